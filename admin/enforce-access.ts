@@ -1,0 +1,82 @@
+import type AdminJS from 'adminjs';
+import type { NextFunction, Request, Response } from 'express';
+import { decide } from '../src/access/decide.js';
+import { RULES } from '../src/access/rules.js';
+import { recordFailure } from '../src/audit/with-audit.js';
+import { Forbidden } from '../src/errors/domain-error.js';
+import { logger } from '../src/server/logger.js';
+import { actorOf } from './current-admin.js';
+import { auditResourceName } from './features/audited-writes.js';
+
+// AdminJS answers a forbidden action with HTTP 200 and an error notice. Access control must say 403
+// to any client, so every console route naming a resource and an action is checked here first.
+const ROUTES: ReadonlyArray<{ pattern: RegExp; kind: 'resource' | 'record' | 'bulk' | 'search' }> = [
+  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/actions\/([^/]+)(?:\/.*)?$/, kind: 'resource' },
+  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/records\/([^/]+)\/([^/]+)\/?$/, kind: 'record' },
+  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/bulk\/([^/]+)\/?$/, kind: 'bulk' },
+  { pattern: /^\/api\/resources\/([^/]+)\/search(?:\/.*)?$/, kind: 'search' },
+  { pattern: /^\/resources\/([^/]+)\/?$/, kind: 'resource' },
+];
+
+interface Target {
+  resourceId: string;
+  action: string;
+  recordIds: string[];
+}
+
+function targetOf(path: string, query: Request['query']): Target | undefined {
+  for (const { pattern, kind } of ROUTES) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const [, resourceId = '', a = '', b = ''] = match.map((part) => (part === undefined ? part : decodeURIComponent(part)));
+    switch (kind) {
+      case 'resource':
+        return { resourceId, action: a || 'list', recordIds: [] };
+      case 'record':
+        return { resourceId, action: b, recordIds: [a] };
+      case 'bulk':
+        return { resourceId, action: a, recordIds: String(query.recordIds ?? '').split(',').filter(Boolean) };
+      case 'search':
+        return { resourceId, action: 'search', recordIds: [] };
+    }
+  }
+  return undefined;
+}
+
+/** 403 (and a `denied` audit event) for any console route the signed-in role may not use. */
+export function enforceConsoleAccess(admin: AdminJS) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const target = targetOf(req.path, req.query);
+      if (!target || !(target.resourceId in RULES)) return next(); // not a resource route, or AdminJS's own 404
+      const actor = actorOf(req.session.adminUser);
+      const decision = decide(actor, target.resourceId, target.action);
+      let allowed = decision !== false;
+      if (allowed && typeof decision === 'object' && target.recordIds.length > 0) {
+        const resource = admin.findResource(target.resourceId);
+        const records = await resource.findMany(target.recordIds);
+        allowed = records.length === target.recordIds.length && records.every((record) => decide(actor, target.resourceId, target.action, record.params) === true);
+      }
+      if (allowed) return next();
+
+      const role = actor.type === 'user' ? actor.role : 'anonymous';
+      const message = `Your role (${role}) may not ${target.action} ${target.resourceId}${target.recordIds.length ? ` #${target.recordIds.join(', #')}` : ''}.`;
+      await recordFailure(
+        actor,
+        { action: `${auditResourceName(target.resourceId)}.${auditResourceName(target.action)}`, resource: target.resourceId, recordIds: target.recordIds },
+        new Forbidden('access.denied', message),
+      ).catch((error: unknown) => logger.error({ err: error }, 'could not record a denied console request'));
+      if (req.path.startsWith('/api/')) {
+        res.status(403).json({ error: 'forbidden', message });
+      } else {
+        res.status(403).type('html').send(`<!doctype html><title>Forbidden</title><h1>403 Forbidden</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Back to the console</a></p>`);
+      }
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

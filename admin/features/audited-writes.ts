@@ -1,0 +1,88 @@
+import {
+  ACTIONS,
+  ValidationError,
+  flat,
+  type ActionContext,
+  type ActionHandler,
+  type ActionRequest,
+  type ActionResponse,
+  type BaseRecord,
+} from 'adminjs';
+import { sequelizeOf } from '../../models/index.js';
+import { appendAuditEvent } from '../../src/audit/append-audit-event.js';
+import { recordFailure } from '../../src/audit/with-audit.js';
+import { constraintMessage } from '../../src/db/constraint-messages.js';
+import { logger } from '../../src/server/logger.js';
+import { actorOf } from '../current-admin.js';
+
+export const WRITE_ACTIONS = ['new', 'edit', 'delete', 'bulkDelete'] as const;
+export type WriteAction = (typeof WRITE_ACTIONS)[number];
+
+const AUDIT_VERB: Record<WriteAction, string> = { new: 'create', edit: 'update', delete: 'delete', bulkDelete: 'bulk_delete' };
+
+/** `modelVersions` → `model_versions`: audit action names are lower_snake dotted paths. */
+export const auditResourceName = (resourceId: string) => resourceId.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+class RollBack extends Error {
+  constructor(readonly response: ActionResponse) {
+    super('roll back');
+  }
+}
+
+/**
+ * Wraps AdminJS's own handler for a write action so that the write and its audit event commit in one
+ * transaction (the adapter's queries join it through CLS), with before/after values of the allow-listed
+ * fields only. A database constraint violation becomes a validation message, not a 500.
+ */
+export function auditedWrite(resourceId: string, action: WriteAction, auditedFields: readonly string[]): ActionHandler<ActionResponse> {
+  const original = ACTIONS[action].handler as ActionHandler<ActionResponse>;
+  const auditAction = `${auditResourceName(resourceId)}.${AUDIT_VERB[action]}`;
+  const pick = (record: BaseRecord | undefined) => {
+    if (!record) return null;
+    const params = flat.unflatten(record.params) as Record<string, unknown>;
+    return Object.fromEntries(auditedFields.filter((f) => f in params).map((f) => [f, params[f]]));
+  };
+
+  return async (request: ActionRequest, response: unknown, context: ActionContext) => {
+    if (request.method !== 'post') return original(request, response, context);
+    const actor = actorOf(context.currentAdmin);
+    const before = action === 'bulkDelete' ? (context.records ?? []).map(pick) : pick(context.record);
+    const recordIds = action === 'bulkDelete' ? (context.records ?? []).map((r) => r.id()) : context.record ? [context.record.id()] : [];
+    try {
+      return await sequelizeOf().transaction(async (transaction) => {
+        const result = await original(request, response, context);
+        const errors = result.record?.errors;
+        if (result.notice?.type === 'error' || (errors && Object.keys(errors).length > 0)) throw new RollBack(result);
+        const after = action === 'delete' || action === 'bulkDelete' ? null : pick(context.record);
+        await appendAuditEvent(
+          actor,
+          {
+            action: auditAction,
+            resource: resourceId,
+            recordIds: action === 'new' && context.record ? [context.record.id()] : recordIds,
+            before: action === 'new' ? null : action === 'edit' ? changedOnly(before as Record<string, unknown>, after) : before,
+            after: action === 'edit' ? changedOnly(after, before as Record<string, unknown>) : after,
+            outcome: 'success',
+          },
+          transaction,
+        );
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof RollBack) return error.response;
+      if (error instanceof ValidationError) throw error;
+      const message = constraintMessage(error);
+      await recordFailure(actor, { action: auditAction, resource: resourceId, recordIds }, error).catch((auditError: unknown) =>
+        logger.error({ err: auditError }, 'could not record a failed console write'),
+      );
+      if (message) throw new ValidationError({}, { message, type: 'constraint' });
+      throw error;
+    }
+  };
+}
+
+/** Only the fields that differ: an audit diff, not two copies of the row. */
+function changedOnly(side: Record<string, unknown> | null, other: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!side) return null;
+  return Object.fromEntries(Object.entries(side).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(other?.[key])));
+}

@@ -1,0 +1,91 @@
+import AdminJSExpress from '@adminjs/express';
+import { Database, Resource } from '@adminjs/sequelize';
+import AdminJS, { type ResourceWithOptions } from 'adminjs';
+import { Router } from 'express';
+import type { ConsoleMount } from '../src/server/app.js';
+import type { Config } from '../src/server/config.js';
+import { checkConsole, type CheckResult } from '../src/server/checks.js';
+import type { ResourceId } from '../src/access/rules.js';
+import { apiKeyResource } from '../resources/api-key.resource.js';
+import { auditEventResource } from '../resources/audit-event.resource.js';
+import { datasetResource } from '../resources/dataset.resource.js';
+import { inferenceStatResource } from '../resources/inference-stat.resource.js';
+import { jobResource } from '../resources/job.resource.js';
+import { mlModelResource } from '../resources/ml-model.resource.js';
+import { modelAliasResource } from '../resources/model-alias.resource.js';
+import { modelVersionResource } from '../resources/model-version.resource.js';
+import { recordResource } from '../resources/record.resource.js';
+import { userResource } from '../resources/user.resource.js';
+import { BUILT_IN_ACTIONS } from './access.js';
+import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
+import { componentFiles, componentLoader, Components } from './components.js';
+import { dashboardHandler } from './dashboard.js';
+import { enforceConsoleAccess } from './enforce-access.js';
+import { translations } from './locale.js';
+
+AdminJS.registerAdapter({ Database, Resource });
+
+export const ROOT_PATH = '/admin';
+const LOGIN_PATH = `${ROOT_PATH}/login`;
+
+export function consoleResources(): ResourceWithOptions[] {
+  return [
+    datasetResource(),
+    recordResource(),
+    mlModelResource(),
+    modelVersionResource(),
+    modelAliasResource(),
+    jobResource(),
+    inferenceStatResource(),
+    auditEventResource(),
+    userResource(),
+    apiKeyResource(),
+  ];
+}
+
+export function createAdmin(): AdminJS {
+  return new AdminJS({
+    rootPath: ROOT_PATH,
+    loginPath: LOGIN_PATH,
+    logoutPath: `${ROOT_PATH}/logout`,
+    resources: consoleResources(),
+    componentLoader,
+    dashboard: { component: Components.Dashboard, handler: dashboardHandler },
+    branding: { companyName: 'ModelDesk', withMadeWithLove: false, logo: false },
+    locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations } },
+  });
+}
+
+/** Startup checks over what the console declares (MD-E001…MD-E003). */
+export function consoleChecks(): CheckResult[] {
+  const actions = Object.fromEntries(
+    consoleResources().map((r) => [String(r.options?.id), Object.keys(r.options?.actions ?? {})]),
+  ) as Record<ResourceId, string[]>;
+  return checkConsole({ actions, builtIns: BUILT_IN_ACTIONS, componentFiles: Object.values(componentFiles) });
+}
+
+/**
+ * The AdminJS console as a router for createApp(). The session and CSRF middleware run in front of it
+ * (src/server/app.ts); here: reload the user, refuse forbidden routes with 403, audit logout, then AdminJS.
+ */
+export function buildConsole(config: Config, sessionSecret: string): ConsoleMount {
+  const admin = createAdmin();
+  const router = Router();
+  router.use(refreshSessionUser(config, LOGIN_PATH));
+  router.use(enforceConsoleAccess(admin));
+  router.get('/logout', auditLogout);
+  AdminJSExpress.buildAuthenticatedRouter(
+    admin,
+    {
+      authenticate,
+      cookieName: 'modeldesk.sid',
+      cookiePassword: sessionSecret,
+      // Per-IP in this process, on top of the per-account lockout in src/auth/verify-login.ts.
+      maxRetries: { count: 20, duration: 60 },
+    },
+    router,
+    // The session middleware is already installed by createApp(); AdminJS's own is skipped.
+    { secret: sessionSecret, resave: false, saveUninitialized: false },
+  );
+  return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };
+}

@@ -1,0 +1,27 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { ApiKey, apiKeyAuditedFields } from '../models/api-key.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+
+export const apiKeyResource = (): ResourceWithOptions => ({
+  resource: ApiKey,
+  options: {
+    id: 'apiKeys',
+    navigation: Navigation.access,
+    listProperties: ['id', 'name', 'prefix', 'ownerId', 'scopes', 'expiresAt', 'revokedAt', 'lastUsedAt'],
+    filterProperties: ['ownerId', 'name', 'prefix', 'revokedAt', 'expiresAt'],
+    showProperties: ['id', 'name', 'prefix', 'ownerId', 'scopes', 'rateLimit', 'expiresAt', 'revokedAt', 'lastUsedAt', 'createdAt'],
+    editProperties: [],
+    properties: {
+      name: { isTitle: true, description: 'What the key is for (e.g. "fraud-service production").' },
+      prefix: { description: 'The first characters of the key, shown to identify it; the secret itself is never stored.' },
+      ownerId: { reference: 'users', description: 'The user the key acts for.' },
+      scopes: { description: 'What the key may do: predict, records:read, records:write, models:write, jobs:write.' },
+      rateLimit: { description: 'Requests per minute allowed for this key (empty: the server default).' },
+      expiresAt: { description: 'After this time the key is refused.' },
+      revokedAt: { description: 'Set when the key was revoked; a revoked key is refused at once.' },
+      secretHash: { isVisible: false },
+    },
+    actions: withAccess('apiKeys', apiKeyAuditedFields),
+  },
+});

@@ -1,0 +1,36 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { AuditEvent } from '../models/audit-event.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+
+export const auditEventResource = (): ResourceWithOptions => ({
+  resource: AuditEvent,
+  options: {
+    id: 'auditEvents',
+    navigation: Navigation.audit,
+    listProperties: ['seq', 'at', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'outcome'],
+    filterProperties: ['actorLabel', 'actorRole', 'action', 'resource', 'outcome', 'at'],
+    showProperties: [
+      'seq', 'at', 'actorType', 'actorId', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'selection',
+      'before', 'after', 'outcome', 'reason', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash',
+    ],
+    editProperties: [],
+    sort: { sortBy: 'seq', direction: 'desc' },
+    properties: {
+      seq: { isTitle: true, isId: true, description: 'Position in the chain; gap-free.' },
+      at: { description: 'When it happened (server time, UTC).' },
+      actorLabel: { description: 'Who: a user\'s email, key:<prefix> for an API key, cli:<os user>, or system.' },
+      actorRole: { description: 'The role the actor had at the time.' },
+      action: { description: 'What, as resource.verb (e.g. records.update, auth.login).' },
+      recordIds: { description: 'The rows affected; bulk actions list the selection instead.' },
+      selection: { description: 'For bulk actions: the filter and count; for logins: the attempted email.' },
+      before: { description: 'Changed fields before (secrets are never recorded).' },
+      after: { description: 'Changed fields after.' },
+      outcome: { description: 'success, denied (not allowed) or failed (allowed but went wrong).' },
+      reason: { description: 'Why it was denied or failed.' },
+      prevHash: { description: 'Hash of the previous event: links the chain.' },
+      hash: { description: 'SHA-256 over this event and the previous hash; any edit breaks it.' },
+    },
+    actions: withAccess('auditEvents', []),
+  },
+});

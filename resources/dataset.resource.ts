@@ -1,0 +1,31 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { Dataset, datasetAuditedFields } from '../models/dataset.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+
+export const datasetResource = (): ResourceWithOptions => ({
+  resource: Dataset,
+  options: {
+    id: 'datasets',
+    navigation: Navigation.data,
+    listProperties: ['id', 'name', 'task', 'labels', 'source', 'createdAt'],
+    filterProperties: ['name', 'task', 'createdAt'],
+    showProperties: ['id', 'name', 'description', 'task', 'labels', 'featureSchema', 'source', 'license', 'createdAt', 'updatedAt'],
+    editProperties: ['name', 'description', 'task', 'labels', 'source', 'license'],
+    sort: { sortBy: 'name', direction: 'asc' },
+    properties: {
+      name: { isTitle: true, description: 'Unique id used by the API and CLI: lower case letters, digits, "-" and "_" (e.g. spam-assassin).' },
+      task: { description: 'What models trained on it do: classify free text, or classify rows of tabular features.' },
+      labels: { description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.' },
+      featureSchema: {
+        description:
+          'Tabular datasets only: a JSON array of features, each {"name": "lower_snake", "type": "number" | "category"}. Its order is the model input order.',
+      },
+      source: { description: 'Where the data came from, so anyone can trace it.' },
+      license: { description: 'The licence the data is used under (e.g. CC0, public domain).' },
+      createdAt: { isVisible: { list: true, show: true, edit: false, filter: true } },
+      updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
+    },
+    actions: withAccess('datasets', datasetAuditedFields),
+  },
+});

@@ -1,0 +1,26 @@
+import { ValidationError, type ActionContext, type ActionRequest } from 'adminjs';
+import { hashPassword } from '../../src/auth/password.js';
+import { passwordProblems } from '../../src/auth/password-policy.js';
+
+/**
+ * Turns the form's `newPassword` into an argon2id hash (after the password policy) and normalises the
+ * email; the plain password goes no further than this function.
+ */
+export async function prepareUserPayload(request: ActionRequest, context: ActionContext): Promise<ActionRequest> {
+  if (request.method !== 'post') return request;
+  const { newPassword, ...payload } = (request.payload ?? {}) as Record<string, unknown>;
+  if (typeof payload.email === 'string') payload.email = payload.email.trim().toLowerCase();
+  const creating = context.action.name === 'new';
+  if (typeof newPassword === 'string' && newPassword !== '') {
+    const email = typeof payload.email === 'string' ? payload.email : String(context.record?.params.email ?? '');
+    const problems = passwordProblems(newPassword, email);
+    if (problems.length > 0) throw new ValidationError({ newPassword: { message: problems.join(' ') } });
+    payload.passwordHash = await hashPassword(newPassword);
+    payload.passwordChangedAt = new Date().toISOString();
+    payload.failedLogins = 0;
+    payload.lockedUntil = null;
+  } else if (creating) {
+    throw new ValidationError({ newPassword: { message: 'A new user needs a password.' } });
+  }
+  return { ...request, payload };
+}

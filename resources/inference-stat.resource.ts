@@ -1,0 +1,25 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { InferenceStat } from '../models/inference-stat.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+
+export const inferenceStatResource = (): ResourceWithOptions => ({
+  resource: InferenceStat,
+  options: {
+    id: 'inferenceStats',
+    navigation: Navigation.operations,
+    listProperties: ['bucket', 'modelVersionId', 'count', 'errors', 'latencySumMs'],
+    filterProperties: ['bucket', 'modelVersionId'],
+    editProperties: [],
+    sort: { sortBy: 'bucket', direction: 'desc' },
+    properties: {
+      bucket: { description: 'The minute these counters cover (UTC).' },
+      modelVersionId: { reference: 'modelVersions' },
+      count: { description: 'Predictions served in that minute.' },
+      errors: { description: 'Requests that failed (bad input or model error).' },
+      latencySumMs: { description: 'Total inference time; divide by count for the mean.' },
+      latencyBuckets: { description: 'Histogram counts per latency bucket (bounds listed in the API docs).' },
+    },
+    actions: withAccess('inferenceStats', []),
+  },
+});

@@ -1,0 +1,35 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { Job } from '../models/job.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+
+export const jobResource = (): ResourceWithOptions => ({
+  resource: Job,
+  options: {
+    id: 'jobs',
+    navigation: Navigation.operations,
+    listProperties: ['id', 'kind', 'status', 'progressDone', 'progressTotal', 'createdById', 'createdAt', 'finishedAt'],
+    filterProperties: ['kind', 'status', 'createdById', 'createdAt'],
+    showProperties: [
+      'id', 'kind', 'status', 'params', 'progressDone', 'progressTotal', 'result', 'error', 'attempts',
+      'createdById', 'createdAt', 'startedAt', 'finishedAt',
+    ],
+    editProperties: [],
+    sort: { sortBy: 'createdAt', direction: 'desc' },
+    properties: {
+      kind: { description: 'train, score, import, export or evaluate.' },
+      status: { description: 'queued → running → succeeded, failed or cancelled.' },
+      params: { description: 'What the job was asked to do (model, selection, options).' },
+      progressDone: { description: 'Rows (or steps) finished so far.' },
+      progressTotal: { description: 'Rows (or steps) in total, when known.' },
+      result: { description: 'Summary written when the job finishes (counts, metrics, per-row problems).' },
+      error: { description: 'Why the job failed, when it did.' },
+      attempts: { description: 'How many times a worker has started it; a crashed worker\'s job is retried.' },
+      createdById: { reference: 'users' },
+      checkpoint: { isVisible: false },
+      lockedBy: { isVisible: false },
+      heartbeatAt: { isVisible: false },
+    },
+    actions: withAccess('jobs', []),
+  },
+});

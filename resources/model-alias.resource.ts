@@ -1,0 +1,23 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { ModelAlias, modelAliasAuditedFields } from '../models/model-alias.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+
+export const modelAliasResource = (): ResourceWithOptions => ({
+  resource: ModelAlias,
+  options: {
+    id: 'modelAliases',
+    navigation: Navigation.models,
+    listProperties: ['id', 'modelId', 'alias', 'versionId', 'updatedById', 'updatedAt'],
+    filterProperties: ['modelId', 'alias', 'versionId'],
+    showProperties: ['id', 'modelId', 'alias', 'versionId', 'updatedById', 'createdAt', 'updatedAt'],
+    editProperties: [],
+    properties: {
+      alias: { isTitle: true, description: 'A movable name such as production or staging; the API serves `production` by default.' },
+      modelId: { reference: 'models' },
+      versionId: { reference: 'modelVersions', description: 'The version this alias points at now. Every move is in the audit log.' },
+      updatedById: { reference: 'users', description: 'Who last moved the alias.' },
+    },
+    actions: withAccess('modelAliases', modelAliasAuditedFields),
+  },
+});

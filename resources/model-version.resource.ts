@@ -1,0 +1,36 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { ModelVersion, modelVersionAuditedFields } from '../models/model-version.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+
+export const modelVersionResource = (): ResourceWithOptions => ({
+  resource: ModelVersion,
+  options: {
+    id: 'modelVersions',
+    navigation: Navigation.models,
+    listProperties: ['id', 'modelId', 'version', 'trainer', 'sizeBytes', 'createdById', 'createdAt'],
+    filterProperties: ['modelId', 'version', 'trainer', 'createdById', 'createdAt'],
+    showProperties: [
+      'id', 'modelId', 'version', 'sha256', 'sizeBytes', 'trainer', 'hyperparameters', 'trainingSnapshot',
+      'metrics', 'inputSchema', 'outputSchema', 'parentVersionId', 'createdById', 'createdAt',
+    ],
+    editProperties: [],
+    sort: { sortBy: 'createdAt', direction: 'desc' },
+    properties: {
+      version: { isTitle: true, description: 'Version number within its model, counting from 1. Versions never change once created.' },
+      modelId: { reference: 'models' },
+      sha256: { description: 'SHA-256 of the ONNX bytes: proves which exact artefact served a prediction.' },
+      sizeBytes: { description: 'Size of the ONNX file in bytes.' },
+      trainer: { description: 'The training pipeline that produced this version (or "upload" for an external ONNX file).' },
+      hyperparameters: { description: 'Settings the trainer used (learning rate, regularisation, vocabulary size…).' },
+      trainingSnapshot: { description: 'Which rows it was trained on: the filter, the row count and a hash of their content.' },
+      metrics: { description: 'Evaluation on the test split: accuracy, per-class precision/recall/F1, ROC-AUC, confusion matrix.' },
+      inputSchema: { description: 'What the model expects as input (feature names and types, or raw text).' },
+      outputSchema: { description: 'What the model returns: label and per-class probabilities.' },
+      parentVersionId: { reference: 'modelVersions', description: 'The version this one was retrained from, if any.' },
+      createdById: { reference: 'users' },
+      onnx: { isVisible: false },
+    },
+    actions: withAccess('modelVersions', modelVersionAuditedFields),
+  },
+});

@@ -1,0 +1,38 @@
+import type { ResourceWithOptions } from 'adminjs';
+import { User, userAuditedFields } from '../models/user.js';
+import { withAccess } from '../admin/access.js';
+import { Navigation } from '../admin/navigation.js';
+import { MIN_PASSWORD_LENGTH } from '../src/auth/password-policy.js';
+import { prepareUserPayload } from './hooks/prepare-user-payload.js';
+
+export const userResource = (): ResourceWithOptions => ({
+  resource: User,
+  options: {
+    id: 'users',
+    navigation: Navigation.access,
+    listProperties: ['id', 'email', 'name', 'role', 'active', 'lastLoginAt', 'lockedUntil'],
+    filterProperties: ['email', 'role', 'active', 'lastLoginAt'],
+    showProperties: ['id', 'email', 'name', 'role', 'active', 'failedLogins', 'lockedUntil', 'lastLoginAt', 'passwordChangedAt', 'createdAt'],
+    editProperties: ['email', 'name', 'role', 'active', 'newPassword'],
+    sort: { sortBy: 'email', direction: 'asc' },
+    properties: {
+      email: { isTitle: true, description: 'Sign-in name; stored in lower case.' },
+      role: {
+        description:
+          'admin: everything. data_scientist: datasets, labels, models, scoring. content_manager: records, import/export. auditor: read-only, incl. the audit log.',
+      },
+      active: { description: 'Inactive users cannot sign in, and their open sessions end at their next request.' },
+      failedLogins: { description: 'Wrong passwords in a row; at 5 the account locks for 15 minutes.' },
+      lockedUntil: { description: 'Sign-in is refused until this time (after repeated wrong passwords). Setting a new password unlocks.' },
+      newPassword: {
+        type: 'password',
+        description: `Set a new password (at least ${MIN_PASSWORD_LENGTH} characters, not a common one). Leave empty to keep the current one.`,
+      },
+      passwordHash: { isVisible: false },
+    },
+    actions: withAccess('users', userAuditedFields, {
+      new: { before: [prepareUserPayload] },
+      edit: { before: [prepareUserPayload] },
+    }),
+  },
+});

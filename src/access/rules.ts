@@ -1,0 +1,83 @@
+import type { Role } from './roles.js';
+import type { Rule } from './rule.js';
+import { always } from './predicates/always.js';
+import { notSelf } from './predicates/not-self.js';
+import { ownJobsOnly } from './predicates/own-jobs-only.js';
+import { ownKeysOnly } from './predicates/own-keys-only.js';
+
+export type AccessTable = Readonly<Record<string, Readonly<Record<string, Partial<Readonly<Record<Role, Rule>>>>>>>;
+
+const readAll = { admin: always, data_scientist: always, content_manager: always, auditor: always } as const;
+const readStaff = { admin: always, data_scientist: always, auditor: always } as const;
+const adminAndAuditor = { admin: always, auditor: always } as const;
+
+/**
+ * resource → action → role → rule: the one answer to "what may this role do?". A missing entry
+ * means denied. The console (admin/access.ts) and the API both ask `decide()`, which reads only this.
+ * Nobody may change or delete audit events; model versions are immutable once created.
+ */
+export const RULES = {
+  users: {
+    list: adminAndAuditor,
+    search: adminAndAuditor,
+    show: adminAndAuditor,
+    new: { admin: always },
+    edit: { admin: always },
+    delete: { admin: notSelf },
+  },
+  apiKeys: {
+    list: { admin: always, auditor: always, data_scientist: ownKeysOnly },
+    show: { admin: always, auditor: always, data_scientist: ownKeysOnly },
+    delete: { admin: always },
+  },
+  datasets: {
+    list: readAll,
+    search: readAll,
+    show: readAll,
+    new: { admin: always, data_scientist: always },
+    edit: { admin: always, data_scientist: always },
+    delete: { admin: always },
+  },
+  records: {
+    list: readAll,
+    search: readAll,
+    show: readAll,
+    new: { admin: always, content_manager: always },
+    // Data scientists label records; which fields they may change is enforced by `editableRecordFields`.
+    edit: { admin: always, content_manager: always, data_scientist: always },
+    delete: { admin: always, content_manager: always },
+    bulkDelete: { admin: always, content_manager: always },
+  },
+  models: {
+    list: readStaff,
+    search: readStaff,
+    show: readStaff,
+    new: { admin: always, data_scientist: always },
+    edit: { admin: always, data_scientist: always },
+  },
+  modelVersions: {
+    list: readStaff,
+    search: readStaff,
+    show: readStaff,
+  },
+  modelAliases: {
+    list: readStaff,
+    show: readStaff,
+  },
+  jobs: {
+    list: { admin: always, auditor: always, data_scientist: ownJobsOnly, content_manager: ownJobsOnly },
+    show: { admin: always, auditor: always, data_scientist: ownJobsOnly, content_manager: ownJobsOnly },
+  },
+  auditEvents: {
+    list: adminAndAuditor,
+    search: adminAndAuditor,
+    show: adminAndAuditor,
+  },
+  inferenceStats: {
+    list: readStaff,
+    show: readStaff,
+  },
+} as const satisfies AccessTable;
+
+export type ResourceId = keyof typeof RULES;
+export const RESOURCE_IDS = Object.keys(RULES) as ResourceId[];

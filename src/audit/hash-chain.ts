@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields of an audit event that its hash covers: everything but the hash itself. */
+export interface ChainedContent {
+  seq: number;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string;
+  actorRole: string | null;
+  action: string;
+  resource: string;
+  recordIds: string[];
+  selection: unknown;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  outcome: string;
+  reason: string | null;
+  prevHash: string;
+}
+
+/**
+ * sha256 over the RFC 8785 canonical JSON of the event, which includes the previous event's hash:
+ * editing, deleting, inserting or reordering any event breaks every hash after it.
+ */
+export function hashEvent(content: ChainedContent): string {
+  const canonical = canonicalize(content);
+  if (canonical === undefined) throw new Error('Audit event content cannot be canonicalised');
+  return createHash('sha256').update(canonical).digest('hex');
+}

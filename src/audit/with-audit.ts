@@ -1,0 +1,56 @@
+import type { Transaction } from 'sequelize';
+import { sequelizeOf } from '../../models/index.js';
+import type { Actor } from '../access/actor.js';
+import { DomainError, Forbidden } from '../errors/domain-error.js';
+import { logger } from '../server/logger.js';
+import { appendAuditEvent, type AuditEntry } from './append-audit-event.js';
+
+export interface AuditNote {
+  recordIds?: ReadonlyArray<string | number>;
+  selection?: Record<string, unknown> | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditRecorder {
+  /** Adds to what the event will say (later calls win field by field). */
+  note(note: AuditNote): void;
+}
+
+/**
+ * Runs `work` in a transaction and appends its audit event in the same transaction, so a change
+ * without its event (or the reverse) cannot happen. If `work` throws, a `denied` (Forbidden) or
+ * `failed` event is recorded in a transaction of its own and the error is rethrown.
+ */
+export async function withAudit<T>(
+  actor: Actor,
+  what: { action: string; resource: string },
+  work: (transaction: Transaction, audit: AuditRecorder) => Promise<T>,
+): Promise<T> {
+  const noted: AuditNote = {};
+  const audit: AuditRecorder = { note: (note) => Object.assign(noted, note) };
+  const sequelize = sequelizeOf();
+  try {
+    return await sequelize.transaction(async (transaction) => {
+      const result = await work(transaction, audit);
+      await appendAuditEvent(actor, { ...what, ...noted, outcome: 'success' }, transaction);
+      return result;
+    });
+  } catch (error) {
+    await recordFailure(actor, { ...what, ...noted }, error).catch((auditError: unknown) =>
+      // The original error is what the caller must see; the lost event must at least be logged.
+      logger.error({ err: auditError, action: what.action }, 'could not record a failed action in the audit log'),
+    );
+    throw error;
+  }
+}
+
+/** Records an attempt that did not happen (denied or failed), outside the rolled-back transaction. */
+export async function recordFailure(actor: Actor, entry: Omit<AuditEntry, 'outcome' | 'reason'>, error: unknown): Promise<void> {
+  const outcome = error instanceof Forbidden ? 'denied' : 'failed';
+  // Domain messages are written for users and safe to keep; anything else may hold internals.
+  const reason = error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error';
+  await sequelizeOf().transaction((transaction) =>
+    appendAuditEvent(actor, { ...entry, outcome, reason }, transaction),
+  );
+}

@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { cliActor } from '../../access/actor.js';
+import { saveUser, type SaveUserInput } from '../../users/save-user.js';
+import type { Command } from '../command.js';
+import { openDatabase } from '../open-database.js';
+import { readSecret } from '../read-secret.js';
+import { UsageError } from '../run-cli.js';
+
+const usage = `npm run cli -- createuser --email EMAIL --role ROLE [--password P] [--name NAME]
+  ROLE is admin, data_scientist, content_manager or auditor.
+  Without --password the password is prompted for (twice) on a terminal, or read from the first line of stdin.
+  An existing user with that email gets the new role (and password, when one is given).`;
+
+export const createUserCommand: Command = {
+  name: 'createuser',
+  summary: 'Create a user, or change the role/password of an existing one.',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      strict: true,
+    });
+    if (!values.email || !values.role) throw new UsageError('--email and --role are required.');
+    let password = values.password;
+    if (password === undefined) {
+      password = await readSecret('Password: ');
+      if (process.stdin.isTTY && (await readSecret('Password (again): ')) !== password) {
+        throw new UsageError('The two passwords differ.');
+      }
+    }
+    const db = await openDatabase((m) => console.log(m));
+    try {
+      const { user, created } = await saveUser(cliActor(), { email: values.email, role: values.role as SaveUserInput['role'], password, name: values.name });
+      console.log(`${created ? 'Created' : 'Updated'} ${user.email} (${user.role}).`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};

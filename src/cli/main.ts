@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point of `npm start` and `npm run cli -- <command>`. AdminJS reads NODE_ENV and its bundle
+// folder when first imported, so they are settled here before anything else loads.
+import path from 'node:path';
+import { projectRoot } from '../server/project-root.js';
+
+process.env.NODE_ENV ??= 'production';
+process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
+process.env.ADMIN_JS_TMP_DIR ??= path.join(projectRoot, '.adminjs');
+
+const { runCli } = await import('./run-cli.js');
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,0 +1,48 @@
+import pg from 'pg';
+import type { Sequelize } from 'sequelize';
+import { initModels } from '../../models/index.js';
+import { connectSequelize } from '../db/connection.js';
+import { migrate } from '../db/migrate.js';
+import { startDatabase, type Database } from '../db/start-database.js';
+import { loadConfig, type Config } from '../server/config.js';
+import { logger } from '../server/logger.js';
+
+export interface OpenDatabase {
+  config: Config;
+  database: Database;
+  sequelize: Sequelize;
+  applied: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Config → Postgres (embedded or DATABASE_URL) → Sequelize with models bound → migrations applied.
+ * What every command that touches data starts with; `close()` undoes it in reverse order.
+ */
+export async function openDatabase(say: (message: string) => void, options: { poolMax?: number } = {}): Promise<OpenDatabase> {
+  const config = loadConfig();
+  logger.level = config.LOG_LEVEL;
+  const database = await startDatabase(config, say);
+  try {
+    const sequelize = connectSequelize({ url: database.url, poolMax: options.poolMax, logger });
+    initModels(sequelize);
+    const applied = await migrate(sequelize, database.url);
+    return {
+      config,
+      database,
+      sequelize,
+      applied,
+      close: async () => {
+        await sequelize.close();
+        await database.stop();
+      },
+    };
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+}
+
+export function sessionPool(url: string): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: 5, application_name: 'modeldesk-sessions' });
+}

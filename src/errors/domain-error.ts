@@ -1,0 +1,22 @@
+/**
+ * An error the person acting can do something about. `code` is stable (tests and clients match
+ * on it); `message` says what was wrong and what to do. Domain errors carry no HTTP status: each
+ * edge (console, API, CLI, worker) maps them once.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fields?: Readonly<Record<string, string>>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInput extends DomainError {}
+export class NotFound extends DomainError {}
+export class Forbidden extends DomainError {}
+export class Conflict extends DomainError {}
+export class Unavailable extends DomainError {}

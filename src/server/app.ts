@@ -1,0 +1,66 @@
+import express, { type Router } from 'express';
+import type pg from 'pg';
+import { pinoHttp } from 'pino-http';
+import type { Sequelize } from 'sequelize';
+import type { Config } from './config.js';
+import { csrfProtection } from './csrf.js';
+import { errorHandler } from './error-handler.js';
+import { healthRoutes } from './health.js';
+import { logger } from './logger.js';
+import { requestContext } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
+import { sessionMiddleware } from './session.js';
+
+/** A session-authenticated UI mounted under `path` (the AdminJS console). */
+export interface ConsoleMount {
+  path: string;
+  router: Router;
+  /** Paths (inside the mount) whose unsafe requests rely on the Origin check only: the login form. */
+  csrfTokenExempt: readonly string[];
+}
+
+export interface AppDependencies {
+  config: Config;
+  sequelize: Sequelize;
+  /** node-postgres pool for the session store. */
+  pool: pg.Pool;
+  sessionSecret: string;
+  console?: ConsoleMount;
+}
+
+/** The HTTP application: ops endpoints, the console, and the shared security and error handling. */
+export function createApp({ config, sequelize, pool, sessionSecret, console: consoleMount }: AppDependencies): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
+
+  app.use(requestContext);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => String(res.locals.requestId),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders());
+  app.use(healthRoutes(sequelize));
+
+  if (consoleMount) {
+    app.get('/', (_req, res) => res.redirect(consoleMount.path));
+    app.use(
+      consoleMount.path,
+      sessionMiddleware(pool, sessionSecret, config),
+      csrfProtection({ tokenExempt: consoleMount.csrfTokenExempt }),
+      consoleMount.router,
+    );
+  }
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found', message: 'No such route. The console is at /admin.' });
+  });
+  app.use(errorHandler);
+  return app;
+}

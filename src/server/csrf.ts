@@ -1,0 +1,55 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
+import type { NextFunction, Request, Response } from 'express';
+
+export const CSRF_COOKIE = 'XSRF-TOKEN';
+export const CSRF_HEADER = 'x-xsrf-token';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * CSRF protection for session-authenticated routes (AdminJS has none of its own):
+ * 1. Origin check: an unsafe request whose Origin (or Sec-Fetch-Site, or Referer) names another site is refused.
+ * 2. Double-submit token: a signed-in session holds a random token, mirrored in the XSRF-TOKEN cookie;
+ *    AdminJS's HTTP client copies that cookie into the X-XSRF-TOKEN header, which must match. Paths in
+ *    `tokenExempt` (the login form, which has no session yet) rely on the Origin check alone.
+ */
+export function csrfProtection(options: { tokenExempt: readonly string[] }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.session?.adminUser && !req.session.csrfToken) req.session.csrfToken = randomBytes(32).toString('base64url');
+    const token = req.session?.csrfToken;
+    if (token && parseCookies(req.headers.cookie ?? '')[CSRF_COOKIE] !== token) {
+      res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'strict', secure: req.secure, path: '/' });
+    }
+    if (!UNSAFE.has(req.method)) return next();
+
+    if (!isSameOrigin(req)) return refuse(res, 'Cross-site request refused: it did not come from this site.');
+    if (options.tokenExempt.includes(req.path)) return next();
+    const sent = req.get(CSRF_HEADER) ?? '';
+    if (!token || !safeEqual(sent, token)) {
+      return refuse(res, 'Missing or invalid CSRF token: reload the page and try again.');
+    }
+    next();
+  };
+}
+
+function isSameOrigin(req: Request): boolean {
+  const own = `${req.protocol}://${req.get('host')}`;
+  const origin = req.get('origin');
+  if (origin) return origin === own;
+  const site = req.get('sec-fetch-site');
+  if (site) return site === 'same-origin' || site === 'none';
+  const referer = req.get('referer');
+  if (referer) return referer === own || referer.startsWith(`${own}/`);
+  // No browser omits all three on a cross-site POST; a client without them (curl) is not a CSRF vector.
+  return true;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function refuse(res: Response, message: string) {
+  res.status(403).json({ error: 'csrf', message });
+}

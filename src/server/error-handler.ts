@@ -1,0 +1,47 @@
+import type { NextFunction, Request, Response } from 'express';
+import { DomainError, Forbidden, InvalidInput, NotFound, Unavailable, Conflict } from '../errors/domain-error.js';
+import { logger } from './logger.js';
+
+const STATUS = new Map<Function, number>([
+  [InvalidInput, 400],
+  [Forbidden, 403],
+  [NotFound, 404],
+  [Conflict, 409],
+  [Unavailable, 503],
+]);
+
+/**
+ * The last middleware: domain errors become their status and message; anything else is logged with
+ * its request id and answered "Something went wrong (request …)", never a stack, SQL or secret.
+ */
+export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction) {
+  const requestId = String(res.locals.requestId ?? '');
+  if (res.headersSent) {
+    logger.error({ err: error, requestId }, 'error after the response started');
+    res.end();
+    return;
+  }
+  if (error instanceof DomainError) {
+    const status = STATUS.get(error.constructor) ?? 400;
+    res.status(status).json({ error: error.code, message: error.message, fields: error.fields, requestId });
+    return;
+  }
+  const status = httpStatusOf(error);
+  if (status && status < 500) {
+    res.status(status).json({ error: 'bad_request', message: (error as Error).message, requestId });
+    return;
+  }
+  logger.error({ err: error, requestId, method: req.method, path: req.path }, 'unhandled error');
+  const message = `Something went wrong (request ${requestId}). Try again; if it persists, give this request id to an administrator.`;
+  if (req.accepts(['json', 'html']) === 'html') {
+    res.status(500).type('html').send(`<!doctype html><title>Error</title><h1>Something went wrong</h1><p>Request ${requestId}</p>`);
+  } else {
+    res.status(500).json({ error: 'internal', message, requestId });
+  }
+}
+
+/** body-parser and friends mark client errors (too large, malformed) with a status. */
+function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
