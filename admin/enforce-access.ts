@@ -48,7 +48,9 @@ export function enforceConsoleAccess(admin: AdminJS) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const target = targetOf(req.path, req.query);
-      if (!target || !(target.resourceId in RULES)) return next(); // not a resource route, or AdminJS's own 404
+      // Not a resource route, an unknown resource (AdminJS answers 404), or nobody signed in (AdminJS
+      // sends them to the login page): nothing to decide here.
+      if (!target || !(target.resourceId in RULES) || !req.session?.adminUser) return next();
       const actor = actorOf(req.session.adminUser);
       const decision = decide(actor, target.resourceId, target.action);
       let allowed = decision !== false;

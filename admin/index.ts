@@ -2,6 +2,7 @@ import AdminJSExpress from '@adminjs/express';
 import { Database, Resource } from '@adminjs/sequelize';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
 import { Router } from 'express';
+import type { SessionOptions } from 'express-session';
 import type { ConsoleMount } from '../src/server/app.js';
 import type { Config } from '../src/server/config.js';
 import { checkConsole, type CheckResult } from '../src/server/checks.js';
@@ -68,7 +69,7 @@ export function consoleChecks(): CheckResult[] {
  * The AdminJS console as a router for createApp(). The session and CSRF middleware run in front of it
  * (src/server/app.ts); here: reload the user, refuse forbidden routes with 403, audit logout, then AdminJS.
  */
-export function buildConsole(config: Config, sessionSecret: string): ConsoleMount {
+export function buildConsole(config: Config, sessionOptions: SessionOptions & { secret: string }): ConsoleMount {
   const admin = createAdmin();
   const router = Router();
   router.use(refreshSessionUser(config, LOGIN_PATH));
@@ -79,13 +80,14 @@ export function buildConsole(config: Config, sessionSecret: string): ConsoleMoun
     {
       authenticate,
       cookieName: 'modeldesk.sid',
-      cookiePassword: sessionSecret,
+      cookiePassword: sessionOptions.secret,
       // Per-IP in this process, on top of the per-account lockout in src/auth/verify-login.ts.
       maxRetries: { count: 20, duration: 60 },
     },
     router,
-    // The session middleware is already installed by createApp(); AdminJS's own is skipped.
-    { secret: sessionSecret, resave: false, saveUninitialized: false },
+    // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;
+    // given the same options it would at least not fall back to an in-memory store.
+    sessionOptions,
   );
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };
 }

@@ -33,7 +33,8 @@ export function migrator(sequelize: Sequelize): Umzug<QueryInterface> {
       },
     },
     context: sequelize.getQueryInterface(),
-    storage: new SequelizeStorage({ sequelize }),
+    // The table name sequelize-cli uses (the `underscored` default would make it sequelize_meta).
+    storage: new SequelizeStorage({ sequelize, tableName: 'SequelizeMeta' }),
     logger: undefined,
   });
 }

@@ -1,5 +1,4 @@
 import express, { type Router } from 'express';
-import type pg from 'pg';
 import { pinoHttp } from 'pino-http';
 import type { Sequelize } from 'sequelize';
 import type { Config } from './config.js';
@@ -9,7 +8,7 @@ import { healthRoutes } from './health.js';
 import { logger } from './logger.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
-import { sessionMiddleware } from './session.js';
+import session from 'express-session';
 
 /** A session-authenticated UI mounted under `path` (the AdminJS console). */
 export interface ConsoleMount {
@@ -22,14 +21,13 @@ export interface ConsoleMount {
 export interface AppDependencies {
   config: Config;
   sequelize: Sequelize;
-  /** node-postgres pool for the session store. */
-  pool: pg.Pool;
-  sessionSecret: string;
+  /** Built by `sessionOptions()`: the Postgres-backed store, cookie and timeouts. */
+  session: session.SessionOptions;
   console?: ConsoleMount;
 }
 
 /** The HTTP application: ops endpoints, the console, and the shared security and error handling. */
-export function createApp({ config, sequelize, pool, sessionSecret, console: consoleMount }: AppDependencies): express.Express {
+export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount }: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
@@ -53,7 +51,7 @@ export function createApp({ config, sequelize, pool, sessionSecret, console: con
     app.get('/', (_req, res) => res.redirect(consoleMount.path));
     app.use(
       consoleMount.path,
-      sessionMiddleware(pool, sessionSecret, config),
+      session(sessionConfig),
       csrfProtection({ tokenExempt: consoleMount.csrfTokenExempt }),
       consoleMount.router,
     );

@@ -11,9 +11,9 @@ export const SESSION_COOKIE = 'modeldesk.sid';
  * defence), Secure whenever the request arrived over HTTPS, and rolling: it expires after
  * SESSION_IDLE_MINUTES without a request. The absolute limit is enforced where the user is loaded.
  */
-export function sessionMiddleware(pool: pg.Pool, secret: string, config: Config) {
+export function sessionOptions(pool: pg.Pool, secret: string, config: Config): session.SessionOptions {
   const PgStore = connectPgSimple(session);
-  return session({
+  return {
     store: new PgStore({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
     name: SESSION_COOKIE,
     secret,
@@ -22,5 +22,5 @@ export function sessionMiddleware(pool: pg.Pool, secret: string, config: Config)
     rolling: true,
     proxy: config.TRUST_PROXY,
     cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', path: '/', maxAge: config.SESSION_IDLE_MINUTES * 60_000 },
-  });
+  };
 }

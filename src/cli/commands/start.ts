@@ -7,6 +7,7 @@ import { createApp } from '../../server/app.js';
 import { formatChecks } from '../../server/checks.js';
 import { logger } from '../../server/logger.js';
 import { resolveSessionSecret } from '../../server/session-secret.js';
+import { sessionOptions } from '../../server/session.js';
 import type { Command } from '../command.js';
 import { openDatabase, sessionPool } from '../open-database.js';
 import { formatLogins } from '../print-logins.js';
@@ -40,7 +41,8 @@ export const startCommand: Command = {
       }
 
       const sessionSecret = await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
-      const app = createApp({ config: db.config, sequelize: db.sequelize, pool, sessionSecret, console: buildConsole(db.config, sessionSecret) });
+      const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
+      const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session) });
       server = await listen(app, db.config.PORT, db.config.HOST);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : db.config.PORT;

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../../src/server/project-root.js';
+import { freePort } from '../../support/free-port.js';
+import { HttpSession } from '../../support/console-server.js';
+
+const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** `npm start` as a user runs it (node directly, so that signals reach the server and not npm). */
+function start(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready after 120 s:\n${output}`)), 120_000);
+    const poll = setInterval(() => {
+      if (output.includes('Stop with Ctrl-C.')) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready:\n${output}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+function postmasterPid(dataDir: string): number | undefined {
+  const file = path.join(dataDir, 'postgres', 'postmaster.pid');
+  return fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8').split('\n')[0]) : undefined;
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start (embedded Postgres, real processes)', () => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let baseUrl: string;
+  let adminPassword: string;
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-start-'));
+    const port = await freePort();
+    const { DATABASE_URL: _ignored, ...rest } = process.env;
+    env = { ...rest, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+    baseUrl = `http://127.0.0.1:${port}`;
+  });
+
+  after(() => {
+    const pid = postmasterPid(dataDir);
+    if (alive(pid)) process.kill(pid!, 'SIGQUIT');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('first start: creates the cluster, seeds real data, prints the URL and one login per role', async () => {
+    const { child, output } = await start(env);
+    try {
+      const text = output();
+      assert.match(text, new RegExp(`${baseUrl}/admin`));
+      assert.match(text, /dataset spam-assassin: 6046 records/);
+      const logins = [...text.matchAll(/^\s+(\S+@example\.com)\s+(\S+)\s+\((\w+)\)$/gm)];
+      assert.deepEqual(logins.map((m) => m[3]).sort(), ['admin', 'auditor', 'content_manager', 'data_scientist']);
+      adminPassword = logins.find((m) => m[3] === 'admin')![2]!;
+
+      assert.equal((await fetch(`${baseUrl}/readyz`)).status, 200);
+      const http = new HttpSession(baseUrl);
+      assert.equal((await http.login('admin@example.com', adminPassword)).status, 302);
+      const list = await http.api('/resources/datasets/actions/list');
+      const body = (await list.json()) as { records: Array<{ params: { name: string } }> };
+      assert.deepEqual(body.records.map((r) => r.params.name).sort(), ['penguins', 'spam-assassin']);
+
+      // A CLI command while the server runs shares its Postgres instead of fighting over it.
+      const cli = spawnSync(process.execPath, [MAIN, 'createuser', '--email', 'ops@example.com', '--role', 'auditor', '--password', 'amber kettle harbour'], { env, encoding: 'utf8' });
+      assert.equal(cli.status, 0, cli.stderr + cli.stdout);
+      assert.equal((await new HttpSession(baseUrl).login('ops@example.com', 'amber kettle harbour')).status, 302);
+      assert.equal((await fetch(`${baseUrl}/readyz`)).status, 200, 'the server still answers after the CLI exits');
+    } finally {
+      const code = await stop(child);
+      assert.equal(code, 0, 'SIGTERM exits 0');
+    }
+    assert.equal(alive(postmasterPid(dataDir)), false, 'embedded Postgres stopped with the server');
+  });
+
+  it('second start: reuses the data, prints no passwords', async () => {
+    const { child, output } = await start(env);
+    try {
+      assert.doesNotMatch(output(), /First start/);
+      assert.match(output(), /passwords were shown at first start/);
+      assert.equal((await new HttpSession(baseUrl).login('admin@example.com', adminPassword)).status, 302);
+    } finally {
+      assert.equal(await stop(child), 0);
+    }
+  });
+
+  it('after a kill -9, the next start adopts the orphaned Postgres and stops it on exit', async () => {
+    const first = await start(env);
+    const orphan = postmasterPid(dataDir);
+    await stop(first.child, 'SIGKILL');
+    assert.equal(alive(orphan), true, 'Postgres outlived the killed server');
+    const { child, output } = await start(env);
+    try {
+      assert.match(output(), /Adopting the embedded Postgres/);
+      assert.equal((await fetch(`${baseUrl}/readyz`)).status, 200);
+    } finally {
+      assert.equal(await stop(child), 0);
+    }
+    assert.equal(alive(orphan), false);
+  });
+
+  it('stops with a message naming the variable when the configuration is wrong', () => {
+    const result = spawnSync(process.execPath, [MAIN, 'start'], { env: { ...env, PORT: 'eighty' }, encoding: 'utf8' });
+    assert.equal(result.status, 78);
+    assert.match(result.stderr, /PORT="eighty"/);
+    assert.match(result.stderr, /README/);
+  });
+});

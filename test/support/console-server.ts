@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { loadConfig } from '../../src/server/config.js';
+import { createApp } from '../../src/server/app.js';
+import { sessionOptions } from '../../src/server/session.js';
+import { saveUser } from '../../src/users/save-user.js';
+import type { Role } from '../../models/enums.js';
+import { testDatabaseUrl } from '../setup/hooks.js';
+import { unique, useTestDatabase } from './database.js';
+
+export interface RunningConsole {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The real app (console included) on a free port of 127.0.0.1, against the test database. */
+export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<RunningConsole> {
+  const sequelize = await useTestDatabase();
+  const { buildConsole } = await import('../../admin/index.js');
+  const config = loadConfig({ DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env });
+  const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
+  const secret = 'test-session-secret-that-is-long-enough-0123456789';
+  const session = { ...sessionOptions(pool, secret, config), secret };
+  const app = createApp({ config, sequelize, session, console: buildConsole(config, session) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await pool.end();
+    },
+  };
+}
+
+export const TEST_PASSWORD = 'violet trombone cabinet';
+
+/** A fresh user of `role` with TEST_PASSWORD. */
+export async function createTestUser(role: Role): Promise<{ id: number; email: string; role: Role }> {
+  const email = `${unique(role.replace('_', '-'))}@example.com`;
+  const { user } = await saveUser({ type: 'system' }, { email, role, password: TEST_PASSWORD });
+  return { id: user.id, email, role };
+}
+
+/** A tiny cookie-keeping HTTP client, like a browser that never runs scripts. */
+export class HttpSession {
+  readonly cookies = new Map<string, string>();
+  constructor(readonly baseUrl: string) {}
+
+  async request(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: { ...(cookie ? { cookie } : {}), ...(init.headers ?? {}) },
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const index = pair!.indexOf('=');
+      const name = pair!.slice(0, index);
+      const value = pair!.slice(index + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  /** Signs in through the console's login form and, like a browser, follows the redirect. */
+  async login(email: string, password: string): Promise<Response> {
+    const response = await this.request('/admin/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email, password }).toString(),
+    });
+    const location = response.headers.get('location');
+    // Read the whole page: express-session finishes saving the session (with the new CSRF token)
+    // before it ends the body, as a browser would wait for it before running the page's scripts.
+    if (response.status === 302 && location) await (await this.request(location)).text();
+    return response;
+  }
+
+  /** A console API call as AdminJS's client makes it: JSON, with the CSRF header from the cookie. */
+  async api(path: string, method = 'GET', body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = this.cookies.get('XSRF-TOKEN');
+    if (token) headers['x-xsrf-token'] = decodeURIComponent(token);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return this.request(`/admin/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../../src/server/config.js';
+
+describe('config: loadConfig()', () => {
+  it('uses safe defaults when nothing is set', () => {
+    const config = loadConfig({});
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.HOST, '127.0.0.1');
+    assert.equal(config.DATABASE_URL, undefined);
+    assert.equal(config.SEED_DEMO_DATA, true);
+  });
+
+  it('names every wrong variable and what it expects, all at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x@y/z', SESSION_SECRET: 'short', LOG_LEVEL: 'loud' });
+      assert.fail('expected a ConfigError');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      const text = error.message;
+      for (const name of ['PORT=', 'DATABASE_URL=', 'SESSION_SECRET=', 'LOG_LEVEL=']) assert.match(text, new RegExp(name));
+      assert.match(text, /postgres:\/\//);
+      assert.match(text, /at least 32 characters/);
+      assert.equal(error.problems.length, 4);
+    }
+  });
+
+  it('accepts a postgres URL and boolean flags', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', TRUST_PROXY: 'true', SEED_DEMO_DATA: '0' });
+    assert.equal(config.TRUST_PROXY, true);
+    assert.equal(config.SEED_DEMO_DATA, false);
+  });
+
+  it('treats an empty variable as unset', () => {
+    assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
+  });
+});
