@@ -8,7 +8,7 @@ export const auditEventResource = (): ResourceWithOptions => ({
   options: {
     id: 'auditEvents',
     navigation: Navigation.audit,
-    listProperties: ['seq', 'at', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'outcome'],
+    listProperties: ['seq', 'at', 'actorLabel', 'actorRole', 'action', 'resource', 'outcome', 'reason'],
     filterProperties: ['actorLabel', 'actorRole', 'action', 'resource', 'outcome', 'at'],
     showProperties: [
       'seq', 'at', 'actorType', 'actorId', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'selection',

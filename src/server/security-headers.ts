@@ -40,7 +40,11 @@ export function securityHeaders() {
   ];
 }
 
-/** Adds the response's CSP nonce to every `<script` tag of an HTML body sent with `res.send`. */
+/**
+ * Adds the response's CSP nonce to every `<script` tag of an HTML body sent with `res.send`, and drops
+ * AdminJS's Google Fonts stylesheet link: the console must not call out to third parties (and this
+ * machine class has no network); the system sans-serif font is used instead.
+ */
 function nonceInlineScripts(_req: Request, res: Response, next: NextFunction) {
   const send = res.send.bind(res);
   res.send = (body?: unknown) => {
@@ -48,7 +52,10 @@ function nonceInlineScripts(_req: Request, res: Response, next: NextFunction) {
     const looksHtml = typeof body === 'string' && (type.includes('text/html') || (!type && body.trimStart().startsWith('<')));
     if (looksHtml) {
       const nonce = String(res.locals.cspNonce);
-      return send((body as string).replace(/<script(?![^>]*\snonce=)/gi, `<script nonce="${nonce}"`));
+      const html = (body as string)
+        .replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/gi, '')
+        .replace(/<script(?![^>]*\snonce=)/gi, `<script nonce="${nonce}"`);
+      return send(html);
     }
     return send(body);
   };

@@ -108,6 +108,18 @@ describe('npm start (embedded Postgres, real processes)', () => {
     assert.equal(alive(postmasterPid(dataDir)), false, 'embedded Postgres stopped with the server');
   });
 
+  it('cli migrate and seed find nothing to do on a started database', () => {
+    const migrate = spawnSync(process.execPath, [MAIN, 'migrate'], { env, encoding: 'utf8' });
+    assert.equal(migrate.status, 0, migrate.stderr);
+    assert.match(migrate.stdout, /Schema is up to date/);
+    const seed = spawnSync(process.execPath, [MAIN, 'seed'], { env, encoding: 'utf8' });
+    assert.equal(seed.status, 0, seed.stderr);
+    assert.match(seed.stdout, /already present/);
+    const help = spawnSync(process.execPath, [MAIN, 'createuser', '--role', 'admin'], { env, encoding: 'utf8' });
+    assert.equal(help.status, 2);
+    assert.match(help.stderr, /--email and --role are required/);
+  });
+
   it('second start: reuses the data, prints no passwords', async () => {
     const { child, output } = await start(env);
     try {

@@ -1,0 +1,74 @@
+// Regenerates the README's screenshots (`npm run screenshots`): a throwaway embedded Postgres with the
+// demo data, the real console, and Chromium. Not a test; run it when the console's look changes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { initModels } from '../../models/index.js';
+import { seedDemoData } from '../../seeders/index.js';
+import { connectSequelize } from '../../src/db/connection.js';
+import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createApp } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import { projectRoot } from '../../src/server/project-root.js';
+import { sessionOptions } from '../../src/server/session.js';
+import { saveUser } from '../../src/users/save-user.js';
+import { launchChromium, signIn } from '../support/browser.js';
+import { freePort } from '../support/free-port.js';
+
+const out = path.join(projectRoot, 'admin', 'screenshots');
+const password = 'screenshot passphrase 2026';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-shots-'));
+const db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+const sequelize = connectSequelize({ url: db.url });
+try {
+  initModels(sequelize);
+  await migrate(sequelize, db.url);
+  await seedDemoData({ type: 'system' });
+  for (const [email, role] of [['admin@example.com', 'admin'], ['content@example.com', 'content_manager'], ['auditor@example.com', 'auditor']] as const) {
+    await saveUser({ type: 'system' }, { email, role, password });
+  }
+  const { buildConsole } = await import('../../admin/index.js');
+  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
+  const pool = new pg.Pool({ connectionString: db.url });
+  const secret = 'screenshots-session-secret-0123456789abcdef';
+  const session = { ...sessionOptions(pool, secret, config), secret };
+  const app = createApp({ config, sequelize, session, console: buildConsole(config, session) });
+  const port = await freePort();
+  const server = app.listen(port, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+  const browser = await launchChromium();
+  fs.mkdirSync(out, { recursive: true });
+  const shoot = async (email: string, shots: Array<[string, string, string?]>) => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await signIn(page, base, email, password);
+    for (const [name, url, waitFor] of shots) {
+      await page.goto(`${base}${url}`);
+      await page.waitForSelector(waitFor ?? 'body');
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(out, `${name}.png`) });
+      console.log(`wrote admin/screenshots/${name}.png`);
+    }
+    await page.close();
+  };
+  const login = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  await login.goto(`${base}/admin/login`);
+  await login.screenshot({ path: path.join(out, 'login.png') });
+  await login.close();
+  await shoot('admin@example.com', [
+    ['dashboard-admin', '/admin', '[data-testid^="tile-"]'],
+    ['records-list', '/admin/resources/records', 'tbody tr[data-id]'],
+    ['record-show', '/admin/resources/records/records/5/show', 'section'],
+  ]);
+  await shoot('content@example.com', [['dashboard-content-manager', '/admin', '[data-testid^="tile-"]']]);
+  await shoot('auditor@example.com', [['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]']]);
+  await browser.close();
+  server.closeAllConnections();
+  server.close();
+  await pool.end();
+} finally {
+  await sequelize.close();
+  await db.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
