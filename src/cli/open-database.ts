@@ -46,3 +46,13 @@ export async function openDatabase(say: (message: string) => void, options: { po
 export function sessionPool(url: string): pg.Pool {
   return new pg.Pool({ connectionString: url, max: 5, application_name: 'modeldesk-sessions' });
 }
+
+/** Runs `work` with an open database and always closes it (and the embedded Postgres it started). */
+export async function withDatabase<T>(work: (db: OpenDatabase) => Promise<T>): Promise<T> {
+  const db = await openDatabase((message) => console.log(message));
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { cliActor } from '../../access/actor.js';
 import { saveUser, type SaveUserInput } from '../../users/save-user.js';
 import type { Command } from '../command.js';
-import { openDatabase } from '../open-database.js';
+import { withDatabase } from '../open-database.js';
 import { readSecret } from '../read-secret.js';
 import { UsageError } from '../run-cli.js';
 
@@ -21,7 +21,8 @@ export const createUserCommand: Command = {
       options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
       strict: true,
     });
-    if (!values.email || !values.role) throw new UsageError('--email and --role are required.');
+    const { email, role, name } = values;
+    if (!email || !role) throw new UsageError('--email and --role are required.');
     let password = values.password;
     if (password === undefined) {
       password = await readSecret('Password: ');
@@ -29,13 +30,10 @@ export const createUserCommand: Command = {
         throw new UsageError('The two passwords differ.');
       }
     }
-    const db = await openDatabase((m) => console.log(m));
-    try {
-      const { user, created } = await saveUser(cliActor(), { email: values.email, role: values.role as SaveUserInput['role'], password, name: values.name });
+    return withDatabase(async () => {
+      const { user, created } = await saveUser(cliActor(), { email, role: role as SaveUserInput['role'], password, name });
       console.log(`${created ? 'Created' : 'Updated'} ${user.email} (${user.role}).`);
       return 0;
-    } finally {
-      await db.close();
-    }
+    });
   },
 };

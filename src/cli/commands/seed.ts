@@ -1,7 +1,7 @@
 import { seedDemoData } from '../../../seeders/index.js';
 import { cliActor } from '../../access/actor.js';
 import type { Command } from '../command.js';
-import { openDatabase } from '../open-database.js';
+import { withDatabase } from '../open-database.js';
 import { formatLogins } from '../print-logins.js';
 
 export const seedCommand: Command = {
@@ -9,15 +9,12 @@ export const seedCommand: Command = {
   summary: 'Load the demo datasets that are missing, and demo users when there are no users yet.',
   usage: 'npm run cli -- seed',
   async run() {
-    const db = await openDatabase((m) => console.log(m));
-    try {
+    return withDatabase(async () => {
       const result = await seedDemoData(cliActor());
       for (const d of result.datasets) console.log(`Seeded dataset ${d.name}: ${d.records} records.`);
       if (result.datasets.length === 0) console.log('Demo datasets already present: nothing to do.');
       if (result.logins.length > 0) console.log(formatLogins(result.logins));
       return 0;
-    } finally {
-      await db.close();
-    }
+    });
   },
 };
