@@ -1,0 +1,75 @@
+// `npm run bench`: training speed of the in-house trainers, as JSON on stdout. Targets (issue 4):
+// 100,000 × 30 tabular rows in ≤ 2 s; the SpamAssassin text demo in ≤ 5 s; on a 2-core machine.
+import os from 'node:os';
+import { loadSpamAssassin } from '../../seeders/spam-assassin.js';
+import { syntheticTabular } from '../../src/datasets/synthetic-tabular.js';
+import { evaluate } from '../../src/ml/metrics.js';
+import { encodeRow } from '../../src/ml/tabular/tabular-encoder.js';
+import { trainTabular } from '../../src/ml/tabular/train-tabular.js';
+import { trainText } from '../../src/ml/text/train-text.js';
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const round = (ms: number) => Math.round(ms);
+
+function benchTabular() {
+  const { schema, examples } = syntheticTabular(110_000);
+  const train = examples.slice(0, 100_000);
+  const test = examples.slice(100_000);
+  const runs = Array.from({ length: REPEATS }, () => {
+    const started = performance.now();
+    const trained = trainTabular(schema, train);
+    return { totalMs: performance.now() - started, trained };
+  });
+  const last = runs.at(-1)!.trained;
+  const probabilities = last.predict(test.map((e) => encodeRow(e.features, schema)));
+  const accuracy = evaluate(last.labels, test.map((e) => last.labels.indexOf(e.label)), probabilities).accuracy;
+  return {
+    rows: train.length,
+    features: schema.length,
+    totalMs: round(median(runs.map((r) => r.totalMs))),
+    prepareMs: round(median(runs.map((r) => r.trained.timings.prepareMs))),
+    fitMs: round(median(runs.map((r) => r.trained.timings.fitMs))),
+    exportMs: round(median(runs.map((r) => r.trained.timings.exportMs))),
+    epochs: last.history.epochs,
+    testAccuracy: Number(accuracy.toFixed(4)),
+    targetMs: 2_000,
+  };
+}
+
+function benchText() {
+  const emails = loadSpamAssassin();
+  const train = emails.filter((e) => e.split === 'train');
+  const test = emails.filter((e) => e.split === 'test');
+  const runs = Array.from({ length: REPEATS }, () => {
+    const started = performance.now();
+    const trained = trainText(train);
+    return { totalMs: performance.now() - started, trained };
+  });
+  const last = runs.at(-1)!.trained;
+  const accuracy = evaluate(last.labels, test.map((e) => last.labels.indexOf(e.label)), last.predict(test.map((e) => e.text))).accuracy;
+  const timing = (key: keyof typeof last.timings) => round(median(runs.map((r) => r.trained.timings[key])));
+  return {
+    documents: train.length,
+    vocabulary: last.vocabularySize,
+    totalMs: round(median(runs.map((r) => r.totalMs))),
+    tokenizeMs: timing('tokenizeMs'),
+    vocabularyMs: timing('vocabularyMs'),
+    vectorizeMs: timing('vectorizeMs'),
+    fitMs: timing('fitMs'),
+    exportMs: timing('exportMs'),
+    epochs: last.history.epochs,
+    testAccuracy: Number(accuracy.toFixed(4)),
+    targetMs: 5_000,
+  };
+}
+
+const result = {
+  benchmark: 'training',
+  when: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
+  repeats: REPEATS,
+  tabular: benchTabular(),
+  text: benchText(),
+};
+console.log(JSON.stringify(result, null, 2));
