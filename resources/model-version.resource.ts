@@ -2,6 +2,8 @@ import type { ResourceWithOptions } from 'adminjs';
 import { ModelVersion, modelVersionAuditedFields } from '../models/model-version.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { download } from '../admin/actions/download/index.js';
+import { promote } from '../admin/actions/promote/index.js';
 
 export const modelVersionResource = (): ResourceWithOptions => ({
   resource: ModelVersion,
@@ -31,6 +33,6 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       createdById: { reference: 'users' },
       onnx: { isVisible: false },
     },
-    actions: withAccess('modelVersions', modelVersionAuditedFields),
+    actions: withAccess('modelVersions', modelVersionAuditedFields, { promote, download }),
   },
 });

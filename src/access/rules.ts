@@ -54,15 +54,19 @@ export const RULES = {
     show: readStaff,
     new: { admin: always, data_scientist: always },
     edit: { admin: always, data_scientist: always },
+    train: { admin: always, data_scientist: always },
   },
   modelVersions: {
     list: readStaff,
     search: readStaff,
     show: readStaff,
+    promote: { admin: always, data_scientist: always },
+    download: readStaff,
   },
   modelAliases: {
     list: readStaff,
     show: readStaff,
+    rollback: { admin: always, data_scientist: always },
   },
   jobs: {
     list: { admin: always, auditor: always, data_scientist: ownJobsOnly, content_manager: ownJobsOnly },

@@ -1,4 +1,6 @@
+import { QueryTypes } from 'sequelize';
 import { User } from '../../models/user.js';
+import { currentRequestContext, normaliseIp } from '../server/request-context.js';
 import type { Role } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { appendAuditEvent } from '../audit/append-audit-event.js';
@@ -9,6 +11,9 @@ import { hashPassword, needsRehash, timingDummyHash, verifyPassword } from './pa
 /** After this many failures in a row the account is locked for LOCKOUT_MINUTES. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
+/** Failed sign-ins from one address (any accounts) within the window before that address is refused. */
+export const MAX_FAILURES_PER_IP = 30;
+export const IP_WINDOW_MINUTES = 15;
 
 export interface SignedInUser {
   id: number;
@@ -25,6 +30,12 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
   const parsedEmail = Email.safeParse(rawEmail);
   const email = parsedEmail.success ? parsedEmail.data : String(rawEmail ?? '').slice(0, 254);
   const attempt = typeof password === 'string' ? password.slice(0, 1024) : '';
+  const ip = normaliseIp(currentRequestContext()?.ip);
+  if (ip && (await recentFailuresFrom(ip)) >= MAX_FAILURES_PER_IP) {
+    // Credential stuffing spreads guesses over many accounts: throttle the address as well.
+    await audit({ type: 'anonymous' }, null, 'denied', `more than ${MAX_FAILURES_PER_IP} failed sign-ins from this address in ${IP_WINDOW_MINUTES} minutes`, email);
+    return null;
+  }
   const user = parsedEmail.success ? await User.findOne({ where: { email } }) : null;
 
   if (!user) {
@@ -69,6 +80,16 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
     await appendAuditEvent(actor, { action: 'auth.login', resource: 'users', recordIds: [user.id], outcome: 'success' }, transaction);
   });
   return { id: user.id, email: user.email, role: user.role };
+}
+
+/** Failed sign-ins from `ip` in the window, counted in the audit log (so every web process agrees). */
+async function recentFailuresFrom(ip: string): Promise<number> {
+  const [row] = await sequelizeOf().query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_events
+      WHERE action = 'auth.login' AND outcome <> 'success' AND ip = :ip::inet AND at > now() - make_interval(mins => :minutes)`,
+    { replacements: { ip, minutes: IP_WINDOW_MINUTES }, type: QueryTypes.SELECT },
+  );
+  return row?.n ?? 0;
 }
 
 async function audit(actor: Actor, userId: number | null, outcome: 'failed' | 'denied', reason: string, email?: string) {

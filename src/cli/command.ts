@@ -4,3 +4,6 @@ export interface Command {
   usage: string;
   run(argv: string[]): Promise<number>;
 }
+
+/** Wrong or missing arguments: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {}

@@ -1,13 +1,14 @@
 import { ZodError } from 'zod';
 import { ConfigError } from '../server/config.js';
 import { DomainError } from '../errors/domain-error.js';
-import type { Command } from './command.js';
+import { UsageError, type Command } from './command.js';
 import { createUserCommand } from './commands/createuser.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand];
+const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -61,4 +62,3 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-export class UsageError extends Error {}

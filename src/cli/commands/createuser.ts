@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../../access/actor.js';
 import { saveUser, type SaveUserInput } from '../../users/save-user.js';
-import type { Command } from '../command.js';
+import { UsageError, type Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 import { readSecret } from '../read-secret.js';
-import { UsageError } from '../run-cli.js';
 
 const usage = `npm run cli -- createuser --email EMAIL --role ROLE [--password P] [--name NAME]
   ROLE is admin, data_scientist, content_manager or auditor.

@@ -38,6 +38,7 @@ export const startCommand: Command = {
         const seeded = await seedDemoData(systemActor);
         logins = seeded.logins;
         for (const d of seeded.datasets) say(`  dataset ${d.name}: ${d.records} records`);
+        for (const m of seeded.models) say(`  model ${m.name}: version 1 trained, test accuracy ${m.accuracy === null ? 'n/a' : `${(m.accuracy * 100).toFixed(1)}%`}, serving as production`);
       }
 
       const sessionSecret = await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);

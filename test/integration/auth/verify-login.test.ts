@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { Algorithm, hash } from '@node-rs/argon2';
 import { Op } from 'sequelize';
 import { AuditEvent, User } from '../../../models/index.js';
-import { LOCKOUT_MINUTES, MAX_FAILED_LOGINS, verifyLogin } from '../../../src/auth/verify-login.js';
+import { LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MAX_FAILURES_PER_IP, verifyLogin } from '../../../src/auth/verify-login.js';
+import { runWithRequestContext } from '../../../src/server/request-context.js';
 import { saveUser } from '../../../src/users/save-user.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 
@@ -45,6 +46,18 @@ describe('auth: verifyLogin()', () => {
     const event = await AuditEvent.findOne({ where: { action: 'auth.login', actorType: 'anonymous', selection: { email } } });
     assert.equal(event?.outcome, 'failed');
     assert.doesNotMatch(JSON.stringify(event), /violet/);
+  });
+
+  it(`throttles an address after ${MAX_FAILURES_PER_IP} failed sign-ins across accounts, even with a right password`, async () => {
+    const user = await newUser();
+    const ip = '203.0.113.77';
+    await runWithRequestContext({ requestId: 'throttle-test', ip }, async () => {
+      for (let i = 0; i < MAX_FAILURES_PER_IP; i += 1) assert.equal(await verifyLogin(`${unique('stuffing')}@example.com`, 'guess'), null);
+      assert.equal(await verifyLogin(user.email, PASSWORD), null);
+    });
+    const denied = await AuditEvent.findOne({ where: { action: 'auth.login', outcome: 'denied', requestId: 'throttle-test' } });
+    assert.match(denied?.reason ?? '', /failed sign-ins from this address/);
+    assert.ok(await verifyLogin(user.email, PASSWORD), 'another address is not affected');
   });
 
   it('refuses an inactive user', async () => {

@@ -85,6 +85,8 @@ describe('npm start (embedded Postgres, real processes)', () => {
       const text = output();
       assert.match(text, new RegExp(`${baseUrl}/admin`));
       assert.match(text, /dataset spam-assassin: 6046 records/);
+      assert.match(text, /model spam-filter: version 1 trained, test accuracy (9[5-9]|100)\.\d%, serving as production/);
+      assert.match(text, /model penguin-species: version 1 trained, test accuracy (9[5-9]|100)\.\d%/);
       const logins = [...text.matchAll(/^\s+(\S+@example\.com)\s+(\S+)\s+\((\w+)\)$/gm)];
       assert.deepEqual(logins.map((m) => m[3]).sort(), ['admin', 'auditor', 'content_manager', 'data_scientist']);
       adminPassword = logins.find((m) => m[3] === 'admin')![2]!;
@@ -115,6 +117,12 @@ describe('npm start (embedded Postgres, real processes)', () => {
     const seed = spawnSync(process.execPath, [MAIN, 'seed'], { env, encoding: 'utf8' });
     assert.equal(seed.status, 0, seed.stderr);
     assert.match(seed.stdout, /already present/);
+    const train = spawnSync(process.execPath, [MAIN, 'train', '--model', 'penguin-species', '--max-epochs', '30'], { env, encoding: 'utf8' });
+    assert.equal(train.status, 0, train.stderr);
+    assert.match(train.stdout, /Registered penguin-species v2 .* test accuracy \d+\.\d% on \d+ rows/);
+    const unknown = spawnSync(process.execPath, [MAIN, 'train', '--model', 'nope'], { env, encoding: 'utf8' });
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /No model named "nope"/);
     const help = spawnSync(process.execPath, [MAIN, 'createuser', '--role', 'admin'], { env, encoding: 'utf8' });
     assert.equal(help.status, 2);
     assert.match(help.stderr, /--email and --role are required/);

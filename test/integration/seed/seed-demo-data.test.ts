@@ -42,12 +42,14 @@ describe('demo data seed (real public datasets from npm packages)', () => {
   it('is safe to run again: nothing is duplicated or overwritten', async () => {
     const before = { users: await User.count(), records: await DataRecord.count() };
     const again = await seedDemoData({ type: 'system' });
-    assert.deepEqual(again, { logins: [], datasets: [] });
+    assert.deepEqual(again, { logins: [], datasets: [], models: [] });
     assert.deepEqual({ users: await User.count(), records: await DataRecord.count() }, before);
   });
 
   it('audits each dataset load as one event with its count', async () => {
-    const events = await AuditEvent.findAll({ where: { action: 'datasets.seed' } });
+    const events = (await AuditEvent.findAll({ where: { action: 'datasets.seed' } })).filter((e) =>
+      ['spam-assassin', 'penguins'].includes((e.after as { name: string }).name),
+    );
     const counts = events.map((e) => (e.after as { records: number }).records).sort((a, b) => a - b);
     assert.deepEqual(counts, [344, 6046]);
   });

@@ -1,0 +1,27 @@
+import type { ActionContext, ActionHandler, ActionRequest, ActionResponse, NoticeMessage } from 'adminjs';
+import { ZodError } from 'zod';
+import { DomainError } from '../src/errors/domain-error.js';
+import { logger } from '../src/server/logger.js';
+import { currentRequestContext } from '../src/server/request-context.js';
+
+/**
+ * Wraps a custom action's handler: a domain or validation error becomes an error notice that says
+ * what was wrong; anything else is logged and shown as "Something went wrong (request …)".
+ */
+export function actionHandler<T extends ActionResponse>(
+  handler: (request: ActionRequest, response: unknown, context: ActionContext) => Promise<T>,
+): ActionHandler<ActionResponse> {
+  return async (request, response, context) => {
+    try {
+      return await handler(request, response, context);
+    } catch (error) {
+      const record = context.record?.toJSON(context.currentAdmin);
+      const notice = (message: string): NoticeMessage => ({ message, type: 'error' });
+      if (error instanceof DomainError) return { record, notice: notice(error.message) };
+      if (error instanceof ZodError) return { record, notice: notice(error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')) };
+      const requestId = currentRequestContext()?.requestId ?? 'unknown';
+      logger.error({ err: error, requestId, action: context.action.name }, 'console action failed');
+      return { record, notice: notice(`Something went wrong (request ${requestId}). Try again; if it persists, give this id to an admin.`) };
+    }
+  };
+}

@@ -1,0 +1,27 @@
+import { AuditEvent } from '../../models/index.js';
+
+export interface AliasMove {
+  at: Date;
+  actor: string;
+  fromVersion: number | null;
+  toVersion: number;
+  toVersionId: number;
+}
+
+/** Every move of a model's alias, newest first, read from the audit log (the single source of truth). */
+export async function aliasHistory(modelId: number, alias: string): Promise<AliasMove[]> {
+  const events = await AuditEvent.findAll({
+    where: { action: 'model_aliases.promote', outcome: 'success', selection: { modelId, alias } },
+    order: [['seq', 'DESC']],
+  });
+  return events.map((e) => {
+    const before = e.before as { version: number } | null;
+    const after = e.after as { version: number; versionId: number };
+    return { at: e.at, actor: e.actorLabel, fromVersion: before?.version ?? null, toVersion: after.version, toVersionId: after.versionId };
+  });
+}
+
+/** What the alias pointed at, at time `at` (e.g. "what served production on 1 March"). */
+export async function aliasAt(modelId: number, alias: string, at: Date): Promise<AliasMove | undefined> {
+  return (await aliasHistory(modelId, alias)).find((move) => move.at <= at);
+}
