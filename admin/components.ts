@@ -10,9 +10,18 @@ const source = (file: string) => path.join(projectRoot, 'admin', 'components', f
 export const componentFiles = {
   Dashboard: source('Dashboard.tsx'),
   PromoteVersion: source('PromoteVersion.tsx'),
+  VersionMetrics: source('VersionMetrics.tsx'),
+  CompareVersions: source('CompareVersions.tsx'),
+  JsonValue: source('JsonValue.tsx'),
 } as const;
 
 export const Components = {
   Dashboard: componentLoader.add('Dashboard', componentFiles.Dashboard),
   PromoteVersion: componentLoader.add('PromoteVersion', componentFiles.PromoteVersion),
+  VersionMetrics: componentLoader.add('VersionMetrics', componentFiles.VersionMetrics),
+  CompareVersions: componentLoader.add('CompareVersions', componentFiles.CompareVersions),
+  JsonValue: componentLoader.add('JsonValue', componentFiles.JsonValue),
 } as const;
+
+/** Property options for a JSON column shown read-only as pretty-printed text. */
+export const jsonShow = { components: { show: Components.JsonValue } } as const;

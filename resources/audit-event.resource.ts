@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { AuditEvent } from '../models/audit-event.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { jsonShow } from '../admin/components.js';
 
 export const auditEventResource = (): ResourceWithOptions => ({
   resource: AuditEvent,
@@ -23,9 +24,9 @@ export const auditEventResource = (): ResourceWithOptions => ({
       actorRole: { description: 'The role the actor had at the time.' },
       action: { description: 'What, as resource.verb (e.g. records.update, auth.login).' },
       recordIds: { description: 'The rows affected; bulk actions list the selection instead.' },
-      selection: { description: 'For bulk actions: the filter and count; for logins: the attempted email.' },
-      before: { description: 'Changed fields before (secrets are never recorded).' },
-      after: { description: 'Changed fields after.' },
+      selection: { ...jsonShow, description: 'For bulk actions: the filter and count; for logins: the attempted email.' },
+      before: { ...jsonShow, description: 'Changed fields before (secrets are never recorded).' },
+      after: { ...jsonShow, description: 'Changed fields after.' },
       outcome: { description: 'success, denied (not allowed) or failed (allowed but went wrong).' },
       reason: { description: 'Why it was denied or failed.' },
       prevHash: { description: 'Hash of the previous event: links the chain.' },

@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { Dataset, datasetAuditedFields } from '../models/dataset.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { jsonShow } from '../admin/components.js';
 
 export const datasetResource = (): ResourceWithOptions => ({
   resource: Dataset,
@@ -18,6 +19,7 @@ export const datasetResource = (): ResourceWithOptions => ({
       task: { description: 'What models trained on it do: classify free text, or classify rows of tabular features.' },
       labels: { description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.' },
       featureSchema: {
+        ...jsonShow,
         description:
           'Tabular datasets only: a JSON array of features, each {"name": "lower_snake", "type": "number" | "category"}. Its order is the model input order.',
       },

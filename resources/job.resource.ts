@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { Job } from '../models/job.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { jsonShow } from '../admin/components.js';
 
 export const jobResource = (): ResourceWithOptions => ({
   resource: Job,
@@ -19,10 +20,10 @@ export const jobResource = (): ResourceWithOptions => ({
     properties: {
       kind: { description: 'train, score, import, export or evaluate.' },
       status: { description: 'queued → running → succeeded, failed or cancelled.' },
-      params: { description: 'What the job was asked to do (model, selection, options).' },
+      params: { ...jsonShow, description: 'What the job was asked to do (model, selection, options).' },
       progressDone: { description: 'Rows (or steps) finished so far.' },
       progressTotal: { description: 'Rows (or steps) in total, when known.' },
-      result: { description: 'Summary written when the job finishes (counts, metrics, per-row problems).' },
+      result: { ...jsonShow, description: 'Summary written when the job finishes (counts, metrics, per-row problems).' },
       error: { description: 'Why the job failed, when it did.' },
       attempts: { description: 'How many times a worker has started it; a crashed worker\'s job is retried.' },
       createdById: { reference: 'users' },

@@ -3,6 +3,7 @@ import { MlModel, modelAuditedFields } from '../models/ml-model.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
+import { compare } from '../admin/actions/compare/index.js';
 
 export const mlModelResource = (): ResourceWithOptions => ({
   resource: MlModel,
@@ -20,6 +21,6 @@ export const mlModelResource = (): ResourceWithOptions => ({
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },
       createdById: { reference: 'users', description: 'Who registered the model.' },
     },
-    actions: withAccess('models', modelAuditedFields, { new: { before: [fillCreatedBy('createdById')] } }),
+    actions: withAccess('models', modelAuditedFields, { new: { before: [fillCreatedBy('createdById')] }, compare }),
   },
 });

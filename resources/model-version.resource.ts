@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { ModelVersion, modelVersionAuditedFields } from '../models/model-version.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { Components, jsonShow } from '../admin/components.js';
 import { download } from '../admin/actions/download/index.js';
 import { promote } from '../admin/actions/promote/index.js';
 
@@ -24,11 +25,14 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       sha256: { description: 'SHA-256 of the ONNX bytes: proves which exact artefact served a prediction.' },
       sizeBytes: { description: 'Size of the ONNX file in bytes.' },
       trainer: { description: 'The training pipeline that produced this version (or "upload" for an external ONNX file).' },
-      hyperparameters: { description: 'Settings the trainer used (learning rate, regularisation, vocabulary size…).' },
-      trainingSnapshot: { description: 'Which rows it was trained on: the filter, the row count and a hash of their content.' },
-      metrics: { description: 'Evaluation on the test split: accuracy, per-class precision/recall/F1, ROC-AUC, confusion matrix.' },
-      inputSchema: { description: 'What the model expects as input (feature names and types, or raw text).' },
-      outputSchema: { description: 'What the model returns: label and per-class probabilities.' },
+      hyperparameters: { ...jsonShow, description: 'Settings the trainer used (learning rate, regularisation, vocabulary size…).' },
+      trainingSnapshot: { ...jsonShow, description: 'Which rows it was trained on: the filter, the row count and a hash of their content.' },
+      metrics: {
+        description: 'Evaluation on the test split: accuracy, per-class precision/recall/F1, ROC-AUC, confusion matrix.',
+        components: { show: Components.VersionMetrics },
+      },
+      inputSchema: { ...jsonShow, description: 'What the model expects as input (feature names and types, or raw text).' },
+      outputSchema: { ...jsonShow, description: 'What the model returns: label and per-class probabilities.' },
       parentVersionId: { reference: 'modelVersions', description: 'The version this one was retrained from, if any.' },
       createdById: { reference: 'users' },
       onnx: { isVisible: false },

@@ -6,6 +6,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   users_email_shape: 'Email must look like name@example.com.',
   users_email_key: 'A user with this email already exists.',
   records_has_input: 'A record needs text or features (or both).',
+  records_label_in_dataset: "The label is not one of the dataset's labels: pick one of them, or add the label to the dataset first.",
   records_prediction_complete: 'Predicted label, model version and scored-at time are set together by scoring, not by hand.',
   records_dataset_id_fkey: 'This dataset still has records: delete or move them first.',
   datasets_name_key: 'A dataset with this name already exists.',

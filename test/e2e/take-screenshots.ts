@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { initModels } from '../../models/index.js';
+import { initModels, MlModel, ModelVersion } from '../../models/index.js';
+import { trainModel } from '../../src/ml/train-model.js';
 import { seedDemoData } from '../../seeders/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
@@ -26,6 +27,10 @@ try {
   initModels(sequelize);
   await migrate(sequelize, db.url);
   await seedDemoData({ type: 'system' });
+  await trainModel({ type: 'system' }, { model: 'penguin-species', l2: 0.01, maxEpochs: 8 });
+  const spam = (await MlModel.findOne({ where: { name: 'spam-filter' } }))!;
+  const penguins = (await MlModel.findOne({ where: { name: 'penguin-species' } }))!;
+  const spamVersion = (await ModelVersion.findOne({ where: { modelId: spam.id } }))!;
   for (const [email, role] of [['admin@example.com', 'admin'], ['content@example.com', 'content_manager'], ['auditor@example.com', 'auditor']] as const) {
     await saveUser({ type: 'system' }, { email, role, password });
   }
@@ -60,6 +65,8 @@ try {
     ['dashboard-admin', '/admin', '[data-testid^="tile-"]'],
     ['records-list', '/admin/resources/records', 'tbody tr[data-id]'],
     ['record-show', '/admin/resources/records/records/5/show', 'section'],
+    ['version-metrics', `/admin/resources/modelVersions/records/${spamVersion.id}/show`, '[data-testid="version-metrics"] canvas'],
+    ['compare-versions', `/admin/resources/models/records/${penguins.id}/compare`, '[data-testid="compare-versions"] canvas'],
   ]);
   await shoot('content@example.com', [['dashboard-content-manager', '/admin', '[data-testid^="tile-"]']]);
   await shoot('auditor@example.com', [['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]']]);

@@ -40,6 +40,9 @@ export const mochaHooks = {
     url = server.url;
   },
   async afterAll() {
+    // Close our own connections first: Postgres terminating them would surface as an uncaught error.
+    const { closeTestDatabase } = await import('../support/database.js');
+    await closeTestDatabase();
     await server?.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   },

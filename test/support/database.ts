@@ -26,3 +26,11 @@ export function unique(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid}-${counter}`;
 }
+
+/** Closes the shared Sequelize pool (before the root hook stops Postgres under it). */
+export async function closeTestDatabase(): Promise<void> {
+  if (!ready) return;
+  const sequelize = await ready;
+  ready = undefined;
+  await sequelize.close();
+}

@@ -136,6 +136,15 @@ describe('console over HTTP (real server, real Postgres)', () => {
     await DataRecord.update({ label: 'ham' }, { where: { id: recordId } });
   });
 
+  it("refuses a label outside the dataset's label set, saying so", async () => {
+    const { http } = await signedIn('content_manager');
+    const response = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'eggs' });
+    const body = (await response.json()) as { record: { baseError?: { message: string } }; notice: { type: string } };
+    assert.equal(body.notice.type, 'error');
+    assert.match(body.record.baseError?.message ?? '', /not one of the dataset's labels/);
+    assert.equal((await DataRecord.findByPk(recordId))?.label, 'ham');
+  });
+
   it('lets a data scientist relabel a record but not rewrite its text', async () => {
     const { http } = await signedIn('data_scientist');
     const rewrite = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { text: 'rewritten' });

@@ -1,0 +1,114 @@
+import React, { useEffect, useState } from 'react';
+import { ApiClient, type ActionProps } from 'adminjs';
+import { Box, H3, Link, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import { Line } from 'react-chartjs-2';
+import { PALETTE } from './chart-setup.js';
+import { percent, type VersionMetrics } from './metrics-types.js';
+
+interface Summary {
+  id: number;
+  version: number;
+  createdAt: string;
+  trainer: string;
+  aliases: string[];
+  trainingRows: number | null;
+  metrics: VersionMetrics;
+}
+
+const api = new ApiClient();
+
+/** Compares every version of a model: table, metric-over-versions chart, ROC curves, confusion matrices. */
+const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
+  const [versions, setVersions] = useState<Summary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!record) return;
+    api
+      .recordAction({ resourceId: resource.id, recordId: record.id, actionName: 'compare' })
+      .then((response) => setVersions((response.data as unknown as { versions: Summary[] }).versions))
+      .catch(() => setError('Could not load the versions. Reload the page.'));
+  }, [record?.id]);
+
+  if (error) return <Text color="error">{error}</Text>;
+  if (!versions) return <Text>Loading…</Text>;
+  if (versions.length === 0) return <Text>No versions yet: train one (npm run cli -- train --model {String(record?.params.name)}).</Text>;
+  const withRoc = versions.filter((v) => v.metrics.roc && v.metrics.roc.length > 1).slice(-6);
+  const recent = versions.filter((v) => v.metrics.confusion).slice(-3);
+
+  return (
+    <Box variant="white" data-testid="compare-versions">
+      <H3>{String(record?.params.name)}: {versions.length} version(s)</H3>
+      <Table mb="xl">
+        <TableHead>
+          <TableRow>
+            {['Version', 'Aliases', 'Trained', 'Rows', 'Accuracy', 'Macro F1', 'ROC-AUC', 'Trainer'].map((h) => <TableCell key={h}>{h}</TableCell>)}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {versions.map((v) => (
+            <TableRow key={v.id} data-testid={`compare-row-${v.version}`}>
+              <TableCell><Link href={`/admin/resources/modelVersions/records/${v.id}/show`}>v{v.version}</Link></TableCell>
+              <TableCell>{v.aliases.join(', ') || '—'}</TableCell>
+              <TableCell>{new Date(v.createdAt).toLocaleString()}</TableCell>
+              <TableCell>{v.trainingRows ?? '—'}</TableCell>
+              <TableCell>{percent(v.metrics.accuracy)}</TableCell>
+              <TableCell>{percent(v.metrics.macroF1)}</TableCell>
+              <TableCell>{v.metrics.rocAuc == null ? '—' : v.metrics.rocAuc.toFixed(3)}</TableCell>
+              <TableCell>{v.trainer}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 32 }}>
+        <Box style={{ width: 440, height: 300 }}>
+          <Text fontWeight="bold">Metrics over versions</Text>
+          <Line
+            data={{
+              labels: versions.map((v) => `v${v.version}`),
+              datasets: [
+                { label: 'Accuracy', data: versions.map((v) => v.metrics.accuracy ?? null), borderColor: PALETTE[0] },
+                { label: 'Macro F1', data: versions.map((v) => v.metrics.macroF1 ?? null), borderColor: PALETTE[1] },
+              ],
+            }}
+            options={{ animation: false, scales: { y: { suggestedMin: 0.8, max: 1 } } }}
+          />
+        </Box>
+        {withRoc.length > 0 && (
+          <Box style={{ width: 360, height: 300 }}>
+            <Text fontWeight="bold">ROC curves</Text>
+            <Line
+              data={{
+                datasets: withRoc.map((v, i) => ({
+                  label: `v${v.version}`,
+                  data: (v.metrics.roc ?? []).map((p) => ({ x: p.fpr, y: p.tpr })),
+                  borderColor: PALETTE[i % PALETTE.length],
+                  pointRadius: 0,
+                })),
+              }}
+              options={{ animation: false, parsing: false, scales: { x: { type: 'linear', min: 0, max: 1 }, y: { min: 0, max: 1 } } }}
+            />
+          </Box>
+        )}
+      </Box>
+      <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 32 }} mt="xl">
+        {recent.map((v) => (
+          <Box key={v.id}>
+            <Text fontWeight="bold">Confusion matrix, v{v.version}</Text>
+            <Table>
+              <TableBody>
+                {(v.metrics.confusion ?? []).map((row, i) => (
+                  <TableRow key={i}>
+                    <TableCell>{v.metrics.labels?.[i]}</TableCell>
+                    {row.map((count, j) => <TableCell key={j} style={{ fontWeight: i === j ? 'bold' : 'normal' }}>{count}</TableCell>)}
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+};
+
+export default CompareVersions;

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { Dataset, MlModel, ModelAlias } from '../../models/index.js';
+import { insertDataset } from '../../seeders/insert-dataset.js';
+import { loadPenguins, PENGUIN_FEATURES } from '../../seeders/penguins.js';
+import { trainModel } from '../../src/ml/train-model.js';
+import { unique } from '../support/database.js';
+import { launchChromium, signIn } from '../support/browser.js';
+import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+
+describe('a data scientist reviews and promotes a model version in the browser', () => {
+  let server: RunningConsole;
+  let browser: Browser;
+  let modelId: number;
+  let versionId: number;
+
+  before(async () => {
+    server = await startConsoleServer();
+    browser = await launchChromium();
+    const name = unique('penguins-e2e');
+    await insertDataset({ type: 'system' }, { name, task: 'tabular-classification', labels: ['Adelie', 'Chinstrap', 'Gentoo'], featureSchema: PENGUIN_FEATURES, description: null, source: null, license: null }, loadPenguins().map((p) => ({ ...p, text: null, tags: [] })));
+    const dataset = (await Dataset.findOne({ where: { name } }))!;
+    const model = await MlModel.create({ name: unique('species-e2e'), datasetId: dataset.id, task: 'tabular-classification', description: null, createdById: null });
+    modelId = model.id;
+    versionId = (await trainModel({ type: 'system' }, { model: model.name })).version.id;
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('sees the metrics, compares versions, and promotes to staging from the form', async () => {
+    const user = await createTestUser('data_scientist');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+
+    await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/show`);
+    await page.waitForSelector('[data-testid="version-metrics"]');
+    assert.match((await page.textContent('[data-testid="version-metrics"]')) ?? '', /Accuracy\s*\d+\.\d%/);
+    assert.ok(await page.$('[data-testid="confusion-matrix"]'));
+
+    await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/compare`);
+    await page.waitForSelector('[data-testid="compare-row-1"]');
+
+    await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/promote`);
+    await page.fill('[data-testid="promote-form"] input[name="alias"]', 'staging');
+    await page.click('[data-testid="promote-submit"]');
+    await page.waitForURL(/\/admin\/resources\/modelAliases/);
+    await page.waitForSelector('[data-testid="notice-wrapper"]');
+    assert.match((await page.textContent('[data-testid="notice-wrapper"]')) ?? '', /"staging" now v1/);
+    assert.equal((await ModelAlias.findOne({ where: { modelId, alias: 'staging' } }))?.versionId, versionId);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('does not offer a content manager the promote action, and the server refuses it', async () => {
+    const user = await createTestUser('content_manager');
+    const page = await browser.newPage();
+    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    const response = await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/promote`);
+    assert.equal(response?.status(), 403);
+    await page.close();
+  });
+});
