@@ -4,16 +4,9 @@ import { Box, H3, Link, Table, TableBody, TableCell, TableHead, TableRow, Text }
 import { Line } from 'react-chartjs-2';
 import { PALETTE } from './chart-setup.js';
 import { percent, type VersionMetrics } from './metrics-types.js';
+import type { VersionSummary } from '../../src/registry/compare-versions.js';
 
-interface Summary {
-  id: number;
-  version: number;
-  createdAt: string;
-  trainer: string;
-  aliases: string[];
-  trainingRows: number | null;
-  metrics: VersionMetrics;
-}
+type Summary = Omit<VersionSummary, 'metrics'> & { metrics: VersionMetrics };
 
 const api = new ApiClient();
 

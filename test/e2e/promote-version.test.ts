@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { Dataset, MlModel, ModelAlias } from '../../models/index.js';
-import { insertDataset } from '../../seeders/insert-dataset.js';
-import { loadPenguins, PENGUIN_FEATURES } from '../../seeders/penguins.js';
+import { ModelAlias } from '../../models/index.js';
 import { trainModel } from '../../src/ml/train-model.js';
-import { unique } from '../support/database.js';
+import { createPenguinModel } from '../support/penguin-model.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 
@@ -17,10 +15,7 @@ describe('a data scientist reviews and promotes a model version in the browser',
   before(async () => {
     server = await startConsoleServer();
     browser = await launchChromium();
-    const name = unique('penguins-e2e');
-    await insertDataset({ type: 'system' }, { name, task: 'tabular-classification', labels: ['Adelie', 'Chinstrap', 'Gentoo'], featureSchema: PENGUIN_FEATURES, description: null, source: null, license: null }, loadPenguins().map((p) => ({ ...p, text: null, tags: [] })));
-    const dataset = (await Dataset.findOne({ where: { name } }))!;
-    const model = await MlModel.create({ name: unique('species-e2e'), datasetId: dataset.id, task: 'tabular-classification', description: null, createdById: null });
+    const model = await createPenguinModel('e2e');
     modelId = model.id;
     versionId = (await trainModel({ type: 'system' }, { model: model.name })).version.id;
   });

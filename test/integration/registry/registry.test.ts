@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { AuditEvent, Dataset, MlModel, ModelAlias, ModelVersion } from '../../../models/index.js';
-import { loadPenguins, PENGUIN_FEATURES } from '../../../seeders/penguins.js';
-import { insertDataset } from '../../../seeders/insert-dataset.js';
+import { AuditEvent, ModelAlias, ModelVersion } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { Forbidden } from '../../../src/errors/domain-error.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { aliasAt, aliasHistory } from '../../../src/registry/alias-history.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
 import { rollbackAlias } from '../../../src/registry/rollback-alias.js';
-import { unique, useTestDatabase } from '../../support/database.js';
+import { useTestDatabase } from '../../support/database.js';
+import { createPenguinModel } from '../../support/penguin-model.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
 
 describe('model registry: train, version, promote, roll back (real Postgres)', () => {
@@ -24,11 +23,9 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     scientist = { type: 'user', ...ds };
     const cm = await createTestUser('content_manager');
     contentManager = { type: 'user', ...cm };
-    const datasetName = unique('penguins');
-    await insertDataset({ type: 'system' }, { name: datasetName, task: 'tabular-classification', labels: ['Adelie', 'Chinstrap', 'Gentoo'], featureSchema: PENGUIN_FEATURES, description: null, source: null, license: null }, loadPenguins().map((p) => ({ ...p, text: null, tags: [] })));
-    const dataset = (await Dataset.findOne({ where: { name: datasetName } }))!;
-    modelName = unique('species');
-    modelId = (await MlModel.create({ name: modelName, datasetId: dataset.id, task: 'tabular-classification', description: null, createdById: null })).id;
+    const model = await createPenguinModel('registry');
+    modelName = model.name;
+    modelId = model.id;
   });
 
   it('trains a version with metrics, a data snapshot and the ONNX bytes with their sha256', async () => {
