@@ -13,6 +13,8 @@ export const componentFiles = {
   VersionMetrics: source('VersionMetrics.tsx'),
   CompareVersions: source('CompareVersions.tsx'),
   JsonValue: source('JsonValue.tsx'),
+  TrainForm: source('TrainForm.tsx'),
+  JobProgress: source('JobProgress.tsx'),
 } as const;
 
 export const Components = {
@@ -21,6 +23,8 @@ export const Components = {
   VersionMetrics: componentLoader.add('VersionMetrics', componentFiles.VersionMetrics),
   CompareVersions: componentLoader.add('CompareVersions', componentFiles.CompareVersions),
   JsonValue: componentLoader.add('JsonValue', componentFiles.JsonValue),
+  TrainForm: componentLoader.add('TrainForm', componentFiles.TrainForm),
+  JobProgress: componentLoader.add('JobProgress', componentFiles.JobProgress),
 } as const;
 
 /** Property options for a JSON column shown read-only as pretty-printed text. */

@@ -27,6 +27,9 @@ export class Job extends Model<InferAttributes<Job>, InferCreationAttributes<Job
   declare lockedBy: string | null;
   declare heartbeatAt: Date | null;
   declare cancelRequested: CreationOptional<boolean>;
+  declare queueJobId: CreationOptional<string | null>;
+  /** What the job is doing now, in words (e.g. "training"), shown beside the progress bar. */
+  declare phase: CreationOptional<string | null>;
   declare createdById: ForeignKey<User['id']> | null;
   declare createdAt: CreationOptional<Date>;
   declare startedAt: Date | null;
@@ -51,6 +54,8 @@ export class Job extends Model<InferAttributes<Job>, InferCreationAttributes<Job
         lockedBy: { type: DataTypes.TEXT, allowNull: true },
         heartbeatAt: { type: DataTypes.DATE, allowNull: true },
         cancelRequested: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        queueJobId: { type: DataTypes.UUID, allowNull: true },
+        phase: { type: DataTypes.TEXT, allowNull: true },
         createdAt: DataTypes.DATE,
         startedAt: { type: DataTypes.DATE, allowNull: true },
         finishedAt: { type: DataTypes.DATE, allowNull: true },

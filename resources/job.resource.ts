@@ -2,7 +2,8 @@ import type { ResourceWithOptions } from 'adminjs';
 import { Job } from '../models/job.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
-import { jsonShow } from '../admin/components.js';
+import { cancel } from '../admin/actions/cancel/index.js';
+import { Components, jsonShow } from '../admin/components.js';
 
 export const jobResource = (): ResourceWithOptions => ({
   resource: Job,
@@ -12,7 +13,7 @@ export const jobResource = (): ResourceWithOptions => ({
     listProperties: ['id', 'kind', 'status', 'progressDone', 'progressTotal', 'createdById', 'createdAt', 'finishedAt'],
     filterProperties: ['kind', 'status', 'createdById', 'createdAt'],
     showProperties: [
-      'id', 'kind', 'status', 'params', 'progressDone', 'progressTotal', 'result', 'error', 'attempts',
+      'id', 'kind', 'status', 'progressDone', 'params', 'result', 'error', 'attempts',
       'createdById', 'createdAt', 'startedAt', 'finishedAt',
     ],
     editProperties: [],
@@ -21,7 +22,8 @@ export const jobResource = (): ResourceWithOptions => ({
       kind: { description: 'train, score, import, export or evaluate.' },
       status: { description: 'queued → running → succeeded, failed or cancelled.' },
       params: { ...jsonShow, description: 'What the job was asked to do (model, selection, options).' },
-      progressDone: { description: 'Rows (or steps) finished so far.' },
+      progressDone: { description: 'Rows (or steps) finished so far; updates live while the job runs.', components: { show: Components.JobProgress } },
+      phase: { description: 'What the job is doing now.' },
       progressTotal: { description: 'Rows (or steps) in total, when known.' },
       result: { ...jsonShow, description: 'Summary written when the job finishes (counts, metrics, per-row problems).' },
       error: { description: 'Why the job failed, when it did.' },
@@ -31,6 +33,6 @@ export const jobResource = (): ResourceWithOptions => ({
       lockedBy: { isVisible: false },
       heartbeatAt: { isVisible: false },
     },
-    actions: withAccess('jobs', []),
+    actions: withAccess('jobs', [], { cancel }),
   },
 });

@@ -4,6 +4,7 @@ import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
+import { train } from '../admin/actions/train/index.js';
 
 export const mlModelResource = (): ResourceWithOptions => ({
   resource: MlModel,
@@ -21,6 +22,6 @@ export const mlModelResource = (): ResourceWithOptions => ({
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },
       createdById: { reference: 'users', description: 'Who registered the model.' },
     },
-    actions: withAccess('models', modelAuditedFields, { new: { before: [fillCreatedBy('createdById')] }, compare }),
+    actions: withAccess('models', modelAuditedFields, { new: { before: [fillCreatedBy('createdById')] }, compare, train }),
   },
 });

@@ -72,6 +72,7 @@ export const RULES = {
   jobs: {
     list: { admin: always, auditor: always, data_scientist: ownJobsOnly, content_manager: ownJobsOnly },
     show: { admin: always, auditor: always, data_scientist: ownJobsOnly, content_manager: ownJobsOnly },
+    cancel: { admin: always, data_scientist: ownJobsOnly, content_manager: ownJobsOnly },
   },
   auditEvents: {
     list: adminAndAuditor,

@@ -5,6 +5,4 @@ import type { ResourceId } from './rules.js';
  * are reached from the CLI or the API. The startup check counts them as declared, so a rule for one is
  * not reported as naming no action (MD-E002).
  */
-export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {
-  models: ['train'],
-};
+export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {};

@@ -7,8 +7,9 @@ import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
+import { workerCommand } from './commands/worker.js';
 
-const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand];
+const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, workerCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -42,8 +42,14 @@ interface Row {
  * Trains a new version of a model on its dataset's labelled `train` rows, evaluates it on the `test`
  * rows, and registers it (immutable, with metrics and a snapshot of exactly which rows it saw).
  */
-export async function trainModel(actor: Actor, raw: TrainInput): Promise<TrainResult> {
+export interface TrainHooks {
+  /** Called before each step; a job uses it to report progress and to stop when cancelled (by throwing). */
+  phase?(name: string, step: number, steps: number): Promise<void>;
+}
+
+export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHooks = {}): Promise<TrainResult> {
   const input = TrainInput.parse(raw);
+  const phase = hooks.phase ?? (async () => undefined);
   const model = await MlModel.findOne({ where: { name: input.model } });
   if (!model) throw new NotFound('model.not_found', `No model named "${input.model}". Create it under Models first (or check the spelling).`);
   if (decide(actor, 'models', 'train') !== true) {
@@ -54,6 +60,7 @@ export async function trainModel(actor: Actor, raw: TrainInput): Promise<TrainRe
   const dataset = (await Dataset.findByPk(model.datasetId))!;
   if (dataset.task !== model.task) throw new InvalidInput('model.task_mismatch', `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`);
 
+  await phase('loading rows', 0, 4);
   const load = (split: 'train' | 'test') =>
     DataRecord.findAll({
       where: { datasetId: dataset.id, split, label: { [Op.ne]: null } },
@@ -69,6 +76,7 @@ export async function trainModel(actor: Actor, raw: TrainInput): Promise<TrainRe
   };
   const options = Object.fromEntries(Object.entries(input).filter(([key, value]) => key !== 'model' && value !== undefined));
 
+  await phase('training', 1, 4);
   let onnx: Uint8Array;
   let labels: string[];
   let probabilities: Float64Array;
@@ -92,8 +100,10 @@ export async function trainModel(actor: Actor, raw: TrainInput): Promise<TrainRe
     inputSchema = { name: 'features', type: 'float32', shape: ['batch', schema.length], features: schema, encoding: 'numbers as is; categories as their index; missing as NaN' };
     timings = trained.timings;
   }
+  await phase('evaluating', 2, 4);
   const known = test.filter((r) => labels.includes(r.label));
   const metrics = known.length > 0 ? evaluate(labels, known.map((r) => labels.indexOf(r.label)), subsetRows(probabilities, test, known, labels.length)) : { rows: 0, note: 'no labelled test rows' };
+  await phase('registering', 3, 4);
   const parent = await ModelVersion.findOne({ where: { modelId: model.id }, order: [['version', 'DESC']] });
   const version = await registerVersion(actor, {
     modelId: model.id,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { startQueue } from '../../src/jobs/queue.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createApp } from '../../src/server/app.js';
 import { sessionOptions } from '../../src/server/session.js';
@@ -17,6 +18,7 @@ export interface RunningConsole {
 /** The real app (console included) on a free port of 127.0.0.1, against the test database. */
 export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<RunningConsole> {
   const sequelize = await useTestDatabase();
+  await startQueue(testDatabaseUrl());
   const { buildConsole } = await import('../../admin/index.js');
   const config = loadConfig({ DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env });
   const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });

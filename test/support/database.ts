@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { initModels, sequelizeOf } from '../../models/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
 import { migrate } from '../../src/db/migrate.js';
+import { stopQueue } from '../../src/jobs/queue.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
 
 let ready: Promise<Sequelize> | undefined;
@@ -29,6 +30,7 @@ export function unique(prefix: string): string {
 
 /** Closes the shared Sequelize pool (before the root hook stops Postgres under it). */
 export async function closeTestDatabase(): Promise<void> {
+  await stopQueue();
   if (!ready) return;
   const sequelize = await ready;
   ready = undefined;

@@ -1,8 +1,12 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_USERS } from '../../../seeders/demo-users.js';
 import { needsFirstSeed, seedDemoData } from '../../../seeders/index.js';
 import { systemActor } from '../../access/actor.js';
+import { startQueue, stopQueue } from '../../jobs/queue.js';
+import { Unavailable } from '../../errors/domain-error.js';
 import { createApp } from '../../server/app.js';
 import { formatChecks } from '../../server/checks.js';
 import { logger } from '../../server/logger.js';
@@ -11,21 +15,25 @@ import { sessionOptions } from '../../server/session.js';
 import type { Command } from '../command.js';
 import { openDatabase, sessionPool } from '../open-database.js';
 import { formatLogins } from '../print-logins.js';
+import { waitForShutdownSignal } from '../shutdown-signal.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'Start Postgres (embedded unless DATABASE_URL), migrate, seed an empty database, serve the console.',
-  usage: 'npm start   (or: npm run cli -- start)',
+  usage: 'npm start [-- --web-only]   (or: npm run cli -- start [--web-only])\n  --web-only: no worker process (run `npm run cli -- worker` elsewhere).',
   async run(argv) {
-    parseArgs({ args: argv, options: {}, strict: true });
+    const { values } = parseArgs({ args: argv, options: { 'web-only': { type: 'boolean', default: false } }, strict: true });
     const started = performance.now();
+    const stopped = waitForShutdownSignal();
     const say = (message: string) => console.log(message);
     const db = await openDatabase(say);
     let server: Server | undefined;
+    let worker: ChildProcess | undefined;
     const pool = sessionPool(db.database.url);
     try {
+      await startQueue(db.database.url);
       // The composition root: the only place in src/ that loads the AdminJS console (admin/ imports src/, not the reverse).
       const { buildConsole, consoleChecks } = await import('../../../admin/index.js');
       const problems = consoleChecks();
@@ -45,6 +53,7 @@ export const startCommand: Command = {
       const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
       const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session) });
       server = await listen(app, db.config.PORT, db.config.HOST);
+      if (!values['web-only']) worker = startWorkerProcess(db.database.url);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : db.config.PORT;
       const host = db.config.HOST === '0.0.0.0' || db.config.HOST === '::' ? '127.0.0.1' : db.config.HOST;
@@ -61,16 +70,42 @@ export const startCommand: Command = {
       say('Stop with Ctrl-C.');
       logger.info({ port, host: db.config.HOST, embedded: db.database.embedded }, 'console listening');
 
-      await waitForShutdownSignal();
+      await stopped;
       say('Shutting down…');
       return 0;
     } finally {
+      if (worker) await stopChild(worker);
       if (server) await close(server);
+      await stopQueue().catch(() => undefined);
       await pool.end().catch(() => undefined);
       await db.close();
     }
   },
 };
+
+/** One worker process beside the web server (separate, so training never stalls web requests). */
+function startWorkerProcess(databaseUrl: string): ChildProcess {
+  const child = fork(fileURLToPath(new URL('../main.js', import.meta.url)), ['worker'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, MODELDESK_FORKED: '1' },
+    stdio: 'inherit',
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') logger.error({ code, signal }, 'worker process exited; queued jobs wait for another worker');
+  });
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -79,7 +114,7 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`Port ${port} on ${host} is in use: stop the other process or set PORT to a free port.`, { cause: error })
+          ? new Unavailable('server.port_in_use', `Port ${port} on ${host} is in use: stop the other process or set PORT to a free port.`, undefined, { cause: error })
           : error,
       );
     });
@@ -95,17 +130,5 @@ function close(server: Server): Promise<void> {
       resolve();
     });
     server.closeIdleConnections();
-  });
-}
-
-function waitForShutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
   });
 }

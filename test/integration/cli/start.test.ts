@@ -59,6 +59,30 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
+/** Live `main.js worker` processes (the worker `npm start` forks). */
+function workerProcesses(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${process.execPath}\0${MAIN}\0worker\0` && alive(Number(pid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
 describe('npm start (embedded Postgres, real processes)', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
@@ -84,6 +108,7 @@ describe('npm start (embedded Postgres, real processes)', () => {
     try {
       const text = output();
       assert.match(text, new RegExp(`${baseUrl}/admin`));
+      assert.ok(await eventually(() => workerProcesses().length === 1), 'one worker process runs beside the web server');
       assert.match(text, /dataset spam-assassin: 6046 records/);
       assert.match(text, /model spam-filter: version 1 trained, test accuracy (9[5-9]|100)\.\d%, serving as production/);
       assert.match(text, /model penguin-species: version 1 trained, test accuracy (9[5-9]|100)\.\d%/);
@@ -108,6 +133,7 @@ describe('npm start (embedded Postgres, real processes)', () => {
       assert.equal(code, 0, 'SIGTERM exits 0');
     }
     assert.equal(alive(postmasterPid(dataDir)), false, 'embedded Postgres stopped with the server');
+    assert.deepEqual(workerProcesses(), [], 'the worker process stopped with the server');
   });
 
   it('cli migrate and seed find nothing to do on a started database', () => {
@@ -144,6 +170,7 @@ describe('npm start (embedded Postgres, real processes)', () => {
     const orphan = postmasterPid(dataDir);
     await stop(first.child, 'SIGKILL');
     assert.equal(alive(orphan), true, 'Postgres outlived the killed server');
+    assert.ok(await eventually(() => workerProcesses().length === 0), 'the worker noticed its parent died and exited');
     const { child, output } = await start(env);
     try {
       assert.match(output(), /Adopting the embedded Postgres/);

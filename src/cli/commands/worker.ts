@@ -1,0 +1,27 @@
+import { parseArgs } from 'node:util';
+import { startQueue, stopQueue } from '../../jobs/queue.js';
+import { startWorker } from '../../jobs/run-worker.js';
+import { logger } from '../../server/logger.js';
+import type { Command } from '../command.js';
+import { waitForShutdownSignal } from '../shutdown-signal.js';
+import { withDatabase } from '../open-database.js';
+
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'Run background jobs (training, scoring, …) until stopped; run as many as you like.',
+  usage: 'npm run cli -- worker',
+  async run(argv) {
+    parseArgs({ args: argv, options: {}, strict: true });
+    const stopped = waitForShutdownSignal();
+    return withDatabase(async ({ database }) => {
+      await startQueue(database.url);
+      const kinds = await startWorker();
+      logger.info({ kinds, pid: process.pid }, 'worker ready');
+      console.log(`Worker ${process.pid} ready for: ${kinds.join(', ')}.`);
+      await stopped;
+      // Graceful: the current job finishes its step; an unfinished one is retried by another worker.
+      await stopQueue();
+      return 0;
+    });
+  },
+};

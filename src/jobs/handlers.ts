@@ -1,0 +1,26 @@
+import type { JobKind } from '../../models/enums.js';
+import type { Actor } from '../access/actor.js';
+import { trainModel } from '../ml/train-model.js';
+
+export interface JobContext {
+  actor: Actor;
+  /** Records progress; throws JobCancelled when someone cancelled the job meanwhile. */
+  progress(phase: string, done: number, total: number): Promise<void>;
+}
+
+export type JobHandler = (params: Record<string, unknown>, context: JobContext) => Promise<Record<string, unknown>>;
+
+/** What each kind of job does. Params were validated when the job was queued and are parsed again here. */
+export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
+  train: async (params, { actor, progress }) => {
+    const result = await trainModel(actor, params as never, { phase: (name, step, steps) => progress(name, step, steps) });
+    return {
+      modelVersionId: result.version.id,
+      version: result.version.version,
+      accuracy: result.accuracy,
+      trainingRows: result.trainingRows,
+      testRows: result.testRows,
+      timingsMs: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
+    };
+  },
+};

@@ -1,0 +1,50 @@
+import { PgBoss } from 'pg-boss';
+import type { Transaction } from 'sequelize';
+import { JobKind } from '../../models/enums.js';
+import { sequelizeOf } from '../../models/index.js';
+import { logger } from '../server/logger.js';
+
+/**
+ * The job queue: pg-boss on the same Postgres (schema `pgboss`), nothing else to install. Our `jobs`
+ * table is what people see (status, progress, result); pg-boss carries delivery, retries and
+ * heartbeats: a worker that dies stops heart-beating and its job is retried by another.
+ */
+export const QUEUE_POLICY = { retryLimit: 2, retryDelay: 5, heartbeatSeconds: 30, expireInSeconds: 3_600 } as const;
+
+let boss: PgBoss | undefined;
+
+export async function startQueue(databaseUrl: string): Promise<PgBoss> {
+  if (boss) return boss;
+  const instance = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', application_name: 'modeldesk-queue', max: 4 });
+  instance.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
+  await instance.start();
+  for (const kind of JobKind.options) await instance.createQueue(kind, { ...QUEUE_POLICY }).catch(ignoreExists);
+  boss = instance;
+  return instance;
+}
+
+export function queue(): PgBoss {
+  if (!boss) throw new Error('startQueue() has not been called in this process.');
+  return boss;
+}
+
+export async function stopQueue(): Promise<void> {
+  const instance = boss;
+  boss = undefined;
+  // graceful: let running handlers finish their current step (they checkpoint) before closing.
+  await instance?.stop({ graceful: true, timeout: 20_000 });
+}
+
+/** pg-boss statements inside a Sequelize transaction, so a job is queued if and only if its row commits. */
+export function inTransaction(transaction: Transaction) {
+  return {
+    executeSql: async (text: string, values?: unknown[]) => {
+      const [rows] = await sequelizeOf().query(text, { bind: values ?? [], transaction, raw: true });
+      return { rows: rows as unknown[] };
+    },
+  };
+}
+
+function ignoreExists(error: unknown): void {
+  if (!/already exists/i.test(String((error as Error)?.message))) throw error;
+}

@@ -1,0 +1,101 @@
+import os from 'node:os';
+import type { Job as QueueJob } from 'pg-boss';
+import { Job, User } from '../../models/index.js';
+import { JobKind } from '../../models/enums.js';
+import type { Actor } from '../access/actor.js';
+import { appendAuditEvent } from '../audit/append-audit-event.js';
+import { DomainError } from '../errors/domain-error.js';
+import { sequelizeOf } from '../../models/index.js';
+import { logger } from '../server/logger.js';
+import { JOB_HANDLERS, type JobHandler } from './handlers.js';
+import { QUEUE_POLICY, queue } from './queue.js';
+
+export class JobCancelled extends Error {}
+
+const WORKER_ID = `${os.hostname()}:${process.pid}`;
+
+/** Subscribes this process to every job kind that has a handler; returns the kinds it works on. */
+export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>> = JOB_HANDLERS): Promise<JobKind[]> {
+  const kinds = JobKind.options.filter((kind) => handlers[kind]);
+  for (const kind of kinds) {
+    await queue().work<{ jobId: number }>(kind, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([queued]) => {
+      if (queued) await runJob(queued, handlers[kind]!);
+    });
+  }
+  return kinds;
+}
+
+/**
+ * Runs one delivery of a job: marks the row running, runs the handler with progress and cancellation,
+ * and records the outcome with an audit event at start and at end. A failure is rethrown so pg-boss
+ * retries it (the row goes back to queued until the last attempt).
+ */
+async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler): Promise<void> {
+  const job = await Job.findByPk(queued.data.jobId);
+  if (!job || job.status === 'cancelled' || job.status === 'succeeded') return; // nothing (left) to do
+  const actor = await actorFor(job);
+  if (!actor) {
+    await transition(job, { type: 'system' }, 'jobs.finish', { status: 'failed', error: 'The person who queued this job is no longer an active user.', finishedAt: new Date() }, 'creator inactive');
+    return;
+  }
+  await transition(job, actor, 'jobs.start', {
+    status: 'running', attempts: job.attempts + 1, startedAt: job.startedAt ?? new Date(), lockedBy: WORKER_ID, heartbeatAt: new Date(), error: null,
+  });
+  const progress = async (phase: string, done: number, total: number) => {
+    await job.reload({ attributes: ['id', 'cancelRequested'] });
+    if (job.cancelRequested) throw new JobCancelled('cancelled');
+    await job.update({ phase, progressDone: done, progressTotal: total, heartbeatAt: new Date() });
+  };
+  try {
+    const result = await handler(job.params, { actor, progress });
+    await transition(job, actor, 'jobs.finish', {
+      status: 'succeeded', result, phase: null, progressDone: job.progressTotal ?? job.progressDone, finishedAt: new Date(), lockedBy: null,
+    });
+  } catch (error) {
+    if (error instanceof JobCancelled) {
+      await transition(job, actor, 'jobs.finish', { status: 'cancelled', phase: null, finishedAt: new Date(), lockedBy: null }, 'cancelled by request');
+      return;
+    }
+    const lastAttempt = queued.retryCount >= QUEUE_POLICY.retryLimit || error instanceof DomainError;
+    const message = error instanceof DomainError ? error.message : 'Internal error while running the job (see the worker log).';
+    logger.error({ err: error, jobId: job.id, attempt: queued.retryCount + 1 }, 'job failed');
+    await transition(
+      job,
+      actor,
+      'jobs.finish',
+      lastAttempt ? { status: 'failed', error: message, phase: null, finishedAt: new Date(), lockedBy: null } : { status: 'queued', error: `${message} (retrying)`, lockedBy: null },
+      message,
+    );
+    // A domain error (bad input) will not succeed on retry: settle it; anything else, let pg-boss retry.
+    if (!lastAttempt) throw error;
+  }
+}
+
+async function transition(job: Job, actor: Actor, action: string, changes: Partial<Job['_attributes']>, reason?: string): Promise<void> {
+  await sequelizeOf().transaction(async (transaction) => {
+    await job.update(changes, { transaction });
+    await appendAuditEvent(
+      actor,
+      {
+        action,
+        resource: 'jobs',
+        recordIds: [job.id],
+        after: { status: job.status, kind: job.kind, ...(job.status === 'succeeded' ? { result: job.result } : {}) },
+        outcome: job.status === 'failed' ? 'failed' : 'success',
+        reason: reason ?? null,
+      },
+      transaction,
+    );
+  });
+}
+
+/**
+ * Jobs act for the person who queued them, with their role as it is now (checked again by the work).
+ * A job queued by the CLI or the system (no creator) runs as the system; one whose creator was
+ * deactivated or deleted meanwhile does not run at all.
+ */
+async function actorFor(job: Job): Promise<Actor | null> {
+  if (!job.createdById) return { type: 'system' };
+  const user = await User.findByPk(job.createdById);
+  return user && user.active ? { type: 'user', id: user.id, email: user.email, role: user.role } : null;
+}
