@@ -11,6 +11,12 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
   const params = record.params;
   const status = String(params.status);
 
+  // The rest of the page (status, result, attempts) was rendered from the first load: reload it once
+  // the job has finished, so everything on screen agrees.
+  useEffect(() => {
+    if (LIVE.includes(String(initial.params.status)) && !LIVE.includes(status)) window.location.reload();
+  }, [status]);
+
   useEffect(() => {
     if (!LIVE.includes(status)) return undefined;
     const timer = setInterval(() => {

@@ -46,6 +46,7 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
   );
   app.use(securityHeaders());
   app.use(healthRoutes(sequelize));
+  app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
   if (consoleMount) {
     app.get('/', (_req, res) => res.redirect(consoleMount.path));
