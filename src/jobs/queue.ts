@@ -12,6 +12,12 @@ import { logger } from '../server/logger.js';
 export const QUEUE_POLICY = { retryLimit: 2, retryDelay: 5, heartbeatSeconds: 30, expireInSeconds: 3_600 } as const;
 
 let boss: PgBoss | undefined;
+const onStop: Array<() => void> = [];
+
+/** Lets modules forget per-queue state (e.g. worker subscriptions) when the queue stops. */
+export function whenQueueStops(callback: () => void): void {
+  onStop.push(callback);
+}
 
 export async function startQueue(databaseUrl: string): Promise<PgBoss> {
   if (boss) return boss;
@@ -31,6 +37,7 @@ export function queue(): PgBoss {
 export async function stopQueue(): Promise<void> {
   const instance = boss;
   boss = undefined;
+  onStop.forEach((callback) => callback());
   // graceful: let running handlers finish their current step (they checkpoint) before closing.
   await instance?.stop({ graceful: true, timeout: 20_000 });
 }

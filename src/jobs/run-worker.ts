@@ -8,16 +8,21 @@ import { DomainError } from '../errors/domain-error.js';
 import { sequelizeOf } from '../../models/index.js';
 import { logger } from '../server/logger.js';
 import { JOB_HANDLERS, type JobHandler } from './handlers.js';
-import { QUEUE_POLICY, queue } from './queue.js';
+import { QUEUE_POLICY, queue, whenQueueStops } from './queue.js';
 
 export class JobCancelled extends Error {}
 
 const WORKER_ID = `${os.hostname()}:${process.pid}`;
 
-/** Subscribes this process to every job kind that has a handler; returns the kinds it works on. */
+const working = new Set<JobKind>();
+whenQueueStops(() => working.clear());
+
+/** Subscribes this process to every job kind that has a handler (once each); returns the kinds it works on. */
 export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>> = JOB_HANDLERS): Promise<JobKind[]> {
   const kinds = JobKind.options.filter((kind) => handlers[kind]);
   for (const kind of kinds) {
+    if (working.has(kind)) continue;
+    working.add(kind);
     await queue().work<{ jobId: number }>(kind, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([queued]) => {
       if (queued) await runJob(queued, handlers[kind]!);
     });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { ModelAlias } from '../../models/index.js';
+import { startWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 
-describe('a data scientist reviews and promotes a model version in the browser', () => {
+describe('a data scientist trains, reviews and promotes a model version in the browser', () => {
   let server: RunningConsole;
   let browser: Browser;
   let modelId: number;
@@ -47,6 +48,20 @@ describe('a data scientist reviews and promotes a model version in the browser',
     assert.match((await page.textContent('[data-testid="notice-wrapper"]')) ?? '', /"staging" now v1/);
     assert.equal((await ModelAlias.findOne({ where: { modelId, alias: 'staging' } }))?.versionId, versionId);
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('trains a new version from the form and watches the job finish', async () => {
+    await startWorker();
+    const user = await createTestUser('data_scientist');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/train`);
+    await page.fill('[data-testid="train-form"] input[name="maxEpochs"]', '12');
+    await page.click('[data-testid="train-submit"]');
+    await page.waitForURL(/\/admin\/resources\/jobs\/records\/\d+\/show/);
+    await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
+    assert.match((await page.textContent('[data-testid="job-progress"]')) ?? '', /New version: v\d+, test accuracy \d+\.\d%/);
     await page.close();
   });
 
