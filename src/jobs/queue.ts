@@ -9,7 +9,9 @@ import { logger } from '../server/logger.js';
  * table is what people see (status, progress, result); pg-boss carries delivery, retries and
  * heartbeats: a worker that dies stops heart-beating and its job is retried by another.
  */
-export const QUEUE_POLICY = { retryLimit: 2, retryDelay: 5, heartbeatSeconds: 30, expireInSeconds: 3_600 } as const;
+export const QUEUE_POLICY = { retryLimit: 2, retryDelay: 5, expireInSeconds: 3_600 } as const;
+/** A worker that misses its heartbeat for this long is presumed dead and its job retried (pg-boss minimum: 10). */
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
 
 let boss: PgBoss | undefined;
 const onStop: Array<() => void> = [];
@@ -19,12 +21,23 @@ export function whenQueueStops(callback: () => void): void {
   onStop.push(callback);
 }
 
-export async function startQueue(databaseUrl: string): Promise<PgBoss> {
+export async function startQueue(databaseUrl: string, heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS): Promise<PgBoss> {
   if (boss) return boss;
-  const instance = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', application_name: 'modeldesk-queue', max: 4 });
+  const instance = new PgBoss({
+    connectionString: databaseUrl,
+    schema: 'pgboss',
+    application_name: 'modeldesk-queue',
+    max: 4,
+    // How often pg-boss looks for jobs whose worker stopped heart-beating.
+    superviseIntervalSeconds: Math.max(5, Math.floor(heartbeatSeconds / 2)),
+  });
   instance.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
   await instance.start();
-  for (const kind of JobKind.options) await instance.createQueue(kind, { ...QUEUE_POLICY }).catch(ignoreExists);
+  const policy = { ...QUEUE_POLICY, heartbeatSeconds };
+  for (const kind of JobKind.options) {
+    await instance.createQueue(kind, policy).catch(ignoreExists);
+    await instance.updateQueue(kind, policy); // keep existing queues in step with the configuration
+  }
   boss = instance;
   return instance;
 }

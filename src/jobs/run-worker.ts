@@ -30,6 +30,12 @@ export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>>
   return kinds;
 }
 
+/** Stops taking new jobs in this process (running handlers finish). */
+export async function stopWorker(): Promise<void> {
+  for (const kind of working) await queue().offWork(kind);
+  working.clear();
+}
+
 /**
  * Runs one delivery of a job: marks the row running, runs the handler with progress and cancellation,
  * and records the outcome with an audit event at start and at end. A failure is rethrown so pg-boss

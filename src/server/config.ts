@@ -24,6 +24,7 @@ export const ConfigSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO_DATA: booleanFlag.default(true),
+  JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

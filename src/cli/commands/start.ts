@@ -33,7 +33,7 @@ export const startCommand: Command = {
     let worker: ChildProcess | undefined;
     const pool = sessionPool(db.database.url);
     try {
-      await startQueue(db.database.url);
+      await startQueue(db.database.url, db.config.JOB_HEARTBEAT_SECONDS);
       // The composition root: the only place in src/ that loads the AdminJS console (admin/ imports src/, not the reverse).
       const { buildConsole, consoleChecks } = await import('../../../admin/index.js');
       const problems = consoleChecks();

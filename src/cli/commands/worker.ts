@@ -13,8 +13,8 @@ export const workerCommand: Command = {
   async run(argv) {
     parseArgs({ args: argv, options: {}, strict: true });
     const stopped = waitForShutdownSignal();
-    return withDatabase(async ({ database }) => {
-      await startQueue(database.url);
+    return withDatabase(async ({ database, config }) => {
+      await startQueue(database.url, config.JOB_HEARTBEAT_SECONDS);
       const kinds = await startWorker();
       logger.info({ kinds, pid: process.pid }, 'worker ready');
       console.log(`Worker ${process.pid} ready for: ${kinds.join(', ')}.`);
