@@ -24,8 +24,8 @@ export async function rotateSession(req: Request): Promise<void> {
 }
 
 /**
- * Before every console request: reload the signed-in user, end the session if they were deactivated,
- * deleted or locked, or if it passed the absolute lifetime, and pick up role changes at once (with a
+ * Before every console request: reload the signed-in user, end the session if they were deactivated or
+ * deleted, their password changed since sign-in, or it passed the absolute lifetime, and pick up role changes at once (with a
  * new session id, as for any privilege change).
  */
 export function refreshSessionUser(config: Config, loginPath: string) {
@@ -34,7 +34,8 @@ export function refreshSessionUser(config: Config, loginPath: string) {
     try {
       const current = req.session?.adminUser;
       if (!current) return next();
-      const fresh = Date.now() - (req.session.signedInAt ?? 0) <= maxAgeMs ? await loadSessionUser(current.id) : null;
+      const signedInAt = req.session.signedInAt ?? 0;
+      const fresh = Date.now() - signedInAt <= maxAgeMs ? await loadSessionUser(current.id, signedInAt) : null;
       if (!fresh) {
         await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
         if (req.path.startsWith('/api/')) {

@@ -11,11 +11,11 @@ import { auditResourceName } from './features/audited-writes.js';
 // AdminJS answers a forbidden action with HTTP 200 and an error notice. Access control must say 403
 // to any client, so every console route naming a resource and an action is checked here first.
 const ROUTES: ReadonlyArray<{ pattern: RegExp; kind: 'resource' | 'record' | 'bulk' | 'search' }> = [
-  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/actions\/([^/]+)(?:\/.*)?$/, kind: 'resource' },
-  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/records\/([^/]+)\/([^/]+)\/?$/, kind: 'record' },
-  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/bulk\/([^/]+)\/?$/, kind: 'bulk' },
-  { pattern: /^\/api\/resources\/([^/]+)\/search(?:\/.*)?$/, kind: 'search' },
-  { pattern: /^\/resources\/([^/]+)\/?$/, kind: 'resource' },
+  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/actions\/([^/]+)(?:\/.*)?$/i, kind: 'resource' },
+  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/records\/([^/]+)\/([^/]+)\/?$/i, kind: 'record' },
+  { pattern: /^\/(?:api\/)?resources\/([^/]+)\/bulk\/([^/]+)\/?$/i, kind: 'bulk' },
+  { pattern: /^\/api\/resources\/([^/]+)\/search(?:\/.*)?$/i, kind: 'search' },
+  { pattern: /^\/resources\/([^/]+)\/?$/i, kind: 'resource' },
 ];
 
 interface Target {

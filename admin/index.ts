@@ -77,6 +77,11 @@ export function consoleChecks(): CheckResult[] {
 export function buildConsole(config: Config, sessionOptions: SessionOptions & { secret: string }): ConsoleMount {
   const admin = createAdmin();
   const router = Router();
+  // AdminJS handlers treat every method but GET as a write; Express routes HEAD to GET handlers.
+  router.use('/api', (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'POST') return next();
+    res.status(405).set('Allow', 'GET, POST').json({ error: 'method_not_allowed', message: `${req.method} is not supported here: use GET to read and POST to change.` });
+  });
   router.use(refreshSessionUser(config, LOGIN_PATH));
   router.use(enforceConsoleAccess(admin));
   router.get('/logout', auditLogout);

@@ -40,7 +40,13 @@ export class ApiKey extends Model<InferAttributes<ApiKey>, InferCreationAttribut
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'api_keys', modelName: 'ApiKey' },
+      {
+        sequelize,
+        tableName: 'api_keys',
+        modelName: 'ApiKey',
+        defaultScope: { attributes: { exclude: ['secretHash'] } },
+        scopes: { withSecret: { attributes: { include: ['secretHash'] } } },
+      },
     );
   }
 }

@@ -39,7 +39,15 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'users', modelName: 'User' },
+      {
+        sequelize,
+        tableName: 'users',
+        modelName: 'User',
+        // The hash never leaves the database unless asked for by name (User.scope('withPassword')):
+        // AdminJS serialises every loaded column, including those of referenced users.
+        defaultScope: { attributes: { exclude: ['passwordHash'] } },
+        scopes: { withPassword: { attributes: { include: ['passwordHash'] } } },
+      },
     );
   }
 }

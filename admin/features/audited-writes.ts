@@ -44,7 +44,8 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
   };
 
   return async (request: ActionRequest, response: unknown, context: ActionContext) => {
-    if (request.method !== 'post') return original(request, response, context);
+    // Only GET reads; AdminJS's own handlers write on any other method.
+    if (request.method === 'get') return original(request, response, context);
     const actor = actorOf(context.currentAdmin);
     const before = action === 'bulkDelete' ? (context.records ?? []).map(pick) : pick(context.record);
     const recordIds = action === 'bulkDelete' ? (context.records ?? []).map((r) => r.id()) : context.record ? [context.record.id()] : [];

@@ -7,7 +7,7 @@ import { actorOf } from '../../admin/current-admin.js';
  * input. The form still shows every field; the server refuses a change to any other.
  */
 export async function limitRecordEditsByRole(request: ActionRequest, context: ActionContext): Promise<ActionRequest> {
-  if (request.method !== 'post' || !context.record) return request;
+  if (request.method === 'get' || !context.record) return request;
   const actor = actorOf(context.currentAdmin);
   const allowed = editableRecordFields(actor);
   if (allowed === 'all') return request;

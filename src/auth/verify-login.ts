@@ -36,7 +36,7 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
     await audit({ type: 'anonymous' }, null, 'denied', `more than ${MAX_FAILURES_PER_IP} failed sign-ins from this address in ${IP_WINDOW_MINUTES} minutes`, email);
     return null;
   }
-  const user = parsedEmail.success ? await User.findOne({ where: { email } }) : null;
+  const user = parsedEmail.success ? await User.scope('withPassword').findOne({ where: { email } }) : null;
 
   if (!user) {
     await verifyPassword(await timingDummyHash(), attempt);
@@ -52,10 +52,21 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
     return null;
   }
   if (!passwordOk) {
-    const failedLogins = user.failedLogins + 1;
-    const lockedUntil = failedLogins >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null;
+    // One atomic statement: parallel wrong guesses each count, and a lock that has run out starts a
+    // fresh count instead of re-locking at the first typo.
     await sequelizeOf().transaction(async (transaction) => {
-      await User.update({ failedLogins, lockedUntil }, { where: { id: user.id }, transaction });
+      const [rows] = await sequelizeOf().query(
+        `UPDATE users SET
+           failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 1 ELSE failed_logins + 1 END,
+           locked_until = CASE
+             WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 1 ELSE failed_logins + 1 END) >= :max
+               THEN now() + make_interval(mins => :minutes)
+             WHEN locked_until <= now() THEN NULL
+             ELSE locked_until END
+         WHERE id = :id RETURNING locked_until AS "lockedUntil"`,
+        { replacements: { id: user.id, max: MAX_FAILED_LOGINS, minutes: LOCKOUT_MINUTES }, transaction },
+      );
+      const locked = (rows as Array<{ lockedUntil: Date | null }>)[0]?.lockedUntil;
       await appendAuditEvent(
         actor,
         {
@@ -63,7 +74,7 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
           resource: 'users',
           recordIds: [user.id],
           outcome: 'failed',
-          reason: lockedUntil ? `wrong password; locked for ${LOCKOUT_MINUTES} minutes` : 'wrong password',
+          reason: locked ? `wrong password; locked for ${LOCKOUT_MINUTES} minutes` : 'wrong password',
         },
         transaction,
       );

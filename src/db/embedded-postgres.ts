@@ -195,8 +195,11 @@ async function initialiseCluster(clusterDir: string, password: string, runAs: Ru
 function runningPostmaster(clusterDir: string): number | undefined {
   const pid = readPid(path.join(clusterDir, 'postmaster.pid'));
   if (!pid || !isAlive(pid)) return undefined;
-  const cmdline = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-  return cmdline.includes('postgres') ? pid : undefined;
+  // Only a postmaster started on exactly this cluster (`postgres -D <clusterDir>`, as we start it):
+  // a reused pid or another Postgres on the machine is never adopted, signalled or stopped.
+  const argv = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') : [];
+  const dataDirArg = argv.indexOf('-D');
+  return path.basename(argv[0] ?? '') === 'postgres' && dataDirArg >= 0 && path.resolve(argv[dataDirArg + 1] ?? '') === path.resolve(clusterDir) ? pid : undefined;
 }
 
 function readPid(file: string): number | undefined {

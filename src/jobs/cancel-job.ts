@@ -3,7 +3,7 @@ import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { withAudit } from '../audit/with-audit.js';
 import { Conflict, Forbidden, NotFound } from '../errors/domain-error.js';
-import { queue } from './queue.js';
+import { inTransaction, queue } from './queue.js';
 
 /**
  * Cancels a queued job at once; asks a running one to stop at its next step (the worker checks the
@@ -21,7 +21,8 @@ export async function cancelJob(actor: Actor, jobId: number): Promise<Job> {
     const before = { status: job.status };
     if (job.status === 'queued') {
       await job.update({ status: 'cancelled', cancelRequested: true, finishedAt: new Date(), phase: null }, { transaction });
-      if (job.queueJobId) await queue().cancel(job.kind, job.queueJobId);
+      // In the same transaction: if the commit fails, the queued job is not cancelled either.
+      if (job.queueJobId) await queue().cancel(job.kind, job.queueJobId, { db: inTransaction(transaction) });
     } else {
       await job.update({ cancelRequested: true }, { transaction });
     }

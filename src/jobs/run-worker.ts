@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Job as QueueJob } from 'pg-boss';
 import { Job, User } from '../../models/index.js';
-import { JobKind } from '../../models/enums.js';
+import { JobKind, type JobStatus } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { appendAuditEvent } from '../audit/append-audit-event.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -46,12 +46,18 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
   if (!job || job.status === 'cancelled' || job.status === 'succeeded') return; // nothing (left) to do
   const actor = await actorFor(job);
   if (!actor) {
-    await transition(job, { type: 'system' }, 'jobs.finish', { status: 'failed', error: 'The person who queued this job is no longer an active user.', finishedAt: new Date() }, 'creator inactive');
+    await transition(job, { type: 'system' }, 'jobs.finish', { status: 'failed', error: 'The person who queued this job is no longer an active user.', finishedAt: new Date() }, { reason: 'creator inactive', outcome: 'failed' });
     return;
   }
-  await transition(job, actor, 'jobs.start', {
-    status: 'running', attempts: job.attempts + 1, startedAt: job.startedAt ?? new Date(), lockedBy: WORKER_ID, heartbeatAt: new Date(), error: null,
-  });
+  // Claim the row only if nobody cancelled or finished it since we read it.
+  const claimed = await transition(
+    job,
+    actor,
+    'jobs.start',
+    { status: 'running', attempts: job.attempts + 1, startedAt: job.startedAt ?? new Date(), lockedBy: WORKER_ID, heartbeatAt: new Date(), error: null },
+    { onlyIf: ['queued', 'running'] },
+  );
+  if (!claimed) return;
   const progress = async (phase: string, done: number, total: number) => {
     await job.reload({ attributes: ['id', 'cancelRequested'] });
     if (job.cancelRequested) throw new JobCancelled('cancelled');
@@ -64,7 +70,7 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
     });
   } catch (error) {
     if (error instanceof JobCancelled) {
-      await transition(job, actor, 'jobs.finish', { status: 'cancelled', phase: null, finishedAt: new Date(), lockedBy: null }, 'cancelled by request');
+      await transition(job, actor, 'jobs.finish', { status: 'cancelled', phase: null, finishedAt: new Date(), lockedBy: null }, { reason: 'cancelled by request' });
       return;
     }
     const lastAttempt = queued.retryCount >= QUEUE_POLICY.retryLimit || error instanceof DomainError;
@@ -75,15 +81,26 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
       actor,
       'jobs.finish',
       lastAttempt ? { status: 'failed', error: message, phase: null, finishedAt: new Date(), lockedBy: null } : { status: 'queued', error: `${message} (retrying)`, lockedBy: null },
-      message,
+      { reason: message, outcome: 'failed' },
     );
     // A domain error (bad input) will not succeed on retry: settle it; anything else, let pg-boss retry.
     if (!lastAttempt) throw error;
   }
 }
 
-async function transition(job: Job, actor: Actor, action: string, changes: Partial<Job['_attributes']>, reason?: string): Promise<void> {
-  await sequelizeOf().transaction(async (transaction) => {
+/** Updates the row and appends its audit event in one transaction; false when `onlyIf` did not match. */
+async function transition(
+  job: Job,
+  actor: Actor,
+  action: string,
+  changes: Partial<Job['_attributes']>,
+  options: { reason?: string; outcome?: 'success' | 'failed'; onlyIf?: JobStatus[] } = {},
+): Promise<boolean> {
+  return sequelizeOf().transaction(async (transaction) => {
+    if (options.onlyIf) {
+      const current = await Job.findByPk(job.id, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!current || !options.onlyIf.includes(current.status)) return false;
+    }
     await job.update(changes, { transaction });
     await appendAuditEvent(
       actor,
@@ -92,11 +109,12 @@ async function transition(job: Job, actor: Actor, action: string, changes: Parti
         resource: 'jobs',
         recordIds: [job.id],
         after: { status: job.status, kind: job.kind, ...(job.status === 'succeeded' ? { result: job.result } : {}) },
-        outcome: job.status === 'failed' ? 'failed' : 'success',
-        reason: reason ?? null,
+        outcome: options.outcome ?? (job.status === 'failed' ? 'failed' : 'success'),
+        reason: options.reason ?? null,
       },
       transaction,
     );
+    return true;
   });
 }
 

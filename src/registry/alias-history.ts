@@ -6,6 +6,8 @@ export interface AliasMove {
   fromVersion: number | null;
   toVersion: number;
   toVersionId: number;
+  /** True when this move was a roll-back rather than a promotion. */
+  rollback: boolean;
 }
 
 /** Every move of a model's alias, newest first, read from the audit log (the single source of truth). */
@@ -16,8 +18,8 @@ export async function aliasHistory(modelId: number, alias: string): Promise<Alia
   });
   return events.map((e) => {
     const before = e.before as { version: number } | null;
-    const after = e.after as { version: number; versionId: number };
-    return { at: e.at, actor: e.actorLabel, fromVersion: before?.version ?? null, toVersion: after.version, toVersionId: after.versionId };
+    const after = e.after as { version: number; versionId: number; rollback?: boolean };
+    return { at: e.at, actor: e.actorLabel, fromVersion: before?.version ?? null, toVersion: after.version, toVersionId: after.versionId, rollback: after.rollback === true };
   });
 }
 

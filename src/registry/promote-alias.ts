@@ -29,7 +29,7 @@ export interface PromoteResult {
  * Points `alias` of the version's model at that version (creating the alias if needed). Audited as
  * model_aliases.promote with the previous and new version, which is what the alias history reads.
  */
-export async function promoteAlias(actor: Actor, raw: PromoteInput): Promise<PromoteResult> {
+export async function promoteAlias(actor: Actor, raw: PromoteInput, options: { rollback?: boolean } = {}): Promise<PromoteResult> {
   const input = PromoteInput.parse(raw);
   return withAudit(actor, { action: 'model_aliases.promote', resource: 'modelAliases' }, async (transaction, audit) => {
     if (decide(actor, 'modelVersions', 'promote') !== true) {
@@ -48,7 +48,7 @@ export async function promoteAlias(actor: Actor, raw: PromoteInput): Promise<Pro
       recordIds: [alias.id],
       selection: { model: model.name, modelId: model.id, alias: input.alias },
       before: previous ? { versionId: previous.id, version: previous.version } : null,
-      after: { versionId: version.id, version: version.version },
+      after: { versionId: version.id, version: version.version, ...(options.rollback ? { rollback: true } : {}) },
     });
     return { model: model.name, alias: input.alias, version: version.version, previousVersion: previous?.version ?? null };
   });

@@ -71,8 +71,8 @@ describe('auth: verifyLogin()', () => {
     const old = await hash(PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
     await User.update({ passwordHash: old }, { where: { id: user.id } });
     assert.ok(await verifyLogin(user.email, PASSWORD));
-    await user.reload();
-    assert.match(user.passwordHash, /m=19456,t=2,p=1/);
+    const stored = await User.scope('withPassword').findByPk(user.id);
+    assert.match(stored!.passwordHash, /m=19456,t=2,p=1/);
     assert.equal(await AuditEvent.count({ where: { action: 'auth.login', seq: { [Op.gt]: 0 }, recordIds: [String(user.id)], outcome: 'success' } }), 1);
   });
 });

@@ -63,6 +63,16 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     assert.deepEqual([rolled.previousVersion, rolled.version], [2, 1]);
     assert.equal((await alias.reload()).versionId, v1!.id);
     assert.deepEqual((await aliasHistory(modelId, 'production')).map((m) => [m.fromVersion, m.toVersion]), [[2, 1], [1, 2], [null, 1]]);
+    await assert.rejects(rollbackAlias(scientist, alias.id), /no earlier version/);
+  });
+
+  it('walks back through earlier versions on repeated roll-backs, like an undo stack', async () => {
+    const [v1, v2, v3] = await ModelVersion.findAll({ where: { modelId }, order: [['version', 'ASC']] });
+    for (const v of [v1!, v2!, v3!, v3!]) await promoteAlias(scientist, { versionId: v.id, alias: 'canary' });
+    const alias = (await ModelAlias.findOne({ where: { modelId, alias: 'canary' } }))!;
+    assert.equal((await rollbackAlias(scientist, alias.id)).version, 2);
+    assert.equal((await rollbackAlias(scientist, alias.id)).version, 1);
+    await assert.rejects(rollbackAlias(scientist, alias.id), /no earlier version/);
   });
 
   it('refuses a promotion or training by a content manager and records the denial', async () => {

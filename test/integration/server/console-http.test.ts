@@ -27,6 +27,21 @@ describe('console over HTTP (real server, real Postgres)', () => {
     return { http, user };
   };
 
+  it('never sends password hashes, even inside referenced records, and refuses HEAD on the API', async () => {
+    const { http } = await signedIn('auditor');
+    const users = await (await http.api('/resources/users/actions/list')).text();
+    assert.doesNotMatch(users, /argon2|passwordHash/);
+    const head = await http.request(`/admin/api/resources/records/records/${recordId}/delete`, { method: 'HEAD' });
+    assert.equal(head.status, 405);
+    assert.ok(await DataRecord.findByPk(recordId), 'a HEAD request deleted nothing');
+  });
+
+  it('ends other sessions of a user whose password was changed', async () => {
+    const { http, user } = await signedIn('auditor');
+    await User.update({ passwordChangedAt: new Date(Date.now() + 5_000) }, { where: { id: user.id } });
+    assert.equal((await http.api('/resources/records/actions/list')).status, 401);
+  });
+
   it('serves /healthz and /readyz', async () => {
     assert.equal((await fetch(`${server.baseUrl}/healthz`)).status, 200);
     const ready = await fetch(`${server.baseUrl}/readyz`);
