@@ -3,6 +3,7 @@ import { decide, isAllowed } from '../src/access/decide.js';
 import { RULES, type ResourceId } from '../src/access/rules.js';
 import { actorOf } from './current-admin.js';
 import { auditedWrite, WRITE_ACTIONS, type WriteAction } from './features/audited-writes.js';
+import { onlyEditableFields } from './features/only-editable-fields.js';
 
 /** AdminJS's own actions; each is denied unless the rule table names it for the role. */
 export const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bulkDelete'] as const;
@@ -31,6 +32,7 @@ export function withAccess(
         isAllowed(decide(actorOf(currentAdmin), resourceId, name, record?.params)),
     };
     if (name === 'list' || name === 'search') action.before = [scopeToRowFilter(resourceId, name), ...toArray(action.before)];
+    if (name === 'new' || name === 'edit') action.before = [onlyEditableFields, ...toArray(action.before)];
     actions[name] = action;
   }
   return actions;

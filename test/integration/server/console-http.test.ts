@@ -160,6 +160,15 @@ describe('console over HTTP (real server, real Postgres)', () => {
     assert.equal((await DataRecord.findByPk(recordId))?.label, 'ham');
   });
 
+  it('ignores fields the edit form does not offer (e.g. a prediction set by hand)', async () => {
+    const { http } = await signedIn('content_manager');
+    const response = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'ham', predictedLabel: 'spam', deletedAt: '2020-01-01' });
+    assert.equal(response.status, 200);
+    const record = await DataRecord.findByPk(recordId);
+    assert.equal(record?.predictedLabel, null);
+    assert.equal(record?.deletedAt, null);
+  });
+
   it('lets a data scientist relabel a record but not rewrite its text', async () => {
     const { http } = await signedIn('data_scientist');
     const rewrite = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { text: 'rewritten' });
