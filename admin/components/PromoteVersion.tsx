@@ -1,28 +1,16 @@
 import React, { useState } from 'react';
-import { ApiClient, useNotice, type ActionProps } from 'adminjs';
+import type { ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
-import { useNavigate } from 'react-router';
-
-const api = new ApiClient();
+import { useRecordActionForm } from './use-record-action-form.js';
 
 /** The "Promote" form: which alias should point at this version (production by default). */
 const PromoteVersion: React.FC<ActionProps> = ({ record, resource }) => {
   const [alias, setAlias] = useState('production');
-  const [busy, setBusy] = useState(false);
-  const addNotice = useNotice();
-  const navigate = useNavigate();
+  const { busy, submit: post } = useRecordActionForm(resource.id, record?.id, 'promote');
   if (!record) return null;
-
-  const submit = async (event: React.FormEvent) => {
+  const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: 'promote', method: 'post', data: { alias } });
-      if (response.data.notice) addNotice(response.data.notice);
-      if (response.data.redirectUrl && response.data.notice?.type !== 'error') navigate(response.data.redirectUrl);
-    } finally {
-      setBusy(false);
-    }
+    void post({ alias });
   };
 
   return (

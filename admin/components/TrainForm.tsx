@@ -1,9 +1,7 @@
 import React, { useState } from 'react';
-import { ApiClient, useNotice, type ActionProps } from 'adminjs';
+import type { ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
-import { useNavigate } from 'react-router';
-
-const api = new ApiClient();
+import { useRecordActionForm } from './use-record-action-form.js';
 
 const FIELDS: Array<{ name: string; label: string; help: string; placeholder: string; text?: boolean }> = [
   { name: 'l2', label: 'L2 regularisation', help: '0 to 1. Larger values keep weights small (less over-fitting). Default 1e-4 (tabular), 1e-5 (text).', placeholder: 'default' },
@@ -16,22 +14,12 @@ const FIELDS: Array<{ name: string; label: string; help: string; placeholder: st
 /** "Train new version": hyperparameters with their ranges; queues a job and opens its progress page. */
 const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
   const [values, setValues] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const addNotice = useNotice();
-  const navigate = useNavigate();
+  const { busy, submit: post } = useRecordActionForm(resource.id, record?.id, 'train');
   if (!record) return null;
   const isText = record.params.task === 'text-classification';
-
-  const submit = async (event: React.FormEvent) => {
+  const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: 'train', method: 'post', data: values });
-      if (response.data.notice) addNotice(response.data.notice);
-      if (response.data.redirectUrl && response.data.notice?.type !== 'error') navigate(response.data.redirectUrl);
-    } finally {
-      setBusy(false);
-    }
+    void post(values);
   };
 
   return (
