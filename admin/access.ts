@@ -1,6 +1,6 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
 import { decide, isAllowed } from '../src/access/decide.js';
-import { RULES, type ResourceId } from '../src/access/rules.js';
+import type { ResourceId } from '../src/access/rules.js';
 import { actorOf } from './current-admin.js';
 import { auditedWrite, WRITE_ACTIONS, type WriteAction } from './features/audited-writes.js';
 import { onlyEditableFields } from './features/only-editable-fields.js';
@@ -53,10 +53,3 @@ function toArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
-
-/** The actions the console declares per resource, for the startup check against the rule table. */
-export function declaredActions(resources: ReadonlyArray<{ id: ResourceId; actions: Record<string, unknown> }>) {
-  return Object.fromEntries(resources.map((r) => [r.id, Object.keys(r.actions)])) as Record<ResourceId, string[]>;
-}
-
-export const resourceIds = Object.keys(RULES) as ResourceId[];

@@ -60,12 +60,6 @@ export function checkConsole(declared: ConsoleDeclaration, table: AccessTable = 
   return results;
 }
 
-export function migrationCheck(pending: readonly string[]): CheckResult[] {
-  return pending.length === 0
-    ? []
-    : [{ id: 'MD-W001', level: 'warning', message: `${pending.length} migration(s) pending: ${pending.join(', ')}.`, hint: 'Run `npm run cli -- migrate`.' }];
-}
-
 export function formatChecks(results: readonly CheckResult[]): string {
   return results.map((r) => `${r.id} ${r.level}: ${r.message}\n    → ${r.hint}`).join('\n');
 }
