@@ -14,6 +14,15 @@ export const translations: LocaleTranslations = {
     inferenceStats: 'Inference stats',
     auditEvents: 'Audit events',
   },
+  // Custom action buttons.
+  actions: {
+    train: 'Retrain',
+    compare: 'Compare versions',
+    promote: 'Promote',
+    rollback: 'Roll back',
+    download: 'Download ONNX',
+    cancel: 'Cancel job',
+  },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {
     datasetId: 'Dataset',

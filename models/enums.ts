@@ -18,6 +18,10 @@ export type JobKind = z.infer<typeof JobKind>;
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
+/** Metrics a retrained version must beat production on (by the model's margin) to be promoted by itself. */
+export const PromotionMetric = z.enum(['accuracy', 'macroF1', 'rocAuc']);
+export type PromotionMetric = z.infer<typeof PromotionMetric>;
+
 export const ApiScope = z.enum(['predict', 'records:read', 'records:write', 'models:write', 'jobs:write']);
 export type ApiScope = z.infer<typeof ApiScope>;
 

@@ -3,6 +3,7 @@ import { Dataset, datasetAuditedFields } from '../models/dataset.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { jsonShow } from '../admin/components.js';
+import { train } from '../admin/actions/train/index.js';
 
 export const datasetResource = (): ResourceWithOptions => ({
   resource: Dataset,
@@ -28,6 +29,6 @@ export const datasetResource = (): ResourceWithOptions => ({
       createdAt: { isVisible: { list: true, show: true, edit: false, filter: true } },
       updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
     },
-    actions: withAccess('datasets', datasetAuditedFields),
+    actions: withAccess('datasets', datasetAuditedFields, { train: train('datasets') }),
   },
 });

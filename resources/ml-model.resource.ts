@@ -5,6 +5,7 @@ import { Navigation } from '../admin/navigation.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
 import { train } from '../admin/actions/train/index.js';
+import { syncSchedulesAfterSave } from './hooks/sync-retrain-schedules.js';
 
 export const mlModelResource = (): ResourceWithOptions => ({
   resource: MlModel,
@@ -13,15 +14,34 @@ export const mlModelResource = (): ResourceWithOptions => ({
     navigation: Navigation.models,
     listProperties: ['id', 'name', 'task', 'datasetId', 'createdById', 'updatedAt'],
     filterProperties: ['name', 'task', 'datasetId', 'createdById', 'createdAt'],
-    showProperties: ['id', 'name', 'description', 'task', 'datasetId', 'createdById', 'createdAt', 'updatedAt'],
-    editProperties: ['name', 'description', 'task', 'datasetId'],
+    showProperties: ['id', 'name', 'description', 'task', 'datasetId', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin', 'createdById', 'createdAt', 'updatedAt'],
+    editProperties: ['name', 'description', 'task', 'datasetId', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin'],
     sort: { sortBy: 'updatedAt', direction: 'desc' },
     properties: {
       name: { isTitle: true, description: 'Unique name used by the API (POST /api/v1/models/{name}/predict) and the CLI.' },
       task: { description: 'Must match the task of the dataset it is trained on.' },
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },
       createdById: { reference: 'users', description: 'Who registered the model.' },
+      retrainSchedule: {
+        description:
+          'Optional. Retrain periodically: a cron expression in UTC (minute hour day-of-month month day-of-week), at most every 5 minutes, e.g. "0 3 * * 1" = Mondays 03:00. Scheduled runs promote only if better (below).',
+      },
+      autoPromoteMetric: {
+        availableValues: [
+          { value: 'accuracy', label: 'accuracy' },
+          { value: 'macroF1', label: 'macro F1' },
+          { value: 'rocAuc', label: 'ROC-AUC' },
+        ],
+        description: 'The test metric a retrained version must beat production on to be promoted by itself. Empty: accuracy.',
+      },
+      autoPromoteMargin: { type: 'number', description: 'How much better (0 to 1) it must be, e.g. 0.005 = half a percentage point of accuracy.' },
     },
-    actions: withAccess('models', modelAuditedFields, { new: { before: [fillCreatedBy('createdById')] }, compare, train }),
+    actions: withAccess('models', modelAuditedFields, {
+      new: { before: [fillCreatedBy('createdById')], after: [syncSchedulesAfterSave] },
+      edit: { after: [syncSchedulesAfterSave] },
+      delete: { after: [syncSchedulesAfterSave] },
+      compare,
+      train: train('models'),
+    }),
   },
 });

@@ -49,6 +49,11 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
           {params['result.accuracy'] != null ? `, test accuracy ${(Number(params['result.accuracy']) * 100).toFixed(1)}%` : ''}
         </Text>
       ) : null}
+      {params['result.promotion.reason'] ? (
+        <Text mt="sm" data-testid="job-promotion">
+          {params['result.promotion.promoted'] ? 'Promoted to production' : 'Not promoted'}: {String(params['result.promotion.reason'])}
+        </Text>
+      ) : null}
     </Box>
   );
 };

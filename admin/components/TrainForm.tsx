@@ -1,9 +1,21 @@
-import React, { useState } from 'react';
-import type { ActionProps } from 'adminjs';
-import { Box, Button, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
+import React, { useEffect, useState } from 'react';
+import { ApiClient, type ActionProps } from 'adminjs';
+import { Box, Button, CheckBox, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
 import { useRecordActionForm } from './use-record-action-form.js';
 
-const FIELDS: Array<{ name: string; label: string; help: string; placeholder: string; text?: boolean }> = [
+const api = new ApiClient();
+
+interface Field {
+  name: string;
+  label: string;
+  help: string;
+  placeholder: string;
+  /** Only for text models. */
+  text?: boolean;
+  type?: string;
+}
+
+const HYPERPARAMETERS: Field[] = [
   { name: 'l2', label: 'L2 regularisation', help: '0 to 1. Larger values keep weights small (less over-fitting). Default 1e-4 (tabular), 1e-5 (text).', placeholder: 'default' },
   { name: 'learningRate', label: 'Learning rate', help: 'Above 0, at most 1. Adam step size. Default 0.05 (tabular), 0.1 (text).', placeholder: 'default' },
   { name: 'maxEpochs', label: 'Max epochs', help: '1 to 500. Training stops earlier when the validation loss stops improving. Default 60.', placeholder: '60' },
@@ -11,35 +23,71 @@ const FIELDS: Array<{ name: string; label: string; help: string; placeholder: st
   { name: 'maxFeatures', label: 'Max vocabulary (text)', help: '10 to 200,000. The most frequent words are kept. Default 20,000.', placeholder: '20000', text: true },
 ];
 
-/** "Train new version": hyperparameters with their ranges; queues a job and opens its progress page. */
+const FILTER: Field[] = [
+  { name: 'editedSince', label: 'Only rows edited since', help: 'Optional. Train only on train rows created or edited (e.g. relabelled) at or after this date (UTC).', placeholder: 'any time', type: 'date' },
+  { name: 'tag', label: 'Only rows tagged', help: 'Optional. Train only on train rows carrying this tag.', placeholder: 'any tag' },
+];
+
+/**
+ * "Retrain" on a model (or on a dataset, choosing one of its models): hyperparameters and training
+ * filter with their ranges; queues a job and opens its live progress page.
+ */
 const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
   const [values, setValues] = useState<Record<string, string>>({});
+  const [models, setModels] = useState<string[] | null>(null);
+  const onDataset = resource.id === 'datasets';
   const { busy, submit: post } = useRecordActionForm(resource.id, record?.id, 'train');
+  useEffect(() => {
+    if (!onDataset || !record) return;
+    api
+      .recordAction({ resourceId: resource.id, recordId: record.id, actionName: 'train' })
+      .then((response) => {
+        const names = (response.data as { models?: string[] }).models ?? [];
+        setModels(names);
+        if (names[0]) setValues((current) => ({ model: names[0]!, ...current }));
+      })
+      .catch(() => setModels([]));
+  }, [record?.id]);
   if (!record) return null;
   const isText = record.params.task === 'text-classification';
+  const set = (name: string, value: string) => setValues({ ...values, [name]: value });
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
     void post(values);
   };
+  const input = (field: Field) => (
+    <FormGroup key={field.name}>
+      <Label htmlFor={field.name}>{field.label}</Label>
+      <Input id={field.name} name={field.name} type={field.type ?? 'text'} placeholder={field.placeholder} value={values[field.name] ?? ''} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(field.name, e.target.value)} />
+      <Text variant="sm" mt="sm">{field.help}</Text>
+    </FormGroup>
+  );
 
   return (
     <Box as="form" variant="white" onSubmit={submit} data-testid="train-form">
-      <H3>Train a new version of {String(record.params.name)}</H3>
-      <Text mb="lg">Trains on the dataset's labelled train split and evaluates on its test split, in the background. Leave a field empty for its default.</Text>
-      {FIELDS.filter((f) => isText || !f.text).map((field) => (
-        <FormGroup key={field.name}>
-          <Label htmlFor={field.name}>{field.label}</Label>
-          <Input
-            id={field.name}
-            name={field.name}
-            placeholder={field.placeholder}
-            value={values[field.name] ?? ''}
-            onChange={(e: React.ChangeEvent<HTMLInputElement>) => setValues({ ...values, [field.name]: e.target.value })}
-          />
-          <Text variant="sm" mt="sm">{field.help}</Text>
+      <H3>Retrain {onDataset ? `a model of ${String(record.params.name)}` : String(record.params.name)}</H3>
+      <Text mb="lg">Trains a new version on the dataset's labelled train split and evaluates it on its test split, in the background. Leave a field empty for its default.</Text>
+      {onDataset ? (
+        <FormGroup>
+          <Label htmlFor="model">Model</Label>
+          {models && models.length === 0 ? (
+            <Text>No model is trained on this dataset yet: create one under Models first.</Text>
+          ) : (
+            <select id="model" name="model" value={values.model ?? ''} onChange={(e) => set('model', e.target.value)} style={{ padding: 8, minWidth: 240 }}>
+              {(models ?? []).map((name) => <option key={name} value={name}>{name}</option>)}
+            </select>
+          )}
         </FormGroup>
-      ))}
-      <Button variant="contained" type="submit" disabled={busy} data-testid="train-submit">
+      ) : null}
+      {HYPERPARAMETERS.filter((f) => isText || !f.text).map(input)}
+      <H3 mt="lg">Training rows</H3>
+      {FILTER.map(input)}
+      <FormGroup>
+        <CheckBox id="autoPromote" name="autoPromote" checked={values.autoPromote === 'true'} onChange={() => set('autoPromote', values.autoPromote === 'true' ? '' : 'true')} />
+        <Label inline htmlFor="autoPromote" ml="default">Promote to production if better</Label>
+        <Text variant="sm" mt="sm">The new version replaces production only if it beats it on the model's auto-promote metric by its margin (set on the model; default: accuracy, 0.005). The decision is recorded in the audit log either way.</Text>
+      </FormGroup>
+      <Button variant="contained" type="submit" disabled={busy || (onDataset && !values.model)} data-testid="train-submit">
         Start training
       </Button>
     </Box>

@@ -37,6 +37,8 @@ export const RULES = {
     new: { admin: always, data_scientist: always },
     edit: { admin: always, data_scientist: always },
     delete: { admin: always },
+    // "Retrain" one of the dataset's models (the work itself checks models.train).
+    train: { admin: always, data_scientist: always },
   },
   records: {
     list: readAll,

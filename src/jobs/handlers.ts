@@ -13,7 +13,7 @@ export type JobHandler = (params: Record<string, unknown>, context: JobContext) 
 /** What each kind of job does. Params were validated when the job was queued and are parsed again here. */
 export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
   train: async (params, { actor, progress }) => {
-    const result = await trainModel(actor, params as never, { phase: (name, step, steps) => progress(name, step, steps) });
+    const result = await trainModel(actor, params as never, { phase: progress });
     return {
       modelVersionId: result.version.id,
       version: result.version.version,
@@ -21,6 +21,7 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
       trainingRows: result.trainingRows,
       testRows: result.testRows,
       timingsMs: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
+      ...(result.promotion ? { promotion: { promoted: result.promotion.promoted, reason: result.promotion.reason } } : {}),
     };
   },
 };

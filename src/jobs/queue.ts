@@ -13,6 +13,9 @@ export const QUEUE_POLICY = { retryLimit: 2, retryDelay: 5, expireInSeconds: 3_6
 /** A worker that misses its heartbeat for this long is presumed dead and its job retried (pg-boss minimum: 10). */
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
 
+/** Ticks of the models' retraining schedules (see retrain-schedules.ts); no `jobs` row of their own. */
+export const RETRAIN_QUEUE = 'retrain-schedule';
+
 let boss: PgBoss | undefined;
 const onStop: Array<() => void> = [];
 
@@ -38,6 +41,7 @@ export async function startQueue(databaseUrl: string, heartbeatSeconds = DEFAULT
     await instance.createQueue(kind, policy).catch(ignoreExists);
     await instance.updateQueue(kind, policy); // keep existing queues in step with the configuration
   }
+  await instance.createQueue(RETRAIN_QUEUE, { retryLimit: 2, retryDelay: 30, expireInSeconds: 300 }).catch(ignoreExists);
   boss = instance;
   return instance;
 }

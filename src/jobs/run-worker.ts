@@ -8,18 +8,30 @@ import { DomainError } from '../errors/domain-error.js';
 import { sequelizeOf } from '../../models/index.js';
 import { logger } from '../server/logger.js';
 import { JOB_HANDLERS, type JobHandler } from './handlers.js';
-import { QUEUE_POLICY, queue, whenQueueStops } from './queue.js';
+import { QUEUE_POLICY, RETRAIN_QUEUE, queue, whenQueueStops } from './queue.js';
+import { onRetrainTick, syncRetrainSchedules, type Tick } from './retrain-schedules.js';
 
 export class JobCancelled extends Error {}
 
 const WORKER_ID = `${os.hostname()}:${process.pid}`;
+const PROGRESS_INTERVAL_MS = 500;
 
-const working = new Set<JobKind>();
+const working = new Set<string>();
 whenQueueStops(() => working.clear());
 
-/** Subscribes this process to every job kind that has a handler (once each); returns the kinds it works on. */
+/**
+ * Subscribes this process to every job kind that has a handler (once each) and to the retraining
+ * schedule's ticks, after bringing the schedules in line with the models; returns the kinds it works on.
+ */
 export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>> = JOB_HANDLERS): Promise<JobKind[]> {
   const kinds = JobKind.options.filter((kind) => handlers[kind]);
+  if (!working.has(RETRAIN_QUEUE)) {
+    working.add(RETRAIN_QUEUE);
+    await syncRetrainSchedules();
+    await queue().work<Tick>(RETRAIN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([tick]) => {
+      if (tick) await onRetrainTick(tick.data);
+    });
+  }
   for (const kind of kinds) {
     if (working.has(kind)) continue;
     working.add(kind);
@@ -58,7 +70,12 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
     { onlyIf: ['queued', 'running'] },
   );
   if (!claimed) return;
+  let lastWrite = { phase: '', at: 0 };
   const progress = async (phase: string, done: number, total: number) => {
+    // Epochs can finish many times a second: write at most twice a second within a phase.
+    const now = Date.now();
+    if (phase === lastWrite.phase && done < total && now - lastWrite.at < PROGRESS_INTERVAL_MS) return;
+    lastWrite = { phase, at: now };
     await job.reload({ attributes: ['id', 'cancelRequested'] });
     if (job.cancelRequested) throw new JobCancelled('cancelled');
     await job.update({ phase, progressDone: done, progressTotal: total, heartbeatAt: new Date() });

@@ -42,8 +42,17 @@ export interface TrainingHistory {
   validationLoss: number[];
 }
 
+/** Told after every epoch (e.g. to report progress); the fit runs synchronously around it. */
+export type EpochListener = (epoch: number, maxEpochs: number, validationLoss: number) => void;
+
 /** Mini-batch Adam with L2 and early stopping on a validation split; returns the best epoch's weights. */
-export function trainSoftmax(x: SparseMatrix, y: Int32Array, classes: number, options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS): { model: SoftmaxModel; history: TrainingHistory } {
+export function trainSoftmax(
+  x: SparseMatrix,
+  y: Int32Array,
+  classes: number,
+  options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS,
+  onEpoch: EpochListener = () => undefined,
+): { model: SoftmaxModel; history: TrainingHistory } {
   if (x.rows === 0) throw new InvalidInput('training.empty', 'There are no training rows: check the training filter (e.g. split = train) and the dataset.');
   const present = new Set(y);
   if (present.size < 2) throw new InvalidInput('training.one_class', `All training rows have the same label (${classes > 0 ? 'only one class present' : 'no labels'}): label rows of at least two classes.`);
@@ -98,6 +107,7 @@ export function trainSoftmax(x: SparseMatrix, y: Int32Array, classes: number, op
     history.trainLoss.push(lossSum / train.rows);
     history.validationLoss.push(validationLoss);
     history.epochs = epoch;
+    onEpoch(epoch, options.maxEpochs, validationLoss);
     if (validationLoss < best.loss - 1e-5) {
       best = { loss: validationLoss, weights: model.weights.slice(), bias: model.bias.slice() };
       history.bestEpoch = epoch;

@@ -7,12 +7,16 @@ import { decide } from '../access/decide.js';
 import { recordFailure } from '../audit/with-audit.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import { registerVersion } from '../registry/register-version.js';
+import { autoPromote, type PromotionDecision } from '../registry/auto-promote.js';
+import { fitInThread } from './fit-in-thread.js';
+import type { FitRow } from './fit-pipeline.js';
 import { evaluate } from './metrics.js';
-import { encodeRow } from './tabular/tabular-encoder.js';
-import { trainTabular } from './tabular/train-tabular.js';
-import { trainText } from './text/train-text.js';
+import { DEFAULT_SOFTMAX_OPTIONS } from './softmax-regression.js';
 
-/** Hyperparameters a user may set, with the ranges the trainers are tested in. */
+/** A form's "yes" (checkbox "on", "true") or a JSON boolean; empty means no. */
+const Flag = z.preprocess((value) => (value === '' || value === null ? undefined : value), z.union([z.boolean(), z.enum(['true', 'on', 'false']).transform((v) => v !== 'false')]).optional());
+
+/** Hyperparameters and training filter a user may set, with the ranges the trainers are tested in. */
 export const TrainInput = z.object({
   model: z.string().trim().min(1, 'name the model to train'),
   l2: z.coerce.number().min(0).max(1).optional(),
@@ -20,6 +24,12 @@ export const TrainInput = z.object({
   maxEpochs: z.coerce.number().int().min(1).max(500).optional(),
   minDf: z.coerce.number().int().min(1).max(1_000).optional(),
   maxFeatures: z.coerce.number().int().min(10).max(200_000).optional(),
+  /** Training filter: only train rows edited (e.g. relabelled) at or after this time. */
+  editedSince: z.coerce.date({ error: 'give a date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z' }).optional(),
+  /** Training filter: only train rows carrying this tag. */
+  tag: z.string().trim().min(1).max(64).optional(),
+  /** Promote the new version to production if it beats production by the model's margin (scheduled runs always ask). */
+  autoPromote: Flag,
 });
 export type TrainInput = z.input<typeof TrainInput>;
 
@@ -29,26 +39,21 @@ export interface TrainResult {
   trainingRows: number;
   testRows: number;
   timings: Record<string, number>;
+  promotion: PromotionDecision | null;
 }
 
-interface Row {
-  id: number;
-  text: string | null;
-  features: Record<string, unknown> | null;
-  label: string;
+export interface TrainHooks {
+  /** Called at each step and after each epoch; a job uses it to report progress and to stop when cancelled (by throwing). */
+  phase?(name: string, done: number, total: number): Promise<void>;
 }
 
 /**
- * Trains a new version of a model on its dataset's labelled `train` rows, evaluates it on the `test`
- * rows, and registers it (immutable, with metrics and a snapshot of exactly which rows it saw).
+ * Trains a new version of a model on its dataset's labelled `train` rows (optionally narrowed by the
+ * filter), evaluates it on the `test` rows, and registers it (immutable, with metrics and a snapshot
+ * of exactly which rows it saw). The fit runs in a worker thread: this process stays responsive.
  */
-export interface TrainHooks {
-  /** Called before each step; a job uses it to report progress and to stop when cancelled (by throwing). */
-  phase?(name: string, step: number, steps: number): Promise<void>;
-}
-
 export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const input = TrainInput.parse(raw);
+  const input = parseInput(raw);
   const phase = hooks.phase ?? (async () => undefined);
   const model = await MlModel.findOne({ where: { name: input.model } });
   if (!model) throw new NotFound('model.not_found', `No model named "${input.model}". Create it under Models first (or check the spelling).`);
@@ -60,73 +65,76 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
   const dataset = (await Dataset.findByPk(model.datasetId))!;
   if (dataset.task !== model.task) throw new InvalidInput('model.task_mismatch', `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`);
 
-  await phase('loading rows', 0, 4);
-  const load = (split: 'train' | 'test') =>
-    DataRecord.findAll({
-      where: { datasetId: dataset.id, split, label: { [Op.ne]: null } },
-      attributes: ['id', 'text', 'features', 'label'],
-      order: [['id', 'ASC']],
-      raw: true,
-    }) as unknown as Promise<Row[]>;
-  const [train, test] = [await load('train'), await load('test')];
-  const snapshot = {
-    filter: { datasetId: dataset.id, split: 'train', labelled: true },
-    rowCount: train.length,
-    contentHash: contentHash(train),
-  };
-  const options = Object.fromEntries(Object.entries(input).filter(([key, value]) => key !== 'model' && value !== undefined));
-
-  await phase('training', 1, 4);
-  let onnx: Uint8Array;
-  let labels: string[];
-  let probabilities: Float64Array;
-  let hyperparameters: Record<string, unknown>;
-  let inputSchema: Record<string, unknown>;
-  let timings: Record<string, number>;
-  let trainer: string;
-  if (dataset.task === 'text-classification') {
-    const trained = trainText(train.map((r) => ({ text: r.text ?? '', label: r.label })), options);
-    ({ onnx, labels, trainer } = trained);
-    probabilities = trained.predict(test.map((r) => r.text ?? ''));
-    hyperparameters = { ...options, vocabularySize: trained.vocabularySize, epochs: trained.history.epochs, bestEpoch: trained.history.bestEpoch };
-    inputSchema = { name: 'text', type: 'string', shape: ['batch'], description: 'The raw text of each record.' };
-    timings = trained.timings;
-  } else {
-    const schema = dataset.featureSchema;
-    const trained = trainTabular(schema, train.map((r) => ({ features: r.features ?? {}, label: r.label })), options);
-    ({ onnx, labels, trainer } = trained);
-    probabilities = trained.predict(test.map((r, i) => encodeRow(r.features ?? {}, schema, `test row ${i + 1} (record ${r.id})`)));
-    hyperparameters = { ...options, epochs: trained.history.epochs, bestEpoch: trained.history.bestEpoch };
-    inputSchema = { name: 'features', type: 'float32', shape: ['batch', schema.length], features: schema, encoding: 'numbers as is; categories as their index; missing as NaN' };
-    timings = trained.timings;
+  await phase('loading rows', 0, 1);
+  const filter = { datasetId: dataset.id, split: 'train' as const, labelled: true, ...(input.editedSince ? { editedSince: input.editedSince.toISOString() } : {}), ...(input.tag ? { tag: input.tag } : {}) };
+  const train = await loadRows(dataset.id, 'train', input);
+  const test = await loadRows(dataset.id, 'test', {});
+  if (train.length === 0) {
+    throw new InvalidInput('training.empty', `No labelled train rows match the filter ${describeFilter(filter)}: widen the filter or label more rows.`);
   }
-  await phase('evaluating', 2, 4);
+  const snapshot = { filter, rowCount: train.length, contentHash: contentHash(train) };
+  const options = Object.fromEntries(
+    Object.entries(input).filter(([key, value]) => !['model', 'editedSince', 'tag', 'autoPromote'].includes(key) && value !== undefined),
+  );
+
+  await phase('training', 0, input.maxEpochs ?? DEFAULT_SOFTMAX_OPTIONS.maxEpochs);
+  const fitted = await fitInThread({ task: dataset.task, schema: dataset.featureSchema, train, test, options }, (epoch, maxEpochs) => phase('training', epoch, maxEpochs));
+  const { labels, probabilities } = fitted;
+
+  await phase('evaluating', 0, 1);
   const known = test.filter((r) => labels.includes(r.label));
   const metrics = known.length > 0 ? evaluate(labels, known.map((r) => labels.indexOf(r.label)), subsetRows(probabilities, test, known, labels.length)) : { rows: 0, note: 'no labelled test rows' };
-  await phase('registering', 3, 4);
+  await phase('registering', 0, 1);
   const parent = await ModelVersion.findOne({ where: { modelId: model.id }, order: [['version', 'DESC']] });
   const version = await registerVersion(actor, {
     modelId: model.id,
-    onnx,
-    trainer,
-    hyperparameters,
-    inputSchema,
+    onnx: fitted.onnx,
+    trainer: fitted.trainer,
+    hyperparameters: fitted.hyperparameters,
+    inputSchema: fitted.inputSchema,
     outputSchema: { label: { type: 'string', shape: ['batch'] }, probabilities: { type: 'float32', shape: ['batch', labels.length] }, labels },
     trainingSnapshot: snapshot,
     metrics: { ...metrics, evaluatedOn: { split: 'test', rows: known.length } },
     parentVersionId: parent?.id ?? null,
   });
-  return { version, accuracy: 'accuracy' in metrics ? metrics.accuracy : null, trainingRows: train.length, testRows: known.length, timings };
+  const promotion = input.autoPromote ? await autoPromote(actor, model, version) : null;
+  return { version, accuracy: 'accuracy' in metrics ? metrics.accuracy : null, trainingRows: train.length, testRows: known.length, timings: fitted.timings, promotion };
+}
+
+function parseInput(raw: TrainInput): z.output<typeof TrainInput> {
+  const parsed = TrainInput.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const fields = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join('.') || 'input', issue.message]));
+  throw new InvalidInput('training.invalid_input', `Check the training settings: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}.`, fields);
+}
+
+async function loadRows(datasetId: number, split: 'train' | 'test', narrow: { editedSince?: Date; tag?: string }): Promise<FitRow[]> {
+  return DataRecord.findAll({
+    where: {
+      datasetId,
+      split,
+      label: { [Op.ne]: null },
+      ...(narrow.editedSince ? { updatedAt: { [Op.gte]: narrow.editedSince } } : {}),
+      ...(narrow.tag ? { tags: { [Op.contains]: [narrow.tag] } } : {}),
+    },
+    attributes: ['id', 'text', 'features', 'label'],
+    order: [['id', 'ASC']],
+    raw: true,
+  }) as unknown as Promise<FitRow[]>;
+}
+
+function describeFilter(filter: Record<string, unknown>): string {
+  return Object.entries(filter).filter(([key]) => key !== 'datasetId').map(([key, value]) => `${key} = ${String(value)}`).join(', ');
 }
 
 /** sha256 over (id, label, input) of every training row in id order: proves which data a version saw. */
-function contentHash(rows: readonly Row[]): string {
+function contentHash(rows: readonly FitRow[]): string {
   const hash = createHash('sha256');
   for (const row of rows) hash.update(`${row.id}\u0000${row.label}\u0000${row.text ?? JSON.stringify(row.features)}\u0001`);
   return hash.digest('hex');
 }
 
-function subsetRows(probabilities: Float64Array, all: readonly Row[], keep: readonly Row[], k: number): Float64Array {
+function subsetRows(probabilities: Float64Array, all: readonly FitRow[], keep: readonly FitRow[], k: number): Float64Array {
   if (keep.length === all.length) return probabilities;
   const wanted = new Set(keep);
   const out = new Float64Array(keep.length * k);

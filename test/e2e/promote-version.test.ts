@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { ModelAlias } from '../../models/index.js';
+import { MlModel, ModelAlias } from '../../models/index.js';
 import { startWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { createPenguinModel } from '../support/penguin-model.js';
@@ -62,15 +62,31 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     await page.waitForURL(/\/admin\/resources\/jobs\/records\/\d+\/show/);
     await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
     assert.match((await page.textContent('[data-testid="job-progress"]')) ?? '', /New version: v\d+, test accuracy \d+\.\d%/);
+
+    // …then opens the new version from the job page and promotes it to production.
+    await page.click('[data-testid="job-progress"] a');
+    await page.waitForSelector('[data-testid="version-metrics"]');
+    const newVersionId = Number(/modelVersions\/records\/(\d+)\/show/.exec(page.url())?.[1]);
+    assert.notEqual(newVersionId, versionId);
+    await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${newVersionId}/promote`);
+    await page.fill('[data-testid="promote-form"] input[name="alias"]', 'production');
+    await page.click('[data-testid="promote-submit"]');
+    await page.waitForURL(/\/admin\/resources\/modelAliases/);
+    assert.equal((await ModelAlias.findOne({ where: { modelId, alias: 'production' } }))?.versionId, newVersionId);
     await page.close();
   });
 
-  it('does not offer a content manager the promote action, and the server refuses it', async () => {
+  it('does not offer a content manager retraining or promotion, and the server refuses both', async () => {
     const user = await createTestUser('content_manager');
     const page = await browser.newPage();
     await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
     const response = await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/promote`);
     assert.equal(response?.status(), 403);
+    assert.equal((await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/train`))?.status(), 403);
+    const model = await MlModel.findByPk(modelId);
+    assert.equal((await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${model!.datasetId}/train`))?.status(), 403);
+    await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${model!.datasetId}/show`);
+    assert.equal(await page.$('[data-testid="action-train"]'), null, 'no Retrain button on the dataset');
     await page.close();
   });
 });

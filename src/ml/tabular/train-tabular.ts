@@ -1,6 +1,6 @@
 import type { FeatureSpec } from '../../../models/enums.js';
 import { InvalidInput } from '../../errors/domain-error.js';
-import { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type SoftmaxOptions, type TrainingHistory } from '../softmax-regression.js';
+import { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type EpochListener, type SoftmaxOptions, type TrainingHistory } from '../softmax-regression.js';
 import { denseToSparse } from '../sparse-matrix.js';
 import { exportTabularOnnx } from './export-tabular-onnx.js';
 import { encodeRow, fitStandardiser, transformRow, type Standardiser } from './tabular-encoder.js';
@@ -23,7 +23,12 @@ export interface TrainedTabular {
 }
 
 /** Standardisation + one-hot + softmax regression, exported as one ONNX graph on the raw float row. */
-export function trainTabular(schema: readonly FeatureSpec[], examples: readonly TabularExample[], options: Partial<SoftmaxOptions> = {}): TrainedTabular {
+export function trainTabular(
+  schema: readonly FeatureSpec[],
+  examples: readonly TabularExample[],
+  options: Partial<SoftmaxOptions> = {},
+  onEpoch?: EpochListener,
+): TrainedTabular {
   if (schema.length === 0) throw new InvalidInput('training.no_features', 'The dataset has no feature schema: define its features before training a tabular model.');
   const started = performance.now();
   const labels = [...new Set(examples.map((e) => e.label))].sort();
@@ -35,7 +40,7 @@ export function trainTabular(schema: readonly FeatureSpec[], examples: readonly 
   const prepared = performance.now();
 
   const settings = { ...DEFAULT_SOFTMAX_OPTIONS, ...options };
-  const { model, history } = trainSoftmax(x, y, labels.length, settings);
+  const { model, history } = trainSoftmax(x, y, labels.length, settings, onEpoch);
   const fitted = performance.now();
 
   const onnx = exportTabularOnnx(schema, standardiser, model, labels, {

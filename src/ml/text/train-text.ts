@@ -1,4 +1,4 @@
-import { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type SoftmaxOptions, type TrainingHistory } from '../softmax-regression.js';
+import { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type EpochListener, type SoftmaxOptions, type TrainingHistory } from '../softmax-regression.js';
 import { exportTextOnnx } from './export-text-onnx.js';
 import { DEFAULT_TFIDF_OPTIONS, fitVocabulary, tfidfMatrix, type TfidfOptions } from './tfidf.js';
 import { tokenize } from './tokenize.js';
@@ -25,6 +25,7 @@ export interface TrainedText {
 export function trainText(
   examples: readonly TextExample[],
   options: Partial<SoftmaxOptions & TfidfOptions> = {},
+  onEpoch?: EpochListener,
 ): TrainedText {
   const settings = { ...DEFAULT_SOFTMAX_OPTIONS, l2: 1e-5, learningRate: 0.1, ...DEFAULT_TFIDF_OPTIONS, ...options };
   const t0 = performance.now();
@@ -37,7 +38,7 @@ export function trainText(
   const x = tfidfMatrix(documents, vocabulary);
   const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
   const t3 = performance.now();
-  const { model, history } = trainSoftmax(x, y, labels.length, settings);
+  const { model, history } = trainSoftmax(x, y, labels.length, settings, onEpoch);
   const t4 = performance.now();
   const onnx = exportTextOnnx(vocabulary, model, labels, {
     'modeldesk.trainer': TEXT_TRAINER,

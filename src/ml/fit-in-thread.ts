@@ -1,0 +1,69 @@
+import { Worker } from 'node:worker_threads';
+import { DomainError, Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
+import type { FitOutcome, FitRequest } from './fit-pipeline.js';
+
+export type FitMessage =
+  | { type: 'epoch'; epoch: number; maxEpochs: number; validationLoss: number }
+  | { type: 'done'; outcome: FitOutcome }
+  | { type: 'domain-error'; kind: string; code: string; message: string };
+
+/**
+ * Called after epochs with the latest one (calls never overlap: epochs finishing meanwhile are folded
+ * into the next call; the last epoch is always reported). Throwing stops the fit: the thread is
+ * terminated and the error rethrown.
+ */
+export type EpochReporter = (epoch: number, maxEpochs: number) => Promise<void>;
+
+const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => DomainError> = { InvalidInput, NotFound, Forbidden };
+
+/**
+ * Runs `fitPipeline` in a worker thread so the process's event loop stays free: the job queue keeps
+ * heart-beating (a long fit is not mistaken for a dead worker) and progress and cancellation are
+ * handled between epochs.
+ */
+export function fitInThread(request: FitRequest, report: EpochReporter = async () => undefined): Promise<FitOutcome> {
+  return new Promise<FitOutcome>((resolve, reject) => {
+    const worker = new Worker(new URL('./fit-thread.js', import.meta.url), { workerData: request });
+    let settled = false;
+    let finished = false;
+    const settle = (error: unknown, outcome?: FitOutcome) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(outcome!);
+    };
+    // Reports run one after another; epochs that finish meanwhile fold into the next report.
+    let pending: { epoch: number; maxEpochs: number } | undefined;
+    let queued = false;
+    let reports = Promise.resolve();
+    const reportLatest = () => {
+      if (queued) return reports;
+      queued = true;
+      reports = reports
+        .then(async () => {
+          queued = false;
+          const latest = pending;
+          pending = undefined;
+          if (latest && !settled) await report(latest.epoch, latest.maxEpochs);
+        })
+        .catch((error: unknown) => settle(error));
+      return reports;
+    };
+    worker.on('message', (message: FitMessage) => {
+      if (message.type === 'epoch') {
+        pending = { epoch: message.epoch, maxEpochs: message.maxEpochs };
+        void reportLatest();
+      } else if (message.type === 'done') {
+        // The last epoch is always reported before the outcome is handed over.
+        finished = true;
+        void reportLatest().then(() => settle(undefined, message.outcome));
+      } else {
+        const Kind = DOMAIN_ERRORS[message.kind] ?? InvalidInput;
+        settle(new Kind(message.code, message.message));
+      }
+    });
+    worker.on('error', (error) => settle(error));
+    worker.on('exit', (code) => finished || settle(new Error(`The training thread exited (code ${code}) before it finished.`)));
+  });
+}
