@@ -1,5 +1,6 @@
 // `npm run bench`: training speed of the in-house trainers, as JSON on stdout. Targets (issue 4):
 // 100,000 × 30 tabular rows in ≤ 2 s; the SpamAssassin text demo in ≤ 5 s; on a 2-core machine.
+// Baseline in the same run: scikit-learn fitting the same data (test/bench/sklearn_baseline.py).
 import os from 'node:os';
 import { loadSpamAssassin } from '../../seeders/spam-assassin.js';
 import { syntheticTabular } from '../../src/datasets/synthetic-tabular.js';
@@ -7,13 +8,17 @@ import { evaluate } from '../../src/ml/metrics.js';
 import { encodeRow } from '../../src/ml/tabular/tabular-encoder.js';
 import { trainTabular } from '../../src/ml/tabular/train-tabular.js';
 import { trainText } from '../../src/ml/text/train-text.js';
+import { runSklearnBaseline } from './sklearn-baseline.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (ms: number) => Math.round(ms);
 
+const tabularData = syntheticTabular(110_000);
+const spamAssassin = loadSpamAssassin();
+
 function benchTabular() {
-  const { schema, examples } = syntheticTabular(110_000);
+  const { schema, examples } = tabularData;
   const train = examples.slice(0, 100_000);
   const test = examples.slice(100_000);
   const runs = Array.from({ length: REPEATS }, () => {
@@ -38,7 +43,7 @@ function benchTabular() {
 }
 
 function benchText() {
-  const emails = loadSpamAssassin();
+  const emails = spamAssassin;
   const train = emails.filter((e) => e.split === 'train');
   const test = emails.filter((e) => e.split === 'test');
   const runs = Array.from({ length: REPEATS }, () => {
@@ -64,12 +69,36 @@ function benchText() {
   };
 }
 
+/** The tabular rows as a dense float64 matrix and 0/1 labels, for the baseline. */
+function dense(rows: typeof tabularData.examples) {
+  const width = tabularData.schema.length;
+  const x = new Float64Array(rows.length * width);
+  rows.forEach((row, i) => tabularData.schema.forEach((spec, j) => (x[i * width + j] = Number(row.features[spec.name]))));
+  return { x, y: Uint8Array.from(rows, (row) => (row.label === 'positive' ? 1 : 0)) };
+}
+
+const ours = { tabular: benchTabular(), text: benchText() };
+const baseline = runSklearnBaseline({
+  features: tabularData.schema.length,
+  train: dense(tabularData.examples.slice(0, 100_000)),
+  test: dense(tabularData.examples.slice(100_000)),
+  texts: spamAssassin.map((e) => ({ text: e.text, label: e.label, split: e.split })),
+  repeats: REPEATS,
+});
+const totalOf = (part: unknown) => (part as { totalMs?: number } | undefined)?.totalMs;
+const speedup = (key: 'tabular' | 'text') => {
+  const theirs = totalOf(baseline[key]);
+  return theirs ? Number((theirs / ours[key].totalMs).toFixed(2)) : null;
+};
+
 const result = {
   benchmark: 'training',
   when: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
   repeats: REPEATS,
-  tabular: benchTabular(),
-  text: benchText(),
+  ...ours,
+  baseline,
+  /** Baseline time ÷ our time: above 1, we are faster. */
+  speedupVsBaseline: { tabular: speedup('tabular'), text: speedup('text') },
 };
 console.log(JSON.stringify(result, null, 2));

@@ -5,7 +5,10 @@ import { UsageError, type Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 
 const usage = `npm run cli -- train --model NAME [--l2 X] [--learning-rate X] [--max-epochs N] [--min-df N] [--max-features N]
-  Trains a new version of the model on its dataset's labelled train rows and evaluates it on the test rows.`;
+                           [--tag TAG] [--edited-since DATE] [--auto-promote]
+  Trains a new version of the model on its dataset's labelled train rows (only those tagged TAG and/or
+  edited since DATE, if given) and evaluates it on the test rows. With --auto-promote, the version
+  replaces production if it beats it by the model's margin on its auto-promote metric.`;
 
 export const trainCommand: Command = {
   name: 'train',
@@ -21,6 +24,9 @@ export const trainCommand: Command = {
         'max-epochs': { type: 'string' },
         'min-df': { type: 'string' },
         'max-features': { type: 'string' },
+        tag: { type: 'string' },
+        'edited-since': { type: 'string' },
+        'auto-promote': { type: 'boolean' },
       },
       strict: true,
     });
@@ -33,9 +39,13 @@ export const trainCommand: Command = {
         maxEpochs: values['max-epochs'],
         minDf: values['min-df'],
         maxFeatures: values['max-features'],
+        tag: values.tag,
+        editedSince: values['edited-since'],
+        autoPromote: values['auto-promote'],
       });
       const accuracy = result.accuracy === null ? 'n/a' : `${(result.accuracy * 100).toFixed(1)}%`;
       console.log(`Registered ${values.model} v${result.version.version} (${result.version.sizeBytes} bytes, sha256 ${result.version.sha256.slice(0, 12)}…): trained on ${result.trainingRows} rows, test accuracy ${accuracy} on ${result.testRows} rows.`);
+      if (result.promotion) console.log(`${result.promotion.promoted ? 'Promoted to production' : 'Not promoted'}: ${result.promotion.reason}`);
       return 0;
     });
   },

@@ -143,9 +143,10 @@ describe('npm start (embedded Postgres, real processes)', () => {
     const seed = spawnSync(process.execPath, [MAIN, 'seed'], { env, encoding: 'utf8' });
     assert.equal(seed.status, 0, seed.stderr);
     assert.match(seed.stdout, /already present/);
-    const train = spawnSync(process.execPath, [MAIN, 'train', '--model', 'penguin-species', '--max-epochs', '30'], { env, encoding: 'utf8' });
+    const train = spawnSync(process.execPath, [MAIN, 'train', '--model', 'penguin-species', '--max-epochs', '30', '--auto-promote'], { env, encoding: 'utf8' });
     assert.equal(train.status, 0, train.stderr);
     assert.match(train.stdout, /Registered penguin-species v2 .* test accuracy \d+\.\d% on \d+ rows/);
+    assert.match(train.stdout, /(Promoted to production|Not promoted): accuracy \d\.\d{4} .* production v1/);
     const unknown = spawnSync(process.execPath, [MAIN, 'train', '--model', 'nope'], { env, encoding: 'utf8' });
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /No model named "nope"/);
