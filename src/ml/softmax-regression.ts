@@ -1,6 +1,5 @@
 import { InvalidInput } from '../errors/domain-error.js';
-import type { SparseMatrix } from './sparse-matrix.js';
-import { selectRows } from './sparse-matrix.js';
+import { isDense, selectRows, type DesignMatrix } from './sparse-matrix.js';
 import { seededRandom, shuffleInPlace } from './seeded-random.js';
 
 /** Multinomial logistic regression: logits = x·W + b, probabilities = softmax(logits). Binary is K = 2. */
@@ -47,7 +46,7 @@ export type EpochListener = (epoch: number, maxEpochs: number, validationLoss: n
 
 /** Mini-batch Adam with L2 and early stopping on a validation split; returns the best epoch's weights. */
 export function trainSoftmax(
-  x: SparseMatrix,
+  x: DesignMatrix,
   y: Int32Array,
   classes: number,
   options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS,
@@ -77,28 +76,25 @@ export function trainSoftmax(
   const history: TrainingHistory = { epochs: 0, bestEpoch: 0, trainLoss: [], validationLoss: [] };
   let best = { loss: Infinity, weights: model.weights.slice(), bias: model.bias.slice() };
   let sinceBest = 0;
-  const batchOrder = Int32Array.from({ length: train.rows }, (_, i) => i);
+  // The rows were shuffled once above (train is in random order); each epoch visits the batches in a
+  // new random order. Rows of a batch stay contiguous in memory, which keeps the fit cache-friendly.
+  const batchOrder = Int32Array.from({ length: Math.ceil(train.rows / options.batchSize) }, (_, i) => i);
 
   for (let epoch = 1; epoch <= options.maxEpochs; epoch += 1) {
     shuffleInPlace(batchOrder, random);
     let lossSum = 0;
-    for (let start = 0; start < train.rows; start += options.batchSize) {
+    for (const batch of batchOrder) {
+      const start = batch * options.batchSize;
       const end = Math.min(train.rows, start + options.batchSize);
       gradW.fill(0);
       gradB.fill(0);
-      for (let b = start; b < end; b += 1) {
-        const row = batchOrder[b]!;
+      for (let row = start; row < end; row += 1) {
         forwardRow(model, train, row, probs);
         const label = trainY[row]!;
         lossSum -= Math.log(Math.max(probs[label]!, 1e-15));
         probs[label]! -= 1; // now dLoss/dLogits
         for (let k = 0; k < classes; k += 1) gradB[k]! += probs[k]!;
-        for (let p = train.indptr[row]!; p < train.indptr[row + 1]!; p += 1) {
-          const j = train.indices[p]!;
-          const v = train.values[p]!;
-          const base = j * classes;
-          for (let k = 0; k < classes; k += 1) gradW[base + k]! += v * probs[k]!;
-        }
+        accumulateGradient(train, row, probs, gradW);
       }
       const scale = 1 / (end - start);
       adam.step(model, gradW, gradB, scale, options.l2);
@@ -122,13 +118,22 @@ export function trainSoftmax(
 }
 
 /** Probabilities for one row of `x` into `out` (length = classes). */
-export function forwardRow(model: SoftmaxModel, x: SparseMatrix, row: number, out: Float64Array): void {
+export function forwardRow(model: SoftmaxModel, x: DesignMatrix, row: number, out: Float64Array): void {
   const { classes, weights, bias } = model;
   for (let k = 0; k < classes; k += 1) out[k] = bias[k]!;
-  for (let p = x.indptr[row]!; p < x.indptr[row + 1]!; p += 1) {
-    const base = x.indices[p]! * classes;
-    const v = x.values[p]!;
-    for (let k = 0; k < classes; k += 1) out[k]! += v * weights[base + k]!;
+  if (isDense(x)) {
+    const { data, cols } = x;
+    for (let j = 0, at = row * cols; j < cols; j += 1, at += 1) {
+      const v = data[at]!;
+      const base = j * classes;
+      for (let k = 0; k < classes; k += 1) out[k]! += v * weights[base + k]!;
+    }
+  } else {
+    for (let p = x.indptr[row]!; p < x.indptr[row + 1]!; p += 1) {
+      const base = x.indices[p]! * classes;
+      const v = x.values[p]!;
+      for (let k = 0; k < classes; k += 1) out[k]! += v * weights[base + k]!;
+    }
   }
   let max = -Infinity;
   for (let k = 0; k < classes; k += 1) max = Math.max(max, out[k]!);
@@ -137,8 +142,27 @@ export function forwardRow(model: SoftmaxModel, x: SparseMatrix, row: number, ou
   for (let k = 0; k < classes; k += 1) out[k]! /= sum;
 }
 
+/** gradW (dim × classes) += x[row] ⊗ delta. */
+function accumulateGradient(x: DesignMatrix, row: number, delta: Float64Array, gradW: Float64Array): void {
+  const classes = delta.length;
+  if (isDense(x)) {
+    const { data, cols } = x;
+    for (let j = 0, at = row * cols; j < cols; j += 1, at += 1) {
+      const v = data[at]!;
+      const base = j * classes;
+      for (let k = 0; k < classes; k += 1) gradW[base + k]! += v * delta[k]!;
+    }
+    return;
+  }
+  for (let p = x.indptr[row]!; p < x.indptr[row + 1]!; p += 1) {
+    const v = x.values[p]!;
+    const base = x.indices[p]! * classes;
+    for (let k = 0; k < classes; k += 1) gradW[base + k]! += v * delta[k]!;
+  }
+}
+
 /** Probabilities for every row: rows × classes, row-major. */
-export function predictProbabilities(model: SoftmaxModel, x: SparseMatrix): Float64Array {
+export function predictProbabilities(model: SoftmaxModel, x: DesignMatrix): Float64Array {
   const result = new Float64Array(x.rows * model.classes);
   const row = new Float64Array(model.classes);
   for (let i = 0; i < x.rows; i += 1) {
@@ -148,7 +172,7 @@ export function predictProbabilities(model: SoftmaxModel, x: SparseMatrix): Floa
   return result;
 }
 
-function meanLogLoss(model: SoftmaxModel, x: SparseMatrix, y: Int32Array): number {
+function meanLogLoss(model: SoftmaxModel, x: DesignMatrix, y: Int32Array): number {
   const probs = new Float64Array(model.classes);
   let sum = 0;
   for (let i = 0; i < x.rows; i += 1) {

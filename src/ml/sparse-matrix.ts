@@ -1,6 +1,6 @@
 /**
- * Rows of (column, value) pairs in compressed sparse row form. Tabular rows are stored with every
- * column present; TF-IDF rows only with the words that occur, so 6,000 emails × 20,000 words stay small.
+ * Rows of (column, value) pairs in compressed sparse row form: TF-IDF rows hold only the words that
+ * occur, so 6,000 emails × 20,000 words stay small. (Tabular rows are dense: see DenseMatrix.)
  */
 export interface SparseMatrix {
   rows: number;
@@ -11,15 +11,32 @@ export interface SparseMatrix {
   values: Float64Array;
 }
 
-export function denseToSparse(data: Float64Array, rows: number, cols: number): SparseMatrix {
-  const indptr = new Int32Array(rows + 1);
-  const indices = new Int32Array(rows * cols);
-  for (let i = 0; i <= rows; i += 1) indptr[i] = i * cols;
-  for (let i = 0; i < rows; i += 1) for (let j = 0; j < cols; j += 1) indices[i * cols + j] = j;
-  return { rows, cols, indptr, indices, values: data };
+/** Every value of every row, row-major (tabular data: every column is present). */
+export interface DenseMatrix {
+  rows: number;
+  cols: number;
+  data: Float64Array;
 }
 
-export function selectRows(matrix: SparseMatrix, rowIds: ArrayLike<number>): SparseMatrix {
+/** What the trainers take: sparse for text, dense for tabular rows. */
+export type DesignMatrix = SparseMatrix | DenseMatrix;
+
+export const isDense = (matrix: DesignMatrix): matrix is DenseMatrix => 'data' in matrix;
+
+export function selectRows<M extends DesignMatrix>(matrix: M, rowIds: ArrayLike<number>): M {
+  return (isDense(matrix) ? selectDenseRows(matrix, rowIds) : selectSparseRows(matrix, rowIds)) as M;
+}
+
+function selectDenseRows(matrix: DenseMatrix, rowIds: ArrayLike<number>): DenseMatrix {
+  const { cols } = matrix;
+  const data = new Float64Array(rowIds.length * cols);
+  for (let r = 0, at = 0; r < rowIds.length; r += 1) {
+    for (let from = rowIds[r]! * cols, end = from + cols; from < end; from += 1, at += 1) data[at] = matrix.data[from]!;
+  }
+  return { rows: rowIds.length, cols, data };
+}
+
+function selectSparseRows(matrix: SparseMatrix, rowIds: ArrayLike<number>): SparseMatrix {
   let nnz = 0;
   for (let r = 0; r < rowIds.length; r += 1) nnz += matrix.indptr[rowIds[r]! + 1]! - matrix.indptr[rowIds[r]!]!;
   const indptr = new Int32Array(rowIds.length + 1);

@@ -1,7 +1,7 @@
 import type { FeatureSpec } from '../../../models/enums.js';
 import { InvalidInput } from '../../errors/domain-error.js';
 import { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type EpochListener, type SoftmaxOptions, type TrainingHistory } from '../softmax-regression.js';
-import { denseToSparse } from '../sparse-matrix.js';
+import type { DenseMatrix } from '../sparse-matrix.js';
 import { exportTabularOnnx } from './export-tabular-onnx.js';
 import { encodeRow, fitStandardiser, transformRow, type Standardiser } from './tabular-encoder.js';
 
@@ -62,8 +62,8 @@ export function trainTabular(
   };
 }
 
-function encodeMatrix(rows: readonly Float64Array[], standardiser: Standardiser) {
+function encodeMatrix(rows: readonly Float64Array[], standardiser: Standardiser): DenseMatrix {
   const data = new Float64Array(rows.length * standardiser.width);
   rows.forEach((row, i) => transformRow(row, standardiser, data, i * standardiser.width));
-  return denseToSparse(data, rows.length, standardiser.width);
+  return { rows: rows.length, cols: standardiser.width, data };
 }
