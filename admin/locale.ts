@@ -22,6 +22,7 @@ export const translations: LocaleTranslations = {
     rollback: 'Roll back',
     download: 'Download ONNX',
     cancel: 'Cancel job',
+    verify: 'Verify chain',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

@@ -80,6 +80,7 @@ export const RULES = {
     list: adminAndAuditor,
     search: adminAndAuditor,
     show: adminAndAuditor,
+    verify: adminAndAuditor,
   },
   inferenceStats: {
     list: readStaff,

@@ -21,7 +21,8 @@ export interface AuditEntry {
 
 /**
  * Appends one hash-chained event inside `transaction`, so it commits or rolls back with the change it
- * describes. Call it last in the transaction: the chain lock is held from here until commit.
+ * describes, and moves the chain head (audit_chain_head) to it. Call it last in the transaction: the
+ * chain lock is held from here until commit.
  */
 export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transaction: Transaction): Promise<AuditEvent> {
   const sequelize = sequelizeOf();
@@ -51,6 +52,8 @@ export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transact
     reason: entry.reason ?? null,
     prevHash: last?.hash ?? GENESIS_HASH,
   };
+  const hash = hashEvent(content);
+  await sequelize.query('UPDATE audit_chain_head SET seq = :seq, hash = :hash, updated_at = now()', { replacements: { seq: content.seq, hash }, transaction });
   return AuditEvent.create(
     {
       ...content,
@@ -58,7 +61,7 @@ export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transact
       actorType: actor.type,
       outcome: entry.outcome,
       selection: content.selection as Record<string, unknown> | null,
-      hash: hashEvent(content),
+      hash,
     },
     { transaction },
   );

@@ -147,6 +147,13 @@ describe('npm start (embedded Postgres, real processes)', () => {
     assert.equal(train.status, 0, train.stderr);
     assert.match(train.stdout, /Registered penguin-species v2 .* test accuracy \d+\.\d% on \d+ rows/);
     assert.match(train.stdout, /(Promoted to production|Not promoted): accuracy \d\.\d{4} .* production v1/);
+    const verify = spawnSync(process.execPath, [MAIN, 'verify-audit'], { env, encoding: 'utf8' });
+    assert.equal(verify.status, 0, verify.stderr);
+    assert.match(verify.stdout, /Audit chain intact: \d+ events verified\.\nHead: \d+:[0-9a-f]{64}/);
+    const head = /Head: (\d+:[0-9a-f]{64})/.exec(verify.stdout)![1]!;
+    const anchored = spawnSync(process.execPath, [MAIN, 'verify-audit', '--anchor', head], { env, encoding: 'utf8' });
+    assert.equal(anchored.status, 0, anchored.stderr);
+    assert.match(anchored.stdout, /1 anchor\(s\) matched/);
     const unknown = spawnSync(process.execPath, [MAIN, 'train', '--model', 'nope'], { env, encoding: 'utf8' });
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /No model named "nope"/);
