@@ -16,6 +16,7 @@ export const componentFiles = {
   TrainForm: source('TrainForm.tsx'),
   JobProgress: source('JobProgress.tsx'),
   VerifyAudit: source('VerifyAudit.tsx'),
+  ExportAudit: source('ExportAudit.tsx'),
 } as const;
 
 export const Components = {
@@ -27,6 +28,7 @@ export const Components = {
   TrainForm: componentLoader.add('TrainForm', componentFiles.TrainForm),
   JobProgress: componentLoader.add('JobProgress', componentFiles.JobProgress),
   VerifyAudit: componentLoader.add('VerifyAudit', componentFiles.VerifyAudit),
+  ExportAudit: componentLoader.add('ExportAudit', componentFiles.ExportAudit),
 } as const;
 
 /** Property options for a JSON column shown read-only as pretty-printed text. */

@@ -19,6 +19,7 @@ import { modelVersionResource } from '../resources/model-version.resource.js';
 import { recordResource } from '../resources/record.resource.js';
 import { userResource } from '../resources/user.resource.js';
 import { BUILT_IN_ACTIONS } from './access.js';
+import { sendAuditExport } from './actions/export-audit/index.js';
 import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
 import { componentFiles, componentLoader, Components } from './components.js';
@@ -86,6 +87,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.use(enforceConsoleAccess(admin));
   router.get('/logout', auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
+  router.get('/exports/audit-events.:format', sendAuditExport);
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {

@@ -23,6 +23,7 @@ export const translations: LocaleTranslations = {
     download: 'Download ONNX',
     cancel: 'Cancel job',
     verify: 'Verify chain',
+    export: 'Export',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

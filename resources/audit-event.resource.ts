@@ -4,6 +4,7 @@ import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { jsonShow } from '../admin/components.js';
 import { verifyAudit } from '../admin/actions/verify-audit/index.js';
+import { exportAudit } from '../admin/actions/export-audit/index.js';
 
 export const auditEventResource = (): ResourceWithOptions => ({
   resource: AuditEvent,
@@ -33,6 +34,6 @@ export const auditEventResource = (): ResourceWithOptions => ({
       prevHash: { description: 'Hash of the previous event: links the chain.' },
       hash: { description: 'SHA-256 over this event and the previous hash; any edit breaks it.' },
     },
-    actions: withAccess('auditEvents', [], { verify: verifyAudit }),
+    actions: withAccess('auditEvents', [], { verify: verifyAudit, export: exportAudit }),
   },
 });

@@ -81,6 +81,7 @@ export const RULES = {
     search: adminAndAuditor,
     show: adminAndAuditor,
     verify: adminAndAuditor,
+    export: adminAndAuditor,
   },
   inferenceStats: {
     list: readStaff,
