@@ -50,6 +50,20 @@ describe('audit chain: tampering in SQL as a superuser is detected (real Postgre
     await assert.rejects(sequelizeOf().query('UPDATE audit_chain_head SET seq = seq - 1'), /only moves forward/);
   });
 
+  it('stays gap-free and verifiable with 16 writers appending at once', async () => {
+    const before = (await verifyAuditChain()).checked;
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, writer) => {
+        for (let i = 0; i < 20; i += 1) {
+          await withAudit({ type: 'system' }, { action: 'records.update', resource: 'records' }, async (_t, audit) => audit.note({ recordIds: [writer * 100 + i] }));
+        }
+      }),
+    );
+    const report = await verifyAuditChain();
+    assert.equal(report.ok, true, report.problem);
+    assert.ok(report.checked >= before + 320);
+  });
+
   it('detects an edited event', async () => {
     const report = await verifyAfterTampering(`UPDATE audit_events SET after = '{"label": "ham"}' WHERE seq = ${k}`);
     assert.equal(report.ok, false);
