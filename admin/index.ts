@@ -1,5 +1,5 @@
 import AdminJSExpress from '@adminjs/express';
-import { Database, Resource } from '@adminjs/sequelize';
+import { Database } from '@adminjs/sequelize';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
 import { Router } from 'express';
 import type { SessionOptions } from 'express-session';
@@ -19,6 +19,7 @@ import { modelVersionResource } from '../resources/model-version.resource.js';
 import { recordResource } from '../resources/record.resource.js';
 import { userResource } from '../resources/user.resource.js';
 import { BUILT_IN_ACTIONS } from './access.js';
+import { ConsoleResource } from './filters/console-resource.js';
 import { sendAuditExport } from './actions/export-audit/index.js';
 import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
@@ -27,7 +28,7 @@ import { dashboardHandler } from './dashboard.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
 
-AdminJS.registerAdapter({ Database, Resource });
+AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
 export const ROOT_PATH = '/admin';
 const LOGIN_PATH = `${ROOT_PATH}/login`;

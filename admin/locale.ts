@@ -47,6 +47,7 @@ export const translations: LocaleTranslations = {
     sha256: 'SHA-256',
     latencySumMs: 'Latency sum (ms)',
     newPassword: 'New password',
+    q: 'Contains text',
   },
   messages: {
     invalidCredentials:

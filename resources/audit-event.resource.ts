@@ -5,6 +5,14 @@ import { Navigation } from '../admin/navigation.js';
 import { jsonShow } from '../admin/components.js';
 import { verifyAudit } from '../admin/actions/verify-audit/index.js';
 import { exportAudit } from '../admin/actions/export-audit/index.js';
+import { addCustomFilters } from '../admin/filters/console-resource.js';
+import { AuditFilter, auditFilterWhere } from '../src/audit/audit-filter.js';
+
+/** The list's record-id and full-text filters follow the same rules as the export (src/audit/audit-filter.ts). */
+addCustomFilters(AuditEvent, {
+  recordIds: (value) => auditFilterWhere(AuditFilter.parse({ recordId: value })),
+  q: (value) => auditFilterWhere(AuditFilter.parse({ q: value })),
+});
 
 export const auditEventResource = (): ResourceWithOptions => ({
   resource: AuditEvent,
@@ -12,7 +20,7 @@ export const auditEventResource = (): ResourceWithOptions => ({
     id: 'auditEvents',
     navigation: Navigation.audit,
     listProperties: ['seq', 'at', 'actorLabel', 'actorRole', 'action', 'resource', 'outcome', 'reason'],
-    filterProperties: ['actorLabel', 'actorRole', 'action', 'resource', 'outcome', 'at'],
+    filterProperties: ['q', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'outcome', 'at'],
     showProperties: [
       'seq', 'at', 'actorType', 'actorId', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'selection',
       'before', 'after', 'outcome', 'reason', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash',
@@ -21,11 +29,12 @@ export const auditEventResource = (): ResourceWithOptions => ({
     sort: { sortBy: 'seq', direction: 'desc' },
     properties: {
       seq: { isTitle: true, isId: true, description: 'Position in the chain; gap-free.' },
+      q: { type: 'string', description: 'Anywhere in the event: actor, action, ids, reason, before and after values.', isVisible: { list: false, show: false, edit: false, filter: true } },
       at: { description: 'When it happened (server time, UTC).' },
       actorLabel: { description: 'Who: a user\'s email, key:<prefix> for an API key, cli:<os user>, or system.' },
       actorRole: { description: 'The role the actor had at the time.' },
       action: { description: 'What, as resource.verb (e.g. records.update, auth.login).' },
-      recordIds: { description: 'The rows affected; bulk actions list the selection instead.' },
+      recordIds: { type: 'string', description: 'The rows affected; bulk actions list the selection instead. Filter: one id.' },
       selection: { ...jsonShow, description: 'For bulk actions: the filter and count; for logins: the attempted email.' },
       before: { ...jsonShow, description: 'Changed fields before (secrets are never recorded).' },
       after: { ...jsonShow, description: 'Changed fields after.' },

@@ -54,6 +54,17 @@ describe('audit export: filtered CSV and JSON lines, streamed and audited (real 
     assert.deepEqual(event?.selection, { format: 'jsonl', filter: { action: marker, recordId: '7', from } });
   });
 
+  it('filters the console list by record id and by text anywhere in the event (same rules as the export)', async () => {
+    type List = { records: Array<{ params: Record<string, unknown> }>; meta: { total: number } };
+    const byRecord = (await (await auditor.api(`/resources/auditEvents/actions/list?filters.action=${marker}&filters.recordIds=7`)).json()) as List;
+    assert.equal(byRecord.meta.total, 1);
+    assert.equal(byRecord.records[0]!.params['recordIds.0'], '7');
+    const byText = (await (await auditor.api(`/resources/auditEvents/actions/list?filters.q=${encodeURIComponent('HYPERLINK("http://EVIL')}`)).json()) as List;
+    assert.equal(byText.meta.total, 1, 'case-insensitive, and the pattern characters are literal');
+    const upper = (await (await auditor.api(`/resources/auditEvents/actions/list?filters.action=${marker.toUpperCase()}`)).json()) as List;
+    assert.equal(upper.meta.total, EVENTS, 'text filters ignore case');
+  });
+
   it('explains a bad filter, and refuses the export to a content manager (recorded as denied)', async () => {
     const bad = await auditor.request('/admin/exports/audit-events.csv?filters.at~~from=last-tuesday');
     assert.equal(bad.status, 400);
