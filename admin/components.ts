@@ -17,6 +17,9 @@ export const componentFiles = {
   JobProgress: source('JobProgress.tsx'),
   VerifyAudit: source('VerifyAudit.tsx'),
   ExportAudit: source('ExportAudit.tsx'),
+  AuditDiff: source('AuditDiff.tsx'),
+  RecordHistory: source('RecordHistory.tsx'),
+  AliasHistory: source('AliasHistory.tsx'),
 } as const;
 
 export const Components = {
@@ -29,6 +32,14 @@ export const Components = {
   JobProgress: componentLoader.add('JobProgress', componentFiles.JobProgress),
   VerifyAudit: componentLoader.add('VerifyAudit', componentFiles.VerifyAudit),
   ExportAudit: componentLoader.add('ExportAudit', componentFiles.ExportAudit),
+  AuditDiff: componentLoader.add('AuditDiff', componentFiles.AuditDiff),
+  RecordHistory: componentLoader.add('RecordHistory', componentFiles.RecordHistory),
+  AliasHistory: componentLoader.add('AliasHistory', componentFiles.AliasHistory),
+} as const;
+
+/** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */
+export const historyLink = {
+  history: { components: { show: Components.RecordHistory }, isVisible: { list: false, show: true, edit: false, filter: false } },
 } as const;
 
 /** Property options for a JSON column shown read-only as pretty-printed text. */

@@ -24,6 +24,7 @@ export const translations: LocaleTranslations = {
     cancel: 'Cancel job',
     verify: 'Verify chain',
     export: 'Export',
+    history: 'History',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

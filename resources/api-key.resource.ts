@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { ApiKey, apiKeyAuditedFields } from '../models/api-key.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { historyLink } from '../admin/components.js';
 
 export const apiKeyResource = (): ResourceWithOptions => ({
   resource: ApiKey,
@@ -10,9 +11,10 @@ export const apiKeyResource = (): ResourceWithOptions => ({
     navigation: Navigation.access,
     listProperties: ['id', 'name', 'prefix', 'ownerId', 'scopes', 'expiresAt', 'revokedAt', 'lastUsedAt'],
     filterProperties: ['ownerId', 'name', 'prefix', 'revokedAt', 'expiresAt'],
-    showProperties: ['id', 'name', 'prefix', 'ownerId', 'scopes', 'rateLimit', 'expiresAt', 'revokedAt', 'lastUsedAt', 'createdAt'],
+    showProperties: ['id', 'name', 'prefix', 'ownerId', 'scopes', 'rateLimit', 'expiresAt', 'revokedAt', 'lastUsedAt', 'createdAt', 'history'],
     editProperties: [],
     properties: {
+      ...historyLink,
       name: { isTitle: true, description: 'What the key is for (e.g. "fraud-service production").' },
       prefix: { description: 'The first characters of the key, shown to identify it; the secret itself is never stored.' },
       ownerId: { reference: 'users', description: 'The user the key acts for.' },

@@ -2,7 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { AuditEvent } from '../models/audit-event.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
-import { jsonShow } from '../admin/components.js';
+import { Components, jsonShow } from '../admin/components.js';
 import { verifyAudit } from '../admin/actions/verify-audit/index.js';
 import { exportAudit } from '../admin/actions/export-audit/index.js';
 import { addCustomFilters } from '../admin/filters/console-resource.js';
@@ -22,7 +22,7 @@ export const auditEventResource = (): ResourceWithOptions => ({
     listProperties: ['seq', 'at', 'actorLabel', 'actorRole', 'action', 'resource', 'outcome', 'reason'],
     filterProperties: ['q', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'outcome', 'at'],
     showProperties: [
-      'seq', 'at', 'actorType', 'actorId', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'selection',
+      'seq', 'at', 'actorType', 'actorId', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'selection', 'changes',
       'before', 'after', 'outcome', 'reason', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash',
     ],
     editProperties: [],
@@ -36,6 +36,7 @@ export const auditEventResource = (): ResourceWithOptions => ({
       action: { description: 'What, as resource.verb (e.g. records.update, auth.login).' },
       recordIds: { type: 'string', description: 'The rows affected; bulk actions list the selection instead. Filter: one id.' },
       selection: { ...jsonShow, description: 'For bulk actions: the filter and count; for logins: the attempted email.' },
+      changes: { components: { show: Components.AuditDiff }, isVisible: { list: false, show: true, edit: false, filter: false }, description: 'Before and after, field by field; changed fields highlighted.' },
       before: { ...jsonShow, description: 'Changed fields before (secrets are never recorded).' },
       after: { ...jsonShow, description: 'Changed fields after.' },
       outcome: { description: 'success, denied (not allowed) or failed (allowed but went wrong).' },

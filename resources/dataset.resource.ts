@@ -2,7 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { Dataset, datasetAuditedFields } from '../models/dataset.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
-import { jsonShow } from '../admin/components.js';
+import { historyLink, jsonShow } from '../admin/components.js';
 import { train } from '../admin/actions/train/index.js';
 
 export const datasetResource = (): ResourceWithOptions => ({
@@ -12,10 +12,11 @@ export const datasetResource = (): ResourceWithOptions => ({
     navigation: Navigation.data,
     listProperties: ['id', 'name', 'task', 'labels', 'source', 'createdAt'],
     filterProperties: ['name', 'task', 'createdAt'],
-    showProperties: ['id', 'name', 'description', 'task', 'labels', 'featureSchema', 'source', 'license', 'createdAt', 'updatedAt'],
+    showProperties: ['id', 'name', 'description', 'task', 'labels', 'featureSchema', 'source', 'license', 'createdAt', 'updatedAt', 'history'],
     editProperties: ['name', 'description', 'task', 'labels', 'source', 'license'],
     sort: { sortBy: 'name', direction: 'asc' },
     properties: {
+      ...historyLink,
       name: { isTitle: true, description: 'Unique id used by the API and CLI: lower case letters, digits, "-" and "_" (e.g. spam-assassin).' },
       task: { description: 'What models trained on it do: classify free text, or classify rows of tabular features.' },
       labels: { description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.' },

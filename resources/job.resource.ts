@@ -3,7 +3,7 @@ import { Job } from '../models/job.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { cancel } from '../admin/actions/cancel/index.js';
-import { Components, jsonShow } from '../admin/components.js';
+import { Components, historyLink, jsonShow } from '../admin/components.js';
 
 export const jobResource = (): ResourceWithOptions => ({
   resource: Job,
@@ -14,11 +14,11 @@ export const jobResource = (): ResourceWithOptions => ({
     filterProperties: ['kind', 'status', 'createdById', 'createdAt'],
     showProperties: [
       'id', 'kind', 'status', 'progressDone', 'params', 'result', 'error', 'attempts',
-      'createdById', 'createdAt', 'startedAt', 'finishedAt',
-    ],
+      'createdById', 'createdAt', 'startedAt', 'finishedAt', 'history'],
     editProperties: [],
     sort: { sortBy: 'createdAt', direction: 'desc' },
     properties: {
+      ...historyLink,
       kind: { description: 'train, score, import, export or evaluate.' },
       status: { description: 'queued → running → succeeded, failed or cancelled.' },
       params: { ...jsonShow, description: 'What the job was asked to do (model, selection, options).' },

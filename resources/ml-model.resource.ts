@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { MlModel, modelAuditedFields } from '../models/ml-model.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { historyLink } from '../admin/components.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
 import { train } from '../admin/actions/train/index.js';
@@ -14,10 +15,11 @@ export const mlModelResource = (): ResourceWithOptions => ({
     navigation: Navigation.models,
     listProperties: ['id', 'name', 'task', 'datasetId', 'createdById', 'updatedAt'],
     filterProperties: ['name', 'task', 'datasetId', 'createdById', 'createdAt'],
-    showProperties: ['id', 'name', 'description', 'task', 'datasetId', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin', 'createdById', 'createdAt', 'updatedAt'],
+    showProperties: ['id', 'name', 'description', 'task', 'datasetId', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin', 'createdById', 'createdAt', 'updatedAt', 'history'],
     editProperties: ['name', 'description', 'task', 'datasetId', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin'],
     sort: { sortBy: 'updatedAt', direction: 'desc' },
     properties: {
+      ...historyLink,
       name: { isTitle: true, description: 'Unique name used by the API (POST /api/v1/models/{name}/predict) and the CLI.' },
       task: { description: 'Must match the task of the dataset it is trained on.' },
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },

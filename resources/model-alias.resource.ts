@@ -2,7 +2,9 @@ import type { ResourceWithOptions } from 'adminjs';
 import { ModelAlias, modelAliasAuditedFields } from '../models/model-alias.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { historyLink } from '../admin/components.js';
 import { rollback } from '../admin/actions/rollback/index.js';
+import { history } from '../admin/actions/alias-history/index.js';
 
 export const modelAliasResource = (): ResourceWithOptions => ({
   resource: ModelAlias,
@@ -11,14 +13,15 @@ export const modelAliasResource = (): ResourceWithOptions => ({
     navigation: Navigation.models,
     listProperties: ['id', 'modelId', 'alias', 'versionId', 'updatedById', 'updatedAt'],
     filterProperties: ['modelId', 'alias', 'versionId'],
-    showProperties: ['id', 'modelId', 'alias', 'versionId', 'updatedById', 'createdAt', 'updatedAt'],
+    showProperties: ['id', 'modelId', 'alias', 'versionId', 'updatedById', 'createdAt', 'updatedAt', 'history'],
     editProperties: [],
     properties: {
+      ...historyLink,
       alias: { isTitle: true, description: 'A movable name such as production or staging; the API serves `production` by default.' },
       modelId: { reference: 'models' },
       versionId: { reference: 'modelVersions', description: 'The version this alias points at now. Every move is in the audit log.' },
       updatedById: { reference: 'users', description: 'Who last moved the alias.' },
     },
-    actions: withAccess('modelAliases', modelAliasAuditedFields, { rollback }),
+    actions: withAccess('modelAliases', modelAliasAuditedFields, { rollback, history }),
   },
 });

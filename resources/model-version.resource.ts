@@ -2,7 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { ModelVersion, modelVersionAuditedFields } from '../models/model-version.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
-import { Components, jsonShow } from '../admin/components.js';
+import { Components, historyLink, jsonShow } from '../admin/components.js';
 import { download } from '../admin/actions/download/index.js';
 import { promote } from '../admin/actions/promote/index.js';
 
@@ -15,11 +15,11 @@ export const modelVersionResource = (): ResourceWithOptions => ({
     filterProperties: ['modelId', 'version', 'trainer', 'createdById', 'createdAt'],
     showProperties: [
       'id', 'modelId', 'version', 'sha256', 'sizeBytes', 'trainer', 'hyperparameters', 'trainingSnapshot',
-      'metrics', 'inputSchema', 'outputSchema', 'parentVersionId', 'createdById', 'createdAt',
-    ],
+      'metrics', 'inputSchema', 'outputSchema', 'parentVersionId', 'createdById', 'createdAt', 'history'],
     editProperties: [],
     sort: { sortBy: 'createdAt', direction: 'desc' },
     properties: {
+      ...historyLink,
       version: { isTitle: true, description: 'Version number within its model, counting from 1. Versions never change once created.' },
       modelId: { reference: 'models' },
       sha256: { description: 'SHA-256 of the ONNX bytes: proves which exact artefact served a prediction.' },

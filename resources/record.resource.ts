@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { DataRecord, recordAuditedFields } from '../models/data-record.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { historyLink } from '../admin/components.js';
 import { limitRecordEditsByRole } from './hooks/limit-record-edits-by-role.js';
 
 export const recordResource = (): ResourceWithOptions => ({
@@ -13,11 +14,11 @@ export const recordResource = (): ResourceWithOptions => ({
     filterProperties: ['datasetId', 'label', 'predictedLabel', 'split', 'tags', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt'],
     showProperties: [
       'id', 'datasetId', 'text', 'features', 'label', 'split', 'tags', 'source',
-      'predictedLabel', 'score', 'probabilities', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt',
-    ],
+      'predictedLabel', 'score', 'probabilities', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt', 'history'],
     editProperties: ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source'],
     sort: { sortBy: 'id', direction: 'desc' },
     properties: {
+      ...historyLink,
       id: { isTitle: true },
       datasetId: { reference: 'datasets', description: 'The dataset this record belongs to; its task decides whether text or features are used.' },
       text: { type: 'textarea', description: 'Input exactly as a text model sees it (for text datasets).' },

@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { User, userAuditedFields } from '../models/user.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
+import { historyLink } from '../admin/components.js';
 import { MIN_PASSWORD_LENGTH } from '../src/auth/password-policy.js';
 import { prepareUserPayload } from './hooks/prepare-user-payload.js';
 
@@ -12,10 +13,11 @@ export const userResource = (): ResourceWithOptions => ({
     navigation: Navigation.access,
     listProperties: ['id', 'email', 'name', 'role', 'active', 'lastLoginAt', 'lockedUntil'],
     filterProperties: ['email', 'role', 'active', 'lastLoginAt'],
-    showProperties: ['id', 'email', 'name', 'role', 'active', 'failedLogins', 'lockedUntil', 'lastLoginAt', 'passwordChangedAt', 'createdAt'],
+    showProperties: ['id', 'email', 'name', 'role', 'active', 'failedLogins', 'lockedUntil', 'lastLoginAt', 'passwordChangedAt', 'createdAt', 'history'],
     editProperties: ['email', 'name', 'role', 'active', 'newPassword'],
     sort: { sortBy: 'email', direction: 'asc' },
     properties: {
+      ...historyLink,
       email: { isTitle: true, description: 'Sign-in name; stored in lower case.' },
       role: {
         description:

@@ -69,6 +69,7 @@ export const RULES = {
   modelAliases: {
     list: readStaff,
     show: readStaff,
+    history: readStaff,
     rollback: { admin: always, data_scientist: always },
   },
   jobs: {
