@@ -173,6 +173,7 @@ describe('console over HTTP (real server, real Postgres)', () => {
     const { http } = await signedIn('data_scientist');
     const rewrite = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { text: 'rewritten' });
     const body = (await rewrite.json()) as { record: { errors: Record<string, { message: string }> } };
+    assert.ok(body.record, `status ${rewrite.status}: ${JSON.stringify(body)}`);
     assert.match(body.record.errors.text?.message ?? '', /may change only: label/);
     assert.equal((await DataRecord.findByPk(recordId))?.text, 'hello world');
     const relabel = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'spam' });
