@@ -83,6 +83,8 @@ export const RULES = {
     show: adminAndAuditor,
     verify: adminAndAuditor,
     export: adminAndAuditor,
+    // Service-only (CLI): writes the oldest events to a file and records the boundary.
+    archive: { admin: always },
   },
   inferenceStats: {
     list: readStaff,

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
-import { Op } from 'sequelize';
+import { Op, type WhereOptions } from 'sequelize';
 import { AuditEvent } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
@@ -32,7 +32,19 @@ export async function exportAuditEvents(actor: Actor, filter: AuditFilter, forma
   await withAudit(actor, { action: 'audit.export', resource: 'auditEvents' }, async (_transaction, audit) => {
     audit.note({ selection: { format, filter: describeAuditFilter(filter) } });
   });
-  const where = auditFilterWhere(filter);
+  return writeAuditEvents(auditFilterWhere(filter), format, out);
+}
+
+/**
+ * Writes the events matching `where`, oldest first, in pages by sequence number; calls `onEvent`
+ * with each one as written (e.g. to verify or hash what goes out). Returns how many were written.
+ */
+export async function writeAuditEvents(
+  where: WhereOptions,
+  format: ExportFormat,
+  out: Writable,
+  onEvent: (event: Record<string, unknown>) => void = () => undefined,
+): Promise<number> {
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
@@ -40,9 +52,10 @@ export async function exportAuditEvents(actor: Actor, filter: AuditFilter, forma
   let after = 0;
   let count = 0;
   for (;;) {
-    const page = await AuditEvent.findAll({ where: { ...where, seq: { [Op.gt]: after } }, order: [['seq', 'ASC']], limit: PAGE, raw: true });
+    const page = await AuditEvent.findAll({ where: { [Op.and]: [where, { seq: { [Op.gt]: after } }] }, order: [['seq', 'ASC']], limit: PAGE, raw: true });
     if (page.length === 0) break;
     const rows = page.map((event) => serialise(event as unknown as Record<string, unknown>));
+    rows.forEach(onEvent);
     await write(format === 'csv' ? stringify(rows.map((row) => COLUMNS.map((column) => cell(row[column]))), { escape_formulas: true }) : rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
     count += page.length;
     after = Number(page.at(-1)!.seq);

@@ -17,6 +17,8 @@ export interface ChainReport {
   /** The first sequence number that is missing, out of order, or whose hash does not match. */
   firstBad?: number;
   problem?: string;
+  /** Set when verification started after archived events: the archive's boundary. */
+  from?: ChainAnchor;
 }
 
 interface Row extends Omit<ChainedContent, 'at' | 'ip'> {
@@ -27,49 +29,105 @@ interface Row extends Omit<ChainedContent, 'at' | 'ip'> {
 
 const PAGE = 5_000;
 
+/** A row as stored or exported: its content and its own hash. */
+export type ChainedRow = ChainedContent & { hash: string };
+
 /**
- * Walks the whole audit chain in order, recomputing every hash, and stops at the first break: a
- * missing or extra sequence number, a broken previous-hash link, content that does not match its
- * hash (edited, inserted, reordered), a tail cut off (the chain head says there were more events),
- * or an anchor from an earlier verification that the chain no longer contains.
+ * Checks events one by one in order from a starting point (event 0 with the genesis hash, or an
+ * archive boundary): sequence, link to the previous hash, content against its hash, anchors.
+ */
+export class ChainWalker {
+  private expectedSeq: number;
+  private prevHash: string;
+  private readonly startSeq: number;
+
+  constructor(
+    start: ChainAnchor,
+    private readonly anchors: ReadonlyMap<number, string> = new Map(),
+  ) {
+    this.startSeq = start.seq;
+    this.expectedSeq = start.seq + 1;
+    this.prevHash = start.hash;
+  }
+
+  /** How many events were verified so far. */
+  get checked(): number {
+    return this.expectedSeq - 1 - this.startSeq;
+  }
+
+  /** The problem with this event, or undefined when it extends the chain. */
+  step(row: ChainedRow): string | undefined {
+    const { hash, ...content } = row;
+    const seq = this.expectedSeq;
+    if (content.seq !== seq) return `sequence number ${seq} is missing (the next event is ${content.seq})`;
+    if (content.prevHash !== this.prevHash) return `event ${seq} does not link to event ${seq - 1} (previous-hash mismatch)`;
+    if (hashEvent(content) !== hash) return `event ${seq} was changed: its content does not match its hash`;
+    const anchored = this.anchors.get(seq);
+    if (anchored !== undefined && anchored !== hash) return `event ${seq} differs from the anchor recorded earlier (${anchored.slice(0, 12)}…)`;
+    this.prevHash = hash;
+    this.expectedSeq += 1;
+    return undefined;
+  }
+
+  get last(): ChainAnchor {
+    return { seq: this.expectedSeq - 1, hash: this.prevHash };
+  }
+
+  broken(problem: string, firstBad = this.expectedSeq): ChainReport {
+    return { ok: false, checked: this.checked, head: this.last, firstBad, problem };
+  }
+
+  /** Anchors past the end of what was walked mean events were removed after them. */
+  anchorBeyondEnd(): number | undefined {
+    const beyond = [...this.anchors.keys()].filter((seq) => seq > this.last.seq);
+    return beyond.length > 0 ? Math.min(...beyond) : undefined;
+  }
+}
+
+/**
+ * Walks the audit chain in the database in order, recomputing every hash, and stops at the first
+ * break: a missing or extra sequence number, a broken previous-hash link, content that does not match
+ * its hash (edited, inserted, reordered), a tail cut off (the chain head says there were more events),
+ * or an anchor from an earlier verification that the chain no longer contains. When old events were
+ * archived and removed (README "Retention"), it starts from the archive's recorded boundary.
  */
 export async function verifyAuditChain(options: { anchors?: readonly ChainAnchor[]; transaction?: Transaction } = {}): Promise<ChainReport> {
   const sequelize = sequelizeOf();
   const { transaction } = options;
   const anchors = new Map((options.anchors ?? []).map((anchor) => [anchor.seq, anchor.hash]));
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  const broken = (problem: string): ChainReport => ({ ok: false, checked: expectedSeq - 1, head: { seq: expectedSeq - 1, hash: prevHash }, firstBad: expectedSeq, problem });
+  const [present] = await sequelize.query<{ first: number | null }>('SELECT min(seq) AS first FROM audit_events', { type: QueryTypes.SELECT, transaction });
+  const first = present?.first === null || present?.first === undefined ? null : Number(present.first);
+  let start: ChainAnchor = { seq: 0, hash: GENESIS_HASH };
+  if (first !== null && first > 1) {
+    const [boundary] = await sequelize.query<{ hash: string }>('SELECT through_hash AS hash FROM audit_archives WHERE through_seq = :seq', { replacements: { seq: first - 1 }, type: QueryTypes.SELECT, transaction });
+    if (!boundary) return new ChainWalker(start).broken(`events 1 to ${first - 1} are missing and no archive records them as archived`, 1);
+    start = { seq: first - 1, hash: boundary.hash };
+  }
+  const walker = new ChainWalker(start, anchors);
   for (;;) {
     const rows = await sequelize.query<Row>(
       `SELECT seq, at, actor_type AS "actorType", actor_id AS "actorId", actor_label AS "actorLabel", actor_role AS "actorRole",
               action, resource, record_ids AS "recordIds", selection, before, after, host(ip) AS ip, user_agent AS "userAgent",
               request_id AS "requestId", outcome, reason, prev_hash AS "prevHash", hash
-         FROM audit_events WHERE seq >= :from ORDER BY seq LIMIT ${PAGE}`,
-      { replacements: { from: expectedSeq }, type: QueryTypes.SELECT, transaction },
+         FROM audit_events WHERE seq > :after ORDER BY seq LIMIT ${PAGE}`,
+      { replacements: { after: walker.last.seq }, type: QueryTypes.SELECT, transaction },
     );
     if (rows.length === 0) break;
-    for (const { hash, ...row } of rows) {
-      if (Number(row.seq) !== expectedSeq) return broken(`sequence number ${expectedSeq} is missing (the next event is ${row.seq})`);
-      if (row.prevHash !== prevHash) return broken(`event ${expectedSeq} does not link to event ${expectedSeq - 1} (previous-hash mismatch)`);
-      const content: ChainedContent = { ...row, seq: Number(row.seq), at: new Date(row.at).toISOString() };
-      if (hashEvent(content) !== hash) return broken(`event ${expectedSeq} was changed: its content does not match its hash`);
-      const anchored = anchors.get(expectedSeq);
-      if (anchored !== undefined && anchored !== hash) return broken(`event ${expectedSeq} differs from the anchor recorded earlier (${anchored.slice(0, 12)}…)`);
-      prevHash = hash;
-      expectedSeq += 1;
+    for (const row of rows) {
+      const problem = walker.step({ ...row, seq: Number(row.seq), at: new Date(row.at).toISOString() });
+      if (problem) return walker.broken(problem);
     }
   }
-  const last = expectedSeq - 1;
+  const last = walker.last.seq;
   const [head] = await sequelize.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1', { type: QueryTypes.SELECT, transaction });
-  if (!head) return broken('the chain head record is missing');
-  if (Number(head.seq) > last) return broken(`events ${last + 1} to ${head.seq} are missing: the chain ends early (cut off at the end)`);
-  if (Number(head.seq) < last || head.hash !== prevHash) {
-    return { ...broken(`the chain head (event ${head.seq}) does not match the last event ${last}`), firstBad: Math.min(Number(head.seq), last) + 1 };
+  if (!head) return walker.broken('the chain head record is missing');
+  if (Number(head.seq) > last) return walker.broken(`events ${last + 1} to ${head.seq} are missing: the chain ends early (cut off at the end)`);
+  if (Number(head.seq) < last || head.hash !== walker.last.hash) {
+    return walker.broken(`the chain head (event ${head.seq}) does not match the last event ${last}`, Math.min(Number(head.seq), last) + 1);
   }
-  const beyond = [...anchors.keys()].filter((seq) => seq > last);
-  if (beyond.length > 0) return broken(`the anchor for event ${Math.min(...beyond)} lies beyond the end of the chain (${last}): events were removed`);
-  return { ok: true, checked: last, head: { seq: last, hash: prevHash } };
+  const beyond = walker.anchorBeyondEnd();
+  if (beyond !== undefined) return walker.broken(`the anchor for event ${beyond} lies beyond the end of the chain (${last}): events were removed`);
+  return { ok: true, checked: walker.checked, head: walker.last, ...(start.seq > 0 ? { from: start } : {}) };
 }
 
 /** "SEQ:HASH" (as printed by verify-audit) → an anchor; throws a message saying the expected form. */

@@ -8,9 +8,10 @@ import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
 import { verifyAuditCommand } from './commands/verify-audit.js';
+import { archiveAuditCommand } from './commands/archive-audit.js';
 import { workerCommand } from './commands/worker.js';
 
-const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, workerCommand, verifyAuditCommand];
+const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, workerCommand, verifyAuditCommand, archiveAuditCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

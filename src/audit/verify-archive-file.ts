@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { GENESIS_HASH } from './hash-chain.js';
+import { ChainWalker, type ChainAnchor, type ChainedRow, type ChainReport } from './verify-chain.js';
+
+/**
+ * Verifies an archive written by `archive-audit` (or a JSON-lines export of a contiguous range) on
+ * its own: every event's hash and link in order. A file starting at event 1 is checked from the
+ * genesis hash; a later start is checked from its first event's previous hash, which should equal
+ * the previous archive's boundary (pass it as an anchor to make sure).
+ */
+export async function verifyArchiveFile(file: string, anchors: readonly ChainAnchor[] = []): Promise<ChainReport & { from: ChainAnchor }> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let walker: ChainWalker | undefined;
+  let from: ChainAnchor = { seq: 0, hash: GENESIS_HASH };
+  const anchorMap = new Map(anchors.map((a) => [a.seq, a.hash]));
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    let row: ChainedRow;
+    try {
+      row = toRow(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      return { ...(walker ?? new ChainWalker(from)).broken(`line ${lineNumber} is not an exported audit event (invalid JSON)`), from };
+    }
+    if (!walker) {
+      from = row.seq === 1 ? { seq: 0, hash: GENESIS_HASH } : { seq: row.seq - 1, hash: row.prevHash };
+      const boundary = anchorMap.get(from.seq);
+      if (boundary !== undefined && boundary !== from.hash) return { ...new ChainWalker(from).broken(`the file does not continue from the anchor for event ${from.seq}`), from };
+      walker = new ChainWalker(from, anchorMap);
+    }
+    const problem = walker.step(row);
+    if (problem) return { ...walker.broken(problem), from };
+  }
+  if (!walker) return { ok: false, checked: 0, head: from, firstBad: 1, problem: 'the file holds no events', from };
+  return { ok: true, checked: walker.checked, head: walker.last, from };
+}
+
+function toRow(event: Record<string, unknown>): ChainedRow {
+  const text = (key: string) => (event[key] === null || event[key] === undefined ? null : String(event[key]));
+  return {
+    seq: Number(event.seq),
+    at: new Date(String(event.at)).toISOString(),
+    actorType: String(event.actorType),
+    actorId: text('actorId'),
+    actorLabel: String(event.actorLabel),
+    actorRole: text('actorRole'),
+    action: String(event.action),
+    resource: String(event.resource),
+    recordIds: (event.recordIds as string[] | undefined) ?? [],
+    selection: event.selection ?? null,
+    before: event.before ?? null,
+    after: event.after ?? null,
+    ip: text('ip'),
+    userAgent: text('userAgent'),
+    requestId: text('requestId'),
+    outcome: String(event.outcome),
+    reason: text('reason'),
+    prevHash: String(event.prevHash),
+    hash: String(event.hash),
+  };
+}
