@@ -57,6 +57,7 @@ describe('audit export: filtered CSV and JSON lines, streamed and audited (real 
   it('filters the console list by record id and by text anywhere in the event (same rules as the export)', async () => {
     type List = { records: Array<{ params: Record<string, unknown> }>; meta: { total: number } };
     const byRecord = (await (await auditor.api(`/resources/auditEvents/actions/list?filters.action=${marker}&filters.recordIds=7`)).json()) as List;
+    assert.ok(byRecord.meta, JSON.stringify(byRecord).slice(0, 500));
     assert.equal(byRecord.meta.total, 1);
     assert.equal(byRecord.records[0]!.params['recordIds.0'], '7');
     const byText = (await (await auditor.api(`/resources/auditEvents/actions/list?filters.q=${encodeURIComponent('HYPERLINK("http://EVIL')}`)).json()) as List;
