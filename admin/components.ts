@@ -15,6 +15,7 @@ export const componentFiles = {
   JsonValue: source('JsonValue.tsx'),
   TrainForm: source('TrainForm.tsx'),
   JobProgress: source('JobProgress.tsx'),
+  UploadVersion: source('UploadVersion.tsx'),
 } as const;
 
 export const Components = {
@@ -25,6 +26,7 @@ export const Components = {
   JsonValue: componentLoader.add('JsonValue', componentFiles.JsonValue),
   TrainForm: componentLoader.add('TrainForm', componentFiles.TrainForm),
   JobProgress: componentLoader.add('JobProgress', componentFiles.JobProgress),
+  UploadVersion: componentLoader.add('UploadVersion', componentFiles.UploadVersion),
 } as const;
 
 /** Property options for a JSON column shown read-only as pretty-printed text. */

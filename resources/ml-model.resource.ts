@@ -5,8 +5,9 @@ import { Navigation } from '../admin/navigation.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
 import { train } from '../admin/actions/train/index.js';
+import { upload } from '../admin/actions/upload/index.js';
 
-export const mlModelResource = (): ResourceWithOptions => ({
+export const mlModelResource = (settings: { maxUploadBytes: number }): ResourceWithOptions => ({
   resource: MlModel,
   options: {
     id: 'models',
@@ -22,6 +23,6 @@ export const mlModelResource = (): ResourceWithOptions => ({
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },
       createdById: { reference: 'users', description: 'Who registered the model.' },
     },
-    actions: withAccess('models', modelAuditedFields, { new: { before: [fillCreatedBy('createdById')] }, compare, train }),
+    actions: withAccess('models', modelAuditedFields, { new: { before: [fillCreatedBy('createdById')] }, compare, train, upload: upload(settings.maxUploadBytes) }),
   },
 });
