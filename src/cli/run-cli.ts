@@ -7,9 +7,10 @@ import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
+import { uploadModelCommand } from './commands/upload-model.js';
 import { workerCommand } from './commands/worker.js';
 
-const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, workerCommand];
+const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, uploadModelCommand, workerCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
