@@ -20,6 +20,7 @@ export const componentFiles = {
   AuditDiff: source('AuditDiff.tsx'),
   RecordHistory: source('RecordHistory.tsx'),
   AliasHistory: source('AliasHistory.tsx'),
+  UploadVersion: source('UploadVersion.tsx'),
 } as const;
 
 export const Components = {
@@ -35,6 +36,7 @@ export const Components = {
   AuditDiff: componentLoader.add('AuditDiff', componentFiles.AuditDiff),
   RecordHistory: componentLoader.add('RecordHistory', componentFiles.RecordHistory),
   AliasHistory: componentLoader.add('AliasHistory', componentFiles.AliasHistory),
+  UploadVersion: componentLoader.add('UploadVersion', componentFiles.UploadVersion),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

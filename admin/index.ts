@@ -8,6 +8,7 @@ import type { Config } from '../src/server/config.js';
 import { checkConsole, type CheckResult } from '../src/server/checks.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
+import { DEFAULT_MAX_UPLOAD_MB, MEGABYTE } from '../src/registry/upload-version.js';
 import { apiKeyResource } from '../resources/api-key.resource.js';
 import { auditEventResource } from '../resources/audit-event.resource.js';
 import { datasetResource } from '../resources/dataset.resource.js';
@@ -27,17 +28,30 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
+import { refuseLargeUploads, removeUploadedFiles } from './uploads.js';
 
 AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
 export const ROOT_PATH = '/admin';
 const LOGIN_PATH = `${ROOT_PATH}/login`;
 
-export function consoleResources(): ResourceWithOptions[] {
+/** What the console takes from the configuration. */
+export interface ConsoleSettings {
+  /** MAX_MODEL_UPLOAD_MB in bytes. */
+  maxUploadBytes: number;
+}
+
+export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE };
+
+export function consoleSettings(config: Config): ConsoleSettings {
+  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE };
+}
+
+export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
   return [
     datasetResource(),
     recordResource(),
-    mlModelResource(),
+    mlModelResource(settings),
     modelVersionResource(),
     modelAliasResource(),
     jobResource(),
@@ -48,12 +62,12 @@ export function consoleResources(): ResourceWithOptions[] {
   ];
 }
 
-export function createAdmin(): AdminJS {
+export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): AdminJS {
   return new AdminJS({
     rootPath: ROOT_PATH,
     loginPath: LOGIN_PATH,
     logoutPath: `${ROOT_PATH}/logout`,
-    resources: consoleResources(),
+    resources: consoleResources(settings),
     componentLoader,
     dashboard: { component: Components.Dashboard, handler: dashboardHandler },
     branding: { companyName: 'ModelDesk', withMadeWithLove: false, logo: false },
@@ -77,7 +91,8 @@ export function consoleChecks(): CheckResult[] {
  * (src/server/app.ts); here: reload the user, refuse forbidden routes with 403, audit logout, then AdminJS.
  */
 export function buildConsole(config: Config, sessionOptions: SessionOptions & { secret: string }): ConsoleMount {
-  const admin = createAdmin();
+  const settings = consoleSettings(config);
+  const admin = createAdmin(settings);
   const router = Router();
   // AdminJS handlers treat every method but GET as a write; Express routes HEAD to GET handlers.
   router.use('/api', (req, res, next) => {
@@ -89,6 +104,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.get('/logout', auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
   router.get('/exports/audit-events.:format', sendAuditExport);
+  router.use(removeUploadedFiles);
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
@@ -100,6 +116,9 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;
     // given the same options it would at least not fall back to an in-memory store.
     sessionOptions,
+    // formidable's own default is 200 MB per request; stop reading at the configured limit.
+    { maxFileSize: settings.maxUploadBytes },
   );
+  router.use(refuseLargeUploads(settings.maxUploadBytes));
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };
 }

@@ -2,6 +2,9 @@ import type { LocaleTranslations } from 'adminjs';
 
 /** English labels and messages for the console (resource names, login errors). */
 export const translations: LocaleTranslations = {
+  actions: {
+    upload: 'Upload ONNX',
+  },
   labels: {
     users: 'Users',
     apiKeys: 'API keys',

@@ -7,8 +7,9 @@ import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
 import { train } from '../admin/actions/train/index.js';
 import { syncSchedulesAfterSave } from './hooks/sync-retrain-schedules.js';
+import { upload } from '../admin/actions/upload/index.js';
 
-export const mlModelResource = (): ResourceWithOptions => ({
+export const mlModelResource = (settings: { maxUploadBytes: number }): ResourceWithOptions => ({
   resource: MlModel,
   options: {
     id: 'models',
@@ -44,6 +45,7 @@ export const mlModelResource = (): ResourceWithOptions => ({
       delete: { after: [syncSchedulesAfterSave] },
       compare,
       train: train('models'),
+      upload: upload(settings.maxUploadBytes),
     }),
   },
 });

@@ -24,7 +24,7 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       modelId: { reference: 'models' },
       sha256: { description: 'SHA-256 of the ONNX bytes: proves which exact artefact served a prediction.' },
       sizeBytes: { description: 'Size of the ONNX file in bytes.' },
-      trainer: { description: 'The training pipeline that produced this version (or "upload" for an external ONNX file).' },
+      trainer: { description: 'The training pipeline that produced this version (or "external-upload" for an uploaded ONNX file, whose name and producer are in the hyperparameters).' },
       hyperparameters: { ...jsonShow, description: 'Settings the trainer used (learning rate, regularisation, vocabulary size…).' },
       trainingSnapshot: { ...jsonShow, description: 'Which rows it was trained on: the filter, the row count and a hash of their content.' },
       metrics: {

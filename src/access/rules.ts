@@ -57,6 +57,7 @@ export const RULES = {
     new: { admin: always, data_scientist: always },
     edit: { admin: always, data_scientist: always },
     train: { admin: always, data_scientist: always },
+    upload: { admin: always, data_scientist: always },
     compare: readStaff,
   },
   modelVersions: {

@@ -9,9 +9,12 @@ import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
 import { verifyAuditCommand } from './commands/verify-audit.js';
 import { archiveAuditCommand } from './commands/archive-audit.js';
+import { uploadModelCommand } from './commands/upload-model.js';
 import { workerCommand } from './commands/worker.js';
 
-const COMMANDS: readonly Command[] = [startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, workerCommand, verifyAuditCommand, archiveAuditCommand];
+const COMMANDS: readonly Command[] = [
+  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

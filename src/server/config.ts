@@ -25,6 +25,7 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
+  MAX_MODEL_UPLOAD_MB: z.coerce.number().int().min(1).max(1_024).default(50),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -67,6 +67,7 @@ try {
     ['record-show', '/admin/resources/records/records/5/show', 'section'],
     ['version-metrics', `/admin/resources/modelVersions/records/${spamVersion.id}/show`, '[data-testid="version-metrics"] canvas'],
     ['compare-versions', `/admin/resources/models/records/${penguins.id}/compare`, '[data-testid="compare-versions"] canvas'],
+    ['upload-form', `/admin/resources/models/records/${penguins.id}/upload`, 'input#labels[placeholder="Adelie, Chinstrap, Gentoo"]'],
   ]);
   await shoot('content@example.com', [['dashboard-content-manager', '/admin', '[data-testid^="tile-"]']]);
   await shoot('auditor@example.com', [['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]']]);

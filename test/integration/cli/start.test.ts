@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../../src/server/project-root.js';
+import { buildExternalOnnx, fitCentroids } from '../../support/external-onnx.js';
 import { freePort } from '../../support/free-port.js';
 import { HttpSession } from '../../support/console-server.js';
 
@@ -160,6 +161,24 @@ describe('npm start (embedded Postgres, real processes)', () => {
     const help = spawnSync(process.execPath, [MAIN, 'createuser', '--role', 'admin'], { env, encoding: 'utf8' });
     assert.equal(help.status, 2);
     assert.match(help.stderr, /--email and --role are required/);
+  });
+
+  it('cli upload-model registers an external ONNX file, and explains a bad one', () => {
+    const species = ['Adelie', 'Chinstrap', 'Gentoo'];
+    const rows = [0, 1, 2].map((c) => Float64Array.from([40 + 5 * c, 18 - c, 190 + 15 * c, 3_700 + 800 * c, c, c % 2]));
+    const good = path.join(dataDir, 'penguins_lr.onnx');
+    fs.writeFileSync(good, buildExternalOnnx(fitCentroids(rows, species, species)));
+    const upload = spawnSync(process.execPath, [MAIN, 'upload-model', '--model', 'penguin-species', '--file', good, '--labels', species.join(',')], { env, encoding: 'utf8' });
+    assert.equal(upload.status, 0, upload.stderr);
+    assert.match(upload.stdout, /Registered penguin-species v\d+ from penguins_lr\.onnx \(\d+ bytes, sha256 [0-9a-f]{12}…\): checked on \d+ records, class order from the uploader, test accuracy \d+\.\d% on \d+ rows/);
+    const bad = path.join(dataDir, 'notes.onnx');
+    fs.writeFileSync(bad, 'not a model');
+    const refused = spawnSync(process.execPath, [MAIN, 'upload-model', '--model', 'penguin-species', '--file', bad], { env, encoding: 'utf8' });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /"notes\.onnx" is not a valid ONNX file/);
+    const missing = spawnSync(process.execPath, [MAIN, 'upload-model', '--model', 'penguin-species', '--file', path.join(dataDir, 'nope.onnx')], { env, encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /Cannot read .*nope\.onnx/);
   });
 
   it('second start: reuses the data, prints no passwords', async () => {

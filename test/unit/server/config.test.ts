@@ -30,6 +30,12 @@ describe('config: loadConfig()', () => {
     assert.equal(config.SEED_DEMO_DATA, false);
   });
 
+  it('limits ONNX uploads to MAX_MODEL_UPLOAD_MB, 50 by default, 1 to 1024', () => {
+    assert.equal(loadConfig({}).MAX_MODEL_UPLOAD_MB, 50);
+    assert.equal(loadConfig({ MAX_MODEL_UPLOAD_MB: '200' }).MAX_MODEL_UPLOAD_MB, 200);
+    assert.throws(() => loadConfig({ MAX_MODEL_UPLOAD_MB: '0' }), /MAX_MODEL_UPLOAD_MB="0"/);
+  });
+
   it('treats an empty variable as unset', () => {
     assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
   });

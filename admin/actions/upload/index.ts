@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import type { Action, ActionResponse } from 'adminjs';
+import * as z from 'zod';
+import { InvalidInput } from '../../../src/errors/domain-error.js';
+import { checkUploadSize, uploadVersion } from '../../../src/registry/upload-version.js';
+import { actionHandler } from '../../action-handler.js';
+import { Components } from '../../components.js';
+import { actorOf } from '../../current-admin.js';
+
+/** A file field as @adminjs/express hands it over: formidable 1's File, already written to a temp file. */
+const UploadedFile = z.object({ path: z.string().min(1), name: z.string().nullish(), size: z.number().int().nonnegative() });
+
+const UploadForm = z.object({
+  file: UploadedFile.optional(),
+  labels: z.string().max(10_000).optional(),
+});
+
+/**
+ * "Upload ONNX": a multipart form with the .onnx file and, optionally, the class labels in output order.
+ * The file is validated and evaluated right away (src/registry/upload-version.ts) and the browser is
+ * sent to the new version. Temp files are removed after every request (admin/uploads.ts).
+ */
+export function upload(maxUploadBytes: number): Partial<Action<ActionResponse>> {
+  return {
+    actionType: 'record',
+    icon: 'Upload',
+    component: Components.UploadVersion,
+    // Read by the form to refuse an oversized file before sending it.
+    custom: { maxUploadBytes },
+    handler: actionHandler(async (request, _response, { record, currentAdmin, h }) => {
+      if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
+      const form = UploadForm.parse(request.payload ?? {});
+      if (!form.file) throw new InvalidInput('onnx.no_file', 'Choose the .onnx file to upload.', { file: 'required' });
+      const fileName = form.file.name || 'model.onnx';
+      checkUploadSize(fileName, form.file.size, maxUploadBytes);
+      const result = await uploadVersion(
+        actorOf(currentAdmin),
+        { modelId: Number(record!.id()), fileName, bytes: await readFile(form.file.path), labels: form.labels },
+        { maxBytes: maxUploadBytes },
+      );
+      const accuracy = result.accuracy === null ? 'no labelled test rows to evaluate on' : `test accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.testRows} rows`;
+      return {
+        record: record!.toJSON(currentAdmin),
+        notice: { type: 'success', message: `${result.model} v${result.version.version} uploaded from ${fileName}: ${accuracy}.` },
+        redirectUrl: h.recordActionUrl({ resourceId: 'modelVersions', recordId: String(result.version.id), actionName: 'show' }),
+      };
+    }),
+  };
+}
