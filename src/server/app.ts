@@ -10,6 +10,9 @@ import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import session from 'express-session';
 
+/** Probes, polled every few seconds: not worth a log line each. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+
 /** A session-authenticated UI mounted under `path` (the AdminJS console). */
 export interface ConsoleMount {
   path: string;
@@ -37,7 +40,12 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
     pinoHttp({
       logger,
       genReqId: (_req, res) => String(res.locals.requestId),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url?.split('?')[0] ?? '') },
+      // The request id is also added by the logger from the request context; this line is written
+      // when the response finishes, so it carries the id explicitly too.
+      customSuccessObject: (_req, res, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId }),
+      customErrorObject: (_req, res, _error, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId }),
+      // Method and path only: no headers (cookies, Authorization), no query string (may carry tokens).
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

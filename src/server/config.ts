@@ -35,6 +35,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The log level to use before the configuration is loaded (the logger exists from the first
+ * import): LOG_LEVEL when valid, else the default; an invalid value is reported by `loadConfig`.
+ * Commands apply `config.LOG_LEVEL` once loaded (`openDatabase`).
+ */
+export function earlyLogLevel(env: NodeJS.ProcessEnv = process.env): Config['LOG_LEVEL'] {
+  const parsed = ConfigSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL === '' ? undefined : env.LOG_LEVEL);
+  return parsed.success ? parsed.data : 'info';
+}
+
 /** Parses the environment once; every problem is reported at once, each naming its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.fromEntries(
@@ -45,7 +55,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      return `${name}=${JSON.stringify(known[name] ?? '')}: ${issue.message}`;
+      return `${name}=${shown(name, known[name] ?? '')}: ${issue.message}`;
     }),
   );
+}
+
+/** Variables whose values are credentials: a wrong one is still someone's secret, so it is not echoed. */
+const SECRET_VARIABLES = new Set(['SESSION_SECRET']);
+
+function shown(name: string, value: string): string {
+  if (SECRET_VARIABLES.has(name)) return `(${value.length} characters, not shown)`;
+  // A malformed DATABASE_URL is printed to help fix it, but not its password.
+  if (name === 'DATABASE_URL') return JSON.stringify(value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
+  return JSON.stringify(value);
 }
