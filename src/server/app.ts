@@ -6,12 +6,14 @@ import { csrfProtection } from './csrf.js';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
 import { logger } from './logger.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
+import { httpMetrics } from '../monitoring/metrics.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import session from 'express-session';
 
-/** Probes, polled every few seconds: not worth a log line each. */
-const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+/** Probes and scrapes, polled every few seconds: not worth a log line each. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** A session-authenticated UI mounted under `path` (the AdminJS console). */
 export interface ConsoleMount {
@@ -29,13 +31,14 @@ export interface AppDependencies {
   console?: ConsoleMount;
 }
 
-/** The HTTP application: ops endpoints, the console, and the shared security and error handling. */
+/** The HTTP application: ops endpoints (health, metrics), the console, and the shared security and error handling. */
 export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount }: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
 
   app.use(requestContext);
+  app.use(httpMetrics({ mounts: consoleMount ? [consoleMount.path] : [] }));
   app.use(
     pinoHttp({
       logger,
@@ -54,6 +57,7 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
   );
   app.use(securityHeaders());
   app.use(healthRoutes(sequelize));
+  app.use(metricsEndpoint(config));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
   if (consoleMount) {

@@ -25,6 +25,15 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
+  /**
+   * Bearer token that `GET /metrics` requires. Unset: /metrics answers 404 to everyone, loopback
+   * included, because behind a reverse proxy on the same host every request arrives from 127.0.0.1.
+   */
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an Authorization header)')
+    .optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -61,7 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** Variables whose values are credentials: a wrong one is still someone's secret, so it is not echoed. */
-const SECRET_VARIABLES = new Set(['SESSION_SECRET']);
+const SECRET_VARIABLES = new Set(['SESSION_SECRET', 'METRICS_TOKEN']);
 
 function shown(name: string, value: string): string {
   if (SECRET_VARIABLES.has(name)) return `(${value.length} characters, not shown)`;

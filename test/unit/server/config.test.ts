@@ -46,6 +46,17 @@ describe('config: loadConfig()', () => {
     }
   });
 
+  it('takes a METRICS_TOKEN of at least 32 printable characters without spaces, and never echoes a bad one', () => {
+    assert.equal(loadConfig({}).METRICS_TOKEN, undefined);
+    assert.equal(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).METRICS_TOKEN, 'a'.repeat(32));
+    assert.throws(() => loadConfig({ METRICS_TOKEN: 'short-token' }), (error: Error) => {
+      assert.match(error.message, /METRICS_TOKEN=\(11 characters, not shown\): must be at least 32 characters/);
+      assert.doesNotMatch(error.message, /short-token/);
+      return true;
+    });
+    assert.throws(() => loadConfig({ METRICS_TOKEN: `${'a'.repeat(32)} b` }), /printable ASCII without spaces/);
+  });
+
   it('takes the early log level from LOG_LEVEL when valid, else info', () => {
     assert.equal(earlyLogLevel({ LOG_LEVEL: 'debug' }), 'debug');
     assert.equal(earlyLogLevel({ LOG_LEVEL: 'loud' }), 'info');
