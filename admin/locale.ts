@@ -2,9 +2,6 @@ import type { LocaleTranslations } from 'adminjs';
 
 /** English labels and messages for the console (resource names, login errors). */
 export const translations: LocaleTranslations = {
-  actions: {
-    upload: 'Upload ONNX',
-  },
   labels: {
     users: 'Users',
     apiKeys: 'API keys',
@@ -28,6 +25,7 @@ export const translations: LocaleTranslations = {
     verify: 'Verify chain',
     export: 'Export',
     history: 'History',
+    upload: 'Upload ONNX',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

@@ -13,6 +13,9 @@ export const QUEUE_POLICY = { retryLimit: 2, retryDelay: 5, expireInSeconds: 3_6
 /** A worker that misses its heartbeat for this long is presumed dead and its job retried (pg-boss minimum: 10). */
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
 
+/** The Postgres schema pg-boss keeps its tables in (read directly by the queue-depth metric). */
+export const QUEUE_SCHEMA = 'pgboss';
+
 /** Ticks of the models' retraining schedules (see retrain-schedules.ts); no `jobs` row of their own. */
 export const RETRAIN_QUEUE = 'retrain-schedule';
 
@@ -28,7 +31,7 @@ export async function startQueue(databaseUrl: string, heartbeatSeconds = DEFAULT
   if (boss) return boss;
   const instance = new PgBoss({
     connectionString: databaseUrl,
-    schema: 'pgboss',
+    schema: QUEUE_SCHEMA,
     application_name: 'modeldesk-queue',
     max: 4,
     // How often pg-boss looks for jobs whose worker stopped heart-beating.

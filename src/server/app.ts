@@ -6,9 +6,14 @@ import { csrfProtection } from './csrf.js';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
 import { logger } from './logger.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
+import { httpMetrics } from '../monitoring/metrics.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import session from 'express-session';
+
+/** Probes and scrapes, polled every few seconds: not worth a log line each. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** A session-authenticated UI mounted under `path` (the AdminJS console). */
 export interface ConsoleMount {
@@ -26,18 +31,24 @@ export interface AppDependencies {
   console?: ConsoleMount;
 }
 
-/** The HTTP application: ops endpoints, the console, and the shared security and error handling. */
+/** The HTTP application: ops endpoints (health, metrics), the console, and the shared security and error handling. */
 export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount }: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
 
   app.use(requestContext);
+  app.use(httpMetrics({ mounts: consoleMount ? [consoleMount.path] : [] }));
   app.use(
     pinoHttp({
       logger,
       genReqId: (_req, res) => String(res.locals.requestId),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url?.split('?')[0] ?? '') },
+      // The request id is also added by the logger from the request context; this line is written
+      // when the response finishes, so it carries the id explicitly too.
+      customSuccessObject: (_req, res, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId }),
+      customErrorObject: (_req, res, _error, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId }),
+      // Method and path only: no headers (cookies, Authorization), no query string (may carry tokens).
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -46,6 +57,7 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
   );
   app.use(securityHeaders());
   app.use(healthRoutes(sequelize));
+  app.use(metricsEndpoint(config));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
   if (consoleMount) {

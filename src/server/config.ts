@@ -26,6 +26,15 @@ export const ConfigSchema = z.object({
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
   MAX_MODEL_UPLOAD_MB: z.coerce.number().int().min(1).max(1_024).default(50),
+  /**
+   * Bearer token that `GET /metrics` requires. Unset: /metrics answers 404 to everyone, loopback
+   * included, because behind a reverse proxy on the same host every request arrives from 127.0.0.1.
+   */
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an Authorization header)')
+    .optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -34,6 +43,16 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * The log level to use before the configuration is loaded (the logger exists from the first
+ * import): LOG_LEVEL when valid, else the default; an invalid value is reported by `loadConfig`.
+ * Commands apply `config.LOG_LEVEL` once loaded (`openDatabase`).
+ */
+export function earlyLogLevel(env: NodeJS.ProcessEnv = process.env): Config['LOG_LEVEL'] {
+  const parsed = ConfigSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL === '' ? undefined : env.LOG_LEVEL);
+  return parsed.success ? parsed.data : 'info';
 }
 
 /** Parses the environment once; every problem is reported at once, each naming its variable. */
@@ -46,7 +65,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      return `${name}=${JSON.stringify(known[name] ?? '')}: ${issue.message}`;
+      return `${name}=${shown(name, known[name] ?? '')}: ${issue.message}`;
     }),
   );
+}
+
+/** Variables whose values are credentials: a wrong one is still someone's secret, so it is not echoed. */
+const SECRET_VARIABLES = new Set(['SESSION_SECRET', 'METRICS_TOKEN']);
+
+function shown(name: string, value: string): string {
+  if (SECRET_VARIABLES.has(name)) return `(${value.length} characters, not shown)`;
+  // A malformed DATABASE_URL is printed to help fix it, but not its password.
+  if (name === 'DATABASE_URL') return JSON.stringify(value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
+  return JSON.stringify(value);
 }

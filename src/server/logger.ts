@@ -1,18 +1,39 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import { earlyLogLevel } from './config.js';
+import { currentRequestContext } from './request-context.js';
 
 /**
- * The process logger: JSON lines on stdout. Fields that could hold secrets are redacted wherever
- * they appear, so a careless `log.info({ req })` cannot leak a password, cookie or key.
+ * Fields that could hold secrets, redacted wherever they appear (at the top level or one level
+ * down; for request and response objects, in their headers), so a careless `log.info({ req })` or
+ * `log.info({ user })` cannot leak a password, cookie, session id, token or key.
  */
-export const logger: Logger = pino({
-  level: process.env.LOG_LEVEL ?? 'info',
-  base: { pid: process.pid },
-  redact: {
-    paths: [
-      'password', '*.password', 'passwordHash', '*.passwordHash', 'secret', '*.secret',
-      'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-xsrf-token"]',
-      'res.headers["set-cookie"]', 'databaseUrl', '*.databaseUrl',
-    ],
-    censor: '[redacted]',
-  },
-});
+export const REDACTED_PATHS: readonly string[] = [
+  ...['password', 'newPassword', 'passwordHash', 'secret', 'secretHash', 'token', 'csrfToken', 'apiKey', 'session',
+    'sessionId', 'sessionID', 'sid', 'cookie', 'authorization', 'databaseUrl', 'connectionString',
+    'SESSION_SECRET', 'METRICS_TOKEN', 'DATABASE_URL'].flatMap((field) => [field, `*.${field}`]),
+  ...['cookie', 'authorization', '["set-cookie"]', '["x-xsrf-token"]', '["x-api-key"]'].flatMap((header) => {
+    const path = header.startsWith('[') ? `headers${header}` : `headers.${header}`;
+    return [path, `*.${path}`];
+  }),
+];
+
+/**
+ * A JSON-lines logger with the project's redaction, and the current request's id on every line
+ * logged while a request is handled (from the request context), whichever module logs it.
+ */
+export function createLogger(options: { level: Level | 'silent'; destination?: DestinationStream }): Logger {
+  const settings = {
+    level: options.level,
+    base: { pid: process.pid },
+    mixin: () => {
+      const requestId = currentRequestContext()?.requestId;
+      return requestId ? { requestId } : {};
+    },
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+  };
+  // Without a destination: pino's default, stdout.
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+/** The process logger: JSON lines on stdout. Its level follows LOG_LEVEL (see `earlyLogLevel`). */
+export const logger: Logger = createLogger({ level: earlyLogLevel() });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../../src/server/config.js';
+import { ConfigError, earlyLogLevel, loadConfig } from '../../../src/server/config.js';
 
 describe('config: loadConfig()', () => {
   it('uses safe defaults when nothing is set', () => {
@@ -38,5 +38,34 @@ describe('config: loadConfig()', () => {
 
   it('treats an empty variable as unset', () => {
     assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
+  });
+
+  it('never echoes a bad secret, nor the password of a bad DATABASE_URL', () => {
+    try {
+      loadConfig({ SESSION_SECRET: 'short-secret', DATABASE_URL: 'mysql://user:db-password@host/db' });
+      assert.fail('expected a ConfigError');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /SESSION_SECRET=\(12 characters, not shown\): must be at least 32 characters/);
+      assert.match(error.message, /mysql:\/\/user:\*\*\*@host\/db/);
+      for (const secret of ['short-secret', 'db-password']) assert.ok(!error.message.includes(secret), secret);
+    }
+  });
+
+  it('takes a METRICS_TOKEN of at least 32 printable characters without spaces, and never echoes a bad one', () => {
+    assert.equal(loadConfig({}).METRICS_TOKEN, undefined);
+    assert.equal(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).METRICS_TOKEN, 'a'.repeat(32));
+    assert.throws(() => loadConfig({ METRICS_TOKEN: 'short-token' }), (error: Error) => {
+      assert.match(error.message, /METRICS_TOKEN=\(11 characters, not shown\): must be at least 32 characters/);
+      assert.doesNotMatch(error.message, /short-token/);
+      return true;
+    });
+    assert.throws(() => loadConfig({ METRICS_TOKEN: `${'a'.repeat(32)} b` }), /printable ASCII without spaces/);
+  });
+
+  it('takes the early log level from LOG_LEVEL when valid, else info', () => {
+    assert.equal(earlyLogLevel({ LOG_LEVEL: 'debug' }), 'debug');
+    assert.equal(earlyLogLevel({ LOG_LEVEL: 'loud' }), 'info');
+    assert.equal(earlyLogLevel({}), 'info');
   });
 });
