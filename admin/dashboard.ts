@@ -5,6 +5,8 @@ import { ROLE_TITLES } from '../src/access/roles.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { countRows } from '../src/db/estimate-count.js';
 import { actorOf } from './current-admin.js';
+import type { Actor } from '../src/access/actor.js';
+import { inferenceSeries, jobOutcomes, requestSeries } from '../src/monitoring/dashboard-series.js';
 
 const TILES: ReadonlyArray<{ resourceId: ResourceId; table: string; label: string; group: string; help: string; softDeleted?: boolean }> = [
   { resourceId: 'datasets', table: 'datasets', label: 'Datasets', group: 'Data', help: 'Named collections of records for one task.' },
@@ -32,5 +34,22 @@ export const dashboardHandler: PageHandler = async (_request, _response, context
       href: `/admin/resources/${tile.resourceId}`,
     })),
   );
-  return { roleTitle: role ? ROLE_TITLES[role] : 'Guest', tiles };
+  return { roleTitle: role ? ROLE_TITLES[role] : 'Guest', tiles, charts: await chartsFor(actor) };
 };
+
+/**
+ * Operations charts for the staff who watch the models (the inference-stats rule: admins, data
+ * scientists, auditors): traffic and server errors, predictions and latency per model version, and job
+ * outcomes (a data scientist sees their own jobs, as in the Jobs list).
+ */
+async function chartsFor(actor: Actor) {
+  if (decide(actor, 'inferenceStats', 'list') !== true) return null;
+  const sequelize = sequelizeOf();
+  const jobsRule = decide(actor, 'jobs', 'list');
+  const [requests, inference, jobs] = await Promise.all([
+    requestSeries(sequelize),
+    inferenceSeries(sequelize),
+    jobsRule === false ? Promise.resolve(null) : jobOutcomes(sequelize, 14, jobsRule === true ? undefined : Number((jobsRule as { createdById?: unknown }).createdById)),
+  ]);
+  return { requests, inference, jobs, jobsScope: jobsRule === true ? 'all' : 'own' };
+}

@@ -1,6 +1,7 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, useCurrentAdmin } from 'adminjs';
 import { Box, H2, H5, Illustration, Link, Text } from '@adminjs/design-system';
+import OperationsCharts, { type ChartsData } from './OperationsCharts.js';
 
 interface Tile {
   resourceId: string;
@@ -15,6 +16,8 @@ interface Tile {
 interface DashboardData {
   roleTitle: string;
   tiles: Tile[];
+  /** For the staff who watch the models; null for other roles. */
+  charts: ChartsData | null;
 }
 
 const api = new ApiClient();
@@ -64,6 +67,7 @@ const Dashboard: React.FC = () => {
           </Box>
         ))}
       </Box>
+      {data?.charts ? <OperationsCharts data={data.charts} /> : null}
     </Box>
   );
 };

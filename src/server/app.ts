@@ -8,6 +8,7 @@ import { healthRoutes } from './health.js';
 import { logger } from './logger.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import { httpMetrics } from '../monitoring/metrics.js';
+import type { RequestStats } from '../monitoring/request-stats.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import session from 'express-session';
@@ -29,16 +30,19 @@ export interface AppDependencies {
   /** Built by `sessionOptions()`: the Postgres-backed store, cookie and timeouts. */
   session: session.SessionOptions;
   console?: ConsoleMount;
+  /** Per-minute request counts for the dashboard's charts (started and flushed by the caller). */
+  requestStats?: RequestStats;
 }
 
 /** The HTTP application: ops endpoints (health, metrics), the console, and the shared security and error handling. */
-export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount }: AppDependencies): express.Express {
+export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount, requestStats }: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
 
   app.use(requestContext);
   app.use(httpMetrics({ mounts: consoleMount ? [consoleMount.path] : [] }));
+  if (requestStats) app.use(requestStats.middleware());
   app.use(
     pinoHttp({
       logger,

@@ -7,6 +7,7 @@ import { needsFirstSeed, seedDemoData } from '../../../seeders/index.js';
 import { systemActor } from '../../access/actor.js';
 import { startQueue, stopQueue } from '../../jobs/queue.js';
 import { Unavailable } from '../../errors/domain-error.js';
+import { RequestStats } from '../../monitoring/request-stats.js';
 import { createApp } from '../../server/app.js';
 import { formatChecks } from '../../server/checks.js';
 import { logger } from '../../server/logger.js';
@@ -31,6 +32,7 @@ export const startCommand: Command = {
     const db = await openDatabase(say);
     let server: Server | undefined;
     let worker: ChildProcess | undefined;
+    let requestStats: RequestStats | undefined;
     const pool = sessionPool(db.database.url);
     try {
       await startQueue(db.database.url, db.config.JOB_HEARTBEAT_SECONDS);
@@ -51,7 +53,8 @@ export const startCommand: Command = {
 
       const sessionSecret = await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
       const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
-      const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session) });
+      requestStats = new RequestStats(db.sequelize).start();
+      const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session), requestStats });
       server = await listen(app, db.config.PORT, db.config.HOST);
       if (!values['web-only']) worker = startWorkerProcess(db.database.url);
       const address = server.address();
@@ -76,6 +79,7 @@ export const startCommand: Command = {
     } finally {
       if (worker) await stopChild(worker);
       if (server) await close(server);
+      await requestStats?.stop().catch(() => undefined);
       await stopQueue().catch(() => undefined);
       await pool.end().catch(() => undefined);
       await db.close();
