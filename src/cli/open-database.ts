@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { initModels } from '../../models/index.js';
 import { connectSequelize } from '../db/connection.js';
+import { grantAppRole, roleOf } from '../db/app-role.js';
 import { migrate } from '../db/migrate.js';
 import { startDatabase, type Database } from '../db/start-database.js';
 import { loadConfig, type Config } from '../server/config.js';
@@ -24,9 +25,9 @@ export async function openDatabase(say: (message: string) => void, options: { po
   logger.level = config.LOG_LEVEL;
   const database = await startDatabase(config, say);
   try {
+    const applied = await migrateAsOwner(database);
     const sequelize = connectSequelize({ url: database.url, poolMax: options.poolMax, logger });
     initModels(sequelize);
-    const applied = await migrate(sequelize, database.url);
     return {
       config,
       database,
@@ -40,6 +41,18 @@ export async function openDatabase(say: (message: string) => void, options: { po
   } catch (error) {
     await database.stop();
     throw error;
+  }
+}
+
+/** Migrations run as the schema's owner, which then grants the application's role its privileges. */
+async function migrateAsOwner(database: Database): Promise<string[]> {
+  const owner = connectSequelize({ url: database.ownerUrl, poolMax: 2, logger, applicationName: 'modeldesk-migrate' });
+  try {
+    const applied = await migrate(owner, database.ownerUrl);
+    if (database.ownerUrl !== database.url) await grantAppRole(owner, roleOf(database.url));
+    return applied;
+  } finally {
+    await owner.close();
   }
 }
 

