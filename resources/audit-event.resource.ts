@@ -22,8 +22,8 @@ export const auditEventResource = (): ResourceWithOptions => ({
     listProperties: ['seq', 'at', 'actorLabel', 'actorRole', 'action', 'resource', 'outcome', 'reason'],
     filterProperties: ['q', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'outcome', 'at'],
     showProperties: [
-      'seq', 'at', 'actorType', 'actorId', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'selection', 'changes',
-      'before', 'after', 'outcome', 'reason', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash',
+      'seq', 'at', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'changes', 'outcome', 'reason', 'selection', 'actorType', 'actorId',
+      'before', 'after', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash',
     ],
     editProperties: [],
     sort: { sortBy: 'seq', direction: 'desc' },

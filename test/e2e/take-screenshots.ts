@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { initModels, MlModel, ModelVersion } from '../../models/index.js';
+import { AuditEvent, initModels, MlModel, ModelAlias, ModelVersion } from '../../models/index.js';
+import { RequestStats } from '../../src/monitoring/request-stats.js';
+import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { seedDemoData } from '../../seeders/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
@@ -27,7 +29,8 @@ try {
   initModels(sequelize);
   await migrate(sequelize, db.url);
   await seedDemoData({ type: 'system' });
-  await trainModel({ type: 'system' }, { model: 'penguin-species', l2: 0.01, maxEpochs: 8 });
+  const retrained = await trainModel({ type: 'system' }, { model: 'penguin-species', l2: 0.01, maxEpochs: 8 });
+  await promoteAlias({ type: 'system' }, { versionId: retrained.version.id, alias: 'production' });
   const spam = (await MlModel.findOne({ where: { name: 'spam-filter' } }))!;
   const penguins = (await MlModel.findOne({ where: { name: 'penguin-species' } }))!;
   const spamVersion = (await ModelVersion.findOne({ where: { modelId: spam.id } }))!;
@@ -39,18 +42,23 @@ try {
   const pool = new pg.Pool({ connectionString: db.url });
   const secret = 'screenshots-session-secret-0123456789abcdef';
   const session = { ...sessionOptions(pool, secret, config), secret };
-  const app = createApp({ config, sequelize, session, console: buildConsole(config, session) });
+  const requestStats = new RequestStats(sequelize);
+  const app = createApp({ config, sequelize, session, console: buildConsole(config, session), requestStats });
+  const productionAlias = (await ModelAlias.findOne({ where: { modelId: penguins.id, alias: 'production' } }))!;
+  const promotion = (await AuditEvent.findOne({ where: { action: 'model_aliases.promote' }, order: [['seq', 'DESC']] }))!;
   const port = await freePort();
   const server = app.listen(port, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const browser = await launchChromium();
   fs.mkdirSync(out, { recursive: true });
-  const shoot = async (email: string, shots: Array<[string, string, string?]>) => {
+  /** [file name, URL, element to wait for, scroll that element into view first] */
+  const shoot = async (email: string, shots: Array<[string, string, string?, boolean?]>) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     await signIn(page, base, email, password);
-    for (const [name, url, waitFor] of shots) {
+    for (const [name, url, waitFor, scroll] of shots) {
       await page.goto(`${base}${url}`);
       await page.waitForSelector(waitFor ?? 'body');
+      if (scroll && waitFor) await page.locator(waitFor).first().scrollIntoViewIfNeeded();
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(out, `${name}.png`) });
       console.log(`wrote admin/screenshots/${name}.png`);
@@ -62,15 +70,23 @@ try {
   await login.screenshot({ path: path.join(out, 'login.png') });
   await login.close();
   await shoot('admin@example.com', [
-    ['dashboard-admin', '/admin', '[data-testid^="tile-"]'],
+    ['train-form', `/admin/resources/models/records/${penguins.id}/train`, '[data-testid="train-form"]'],
     ['records-list', '/admin/resources/records', 'tbody tr[data-id]'],
     ['record-show', '/admin/resources/records/records/5/show', 'section'],
     ['version-metrics', `/admin/resources/modelVersions/records/${spamVersion.id}/show`, '[data-testid="version-metrics"] canvas'],
     ['compare-versions', `/admin/resources/models/records/${penguins.id}/compare`, '[data-testid="compare-versions"] canvas'],
     ['upload-form', `/admin/resources/models/records/${penguins.id}/upload`, 'input#labels[placeholder="Adelie, Chinstrap, Gentoo"]'],
   ]);
+  await requestStats.flush(); // the traffic of the shots so far, for the dashboard's charts
+  await shoot('admin@example.com', [['dashboard-admin', '/admin', '[data-testid="operations-charts"]', true]]);
   await shoot('content@example.com', [['dashboard-content-manager', '/admin', '[data-testid^="tile-"]']]);
-  await shoot('auditor@example.com', [['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]']]);
+  await shoot('auditor@example.com', [
+    ['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]'],
+    ['audit-diff', `/admin/resources/auditEvents/records/${promotion.seq}/show`, '[data-testid="audit-diff"]', true],
+    ['alias-history', `/admin/resources/modelAliases/records/${productionAlias.id}/history`, '[data-testid="alias-move-0"]'],
+    ['verify-audit', '/admin/resources/auditEvents/actions/verify', '[data-testid="verify-run"]'],
+    ['export-audit', '/admin/resources/auditEvents/actions/export', '[data-testid="export-audit"]'],
+  ]);
   await browser.close();
   server.closeAllConnections();
   server.close();
