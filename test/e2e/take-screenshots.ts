@@ -78,7 +78,10 @@ try {
     ['upload-form', `/admin/resources/models/records/${penguins.id}/upload`, 'input#labels[placeholder="Adelie, Chinstrap, Gentoo"]'],
   ]);
   await requestStats.flush(); // the traffic of the shots so far, for the dashboard's charts
-  await shoot('admin@example.com', [['dashboard-admin', '/admin', '[data-testid="operations-charts"]', true]]);
+  await shoot('admin@example.com', [
+    ['dashboard-admin', '/admin', '[data-testid="operations-charts"]'],
+    ['dashboard-charts', '/admin', '[data-testid="operations-charts"]', true],
+  ]);
   await shoot('content@example.com', [['dashboard-content-manager', '/admin', '[data-testid^="tile-"]']]);
   await shoot('auditor@example.com', [
     ['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]'],
