@@ -21,6 +21,7 @@ export const componentFiles = {
   RecordHistory: source('RecordHistory.tsx'),
   AliasHistory: source('AliasHistory.tsx'),
   UploadVersion: source('UploadVersion.tsx'),
+  BulkEditForm: source('BulkEditForm.tsx'),
 } as const;
 
 export const Components = {
@@ -37,6 +38,7 @@ export const Components = {
   RecordHistory: componentLoader.add('RecordHistory', componentFiles.RecordHistory),
   AliasHistory: componentLoader.add('AliasHistory', componentFiles.AliasHistory),
   UploadVersion: componentLoader.add('UploadVersion', componentFiles.UploadVersion),
+  BulkEditForm: componentLoader.add('BulkEditForm', componentFiles.BulkEditForm),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

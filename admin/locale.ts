@@ -26,6 +26,8 @@ export const translations: LocaleTranslations = {
     export: 'Export',
     history: 'History',
     upload: 'Upload ONNX',
+    bulkEdit: 'Bulk edit',
+    bulkEditMatching: 'Edit all matching…',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

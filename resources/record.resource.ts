@@ -4,6 +4,7 @@ import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { limitRecordEditsByRole } from './hooks/limit-record-edits-by-role.js';
+import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 
 export const recordResource = (): ResourceWithOptions => ({
   resource: DataRecord,
@@ -39,6 +40,8 @@ export const recordResource = (): ResourceWithOptions => ({
     },
     actions: withAccess('records', recordAuditedFields, {
       edit: { before: [limitRecordEditsByRole] },
+      bulkEdit,
+      bulkEditMatching,
     }),
   },
 });

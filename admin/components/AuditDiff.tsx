@@ -6,14 +6,74 @@ type Values = Record<string, unknown> | null | undefined;
 
 const show = (value: unknown): string => (value === undefined ? '—' : value === null ? 'empty' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 
+interface BulkChanges {
+  label?: string;
+  split?: string;
+  addTags?: string[];
+  removeTags?: string[];
+}
+
+/** A bulk edit's new value of one field, as the records got it. */
+function bulkAfter(field: string, previous: unknown, changes: BulkChanges): unknown {
+  if (field !== 'tags') return (changes as Record<string, unknown>)[field];
+  const kept = ((previous as string[] | null) ?? []).filter((t) => !(changes.removeTags ?? []).includes(t));
+  return [...kept, ...(changes.addTags ?? []).filter((t) => !kept.includes(t))];
+}
+
+/** A bulk edit: a row per record and field, before and after; large edits: how many had which value. */
+const BulkDiff: React.FC<{ before: { byRecord?: Record<string, Record<string, unknown>>; valueCounts?: Record<string, Record<string, number>> }; after: BulkChanges }> = ({ before, after }) => (
+  <Box mb="xl" data-testid="audit-diff">
+    <Label>Changes, record by record</Label>
+    <Table>
+      <TableHead>
+        <TableRow>
+          <TableCell>Record</TableCell>
+          <TableCell>Field</TableCell>
+          <TableCell>Before</TableCell>
+          <TableCell>After</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {before.byRecord
+          ? Object.entries(before.byRecord).flatMap(([id, fields]) =>
+              Object.entries(fields).map(([field, value]) => (
+                <TableRow key={`${id}-${field}`} data-changed="true">
+                  <TableCell>
+                    <a href={`/admin/resources/records/records/${id}/show`}>{id}</a>
+                  </TableCell>
+                  <TableCell>{field}</TableCell>
+                  <TableCell style={{ background: '#FDECEA' }}>{show(value)}</TableCell>
+                  <TableCell style={{ background: '#E8F5E9' }}>{show(bulkAfter(field, value, after))}</TableCell>
+                </TableRow>
+              )),
+            )
+          : Object.entries(before.valueCounts ?? {}).flatMap(([field, counts]) =>
+              Object.entries(counts).map(([value, count]) => (
+                <TableRow key={`${field}-${value}`} data-changed="true">
+                  <TableCell>{count.toLocaleString()} records</TableCell>
+                  <TableCell>{field}</TableCell>
+                  <TableCell style={{ background: '#FDECEA' }}>{value}</TableCell>
+                  <TableCell style={{ background: '#E8F5E9' }}>{show(field === 'tags' ? `+${(after.addTags ?? []).join(',')} −${(after.removeTags ?? []).join(',')}` : (after as Record<string, unknown>)[field])}</TableCell>
+                </TableRow>
+              )),
+            )}
+      </TableBody>
+    </Table>
+  </Box>
+);
+
 /**
  * An audit event's before and after values as one table, a row per field, changed fields marked:
- * "what did this edit change" at a glance. React escapes every value, so nothing in them can run.
+ * "what did this edit change" at a glance (for a bulk edit, a row per record and field). React
+ * escapes every value, so nothing in them can run.
  */
 const AuditDiff: React.FC<ShowPropertyProps> = ({ record }) => {
   const params = flat.unflatten(record.params) as { before?: Values; after?: Values };
   const before = params.before ?? {};
   const after = params.after ?? {};
+  if (typeof before === 'object' && before !== null && ('byRecord' in before || 'valueCounts' in before)) {
+    return <BulkDiff before={before as never} after={after as BulkChanges} />;
+  }
   const beforeIsObject = typeof before === 'object' && !Array.isArray(before);
   const afterIsObject = typeof after === 'object' && !Array.isArray(after);
   if (!beforeIsObject || !afterIsObject) return null;

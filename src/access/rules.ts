@@ -49,6 +49,9 @@ export const RULES = {
     edit: { admin: always, content_manager: always, data_scientist: always },
     delete: { admin: always, content_manager: always },
     bulkDelete: { admin: always, content_manager: always },
+    // Which fields each role may change is enforced by `editableRecordFields` (data scientists: label).
+    bulkEdit: { admin: always, content_manager: always, data_scientist: always },
+    bulkEditMatching: { admin: always, content_manager: always, data_scientist: always },
   },
   models: {
     list: readStaff,

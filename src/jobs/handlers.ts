@@ -1,6 +1,7 @@
 import type { JobKind } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { trainModel } from '../ml/train-model.js';
+import { applyBulkEdit, parseBulkEdit } from '../records/bulk-edit.js';
 
 export interface JobContext {
   actor: Actor;
@@ -12,6 +13,12 @@ export type JobHandler = (params: Record<string, unknown>, context: JobContext) 
 
 /** What each kind of job does. Params were validated when the job was queued and are parsed again here. */
 export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
+  // One transaction: a retry after a crash starts over from nothing applied; a cancel rolls back.
+  bulk_edit: async (params, { actor, progress }) => {
+    const { selection, changes } = parseBulkEdit(actor, params as { selection: unknown; changes: unknown });
+    const result = await applyBulkEdit(actor, selection, changes, (done, total) => progress('updating records', done, total));
+    return { ...result };
+  },
   train: async (params, { actor, progress }) => {
     const result = await trainModel(actor, params as never, { phase: progress });
     return {

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { AuditEvent, DataRecord } from '../../models/index.js';
+import { launchChromium, signIn } from '../support/browser.js';
+import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { createPenguinModel } from '../support/penguin-model.js';
+
+describe('a content manager edits records in bulk, and an auditor sees what changed (Chromium)', () => {
+  let server: RunningConsole;
+  let browser: Browser;
+  let ids: number[];
+
+  before(async () => {
+    server = await startConsoleServer();
+    browser = await launchChromium();
+    const { datasetId } = await createPenguinModel('bulk-e2e');
+    ids = (await DataRecord.findAll({ where: { datasetId, label: 'Adelie' }, order: [['id', 'ASC']], limit: 3 })).map((r) => r.id);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('previews the selection, sees a clear refusal for a label the dataset lacks, then applies', async () => {
+    const manager = await createTestUser('content_manager');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await signIn(page, server.baseUrl, manager.email, TEST_PASSWORD);
+    await page.goto(`${server.baseUrl}/admin/resources/records/bulk/bulkEdit?recordIds=${ids.join(',')}`);
+    await page.waitForSelector('[data-testid="bulk-edit"]');
+    assert.match((await page.textContent('[data-testid="bulk-edit"] h3')) ?? '', /Edit 3 selected records/);
+
+    await page.fill('#label', 'spam');
+    await page.click('[data-testid="bulk-preview-button"]');
+    await page.waitForSelector('[data-testid="bulk-invalid"]');
+    assert.match((await page.textContent('[data-testid="bulk-invalid"]')) ?? '', /3 cannot take this change.*"spam" is not a label of dataset/);
+    assert.equal(await page.isDisabled('[data-testid="bulk-apply"]'), true);
+
+    await page.fill('#label', 'Chinstrap');
+    await page.fill('#addTags', 'reviewed');
+    await page.click('[data-testid="bulk-preview-button"]');
+    await page.waitForSelector('[data-testid="bulk-preview"]:not(:has([data-testid="bulk-invalid"]))');
+    assert.match((await page.textContent('[data-testid="bulk-preview"]')) ?? '', /3 records selected; 3 would change/);
+    await page.click('[data-testid="bulk-apply"]');
+    await page.waitForURL(/\/admin\/resources\/records(\?|$)/);
+    assert.equal(await DataRecord.count({ where: { id: ids, label: 'Chinstrap' } }), 3);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('lets an auditor see, record by record, what the bulk edit changed', async () => {
+    const event = (await AuditEvent.findOne({ where: { action: 'records.bulk_update', outcome: 'success' }, order: [['seq', 'DESC']] }))!;
+    const auditor = await createTestUser('auditor');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
+    await page.goto(`${server.baseUrl}/admin/resources/auditEvents/records/${event.seq}/show`);
+    await page.waitForSelector('[data-testid="audit-diff"]');
+    const rows = page.locator('[data-testid="audit-diff"] tbody tr');
+    assert.equal(await rows.count(), 6, 'label and tags for each of the 3 records');
+    const texts = await rows.allTextContents();
+    for (const id of ids) {
+      assert.ok(texts.some((t) => new RegExp(`^${id}\\s*label\\s*Adelie\\s*Chinstrap$`).test(t.trim())), texts.join(' | '));
+      assert.ok(texts.some((t) => new RegExp(`^${id}\\s*tags.*reviewed`).test(t.trim())), texts.join(' | '));
+    }
+    await page.close();
+  });
+});
