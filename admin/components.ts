@@ -22,6 +22,7 @@ export const componentFiles = {
   AliasHistory: source('AliasHistory.tsx'),
   UploadVersion: source('UploadVersion.tsx'),
   BulkEditForm: source('BulkEditForm.tsx'),
+  ExportRecords: source('ExportRecords.tsx'),
 } as const;
 
 export const Components = {
@@ -39,6 +40,7 @@ export const Components = {
   AliasHistory: componentLoader.add('AliasHistory', componentFiles.AliasHistory),
   UploadVersion: componentLoader.add('UploadVersion', componentFiles.UploadVersion),
   BulkEditForm: componentLoader.add('BulkEditForm', componentFiles.BulkEditForm),
+  ExportRecords: componentLoader.add('ExportRecords', componentFiles.ExportRecords),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

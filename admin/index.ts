@@ -22,6 +22,7 @@ import { userResource } from '../resources/user.resource.js';
 import { BUILT_IN_ACTIONS } from './access.js';
 import { ConsoleResource } from './filters/console-resource.js';
 import { sendAuditExport } from './actions/export-audit/index.js';
+import { sendRecordsExport } from './actions/export-records/index.js';
 import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
 import { componentFiles, componentLoader, Components } from './components.js';
@@ -104,6 +105,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.get('/logout', auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
   router.get('/exports/audit-events.:format', sendAuditExport);
+  router.get('/exports/records.:format', sendRecordsExport(admin));
   router.use(removeUploadedFiles);
   AdminJSExpress.buildAuthenticatedRouter(
     admin,

@@ -5,6 +5,7 @@ import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { limitRecordEditsByRole } from './hooks/limit-record-edits-by-role.js';
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
+import { exportRecordsAction } from '../admin/actions/export-records/index.js';
 
 export const recordResource = (): ResourceWithOptions => ({
   resource: DataRecord,
@@ -41,7 +42,8 @@ export const recordResource = (): ResourceWithOptions => ({
     actions: withAccess('records', recordAuditedFields, {
       edit: { before: [limitRecordEditsByRole] },
       bulkEdit,
-      bulkEditMatching,
+      bulkEditMatching: { ...bulkEditMatching, showInDrawer: true },
+      export: exportRecordsAction,
     }),
   },
 });

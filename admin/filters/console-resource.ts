@@ -47,7 +47,7 @@ export class ConsoleResource extends Resource {
     const table = this.model.getTableName() as string;
     const paranoid = Boolean(this.model.options.paranoid);
     if (Object.keys(filter.filters).length === 0) return (await countRows(sequelize, table, { softDeleted: paranoid })).count;
-    const where = this.where(filter);
+    const where = this.whereFor(filter);
     const generator = sequelize.getQueryInterface().queryGenerator as unknown as {
       selectQuery(table: string, options: Record<string, unknown>, model: ModelStatic<Model>): string;
     };
@@ -63,11 +63,12 @@ export class ConsoleResource extends Resource {
 
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }) {
     const order = sort.sortBy ? [[sort.sortBy, (sort.direction ?? 'asc').toUpperCase()] as [string, string]] : [];
-    const rows = await this.model.findAll({ where: this.where(filter), limit, offset, order });
+    const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order });
     return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }
 
-  private where(filter: Filter): WhereOptions {
+  /** The WHERE clause of a list query: also used by exports of "the current list view". */
+  whereFor(filter: Filter): WhereOptions {
     const custom = customFilters.get(this.model) ?? {};
     const clauses: WhereOptions[] = [];
     for (const element of Object.values(filter.filters) as FilterElement[]) {

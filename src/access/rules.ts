@@ -52,6 +52,7 @@ export const RULES = {
     // Which fields each role may change is enforced by `editableRecordFields` (data scientists: label).
     bulkEdit: { admin: always, content_manager: always, data_scientist: always },
     bulkEditMatching: { admin: always, content_manager: always, data_scientist: always },
+    export: readAll,
   },
   models: {
     list: readStaff,
