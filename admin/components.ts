@@ -23,6 +23,7 @@ export const componentFiles = {
   UploadVersion: source('UploadVersion.tsx'),
   BulkEditForm: source('BulkEditForm.tsx'),
   ExportRecords: source('ExportRecords.tsx'),
+  RestoreRecords: source('RestoreRecords.tsx'),
 } as const;
 
 export const Components = {
@@ -41,6 +42,7 @@ export const Components = {
   UploadVersion: componentLoader.add('UploadVersion', componentFiles.UploadVersion),
   BulkEditForm: componentLoader.add('BulkEditForm', componentFiles.BulkEditForm),
   ExportRecords: componentLoader.add('ExportRecords', componentFiles.ExportRecords),
+  RestoreRecords: componentLoader.add('RestoreRecords', componentFiles.RestoreRecords),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

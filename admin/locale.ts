@@ -28,6 +28,7 @@ export const translations: LocaleTranslations = {
     upload: 'Upload ONNX',
     bulkEdit: 'Bulk edit',
     bulkEditMatching: 'Edit all matching…',
+    restoreDeleted: 'Restore deleted',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

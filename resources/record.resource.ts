@@ -6,6 +6,7 @@ import { historyLink } from '../admin/components.js';
 import { limitRecordEditsByRole } from './hooks/limit-record-edits-by-role.js';
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 import { exportRecordsAction } from '../admin/actions/export-records/index.js';
+import { restoreDeleted } from '../admin/actions/restore-records/index.js';
 
 export const recordResource = (): ResourceWithOptions => ({
   resource: DataRecord,
@@ -44,6 +45,7 @@ export const recordResource = (): ResourceWithOptions => ({
       bulkEdit,
       bulkEditMatching: { ...bulkEditMatching, showInDrawer: true },
       export: exportRecordsAction,
+      restoreDeleted,
     }),
   },
 });

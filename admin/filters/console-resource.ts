@@ -1,12 +1,13 @@
 import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
-import { Op, QueryTypes, Utils, literal, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, Sequelize, Utils, literal, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { countRows, EXACT_COUNT_LIMIT } from '../../src/db/estimate-count.js';
 
 /** A filter the console offers beyond a plain column comparison, e.g. "record id is one of the event's ids". */
 export type CustomFilter = (value: string) => WhereOptions;
 
 const customFilters = new Map<ModelStatic<Model>, Record<string, CustomFilter>>();
+const deletesInFlight = new WeakMap<object, Promise<unknown>>();
 
 /** Gives a model's console list extra filters, keyed by the filter's name in the URL (`filters.NAME`). */
 export function addCustomFilters(model: ModelStatic<Model>, filters: Record<string, CustomFilter>): void {
@@ -65,6 +66,19 @@ export class ConsoleResource extends Resource {
     const order = sort.sortBy ? [[sort.sortBy, (sort.direction ?? 'asc').toUpperCase()] as [string, string]] : [];
     const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order });
     return rows.map((row) => new BaseRecord(row.toJSON(), this));
+  }
+
+  /**
+   * AdminJS's bulk delete deletes every record at once (Promise.all). Inside the audited write's
+   * transaction they would share one connection concurrently (pg queues them, deprecated for pg 9):
+   * deletes of one transaction run one after the other instead.
+   */
+  override async delete(id: string): Promise<void> {
+    const transaction = (Sequelize as unknown as { _cls?: { get(key: string): object | undefined } })._cls?.get('transaction');
+    if (!transaction) return super.delete(id);
+    const run = (deletesInFlight.get(transaction) ?? Promise.resolve()).then(() => super.delete(id));
+    deletesInFlight.set(transaction, run.catch(() => undefined));
+    return run;
   }
 
   /** The WHERE clause of a list query: also used by exports of "the current list view". */

@@ -53,6 +53,8 @@ export const RULES = {
     bulkEdit: { admin: always, content_manager: always, data_scientist: always },
     bulkEditMatching: { admin: always, content_manager: always, data_scientist: always },
     export: readAll,
+    // Deleted records are only hidden (soft delete); admins bring them back.
+    restoreDeleted: { admin: always },
   },
   models: {
     list: readStaff,
