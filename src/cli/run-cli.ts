@@ -10,10 +10,11 @@ import { trainCommand } from './commands/train.js';
 import { verifyAuditCommand } from './commands/verify-audit.js';
 import { archiveAuditCommand } from './commands/archive-audit.js';
 import { uploadModelCommand } from './commands/upload-model.js';
+import { generateCommand } from './commands/generate.js';
 import { workerCommand } from './commands/worker.js';
 
 const COMMANDS: readonly Command[] = [
-  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand,
+  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand,
 ];
 
 function usage(): string {

@@ -6,6 +6,12 @@ import { seededRandom } from '../ml/seeded-random.js';
  * plus noise (so no model reaches 100%). Deterministic for a seed. Used by benchmarks and `cli generate`.
  */
 export function syntheticTabular(rows: number, features = 30, seed = 7) {
+  const { schema, next } = syntheticTabularStream(features, seed);
+  return { schema, examples: Array.from({ length: rows }, next) };
+}
+
+/** The same data one row at a time (constant memory, e.g. for `cli generate` of a million rows). */
+export function syntheticTabularStream(features = 30, seed = 7) {
   const random = seededRandom(seed);
   const normal = () => {
     const u = Math.max(random(), 1e-12);
@@ -13,13 +19,13 @@ export function syntheticTabular(rows: number, features = 30, seed = 7) {
   };
   const hidden = Float64Array.from({ length: features }, () => normal());
   const schema: FeatureSpec[] = Array.from({ length: features }, (_, j) => ({ name: `f${String(j + 1).padStart(2, '0')}`, type: 'number' }));
-  const examples = Array.from({ length: rows }, () => {
+  const next = () => {
     const values = Float64Array.from({ length: features }, () => normal());
     let score = 0;
     for (let j = 0; j < features; j += 1) score += values[j]! * hidden[j]!;
-    const features_: Record<string, number> = {};
-    schema.forEach((spec, j) => (features_[spec.name] = values[j]!));
-    return { features: features_, label: score + normal() * 2 > 0 ? 'positive' : 'negative' };
-  });
-  return { schema, examples };
+    const row: Record<string, number> = {};
+    schema.forEach((spec, j) => (row[spec.name] = values[j]!));
+    return { features: row, label: score + normal() * 2 > 0 ? 'positive' : 'negative' };
+  };
+  return { schema, labels: ['negative', 'positive'], next };
 }
