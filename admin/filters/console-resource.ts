@@ -54,13 +54,15 @@ export class ConsoleResource extends Resource {
     const generator = sequelize.getQueryInterface().queryGenerator as unknown as {
       selectQuery(table: string, options: Record<string, unknown>, model: ModelStatic<Model>): string;
     };
-    // Attribute names → column names, as findAll does before it builds its SQL.
-    const where = (Utils as unknown as { mapWhereFieldNames(where: WhereOptions, model: ModelStatic<Model>): WhereOptions }).mapWhereFieldNames(
-      paranoid ? { [Op.and]: [this.whereFor(filter), { deletedAt: null }] } : this.whereFor(filter),
-      this.model,
-    );
+    // Attribute names → column names, as findAll does before it builds its SQL. Built anew for each
+    // statement: Sequelize's query generator changes the where object it is given.
+    const where = () =>
+      (Utils as unknown as { mapWhereFieldNames(where: WhereOptions, model: ModelStatic<Model>): WhereOptions }).mapWhereFieldNames(
+        paranoid ? { [Op.and]: [this.whereFor(filter), { deletedAt: null }] } : this.whereFor(filter),
+        this.model,
+      );
     const select = (limit?: number) =>
-      generator.selectQuery(table, { attributes: [[literal('1'), 'one']], where, ...(limit ? { limit } : {}) }, this.model).replace(/;\s*$/, '');
+      generator.selectQuery(table, { attributes: [[literal('1'), 'one']], where: where(), ...(limit ? { limit } : {}) }, this.model).replace(/;\s*$/, '');
     // The planner's estimate first: a broad filter is not counted at all (counting 10,000 matches of a
     // text search may make the planner prefer a sequential scan).
     const [plan] = await sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${select()}`, { type: QueryTypes.SELECT });
@@ -68,6 +70,12 @@ export class ConsoleResource extends Resource {
     if (estimate >= FILTERED_COUNT_LIMIT) return estimate;
     const [row] = await sequelize.query<{ count: number }>(`SELECT count(*)::bigint AS count FROM (${select(FILTERED_COUNT_LIMIT)}) AS capped`, { type: QueryTypes.SELECT });
     return Number(row?.count ?? 0);
+  }
+
+  override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }) {
+    const order = sort.sortBy ? [[sort.sortBy, (sort.direction ?? 'asc').toUpperCase()] as [string, string]] : [];
+    const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order });
+    return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }
 
   /**

@@ -26,7 +26,7 @@ describe('records export: the list view as CSV or JSON lines, streamed (real ser
   after(() => server?.stop());
 
   it('exports exactly the filtered records in the list\'s order, every column, deleted ones left out', async () => {
-    const response = await http.request(`/admin/exports/records.csv?filters.datasetId=${datasetId}&filters.label=gentoo&sortBy=id&direction=asc`);
+    const response = await http.request(`/admin/exports/records.csv?filters.datasetId=${datasetId}&filters.label=Gentoo&sortBy=id&direction=asc`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="records-.*\.csv"/);
     const rows = parse(await response.text(), { columns: true }) as Array<Record<string, string>>;
@@ -34,10 +34,10 @@ describe('records export: the list view as CSV or JSON lines, streamed (real ser
     assert.equal(rows.length, expected);
     assert.deepEqual(Object.keys(rows[0]!), [...RECORD_EXPORT_COLUMNS]);
     assert.ok(rows.every((row, i) => i === 0 || Number(row.id) > Number(rows[i - 1]!.id)), 'ascending ids');
-    assert.ok(rows.every((row) => row.label === 'Gentoo'), 'the label filter matches case-insensitively, like the list');
+    assert.ok(rows.every((row) => row.label === 'Gentoo'), 'the label filter matches like the list (exactly: labels come from the label set)');
     assert.equal(typeof (JSON.parse(rows[0]!.features!) as Record<string, unknown>).beak_length_mm, "number");
     const audit = await AuditEvent.findOne({ where: { action: 'records.export', actorLabel: email }, order: [['seq', 'DESC']] });
-    assert.deepEqual((audit?.selection as { filters: Record<string, string> }).filters, { datasetId: String(datasetId), label: 'gentoo' });
+    assert.deepEqual((audit?.selection as { filters: Record<string, string> }).filters, { datasetId: String(datasetId), label: 'Gentoo' });
   });
 
   it('exports JSON lines sorted as asked', async () => {
