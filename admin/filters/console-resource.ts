@@ -1,6 +1,7 @@
 import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
 import { Op, QueryTypes, Sequelize, Utils, literal, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { containing } from '../../src/db/containing.js';
 import { countRows } from '../../src/db/estimate-count.js';
 
 /** A filter the console offers beyond a plain column comparison, e.g. "record id is one of the event's ids". */
@@ -16,8 +17,6 @@ export function addCustomFilters(model: ModelStatic<Model>, filters: Record<stri
   customFilters.set(model, { ...customFilters.get(model), ...filters });
 }
 
-/** `%value%` for ILIKE, with the pattern characters of `value` taken literally. */
-export const containing = (value: string) => ({ [Op.iLike]: `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
 
 interface FilterElement {
   path: string;

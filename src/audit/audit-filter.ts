@@ -1,6 +1,7 @@
 import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import * as z from 'zod';
 import { AuditOutcome, Role } from '../../models/enums.js';
+import { containing } from '../db/containing.js';
 
 const text = z.string().trim().min(1).max(200).optional();
 const date = z.coerce.date({ error: 'give a date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z' }).optional();
@@ -43,14 +44,13 @@ export function auditFilterFromQuery(query: Record<string, unknown>): AuditFilte
   });
 }
 
-const contains = (value: string) => ({ [Op.iLike]: `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
 
 export function auditFilterWhere(filter: AuditFilter): WhereOptions {
   const where: Record<string | symbol, unknown> = {};
-  if (filter.actorLabel) where.actorLabel = contains(filter.actorLabel);
+  if (filter.actorLabel) where.actorLabel = containing(filter.actorLabel);
   if (filter.actorRole) where.actorRole = filter.actorRole;
-  if (filter.action) where.action = contains(filter.action);
-  if (filter.resource) where.resource = contains(filter.resource);
+  if (filter.action) where.action = containing(filter.action);
+  if (filter.resource) where.resource = containing(filter.resource);
   if (filter.outcome) where.outcome = filter.outcome;
   if (filter.recordId) where.recordIds = { [Op.contains]: [filter.recordId] };
   if (filter.from || filter.to) where.at = { ...(filter.from ? { [Op.gte]: filter.from } : {}), ...(filter.to ? { [Op.lte]: filter.to } : {}) };
@@ -58,7 +58,7 @@ export function auditFilterWhere(filter: AuditFilter): WhereOptions {
     const everything = Sequelize.literal(
       `concat_ws(' ', actor_label, action, resource, reason, array_to_string(record_ids, ' '), selection::text, before::text, after::text)`,
     );
-    where[Op.and] = [Sequelize.where(everything, contains(filter.q))];
+    where[Op.and] = [Sequelize.where(everything, containing(filter.q))];
   }
   return where;
 }

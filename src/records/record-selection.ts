@@ -1,6 +1,7 @@
 import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import * as z from 'zod';
 import { RecordSplit } from '../../models/enums.js';
+import { containing } from '../db/containing.js';
 
 /** Most ids one request may name; larger selections are made with a filter. */
 export const MAX_SELECTED_IDS = 10_000;
@@ -25,7 +26,6 @@ export const RecordSelection = z.union([
 ]);
 export type RecordSelection = z.infer<typeof RecordSelection>;
 
-const containing = (value: string) => ({ [Op.iLike]: `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
 
 export function selectionWhere(selection: RecordSelection): WhereOptions {
   if ('ids' in selection) return { id: { [Op.in]: selection.ids } };
