@@ -11,10 +11,11 @@ import { verifyAuditCommand } from './commands/verify-audit.js';
 import { archiveAuditCommand } from './commands/archive-audit.js';
 import { uploadModelCommand } from './commands/upload-model.js';
 import { generateCommand } from './commands/generate.js';
+import { webCommand } from './commands/web.js';
 import { workerCommand } from './commands/worker.js';
 
 const COMMANDS: readonly Command[] = [
-  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand,
+  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand, webCommand,
 ];
 
 function usage(): string {

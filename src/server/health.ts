@@ -9,7 +9,8 @@ import { pendingMigrations } from '../db/migrate.js';
 export function healthRoutes(sequelize: Sequelize): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    // The pid tells which of several web processes answered (load balancers, `npm start -- --web N`).
+    res.json({ status: 'ok', pid: process.pid });
   });
   router.get('/readyz', async (_req, res) => {
     try {

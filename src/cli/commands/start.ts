@@ -1,48 +1,46 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Server } from 'node:http';
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_USERS } from '../../../seeders/demo-users.js';
 import { needsFirstSeed, seedDemoData } from '../../../seeders/index.js';
 import { systemActor } from '../../access/actor.js';
-import { startQueue, stopQueue } from '../../jobs/queue.js';
-import { Unavailable } from '../../errors/domain-error.js';
-import { RequestStats } from '../../monitoring/request-stats.js';
 import type { Database } from '../../db/start-database.js';
-import { createApp } from '../../server/app.js';
-import { formatChecks } from '../../server/checks.js';
 import { logger } from '../../server/logger.js';
 import { resolveSessionSecret } from '../../server/session-secret.js';
-import { sessionOptions } from '../../server/session.js';
-import type { Command } from '../command.js';
-import { openDatabase, sessionPool } from '../open-database.js';
+import { UsageError, type Command } from '../command.js';
+import { openDatabase } from '../open-database.js';
+import { serveConsole, type ServingConsole } from '../serve-console.js';
 import { formatLogins } from '../print-logins.js';
 import { waitForShutdownSignal } from '../shutdown-signal.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+const usage = `npm start [-- --web N] [--workers M] [--web-only]   (or: npm run cli -- start …)
+  --web N: N web processes sharing the port (node:cluster; default 1)
+  --workers M: M worker processes for background jobs (default 1); --web-only: none
+  (run \`npm run cli -- worker\` or \`web\` elsewhere against the same DATABASE_URL).`;
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'Start Postgres (embedded unless DATABASE_URL), migrate, seed an empty database, serve the console.',
-  usage: 'npm start [-- --web-only]   (or: npm run cli -- start [--web-only])\n  --web-only: no worker process (run `npm run cli -- worker` elsewhere).',
+  usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { 'web-only': { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'web-only': { type: 'boolean', default: false }, web: { type: 'string', default: '1' }, workers: { type: 'string', default: '1' } },
+      strict: true,
+    });
+    const webProcesses = Number(values.web);
+    const workerProcesses = values['web-only'] ? 0 : Number(values.workers);
+    if (!Number.isInteger(webProcesses) || webProcesses < 1 || webProcesses > 64) throw new UsageError('--web is a number of web processes, 1 to 64.');
+    if (!Number.isInteger(workerProcesses) || workerProcesses < 0 || workerProcesses > 64) throw new UsageError('--workers is a number of worker processes, 0 to 64.');
     const started = performance.now();
     const stopped = waitForShutdownSignal();
     const say = (message: string) => console.log(message);
     const db = await openDatabase(say);
-    let server: Server | undefined;
-    let worker: ChildProcess | undefined;
-    let requestStats: RequestStats | undefined;
-    const pool = sessionPool(db.database.url);
+    let serving: ServingConsole | undefined;
+    let webChildren: ClusterWorker[] = [];
+    const workers: ChildProcess[] = [];
     try {
-      await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
-      // The composition root: the only place in src/ that loads the AdminJS console (admin/ imports src/, not the reverse).
-      const { buildConsole, consoleChecks } = await import('../../../admin/index.js');
-      const problems = consoleChecks();
-      if (problems.some((p) => p.level === 'error')) throw new Error(`Startup checks failed:\n${formatChecks(problems)}`);
-      if (problems.length > 0) say(formatChecks(problems));
-
       let logins: Awaited<ReturnType<typeof seedDemoData>>['logins'] = [];
       if (db.config.SEED_DEMO_DATA && (await needsFirstSeed())) {
         say('First start: loading the demo datasets and creating one user per role…');
@@ -51,19 +49,21 @@ export const startCommand: Command = {
         for (const d of seeded.datasets) say(`  dataset ${d.name}: ${d.records} records`);
         for (const m of seeded.models) say(`  model ${m.name}: version 1 trained, test accuracy ${m.accuracy === null ? 'n/a' : `${(m.accuracy * 100).toFixed(1)}%`}, serving as production`);
       }
-
-      const sessionSecret = await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
-      const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
-      requestStats = new RequestStats(db.sequelize).start();
-      const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session), requestStats });
-      server = await listen(app, db.config.PORT, db.config.HOST);
-      if (!values['web-only']) worker = startWorkerProcess(db.database);
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : db.config.PORT;
+      let port = db.config.PORT;
+      if (webProcesses === 1) {
+        serving = await serveConsole(db, say);
+        port = serving.port;
+      } else {
+        // The session secret is settled once here, so the web processes do not race to create it.
+        await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
+        webChildren = await startWebProcesses(webProcesses, db.database);
+      }
+      for (let i = 0; i < workerProcesses; i += 1) workers.push(startWorkerProcess(db.database));
       const host = db.config.HOST === '0.0.0.0' || db.config.HOST === '::' ? '127.0.0.1' : db.config.HOST;
 
       say('');
       say(`ModelDesk console: http://${host}:${port}/admin   (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      say(`Processes: ${webProcesses} web${webProcesses > 1 ? ` (pids ${webChildren.map((w) => w.process.pid).join(', ')})` : ''}, ${workerProcesses} worker${workerProcesses === 1 ? '' : 's'}.`);
       say(`Database: ${db.database.embedded ? `embedded Postgres in ${db.config.DATA_DIR}` : 'DATABASE_URL'}`);
       if (logins.length > 0) {
         say(formatLogins(logins));
@@ -72,21 +72,57 @@ export const startCommand: Command = {
         say('  set a new one with `npm run cli -- createuser --email admin@example.com --role admin`).');
       }
       say('Stop with Ctrl-C.');
-      logger.info({ port, host: db.config.HOST, embedded: db.database.embedded }, 'console listening');
+      logger.info({ port, host: db.config.HOST, embedded: db.database.embedded, webProcesses, workerProcesses }, 'console listening');
 
       await stopped;
       say('Shutting down…');
       return 0;
     } finally {
-      if (worker) await stopChild(worker);
-      if (server) await close(server);
-      await requestStats?.stop().catch(() => undefined);
-      await stopQueue().catch(() => undefined);
-      await pool.end().catch(() => undefined);
+      await Promise.all(workers.map(stopChild));
+      await Promise.all(webChildren.map(stopClusterWorker));
+      await serving?.close();
       await db.close();
     }
   },
 };
+
+/**
+ * `--web N`: N processes serving the console on one port (node:cluster hands connections to them in
+ * turn). They run `cli web` against the database this process opened; sessions, throttling and job
+ * state live in Postgres, so any of them can answer any request. Resolves when all listen.
+ */
+async function startWebProcesses(count: number, database: Database): Promise<ClusterWorker[]> {
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('../main.js', import.meta.url)), args: ['web'], silent: false });
+  const env = { DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1', SEED_DEMO_DATA: 'false' };
+  const children = Array.from({ length: count }, () => cluster.fork(env));
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve, reject) => {
+          child.once('listening', () => resolve());
+          child.once('exit', (code) => reject(new Error(`A web process exited during start-up (code ${code}); see its messages above.`)));
+        }),
+    ),
+  );
+  for (const child of children) {
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGTERM' && code !== 0) logger.error({ pid: child.process.pid, code, signal }, 'web process exited; the others keep serving');
+    });
+  }
+  return children;
+}
+
+function stopClusterWorker(child: ClusterWorker): Promise<void> {
+  if (child.isDead()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), 25_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.process.kill('SIGTERM');
+  });
+}
 
 /** One worker process beside the web server (separate, so training never stalls web requests). */
 function startWorkerProcess(database: Database): ChildProcess {
@@ -109,31 +145,5 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill('SIGTERM');
-  });
-}
-
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
-    server.once('listening', () => resolve(server));
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Unavailable('server.port_in_use', `Port ${port} on ${host} is in use: stop the other process or set PORT to a free port.`, undefined, { cause: error })
-          : error,
-      );
-    });
-  });
-}
-
-/** Stops accepting, lets in-flight requests finish (bounded), then drops idle keep-alive connections. */
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
   });
 }

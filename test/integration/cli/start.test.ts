@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../../src/server/project-root.js';
@@ -16,8 +17,8 @@ interface Started {
 }
 
 /** `npm start` as a user runs it (node directly, so that signals reach the server and not npm). */
-function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -60,19 +61,32 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-/** Live `main.js worker` processes (the worker `npm start` forks). */
-function workerProcesses(): number[] {
+/** Live `main.js <command>` processes (the workers and web processes `npm start` forks). */
+function childProcesses(command: 'worker' | 'web'): number[] {
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${process.execPath}\0${MAIN}\0worker\0` && alive(Number(pid));
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${process.execPath}\0${MAIN}\0${command}\0` && alive(Number(pid));
       } catch {
         return false;
       }
     })
     .map(Number);
+}
+const workerProcesses = () => childProcesses('worker');
+
+/** A GET on a new TCP connection (no keep-alive), so node:cluster may hand it to another process. */
+function freshGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, headers: { ...headers, connection: 'close' } }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
 }
 
 async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<boolean> {
@@ -206,6 +220,43 @@ describe('npm start (embedded Postgres, real processes)', () => {
       assert.equal(await stop(child), 0);
     }
     assert.equal(alive(orphan), false);
+  });
+
+  it('--web 2 --workers 2: both web processes serve one session, a queued job runs once, all stop on SIGTERM', async () => {
+    const { child, output } = await start(env, ['--web', '2', '--workers', '2']);
+    try {
+      assert.match(output(), /Processes: 2 web \(pids \d+, \d+\), 2 workers\./);
+      assert.ok(await eventually(() => workerProcesses().length === 2 && childProcesses('web').length === 2), 'two workers and two web processes run');
+      const http = new HttpSession(baseUrl);
+      assert.equal((await http.login('admin@example.com', adminPassword)).status, 302);
+      // New connections are handed to the web processes in turn: the session works on both.
+      const cookie = [...http.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const pids = new Set<number>();
+      for (let i = 0; i < 4; i += 1) pids.add((JSON.parse((await freshGet(`${baseUrl}/healthz`, {})).body) as { pid: number }).pid);
+      assert.equal(pids.size, 2, `answered by ${[...pids].join(', ')}`);
+      for (let i = 0; i < 4; i += 1) {
+        const answer = await freshGet(`${baseUrl}/admin/api/resources/models/actions/list`, { accept: 'application/json', cookie });
+        assert.equal(answer.status, 200, 'signed in on every web process (connections alternate between them)');
+      }
+
+      const models = (await (await http.api('/resources/models/actions/list')).json()) as { records: Array<{ id: string; params: { name: string } }> };
+      const penguins = models.records.find((m) => m.params.name === 'penguin-species')!;
+      const queued = (await (await http.api(`/resources/models/records/${penguins.id}/train`, 'POST', { maxEpochs: '10' })).json()) as { redirectUrl: string };
+      const jobId = /records\/(\d+)\/show/.exec(queued.redirectUrl)![1];
+      let job: { status: string; attempts: number; lockedBy?: string } = { status: 'queued', attempts: 0 };
+      const deadline = Date.now() + 60_000;
+      while (!['succeeded', 'failed'].includes(job.status) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const shown = (await (await http.api(`/resources/jobs/records/${jobId}/show`)).json()) as { record: { params: Record<string, unknown> } };
+        job = { status: String(shown.record.params.status), attempts: Number(shown.record.params.attempts) };
+      }
+      assert.deepEqual(job, { status: 'succeeded', attempts: 1 }, 'run once, by one worker');
+      const starts = (await (await http.api(`/resources/auditEvents/actions/list?filters.action=jobs.start&filters.recordIds=${jobId}`)).json()) as { meta: { total: number } };
+      assert.equal(starts.meta.total, 1);
+    } finally {
+      assert.equal(await stop(child), 0);
+    }
+    assert.ok(await eventually(() => workerProcesses().length === 0 && childProcesses('web').length === 0), 'no web or worker process outlives npm start');
   });
 
   it('stops with a message naming the variable when the configuration is wrong', () => {

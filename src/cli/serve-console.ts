@@ -1,0 +1,85 @@
+import type { Server } from 'node:http';
+import { Unavailable } from '../errors/domain-error.js';
+import { startQueue, stopQueue } from '../jobs/queue.js';
+import { RequestStats } from '../monitoring/request-stats.js';
+import { createApp } from '../server/app.js';
+import { formatChecks } from '../server/checks.js';
+import { resolveSessionSecret } from '../server/session-secret.js';
+import { sessionOptions } from '../server/session.js';
+import { sessionPool, type OpenDatabase } from './open-database.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ServingConsole {
+  server: Server;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (bounded), flushes statistics, closes the queue and pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * The web server of one process: the job queue (to enqueue), the console, sessions in Postgres,
+ * request statistics. Used by `start` (in its own process, or in each of `--web N` processes) and `web`.
+ * Under node:cluster several processes call this with the same port and share it.
+ */
+export async function serveConsole(db: OpenDatabase, say: (message: string) => void): Promise<ServingConsole> {
+  const pool = sessionPool(db.database.url);
+  let requestStats: RequestStats | undefined;
+  try {
+    await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
+    // The composition root: the only place in src/ that loads the AdminJS console (admin/ imports src/, not the reverse).
+    const { buildConsole, consoleChecks } = await import('../../admin/index.js');
+    const problems = consoleChecks();
+    if (problems.some((p) => p.level === 'error')) throw new Error(`Startup checks failed:\n${formatChecks(problems)}`);
+    if (problems.length > 0) say(formatChecks(problems));
+    const sessionSecret = await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
+    const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
+    requestStats = new RequestStats(db.sequelize).start();
+    const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session), requestStats });
+    const server = await listen(app, db.config.PORT, db.config.HOST);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : db.config.PORT;
+    const stats = requestStats;
+    return {
+      server,
+      port,
+      close: async () => {
+        await closeServer(server);
+        await stats.stop().catch(() => undefined);
+        await stopQueue().catch(() => undefined);
+        await pool.end().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await requestStats?.stop().catch(() => undefined);
+    await stopQueue().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Unavailable('server.port_in_use', `Port ${port} on ${host} is in use: stop the other process or set PORT to a free port.`, undefined, { cause: error })
+          : error,
+      );
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish (bounded), then drops idle keep-alive connections. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
