@@ -1,8 +1,9 @@
 import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
-import { Op, QueryTypes, Sequelize, Utils, literal, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, Sequelize, literal, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { containing } from '../../src/db/containing.js';
 import { countRows } from '../../src/db/estimate-count.js';
+import { selectSql } from '../../src/db/select-sql.js';
 
 /** A filter the console offers beyond a plain column comparison, e.g. "record id is one of the event's ids". */
 export type CustomFilter = (value: string) => WhereOptions;
@@ -50,18 +51,7 @@ export class ConsoleResource extends Resource {
     const table = this.model.getTableName() as string;
     const paranoid = Boolean(this.model.options.paranoid);
     if (Object.keys(filter.filters).length === 0) return (await countRows(sequelize, table, { softDeleted: paranoid })).count;
-    const generator = sequelize.getQueryInterface().queryGenerator as unknown as {
-      selectQuery(table: string, options: Record<string, unknown>, model: ModelStatic<Model>): string;
-    };
-    // Attribute names → column names, as findAll does before it builds its SQL. Built anew for each
-    // statement: Sequelize's query generator changes the where object it is given.
-    const where = () =>
-      (Utils as unknown as { mapWhereFieldNames(where: WhereOptions, model: ModelStatic<Model>): WhereOptions }).mapWhereFieldNames(
-        paranoid ? { [Op.and]: [this.whereFor(filter), { deletedAt: null }] } : this.whereFor(filter),
-        this.model,
-      );
-    const select = (limit?: number) =>
-      generator.selectQuery(table, { attributes: [[literal('1'), 'one']], where: where(), ...(limit ? { limit } : {}) }, this.model).replace(/;\s*$/, '');
+    const select = (limit?: number) => selectSql(this.model, { attributes: [[literal('1'), 'one']], where: this.whereFor(filter), limit });
     // The planner's estimate first: a broad filter is not counted at all (counting 10,000 matches of a
     // text search may make the planner prefer a sequential scan).
     const [plan] = await sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${select()}`, { type: QueryTypes.SELECT });

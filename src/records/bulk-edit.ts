@@ -1,4 +1,4 @@
-import { Op, QueryTypes, Utils, type Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import * as z from 'zod';
 import { DataRecord, sequelizeOf } from '../../models/index.js';
 import { RecordSplit } from '../../models/enums.js';
@@ -6,6 +6,7 @@ import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { recordFailure, withAudit } from '../audit/with-audit.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
+import { selectSql } from '../db/select-sql.js';
 import { editableRecordFields } from './editable-record-fields.js';
 import { describeSelection, RecordSelection, selectionWhere } from './record-selection.js';
 
@@ -96,10 +97,7 @@ function arrayLiteral(values: ReadonlyArray<string | number>): string {
 
 /** Ids of the selected, not deleted records, as SQL (Sequelize's own query builder, so the filter rules stay in one place). */
 function selectedIdsSql(selection: RecordSelection): string {
-  const generator = sequelizeOf().getQueryInterface().queryGenerator as unknown as { selectQuery(table: string, options: Record<string, unknown>, model: unknown): string };
-  // Attribute names → column names, as findAll does before building its SQL.
-  const where = (Utils as unknown as { mapWhereFieldNames(w: unknown, m: unknown): unknown }).mapWhereFieldNames({ [Op.and]: [selectionWhere(selection), { deletedAt: null }] }, DataRecord);
-  return generator.selectQuery('records', { attributes: ['id'], where }, DataRecord).replace(/;\s*$/, '');
+  return selectSql(DataRecord, { attributes: ['id'], where: selectionWhere(selection) });
 }
 
 /** How many records match, how many would change, and which cannot take the change. */

@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
-import { Op, Utils, type WhereOptions } from 'sequelize';
+import type { WhereOptions } from 'sequelize';
 import { DataRecord, sequelizeOf } from '../../models/index.js';
+import { selectSql } from '../db/select-sql.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { recordFailure, withAudit } from '../audit/with-audit.js';
@@ -46,19 +47,11 @@ export async function exportRecords(actor: Actor, query: RecordExportQuery, form
   const column = (attribute: string) => (attributes as Record<string, { field?: string }>)[attribute]?.field ?? attribute;
   const sortBy = query.sort.by in attributes ? query.sort.by : 'id';
   const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
-  const where = (Utils as unknown as { mapWhereFieldNames(w: unknown, m: unknown): unknown }).mapWhereFieldNames({ [Op.and]: [query.where, { deletedAt: null }] }, DataRecord);
-  const generator = sequelize.getQueryInterface().queryGenerator as unknown as { selectQuery(table: string, options: Record<string, unknown>, model: unknown): string };
-  const sql = generator
-    .selectQuery(
-      'records',
-      {
-        attributes: RECORD_EXPORT_COLUMNS.map((name) => [column(name), name]),
-        where,
-        order: [[column(sortBy), direction], ...(sortBy === 'id' ? [] : [['id', direction]])],
-      },
-      DataRecord,
-    )
-    .replace(/;\s*$/, '');
+  const sql = selectSql(DataRecord, {
+    attributes: RECORD_EXPORT_COLUMNS.map((name) => [column(name), name]),
+    where: query.where,
+    order: [[column(sortBy), direction], ...(sortBy === 'id' ? [] : [['id', direction] as [string, 'ASC' | 'DESC']])],
+  });
 
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');

@@ -1,12 +1,12 @@
 import AdminJS, { Filter, flat, type Action, type ActionResponse } from 'adminjs';
 import type { NextFunction, Request, Response } from 'express';
 import { decide } from '../../../src/access/decide.js';
-import { Forbidden } from '../../../src/errors/domain-error.js';
-import { exportRecords, type RecordExportFormat } from '../../../src/records/export-records.js';
-import { logger } from '../../../src/server/logger.js';
+import type { Actor } from '../../../src/access/actor.js';
+import { exportRecords, type RecordExportQuery } from '../../../src/records/export-records.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
 import type { ConsoleResource } from '../../filters/console-resource.js';
+import { isDownloadFormat, streamDownload } from '../stream-download.js';
 
 /**
  * "Export" on the record list: opens in a drawer over the list, so it sees the list's filters and
@@ -20,7 +20,19 @@ export const exportRecordsAction: Partial<Action<ActionResponse>> = {
   handler: async () => ({}),
 };
 
-const TYPES: Record<RecordExportFormat, string> = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
+/** The list view the request describes: its filters (plus the role's row filter) as a WHERE, and its sort. */
+function listView(admin: AdminJS, req: Request, actor: Actor): RecordExportQuery {
+  const resource = admin.findResource('records') as unknown as ConsoleResource;
+  const query = flat.unflatten(req.query as Record<string, unknown>) as { filters?: Record<string, unknown>; sortBy?: string; direction?: string };
+  const filters = { ...(query.filters ?? {}) };
+  const rowFilter = decide(actor, 'records', 'list');
+  if (typeof rowFilter === 'object') Object.assign(filters, rowFilter);
+  return {
+    where: resource.whereFor(new Filter(filters as Record<string, string>, resource as never)),
+    sort: { by: String(query.sortBy ?? 'id'), direction: query.direction === 'asc' ? 'asc' : 'desc' },
+    describe: { filters },
+  };
+}
 
 /**
  * GET /admin/exports/records.(csv|jsonl)?filters.…&sortBy=…&direction=…: the records of the list
@@ -28,36 +40,12 @@ const TYPES: Record<RecordExportFormat, string> = { csv: 'text/csv; charset=utf-
  */
 export function sendRecordsExport(admin: AdminJS) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const format = req.params.format as RecordExportFormat;
-    if (!(format in TYPES)) {
+    const { format } = req.params;
+    if (!isDownloadFormat(format)) {
       res.status(404).json({ error: 'not_found', message: 'Export as records.csv or records.jsonl.' });
       return;
     }
-    try {
-      const actor = actorOf(req.session.adminUser);
-      const resource = admin.findResource('records') as unknown as ConsoleResource;
-      const query = flat.unflatten(req.query as Record<string, unknown>) as { filters?: Record<string, unknown>; sortBy?: string; direction?: string };
-      const filters = { ...(query.filters ?? {}) };
-      const rowFilter = decide(actor, 'records', 'list');
-      if (typeof rowFilter === 'object') Object.assign(filters, rowFilter);
-      const filter = new Filter(filters as Record<string, string>, resource as never);
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      res.set({ 'Content-Type': TYPES[format], 'Content-Disposition': `attachment; filename="records-${stamp}.${format}"`, 'Cache-Control': 'no-store' });
-      await exportRecords(
-        actor,
-        { where: resource.whereFor(filter), sort: { by: String(query.sortBy ?? 'id'), direction: query.direction === 'asc' ? 'asc' : 'desc' }, describe: { filters } },
-        format,
-        res,
-      );
-      res.end();
-    } catch (error) {
-      if (error instanceof Forbidden && !res.headersSent) {
-        res.status(403).set('Content-Type', 'application/json').json({ error: 'forbidden', message: error.message });
-        return;
-      }
-      logger.error({ err: error }, 'records export failed');
-      if (res.headersSent) res.destroy(error as Error);
-      else next(error);
-    }
+    const actor = actorOf(req.session.adminUser);
+    await streamDownload(res, next, 'records', format, () => exportRecords(actor, listView(admin, req, actor), format, res));
   };
 }
