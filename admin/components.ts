@@ -24,6 +24,7 @@ export const componentFiles = {
   BulkEditForm: source('BulkEditForm.tsx'),
   ExportRecords: source('ExportRecords.tsx'),
   RestoreRecords: source('RestoreRecords.tsx'),
+  ScoreForm: source('ScoreForm.tsx'),
 } as const;
 
 export const Components = {
@@ -38,6 +39,7 @@ export const Components = {
   ExportAudit: componentLoader.add('ExportAudit', componentFiles.ExportAudit),
   AuditDiff: componentLoader.add('AuditDiff', componentFiles.AuditDiff),
   RecordHistory: componentLoader.add('RecordHistory', componentFiles.RecordHistory),
+  ScoreForm: componentLoader.add('ScoreForm', componentFiles.ScoreForm),
   AliasHistory: componentLoader.add('AliasHistory', componentFiles.AliasHistory),
   UploadVersion: componentLoader.add('UploadVersion', componentFiles.UploadVersion),
   BulkEditForm: componentLoader.add('BulkEditForm', componentFiles.BulkEditForm),

@@ -9,11 +9,10 @@ import {
 } from 'sequelize';
 import { RecordSplit } from './enums.js';
 import type { Dataset } from './dataset.js';
-import type { ModelVersion } from './model-version.js';
 
 /**
- * One example in a dataset: its input (text or features), the human label, and the latest
- * prediction with the exact model version that made it. Named `DataRecord` so as not to shadow
+ * One example in a dataset: its input (text or features) and the human label. Its latest prediction
+ * lives in `RecordPrediction` (association `prediction`). Named `DataRecord` so as not to shadow
  * TypeScript's `Record`; the table and the resource id stay `records`. Deletes are soft.
  */
 export class DataRecord extends Model<InferAttributes<DataRecord>, InferCreationAttributes<DataRecord>> {
@@ -25,11 +24,6 @@ export class DataRecord extends Model<InferAttributes<DataRecord>, InferCreation
   declare split: CreationOptional<RecordSplit>;
   declare tags: CreationOptional<string[]>;
   declare source: string | null;
-  declare predictedLabel: CreationOptional<string | null>;
-  declare score: CreationOptional<number | null>;
-  declare probabilities: CreationOptional<Record<string, number> | null>;
-  declare scoredByVersionId: CreationOptional<ForeignKey<ModelVersion['id']> | null>;
-  declare scoredAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare deletedAt: CreationOptional<Date | null>;
@@ -44,10 +38,6 @@ export class DataRecord extends Model<InferAttributes<DataRecord>, InferCreation
         split: { type: DataTypes.ENUM(...RecordSplit.options), allowNull: false, defaultValue: 'train' },
         tags: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
         source: { type: DataTypes.TEXT, allowNull: true },
-        predictedLabel: { type: DataTypes.TEXT, allowNull: true },
-        score: { type: DataTypes.DOUBLE, allowNull: true },
-        probabilities: { type: DataTypes.JSONB, allowNull: true },
-        scoredAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
         deletedAt: { type: DataTypes.DATE, allowNull: true },
@@ -59,5 +49,5 @@ export class DataRecord extends Model<InferAttributes<DataRecord>, InferCreation
 
 export const recordAuditedFields = [
   'id', 'datasetId', 'text', 'features', 'label', 'split', 'tags', 'source',
-  'predictedLabel', 'score', 'scoredByVersionId', 'scoredAt', 'deletedAt',
+  'deletedAt',
 ] as const;

@@ -8,9 +8,10 @@ import { Job } from './job.js';
 import { MlModel } from './ml-model.js';
 import { ModelAlias } from './model-alias.js';
 import { ModelVersion } from './model-version.js';
+import { RecordPrediction } from './record-prediction.js';
 import { User } from './user.js';
 
-export { ApiKey, AuditEvent, DataRecord, Dataset, InferenceStat, Job, MlModel, ModelAlias, ModelVersion, User };
+export { ApiKey, AuditEvent, DataRecord, Dataset, InferenceStat, Job, MlModel, ModelAlias, ModelVersion, RecordPrediction, User };
 
 let boundTo: Sequelize | undefined;
 
@@ -19,7 +20,7 @@ export function initModels(sequelize: Sequelize): void {
   if (boundTo === sequelize) return;
   if (boundTo) throw new Error('Models are already bound to another Sequelize instance in this process.');
   boundTo = sequelize;
-  for (const model of [User, ApiKey, Dataset, DataRecord, MlModel, ModelVersion, ModelAlias, Job, AuditEvent, InferenceStat]) {
+  for (const model of [User, ApiKey, Dataset, DataRecord, MlModel, ModelVersion, ModelAlias, Job, AuditEvent, InferenceStat, RecordPrediction]) {
     model.initModel(sequelize);
   }
   const restrict = { onDelete: 'RESTRICT', onUpdate: 'CASCADE' } as const;
@@ -30,7 +31,10 @@ export function initModels(sequelize: Sequelize): void {
 
   DataRecord.belongsTo(Dataset, { as: 'dataset', foreignKey: { name: 'datasetId', allowNull: false }, ...restrict });
   Dataset.hasMany(DataRecord, { as: 'records', foreignKey: 'datasetId' });
-  DataRecord.belongsTo(ModelVersion, { as: 'scoredByVersion', foreignKey: 'scoredByVersionId', ...restrict });
+  // No database foreign keys here (one trigger query per scored row); see migration 001500.
+  DataRecord.hasOne(RecordPrediction, { as: 'prediction', foreignKey: 'recordId', constraints: false });
+  RecordPrediction.belongsTo(DataRecord, { as: 'record', foreignKey: 'recordId', constraints: false });
+  RecordPrediction.belongsTo(ModelVersion, { as: 'modelVersion', foreignKey: 'modelVersionId', constraints: false });
 
   MlModel.belongsTo(Dataset, { as: 'dataset', foreignKey: { name: 'datasetId', allowNull: false }, ...restrict });
   MlModel.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById', ...setNull });

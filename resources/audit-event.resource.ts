@@ -10,8 +10,8 @@ import { AuditFilter, auditFilterWhere } from '../src/audit/audit-filter.js';
 
 /** The list's record-id and full-text filters follow the same rules as the export (src/audit/audit-filter.ts). */
 addCustomFilters(AuditEvent, {
-  recordIds: (value) => auditFilterWhere(AuditFilter.parse({ recordId: value })),
-  q: (value) => auditFilterWhere(AuditFilter.parse({ q: value })),
+  recordIds: (value) => auditFilterWhere(AuditFilter.parse({ recordId: String(value) })),
+  q: (value) => auditFilterWhere(AuditFilter.parse({ q: String(value) })),
 });
 
 export const auditEventResource = (): ResourceWithOptions => ({

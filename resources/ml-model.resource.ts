@@ -1,4 +1,5 @@
 import type { ResourceWithOptions } from 'adminjs';
+import { scoreDatasetAction } from '../admin/actions/batch-score/index.js';
 import { MlModel, modelAuditedFields } from '../models/ml-model.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
@@ -46,6 +47,7 @@ export const mlModelResource = (settings: { maxUploadBytes: number }): ResourceW
       compare,
       train: train('models'),
       upload: upload(settings.maxUploadBytes),
+      score: scoreDatasetAction,
     }),
   },
 });

@@ -3,8 +3,11 @@ import { DataRecord, recordAuditedFields } from '../models/data-record.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
-import { addCustomFilters } from '../admin/filters/console-resource.js';
-import { Op } from 'sequelize';
+import { addCustomFilters, addJoinedFields, type FilterValue } from '../admin/filters/console-resource.js';
+import { Op, literal } from 'sequelize';
+import { ModelVersion, RecordPrediction } from '../models/index.js';
+import { predictionWhere } from '../src/records/prediction-where.js';
+import { scoreRecordsAction, scoreMatchingAction } from '../admin/actions/batch-score/index.js';
 import { limitRecordEditsByRole } from './hooks/limit-record-edits-by-role.js';
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 import { exportRecordsAction } from '../admin/actions/export-records/index.js';
@@ -14,10 +17,37 @@ import { restoreDeleted } from '../admin/actions/restore-records/index.js';
  * Labels are values from the dataset's label set: matched exactly (the btree index answers at a
  * million rows); tags: records carrying the tag (GIN index). Text stays "contains" (trigram index).
  */
+const range = (value: FilterValue) => (typeof value === 'object' ? value : { from: value });
 addCustomFilters(DataRecord, {
-  label: (value) => ({ label: value }),
-  predictedLabel: (value) => ({ predictedLabel: value }),
-  tags: (value) => ({ tags: { [Op.contains]: [value] } }),
+  label: (value) => ({ label: String(value) }),
+  tags: (value) => ({ tags: { [Op.contains]: [String(value)] } }),
+  // The prediction lives in record_predictions: one rule for these filters (src/records/prediction-where.ts).
+  predictedLabel: (value) => predictionWhere({ predictedLabel: String(value) }),
+  scoredByVersionId: (value) => (Number.isInteger(Number(value)) ? predictionWhere({ modelVersionId: Number(value) }) : { [Op.and]: [literal('FALSE')] }),
+  scoredAt: (value) => {
+    const { from, to } = range(value);
+    return predictionWhere({ ...(from ? { scoredFrom: from } : {}), ...(to ? { scoredTo: to } : {}) });
+  },
+  scored: (value) => predictionWhere({ scored: String(value) === 'true' }),
+});
+
+/** A record's list and show pages carry its latest prediction, with the probabilities named by label. */
+addJoinedFields(DataRecord, {
+  include: [{ model: RecordPrediction, as: 'prediction', required: false, include: [{ model: ModelVersion, as: 'modelVersion', attributes: ['id', 'outputSchema'] }] }],
+  params(row) {
+    const prediction = (row as DataRecord & { prediction?: RecordPrediction & { modelVersion?: ModelVersion } }).prediction;
+    if (!prediction) return { scored: false };
+    const labels = (prediction.modelVersion?.outputSchema as { labels?: string[] } | undefined)?.labels ?? [];
+    return {
+      scored: true,
+      predictedLabel: prediction.predictedLabel,
+      score: prediction.score,
+      probabilities: Object.fromEntries(prediction.probabilities.map((p, i) => [labels[i] ?? `class ${i}`, p])),
+      scoredByVersionId: prediction.modelVersionId,
+      scoredAt: prediction.scoredAt,
+      scoredByJobId: prediction.jobId,
+    };
+  },
 });
 
 export const recordResource = (): ResourceWithOptions => ({
@@ -26,10 +56,10 @@ export const recordResource = (): ResourceWithOptions => ({
     id: 'records',
     navigation: Navigation.data,
     listProperties: ['id', 'datasetId', 'text', 'label', 'predictedLabel', 'score', 'split', 'scoredAt'],
-    filterProperties: ['datasetId', 'label', 'predictedLabel', 'split', 'tags', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt'],
+    filterProperties: ['datasetId', 'label', 'predictedLabel', 'split', 'tags', 'scored', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt'],
     showProperties: [
       'id', 'datasetId', 'text', 'features', 'label', 'split', 'tags', 'source',
-      'predictedLabel', 'score', 'probabilities', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt', 'history'],
+      'predictedLabel', 'score', 'probabilities', 'scoredByVersionId', 'scoredAt', 'scoredByJobId', 'createdAt', 'updatedAt', 'history'],
     editProperties: ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source'],
     sort: { sortBy: 'id', direction: 'desc' },
     properties: {
@@ -45,11 +75,14 @@ export const recordResource = (): ResourceWithOptions => ({
       split: { description: 'train: used to fit models; test: used to measure them; holdout: kept back for a final check.' },
       tags: { description: 'Free-form markers for finding and grouping records (e.g. hard-ham, reviewed).' },
       source: { description: 'Where this record came from (file, corpus id), for traceability.' },
-      predictedLabel: { description: 'Label predicted by the model version below. Written only by scoring jobs.' },
-      score: { description: 'Probability (0–1) the model gave to the predicted label.' },
-      probabilities: { type: 'key-value', description: 'Probability per label from the same prediction.' },
-      scoredByVersionId: { reference: 'modelVersions', description: 'The exact model version that made the prediction.' },
-      scoredAt: { description: 'When the prediction was made.' },
+      // The latest prediction (table record_predictions): written only by scoring jobs, never by editing.
+      predictedLabel: { type: 'string', isSortable: false, description: 'Label predicted by the model version below (latest scoring). Written only by scoring jobs ("Score with model…").' },
+      score: { type: 'float', isSortable: false, description: 'Probability (0–1) the model gave to the predicted label.' },
+      probabilities: { type: 'key-value', isSortable: false, description: 'Probability per label from the same prediction.' },
+      scored: { type: 'boolean', isSortable: false, isVisible: { list: false, show: false, edit: false, filter: true }, description: 'Yes: records with a prediction; No: records never scored.' },
+      scoredByVersionId: { reference: 'modelVersions', isSortable: false, description: 'The exact model version that made the prediction.' },
+      scoredAt: { type: 'datetime', isSortable: false, description: 'When the prediction was made. A record edited after this time was scored on its earlier input.' },
+      scoredByJobId: { reference: 'jobs', isSortable: false, description: 'The scoring job that wrote the prediction.' },
       deletedAt: { isVisible: false },
     },
     actions: withAccess('records', recordAuditedFields, {
@@ -58,6 +91,8 @@ export const recordResource = (): ResourceWithOptions => ({
       bulkEditMatching: { ...bulkEditMatching, showInDrawer: true },
       export: exportRecordsAction,
       restoreDeleted,
+      scoreSelected: scoreRecordsAction,
+      scoreMatching: { ...scoreMatchingAction, showInDrawer: true },
     }),
   },
 });

@@ -2,6 +2,7 @@ import React, { useState } from 'react';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
 import { useNavigate } from 'react-router';
+import { RECORD_FILTERS as FILTERS, filtersFromUrl } from './record-filters.js';
 
 const api = new ApiClient();
 
@@ -18,30 +19,10 @@ const CHANGES = [
   { name: 'removeTags', label: 'Remove tags', help: 'Comma-separated.' },
 ];
 
-const FILTERS = [
-  { name: 'datasetId', label: 'Dataset id' },
-  { name: 'split', label: 'Split is' },
-  { name: 'label', label: 'Label is' },
-  { name: 'predictedLabel', label: 'Predicted label is' },
-  { name: 'tag', label: 'Has tag' },
-  { name: 'text', label: 'Text contains' },
-];
-
-/** The list's filters when the URL carries them (filters.X=…), to start "all matching" from them. */
-function filtersFromUrl(): Record<string, string> {
-  const params = new URLSearchParams(window.location.search);
-  const values: Record<string, string> = {};
-  for (const { name } of FILTERS) {
-    const value = params.get(`filters.${name}`) ?? (name === 'tag' ? params.get('filters.tags') : null);
-    if (value) values[`filter.${name}`] = value;
-  }
-  return values;
-}
-
 /** Bulk edit: the selected records, or all matching a filter; preview the count, then apply. */
 const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
   const matchingMode = action.name === 'bulkEditMatching';
-  const [values, setValues] = useState<Record<string, string>>(matchingMode ? filtersFromUrl : {});
+  const [values, setValues] = useState<Record<string, string>>(matchingMode ? () => filtersFromUrl(FILTERS) : {});
   const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState(false);
   const addNotice = useNotice();

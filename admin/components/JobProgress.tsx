@@ -1,6 +1,8 @@
-import React, { useEffect, useState } from 'react';
-import { ApiClient, type ShowPropertyProps, type RecordJSON } from 'adminjs';
+import React, { useEffect, useRef, useState } from 'react';
+import { ApiClient, flat, type ShowPropertyProps, type RecordJSON } from 'adminjs';
 import { Box, Label, Link, Text } from '@adminjs/design-system';
+import { Bar } from 'react-chartjs-2';
+import { PALETTE } from './chart-setup.js';
 
 const api = new ApiClient();
 const LIVE = ['queued', 'running'];
@@ -31,14 +33,21 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
   const done = Number(params.progressDone ?? 0);
   const total = Number(params.progressTotal ?? 0);
   const share = total > 0 ? Math.min(1, done / total) : status === 'succeeded' ? 1 : 0;
-  const versionId = params['result.modelVersionId'];
+  const rate = useRate(done, status);
+  const isScoring = params.kind === 'score';
+  const versionId = isScoring ? undefined : params['result.modelVersionId'];
   return (
     <Box mb="xl" data-testid="job-progress" data-status={status}>
       <Label>Progress</Label>
       <Text fontWeight="bold" mb="sm">
         {status}
-        {params.phase ? `: ${String(params.phase)}` : ''} {total > 0 ? `(${done} of ${total})` : ''}
+        {params.phase ? `: ${String(params.phase)}` : ''} {total > 0 ? `(${done.toLocaleString()} of ${total.toLocaleString()})` : ''}
       </Text>
+      {rate && status === 'running' ? (
+        <Text variant="sm" mb="sm" data-testid="job-rate">
+          {Math.round(rate).toLocaleString()} rows/s{total > done ? `, about ${formatSeconds((total - done) / rate)} left` : ''}
+        </Text>
+      ) : null}
       <div style={{ background: '#E8E8EF', borderRadius: 4, height: 10, width: 360, overflow: 'hidden' }}>
         <div style={{ background: status === 'failed' ? '#C0392B' : '#3040D6', height: 10, width: `${Math.round(share * 100)}%`, transition: 'width 0.3s' }} />
       </div>
@@ -54,8 +63,66 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
           {params['result.promotion.promoted'] ? 'Promoted to production' : 'Not promoted'}: {String(params['result.promotion.reason'])}
         </Text>
       ) : null}
+      {isScoring && status === 'succeeded' ? <ScoreSummary result={flat.get(params, 'result') as ScoreResultView} /> : null}
     </Box>
   );
 };
+
+interface ScoreResultView {
+  model: string;
+  version: number;
+  modelVersionId: number;
+  scored: number;
+  invalid?: { count: number; firstIds?: number[]; reasons?: Record<string, number> };
+  labelDistribution?: Record<string, number>;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/** What a finished scoring job did: counts, speed, records it could not score, and the predicted labels as a chart. */
+const ScoreSummary: React.FC<{ result: ScoreResultView }> = ({ result }) => {
+  if (!result) return null;
+  const labels = Object.keys(result.labelDistribution ?? {});
+  const records = `/admin/resources/records?filters.scoredByVersionId=${result.modelVersionId}`;
+  return (
+    <Box mt="lg" data-testid="score-summary">
+      <Text>
+        Scored {Number(result.scored).toLocaleString()} records with {result.model}{' '}
+        <Link href={`/admin/resources/modelVersions/records/${result.modelVersionId}/show`}>v{result.version}</Link> in {Number(result.seconds).toFixed(1)} s (
+        {Number(result.rowsPerSecond).toLocaleString()} rows/s). <Link href={records}>Show the records it scored</Link>.
+      </Text>
+      {result.invalid && result.invalid.count > 0 ? (
+        <Text color="error" mt="sm" data-testid="score-invalid">
+          {result.invalid.count.toLocaleString()} record(s) could not be scored (first ids: {(result.invalid.firstIds ?? []).join(', ')}):{' '}
+          {Object.entries(result.invalid.reasons ?? {}).map(([reason, count]) => `${reason} (${count})`).join('; ')}. Fix their input and score them again.
+        </Text>
+      ) : null}
+      {labels.length > 0 ? (
+        <Box mt="lg" style={{ maxWidth: 520, height: 220 }} data-testid="chart-score-labels">
+          <Bar
+            data={{ labels, datasets: [{ label: 'Predicted label', data: labels.map((l) => result.labelDistribution![l] ?? 0), backgroundColor: labels.map((_, i) => PALETTE[i % PALETTE.length]!) }] }}
+            options={{ maintainAspectRatio: false, plugins: { legend: { display: false }, title: { display: true, text: 'Records per predicted label' } } }}
+          />
+        </Box>
+      ) : null}
+    </Box>
+  );
+};
+
+/** Rows per second over this page's polls (the first sample is the baseline). */
+function useRate(done: number, status: string): number | null {
+  const first = useRef<{ done: number; at: number } | null>(null);
+  if (status !== 'running') return null;
+  const now = Date.now();
+  if (!first.current || done < first.current.done) first.current = { done, at: now };
+  const seconds = (now - first.current.at) / 1000;
+  return seconds >= 1 && done > first.current.done ? (done - first.current.done) / seconds : null;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} s`;
+  if (seconds < 5_400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3_600).toFixed(1)} h`;
+}
 
 export default JobProgress;

@@ -1,14 +1,24 @@
 import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
-import { Op, QueryTypes, Sequelize, literal, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, Sequelize, literal, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { containing } from '../../src/db/containing.js';
 import { countRows } from '../../src/db/estimate-count.js';
 import { selectSql } from '../../src/db/select-sql.js';
 
+/** What a list filter sends: a text, or (for dates and numbers shown as ranges) a from/to pair. */
+export type FilterValue = string | { from?: string; to?: string };
 /** A filter the console offers beyond a plain column comparison, e.g. "record id is one of the event's ids". */
-export type CustomFilter = (value: string) => WhereOptions;
+export type CustomFilter = (value: FilterValue) => WhereOptions;
+
+/** Values of a record that live in another table, shown as if they were its own (e.g. a record's prediction). */
+export interface JoinedFields {
+  include: Includeable[];
+  /** The joined values as the record's flat params, e.g. { predictedLabel: 'spam' }. */
+  params(row: Model): Record<string, unknown>;
+}
 
 const customFilters = new Map<ModelStatic<Model>, Record<string, CustomFilter>>();
+const joinedFields = new Map<ModelStatic<Model>, JoinedFields>();
 const deletesInFlight = new WeakMap<object, Promise<unknown>>();
 /** Filtered list totals are counted exactly up to this many matches, estimated above. */
 export const FILTERED_COUNT_LIMIT = 10_000;
@@ -18,6 +28,10 @@ export function addCustomFilters(model: ModelStatic<Model>, filters: Record<stri
   customFilters.set(model, { ...customFilters.get(model), ...filters });
 }
 
+/** Shows values from another table on a model's list and show pages (read-only: they are not columns). */
+export function addJoinedFields(model: ModelStatic<Model>, fields: JoinedFields): void {
+  joinedFields.set(model, fields);
+}
 
 interface FilterElement {
   path: string;
@@ -63,8 +77,29 @@ export class ConsoleResource extends Resource {
 
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }) {
     const order = sort.sortBy ? [[sort.sortBy, (sort.direction ?? 'asc').toUpperCase()] as [string, string]] : [];
-    const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order });
-    return rows.map((row) => new BaseRecord(row.toJSON(), this));
+    const joined = joinedFields.get(this.model);
+    const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order, include: joined?.include ?? [] });
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  override async findOne(id: string | number): Promise<BaseRecord | null> {
+    const row = await this.model.findByPk(id, { include: joinedFields.get(this.model)?.include ?? [] });
+    return row ? this.toRecord(row) : null;
+  }
+
+  override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
+    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: ids } }, include: joinedFields.get(this.model)?.include ?? [] });
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  private toRecord(row: Model): BaseRecord {
+    const joined = joinedFields.get(this.model);
+    const params = row.toJSON() as Record<string, unknown>;
+    if (joined) {
+      for (const include of joined.include) delete params[(include as { as?: string }).as ?? ''];
+      Object.assign(params, joined.params(row));
+    }
+    return new BaseRecord(params, this);
   }
 
   /**
@@ -88,7 +123,7 @@ export class ConsoleResource extends Resource {
       const { path, property, value } = element;
       if (value === undefined || value === null || value === '') continue;
       const handler = custom[path];
-      if (handler) clauses.push(handler(String(value)));
+      if (handler) clauses.push(handler(typeof value === 'object' ? (value as { from?: string; to?: string }) : String(value)));
       else if (property) clauses.push(columnClause(property, value));
     }
     return clauses.length === 0 ? {} : { [Op.and]: clauses };

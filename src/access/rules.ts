@@ -55,6 +55,9 @@ export const RULES = {
     export: readAll,
     // Deleted records are only hidden (soft delete); admins bring them back.
     restoreDeleted: { admin: always },
+    // "Score with model…" on ticked records or on all matching a filter (the work checks models.score).
+    scoreSelected: { admin: always, data_scientist: always },
+    scoreMatching: { admin: always, data_scientist: always },
   },
   models: {
     list: readStaff,
@@ -65,6 +68,8 @@ export const RULES = {
     train: { admin: always, data_scientist: always },
     upload: { admin: always, data_scientist: always },
     compare: readStaff,
+    // Batch scoring with one of the model's versions (queued from records, the model, the CLI).
+    score: { admin: always, data_scientist: always },
   },
   modelVersions: {
     list: readStaff,

@@ -7,6 +7,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
+import { scoreCommand } from './commands/score.js';
 import { verifyAuditCommand } from './commands/verify-audit.js';
 import { archiveAuditCommand } from './commands/archive-audit.js';
 import { uploadModelCommand } from './commands/upload-model.js';
@@ -15,7 +16,7 @@ import { webCommand } from './commands/web.js';
 import { workerCommand } from './commands/worker.js';
 
 const COMMANDS: readonly Command[] = [
-  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand, webCommand,
+  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, scoreCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand, webCommand,
 ];
 
 function usage(): string {

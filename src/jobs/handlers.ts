@@ -2,9 +2,13 @@ import type { JobKind } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { trainModel } from '../ml/train-model.js';
 import { applyBulkEdit, parseBulkEdit } from '../records/bulk-edit.js';
+import { scoreRecords } from '../scoring/score-records.js';
 
 export interface JobContext {
   actor: Actor;
+  jobId: number;
+  /** What an earlier attempt committed (null on the first), for jobs that resume part-way. */
+  checkpoint: Record<string, unknown> | null;
   /** Records progress; throws JobCancelled when someone cancelled the job meanwhile. */
   progress(phase: string, done: number, total: number): Promise<void>;
 }
@@ -19,6 +23,8 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
     const result = await applyBulkEdit(actor, selection, changes, (done, total) => progress('updating records', done, total));
     return { ...result };
   },
+  // Chunks commit with a checkpoint: a retry or a restarted worker goes on after the last committed record.
+  score: async (params, context) => ({ ...(await scoreRecords(context.actor, params, context)) }),
   train: async (params, { actor, progress }) => {
     const result = await trainModel(actor, params as never, { phase: progress });
     return {

@@ -23,9 +23,9 @@ whenQueueStops(() => working.clear());
  * Subscribes this process to every job kind that has a handler (once each) and to the retraining
  * schedule's ticks, after bringing the schedules in line with the models; returns the kinds it works on.
  */
-export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>> = JOB_HANDLERS): Promise<JobKind[]> {
+export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>> = JOB_HANDLERS, options: { schedules?: boolean } = {}): Promise<JobKind[]> {
   const kinds = JobKind.options.filter((kind) => handlers[kind]);
-  if (!working.has(RETRAIN_QUEUE)) {
+  if (options.schedules !== false && !working.has(RETRAIN_QUEUE)) {
     working.add(RETRAIN_QUEUE);
     await syncRetrainSchedules();
     await queue().work<Tick>(RETRAIN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([tick]) => {
@@ -81,7 +81,7 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
     await job.update({ phase, progressDone: done, progressTotal: total, heartbeatAt: new Date() });
   };
   try {
-    const result = await handler(job.params, { actor, progress });
+    const result = await handler(job.params, { actor, jobId: job.id, checkpoint: job.checkpoint, progress });
     await transition(job, actor, 'jobs.finish', {
       status: 'succeeded', result, phase: null, progressDone: job.progressTotal ?? job.progressDone, finishedAt: new Date(), lockedBy: null,
     });

@@ -93,6 +93,8 @@ export async function predictInChunks(classifier: Classifier, inputs: Classifier
     const end = Math.min(rows, start + chunkRows);
     const chunk = inputs instanceof Float32Array ? inputs.subarray(start * width, end * width) : inputs.slice(start, end);
     out.set((await classifier.predict(chunk)).probabilities, start * classifier.signature.labels.length);
+    // `run` holds the thread: let timers and I/O (heartbeats, other requests) in between chunks.
+    if (end < rows) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
 }
@@ -110,7 +112,7 @@ function inputTensor(signature: ClassifierSignature, inputs: ClassifierInputs): 
   return { tensor: new ort.Tensor('float32', inputs, [inputs.length / width, width]), rows: inputs.length / width };
 }
 
-function featureWidth(signature: ClassifierSignature): number {
+export function featureWidth(signature: ClassifierSignature): number {
   const width = signature.input.shape[1];
   return typeof width === 'number' ? width : 1;
 }

@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
-import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { WhereOptions } from 'sequelize';
 import { DataRecord, sequelizeOf } from '../../models/index.js';
 import { selectSql } from '../db/select-sql.js';
+import { withRawConnection } from '../db/raw-connection.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { recordFailure, withAudit } from '../audit/with-audit.js';
@@ -45,21 +45,24 @@ export async function exportRecords(actor: Actor, query: RecordExportQuery, form
   const sequelize = sequelizeOf();
   const attributes = DataRecord.getAttributes();
   const column = (attribute: string) => (attributes as Record<string, { field?: string }>)[attribute]?.field ?? attribute;
-  const sortBy = query.sort.by in attributes ? query.sort.by : 'id';
+  const own: string[] = RECORD_EXPORT_COLUMNS.filter((name) => name in attributes);
+  const sortBy = own.includes(query.sort.by) ? query.sort.by : 'id';
   const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
-  const sql = selectSql(DataRecord, {
-    attributes: RECORD_EXPORT_COLUMNS.map((name) => [column(name), name]),
-    where: query.where,
-    order: [[column(sortBy), direction], ...(sortBy === 'id' ? [] : [['id', direction] as [string, 'ASC' | 'DESC']])],
-  });
+  const records = selectSql(DataRecord, { attributes: own.map((name) => [column(name), name]), where: query.where });
+  // The latest prediction beside each record, probabilities named by the version's labels.
+  const sql = `SELECT r.*, p.predicted_label AS "predictedLabel", p.score AS "score",
+      (SELECT jsonb_object_agg(l.label, p.probabilities[l.i]) FROM jsonb_array_elements_text(v.output_schema -> 'labels') WITH ORDINALITY AS l(label, i)) AS "probabilities",
+      p.model_version_id AS "scoredByVersionId", p.scored_at AS "scoredAt"
+    FROM (${records}) AS r
+    LEFT JOIN record_predictions p ON p.record_id = r.id
+    LEFT JOIN model_versions v ON v.id = p.model_version_id
+    ORDER BY r."${sortBy}" ${direction}${sortBy === 'id' ? '' : `, r.id ${direction}`}`;
 
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
-  const connectionManager = sequelize.connectionManager as unknown as { getConnection(o: object): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void> };
-  const connection = await connectionManager.getConnection({ type: 'read' });
-  let count = 0;
-  try {
+  return withRawConnection(sequelize, async (connection) => {
+    let count = 0;
     if (format === 'csv') await write(stringify([RECORD_EXPORT_COLUMNS as unknown as string[]]));
     const rows = connection.query(new QueryStream(sql, [], { batchSize: 1_000 }));
     let batch: Array<Record<string, unknown>> = [];
@@ -74,10 +77,8 @@ export async function exportRecords(actor: Actor, query: RecordExportQuery, form
       if (batch.length >= 1_000) await flush();
     }
     await flush();
-  } finally {
-    await connectionManager.releaseConnection(connection);
-  }
-  return count;
+    return count;
+  });
 }
 
 function serialise(row: Record<string, unknown>): Record<string, unknown> {

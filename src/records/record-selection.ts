@@ -2,6 +2,7 @@ import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import * as z from 'zod';
 import { RecordSplit } from '../../models/enums.js';
 import { containing } from '../db/containing.js';
+import { predictionWhere } from './prediction-where.js';
 
 /** Most ids one request may name; larger selections are made with a filter. */
 export const MAX_SELECTED_IDS = 10_000;
@@ -34,9 +35,11 @@ export function selectionWhere(selection: RecordSelection): WhereOptions {
     ...(datasetId ? { datasetId } : {}),
     ...(split ? { split } : {}),
     ...(label ? { label } : {}),
-    ...(predictedLabel ? { predictedLabel } : {}),
     ...(tag ? { tags: { [Op.contains]: [tag] } } : {}),
-    ...(text ? { [Op.and]: [Sequelize.where(Sequelize.col('text'), containing(text))] } : {}),
+    [Op.and]: [
+      ...(predictedLabel ? [predictionWhere({ predictedLabel })] : []),
+      ...(text ? [Sequelize.where(Sequelize.col('text'), containing(text))] : []),
+    ],
   };
 }
 

@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
   MAX_MODEL_UPLOAD_MB: z.coerce.number().int().min(1).max(1_024).default(50),
+  /** Records a scoring job reads, scores and commits per step (memory and checkpoint granularity). */
+  SCORE_CHUNK_ROWS: z.coerce.number().int().min(100).max(200_000).default(20_000),
   /**
    * Bearer token that `GET /metrics` requires. Unset: /metrics answers 404 to everyone, loopback
    * included, because behind a reverse proxy on the same host every request arrives from 127.0.0.1.

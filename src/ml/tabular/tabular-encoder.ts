@@ -13,16 +13,26 @@ export function encodeRow(features: Readonly<Record<string, unknown>>, schema: r
     if (value === null || value === undefined) {
       row[j] = Number.NaN;
     } else if (spec.type === 'number') {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
+      const number = numberOf(value);
+      if (number === null) {
         throw new InvalidInput('features.not_finite', `${rowLabel}: feature "${spec.name}" must be a finite number, got ${JSON.stringify(value)}.`, { [spec.name]: 'must be a finite number' });
       }
-      row[j] = value;
+      row[j] = number;
     } else {
       const index = (spec.categories ?? []).indexOf(String(value));
       row[j] = index >= 0 ? index : Number.NaN; // an unseen category reads as missing
     }
   });
   return row;
+}
+
+/**
+ * A numeric feature's value: a finite JSON number, or a string holding one (as CSV imports give them,
+ * e.g. "3750" or " 1.5e3 "); anything else (empty, "n/a", true, NaN, Infinity) is not a number.
+ */
+export function numberOf(value: unknown): number | null {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return Number.isFinite(number) ? number : null;
 }
 
 /** What standardisation learned from the training rows: per numeric feature, mean and spread. */

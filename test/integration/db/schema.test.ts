@@ -15,7 +15,7 @@ describe('schema (migrations on real Postgres)', () => {
 
   it('creates every table of the design, with no migration left pending', async () => {
     const names = await tables();
-    for (const table of ['users', 'api_keys', 'datasets', 'records', 'models', 'model_versions', 'model_aliases', 'jobs', 'audit_events', 'inference_stats', 'session', 'settings', 'SequelizeMeta']) {
+    for (const table of ['users', 'api_keys', 'datasets', 'records', 'models', 'model_versions', 'model_aliases', 'jobs', 'audit_events', 'inference_stats', 'session', 'settings', 'record_predictions', 'SequelizeMeta']) {
       assert.ok(names.includes(table), `missing table ${table}`);
     }
     assert.deepEqual(await pendingMigrations(sequelize), []);
@@ -24,7 +24,10 @@ describe('schema (migrations on real Postgres)', () => {
   it('indexes records for the console\'s filters and a trigram index for text search', async () => {
     const indexes = (await sequelize.query<{ indexdef: string; indexname: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records'`, { type: QueryTypes.SELECT }));
     const defs = indexes.map((i) => i.indexdef).join('\n');
-    for (const column of ['label', 'split', 'dataset_id', 'created_at', 'scored_at', 'predicted_label']) assert.match(defs, new RegExp(`\\(${column}[,)]`), column);
+    for (const column of ['label', 'split', 'dataset_id', 'created_at']) assert.match(defs, new RegExp(`\\(${column}[,)]`), column);
+    // Predictions live beside records (record_predictions), indexed for the list's prediction filters.
+    const predictionIndexes = (await sequelize.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'record_predictions'`, { type: QueryTypes.SELECT })).map((i) => i.indexdef).join('\n');
+    for (const column of ['record_id', 'predicted_label', 'model_version_id']) assert.match(predictionIndexes, new RegExp(`\\(${column}[,)]`), column);
     assert.match(defs, /gin \(text gin_trgm_ops\)/);
     const plan = await sequelize.transaction(async (transaction) => {
       await sequelize.query('SET LOCAL enable_seqscan = off', { transaction });

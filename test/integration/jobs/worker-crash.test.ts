@@ -1,40 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Dataset, Job, MlModel, ModelVersion } from '../../../models/index.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { loadSpamAssassin } from '../../../seeders/spam-assassin.js';
 import { enqueueJob } from '../../../src/jobs/enqueue-job.js';
 import { startQueue } from '../../../src/jobs/queue.js';
 import { stopWorker } from '../../../src/jobs/run-worker.js';
-import { projectRoot } from '../../../src/server/project-root.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
-
-const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
-const HEARTBEAT_SECONDS = 10; // pg-boss's minimum: the test waits about this long for the retry
-
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'worker'], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), JOB_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (output.includes('ready for')) {
-        clearInterval(poll);
-        resolve(child);
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`worker exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-}
+import { startWorkerProcess, WORKER_HEARTBEAT_SECONDS } from '../../support/worker-process.js';
 
 describe('a worker killed mid-job (SIGKILL)', () => {
   const children: ChildProcess[] = [];
@@ -43,7 +17,7 @@ describe('a worker killed mid-job (SIGKILL)', () => {
   before(async function () {
     this.timeout(120_000);
     await useTestDatabase();
-    await startQueue(testDatabaseUrl(), HEARTBEAT_SECONDS);
+    await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
     await stopWorker(); // only the worker processes below may take this job
     const name = unique('spam');
     await insertDataset({ type: 'system' }, { name, task: 'text-classification', labels: ['ham', 'spam'], description: null, source: null, license: null }, loadSpamAssassin().map((e) => ({ ...e, features: null })));

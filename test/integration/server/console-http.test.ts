@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AuditEvent, DataRecord, Dataset, User } from '../../../models/index.js';
+import { AuditEvent, DataRecord, Dataset, RecordPrediction, User } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { decide } from '../../../src/access/decide.js';
 import { RESOURCE_IDS } from '../../../src/access/rules.js';
@@ -165,7 +165,7 @@ describe('console over HTTP (real server, real Postgres)', () => {
     const response = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'ham', predictedLabel: 'spam', deletedAt: '2020-01-01' });
     assert.equal(response.status, 200);
     const record = await DataRecord.findByPk(recordId);
-    assert.equal(record?.predictedLabel, null);
+    assert.equal(await RecordPrediction.findByPk(recordId), null);
     assert.equal(record?.deletedAt, null);
   });
 

@@ -1,0 +1,20 @@
+/** The filters "all matching" forms offer (bulk edit, scoring), as names of src/records/record-selection.ts's RecordFilter. */
+export const RECORD_FILTERS = [
+  { name: 'datasetId', label: 'Dataset id' },
+  { name: 'split', label: 'Split is' },
+  { name: 'label', label: 'Label is' },
+  { name: 'predictedLabel', label: 'Predicted label is' },
+  { name: 'tag', label: 'Has tag' },
+  { name: 'text', label: 'Text contains' },
+] as const;
+
+/** The list's filters when the URL carries them (filters.X=…), to start "all matching" from them. */
+export function filtersFromUrl(filters: ReadonlyArray<{ name: string }>): Record<string, string> {
+  const params = new URLSearchParams(window.location.search);
+  const values: Record<string, string> = {};
+  for (const { name } of filters) {
+    const value = params.get(`filters.${name}`) ?? (name === 'tag' ? params.get('filters.tags') : null);
+    if (value) values[`filter.${name}`] = value;
+  }
+  return values;
+}

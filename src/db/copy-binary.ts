@@ -1,0 +1,77 @@
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/** One row of a binary COPY: its fields as slices of the received bytes (null for SQL NULL). */
+export type BinaryRow = Array<Buffer | null>;
+
+/**
+ * Runs `COPY (<select>) TO STDOUT (FORMAT binary)` and returns its rows. Binary, because the text
+ * format escapes tabs, newlines and backslashes in values that would have to be undone again; the
+ * whole result is held in memory, so callers keep the select bounded (LIMIT).
+ */
+export async function copyOutBinary(client: pg.Client, select: string): Promise<BinaryRow[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
+  const data = Buffer.concat(chunks);
+  if (data.length < 19 || !data.subarray(0, 11).equals(SIGNATURE)) throw new Error('COPY returned no binary header.');
+  let at = 19 + data.readInt32BE(15); // signature, flags, header extension
+  const rows: BinaryRow[] = [];
+  for (;;) {
+    const fields = data.readInt16BE(at);
+    at += 2;
+    if (fields === -1) return rows;
+    const row: BinaryRow = new Array(fields);
+    for (let f = 0; f < fields; f += 1) {
+      const length = data.readInt32BE(at);
+      at += 4;
+      if (length === -1) row[f] = null;
+      else {
+        row[f] = data.subarray(at, at + length);
+        at += length;
+      }
+    }
+    rows.push(row);
+  }
+}
+
+/** A binary `bigint` field as a number (ids stay far below 2^53). */
+export const int8 = (field: Buffer): number => Number(field.readBigInt64BE(0));
+/** A binary `text` field. */
+export const text = (field: Buffer): string => field.toString('utf8');
+/** A binary `jsonb` field (a version byte, then the JSON text), parsed. */
+export const jsonb = (field: Buffer): unknown => JSON.parse(field.toString('utf8', 1));
+
+/**
+ * A binary `float8[]` (one dimension) field into `out` from `at`, as float32; NULL elements as NaN.
+ * Returns the index of the first element that is not NULL and not finite (NaN, ±Infinity), else -1.
+ */
+export function float8ArrayInto(field: Buffer, out: Float32Array, at: number): number {
+  if (field.readInt32BE(0) === 0) return -1;
+  const count = field.readInt32BE(12);
+  let offset = 20;
+  let firstBad = -1;
+  for (let i = 0; i < count; i += 1) {
+    const length = field.readInt32BE(offset);
+    offset += 4;
+    if (length === -1) out[at + i] = Number.NaN;
+    else {
+      const value = field.readDoubleBE(offset);
+      if (!Number.isFinite(value) && firstBad === -1) firstBad = i;
+      out[at + i] = value;
+      offset += length;
+    }
+  }
+  return firstBad;
+}
+
+/** The header of a binary COPY FROM stream. */
+export function binaryCopyHeader(): Buffer {
+  const header = Buffer.alloc(19);
+  SIGNATURE.copy(header, 0);
+  return header; // flags and header extension length stay 0
+}
+
+/** The trailer of a binary COPY FROM stream. */
+export const BINARY_COPY_TRAILER = Buffer.from([0xff, 0xff]);

@@ -1,0 +1,64 @@
+import { Op, type WhereOptions } from 'sequelize';
+import { DataRecord, type Job } from '../../models/index.js';
+import type { Actor } from '../access/actor.js';
+import { decide } from '../access/decide.js';
+import { recordFailure } from '../audit/with-audit.js';
+import { Forbidden, InvalidInput } from '../errors/domain-error.js';
+import { enqueueJob } from '../jobs/enqueue-job.js';
+import { describeSelection, selectionWhere, type RecordSelection } from '../records/record-selection.js';
+import { resolveVersion } from '../registry/resolve-version.js';
+import { ScoreInput, type ScoreJobParams } from './score-input.js';
+
+export interface QueuedScoring {
+  job: Job;
+  params: ScoreJobParams;
+  /** Records the job will score, counted when it was queued. */
+  matching: number;
+}
+
+/** The records a scoring job reads: the selection, within the model's dataset (soft-deleted ones never). */
+export function scoringWhere(params: Pick<ScoreJobParams, 'selection' | 'datasetId'>): WhereOptions {
+  return { [Op.and]: [selectionWhere(params.selection), { datasetId: params.datasetId }] };
+}
+
+/**
+ * Checks a scoring request and queues it as a job: the role (models.score), the model and version (an
+ * alias is resolved now), and a selection that matches records of the model's dataset. The job's
+ * enqueue event in the audit log names who, which version and which selection.
+ */
+export async function queueScoring(actor: Actor, raw: ScoreInput): Promise<QueuedScoring> {
+  const { params, matching } = await planScoring(actor, raw);
+  const job = await enqueueJob(actor, 'score', { ...params, matching });
+  return { job, params, matching };
+}
+
+/** The checks of `queueScoring` and what the job would do (version, selection, how many records), without queueing it. */
+export async function planScoring(actor: Actor, raw: ScoreInput): Promise<{ params: ScoreJobParams; matching: number }> {
+  const parsed = ScoreInput.safeParse(raw);
+  if (!parsed.success) {
+    throw new InvalidInput('score.input', `Check the scoring request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}.`);
+  }
+  const input = parsed.data;
+  if (decide(actor, 'models', 'score') !== true) {
+    const error = new Forbidden('score.forbidden', 'Your role may not run batch scoring; ask a data scientist or an admin.');
+    await recordFailure(actor, { action: 'jobs.enqueue', resource: 'jobs', selection: { kind: 'score', model: input.model } }, error);
+    throw error;
+  }
+  const { model, version, alias } = await resolveVersion(input.model, input);
+  let selection: RecordSelection = input.selection ?? { filter: { datasetId: model.datasetId } };
+  if ('filter' in selection) {
+    if (selection.filter.datasetId !== undefined && selection.filter.datasetId !== model.datasetId) {
+      throw new InvalidInput('score.other_dataset', `Model "${model.name}" reads dataset ${model.datasetId}, not dataset ${selection.filter.datasetId}: filter on its dataset or choose a model of dataset ${selection.filter.datasetId}.`);
+    }
+    selection = { filter: { ...selection.filter, datasetId: model.datasetId } };
+  }
+  const params: ScoreJobParams = { model: model.name, modelId: model.id, modelVersionId: version.id, version: version.version, alias, datasetId: model.datasetId, selection };
+  const matching = await DataRecord.count({ where: scoringWhere(params) });
+  if (matching === 0) {
+    throw new InvalidInput(
+      'score.nothing_selected',
+      `No records to score: the selection (${JSON.stringify(describeSelection(selection))}) matches no records of dataset ${model.datasetId}, which model "${model.name}" reads.`,
+    );
+  }
+  return { params, matching };
+}

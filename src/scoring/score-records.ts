@@ -1,0 +1,334 @@
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import { Op, literal } from 'sequelize';
+import { DataRecord, Dataset, ModelVersion, sequelizeOf } from '../../models/index.js';
+import type { Actor } from '../access/actor.js';
+import { decide } from '../access/decide.js';
+import { BINARY_COPY_TRAILER, binaryCopyHeader, copyOutBinary, float8ArrayInto, int8, jsonb, text } from '../db/copy-binary.js';
+import { withRawConnections } from '../db/raw-connection.js';
+import { selectSql } from '../db/select-sql.js';
+import { Forbidden, InvalidInput } from '../errors/domain-error.js';
+import { encodeRow } from '../ml/tabular/tabular-encoder.js';
+import { featureWidth, openClassifier, predictInChunks, signatureOf, type Classifier, type ClassifierInputs } from '../ml/onnx-classifier.js';
+import { loadConfig } from '../server/config.js';
+import { scoringWhere } from './queue-scoring.js';
+import { ScoreCheckpoint, ScoreJobParams } from './score-input.js';
+
+/** Rows per onnxruntime `run` (text models build a dense TF-IDF matrix per run: keep those smaller). */
+const INFER_ROWS = { tabular: 8_192, text: 1_024 } as const;
+/** Reads in flight at once, each on its own connection (Postgres extracting features is the slowest step). */
+const READ_STREAMS = 2;
+/** Invalid record ids kept in the result (the count covers all of them). */
+const INVALID_IDS_LISTED = 20;
+/** Advisory lock namespace: scoring steps of one dataset take turns writing its predictions. */
+const SCORE_LOCK = 0x5c0e;
+
+export interface ScoreResult {
+  model: string;
+  version: number;
+  modelVersionId: number;
+  scored: number;
+  invalid: ScoreCheckpoint['invalid'];
+  labelDistribution: Record<string, number>;
+  seconds: number;
+  rowsPerSecond: number;
+  timingsMs: ScoreCheckpoint['timings'];
+  peakRssMb: number;
+  attempts: number;
+}
+
+export interface ScoreContext {
+  jobId: number;
+  checkpoint: Record<string, unknown> | null;
+  progress(phase: string, done: number, total: number): Promise<void>;
+}
+
+interface Chunk {
+  ids: number[];
+  /** Per read row: the input as read: text, features JSON, or (fast path) the feature vector as float8[]. */
+  raw: Array<Buffer | null>;
+  format: 'text' | 'json' | 'vector';
+  readMs: number;
+}
+
+/** Postgres errors a vector read raises on a value that is not a JSON number (a string, true, null, out of range). */
+const NOT_A_NUMBER = new Set(['22P02', '22003']);
+
+/**
+ * Scores the job's records with its model version, chunk by chunk in id order: read with COPY (the
+ * next chunk is read while this one is scored and written), inference in onnxruntime batches, then
+ * one transaction per chunk that replaces the chunk's predictions (COPY into record_predictions) and
+ * commits the checkpoint. Killed part-way, the job goes on after the last committed chunk: every
+ * record ends up scored exactly once by the version, nothing is half-written, and records are never
+ * written (only their predictions), so edits made meanwhile stay. Records whose input does not fit
+ * the model are counted in the result with their ids and reasons, not scored.
+ */
+export async function scoreRecords(actor: Actor, rawParams: Record<string, unknown>, context: ScoreContext): Promise<ScoreResult> {
+  if (decide(actor, 'models', 'score') !== true) throw new Forbidden('score.forbidden', 'Your role may not run batch scoring (any more).');
+  const params = ScoreJobParams.parse(rawParams);
+  const version = await ModelVersion.unscoped().findByPk(params.modelVersionId); // with its ONNX bytes
+  const dataset = await Dataset.findByPk(params.datasetId);
+  if (!version || !dataset) throw new InvalidInput('score.gone', `Model version ${params.modelVersionId} or dataset ${params.datasetId} no longer exists.`);
+  const signature = signatureOf(version);
+  const classifier = await openClassifier(version.onnx, signature);
+  const started = performance.now();
+  const previous = context.checkpoint ? ScoreCheckpoint.safeParse(context.checkpoint) : undefined;
+  const state: ScoreCheckpoint = previous?.success
+    ? { ...previous.data, attempts: previous.data.attempts + 1 }
+    : {
+        lastIds: Array.from({ length: READ_STREAMS }, () => 0),
+        total: await DataRecord.count({ where: scoringWhere(params) }),
+        scored: 0,
+        invalid: { count: 0, firstIds: [], reasons: {} },
+        labelCounts: signature.labels.map(() => 0),
+        timings: { readMs: 0, inferMs: 0, writeMs: 0, wallMs: 0 },
+        attempts: 1,
+      };
+  const wallBefore = state.timings.wallMs;
+  const isText = dataset.task === 'text-classification';
+  const inputColumn = isText ? 'text' : 'features';
+  const width = isText ? 1 : featureWidth(signature);
+  if (!isText && width !== dataset.featureSchema.length) {
+    throw new InvalidInput('score.schema_mismatch', `Version ${version.version} of "${params.model}" takes ${width} features; dataset ${dataset.name} has ${dataset.featureSchema.length}. Retrain the model on this dataset.`);
+  }
+
+  const sequelize = sequelizeOf();
+  // Records read, scored and written per step; each step commits its predictions with the checkpoint.
+  const chunkRows = loadConfig().SCORE_CHUNK_ROWS;
+  // All-numeric features are extracted by Postgres into a float8[] (parsing the JSON in Node is the
+  // slowest step of all); a chunk with a value that is not a JSON number is read again as JSON, where
+  // encodeRow says what is wrong with which record.
+  const vectorSql = numericVector(dataset.featureSchema);
+  const read = async (reader: pg.Client, stream: number, afterId: number): Promise<Chunk> => {
+    const begun = performance.now();
+    const select = (column: string | [ReturnType<typeof literal>, string]) =>
+      selectSql(DataRecord, {
+        attributes: ['id', column],
+        where: { [Op.and]: [scoringWhere(params), { id: { [Op.gt]: afterId } }, literal(`"DataRecord"."id" % ${READ_STREAMS} = ${stream}`)] },
+        order: [['id', 'ASC']],
+        limit: chunkRows,
+      });
+    let format: Chunk['format'] = isText ? 'text' : vectorSql ? 'vector' : 'json';
+    let rows;
+    try {
+      rows = await copyOutBinary(reader, select(format === 'vector' ? [literal(vectorSql!), 'vector'] : inputColumn));
+    } catch (error) {
+      if (format !== 'vector' || !NOT_A_NUMBER.has((error as { code?: string }).code ?? '')) throw error;
+      format = 'json';
+      rows = await copyOutBinary(reader, select(inputColumn));
+    }
+    return { ids: rows.map((r) => int8(r[0]!)), raw: rows.map((r) => r[1] ?? null), format, readMs: performance.now() - begun };
+  };
+
+  const score = async (chunk: Chunk, stream: number, writer: pg.Client) => {
+    state.timings.readMs += chunk.readMs;
+    const inferBegun = performance.now();
+    const { inputs, rows } = isText ? textInputs(chunk, state) : tabularInputs(chunk, dataset.featureSchema, width, state);
+    const probabilities = rows.length ? await predictInChunks(classifier, inputs, isText ? INFER_ROWS.text : INFER_ROWS.tabular) : new Float32Array(0);
+    const encoded = predictionRows(chunk, rows, probabilities, signature.labels, params.modelVersionId, context.jobId, state);
+    state.timings.inferMs += performance.now() - inferBegun;
+    const writeBegun = performance.now();
+    state.lastIds[stream] = chunk.ids[chunk.ids.length - 1]!;
+    state.timings.wallMs = wallBefore + (performance.now() - started);
+    await writeChunk(writer, params.datasetId, encoded, context.jobId, state);
+    state.timings.writeMs += performance.now() - writeBegun;
+    await context.progress('scoring', state.scored + state.invalid.count, Math.max(state.total, state.scored + state.invalid.count));
+  };
+
+  try {
+    await withRawConnections(sequelize, READ_STREAMS + 1, async ([writer, ...readers]) => {
+      await context.progress('scoring', state.scored + state.invalid.count, state.total);
+      // Each stream reads its share of the records (id modulo READ_STREAMS) in id order, one chunk ahead,
+      // on its own connection: Postgres extracts the features of two chunks at once while this process
+      // scores and writes. Chunks are written one at a time; each commits its stream's position.
+      const streams = readers.map((reader, stream) => ({ reader, stream, next: read(reader, stream, state.lastIds[stream] ?? 0), done: false }));
+      try {
+        while (streams.some((s) => !s.done)) {
+          for (const s of streams) {
+            if (s.done) continue;
+            const chunk = await s.next;
+            if (chunk.ids.length === 0) {
+              s.done = true;
+              continue;
+            }
+            s.next = read(s.reader, s.stream, chunk.ids[chunk.ids.length - 1]!);
+            await score(chunk, s.stream, writer!);
+          }
+        }
+      } finally {
+        // Never hand a connection back to the pool with a COPY still running on it.
+        await Promise.all(streams.map((s) => s.next.catch(() => undefined)));
+      }
+    });
+  } finally {
+    await classifier.release();
+  }
+  state.timings.wallMs = wallBefore + (performance.now() - started);
+  const seconds = state.timings.wallMs / 1000;
+  return {
+    model: params.model,
+    version: params.version,
+    modelVersionId: params.modelVersionId,
+    scored: state.scored,
+    invalid: state.invalid,
+    labelDistribution: Object.fromEntries(signature.labels.map((label, i) => [label, state.labelCounts[i] ?? 0])),
+    seconds: Number(seconds.toFixed(3)),
+    rowsPerSecond: Math.round(state.scored / Math.max(seconds, 1e-3)),
+    timingsMs: Object.fromEntries(Object.entries(state.timings).map(([k, v]) => [k, Math.round(v)])) as ScoreCheckpoint['timings'],
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    attempts: state.attempts,
+  };
+}
+
+function noteInvalid(state: ScoreCheckpoint, id: number, reason: string): void {
+  state.invalid.count += 1;
+  if (state.invalid.firstIds.length < INVALID_IDS_LISTED) state.invalid.firstIds.push(id);
+  state.invalid.reasons[reason] = (state.invalid.reasons[reason] ?? 0) + 1;
+}
+
+/**
+ * Feature rows in schema order, as encodeRow (tabular-encoder.ts) reads them: plain finite numbers are
+ * copied straight in (the common case, no allocation per row); anything else goes through encodeRow,
+ * which also explains what does not fit. Rows that do not fit are noted, not scored.
+ */
+function tabularInputs(chunk: Chunk, schema: Dataset['featureSchema'], width: number, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
+  const inputs = new Float32Array(chunk.ids.length * width);
+  const names = schema.map((spec) => spec.name);
+  const numeric = schema.every((spec) => spec.type === 'number');
+  const rows: number[] = [];
+  chunk.raw.forEach((field, i) => {
+    const id = chunk.ids[i]!;
+    if (chunk.format === 'vector') {
+      if (!field) return noteInvalid(state, id, 'no features object');
+      const bad = float8ArrayInto(field, inputs, rows.length * width);
+      if (bad >= 0) return noteInvalid(state, id, `${names[bad]}: must be a finite number`);
+      return void rows.push(i);
+    }
+    const features = field ? jsonb(field) : null;
+    if (features === null || typeof features !== 'object' || Array.isArray(features)) return noteInvalid(state, id, 'no features object');
+    const values = features as Record<string, unknown>;
+    const at = rows.length * width;
+    let plain = numeric;
+    for (let j = 0; plain && j < width; j += 1) {
+      const value = values[names[j]!];
+      if (typeof value === 'number' && Number.isFinite(value)) inputs[at + j] = value;
+      else plain = false;
+    }
+    if (!plain) {
+      try {
+        inputs.set(encodeRow(values, schema, `record ${id}`), at);
+      } catch (error) {
+        return noteInvalid(state, id, error instanceof InvalidInput && error.fields ? Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : 'features do not fit the schema');
+      }
+    }
+    rows.push(i);
+  });
+  return { inputs: inputs.subarray(0, rows.length * width), rows };
+}
+
+function textInputs(chunk: Chunk, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
+  const inputs: string[] = [];
+  const rows: number[] = [];
+  chunk.raw.forEach((field, i) => {
+    if (field === null) return noteInvalid(state, chunk.ids[i]!, 'no text');
+    inputs.push(text(field));
+    rows.push(i);
+  });
+  return { inputs, rows };
+}
+
+/**
+ * The SELECT expression that turns all-numeric features into a float8[] in schema order, read as
+ * encodeRow reads them (numberOf): a missing feature is NULL (NaN: missing); a number, or a string
+ * holding one, casts; anything else fails the cast and the chunk is read again as JSON. Null when a
+ * feature is categorical (those are read as JSON).
+ */
+function numericVector(schema: Dataset['featureSchema']): string | null {
+  if (schema.length === 0 || schema.some((spec) => spec.type !== 'number')) return null;
+  const sequelize = sequelizeOf();
+  return `ARRAY[${schema.map((spec) => `CAST("DataRecord"."features" ->> ${sequelize.escape(spec.name)} AS float8)`).join(', ')}]`;
+}
+
+interface EncodedPredictions {
+  ids: number[];
+  /** Rows of record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) in binary COPY format. */
+  data: Buffer;
+}
+
+/**
+ * The chunk's predictions as binary COPY rows (no number is turned into text and parsed back). Rows
+ * whose probabilities are not numbers (e.g. NaN from a model without imputation) are noted instead.
+ */
+function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Array, labels: readonly string[], versionId: number, jobId: number, state: ScoreCheckpoint): EncodedPredictions {
+  const k = labels.length;
+  const labelBytes = labels.map((label) => Buffer.from(label, 'utf8'));
+  const longest = Math.max(...labelBytes.map((b) => b.length));
+  const rowBytes = 2 + (4 + 8) + (4 + 4) + (4 + longest) + (4 + 4) + (4 + 20 + 8 * k) + (4 + 8);
+  const data = Buffer.allocUnsafe(19 + rows.length * rowBytes + 2);
+  let at = binaryCopyHeader().copy(data, 0);
+  const ids: number[] = [];
+  rows.forEach((row, n) => {
+    const id = chunk.ids[row]!;
+    let best = 0;
+    for (let c = 0; c < k; c += 1) {
+      const p = probabilities[n * k + c]!;
+      if (!Number.isFinite(p)) return noteInvalid(state, id, 'the model returned a non-number probability (missing or extreme features?)');
+      if (p > probabilities[n * k + best]!) best = c;
+    }
+    at = data.writeInt16BE(6, at);
+    at = data.writeInt32BE(8, at);
+    at = data.writeBigInt64BE(BigInt(id), at);
+    at = data.writeInt32BE(4, at);
+    at = data.writeInt32BE(versionId, at);
+    at = data.writeInt32BE(labelBytes[best]!.length, at);
+    at += labelBytes[best]!.copy(data, at);
+    at = data.writeInt32BE(4, at);
+    at = data.writeFloatBE(Math.min(1, Math.max(0, probabilities[n * k + best]!)), at);
+    at = data.writeInt32BE(20 + 8 * k, at);
+    at = data.writeInt32BE(1, at); // dimensions
+    at = data.writeInt32BE(0, at); // no NULLs
+    at = data.writeInt32BE(700, at); // float4
+    at = data.writeInt32BE(k, at);
+    at = data.writeInt32BE(1, at); // lower bound
+    for (let c = 0; c < k; c += 1) {
+      at = data.writeInt32BE(4, at);
+      at = data.writeFloatBE(probabilities[n * k + c]!, at);
+    }
+    at = data.writeInt32BE(8, at);
+    at = data.writeBigInt64BE(BigInt(jobId), at);
+    state.labelCounts[best] = (state.labelCounts[best] ?? 0) + 1;
+    ids.push(id);
+  });
+  at += BINARY_COPY_TRAILER.copy(data, at);
+  state.scored += ids.length;
+  return { ids, data: data.subarray(0, at) };
+}
+
+/**
+ * One transaction: replace the chunk's predictions and commit the checkpoint with them. Steps of
+ * scoring jobs on the same dataset take turns (advisory lock), so two jobs never interleave halfway.
+ */
+async function writeChunk(client: pg.Client, datasetId: number, encoded: EncodedPredictions, jobId: number, state: ScoreCheckpoint): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [SCORE_LOCK, datasetId]);
+    if (encoded.ids.length > 0) {
+      await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
+      await pipeline(
+        Readable.from([encoded.data]),
+        client.query(copyFrom('COPY record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) FROM STDIN (FORMAT binary)')),
+      );
+    }
+    await client.query('UPDATE jobs SET checkpoint = $1, progress_done = $2, heartbeat_at = now(), updated_at = now() WHERE id = $3', [
+      JSON.stringify(state),
+      state.scored + state.invalid.count,
+      jobId,
+    ]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+// `npm run bench` (part): batch scoring at a million records. Generates a tabular dataset (30
+// features), trains a logistic (softmax) model on it, then scores every record through the real path:
+// queued as a job, run by a separate worker process (`cli worker`), read with COPY, onnxruntime
+// batches, predictions written with COPY, a checkpoint per chunk. Reports rows/s end to end, the split
+// of time (read / infer / write) and the worker's peak RSS; then scores again (every record already
+// has a prediction: the replace path).
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { Job, MlModel } from '../../models/index.js';
+import { generateDataset } from '../../src/datasets/generate-dataset.js';
+import { startQueue, stopQueue } from '../../src/jobs/queue.js';
+import { trainModel } from '../../src/ml/train-model.js';
+import { queueScoring } from '../../src/scoring/queue-scoring.js';
+import { projectRoot } from '../../src/server/project-root.js';
+import { benchDatabase } from './bench-database.js';
+
+const ROWS = Number(process.env.BENCH_SCORE_ROWS ?? 1_000_000);
+const system = { type: 'system' } as const;
+
+function startWorker(url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'src', 'cli', 'main.js'), 'worker'], {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (process.env.LOG_LEVEL) process.stderr.write(chunk);
+      if (chunk.toString().includes('ready for')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));
+  });
+}
+
+async function finished(jobId: number): Promise<Job> {
+  for (;;) {
+    const job = (await Job.findByPk(jobId))!;
+    if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const db = await benchDatabase(10);
+let worker: ChildProcess | undefined;
+try {
+  const generated = await generateDataset(system, { name: 'score-bench', rows: ROWS, task: 'tabular-classification', seed: 11 });
+  await MlModel.create({ name: 'score-bench', datasetId: generated.datasetId, task: 'tabular-classification', description: null, createdById: null });
+  const trained = await trainModel(system, { model: 'score-bench', maxEpochs: 3 });
+  await db.sequelize.query('VACUUM ANALYZE records');
+  await startQueue(db.url);
+  worker = await startWorker(db.url);
+  const runs: Record<string, unknown> = {};
+  for (const run of ['first', 'again'] as const) {
+    const queued = await queueScoring(system, { model: 'score-bench', version: trained.version.version });
+    const job = await finished(queued.job.id);
+    if (job.status !== 'succeeded') throw new Error(`scoring job ${job.id} ${job.status}: ${job.error}`);
+    const result = job.result as { scored: number; rowsPerSecond: number; seconds: number; timingsMs: Record<string, number>; peakRssMb: number };
+    const queuedToDone = (job.finishedAt!.getTime() - job.createdAt.getTime()) / 1000;
+    runs[run] = { ...result, queuedToFinishedSeconds: Number(queuedToDone.toFixed(2)) };
+  }
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'batch-scoring',
+        when: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        records: ROWS,
+        features: 30,
+        model: { trainer: trained.version.trainer, trainingRows: trained.trainingRows },
+        runs,
+        targetRowsPerSecond: 150_000,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  if (worker && worker.exitCode === null) {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker!.once('exit', resolve));
+  }
+  await stopQueue();
+  await db.close();
+}

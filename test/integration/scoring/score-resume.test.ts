@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { QueryTypes } from 'sequelize';
+import { Job, MlModel, RecordPrediction, sequelizeOf } from '../../../models/index.js';
+import { generateDataset } from '../../../src/datasets/generate-dataset.js';
+import { startQueue } from '../../../src/jobs/queue.js';
+import { stopWorker } from '../../../src/jobs/run-worker.js';
+import { trainModel } from '../../../src/ml/train-model.js';
+import { queueScoring } from '../../../src/scoring/queue-scoring.js';
+import { testDatabaseUrl } from '../../setup/hooks.js';
+import { unique, useTestDatabase } from '../../support/database.js';
+import { startWorkerProcess, WORKER_HEARTBEAT_SECONDS } from '../../support/worker-process.js';
+
+const ROWS = 120_000;
+/** Small chunks, so the job is many committed steps long and the kill lands between two of them. */
+const WORKER_ENV = { SCORE_CHUNK_ROWS: '1000' };
+
+describe('a scoring worker killed mid-job (SIGKILL)', () => {
+  const children: ChildProcess[] = [];
+  let modelName: string;
+  let datasetId: number;
+  let versionId: number;
+
+  before(async function () {
+    this.timeout(180_000);
+    await useTestDatabase();
+    await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
+    await stopWorker(); // only the worker processes below may take this job
+    const generated = await generateDataset({ type: 'system' }, { name: unique('resume'), rows: ROWS, task: 'tabular-classification', seed: 9 });
+    datasetId = generated.datasetId;
+    modelName = unique('resume-model');
+    await MlModel.create({ name: modelName, datasetId, task: 'tabular-classification', description: null, createdById: null });
+    versionId = (await trainModel({ type: 'system' }, { model: modelName, maxEpochs: 2 })).version.id;
+  });
+  after(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('goes on after the last committed chunk in another worker: every record scored exactly once, nothing half-written', async function () {
+    this.timeout(180_000);
+    const first = await startWorkerProcess(WORKER_ENV);
+    children.push(first);
+    const { job } = await queueScoring({ type: 'system' }, { model: modelName, version: 1 });
+    const deadline = Date.now() + 60_000;
+    while (Number((await job.reload()).progressDone) < ROWS / 10) {
+      assert.ok(Date.now() < deadline, `job never got going (status ${job.status}, ${job.progressDone} done)`);
+      assert.notEqual(job.status, 'succeeded', 'finished before it could be killed: make the test dataset larger');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    await job.reload();
+    assert.equal(job.status, 'running', 'killed part-way');
+    const checkpoint = job.checkpoint as { scored: number; lastIds: number[] };
+    assert.ok(checkpoint.scored > 0 && checkpoint.scored < ROWS, `checkpoint at ${checkpoint.scored}`);
+    // What is committed is exactly the checkpoint: whole chunks, nothing of the chunk in flight.
+    const committed = await RecordPrediction.count({ where: { jobId: job.id } });
+    assert.equal(committed, checkpoint.scored);
+
+    children.push(await startWorkerProcess(WORKER_ENV));
+    const finishBy = Date.now() + 120_000;
+    while (!['succeeded', 'failed'].includes((await job.reload()).status)) {
+      assert.ok(Date.now() < finishBy, `job still ${job.status} 120 s after the kill`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(job.status, 'succeeded', job.error ?? '');
+    assert.equal(job.attempts, 2);
+    const result = job.result as { scored: number; attempts: number; invalid: { count: number } };
+    assert.equal(result.attempts, 2);
+    assert.equal(result.scored, ROWS, 'each record counted once across both attempts');
+    assert.equal(result.invalid.count, 0);
+    const [counts] = await sequelizeOf().query<{ records: number; predictions: number; by_version: number }>(
+      `SELECT (SELECT count(*) FROM records WHERE dataset_id = :datasetId)::int AS records,
+              count(*)::int AS predictions,
+              count(*) FILTER (WHERE p.model_version_id = :versionId AND p.job_id = :jobId)::int AS by_version
+         FROM record_predictions p JOIN records r ON r.id = p.record_id WHERE r.dataset_id = :datasetId`,
+      { replacements: { datasetId, versionId, jobId: job.id }, type: QueryTypes.SELECT },
+    );
+    assert.deepEqual(counts, { records: ROWS, predictions: ROWS, by_version: ROWS });
+    assert.equal(await Job.count({ where: { id: job.id } }), 1);
+  });
+});
