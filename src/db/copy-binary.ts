@@ -43,24 +43,60 @@ export const text = (field: Buffer): string => field.toString('utf8');
 /** A binary `jsonb` field (a version byte, then the JSON text), parsed. */
 export const jsonb = (field: Buffer): unknown => JSON.parse(field.toString('utf8', 1));
 
+/** The dimensions of a binary array field and where its elements start. */
+function arrayShape(field: Buffer): { dims: number[]; start: number } {
+  const ndim = field.readInt32BE(0);
+  const dims = Array.from({ length: ndim }, (_, d) => field.readInt32BE(12 + 8 * d));
+  return { dims, start: 12 + 8 * ndim };
+}
+
+/** A binary one-dimensional `bigint[]` as numbers (NULL elements as NaN). */
+export function int8Array(field: Buffer): number[] {
+  const { dims, start } = arrayShape(field);
+  const out: number[] = new Array(dims[0] ?? 0);
+  let at = start;
+  for (let i = 0; i < out.length; i += 1) {
+    const length = field.readInt32BE(at);
+    at += 4;
+    out[i] = length === -1 ? Number.NaN : Number(field.readBigInt64BE(at));
+    if (length > 0) at += length;
+  }
+  return out;
+}
+
+/** A binary one-dimensional `boolean[]`. */
+export function boolArray(field: Buffer): boolean[] {
+  const { dims, start } = arrayShape(field);
+  const out: boolean[] = new Array(dims[0] ?? 0);
+  let at = start;
+  for (let i = 0; i < out.length; i += 1) {
+    const length = field.readInt32BE(at);
+    at += 4;
+    out[i] = length === 1 && field[at] === 1;
+    if (length > 0) at += length;
+  }
+  return out;
+}
+
 /**
- * A binary `float8[]` (one dimension) field into `out` from `at`, as float32; NULL elements as NaN.
- * Returns the index of the first element that is not NULL and not finite (NaN, ±Infinity), else -1.
+ * A binary two-dimensional `float8[][]` (rows × width) into `out` as float32, row-major; NULL
+ * elements as NaN. Returns, per row, the column of its first element that is not NULL and not finite
+ * (NaN, ±Infinity), or -1.
  */
-export function float8ArrayInto(field: Buffer, out: Float32Array, at: number): number {
-  if (field.readInt32BE(0) === 0) return -1;
-  const count = field.readInt32BE(12);
-  let offset = 20;
-  let firstBad = -1;
-  for (let i = 0; i < count; i += 1) {
-    const length = field.readInt32BE(offset);
-    offset += 4;
-    if (length === -1) out[at + i] = Number.NaN;
+export function float8MatrixInto(field: Buffer, out: Float32Array): Int32Array {
+  const { dims, start } = arrayShape(field);
+  const [rows = 0, width = 0] = dims;
+  const firstBad = new Int32Array(rows).fill(-1);
+  let at = start;
+  for (let i = 0; i < rows * width; i += 1) {
+    const length = field.readInt32BE(at);
+    at += 4;
+    if (length === -1) out[i] = Number.NaN;
     else {
-      const value = field.readDoubleBE(offset);
-      if (!Number.isFinite(value) && firstBad === -1) firstBad = i;
-      out[at + i] = value;
-      offset += length;
+      const value = field.readDoubleBE(at);
+      at += length;
+      out[i] = value;
+      if (!Number.isFinite(value) && firstBad[Math.floor(i / width)] === -1) firstBad[Math.floor(i / width)] = i % width;
     }
   }
   return firstBad;

@@ -31,12 +31,9 @@ export const ScoreJobParams = z.object({
 });
 export type ScoreJobParams = z.infer<typeof ScoreJobParams>;
 
-/**
- * Where a scoring job is: committed with each chunk, so a restarted job goes on after the last
- * committed record of each read stream (records are read in streams by id modulo their count).
- */
+/** Where a scoring job is: committed with each chunk, so a restarted job goes on after the last committed record. */
 export const ScoreCheckpoint = z.object({
-  lastIds: z.array(z.number().int().nonnegative()).min(1),
+  lastId: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   scored: z.number().int().nonnegative(),
   invalid: z.object({ count: z.number().int().nonnegative(), firstIds: z.array(z.number()), reasons: z.record(z.string(), z.number()) }),

@@ -6,7 +6,7 @@ import { Op, literal } from 'sequelize';
 import { DataRecord, Dataset, ModelVersion, sequelizeOf } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
-import { BINARY_COPY_TRAILER, binaryCopyHeader, copyOutBinary, float8ArrayInto, int8, jsonb, text } from '../db/copy-binary.js';
+import { BINARY_COPY_TRAILER, binaryCopyHeader, boolArray, copyOutBinary, float8MatrixInto, int8, int8Array, jsonb, text } from '../db/copy-binary.js';
 import { withRawConnections } from '../db/raw-connection.js';
 import { selectSql } from '../db/select-sql.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
@@ -18,8 +18,6 @@ import { ScoreCheckpoint, ScoreJobParams } from './score-input.js';
 
 /** Rows per onnxruntime `run` (text models build a dense TF-IDF matrix per run: keep those smaller). */
 const INFER_ROWS = { tabular: 8_192, text: 1_024 } as const;
-/** Reads in flight at once, each on its own connection (Postgres extracting features is the slowest step). */
-const READ_STREAMS = 2;
 /** Invalid record ids kept in the result (the count covers all of them). */
 const INVALID_IDS_LISTED = 20;
 /** Advisory lock namespace: scoring steps of one dataset take turns writing its predictions. */
@@ -47,9 +45,11 @@ export interface ScoreContext {
 
 interface Chunk {
   ids: number[];
-  /** Per read row: the input as read: text, features JSON, or (fast path) the feature vector as float8[]. */
-  raw: Array<Buffer | null>;
   format: 'text' | 'json' | 'vector';
+  /** text and json: per read row, its text or features JSON as read. */
+  raw: Array<Buffer | null>;
+  /** vector: the rows' features (rows × width) and, per row, -2 (no features), -1 (fine) or the first feature that is not a number. */
+  vectors?: { values: Float32Array; status: Int32Array };
   readMs: number;
 }
 
@@ -78,7 +78,7 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
   const state: ScoreCheckpoint = previous?.success
     ? { ...previous.data, attempts: previous.data.attempts + 1 }
     : {
-        lastIds: Array.from({ length: READ_STREAMS }, () => 0),
+        lastId: 0,
         total: await DataRecord.count({ where: scoringWhere(params) }),
         scored: 0,
         invalid: { count: 0, firstIds: [], reasons: {} },
@@ -101,65 +101,79 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
   // slowest step of all); a chunk with a value that is not a JSON number is read again as JSON, where
   // encodeRow says what is wrong with which record.
   const vectorSql = numericVector(dataset.featureSchema);
-  const read = async (reader: pg.Client, stream: number, afterId: number): Promise<Chunk> => {
+  const read = async (reader: pg.Client, afterId: number): Promise<Chunk> => {
     const begun = performance.now();
-    const select = (column: string | [ReturnType<typeof literal>, string]) =>
+    const select = (...columns: Array<string | [ReturnType<typeof literal>, string]>) =>
       selectSql(DataRecord, {
-        attributes: ['id', column],
-        where: { [Op.and]: [scoringWhere(params), { id: { [Op.gt]: afterId } }, literal(`"DataRecord"."id" % ${READ_STREAMS} = ${stream}`)] },
+        attributes: ['id', ...columns],
+        where: { [Op.and]: [scoringWhere(params), { id: { [Op.gt]: afterId } }] },
         order: [['id', 'ASC']],
         limit: chunkRows,
       });
-    let format: Chunk['format'] = isText ? 'text' : vectorSql ? 'vector' : 'json';
-    let rows;
-    try {
-      rows = await copyOutBinary(reader, select(format === 'vector' ? [literal(vectorSql!), 'vector'] : inputColumn));
-    } catch (error) {
-      if (format !== 'vector' || !NOT_A_NUMBER.has((error as { code?: string }).code ?? '')) throw error;
-      format = 'json';
-      rows = await copyOutBinary(reader, select(inputColumn));
+    if (vectorSql) {
+      // The whole chunk as one row of arrays (ids, a rows × width matrix, "no features" flags): one
+      // message to receive and parse instead of one per record.
+      const inner = select([literal(vectorSql), 'vector'], [literal('"DataRecord"."features" IS NULL'), 'noFeatures']);
+      try {
+        const [row] = await copyOutBinary(
+          reader,
+          `SELECT array_agg(c."id" ORDER BY c."id"), array_agg(c."vector" ORDER BY c."id"), array_agg(c."noFeatures" ORDER BY c."id") FROM (${inner}) AS c`,
+        );
+        if (!row?.[0]) return { ids: [], format: 'vector', raw: [], readMs: performance.now() - begun };
+        const ids = int8Array(row[0]);
+        const values = new Float32Array(ids.length * width);
+        const status = float8MatrixInto(row[1]!, values);
+        boolArray(row[2]!).forEach((none, i) => none && (status[i] = -2));
+        return { ids, format: 'vector', raw: [], vectors: { values, status }, readMs: performance.now() - begun };
+      } catch (error) {
+        if (!NOT_A_NUMBER.has((error as { code?: string }).code ?? '')) throw error;
+      }
     }
-    return { ids: rows.map((r) => int8(r[0]!)), raw: rows.map((r) => r[1] ?? null), format, readMs: performance.now() - begun };
+    const rows = await copyOutBinary(reader, select(inputColumn));
+    return { ids: rows.map((r) => int8(r[0]!)), raw: rows.map((r) => r[1] ?? null), format: isText ? 'text' : 'json', readMs: performance.now() - begun };
   };
 
-  const score = async (chunk: Chunk, stream: number, writer: pg.Client) => {
+  // Writes run one at a time, in order, each while the next chunk is already being scored: the
+  // checkpoint each commits is a snapshot taken when its chunk was scored.
+  let writing: Promise<void> = Promise.resolve();
+  const score = async (chunk: Chunk, writer: pg.Client) => {
     state.timings.readMs += chunk.readMs;
     const inferBegun = performance.now();
     const { inputs, rows } = isText ? textInputs(chunk, state) : tabularInputs(chunk, dataset.featureSchema, width, state);
     const probabilities = rows.length ? await predictInChunks(classifier, inputs, isText ? INFER_ROWS.text : INFER_ROWS.tabular) : new Float32Array(0);
     const encoded = predictionRows(chunk, rows, probabilities, signature.labels, params.modelVersionId, context.jobId, state);
+    state.lastId = chunk.ids[chunk.ids.length - 1]!;
     state.timings.inferMs += performance.now() - inferBegun;
-    const writeBegun = performance.now();
-    state.lastIds[stream] = chunk.ids[chunk.ids.length - 1]!;
     state.timings.wallMs = wallBefore + (performance.now() - started);
-    await writeChunk(writer, params.datasetId, encoded, context.jobId, state);
-    state.timings.writeMs += performance.now() - writeBegun;
-    await context.progress('scoring', state.scored + state.invalid.count, Math.max(state.total, state.scored + state.invalid.count));
+    const snapshot = { checkpoint: JSON.stringify(state), done: state.scored + state.invalid.count };
+    const waited = performance.now();
+    await writing; // the previous chunk's write (its failure stops the job here)
+    state.timings.writeMs += performance.now() - waited;
+    await context.progress('scoring', snapshot.done, Math.max(state.total, snapshot.done));
+    writing = writeChunk(writer, params.datasetId, encoded, context.jobId, snapshot);
+    writing.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
   };
 
   try {
-    await withRawConnections(sequelize, READ_STREAMS + 1, async ([writer, ...readers]) => {
+    await withRawConnections(sequelize, 2, async ([reader, writer]) => {
       await context.progress('scoring', state.scored + state.invalid.count, state.total);
-      // Each stream reads its share of the records (id modulo READ_STREAMS) in id order, one chunk ahead,
-      // on its own connection: Postgres extracts the features of two chunks at once while this process
-      // scores and writes. Chunks are written one at a time; each commits its stream's position.
-      const streams = readers.map((reader, stream) => ({ reader, stream, next: read(reader, stream, state.lastIds[stream] ?? 0), done: false }));
+      // Three stages at once: Postgres reads chunk k+1 while this process scores chunk k and the
+      // other connection writes chunk k-1. (Two read streams measured no faster: the machine's
+      // cores are the limit, and each stream visited every row.)
+      let next = read(reader!, state.lastId);
       try {
-        while (streams.some((s) => !s.done)) {
-          for (const s of streams) {
-            if (s.done) continue;
-            const chunk = await s.next;
-            if (chunk.ids.length === 0) {
-              s.done = true;
-              continue;
-            }
-            s.next = read(s.reader, s.stream, chunk.ids[chunk.ids.length - 1]!);
-            await score(chunk, s.stream, writer!);
-          }
+        for (;;) {
+          const chunk = await next;
+          if (chunk.ids.length === 0) break;
+          next = read(reader!, chunk.ids[chunk.ids.length - 1]!);
+          await score(chunk, writer!);
         }
+        const waited = performance.now();
+        await writing;
+        state.timings.writeMs += performance.now() - waited;
       } finally {
-        // Never hand a connection back to the pool with a COPY still running on it.
-        await Promise.all(streams.map((s) => s.next.catch(() => undefined)));
+        // Never hand a connection back to the pool with a COPY or a write still running on it.
+        await Promise.all([next.catch(() => undefined), writing.catch(() => undefined)]);
       }
     });
   } finally {
@@ -194,18 +208,22 @@ function noteInvalid(state: ScoreCheckpoint, id: number, reason: string): void {
  * which also explains what does not fit. Rows that do not fit are noted, not scored.
  */
 function tabularInputs(chunk: Chunk, schema: Dataset['featureSchema'], width: number, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
-  const inputs = new Float32Array(chunk.ids.length * width);
   const names = schema.map((spec) => spec.name);
-  const numeric = schema.every((spec) => spec.type === 'number');
   const rows: number[] = [];
+  if (chunk.vectors) {
+    const { values, status } = chunk.vectors;
+    chunk.ids.forEach((id, i) => {
+      if (status[i] === -2) return noteInvalid(state, id, 'no features object');
+      if (status[i]! >= 0) return noteInvalid(state, id, `${names[status[i]!]}: must be a finite number`);
+      if (rows.length !== i) values.copyWithin(rows.length * width, i * width, (i + 1) * width); // close the gap left by invalid rows
+      rows.push(i);
+    });
+    return { inputs: values.subarray(0, rows.length * width), rows };
+  }
+  const inputs = new Float32Array(chunk.ids.length * width);
+  const numeric = schema.every((spec) => spec.type === 'number');
   chunk.raw.forEach((field, i) => {
     const id = chunk.ids[i]!;
-    if (chunk.format === 'vector') {
-      if (!field) return noteInvalid(state, id, 'no features object');
-      const bad = float8ArrayInto(field, inputs, rows.length * width);
-      if (bad >= 0) return noteInvalid(state, id, `${names[bad]}: must be a finite number`);
-      return void rows.push(i);
-    }
     const features = field ? jsonb(field) : null;
     if (features === null || typeof features !== 'object' || Array.isArray(features)) return noteInvalid(state, id, 'no features object');
     const values = features as Record<string, unknown>;
@@ -279,7 +297,8 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
     }
     at = data.writeInt16BE(6, at);
     at = data.writeInt32BE(8, at);
-    at = data.writeBigInt64BE(BigInt(id), at);
+    at = data.writeUInt32BE(Math.floor(id / 2 ** 32), at); // int8 as two halves: no BigInt per row
+    at = data.writeUInt32BE(id >>> 0, at);
     at = data.writeInt32BE(4, at);
     at = data.writeInt32BE(versionId, at);
     at = data.writeInt32BE(labelBytes[best]!.length, at);
@@ -310,7 +329,7 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
  * One transaction: replace the chunk's predictions and commit the checkpoint with them. Steps of
  * scoring jobs on the same dataset take turns (advisory lock), so two jobs never interleave halfway.
  */
-async function writeChunk(client: pg.Client, datasetId: number, encoded: EncodedPredictions, jobId: number, state: ScoreCheckpoint): Promise<void> {
+async function writeChunk(client: pg.Client, datasetId: number, encoded: EncodedPredictions, jobId: number, snapshot: { checkpoint: string; done: number }): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [SCORE_LOCK, datasetId]);
@@ -321,11 +340,7 @@ async function writeChunk(client: pg.Client, datasetId: number, encoded: Encoded
         client.query(copyFrom('COPY record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) FROM STDIN (FORMAT binary)')),
       );
     }
-    await client.query('UPDATE jobs SET checkpoint = $1, progress_done = $2, heartbeat_at = now(), updated_at = now() WHERE id = $3', [
-      JSON.stringify(state),
-      state.scored + state.invalid.count,
-      jobId,
-    ]);
+    await client.query('UPDATE jobs SET checkpoint = $1, progress_done = $2, heartbeat_at = now(), updated_at = now() WHERE id = $3', [snapshot.checkpoint, snapshot.done, jobId]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -3,7 +3,9 @@
 // queued as a job, run by a separate worker process (`cli worker`), read with COPY, onnxruntime
 // batches, predictions written with COPY, a checkpoint per chunk. Reports rows/s end to end, the split
 // of time (read / infer / write) and the worker's peak RSS; then scores again (every record already
-// has a prediction: the replace path).
+// has a prediction: the replace path). With `--peer` (or BENCH_PEER=1) it then runs the Django peer
+// (../shared/peer-django, installed by its own apt packages when missing) on the same machine:
+// `score_all --mode orm` at 100,000 rows and `--mode sql` at 100,000 and 1,000,000, and prints ratios.
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +16,26 @@ import { trainModel } from '../../src/ml/train-model.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
 import { projectRoot } from '../../src/server/project-root.js';
 import { benchDatabase } from './bench-database.js';
+import { ensurePeerInstalled, peerScoreAll, peerSeed, startPeer, stopPeer, type ScoreResult } from './peer-django.js';
 
 const ROWS = Number(process.env.BENCH_SCORE_ROWS ?? 1_000_000);
+const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
+
+/** The peer's two scoring paths, measured after ours (alone on the machine: our worker is stopped). */
+async function peerScoring(): Promise<{ orm100k: ScoreResult; sql100k: ScoreResult; sql: ScoreResult }> {
+  await ensurePeerInstalled();
+  await startPeer();
+  try {
+    await peerSeed(100_000);
+    const orm100k = await peerScoreAll('orm');
+    const sql100k = await peerScoreAll('sql');
+    await peerSeed(ROWS);
+    const sql = await peerScoreAll('sql');
+    return { orm100k, sql100k, sql };
+  } finally {
+    await stopPeer();
+  }
+}
 const system = { type: 'system' } as const;
 
 function startWorker(url: string): Promise<ChildProcess> {
@@ -58,6 +78,10 @@ try {
     const queuedToDone = (job.finishedAt!.getTime() - job.createdAt.getTime()) / 1000;
     runs[run] = { ...result, queuedToFinishedSeconds: Number(queuedToDone.toFixed(2)) };
   }
+  worker.kill('SIGTERM');
+  await new Promise((resolve) => worker!.once('exit', resolve));
+  const peer = WITH_PEER ? await peerScoring() : null;
+  const ours = (runs.first as { rowsPerSecond: number }).rowsPerSecond;
   console.log(
     JSON.stringify(
       {
@@ -69,6 +93,12 @@ try {
         model: { trainer: trained.version.trainer, trainingRows: trained.trainingRows },
         runs,
         targetRowsPerSecond: 150_000,
+        ...(peer
+          ? {
+              peer: { ...peer, note: 'Django peer: score_all --mode sql = UPDATE … FROM (VALUES …) in chunks of 5,000; --mode orm = the admin action\'s ORM loop + bulk_update' },
+              ratios: { oursOverPeerSql: Number((ours / peer.sql.rowsPerSecond).toFixed(1)), oursOverPeerOrm: Number((ours / peer.orm100k.rowsPerSecond).toFixed(1)), targetOverPeerSql: 10 },
+            }
+          : {}),
       },
       null,
       2,

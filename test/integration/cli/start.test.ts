@@ -195,6 +195,18 @@ describe('npm start (embedded Postgres, real processes)', () => {
     assert.match(missing.stderr, /Cannot read .*nope\.onnx/);
   });
 
+  it('cli score queues a scoring job, works on it and prints its result; a missing alias is a clear error', () => {
+    const score = spawnSync(process.execPath, [MAIN, 'score', '--model', 'penguin-species', '--split', 'test'], { env, encoding: 'utf8' });
+    assert.equal(score.status, 0, score.stderr);
+    assert.match(score.stdout, /Queued job \d+: score \d+ records with penguin-species v\d+ \(production\)\./);
+    const result = JSON.parse(score.stdout.slice(score.stdout.indexOf('{'))) as { scored: number; invalid: { count: number }; labelDistribution: Record<string, number> };
+    assert.ok(result.scored > 0);
+    assert.deepEqual(Object.keys(result.labelDistribution).sort(), ['Adelie', 'Chinstrap', 'Gentoo']);
+    const missing = spawnSync(process.execPath, [MAIN, 'score', '--model', 'penguin-species', '--alias', 'staging'], { env, encoding: 'utf8' });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /has no alias "staging": promote a version to it first/);
+  });
+
   it('second start: reuses the data, prints no passwords', async () => {
     const { child, output } = await start(env);
     try {

@@ -291,13 +291,15 @@ describe('batch scoring of an all-numeric dataset (features extracted by Postgre
 
   it('reads the same through Postgres as through JSON: NaN text is not a number, Infinity is not finite', async () => {
     const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'DESC']], limit: 3 })).map((r) => Number(r.id));
-    await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "NaN"}' WHERE id = ${ids[0]}`);
+    // ids are newest first: the two oldest of the three are the bad ones, read before the good one.
+    await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "NaN"}' WHERE id = ${ids[2]}`);
     await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "-Infinity"}' WHERE id = ${ids[1]}`);
     const { job } = await queueScoring(scientist, { model: modelName, version: version.version, selection: { ids } });
     const done = await settled(job);
     const result = done.result as unknown as Result;
-    assert.deepEqual([...result.invalid.firstIds].sort(), [ids[0], ids[1]].sort());
+    assert.deepEqual([...result.invalid.firstIds].sort(), [ids[2], ids[1]].sort());
     assert.deepEqual(result.invalid.reasons, { 'f02: must be a finite number': 2 });
     assert.equal(result.scored, 1);
+    await expectMatchesOnnx([ids[0]!]); // the valid record after two invalid ones gets its own prediction
   });
 });

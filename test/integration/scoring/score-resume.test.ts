@@ -51,7 +51,7 @@ describe('a scoring worker killed mid-job (SIGKILL)', () => {
     await new Promise((resolve) => first.once('exit', resolve));
     await job.reload();
     assert.equal(job.status, 'running', 'killed part-way');
-    const checkpoint = job.checkpoint as { scored: number; lastIds: number[] };
+    const checkpoint = job.checkpoint as { scored: number; lastId: number };
     assert.ok(checkpoint.scored > 0 && checkpoint.scored < ROWS, `checkpoint at ${checkpoint.scored}`);
     // What is committed is exactly the checkpoint: whole chunks, nothing of the chunk in flight.
     const committed = await RecordPrediction.count({ where: { jobId: job.id } });

@@ -1,0 +1,90 @@
+// `npm run bench [-- --peer]`: runs every benchmark, one process each and one after another (they
+// would disturb each other), collects their JSON into bench-results/bench-<time>.json and prints a
+// short table of the headline figures beside their baselines. `--peer` also measures the Django peer
+// (../shared/peer-django) where a benchmark has one. Not part of `npm test`: timings need a quiet
+// machine and are never asserted.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/server/project-root.js';
+
+const BENCHMARKS = ['train', 'audit', 'console-scale', 'score'] as const;
+type Name = (typeof BENCHMARKS)[number];
+type Json = Record<string, unknown>;
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+
+function run(name: Name): Promise<Json> {
+  const file = path.join(projectRoot, 'dist', 'test', 'bench', `${name}.bench.js`);
+  const child = spawn(process.execPath, ['--import', path.join(projectRoot, 'test', 'setup', 'env.mjs'), file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve) => {
+    child.once('exit', (code) => {
+      const start = out.indexOf('{');
+      try {
+        if (code !== 0 || start < 0) throw new Error(`exit code ${code}`);
+        resolve(JSON.parse(out.slice(start)) as Json);
+      } catch (error) {
+        resolve({ error: `${name} failed (${(error as Error).message}); its output ends: ${out.slice(-500)}` });
+      }
+    });
+  });
+}
+
+const get = (value: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), value);
+const num = (value: unknown, digits = 0) => (typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: digits }) : '–');
+
+/** The headline figures: what, ours, the baseline measured in the same run, and the target. */
+function table(results: Partial<Record<Name, Json>>): string[][] {
+  const { train, audit, score } = results;
+  const scale = results['console-scale'];
+  const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
+  if (train) {
+    rows.push(['train 100k×30 tabular (s)', num((get(train, 'tabular', 'totalMs') as number) / 1000, 2), `scikit-learn ${num((get(train, 'baseline', 'tabular', 'totalMs') as number) / 1000, 2)}`, '≤ 2']);
+    rows.push(['train SpamAssassin text (s)', num((get(train, 'text', 'totalMs') as number) / 1000, 2), `scikit-learn ${num((get(train, 'baseline', 'text', 'totalMs') as number) / 1000, 2)}`, '≤ 5']);
+  }
+  if (audit) {
+    rows.push(['audited writes/s, 1 writer', num(get(audit, 'audited', 'one', 'perSecond')), `unaudited ${num(get(audit, 'baselineWithoutAudit', 'one', 'perSecond'))}`, '']);
+    rows.push(['audited writes/s, 16 writers', num(get(audit, 'audited', 'sixteen', 'perSecond')), `unaudited ${num(get(audit, 'baselineWithoutAudit', 'sixteen', 'perSecond'))}`, '']);
+  }
+  if (scale) {
+    for (const [key, label] of [['list', 'list'], ['labelFilter', 'label filter'], ['textSearch', 'text search'], ['show', 'record page']] as const) {
+      const stock = get(scale, 'adapterCountAndFind', key, 'stock', 'p50Ms');
+      rows.push([`console @1M ${label}, p50 ms`, num(get(scale, 'consoleApi', key, 'p50Ms'), 1), stock === undefined ? '' : `stock adapter count+find ${num(stock, 1)} (ours ${num(get(scale, 'adapterCountAndFind', key, 'ours', 'p50Ms'), 1)})`, '≤ 30']);
+    }
+    rows.push(['generate 1M rows (rows/s)', num(get(scale, 'generate', 'rowsPerSecond')), '', '≥ 100,000']);
+  }
+  if (score) {
+    rows.push([
+      'batch scoring 1M×30 (rows/s)',
+      num(get(score, 'runs', 'first', 'rowsPerSecond')),
+      get(score, 'peer') ? `peer SQL ${num(get(score, 'peer', 'sql', 'rowsPerSecond'))} (×${num(get(score, 'ratios', 'oursOverPeerSql'), 1)}), ORM ${num(get(score, 'peer', 'orm100k', 'rowsPerSecond'))} (×${num(get(score, 'ratios', 'oursOverPeerOrm'), 1)})` : 'peer: run with --peer',
+      '≥ 150,000; ≥ 10× peer SQL',
+    ]);
+    rows.push(['batch scoring worker peak RSS (MiB)', num(get(score, 'runs', 'first', 'peakRssMb')), '', '']);
+  }
+  return rows;
+}
+
+const results: Partial<Record<Name, Json>> = {};
+for (const name of BENCHMARKS) {
+  if (only && !only.includes(name)) continue;
+  process.stderr.write(`== ${name}\n`);
+  results[name] = await run(name);
+}
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const dir = path.join(projectRoot, 'bench-results');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `bench-${stamp}.json`);
+const rows = table(results);
+fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, args, results, table: rows }, null, 2));
+const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+for (const [i, row] of rows.entries()) {
+  console.log(`| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`);
+  if (i === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+}
+console.log(`\nAll figures: ${path.relative(process.cwd(), file)}`);
+if (Object.values(results).some((r) => r && 'error' in r)) process.exitCode = 1;

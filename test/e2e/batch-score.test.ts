@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { DataRecord, RecordPrediction } from '../../models/index.js';
+import { startQueue } from '../../src/jobs/queue.js';
+import { startWorker } from '../../src/jobs/run-worker.js';
+import { trainModel } from '../../src/ml/train-model.js';
+import { promoteAlias } from '../../src/registry/promote-alias.js';
+import { testDatabaseUrl } from '../setup/hooks.js';
+import { launchChromium, signIn } from '../support/browser.js';
+import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { createPenguinModel } from '../support/penguin-model.js';
+
+describe('a data scientist scores a dataset from the console and follows the job (Chromium)', () => {
+  let server: RunningConsole;
+  let browser: Browser;
+  let modelId: number;
+  let datasetId: number;
+
+  before(async function () {
+    this.timeout(120_000);
+    server = await startConsoleServer();
+    await startQueue(testDatabaseUrl());
+    await startWorker();
+    browser = await launchChromium();
+    const model = await createPenguinModel('score-e2e');
+    modelId = model.id;
+    datasetId = model.datasetId;
+    const { version } = await trainModel({ type: 'system' }, { model: model.name, maxEpochs: 20 });
+    await promoteAlias({ type: 'system' }, { versionId: version.id, alias: 'production' });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('picks the production version, previews the count, queues the job and sees progress, the summary and its chart', async () => {
+    const scientist = await createTestUser('data_scientist');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await signIn(page, server.baseUrl, scientist.email, TEST_PASSWORD);
+    await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/score`);
+    await page.waitForSelector('[data-testid="score-form"] select#which');
+    assert.match((await page.inputValue('select#which')) ?? '', /^alias:production$/);
+    await page.click('[data-testid="score-preview-button"]');
+    await page.waitForSelector('[data-testid="score-preview"]');
+    const total = await DataRecord.count({ where: { datasetId } });
+    assert.match((await page.textContent('[data-testid="score-preview"]')) ?? '', new RegExp(`${total.toLocaleString('en')} records will be scored with .* version 1 \\(production\\)`));
+    await page.click('[data-testid="score-apply"]');
+    await page.waitForURL(/\/admin\/resources\/jobs\/records\/\d+\/show/);
+    await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="score-summary"]');
+    assert.match((await page.textContent('[data-testid="score-summary"]')) ?? '', new RegExp(`Scored ${total.toLocaleString('en')} records with .*v1`));
+    // The chart drew something: some pixels of its canvas are not transparent.
+    const painted = await page.$eval('[data-testid="chart-score-labels"] canvas', (canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let count = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count += 1;
+      return count;
+    });
+    assert.ok(painted > 500, `chart painted ${painted} pixels`);
+    assert.equal(await RecordPrediction.count({ where: { recordId: (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'] })).map((r) => r.id) } }), total);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
