@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
 import { useNavigate } from 'react-router';
-import { RECORD_FILTERS as FILTERS, filtersFromUrl } from './record-filters.js';
+import { RECORD_FILTERS as FILTERS, RecordFilterInputs, filtersFromUrl } from './record-filters.js';
 
 const api = new ApiClient();
 
@@ -55,19 +55,7 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
         edits run as a job with progress); if any record cannot take it, nothing is changed. The edit is recorded in the audit log with the
         records' previous values.
       </Text>
-      {matchingMode ? (
-        <Box mb="lg">
-          <Label>Which records</Label>
-          <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 12 }}>
-            {FILTERS.map((f) => (
-              <FormGroup key={f.name} style={{ minWidth: 180 }}>
-                <Label htmlFor={`filter.${f.name}`}>{f.label}</Label>
-                <Input id={`filter.${f.name}`} value={values[`filter.${f.name}`] ?? ''} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(`filter.${f.name}`, e.target.value)} />
-              </FormGroup>
-            ))}
-          </Box>
-        </Box>
-      ) : null}
+      {matchingMode ? <RecordFilterInputs title="Which records" filters={FILTERS} values={values} onChange={set} /> : null}
       <Label>Change</Label>
       {CHANGES.map((c) => (
         <FormGroup key={c.name}>

@@ -1,8 +1,8 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
-import { Box, Button, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
+import { Box, Button, FormGroup, H3, Label, Text } from '@adminjs/design-system';
 import { useNavigate } from 'react-router';
-import { RECORD_FILTERS, filtersFromUrl } from './record-filters.js';
+import { RECORD_FILTERS, RecordFilterInputs, filtersFromUrl } from './record-filters.js';
 
 const api = new ApiClient();
 
@@ -129,17 +129,7 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
             <Text variant="sm" mt="sm">An alias is resolved when the job is queued: the job keeps that exact version even if the alias moves meanwhile.</Text>
           </FormGroup>
           {mode === 'selected' ? null : (
-            <Box mb="lg">
-              <Label>{mode === 'dataset' ? 'Only records (optional)' : 'Which records'}</Label>
-              <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 12 }}>
-                {FILTERS.map((f) => (
-                  <FormGroup key={f.name} style={{ minWidth: 180 }}>
-                    <Label htmlFor={`filter.${f.name}`}>{f.label}</Label>
-                    <Input id={`filter.${f.name}`} value={values[`filter.${f.name}`] ?? ''} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(`filter.${f.name}`, e.target.value)} />
-                  </FormGroup>
-                ))}
-              </Box>
-            </Box>
+            <RecordFilterInputs title={mode === 'dataset' ? 'Only records (optional)' : 'Which records'} filters={FILTERS} values={values} onChange={set} />
           )}
           {preview ? (
             <Box mb="lg" p="lg" style={{ border: '2px solid #3040D6', borderRadius: 6 }} data-testid="score-preview">

@@ -38,16 +38,19 @@ export const scoreCommand: Command = {
     if (!filter.success) throw new UsageError(`Check the filters: ${filter.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
     const filtered = Object.values(filter.data).some((v) => v !== undefined);
     return withDatabase(async ({ database, config }) => {
-      const { job, params, matching } = await queueScoring(cliActor(), {
-        model: values.model!,
-        alias: values.alias,
-        version: values.version,
-        ...(filtered ? { selection: { filter: filter.data } } : {}),
-      });
-      console.log(`Queued job ${job.id}: score ${matching.toLocaleString('en')} records with ${params.model} v${params.version}${params.alias ? ` (${params.alias})` : ''}.`);
-      if (values['no-wait']) return 0;
       await startQueue(database.ownerUrl, config.JOB_HEARTBEAT_SECONDS);
+      let job;
       try {
+        const queued = await queueScoring(cliActor(), {
+          model: values.model!,
+          alias: values.alias,
+          version: values.version,
+          ...(filtered ? { selection: { filter: filter.data } } : {}),
+        });
+        job = queued.job;
+        const { params, matching } = queued;
+        console.log(`Queued job ${job.id}: score ${matching.toLocaleString('en')} records with ${params.model} v${params.version}${params.alias ? ` (${params.alias})` : ''}.`);
+        if (values['no-wait']) return 0;
         await startWorker({ score: JOB_HANDLERS.score }, { schedules: false });
         let shown = '';
         for (;;) {

@@ -1,3 +1,6 @@
+import React from 'react';
+import { Box, FormGroup, Input, Label } from '@adminjs/design-system';
+
 /** The filters "all matching" forms offer (bulk edit, scoring), as names of src/records/record-selection.ts's RecordFilter. */
 export const RECORD_FILTERS = [
   { name: 'datasetId', label: 'Dataset id' },
@@ -18,3 +21,23 @@ export function filtersFromUrl(filters: ReadonlyArray<{ name: string }>): Record
   }
   return values;
 }
+
+/** The filter inputs of an "all matching" form; values are kept as `filter.<name>`. */
+export const RecordFilterInputs: React.FC<{
+  title: string;
+  filters: ReadonlyArray<{ name: string; label: string }>;
+  values: Record<string, string>;
+  onChange: (name: string, value: string) => void;
+}> = ({ title, filters, values, onChange }) => (
+  <Box mb="lg">
+    <Label>{title}</Label>
+    <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 12 }}>
+      {filters.map((f) => (
+        <FormGroup key={f.name} style={{ minWidth: 180 }}>
+          <Label htmlFor={`filter.${f.name}`}>{f.label}</Label>
+          <Input id={`filter.${f.name}`} value={values[`filter.${f.name}`] ?? ''} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(`filter.${f.name}`, e.target.value)} />
+        </FormGroup>
+      ))}
+    </Box>
+  </Box>
+);
