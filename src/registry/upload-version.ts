@@ -10,7 +10,7 @@ import { DomainError, Forbidden, InvalidInput, NotFound } from '../errors/domain
 import { checkPredictions } from '../ml/check-predictions.js';
 import { evaluate } from '../ml/metrics.js';
 import { encodeInputs, type InputRecord } from '../ml/model-inputs.js';
-import { classifierFromSession, predictInChunks, type Classifier, type ClassifierSignature } from '../ml/onnx-classifier.js';
+import { classifierFromSession, predictInChunks, SESSION_OPTIONS, type Classifier, type ClassifierSignature } from '../ml/onnx-classifier.js';
 import { notOnnx, readOnnxModel, type OnnxModelFacts } from '../ml/onnx-model-proto.js';
 import { matchSignature, type LabelSource } from '../ml/onnx-signature.js';
 import { logger } from '../server/logger.js';
@@ -144,7 +144,7 @@ async function checkUpload(model: MlModel, input: z.output<typeof UploadInput>, 
   const facts = readOnnxModel(bytes, fileName);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes);
+    session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
   } catch (error) {
     throw notOnnx(fileName, (error as Error).message);
   }

@@ -117,7 +117,9 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
       try {
         const [row] = await copyOutBinary(
           reader,
-          `SELECT array_agg(c."id" ORDER BY c."id"), array_agg(c."vector" ORDER BY c."id"), array_agg(c."noFeatures" ORDER BY c."id") FROM (${inner}) AS c`,
+          // The three arrays are built in one pass, so their elements line up row by row; no ORDER BY
+          // inside the aggregates (it sorts every chunk again; the chunk's position is its largest id).
+          `SELECT array_agg(c."id"), array_agg(c."vector"), array_agg(c."noFeatures") FROM (${inner}) AS c`,
         );
         if (!row?.[0]) return { ids: [], format: 'vector', raw: [], readMs: performance.now() - begun };
         const ids = int8Array(row[0]);
@@ -142,7 +144,7 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
     const { inputs, rows } = isText ? textInputs(chunk, state) : tabularInputs(chunk, dataset.featureSchema, width, state);
     const probabilities = rows.length ? await predictInChunks(classifier, inputs, isText ? INFER_ROWS.text : INFER_ROWS.tabular) : new Float32Array(0);
     const encoded = predictionRows(chunk, rows, probabilities, signature.labels, params.modelVersionId, context.jobId, state);
-    state.lastId = chunk.ids[chunk.ids.length - 1]!;
+    state.lastId = lastIdOf(chunk);
     state.timings.inferMs += performance.now() - inferBegun;
     state.timings.wallMs = wallBefore + (performance.now() - started);
     const snapshot = { checkpoint: JSON.stringify(state), done: state.scored + state.invalid.count };
@@ -165,7 +167,7 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
         for (;;) {
           const chunk = await next;
           if (chunk.ids.length === 0) break;
-          next = read(reader!, chunk.ids[chunk.ids.length - 1]!);
+          next = read(reader!, lastIdOf(chunk));
           await score(chunk, writer!);
         }
         const waited = performance.now();
@@ -194,6 +196,13 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     attempts: state.attempts,
   };
+}
+
+/** Where the next chunk starts: after the chunk's largest id (its rows are not necessarily in id order). */
+function lastIdOf(chunk: Chunk): number {
+  let last = 0;
+  for (const id of chunk.ids) if (id > last) last = id;
+  return last;
 }
 
 function noteInvalid(state: ScoreCheckpoint, id: number, reason: string): void {
