@@ -64,44 +64,6 @@ export function int8Array(field: Buffer): number[] {
   return out;
 }
 
-/** A binary one-dimensional `boolean[]`. */
-export function boolArray(field: Buffer): boolean[] {
-  const { dims, start } = arrayShape(field);
-  const out: boolean[] = new Array(dims[0] ?? 0);
-  let at = start;
-  for (let i = 0; i < out.length; i += 1) {
-    const length = field.readInt32BE(at);
-    at += 4;
-    out[i] = length === 1 && field[at] === 1;
-    if (length > 0) at += length;
-  }
-  return out;
-}
-
-/**
- * A binary two-dimensional `float8[][]` (rows × width) into `out` as float32, row-major; NULL
- * elements as NaN. Returns, per row, the column of its first element that is not NULL and not finite
- * (NaN, ±Infinity), or -1.
- */
-export function float8MatrixInto(field: Buffer, out: Float32Array): Int32Array {
-  const { dims, start } = arrayShape(field);
-  const [rows = 0, width = 0] = dims;
-  const firstBad = new Int32Array(rows).fill(-1);
-  let at = start;
-  for (let i = 0; i < rows * width; i += 1) {
-    const length = field.readInt32BE(at);
-    at += 4;
-    if (length === -1) out[i] = Number.NaN;
-    else {
-      const value = field.readDoubleBE(at);
-      at += length;
-      out[i] = value;
-      if (!Number.isFinite(value) && firstBad[Math.floor(i / width)] === -1) firstBad[Math.floor(i / width)] = i % width;
-    }
-  }
-  return firstBad;
-}
-
 /** The header of a binary COPY FROM stream. */
 export function binaryCopyHeader(): Buffer {
   const header = Buffer.alloc(19);

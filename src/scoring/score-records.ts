@@ -6,11 +6,12 @@ import { Op, literal } from 'sequelize';
 import { DataRecord, Dataset, ModelVersion, sequelizeOf } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
-import { BINARY_COPY_TRAILER, binaryCopyHeader, boolArray, copyOutBinary, float8MatrixInto, int8, int8Array, jsonb, text } from '../db/copy-binary.js';
+import { BINARY_COPY_TRAILER, binaryCopyHeader, copyOutBinary, int8, int8Array, jsonb, text } from '../db/copy-binary.js';
 import { withRawConnections } from '../db/raw-connection.js';
 import { selectSql } from '../db/select-sql.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { encodeRow } from '../ml/tabular/tabular-encoder.js';
+import { featureTextReader } from '../ml/tabular/read-feature-text.js';
 import { featureWidth, openClassifier, predictInChunks, signatureOf, type Classifier, type ClassifierInputs } from '../ml/onnx-classifier.js';
 import { loadConfig } from '../server/config.js';
 import { scoringWhere } from './queue-scoring.js';
@@ -48,13 +49,11 @@ interface Chunk {
   format: 'text' | 'json' | 'vector';
   /** text and json: per read row, its text or features JSON as read. */
   raw: Array<Buffer | null>;
-  /** vector: the rows' features (rows × width) and, per row, -2 (no features), -1 (fine) or the first feature that is not a number. */
-  vectors?: { values: Float32Array; status: Int32Array };
+  /** vector: the rows' features (rows × width), and why each row that cannot be scored cannot. */
+  vectors?: { values: Float32Array; invalid: Map<number, string> };
   readMs: number;
 }
 
-/** Postgres errors a vector read raises on a value that is not a JSON number (a string, true, null, out of range). */
-const NOT_A_NUMBER = new Set(['22P02', '22003']);
 
 /**
  * Scores the job's records with its model version, chunk by chunk in id order: read with COPY (the
@@ -97,10 +96,10 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
   const sequelize = sequelizeOf();
   // Records read, scored and written per step; each step commits its predictions with the checkpoint.
   const chunkRows = loadConfig().SCORE_CHUNK_ROWS;
-  // All-numeric features are extracted by Postgres into a float8[] (parsing the JSON in Node is the
-  // slowest step of all); a chunk with a value that is not a JSON number is read again as JSON, where
-  // encodeRow says what is wrong with which record.
-  const vectorSql = numericVector(dataset.featureSchema);
+  // All-numeric features: the chunk comes as one row (its ids and its features' text, one per line),
+  // read straight into floats in this process (read-feature-text.ts); a record it cannot read goes
+  // the slow way (JSON.parse and encodeRow), which also says what is wrong.
+  const readText = isText ? null : featureTextReader(dataset.featureSchema);
   const read = async (reader: pg.Client, afterId: number): Promise<Chunk> => {
     const begun = performance.now();
     const select = (...columns: Array<string | [ReturnType<typeof literal>, string]>) =>
@@ -110,26 +109,27 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
         order: [['id', 'ASC']],
         limit: chunkRows,
       });
-    if (vectorSql) {
-      // The whole chunk as one row of arrays (ids, a rows × width matrix, "no features" flags): one
-      // message to receive and parse instead of one per record.
-      const inner = select([literal(vectorSql), 'vector'], [literal('"DataRecord"."features" IS NULL'), 'noFeatures']);
-      try {
-        const [row] = await copyOutBinary(
-          reader,
-          // The three arrays are built in one pass, so their elements line up row by row; no ORDER BY
-          // inside the aggregates (it sorts every chunk again; the chunk's position is its largest id).
-          `SELECT array_agg(c."id"), array_agg(c."vector"), array_agg(c."noFeatures") FROM (${inner}) AS c`,
-        );
-        if (!row?.[0]) return { ids: [], format: 'vector', raw: [], readMs: performance.now() - begun };
-        const ids = int8Array(row[0]);
-        const values = new Float32Array(ids.length * width);
-        const status = float8MatrixInto(row[1]!, values);
-        boolArray(row[2]!).forEach((none, i) => none && (status[i] = -2));
-        return { ids, format: 'vector', raw: [], vectors: { values, status }, readMs: performance.now() - begun };
-      } catch (error) {
-        if (!NOT_A_NUMBER.has((error as { code?: string }).code ?? '')) throw error;
+    if (readText) {
+      const inner = select([literal(`COALESCE(CAST("DataRecord"."features" AS text), 'null')`), 'features']);
+      // Both aggregates are built in one pass, so ids and lines line up; no ORDER BY inside them (it
+      // sorts the chunk again; the chunk's position is its largest id). jsonb text has no raw newline.
+      const [row] = await copyOutBinary(reader, `SELECT array_agg(c."id"), string_agg(c."features", E'\\n') FROM (${inner}) AS c`);
+      if (!row?.[0]) return { ids: [], format: 'vector', raw: [], readMs: performance.now() - begun };
+      const ids = int8Array(row[0]);
+      const text = row[1]!;
+      const values = new Float32Array(ids.length * width);
+      const invalid = new Map<number, string>();
+      let start = 0;
+      for (let i = 0; i < ids.length; i += 1) {
+        let end = text.indexOf(0x0a, start);
+        if (end < 0) end = text.length;
+        if (!readText(text, start, end, values, i * width)) {
+          const reason = encodeFeatures(JSON.parse(text.toString('utf8', start, end)), dataset.featureSchema, ids[i]!, values, i * width);
+          if (reason) invalid.set(i, reason);
+        }
+        start = end + 1;
       }
+      return { ids, format: 'vector', raw: [], vectors: { values, invalid }, readMs: performance.now() - begun };
     }
     const rows = await copyOutBinary(reader, select(inputColumn));
     return { ids: rows.map((r) => int8(r[0]!)), raw: rows.map((r) => r[1] ?? null), format: isText ? 'text' : 'json', readMs: performance.now() - begun };
@@ -217,42 +217,49 @@ function noteInvalid(state: ScoreCheckpoint, id: number, reason: string): void {
  * which also explains what does not fit. Rows that do not fit are noted, not scored.
  */
 function tabularInputs(chunk: Chunk, schema: Dataset['featureSchema'], width: number, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
-  const names = schema.map((spec) => spec.name);
   const rows: number[] = [];
   if (chunk.vectors) {
-    const { values, status } = chunk.vectors;
+    const { values, invalid } = chunk.vectors;
     chunk.ids.forEach((id, i) => {
-      if (status[i] === -2) return noteInvalid(state, id, 'no features object');
-      if (status[i]! >= 0) return noteInvalid(state, id, `${names[status[i]!]}: must be a finite number`);
+      const reason = invalid.get(i);
+      if (reason) return noteInvalid(state, id, reason);
       if (rows.length !== i) values.copyWithin(rows.length * width, i * width, (i + 1) * width); // close the gap left by invalid rows
       rows.push(i);
     });
     return { inputs: values.subarray(0, rows.length * width), rows };
   }
   const inputs = new Float32Array(chunk.ids.length * width);
-  const numeric = schema.every((spec) => spec.type === 'number');
   chunk.raw.forEach((field, i) => {
     const id = chunk.ids[i]!;
-    const features = field ? jsonb(field) : null;
-    if (features === null || typeof features !== 'object' || Array.isArray(features)) return noteInvalid(state, id, 'no features object');
-    const values = features as Record<string, unknown>;
-    const at = rows.length * width;
-    let plain = numeric;
-    for (let j = 0; plain && j < width; j += 1) {
-      const value = values[names[j]!];
-      if (typeof value === 'number' && Number.isFinite(value)) inputs[at + j] = value;
-      else plain = false;
-    }
-    if (!plain) {
-      try {
-        inputs.set(encodeRow(values, schema, `record ${id}`), at);
-      } catch (error) {
-        return noteInvalid(state, id, error instanceof InvalidInput && error.fields ? Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : 'features do not fit the schema');
-      }
-    }
+    const reason = encodeFeatures(field ? jsonb(field) : null, schema, id, inputs, rows.length * width);
+    if (reason) return noteInvalid(state, id, reason);
     rows.push(i);
   });
   return { inputs: inputs.subarray(0, rows.length * width), rows };
+}
+
+/**
+ * One record's features (parsed JSON) into `out` at `at`, as encodeRow reads them: plain finite
+ * numbers straight in (no allocation), anything else through encodeRow. Returns why the record cannot
+ * be scored, or null.
+ */
+function encodeFeatures(features: unknown, schema: Dataset['featureSchema'], id: number, out: Float32Array, at: number): string | null {
+  if (features === null || typeof features !== 'object' || Array.isArray(features)) return 'no features object';
+  const values = features as Record<string, unknown>;
+  let plain = true;
+  for (let j = 0; plain && j < schema.length; j += 1) {
+    const spec = schema[j]!;
+    const value = values[spec.name];
+    if (spec.type === 'number' && typeof value === 'number' && Number.isFinite(value)) out[at + j] = value;
+    else plain = false;
+  }
+  if (plain) return null;
+  try {
+    out.set(encodeRow(values, schema, `record ${id}`), at);
+    return null;
+  } catch (error) {
+    return error instanceof InvalidInput && error.fields ? Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : 'features do not fit the schema';
+  }
 }
 
 function textInputs(chunk: Chunk, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
@@ -264,18 +271,6 @@ function textInputs(chunk: Chunk, state: ScoreCheckpoint): { inputs: ClassifierI
     rows.push(i);
   });
   return { inputs, rows };
-}
-
-/**
- * The SELECT expression that turns all-numeric features into a float8[] in schema order, read as
- * encodeRow reads them (numberOf): a missing feature is NULL (NaN: missing); a number, or a string
- * holding one, casts; anything else fails the cast and the chunk is read again as JSON. Null when a
- * feature is categorical (those are read as JSON).
- */
-function numericVector(schema: Dataset['featureSchema']): string | null {
-  if (schema.length === 0 || schema.some((spec) => spec.type !== 'number')) return null;
-  const sequelize = sequelizeOf();
-  return `ARRAY[${schema.map((spec) => `CAST("DataRecord"."features" ->> ${sequelize.escape(spec.name)} AS float8)`).join(', ')}]`;
 }
 
 interface EncodedPredictions {
