@@ -77,19 +77,22 @@ export class ConsoleResource extends Resource {
 
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }) {
     const order = sort.sortBy ? [[sort.sortBy, (sort.direction ?? 'asc').toUpperCase()] as [string, string]] : [];
-    const joined = joinedFields.get(this.model);
-    const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order, include: joined?.include ?? [] });
+    const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order, include: this.joinedIncludes() });
     return rows.map((row) => this.toRecord(row));
   }
 
   override async findOne(id: string | number): Promise<BaseRecord | null> {
-    const row = await this.model.findByPk(id, { include: joinedFields.get(this.model)?.include ?? [] });
+    const row = await this.model.findByPk(id, { include: this.joinedIncludes() });
     return row ? this.toRecord(row) : null;
   }
 
   override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
-    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: ids } }, include: joinedFields.get(this.model)?.include ?? [] });
+    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: ids } }, include: this.joinedIncludes() });
     return rows.map((row) => this.toRecord(row));
+  }
+
+  private joinedIncludes(): Includeable[] {
+    return joinedFields.get(this.model)?.include ?? [];
   }
 
   private toRecord(row: Model): BaseRecord {

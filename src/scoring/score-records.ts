@@ -12,7 +12,7 @@ import { selectSql } from '../db/select-sql.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { encodeRow } from '../ml/tabular/tabular-encoder.js';
 import { featureTextReader } from '../ml/tabular/read-feature-text.js';
-import { featureWidth, openClassifier, predictInChunks, signatureOf, type Classifier, type ClassifierInputs } from '../ml/onnx-classifier.js';
+import { featureWidth, openClassifier, predictInChunks, signatureOf, type ClassifierInputs } from '../ml/onnx-classifier.js';
 import { loadConfig } from '../server/config.js';
 import { scoringWhere } from './queue-scoring.js';
 import { ScoreCheckpoint, ScoreJobParams } from './score-input.js';
@@ -46,10 +46,9 @@ export interface ScoreContext {
 
 interface Chunk {
   ids: number[];
-  format: 'text' | 'json' | 'vector';
-  /** text and json: per read row, its text or features JSON as read. */
+  /** Text models and non-numeric features: per read row, its text or features JSON as read. */
   raw: Array<Buffer | null>;
-  /** vector: the rows' features (rows × width), and why each row that cannot be scored cannot. */
+  /** All-numeric features: the rows' features (rows × width), and why each row that cannot be scored cannot. */
   vectors?: { values: Float32Array; invalid: Map<number, string> };
   readMs: number;
 }
@@ -114,7 +113,7 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
       // Both aggregates are built in one pass, so ids and lines line up; no ORDER BY inside them (it
       // sorts the chunk again; the chunk's position is its largest id). jsonb text has no raw newline.
       const [row] = await copyOutBinary(reader, `SELECT array_agg(c."id"), string_agg(c."features", E'\\n') FROM (${inner}) AS c`);
-      if (!row?.[0]) return { ids: [], format: 'vector', raw: [], readMs: performance.now() - begun };
+      if (!row?.[0]) return { ids: [], raw: [], readMs: performance.now() - begun };
       const ids = int8Array(row[0]);
       const text = row[1]!;
       const values = new Float32Array(ids.length * width);
@@ -129,10 +128,10 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
         }
         start = end + 1;
       }
-      return { ids, format: 'vector', raw: [], vectors: { values, invalid }, readMs: performance.now() - begun };
+      return { ids, raw: [], vectors: { values, invalid }, readMs: performance.now() - begun };
     }
     const rows = await copyOutBinary(reader, select(inputColumn));
-    return { ids: rows.map((r) => int8(r[0]!)), raw: rows.map((r) => r[1] ?? null), format: isText ? 'text' : 'json', readMs: performance.now() - begun };
+    return { ids: rows.map((r) => int8(r[0]!)), raw: rows.map((r) => r[1] ?? null), readMs: performance.now() - begun };
   };
 
   // Writes run one at a time, in order, each while the next chunk is already being scored: the
@@ -211,11 +210,7 @@ function noteInvalid(state: ScoreCheckpoint, id: number, reason: string): void {
   state.invalid.reasons[reason] = (state.invalid.reasons[reason] ?? 0) + 1;
 }
 
-/**
- * Feature rows in schema order, as encodeRow (tabular-encoder.ts) reads them: plain finite numbers are
- * copied straight in (the common case, no allocation per row); anything else goes through encodeRow,
- * which also explains what does not fit. Rows that do not fit are noted, not scored.
- */
+/** Feature rows in schema order, as encodeRow (tabular-encoder.ts) reads them; rows that do not fit are noted, not scored. */
 function tabularInputs(chunk: Chunk, schema: Dataset['featureSchema'], width: number, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
   const rows: number[] = [];
   if (chunk.vectors) {
@@ -238,24 +233,11 @@ function tabularInputs(chunk: Chunk, schema: Dataset['featureSchema'], width: nu
   return { inputs: inputs.subarray(0, rows.length * width), rows };
 }
 
-/**
- * One record's features (parsed JSON) into `out` at `at`, as encodeRow reads them: plain finite
- * numbers straight in (no allocation), anything else through encodeRow. Returns why the record cannot
- * be scored, or null.
- */
+/** One record's features (parsed JSON) into `out` at `at`, read by encodeRow; returns why the record cannot be scored, or null. */
 function encodeFeatures(features: unknown, schema: Dataset['featureSchema'], id: number, out: Float32Array, at: number): string | null {
   if (features === null || typeof features !== 'object' || Array.isArray(features)) return 'no features object';
-  const values = features as Record<string, unknown>;
-  let plain = true;
-  for (let j = 0; plain && j < schema.length; j += 1) {
-    const spec = schema[j]!;
-    const value = values[spec.name];
-    if (spec.type === 'number' && typeof value === 'number' && Number.isFinite(value)) out[at + j] = value;
-    else plain = false;
-  }
-  if (plain) return null;
   try {
-    out.set(encodeRow(values, schema, `record ${id}`), at);
+    out.set(encodeRow(features as Record<string, unknown>, schema, `record ${id}`), at);
     return null;
   } catch (error) {
     return error instanceof InvalidInput && error.fields ? Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : 'features do not fit the schema';
@@ -291,6 +273,7 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
   const data = Buffer.allocUnsafe(19 + rows.length * rowBytes + 2);
   let at = binaryCopyHeader().copy(data, 0);
   const ids: number[] = [];
+  const job = BigInt(jobId);
   rows.forEach((row, n) => {
     const id = chunk.ids[row]!;
     let best = 0;
@@ -320,7 +303,7 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
       at = data.writeFloatBE(probabilities[n * k + c]!, at);
     }
     at = data.writeInt32BE(8, at);
-    at = data.writeBigInt64BE(BigInt(jobId), at);
+    at = data.writeBigInt64BE(job, at);
     state.labelCounts[best] = (state.labelCounts[best] ?? 0) + 1;
     ids.push(id);
   });
