@@ -25,6 +25,7 @@ export const componentFiles = {
   ExportRecords: source('ExportRecords.tsx'),
   RestoreRecords: source('RestoreRecords.tsx'),
   ScoreForm: source('ScoreForm.tsx'),
+  IssueApiKey: source('IssueApiKey.tsx'),
 } as const;
 
 export const Components = {
@@ -45,6 +46,7 @@ export const Components = {
   BulkEditForm: componentLoader.add('BulkEditForm', componentFiles.BulkEditForm),
   ExportRecords: componentLoader.add('ExportRecords', componentFiles.ExportRecords),
   RestoreRecords: componentLoader.add('RestoreRecords', componentFiles.RestoreRecords),
+  IssueApiKey: componentLoader.add('IssueApiKey', componentFiles.IssueApiKey),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

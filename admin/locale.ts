@@ -29,6 +29,8 @@ export const translations: LocaleTranslations = {
     bulkEdit: 'Bulk edit',
     bulkEditMatching: 'Edit all matching…',
     restoreDeleted: 'Restore deleted',
+    issue: 'Issue API key',
+    revoke: 'Revoke',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

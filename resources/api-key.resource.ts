@@ -3,6 +3,7 @@ import { ApiKey, apiKeyAuditedFields } from '../models/api-key.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
+import { issueApiKey, revokeKey } from '../admin/actions/api-keys/index.js';
 
 export const apiKeyResource = (): ResourceWithOptions => ({
   resource: ApiKey,
@@ -21,9 +22,9 @@ export const apiKeyResource = (): ResourceWithOptions => ({
       scopes: { description: 'What the key may do: predict, records:read, records:write, models:write, jobs:write.' },
       rateLimit: { description: 'Requests per minute allowed for this key (empty: the server default).' },
       expiresAt: { description: 'After this time the key is refused.' },
-      revokedAt: { description: 'Set when the key was revoked; a revoked key is refused at once.' },
+      revokedAt: { description: 'Set when the key was revoked (action "Revoke"); every web process refuses it from then on.' },
       secretHash: { isVisible: false },
     },
-    actions: withAccess('apiKeys', apiKeyAuditedFields),
+    actions: withAccess('apiKeys', apiKeyAuditedFields, { issue: issueApiKey, revoke: revokeKey }),
   },
 });

@@ -28,6 +28,10 @@ export const RULES = {
   apiKeys: {
     list: { admin: always, auditor: always, data_scientist: ownKeysOnly },
     show: { admin: always, auditor: always, data_scientist: ownKeysOnly },
+    // Keys are issued by admins (console or CLI) for any user; the secret is shown once.
+    issue: { admin: always },
+    // Revoked keys are refused within milliseconds in every process (see api-keys/authenticate-key.ts).
+    revoke: { admin: always, data_scientist: ownKeysOnly },
     delete: { admin: always },
   },
   datasets: {
@@ -70,6 +74,8 @@ export const RULES = {
     compare: readStaff,
     // Batch scoring with one of the model's versions (queued from records, the model, the CLI).
     score: { admin: always, data_scientist: always },
+    // POST /api/v1/models/{name}/predict (with an API key, also the `predict` scope).
+    predict: { admin: always, data_scientist: always },
   },
   modelVersions: {
     list: readStaff,

@@ -7,4 +7,5 @@ import type { ResourceId } from './rules.js';
  */
 export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {
   auditEvents: ['archive'],
+  models: ['predict'],
 };

@@ -14,9 +14,10 @@ import { uploadModelCommand } from './commands/upload-model.js';
 import { generateCommand } from './commands/generate.js';
 import { webCommand } from './commands/web.js';
 import { workerCommand } from './commands/worker.js';
+import { createApiKeyCommand, revokeApiKeyCommand } from './commands/api-keys.js';
 
 const COMMANDS: readonly Command[] = [
-  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, scoreCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand, webCommand,
+  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, scoreCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand, webCommand, createApiKeyCommand, revokeApiKeyCommand,
 ];
 
 function usage(): string {

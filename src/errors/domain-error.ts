@@ -16,6 +16,8 @@ export class DomainError extends Error {
 }
 
 export class InvalidInput extends DomainError {}
+/** No valid credentials (HTTP 401): sign in, or send a valid API key. */
+export class Unauthenticated extends DomainError {}
 export class NotFound extends DomainError {}
 export class Forbidden extends DomainError {}
 export class Conflict extends DomainError {}
