@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { createApi, type Api } from '../api/index.js';
+import { changeNotifications } from '../db/change-notifications.js';
 import { Unavailable } from '../errors/domain-error.js';
 import { startQueue, stopQueue } from '../jobs/queue.js';
 import { RequestStats } from '../monitoring/request-stats.js';
@@ -35,7 +37,16 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
     const sessionSecret = await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
     const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
     requestStats = new RequestStats(db.sequelize).start();
-    const app = createApp({ config: db.config, sequelize: db.sequelize, session, console: buildConsole(db.config, session), requestStats });
+    await changeNotifications.start(db.database.url);
+    const apiHolder: { api?: Api } = {};
+    const app = createApp({
+      config: db.config,
+      sequelize: db.sequelize,
+      session,
+      console: buildConsole(db.config, session),
+      requestStats,
+      api: (sessions) => (apiHolder.api = createApi({ config: db.config, sequelize: db.sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })).router,
+    });
     const server = await listen(app, db.config.PORT, db.config.HOST);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : db.config.PORT;
@@ -45,6 +56,8 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
       port,
       close: async () => {
         await closeServer(server);
+        await apiHolder.api?.close().catch(() => undefined);
+        await changeNotifications.stop();
         await stats.stop().catch(() => undefined);
         await stopQueue().catch(() => undefined);
         await pool.end().catch(() => undefined);
@@ -52,6 +65,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
     };
   } catch (error) {
     await requestStats?.stop().catch(() => undefined);
+    await changeNotifications.stop();
     await stopQueue().catch(() => undefined);
     await pool.end().catch(() => undefined);
     throw error;

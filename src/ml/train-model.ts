@@ -101,6 +101,16 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
   return { version, accuracy: 'accuracy' in metrics ? metrics.accuracy : null, trainingRows: train.length, testRows: known.length, timings: fitted.timings, promotion };
 }
 
+/**
+ * A train job's params from what someone asked for (a form, an API call): blanks dropped, validated
+ * (ranges and types) before queueing, dates as ISO strings (job params are JSON).
+ */
+export function trainJobParams(model: string, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const present = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== '' && value !== null && value !== undefined));
+  const parsed = parseInput({ ...present, model } as TrainInput);
+  return Object.fromEntries(Object.entries({ ...parsed, editedSince: parsed.editedSince?.toISOString() }).filter(([, value]) => value !== undefined));
+}
+
 function parseInput(raw: TrainInput): z.output<typeof TrainInput> {
   const parsed = TrainInput.safeParse(raw);
   if (parsed.success) return parsed.data;

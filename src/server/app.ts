@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Sequelize } from 'sequelize';
 import type { Config } from './config.js';
@@ -32,10 +32,12 @@ export interface AppDependencies {
   console?: ConsoleMount;
   /** Per-minute request counts for the dashboard's charts (started and flushed by the caller). */
   requestStats?: RequestStats;
+  /** The REST API (`/api/...`), built by `createApi` with the same session middleware. */
+  api?: (session: RequestHandler) => Router;
 }
 
 /** The HTTP application: ops endpoints (health, metrics), the console, and the shared security and error handling. */
-export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount, requestStats }: AppDependencies): express.Express {
+export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount, requestStats, api }: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
@@ -64,11 +66,13 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
   app.use(metricsEndpoint(config));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
+  const sessions = session(sessionConfig);
+  if (api) app.use(api(sessions));
   if (consoleMount) {
     app.get('/', (_req, res) => res.redirect(consoleMount.path));
     app.use(
       consoleMount.path,
-      session(sessionConfig),
+      sessions,
       csrfProtection({ tokenExempt: consoleMount.csrfTokenExempt }),
       consoleMount.router,
     );

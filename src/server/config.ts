@@ -37,6 +37,39 @@ export const ConfigSchema = z.object({
   /** Records a scoring job reads, scores and commits per step (memory and checkpoint granularity). */
   SCORE_CHUNK_ROWS: z.coerce.number().int().min(100).max(200_000).default(20_000),
   /**
+   * Browser origins allowed to call /api/v1 (CORS), comma-separated, e.g.
+   * `https://app.example.com,http://localhost:5173`. Empty: none (same-origin and non-browser clients only).
+   * Never applies to the console.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+      for (const origin of origins) {
+        let parsed: URL | undefined;
+        try {
+          parsed = new URL(origin);
+        } catch {
+          parsed = undefined;
+        }
+        if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+          ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin: give scheme, host and port only, e.g. https://app.example.com` });
+        }
+      }
+      return origins;
+    }),
+  /** Most instances one predict request may carry. */
+  API_MAX_INSTANCES: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** Largest API request body, in KiB (413 above it). */
+  API_MAX_BODY_KB: z.coerce.number().int().min(1).max(1_048_576).default(2_048),
+  /** Requests per minute per API key (a key's own rate limit wins) and per signed-in user on the API. */
+  API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(6_000),
+  /** Requests per minute per client address on the API, whoever they are (checked before the key). */
+  API_IP_RATE_LIMIT: z.coerce.number().int().min(1).default(30_000),
+  /** Predict answers kept per web process (same version, same instances → same answer); 0 turns the cache off. */
+  PREDICT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  /**
    * Bearer token that `GET /metrics` requires. Unset: /metrics answers 404 to everyone, loopback
    * included, because behind a reverse proxy on the same host every request arrives from 127.0.0.1.
    */

@@ -20,16 +20,25 @@ export function csrfProtection(options: { tokenExempt: readonly string[] }) {
     if (token && parseCookies(req.headers.cookie ?? '')[CSRF_COOKIE] !== token) {
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'strict', secure: req.secure, path: '/' });
     }
-    if (!UNSAFE.has(req.method)) return next();
-
-    if (!isSameOrigin(req)) return refuse(res, 'Cross-site request refused: it did not come from this site.');
-    if (options.tokenExempt.includes(req.path)) return next();
-    const sent = req.get(CSRF_HEADER) ?? '';
-    if (!token || !safeEqual(sent, token)) {
-      return refuse(res, 'Missing or invalid CSRF token: reload the page and try again.');
-    }
+    const refusal = csrfRefusal(req, { tokenRequired: !options.tokenExempt.includes(req.path) });
+    if (refusal) return refuse(res, refusal);
     next();
   };
+}
+
+/**
+ * Why an unsafe request of a signed-in session must be refused (null: it may go on): it came from
+ * another site, or (when `tokenRequired`) lacks the session's token in the X-XSRF-TOKEN header. Also
+ * used by the API for calls made with the console's session cookie.
+ */
+export function csrfRefusal(req: Request, options: { tokenRequired: boolean }): string | null {
+  if (!UNSAFE.has(req.method)) return null;
+  if (!isSameOrigin(req)) return 'Cross-site request refused: it did not come from this site.';
+  if (!options.tokenRequired) return null;
+  const token = req.session?.csrfToken;
+  const sent = req.get(CSRF_HEADER) ?? '';
+  if (!token || !safeEqual(sent, token)) return 'Missing or invalid CSRF token: reload the page and try again (send the XSRF-TOKEN cookie\'s value in the X-XSRF-TOKEN header).';
+  return null;
 }
 
 function isSameOrigin(req: Request): boolean {

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { createApi, type Api } from '../../src/api/index.js';
+import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createApp } from '../../src/server/app.js';
@@ -24,7 +26,15 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
   const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
   const secret = 'test-session-secret-that-is-long-enough-0123456789';
   const session = { ...sessionOptions(pool, secret, config), secret };
-  const app = createApp({ config, sequelize, session, console: buildConsole(config, session) });
+  await changeNotifications.start(testDatabaseUrl());
+  let api: Api | undefined;
+  const app = createApp({
+    config,
+    sequelize,
+    session,
+    console: buildConsole(config, session),
+    api: (sessions) => (api = createApi({ config, sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })).router,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -34,6 +44,8 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await api?.close();
+      await changeNotifications.stop();
       await pool.end();
     },
   };

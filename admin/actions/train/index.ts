@@ -3,18 +3,16 @@ import { MlModel } from '../../../models/index.js';
 import { decide } from '../../../src/access/decide.js';
 import { Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
 import { enqueueJob } from '../../../src/jobs/enqueue-job.js';
-import { TrainInput } from '../../../src/ml/train-model.js';
+import { trainJobParams } from '../../../src/ml/train-model.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
 
 const FORM_FIELDS = ['l2', 'learningRate', 'maxEpochs', 'minDf', 'maxFeatures', 'editedSince', 'tag', 'autoPromote'] as const;
 
-/** The form's values as train-job params: blanks dropped, validated (ranges and types) before queueing. */
+/** The form's fields as train-job params. */
 function trainParams(model: string, payload: ActionRequest['payload']): Record<string, unknown> {
-  const given = Object.fromEntries(FORM_FIELDS.map((field) => [field, payload?.[field]]).filter(([, value]) => value !== '' && value !== null && value !== undefined));
-  const parsed = TrainInput.parse({ model, ...given });
-  return Object.fromEntries(Object.entries({ ...parsed, editedSince: parsed.editedSince?.toISOString() }).filter(([, value]) => value !== undefined));
+  return trainJobParams(model, Object.fromEntries(FORM_FIELDS.map((field) => [field, payload?.[field]])));
 }
 
 /**

@@ -89,6 +89,19 @@ function freshGet(url: string, headers: Record<string, string>): Promise<{ statu
   });
 }
 
+/** A JSON POST on a new TCP connection (see freshGet). */
+function freshPost(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent: false, headers: { ...headers, 'content-type': 'application/json', connection: 'close' } }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
+}
+
 async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -265,6 +278,43 @@ describe('npm start (embedded Postgres, real processes)', () => {
       assert.deepEqual(job, { status: 'succeeded', attempts: 1 }, 'run once, by one worker');
       const starts = (await (await http.api(`/resources/auditEvents/actions/list?filters.action=jobs.start&filters.recordIds=${jobId}`)).json()) as { meta: { total: number } };
       assert.equal(starts.meta.total, 1);
+
+      // The API across both web processes: one key's throttle is shared, and a promotion made through
+      // one process is served by both within a second.
+      const issue = (rateLimit?: number) => {
+        const args = [MAIN, 'create-api-key', '--owner', 'admin@example.com', '--name', 'two processes', '--scopes', 'predict', ...(rateLimit ? ['--rate-limit', String(rateLimit)] : [])];
+        const made = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+        assert.equal(made.status, 0, made.stderr);
+        assert.match(made.stderr, /Issued API key mdk_[a-z0-9]{8} for admin@example\.com \(scopes: predict\)/);
+        return made.stdout.trim();
+      };
+      const penguin = { beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'MALE' };
+      const predictUrl = `${baseUrl}/api/v1/models/penguin-species/predict`;
+      const limited = issue(10);
+      let allowed = 0;
+      let refused = 0;
+      for (let i = 0; i < 30; i += 1) {
+        const answer = await freshPost(predictUrl, { authorization: `Bearer ${limited}` }, { instances: [penguin] });
+        if (answer.status === 200) allowed += 1;
+        else if (answer.status === 429) refused += 1;
+        else assert.fail(`unexpected ${answer.status}: ${answer.body}`);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      // Unshared counters would let 10 through on each process (20); shared ones 10, plus what the other
+      // process let through before its next sync (every 200 ms).
+      assert.ok(allowed >= 10 && allowed <= 14, `${allowed} of 30 allowed with a limit of 10 per minute over two processes`);
+      assert.equal(refused, 30 - allowed);
+
+      const key = issue();
+      const served = async () => (JSON.parse((await freshPost(predictUrl, { authorization: `Bearer ${key}` }, { instances: [penguin] })).body) as { version: number }).version;
+      const before = await served();
+      const versions = (await (await http.api(`/resources/modelVersions/actions/list?filters.modelId=${penguins.id}&perPage=50`)).json()) as { records: Array<{ id: string; params: { version: number } }> };
+      const other = versions.records.find((v) => Number(v.params.version) !== before)!;
+      const promoted = await http.api(`/resources/modelVersions/records/${other.id}/promote`, 'POST', { alias: 'production' });
+      assert.equal(promoted.status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const after = await Promise.all(Array.from({ length: 6 }, () => served()));
+      assert.deepEqual(after, new Array(6).fill(Number(other.params.version)), 'both web processes serve the promoted version a second later');
     } finally {
       assert.equal(await stop(child), 0);
     }

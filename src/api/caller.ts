@@ -1,0 +1,40 @@
+import type { Response } from 'express';
+import type { ApiScope } from '../../models/enums.js';
+import type { Actor } from '../access/actor.js';
+import { decide, isAllowed, type Decision } from '../access/decide.js';
+import type { ResourceId } from '../access/rules.js';
+import { Forbidden } from '../errors/domain-error.js';
+
+/** Who is calling the API, as `authenticate` found out. */
+export interface Caller {
+  actor: Actor;
+  /** A key's scopes; a console session is limited by its role only. */
+  scopes: ReadonlySet<ApiScope> | 'session';
+  /** What the rate limiter counts under. */
+  limiterKey: string;
+  /** Requests per minute (a key's own limit), or null for the server default. */
+  rateLimit: number | null;
+}
+
+export function callerOf(res: Response): Caller {
+  const caller = res.locals.caller as Caller | undefined;
+  if (!caller) throw new Error('callerOf() before authenticate');
+  return caller;
+}
+
+/**
+ * The one check of every API route: the key holds `scope` (sessions have no scopes) and the rule
+ * table lets the caller's role do `action` on `resource`. Answers the rule's decision (a row filter
+ * for lists) or throws 403 saying what is missing.
+ */
+export function authorize(res: Response, scope: ApiScope, resource: ResourceId, action: string, record?: Record<string, unknown>): Decision {
+  const caller = callerOf(res);
+  if (caller.scopes !== 'session' && !caller.scopes.has(scope)) {
+    throw new Forbidden('auth.missing_scope', `This API key lacks the "${scope}" scope: ask an administrator for a key with it.`);
+  }
+  const decision = decide(caller.actor, resource, action, record);
+  if (!isAllowed(decision)) {
+    throw new Forbidden('auth.role_forbidden', `The ${caller.actor.type === 'api_key' ? "key owner's" : 'your'} role may not ${action} ${resource}.`);
+  }
+  return decision;
+}

@@ -1,0 +1,104 @@
+import { STATUS_CODES } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
+import { logger } from '../server/logger.js';
+
+/** One failing part of the input: where (e.g. `instances[3][7]`) and why. */
+export interface FieldProblem {
+  path: string;
+  reason: string;
+}
+
+/** An RFC 9457 problem details body, as every API error is answered. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  /** Stable machine-readable code (also the last part of `type`). */
+  code: string;
+  requestId?: string;
+  errors?: FieldProblem[];
+}
+
+/** An error answered with a given status (for what has no domain meaning: 413, 415, 429…). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors?: FieldProblem[],
+    readonly headers?: Readonly<Record<string, string>>,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS = new Map<Function, number>([
+  [InvalidInput, 400],
+  [Unauthenticated, 401],
+  [Forbidden, 403],
+  [NotFound, 404],
+  [Conflict, 409],
+  [Unavailable, 503],
+]);
+
+export function sendProblem(req: Request, res: Response, status: number, code: string, detail: string, errors?: FieldProblem[]): void {
+  const body: Problem = {
+    type: `/api/problems/${code}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    instance: req.originalUrl.split('?')[0],
+    code,
+    requestId: res.locals.requestId === undefined ? undefined : String(res.locals.requestId),
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="modeldesk"');
+  res.status(status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+/**
+ * The API's last middleware: every error in the problem shape. Domain errors keep their code and
+ * message (written for the caller); body-parser's errors (too large, malformed JSON, wrong charset)
+ * are named; anything else is logged with its request id and answered 500 without internals.
+ */
+export function apiErrorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (res.headersSent) {
+    logger.error({ err: error, requestId: res.locals.requestId }, 'API error after the response started');
+    res.end();
+    return;
+  }
+  if (error instanceof HttpProblem) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+    return sendProblem(req, res, error.status, error.code, error.message, error.errors);
+  }
+  if (error instanceof DomainError) {
+    const errors = error.fields ? Object.entries(error.fields).map(([path, reason]) => ({ path, reason })) : undefined;
+    return sendProblem(req, res, STATUS.get(error.constructor) ?? 400, error.code, error.message, errors);
+  }
+  const parserError = bodyParserProblem(error);
+  if (parserError) return sendProblem(req, res, parserError.status, parserError.code, parserError.detail);
+  logger.error({ err: error, requestId: res.locals.requestId, method: req.method, path: req.path }, 'unhandled API error');
+  sendProblem(req, res, 500, 'internal', `Something went wrong (request ${String(res.locals.requestId)}). Try again; if it persists, give this request id to an administrator.`);
+}
+
+function bodyParserProblem(error: unknown): { status: number; code: string; detail: string } | undefined {
+  const e = error as { type?: unknown; status?: unknown; limit?: unknown; length?: unknown };
+  switch (e?.type) {
+    case 'entity.too.large':
+      return { status: 413, code: 'body.too_large', detail: `The request body (${String(e.length)} bytes) is over the limit of ${String(e.limit)} bytes: send fewer instances per request (API_MAX_BODY_KB).` };
+    case 'entity.parse.failed':
+      return { status: 400, code: 'body.malformed_json', detail: 'The request body is not valid JSON: check quotes, commas and brackets.' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, code: 'body.unsupported_encoding', detail: 'The body must be UTF-8 JSON.' };
+    case 'request.aborted':
+      return { status: 400, code: 'body.aborted', detail: 'The request body was cut off.' };
+    default:
+      return typeof e?.status === 'number' && e.status >= 400 && e.status < 500
+        ? { status: e.status, code: 'bad_request', detail: 'The request could not be read.' }
+        : undefined;
+  }
+}

@@ -1,0 +1,136 @@
+import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import * as z from 'zod';
+import type { ApiScope } from '../../models/enums.js';
+import { HttpProblem, type FieldProblem } from './problem.js';
+import { ProblemSchema } from './schemas.js';
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI style, inside the version: `/models/{name}/predict`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** The key scope the route needs (checked in the handler with `authorize`; listed in the docs). */
+  scope: ApiScope;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Status → description and JSON schema of the success answer. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }, req: Request, res: Response): Promise<unknown>;
+}
+
+/** Every error status a route may answer, documented once for all. */
+const ERROR_RESPONSES: Record<number, string> = {
+  400: 'Bad input: `errors` lists each failing field path and why.',
+  401: 'No valid credentials (missing, unknown, revoked or expired key).',
+  403: 'The key lacks the scope, or its owner\'s role may not do this.',
+  404: 'No such object.',
+  413: 'The body is over API_MAX_BODY_KB.',
+  415: 'The body is not JSON.',
+  429: 'Throttled: see Retry-After and RateLimit-* headers.',
+  503: 'A dependency is unavailable (e.g. the model failed to load).',
+};
+
+/**
+ * One API version: each route is declared once (method, path, zod schemas, scope) and that
+ * declaration both validates requests and describes them in the OpenAPI document. A route's handler
+ * returns the JSON body (200, or its first listed status) or answers itself and returns undefined.
+ */
+export class ApiVersion {
+  readonly router: Router = express.Router();
+  readonly registry = new OpenAPIRegistry();
+  readonly routes: Array<{ method: string; path: string }> = [];
+
+  constructor(readonly name: string) {
+    this.registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer mdk_…`.' });
+  }
+
+  add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): void {
+    const path = `/api/${this.name}${spec.path}`;
+    this.routes.push({ method: spec.method, path });
+    const request: RouteConfig['request'] = {
+      ...(spec.params ? { params: spec.params } : {}),
+      ...(spec.query ? { query: spec.query } : {}),
+      ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
+    };
+    const successStatus = Number(Object.keys(spec.responses)[0] ?? 200);
+    this.registry.registerPath({
+      method: spec.method,
+      path,
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      tags: [spec.tag],
+      security: [{ apiKey: [] }],
+      'x-scope': spec.scope,
+      request,
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(spec.responses).map(([status, r]) => [status, { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) }]),
+        ),
+        ...Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([status, description]) => [status, { description, content: { 'application/problem+json': { schema: ProblemSchema } } }])),
+      },
+    });
+    const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    this.router[spec.method](expressPath, async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        if (spec.body && !req.is('application/json')) {
+          throw new HttpProblem(415, 'body.not_json', `Send the body as JSON with "Content-Type: application/json" (got ${req.get('content-type') ?? 'no Content-Type'}).`);
+        }
+        const input = {
+          params: spec.params ? parse(spec.params, req.params, 'path') : {},
+          query: spec.query ? parse(spec.query, req.query, 'query') : {},
+          body: spec.body ? parse(spec.body, req.body, 'body') : undefined,
+        } as { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
+        const result = await spec.handler(input, req, res);
+        if (result !== undefined && !res.headersSent) res.status(successStatus).json(result);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'path' | 'query' | 'body'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = fieldProblems(result.error, value, where);
+  throw new HttpProblem(400, `${where}.invalid`, `The request's ${where === 'path' ? 'path' : where === 'query' ? 'query string' : 'body'} is not valid: ${errors.slice(0, 3).map((e) => `${e.path}: ${e.reason}`).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}.`, errors);
+}
+
+/** zod issues → `instances[3][7]: must be a number` (unions explained by the branch the value's type picks). */
+export function fieldProblems(error: z.ZodError, input: unknown, where: string): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const visit = (issues: readonly z.core.$ZodIssue[], base: PropertyKey[]) => {
+    for (const issue of issues) {
+      const path = [...base, ...issue.path];
+      if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+        const value = valueAt(input, path);
+        const branch = issue.errors.find((branchIssues) => branchIssues.every((i) => i.path.length > 0 || i.code !== 'invalid_type'));
+        if (branch && value !== null && typeof value === 'object') {
+          visit(branch, path);
+          continue;
+        }
+      }
+      out.push({ path: formatPath(path, where), reason: issue.message });
+      if (out.length >= 50) return;
+    }
+  };
+  visit(error.issues, []);
+  return out;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+function formatPath(path: readonly PropertyKey[], where: string): string {
+  if (path.length === 0) return where;
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+}

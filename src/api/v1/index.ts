@@ -1,0 +1,26 @@
+import type { Sequelize } from 'sequelize';
+import type { ModelRuntime } from '../../ml/runtime/model-runtime.js';
+import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
+import type { Config } from '../../server/config.js';
+import type { ApiVersion } from '../route.js';
+import { addDatasetRoutes } from './datasets.js';
+import { addJobRoutes } from './jobs.js';
+import { addModelRoutes } from './models.js';
+import { addPredictRoute } from './predict.js';
+import { addRecordRoutes } from './records.js';
+
+export interface V1Dependencies {
+  config: Config;
+  sequelize: Sequelize;
+  runtime: ModelRuntime;
+  inferenceStats: PerMinuteStats<number>;
+}
+
+/** Every route of /api/v1. */
+export function addV1Routes(api: ApiVersion, deps: V1Dependencies): void {
+  addPredictRoute(api, { runtime: deps.runtime, stats: deps.inferenceStats, maxInstances: deps.config.API_MAX_INSTANCES, cacheEntries: deps.config.PREDICT_CACHE_ENTRIES });
+  addModelRoutes(api);
+  addDatasetRoutes(api);
+  addRecordRoutes(api);
+  addJobRoutes(api);
+}

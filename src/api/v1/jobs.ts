@@ -1,0 +1,127 @@
+import { Op } from 'sequelize';
+import * as z from 'zod';
+import { Job } from '../../../models/index.js';
+import { JobStatus } from '../../../models/enums.js';
+import { matchesFilter } from '../../access/decide.js';
+import { NotFound } from '../../errors/domain-error.js';
+import { cancelJob } from '../../jobs/cancel-job.js';
+import { enqueueJob } from '../../jobs/enqueue-job.js';
+import { trainJobParams } from '../../ml/train-model.js';
+import { RecordFilter } from '../../records/record-selection.js';
+import { AliasName } from '../../registry/promote-alias.js';
+import { queueScoring } from '../../scoring/queue-scoring.js';
+import { authorize, callerOf } from '../caller.js';
+import type { ApiVersion } from '../route.js';
+import { IdParam, NameParam, PageQuery, pageOf } from '../schemas.js';
+import { JobSchema } from './resource-schemas.js';
+import { jobJson, page } from './serialize.js';
+
+const QueuedSchema = z.object({ job: JobSchema, matching: z.number().int().optional().meta({ description: 'Records the scoring job will read.' }) });
+
+/** Background jobs: queue batch scoring or training, follow them, cancel them. */
+export function addJobRoutes(api: ApiVersion): void {
+  api.add({
+    method: 'post',
+    path: '/models/{name}/score',
+    tag: 'Jobs',
+    scope: 'jobs:write',
+    summary: 'Queue batch scoring',
+    description: 'Scores the model\'s dataset (or the records matching `filter`) with the version the alias (default production) points at when queued, or `version`. Follow it at GET /api/v1/jobs/{id}.',
+    params: NameParam,
+    body: z
+      .object({
+        alias: AliasName.optional(),
+        version: z.number().int().positive().optional(),
+        filter: RecordFilter.omit({ datasetId: true }).optional(),
+      })
+      .strict(),
+    responses: { 202: { description: 'Queued.', schema: QueuedSchema } },
+    handler: async ({ params, body }, _req, res) => {
+      authorize(res, 'jobs:write', 'models', 'score');
+      const { job, matching } = await queueScoring(callerOf(res).actor, { model: params.name, alias: body.alias, version: body.version, ...(body.filter ? { selection: { filter: body.filter } } : {}) });
+      res.location(`/api/v1/jobs/${job.id}`);
+      return { job: jobJson(job), matching };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/models/{name}/train',
+    tag: 'Jobs',
+    scope: 'jobs:write',
+    summary: 'Queue a retraining',
+    description: 'Trains a new version on the dataset\'s labelled train rows (optionally narrowed by `tag` or `editedSince`); with `autoPromote`, promotes it if it beats production by the model\'s margin.',
+    params: NameParam,
+    body: z
+      .object({
+        l2: z.number().min(0).max(1).optional(),
+        learningRate: z.number().gt(0).max(1).optional(),
+        maxEpochs: z.number().int().min(1).max(500).optional(),
+        minDf: z.number().int().min(1).max(1_000).optional(),
+        maxFeatures: z.number().int().min(10).max(200_000).optional(),
+        editedSince: z.string().optional(),
+        tag: z.string().optional(),
+        autoPromote: z.boolean().optional(),
+      })
+      .strict(),
+    responses: { 202: { description: 'Queued.', schema: QueuedSchema } },
+    handler: async ({ params, body }, _req, res) => {
+      authorize(res, 'jobs:write', 'models', 'train');
+      const job = await enqueueJob(callerOf(res).actor, 'train', trainJobParams(params.name, body));
+      res.location(`/api/v1/jobs/${job.id}`);
+      return { job: jobJson(job) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/jobs',
+    tag: 'Jobs',
+    scope: 'jobs:write',
+    summary: 'List jobs',
+    description: 'Newest first. Non-admins see the jobs they (or their keys) started.',
+    query: PageQuery.extend({ status: JobStatus.optional() }),
+    responses: { 200: { description: 'A page of jobs.', schema: pageOf(JobSchema) } },
+    handler: async ({ query }, _req, res) => {
+      const decision = authorize(res, 'jobs:write', 'jobs', 'list');
+      const rows = await Job.findAll({
+        where: { ...(typeof decision === 'object' ? decision : {}), ...(query.status ? { status: query.status } : {}), ...(query.after ? { id: { [Op.lt]: query.after } } : {}) },
+        order: [['id', 'DESC']],
+        limit: query.limit + 1,
+      });
+      return page(rows.map(jobJson), query.limit);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/jobs/{id}',
+    tag: 'Jobs',
+    scope: 'jobs:write',
+    summary: 'Read a job (status, progress, result)',
+    params: IdParam,
+    responses: { 200: { description: 'The job.', schema: JobSchema } },
+    handler: async ({ params }, _req, res) => {
+      const decision = authorize(res, 'jobs:write', 'jobs', 'show');
+      const job = await Job.findByPk(params.id);
+      // Someone else's job reads as missing: ids are not a directory of other people's work.
+      if (!job || (typeof decision === 'object' && !matchesFilter(job.get({ plain: true }), decision))) throw new NotFound('job.not_found', `There is no job ${params.id} of yours.`);
+      return jobJson(job);
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/jobs/{id}/cancel',
+    tag: 'Jobs',
+    scope: 'jobs:write',
+    summary: 'Cancel a job',
+    description: 'A queued job is cancelled at once; a running one stops at its next step (its committed chunks stay). 409 when it has already finished.',
+    params: IdParam,
+    responses: { 200: { description: 'The job after the request.', schema: JobSchema } },
+    handler: async ({ params }, _req, res) => {
+      authorize(res, 'jobs:write', 'jobs', 'cancel');
+      return jobJson(await cancelJob(callerOf(res).actor, params.id));
+    },
+  });
+}

@@ -1,0 +1,186 @@
+import * as z from 'zod';
+import type { FeatureSpec } from '../../../models/enums.js';
+import { numberOf } from '../../ml/tabular/tabular-encoder.js';
+import type { ModelRuntime, ServedVersion } from '../../ml/runtime/model-runtime.js';
+import { PredictionCache } from '../../ml/runtime/prediction-cache.js';
+import { recordInference } from '../../monitoring/inference-metrics.js';
+import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
+import { authorize } from '../caller.js';
+import { HttpProblem, type FieldProblem } from '../problem.js';
+import type { ApiVersion } from '../route.js';
+import { NameParam } from '../schemas.js';
+
+const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+const Instance = z.union(
+  [
+    z.array(z.number({ error: 'must be a finite number, or null for a missing value' }).nullable()).meta({ description: 'Tabular: one value per feature, in the model\'s feature order (null: missing).' }),
+    z.string().max(100_000, 'at most 100,000 characters').meta({ description: 'Text: the document to classify.' }),
+    z.record(z.string(), FeatureValue).meta({ description: 'Tabular: feature name → value (missing features count as missing).' }),
+  ],
+  { error: 'must be an array of numbers or an object of feature values (tabular model), or a string (text model)' },
+);
+
+const PredictQuery = z
+  .object({
+    alias: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'an alias such as production or staging').optional().meta({ description: 'Serve the version this alias points at (default: production).' }),
+    version: z.coerce.number().int('a version number').positive('a version number').optional().meta({ description: 'Serve this exact version instead of an alias.' }),
+  })
+  .refine((q) => q.alias === undefined || q.version === undefined, { message: 'give either alias or version, not both', path: ['version'] });
+
+const PredictResponse = z
+  .object({
+    apiVersion: z.literal('v1'),
+    model: z.string(),
+    version: z.number().int().meta({ description: 'The exact model version that answered.' }),
+    alias: z.string().nullable().meta({ description: 'The alias asked for, or null when a version number was.' }),
+    cached: z.boolean().meta({ description: 'Answered from the in-process cache of identical inputs.' }),
+    predictions: z.array(
+      z.object({
+        label: z.string(),
+        score: z.number().meta({ description: 'The probability of `label`.' }),
+        probabilities: z.record(z.string(), z.number()).meta({ description: 'Per label, in the model\'s label order.' }),
+      }),
+    ),
+  })
+  .meta({ id: 'PredictResponse' });
+
+type Prediction = z.infer<typeof PredictResponse>['predictions'][number];
+
+export interface PredictDependencies {
+  runtime: ModelRuntime;
+  stats: PerMinuteStats<number>;
+  maxInstances: number;
+  cacheEntries: number;
+}
+
+/** `POST /models/{name}/predict`: label and probabilities per instance, from one exact version. */
+export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances, cacheEntries }: PredictDependencies): void {
+  const cache = new PredictionCache<Prediction[]>(cacheEntries);
+  const PredictBody = z
+    .object({
+      instances: z
+        .array(Instance)
+        .min(1, 'give at least one instance')
+        .max(maxInstances, `at most ${maxInstances} instances per request (API_MAX_INSTANCES): split the batch`),
+    })
+    .meta({ id: 'PredictRequest', example: { instances: [{ beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'MALE' }] } });
+
+  api.add({
+    method: 'post',
+    path: '/models/{name}/predict',
+    tag: 'Inference',
+    scope: 'predict',
+    summary: 'Predict labels and probabilities',
+    description: `Runs the model version the alias (default \`production\`) points at, or \`?version=N\`. Tabular instances are arrays (one number per feature, in order) or objects (feature name → value); text instances are strings. 1 to ${maxInstances} instances.`,
+    params: NameParam,
+    query: PredictQuery,
+    body: PredictBody,
+    responses: { 200: { description: 'One prediction per instance, in order.', schema: PredictResponse } },
+    handler: async ({ params, query, body }, _req, res) => {
+      authorize(res, 'predict', 'models', 'predict');
+      const started = performance.now();
+      const { served, alias } = await runtime.resolve(params.name, query);
+      const key = cache.enabled ? cache.keyOf(served.versionId, body.instances) : '';
+      let predictions = cache.enabled ? cache.get(key) : undefined;
+      const cached = predictions !== undefined;
+      if (!predictions) {
+        const inputs = encodeInstances(served, body.instances);
+        try {
+          predictions = describe(served, await served.batcher.predict(inputs), body.instances.length);
+        } catch (error) {
+          observe(served, stats, 'error', started);
+          throw error;
+        }
+        cache.set(key, predictions);
+      }
+      observe(served, stats, 'success', started);
+      return { apiVersion: 'v1', model: served.modelName, version: served.version, alias, cached, predictions };
+    },
+  });
+}
+
+function observe(served: ServedVersion, stats: PerMinuteStats<number>, outcome: 'success' | 'error', started: number): void {
+  const ms = performance.now() - started;
+  recordInference({ model: served.modelName, version: served.version, outcome, seconds: ms / 1000 });
+  stats.record(served.versionId, outcome === 'error', ms);
+}
+
+type InstanceValue = z.infer<typeof Instance>;
+
+/** Checks the instances against what this version takes and encodes them; every misfit is reported with its path. */
+export function encodeInstances(served: ServedVersion, instances: readonly InstanceValue[]): Float32Array | string[] {
+  const problems: FieldProblem[] = [];
+  const report = (path: string, reason: string) => problems.length < 50 && problems.push({ path, reason });
+  const about = `model "${served.modelName}" version ${served.version}`;
+  if (served.signature.input.type === 'string') {
+    const texts: string[] = [];
+    instances.forEach((instance, i) => (typeof instance === 'string' ? texts.push(instance) : report(`instances[${i}]`, `${about} classifies text: send a string`)));
+    if (problems.length > 0) throw invalid(problems);
+    return texts;
+  }
+  const { width, features } = served;
+  const rows = new Float32Array(instances.length * width);
+  instances.forEach((instance, i) => {
+    const at = i * width;
+    if (typeof instance === 'string') return report(`instances[${i}]`, `${about} takes features, not text: send ${width} numbers${features ? ' or an object of feature values' : ''}`);
+    if (Array.isArray(instance)) {
+      if (instance.length !== width) return report(`instances[${i}]`, `has ${instance.length} values; ${about} takes ${width}${features ? ` (${features.map((f) => f.name).join(', ')})` : ''}`);
+      for (let j = 0; j < width; j += 1) rows[at + j] = instance[j] ?? Number.NaN;
+      return;
+    }
+    if (!features) return report(`instances[${i}]`, `${about} has no named features (its input is ${width} unnamed numbers): send an array`);
+    encodeObject(instance, features, rows, at, `instances[${i}]`, report);
+  });
+  if (problems.length > 0) throw invalid(problems);
+  return rows;
+}
+
+function encodeObject(
+  instance: Readonly<Record<string, unknown>>,
+  features: readonly FeatureSpec[],
+  rows: Float32Array,
+  at: number,
+  path: string,
+  report: (path: string, reason: string) => void,
+): void {
+  const known = new Set(features.map((f) => f.name));
+  for (const name of Object.keys(instance)) {
+    if (!known.has(name)) report(`${path}.${name}`, `is not a feature of this model; its features are ${[...known].join(', ')}`);
+  }
+  features.forEach((spec, j) => {
+    const value = instance[spec.name];
+    if (value === null || value === undefined) {
+      rows[at + j] = Number.NaN;
+    } else if (spec.type === 'number') {
+      const number = numberOf(value);
+      if (number === null) report(`${path}.${spec.name}`, `must be a finite number, got ${JSON.stringify(value)}`);
+      else rows[at + j] = number;
+    } else {
+      const categories = spec.categories ?? [];
+      const index = categories.indexOf(String(value));
+      if (index < 0) report(`${path}.${spec.name}`, `must be one of ${categories.map((c) => JSON.stringify(c)).join(', ')} (or null when unknown), got ${JSON.stringify(value)}`);
+      else rows[at + j] = index;
+    }
+  });
+}
+
+function invalid(errors: FieldProblem[]): HttpProblem {
+  return new HttpProblem(400, 'instances.invalid', `Some instances do not fit the model: ${errors.slice(0, 3).map((e) => `${e.path} ${e.reason}`).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}.`, errors);
+}
+
+function describe(served: ServedVersion, probabilities: Float32Array, rows: number): Prediction[] {
+  const labels = served.signature.labels;
+  const k = labels.length;
+  const out: Prediction[] = new Array(rows);
+  for (let i = 0; i < rows; i += 1) {
+    let best = 0;
+    const byLabel: Record<string, number> = {};
+    for (let c = 0; c < k; c += 1) {
+      const p = probabilities[i * k + c]!;
+      byLabel[labels[c]!] = p;
+      if (p > probabilities[i * k + best]!) best = c;
+    }
+    out[i] = { label: labels[best]!, score: probabilities[i * k + best]!, probabilities: byLabel };
+  }
+  return out;
+}
