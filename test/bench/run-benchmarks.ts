@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/server/project-root.js';
 
-const BENCHMARKS = ['train', 'audit', 'console-scale', 'score'] as const;
+const BENCHMARKS = ['train', 'audit', 'console-scale', 'score', 'predict'] as const;
 type Name = (typeof BENCHMARKS)[number];
 type Json = Record<string, unknown>;
 
@@ -39,7 +39,7 @@ const num = (value: unknown, digits = 0) => (typeof value === 'number' ? value.t
 
 /** The headline figures: what, ours, the baseline measured in the same run, and the target. */
 function table(results: Partial<Record<Name, Json>>): string[][] {
-  const { train, audit, score } = results;
+  const { train, audit, score, predict } = results;
   const scale = results['console-scale'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
@@ -65,6 +65,27 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       '≥ 150,000; ≥ 10× peer SQL',
     ]);
     rows.push(['batch scoring worker peak RSS (MiB)', num(get(score, 'runs', 'first', 'peakRssMb')), '', '']);
+  }
+  if (predict) {
+    const peer = get(predict, 'peer');
+    rows.push([
+      'predict, 1 instance (req/s)',
+      num(get(predict, 'ours', 'batch1', 'requestsPerSecond')),
+      peer ? `peer ${num(get(peer, 'batch1', 'requestsPerSecond'))} (×${num(get(predict, 'ratios', 'requestsPerSecondBatch1'), 1)})` : 'peer: run with --peer',
+      '≥ 10× peer',
+    ]);
+    rows.push([
+      'predict, 1 instance, p50 / p99 (ms)',
+      `${num(get(predict, 'ours', 'batch1', 'p50Ms'), 2)} / ${num(get(predict, 'ours', 'batch1', 'p99Ms'), 2)}`,
+      peer ? `peer ${num(get(peer, 'batch1', 'p50Ms'), 2)} / ${num(get(peer, 'batch1', 'p99Ms'), 2)}` : '',
+      'p99 ≤ peer',
+    ]);
+    rows.push([
+      'predict, 64 instances (rows/s)',
+      num(get(predict, 'ours', 'batch64', 'rowsPerSecond')),
+      peer ? `peer ${num(get(peer, 'batch64', 'rowsPerSecond'))} (×${num(get(predict, 'ratios', 'rowsPerSecondBatch64'), 1)})` : '',
+      '≥ 25× peer',
+    ]);
   }
   return rows;
 }

@@ -84,7 +84,13 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
       let predictions = cache.enabled ? cache.get(key) : undefined;
       const cached = predictions !== undefined;
       if (!predictions) {
-        const inputs = encodeInstances(served, body.instances);
+        let inputs: Float32Array | string[];
+        try {
+          inputs = encodeInstances(served, body.instances);
+        } catch (error) {
+          recordInference({ model: served.modelName, version: served.version, outcome: 'invalid_input', seconds: 0 });
+          throw error;
+        }
         try {
           predictions = describe(served, await served.batcher.predict(inputs), body.instances.length);
         } catch (error) {

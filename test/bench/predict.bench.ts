@@ -1,0 +1,135 @@
+// `npm run bench` (part): the inference endpoint under load. A 30-feature logistic (softmax) model
+// trained on a generated dataset serves POST /api/v1/models/{name}/predict from `npm start --web N
+// --workers 0` (N = BENCH_PREDICT_WEB, default the number of cores), authenticated with an API key,
+// answer cache off (every request runs the model). wrk -t2 -c16 for BENCH_PREDICT_SECONDS (default
+// 10) after a 2 s warm-up, with 1 and with 64 instances per request, as the peer's bench.sh does.
+// With `--peer`, the Django peer (DRF + gunicorn, 2 sync workers) is measured the same way
+// afterwards, alone on the machine, and the ratios are printed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MlModel } from '../../models/index.js';
+import { createApiKey } from '../../src/api-keys/create-api-key.js';
+import { generateDataset } from '../../src/datasets/generate-dataset.js';
+import { trainModel } from '../../src/ml/train-model.js';
+import { promoteAlias } from '../../src/registry/promote-alias.js';
+import { projectRoot } from '../../src/server/project-root.js';
+import { saveUser } from '../../src/users/save-user.js';
+import { freePort } from '../support/free-port.js';
+import { benchDatabase } from './bench-database.js';
+import { ensurePeerInstalled, parseWrk, peerPredict, startPeer, stopPeer, type PredictResult } from './peer-django.js';
+
+const SECONDS = Number(process.env.BENCH_PREDICT_SECONDS ?? 10);
+const WEB = Number(process.env.BENCH_PREDICT_WEB ?? os.cpus().length);
+const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
+const system = { type: 'system' } as const;
+const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+
+function startServer(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [MAIN, 'start', '--web', String(WEB), '--workers', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (output.includes('Stop with Ctrl-C.')) {
+        clearInterval(poll);
+        resolve(child);
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`server exited (${code}) before it was ready:\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+function wrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}: ${out}`))));
+  });
+}
+
+async function load(url: string, keyFile: string, batch: number): Promise<PredictResult> {
+  const script = ['-s', path.join(projectRoot, 'test', 'bench', 'predict.lua'), url, '--', String(batch), keyFile];
+  await wrk(['-t2', '-c16', '-d2s', ...script]);
+  return parseWrk(await wrk(['-t2', '-c16', `-d${SECONDS}s`, '--latency', ...script]), batch);
+}
+
+const db = await benchDatabase(4);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-predict-bench-'));
+let server: ChildProcess | undefined;
+try {
+  const generated = await generateDataset(system, { name: 'predict-bench', rows: 20_000, task: 'tabular-classification', seed: 7 });
+  await MlModel.create({ name: 'predict-bench', datasetId: generated.datasetId, task: 'tabular-classification', description: null, createdById: null });
+  const trained = await trainModel(system, { model: 'predict-bench', maxEpochs: 5 });
+  await promoteAlias(system, { versionId: trained.version.id, alias: 'production' });
+  await saveUser(system, { email: 'bench@example.com', role: 'data_scientist', password: 'bench violet trombone cabinet' });
+  const { key } = await createApiKey(system, { ownerEmail: 'bench@example.com', name: 'bench', scopes: ['predict'] });
+  const keyFile = path.join(dir, 'key.txt');
+  fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+  const port = await freePort();
+  server = await startServer({
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    SEED_DEMO_DATA: 'false',
+    LOG_LEVEL: 'warn',
+    PREDICT_CACHE_ENTRIES: '0',
+    API_KEY_RATE_LIMIT: '1000000000',
+    API_IP_RATE_LIMIT: '1000000000',
+  });
+  const url = `http://127.0.0.1:${port}/api/v1/models/predict-bench/predict`;
+  const ours = { batch1: await load(url, keyFile, 1), batch64: await load(url, keyFile, 64) };
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server!.once('exit', resolve));
+  server = undefined;
+
+  let peer: { batch1: PredictResult; batch64: PredictResult } | null = null;
+  if (WITH_PEER) {
+    await ensurePeerInstalled();
+    await startPeer();
+    try {
+      peer = { batch1: await peerPredict(1, SECONDS), batch64: await peerPredict(64, SECONDS) };
+    } finally {
+      await stopPeer();
+    }
+  }
+  const ratio = (a: number, b: number) => Number((a / b).toFixed(1));
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'predict-api',
+        when: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        setup: { webProcesses: WEB, seconds: SECONDS, wrk: '-t2 -c16', model: `${trained.version.trainer}, 30 features, 2 classes`, cache: 'off', auth: 'API key (Bearer)', logLevel: 'warn' },
+        ours,
+        ...(peer
+          ? {
+              peer: { ...peer, note: 'Django 3.2 + DRF + gunicorn (2 sync workers), token auth, numpy model; its post.lua body' },
+              ratios: {
+                requestsPerSecondBatch1: ratio(ours.batch1.requestsPerSecond, peer.batch1.requestsPerSecond),
+                p99Batch1OursOverPeer: ratio(ours.batch1.p99Ms, peer.batch1.p99Ms),
+                rowsPerSecondBatch64: ratio(ours.batch64.rowsPerSecond, peer.batch64.rowsPerSecond),
+                targets: { requestsPerSecondBatch1: 10, p99Batch1OursOverPeer: '≤ 1', rowsPerSecondBatch64: 25 },
+              },
+            }
+          : {}),
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server!.once('exit', resolve));
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  await db.close();
+}
