@@ -1,9 +1,10 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { KeyAuthenticator } from '../api-keys/authenticate-key.js';
 import { loadSessionUser } from '../auth/load-session-user.js';
 import { Forbidden, Unauthenticated } from '../errors/domain-error.js';
 import { csrfRefusal } from '../server/csrf.js';
 import type { Caller } from './caller.js';
+import type { ApiHandler } from './http-types.js';
 
 export interface AuthenticateOptions {
   keys: KeyAuthenticator;
@@ -20,30 +21,40 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * browsers on their own), else the console's session cookie, for same-origin calls such as the API
  * explorer's; writes through a session need the CSRF token, like the console's own.
  */
-export function authenticate(options: AuthenticateOptions) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const authorization = req.headers.authorization;
-      if (authorization !== undefined) {
-        const match = BEARER.exec(authorization);
-        if (!match) throw new Unauthenticated('auth.malformed_header', 'Send the key as "Authorization: Bearer mdk_…".');
-        const holder = await options.keys.authenticate(match[1]!);
-        res.locals.caller = { actor: holder.actor, scopes: holder.scopes, limiterKey: `key:${holder.actor.id}`, rateLimit: holder.rateLimit } satisfies Caller;
-        return next();
-      }
-      if (!req.headers.cookie?.includes(`${options.sessionCookieName}=`)) throw noCredentials();
-      await new Promise<void>((resolve, reject) => options.session(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
-      const current = req.session?.adminUser;
-      const signedInAt = req.session?.signedInAt ?? 0;
-      const user = current && Date.now() - signedInAt <= options.sessionMaxAgeMs ? await loadSessionUser(current.id, signedInAt) : null;
-      if (!user) throw noCredentials();
-      const refusal = csrfRefusal(req, { tokenRequired: true });
-      if (refusal) throw new Forbidden('auth.csrf', refusal);
-      res.locals.caller = { actor: { type: 'user', id: user.id, email: user.email, role: user.role }, scopes: 'session', limiterKey: `user:${user.id}`, rateLimit: null } satisfies Caller;
+export function authenticate(options: AuthenticateOptions): ApiHandler {
+  const bySession = sessionCaller(options);
+  return (req, res, next) => {
+    const authorization = req.headers.authorization;
+    const found =
+      authorization !== undefined
+        ? keyCaller(options.keys, authorization)
+        : // Only requests routed through Express get here: the fast path takes keyed calls only.
+          bySession(req as Request, res as unknown as Response);
+    found.then((caller) => {
+      res.locals.caller = caller;
       next();
-    } catch (error) {
-      next(error);
-    }
+    }, next);
+  };
+}
+
+async function keyCaller(keys: KeyAuthenticator, authorization: string): Promise<Caller> {
+  const match = BEARER.exec(authorization);
+  if (!match) throw new Unauthenticated('auth.malformed_header', 'Send the key as "Authorization: Bearer mdk_…".');
+  const holder = await keys.authenticate(match[1]!);
+  return { actor: holder.actor, scopes: holder.scopes, limiterKey: `key:${holder.actor.id}`, rateLimit: holder.rateLimit };
+}
+
+function sessionCaller(options: AuthenticateOptions) {
+  return async (req: Request, res: Response): Promise<Caller> => {
+    if (!req.headers.cookie?.includes(`${options.sessionCookieName}=`)) throw noCredentials();
+    await new Promise<void>((resolve, reject) => options.session(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    const current = req.session?.adminUser;
+    const signedInAt = req.session?.signedInAt ?? 0;
+    const user = current && Date.now() - signedInAt <= options.sessionMaxAgeMs ? await loadSessionUser(current.id, signedInAt) : null;
+    if (!user) throw noCredentials();
+    const refusal = csrfRefusal(req, { tokenRequired: true });
+    if (refusal) throw new Forbidden('auth.csrf', refusal);
+    return { actor: { type: 'user', id: user.id, email: user.email, role: user.role }, scopes: 'session', limiterKey: `user:${user.id}`, rateLimit: null };
   };
 }
 

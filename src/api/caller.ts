@@ -1,9 +1,9 @@
-import type { Response } from 'express';
 import type { ApiScope } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { decide, isAllowed, type Decision } from '../access/decide.js';
 import type { ResourceId } from '../access/rules.js';
 import { Forbidden } from '../errors/domain-error.js';
+import type { ApiResponse } from './http-types.js';
 
 /** Who is calling the API, as `authenticate` found out. */
 export interface Caller {
@@ -16,7 +16,7 @@ export interface Caller {
   rateLimit: number | null;
 }
 
-export function callerOf(res: Response): Caller {
+export function callerOf(res: Pick<ApiResponse, 'locals'>): Caller {
   const caller = res.locals.caller as Caller | undefined;
   if (!caller) throw new Error('callerOf() before authenticate');
   return caller;
@@ -27,7 +27,7 @@ export function callerOf(res: Response): Caller {
  * table lets the caller's role do `action` on `resource`. Answers the rule's decision (a row filter
  * for lists) or throws 403 saying what is missing.
  */
-export function authorize(res: Response, scope: ApiScope, resource: ResourceId, action: string, record?: Record<string, unknown>): Decision {
+export function authorize(res: Pick<ApiResponse, 'locals'>, scope: ApiScope, resource: ResourceId, action: string, record?: Record<string, unknown>): Decision {
   const caller = callerOf(res);
   if (caller.scopes !== 'session' && !caller.scopes.has(scope)) {
     throw new Forbidden('auth.missing_scope', `This API key lacks the "${scope}" scope: ask an administrator for a key with it.`);

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
 import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
 import { logger } from '../server/logger.js';
+import type { ApiRequest, ApiResponse } from './http-types.js';
 
 /** One failing part of the input: where (e.g. `instances[3][7]`) and why. */
 export interface FieldProblem {
@@ -44,19 +44,23 @@ const STATUS = new Map<Function, number>([
   [Unavailable, 503],
 ]);
 
-export function sendProblem(req: Request, res: Response, status: number, code: string, detail: string, errors?: FieldProblem[]): void {
+export function sendProblem(req: ApiRequest, res: ApiResponse, status: number, code: string, detail: string, errors?: FieldProblem[]): void {
   const body: Problem = {
     type: `/api/problems/${code}`,
     title: STATUS_CODES[status] ?? 'Error',
     status,
     detail,
-    instance: req.originalUrl.split('?')[0],
+    instance: ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0],
     code,
     requestId: res.locals.requestId === undefined ? undefined : String(res.locals.requestId),
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
   if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="modeldesk"');
-  res.status(status).type('application/problem+json').send(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /**
@@ -64,7 +68,7 @@ export function sendProblem(req: Request, res: Response, status: number, code: s
  * message (written for the caller); body-parser's errors (too large, malformed JSON, wrong charset)
  * are named; anything else is logged with its request id and answered 500 without internals.
  */
-export function apiErrorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiResponse, _next: (error?: unknown) => void): void {
   if (res.headersSent) {
     logger.error({ err: error, requestId: res.locals.requestId }, 'API error after the response started');
     res.end();
@@ -80,7 +84,7 @@ export function apiErrorHandler(error: unknown, req: Request, res: Response, _ne
   }
   const parserError = bodyParserProblem(error);
   if (parserError) return sendProblem(req, res, parserError.status, parserError.code, parserError.detail);
-  logger.error({ err: error, requestId: res.locals.requestId, method: req.method, path: req.path }, 'unhandled API error');
+  logger.error({ err: error, requestId: res.locals.requestId, method: req.method, path: (req.url ?? '').split('?')[0] }, 'unhandled API error');
   sendProblem(req, res, 500, 'internal', `Something went wrong (request ${String(res.locals.requestId)}). Try again; if it persists, give this request id to an administrator.`);
 }
 

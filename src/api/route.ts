@@ -78,9 +78,6 @@ export class ApiVersion {
     const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
     this.router[spec.method](expressPath, async (req: Request, res: Response, next: NextFunction) => {
       try {
-        if (spec.body && !req.is('application/json')) {
-          throw new HttpProblem(415, 'body.not_json', `Send the body as JSON with "Content-Type: application/json" (got ${req.get('content-type') ?? 'no Content-Type'}).`);
-        }
         const input = {
           params: spec.params ? parse(spec.params, req.params, 'path') : {},
           query: spec.query ? parse(spec.query, req.query, 'query') : {},
@@ -95,7 +92,8 @@ export class ApiVersion {
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'path' | 'query' | 'body'): z.output<S> {
+/** Validates one part of a request; a failure is a 400 problem listing each failing field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'path' | 'query' | 'body'): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const errors = fieldProblems(result.error, value, where);

@@ -1,10 +1,10 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { createApi, type Api } from '../api/index.js';
 import { changeNotifications } from '../db/change-notifications.js';
 import { Unavailable } from '../errors/domain-error.js';
 import { startQueue, stopQueue } from '../jobs/queue.js';
 import { RequestStats } from '../monitoring/request-stats.js';
-import { createApp } from '../server/app.js';
+import { createApp, serverListener } from '../server/app.js';
 import { formatChecks } from '../server/checks.js';
 import { resolveSessionSecret } from '../server/session-secret.js';
 import { sessionOptions } from '../server/session.js';
@@ -45,7 +45,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
       session,
       console: buildConsole(db.config, session),
       requestStats,
-      api: (sessions) => (apiHolder.api = createApi({ config: db.config, sequelize: db.sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })).router,
+      api: (sessions) => (apiHolder.api = createApi({ config: db.config, sequelize: db.sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })),
     });
     const server = await listen(app, db.config.PORT, db.config.HOST);
     const address = server.address();
@@ -74,7 +74,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = http.createServer(serverListener(app)).listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(

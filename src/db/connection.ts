@@ -1,12 +1,12 @@
-import { createNamespace } from 'cls-hooked';
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
+import { AsyncLocalNamespace } from './async-local-namespace.js';
 
 // Queries issued inside `sequelize.transaction(cb)` join that transaction even when a library (the
 // AdminJS adapter) issues them without passing it: that is how console writes and their audit event
 // commit together. Code in src/ still passes `transaction` explicitly.
-Sequelize.useCLS(createNamespace('modeldesk-sequelize'));
+Sequelize.useCLS(new AsyncLocalNamespace());
 
 // BIGINT ids and counts come back from node-postgres as strings; our ids stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));

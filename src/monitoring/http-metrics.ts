@@ -34,17 +34,16 @@ export function httpMetrics(options: { mounts: readonly string[] }) {
   const mounts = [...options.mounts].sort((a, b) => b.length - a.length);
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
-    res.once('finish', () => {
-      const labels = {
-        method: METHODS.has(req.method) ? req.method : 'other',
-        route: routeLabel(req, mounts),
-        status: String(res.statusCode),
-      };
-      requests.inc(labels);
-      duration.observe(labels, (performance.now() - started) / 1_000);
-    });
+    res.once('finish', () => observeHttpResponse(req.method, routeLabel(req, mounts), res.statusCode, (performance.now() - started) / 1_000));
     next();
   };
+}
+
+/** Counts and times one response under a route template (also used by routes answered outside Express's routing). */
+export function observeHttpResponse(method: string, route: string, status: number, seconds: number): void {
+  const labels = { method: METHODS.has(method) ? method : 'other', route, status: String(status) };
+  requests.inc(labels);
+  duration.observe(labels, seconds);
 }
 
 /**

@@ -2,6 +2,6 @@
 import './db-pool-metrics.js';
 import './job-metrics.js';
 
-export { httpMetrics } from './http-metrics.js';
+export { httpMetrics, observeHttpResponse } from './http-metrics.js';
 export { recordInference, type InferenceObservation, type InferenceOutcome } from './inference-metrics.js';
 export { registry } from './registry.js';

@@ -7,7 +7,11 @@ import { errorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
 import { logger } from './logger.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
-import { httpMetrics } from '../monitoring/metrics.js';
+import { httpMetrics, observeHttpResponse } from '../monitoring/metrics.js';
+import type http from 'node:http';
+import type { Api, FastPath } from '../api/index.js';
+import type { ApiRequest, ApiResponse } from '../api/http-types.js';
+import { clientIp } from './client-ip.js';
 import type { RequestStats } from '../monitoring/request-stats.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
@@ -33,7 +37,7 @@ export interface AppDependencies {
   /** Per-minute request counts for the dashboard's charts (started and flushed by the caller). */
   requestStats?: RequestStats;
   /** The REST API (`/api/...`), built by `createApi` with the same session middleware. */
-  api?: (session: RequestHandler) => Router;
+  api?: (session: RequestHandler) => Pick<Api, 'router' | 'fastPath'>;
 }
 
 /** The HTTP application: ops endpoints (health, metrics), the console, and the shared security and error handling. */
@@ -41,6 +45,8 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
+  const sessions = session(sessionConfig);
+  const apiMount = api?.(sessions);
 
   app.use(requestContext);
   app.use(httpMetrics({ mounts: consoleMount ? [consoleMount.path] : [] }));
@@ -66,8 +72,7 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
   app.use(metricsEndpoint(config));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
-  const sessions = session(sessionConfig);
-  if (api) app.use(api(sessions));
+  if (apiMount) app.use(apiMount.router);
   if (consoleMount) {
     app.get('/', (_req, res) => res.redirect(consoleMount.path));
     app.use(
@@ -81,5 +86,33 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
     res.status(404).json({ error: 'not_found', message: 'No such route. The console is at /admin.' });
   });
   app.use(errorHandler);
+  if (apiMount) fastPaths.set(app, { fast: apiMount.fastPath, trustProxy: config.TRUST_PROXY, requestStats });
   return app;
+}
+
+const fastPaths = new WeakMap<express.Express, { fast: FastPath; trustProxy: boolean; requestStats: RequestStats | undefined }>();
+
+/**
+ * What the HTTP server calls for each request: the app, except for the API's fast path (keyed
+ * predict calls), answered on Node's own objects with only the app-wide request id, metrics and
+ * request statistics. Listen with `http.createServer(serverListener(app))`.
+ */
+export function serverListener(app: express.Express): http.RequestListener {
+  const found = fastPaths.get(app);
+  if (!found) return app;
+  const { fast, trustProxy, requestStats } = found;
+  return (rawReq, rawRes) => {
+    if (!fast.matches(rawReq)) return app(rawReq, rawRes);
+    const req = rawReq as ApiRequest;
+    const res = rawRes as ApiResponse;
+    res.locals = {};
+    req.ip = clientIp(rawReq, trustProxy);
+    const started = performance.now();
+    res.once('finish', () => {
+      const ms = performance.now() - started;
+      observeHttpResponse(req.method ?? 'POST', fast.route, res.statusCode, ms / 1000);
+      requestStats?.record('api', res.statusCode, ms);
+    });
+    requestContext(req, res, () => fast.handle(req, res));
+  };
 }

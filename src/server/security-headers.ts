@@ -41,6 +41,17 @@ export function securityHeaders() {
 }
 
 /**
+ * The headers of API answers (JSON, never rendered as a page): nothing may load, nothing may frame
+ * them. Static, so setting them costs nothing on the predict path.
+ */
+export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/**
  * Adds the response's CSP nonce to every `<script` tag of an HTML body sent with `res.send`, and drops
  * AdminJS's Google Fonts stylesheet link: the console must not call out to third parties (and this
  * machine class has no network); the system sans-serif font is used instead.

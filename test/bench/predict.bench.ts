@@ -27,7 +27,9 @@ const system = { type: 'system' } as const;
 const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
 function startServer(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'start', '--web', String(WEB), '--workers', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") to look inside the server under load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'start', '--web', String(WEB), '--workers', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -70,7 +72,7 @@ try {
   await MlModel.create({ name: 'predict-bench', datasetId: generated.datasetId, task: 'tabular-classification', description: null, createdById: null });
   const trained = await trainModel(system, { model: 'predict-bench', maxEpochs: 5 });
   await promoteAlias(system, { versionId: trained.version.id, alias: 'production' });
-  await saveUser(system, { email: 'bench@example.com', role: 'data_scientist', password: 'bench violet trombone cabinet' });
+  await saveUser(system, { email: 'bench@example.com', role: 'data_scientist', password: 'violet trombone cabinet lantern' });
   const { key } = await createApiKey(system, { ownerEmail: 'bench@example.com', name: 'bench', scopes: ['predict'] });
   const keyFile = path.join(dir, 'key.txt');
   fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });

@@ -1,11 +1,11 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createApi, type Api } from '../../src/api/index.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
 import { loadConfig } from '../../src/server/config.js';
-import { createApp } from '../../src/server/app.js';
+import { createApp, serverListener } from '../../src/server/app.js';
 import { sessionOptions } from '../../src/server/session.js';
 import { saveUser } from '../../src/users/save-user.js';
 import type { Role } from '../../models/enums.js';
@@ -33,10 +33,10 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
     sequelize,
     session,
     console: buildConsole(config, session),
-    api: (sessions) => (api = createApi({ config, sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })).router,
+    api: (sessions) => (api = createApi({ config, sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = http.createServer(serverListener(app)).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

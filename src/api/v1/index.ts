@@ -6,7 +6,7 @@ import type { ApiVersion } from '../route.js';
 import { addDatasetRoutes } from './datasets.js';
 import { addJobRoutes } from './jobs.js';
 import { addModelRoutes } from './models.js';
-import { addPredictRoute } from './predict.js';
+import { addPredictRoute, type PredictEndpoint } from './predict.js';
 import { addRecordRoutes } from './records.js';
 
 export interface V1Dependencies {
@@ -16,11 +16,12 @@ export interface V1Dependencies {
   inferenceStats: PerMinuteStats<number>;
 }
 
-/** Every route of /api/v1. */
-export function addV1Routes(api: ApiVersion, deps: V1Dependencies): void {
-  addPredictRoute(api, { runtime: deps.runtime, stats: deps.inferenceStats, maxInstances: deps.config.API_MAX_INSTANCES, cacheEntries: deps.config.PREDICT_CACHE_ENTRIES });
+/** Every route of /api/v1; answers the predict endpoint, which also has a fast path. */
+export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpoint {
+  const predict = addPredictRoute(api, { runtime: deps.runtime, stats: deps.inferenceStats, maxInstances: deps.config.API_MAX_INSTANCES, cacheEntries: deps.config.PREDICT_CACHE_ENTRIES });
   addModelRoutes(api);
   addDatasetRoutes(api);
   addRecordRoutes(api);
   addJobRoutes(api);
+  return predict;
 }

@@ -7,7 +7,8 @@ import { recordInference } from '../../monitoring/inference-metrics.js';
 import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
 import { authorize } from '../caller.js';
 import { HttpProblem, type FieldProblem } from '../problem.js';
-import type { ApiVersion } from '../route.js';
+import { parse, type ApiVersion } from '../route.js';
+import type { ApiResponse } from '../http-types.js';
 import { NameParam } from '../schemas.js';
 
 const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
@@ -53,8 +54,16 @@ export interface PredictDependencies {
   cacheEntries: number;
 }
 
+/** The route's parts the fast path (src/api/index.ts) runs without Express's routing. */
+export interface PredictEndpoint {
+  /** `/api/v1/models/{name}/predict` → the name, or null when the path is not this route's. */
+  nameOf(path: string): string | null;
+  /** Validates like the route and answers its JSON body (or throws a problem). */
+  answer(res: Pick<ApiResponse, 'locals'>, raw: { name: string; query: unknown; body: unknown }): Promise<unknown>;
+}
+
 /** `POST /models/{name}/predict`: label and probabilities per instance, from one exact version. */
-export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances, cacheEntries }: PredictDependencies): void {
+export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances, cacheEntries }: PredictDependencies): PredictEndpoint {
   const cache = new PredictionCache<Prediction[]>(cacheEntries);
   const PredictBody = z
     .object({
@@ -64,6 +73,33 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
         .max(maxInstances, `at most ${maxInstances} instances per request (API_MAX_INSTANCES): split the batch`),
     })
     .meta({ id: 'PredictRequest', example: { instances: [{ beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'MALE' }] } });
+
+  const predict = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, body: z.output<typeof PredictBody>) => {
+    authorize(res, 'predict', 'models', 'predict');
+    const started = performance.now();
+    const { served, alias } = await runtime.resolve(params.name, query);
+    const key = cache.enabled ? cache.keyOf(served.versionId, body.instances) : '';
+    let predictions = cache.enabled ? cache.get(key) : undefined;
+    const cached = predictions !== undefined;
+    if (!predictions) {
+      let inputs: Float32Array | string[];
+      try {
+        inputs = encodeInstances(served, body.instances);
+      } catch (error) {
+        recordInference({ model: served.modelName, version: served.version, outcome: 'invalid_input', seconds: 0 });
+        throw error;
+      }
+      try {
+        predictions = describe(served, await served.batcher.predict(inputs), body.instances.length);
+      } catch (error) {
+        observe(served, stats, 'error', started);
+        throw error;
+      }
+      cache.set(key, predictions);
+    }
+    observe(served, stats, 'success', started);
+    return { apiVersion: 'v1', model: served.modelName, version: served.version, alias, cached, predictions };
+  };
 
   api.add({
     method: 'post',
@@ -76,33 +112,24 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
     query: PredictQuery,
     body: PredictBody,
     responses: { 200: { description: 'One prediction per instance, in order.', schema: PredictResponse } },
-    handler: async ({ params, query, body }, _req, res) => {
-      authorize(res, 'predict', 'models', 'predict');
-      const started = performance.now();
-      const { served, alias } = await runtime.resolve(params.name, query);
-      const key = cache.enabled ? cache.keyOf(served.versionId, body.instances) : '';
-      let predictions = cache.enabled ? cache.get(key) : undefined;
-      const cached = predictions !== undefined;
-      if (!predictions) {
-        let inputs: Float32Array | string[];
-        try {
-          inputs = encodeInstances(served, body.instances);
-        } catch (error) {
-          recordInference({ model: served.modelName, version: served.version, outcome: 'invalid_input', seconds: 0 });
-          throw error;
-        }
-        try {
-          predictions = describe(served, await served.batcher.predict(inputs), body.instances.length);
-        } catch (error) {
-          observe(served, stats, 'error', started);
-          throw error;
-        }
-        cache.set(key, predictions);
-      }
-      observe(served, stats, 'success', started);
-      return { apiVersion: 'v1', model: served.modelName, version: served.version, alias, cached, predictions };
-    },
+    handler: ({ params, query, body }, _req, res) => predict(res, params, query, body),
   });
+
+  const prefix = `/api/${api.name}/models/`;
+  return {
+    nameOf(path) {
+      if (!path.startsWith(prefix) || !path.endsWith('/predict')) return null;
+      const name = path.slice(prefix.length, -'/predict'.length);
+      if (name === '' || name.includes('/')) return null;
+      try {
+        return decodeURIComponent(name);
+      } catch {
+        return null;
+      }
+    },
+    answer: async (res, raw) =>
+      predict(res, parse(NameParam, { name: raw.name }, 'path'), parse(PredictQuery, raw.query, 'query'), parse(PredictBody, raw.body, 'body')),
+  };
 }
 
 function observe(served: ServedVersion, stats: PerMinuteStats<number>, outcome: 'success' | 'error', started: number): void {

@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import type { ApiHandler } from './http-types.js';
+import { HttpProblem } from './problem.js';
+
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * The API's one body reader: JSON only (415 for a body of another type), UTF-8, at most `limitBytes`
+ * (413 past it, without reading the rest), parsed once. Used by every /api route, including the
+ * predict fast path. A request without a body has none (`undefined`).
+ */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  if (!WITH_BODY.has(req.method ?? '')) return undefined;
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody) return undefined;
+  if (!isJson(req.headers['content-type'])) {
+    throw new HttpProblem(415, 'body.not_json', `Send the body as JSON with "Content-Type: application/json" (got ${req.headers['content-type'] ?? 'no Content-Type'}).`);
+  }
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > limitBytes) throw tooLarge(declared, limitBytes);
+  const encoding = req.headers['content-encoding'];
+  if (encoding && encoding !== 'identity') throw new HttpProblem(415, 'body.unsupported_encoding', `Content-Encoding "${encoding}" is not accepted: send the JSON body uncompressed.`);
+  const text = await readText(req, limitBytes);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, 'body.malformed_json', 'The request body is not valid JSON: check quotes, commas and brackets.');
+  }
+}
+
+/** The body as UTF-8 text, refusing it (and dropping the rest) once it passes the limit. */
+function readText(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge(size, limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8')));
+    req.once('error', reject);
+    req.once('aborted', () => reject(new HttpProblem(400, 'body.aborted', 'The request body was cut off.')));
+  });
+}
+
+/** Middleware: `req.body` from `readJsonBody`. */
+export function jsonBody(limitBytes: number): ApiHandler {
+  return (req, _res, next) => {
+    readJsonBody(req, limitBytes).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
+}
+
+export function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+function tooLarge(bytes: number, limit: number): HttpProblem {
+  return new HttpProblem(413, 'body.too_large', `The request body (${bytes} bytes or more) is over the limit of ${limit} bytes: send fewer instances per request (API_MAX_BODY_KB).`);
+}
