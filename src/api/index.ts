@@ -125,6 +125,15 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
   };
 }
 
+/**
+ * The API for `createApp({ api })`, which builds it once with the session middleware it makes;
+ * `current()` is that API afterwards (to close it at shutdown).
+ */
+export function lazyApi(deps: Omit<ApiDependencies, 'session'>): { build: (session: RequestHandler) => Api; current: () => Api | undefined } {
+  let api: Api | undefined;
+  return { build: (session) => (api = createApi({ ...deps, session })), current: () => api };
+}
+
 function pathOf(url: string | undefined): string {
   const q = (url ?? '').indexOf('?');
   return q < 0 ? (url ?? '') : url!.slice(0, q);

@@ -1,5 +1,5 @@
 import http, { type Server } from 'node:http';
-import { createApi, type Api } from '../api/index.js';
+import { lazyApi } from '../api/index.js';
 import { changeNotifications } from '../db/change-notifications.js';
 import { Unavailable } from '../errors/domain-error.js';
 import { startQueue, stopQueue } from '../jobs/queue.js';
@@ -38,14 +38,14 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
     const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
     requestStats = new RequestStats(db.sequelize).start();
     await changeNotifications.start(db.database.url);
-    const apiHolder: { api?: Api } = {};
+    const api = lazyApi({ config: db.config, sequelize: db.sequelize, sessionCookieName: session.name ?? 'connect.sid' });
     const app = createApp({
       config: db.config,
       sequelize: db.sequelize,
       session,
       console: buildConsole(db.config, session),
       requestStats,
-      api: (sessions) => (apiHolder.api = createApi({ config: db.config, sequelize: db.sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })),
+      api: api.build,
     });
     const server = await listen(app, db.config.PORT, db.config.HOST);
     const address = server.address();
@@ -56,7 +56,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
       port,
       close: async () => {
         await closeServer(server);
-        await apiHolder.api?.close().catch(() => undefined);
+        await api.current()?.close().catch(() => undefined);
         await changeNotifications.stop();
         await stats.stop().catch(() => undefined);
         await stopQueue().catch(() => undefined);

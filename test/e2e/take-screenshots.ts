@@ -12,7 +12,10 @@ import { seedDemoData } from '../../seeders/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { migrate } from '../../src/db/migrate.js';
-import { createApp } from '../../src/server/app.js';
+import { createApp, serverListener } from '../../src/server/app.js';
+import { lazyApi } from '../../src/api/index.js';
+import { changeNotifications } from '../../src/db/change-notifications.js';
+import http from 'node:http';
 import { loadConfig } from '../../src/server/config.js';
 import { projectRoot } from '../../src/server/project-root.js';
 import { sessionOptions } from '../../src/server/session.js';
@@ -43,11 +46,20 @@ try {
   const secret = 'screenshots-session-secret-0123456789abcdef';
   const session = { ...sessionOptions(pool, secret, config), secret };
   const requestStats = new RequestStats(sequelize);
-  const app = createApp({ config, sequelize, session, console: buildConsole(config, session), requestStats });
+  await changeNotifications.start(db.url);
+  const api = lazyApi({ config, sequelize, sessionCookieName: session.name ?? 'connect.sid' });
+  const app = createApp({
+    config,
+    sequelize,
+    session,
+    console: buildConsole(config, session),
+    requestStats,
+    api: api.build,
+  });
   const productionAlias = (await ModelAlias.findOne({ where: { modelId: penguins.id, alias: 'production' } }))!;
   const promotion = (await AuditEvent.findOne({ where: { action: 'model_aliases.promote' }, order: [['seq', 'DESC']] }))!;
   const port = await freePort();
-  const server = app.listen(port, '127.0.0.1');
+  const server = http.createServer(serverListener(app)).listen(port, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const browser = await launchChromium();
   fs.mkdirSync(out, { recursive: true });
@@ -82,6 +94,20 @@ try {
     ['dashboard-admin', '/admin', '[data-testid="operations-charts"]'],
     ['dashboard-charts', '/admin', '[data-testid="operations-charts"]', true],
   ]);
+  await shoot('admin@example.com', [['api-docs', '/api/docs', '.opblock-summary-path']]);
+  // The key as its issuer sees it, once.
+  const issuing = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  await signIn(issuing, base, 'admin@example.com', password);
+  await issuing.goto(`${base}/admin/resources/apiKeys/actions/issue`);
+  await issuing.fill('[data-testid="issue-api-key-form"] #ownerEmail', 'admin@example.com');
+  await issuing.fill('[data-testid="issue-api-key-form"] #name', 'fraud-service production');
+  await issuing.screenshot({ path: path.join(out, 'api-key-form.png') });
+  await issuing.click('[data-testid="issue-api-key-submit"]');
+  await issuing.waitForSelector('[data-testid="api-key-issued"]');
+  await issuing.waitForTimeout(300);
+  await issuing.screenshot({ path: path.join(out, 'api-key-issued.png') });
+  await issuing.close();
+  console.log('wrote admin/screenshots/api-key-form.png, api-key-issued.png');
   await shoot('content@example.com', [['dashboard-content-manager', '/admin', '[data-testid^="tile-"]']]);
   await shoot('auditor@example.com', [
     ['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]'],
@@ -93,6 +119,8 @@ try {
   await browser.close();
   server.closeAllConnections();
   server.close();
+  await api.current()?.close();
+  await changeNotifications.stop();
   await pool.end();
 } finally {
   await sequelize.close();

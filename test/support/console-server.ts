@@ -1,7 +1,7 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { createApi, type Api } from '../../src/api/index.js';
+import { lazyApi } from '../../src/api/index.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
 import { loadConfig } from '../../src/server/config.js';
@@ -27,13 +27,13 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
   const secret = 'test-session-secret-that-is-long-enough-0123456789';
   const session = { ...sessionOptions(pool, secret, config), secret };
   await changeNotifications.start(testDatabaseUrl());
-  let api: Api | undefined;
+  const api = lazyApi({ config, sequelize, sessionCookieName: session.name ?? 'connect.sid' });
   const app = createApp({
     config,
     sequelize,
     session,
     console: buildConsole(config, session),
-    api: (sessions) => (api = createApi({ config, sequelize, session: sessions, sessionCookieName: session.name ?? 'connect.sid' })),
+    api: api.build,
   });
   const server: Server = await new Promise((resolve) => {
     const s = http.createServer(serverListener(app)).listen(0, '127.0.0.1', () => resolve(s));
@@ -44,7 +44,7 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await api?.close();
+      await api.current()?.close();
       await changeNotifications.stop();
       await pool.end();
     },
