@@ -19,6 +19,11 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * Validates the body against `body` in steps (e.g. a large list in slices, yielding between them);
+   * it must accept exactly what `body` accepts. Default: `body` at once.
+   */
+  parseBody?: (raw: unknown) => Promise<z.output<B>>;
   /** Status → description and JSON schema of the success answer. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handler(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }, req: Request, res: Response): Promise<unknown>;
@@ -81,7 +86,7 @@ export class ApiVersion {
         const input = {
           params: spec.params ? parse(spec.params, req.params, 'path') : {},
           query: spec.query ? parse(spec.query, req.query, 'query') : {},
-          body: spec.body ? parse(spec.body, req.body, 'body') : undefined,
+          body: spec.parseBody ? await spec.parseBody(req.body) : spec.body ? parse(spec.body, req.body, 'body') : undefined,
         } as { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
         const result = await spec.handler(input, req, res);
         if (result !== undefined && !res.headersSent) res.status(successStatus).json(result);
@@ -96,8 +101,13 @@ export class ApiVersion {
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'path' | 'query' | 'body'): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const errors = fieldProblems(result.error, value, where);
-  throw new HttpProblem(400, `${where}.invalid`, `The request's ${where === 'path' ? 'path' : where === 'query' ? 'query string' : 'body'} is not valid: ${errors.slice(0, 3).map((e) => `${e.path}: ${e.reason}`).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}.`, errors);
+  throw invalidInput(result.error, value, where);
+}
+
+/** The 400 problem for a failed validation of one part of a request. */
+export function invalidInput(error: z.ZodError, value: unknown, where: 'path' | 'query' | 'body'): HttpProblem {
+  const errors = fieldProblems(error, value, where);
+  return new HttpProblem(400, `${where}.invalid`, `The request's ${where === 'path' ? 'path' : where === 'query' ? 'query string' : 'body'} is not valid: ${errors.slice(0, 3).map((e) => `${e.path}: ${e.reason}`).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}.`, errors);
 }
 
 /** zod issues → `instances[3][7]: must be a number` (unions explained by the branch the value's type picks). */

@@ -93,6 +93,30 @@ try {
     batch1: only === '64' ? null : await load(url, keyFile, 1),
     batch64: only === '1' ? null : await load(url, keyFile, 64),
   };
+  // One large request must not stall the others: batch-1 latency while another client keeps sending
+  // requests of 1,000 instances (the default maximum), one after another.
+  let bigRequests = 0;
+  let bigMs = 0;
+  let stop = false;
+  const big = JSON.stringify({ instances: Array.from({ length: 1_000 }, (_, i) => Array.from({ length: 30 }, (_, j) => Math.sin(i * 31 + j) * 2)) });
+  const bigLoop = (async () => {
+    while (!stop) {
+      const started = performance.now();
+      const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: big });
+      if (response.status !== 200) throw new Error(`large request: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+      bigMs += performance.now() - started;
+      bigRequests += 1;
+    }
+  })();
+  const underLargeRequests = only === '64' ? null : await load(url, keyFile, 1);
+  stop = true;
+  await bigLoop;
+  const stall = underLargeRequests && {
+    batch1: underLargeRequests,
+    largeRequests: { instances: 1_000, count: bigRequests, meanMs: Number((bigMs / Math.max(1, bigRequests)).toFixed(1)), rowsPerSecond: Math.round((bigRequests * 1_000) / ((SECONDS + 2) )) },
+  };
+
   server.kill('SIGTERM');
   await new Promise((resolve) => server!.once('exit', resolve));
   server = undefined;
@@ -116,6 +140,7 @@ try {
         machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
         setup: { webProcesses: WEB, seconds: SECONDS, wrk: '-t2 -c16', model: `${trained.version.trainer}, 30 features, 2 classes`, cache: 'off', auth: 'API key (Bearer)', logLevel: 'warn' },
         ours,
+        whileLargeRequestsRun: stall,
         ...(peer
           ? {
               peer: { ...peer, note: 'Django 3.2 + DRF + gunicorn (2 sync workers), token auth, numpy model; its post.lua body' },

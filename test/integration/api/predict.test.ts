@@ -74,14 +74,15 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     await promoteAlias(scientist, { versionId: v1.id, alias: 'production' });
     await promoteAlias(scientist, { versionId: v2.id, alias: 'staging' });
     key = (await createApiKey(systemActor, { ownerEmail: user.email, name: 'predict test', scopes: ['predict'] })).key;
-    server = await startConsoleServer({ CORS_ORIGINS: 'https://app.example.com', API_MAX_INSTANCES: '100', API_MAX_BODY_KB: '64' });
+    server = await startConsoleServer({ CORS_ORIGINS: 'https://app.example.com', API_MAX_INSTANCES: '200', API_MAX_BODY_KB: '64' });
   });
 
   after(async () => server?.stop());
 
   it('answers with the production version: every probability equals the ONNX model\'s own output, objects and arrays alike', async () => {
     const dataset = (await Dataset.findByPk(datasetId))!;
-    const rows = loadPenguins().slice(0, 40);
+    // 150 instances: more than one validation slice (100), so the sliced path is what is checked here.
+    const rows = loadPenguins().slice(0, 150);
     const response = await predict({ instances: rows.map((r) => r.features) });
     const text = await response.text();
     assert.equal(response.status, 200, text);
@@ -157,15 +158,20 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     const paths = body.errors!.map((e) => e.path).sort();
     assert.deepEqual(paths, ['instances[0].body_mass_g', 'instances[0].wings']);
 
+    const many: unknown[] = Array.from({ length: 150 }, () => [1, 2, 3, 4, 0, 0]);
+    many[137] = [1, 2, 'x', 4, 0, 0];
+    body = await problem(await predict({ instances: many }), 400, 'body.invalid');
+    assert.deepEqual(body.errors?.map((e) => e.path), ['instances[137][2]'], 'a large body is validated in slices, with the same paths');
+
     body = await problem(await predict({ instances: [{ ...penguin, island: 'Atlantis' }] }), 400, 'instances.invalid');
     assert.match(body.errors![0]!.reason, /one of "Biscoe", "Dream", "Torgersen"/);
 
     body = await problem(await predict({ instances: ['a text'] }), 400, 'instances.invalid');
     assert.match(body.errors![0]!.reason, /takes features, not text/);
 
-    body = await problem(await predict({ instances: Array.from({ length: 101 }, () => penguin) }), 400, 'body.invalid');
+    body = await problem(await predict({ instances: Array.from({ length: 201 }, () => penguin) }), 400, 'body.invalid');
     assert.equal(body.errors?.[0]?.path, 'instances');
-    assert.match(body.errors![0]!.reason, /at most 100 instances/);
+    assert.match(body.errors![0]!.reason, /at most 200 instances/);
 
     body = await problem(await predict({ instances: [] }), 400, 'body.invalid');
     body = await problem(await predict({ rows: [penguin] }), 400, 'body.invalid');
