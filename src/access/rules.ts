@@ -30,7 +30,7 @@ export const RULES = {
     show: { admin: always, auditor: always, data_scientist: ownKeysOnly },
     // Keys are issued by admins (console or CLI) for any user; the secret is shown once.
     issue: { admin: always },
-    // Revoked keys are refused within milliseconds in every process (see api-keys/authenticate-key.ts).
+    // Revoked keys are refused within milliseconds in every process (see auth/api-keys/authenticate-key.ts).
     revoke: { admin: always, data_scientist: ownKeysOnly },
     delete: { admin: always },
   },

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { KeyAuthenticator } from '../api-keys/authenticate-key.js';
+import type { KeyAuthenticator } from '../auth/api-keys/authenticate-key.js';
 import { loadSessionUser } from '../auth/load-session-user.js';
 import { Forbidden, Unauthenticated } from '../errors/domain-error.js';
 import { csrfRefusal } from '../server/csrf.js';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MlModel } from '../../models/index.js';
-import { createApiKey } from '../../src/api-keys/create-api-key.js';
+import { createApiKey } from '../../src/auth/api-keys/create-api-key.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Browser } from 'playwright-core';
 import { ApiKey } from '../../models/index.js';
-import { hashKey } from '../../src/api-keys/key-secret.js';
+import { hashKey } from '../../src/auth/api-keys/key-secret.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { launchChromium, signIn } from '../support/browser.js';

@@ -14,6 +14,8 @@ import { unique, useTestDatabase } from './database.js';
 
 export interface RunningConsole {
   baseUrl: string;
+  /** Writes the API's in-memory statistics now (inference_stats). */
+  flushApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    flushApi: async () => api.current()?.flush(),
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -1,6 +1,6 @@
 import type { Action, ActionResponse } from 'adminjs';
-import { createApiKey } from '../../../src/api-keys/create-api-key.js';
-import { revokeApiKey } from '../../../src/api-keys/revoke-api-key.js';
+import { createApiKey } from '../../../src/auth/api-keys/create-api-key.js';
+import { revokeApiKey } from '../../../src/auth/api-keys/revoke-api-key.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../../access/actor.js';
-import { createApiKey } from '../../api-keys/create-api-key.js';
-import { revokeApiKey } from '../../api-keys/revoke-api-key.js';
+import { createApiKey } from '../../auth/api-keys/create-api-key.js';
+import { revokeApiKey } from '../../auth/api-keys/revoke-api-key.js';
 import { UsageError, type Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { ApiKey, Dataset, ModelVersion, User } from '../../../models/index.js';
+import { ApiKey, Dataset, InferenceStat, ModelVersion, User } from '../../../models/index.js';
 import { systemActor, type Actor } from '../../../src/access/actor.js';
-import { createApiKey } from '../../../src/api-keys/create-api-key.js';
-import { revokeApiKey } from '../../../src/api-keys/revoke-api-key.js';
+import { createApiKey } from '../../../src/auth/api-keys/create-api-key.js';
+import { revokeApiKey } from '../../../src/auth/api-keys/revoke-api-key.js';
 import { encodeInputs } from '../../../src/ml/model-inputs.js';
 import { openClassifier, signatureOf } from '../../../src/ml/onnx-classifier.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
 import { loadPenguins } from '../../../seeders/penguins.js';
+import { registry } from '../../../src/monitoring/registry.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
@@ -125,6 +126,8 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     const again = (await (await predict({ instances: [penguin] })).json()) as PredictAnswer;
     assert.equal(first.version, v1.version);
     assert.equal(again.cached, true, 'identical inputs for the same version come from the cache');
+    const lookups = await registry.getSingleMetricAsString('modeldesk_predict_cache_lookups_total');
+    assert.match(lookups, /modeldesk_predict_cache_lookups_total\{result="hit"\} [1-9]/, 'the hit rate is in /metrics');
     assert.deepEqual(again.predictions, first.predictions);
 
     await promoteAlias(scientist, { versionId: v2.id, alias: 'production' });
@@ -139,6 +142,23 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     do moved = (await (await predict({ instances: [penguin] })).json()) as PredictAnswer;
     while (moved.version !== v1.version && Date.now() < back);
     assert.equal(moved.version, v1.version, 'and back');
+  });
+
+  it('counts predictions per version in inference_stats, flushed from memory', async () => {
+    await server.flushApi();
+    const before = await InferenceStat.sum('count', { where: { modelVersionId: v1.id } });
+    for (let i = 0; i < 5; i += 1) assert.equal((await predict({ instances: [{ ...penguin, body_mass_g: 3000 + i }] }, { query: `?version=${v1.version}` })).status, 200);
+    await server.flushApi();
+    const after = await InferenceStat.sum('count', { where: { modelVersionId: v1.id } });
+    assert.equal(after - (before ?? 0), 5);
+    const rows = await InferenceStat.findAll({ where: { modelVersionId: v1.id } });
+    assert.ok(rows.every((row) => row.latencyBuckets.reduce((a, b) => a + b, 0) === row.count), 'a latency histogram per minute');
+  });
+
+  it('does not compress small predict answers', async () => {
+    const small = await predict({ instances: [penguin] }, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(small.status, 200);
+    assert.equal(small.headers.get('content-encoding'), null);
   });
 
   it('400: names the failing field path and reason for each kind of bad input', async () => {

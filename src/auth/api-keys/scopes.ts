@@ -1,7 +1,7 @@
-import type { ApiScope } from '../../models/enums.js';
-import type { Actor } from '../access/actor.js';
-import { decide, isAllowed } from '../access/decide.js';
-import type { ResourceId } from '../access/rules.js';
+import type { ApiScope } from '../../../models/enums.js';
+import type { Actor } from '../../access/actor.js';
+import { decide, isAllowed } from '../../access/decide.js';
+import type { ResourceId } from '../../access/rules.js';
 
 /**
  * What each scope opens, as rules of the table: a key may do something only when its scope is listed

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { ApiKey, apiKeyAuditedFields } from '../../models/api-key.js';
-import { ApiScope } from '../../models/enums.js';
-import { User } from '../../models/user.js';
-import type { Actor } from '../access/actor.js';
-import { decide } from '../access/decide.js';
-import { withAudit } from '../audit/with-audit.js';
-import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
+import { ApiKey, apiKeyAuditedFields } from '../../../models/api-key.js';
+import { ApiScope } from '../../../models/enums.js';
+import { User } from '../../../models/user.js';
+import type { Actor } from '../../access/actor.js';
+import { decide } from '../../access/decide.js';
+import { withAudit } from '../../audit/with-audit.js';
+import { Forbidden, InvalidInput, NotFound } from '../../errors/domain-error.js';
 import { generateKey } from './key-secret.js';
 import { SCOPE_HELP, unusableScopes } from './scopes.js';
 

@@ -1,8 +1,8 @@
-import { ApiKey } from '../../models/api-key.js';
-import type { Actor } from '../access/actor.js';
-import { decide } from '../access/decide.js';
-import { withAudit } from '../audit/with-audit.js';
-import { Forbidden, NotFound } from '../errors/domain-error.js';
+import { ApiKey } from '../../../models/api-key.js';
+import type { Actor } from '../../access/actor.js';
+import { decide } from '../../access/decide.js';
+import { withAudit } from '../../audit/with-audit.js';
+import { Forbidden, NotFound } from '../../errors/domain-error.js';
 import { pick } from './create-api-key.js';
 
 /**
