@@ -106,8 +106,7 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
         const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
         predict
           .answer(res, { name: predict.nameOf(pathOf(url))!, query, body: req.body })
-          .then((answer) => {
-            const body = JSON.stringify(answer);
+          .then((body) => {
             res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
             res.end(body);
           })
