@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { numericInstances, predictBodySchema } from '../../../src/api/v1/predict.js';
+import { numericInstances, predictBodySchema } from '../../../src/api/v1/predict-input.js';
 
 describe('predict: the numeric-rows shortcut accepts only what the zod schema accepts, with the same data', () => {
   const max = 5;
