@@ -18,6 +18,7 @@ import { ApiVersion } from './route.js';
 import { SharedCounters } from './throttle/shared-counters.js';
 import { throttleByAddress, throttleByCaller } from './throttle/throttle.js';
 import { addV1Routes } from './v1/index.js';
+import { PredictPool } from './v1/predict-pool.js';
 
 export interface ApiDependencies {
   config: Config;
@@ -56,9 +57,10 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
   const inferenceStats = new PerMinuteStats<number>(sequelize, { table: 'inference_stats', keyColumn: 'model_version_id', keyType: 'int' }).start();
   const runtime = new ModelRuntime({ tabularBatchRows: 4_096, textBatchRows: 64 });
   const keys = new KeyAuthenticator(sequelize);
+  const pool = config.INFERENCE_THREADS > 0 ? new PredictPool(config.INFERENCE_THREADS) : undefined;
 
   const v1 = new ApiVersion('v1');
-  const predict = addV1Routes(v1, { config, sequelize, runtime, inferenceStats });
+  const predict = addV1Routes(v1, { config, sequelize, runtime, inferenceStats, ...(pool ? { pool } : {}) });
 
   // Every /api/v1 request goes through these, in this order, whichever way it is routed.
   const chain: ApiHandler[] = [
@@ -105,7 +107,7 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
         const q = url.indexOf('?');
         const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
         predict
-          .answer(res, { name: predict.nameOf(pathOf(url))!, query, body: req.body })
+          .answer(res, { name: predict.nameOf(pathOf(url))!, query, body: () => req.body, bodyText: req.bodyText })
           .then((body) => {
             res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
             res.end(body);
@@ -124,7 +126,7 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
     },
     close: async () => {
       keys.close();
-      await Promise.all([counters.stop(), inferenceStats.stop(), runtime.close()]);
+      await Promise.all([counters.stop(), inferenceStats.stop(), runtime.close(), pool?.close()]);
     },
   };
 }

@@ -10,6 +10,12 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
  * predict fast path. A request without a body has none (`undefined`).
  */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const text = await readJsonText(req, limitBytes);
+  return text === undefined ? undefined : parseJson(text);
+}
+
+/** The JSON body's text, checked as `readJsonBody` checks it but not parsed; undefined without a body. */
+export async function readJsonText(req: IncomingMessage, limitBytes: number): Promise<string | undefined> {
   if (!WITH_BODY.has(req.method ?? '')) return undefined;
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (!hasBody) return undefined;
@@ -21,7 +27,11 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   const encoding = req.headers['content-encoding'];
   if (encoding && encoding !== 'identity') throw new HttpProblem(415, 'body.unsupported_encoding', `Content-Encoding "${encoding}" is not accepted: send the JSON body uncompressed.`);
   const text = await readText(req, limitBytes);
-  if (text.trim() === '') return undefined;
+  return text.trim() === '' ? undefined : text;
+}
+
+/** JSON.parse, failing with the API's 400 problem. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -51,11 +61,25 @@ function readText(req: IncomingMessage, limitBytes: number): Promise<string> {
   });
 }
 
-/** Middleware: `req.body` from `readJsonBody`. */
+/**
+ * Middleware: `req.bodyText` (the body as it came) and `req.body`, parsed when first read: a route
+ * that hands a large body to a worker thread as text never parses it on the web thread. A malformed
+ * body is the 400 problem of the code that reads `req.body`.
+ */
 export function jsonBody(limitBytes: number): ApiHandler {
   return (req, _res, next) => {
-    readJsonBody(req, limitBytes).then((body) => {
-      req.body = body;
+    readJsonText(req, limitBytes).then((text) => {
+      if (text === undefined) req.body = undefined;
+      else {
+        req.bodyText = text;
+        let parsed: { value: unknown } | undefined;
+        Object.defineProperty(req, 'body', {
+          configurable: true,
+          enumerable: true,
+          get: () => (parsed ??= { value: parseJson(text) }).value,
+          set: (value: unknown) => (parsed = { value }),
+        });
+      }
       next();
     }, next);
   };

@@ -67,6 +67,11 @@ export const ConfigSchema = z.object({
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(6_000),
   /** Requests per minute per client address on the API, whoever they are (checked before the key). */
   API_IP_RATE_LIMIT: z.coerce.number().int().min(1).default(30_000),
+  /**
+   * Worker threads per web process for large predict bodies (over 64 KiB): parsed, checked and scored
+   * off the web thread. 0: the web thread does it, in slices.
+   */
+  INFERENCE_THREADS: z.coerce.number().int().min(0).max(64).default(1),
   /** Predict answers kept per web process (same version, same instances → same answer); 0 turns the cache off. */
   PREDICT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   /**

@@ -7,6 +7,7 @@ import { addDatasetRoutes } from './datasets.js';
 import { addJobRoutes } from './jobs.js';
 import { addModelRoutes } from './models.js';
 import { addPredictRoute, type PredictEndpoint } from './predict.js';
+import type { PredictPool } from './predict-pool.js';
 import { addRecordRoutes } from './records.js';
 
 export interface V1Dependencies {
@@ -14,11 +15,12 @@ export interface V1Dependencies {
   sequelize: Sequelize;
   runtime: ModelRuntime;
   inferenceStats: PerMinuteStats<number>;
+  pool?: PredictPool;
 }
 
 /** Every route of /api/v1; answers the predict endpoint, which also has a fast path. */
 export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpoint {
-  const predict = addPredictRoute(api, { runtime: deps.runtime, stats: deps.inferenceStats, maxInstances: deps.config.API_MAX_INSTANCES, cacheEntries: deps.config.PREDICT_CACHE_ENTRIES });
+  const predict = addPredictRoute(api, { runtime: deps.runtime, stats: deps.inferenceStats, maxInstances: deps.config.API_MAX_INSTANCES, cacheEntries: deps.config.PREDICT_CACHE_ENTRIES, ...(deps.pool ? { pool: deps.pool } : {}) });
   addModelRoutes(api);
   addDatasetRoutes(api);
   addRecordRoutes(api);

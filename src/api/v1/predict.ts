@@ -8,6 +8,8 @@ import type { ApiVersion } from '../route.js';
 import { parse } from '../validation.js';
 import { encodeInstances, parsePredictBodyInSlices, predictBodySchema, predictionsJson } from './predict-input.js';
 import type { ApiResponse } from '../http-types.js';
+import { HttpProblem } from '../problem.js';
+import type { PredictPool } from './predict-pool.js';
 import { NameParam } from '../schemas.js';
 
 const PredictQuery = z
@@ -35,11 +37,16 @@ const PredictResponse = z
   .meta({ id: 'PredictResponse' });
 
 
+/** Bodies longer than this (about 200 rows of 30 numbers) are handled by a worker thread, when there is a pool. */
+const LARGE_BODY_CHARS = 64 * 1024;
+
 export interface PredictDependencies {
   runtime: ModelRuntime;
   stats: PerMinuteStats<number>;
   maxInstances: number;
   cacheEntries: number;
+  /** Worker threads for large bodies (INFERENCE_THREADS > 0). */
+  pool?: PredictPool;
 }
 
 /** The route's parts the fast path (src/api/index.ts) runs without Express's routing. */
@@ -47,11 +54,11 @@ export interface PredictEndpoint {
   /** `/api/v1/models/{name}/predict` → the name, or null when the path is not this route's. */
   nameOf(path: string): string | null;
   /** Validates like the route and answers its JSON body as text (or throws a problem). */
-  answer(res: Pick<ApiResponse, 'locals'>, raw: { name: string; query: unknown; body: unknown }): Promise<string>;
+  answer(res: Pick<ApiResponse, 'locals'>, raw: { name: string; query: unknown; body: () => unknown; bodyText: string | undefined }): Promise<string>;
 }
 
 /** `POST /models/{name}/predict`: label and probabilities per instance, from one exact version. */
-export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances, cacheEntries }: PredictDependencies): PredictEndpoint {
+export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances, cacheEntries, pool }: PredictDependencies): PredictEndpoint {
   const cache = new PredictionCache<string>(cacheEntries);
   const PredictBody = predictBodySchema(maxInstances);
 
@@ -83,8 +90,28 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
       cache.set(key, predictions);
     }
     observe(served, stats, 'success', started);
-    return `{"apiVersion":"v1","model":${JSON.stringify(served.modelName)},"version":${served.version},"alias":${JSON.stringify(alias)},"cached":${cached},"predictions":${predictions}}`;
+    return answerJson(served, alias, cached, predictions);
   };
+
+  /** A large body, as text, to a worker thread: parsed, checked, scored and answered there. No cache. */
+  const predictLarge = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, text: string, threads: PredictPool) => {
+    authorize(res, 'predict', 'models', 'predict');
+    const started = performance.now();
+    const { served, alias } = await runtime.resolve(params.name, query);
+    const { modelName, version, signature, width, features } = served;
+    try {
+      const { predictions } = await threads.predict({ versionId: served.versionId, onnx: served.onnx, spec: { modelName, version, signature, width, features }, text, maxInstances });
+      observe(served, stats, 'success', started);
+      return answerJson(served, alias, false, predictions);
+    } catch (error) {
+      if (error instanceof HttpProblem && error.status === 400) recordInference({ model: modelName, version, outcome: 'invalid_input', seconds: 0 });
+      else observe(served, stats, 'error', started);
+      throw error;
+    }
+  };
+
+  const answerJson = (served: ServedVersion, alias: string | null, cached: boolean, predictions: string) =>
+    `{"apiVersion":"v1","model":${JSON.stringify(served.modelName)},"version":${served.version},"alias":${JSON.stringify(alias)},"cached":${cached},"predictions":${predictions}}`;
 
   api.add({
     method: 'post',
@@ -116,8 +143,12 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
         return null;
       }
     },
-    answer: async (res, raw) =>
-      predict(res, parse(NameParam, { name: raw.name }, 'path'), parse(PredictQuery, raw.query, 'query'), await parseBody(raw.body)),
+    answer: async (res, raw) => {
+      const params = parse(NameParam, { name: raw.name }, 'path');
+      const query = parse(PredictQuery, raw.query, 'query');
+      if (pool && raw.bodyText !== undefined && raw.bodyText.length > LARGE_BODY_CHARS) return predictLarge(res, params, query, raw.bodyText, pool);
+      return predict(res, params, query, await parseBody(raw.body()));
+    },
   };
 }
 

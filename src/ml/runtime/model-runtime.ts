@@ -18,6 +18,8 @@ export interface ServedVersion {
   /** The dataset's features in row order, when they match the model's input (instances may then be objects). */
   features: readonly FeatureSpec[] | null;
   batcher: MicroBatcher;
+  /** The ONNX bytes in shared memory, for worker threads to open their own sessions without a copy. */
+  onnx: Uint8Array;
 }
 
 export interface Target {
@@ -131,8 +133,15 @@ export class ModelRuntime {
       width,
       features: tabular && dataset.featureSchema.length === width ? dataset.featureSchema : null,
       batcher: new MicroBatcher(classifier, { maxRows: tabular ? this.options.tabularBatchRows : this.options.textBatchRows }),
+      onnx: shared(version.onnx),
     };
   }
+}
+
+function shared(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  copy.set(bytes);
+  return copy;
 }
 
 async function findModel(name: string): Promise<MlModel> {

@@ -75,7 +75,7 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     await promoteAlias(scientist, { versionId: v1.id, alias: 'production' });
     await promoteAlias(scientist, { versionId: v2.id, alias: 'staging' });
     key = (await createApiKey(systemActor, { ownerEmail: user.email, name: 'predict test', scopes: ['predict'] })).key;
-    server = await startConsoleServer({ CORS_ORIGINS: 'https://app.example.com', API_MAX_INSTANCES: '200', API_MAX_BODY_KB: '64' });
+    server = await startConsoleServer({ CORS_ORIGINS: 'https://app.example.com', API_MAX_INSTANCES: '200', API_MAX_BODY_KB: '256' });
   });
 
   after(async () => server?.stop());
@@ -112,6 +112,13 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     const arrays = rows.map((_, i) => Array.from(inputs.slice(i * width, (i + 1) * width) as Float32Array, (v) => (Number.isNaN(v) ? null : v)));
     const byArray = (await (await predict({ instances: arrays })).json()) as PredictAnswer;
     assert.deepEqual(byArray.predictions, answer.predictions);
+
+    // A body over 64 KiB is parsed, checked and scored by a worker thread: the same answer.
+    const large = await predict(null, { raw: `${JSON.stringify({ instances: rows.map((r) => r.features) })}${' '.repeat(70 * 1024)}` });
+    const byThread = JSON.parse(await large.text()) as PredictAnswer;
+    assert.equal(large.status, 200);
+    assert.deepEqual(byThread.predictions, answer.predictions);
+    assert.equal(byThread.version, v1.version);
   });
 
   it('serves ?alias= and ?version=, and picks up a promotion without a restart (never the old version\'s cached answer)', async () => {
@@ -182,6 +189,12 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     many[137] = [1, 2, 'x', 4, 0, 0];
     body = await problem(await predict({ instances: many }), 400, 'body.invalid');
     assert.deepEqual(body.errors?.map((e) => e.path), ['instances[137][2]'], 'a large body is validated in slices, with the same paths');
+    const padding = ' '.repeat(70 * 1024);
+    body = await problem(await predict(null, { raw: JSON.stringify({ instances: many }) + padding }), 400, 'body.invalid');
+    assert.deepEqual(body.errors?.map((e) => e.path), ['instances[137][2]'], 'and by the worker thread, for a body over 64 KiB');
+    await problem(await predict(null, { raw: `{"instances": [[1, 2${padding}` }), 400, 'body.malformed_json');
+    body = await problem(await predict(null, { raw: JSON.stringify({ instances: [[1, 2, 3]] }) + padding }), 400, 'instances.invalid');
+    assert.match(body.errors![0]!.reason, /has 3 values/);
 
     body = await problem(await predict({ instances: [{ ...penguin, island: 'Atlantis' }] }), 400, 'instances.invalid');
     assert.match(body.errors![0]!.reason, /one of "Biscoe", "Dream", "Torgersen"/);
@@ -201,7 +214,7 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
   });
 
   it('413 over the body limit, 415 without JSON', async () => {
-    await problem(await predict(null, { raw: JSON.stringify({ instances: [penguin], pad: 'x'.repeat(70 * 1024) }) }), 413, 'body.too_large');
+    await problem(await predict(null, { raw: JSON.stringify({ instances: [penguin], pad: 'x'.repeat(260 * 1024) }) }), 413, 'body.too_large');
     await problem(await predict(null, { raw: 'instances=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'body.not_json');
   });
 

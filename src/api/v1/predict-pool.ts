@@ -1,0 +1,28 @@
+import { Piscina } from 'piscina';
+import { HttpProblem } from '../problem.js';
+import type { LargePredictResult, LargePredictTask } from './predict-thread.js';
+
+/**
+ * Worker threads for large predict requests: onnxruntime's `run` and the parsing and validation of
+ * a body of hundreds of instances hold whatever thread does them, so a web process hands such bodies
+ * to these threads and keeps answering small requests meanwhile. Each thread opens its own
+ * onnxruntime session per version (from bytes shared with the web thread, not copied).
+ */
+export class PredictPool {
+  private readonly pool: Piscina<LargePredictTask, LargePredictResult>;
+
+  constructor(threads: number) {
+    this.pool = new Piscina({ filename: new URL('./predict-thread.js', import.meta.url).href, minThreads: 0, maxThreads: threads, idleTimeout: 60_000 });
+  }
+
+  /** The predictions as JSON text, or throws the request's problem (400 with field paths, …). */
+  async predict(task: LargePredictTask): Promise<{ predictions: string; rows: number }> {
+    const result = await this.pool.run(task);
+    if (result.ok) return result;
+    throw new HttpProblem(result.problem.status, result.problem.code, result.problem.message, result.problem.errors);
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}

@@ -1,0 +1,45 @@
+// Runs in a worker thread of the web process (piscina, see predict-pool.ts): a large predict body
+// is parsed, validated, encoded, scored and written as JSON here, so the web thread stays free for
+// the other requests. The same rules as on the web thread (predict-input.ts).
+import { openClassifier, predictInChunks, type Classifier } from '../../ml/onnx-classifier.js';
+import { parseJson } from '../json-body.js';
+import { HttpProblem, type FieldProblem } from '../problem.js';
+import { encodeInstances, parsePredictBody, predictBodySchema, predictionsJson, type InputSpec } from './predict-input.js';
+
+export interface LargePredictTask {
+  versionId: number;
+  /** The version's ONNX bytes, in memory shared with the web thread (not copied per task). */
+  onnx: Uint8Array;
+  spec: InputSpec;
+  /** The request body as it came. */
+  text: string;
+  maxInstances: number;
+}
+
+export type LargePredictResult =
+  | { ok: true; predictions: string; rows: number }
+  | { ok: false; problem: { status: number; code: string; message: string; errors?: FieldProblem[] } };
+
+const sessions = new Map<number, Promise<Classifier>>();
+const schemas = new Map<number, ReturnType<typeof predictBodySchema>>();
+
+export default async function runLargePredict(task: LargePredictTask): Promise<LargePredictResult> {
+  try {
+    const raw = parseJson(task.text);
+    let schema = schemas.get(task.maxInstances);
+    if (!schema) schemas.set(task.maxInstances, (schema = predictBodySchema(task.maxInstances)));
+    const body = parsePredictBody(raw, task.maxInstances, schema);
+    const inputs = encodeInstances(task.spec, body.instances);
+    let classifier = sessions.get(task.versionId);
+    if (!classifier) {
+      // onnxruntime reads models from ordinary memory only: one copy per version and thread.
+      sessions.set(task.versionId, (classifier = openClassifier(Uint8Array.from(task.onnx), task.spec.signature)));
+      classifier.catch(() => sessions.delete(task.versionId));
+    }
+    const probabilities = await predictInChunks(await classifier, inputs, 4_096);
+    return { ok: true, predictions: predictionsJson(task.spec, probabilities, body.instances.length), rows: body.instances.length };
+  } catch (error) {
+    if (error instanceof HttpProblem) return { ok: false, problem: { status: error.status, code: error.code, message: error.message, ...(error.errors ? { errors: error.errors } : {}) } };
+    throw error;
+  }
+}
