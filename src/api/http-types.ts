@@ -5,6 +5,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * fields they add. Express's request and response have all of it, and so do the plain ones of the
  * predict fast path (src/api/fast-path.ts), so one chain serves both.
  */
-export type ApiRequest = IncomingMessage & { ip?: string | undefined; body?: unknown; bodyText?: string };
+export type ApiRequest = IncomingMessage & { ip?: string | undefined; bodyText?: string | undefined };
 export type ApiResponse = ServerResponse & { locals: Record<string, unknown> };
 export type ApiHandler = (req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void) => void;

@@ -8,7 +8,7 @@ import { ModelRuntime } from '../ml/runtime/model-runtime.js';
 import { PerMinuteStats } from '../monitoring/per-minute-stats.js';
 import type { Config } from '../server/config.js';
 import { API_SECURITY_HEADERS } from '../server/security-headers.js';
-import { jsonBody } from './json-body.js';
+import { bodyOf, jsonBody } from './json-body.js';
 import { authenticate } from './authenticate.js';
 import type { ApiHandler, ApiRequest, ApiResponse } from './http-types.js';
 import { apiCors } from './cors.js';
@@ -107,7 +107,7 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
         const q = url.indexOf('?');
         const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
         predict
-          .answer(res, { name: predict.nameOf(pathOf(url))!, query, body: () => req.body, bodyText: req.bodyText })
+          .answer(res, { name: predict.nameOf(pathOf(url))!, query, body: () => bodyOf(req), bodyText: req.bodyText })
           .then((body) => {
             res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
             res.end(body);

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ApiHandler } from './http-types.js';
+import type { ApiHandler, ApiRequest } from './http-types.js';
 import { HttpProblem } from './problem.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -62,27 +62,22 @@ function readText(req: IncomingMessage, limitBytes: number): Promise<string> {
 }
 
 /**
- * Middleware: `req.bodyText` (the body as it came) and `req.body`, parsed when first read: a route
- * that hands a large body to a worker thread as text never parses it on the web thread. A malformed
- * body is the 400 problem of the code that reads `req.body`.
+ * Middleware: `req.bodyText`, the JSON body as it came (checked, not parsed); routes parse it with
+ * `bodyOf` when they need it, so a route that hands a large body to a worker thread never parses it
+ * on the web thread.
  */
 export function jsonBody(limitBytes: number): ApiHandler {
   return (req, _res, next) => {
     readJsonText(req, limitBytes).then((text) => {
-      if (text === undefined) req.body = undefined;
-      else {
-        req.bodyText = text;
-        let parsed: { value: unknown } | undefined;
-        Object.defineProperty(req, 'body', {
-          configurable: true,
-          enumerable: true,
-          get: () => (parsed ??= { value: parseJson(text) }).value,
-          set: (value: unknown) => (parsed = { value }),
-        });
-      }
+      req.bodyText = text;
       next();
     }, next);
   };
+}
+
+/** The request's parsed JSON body (undefined without one); a malformed body is a 400 problem. */
+export function bodyOf(req: ApiRequest): unknown {
+  return req.bodyText === undefined ? undefined : parseJson(req.bodyText);
 }
 
 export function isJson(contentType: string | undefined): boolean {

@@ -2,6 +2,7 @@ import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openap
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import * as z from 'zod';
 import type { ApiScope } from '../../models/enums.js';
+import { bodyOf } from './json-body.js';
 import { parse } from './validation.js';
 import { ProblemSchema } from './schemas.js';
 
@@ -86,7 +87,7 @@ export class ApiVersion {
         const input = {
           params: spec.params ? parse(spec.params, req.params, 'path') : {},
           query: spec.query ? parse(spec.query, req.query, 'query') : {},
-          body: spec.parseBody ? await spec.parseBody(req.body) : spec.body ? parse(spec.body, req.body, 'body') : undefined,
+          body: spec.parseBody ? await spec.parseBody(bodyOf(req)) : spec.body ? parse(spec.body, bodyOf(req), 'body') : undefined,
         } as { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
         const result = await spec.handler(input, req, res);
         if (result !== undefined && !res.headersSent) res.status(successStatus).json(result);
