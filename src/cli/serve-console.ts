@@ -1,10 +1,14 @@
 import http, { type Server } from 'node:http';
-import { lazyApi } from '../api/index.js';
+import { lazyApi, type Api } from '../api/index.js';
 import { changeNotifications } from '../db/change-notifications.js';
 import { Unavailable } from '../errors/domain-error.js';
 import { startQueue, stopQueue } from '../jobs/queue.js';
 import { RequestStats } from '../monitoring/request-stats.js';
+import type express from 'express';
+import type session from 'express-session';
+import type { Sequelize } from 'sequelize';
 import { createApp, serverListener } from '../server/app.js';
+import type { Config } from '../server/config.js';
 import { formatChecks } from '../server/checks.js';
 import { resolveSessionSecret } from '../server/session-secret.js';
 import { sessionOptions } from '../server/session.js';
@@ -30,7 +34,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
   try {
     await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
     // The composition root: the only place in src/ that loads the AdminJS console (admin/ imports src/, not the reverse).
-    const { buildConsole, consoleChecks } = await import('../../admin/index.js');
+    const { consoleChecks } = await import('../../admin/index.js');
     const problems = consoleChecks();
     if (problems.some((p) => p.level === 'error')) throw new Error(`Startup checks failed:\n${formatChecks(problems)}`);
     if (problems.length > 0) say(formatChecks(problems));
@@ -38,15 +42,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
     const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
     requestStats = new RequestStats(db.sequelize).start();
     await changeNotifications.start(db.database.url);
-    const api = lazyApi({ config: db.config, sequelize: db.sequelize, sessionCookieName: session.name ?? 'connect.sid' });
-    const app = createApp({
-      config: db.config,
-      sequelize: db.sequelize,
-      session,
-      console: buildConsole(db.config, session),
-      requestStats,
-      api: api.build,
-    });
+    const { app, closeApi } = await composeWebApp({ config: db.config, sequelize: db.sequelize, session, requestStats });
     const server = await listen(app, db.config.PORT, db.config.HOST);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : db.config.PORT;
@@ -56,7 +52,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
       port,
       close: async () => {
         await closeServer(server);
-        await api.current()?.close().catch(() => undefined);
+        await closeApi().catch(() => undefined);
         await changeNotifications.stop();
         await stats.stop().catch(() => undefined);
         await stopQueue().catch(() => undefined);
@@ -70,6 +66,23 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
     await pool.end().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The web app of a process, as `serveConsole` serves it: the API, the AdminJS console, sessions,
+ * security and metrics. Also what the tests and the screenshot script serve.
+ */
+export async function composeWebApp(deps: {
+  config: Config;
+  sequelize: Sequelize;
+  session: session.SessionOptions & { secret: string };
+  requestStats?: RequestStats;
+}): Promise<{ app: express.Express; api: () => Api | undefined; closeApi: () => Promise<void> }> {
+  const { buildConsole } = await import('../../admin/index.js');
+  const { config, sequelize, session: sessionConfig, requestStats } = deps;
+  const api = lazyApi({ config, sequelize, sessionCookieName: sessionConfig.name ?? 'connect.sid' });
+  const app = createApp({ config, sequelize, session: sessionConfig, console: buildConsole(config, sessionConfig), ...(requestStats ? { requestStats } : {}), api: api.build });
+  return { app, api: api.current, closeApi: async () => void (await api.current()?.close()) };
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

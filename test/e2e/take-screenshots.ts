@@ -12,8 +12,8 @@ import { seedDemoData } from '../../seeders/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { migrate } from '../../src/db/migrate.js';
-import { createApp, serverListener } from '../../src/server/app.js';
-import { lazyApi } from '../../src/api/index.js';
+import { serverListener } from '../../src/server/app.js';
+import { composeWebApp } from '../../src/cli/serve-console.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import http from 'node:http';
 import { loadConfig } from '../../src/server/config.js';
@@ -40,22 +40,13 @@ try {
   for (const [email, role] of [['admin@example.com', 'admin'], ['content@example.com', 'content_manager'], ['auditor@example.com', 'auditor']] as const) {
     await saveUser({ type: 'system' }, { email, role, password });
   }
-  const { buildConsole } = await import('../../admin/index.js');
   const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
   const pool = new pg.Pool({ connectionString: db.url });
   const secret = 'screenshots-session-secret-0123456789abcdef';
   const session = { ...sessionOptions(pool, secret, config), secret };
   const requestStats = new RequestStats(sequelize);
   await changeNotifications.start(db.url);
-  const api = lazyApi({ config, sequelize, sessionCookieName: session.name ?? 'connect.sid' });
-  const app = createApp({
-    config,
-    sequelize,
-    session,
-    console: buildConsole(config, session),
-    requestStats,
-    api: api.build,
-  });
+  const { app, closeApi } = await composeWebApp({ config, sequelize, session, requestStats });
   const productionAlias = (await ModelAlias.findOne({ where: { modelId: penguins.id, alias: 'production' } }))!;
   const promotion = (await AuditEvent.findOne({ where: { action: 'model_aliases.promote' }, order: [['seq', 'DESC']] }))!;
   const port = await freePort();
@@ -119,7 +110,7 @@ try {
   await browser.close();
   server.closeAllConnections();
   server.close();
-  await api.current()?.close();
+  await closeApi();
   await changeNotifications.stop();
   await pool.end();
 } finally {

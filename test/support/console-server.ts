@@ -1,11 +1,11 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { lazyApi } from '../../src/api/index.js';
+import { composeWebApp } from '../../src/cli/serve-console.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
 import { loadConfig } from '../../src/server/config.js';
-import { createApp, serverListener } from '../../src/server/app.js';
+import { serverListener } from '../../src/server/app.js';
 import { sessionOptions } from '../../src/server/session.js';
 import { saveUser } from '../../src/users/save-user.js';
 import type { Role } from '../../models/enums.js';
@@ -23,31 +23,23 @@ export interface RunningConsole {
 export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<RunningConsole> {
   const sequelize = await useTestDatabase();
   await startQueue(testDatabaseUrl());
-  const { buildConsole } = await import('../../admin/index.js');
   const config = loadConfig({ DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env });
   const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
   const secret = 'test-session-secret-that-is-long-enough-0123456789';
   const session = { ...sessionOptions(pool, secret, config), secret };
   await changeNotifications.start(testDatabaseUrl());
-  const api = lazyApi({ config, sequelize, sessionCookieName: session.name ?? 'connect.sid' });
-  const app = createApp({
-    config,
-    sequelize,
-    session,
-    console: buildConsole(config, session),
-    api: api.build,
-  });
+  const { app, api, closeApi } = await composeWebApp({ config, sequelize, session });
   const server: Server = await new Promise((resolve) => {
     const s = http.createServer(serverListener(app)).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
-    flushApi: async () => api.current()?.flush(),
+    flushApi: async () => api()?.flush(),
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await api.current()?.close();
+      await closeApi();
       await changeNotifications.stop();
       await pool.end();
     },

@@ -27,7 +27,7 @@ export const issueApiKey: Partial<Action<ActionResponse>> = {
   }),
 };
 
-/** "Revoke": refused by every web process from the commit on; idempotent. */
+/** "Revoke": refused by every web process within milliseconds (NOTIFY); idempotent. */
 export const revokeKey: Partial<Action<ActionResponse>> = {
   actionType: 'record',
   icon: 'Slash',

@@ -37,7 +37,7 @@ const INVALID = 'The API key is not valid: check that the whole key was sent as 
 /**
  * Checks a bearer key on every API request without a query per request: keys are cached per process
  * by prefix (including "no such prefix") and dropped when api_keys or users change in any process
- * (NOTIFY), so a revocation, a scope change or the owner's deactivation applies at once.
+ * (NOTIFY), so a revocation, a scope change or the owner's deactivation applies within milliseconds.
  */
 export class KeyAuthenticator {
   private readonly cache = new Map<string, { row: KeyRow | null; at: number }>();

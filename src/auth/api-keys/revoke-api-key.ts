@@ -7,8 +7,8 @@ import { pick } from './create-api-key.js';
 
 /**
  * Revokes the key with this prefix (`mdk_…`, as the console and the audit log show it). Idempotent:
- * revoking a revoked key keeps its first revocation time. Every web process refuses it from the
- * commit on (api_keys NOTIFY). Audited as `api_keys.revoke`.
+ * revoking a revoked key keeps its first revocation time. Every web process refuses it within
+ * milliseconds of the commit (api_keys NOTIFY). Audited as `api_keys.revoke`.
  */
 export async function revokeApiKey(actor: Actor, prefix: string): Promise<ApiKey> {
   return withAudit(actor, { action: 'api_keys.revoke', resource: 'apiKeys' }, async (transaction, audit) => {

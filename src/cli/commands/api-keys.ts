@@ -39,7 +39,7 @@ export const createApiKeyCommand: Command = {
 export const revokeApiKeyCommand: Command = {
   name: 'revoke-api-key',
   summary: 'Revoke an API key by its prefix (mdk_…).',
-  usage: 'npm run cli -- revoke-api-key PREFIX\n  Every web process refuses the key from the commit on.',
+  usage: 'npm run cli -- revoke-api-key PREFIX\n  Every web process refuses the key within milliseconds.',
   async run(argv) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
     if (positionals.length !== 1) throw new UsageError('Give the key\'s prefix, e.g. mdk_ab12cd34.');
