@@ -16,6 +16,7 @@ import type { RequestStats } from '../monitoring/request-stats.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import session from 'express-session';
+import compression from 'compression';
 
 /** Probes and scrapes, polled every few seconds: not worth a log line each. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -77,6 +78,8 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
     app.get('/', (_req, res) => res.redirect(consoleMount.path));
     app.use(
       consoleMount.path,
+      // Record pages and exports are worth compressing; small answers are sent as they are.
+      compression({ threshold: 8 * 1024 }),
       sessions,
       csrfProtection({ tokenExempt: consoleMount.csrfTokenExempt }),
       consoleMount.router,

@@ -42,6 +42,17 @@ describe('console over HTTP (real server, real Postgres)', () => {
     assert.equal((await http.api('/resources/records/actions/list')).status, 401);
   });
 
+  it('compresses large console answers (a records page) and not small ones', async () => {
+    const { http } = await signedIn('admin');
+    for (let i = 0; i < 30; i += 1) await DataRecord.create({ datasetId: (await DataRecord.findByPk(recordId))!.datasetId, text: `a record long enough to fill a page ${'x'.repeat(400)} ${i}`, features: null, label: 'ham', source: 'test' });
+    const large = await http.request('/admin/api/resources/records/actions/list?perPage=100', { headers: { accept: 'application/json', 'accept-encoding': 'gzip' } });
+    assert.equal(large.status, 200);
+    assert.ok((await large.text()).length > 8 * 1024);
+    assert.equal(large.headers.get('content-encoding'), 'gzip');
+    const small = await http.request(`/admin/api/resources/records/records/${recordId}/show`, { headers: { accept: 'application/json', 'accept-encoding': 'gzip' } });
+    assert.equal(small.headers.get('content-encoding'), null);
+  });
+
   it('serves /healthz and /readyz', async () => {
     assert.equal((await fetch(`${server.baseUrl}/healthz`)).status, 200);
     const ready = await fetch(`${server.baseUrl}/readyz`);
