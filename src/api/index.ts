@@ -10,6 +10,7 @@ import type { Config } from '../server/config.js';
 import { API_SECURITY_HEADERS } from '../server/security-headers.js';
 import { bodyOf, jsonBody } from './json-body.js';
 import { authenticate } from './authenticate.js';
+import { shedLoad } from './shed-load.js';
 import type { ApiHandler, ApiRequest, ApiResponse } from './http-types.js';
 import { apiCors } from './cors.js';
 import { docsRouter } from './docs.js';
@@ -69,6 +70,7 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
       next();
     },
     apiCors(config.CORS_ORIGINS),
+    shedLoad(config.API_MAX_IN_FLIGHT),
     throttleByAddress(counters, config.API_IP_RATE_LIMIT),
     authenticate({ keys, session, sessionCookieName, sessionMaxAgeMs: config.SESSION_ABSOLUTE_HOURS * 3_600_000 }),
     throttleByCaller(counters, config.API_KEY_RATE_LIMIT),

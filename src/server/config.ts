@@ -63,6 +63,8 @@ export const ConfigSchema = z.object({
   API_MAX_INSTANCES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Largest API request body, in KiB (413 above it). */
   API_MAX_BODY_KB: z.coerce.number().int().min(1).max(1_048_576).default(2_048),
+  /** API requests one web process works on at once; more are answered 503 with Retry-After at once. */
+  API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(512),
   /** Requests per minute per API key (a key's own rate limit wins) and per signed-in user on the API. */
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(6_000),
   /** Requests per minute per client address on the API, whoever they are (checked before the key). */
