@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from '../server/logger.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
 
@@ -81,6 +82,11 @@ export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiRespons
   if (error instanceof DomainError) {
     const errors = error.fields ? Object.entries(error.fields).map(([path, reason]) => ({ path, reason })) : undefined;
     return sendProblem(req, res, STATUS.get(error.constructor) ?? 400, error.code, error.message, errors);
+  }
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error, requestId: res.locals.requestId }, 'database unavailable');
+    res.setHeader('Retry-After', '5');
+    return sendProblem(req, res, 503, 'database.unavailable', 'The database cannot be reached right now: retry in a few seconds.');
   }
   const parserError = bodyParserProblem(error);
   if (parserError) return sendProblem(req, res, parserError.status, parserError.code, parserError.detail);

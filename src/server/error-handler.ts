@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError, Forbidden, InvalidInput, NotFound, Unavailable, Conflict } from '../errors/domain-error.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from './logger.js';
 
 const STATUS = new Map<Function, number>([
@@ -24,6 +25,12 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
   if (error instanceof DomainError) {
     const status = STATUS.get(error.constructor) ?? 400;
     res.status(status).json({ error: error.code, message: error.message, fields: error.fields, requestId });
+    return;
+  }
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error, requestId }, 'database unavailable');
+    res.setHeader('Retry-After', '5');
+    res.status(503).json({ error: 'database_unavailable', message: 'The database cannot be reached right now: retry in a few seconds.', requestId });
     return;
   }
   const status = httpStatusOf(error);
