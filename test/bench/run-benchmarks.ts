@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/server/project-root.js';
 
-const BENCHMARKS = ['train', 'audit', 'console-scale', 'score', 'predict'] as const;
+const BENCHMARKS = ['train', 'audit', 'console-scale', 'score', 'predict', 'start'] as const;
 type Name = (typeof BENCHMARKS)[number];
 type Json = Record<string, unknown>;
 
@@ -39,7 +39,7 @@ const num = (value: unknown, digits = 0) => (typeof value === 'number' ? value.t
 
 /** The headline figures: what, ours, the baseline measured in the same run, and the target. */
 function table(results: Partial<Record<Name, Json>>): string[][] {
-  const { train, audit, score, predict } = results;
+  const { train, audit, score, predict, start } = results;
   const scale = results['console-scale'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
@@ -86,6 +86,11 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       peer ? `peer ${num(get(peer, 'batch64', 'rowsPerSecond'))} (×${num(get(predict, 'ratios', 'rowsPerSecondBatch64'), 1)})` : '',
       '≥ 25× peer',
     ]);
+  }
+  if (start) {
+    rows.push(['npm start, cold / warm (s)', `${num(get(start, 'coldStartSeconds'), 1)} / ${num(get(start, 'warmStartSeconds'), 1)}`, '', '']);
+    const peerRss = get(start, 'peer', 'rss', 'totalMiB');
+    rows.push(['RSS idle, web / worker (MiB)', `${num(get(start, 'idleRss', 'webMiB'), 1)} / ${num(get(start, 'idleRss', 'workerMiB'), 1)}`, peerRss === undefined ? '' : `peer gunicorn (master + 2) ${num(peerRss, 1)}`, '']);
   }
   return rows;
 }

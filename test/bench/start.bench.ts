@@ -1,0 +1,106 @@
+// `npm run bench` (part): start-up and memory. `npm start` (node directly) on a fresh data folder
+// (cold: creates the embedded Postgres cluster, migrates, loads the demo datasets and trains their
+// models) and again on the same folder (warm), timed to "ready"; then the resident memory of the web
+// process and of the worker process, idle after start. With `--peer`, the Django peer's gunicorn RSS
+// (master + 2 workers) is measured the same way, as the baseline.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/server/project-root.js';
+import { freePort } from '../support/free-port.js';
+import { ensurePeerInstalled, peerRss, startPeer, stopPeer } from './peer-django.js';
+
+const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
+
+function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; seconds: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (output.includes('Stop with Ctrl-C.')) {
+        clearInterval(poll);
+        resolve({ child, seconds: (performance.now() - started) / 1000 });
+      }
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`npm start exited (${code}) before it was ready:\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function rssMiB(pid: number): number | null {
+  const status = fs.existsSync(`/proc/${pid}/status`) ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
+}
+
+/** The `cli worker` child of `parent`. */
+function workerOf(parent: number): number | undefined {
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .find((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === parent && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').endsWith('\0worker\0');
+      } catch {
+        return false;
+      }
+    });
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-start-bench-'));
+try {
+  const { DATABASE_URL: _url, DATABASE_OWNER_URL: _owner, ...rest } = process.env;
+  const env = { ...rest, DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+  const cold = await start(env);
+  await stop(cold.child);
+  const warm = await start(env);
+  await new Promise((resolve) => setTimeout(resolve, 3_000)); // let the worker finish starting and settle
+  const worker = workerOf(warm.child.pid!);
+  const memory = { webMiB: rssMiB(warm.child.pid!), workerMiB: worker ? rssMiB(worker) : null };
+  await stop(warm.child);
+  let peer: unknown = null;
+  if (WITH_PEER) {
+    await ensurePeerInstalled();
+    await startPeer();
+    try {
+      peer = { rss: await peerRss() };
+    } finally {
+      await stopPeer();
+    }
+  }
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'start',
+        when: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        coldStartSeconds: Number(cold.seconds.toFixed(1)),
+        coldStartIncludes: 'initdb of the embedded Postgres, migrations, demo datasets, training the two demo models',
+        warmStartSeconds: Number(warm.seconds.toFixed(1)),
+        idleRss: memory,
+        ...(peer ? { peer } : {}),
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
