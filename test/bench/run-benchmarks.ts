@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/server/project-root.js';
 
-const BENCHMARKS = ['train', 'audit', 'console-scale', 'score', 'predict', 'start'] as const;
+const BENCHMARKS = ['train', 'audit', 'console-scale', 'score', 'predict', 'start', 'soak'] as const;
 type Name = (typeof BENCHMARKS)[number];
 type Json = Record<string, unknown>;
 
@@ -39,7 +39,7 @@ const num = (value: unknown, digits = 0) => (typeof value === 'number' ? value.t
 
 /** The headline figures: what, ours, the baseline measured in the same run, and the target. */
 function table(results: Partial<Record<Name, Json>>): string[][] {
-  const { train, audit, score, predict, start } = results;
+  const { train, audit, score, predict, start, soak } = results;
   const scale = results['console-scale'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
@@ -91,6 +91,14 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
     rows.push(['npm start, cold / warm (s)', `${num(get(start, 'coldStartSeconds'), 1)} / ${num(get(start, 'warmStartSeconds'), 1)}`, '', '']);
     const peerRss = get(start, 'peer', 'rss', 'totalMiB');
     rows.push(['RSS idle, web / worker (MiB)', `${num(get(start, 'idleRss', 'webMiB'), 1)} / ${num(get(start, 'idleRss', 'workerMiB'), 1)}`, peerRss === undefined ? '' : `peer gunicorn (master + 2) ${num(peerRss, 1)}`, '']);
+  }
+  if (soak) {
+    const requests = (get(soak, 'requests') ?? {}) as Record<string, { ok: number; errors: number }>;
+    const errors = Object.values(requests).reduce((sum, r) => sum + r.errors, 0);
+    const total = Object.values(requests).reduce((sum, r) => sum + r.ok + r.errors, 0);
+    const growth = Object.values((get(soak, 'memory') ?? {}) as Record<string, { growthMiB: number | null }>).map((m) => m.growthMiB ?? 0);
+    rows.push([`soak ${num(get(soak, 'seconds'))} s: requests / errors`, `${num(total)} / ${num(errors)}`, '', '0 errors']);
+    rows.push(['soak: largest RSS growth of a process (MiB)', num(Math.max(...growth), 1), '', 'bounded']);
   }
   return rows;
 }

@@ -1,0 +1,146 @@
+// `npm run bench` (part): a bounded soak. `npm start -- --web 2 --workers 1` on a fresh data folder
+// (demo data), then BENCH_SOAK_SECONDS (default 300) of mixed traffic on 127.0.0.1: API predictions
+// (6 clients back to back), console record pages (2 signed-in users) and a batch-scoring job through
+// the API every 20 s. Reports the requests and errors of each kind and the resident memory of each
+// process sampled every 5 s (first minute's mean vs the last minute's: growth).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/server/project-root.js';
+import { HttpSession } from '../support/console-server.js';
+import { freePort } from '../support/free-port.js';
+
+const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
+
+function childrenOf(parent: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(MAIN);
+      } catch {
+        return false;
+      }
+    });
+}
+
+const rssMiB = (pid: number) => {
+  try {
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  } catch {
+    return null;
+  }
+};
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-soak-'));
+let server: ChildProcess | undefined;
+try {
+  const port = await freePort();
+  const { DATABASE_URL: _url, DATABASE_OWNER_URL: _owner, ...rest } = process.env;
+  const env = { ...rest, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn', API_KEY_RATE_LIMIT: '10000000', API_IP_RATE_LIMIT: '10000000' };
+  const base = `http://127.0.0.1:${port}`;
+  let output = '';
+  server = spawn(process.execPath, [MAIN, 'start', '--web', '2', '--workers', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  while (!output.includes('Stop with Ctrl-C.')) {
+    if (server.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const adminPassword = /admin@example\.com\s+(\S+)\s+\(admin\)/.exec(output)![1]!;
+  const issued = spawnSync(process.execPath, [MAIN, 'create-api-key', '--owner', 'admin@example.com', '--name', 'soak', '--scopes', 'predict,jobs:write'], { env, encoding: 'utf8' });
+  if (issued.status !== 0) throw new Error(issued.stderr);
+  const key = issued.stdout.trim();
+
+  const counts: Record<string, { ok: number; errors: number; statuses: Record<string, number> }> = {};
+  const count = (kind: string, status: number, ok: boolean) => {
+    const entry = (counts[kind] ??= { ok: 0, errors: 0, statuses: {} });
+    if (ok) entry.ok += 1;
+    else entry.errors += 1;
+    entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+  };
+  const deadline = Date.now() + SECONDS * 1000;
+  const penguin = { beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'MALE' };
+  const predictLoop = async (seed: number) => {
+    for (let i = 0; Date.now() < deadline; i += 1) {
+      const response = await fetch(`${base}/api/v1/models/penguin-species/predict`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: [{ ...penguin, body_mass_g: 3000 + ((seed * 7919 + i) % 3000) }] }),
+      }).catch(() => null);
+      count('predict', response?.status ?? 0, response?.status === 200);
+      await response?.arrayBuffer();
+    }
+  };
+  const consoleLoop = async () => {
+    const http = new HttpSession(base);
+    await http.login('admin@example.com', adminPassword);
+    for (let page = 1; Date.now() < deadline; page = (page % 50) + 1) {
+      const response = await http.api(`/resources/records/actions/list?page=${page}`).catch(() => null);
+      count('console list', response?.status ?? 0, response?.status === 200);
+      await response?.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const jobLoop = async () => {
+    while (Date.now() < deadline) {
+      const response = await fetch(`${base}/api/v1/models/penguin-species/score`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' }).catch(() => null);
+      count('score job queued', response?.status ?? 0, response?.status === 202);
+      await response?.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 20_000));
+    }
+  };
+  const samples: Array<{ at: number; rss: Record<string, number | null> }> = [];
+  const sampleLoop = async () => {
+    const started = Date.now();
+    while (Date.now() < deadline) {
+      const kids = childrenOf(server!.pid!);
+      const rss: Record<string, number | null> = { start: rssMiB(server!.pid!) };
+      kids.forEach((pid, i) => (rss[`child${i + 1}:${pid}`] = rssMiB(pid)));
+      samples.push({ at: (Date.now() - started) / 1000, rss });
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+  };
+  await Promise.all([...Array.from({ length: 6 }, (_, i) => predictLoop(i)), consoleLoop(), consoleLoop(), jobLoop(), sampleLoop()]);
+
+  const jobs = await fetch(`${base}/api/v1/jobs?limit=500`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json() as Promise<{ items: Array<{ status: string }> }>);
+  const processes = [...new Set(samples.flatMap((s) => Object.keys(s.rss)))];
+  const minute = Math.min(60, SECONDS / 3);
+  const memory = Object.fromEntries(
+    processes.map((name) => {
+      const values = samples.map((s) => ({ at: s.at, mib: s.rss[name] })).filter((v): v is { at: number; mib: number } => typeof v.mib === 'number');
+      const mean = (xs: number[]) => (xs.length ? Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)) : null);
+      const first = mean(values.filter((v) => v.at <= minute).map((v) => v.mib));
+      const last = mean(values.filter((v) => v.at >= SECONDS - minute).map((v) => v.mib));
+      return [name, { firstMinuteMiB: first, lastMinuteMiB: last, maxMiB: Number(Math.max(...values.map((v) => v.mib)).toFixed(1)), growthMiB: first !== null && last !== null ? Number((last - first).toFixed(1)) : null }];
+    }),
+  );
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'soak',
+        when: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        seconds: SECONDS,
+        processes: 'npm start --web 2 --workers 1 (start = the parent; children: 2 web, 1 worker)',
+        requests: counts,
+        jobs: jobs.items.reduce<Record<string, number>>((acc, job) => ((acc[job.status] = (acc[job.status] ?? 0) + 1), acc), {}),
+        memory,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server!.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
