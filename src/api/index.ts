@@ -33,9 +33,10 @@ export interface ApiDependencies {
 export interface FastPath {
   /** The OpenAPI template, for metrics labels. */
   route: string;
-  matches(req: IncomingMessage): boolean;
-  /** Answers a matching request; `req.ip` and `res.locals` (with the request id) are set by the caller. */
-  handle(req: ApiRequest, res: ApiResponse): void;
+  /** The model's name when `req` is a keyed predict call, else null (the app answers it). */
+  match(req: IncomingMessage): string | null;
+  /** Answers a matched request; `req.ip` and `res.locals` (with the request id) are set by the caller. */
+  handle(req: ApiRequest, res: ApiResponse, name: string): void;
 }
 
 export interface Api {
@@ -100,8 +101,8 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
   // chain (CORS, throttles, key check, body reader) and the same handler as the routed request.
   const fastPath: FastPath = {
     route: '/api/v1/models/:name/predict',
-    matches: (req) => req.method === 'POST' && req.headers.authorization !== undefined && predict.nameOf(pathOf(req.url)) !== null,
-    handle(req, res) {
+    match: (req) => (req.method === 'POST' && req.headers.authorization !== undefined ? predict.nameOf(pathOf(req.url)) : null),
+    handle(req, res, name) {
       for (const name in API_SECURITY_HEADERS) res.setHeader(name, API_SECURITY_HEADERS[name]!);
       const fail = (error: unknown) => apiErrorHandler(error, req, res, () => undefined);
       runChain(chain, req, res, () => {
@@ -109,7 +110,7 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
         const q = url.indexOf('?');
         const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
         predict
-          .answer(res, { name: predict.nameOf(pathOf(url))!, query, body: () => bodyOf(req), bodyText: req.bodyText })
+          .answer(res, { name, query, body: () => bodyOf(req), bodyText: req.bodyText })
           .then((body) => {
             res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
             res.end(body);

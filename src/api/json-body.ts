@@ -6,15 +6,9 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * The API's one body reader: JSON only (415 for a body of another type), UTF-8, at most `limitBytes`
- * (413 past it, without reading the rest), parsed once. Used by every /api route, including the
- * predict fast path. A request without a body has none (`undefined`).
+ * (413 past it, without reading the rest), returned as text (`parseJson` parses it). Used by every
+ * /api route, including the predict fast path. A request without a body has none (`undefined`).
  */
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
-  const text = await readJsonText(req, limitBytes);
-  return text === undefined ? undefined : parseJson(text);
-}
-
-/** The JSON body's text, checked as `readJsonBody` checks it but not parsed; undefined without a body. */
 export async function readJsonText(req: IncomingMessage, limitBytes: number): Promise<string | undefined> {
   if (!WITH_BODY.has(req.method ?? '')) return undefined;
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

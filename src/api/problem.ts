@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
-import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from '../server/logger.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
 
@@ -66,8 +66,8 @@ export function sendProblem(req: ApiRequest, res: ApiResponse, status: number, c
 
 /**
  * The API's last middleware: every error in the problem shape. Domain errors keep their code and
- * message (written for the caller); body-parser's errors (too large, malformed JSON, wrong charset)
- * are named; anything else is logged with its request id and answered 500 without internals.
+ * message (written for the caller; body errors come from json-body.ts as HttpProblems); an unreachable
+ * database is 503; anything else is logged with its request id and answered 500 without internals.
  */
 export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiResponse, _next: (error?: unknown) => void): void {
   if (res.headersSent) {
@@ -85,30 +85,9 @@ export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiRespons
   }
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, requestId: res.locals.requestId }, 'database unavailable');
-    res.setHeader('Retry-After', '5');
-    return sendProblem(req, res, 503, 'database.unavailable', 'The database cannot be reached right now: retry in a few seconds.');
+    res.setHeader('Retry-After', String(DATABASE_UNAVAILABLE.retryAfterSeconds));
+    return sendProblem(req, res, 503, 'database.unavailable', DATABASE_UNAVAILABLE.message);
   }
-  const parserError = bodyParserProblem(error);
-  if (parserError) return sendProblem(req, res, parserError.status, parserError.code, parserError.detail);
   logger.error({ err: error, requestId: res.locals.requestId, method: req.method, path: (req.url ?? '').split('?')[0] }, 'unhandled API error');
   sendProblem(req, res, 500, 'internal', `Something went wrong (request ${String(res.locals.requestId)}). Try again; if it persists, give this request id to an administrator.`);
-}
-
-function bodyParserProblem(error: unknown): { status: number; code: string; detail: string } | undefined {
-  const e = error as { type?: unknown; status?: unknown; limit?: unknown; length?: unknown };
-  switch (e?.type) {
-    case 'entity.too.large':
-      return { status: 413, code: 'body.too_large', detail: `The request body (${String(e.length)} bytes) is over the limit of ${String(e.limit)} bytes: send fewer instances per request (API_MAX_BODY_KB).` };
-    case 'entity.parse.failed':
-      return { status: 400, code: 'body.malformed_json', detail: 'The request body is not valid JSON: check quotes, commas and brackets.' };
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return { status: 415, code: 'body.unsupported_encoding', detail: 'The body must be UTF-8 JSON.' };
-    case 'request.aborted':
-      return { status: 400, code: 'body.aborted', detail: 'The request body was cut off.' };
-    default:
-      return typeof e?.status === 'number' && e.status >= 400 && e.status < 500
-        ? { status: e.status, code: 'bad_request', detail: 'The request could not be read.' }
-        : undefined;
-  }
 }

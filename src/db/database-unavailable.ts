@@ -1,5 +1,8 @@
 import { ConnectionError, DatabaseError } from 'sequelize';
 
+/** What a request that needs the database is answered while it cannot be reached (with status 503). */
+export const DATABASE_UNAVAILABLE = { retryAfterSeconds: 5, message: 'The database cannot be reached right now: retry in a few seconds.' } as const;
+
 /** Postgres error classes that mean "the server is not there right now", not "your query is wrong". */
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);

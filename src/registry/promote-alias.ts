@@ -6,11 +6,14 @@ import { actorUserId } from '../access/predicates/actor-user-id.js';
 import { withAudit } from '../audit/with-audit.js';
 import { Forbidden, NotFound } from '../errors/domain-error.js';
 
+/** What an alias may look like (the model_aliases check constraint says the same). */
+export const ALIAS_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+
 export const AliasName = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'aliases are lower case letters, digits, "-" and "_", starting with a letter (max 40), e.g. production');
+  .regex(ALIAS_PATTERN, 'aliases are lower case letters, digits, "-" and "_", starting with a letter (max 40), e.g. production');
 
 export const PromoteInput = z.object({
   versionId: z.coerce.number().int().positive(),

@@ -105,7 +105,8 @@ export function serverListener(app: express.Express): http.RequestListener {
   if (!found) return app;
   const { fast, trustProxy, requestStats } = found;
   return (rawReq, rawRes) => {
-    if (!fast.matches(rawReq)) return app(rawReq, rawRes);
+    const name = fast.match(rawReq);
+    if (name === null) return app(rawReq, rawRes);
     const req = rawReq as ApiRequest;
     const res = rawRes as ApiResponse;
     res.locals = {};
@@ -116,6 +117,6 @@ export function serverListener(app: express.Express): http.RequestListener {
       observeHttpResponse(req.method ?? 'POST', fast.route, res.statusCode, ms / 1000);
       requestStats?.record('api', res.statusCode, ms);
     });
-    requestContext(req, res, () => fast.handle(req, res));
+    requestContext(req, res, () => fast.handle(req, res, name));
   };
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError, Forbidden, InvalidInput, NotFound, Unavailable, Conflict } from '../errors/domain-error.js';
-import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from './logger.js';
 
 const STATUS = new Map<Function, number>([
@@ -29,8 +29,8 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
   }
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, requestId }, 'database unavailable');
-    res.setHeader('Retry-After', '5');
-    res.status(503).json({ error: 'database_unavailable', message: 'The database cannot be reached right now: retry in a few seconds.', requestId });
+    res.setHeader('Retry-After', String(DATABASE_UNAVAILABLE.retryAfterSeconds));
+    res.status(503).json({ error: 'database_unavailable', message: DATABASE_UNAVAILABLE.message, requestId });
     return;
   }
   const status = httpStatusOf(error);

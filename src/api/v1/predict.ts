@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { ModelRuntime, ServedVersion } from '../../ml/runtime/model-runtime.js';
 import { PredictionCache } from '../../ml/runtime/prediction-cache.js';
-import { recordInference } from '../../monitoring/inference-metrics.js';
+import { ALIAS_PATTERN } from '../../registry/promote-alias.js';
+import { recordInference, type InferenceOutcome } from '../../monitoring/inference-metrics.js';
 import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
 import { authorize } from '../caller.js';
 import type { ApiVersion } from '../route.js';
@@ -14,7 +15,7 @@ import { NameParam } from '../schemas.js';
 
 const PredictQuery = z
   .object({
-    alias: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'an alias such as production or staging').optional().meta({ description: 'Serve the version this alias points at (default: production).' }),
+    alias: z.string().regex(ALIAS_PATTERN, 'an alias such as production or staging').optional().meta({ description: 'Serve the version this alias points at (default: production).' }),
     version: z.coerce.number().int('a version number').positive('a version number').optional().meta({ description: 'Serve this exact version instead of an alias.' }),
   })
   .refine((q) => q.alias === undefined || q.version === undefined, { message: 'give either alias or version, not both', path: ['version'] });
@@ -64,10 +65,14 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
 
   const parseBody = (raw: unknown) => parsePredictBodyInSlices(raw, maxInstances, PredictBody);
 
-  const predict = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, body: z.output<typeof PredictBody>) => {
+  /** Who may, and which version answers: the first steps of every predict call. */
+  const begin = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>) => {
     authorize(res, 'predict', 'models', 'predict');
-    const started = performance.now();
-    const { served, alias } = await runtime.resolve(params.name, query);
+    return { started: performance.now(), ...(await runtime.resolve(params.name, query)) };
+  };
+
+  const predict = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, body: z.output<typeof PredictBody>) => {
+    const { started, served, alias } = await begin(res, params, query);
     const key = cache.enabled ? cache.keyOf(served.versionId, body.instances) : '';
     let predictions = cache.enabled ? cache.get(key) : undefined;
     const cached = predictions !== undefined;
@@ -78,7 +83,7 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
       try {
         inputs = encodeInstances(served, body.instances);
       } catch (error) {
-        recordInference({ model: served.modelName, version: served.version, outcome: 'invalid_input', seconds: 0 });
+        observe(served, stats, 'invalid_input', started);
         throw error;
       }
       try {
@@ -95,17 +100,14 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
 
   /** A large body, as text, to a worker thread: parsed, checked, scored and answered there. No cache. */
   const predictLarge = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, text: string, threads: PredictPool) => {
-    authorize(res, 'predict', 'models', 'predict');
-    const started = performance.now();
-    const { served, alias } = await runtime.resolve(params.name, query);
+    const { started, served, alias } = await begin(res, params, query);
     const { modelName, version, signature, width, features } = served;
     try {
       const { predictions } = await threads.predict({ versionId: served.versionId, onnx: served.onnx, spec: { modelName, version, signature, width, features }, text, maxInstances });
       observe(served, stats, 'success', started);
       return answerJson(served, alias, false, predictions);
     } catch (error) {
-      if (error instanceof HttpProblem && error.status === 400) recordInference({ model: modelName, version, outcome: 'invalid_input', seconds: 0 });
-      else observe(served, stats, 'error', started);
+      observe(served, stats, error instanceof HttpProblem && error.status === 400 ? 'invalid_input' : 'error', started);
       throw error;
     }
   };
@@ -152,10 +154,11 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
   };
 }
 
-function observe(served: ServedVersion, stats: PerMinuteStats<number>, outcome: 'success' | 'error', started: number): void {
+/** Prometheus counts every outcome; inference_stats counts the requests that reached the model. */
+function observe(served: ServedVersion, stats: PerMinuteStats<number>, outcome: InferenceOutcome, started: number): void {
   const ms = performance.now() - started;
   recordInference({ model: served.modelName, version: served.version, outcome, seconds: ms / 1000 });
-  stats.record(served.versionId, outcome === 'error', ms);
+  if (outcome !== 'invalid_input') stats.record(served.versionId, outcome === 'error', ms);
 }
 
 
