@@ -16,6 +16,7 @@ import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { projectRoot } from '../../src/server/project-root.js';
 import { saveUser } from '../../src/users/save-user.js';
+import { startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
 import { benchDatabase } from './bench-database.js';
 import { ensurePeerInstalled, parseWrk, peerPredict, startPeer, stopPeer, type PredictResult } from './peer-django.js';
@@ -24,28 +25,10 @@ const SECONDS = Number(process.env.BENCH_PREDICT_SECONDS ?? 10);
 const WEB = Number(process.env.BENCH_PREDICT_WEB ?? os.cpus().length);
 const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
 const system = { type: 'system' } as const;
-const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
-function startServer(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") to look inside the server under load.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'start', '--web', String(WEB), '--workers', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (output.includes('Stop with Ctrl-C.')) {
-        clearInterval(poll);
-        resolve(child);
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`server exited (${code}) before it was ready:\n${output.slice(-2000)}`));
-    });
-  });
-}
+// BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") to look inside the server under load.
+const startServer = async (env: NodeJS.ProcessEnv): Promise<ChildProcess> =>
+  (await startCli(['start', '--web', String(WEB), '--workers', '0'], { ...process.env, ...env }, 'Stop with Ctrl-C.', { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) })).child;
 
 function wrk(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -117,8 +100,7 @@ try {
     largeRequests: { instances: 1_000, count: bigRequests, meanMs: Number((bigMs / Math.max(1, bigRequests)).toFixed(1)), rowsPerSecond: Math.round((bigRequests * 1_000) / ((SECONDS + 2) )) },
   };
 
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server!.once('exit', resolve));
+  await stopProcess(server);
   server = undefined;
 
   let peer: { batch1: PredictResult; batch64: PredictResult } | null = null;
@@ -158,10 +140,7 @@ try {
     ),
   );
 } finally {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server!.once('exit', resolve));
-  }
+  if (server) await stopProcess(server);
   fs.rmSync(dir, { recursive: true, force: true });
   await db.close();
 }

@@ -6,15 +6,14 @@
 // has a prediction: the replace path). With `--peer` (or BENCH_PEER=1) it then runs the Django peer
 // (../shared/peer-django, installed by its own apt packages when missing) on the same machine:
 // `score_all --mode orm` at 100,000 rows and `--mode sql` at 100,000 and 1,000,000, and prints ratios.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { Job, MlModel } from '../../models/index.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { startQueue, stopQueue } from '../../src/jobs/queue.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
-import { projectRoot } from '../../src/server/project-root.js';
+import { startCli } from '../support/cli-process.js';
 import { benchDatabase } from './bench-database.js';
 import { ensurePeerInstalled, peerScoreAll, peerSeed, startPeer, stopPeer, type ScoreResult } from './peer-django.js';
 
@@ -38,19 +37,8 @@ async function peerScoring(): Promise<{ orm100k: ScoreResult; sql100k: ScoreResu
 }
 const system = { type: 'system' } as const;
 
-function startWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'src', 'cli', 'main.js'), 'worker'], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (process.env.LOG_LEVEL) process.stderr.write(chunk);
-      if (chunk.toString().includes('ready for')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));
-  });
-}
+const startWorker = async (url: string): Promise<ChildProcess> =>
+  (await startCli(['worker'], { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }, 'ready for')).child;
 
 async function finished(jobId: number): Promise<Job> {
   for (;;) {

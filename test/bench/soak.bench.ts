@@ -3,15 +3,14 @@
 // (6 clients back to back), console record pages (2 signed-in users) and a batch-scoring job through
 // the API every 20 s. Reports the requests and errors of each kind and the resident memory of each
 // process sampled every 5 s (first minute's mean vs the last minute's: growth).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../src/server/project-root.js';
 import { HttpSession } from '../support/console-server.js';
+import { MAIN, startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
 
-const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 
 function childrenOf(parent: number): number[] {
@@ -44,14 +43,9 @@ try {
   const { DATABASE_URL: _url, DATABASE_OWNER_URL: _owner, ...rest } = process.env;
   const env = { ...rest, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn', API_KEY_RATE_LIMIT: '10000000', API_IP_RATE_LIMIT: '10000000' };
   const base = `http://127.0.0.1:${port}`;
-  let output = '';
-  server = spawn(process.execPath, [MAIN, 'start', '--web', '2', '--workers', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  while (!output.includes('Stop with Ctrl-C.')) {
-    if (server.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const started = await startCli(['start', '--web', '2', '--workers', '1'], env, 'Stop with Ctrl-C.');
+  server = started.child;
+  const output = started.output();
   const adminPassword = /admin@example\.com\s+(\S+)\s+\(admin\)/.exec(output)![1]!;
   const issued = spawnSync(process.execPath, [MAIN, 'create-api-key', '--owner', 'admin@example.com', '--name', 'soak', '--scopes', 'predict,jobs:write'], { env, encoding: 'utf8' });
   if (issued.status !== 0) throw new Error(issued.stderr);
@@ -137,10 +131,6 @@ try {
     ),
   );
 } finally {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server!.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  if (server) await stopProcess(server);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -3,43 +3,17 @@
 // models) and again on the same folder (warm), timed to "ready"; then the resident memory of the web
 // process and of the worker process, idle after start. With `--peer`, the Django peer's gunicorn RSS
 // (master + 2 workers) is measured the same way, as the baseline.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../src/server/project-root.js';
+import { startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
 import { ensurePeerInstalled, peerRss, startPeer, stopPeer } from './peer-django.js';
 
-const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
 
-function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; seconds: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (output.includes('Stop with Ctrl-C.')) {
-        clearInterval(poll);
-        resolve({ child, seconds: (performance.now() - started) / 1000 });
-      }
-    }, 20);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`npm start exited (${code}) before it was ready:\n${output.slice(-2000)}`));
-    });
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
+const start = (env: NodeJS.ProcessEnv) => startCli(['start'], env, 'Stop with Ctrl-C.');
+const stop = stopProcess;
 
 function rssMiB(pid: number): number | null {
   const status = fs.existsSync(`/proc/${pid}/status`) ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '';

@@ -1,50 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../../src/server/project-root.js';
 import { buildExternalOnnx, fitCentroids } from '../../support/external-onnx.js';
 import { freePort } from '../../support/free-port.js';
 import { HttpSession } from '../../support/console-server.js';
+import { MAIN, startCli, stopProcess } from '../../support/cli-process.js';
 
-const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
 
 /** `npm start` as a user runs it (node directly, so that signals reach the server and not npm). */
-function start(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after 120 s:\n${output}`)), 120_000);
-    const poll = setInterval(() => {
-      if (output.includes('Stop with Ctrl-C.')) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ready:\n${output}`));
-    });
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill(signal);
-  });
-}
+const start = (env: NodeJS.ProcessEnv, args: string[] = []) => startCli(['start', ...args], env, 'Stop with Ctrl-C.');
+const stop = stopProcess;
 
 function postmasterPid(dataDir: string): number | undefined {
   const file = path.join(dataDir, 'postgres', 'postmaster.pid');
