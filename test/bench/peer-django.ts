@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { projectRoot } from '../../src/server/project-root.js';
+import { childrenOf, rssKiB } from './proc.js';
 
 /** The peer's folder, beside this checkout. */
 export const PEER_DIR = path.resolve(projectRoot, '..', 'shared', 'peer-django');
@@ -225,24 +226,6 @@ export async function peerPredict(batch: number, seconds: number): Promise<Predi
   await run('wrk', ['-t2', '-c16', '-d2s', ...script]); // warm-up, output dropped
   const { stdout } = await run('wrk', ['-t2', '-c16', `-d${seconds}s`, '--latency', ...script]);
   return parseWrk(stdout, batch);
-}
-
-/** Resident memory of one process in KiB (VmRSS), or null when it is gone. */
-async function rssKiB(pid: number): Promise<number | null> {
-  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
-  const match = status && /^VmRSS:\s+(\d+) kB/m.exec(status);
-  return match ? Number(match[1]) : null;
-}
-
-/** Pids whose parent is `parent` (like `ps --ppid`). */
-async function childrenOf(parent: number): Promise<number[]> {
-  const pids = (await fs.readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
-  const parents = await Promise.all(pids.map(async (pid) => {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // Fields after "(comm)": state, ppid, …; comm may hold spaces or parentheses.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  }));
-  return pids.filter((_, i) => parents[i] === parent);
 }
 
 /** gunicorn RSS, master + its workers, in MiB (bench.sh section (e)). */

@@ -10,31 +10,21 @@ import path from 'node:path';
 import { HttpSession } from '../support/console-server.js';
 import { MAIN, startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
+import { childrenOf, cmdlineOf, rssKiB } from './proc.js';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 
-function childrenOf(parent: number): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(MAIN);
-      } catch {
-        return false;
-      }
-    });
+/** The ModelDesk processes `npm start` forked (web processes, worker). */
+async function forkedBy(parent: number): Promise<number[]> {
+  const children = await childrenOf(parent);
+  const commands = await Promise.all(children.map(cmdlineOf));
+  return children.filter((_, i) => commands[i]!.includes(MAIN));
 }
 
-const rssMiB = (pid: number) => {
-  try {
-    return Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-  } catch {
-    return null;
-  }
-};
+async function rssMiB(pid: number): Promise<number | null> {
+  const kib = await rssKiB(pid);
+  return kib === null ? null : kib / 1024;
+}
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-soak-'));
 let server: ChildProcess | undefined;
@@ -93,9 +83,9 @@ try {
   const sampleLoop = async () => {
     const started = Date.now();
     while (Date.now() < deadline) {
-      const kids = childrenOf(server!.pid!);
-      const rss: Record<string, number | null> = { start: rssMiB(server!.pid!) };
-      kids.forEach((pid, i) => (rss[`child${i + 1}:${pid}`] = rssMiB(pid)));
+      const kids = await forkedBy(server!.pid!);
+      const rss: Record<string, number | null> = { start: await rssMiB(server!.pid!) };
+      for (const [i, pid] of kids.entries()) rss[`child${i + 1}:${pid}`] = await rssMiB(pid);
       samples.push({ at: (Date.now() - started) / 1000, rss });
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     }

@@ -9,33 +9,22 @@ import path from 'node:path';
 import { startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
 import { ensurePeerInstalled, peerRss, startPeer, stopPeer } from './peer-django.js';
+import { childrenOf, cmdlineOf, rssKiB } from './proc.js';
 
 const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
 
 const start = (env: NodeJS.ProcessEnv) => startCli(['start'], env, 'Stop with Ctrl-C.');
 const stop = stopProcess;
 
-function rssMiB(pid: number): number | null {
-  const status = fs.existsSync(`/proc/${pid}/status`) ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '';
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
+async function rssMiB(pid: number): Promise<number | null> {
+  const kib = await rssKiB(pid);
+  return kib === null ? null : Math.round((kib / 1024) * 10) / 10;
 }
 
 /** The `cli worker` child of `parent`. */
-function workerOf(parent: number): number | undefined {
-  return fs
-    .readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .find((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return ppid === parent && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').endsWith('\0worker\0');
-      } catch {
-        return false;
-      }
-    });
+async function workerOf(parent: number): Promise<number | undefined> {
+  for (const pid of await childrenOf(parent)) if ((await cmdlineOf(pid)).endsWith('\0worker\0')) return pid;
+  return undefined;
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-start-bench-'));
@@ -46,8 +35,8 @@ try {
   await stop(cold.child);
   const warm = await start(env);
   await new Promise((resolve) => setTimeout(resolve, 3_000)); // let the worker finish starting and settle
-  const worker = workerOf(warm.child.pid!);
-  const memory = { webMiB: rssMiB(warm.child.pid!), workerMiB: worker ? rssMiB(worker) : null };
+  const worker = await workerOf(warm.child.pid!);
+  const memory = { webMiB: await rssMiB(warm.child.pid!), workerMiB: worker ? await rssMiB(worker) : null };
   await stop(warm.child);
   let peer: unknown = null;
   if (WITH_PEER) {
