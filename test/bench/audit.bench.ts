@@ -1,11 +1,11 @@
 // `npm run bench` (part): audited writes per second with 1 and 16 concurrent writers, each write a
 // record relabel committed with its hash-chained audit event in one transaction. Baseline in the same
 // run: the same relabels without the audit event. Afterwards the chain must verify, gap-free.
-import os from 'node:os';
 import { DataRecord, Dataset } from '../../models/index.js';
 import { withAudit } from '../../src/audit/with-audit.js';
 import { verifyAuditChain } from '../../src/audit/verify-chain.js';
 import { benchDatabase } from './bench-database.js';
+import { machine } from './machine.js';
 
 const WRITES = Number(process.env.BENCH_AUDIT_WRITES ?? 4_000);
 const RECORDS = 1_000;
@@ -48,7 +48,7 @@ try {
       {
         benchmark: 'audited-writes',
         when: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        machine: machine(),
         write: 'UPDATE one record label in a transaction (+ its audit event, hash-chained under an advisory lock)',
         audited: ours,
         baselineWithoutAudit: baseline,

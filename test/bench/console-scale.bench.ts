@@ -3,7 +3,6 @@
 // show page), p50 and p95 of 40 calls each after 5 warm-up calls. Baseline in the same run: the stock
 // @adminjs/sequelize adapter's count + find for the same list queries (what stock AdminJS runs per page),
 // against ours, at the adapter level.
-import os from 'node:os';
 import pg from 'pg';
 import { Resource } from '@adminjs/sequelize';
 import { Filter } from 'adminjs';
@@ -17,6 +16,7 @@ import { ConsoleResource } from '../../admin/filters/console-resource.js';
 import { HttpSession } from '../support/console-server.js';
 import { freePort } from '../support/free-port.js';
 import { benchDatabase } from './bench-database.js';
+import { machine } from './machine.js';
 
 const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
 const CALLS = 40;
@@ -89,7 +89,7 @@ try {
       {
         benchmark: 'console-at-scale',
         when: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        machine: machine(),
         records: ROWS,
         generate: { rows: generated.rows, seconds: Number(generated.seconds.toFixed(1)), rowsPerSecond: generated.rowsPerSecond, targetRowsPerSecond: 100_000 },
         consoleApi: { ...consoleApi, targetP50Ms: 30 },

@@ -20,6 +20,7 @@ import { startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
 import { benchDatabase } from './bench-database.js';
 import { ensurePeerInstalled, parseWrk, peerPredict, startPeer, stopPeer, type PredictResult } from './peer-django.js';
+import { machine } from './machine.js';
 
 const SECONDS = Number(process.env.BENCH_PREDICT_SECONDS ?? 10);
 const WEB = Number(process.env.BENCH_PREDICT_WEB ?? os.cpus().length);
@@ -119,7 +120,7 @@ try {
       {
         benchmark: 'predict-api',
         when: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        machine: machine(),
         setup: { webProcesses: WEB, seconds: SECONDS, wrk: '-t2 -c16', model: `${trained.version.trainer}, 30 features, 2 classes`, cache: 'off', auth: 'API key (Bearer)', logLevel: 'warn' },
         ours,
         whileLargeRequestsRun: stall,

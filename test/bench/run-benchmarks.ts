@@ -5,9 +5,9 @@
 // machine and are never asserted.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/server/project-root.js';
+import { machine } from './machine.js';
 
 const BENCHMARKS = ['train', 'audit', 'console-scale', 'score', 'predict', 'start', 'soak'] as const;
 type Name = (typeof BENCHMARKS)[number];
@@ -114,7 +114,7 @@ const dir = path.join(projectRoot, 'bench-results');
 fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `bench-${stamp}.json`);
 const rows = table(results);
-fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, args, results, table: rows }, null, 2));
+fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine: machine(), args, results, table: rows }, null, 2));
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const [i, row] of rows.entries()) {
   console.log(`| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`);

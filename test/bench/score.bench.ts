@@ -7,7 +7,6 @@
 // (../shared/peer-django, installed by its own apt packages when missing) on the same machine:
 // `score_all --mode orm` at 100,000 rows and `--mode sql` at 100,000 and 1,000,000, and prints ratios.
 import type { ChildProcess } from 'node:child_process';
-import os from 'node:os';
 import { Job, MlModel } from '../../models/index.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { startQueue, stopQueue } from '../../src/jobs/queue.js';
@@ -16,6 +15,7 @@ import { queueScoring } from '../../src/scoring/queue-scoring.js';
 import { startCli } from '../support/cli-process.js';
 import { benchDatabase } from './bench-database.js';
 import { ensurePeerInstalled, peerScoreAll, peerSeed, startPeer, stopPeer, type ScoreResult } from './peer-django.js';
+import { machine } from './machine.js';
 
 const ROWS = Number(process.env.BENCH_SCORE_ROWS ?? 1_000_000);
 const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
@@ -75,7 +75,7 @@ try {
       {
         benchmark: 'batch-scoring',
         when: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        machine: machine(),
         records: ROWS,
         features: 30,
         model: { trainer: trained.version.trainer, trainingRows: trained.trainingRows },

@@ -11,6 +11,7 @@ import { HttpSession } from '../support/console-server.js';
 import { MAIN, startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
 import { childrenOf, cmdlineOf, rssKiB } from './proc.js';
+import { machine } from './machine.js';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 
@@ -109,7 +110,7 @@ try {
       {
         benchmark: 'soak',
         when: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        machine: machine(),
         seconds: SECONDS,
         processes: 'npm start --web 2 --workers 1 (start = the parent; children: 2 web, 1 worker)',
         requests: counts,

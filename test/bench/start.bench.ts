@@ -10,6 +10,7 @@ import { startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';
 import { ensurePeerInstalled, peerRss, startPeer, stopPeer } from './peer-django.js';
 import { childrenOf, cmdlineOf, rssKiB } from './proc.js';
+import { machine } from './machine.js';
 
 const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
 
@@ -53,7 +54,7 @@ try {
       {
         benchmark: 'start',
         when: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
+        machine: machine(),
         coldStartSeconds: Number(cold.seconds.toFixed(1)),
         coldStartIncludes: 'initdb of the embedded Postgres, migrations, demo datasets, training the two demo models',
         warmStartSeconds: Number(warm.seconds.toFixed(1)),

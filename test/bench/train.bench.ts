@@ -1,7 +1,6 @@
 // `npm run bench`: training speed of the in-house trainers, as JSON on stdout. Targets (issue 4):
 // 100,000 × 30 tabular rows in ≤ 2 s; the SpamAssassin text demo in ≤ 5 s; on a 2-core machine.
 // Baseline in the same run: scikit-learn fitting the same data (test/bench/sklearn_baseline.py).
-import os from 'node:os';
 import { loadSpamAssassin } from '../../seeders/spam-assassin.js';
 import { syntheticTabular } from '../../src/datasets/synthetic-tabular.js';
 import { evaluate } from '../../src/ml/metrics.js';
@@ -9,6 +8,7 @@ import { encodeRow } from '../../src/ml/tabular/tabular-encoder.js';
 import { trainTabular } from '../../src/ml/tabular/train-tabular.js';
 import { trainText } from '../../src/ml/text/train-text.js';
 import { runSklearnBaseline } from './sklearn-baseline.js';
+import { machine } from './machine.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -94,7 +94,7 @@ const speedup = (key: 'tabular' | 'text') => {
 const result = {
   benchmark: 'training',
   when: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
+  machine: machine(),
   repeats: REPEATS,
   ...ours,
   baseline,
