@@ -6,6 +6,7 @@ export type WatchedTable = 'model_aliases' | 'api_keys' | 'users';
 
 const CHANNEL = 'modeldesk_changes';
 const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
+const DEAF_TRUST_MS = 1_000;
 
 type Listener = () => void;
 
@@ -13,7 +14,7 @@ type Listener = () => void;
  * Tells in-process caches that a table changed, in every process, within milliseconds of the commit:
  * one connection per process LISTENs on `modeldesk_changes`. While the connection is down nothing is
  * heard, so on reconnect every listener is called once (its cache may be stale). Until `start()` has
- * connected, callers must not cache for long; `connected` says whether notifications are flowing.
+ * connected, callers must not cache for long: `trustMs()` says for how long they may.
  */
 export class ChangeNotifications {
   private readonly listeners = new Map<WatchedTable, Set<Listener>>();
@@ -24,6 +25,14 @@ export class ChangeNotifications {
 
   get connected(): boolean {
     return this.client !== undefined;
+  }
+
+  /**
+   * How long a cache of watched tables may be trusted: `whileListening` ms while notifications flow
+   * (a change drops it anyway), one second while they do not (nothing would say it changed).
+   */
+  trustMs(whileListening: number): number {
+    return this.connected ? whileListening : DEAF_TRUST_MS;
   }
 
   /** Calls `listener` after each committed change to `table`; returns the unsubscribe function. */

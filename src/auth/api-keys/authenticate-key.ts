@@ -26,9 +26,8 @@ interface KeyRow {
   active: boolean;
 }
 
-/** With change notifications flowing, a cached key is dropped on any change; without, after a second. */
+/** A cached key is dropped on any change (NOTIFY), and looked up again after this long regardless. */
 const TTL_LISTENING_MS = 60_000;
-const TTL_DEAF_MS = 1_000;
 const MAX_CACHED = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 
@@ -70,7 +69,7 @@ export class KeyAuthenticator {
   }
 
   private async lookup(prefix: string, now: number): Promise<KeyRow | null> {
-    const ttl = changeNotifications.connected ? TTL_LISTENING_MS : TTL_DEAF_MS;
+    const ttl = changeNotifications.trustMs(TTL_LISTENING_MS);
     const cached = this.cache.get(prefix);
     if (cached && now - cached.at < ttl) return cached.row;
     const [row] = await this.sequelize.query<KeyRow>(

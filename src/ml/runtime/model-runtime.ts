@@ -30,8 +30,6 @@ export interface Target {
 
 const MAX_LOADED = 16;
 const RETRY_FAILED_LOAD_MS = 10_000;
-/** Without change notifications (listener down), an alias is looked up again after this long. */
-const ALIAS_TTL_DEAF_MS = 1_000;
 
 /**
  * The inference side of the registry, per web process: which version a model's alias points at
@@ -66,7 +64,7 @@ export class ModelRuntime {
     const alias = choice.alias ?? 'production';
     const key = `${modelName}\u0000${alias}`;
     const cached = this.aliases.get(key);
-    if (cached && (changeNotifications.connected || Date.now() - cached.at < ALIAS_TTL_DEAF_MS)) {
+    if (cached && Date.now() - cached.at < changeNotifications.trustMs(Number.POSITIVE_INFINITY)) {
       return { served: await this.load(cached.versionId), alias };
     }
     const model = await findModel(modelName);
