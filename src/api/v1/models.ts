@@ -3,17 +3,12 @@ import * as z from 'zod';
 import { MlModel, ModelAlias, ModelVersion } from '../../../models/index.js';
 import { NotFound } from '../../errors/domain-error.js';
 import { AliasName, promoteAlias } from '../../registry/promote-alias.js';
+import { findModelByName } from '../../registry/resolve-version.js';
 import { authorize, callerOf } from '../caller.js';
 import type { ApiVersion } from '../route.js';
 import { NameParam, PageQuery, pageOf } from '../schemas.js';
 import { ModelSchema, VersionSchema } from './resource-schemas.js';
 import { modelJson, page, versionJson } from './serialize.js';
-
-async function findModel(name: string): Promise<MlModel> {
-  const model = await MlModel.findOne({ where: { name } });
-  if (!model) throw new NotFound('model.not_found', `There is no model named "${name}": GET /api/v1/models lists them.`);
-  return model;
-}
 
 async function aliasesOf(modelIds: readonly number[]): Promise<Map<number, Record<string, number>>> {
   const rows = await ModelAlias.findAll({ where: { modelId: { [Op.in]: [...modelIds] } }, include: [{ model: ModelVersion, as: 'version', attributes: ['version'] }] });
@@ -51,7 +46,7 @@ export function addModelRoutes(api: ApiVersion): void {
     responses: { 200: { description: 'The model and its aliases.', schema: ModelSchema } },
     handler: async ({ params }, _req, res) => {
       authorize(res, 'predict', 'models', 'predict');
-      const model = await findModel(params.name);
+      const model = await findModelByName(params.name);
       return modelJson(model, (await aliasesOf([model.id])).get(model.id)!);
     },
   });
@@ -68,7 +63,7 @@ export function addModelRoutes(api: ApiVersion): void {
     responses: { 200: { description: 'A page of versions.', schema: pageOf(VersionSchema) } },
     handler: async ({ params, query }, _req, res) => {
       authorize(res, 'predict', 'models', 'predict');
-      const model = await findModel(params.name);
+      const model = await findModelByName(params.name);
       const rows = await ModelVersion.findAll({
         where: { modelId: model.id, ...(query.after ? { id: { [Op.lt]: query.after } } : {}) },
         order: [['id', 'DESC']],
@@ -90,7 +85,7 @@ export function addModelRoutes(api: ApiVersion): void {
     responses: { 200: { description: 'Where the alias points now, and where it pointed before.', schema: z.object({ model: z.string(), alias: z.string(), version: z.number().int(), previousVersion: z.number().int().nullable() }) } },
     handler: async ({ params, body }, _req, res) => {
       authorize(res, 'models:write', 'modelVersions', 'promote');
-      const model = await findModel(params.name);
+      const model = await findModelByName(params.name);
       const version = await ModelVersion.findOne({ where: { modelId: model.id, version: body.version }, attributes: ['id'] });
       if (!version) throw new NotFound('version.not_found', `Model "${model.name}" has no version ${body.version}: GET /api/v1/models/${model.name}/versions lists them.`);
       return promoteAlias(callerOf(res).actor, { versionId: version.id, alias: params.alias });

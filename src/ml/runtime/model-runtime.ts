@@ -1,7 +1,8 @@
 import type { DatasetTask, FeatureSpec } from '../../../models/enums.js';
-import { Dataset, MlModel, ModelAlias, ModelVersion } from '../../../models/index.js';
+import { Dataset, MlModel, ModelVersion } from '../../../models/index.js';
 import { changeNotifications } from '../../db/change-notifications.js';
 import { NotFound, Unavailable } from '../../errors/domain-error.js';
+import { resolveVersion } from '../../registry/resolve-version.js';
 import { logger } from '../../server/logger.js';
 import { featureWidth, openClassifier, signatureOf, type Classifier, type ClassifierSignature } from '../onnx-classifier.js';
 import { MicroBatcher } from './micro-batcher.js';
@@ -38,40 +39,28 @@ const RETRY_FAILED_LOAD_MS = 10_000;
  * (loaded on first use, at most MAX_LOADED, least recently used closed first).
  */
 export class ModelRuntime {
-  private readonly aliases = new Map<string, { versionId: number; at: number }>();
-  private readonly numbered = new Map<string, number>();
+  /** Model name + alias or version number → the version it names (aliases dropped on any alias change). */
+  private readonly targets = new Map<string, { versionId: number; alias: string | null; at: number }>();
   private readonly loaded = new Map<number, Promise<ServedVersion>>();
   private readonly failed = new Map<number, { error: Unavailable; at: number }>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: { tabularBatchRows: number; textBatchRows: number }) {
-    this.unsubscribe = changeNotifications.on('model_aliases', () => this.aliases.clear());
+    this.unsubscribe = changeNotifications.on('model_aliases', () => {
+      for (const [key, target] of this.targets) if (target.alias !== null) this.targets.delete(key);
+    });
   }
 
   async resolve(modelName: string, choice: { alias?: string; version?: number }): Promise<Target> {
-    if (choice.version !== undefined) {
-      const key = `${modelName}\u0000${choice.version}`;
-      let versionId = this.numbered.get(key);
-      if (versionId === undefined) {
-        const model = await findModel(modelName);
-        const row = await ModelVersion.findOne({ where: { modelId: model.id, version: choice.version }, attributes: ['id'] });
-        if (!row) throw new NotFound('version.not_found', `Model "${modelName}" has no version ${choice.version}: GET /api/v1/models/${modelName}/versions lists them.`);
-        // Versions are immutable: a number names the same version for ever.
-        this.numbered.set(key, (versionId = row.id));
-      }
-      return { served: await this.load(versionId), alias: null };
+    // Versions are immutable, so a number names the same version for ever; aliases move (NOTIFY).
+    const key = choice.version !== undefined ? `${modelName}\u0000#${choice.version}` : `${modelName}\u0000${choice.alias ?? 'production'}`;
+    const cached = this.targets.get(key);
+    if (cached && (cached.alias === null || Date.now() - cached.at < changeNotifications.trustMs(Number.POSITIVE_INFINITY))) {
+      return { served: await this.load(cached.versionId), alias: cached.alias };
     }
-    const alias = choice.alias ?? 'production';
-    const key = `${modelName}\u0000${alias}`;
-    const cached = this.aliases.get(key);
-    if (cached && Date.now() - cached.at < changeNotifications.trustMs(Number.POSITIVE_INFINITY)) {
-      return { served: await this.load(cached.versionId), alias };
-    }
-    const model = await findModel(modelName);
-    const pointer = await ModelAlias.findOne({ where: { modelId: model.id, alias }, attributes: ['versionId'] });
-    if (!pointer) throw new NotFound('alias.not_found', `Model "${modelName}" has no alias "${alias}": promote a version to it, or ask for ?version=N.`);
-    this.aliases.set(key, { versionId: pointer.versionId, at: Date.now() });
-    return { served: await this.load(pointer.versionId), alias };
+    const { version, alias } = await resolveVersion(modelName, choice);
+    this.targets.set(key, { versionId: version.id, alias, at: Date.now() });
+    return { served: await this.load(version.id), alias };
   }
 
   async close(): Promise<void> {
@@ -140,10 +129,4 @@ function shared(bytes: Uint8Array): Uint8Array {
   const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
   copy.set(bytes);
   return copy;
-}
-
-async function findModel(name: string): Promise<MlModel> {
-  const model = await MlModel.findOne({ where: { name }, attributes: ['id', 'name'] });
-  if (!model) throw new NotFound('model.not_found', `There is no model named "${name}": GET /api/v1/models lists them.`);
-  return model;
 }

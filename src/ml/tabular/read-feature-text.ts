@@ -1,7 +1,6 @@
 import type { FeatureSpec } from '../../../models/enums.js';
 
 const QUOTE = 0x22;
-const COLON = 0x3a;
 const SPACE = 0x20;
 const COMMA = 0x2c;
 const OPEN = 0x7b;
