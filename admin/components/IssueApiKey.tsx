@@ -1,16 +1,8 @@
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
 import { Box, Button, CheckBox, FormGroup, H3, Input, Label, MessageBox, Text } from '@adminjs/design-system';
 
 const api = new ApiClient();
-
-const SCOPES: ReadonlyArray<[string, string]> = [
-  ['predict', 'call POST /api/v1/models/{name}/predict'],
-  ['records:read', 'read datasets and records'],
-  ['records:write', 'create, change and delete records'],
-  ['models:write', 'promote a version to an alias'],
-  ['jobs:write', 'queue scoring and training jobs, cancel jobs'],
-];
 
 interface Issued {
   key: string;
@@ -28,6 +20,14 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [issued, setIssued] = useState<Issued | undefined>();
+  // The scopes and what each opens, as the server defines them (src/auth/api-keys/scopes.ts).
+  const [scopeHelp, setScopeHelp] = useState<Array<[string, string]>>([]);
+  useEffect(() => {
+    api
+      .resourceAction({ resourceId: resource.id, actionName: 'issue' })
+      .then((response) => setScopeHelp(Object.entries((response.data as { scopes?: Record<string, string> }).scopes ?? {})))
+      .catch(() => setError('Could not load the list of scopes: reload the page.'));
+  }, []);
   const addNotice = useNotice();
   const set = (name: keyof typeof values, value: string) => setValues((v) => ({ ...v, [name]: value }));
   const toggle = (scope: string) =>
@@ -87,7 +87,7 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
       </FormGroup>
       <FormGroup>
         <Label>Scopes</Label>
-        {SCOPES.map(([scope, help]) => (
+        {scopeHelp.map(([scope, help]) => (
           <Box key={scope} flex alignItems="center" mb="sm">
             <CheckBox id={`scope-${scope}`} checked={scopes.has(scope)} onChange={() => toggle(scope)} />
             <Label inline htmlFor={`scope-${scope}`} ml="default">

@@ -58,6 +58,9 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     await signIn(page, server.baseUrl, admin.email, TEST_PASSWORD);
 
     await page.goto(`${server.baseUrl}/admin/resources/apiKeys/actions/issue`);
+    await page.waitForSelector('[id="scope-jobs:write"]');
+    assert.equal(await page.locator('input[id^="scope-"]').count(), 5, 'every scope offered, with what it opens');
+    assert.match((await page.textContent('[data-testid="issue-api-key-form"]')) ?? '', /records:write.*create, change and delete records/);
     await page.fill('[data-testid="issue-api-key-form"] #ownerEmail', scientist.email);
     await page.fill('[data-testid="issue-api-key-form"] #name', 'browser app');
     await page.click('[data-testid="issue-api-key-submit"]');

@@ -1,6 +1,7 @@
 import type { Action, ActionResponse } from 'adminjs';
 import { createApiKey } from '../../../src/auth/api-keys/create-api-key.js';
 import { revokeApiKey } from '../../../src/auth/api-keys/revoke-api-key.js';
+import { SCOPE_HELP } from '../../../src/auth/api-keys/scopes.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
@@ -11,7 +12,7 @@ export const issueApiKey: Partial<Action<ActionResponse>> = {
   icon: 'Key',
   component: Components.IssueApiKey,
   handler: actionHandler(async (request, _response, { currentAdmin }) => {
-    if (request.method !== 'post') return {};
+    if (request.method !== 'post') return { scopes: SCOPE_HELP };
     const payload = (request.payload ?? {}) as Record<string, string | undefined>;
     const { apiKey, key } = await createApiKey(actorOf(currentAdmin), {
       ownerEmail: payload.ownerEmail ?? '',
