@@ -2,6 +2,7 @@ import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
 import { Op, QueryTypes, Sequelize, literal, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { containing } from '../../src/db/containing.js';
+import { InvalidInput } from '../../src/errors/domain-error.js';
 import { countRows } from '../../src/db/estimate-count.js';
 import { selectSql } from '../../src/db/select-sql.js';
 
@@ -76,7 +77,7 @@ export class ConsoleResource extends Resource {
   }
 
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }) {
-    const order = sort.sortBy ? [[sort.sortBy, (sort.direction ?? 'asc').toUpperCase()] as [string, string]] : [];
+    const order = sort.sortBy ? [[this.sortableColumn(sort.sortBy), sort.direction === 'asc' ? 'ASC' : 'DESC'] as [string, string]] : [];
     const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order, include: this.joinedIncludes() });
     return rows.map((row) => this.toRecord(row));
   }
@@ -89,6 +90,22 @@ export class ConsoleResource extends Resource {
   override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
     const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: ids } }, include: this.joinedIncludes() });
     return rows.map((row) => this.toRecord(row));
+  }
+
+  /**
+   * `sortBy` arrives from the URL: only a column the list offers to sort by is accepted (never a
+   * hidden one such as a password hash, never an expression), so the ORDER BY is one of a known set.
+   */
+  private sortableColumn(sortBy: string): string {
+    const decorated = this.decorate();
+    if (sortBy === decorated.options.sort?.sortBy) return sortBy;
+    const property = Object.hasOwn(this.model.getAttributes(), sortBy) ? decorated.getPropertyByKey(sortBy) : null;
+    if (property && property.isSortable() && (property.isVisible('list') || property.isVisible('show'))) return sortBy;
+    const offered = decorated
+      .getListProperties()
+      .filter((p) => p.isSortable() && Object.hasOwn(this.model.getAttributes(), p.propertyPath))
+      .map((p) => p.propertyPath);
+    throw new InvalidInput('list.sort_by', `Cannot sort ${this.model.name} records by "${sortBy.slice(0, 60)}": sort by one of ${offered.join(', ')}.`, { sortBy: 'not a sortable column' });
   }
 
   private joinedIncludes(): Includeable[] {
