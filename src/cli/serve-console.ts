@@ -12,6 +12,7 @@ import type { Config } from '../server/config.js';
 import { formatChecks } from '../server/checks.js';
 import { resolveSessionSecret } from '../server/session-secret.js';
 import { sessionOptions } from '../server/session.js';
+import { createWebServer, readTlsCredentials, redirectToHttps } from '../server/tls.js';
 import { sessionPool, type OpenDatabase } from './open-database.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -32,25 +33,34 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
   const pool = sessionPool(db.database.url);
   let requestStats: RequestStats | undefined;
   try {
+    const tls = readTlsCredentials(db.config);
     await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
     // The composition root: the only place in src/ that loads the AdminJS console (admin/ imports src/, not the reverse).
     const { consoleChecks } = await import('../../admin/index.js');
     const problems = consoleChecks();
     if (problems.some((p) => p.level === 'error')) throw new Error(`Startup checks failed:\n${formatChecks(problems)}`);
     if (problems.length > 0) say(formatChecks(problems));
-    const sessionSecret = await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
+    const sessionSecret = await resolveSessionSecret(db.sequelize, db.config, db.database);
     const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
     requestStats = new RequestStats(db.sequelize).start();
     await changeNotifications.start(db.database.url);
     const { app, closeApi } = await composeWebApp({ config: db.config, sequelize: db.sequelize, session, requestStats });
-    const server = await listen(app, db.config.PORT, db.config.HOST);
+    const server = await listen(createWebServer(serverListener(app), tls), db.config.PORT, db.config.HOST);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : db.config.PORT;
+    const redirect =
+      tls && db.config.HTTP_REDIRECT_PORT !== undefined
+        ? await listen(http.createServer(redirectToHttps(port)), db.config.HTTP_REDIRECT_PORT, db.config.HOST).catch(async (error: unknown) => {
+            await closeServer(server);
+            throw error;
+          })
+        : undefined;
     const stats = requestStats;
     return {
       server,
       port,
       close: async () => {
+        if (redirect) await closeServer(redirect);
         await closeServer(server);
         await closeApi().catch(() => undefined);
         await changeNotifications.stop();
@@ -85,9 +95,9 @@ export async function composeWebApp(deps: {
   return { app, api: api.current, closeApi: async () => void (await api.current()?.close()) };
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+function listen(server: Server, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = http.createServer(serverListener(app)).listen(port, host);
+    server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(

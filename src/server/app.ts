@@ -11,10 +11,10 @@ import { httpMetrics, observeHttpResponse } from '../monitoring/metrics.js';
 import type http from 'node:http';
 import type { Api, FastPath } from '../api/index.js';
 import type { ApiRequest, ApiResponse } from '../api/http-types.js';
-import { clientIp } from './client-ip.js';
+import { arrivedOverHttps, clientIp } from './client-ip.js';
 import type { RequestStats } from '../monitoring/request-stats.js';
 import { requestContext } from './request-id.js';
-import { securityHeaders } from './security-headers.js';
+import { HSTS_VALUE, securityHeaders } from './security-headers.js';
 import session from 'express-session';
 import compression from 'compression';
 
@@ -111,6 +111,7 @@ export function serverListener(app: express.Express): http.RequestListener {
     const res = rawRes as ApiResponse;
     res.locals = {};
     req.ip = clientIp(rawReq, trustProxy);
+    if (arrivedOverHttps(rawReq, trustProxy)) res.setHeader('Strict-Transport-Security', HSTS_VALUE);
     const started = performance.now();
     res.once('finish', () => {
       const ms = performance.now() - started;

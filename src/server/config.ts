@@ -30,6 +30,11 @@ export const ConfigSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   TRUST_PROXY: booleanFlag.default(false),
+  /** PEM certificate (chain) and private key files: with both, the console and API are served over HTTPS (HSTS on). */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  /** With TLS: a plain-HTTP port that only redirects (308) to the HTTPS one, e.g. 80 → 443. */
+  HTTP_REDIRECT_PORT: Port.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
@@ -85,6 +90,17 @@ export const ConfigSchema = z.object({
     .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)')
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an Authorization header)')
     .optional(),
+}).superRefine((config, ctx) => {
+  if (Boolean(config.TLS_CERT) !== Boolean(config.TLS_KEY)) {
+    const missing = config.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'TLS_CERT and TLS_KEY go together: set both (PEM certificate and its private key) or neither' });
+  }
+  if (config.HTTP_REDIRECT_PORT !== undefined && !config.TLS_CERT) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_REDIRECT_PORT'], message: 'redirects to HTTPS, which needs TLS_CERT and TLS_KEY (behind a proxy that terminates TLS, let the proxy redirect)' });
+  }
+  if (config.HTTP_REDIRECT_PORT !== undefined && config.HTTP_REDIRECT_PORT === config.PORT) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_REDIRECT_PORT'], message: 'must differ from PORT, which serves HTTPS' });
+  }
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -32,12 +32,26 @@ export function securityHeaders() {
       },
       frameguard: { action: 'deny' },
       referrerPolicy: { policy: 'same-origin' },
-      // HSTS is only meaningful over HTTPS; it is sent when TLS is configured (see the TLS settings).
+      // Sent by `strictTransportSecurity` below, only on answers that went out over HTTPS.
       strictTransportSecurity: false,
       crossOriginEmbedderPolicy: false,
     }),
+    strictTransportSecurity,
     nonceInlineScripts,
   ];
+}
+
+/** One year, subdomains included: what browsers' HSTS preload lists ask for. */
+export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
+
+/**
+ * HSTS on every answer that went out over HTTPS (TLS_CERT/TLS_KEY here, or a terminating proxy that
+ * says so with TRUST_PROXY): browsers then refuse plain HTTP to this host for a year. Over plain HTTP
+ * it would be ignored, and it would be wrong on a console reached by plain HTTP on purpose.
+ */
+function strictTransportSecurity(req: Request, res: Response, next: NextFunction) {
+  if (req.secure) res.setHeader('Strict-Transport-Security', HSTS_VALUE);
+  next();
 }
 
 /**

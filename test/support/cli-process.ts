@@ -5,6 +5,9 @@ import { projectRoot } from '../../src/server/project-root.js';
 /** The CLI as `npm run cli` runs it, started with node directly so that signals reach it. */
 export const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
+/** The session secret of CLI processes started against the test database. */
+export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
+
 export interface CliProcess {
   child: ChildProcess;
   /** Everything it wrote so far, stdout and stderr. */
@@ -20,7 +23,9 @@ export interface CliProcess {
  */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv, ready: string, options: { nodeArgs?: readonly string[]; timeoutMs?: number } = {}): Promise<CliProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Production mode against a database of one's own requires SESSION_SECRET; '' means "leave it unset".
+  const withSecret = env.DATABASE_URL && env.SESSION_SECRET === undefined ? { ...env, SESSION_SECRET: TEST_SESSION_SECRET } : env;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], { env: withSecret, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -10,6 +10,7 @@ import { sessionOptions } from '../../src/server/session.js';
 import { saveUser } from '../../src/users/save-user.js';
 import type { Role } from '../../models/enums.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
+import { TEST_SESSION_SECRET } from './cli-process.js';
 import { unique, useTestDatabase } from './database.js';
 
 export interface RunningConsole {
@@ -25,7 +26,7 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
   await startQueue(testDatabaseUrl());
   const config = loadConfig({ DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env });
   const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
-  const secret = 'test-session-secret-that-is-long-enough-0123456789';
+  const secret = TEST_SESSION_SECRET;
   const session = { ...sessionOptions(pool, secret, config), secret };
   await changeNotifications.start(testDatabaseUrl());
   const { app, api, closeApi } = await composeWebApp({ config, sequelize, session });

@@ -8,6 +8,7 @@ import { systemActor } from '../../access/actor.js';
 import type { Database } from '../../db/start-database.js';
 import { logger } from '../../server/logger.js';
 import { resolveSessionSecret } from '../../server/session-secret.js';
+import { readTlsCredentials } from '../../server/tls.js';
 import { UsageError, type Command } from '../command.js';
 import { openDatabase } from '../open-database.js';
 import { serveConsole, type ServingConsole } from '../serve-console.js';
@@ -54,15 +55,17 @@ export const startCommand: Command = {
         serving = await serveConsole(db, say);
         port = serving.port;
       } else {
-        // The session secret is settled once here, so the web processes do not race to create it.
-        await resolveSessionSecret(db.sequelize, db.config.SESSION_SECRET);
-        webChildren = await startWebProcesses(webProcesses, db.database);
+        // The session secret is settled once here and handed to the web processes, so they do not race
+        // to create it (and, forked with the embedded database's URL, are not taken for a deployment of your own).
+        const sessionSecret = await resolveSessionSecret(db.sequelize, db.config, db.database);
+        readTlsCredentials(db.config); // a bad TLS_CERT/TLS_KEY is reported once, here, not by every web process
+        webChildren = await startWebProcesses(webProcesses, db.database, sessionSecret);
       }
       for (let i = 0; i < workerProcesses; i += 1) workers.push(startWorkerProcess(db.database));
       const host = db.config.HOST === '0.0.0.0' || db.config.HOST === '::' ? '127.0.0.1' : db.config.HOST;
 
       say('');
-      say(`ModelDesk console: http://${host}:${port}/admin   (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      say(`ModelDesk console: ${db.config.TLS_CERT ? 'https' : 'http'}://${host}:${port}/admin   (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
       say(`Processes: ${webProcesses} web${webProcesses > 1 ? ` (pids ${webChildren.map((w) => w.process.pid).join(', ')})` : ''}, ${workerProcesses} worker${workerProcesses === 1 ? '' : 's'}.`);
       say(`Database: ${db.database.embedded ? `embedded Postgres in ${db.config.DATA_DIR}` : 'DATABASE_URL'}`);
       if (logins.length > 0) {
@@ -91,9 +94,9 @@ export const startCommand: Command = {
  * turn). They run `cli web` against the database this process opened; sessions, throttling and job
  * state live in Postgres, so any of them can answer any request. Resolves when all listen.
  */
-async function startWebProcesses(count: number, database: Database): Promise<ClusterWorker[]> {
+async function startWebProcesses(count: number, database: Database, sessionSecret: string): Promise<ClusterWorker[]> {
   cluster.setupPrimary({ exec: fileURLToPath(new URL('../main.js', import.meta.url)), args: ['web'], silent: false });
-  const env = { DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1', SEED_DEMO_DATA: 'false' };
+  const env = { DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1', SEED_DEMO_DATA: 'false', SESSION_SECRET: sessionSecret };
   const children = Array.from({ length: count }, () => cluster.fork(env));
   await Promise.all(
     children.map(
