@@ -15,7 +15,8 @@ export const isDownloadFormat = (format: string | undefined): format is Download
  */
 export async function streamDownload(res: Response, next: NextFunction, name: string, format: DownloadFormat, write: () => Promise<unknown>): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  res.set({ 'Content-Type': DOWNLOAD_TYPES[format], 'Content-Disposition': `attachment; filename="${name}-${stamp}.${format}"`, 'Cache-Control': 'no-store' });
+  res.attachment(`${name}-${stamp}.${format}`);
+  res.set({ 'Content-Type': DOWNLOAD_TYPES[format], 'Cache-Control': 'no-store' });
   try {
     await write();
     res.end();

@@ -30,11 +30,10 @@ export async function sendOnnx(req: Request, res: Response, next: NextFunction) 
       return;
     }
     const name = (version.get('model') as { name: string } | undefined)?.name ?? 'model';
-    res.set({
-      'Content-Type': 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="${name}-v${version.version}.onnx"`,
-      'X-Content-SHA256': version.sha256,
-    });
+    // res.attachment quotes and encodes the name (RFC 6266/5987): a model name with quotes, line breaks or
+    // non-ASCII letters can neither break the header nor choose another file type.
+    res.attachment(`${name}-v${version.version}.onnx`);
+    res.set({ 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': version.sha256, 'Cache-Control': 'no-store' });
     res.send(version.onnx);
   } catch (error) {
     next(error);
