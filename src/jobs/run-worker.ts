@@ -8,16 +8,22 @@ import { DomainError } from '../errors/domain-error.js';
 import { sequelizeOf } from '../../models/index.js';
 import { logger } from '../server/logger.js';
 import { JOB_HANDLERS, type JobHandler } from './handlers.js';
-import { QUEUE_POLICY, RETRAIN_QUEUE, queue, whenQueueStops } from './queue.js';
+import { QUEUE_POLICY, RETRAIN_QUEUE, inTransaction, queue, whenQueueStops } from './queue.js';
 import { onRetrainTick, syncRetrainSchedules, type Tick } from './retrain-schedules.js';
 
 export class JobCancelled extends Error {}
+/** Thrown at a job's next step while its worker shuts down: the job goes back to the queue from its checkpoint. */
+export class JobHandedOver extends Error {}
 
 const WORKER_ID = `${os.hostname()}:${process.pid}`;
 const PROGRESS_INTERVAL_MS = 500;
 
 const working = new Set<string>();
 whenQueueStops(() => working.clear());
+/** Set while `stopWorker({ handOver: true })` drains this process. */
+let handingOver = false;
+/** The jobs this process is running now (pg-boss's offWork stops polling but does not wait for them). */
+const running = new Set<Promise<void>>();
 
 /**
  * Subscribes this process to every job kind that has a handler (once each) and to the retraining
@@ -36,16 +42,33 @@ export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>>
     if (working.has(kind)) continue;
     working.add(kind);
     await queue().work<{ jobId: number }>(kind, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([queued]) => {
-      if (queued) await runJob(queued, handlers[kind]!);
+      if (!queued) return;
+      const run = runJob(queued, handlers[kind]!);
+      running.add(run);
+      try {
+        await run;
+      } finally {
+        running.delete(run);
+      }
     });
   }
   return kinds;
 }
 
-/** Stops taking new jobs in this process (running handlers finish). */
-export async function stopWorker(): Promise<void> {
-  for (const kind of working) await queue().offWork(kind);
-  working.clear();
+/**
+ * Stops taking new jobs in this process and waits for the running ones. With `handOver` (a worker's
+ * SIGTERM), a running job stops at its next step, right after its last committed checkpoint, and is
+ * queued again for another worker instead of holding the shutdown until it ends.
+ */
+export async function stopWorker(options: { handOver?: boolean } = {}): Promise<void> {
+  handingOver = options.handOver ?? false;
+  try {
+    for (const kind of working) await queue().offWork(kind);
+    working.clear();
+    await Promise.allSettled([...running]);
+  } finally {
+    handingOver = false;
+  }
 }
 
 /**
@@ -78,6 +101,7 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
     lastWrite = { phase, at: now };
     await job.reload({ attributes: ['id', 'cancelRequested'] });
     if (job.cancelRequested) throw new JobCancelled('cancelled');
+    if (handingOver) throw new JobHandedOver('worker stopping');
     await job.update({ phase, progressDone: done, progressTotal: total, heartbeatAt: new Date() });
   };
   try {
@@ -88,6 +112,10 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
   } catch (error) {
     if (error instanceof JobCancelled) {
       await transition(job, actor, 'jobs.finish', { status: 'cancelled', phase: null, finishedAt: new Date(), lockedBy: null }, { reason: 'cancelled by request' });
+      return;
+    }
+    if (error instanceof JobHandedOver) {
+      await handOver(job, actor);
       return;
     }
     const lastAttempt = queued.retryCount >= QUEUE_POLICY.retryLimit || error instanceof DomainError;
@@ -103,6 +131,23 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
     // A domain error (bad input) will not succeed on retry: settle it; anything else, let pg-boss retry.
     if (!lastAttempt) throw error;
   }
+}
+
+/**
+ * Back to the queue, as a new delivery, with the row, its checkpoint and the audit event in one
+ * transaction: this delivery then ends normally, so a shutdown does not use up one of the job's retries.
+ */
+async function handOver(job: Job, actor: Actor): Promise<void> {
+  await sequelizeOf().transaction(async (transaction) => {
+    const queueJobId = await queue().send(job.kind, { jobId: job.id }, { db: inTransaction(transaction) });
+    await job.update({ status: 'queued', lockedBy: null, queueJobId }, { transaction });
+    await appendAuditEvent(
+      actor,
+      { action: 'jobs.handover', resource: 'jobs', recordIds: [job.id], after: { status: 'queued', kind: job.kind, progressDone: job.progressDone }, outcome: 'success', reason: `worker ${WORKER_ID} stopping` },
+      transaction,
+    );
+  });
+  logger.info({ jobId: job.id, kind: job.kind }, 'job handed over: the worker is stopping; it resumes from its checkpoint elsewhere');
 }
 
 /** Updates the row and appends its audit event in one transaction; false when `onlyIf` did not match. */

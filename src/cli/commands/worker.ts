@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startQueue, stopQueue } from '../../jobs/queue.js';
-import { startWorker } from '../../jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../jobs/run-worker.js';
 import { logger } from '../../server/logger.js';
 import type { Command } from '../command.js';
 import { waitForShutdownSignal } from '../shutdown-signal.js';
@@ -19,7 +19,9 @@ export const workerCommand: Command = {
       logger.info({ kinds, pid: process.pid }, 'worker ready');
       console.log(`Worker ${process.pid} ready for: ${kinds.join(', ')}.`);
       await stopped;
-      // Graceful: the current job finishes its step; an unfinished one is retried by another worker.
+      // Graceful: the job in hand stops after its current step (committed, checkpointed) and is queued
+      // again for another worker; then the queue closes.
+      await stopWorker({ handOver: true });
       await stopQueue();
       return 0;
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { QueryTypes } from 'sequelize';
-import { Job, MlModel, RecordPrediction, sequelizeOf } from '../../../models/index.js';
+import { AuditEvent, Job, MlModel, RecordPrediction, sequelizeOf } from '../../../models/index.js';
 import { generateDataset } from '../../../src/datasets/generate-dataset.js';
 import { startQueue } from '../../../src/jobs/queue.js';
 import { stopWorker } from '../../../src/jobs/run-worker.js';
@@ -9,13 +9,14 @@ import { trainModel } from '../../../src/ml/train-model.js';
 import { queueScoring } from '../../../src/scoring/queue-scoring.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
+import { stopProcess } from '../../support/cli-process.js';
 import { startWorkerProcess, WORKER_HEARTBEAT_SECONDS } from '../../support/worker-process.js';
 
 const ROWS = 120_000;
 /** Small chunks, so the job is many committed steps long and the kill lands between two of them. */
 const WORKER_ENV = { SCORE_CHUNK_ROWS: '1000' };
 
-describe('a scoring worker killed mid-job (SIGKILL)', () => {
+describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
   const children: ChildProcess[] = [];
   let modelName: string;
   let datasetId: number;
@@ -78,5 +79,41 @@ describe('a scoring worker killed mid-job (SIGKILL)', () => {
     );
     assert.deepEqual(counts, { records: ROWS, predictions: ROWS, by_version: ROWS });
     assert.equal(await Job.count({ where: { id: job.id } }), 1);
+  });
+
+  it('on SIGTERM stops after its current chunk, hands the job over and exits 0; another worker finishes it exactly once', async function () {
+    this.timeout(180_000);
+    for (const idle of children.splice(0)) await stopProcess(idle); // the previous test's workers must not take this job
+    const first = await startWorkerProcess(WORKER_ENV);
+    children.push(first);
+    const { job } = await queueScoring({ type: 'system' }, { model: modelName, version: 1 });
+    const deadline = Date.now() + 60_000;
+    while (Number((await job.reload()).progressDone) < ROWS / 10) {
+      assert.ok(Date.now() < deadline, `job never got going (status ${job.status}, ${job.progressDone} done)`);
+      assert.notEqual(job.status, 'succeeded', 'finished before it could be stopped: make the test dataset larger');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const signalled = performance.now();
+    const exitCode = await stopProcess(first, 'SIGTERM');
+    const stopSeconds = (performance.now() - signalled) / 1000;
+    assert.equal(exitCode, 0, 'a clean exit');
+    await job.reload();
+    assert.equal(job.status, 'queued', `handed back to the queue, not left running (${stopSeconds.toFixed(1)} s to stop)`);
+    const checkpoint = job.checkpoint as { scored: number };
+    assert.ok(checkpoint.scored > 0 && checkpoint.scored < ROWS, `stopped part-way, at ${checkpoint.scored}`);
+    assert.equal(await RecordPrediction.count({ where: { jobId: job.id } }), checkpoint.scored, 'whole chunks committed, nothing of the next');
+    const handover = await AuditEvent.findOne({ where: { action: 'jobs.handover', resource: 'jobs' }, order: [['seq', 'DESC']] });
+    assert.deepEqual(handover?.recordIds.map(Number), [job.id]);
+
+    children.push(await startWorkerProcess(WORKER_ENV));
+    const finishBy = Date.now() + 120_000;
+    while (!['succeeded', 'failed'].includes((await job.reload()).status)) {
+      assert.ok(Date.now() < finishBy, `job still ${job.status} 120 s after the handover`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(job.status, 'succeeded', job.error ?? '');
+    assert.equal(job.attempts, 2, 'the handover used no retry: one more attempt, no failure');
+    assert.equal((job.result as { scored: number }).scored, ROWS);
+    assert.equal(await RecordPrediction.count({ where: { jobId: job.id } }), ROWS, 'every record once, by this job');
   });
 });
