@@ -29,7 +29,7 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
-import { refuseLargeUploads, removeUploadedFiles } from './uploads.js';
+import { refuseAnonymousUploads, refuseLargeUploads, removeUploadedFiles } from './uploads.js';
 
 AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
@@ -106,6 +106,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.get('/model-versions/:id/onnx', sendOnnx);
   router.get('/exports/audit-events.:format', sendAuditExport);
   router.get('/exports/records.:format', sendRecordsExport(admin));
+  router.use(refuseAnonymousUploads);
   router.use(removeUploadedFiles);
   AdminJSExpress.buildAuthenticatedRouter(
     admin,

@@ -31,3 +31,12 @@ export function refuseLargeUploads(maxUploadBytes: number) {
       .json({ error: 'too_large', message: `The file is larger than the upload limit of ${limit} MB (MAX_MODEL_UPLOAD_MB): export a smaller model, or ask an admin to raise the limit.` });
   };
 }
+
+/**
+ * Only a signed-in user may send files: the login form (the one unsafe console route open to anyone)
+ * is a plain form, so a multipart body there is refused before formidable writes a byte to disk.
+ */
+export function refuseAnonymousUploads(req: Request, res: Response, next: NextFunction) {
+  if (req.session?.adminUser || !req.is('multipart/form-data')) return next();
+  res.status(401).set('Connection', 'close').json({ error: 'unauthenticated', message: 'Sign in before uploading files.' });
+}

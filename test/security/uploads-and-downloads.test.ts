@@ -80,6 +80,16 @@ describe('security: uploads and downloads (real server)', () => {
     assert.deepEqual(newFiles(), []);
   });
 
+  it('refuses a file sent by someone not signed in (the login form) before anything is written to disk', async () => {
+    const before = tempUploads();
+    const form = new FormData();
+    form.append('email', 'someone@example.com');
+    form.append('file', new Blob([new Uint8Array(512 * 1024)]), 'payload.bin');
+    const response = await fetch(`${server.baseUrl}/admin/login`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(response.status, 401);
+    assert.deepEqual([...tempUploads()].filter((name) => !before.has(name)), []);
+  });
+
   it('serves model files only as attachments of type octet-stream; a model name cannot carry quotes or line breaks', async () => {
     await assert.rejects(MlModel.update({ name: 'evil"; filename="x.html\r\nX-Injected: 1' }, { where: { id: modelId } }), 'the database keeps model names to [a-z0-9_-]');
     const version = (await ModelVersion.unscoped().findOne({ where: { modelId } }))!;
