@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/db/embedded-postgres.js';
 import { projectRoot } from '../../../src/server/project-root.js';
+import { TEST_SESSION_SECRET } from '../../support/cli-process.js';
 import { freePort } from '../../support/free-port.js';
 
 const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
@@ -35,7 +36,7 @@ describe('Postgres restarted under a running web process (real processes)', () =
     postgres = await startEmbeddedPostgres({ dataDir, port: pgPort });
     const port = await freePort();
     const { DATABASE_OWNER_URL: _owner, ...rest } = process.env;
-    env = { ...rest, DATABASE_URL: postgres.url, PORT: String(port), LOG_LEVEL: 'error', SEED_DEMO_DATA: 'false' };
+    env = { ...rest, DATABASE_URL: postgres.url, SESSION_SECRET: TEST_SESSION_SECRET, PORT: String(port), LOG_LEVEL: 'error', SEED_DEMO_DATA: 'false' };
     baseUrl = `http://127.0.0.1:${port}`;
     for (const args of [['migrate'], ['createuser', '--email', 'ops@example.com', '--role', 'data_scientist', '--password', 'amber kettle harbour lantern']]) {
       const done = spawnSync(process.execPath, [MAIN, ...args], { env, encoding: 'utf8' });

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../../src/server/project-root.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
+import { TEST_SESSION_SECRET } from '../../support/cli-process.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createTestUser, TEST_PASSWORD } from '../../support/console-server.js';
 import { freePort } from '../../support/free-port.js';
@@ -28,7 +29,7 @@ describe('request logs of a real server process (pino JSON lines on stdout)', ()
     baseUrl = `http://127.0.0.1:${port}`;
     // The web server as `npm start -- --web-only` runs it, on the test database, logging at info.
     child = spawn(process.execPath, [MAIN, 'start', '--web-only'], {
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), PORT: String(port), SEED_DEMO_DATA: 'false', LOG_LEVEL: 'info' },
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), SESSION_SECRET: TEST_SESSION_SECRET, PORT: String(port), SEED_DEMO_DATA: 'false', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
