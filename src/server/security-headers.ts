@@ -66,23 +66,33 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Adds the response's CSP nonce to every `<script` tag of an HTML body sent with `res.send`, and drops
- * AdminJS's Google Fonts stylesheet link: the console must not call out to third parties (and this
- * machine class has no network); the system sans-serif font is used instead.
+ * Makes AdminJS's HTML safe to nonce, then adds the response's CSP nonce to its inline scripts:
+ * 1. AdminJS inlines page state as one line each, `window.REDUX_STATE = <JSON.stringify(…)>;`, and
+ *    JSON.stringify leaves `<` as it is: a string holding `</script><script>…` would end the state
+ *    script early and start one of its own — which a blanket nonce would then bless. On such lines
+ *    every `<` is written `\u003c` (the same character to the script, never markup to the parser).
+ *    JSON.stringify writes no raw line break, so a state line cannot be split across lines.
+ * 2. Only inline `<script>` tags get the nonce; `<script src>` from this origin is allowed by 'self'.
+ * 3. AdminJS's Google Fonts stylesheet link is dropped: the console calls out to no third party (and
+ *    this machine class has no network); the system sans-serif font is used instead.
  */
 function nonceInlineScripts(_req: Request, res: Response, next: NextFunction) {
   const send = res.send.bind(res);
   res.send = (body?: unknown) => {
     const type = String(res.get('Content-Type') ?? '');
     const looksHtml = typeof body === 'string' && (type.includes('text/html') || (!type && body.trimStart().startsWith('<')));
-    if (looksHtml) {
-      const nonce = String(res.locals.cspNonce);
-      const html = (body as string)
-        .replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/gi, '')
-        .replace(/<script(?![^>]*\snonce=)/gi, `<script nonce="${nonce}"`);
-      return send(html);
-    }
+    if (looksHtml) return send(withInlineScriptNonce(body as string, String(res.locals.cspNonce)));
     return send(body);
   };
   next();
+}
+
+/** `window.NAME = …;` on a line of its own: how AdminJS's templates inline state. */
+const STATE_LINE = /^(\s*window\.[A-Za-z_$][\w$]*\s*=\s*)(.*)$/gm;
+
+export function withInlineScriptNonce(html: string, nonce: string): string {
+  return html
+    .replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/gi, '')
+    .replace(STATE_LINE, (_line, assignment: string, value: string) => assignment + value.replaceAll('<', '\\u003c'))
+    .replace(/<script(?=[\s>])(?![^>]*\s(?:nonce|src)=)/gi, `<script nonce="${nonce}"`);
 }
