@@ -28,13 +28,17 @@ export const issueApiKey: Partial<Action<ActionResponse>> = {
   }),
 };
 
-/** "Revoke": refused by every web process within milliseconds (NOTIFY); idempotent. */
+/**
+ * "Revoke": refused by every web process within milliseconds (NOTIFY); idempotent. Only a POST
+ * revokes (it needs the CSRF token); a GET answers the key as it is and changes nothing.
+ */
 export const revokeKey: Partial<Action<ActionResponse>> = {
   actionType: 'record',
   icon: 'Slash',
   guard: 'Revoke this API key? Every client using it is refused from now on; this cannot be undone.',
   component: false,
-  handler: actionHandler(async (_request, _response, { record, currentAdmin, h, resource }) => {
+  handler: actionHandler(async (request, _response, { record, currentAdmin, h, resource }) => {
+    if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
     const revoked = await revokeApiKey(actorOf(currentAdmin), String(record!.params.prefix));
     return {
       record: record!.toJSON(currentAdmin),
