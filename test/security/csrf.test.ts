@@ -286,6 +286,30 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
     });
   });
 
+  describe('console routes whose GET writes (logout, audited exports)', () => {
+    const routes = ['/admin/exports/audit-events.csv', '/admin/exports/records.jsonl', '/admin/logout'];
+    const crossSite: ReadonlyArray<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { referer: `${EVIL}/page` }];
+
+    for (const route of routes) {
+      it(`refuses GET ${route} sent from another site, changing nothing and keeping the session`, async () => {
+        const http = new HttpSession(server.baseUrl);
+        await http.login(admin.email, TEST_PASSWORD);
+        const before = await dataChecksum();
+        for (const headers of crossSite) {
+          const response = await http.request(route, { headers });
+          assert.equal(response.status, 403, `${JSON.stringify(headers)}: HTTP ${response.status}`);
+          assert.equal(((await response.json()) as { error: string }).error, 'csrf');
+        }
+        assert.deepEqual(changedTables(before, await dataChecksum()), []);
+        assert.equal((await http.api('/resources/records/actions/list')).status, 200, 'still signed in');
+        const own = await http.request(route, { headers: { 'sec-fetch-site': 'same-origin' } });
+        await own.text();
+        assert.ok([200, 302].includes(own.status), `from this origin: HTTP ${own.status}`);
+        assert.ok(changedTables(before, await dataChecksum()).includes('public.audit_events'), 'from this origin it works (and is audited)');
+      });
+    }
+  });
+
   describe('GET never changes data', () => {
     it('leaves every table unchanged after a GET of every record, bulk and resource action the admin may use (API and page routes, enumerated from AdminJS)', async () => {
       const adminJs = createAdmin();
