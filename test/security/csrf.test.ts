@@ -50,6 +50,12 @@ interface Forgery {
   headers: Record<string, string>;
 }
 
+/** A record's id as the console's URLs carry it (a date key as ISO text). */
+const idOf = (record: BaseRecord): string => {
+  const id = record.id() as unknown;
+  return id instanceof Date ? id.toISOString() : String(id);
+};
+
 const tokenOf = (http: HttpSession) => decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? '');
 
 const FORGERIES: readonly Forgery[] = [
@@ -331,7 +337,7 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
       for (const resource of adminJs.resources) {
         const decorated = resource.decorate();
         const id = decorated.id();
-        const ids = targets[id] ?? (await resource.find(new Filter({}, resource), { limit: 2 })).map((r: BaseRecord) => String(r.id()));
+        const ids = targets[id] ?? (await resource.find(new Filter({}, resource), { limit: 2 })).map((r: BaseRecord) => idOf(r));
         assert.ok(ids.length > 0, `a ${id} row to act on`);
         for (const action of Object.values(decorated.actions)) {
           if (decide(actor, id, action.name) === false) continue; // refused (403, and the denial is audited)
