@@ -108,6 +108,11 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.get('/model-versions/:id/onnx', sendOnnx);
   router.get('/exports/audit-events.:format', sameOriginOnly, sendAuditExport);
   router.get('/exports/records.:format', sameOriginOnly, sendRecordsExport(admin));
+  // @adminjs/express's refresh-token route serves auth providers, which the console does not use:
+  // without one it throws outside Express's error handling (an unhandled rejection ends the process).
+  router.post('/refresh-token', (_req, res) => {
+    res.status(404).json({ error: 'not_found', message: 'No such route.' });
+  });
   router.use(removeUploadedFiles);
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
