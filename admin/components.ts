@@ -26,6 +26,7 @@ export const componentFiles = {
   RestoreRecords: source('RestoreRecords.tsx'),
   ScoreForm: source('ScoreForm.tsx'),
   IssueApiKey: source('IssueApiKey.tsx'),
+  ConfirmAction: source('ConfirmAction.tsx'),
 } as const;
 
 export const Components = {
@@ -47,6 +48,7 @@ export const Components = {
   ExportRecords: componentLoader.add('ExportRecords', componentFiles.ExportRecords),
   RestoreRecords: componentLoader.add('RestoreRecords', componentFiles.RestoreRecords),
   IssueApiKey: componentLoader.add('IssueApiKey', componentFiles.IssueApiKey),
+  ConfirmAction: componentLoader.add('ConfirmAction', componentFiles.ConfirmAction),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

@@ -5,6 +5,7 @@ import { Router } from 'express';
 import type { SessionOptions } from 'express-session';
 import type { ConsoleMount } from '../src/server/app.js';
 import type { Config } from '../src/server/config.js';
+import { sameOriginOnly } from '../src/server/csrf.js';
 import { checkConsole, type CheckResult } from '../src/server/checks.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
@@ -102,10 +103,16 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   });
   router.use(refreshSessionUser(config, LOGIN_PATH));
   router.use(enforceConsoleAccess(admin));
-  router.get('/logout', auditLogout);
+  // GETs that write (the logout and the exports' audit events) must come from this site.
+  router.get('/logout', sameOriginOnly, auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
-  router.get('/exports/audit-events.:format', sendAuditExport);
-  router.get('/exports/records.:format', sendRecordsExport(admin));
+  router.get('/exports/audit-events.:format', sameOriginOnly, sendAuditExport);
+  router.get('/exports/records.:format', sameOriginOnly, sendRecordsExport(admin));
+  // @adminjs/express's refresh-token route serves auth providers, which the console does not use:
+  // without one it throws outside Express's error handling (an unhandled rejection ends the process).
+  router.post('/refresh-token', (_req, res) => {
+    res.status(404).json({ error: 'not_found', message: 'No such route.' });
+  });
   router.use(refuseAnonymousUploads);
   router.use(removeUploadedFiles);
   AdminJSExpress.buildAuthenticatedRouter(

@@ -41,6 +41,16 @@ export function csrfRefusal(req: Request, options: { tokenRequired: boolean }): 
   return null;
 }
 
+/**
+ * For the few GET routes that change something (logout, exports that are audited): a GET carries no
+ * token (AdminJS links and downloads are plain navigations), so only the origin check applies; a
+ * request another site made the browser send (an image, a link, a frame) is refused.
+ */
+export function sameOriginOnly(req: Request, res: Response, next: NextFunction) {
+  if (!isSameOrigin(req)) return refuse(res, 'Cross-site request refused: it did not come from this site.');
+  next();
+}
+
 function isSameOrigin(req: Request): boolean {
   const own = `${req.protocol}://${req.get('host')}`;
   const origin = req.get('origin');

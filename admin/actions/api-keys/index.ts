@@ -28,18 +28,22 @@ export const issueApiKey: Partial<Action<ActionResponse>> = {
   }),
 };
 
-/** "Revoke": refused by every web process within milliseconds (NOTIFY); idempotent. */
+/**
+ * "Revoke": refused by every web process within milliseconds (NOTIFY); idempotent. Only a POST
+ * revokes (it needs the CSRF token); a GET answers the key as it is and changes nothing.
+ */
 export const revokeKey: Partial<Action<ActionResponse>> = {
   actionType: 'record',
   icon: 'Slash',
-  guard: 'Revoke this API key? Every client using it is refused from now on; this cannot be undone.',
-  component: false,
-  handler: actionHandler(async (_request, _response, { record, currentAdmin, h, resource }) => {
+  component: Components.ConfirmAction,
+  custom: { question: 'Revoke this API key? Every client using it is refused from now on; this cannot be undone.' },
+  handler: actionHandler(async (request, _response, { record, currentAdmin, h, resource }) => {
+    if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
     const revoked = await revokeApiKey(actorOf(currentAdmin), String(record!.params.prefix));
     return {
       record: record!.toJSON(currentAdmin),
       notice: { type: 'success', message: `API key ${revoked.prefix} is revoked.` },
-      redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: record!.id(), actionName: 'show' }),
+      redirectUrl: h.recordActionUrl({ resourceId: resource.decorate().id(), recordId: record!.id(), actionName: 'show' }),
     };
   }),
 };

@@ -1,0 +1,366 @@
+import assert from 'node:assert/strict';
+import { Filter, type BaseRecord } from 'adminjs';
+import { ApiKey, AuditEvent, DataRecord, Dataset, Job, MlModel, User, type ModelAlias, type ModelVersion } from '../../models/index.js';
+import { createAdmin } from '../../admin/index.js';
+import { decide } from '../../src/access/decide.js';
+import { Role } from '../../src/access/roles.js';
+import { changedTables, dataChecksum } from '../support/data-checksum.js';
+import { unique } from '../support/database.js';
+import { buildExternalOnnx, fitCentroids } from '../support/external-onnx.js';
+import { encodedPenguins } from '../support/penguin-model.js';
+import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type TestUser } from './fixtures.js';
+
+const EVIL = 'https://evil.example';
+
+/** Actions that only read, whatever the method: everything else is a write to protect. */
+const READ_ONLY_ACTIONS = new Set(['list', 'search', 'show', 'export', 'compare', 'history', 'download']);
+
+interface Fixtures {
+  dataset: Dataset;
+  records: DataRecord[];
+  deleted: DataRecord;
+  emptyDataset: Dataset;
+  model: MlModel;
+  versions: [ModelVersion, ModelVersion];
+  /** A record of the model's own dataset (scoring takes only those). */
+  penguinRecordId: number;
+  production: ModelAlias;
+  jobs: { console: Job; api: Job };
+  keys: { revoke: ApiKey; delete: ApiKey; bearer: string };
+  users: { edit: TestUser; delete: TestUser };
+  onnx: Uint8Array;
+}
+
+/** One state-changing request, as the console's client or an API caller makes it. */
+interface Write {
+  method: 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  json?: Record<string, unknown>;
+  form?: () => FormData;
+  /** false: a POST that answers without changing data (predict). */
+  writes?: boolean;
+}
+
+/** How an attacker's page (or a careless client) might send the victim's request. */
+interface Forgery {
+  name: string;
+  /** The X-XSRF-TOKEN header and XSRF-TOKEN cookie sent (undefined: no header, the victim's cookie). */
+  token: (sessions: { victim: HttpSession; other: HttpSession }) => string | undefined;
+  headers: Record<string, string>;
+}
+
+/** A record's id as the console's URLs carry it (a date key as ISO text). */
+const idOf = (record: BaseRecord): string => {
+  const id = record.id() as unknown;
+  return id instanceof Date ? id.toISOString() : String(id);
+};
+
+const tokenOf = (http: HttpSession) => decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? '');
+
+const FORGERIES: readonly Forgery[] = [
+  { name: 'no token', token: () => undefined, headers: {} },
+  { name: 'a forged token (cookie and header equal, not the session\'s)', token: () => 'forged-token-0123456789abcdefghijklmnopqrstu', headers: {} },
+  { name: "another session's token", token: ({ other }) => tokenOf(other), headers: {} },
+  { name: `the right token from Origin ${EVIL}`, token: ({ victim }) => tokenOf(victim), headers: { origin: EVIL } },
+  { name: 'the right token from Origin null (sandboxed frame)', token: ({ victim }) => tokenOf(victim), headers: { origin: 'null' } },
+  { name: 'the right token with Sec-Fetch-Site: cross-site and no Origin', token: ({ victim }) => tokenOf(victim), headers: { 'sec-fetch-site': 'cross-site' } },
+  { name: 'the right token with Sec-Fetch-Site: same-site (a sibling subdomain)', token: ({ victim }) => tokenOf(victim), headers: { 'sec-fetch-site': 'same-site' } },
+  { name: 'the right token with a Referer of another site and no Origin', token: ({ victim }) => tokenOf(victim), headers: { referer: `${EVIL}/page` } },
+];
+
+/** Every console action that may write, with a request that does write when sent properly. */
+const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
+  'datasets.new': () => ({ method: 'POST', path: '/admin/api/resources/datasets/actions/new', json: { name: unique('csrf-new'), task: 'text-classification', 'labels.0': 'a', 'labels.1': 'b' } }),
+  'datasets.edit': (f) => ({ method: 'POST', path: `/admin/api/resources/datasets/records/${f.dataset.id}/edit`, json: { description: 'changed by the console' } }),
+  'datasets.delete': (f) => ({ method: 'POST', path: `/admin/api/resources/datasets/records/${f.emptyDataset.id}/delete` }),
+  'datasets.train': (f) => ({ method: 'POST', path: `/admin/api/resources/datasets/records/${f.model.datasetId}/train`, json: { model: f.model.name, maxEpochs: '1' } }),
+  'records.new': (f) => ({ method: 'POST', path: '/admin/api/resources/records/actions/new', json: { datasetId: f.dataset.id, text: 'a new record', label: 'ham', split: 'train' } }),
+  'records.edit': (f) => ({ method: 'POST', path: `/admin/api/resources/records/records/${f.records[0]!.id}/edit`, json: { label: 'spam' } }),
+  'records.delete': (f) => ({ method: 'POST', path: `/admin/api/resources/records/records/${f.records[1]!.id}/delete` }),
+  'records.bulkDelete': (f) => ({ method: 'POST', path: `/admin/api/resources/records/bulk/bulkDelete?recordIds=${f.records[2]!.id},${f.records[3]!.id}` }),
+  'records.bulkEdit': (f) => ({ method: 'POST', path: `/admin/api/resources/records/bulk/bulkEdit?recordIds=${f.records[4]!.id},${f.records[5]!.id}`, json: { mode: 'apply', addTags: 'bulk-edited' } }),
+  'records.bulkEditMatching': (f) => ({ method: 'POST', path: '/admin/api/resources/records/actions/bulkEditMatching', json: { mode: 'apply', 'filter.datasetId': String(f.dataset.id), addTags: 'matched' } }),
+  'records.restoreDeleted': (f) => ({ method: 'POST', path: '/admin/api/resources/records/actions/restoreDeleted', json: { ids: String(f.deleted.id) } }),
+  'records.scoreSelected': (f) => ({ method: 'POST', path: `/admin/api/resources/records/bulk/scoreSelected?recordIds=${f.penguinRecordId}`, json: { model: f.model.name, mode: 'apply' } }),
+  'records.scoreMatching': (f) => ({ method: 'POST', path: '/admin/api/resources/records/actions/scoreMatching', json: { model: f.model.name, mode: 'apply', 'filter.split': 'test' } }),
+  'models.new': (f) => ({ method: 'POST', path: '/admin/api/resources/models/actions/new', json: { name: unique('csrf-model'), task: 'text-classification', datasetId: String(f.dataset.id) } }),
+  'models.edit': (f) => ({ method: 'POST', path: `/admin/api/resources/models/records/${f.model.id}/edit`, json: { description: 'changed by the console' } }),
+  'models.train': (f) => ({ method: 'POST', path: `/admin/api/resources/models/records/${f.model.id}/train`, json: { maxEpochs: '1' } }),
+  'models.upload': (f) => ({
+    method: 'POST',
+    path: `/admin/api/resources/models/records/${f.model.id}/upload`,
+    form: () => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(f.onnx)]), 'penguins.onnx');
+      return form;
+    },
+  }),
+  'models.score': (f) => ({ method: 'POST', path: `/admin/api/resources/models/records/${f.model.id}/score`, json: { mode: 'apply' } }),
+  'modelVersions.promote': (f) => ({ method: 'POST', path: `/admin/api/resources/modelVersions/records/${f.versions[0].id}/promote`, json: { alias: 'staging' } }),
+  'modelAliases.rollback': (f) => ({ method: 'POST', path: `/admin/api/resources/modelAliases/records/${f.production.id}/rollback` }),
+  'jobs.cancel': (f) => ({ method: 'POST', path: `/admin/api/resources/jobs/records/${f.jobs.console.id}/cancel` }),
+  'auditEvents.verify': () => ({ method: 'POST', path: '/admin/api/resources/auditEvents/actions/verify' }),
+  'users.new': () => ({ method: 'POST', path: '/admin/api/resources/users/actions/new', json: { email: `${unique('csrf-new-user')}@example.com`, name: 'New', role: 'auditor', active: 'true', newPassword: TEST_PASSWORD } }),
+  'users.edit': (f) => ({ method: 'POST', path: `/admin/api/resources/users/records/${f.users.edit.id}/edit`, json: { name: 'Renamed by the console' } }),
+  'users.delete': (f) => ({ method: 'POST', path: `/admin/api/resources/users/records/${f.users.delete.id}/delete` }),
+  'apiKeys.issue': (f) => ({ method: 'POST', path: '/admin/api/resources/apiKeys/actions/issue', json: { ownerEmail: f.users.edit.email, name: 'issued in the console', scopes: 'records:read' } }),
+  'apiKeys.revoke': (f) => ({ method: 'POST', path: `/admin/api/resources/apiKeys/records/${f.keys.revoke.id}/revoke` }),
+  'apiKeys.delete': (f) => ({ method: 'POST', path: `/admin/api/resources/apiKeys/records/${f.keys.delete.id}/delete` }),
+};
+
+/** Every state-changing API route (by its OpenAPI key), as a signed-in console user would call it. */
+const API_WRITES: Record<string, (f: Fixtures) => Write> = {
+  'POST /api/v1/records': (f) => ({ method: 'POST', path: '/api/v1/records', json: { datasetId: f.dataset.id, text: 'created through the API', label: 'ham' } }),
+  'PATCH /api/v1/records/{id}': (f) => ({ method: 'PATCH', path: `/api/v1/records/${f.records[0]!.id}`, json: { label: 'spam' } }),
+  'DELETE /api/v1/records/{id}': (f) => ({ method: 'DELETE', path: `/api/v1/records/${f.records[5]!.id}` }),
+  'PATCH /api/v1/models/{name}/aliases/{alias}': (f) => ({ method: 'PATCH', path: `/api/v1/models/${f.model.name}/aliases/canary`, json: { version: 1 } }),
+  'POST /api/v1/models/{name}/score': (f) => ({ method: 'POST', path: `/api/v1/models/${f.model.name}/score`, json: {} }),
+  'POST /api/v1/models/{name}/train': (f) => ({ method: 'POST', path: `/api/v1/models/${f.model.name}/train`, json: { maxEpochs: 1 } }),
+  'POST /api/v1/jobs/{id}/cancel': (f) => ({ method: 'POST', path: `/api/v1/jobs/${f.jobs.api.id}/cancel` }),
+  'POST /api/v1/models/{name}/predict': (f) => ({
+    method: 'POST',
+    path: `/api/v1/models/${f.model.name}/predict`,
+    json: { instances: [{ beak_length_mm: 40, beak_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3800, island: 'Dream', sex: 'FEMALE' }] },
+    writes: false,
+  }),
+};
+
+describe('CSRF: state-changing requests need the session\'s token and this origin (real server, real Postgres)', () => {
+  let server: RunningConsole;
+  let fixtures: Fixtures;
+  let admin: TestUser;
+  /** The victim (an admin: every write is allowed, so any refusal is the CSRF check's). */
+  let victim: HttpSession;
+  /** Another signed-in session (of another admin), whose token must not work for the victim's. */
+  let other: HttpSession;
+  let ownOrigin: string;
+
+  before(async function () {
+    this.timeout(240_000);
+    server = await startConsoleServer();
+    ownOrigin = server.baseUrl;
+    admin = await createTestUser('admin');
+    const otherAdmin = await createTestUser('admin');
+    const { dataset, records, deleted } = await textDataset('csrf');
+    const emptyDataset = await Dataset.create({ name: unique('csrf-empty'), task: 'text-classification', labels: ['a', 'b'], description: null, source: null, license: null });
+    const { model, versions, production } = await trainedModel('csrf', admin);
+    const train = await encodedPenguins(model.datasetId, 'train');
+    const onnx = buildExternalOnnx(fitCentroids(train.map((t) => t.row), train.map((t) => t.label), ['Adelie', 'Chinstrap', 'Gentoo']));
+    fixtures = {
+      dataset,
+      records,
+      deleted,
+      emptyDataset,
+      model,
+      versions,
+      penguinRecordId: (await DataRecord.findOne({ where: { datasetId: model.datasetId }, order: [['id', 'ASC']] }))!.id,
+      production,
+      jobs: { console: await queuedJob(admin, model.name), api: await queuedJob(admin, model.name) },
+      keys: {
+        revoke: (await issuedKey(otherAdmin)).apiKey,
+        delete: (await issuedKey(otherAdmin)).apiKey,
+        bearer: (await issuedKey(admin, ['records:read', 'records:write'])).key,
+      },
+      users: { edit: await createTestUser('auditor'), delete: await createTestUser('auditor') },
+      onnx,
+    };
+    victim = new HttpSession(server.baseUrl);
+    assert.equal((await victim.login(admin.email, TEST_PASSWORD)).status, 302);
+    other = new HttpSession(server.baseUrl);
+    assert.equal((await other.login(otherAdmin.email, TEST_PASSWORD)).status, 302);
+    assert.ok(tokenOf(victim) && tokenOf(other) && tokenOf(victim) !== tokenOf(other), 'each session has its own token');
+  });
+  after(() => server?.stop());
+
+  /** Sends `write` with the victim's session cookie, as `forgery` (or, without one, as the console's own client). */
+  const send = (write: Write, forgery?: Forgery) => {
+    const token = forgery ? forgery.token({ victim, other }) : tokenOf(victim);
+    const cookies = new Map(victim.cookies);
+    if (token !== undefined) cookies.set('XSRF-TOKEN', encodeURIComponent(token));
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      ...(token !== undefined ? { 'x-xsrf-token': token } : {}),
+      ...(forgery ? forgery.headers : { origin: ownOrigin, 'sec-fetch-site': 'same-origin' }),
+      ...(write.json ? { 'content-type': 'application/json' } : {}),
+    };
+    const body = write.form ? write.form() : write.json ? JSON.stringify(write.json) : undefined;
+    return fetch(`${server.baseUrl}${write.path}`, { method: write.method, headers, body, redirect: 'manual' });
+  };
+
+  /** Every forgery is refused with 403 and leaves every table as it was; then the real request writes. */
+  const provesProtected = async (write: Write, refusal: (body: Record<string, unknown>) => void) => {
+    const before = await dataChecksum();
+    for (const forgery of FORGERIES) {
+      const response = await send(write, forgery);
+      const text = await response.text();
+      assert.equal(response.status, 403, `${forgery.name}: HTTP ${response.status} ${text.slice(0, 300)}`);
+      refusal(JSON.parse(text) as Record<string, unknown>);
+    }
+    assert.deepEqual(changedTables(before, await dataChecksum()), [], 'the refused requests changed nothing (rows, audit log)');
+
+    const genuine = await send(write);
+    const text = await genuine.text();
+    assert.ok(genuine.status >= 200 && genuine.status < 300, `the same request with the session's token: HTTP ${genuine.status} ${text.slice(0, 300)}`);
+    if (text.startsWith('{')) {
+      const body = JSON.parse(text) as { notice?: { type?: string; message?: string }; record?: { errors?: Record<string, unknown> } };
+      assert.notEqual(body.notice?.type, 'error', `the genuine request succeeds: ${body.notice?.message}`);
+      assert.deepEqual(body.record?.errors ?? {}, {}, 'no validation errors');
+    }
+    const changed = changedTables(before, await dataChecksum());
+    if (write.writes === false) assert.deepEqual(changed, []);
+    else assert.ok(changed.length > 0, 'the genuine request did write: the refusals above were not vacuous');
+  };
+
+  describe('console actions', () => {
+    it('has a forgery scenario for every console action some role may use that is not read-only (enumerated from AdminJS)', () => {
+      const admin = createAdmin();
+      const writing: string[] = [];
+      for (const resource of admin.resources) {
+        const id = resource.decorate().id();
+        for (const name of Object.keys(resource.decorate().actions)) {
+          if (READ_ONLY_ACTIONS.has(name)) continue;
+          const someoneMay = Role.options.some((role) => decide({ type: 'user', id: 1, email: 'x@example.com', role }, id, name) !== false);
+          if (someoneMay) writing.push(`${id}.${name}`);
+        }
+      }
+      assert.deepEqual(writing.sort(), Object.keys(CONSOLE_WRITES).sort());
+    });
+
+    for (const [key, build] of Object.entries(CONSOLE_WRITES)) {
+      it(`refuses ${key} without the session's token or from another site, changing nothing`, async () => {
+        await provesProtected(build(fixtures), (body) => assert.equal(body.error, 'csrf'));
+      });
+    }
+  });
+
+  describe('API calls made with the console session', () => {
+    it('has a forgery scenario for every API route that is not a GET (enumerated from /api/openapi.json)', async () => {
+      const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const unsafe = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).filter((m) => m !== 'get').map((m) => `${m.toUpperCase()} ${path}`));
+      assert.deepEqual(unsafe.sort(), Object.keys(API_WRITES).sort());
+    });
+
+    for (const [key, build] of Object.entries(API_WRITES)) {
+      it(`refuses ${key} with the session cookie but without its token or from another site, changing nothing`, async () => {
+        await provesProtected(build(fixtures), (body) => assert.equal(body.code, 'auth.csrf'));
+      });
+    }
+
+    it('lets a bearer-key API write through without any CSRF token (a key is never sent by a browser on its own)', async () => {
+      const record = fixtures.records[4]!;
+      const response = await fetch(`${server.baseUrl}/api/v1/records/${record.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${fixtures.keys.bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ split: 'holdout' }),
+      });
+      assert.equal(response.status, 200, await response.text());
+      assert.equal((await DataRecord.findByPk(record.id))?.split, 'holdout');
+    });
+  });
+
+  describe('the login form', () => {
+    for (const forgery of FORGERIES.filter((f) => Object.keys(f.headers).length > 0)) {
+      it(`refuses a sign-in posted ${forgery.name.replace(/^the right token /, '')}: no session, no login recorded`, async () => {
+        const user = await createTestUser('auditor');
+        const before = await dataChecksum();
+        const http = new HttpSession(server.baseUrl);
+        const response = await http.request('/admin/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...forgery.headers },
+          body: new URLSearchParams({ email: user.email, password: TEST_PASSWORD }).toString(),
+        });
+        assert.equal(response.status, 403);
+        assert.deepEqual(changedTables(before, await dataChecksum()), []);
+        assert.equal((await User.findByPk(user.id))?.lastLoginAt, null);
+        assert.equal(await AuditEvent.count({ where: { action: 'auth.login', actorId: String(user.id) } }), 0);
+        assert.equal((await http.request('/admin/api/resources/records/actions/list', { headers: { accept: 'application/json' } })).status, 302, 'not signed in');
+      });
+    }
+
+    it('signs in when the same form is posted from this origin (the refusals above are the origin check)', async () => {
+      const user = await createTestUser('auditor');
+      const http = new HttpSession(server.baseUrl);
+      const response = await http.request('/admin/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ownOrigin, 'sec-fetch-site': 'same-origin' },
+        body: new URLSearchParams({ email: user.email, password: TEST_PASSWORD }).toString(),
+      });
+      assert.equal(response.status, 302);
+      assert.equal(await AuditEvent.count({ where: { action: 'auth.login', actorId: String(user.id) } }), 1);
+    });
+  });
+
+  describe('console routes whose GET writes (logout, audited exports)', () => {
+    const routes = ['/admin/exports/audit-events.csv', '/admin/exports/records.jsonl', '/admin/logout'];
+    const crossSite: ReadonlyArray<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { referer: `${EVIL}/page` }];
+
+    for (const route of routes) {
+      it(`refuses GET ${route} sent from another site, changing nothing and keeping the session`, async () => {
+        const http = new HttpSession(server.baseUrl);
+        await http.login(admin.email, TEST_PASSWORD);
+        const before = await dataChecksum();
+        for (const headers of crossSite) {
+          const response = await http.request(route, { headers });
+          assert.equal(response.status, 403, `${JSON.stringify(headers)}: HTTP ${response.status}`);
+          assert.equal(((await response.json()) as { error: string }).error, 'csrf');
+        }
+        assert.deepEqual(changedTables(before, await dataChecksum()), []);
+        assert.equal((await http.api('/resources/records/actions/list')).status, 200, 'still signed in');
+        const own = await http.request(route, { headers: { 'sec-fetch-site': 'same-origin' } });
+        await own.text();
+        assert.ok([200, 302].includes(own.status), `from this origin: HTTP ${own.status}`);
+        assert.ok(changedTables(before, await dataChecksum()).includes('public.audit_events'), 'from this origin it works (and is audited)');
+      });
+    }
+  });
+
+  describe('GET never changes data', () => {
+    it('leaves every table unchanged after a GET of every record, bulk and resource action the admin may use (API and page routes, enumerated from AdminJS)', async () => {
+      const adminJs = createAdmin();
+      const http = new HttpSession(server.baseUrl);
+      await http.login(admin.email, TEST_PASSWORD);
+      // Rows in the state where each action would act: an unrevoked key, a queued job, an alias with history…
+      const targets: Record<string, string[]> = {
+        apiKeys: [String((await issuedKey(admin)).apiKey.id), String((await issuedKey(admin)).apiKey.id)],
+        jobs: [String((await queuedJob(admin, fixtures.model.name)).id), String((await queuedJob(admin, fixtures.model.name)).id)],
+        modelAliases: [String(fixtures.production.id)],
+        records: fixtures.records.slice(0, 2).map((r) => String(r.id)),
+        users: [String((await createTestUser('auditor')).id), String((await createTestUser('auditor')).id)],
+      };
+      await inferenceStat(fixtures.versions[0].id);
+      const actor = { type: 'user', id: admin.id, email: admin.email, role: admin.role } as const;
+      // What a POST of the action's form would carry, sent as a query string instead.
+      const query = new URLSearchParams({ mode: 'apply', alias: 'staging', model: fixtures.model.name, label: 'spam', addTags: 'x', ids: String(fixtures.deleted.id), 'filter.datasetId': String(fixtures.dataset.id) });
+      let checked = 0;
+      for (const resource of adminJs.resources) {
+        const decorated = resource.decorate();
+        const id = decorated.id();
+        const ids = targets[id] ?? (await resource.find(new Filter({}, resource), { limit: 2 })).map((r: BaseRecord) => idOf(r));
+        assert.ok(ids.length > 0, `a ${id} row to act on`);
+        for (const action of Object.values(decorated.actions)) {
+          if (decide(actor, id, action.name) === false) continue; // refused (403, and the denial is audited)
+          const paths: string[] = [];
+          if (action.isResourceType()) paths.push(`/resources/${id}/actions/${action.name}`);
+          if (action.isRecordType()) paths.push(`/resources/${id}/records/${encodeURIComponent(ids[0]!)}/${action.name}`);
+          if (action.isBulkType()) paths.push(`/resources/${id}/bulk/${action.name}?recordIds=${ids.map(encodeURIComponent).join(',')}`);
+          for (const path of paths) {
+            const before = await dataChecksum();
+            const withQuery = `${path}${path.includes('?') ? '&' : '?'}${query}`;
+            const api = await http.api(withQuery);
+            // 200, or AdminJS's own refusal of a GET to "new"/"edit" (500): the handler was reached.
+            assert.ok([200, 500].includes(api.status), `GET /admin/api${withQuery}: HTTP ${api.status}`);
+            await api.text();
+            await (await http.request(`/admin${withQuery}`)).text();
+            assert.deepEqual(changedTables(before, await dataChecksum()), [], `GET ${path} changed data`);
+            checked += 1;
+          }
+        }
+      }
+      assert.ok(checked > 30, `${checked} actions checked`);
+      assert.equal((await ApiKey.findByPk(Number(targets.apiKeys![0])))?.revokedAt, null, 'the key is not revoked');
+      assert.equal((await Job.findByPk(Number(targets.jobs![0])))?.status, 'queued', 'the job is not cancelled');
+    });
+  });
+});
