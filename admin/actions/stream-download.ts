@@ -16,7 +16,9 @@ export const isDownloadFormat = (format: string | undefined): format is Download
 export async function streamDownload(res: Response, next: NextFunction, name: string, format: DownloadFormat, write: () => Promise<unknown>): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   res.attachment(`${name}-${stamp}.${format}`);
-  res.set({ 'Content-Type': DOWNLOAD_TYPES[format], 'Cache-Control': 'no-store' });
+  // no-transform: the compression middleware leaks a 'drain' listener per backpressure wait of a stream it
+  // wraps (its res.on forwards to gzip, its removeListener does not), so large exports go uncompressed.
+  res.set({ 'Content-Type': DOWNLOAD_TYPES[format], 'Cache-Control': 'no-store, no-transform' });
   try {
     await write();
     res.end();

@@ -30,9 +30,27 @@ export function createLogger(options: { level: Level | 'silent'; destination?: D
       return requestId ? { requestId } : {};
     },
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    serializers: { err: loggedError },
   };
   // Without a destination: pino's default, stdout.
   return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+/**
+ * What a logged error shows: its kind, message, code, stack and cause — not every enumerable field
+ * (pino's default), which for a database or queue error drags in the whole connection object.
+ */
+export function loggedError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  return {
+    type: error.name,
+    message: error.message,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(typeof detail === 'string' ? { detail } : {}),
+    stack: error.stack,
+    ...(error.cause !== undefined && depth < 3 ? { cause: loggedError(error.cause, depth + 1) } : {}),
+  };
 }
 
 /** The process logger: JSON lines on stdout. Its level follows LOG_LEVEL (see `earlyLogLevel`). */

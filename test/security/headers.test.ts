@@ -25,7 +25,8 @@ interface Answer {
 /**
  * The headers every answer must carry, whatever route, status or content type: no framing, no MIME
  * sniffing, a strict referrer policy, scripts only by nonce or from this origin, no X-Powered-By.
- * An HTML page's every <script> tag carries the nonce of its own response's CSP.
+ * An HTML page's every inline <script> carries the nonce of its own response's CSP; a <script src>
+ * names a file of this origin (allowed by 'self', no nonce needed).
  */
 function assertSecurityHeaders({ label, response, body }: Answer): void {
   const where = `${label} (HTTP ${response.status})`;
@@ -43,8 +44,13 @@ function assertSecurityHeaders({ label, response, body }: Answer): void {
   if ((response.headers.get('content-type') ?? '').includes('text/html')) {
     const nonce = scriptSources.map((s) => /^'nonce-(.+)'$/.exec(s)?.[1]).find(Boolean);
     const tags = body.match(/<script\b[^>]*>/gi) ?? [];
-    if (tags.length > 0) assert.ok(nonce, `${where}: an HTML page with scripts has a nonce in its CSP`);
-    for (const tag of tags) assert.ok(tag.includes(` nonce="${nonce}"`), `${where}: ${tag} carries the response's nonce`);
+    const inline = tags.filter((tag) => !/\ssrc=/i.test(tag));
+    if (inline.length > 0) assert.ok(nonce, `${where}: an HTML page with inline scripts has a nonce in its CSP`);
+    for (const tag of inline) assert.ok(tag.includes(` nonce="${nonce}"`), `${where}: ${tag} carries the response's nonce`);
+    for (const tag of tags.filter((t) => !inline.includes(t))) {
+      const src = /\ssrc="([^"]*)"/i.exec(tag)?.[1] ?? '';
+      assert.ok(scriptSources.includes("'self'") && src !== '' && !/^([a-z][a-z0-9+.-]*:|\/\/)/i.test(src), `${where}: ${tag} loads a file of this origin`);
+    }
   }
 }
 

@@ -8,9 +8,12 @@ import { sequelizeOf } from '../../models/index.js';
 export const VOLATILE_TABLES: readonly string[] = ['session', 'request_stats', 'rate_limit_counters', 'inference_stats', 'SequelizeMeta'];
 
 /**
- * A digest of every row of every table in `public` (but `exclude`), by table: equal digests mean no
- * row was added, removed or changed. (pg-boss's own schema is left out: its maintenance and cron
- * loops write on their own; every queued job also has its row in `jobs`.)
+ * A fingerprint of every table in `public` (but `exclude`): its row count and the newest transaction
+ * id among its rows. Postgres writes a new row version with the writing transaction's id for every
+ * insert and update (a soft delete included), and a hard delete changes the count, so equal
+ * fingerprints mean nothing was written — at the cost of one scan without hashing. (pg-boss's own
+ * schema is left out: its maintenance and cron loops write on their own; every queued job also has
+ * its row in `jobs`.)
  */
 export async function dataChecksum(exclude: readonly string[] = VOLATILE_TABLES): Promise<Record<string, string>> {
   const sequelize = sequelizeOf();
@@ -24,7 +27,7 @@ export async function dataChecksum(exclude: readonly string[] = VOLATILE_TABLES)
   for (const { schema, name } of tables) {
     if (exclude.includes(name)) continue;
     const [row] = await sequelize.query<{ digest: string; rows: string }>(
-      `SELECT md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) AS digest, count(*)::text AS rows FROM "${schema}"."${name}" t`,
+      `SELECT coalesce(max(t.xmin::text::bigint), 0)::text AS digest, count(*)::text AS rows FROM "${schema}"."${name}" t`,
       { type: QueryTypes.SELECT },
     );
     digests[`${schema}.${name}`] = `${row!.rows}:${row!.digest}`;

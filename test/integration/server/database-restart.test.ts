@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,11 +21,16 @@ async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<b
   }
 }
 
-describe('Postgres restarted under a running web process (real processes)', () => {
+/** Records of the scoring job in flight when Postgres goes down; small chunks make it many steps long. */
+const ROWS = 120_000;
+
+describe('Postgres restarted under running web and worker processes (real processes)', () => {
   let dataDir: string;
   let pgPort: number;
   let postgres: EmbeddedPostgres | undefined;
   let web: ChildProcess | undefined;
+  let worker: ChildProcess | undefined;
+  let workerOutput = '';
   let env: NodeJS.ProcessEnv;
   let baseUrl: string;
   let key: string;
@@ -42,17 +48,30 @@ describe('Postgres restarted under a running web process (real processes)', () =
       const done = spawnSync(process.execPath, [MAIN, ...args], { env, encoding: 'utf8' });
       assert.equal(done.status, 0, done.stderr);
     }
-    const issued = spawnSync(process.execPath, [MAIN, 'create-api-key', '--owner', 'ops@example.com', '--name', 'restart', '--scopes', 'predict'], { env, encoding: 'utf8' });
+    // A model with a trained version on a generated dataset: something for a job to work on.
+    const generated = spawnSync(process.execPath, [MAIN, 'generate', '--dataset', 'restart', '--rows', String(ROWS), '--task', 'tabular'], { env, encoding: 'utf8' });
+    assert.equal(generated.status, 0, generated.stderr);
+    const sql = new pg.Client({ connectionString: postgres.url });
+    await sql.connect();
+    await sql.query(`INSERT INTO models (name, dataset_id, task, created_at, updated_at) SELECT 'restart-model', id, task, now(), now() FROM datasets WHERE name = 'restart'`);
+    await sql.end();
+    const trained = spawnSync(process.execPath, [MAIN, 'train', '--model', 'restart-model', '--max-epochs', '2'], { env, encoding: 'utf8' });
+    assert.equal(trained.status, 0, trained.stderr);
+    const issued = spawnSync(process.execPath, [MAIN, 'create-api-key', '--owner', 'ops@example.com', '--name', 'restart', '--scopes', 'predict,jobs:write'], { env, encoding: 'utf8' });
     assert.equal(issued.status, 0, issued.stderr);
     key = issued.stdout.trim();
     web = spawn(process.execPath, [MAIN, 'web'], { env, stdio: 'ignore' });
+    worker = spawn(process.execPath, [MAIN, 'worker'], { env: { ...env, SCORE_CHUNK_ROWS: '1000', JOB_HEARTBEAT_SECONDS: '10', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+    worker.stderr!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
     assert.ok(await eventually(async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 60_000), 'the web process is ready');
   });
 
   after(async () => {
-    if (web && web.exitCode === null) {
-      const exited = new Promise((resolve) => web!.once('exit', resolve));
-      web.kill('SIGTERM');
+    for (const child of [web, worker]) {
+      if (!child || child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
       await exited;
     }
     await postgres?.stop();
@@ -76,5 +95,36 @@ describe('Postgres restarted under a running web process (real processes)', () =
     assert.ok(await eventually(async () => (await models()).status === 200), 'the web process reconnects by itself');
     assert.equal((await fetch(`${baseUrl}/readyz`)).status, 200);
     assert.equal(web!.exitCode, null, 'and never exited');
+  });
+
+  it('loses no job: one in flight when Postgres goes down finishes afterwards, every record scored once; a job asked for during the outage is refused (503), not dropped', async function () {
+    this.timeout(240_000);
+    const api = (path: string, init: RequestInit = {}) => fetch(`${baseUrl}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+    const queued = await api('/models/restart-model/score', { method: 'POST', body: JSON.stringify({ version: 1 }) });
+    assert.equal(queued.status, 202, await queued.clone().text());
+    const { id } = ((await queued.json()) as { job: { id: number } }).job;
+    const job = async () => (await (await api(`/jobs/${id}`)).json()) as { status: string; progress: { done: number | null }; result: { scored: number } | null; attempts: number };
+    assert.ok(await eventually(async () => ((await job()).progress.done ?? 0) >= ROWS / 10, 60_000), `the job is under way (${JSON.stringify(await job())}); worker:\n${workerOutput.slice(-2_000)}`);
+
+    await postgres!.stop();
+    postgres = undefined;
+    const refused = await api('/models/restart-model/score', { method: 'POST', body: JSON.stringify({ version: 1 }) });
+    assert.equal(refused.status, 503, 'a job cannot be queued while Postgres is down, and the caller is told so');
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // an outage long enough for the worker's writes to fail
+    postgres = await startEmbeddedPostgres({ dataDir, port: pgPort });
+
+    let last: Awaited<ReturnType<typeof job>> | undefined;
+    assert.ok(await eventually(async () => ['succeeded', 'failed'].includes((last = await job()).status), 180_000), `the job ends (${last?.status})`);
+    assert.equal(last!.status, 'succeeded', `worker:\n${workerOutput.slice(-3_000)}`);
+    assert.equal(last!.result?.scored, ROWS, 'every record counted once');
+    const sql = new pg.Client({ connectionString: postgres.url });
+    await sql.connect();
+    const { rows } = await sql.query<{ predictions: number; jobs: number }>(
+      `SELECT (SELECT count(*) FROM record_predictions WHERE job_id = $1)::int AS predictions, (SELECT count(*) FROM jobs)::int AS jobs`,
+      [id],
+    );
+    await sql.end();
+    assert.deepEqual(rows[0], { predictions: ROWS, jobs: 1 }, 'one prediction per record, and no stray job from the refused request');
+    assert.equal(worker!.exitCode, null, 'the worker rode out the outage');
   });
 });

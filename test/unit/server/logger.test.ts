@@ -58,4 +58,21 @@ describe('logger', () => {
     log.warn('loud');
     assert.deepEqual(lines.map((l) => l.msg), ['loud']);
   });
+
+  it('logs an error as its kind, message, code, stack and cause, never the objects hanging off it', () => {
+    const { destination, lines, text } = capture();
+    const log = createLogger({ level: 'info', destination });
+    const error = Object.assign(new Error('Connection terminated unexpectedly', { cause: new Error('socket hang up') }), {
+      code: '57P01',
+      client: { connectionParameters: { user: 'app', host: 'db' }, secretKey: 731444103, huge: 'x'.repeat(10_000) },
+    });
+    log.error({ err: error }, 'job queue error');
+    const logged = lines[0]!.err as Record<string, unknown>;
+    assert.equal(logged.type, 'Error');
+    assert.equal(logged.message, 'Connection terminated unexpectedly');
+    assert.equal(logged.code, '57P01');
+    assert.match(String(logged.stack), /Connection terminated/);
+    assert.equal((logged.cause as { message: string }).message, 'socket hang up');
+    assert.ok(!text().includes('secretKey') && text().length < 5_000, 'the connection object is left out');
+  });
 });
