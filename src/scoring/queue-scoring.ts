@@ -51,6 +51,15 @@ export async function planScoring(actor: Actor, raw: ScoreInput): Promise<{ para
       throw new InvalidInput('score.other_dataset', `Model "${model.name}" reads dataset ${model.datasetId}, not dataset ${selection.filter.datasetId}: filter on its dataset or choose a model of dataset ${selection.filter.datasetId}.`);
     }
     selection = { filter: { ...selection.filter, datasetId: model.datasetId } };
+  } else {
+    // Ticked records: every one must be the model's to score; silently skipping some would surprise.
+    const foreign = selection.ids.length - (await DataRecord.count({ where: { id: { [Op.in]: selection.ids }, datasetId: model.datasetId } }));
+    if (foreign > 0) {
+      throw new InvalidInput(
+        'score.other_dataset',
+        `${foreign} of the ${selection.ids.length} ticked records ${foreign === 1 ? 'is' : 'are'} not in dataset ${model.datasetId}, which model "${model.name}" reads (or no longer exist): tick records of that dataset only, or choose a model of theirs.`,
+      );
+    }
   }
   const params: ScoreJobParams = { model: model.name, modelId: model.id, modelVersionId: version.id, version: version.version, alias, datasetId: model.datasetId, selection };
   const matching = await DataRecord.count({ where: scoringWhere(params) });

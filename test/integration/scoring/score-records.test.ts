@@ -146,7 +146,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
   it('scores ticked records only within the model\'s dataset, and refuses an empty or foreign selection', async () => {
     const other = await createPenguinModel('score-other');
     const foreign = await DataRecord.findOne({ where: { datasetId: other.datasetId } });
-    await assert.rejects(queueScoring(scientist, { model: modelName, selection: { ids: [foreign!.id] } }), (e: unknown) => e instanceof InvalidInput && /No records to score/.test(e.message));
+    await assert.rejects(queueScoring(scientist, { model: modelName, selection: { ids: [foreign!.id] } }), (e: unknown) => e instanceof InvalidInput && /1 of the 1 ticked records is not in dataset/.test(e.message));
     await assert.rejects(queueScoring(scientist, { model: modelName, selection: { filter: { datasetId: other.datasetId } } }), (e: unknown) => e instanceof InvalidInput && /reads dataset/.test(e.message));
   });
 
@@ -206,6 +206,22 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
       assert.match(bad.notice.message, /has no version 42/);
       const preview = (await (await http.api(path, 'POST', { version: String(version.version), mode: 'preview', 'filter.split': 'test' })).json()) as { preview: { matching: number } };
       assert.equal(preview.preview.matching, await DataRecord.count({ where: { datasetId, split: 'test' } }));
+    });
+
+    it('answers ticked records of two datasets with a notice saying so, not an error page', async () => {
+      const other = await createPenguinModel('score-mixed');
+      const ours = (await DataRecord.findOne({ where: { datasetId } }))!.id;
+      const theirs = (await DataRecord.findOne({ where: { datasetId: other.datasetId } }))!.id;
+      const path = `/resources/records/bulk/scoreSelected?recordIds=${ours},${theirs}`;
+      const offered = await http.api(path);
+      assert.equal(offered.status, 200);
+      for (const mode of ['preview', 'apply']) {
+        const answer = await http.api(path, 'POST', { model: modelName, alias: 'production', mode });
+        assert.equal(answer.status, 200, `${mode}: ${await answer.clone().text()}`);
+        const { notice } = (await answer.json()) as { notice?: { type: string; message: string } };
+        assert.equal(notice?.type, 'error', mode);
+        assert.match(notice!.message, /1 of the 2 ticked records (is|are) not in dataset/);
+      }
     });
 
     it('refuses the score actions to a content manager (403) and an auditor', async () => {
