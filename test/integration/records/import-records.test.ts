@@ -19,7 +19,7 @@ import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 import { waitForJob } from '../../support/jobs.js';
-import { createTestUser } from '../../support/console-server.js';
+import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
 
 const FEATURES = [
   { name: 'length', type: 'number' as const },
@@ -209,6 +209,80 @@ describe('CSV import into a dataset (real Postgres)', () => {
       // Measured, not timed: reported for the record (the assertion is about memory only).
       console.log(`      import of ${(sizeBytes / MEGABYTE).toFixed(1)} MB: retained heap growth peak ${(growth / MEGABYTE).toFixed(1)} MB; dry run ${Math.round(rowCount / (timings['dry-run']! / 1000))} rows/s, apply ${Math.round(rowCount / (timings.apply! / 1000))} rows/s`);
       assert.ok(growth < sizeBytes / 5, `heap grew by ${(growth / MEGABYTE).toFixed(1)} MB for a ${(sizeBytes / MEGABYTE).toFixed(1)} MB file`);
+    });
+  });
+  describe('from the console', () => {
+    let server: RunningConsole;
+    let http: HttpSession;
+    before(async () => {
+      await startQueue(testDatabaseUrl());
+      await startWorker();
+      server = await startConsoleServer({ MAX_IMPORT_MB: '1' });
+      const user = await createTestUser('content_manager');
+      http = new HttpSession(server.baseUrl);
+      await http.login(user.email, TEST_PASSWORD);
+    });
+    after(() => server?.stop());
+
+    const send = (session: HttpSession, datasetId: number, body: FormData | Record<string, string>) =>
+      session.request(`/admin/api/resources/datasets/records/${datasetId}/importCsv`, {
+        method: 'POST',
+        headers: {
+          accept: 'application/json',
+          'x-xsrf-token': decodeURIComponent(session.cookies.get('XSRF-TOKEN') ?? ''),
+          ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body instanceof FormData ? body : JSON.stringify(body),
+      });
+    const csvForm = (content: string | Uint8Array, name = 'records.csv') => {
+      const form = new FormData();
+      form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)], { type: 'text/csv' }), name);
+      return form;
+    };
+
+    it('lets a content manager upload, dry run and apply; an auditor gets 403 and nothing is written', async () => {
+      const { datasetId, ids } = await tabularDataset('import-console');
+      const uploaded = (await (await send(http, datasetId, csvForm(`id,length,island,label\n${ids[0]},9,dream,b\n,1,mars,a\n,2,biscoe,a\n`))).json()) as { upload: { fileId: number; mapping: Record<string, string> }; notice?: { message: string } };
+      assert.ok(uploaded.upload, JSON.stringify(uploaded));
+      assert.deepEqual(uploaded.upload.mapping, { id: 'id', length: 'feature:length', island: 'feature:island', label: 'label' });
+      const mapping = JSON.stringify({ columns: uploaded.upload.mapping, tagSeparator: ';' });
+      const step = async (mode: string, skipInvalid = false) => {
+        const answer = (await (await send(http, datasetId, { mode, fileId: String(uploaded.upload.fileId), mapping, skipInvalid: String(skipInvalid) })).json()) as { job?: { id: number }; notice?: { type: string; message: string } };
+        return answer;
+      };
+      const dry = await step('dry-run');
+      assert.ok(dry.job, JSON.stringify(dry));
+      const dryJob = await waitForJob(dry.job.id);
+      const dryResult = dryJob.result as unknown as ImportResult;
+      assert.deepEqual([dryResult.inserts, dryResult.updates, dryResult.invalidRows], [1, 1, 1]);
+      assert.deepEqual(dryResult.errors.map((e) => [e.row, e.column]), [[3, 'island']]);
+
+      const refused = await step('apply');
+      assert.equal(refused.notice?.type, 'error');
+      assert.match(refused.notice!.message, /The dry run found 1 invalid row\(s\).*tick "skip invalid rows"/);
+
+      const auditorUser = await createTestUser('auditor');
+      const other = new HttpSession(server.baseUrl);
+      await other.login(auditorUser.email, TEST_PASSWORD);
+      assert.equal((await send(other, datasetId, { mode: 'apply', fileId: String(uploaded.upload.fileId), mapping, skipInvalid: 'true' })).status, 403);
+      assert.equal((await send(other, datasetId, csvForm('label\na\n'))).status, 403);
+      assert.equal(await DataRecord.count({ where: { datasetId } }), 3);
+
+      const applied = await step('apply', true);
+      const job = await waitForJob(applied.job!.id);
+      assert.equal(job.status, 'succeeded', job.error ?? '');
+      assert.equal(await DataRecord.count({ where: { datasetId } }), 4);
+      assert.equal((await DataRecord.findByPk(ids[0]!))!.label, 'b');
+    });
+
+    it('answers 413 with the limit to a file over MAX_IMPORT_MB, and refuses a binary file with what to do', async () => {
+      const { datasetId } = await tabularDataset('import-console-limits');
+      const big = await send(http, datasetId, csvForm(`label\n${'a\n'.repeat(1_500_000)}`));
+      assert.equal(big.status, 413);
+      assert.match(((await big.json()) as { message: string }).message, /upload limit of 1 MB \(MAX_IMPORT_MB\): split the CSV/);
+      const binary = (await (await send(http, datasetId, csvForm(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]), 'image.csv'))).json()) as { notice: { type: string; message: string } };
+      assert.equal(binary.notice.type, 'error');
+      assert.match(binary.notice.message, /"image.csv" is not a CSV text file/);
     });
   });
 });
