@@ -17,7 +17,9 @@ module.exports = {
           sha256        text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
           columns       text[] NOT NULL,
           created_by_id integer REFERENCES users (id) ON DELETE SET NULL,
-          created_at    timestamptz NOT NULL DEFAULT now()
+          created_at    timestamptz NOT NULL DEFAULT now(),
+          -- Set by the apply that imported it (its chunks are deleted then): a file is imported once.
+          applied_at    timestamptz
         );
         CREATE INDEX import_files_dataset_id_idx ON import_files (dataset_id);
         CREATE TABLE import_file_chunks (

@@ -8,7 +8,7 @@ import type { Actor } from '../../access/actor.js';
 import { decide } from '../../access/decide.js';
 import { appendAuditEvent } from '../../audit/append-audit-event.js';
 import { recordFailure } from '../../audit/with-audit.js';
-import { Forbidden, InvalidInput } from '../../errors/domain-error.js';
+import { Conflict, Forbidden, InvalidInput } from '../../errors/domain-error.js';
 import { editableRecordFields } from '../editable-record-fields.js';
 import { ImportMapping, planImport, type ImportPlan } from './import-mapping.js';
 import { connectionOf, findImportFile, readImportFile, type ImportFileFacts } from './import-file.js';
@@ -79,6 +79,11 @@ export async function runImport(actor: Actor, raw: unknown, progress: ImportProg
   const transaction = await sequelizeOf().transaction();
   let committed = false;
   try {
+    // Locked for apply: a second apply of the same file (a double click) waits, then finds it imported.
+    const [state] = (await connectionOf(transaction).query<{ applied_at: Date | null }>(`SELECT applied_at FROM import_files WHERE id = $1${params.mode === 'apply' ? ' FOR UPDATE' : ''}`, [file.id])).rows;
+    if (state?.applied_at) {
+      throw new Conflict('import.already_applied', `"${file.fileName}" was already imported (${state.applied_at.toISOString()}). To import it again, upload it again.`);
+    }
     const checked = await stageRows(transaction, file, dataset, plan, progress);
     const result: ImportResult = { mode: params.mode, fileId: file.id, fileName: file.fileName, sha256: file.sha256, dataset: dataset.name, ...checked, applied: false };
     if (params.mode === 'dry-run') return result;
@@ -91,6 +96,8 @@ export async function runImport(actor: Actor, raw: unknown, progress: ImportProg
     }
     await progress('writing records', 0, checked.inserts + checked.updates);
     await writeRecords(transaction, dataset, plan);
+    await connectionOf(transaction).query('UPDATE import_files SET applied_at = now() WHERE id = $1', [file.id]);
+    await connectionOf(transaction).query('DELETE FROM import_file_chunks WHERE file_id = $1', [file.id]);
     await appendAuditEvent(
       actor,
       { ...entry, selection: { ...entry.selection, rows: checked.rows, inserted: checked.inserts, updated: checked.updates, skippedInvalidRows: checked.invalidRows }, after: { mapping: params.mapping }, outcome: 'success' },

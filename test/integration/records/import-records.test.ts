@@ -92,6 +92,8 @@ describe('CSV import into a dataset (real Postgres)', () => {
     const event = events.at(-1)!;
     assert.equal(event.outcome, 'success');
     assert.equal(event.actorId, String((manager as { id: number }).id));
+    await assert.rejects(runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: MAPPING }), (e: unknown) => e instanceof Conflict && /"good.csv" was already imported .*upload it again/.test(e.message));
+    assert.equal(await DataRecord.count({ where: { datasetId } }), 5, 'a second apply of the same file adds nothing');
     assert.deepEqual(event.selection, { datasetId, dataset: (await Dataset.findByPk(datasetId))!.name, fileId: stored.fileId, fileName: 'good.csv', sha256: stored.sha256, rows: 4, inserted: 2, updated: 2, skippedInvalidRows: 0 });
   });
 
@@ -128,6 +130,24 @@ describe('CSV import into a dataset (real Postgres)', () => {
     assert.deepEqual([skipped.inserts, skipped.updates, skipped.invalidRows, skipped.applied], [2, 1, 4, true]);
     assert.equal(await DataRecord.count({ where: { datasetId } }), 5);
     assert.deepEqual((await DataRecord.findByPk(ids[0]!))!.features, { length: 7, island: 'biscoe' });
+  });
+
+  it('writes nothing when stopped part-way (cancelled or killed), and the retry starts over and imports everything once', async () => {
+    const { datasetId } = await tabularDataset('import-stop');
+    const lines = ['length,island,label', ...Array.from({ length: 30_000 }, (_, i) => `${i},${i % 2 ? 'dream' : 'biscoe'},${i % 3 ? 'a' : 'b'}`)];
+    const stored = await upload(datasetId, 'stop.csv', lines.join('\n'));
+    const mapping = { columns: { length: 'feature:length', island: 'feature:island', label: 'label' } };
+    let calls = 0;
+    const stopMidway = async (_phase: string, done: number) => {
+      calls += 1;
+      if (done > 0) throw new Error('worker killed');
+    };
+    await assert.rejects(runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping }, stopMidway), /worker killed/);
+    assert.ok(calls >= 2, 'stopped while reading the file');
+    assert.equal(await DataRecord.count({ where: { datasetId } }), 3, 'nothing half-applied');
+    const retried = await runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping });
+    assert.equal(retried.inserts, 30_000);
+    assert.equal(await DataRecord.count({ where: { datasetId } }), 30_003);
   });
 
   it('refuses binary, non-UTF-8, oversized and header-less files, and keeps only the base name', async () => {
