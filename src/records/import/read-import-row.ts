@@ -17,7 +17,7 @@ export interface ImportRow {
 
 /** A problem with one cell (or with the row as a whole: column is the field it lacks). */
 export interface RowError {
-  /** Line of the file's data, counting the header as row 1 (as spreadsheets number them). */
+  /** The CSV record's number, the header being row 1 (a spreadsheet's row number unless a cell spans lines). */
   row: number;
   column: string;
   reason: string;

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import { parse, type Parser } from 'csv-parse';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Transaction } from 'sequelize';
@@ -143,12 +144,19 @@ async function stageRows(transaction: Transaction, file: ImportFileFacts, datase
   let invalidRows = 0;
   let rows = 0;
   let batch = '';
-  const parser: Parser = parse({ bom: true, relax_column_count: true, from_line: 2 });
-  readImportFile(file.id).pipe(parser);
+  const parser: Parser = parse({ bom: true, relax_column_count: true });
+  // A failure reading the chunks ends the parser (and so the loop) with it; leaving the loop early ends the reading.
+  pipeline(readImportFile(file.id), parser).catch(() => undefined);
+  let header = true;
   try {
     await progress('checking rows', 0, file.sizeBytes);
     for await (const cells of parser as AsyncIterable<string[]>) {
+      if (header) {
+        header = false;
+        continue;
+      }
       rows += 1;
+      if (cells.every((cell) => cell.trim() === '')) continue; // a blank line: counted, not imported
       const rowNumber = rows + 1; // the header is row 1
       if (rows > MAX_IMPORT_ROWS) {
         throw new InvalidInput('import.too_many_rows', `"${file.fileName}" has more than ${MAX_IMPORT_ROWS.toLocaleString('en')} rows: split it into several files.`);
