@@ -71,6 +71,7 @@ export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBy
   checkImportSize(input.fileName, input.sizeBytes, maxBytes);
   return withAudit(actor, { action: 'records.import_upload', resource: 'datasets' }, async (transaction, audit) => {
     audit.note({ ...attempt, after: { fileName: input.fileName, sizeBytes: input.sizeBytes } });
+    // The row first (its chunks refer to it); size, hash and columns are known once the file is read.
     const [inserted] = await sequelizeOf().query<{ id: string }>(
       `INSERT INTO import_files (dataset_id, file_name, size_bytes, sha256, columns, created_by_id) VALUES (:datasetId, :fileName, 1, :sha, '{}', :by) RETURNING id`,
       { replacements: { datasetId: dataset.id, fileName: input.fileName, sha: '0'.repeat(64), by: actorUserId(actor) ?? null }, type: QueryTypes.SELECT, transaction },

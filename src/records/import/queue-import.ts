@@ -1,10 +1,9 @@
 import canonicalize from 'canonicalize';
-import { Job } from '../../../models/index.js';
+import { Dataset, Job } from '../../../models/index.js';
 import type { Actor } from '../../access/actor.js';
 import { decide } from '../../access/decide.js';
 import { Conflict, Forbidden } from '../../errors/domain-error.js';
 import { enqueueJob } from '../../jobs/enqueue-job.js';
-import { Dataset } from '../../../models/index.js';
 import { planImport } from './import-mapping.js';
 import { findImportFile } from './import-file.js';
 import { ImportParams, type ImportResult } from './run-import.js';
