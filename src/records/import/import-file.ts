@@ -18,6 +18,8 @@ export const DEFAULT_MAX_IMPORT_MB = 500;
 /** Bytes per stored chunk: what the web process holds while storing and a worker while reading. */
 const CHUNK_BYTES = MEGABYTE;
 const SAMPLE_ROWS = 5;
+/** Uploads never applied are deleted this long after upload (when someone uploads next): they can be large. */
+export const UNAPPLIED_RETENTION_DAYS = 7;
 const MAX_COLUMNS = 500;
 
 export const StoreImportInput = z.object({
@@ -56,7 +58,8 @@ export function checkImportSize(fileName: string, sizeBytes: number, maxBytes: n
  * Stores an uploaded CSV in Postgres (1 MiB chunks, one transaction), so a worker on any host can
  * read it, and answers its columns, a few sample rows and the default mapping. Refuses what is not
  * a UTF-8 text file (NUL bytes, invalid UTF-8) or is larger than `maxBytes`, reading the file once,
- * a chunk at a time. Audited as `records.import_upload` (file name, size, sha256).
+ * a chunk at a time. Audited as `records.import_upload` (file name, size, sha256). Uploads left
+ * unapplied for UNAPPLIED_RETENTION_DAYS are deleted on the way.
  */
 export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBytes: number): Promise<StoredImportFile> {
   const input = StoreImportInput.parse(raw);
@@ -71,6 +74,10 @@ export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBy
   checkImportSize(input.fileName, input.sizeBytes, maxBytes);
   return withAudit(actor, { action: 'records.import_upload', resource: 'datasets' }, async (transaction, audit) => {
     audit.note({ ...attempt, after: { fileName: input.fileName, sizeBytes: input.sizeBytes } });
+    await sequelizeOf().query(`DELETE FROM import_files WHERE applied_at IS NULL AND created_at < now() - make_interval(days => :days)`, {
+      replacements: { days: UNAPPLIED_RETENTION_DAYS },
+      transaction,
+    });
     // The row first (its chunks refer to it); size, hash and columns are known once the file is read.
     const [inserted] = await sequelizeOf().query<{ id: string }>(
       `INSERT INTO import_files (dataset_id, file_name, size_bytes, sha256, columns, created_by_id) VALUES (:datasetId, :fileName, 1, :sha, '{}', :by) RETURNING id`,

@@ -12,7 +12,7 @@ import type { Actor } from '../../../src/access/actor.js';
 import { Conflict, Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
 import { startQueue } from '../../../src/jobs/queue.js';
 import { startWorker } from '../../../src/jobs/run-worker.js';
-import { storeImportFile, MEGABYTE } from '../../../src/records/import/import-file.js';
+import { storeImportFile, MEGABYTE, UNAPPLIED_RETENTION_DAYS } from '../../../src/records/import/import-file.js';
 import { queueImport } from '../../../src/records/import/queue-import.js';
 import { runImport, type ImportResult } from '../../../src/records/import/run-import.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
@@ -162,6 +162,16 @@ describe('CSV import into a dataset (real Postgres)', () => {
     const named = await storeImportFile(manager, { datasetId, fileName: '../../etc/evil.csv', path: file.path, sizeBytes: file.size }, MEGABYTE);
     assert.equal(named.fileName, 'evil.csv');
     assert.ok(stored.fileId < named.fileId);
+  });
+
+  it(`deletes uploads left unapplied for ${UNAPPLIED_RETENTION_DAYS} days when the next one arrives`, async () => {
+    const { datasetId } = await tabularDataset('import-retention');
+    const old = await upload(datasetId, 'old.csv', 'label\na\n');
+    const recent = await upload(datasetId, 'recent.csv', 'label\na\n');
+    await DataRecord.sequelize!.query(`UPDATE import_files SET created_at = now() - interval '8 days' WHERE id = ${old.fileId}`);
+    await upload(datasetId, 'next.csv', 'label\nb\n');
+    await assert.rejects(runImport(manager, { fileId: old.fileId, mode: 'dry-run', mapping: { columns: { label: 'label' } } }), /There is no uploaded import file .*upload the CSV again/);
+    assert.equal((await runImport(manager, { fileId: recent.fileId, mode: 'dry-run', mapping: { columns: { label: 'label' } } })).rows, 1, 'the recent upload is kept');
   });
 
   it('refuses an auditor (audited as denied) and a mapping that names no field', async () => {
