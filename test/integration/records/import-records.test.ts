@@ -228,6 +228,7 @@ describe('CSV import into a dataset (real Postgres)', () => {
           assert.equal(finished.status, 'succeeded', finished.error ?? '');
           const result = finished.result as unknown as ImportResult;
           assert.deepEqual([result.rows, result.inserts, result.invalidRows], [rowCount, rowCount, 0]);
+          assert.deepEqual([finished.progressDone, finished.progressTotal], mode === 'dry-run' ? [sizeBytes, sizeBytes] : [rowCount, rowCount], 'progress was recorded to the end');
           rates[mode] = Math.round(rowCount / ((finished.finishedAt!.getTime() - finished.startedAt!.getTime()) / 1000));
         }
       } finally {
