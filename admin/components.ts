@@ -27,6 +27,7 @@ export const componentFiles = {
   ScoreForm: source('ScoreForm.tsx'),
   IssueApiKey: source('IssueApiKey.tsx'),
   ConfirmAction: source('ConfirmAction.tsx'),
+  ImportRecords: source('ImportRecords.tsx'),
 } as const;
 
 export const Components = {
@@ -49,6 +50,7 @@ export const Components = {
   RestoreRecords: componentLoader.add('RestoreRecords', componentFiles.RestoreRecords),
   IssueApiKey: componentLoader.add('IssueApiKey', componentFiles.IssueApiKey),
   ConfirmAction: componentLoader.add('ConfirmAction', componentFiles.ConfirmAction),
+  ImportRecords: componentLoader.add('ImportRecords', componentFiles.ImportRecords),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

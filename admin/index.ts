@@ -10,6 +10,7 @@ import { checkConsole, type CheckResult } from '../src/server/checks.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
 import { DEFAULT_MAX_UPLOAD_MB, MEGABYTE } from '../src/registry/upload-version.js';
+import { DEFAULT_MAX_IMPORT_MB } from '../src/records/import/import-file.js';
 import { apiKeyResource } from '../resources/api-key.resource.js';
 import { auditEventResource } from '../resources/audit-event.resource.js';
 import { datasetResource } from '../resources/dataset.resource.js';
@@ -30,7 +31,7 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
-import { refuseAnonymousUploads, refuseLargeUploads, removeUploadedFiles } from './uploads.js';
+import { refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, type UploadLimit } from './uploads.js';
 
 AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
@@ -41,17 +42,19 @@ const LOGIN_PATH = `${ROOT_PATH}/login`;
 export interface ConsoleSettings {
   /** MAX_MODEL_UPLOAD_MB in bytes. */
   maxUploadBytes: number;
+  /** MAX_IMPORT_MB in bytes. */
+  maxImportBytes: number;
 }
 
-export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE };
+export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE };
 
 export function consoleSettings(config: Config): ConsoleSettings {
-  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE };
+  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE };
 }
 
 export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
   return [
-    datasetResource(),
+    datasetResource(settings),
     recordResource(),
     mlModelResource(settings),
     modelVersionResource(),
@@ -88,6 +91,14 @@ export function consoleChecks(): CheckResult[] {
   return checkConsole({ actions, builtIns: BUILT_IN_ACTIONS, componentFiles: Object.values(componentFiles) });
 }
 
+/** Each upload route's limit, the setting that raises it, and what to do instead. */
+function uploadLimits(settings: ConsoleSettings): UploadLimit[] {
+  return [
+    { path: /^\/api\/resources\/models\/records\/[^/]+\/upload$/, maxBytes: settings.maxUploadBytes, setting: 'MAX_MODEL_UPLOAD_MB', advice: 'export a smaller model' },
+    { path: /^\/api\/resources\/datasets\/records\/[^/]+\/importCsv$/, maxBytes: settings.maxImportBytes, setting: 'MAX_IMPORT_MB', advice: 'split the CSV into smaller files' },
+  ];
+}
+
 /**
  * The AdminJS console as a router for createApp(). The session and CSRF middleware run in front of it
  * (src/server/app.ts); here: reload the user, refuse forbidden routes with 403, audit logout, then AdminJS.
@@ -114,6 +125,8 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     res.status(404).json({ error: 'not_found', message: 'No such route.' });
   });
   router.use(refuseAnonymousUploads);
+  const limits = uploadLimits(settings);
+  router.use(refuseOversizedUploads(limits));
   router.use(removeUploadedFiles);
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
@@ -126,9 +139,10 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;
     // given the same options it would at least not fall back to an in-memory store.
     sessionOptions,
-    // formidable's own default is 200 MB per request; stop reading at the configured limit.
-    { maxFileSize: settings.maxUploadBytes },
+    // formidable's own default is 200 MB per request; stop reading at the largest configured limit
+    // (each upload route's own limit is checked from Content-Length before, and on the file after).
+    { maxFileSize: Math.max(...limits.map((l) => l.maxBytes)) },
   );
-  router.use(refuseLargeUploads(settings.maxUploadBytes));
+  router.use(refuseLargeUploads(limits));
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };
 }

@@ -26,6 +26,7 @@ export const translations: LocaleTranslations = {
     export: 'Export',
     history: 'History',
     upload: 'Upload ONNX',
+    importCsv: 'Import CSV',
     bulkEdit: 'Bulk edit',
     bulkEditMatching: 'Edit all matching…',
     restoreDeleted: 'Restore deleted',

@@ -20,15 +20,46 @@ export function removeUploadedFiles(req: Request, res: Response, next: NextFunct
   next();
 }
 
+/** One upload route's size limit, the setting that raises it, and what to do instead. */
+export interface UploadLimit {
+  /** Matched against the path inside the console router (e.g. /api/resources/models/records/7/upload). */
+  path: RegExp;
+  maxBytes: number;
+  setting: string;
+  advice: string;
+}
+
+/** What a multipart body adds around the file (boundaries, headers, the form's other fields). */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+function tooLarge(res: Response, limit: UploadLimit): void {
+  const megabytes = Math.round((limit.maxBytes / (1024 * 1024)) * 10) / 10;
+  res
+    .status(413)
+    .set('Connection', 'close')
+    .json({ error: 'too_large', message: `The file is larger than the upload limit of ${megabytes} MB (${limit.setting}): ${limit.advice}, or ask an admin to raise the limit.` });
+}
+
+/**
+ * Each upload route has its own limit but formidable has one for all (the largest): refuse a body
+ * whose Content-Length is over the route's limit before a byte is written to disk. A body without a
+ * length is stopped by formidable at the largest limit and the file checked by the action.
+ */
+export function refuseOversizedUploads(limits: readonly UploadLimit[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const limit = req.method === 'POST' && req.is('multipart/form-data') ? limits.find((l) => l.path.test(req.path)) : undefined;
+    const length = Number(req.headers['content-length']);
+    if (!limit || !Number.isFinite(length) || length <= limit.maxBytes + MULTIPART_OVERHEAD_BYTES) return next();
+    tooLarge(res, limit);
+  };
+}
+
 /** formidable stops reading at `maxFileSize` with a bare Error: answer 413 with what to do instead of a 500. */
-export function refuseLargeUploads(maxUploadBytes: number) {
-  return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+export function refuseLargeUploads(limits: readonly UploadLimit[]) {
+  const largest = limits.reduce((a, b) => (b.maxBytes > a.maxBytes ? b : a));
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!(error instanceof Error) || !/^maxFileSize exceeded/.test(error.message) || res.headersSent) return next(error);
-    const limit = Math.round((maxUploadBytes / (1024 * 1024)) * 10) / 10;
-    res
-      .status(413)
-      .set('Connection', 'close')
-      .json({ error: 'too_large', message: `The file is larger than the upload limit of ${limit} MB (MAX_MODEL_UPLOAD_MB): export a smaller model, or ask an admin to raise the limit.` });
+    tooLarge(res, limits.find((l) => l.path.test(req.path)) ?? largest);
   };
 }
 

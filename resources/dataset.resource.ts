@@ -4,8 +4,9 @@ import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink, jsonShow } from '../admin/components.js';
 import { train } from '../admin/actions/train/index.js';
+import { importCsv } from '../admin/actions/import-csv/index.js';
 
-export const datasetResource = (): ResourceWithOptions => ({
+export const datasetResource = (settings: { maxImportBytes: number }): ResourceWithOptions => ({
   resource: Dataset,
   options: {
     id: 'datasets',
@@ -30,6 +31,6 @@ export const datasetResource = (): ResourceWithOptions => ({
       createdAt: { isVisible: { list: true, show: true, edit: false, filter: true } },
       updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
     },
-    actions: withAccess('datasets', datasetAuditedFields, { train: train('datasets') }),
+    actions: withAccess('datasets', datasetAuditedFields, { train: train('datasets'), importCsv: importCsv(settings.maxImportBytes) }),
   },
 });

@@ -43,6 +43,8 @@ export const RULES = {
     delete: { admin: always },
     // "Retrain" one of the dataset's models (the work itself checks models.train).
     train: { admin: always, data_scientist: always },
+    // "Import CSV": upload, dry run and apply records into the dataset (content work, like bulk edit).
+    importCsv: { admin: always, content_manager: always },
   },
   records: {
     list: readAll,

@@ -2,6 +2,7 @@ import type { JobKind } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { trainModel } from '../ml/train-model.js';
 import { applyBulkEdit, parseBulkEdit } from '../records/bulk-edit.js';
+import { runImport } from '../records/import/run-import.js';
 import { scoreRecords } from '../scoring/score-records.js';
 
 export interface JobContext {
@@ -23,6 +24,8 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
     const result = await applyBulkEdit(actor, selection, changes, (done, total) => progress('updating records', done, total));
     return { ...result };
   },
+  // A dry run rolls back; apply is one transaction: a retry after a crash starts over from nothing applied.
+  import: async (params, { actor, progress }) => ({ ...(await runImport(actor, params, progress)) }),
   // Chunks commit with a checkpoint: a retry or a restarted worker goes on after the last committed record.
   score: async (params, context) => ({ ...(await scoreRecords(context.actor, params, context)) }),
   train: async (params, { actor, progress }) => {

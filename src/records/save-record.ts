@@ -90,18 +90,31 @@ async function write<T>(actor: Actor, action: string, work: (transaction: Transa
 
 /** Text for text datasets, features that fit the schema for tabular ones. */
 function checkInput(dataset: Dataset, record: { text?: string | null; features?: Record<string, unknown> | null }): void {
-  if (dataset.task === 'text-classification') {
-    if (!record.text) throw new InvalidInput('record.text_required', `Dataset "${dataset.name}" classifies text: give the record's text.`, { text: 'required for a text dataset' });
-    return;
-  }
-  if (!record.features) throw new InvalidInput('record.features_required', `Dataset "${dataset.name}" is tabular: give the record's features (${dataset.featureSchema.map((f) => f.name).join(', ')}).`, { features: 'required for a tabular dataset' });
-  const problems = featureProblems(record.features, dataset.featureSchema);
+  const problems = inputProblems(dataset, record);
+  if (problems.text) throw new InvalidInput('record.text_required', `Dataset "${dataset.name}" classifies text: give the record's text.`, problems);
+  if (problems.features) throw new InvalidInput('record.features_required', `Dataset "${dataset.name}" is tabular: give the record's features (${dataset.featureSchema.map((f) => f.name).join(', ')}).`, problems);
   if (Object.keys(problems).length > 0) {
     throw new InvalidInput('record.features_invalid', `The features do not fit dataset "${dataset.name}": ${Object.entries(problems).map(([f, m]) => `${f} ${m}`).join('; ')}.`, problems);
   }
 }
 
-function featureProblems(features: Readonly<Record<string, unknown>>, schema: readonly FeatureSpec[]): Record<string, string> {
+/**
+ * What keeps a record's input from fitting its dataset, by field (`text`, `features`, `features.<name>`):
+ * the one statement of the rule, shared by saving a record and importing a CSV.
+ */
+export function inputProblems(dataset: Dataset, record: { text?: string | null; features?: Record<string, unknown> | null }): Record<string, string> {
+  if (dataset.task === 'text-classification') return record.text ? {} : { text: 'required for a text dataset' };
+  if (!record.features) return { features: 'required for a tabular dataset' };
+  return featureProblems(record.features, dataset.featureSchema);
+}
+
+/** A human label outside the dataset's label set (when it declares one): the database trigger `records_label_in_dataset` says the same. */
+export function labelProblem(dataset: Pick<Dataset, 'labels'>, label: string | null | undefined): string | undefined {
+  if (label === null || label === undefined || dataset.labels.length === 0 || dataset.labels.includes(label)) return undefined;
+  return `"${label}" is not one of the dataset's labels (${dataset.labels.join(', ')})`;
+}
+
+export function featureProblems(features: Readonly<Record<string, unknown>>, schema: readonly FeatureSpec[]): Record<string, string> {
   const problems: Record<string, string> = {};
   const known = new Map(schema.map((spec) => [spec.name, spec]));
   for (const [name, value] of Object.entries(features)) {

@@ -39,6 +39,8 @@ export const ConfigSchema = z.object({
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
   MAX_MODEL_UPLOAD_MB: z.coerce.number().int().min(1).max(1_024).default(50),
+  /** Largest CSV file "Import CSV" accepts; it is stored in Postgres and streamed, never held whole in memory. */
+  MAX_IMPORT_MB: z.coerce.number().int().min(1).max(4_096).default(500),
   /** Records a scoring job reads, scores and commits per step (memory and checkpoint granularity). */
   SCORE_CHUNK_ROWS: z.coerce.number().int().min(100).max(200_000).default(20_000),
   /**

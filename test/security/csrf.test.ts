@@ -74,6 +74,15 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
   'datasets.new': () => ({ method: 'POST', path: '/admin/api/resources/datasets/actions/new', json: { name: unique('csrf-new'), task: 'text-classification', 'labels.0': 'a', 'labels.1': 'b' } }),
   'datasets.edit': (f) => ({ method: 'POST', path: `/admin/api/resources/datasets/records/${f.dataset.id}/edit`, json: { description: 'changed by the console' } }),
   'datasets.delete': (f) => ({ method: 'POST', path: `/admin/api/resources/datasets/records/${f.emptyDataset.id}/delete` }),
+  'datasets.importCsv': (f) => ({
+    method: 'POST',
+    path: `/admin/api/resources/datasets/records/${f.dataset.id}/importCsv`,
+    form: () => {
+      const form = new FormData();
+      form.append('file', new Blob(['text,label\nhello,ham\n'], { type: 'text/csv' }), 'records.csv');
+      return form;
+    },
+  }),
   'datasets.train': (f) => ({ method: 'POST', path: `/admin/api/resources/datasets/records/${f.model.datasetId}/train`, json: { model: f.model.name, maxEpochs: '1' } }),
   'records.new': (f) => ({ method: 'POST', path: '/admin/api/resources/records/actions/new', json: { datasetId: f.dataset.id, text: 'a new record', label: 'ham', split: 'train' } }),
   'records.edit': (f) => ({ method: 'POST', path: `/admin/api/resources/records/records/${f.records[0]!.id}/edit`, json: { label: 'spam' } }),
