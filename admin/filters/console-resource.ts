@@ -97,13 +97,19 @@ export class ConsoleResource extends Resource {
    * hidden one such as a password hash, never an expression), so the ORDER BY is one of a known set.
    */
   private sortableColumn(sortBy: string): string {
+    const attributes = this.model.getAttributes();
+    // Outside AdminJS (no decorator: a benchmark, a script) the allow-list is the model's columns.
+    if (!(this as unknown as { _decorated?: unknown })._decorated) {
+      if (Object.hasOwn(attributes, sortBy)) return sortBy;
+      throw new InvalidInput('list.sort_by', `Cannot sort ${this.model.name} records by "${sortBy.slice(0, 60)}": sort by one of its columns.`, { sortBy: 'not a column' });
+    }
     const decorated = this.decorate();
     if (sortBy === decorated.options.sort?.sortBy) return sortBy;
-    const property = Object.hasOwn(this.model.getAttributes(), sortBy) ? decorated.getPropertyByKey(sortBy) : null;
+    const property = Object.hasOwn(attributes, sortBy) ? decorated.getPropertyByKey(sortBy) : null;
     if (property && property.isSortable() && (property.isVisible('list') || property.isVisible('show'))) return sortBy;
     const offered = decorated
       .getListProperties()
-      .filter((p) => p.isSortable() && Object.hasOwn(this.model.getAttributes(), p.propertyPath))
+      .filter((p) => p.isSortable() && Object.hasOwn(attributes, p.propertyPath))
       .map((p) => p.propertyPath);
     throw new InvalidInput('list.sort_by', `Cannot sort ${this.model.name} records by "${sortBy.slice(0, 60)}": sort by one of ${offered.join(', ')}.`, { sortBy: 'not a sortable column' });
   }

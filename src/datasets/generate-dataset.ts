@@ -28,6 +28,17 @@ export interface GenerateResult {
 }
 
 const CSV_QUOTE = /[",\n\r]/;
+
+/**
+ * A generated row's features as JSON with 6 decimals (what a measuring instrument gives, and a third
+ * of the bytes Postgres has to parse), its quotes doubled for a quoted CSV cell. Written by hand:
+ * JSON.stringify of 30 full-precision numbers alone capped generation below 100,000 rows/s.
+ */
+function featureJson(features: Record<string, number>): string {
+  let json = '{';
+  for (const name in features) json += `${json.length > 1 ? ',' : ''}""${name}"":${features[name]!.toFixed(6)}`;
+  return `${json}}`;
+}
 const csv = (value: string) => (CSV_QUOTE.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 /**
@@ -71,7 +82,7 @@ export async function generateDataset(actor: Actor, raw: GenerateInput, progress
         const split = (Math.imul(i + 1, 2654435761) >>> 0) % 100 < 80 ? 'train' : 'test';
         if (tabular) {
           const row = (source as ReturnType<typeof syntheticTabularStream>).next();
-          batch += `${id},,${csv(JSON.stringify(row.features))},${row.label},${split},generated\n`;
+          batch += `${id},,"${featureJson(row.features)}",${row.label},${split},generated\n`;
         } else {
           const row = (source as ReturnType<typeof syntheticTextStream>).next();
           batch += `${id},${csv(row.text)},,${row.label},${split},generated\n`;

@@ -1,12 +1,29 @@
 import { Job } from '../../models/index.js';
 
-/** Waits until job `id` is in one of `statuses` (checking every 200 ms) and returns it. */
-export async function waitForJob(id: number, statuses: readonly string[] = ['succeeded', 'failed', 'cancelled'], timeoutMs = 60_000): Promise<Job> {
+const FINISHED = ['succeeded', 'failed', 'cancelled'] as const;
+
+/** Waits until job `id` is in one of `statuses` (finished, by default; checking every 100 ms) and returns it. */
+export async function waitForJob(id: number, statuses: readonly string[] = FINISHED, timeoutMs = 60_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await Job.findByPk(id);
     if (job && statuses.includes(job.status)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job?.status ?? 'missing'} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Waits until running job `id` has done at least `done` units of work (and has not finished: the
+ * test wants it part-way, so a job that ends first fails with a hint to make the work larger).
+ */
+export async function waitForProgress(id: number, done: number, timeoutMs = 60_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await Job.findByPk(id);
+    if (job && (FINISHED as readonly string[]).includes(job.status)) throw new Error(`job ${id} ${job.status} before it reached ${done}: give it more work`);
+    if (job && Number(job.progressDone) >= done) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} never got going (status ${job?.status}, ${job?.progressDone} done)`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

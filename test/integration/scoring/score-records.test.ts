@@ -18,15 +18,12 @@ import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type Ru
 import { generateDataset } from '../../../src/datasets/generate-dataset.js';
 import { MlModel } from '../../../models/index.js';
 import { unique } from '../../support/database.js';
+import { waitForJob } from '../../support/jobs.js';
 
+/** Waits for the job to finish and brings `job` up to date. */
 async function settled(job: Job, timeoutMs = 60_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await job.reload();
-    if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${job.id} still ${job.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForJob(job.id, undefined, timeoutMs);
+  return job.reload();
 }
 
 interface Result {

@@ -10,6 +10,7 @@ import { queueScoring } from '../../../src/scoring/queue-scoring.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 import { stopProcess } from '../../support/cli-process.js';
+import { waitForJob, waitForProgress } from '../../support/jobs.js';
 import { startWorkerProcess, WORKER_HEARTBEAT_SECONDS } from '../../support/worker-process.js';
 
 const ROWS = 120_000;
@@ -42,12 +43,7 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
     const first = await startWorkerProcess(WORKER_ENV);
     children.push(first);
     const { job } = await queueScoring({ type: 'system' }, { model: modelName, version: 1 });
-    const deadline = Date.now() + 60_000;
-    while (Number((await job.reload()).progressDone) < ROWS / 10) {
-      assert.ok(Date.now() < deadline, `job never got going (status ${job.status}, ${job.progressDone} done)`);
-      assert.notEqual(job.status, 'succeeded', 'finished before it could be killed: make the test dataset larger');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitForProgress(job.id, ROWS / 10);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     await job.reload();
@@ -59,11 +55,8 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
     assert.equal(committed, checkpoint.scored);
 
     children.push(await startWorkerProcess(WORKER_ENV));
-    const finishBy = Date.now() + 120_000;
-    while (!['succeeded', 'failed'].includes((await job.reload()).status)) {
-      assert.ok(Date.now() < finishBy, `job still ${job.status} 120 s after the kill`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await waitForJob(job.id, undefined, 120_000);
+    await job.reload();
     assert.equal(job.status, 'succeeded', job.error ?? '');
     assert.equal(job.attempts, 2);
     const result = job.result as { scored: number; attempts: number; invalid: { count: number } };
@@ -87,12 +80,7 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
     const first = await startWorkerProcess(WORKER_ENV);
     children.push(first);
     const { job } = await queueScoring({ type: 'system' }, { model: modelName, version: 1 });
-    const deadline = Date.now() + 60_000;
-    while (Number((await job.reload()).progressDone) < ROWS / 10) {
-      assert.ok(Date.now() < deadline, `job never got going (status ${job.status}, ${job.progressDone} done)`);
-      assert.notEqual(job.status, 'succeeded', 'finished before it could be stopped: make the test dataset larger');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitForProgress(job.id, ROWS / 10);
     const signalled = performance.now();
     const exitCode = await stopProcess(first, 'SIGTERM');
     const stopSeconds = (performance.now() - signalled) / 1000;
@@ -106,11 +94,8 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
     assert.deepEqual(handover?.recordIds.map(Number), [job.id]);
 
     children.push(await startWorkerProcess(WORKER_ENV));
-    const finishBy = Date.now() + 120_000;
-    while (!['succeeded', 'failed'].includes((await job.reload()).status)) {
-      assert.ok(Date.now() < finishBy, `job still ${job.status} 120 s after the handover`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await waitForJob(job.id, undefined, 120_000);
+    await job.reload();
     assert.equal(job.status, 'succeeded', job.error ?? '');
     assert.equal(job.attempts, 2, 'the handover used no retry: one more attempt, no failure');
     assert.equal((job.result as { scored: number }).scored, ROWS);
