@@ -31,7 +31,7 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
-import { refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, type UploadLimit } from './uploads.js';
+import { parseUploadsWithTheirLimits, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, type UploadLimit } from './uploads.js';
 
 AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
@@ -128,6 +128,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   const limits = uploadLimits(settings);
   router.use(refuseOversizedUploads(limits));
   router.use(removeUploadedFiles);
+  router.use(parseUploadsWithTheirLimits(limits));
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
@@ -139,9 +140,9 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;
     // given the same options it would at least not fall back to an in-memory store.
     sessionOptions,
-    // formidable's own default is 200 MB per request; stop reading at the largest configured limit
-    // (each upload route's own limit is checked from Content-Length before, and on the file after).
-    { maxFileSize: Math.max(...limits.map((l) => l.maxBytes)) },
+    // formidable's own default is 200 MB per request: upload routes were parsed with their own limit
+    // already (parseUploadsWithTheirLimits); any other form gets the smallest.
+    { maxFileSize: Math.min(...limits.map((l) => l.maxBytes)) },
   );
   router.use(refuseLargeUploads(limits));
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import type { NextFunction, Request, Response } from 'express';
+import { createRequire } from 'node:module';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { logger } from '../src/server/logger.js';
 
 /** What express-formidable (inside @adminjs/express) leaves on the request for each file field. */
@@ -51,6 +52,24 @@ export function refuseOversizedUploads(limits: readonly UploadLimit[]) {
     const length = Number(req.headers['content-length']);
     if (!limit || !Number.isFinite(length) || length <= limit.maxBytes + MULTIPART_OVERHEAD_BYTES) return next();
     tooLarge(res, limit);
+  };
+}
+
+/** express-formidable (what @adminjs/express parses bodies with; it skips a body parsed already). */
+const expressFormidable = createRequire(import.meta.url)('express-formidable') as (options: { maxFileSize: number }) => RequestHandler;
+
+/**
+ * Parses an upload route's body with that route's own limit, before AdminJS's parser (which has one
+ * limit for every route and then finds the body parsed): formidable stops reading at the limit, so
+ * a file one byte over it is refused (413, below) however the body was sent, and nothing more is
+ * written to disk.
+ */
+export function parseUploadsWithTheirLimits(limits: readonly UploadLimit[]) {
+  const parsers = limits.map((limit) => ({ limit, parse: expressFormidable({ maxFileSize: limit.maxBytes }) }));
+  return (req: Request, res: Response, next: NextFunction) => {
+    const found = req.method === 'POST' && req.is('multipart/form-data') ? parsers.find(({ limit }) => limit.path.test(req.path)) : undefined;
+    if (!found) return next();
+    found.parse(req, res, next);
   };
 }
 
