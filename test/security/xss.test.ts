@@ -7,6 +7,7 @@ import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
 import { waitForJob } from '../support/jobs.js';
+import { stringify } from 'csv-stringify/sync';
 
 /** What an attacker types into any field: each would set window.__xss (or open a dialog) if it ever ran. */
 const XSS = {
@@ -366,6 +367,26 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
     // The selection is shown as JSON, so its quotes are escaped.
     await visit(`/admin/resources/auditEvents/records/${ids.bulkFailedEvent}/show`, [`"${FOREIGN_LABEL}" is not a label`, JSON.stringify(XSS.svg)]);
     await visit(`/admin/resources/auditEvents/records/${ids.bulkEvent}/show`, [XSS.script, JSON.stringify(XSS.svg), XSS.template], '[data-testid="audit-diff"]');
+    assertNothingRan(seen);
+  });
+
+  it('shows an import\'s column names, sample values and dry-run errors (which quote the cells) as text', async () => {
+    await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${ids.dataset}/importCsv`);
+    await page.waitForSelector('[data-testid="import-form"]');
+    // A column named with a payload, payload cells, and a label outside the label set (its error quotes it).
+    const csv = stringify([
+      ['text', 'label', XSS.svg],
+      [XSS.script, FOREIGN_LABEL, XSS.img],
+      [XSS.template, XSS.alert, XSS.jsUrl],
+    ]);
+    await page.setInputFiles('[data-testid="import-file"]', { name: `${XSS.img}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('[data-testid="import-upload"]');
+    await page.waitForSelector('[data-testid="import-mapping"]');
+    await shownAsText(page, [XSS.svg, XSS.img, XSS.script], '[data-testid="import-mapping"]');
+    await page.click('[data-testid="import-dry-run"]');
+    await page.waitForSelector('[data-testid="import-error-row"]', { timeout: 30_000 });
+    await shownAsText(page, [FOREIGN_LABEL]);
+    await settle(page);
     assertNothingRan(seen);
   });
 
