@@ -1,37 +1,12 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, flat, useNotice, type ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Label, MessageBox, Text } from '@adminjs/design-system';
+import type { StoredImportFile as Upload } from '../../src/records/import/import-file.js';
+import type { ImportResult } from '../../src/records/import/run-import.js';
 
 const api = new ApiClient();
 const FIELDS = ['text', 'label', 'split', 'tags', 'source', 'id'];
 const LIVE = ['queued', 'running'];
-
-interface Upload {
-  fileId: number;
-  fileName: string;
-  sizeBytes: number;
-  sha256: string;
-  columns: string[];
-  sample: string[][];
-  mapping: Record<string, string>;
-}
-
-interface RowError {
-  row: number;
-  column: string;
-  reason: string;
-}
-
-interface ImportResult {
-  mode: 'dry-run' | 'apply';
-  rows: number;
-  inserts: number;
-  updates: number;
-  invalidRows: number;
-  errorCount: number;
-  errors: RowError[];
-  applied: boolean;
-}
 
 interface JobView {
   id: string;
