@@ -22,8 +22,6 @@ const working = new Set<string>();
 whenQueueStops(() => working.clear());
 /** Set while `stopWorker({ handOver: true })` drains this process. */
 let handingOver = false;
-/** The jobs this process is running now (pg-boss's offWork stops polling but does not wait for them). */
-const running = new Set<Promise<void>>();
 
 /**
  * Subscribes this process to every job kind that has a handler (once each) and to the retraining
@@ -42,14 +40,7 @@ export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>>
     if (working.has(kind)) continue;
     working.add(kind);
     await queue().work<{ jobId: number }>(kind, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([queued]) => {
-      if (!queued) return;
-      const run = runJob(queued, handlers[kind]!);
-      running.add(run);
-      try {
-        await run;
-      } finally {
-        running.delete(run);
-      }
+      if (queued) await runJob(queued, handlers[kind]!);
     });
   }
   return kinds;
@@ -63,9 +54,8 @@ export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>>
 export async function stopWorker(options: { handOver?: boolean } = {}): Promise<void> {
   handingOver = options.handOver ?? false;
   try {
-    for (const kind of working) await queue().offWork(kind);
+    for (const kind of working) await queue().offWork(kind); // waits for the job in hand
     working.clear();
-    await Promise.allSettled([...running]);
   } finally {
     handingOver = false;
   }
