@@ -28,6 +28,8 @@ export const componentFiles = {
   IssueApiKey: source('IssueApiKey.tsx'),
   ConfirmAction: source('ConfirmAction.tsx'),
   ImportRecords: source('ImportRecords.tsx'),
+  DatasetCharts: source('DatasetCharts.tsx'),
+  ModelCharts: source('ModelCharts.tsx'),
 } as const;
 
 export const Components = {
@@ -51,6 +53,8 @@ export const Components = {
   IssueApiKey: componentLoader.add('IssueApiKey', componentFiles.IssueApiKey),
   ConfirmAction: componentLoader.add('ConfirmAction', componentFiles.ConfirmAction),
   ImportRecords: componentLoader.add('ImportRecords', componentFiles.ImportRecords),
+  DatasetCharts: componentLoader.add('DatasetCharts', componentFiles.DatasetCharts),
+  ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
 } as const;
 
 /** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */

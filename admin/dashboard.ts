@@ -1,12 +1,17 @@
 import type { ActionContext, PageHandler } from 'adminjs';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { sequelizeOf } from '../models/index.js';
 import { decide } from '../src/access/decide.js';
-import { ROLE_TITLES } from '../src/access/roles.js';
+import { ROLE_TITLES, type Role } from '../src/access/roles.js';
 import type { ResourceId } from '../src/access/rules.js';
-import { countRows } from '../src/db/estimate-count.js';
-import { actorOf } from './current-admin.js';
 import type { Actor } from '../src/access/actor.js';
+import { auditActivity, predictionsPerDay, recentImports } from '../src/charts/activity-charts.js';
+import { datasetCharts } from '../src/charts/dataset-charts.js';
+import { modelCharts } from '../src/charts/model-charts.js';
+import { systemHealth } from '../src/charts/system-health.js';
+import { countRows } from '../src/db/estimate-count.js';
 import { inferenceSeries, jobOutcomes, requestSeries } from '../src/monitoring/dashboard-series.js';
+import { actorOf } from './current-admin.js';
 
 const TILES: ReadonlyArray<{ resourceId: ResourceId; table: string; label: string; group: string; help: string; softDeleted?: boolean }> = [
   { resourceId: 'datasets', table: 'datasets', label: 'Datasets', group: 'Data', help: 'Named collections of records for one task.' },
@@ -18,38 +23,138 @@ const TILES: ReadonlyArray<{ resourceId: ResourceId; table: string; label: strin
   { resourceId: 'users', table: 'users', label: 'Users', group: 'Access', help: 'People who sign in, one role each.' },
 ];
 
+/** The dashboard's sections; each has its own rule, and each role sees its own first. */
+export type Section = 'health' | 'model' | 'dataset' | 'predictions' | 'operations' | 'imports' | 'audit';
+
+const ORDER: Record<Role, readonly Section[]> = {
+  admin: ['health', 'dataset', 'model', 'predictions', 'operations', 'imports', 'audit'],
+  data_scientist: ['model', 'dataset', 'predictions', 'operations'],
+  content_manager: ['dataset', 'imports'],
+  auditor: ['audit', 'model', 'dataset', 'predictions', 'operations'],
+};
+
+/** Who may see a section: one rule of the table each (a section shows nothing its rule would hide elsewhere). */
+const SECTION_RULE: Record<Section, [ResourceId, string]> = {
+  health: ['inferenceStats', 'systemHealth'],
+  model: ['models', 'charts'],
+  dataset: ['datasets', 'charts'],
+  predictions: ['inferenceStats', 'list'],
+  operations: ['inferenceStats', 'list'],
+  imports: ['datasets', 'importCsv'],
+  audit: ['auditEvents', 'list'],
+};
+
+export interface DashboardSettings {
+  /** JOB_HEARTBEAT_SECONDS: a running job silent for twice this is reported as stalled. */
+  heartbeatSeconds: number;
+}
+
+/**
+ * The home page, per role: tiles for what the role may list in full, then its charts — a data
+ * scientist's model and dataset first, a content manager's records and imports, an auditor's audit
+ * activity, an admin's system health and everything else. Every section is checked against the rule
+ * table here, on the server; `?dataset=ID&model=ID&version=N` choose what the dataset and model sections show.
+ */
+export function dashboardHandler(settings: DashboardSettings): PageHandler {
+  return async (request, _response, context) => {
+    const actor = actorOf((context as ActionContext | undefined)?.currentAdmin);
+    const role = actor.type === 'user' ? actor.role : undefined;
+    const sequelize = sequelizeOf();
+    const query = (request as { query?: Record<string, unknown> } | undefined)?.query ?? {};
+    const sections = role ? ORDER[role].filter((s) => decide(actor, ...SECTION_RULE[s]) !== false) : [];
+    const has = (section: Section) => sections.includes(section);
+    const jobsRule = decide(actor, 'jobs', 'list');
+    const ownJobsOf = jobsRule === true || jobsRule === false ? undefined : actor.type === 'user' ? actor.id : undefined;
+
+    const [tiles, datasets, models] = await Promise.all([
+      tilesFor(actor, sequelize),
+      has('dataset') ? choices(sequelize, 'datasets') : Promise.resolve([]),
+      has('model') ? choices(sequelize, 'models') : Promise.resolve([]),
+    ]);
+    const datasetId = has('dataset') ? await chosen(query.dataset, datasets, () => busiestDataset(sequelize)) : undefined;
+    const modelId = has('model') ? await chosen(query.model, models, () => lastPromotedModel(sequelize)) : undefined;
+    const version = positiveInteger(query.version);
+
+    const [dataset, model, predictions, operations, imports, audit, health] = await Promise.all([
+      datasetId === undefined ? null : datasetCharts(sequelize, datasetId),
+      modelId === undefined ? null : modelCharts(sequelize, modelId, version),
+      has('predictions') ? predictionsPerDay(sequelize) : null,
+      has('operations') ? operationsCharts(sequelize, jobsRule === false ? null : ownJobsOf) : null,
+      has('imports') ? recentImports(sequelize, ownJobsOf) : null,
+      has('audit') ? auditActivity(sequelize) : null,
+      has('health') ? systemHealth(sequelize, settings.heartbeatSeconds) : null,
+    ]);
+    return {
+      roleTitle: role ? ROLE_TITLES[role] : 'Guest',
+      tiles,
+      sections,
+      datasets,
+      models,
+      dataset,
+      model,
+      predictions,
+      charts: operations,
+      imports,
+      importsScope: ownJobsOf === undefined ? 'all' : 'own',
+      audit,
+      health,
+    };
+  };
+}
+
 /**
  * Tiles only for what the role may list in full: the dashboard shows no door the role cannot open,
  * and a row-scoped list (e.g. a content manager's own jobs) is left out so its table's size stays private.
  */
-export const dashboardHandler: PageHandler = async (_request, _response, context) => {
-  const actor = actorOf((context as ActionContext | undefined)?.currentAdmin);
-  const role = actor.type === 'user' ? actor.role : undefined;
-  const sequelize = sequelizeOf();
+async function tilesFor(actor: Actor, sequelize: Sequelize) {
   const visible = TILES.filter((tile) => decide(actor, tile.resourceId, 'list') === true);
-  const tiles = await Promise.all(
+  return Promise.all(
     visible.map(async ({ table, softDeleted, ...tile }) => ({
       ...tile,
       ...(await countRows(sequelize, table, { softDeleted })),
       href: `/admin/resources/${tile.resourceId}`,
     })),
   );
-  return { roleTitle: role ? ROLE_TITLES[role] : 'Guest', tiles, charts: await chartsFor(actor) };
-};
+}
 
 /**
- * Operations charts for the staff who watch the models (the inference-stats rule: admins, data
- * scientists, auditors): traffic and server errors, predictions and latency per model version, and job
- * outcomes (a data scientist sees their own jobs, as in the Jobs list).
+ * Traffic and server errors, predictions and latency per model version, and job outcomes (`ownJobsOf`:
+ * only that user's jobs, as in their Jobs list; null: no job outcomes).
  */
-async function chartsFor(actor: Actor) {
-  if (decide(actor, 'inferenceStats', 'list') !== true) return null;
-  const sequelize = sequelizeOf();
-  const jobsRule = decide(actor, 'jobs', 'list');
+async function operationsCharts(sequelize: Sequelize, ownJobsOf: number | undefined | null) {
   const [requests, inference, jobs] = await Promise.all([
     requestSeries(sequelize),
     inferenceSeries(sequelize),
-    jobsRule === false ? Promise.resolve(null) : jobOutcomes(sequelize, 14, jobsRule === true ? undefined : Number((jobsRule as { createdById?: unknown }).createdById)),
+    ownJobsOf === null ? Promise.resolve(null) : jobOutcomes(sequelize, 14, ownJobsOf),
   ]);
-  return { requests, inference, jobs, jobsScope: jobsRule === true ? 'all' : 'own' };
+  return { requests, inference, jobs, jobsScope: ownJobsOf === undefined ? 'all' : 'own' };
+}
+
+async function choices(sequelize: Sequelize, table: 'datasets' | 'models'): Promise<Array<{ id: number; name: string }>> {
+  return sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM ${table} ORDER BY name LIMIT 500`, { type: QueryTypes.SELECT });
+}
+
+/** The asked-for id when it is one of the choices, else the fallback's, else the first choice's. */
+async function chosen(asked: unknown, options: ReadonlyArray<{ id: number }>, fallback: () => Promise<number | undefined>): Promise<number | undefined> {
+  const id = positiveInteger(asked);
+  if (id !== undefined && options.some((o) => o.id === id)) return id;
+  const preferred = await fallback();
+  return preferred !== undefined && options.some((o) => o.id === preferred) ? preferred : options[0]?.id;
+}
+
+/** The dataset whose records changed last: where people are working (one step down an index). */
+async function busiestDataset(sequelize: Sequelize): Promise<number | undefined> {
+  const [row] = await sequelize.query<{ dataset_id: number }>('SELECT dataset_id FROM records ORDER BY updated_at DESC LIMIT 1', { type: QueryTypes.SELECT });
+  return row?.dataset_id;
+}
+
+/** The model whose production alias moved last, else none (the first model is taken). */
+async function lastPromotedModel(sequelize: Sequelize): Promise<number | undefined> {
+  const [row] = await sequelize.query<{ model_id: number }>(`SELECT model_id FROM model_aliases WHERE alias = 'production' ORDER BY updated_at DESC LIMIT 1`, { type: QueryTypes.SELECT });
+  return row?.model_id;
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+  return n !== undefined && n > 0 ? n : undefined;
 }

@@ -11,6 +11,7 @@ import type { ResourceId } from '../src/access/rules.js';
 import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
 import { DEFAULT_MAX_UPLOAD_MB, MEGABYTE } from '../src/registry/upload-version.js';
 import { DEFAULT_MAX_IMPORT_MB } from '../src/records/import/import-file.js';
+import { DEFAULT_HEARTBEAT_SECONDS } from '../src/jobs/queue.js';
 import { apiKeyResource } from '../resources/api-key.resource.js';
 import { auditEventResource } from '../resources/audit-event.resource.js';
 import { datasetResource } from '../resources/dataset.resource.js';
@@ -29,6 +30,7 @@ import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
 import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
+import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
 import { parseUploadsWithTheirLimits, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, type UploadLimit } from './uploads.js';
@@ -44,12 +46,14 @@ export interface ConsoleSettings {
   maxUploadBytes: number;
   /** MAX_IMPORT_MB in bytes. */
   maxImportBytes: number;
+  /** JOB_HEARTBEAT_SECONDS (the dashboard's stalled-job check). */
+  heartbeatSeconds: number;
 }
 
-export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE };
+export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS };
 
 export function consoleSettings(config: Config): ConsoleSettings {
-  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE };
+  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS };
 }
 
 export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
@@ -74,7 +78,7 @@ export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS
     logoutPath: `${ROOT_PATH}/logout`,
     resources: consoleResources(settings),
     componentLoader,
-    dashboard: { component: Components.Dashboard, handler: dashboardHandler },
+    dashboard: { component: Components.Dashboard, handler: dashboardHandler({ heartbeatSeconds: settings.heartbeatSeconds }) },
     branding: { companyName: 'ModelDesk', withMadeWithLove: false, logo: false },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations } },
   });
@@ -105,6 +109,7 @@ function uploadLimits(settings: ConsoleSettings): UploadLimit[] {
  */
 export function buildConsole(config: Config, sessionOptions: SessionOptions & { secret: string }): ConsoleMount {
   const settings = consoleSettings(config);
+  chartCache.configure(config.CHARTS_CACHE_SECONDS);
   const admin = createAdmin(settings);
   const router = Router();
   // AdminJS handlers treat every method but GET as a write; Express routes HEAD to GET handlers.

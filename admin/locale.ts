@@ -18,6 +18,7 @@ export const translations: LocaleTranslations = {
   actions: {
     train: 'Retrain',
     compare: 'Compare versions',
+    charts: 'Charts',
     promote: 'Promote',
     rollback: 'Roll back',
     download: 'Download ONNX',

@@ -5,6 +5,7 @@ import { Navigation } from '../admin/navigation.js';
 import { historyLink, jsonShow } from '../admin/components.js';
 import { train } from '../admin/actions/train/index.js';
 import { importCsv } from '../admin/actions/import-csv/index.js';
+import { datasetChartsAction } from '../admin/actions/charts/index.js';
 
 export const datasetResource = (settings: { maxImportBytes: number }): ResourceWithOptions => ({
   resource: Dataset,
@@ -31,6 +32,6 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       createdAt: { isVisible: { list: true, show: true, edit: false, filter: true } },
       updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
     },
-    actions: withAccess('datasets', datasetAuditedFields, { train: train('datasets'), importCsv: importCsv(settings.maxImportBytes) }),
+    actions: withAccess('datasets', datasetAuditedFields, { train: train('datasets'), importCsv: importCsv(settings.maxImportBytes), charts: datasetChartsAction }),
   },
 });

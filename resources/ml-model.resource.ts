@@ -6,6 +6,7 @@ import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
+import { modelChartsAction } from '../admin/actions/charts/index.js';
 import { train } from '../admin/actions/train/index.js';
 import { syncSchedulesAfterSave } from './hooks/sync-retrain-schedules.js';
 import { upload } from '../admin/actions/upload/index.js';
@@ -45,6 +46,7 @@ export const mlModelResource = (settings: { maxUploadBytes: number }): ResourceW
       edit: { after: [syncSchedulesAfterSave] },
       delete: { after: [syncSchedulesAfterSave] },
       compare,
+      charts: modelChartsAction,
       train: train('models'),
       upload: upload(settings.maxUploadBytes),
       score: scoreDatasetAction,

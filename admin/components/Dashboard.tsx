@@ -2,6 +2,16 @@ import React, { useEffect, useState } from 'react';
 import { ApiClient, useCurrentAdmin } from 'adminjs';
 import { Box, H2, H5, Illustration, Link, Text } from '@adminjs/design-system';
 import OperationsCharts, { type ChartsData } from './OperationsCharts.js';
+import { AuditActivityCharts, PredictionsPerDay, RecentImports } from './ActivityCharts.js';
+import { Picker, Section } from './ChartPanel.js';
+import DatasetChartsView from './DatasetChartsView.js';
+import ModelChartsView from './ModelChartsView.js';
+import SystemHealthView from './SystemHealthView.js';
+import type { Cached } from '../../src/charts/chart-cache.js';
+import type { AuditActivity, DailyPredictions, ImportOutcome } from '../../src/charts/activity-charts.js';
+import type { DatasetCharts } from '../../src/charts/dataset-charts.js';
+import type { ModelCharts } from '../../src/charts/model-charts.js';
+import type { SystemHealth } from '../../src/charts/system-health.js';
 
 interface Tile {
   resourceId: string;
@@ -13,28 +23,131 @@ interface Tile {
   help: string;
 }
 
+type SectionId = 'health' | 'model' | 'dataset' | 'predictions' | 'operations' | 'imports' | 'audit';
+
 interface DashboardData {
   roleTitle: string;
   tiles: Tile[];
-  /** For the staff who watch the models; null for other roles. */
+  /** The sections this role may see, in the order it needs them. */
+  sections: SectionId[];
+  datasets: Array<{ id: number; name: string }>;
+  models: Array<{ id: number; name: string }>;
+  dataset: DatasetCharts | null;
+  model: ModelCharts | null;
+  predictions: Cached<DailyPredictions[]> | null;
   charts: ChartsData | null;
+  imports: Cached<ImportOutcome[]> | null;
+  importsScope: 'all' | 'own';
+  audit: Cached<AuditActivity> | null;
+  health: SystemHealth | null;
 }
 
 const api = new ApiClient();
+const CHOICES = ['dataset', 'model', 'version'] as const;
+type Choice = Partial<Record<(typeof CHOICES)[number], number>>;
 
-/** The home page: who you are and what you can reach, with row counts. Role-aware by construction:
- * the server only returns tiles for resources the signed-in role may list. */
+/** What the URL asks the dashboard to show (`?dataset=ID&model=ID&version=N`), so a view can be shared. */
+function choiceFromUrl(): Choice {
+  const query = new URLSearchParams(window.location.search);
+  return Object.fromEntries(CHOICES.flatMap((key) => (/^\d+$/.test(query.get(key) ?? '') ? [[key, Number(query.get(key))]] : [])));
+}
+
+/**
+ * The home page, per role: tiles with row counts, then the role's charts in the order it needs them
+ * (the server decides which sections a role gets). The dataset and model pickers keep their choice in
+ * the URL.
+ */
 const Dashboard: React.FC = () => {
   const [currentAdmin] = useCurrentAdmin();
   const [data, setData] = useState<DashboardData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [choice, setChoice] = useState<Choice>(choiceFromUrl);
 
   useEffect(() => {
     api
-      .getDashboard<DashboardData>()
-      .then((response) => setData(response.data))
+      .getDashboard<DashboardData>({ params: choice })
+      .then((response) => {
+        setData(response.data);
+        setError(null);
+      })
       .catch(() => setError('Could not load the dashboard. Reload the page; if it persists, check the server log.'));
-  }, []);
+  }, [choice.dataset, choice.model, choice.version]);
+
+  const choose = (next: Choice) => {
+    const merged = { ...choice, ...next };
+    const query = new URLSearchParams(Object.entries(merged).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+    const search = query.toString();
+    window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
+    setChoice(merged);
+  };
+
+  const section = (id: SectionId): React.ReactNode => {
+    if (!data) return null;
+    switch (id) {
+      case 'health':
+        return data.health ? (
+          <Section key={id} title="System" testId="section-health">
+            <SystemHealthView health={data.health} />
+          </Section>
+        ) : null;
+      case 'dataset':
+        return data.dataset ? (
+          <Section
+            key={id}
+            title="Data"
+            testId="section-dataset"
+            aside={<Picker label="Dataset" testId="pick-dataset" value={data.dataset.datasetId} options={data.datasets} onChange={(dataset) => choose({ dataset })} />}
+          >
+            <DatasetChartsView charts={data.dataset} />
+          </Section>
+        ) : (
+          <Section key={id} title="Data" testId="section-dataset">
+            <Text>No datasets yet: create one under Data → Datasets, or run `npm run cli -- generate`.</Text>
+          </Section>
+        );
+      case 'model':
+        return data.model ? (
+          <Section
+            key={id}
+            title="Models"
+            testId="section-model"
+            aside={<Picker label="Model" testId="pick-model" value={data.model.modelId} options={data.models} onChange={(model) => choose({ model, version: undefined })} />}
+          >
+            <ModelChartsView charts={data.model} onVersion={(version) => choose({ version })} />
+          </Section>
+        ) : (
+          <Section key={id} title="Models" testId="section-model">
+            <Text>No models yet: create one under Models → Models and retrain it.</Text>
+          </Section>
+        );
+      case 'predictions':
+        return data.predictions ? (
+          <Section key={id} title="Predictions" testId="section-predictions">
+            <PredictionsPerDay data={data.predictions} />
+          </Section>
+        ) : null;
+      case 'operations':
+        return data.charts ? (
+          <Section key={id} title="Operations" testId="section-operations">
+            <OperationsCharts data={data.charts} />
+          </Section>
+        ) : null;
+      case 'imports':
+        return data.imports ? (
+          <Section key={id} title="Imports" testId="section-imports">
+            <RecentImports data={data.imports} own={data.importsScope === 'own'} />
+          </Section>
+        ) : null;
+      case 'audit':
+        return data.audit ? (
+          <Section key={id} title="Audit activity" testId="section-audit">
+            <AuditActivityCharts data={data.audit} />
+          </Section>
+        ) : null;
+      default:
+        return null;
+    }
+  };
 
   return (
     <Box variant="grey" data-testid="modeldesk-dashboard">
@@ -67,7 +180,7 @@ const Dashboard: React.FC = () => {
           </Box>
         ))}
       </Box>
-      {data?.charts ? <OperationsCharts data={data.charts} /> : null}
+      {data?.sections.map(section)}
     </Box>
   );
 };

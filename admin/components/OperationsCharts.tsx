@@ -1,5 +1,6 @@
 import React from 'react';
-import { Box, H5, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import { Box, Table, TableBody, TableCell, TableHead, TableRow } from '@adminjs/design-system';
+import { Empty, Panel } from './ChartPanel.js';
 import { Bar, Line } from 'react-chartjs-2';
 import { PALETTE } from './chart-setup.js';
 import type { JobOutcome, PredictionPoint, RequestPoint, VersionLatency } from '../../src/monitoring/dashboard-series.js';
@@ -15,16 +16,6 @@ const STATUS_COLOURS: Record<string, string> = { succeeded: '#2E9E5B', failed: '
 const time = (iso: string) => new Date(iso).toISOString().slice(11, 16);
 const ms = (value: number | null) => (value === null ? '—' : value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`);
 
-const Panel: React.FC<{ title: string; help: string; testId: string; children: React.ReactNode }> = ({ title, help, testId, children }) => (
-  <Box variant="white" width={[1, 1, 1 / 2]} style={{ minWidth: 420, flex: '1 1 420px' }} data-testid={testId}>
-    <H5>{title}</H5>
-    <Text variant="sm" mb="default">{help}</Text>
-    {children}
-  </Box>
-);
-
-const Empty: React.FC<{ children: React.ReactNode }> = ({ children }) => <Text color="grey60" py="xl">{children}</Text>;
-
 /** The dashboard's operations charts: traffic and errors, predictions and latency per version, job outcomes. */
 const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
   const versions = [...new Set(data.inference.points.map((p) => p.version))].slice(0, PALETTE.length);
@@ -32,7 +23,7 @@ const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
   const days = [...new Set((data.jobs ?? []).map((j) => j.day))].sort();
   const statuses = [...new Set((data.jobs ?? []).map((j) => j.status))];
   return (
-    <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 16 }} mt="xl" data-testid="operations-charts">
+    <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 16 }} data-testid="operations-charts">
       <Panel title="Requests and errors (24 h)" help="All web processes, per 10 minutes: requests, and server errors (HTTP 5xx) with their rate." testId="chart-requests">
         {data.requests.length === 0 ? (
           <Empty>No requests recorded in the last 24 hours.</Empty>

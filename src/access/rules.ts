@@ -45,6 +45,8 @@ export const RULES = {
     train: { admin: always, data_scientist: always },
     // "Import CSV": upload, dry run and apply records into the dataset (content work, like bulk edit).
     importCsv: { admin: always, content_manager: always },
+    // "Charts": the dataset's label distribution per split, records created and edited per day, recent changes.
+    charts: readAll,
   },
   records: {
     list: readAll,
@@ -74,6 +76,8 @@ export const RULES = {
     train: { admin: always, data_scientist: always },
     upload: { admin: always, data_scientist: always },
     compare: readStaff,
+    // "Charts": metrics per version over time, the production version's evaluation, score distribution, predictions per day.
+    charts: readStaff,
     // Batch scoring with one of the model's versions (queued from records, the model, the CLI).
     score: { admin: always, data_scientist: always },
     // POST /api/v1/models/{name}/predict (with an API key, also the `predict` scope).
@@ -109,6 +113,8 @@ export const RULES = {
   inferenceStats: {
     list: readStaff,
     show: readStaff,
+    // The dashboard's live system health panel (queue backlog, stalled workers, errors, Postgres).
+    systemHealth: { admin: always },
   },
 } as const satisfies AccessTable;
 

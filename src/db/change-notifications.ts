@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { logger } from '../server/logger.js';
 
-/** The tables whose changes are announced (migration 001600: statement triggers → `pg_notify`). */
-export type WatchedTable = 'model_aliases' | 'api_keys' | 'users';
+/** The tables whose changes are announced (migrations 001600 and 001900: statement triggers → `pg_notify`). */
+export type WatchedTable = 'model_aliases' | 'api_keys' | 'users' | 'records' | 'record_predictions' | 'model_versions';
 
 const CHANNEL = 'modeldesk_changes';
 const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];

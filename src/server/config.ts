@@ -41,6 +41,11 @@ export const ConfigSchema = z.object({
   MAX_MODEL_UPLOAD_MB: z.coerce.number().int().min(1).max(1_024).default(50),
   /** Largest CSV file "Import CSV" accepts; it is stored in Postgres and streamed, never held whole in memory. */
   MAX_IMPORT_MB: z.coerce.number().int().min(1).max(4_096).default(500),
+  /**
+   * Seconds the console's charts keep an aggregate in memory per web process; a write to the data under
+   * it (any process) drops it sooner. 0: every chart view queries Postgres.
+   */
+  CHARTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   /** Records a scoring job reads, scores and commits per step (memory and checkpoint granularity). */
   SCORE_CHUNK_ROWS: z.coerce.number().int().min(100).max(200_000).default(20_000),
   /**

@@ -1,0 +1,99 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { chartCache, type Cached } from './chart-cache.js';
+
+export interface LabelSplitCount {
+  /** The human label; null for unlabelled records. */
+  label: string | null;
+  split: string;
+  records: number;
+}
+
+export interface DailyChanges {
+  day: string;
+  created: number;
+  edited: number;
+}
+
+export interface ChangedRecord {
+  id: number;
+  datasetId: number;
+  dataset: string;
+  label: string | null;
+  split: string;
+  updatedAt: string;
+}
+
+export interface DatasetCharts {
+  datasetId: number;
+  name: string;
+  task: string;
+  /** The dataset's label set, in its order (labels no record has yet included). */
+  labels: string[];
+  bySplit: Cached<LabelSplitCount[]>;
+  changes: Cached<DailyChanges[]>;
+  recent: Cached<ChangedRecord[]>;
+}
+
+const CHANGE_DAYS = 14;
+const RECENT_ROWS = 10;
+
+/**
+ * A dataset's charts: live records by human label and split (the label distribution), records created
+ * and edited per day, and the ten most recently changed records. Aggregated in Postgres (one GROUP BY
+ * per chart, never rows into Node) and cached until the records change. Null for an unknown dataset.
+ */
+export async function datasetCharts(sequelize: Sequelize, datasetId: number): Promise<DatasetCharts | null> {
+  const [dataset] = await sequelize.query<{ id: number; name: string; task: string; labels: string[] }>(
+    'SELECT id, name, task::text AS task, labels FROM datasets WHERE id = :datasetId',
+    { replacements: { datasetId }, type: QueryTypes.SELECT },
+  );
+  if (!dataset) return null;
+  const [bySplit, changes, recent] = await Promise.all([
+    chartCache.get(`dataset:${datasetId}:by-split`, ['records'], () => labelsBySplit(sequelize, datasetId)),
+    chartCache.get(`dataset:${datasetId}:changes`, ['records'], () => dailyChanges(sequelize, datasetId)),
+    chartCache.get(`dataset:${datasetId}:recent`, ['records'], () => recentlyChanged(sequelize, datasetId)),
+  ]);
+  return { datasetId: dataset.id, name: dataset.name, task: dataset.task, labels: dataset.labels, bySplit, changes, recent };
+}
+
+async function labelsBySplit(sequelize: Sequelize, datasetId: number): Promise<LabelSplitCount[]> {
+  const rows = await sequelize.query<{ label: string | null; split: string; records: string }>(
+    `SELECT label, split::text AS split, count(*) AS records
+       FROM records WHERE dataset_id = :datasetId AND deleted_at IS NULL
+      GROUP BY label, split ORDER BY label NULLS LAST, split`,
+    { replacements: { datasetId }, type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({ label: r.label, split: r.split, records: Number(r.records) }));
+}
+
+/** Per day over the last two weeks: records created, and records changed after their creation. */
+async function dailyChanges(sequelize: Sequelize, datasetId: number): Promise<DailyChanges[]> {
+  const rows = await sequelize.query<{ day: string; created: string; edited: string }>(
+    `WITH days AS (
+       SELECT generate_series(date_trunc('day', now()) - make_interval(days => :days - 1), date_trunc('day', now()), interval '1 day') AS day
+     ), created AS (
+       SELECT date_trunc('day', created_at) AS day, count(*) AS n FROM records
+        WHERE dataset_id = :datasetId AND created_at >= date_trunc('day', now()) - make_interval(days => :days - 1) GROUP BY 1
+     ), edited AS (
+       SELECT date_trunc('day', updated_at) AS day, count(*) AS n FROM records
+        WHERE dataset_id = :datasetId AND updated_at >= date_trunc('day', now()) - make_interval(days => :days - 1)
+          AND updated_at > created_at + interval '1 second' GROUP BY 1
+     )
+     SELECT to_char(days.day, 'YYYY-MM-DD') AS day, COALESCE(created.n, 0) AS created, COALESCE(edited.n, 0) AS edited
+       FROM days LEFT JOIN created USING (day) LEFT JOIN edited USING (day) ORDER BY days.day`,
+    { replacements: { datasetId, days: CHANGE_DAYS }, type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({ day: r.day, created: Number(r.created), edited: Number(r.edited) }));
+}
+
+/** The records changed last (created, edited, deleted or restored), newest first; all datasets without an id. */
+export async function recentlyChanged(sequelize: Sequelize, datasetId?: number, limit = RECENT_ROWS): Promise<ChangedRecord[]> {
+  const rows = await sequelize.query<{ id: string; dataset_id: number; dataset: string; label: string | null; split: string; updated_at: Date }>(
+    `SELECT r.id, r.dataset_id, d.name AS dataset, r.label, r.split::text AS split, r.updated_at
+       FROM records r JOIN datasets d ON d.id = r.dataset_id
+      WHERE r.deleted_at IS NULL ${datasetId === undefined ? '' : 'AND r.dataset_id = :datasetId'}
+      ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit`,
+    { replacements: { datasetId: datasetId ?? null, limit }, type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({ id: Number(r.id), datasetId: r.dataset_id, dataset: r.dataset, label: r.label, split: r.split, updatedAt: new Date(r.updated_at).toISOString() }));
+}
