@@ -1,6 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, useCurrentAdmin } from 'adminjs';
-import { Box, H2, H5, Illustration, Link, Text } from '@adminjs/design-system';
+import { Box, H2, Illustration, Link, Text } from '@adminjs/design-system';
 import OperationsCharts, { type ChartsData } from './OperationsCharts.js';
 import { AuditActivityCharts, PredictionsPerDay, RecentImports } from './ActivityCharts.js';
 import { Picker, Section } from './ChartPanel.js';
@@ -151,10 +151,10 @@ const Dashboard: React.FC = () => {
 
   return (
     <Box variant="grey" data-testid="modeldesk-dashboard">
-      <Box variant="white" mb="xl">
+      <Box variant="white" mb="lg" py="lg">
         <Box flex flexDirection="row" alignItems="center">
           <Box mr="xl">
-            <Illustration variant="Rocket" width={90} height={90} />
+            <Illustration variant="Rocket" width={60} height={60} />
           </Box>
           <Box>
             <H2>ModelDesk</H2>
@@ -165,18 +165,16 @@ const Dashboard: React.FC = () => {
         </Box>
       </Box>
       {error && <Text color="error">{error}</Text>}
-      <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 16 }}>
+      <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 12 }}>
         {data?.tiles.map((tile) => (
-          <Box key={tile.resourceId} variant="white" width={[1, 1 / 2, 1 / 3]} style={{ maxWidth: 360 }} data-testid={`tile-${tile.resourceId}`}>
+          <Box key={tile.resourceId} variant="white" style={{ flex: '1 1 180px', maxWidth: 320, padding: 16 }} data-testid={`tile-${tile.resourceId}`} title={tile.help}>
             <Text variant="sm" color="grey60">{tile.group}</Text>
-            <H5>
-              <Link href={tile.href}>{tile.label}</Link>
-            </H5>
+            <Link href={tile.href}>{tile.label}</Link>
             <Text variant="lg" fontWeight="bold">
               {tile.approximate ? '≈ ' : ''}
               {tile.count.toLocaleString()}
             </Text>
-            <Text variant="sm">{tile.help}</Text>
+            <Text variant="xs" color="grey60" style={{ lineHeight: 1.4 }}>{tile.help}</Text>
           </Box>
         ))}
       </Box>

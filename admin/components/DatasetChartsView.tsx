@@ -8,7 +8,7 @@ import type { DatasetCharts } from '../../src/charts/dataset-charts.js';
 const SPLIT_COLOURS: Record<string, string> = { train: PALETTE[0]!, test: PALETTE[1]!, holdout: PALETTE[2]! };
 const UNLABELLED = '(unlabelled)';
 
-/** A dataset's charts: label distribution per split, records created and edited per day, the latest changes. */
+/** A dataset's charts: label distribution per split, records edited per day, the latest changes. */
 const DatasetChartsView: React.FC<{ charts: DatasetCharts }> = ({ charts }) => {
   const counts = charts.bySplit.value;
   const seen = [...new Set(counts.map((c) => c.label ?? UNLABELLED))];
@@ -39,18 +39,16 @@ const DatasetChartsView: React.FC<{ charts: DatasetCharts }> = ({ charts }) => {
         </Text>
         <AsOf {...charts.bySplit} />
       </Panel>
-      <Panel title="Records created and edited per day (14 days)" help="Created: new records (console, import, API, generate). Edited: records changed after they were created, counted on the day of their last change." testId="chart-record-changes">
-        <Bar
-          data={{
-            labels: charts.changes.value.map((d) => d.day.slice(5)),
-            datasets: [
-              { label: 'created', data: charts.changes.value.map((d) => d.created), backgroundColor: PALETTE[0] },
-              { label: 'edited', data: charts.changes.value.map((d) => d.edited), backgroundColor: PALETTE[3] },
-            ],
-          }}
-          options={{ animation: false, scales: { y: { beginAtZero: true } } }}
-        />
-        <AsOf {...charts.changes} />
+      <Panel title="Records edited per day (14 days)" help="Records changed after they were created (console, bulk edit, import, API), counted on the day of their last change. New records show in the imports and the list." testId="chart-record-edits">
+        {charts.edits.value.every((d) => d.edited === 0) ? (
+          <Empty>No record of this dataset was edited in the last 14 days.</Empty>
+        ) : (
+          <Bar
+            data={{ labels: charts.edits.value.map((d) => d.day.slice(5)), datasets: [{ label: 'edited', data: charts.edits.value.map((d) => d.edited), backgroundColor: PALETTE[3] }] }}
+            options={{ animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'records' } } } }}
+          />
+        )}
+        <AsOf {...charts.edits} />
       </Panel>
       <Panel title="Recently changed records" help="The ten records of this dataset created or changed last; open one to see its history." testId="table-recent-records">
         {charts.recent.value.length === 0 ? (

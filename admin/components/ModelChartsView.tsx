@@ -43,7 +43,7 @@ const ModelChartsView: React.FC<{ charts: ModelCharts; onVersion?: (version: num
       </Panel>
       <Panel
         title={scores ? `Scores of version ${scores.version} on live records` : 'Scores on live records'}
-        help="Records whose latest prediction is this version's, by score (the probability of the predicted label, in 20 bins) and by predicted label. Batch scoring writes them."
+        help="Records whose latest prediction is this version's, by score (the probability of the predicted label, in 20 bins), stacked by predicted label. Batch scoring writes them; soft-deleted records are left out."
         testId="chart-score-histogram"
       >
         {versions.length > 0 && onVersion ? (
@@ -54,11 +54,11 @@ const ModelChartsView: React.FC<{ charts: ModelCharts; onVersion?: (version: num
         ) : (
           <>
             <Bar
-              data={{ labels: binLabels(scores.bins.length), datasets: [{ label: 'records', data: scores.bins, backgroundColor: PALETTE[0] }] }}
-              options={{ animation: false, plugins: { legend: { display: false } }, scales: { x: { title: { display: true, text: 'score (from)' } }, y: { beginAtZero: true } } }}
+              data={{ labels: binLabels(scores.bins.length), datasets: scores.byLabel.map((l, i) => ({ label: l.label, data: l.bins, backgroundColor: PALETTE[i % PALETTE.length] })) }}
+              options={{ animation: false, scales: { x: { stacked: true, title: { display: true, text: 'score (from), stacked by predicted label' } }, y: { stacked: true, beginAtZero: true } } }}
             />
             <Text variant="sm" mt="sm" data-testid="predicted-labels">
-              {formatCount(scores.total)} records: {scores.predicted.map((p) => `${p.label} ${formatCount(p.records)} (${((100 * p.records) / scores.total).toFixed(1)}%)`).join(' · ')}
+              {formatCount(scores.total)} records: {scores.byLabel.map((p) => `${p.label} ${formatCount(p.records)} (${((100 * p.records) / scores.total).toFixed(1)}%)`).join(' · ')}
             </Text>
           </>
         )}

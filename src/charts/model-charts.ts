@@ -21,8 +21,8 @@ export interface ScoreDistribution {
   version: number;
   /** Records whose latest prediction is this version's, per bin of the score (probability of the predicted label), SCORE_BINS bins over [0, 1]. */
   bins: number[];
-  /** The same records per predicted label. */
-  predicted: Array<{ label: string; records: number }>;
+  /** The same records per predicted label, with that label's bins (largest label first). */
+  byLabel: Array<{ label: string; bins: number[]; records: number }>;
   total: number;
 }
 
@@ -91,24 +91,28 @@ async function metricsOf(sequelize: Sequelize, versionId: number): Promise<Parti
 }
 
 /**
- * One pass over the version's predictions (GROUPING SETS: score bins and predicted labels together),
- * leaving out soft-deleted records through their small partial index (records_deleted_idx).
+ * One pass over the version's predictions, grouped by score bin and predicted label (a plain GROUP BY
+ * aggregates in parallel; GROUPING SETS would not, and took twice as long at a million), leaving out
+ * soft-deleted records through their small partial index (records_deleted_idx).
  */
 async function scoreDistribution(sequelize: Sequelize, versionId: number, version: number): Promise<ScoreDistribution> {
-  const rows = await sequelize.query<{ bin: number | null; label: string | null; records: string }>(
+  const rows = await sequelize.query<{ bin: number; label: string; records: string }>(
     `SELECT least(floor(p.score * ${SCORE_BINS}), ${SCORE_BINS - 1})::int AS bin, p.predicted_label AS label, count(*) AS records
        FROM record_predictions p
       WHERE p.model_version_id = :versionId
         AND p.record_id NOT IN (SELECT id FROM records WHERE deleted_at IS NOT NULL)
-      GROUP BY GROUPING SETS ((1), (2))`,
+      GROUP BY 1, 2`,
     { replacements: { versionId }, type: QueryTypes.SELECT },
   );
   const bins = new Array<number>(SCORE_BINS).fill(0);
-  const predicted: ScoreDistribution['predicted'] = [];
+  const perLabel = new Map<string, number[]>();
   for (const row of rows) {
-    if (row.bin !== null) bins[row.bin] = Number(row.records);
-    else if (row.label !== null) predicted.push({ label: row.label, records: Number(row.records) });
+    const n = Number(row.records);
+    bins[row.bin]! += n;
+    let labelBins = perLabel.get(row.label);
+    if (!labelBins) perLabel.set(row.label, (labelBins = new Array<number>(SCORE_BINS).fill(0)));
+    labelBins[row.bin]! += n;
   }
-  predicted.sort((a, b) => b.records - a.records);
-  return { versionId, version, bins, predicted, total: bins.reduce((a, b) => a + b, 0) };
+  const byLabel = [...perLabel].map(([label, counts]) => ({ label, bins: counts, records: counts.reduce((a, b) => a + b, 0) })).sort((a, b) => b.records - a.records);
+  return { versionId, version, bins, byLabel, total: bins.reduce((a, b) => a + b, 0) };
 }

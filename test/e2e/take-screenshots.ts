@@ -4,7 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { AuditEvent, initModels, MlModel, ModelAlias, ModelVersion } from '../../models/index.js';
+import { AuditEvent, DataRecord, Dataset, initModels, MlModel, ModelAlias, ModelVersion } from '../../models/index.js';
+import { startQueue, stopQueue } from '../../src/jobs/queue.js';
+import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
+import { queueScoring } from '../../src/scoring/queue-scoring.js';
+import { updateRecord } from '../../src/records/save-record.js';
 import { RequestStats } from '../../src/monitoring/request-stats.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { trainModel } from '../../src/ml/train-model.js';
@@ -37,8 +41,19 @@ try {
   const spam = (await MlModel.findOne({ where: { name: 'spam-filter' } }))!;
   const penguins = (await MlModel.findOne({ where: { name: 'penguin-species' } }))!;
   const spamVersion = (await ModelVersion.findOne({ where: { modelId: spam.id } }))!;
-  for (const [email, role] of [['admin@example.com', 'admin'], ['content@example.com', 'content_manager'], ['auditor@example.com', 'auditor']] as const) {
+  for (const [email, role] of [['admin@example.com', 'admin'], ['content@example.com', 'content_manager'], ['auditor@example.com', 'auditor'], ['scientist@example.com', 'data_scientist']] as const) {
     await saveUser({ type: 'system' }, { email, role, password });
+  }
+  // Predictions and a few edits, so the charts have something to show.
+  await startQueue(db.url);
+  await startWorker();
+  for (const model of ['penguin-species', 'spam-filter']) {
+    const { job } = await queueScoring({ type: 'system' }, { model });
+    while (!['succeeded', 'failed', 'cancelled'].includes((await job.reload()).status)) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const penguinData = (await Dataset.findOne({ where: { name: 'penguins' } }))!;
+  for (const record of await DataRecord.findAll({ where: { datasetId: penguinData.id, split: 'test' }, limit: 6 })) {
+    await updateRecord({ type: 'system' }, record.id, { tags: ['reviewed'] });
   }
   const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
   const pool = new pg.Pool({ connectionString: db.url });
@@ -63,7 +78,16 @@ try {
       await page.waitForSelector(waitFor ?? 'body');
       if (scroll && waitFor) await page.locator(waitFor).first().scrollIntoViewIfNeeded();
       await page.waitForTimeout(300);
+      // The dashboards are long pages: show them whole (AdminJS scrolls inside its own container,
+      // so a full-page shot needs a viewport as tall as the content).
+      const whole = name.startsWith('dashboard-') && !scroll;
+      if (whole) {
+        const height = await page.evaluate(() => Math.max(...Array.from(document.querySelectorAll("*"), (e) => e.scrollHeight)));
+        await page.setViewportSize({ width: 1280, height: Math.min(height + 80, 2200) });
+        await page.waitForTimeout(300);
+      }
       await page.screenshot({ path: path.join(out, `${name}.png`) });
+      if (whole) await page.setViewportSize({ width: 1280, height: 760 });
       console.log(`wrote admin/screenshots/${name}.png`);
     }
     await page.close();
@@ -82,7 +106,7 @@ try {
   ]);
   await requestStats.flush(); // the traffic of the shots so far, for the dashboard's charts
   await shoot('admin@example.com', [
-    ['dashboard-admin', '/admin', '[data-testid="operations-charts"]'],
+    ['dashboard-admin', '/admin', '[data-testid="system-health"]'],
     ['dashboard-charts', '/admin', '[data-testid="operations-charts"]', true],
   ]);
   await shoot('admin@example.com', [['api-docs', '/api/docs', '.opblock-summary-path']]);
@@ -99,8 +123,40 @@ try {
   await issuing.screenshot({ path: path.join(out, 'api-key-issued.png') });
   await issuing.close();
   console.log('wrote admin/screenshots/api-key-form.png, api-key-issued.png');
-  await shoot('content@example.com', [['dashboard-content-manager', '/admin', '[data-testid^="tile-"]']]);
+  await shoot('content@example.com', [
+    ['dashboard-content-manager', '/admin', '[data-testid="chart-labels-by-split"] canvas'],
+    ['dataset-charts', `/admin/resources/datasets/records/${penguinData.id}/charts`, '[data-testid="chart-labels-by-split"] canvas'],
+  ]);
+  const firstPenguins = (await DataRecord.findAll({ where: { datasetId: penguinData.id }, order: [['id', 'ASC']], limit: 3 })).map((r) => r.id);
+  const bulk = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  await signIn(bulk, base, 'content@example.com', password);
+  await bulk.goto(`${base}/admin/resources/records/bulk/bulkEdit?recordIds=${firstPenguins.join(',')}`);
+  await bulk.waitForSelector('[data-testid="bulk-edit"]');
+  await bulk.fill('#label', 'Chinstrap');
+  await bulk.fill('#addTags', 'reviewed');
+  await bulk.click('[data-testid="bulk-preview-button"]');
+  await bulk.waitForSelector('[data-testid="bulk-preview"]');
+  await bulk.waitForTimeout(300);
+  await bulk.screenshot({ path: path.join(out, 'bulk-edit.png') });
+  await bulk.goto(`${base}/admin/resources/datasets/records/${penguinData.id}/importCsv`);
+  await bulk.waitForSelector('[data-testid="import-form"]');
+  const csv = 'beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_g,island,sex,species\n41.5,18.1,210,4200,Biscoe,MALE,Gentoo\n39,17,190,3600,Mars,FEMALE,Adelie\n45.2,15.5,215,5000,Dream,,Gentoo\n';
+  await bulk.setInputFiles('[data-testid="import-file"]', { name: 'new-penguins.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await bulk.click('[data-testid="import-upload"]');
+  await bulk.waitForSelector('[data-testid="import-mapping"]');
+  await bulk.selectOption('[data-testid="map-species"]', 'label');
+  await bulk.click('[data-testid="import-dry-run"]');
+  await bulk.waitForSelector('[data-testid="import-summary"]', { timeout: 30_000 });
+  await bulk.waitForTimeout(300);
+  await bulk.screenshot({ path: path.join(out, 'import-dry-run.png'), fullPage: true });
+  await bulk.close();
+  console.log('wrote admin/screenshots/bulk-edit.png, import-dry-run.png');
+  await shoot('scientist@example.com', [
+    ['dashboard-data-scientist', `/admin?model=${penguins.id}`, '[data-testid="chart-score-histogram"] canvas'],
+    ['model-charts', `/admin/resources/models/records/${penguins.id}/charts`, '[data-testid="chart-version-metrics"] canvas'],
+  ]);
   await shoot('auditor@example.com', [
+    ['dashboard-auditor', '/admin', '[data-testid="chart-audit-by-action"] canvas'],
     ['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]'],
     ['audit-diff', `/admin/resources/auditEvents/records/${promotion.seq}/show`, '[data-testid="audit-diff"]', true],
     ['alias-history', `/admin/resources/modelAliases/records/${productionAlias.id}/history`, '[data-testid="alias-move-0"]'],
@@ -108,6 +164,8 @@ try {
     ['export-audit', '/admin/resources/auditEvents/actions/export', '[data-testid="export-audit"]'],
   ]);
   await browser.close();
+  await stopWorker();
+  await stopQueue();
   server.closeAllConnections();
   server.close();
   await closeApi();

@@ -68,6 +68,7 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
   });
 
   it('counts live records by label and split exactly as SQL over the table does, leaving soft-deleted ones out', async () => {
+    assert.equal(await count('SELECT count(*) AS n FROM records WHERE dataset_id = :datasetId AND updated_at <> created_at', { datasetId }), 0, 'a loaded record is not an edited one');
     const victim = (await DataRecord.findOne({ where: { datasetId, label: 'Gentoo', split: 'train' } }))!;
     await deleteRecord(manager, victim.id);
     chartCache.clear();
@@ -81,8 +82,9 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
     const live = await DataRecord.count({ where: { datasetId } });
     assert.equal(charts.bySplit.value.reduce((a, c) => a + c.records, 0), live);
     assert.deepEqual(charts.labels, ['Adelie', 'Chinstrap', 'Gentoo']);
-    assert.equal(charts.changes.value.length, 14);
-    assert.equal(charts.changes.value.at(-1)!.created, await DataRecord.count({ where: { datasetId }, paranoid: false }), 'every record was created today');
+    assert.equal(charts.edits.value.length, 14);
+    const editedToday = await count('SELECT count(*) AS n FROM records WHERE dataset_id = :datasetId AND updated_at <> created_at AND updated_at >= date_trunc(\'day\', now())', { datasetId });
+    assert.equal(charts.edits.value.at(-1)!.edited, editedToday, 'records changed after their creation, today');
     assert.ok(charts.recent.value.length > 0 && charts.recent.value.every((r) => r.datasetId === datasetId));
     assert.ok(!charts.recent.value.some((r) => r.id === victim.id), 'a deleted record is not among the recent ones');
     assert.equal(await datasetCharts(sequelizeOf(), 2_000_000_000), null);
@@ -102,7 +104,7 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
     const after = (await datasetCharts(sequelizeOf(), datasetId))!;
     const chinstrapTest = (c: typeof after) => c.bySplit.value.find((x) => x.label === 'Chinstrap' && x.split === 'test')?.records ?? 0;
     assert.equal(chinstrapTest(after), chinstrapTest(first) + 1, 'the edit shows in the new counts');
-    assert.equal(after.changes.value.at(-1)!.edited, first.changes.value.at(-1)!.edited + 1);
+    assert.equal(after.edits.value.at(-1)!.edited, first.edits.value.at(-1)!.edited + 1, 'an edit counts as an edit today');
 
     // A write by hand in SQL (no application code) drops it too: the trigger announces it.
     await sequelizeOf().query(`UPDATE records SET tags = '{by-hand}' WHERE id = :id`, { replacements: { id: record.id } });
@@ -138,7 +140,8 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
     );
     assert.ok(live < scored, 'one scored record was soft-deleted in the first test');
     assert.equal(scores.total, live, 'predictions of soft-deleted records are left out');
-    assert.equal(scores.predicted.reduce((a, p) => a + p.records, 0), live);
+    assert.equal(scores.byLabel.reduce((a, p) => a + p.records, 0), live);
+    assert.deepEqual(scores.bins, scores.byLabel.reduce((sum, l) => sum.map((v, i) => v + l.bins[i]!), new Array<number>(20).fill(0)), 'the per-label bins add up to the total');
     const highBin = await count('SELECT count(*) AS n FROM record_predictions p JOIN records r ON r.id = p.record_id WHERE p.model_version_id = :versionId AND r.deleted_at IS NULL AND p.score >= 0.95', { versionId });
     assert.equal(scores.bins[19], highBin, 'the last bin holds scores from 0.95 to 1');
 
