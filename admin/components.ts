@@ -57,9 +57,20 @@ export const Components = {
   ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
 } as const;
 
-/** A show-page link to the audit log filtered to the record (add 'history' to showProperties). */
+/**
+ * Help text of the columns every table has, and a show-page link to the audit log filtered to the
+ * record (add 'history' to showProperties). Spread first into a resource's properties; a resource that
+ * changes one of them spreads its entry (`...historyLink.createdAt`) to keep the help.
+ */
 export const historyLink = {
-  history: { components: { show: Components.RecordHistory }, isVisible: { list: false, show: true, edit: false, filter: false } },
+  id: { description: 'The row\'s number, unique in this table and never reused; the API, the CLI and the audit log name rows by it.' },
+  createdAt: { description: 'When the row was created (your browser\'s time zone).' },
+  updatedAt: { description: 'When the row last changed (your browser\'s time zone).' },
+  history: {
+    description: 'Every audited action on this row, newest first, in the audit log.',
+    components: { show: Components.RecordHistory },
+    isVisible: { list: false, show: true, edit: false, filter: false },
+  },
 } as const;
 
 /** Property options for a JSON column shown read-only as pretty-printed text. */

@@ -23,6 +23,7 @@ export const apiKeyResource = (): ResourceWithOptions => ({
       rateLimit: { description: 'Requests per minute allowed for this key (empty: the server default).' },
       expiresAt: { description: 'After this time the key is refused.' },
       revokedAt: { description: 'Set when the key was revoked (action "Revoke"); every web process refuses it from then on.' },
+      lastUsedAt: { description: 'The last request made with the key (updated at most once a minute).' },
       secretHash: { isVisible: false },
     },
     actions: withAccess('apiKeys', apiKeyAuditedFields, { issue: issueApiKey, revoke: revokeKey }),

@@ -20,6 +20,7 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
     properties: {
       ...historyLink,
       name: { isTitle: true, description: 'Unique id used by the API and CLI: lower case letters, digits, "-" and "_" (e.g. spam-assassin).' },
+      description: { type: 'textarea', description: 'What the data is and how it was collected, for the people who use it (free text).' },
       task: { description: 'What models trained on it do: classify free text, or classify rows of tabular features.' },
       labels: { description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.' },
       featureSchema: {
@@ -29,8 +30,8 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       },
       source: { description: 'Where the data came from, so anyone can trace it.' },
       license: { description: 'The licence the data is used under (e.g. CC0, public domain).' },
-      createdAt: { isVisible: { list: true, show: true, edit: false, filter: true } },
-      updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
+      createdAt: { ...historyLink.createdAt, isVisible: { list: true, show: true, edit: false, filter: true } },
+      updatedAt: { ...historyLink.updatedAt, isVisible: { list: false, show: true, edit: false, filter: false } },
     },
     actions: withAccess('datasets', datasetAuditedFields, { train: train('datasets'), importCsv: importCsv(settings.maxImportBytes), charts: datasetChartsAction }),
   },

@@ -24,6 +24,7 @@ export const mlModelResource = (settings: { maxUploadBytes: number }): ResourceW
     properties: {
       ...historyLink,
       name: { isTitle: true, description: 'Unique name used by the API (POST /api/v1/models/{name}/predict) and the CLI.' },
+      description: { type: 'textarea', description: 'What the model decides and who relies on it (free text).' },
       task: { description: 'Must match the task of the dataset it is trained on.' },
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },
       createdById: { reference: 'users', description: 'Who registered the model.' },

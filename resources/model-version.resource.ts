@@ -21,7 +21,7 @@ export const modelVersionResource = (): ResourceWithOptions => ({
     properties: {
       ...historyLink,
       version: { isTitle: true, description: 'Version number within its model, counting from 1. Versions never change once created.' },
-      modelId: { reference: 'models' },
+      modelId: { reference: 'models', description: 'The model this version belongs to.' },
       sha256: { description: 'SHA-256 of the ONNX bytes: proves which exact artefact served a prediction.' },
       sizeBytes: { description: 'Size of the ONNX file in bytes.' },
       trainer: { description: 'The training pipeline that produced this version (or "external-upload" for an uploaded ONNX file, whose name and producer are in the hyperparameters).' },
@@ -34,7 +34,7 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       inputSchema: { ...jsonShow, description: 'What the model expects as input (feature names and types, or raw text).' },
       outputSchema: { ...jsonShow, description: 'What the model returns: label and per-class probabilities.' },
       parentVersionId: { reference: 'modelVersions', description: 'The version this one was retrained from, if any.' },
-      createdById: { reference: 'users' },
+      createdById: { reference: 'users', description: 'Who trained or uploaded this version (empty for the system, e.g. a scheduled retrain).' },
       onnx: { isVisible: false },
     },
     actions: withAccess('modelVersions', modelVersionAuditedFields, { promote, download }),

@@ -64,7 +64,7 @@ export const recordResource = (): ResourceWithOptions => ({
     sort: { sortBy: 'id', direction: 'desc' },
     properties: {
       ...historyLink,
-      id: { isTitle: true },
+      id: { ...historyLink.id, isTitle: true },
       datasetId: { reference: 'datasets', description: 'The dataset this record belongs to; its task decides whether text or features are used.' },
       text: { type: 'textarea', description: 'Input exactly as a text model sees it (for text datasets).' },
       features: {

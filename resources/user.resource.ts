@@ -19,6 +19,9 @@ export const userResource = (): ResourceWithOptions => ({
     properties: {
       ...historyLink,
       email: { isTitle: true, description: 'Sign-in name; stored in lower case.' },
+      name: { description: 'The person\'s name, shown beside their email (optional).' },
+      lastLoginAt: { description: 'The last successful sign-in.' },
+      passwordChangedAt: { description: 'When the password was last set.' },
       role: {
         description:
           'admin: everything. data_scientist: datasets, labels, models, scoring. content_manager: records, import/export. auditor: read-only, incl. the audit log.',

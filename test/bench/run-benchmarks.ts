@@ -9,7 +9,7 @@ import path from 'node:path';
 import { projectRoot } from '../../src/server/project-root.js';
 import { machine } from './machine.js';
 
-const BENCHMARKS = ['train', 'audit', 'console-scale', 'score', 'predict', 'start', 'soak'] as const;
+const BENCHMARKS = ['train', 'audit', 'console-scale', 'charts', 'score', 'predict', 'start', 'soak'] as const;
 type Name = (typeof BENCHMARKS)[number];
 type Json = Record<string, unknown>;
 
@@ -39,7 +39,7 @@ const num = (value: unknown, digits = 0) => (typeof value === 'number' ? value.t
 
 /** The headline figures: what, ours, the baseline measured in the same run, and the target. */
 function table(results: Partial<Record<Name, Json>>): string[][] {
-  const { train, audit, score, predict, start, soak } = results;
+  const { train, audit, charts, score, predict, start, soak } = results;
   const scale = results['console-scale'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
@@ -57,6 +57,13 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
     }
     rows.push(['generate 1M text rows (rows/s)', num(get(scale, 'generate', 'text', 'rowsPerSecond')), '', '≥ 100,000']);
     rows.push(['generate 1M tabular rows, 30 features (rows/s)', num(get(scale, 'generate', 'tabular', 'rowsPerSecond')), '', '≥ 100,000']);
+  }
+  if (charts) {
+    const uncached = (get(charts, 'uncached') ?? {}) as Record<string, { p50Ms: number }>;
+    const cached = (get(charts, 'cached') ?? {}) as Record<string, { p50Ms: number }>;
+    for (const [key, label] of [['dashboardDataScientist', "data scientist's dashboard"], ['dashboardContentManager', "content manager's dashboard"], ['dashboardAuditor', "auditor's dashboard"], ['dashboardAdmin', "admin's dashboard"], ['datasetChartsAction', 'dataset Charts'], ['modelChartsAction', 'model Charts']] as const) {
+      rows.push([`charts @1M ${label}, p50 ms uncached / cached`, `${num(uncached[key]?.p50Ms, 0)} / ${num(cached[key]?.p50Ms, 1)}`, '', '≤ 1,000 uncached']);
+    }
   }
   if (score) {
     rows.push([
