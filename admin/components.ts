@@ -29,6 +29,7 @@ export const componentFiles = {
   ConfirmAction: source('ConfirmAction.tsx'),
   ImportRecords: source('ImportRecords.tsx'),
   DatasetCharts: source('DatasetCharts.tsx'),
+  Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
 } as const;
 
@@ -54,6 +55,7 @@ export const Components = {
   ConfirmAction: componentLoader.add('ConfirmAction', componentFiles.ConfirmAction),
   ImportRecords: componentLoader.add('ImportRecords', componentFiles.ImportRecords),
   DatasetCharts: componentLoader.add('DatasetCharts', componentFiles.DatasetCharts),
+  Probabilities: componentLoader.add('Probabilities', componentFiles.Probabilities),
   ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
 } as const;
 

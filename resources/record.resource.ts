@@ -2,7 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { DataRecord, recordAuditedFields } from '../models/data-record.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
-import { historyLink } from '../admin/components.js';
+import { Components, historyLink } from '../admin/components.js';
 import { addCustomFilters, addJoinedFields, type FilterValue } from '../admin/filters/console-resource.js';
 import { Op, literal } from 'sequelize';
 import { ModelVersion, RecordPrediction } from '../models/index.js';
@@ -42,7 +42,8 @@ addJoinedFields(DataRecord, {
       scored: true,
       predictedLabel: prediction.predictedLabel,
       score: prediction.score,
-      probabilities: Object.fromEntries(prediction.probabilities.map((p, i) => [labels[i] ?? `class ${i}`, p])),
+      // Pairs, not an object keyed by label: AdminJS flattens keys on '.', so a label such as "v1.2" would split.
+      probabilities: prediction.probabilities.map((probability, i) => ({ label: labels[i] ?? `class ${i}`, probability })),
       scoredByVersionId: prediction.modelVersionId,
       scoredAt: prediction.scoredAt,
       scoredByJobId: prediction.jobId,
@@ -78,7 +79,7 @@ export const recordResource = (): ResourceWithOptions => ({
       // The latest prediction (table record_predictions): written only by scoring jobs, never by editing.
       predictedLabel: { type: 'string', isSortable: false, description: 'Label predicted by the model version below (latest scoring). Written only by scoring jobs ("Score with model…").' },
       score: { type: 'float', isSortable: false, description: 'Probability (0–1) the model gave to the predicted label.' },
-      probabilities: { type: 'key-value', isSortable: false, description: 'Probability per label from the same prediction.' },
+      probabilities: { isSortable: false, components: { show: Components.Probabilities }, description: 'Probability per label from the same prediction, highest first.' },
       scored: { type: 'boolean', isSortable: false, isVisible: { list: false, show: false, edit: false, filter: true }, description: 'Yes: records with a prediction; No: records never scored.' },
       scoredByVersionId: { reference: 'modelVersions', isSortable: false, description: 'The exact model version that made the prediction.' },
       scoredAt: { type: 'datetime', isSortable: false, description: 'When the prediction was made. A record edited after this time was scored on its earlier input.' },

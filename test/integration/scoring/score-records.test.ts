@@ -189,7 +189,9 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
       assert.equal(shown.record.params.scoredByJobId, job.id);
       assert.ok(typeof shown.record.params.predictedLabel === 'string');
       assert.ok(Number(shown.record.params.score) > 0.3);
-      assert.ok(['Adelie', 'Chinstrap', 'Gentoo'].every((label) => typeof shown.record.params[`probabilities.${label}`] === 'number'));
+      const pairs = [0, 1, 2].map((i) => [shown.record.params[`probabilities.${i}.label`], shown.record.params[`probabilities.${i}.probability`]] as const);
+      assert.deepEqual(pairs.map(([label]) => label), ['Adelie', 'Chinstrap', 'Gentoo'], 'in the version\'s label order');
+      assert.ok(pairs.every(([, p]) => typeof p === 'number'));
       const listed = (await (await http.api(`/resources/records/actions/list?filters.scoredByVersionId=${version.id}&filters.datasetId=${datasetId}`)).json()) as { records: Array<{ id: string }>; meta: { total: number } };
       assert.ok(listed.meta.total >= 4);
       const unscored = (await (await http.api(`/resources/records/actions/list?filters.scored=false&filters.datasetId=${datasetId}`)).json()) as { meta: { total: number } };
