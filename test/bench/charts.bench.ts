@@ -21,25 +21,13 @@ import { HttpSession } from '../support/console-server.js';
 import { freePort } from '../support/free-port.js';
 import { waitForJob } from '../support/jobs.js';
 import { benchDatabase } from './bench-database.js';
+import { latency } from './latency.js';
 import { machine } from './machine.js';
 
 const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
 const CALLS = 10;
 
-const percentile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1));
-};
-async function time(work: () => Promise<unknown>): Promise<{ p50Ms: number; p95Ms: number }> {
-  for (let i = 0; i < 2; i += 1) await work();
-  const samples: number[] = [];
-  for (let i = 0; i < CALLS; i += 1) {
-    const started = performance.now();
-    await work();
-    samples.push(performance.now() - started);
-  }
-  return { p50Ms: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95) };
-}
+const time = (work: () => Promise<unknown>) => latency(work, CALLS, 2);
 
 const db = await benchDatabase(10);
 try {

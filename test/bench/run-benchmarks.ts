@@ -9,7 +9,7 @@ import path from 'node:path';
 import { projectRoot } from '../../src/server/project-root.js';
 import { machine } from './machine.js';
 
-const BENCHMARKS = ['train', 'audit', 'console-scale', 'charts', 'score', 'predict', 'start', 'soak'] as const;
+const BENCHMARKS = ['train', 'audit', 'console-scale', 'charts', 'import', 'score', 'predict', 'start', 'soak'] as const;
 type Name = (typeof BENCHMARKS)[number];
 type Json = Record<string, unknown>;
 
@@ -40,6 +40,7 @@ const num = (value: unknown, digits = 0) => (typeof value === 'number' ? value.t
 /** The headline figures: what, ours, the baseline measured in the same run, and the target. */
 function table(results: Partial<Record<Name, Json>>): string[][] {
   const { train, audit, charts, score, predict, start, soak } = results;
+  const csvImport = results.import;
   const scale = results['console-scale'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
@@ -64,6 +65,10 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
     for (const [key, label] of [['dashboardDataScientist', "data scientist's dashboard"], ['dashboardContentManager', "content manager's dashboard"], ['dashboardAuditor', "auditor's dashboard"], ['dashboardAdmin', "admin's dashboard"], ['datasetChartsAction', 'dataset Charts'], ['modelChartsAction', 'model Charts']] as const) {
       rows.push([`charts @1M ${label}, p50 ms uncached / cached`, `${num(uncached[key]?.p50Ms, 0)} / ${num(cached[key]?.p50Ms, 1)}`, '', '≤ 1,000 uncached']);
     }
+  }
+  if (csvImport) {
+    rows.push([`CSV import 1M rows: dry run / apply (rows/s)`, `${num(get(csvImport, 'dryRun', 'rowsPerSecond'))} / ${num(get(csvImport, 'apply', 'rowsPerSecond'))}`, '', 'up to 1,000,000 rows, streamed']);
+    rows.push(['CSV import 1M rows: worker heap growth, dry run / apply (MiB)', `${num(get(csvImport, 'dryRun', 'heapGrowthMiB'), 1)} / ${num(get(csvImport, 'apply', 'heapGrowthMiB'), 1)}`, `file ${num(get(csvImport, 'fileMiB'), 0)} MiB`, 'constant']);
   }
   if (score) {
     rows.push([
