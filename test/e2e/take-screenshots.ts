@@ -147,8 +147,10 @@ try {
   await bulk.selectOption('[data-testid="map-species"]', 'label');
   await bulk.click('[data-testid="import-dry-run"]');
   await bulk.waitForSelector('[data-testid="import-summary"]', { timeout: 30_000 });
+  // Tall enough for the dry run's error table (AdminJS scrolls inside its own container).
+  await bulk.setViewportSize({ width: 1280, height: 1250 });
   await bulk.waitForTimeout(300);
-  await bulk.screenshot({ path: path.join(out, 'import-dry-run.png'), fullPage: true });
+  await bulk.screenshot({ path: path.join(out, 'import-dry-run.png') });
   await bulk.close();
   console.log('wrote admin/screenshots/bulk-edit.png, import-dry-run.png');
   await shoot('scientist@example.com', [
