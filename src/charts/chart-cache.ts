@@ -31,7 +31,7 @@ interface Entry {
 /**
  * The charts' SQL aggregates, kept briefly in each web process, as Django's cache framework keeps
  * costly results. An entry names the tables it was computed from; a committed write to one of them, by
- * any process (statement NOTIFY, migration 001900), drops it at once, and the TTL bounds everything else
+ * any process (statement NOTIFY, migration 002000), drops it at once, and the TTL bounds everything else
  * (tables nobody announces: jobs, audit events, request and inference stats). While notifications are
  * not heard (start-up, a lost connection) entries live one second at most. Concurrent askers of the same
  * aggregate share one query, and a result computed across a change is used once but never stored.

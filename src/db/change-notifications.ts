@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { logger } from '../server/logger.js';
 
-/** The tables whose changes are announced (migrations 001600 and 001900: statement triggers → `pg_notify`). */
+/** The tables whose changes are announced (migrations 001600 and 002000: statement triggers → `pg_notify`). */
 export type WatchedTable = 'model_aliases' | 'api_keys' | 'users' | 'records' | 'record_predictions' | 'model_versions';
 
 const CHANNEL = 'modeldesk_changes';

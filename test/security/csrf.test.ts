@@ -14,7 +14,7 @@ import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type Te
 const EVIL = 'https://evil.example';
 
 /** Actions that only read, whatever the method: everything else is a write to protect. */
-const READ_ONLY_ACTIONS = new Set(['list', 'search', 'show', 'export', 'compare', 'history', 'download']);
+const READ_ONLY_ACTIONS = new Set(['list', 'search', 'show', 'export', 'compare', 'charts', 'history', 'download']);
 
 interface Fixtures {
   dataset: Dataset;

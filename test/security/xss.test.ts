@@ -296,14 +296,15 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
     assertNothingRan(seen);
   });
 
-  it('shows the prediction of a payload-labelled model: the predicted label as text, the probabilities\' labels as input values', async () => {
+  it('shows the prediction of a payload-labelled model: the predicted label and every probability\'s label as text', async () => {
     const prediction = (await RecordPrediction.findOne({ where: { recordId: ids.scored } }))!;
     assert.ok(PAYLOADS.includes(prediction.predictedLabel));
     await visit(`/admin/resources/records/records/${ids.scored}/show`, [prediction.predictedLabel], '[data-testid="property-show-predictedLabel"]');
-    // AdminJS shows a key-value property as pairs of disabled inputs. (Labels with a "." are split into
-    // nested keys by AdminJS's flattened params, so only the dot-free label is checked whole.)
-    const keys = await page.$$eval('input[disabled]', (inputs) => inputs.map((input) => (input as HTMLInputElement).value));
-    assert.ok(keys.includes(XSS.alert), `probabilities per label: ${keys.join(' | ')}`);
+    // Every label of the version shows whole, as text, beside its probability (dots included: they are
+    // label/probability pairs, not keys AdminJS would split).
+    const version = (await ModelVersion.findByPk(prediction.modelVersionId))!;
+    const shown = (await page.textContent('[data-testid="probabilities"]')) ?? '';
+    for (const label of (version.outputSchema as { labels: string[] }).labels) assert.ok(shown.includes(label), `probabilities show the label ${label}: ${shown}`);
     assertNothingRan(seen);
   });
 
