@@ -1,11 +1,12 @@
 import type { ActionContext, PageHandler } from 'adminjs';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { sequelizeOf } from '../models/index.js';
 import { decide } from '../src/access/decide.js';
 import { ROLE_TITLES, type Role } from '../src/access/roles.js';
 import type { ResourceId } from '../src/access/rules.js';
 import type { Actor } from '../src/access/actor.js';
 import { auditActivity, predictionsPerDay, recentImports } from '../src/charts/activity-charts.js';
+import { busiestDataset, choicesOf, chosenId, lastPromotedModel, positiveInteger } from '../src/charts/chart-choices.js';
 import { datasetCharts } from '../src/charts/dataset-charts.js';
 import { modelCharts } from '../src/charts/model-charts.js';
 import { systemHealth } from '../src/charts/system-health.js';
@@ -68,11 +69,11 @@ export function dashboardHandler(settings: DashboardSettings): PageHandler {
 
     const [tiles, datasets, models] = await Promise.all([
       tilesFor(actor, sequelize),
-      has('dataset') ? choices(sequelize, 'datasets') : Promise.resolve([]),
-      has('model') ? choices(sequelize, 'models') : Promise.resolve([]),
+      has('dataset') ? choicesOf(sequelize, 'datasets') : Promise.resolve([]),
+      has('model') ? choicesOf(sequelize, 'models') : Promise.resolve([]),
     ]);
-    const datasetId = has('dataset') ? await chosen(query.dataset, datasets, () => busiestDataset(sequelize)) : undefined;
-    const modelId = has('model') ? await chosen(query.model, models, () => lastPromotedModel(sequelize)) : undefined;
+    const datasetId = has('dataset') ? await chosenId(query.dataset, datasets, () => busiestDataset(sequelize)) : undefined;
+    const modelId = has('model') ? await chosenId(query.model, models, () => lastPromotedModel(sequelize)) : undefined;
     const version = positiveInteger(query.version);
 
     const [dataset, model, predictions, operations, imports, audit, health] = await Promise.all([
@@ -128,33 +129,4 @@ async function operationsCharts(sequelize: Sequelize, ownJobsOf: number | undefi
     ownJobsOf === null ? Promise.resolve(null) : jobOutcomes(sequelize, 14, ownJobsOf),
   ]);
   return { requests, inference, jobs, jobsScope: ownJobsOf === undefined ? 'all' : 'own' };
-}
-
-async function choices(sequelize: Sequelize, table: 'datasets' | 'models'): Promise<Array<{ id: number; name: string }>> {
-  return sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM ${table} ORDER BY name LIMIT 500`, { type: QueryTypes.SELECT });
-}
-
-/** The asked-for id when it is one of the choices, else the fallback's, else the first choice's. */
-async function chosen(asked: unknown, options: ReadonlyArray<{ id: number }>, fallback: () => Promise<number | undefined>): Promise<number | undefined> {
-  const id = positiveInteger(asked);
-  if (id !== undefined && options.some((o) => o.id === id)) return id;
-  const preferred = await fallback();
-  return preferred !== undefined && options.some((o) => o.id === preferred) ? preferred : options[0]?.id;
-}
-
-/** The dataset whose records changed last: where people are working (one step down an index). */
-async function busiestDataset(sequelize: Sequelize): Promise<number | undefined> {
-  const [row] = await sequelize.query<{ dataset_id: number }>('SELECT dataset_id FROM records ORDER BY updated_at DESC LIMIT 1', { type: QueryTypes.SELECT });
-  return row?.dataset_id;
-}
-
-/** The model whose production alias moved last, else none (the first model is taken). */
-async function lastPromotedModel(sequelize: Sequelize): Promise<number | undefined> {
-  const [row] = await sequelize.query<{ model_id: number }>(`SELECT model_id FROM model_aliases WHERE alias = 'production' ORDER BY updated_at DESC LIMIT 1`, { type: QueryTypes.SELECT });
-  return row?.model_id;
-}
-
-function positiveInteger(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
-  return n !== undefined && n > 0 ? n : undefined;
 }

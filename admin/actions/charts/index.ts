@@ -1,6 +1,7 @@
 import type { Action, ActionResponse } from 'adminjs';
 import { sequelizeOf } from '../../../models/index.js';
 import { predictionsPerDay } from '../../../src/charts/activity-charts.js';
+import { positiveInteger } from '../../../src/charts/chart-choices.js';
 import { datasetCharts } from '../../../src/charts/dataset-charts.js';
 import { modelCharts } from '../../../src/charts/model-charts.js';
 import { NotFound } from '../../../src/errors/domain-error.js';
@@ -32,8 +33,7 @@ export const modelChartsAction: Partial<Action<ActionResponse>> = {
   showInDrawer: false,
   handler: actionHandler(async (request, _response, { record, currentAdmin }) => {
     const modelId = Number(record!.id());
-    const asked = String(request.query?.version ?? '');
-    const version = /^\d{1,9}$/.test(asked) ? Number(asked) : undefined;
+    const version = positiveInteger(request.query?.version);
     const [charts, predictions] = await Promise.all([modelCharts(sequelizeOf(), modelId, version), predictionsPerDay(sequelizeOf(), modelId)]);
     if (!charts) throw new NotFound('charts.model', 'This model no longer exists.');
     return { record: record!.toJSON(currentAdmin), charts, predictions };
