@@ -240,7 +240,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
   });
 });
 
-describe('batch scoring of an all-numeric dataset (features extracted by Postgres)', () => {
+describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON where there is none)', () => {
   let scientist: Actor;
   let modelName: string;
   let datasetId: number;
