@@ -315,6 +315,9 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
 async function writeChunk(client: pg.Client, datasetId: number, encoded: EncodedPredictions, jobId: number, snapshot: { checkpoint: string; done: number }): Promise<void> {
   await client.query('BEGIN');
   try {
+    // A chunk's commit need not wait for its WAL flush: lost in a crash, it is lost with its
+    // checkpoint, and the resumed job scores the chunk again; the job's final commit flushes them all.
+    await client.query('SET LOCAL synchronous_commit = off');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [SCORE_LOCK, datasetId]);
     if (encoded.ids.length > 0) {
       await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
