@@ -103,7 +103,7 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
         limit: chunkRows,
       });
     if (!isText) {
-      const rows = await copyOutBinary(reader, select(...featureColumns(width)));
+      const rows = await readInSchemaSnapshot(reader, dataset, select(...featureColumns(width)));
       return { ids: rows.map((r) => int8(r[0]!)), raw: [], vectors: readVectors(rows, dataset.featureSchema, width), readMs: performance.now() - begun };
     }
     const rows = await copyOutBinary(reader, select('text'));
@@ -211,6 +211,25 @@ function featureColumns(width: number): Array<[ReturnType<typeof literal>, strin
     [literal(vector), 'featureVector'],
     [literal(`CASE WHEN ${vector} IS NULL OR octet_length(${vector}) <> ${4 * width} THEN "DataRecord"."features" END`), 'features'],
   ];
+}
+
+/**
+ * Reads a tabular chunk in one snapshot with its dataset's feature schema, and only while that schema
+ * is the one the job started with. Stored vectors follow the dataset's current schema order (their
+ * trigger recomputes them when it changes), so a schema changed mid-job must stop the job rather
+ * than hand the model features in other places than it was trained on.
+ */
+async function readInSchemaSnapshot(reader: pg.Client, dataset: Dataset, select: string): Promise<BinaryRow[]> {
+  await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const { rows } = await reader.query<{ same: boolean }>('SELECT feature_schema = $2::jsonb AS same FROM datasets WHERE id = $1', [dataset.id, JSON.stringify(dataset.featureSchema)]);
+    if (rows[0]?.same !== true) {
+      throw new InvalidInput('score.schema_changed', `The feature schema of dataset ${dataset.name} changed while scoring: queue the scoring again (retrain the model first if its features changed).`);
+    }
+    return await copyOutBinary(reader, select);
+  } finally {
+    await reader.query('COMMIT').catch(() => undefined);
+  }
 }
 
 /** The chunk's rows (id, vector, JSON) into one float row per record; a record read from JSON that does not fit the schema is noted with why. */
