@@ -272,6 +272,9 @@ function textInputs(chunk: Chunk, state: ScoreCheckpoint): { inputs: ClassifierI
 
 interface EncodedPredictions {
   ids: number[];
+  /** The smallest and largest of `ids`. */
+  firstId: number;
+  lastId: number;
   /** Rows of record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) in binary COPY format. */
   data: Buffer;
 }
@@ -324,7 +327,9 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
   });
   at += BINARY_COPY_TRAILER.copy(data, at);
   state.scored += ids.length;
-  return { ids, data: data.subarray(0, at) };
+  let [firstId, lastId] = [Number.POSITIVE_INFINITY, 0];
+  for (const id of ids) [firstId, lastId] = [Math.min(firstId, id), Math.max(lastId, id)];
+  return { ids, firstId: ids.length ? firstId : 0, lastId, data: data.subarray(0, at) };
 }
 
 /**
@@ -339,7 +344,11 @@ async function writeChunk(client: pg.Client, datasetId: number, encoded: Encoded
     await client.query('SET LOCAL synchronous_commit = off');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [SCORE_LOCK, datasetId]);
     if (encoded.ids.length > 0) {
-      await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
+      // Replace earlier predictions; the first scoring of these records has none (one index probe
+      // then spares sending and matching the chunk's ids). Under the lock above, no other scoring of
+      // this dataset can add any before this commits.
+      const { rows } = await client.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM record_predictions WHERE record_id BETWEEN $1 AND $2) AS any', [encoded.firstId, encoded.lastId]);
+      if (rows[0]?.any) await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
       await pipeline(
         Readable.from([encoded.data]),
         client.query(copyFrom('COPY record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) FROM STDIN (FORMAT binary)')),
