@@ -19,13 +19,22 @@ export function syntheticTabularStream(features = 30, seed = 7) {
   };
   const hidden = Float64Array.from({ length: features }, () => normal());
   const schema: FeatureSpec[] = Array.from({ length: features }, (_, j) => ({ name: `f${String(j + 1).padStart(2, '0')}`, type: 'number' }));
-  const next = () => {
-    const values = Float64Array.from({ length: features }, () => normal());
+  /**
+   * The next row's values into `out` (schema order), returning its label: no object or array per
+   * row, for `cli generate`, which writes a million of them.
+   */
+  const nextInto = (out: Float64Array): string => {
     let score = 0;
-    for (let j = 0; j < features; j += 1) score += values[j]! * hidden[j]!;
+    for (let j = 0; j < features; j += 1) out[j] = normal();
+    for (let j = 0; j < features; j += 1) score += out[j]! * hidden[j]!;
+    return score + normal() * 2 > 0 ? 'positive' : 'negative';
+  };
+  const next = () => {
+    const values = new Float64Array(features);
+    const label = nextInto(values);
     const row: Record<string, number> = {};
     schema.forEach((spec, j) => (row[spec.name] = values[j]!));
-    return { features: row, label: score + normal() * 2 > 0 ? 'positive' : 'negative' };
+    return { features: row, label };
   };
-  return { schema, labels: ['negative', 'positive'], next };
+  return { schema, labels: ['negative', 'positive'], next, nextInto };
 }

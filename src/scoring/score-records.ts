@@ -6,12 +6,11 @@ import { Op, literal } from 'sequelize';
 import { DataRecord, Dataset, ModelVersion, sequelizeOf } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
-import { BINARY_COPY_TRAILER, binaryCopyHeader, copyOutBinary, int8, int8Array, jsonb, text } from '../db/copy-binary.js';
+import { BINARY_COPY_TRAILER, binaryCopyHeader, copyOutBinary, int8, jsonb, text, type BinaryRow } from '../db/copy-binary.js';
 import { withRawConnections } from '../db/raw-connection.js';
 import { selectSql } from '../db/select-sql.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { encodeRow } from '../ml/tabular/tabular-encoder.js';
-import { featureTextReader } from '../ml/tabular/read-feature-text.js';
 import { featureWidth, openClassifier, predictInChunks, signatureOf, type ClassifierInputs } from '../ml/onnx-classifier.js';
 import { loadConfig } from '../server/config.js';
 import { scoringWhere } from './queue-scoring.js';
@@ -46,9 +45,9 @@ export interface ScoreContext {
 
 interface Chunk {
   ids: number[];
-  /** Text models and non-numeric features: per read row, its text or features JSON as read. */
+  /** Text models: per read row, its text as read. */
   raw: Array<Buffer | null>;
-  /** All-numeric features: the rows' features (rows × width), and why each row that cannot be scored cannot. */
+  /** Tabular: the rows' features (rows × width), and why each row that cannot be scored cannot. */
   vectors?: { values: Float32Array; invalid: Map<number, string> };
   readMs: number;
 }
@@ -86,7 +85,6 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
       };
   const wallBefore = state.timings.wallMs;
   const isText = dataset.task === 'text-classification';
-  const inputColumn = isText ? 'text' : 'features';
   const width = isText ? 1 : featureWidth(signature);
   if (!isText && width !== dataset.featureSchema.length) {
     throw new InvalidInput('score.schema_mismatch', `Version ${version.version} of "${params.model}" takes ${width} features; dataset ${dataset.name} has ${dataset.featureSchema.length}. Retrain the model on this dataset.`);
@@ -95,10 +93,6 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
   const sequelize = sequelizeOf();
   // Records read, scored and written per step; each step commits its predictions with the checkpoint.
   const chunkRows = loadConfig().SCORE_CHUNK_ROWS;
-  // All-numeric features: the chunk comes as one row (its ids and its features' text, one per line),
-  // read straight into floats in this process (read-feature-text.ts); a record it cannot read goes
-  // the slow way (JSON.parse and encodeRow), which also says what is wrong.
-  const readText = isText ? null : featureTextReader(dataset.featureSchema);
   const read = async (reader: pg.Client, afterId: number): Promise<Chunk> => {
     const begun = performance.now();
     const select = (...columns: Array<string | [ReturnType<typeof literal>, string]>) =>
@@ -108,29 +102,11 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
         order: [['id', 'ASC']],
         limit: chunkRows,
       });
-    if (readText) {
-      const inner = select([literal(`COALESCE(CAST("DataRecord"."features" AS text), 'null')`), 'features']);
-      // Both aggregates are built in one pass, so ids and lines line up; no ORDER BY inside them (it
-      // sorts the chunk again; the chunk's position is its largest id). jsonb text has no raw newline.
-      const [row] = await copyOutBinary(reader, `SELECT array_agg(c."id"), string_agg(c."features", E'\\n') FROM (${inner}) AS c`);
-      if (!row?.[0]) return { ids: [], raw: [], readMs: performance.now() - begun };
-      const ids = int8Array(row[0]);
-      const text = row[1]!;
-      const values = new Float32Array(ids.length * width);
-      const invalid = new Map<number, string>();
-      let start = 0;
-      for (let i = 0; i < ids.length; i += 1) {
-        let end = text.indexOf(0x0a, start);
-        if (end < 0) end = text.length;
-        if (!readText(text, start, end, values, i * width)) {
-          const reason = encodeFeatures(JSON.parse(text.toString('utf8', start, end)), dataset.featureSchema, ids[i]!, values, i * width);
-          if (reason) invalid.set(i, reason);
-        }
-        start = end + 1;
-      }
-      return { ids, raw: [], vectors: { values, invalid }, readMs: performance.now() - begun };
+    if (!isText) {
+      const rows = await readInSchemaSnapshot(reader, dataset, select(...featureColumns(width)));
+      return { ids: rows.map((r) => int8(r[0]!)), raw: [], vectors: readVectors(rows, dataset.featureSchema, width), readMs: performance.now() - begun };
     }
-    const rows = await copyOutBinary(reader, select(inputColumn));
+    const rows = await copyOutBinary(reader, select('text'));
     return { ids: rows.map((r) => int8(r[0]!)), raw: rows.map((r) => r[1] ?? null), readMs: performance.now() - begun };
   };
 
@@ -140,7 +116,7 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
   const score = async (chunk: Chunk, writer: pg.Client) => {
     state.timings.readMs += chunk.readMs;
     const inferBegun = performance.now();
-    const { inputs, rows } = isText ? textInputs(chunk, state) : tabularInputs(chunk, dataset.featureSchema, width, state);
+    const { inputs, rows } = isText ? textInputs(chunk, state) : tabularInputs(chunk, width, state);
     const probabilities = rows.length ? await predictInChunks(classifier, inputs, isText ? INFER_ROWS.text : INFER_ROWS.tabular) : new Float32Array(0);
     const encoded = predictionRows(chunk, rows, probabilities, signature.labels, params.modelVersionId, context.jobId, state);
     state.lastId = lastIdOf(chunk);
@@ -211,26 +187,65 @@ function noteInvalid(state: ScoreCheckpoint, id: number, reason: string): void {
 }
 
 /** Feature rows in schema order, as encodeRow (tabular-encoder.ts) reads them; rows that do not fit are noted, not scored. */
-function tabularInputs(chunk: Chunk, schema: Dataset['featureSchema'], width: number, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
+function tabularInputs(chunk: Chunk, width: number, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
   const rows: number[] = [];
-  if (chunk.vectors) {
-    const { values, invalid } = chunk.vectors;
-    chunk.ids.forEach((id, i) => {
-      const reason = invalid.get(i);
-      if (reason) return noteInvalid(state, id, reason);
-      if (rows.length !== i) values.copyWithin(rows.length * width, i * width, (i + 1) * width); // close the gap left by invalid rows
-      rows.push(i);
-    });
-    return { inputs: values.subarray(0, rows.length * width), rows };
-  }
-  const inputs = new Float32Array(chunk.ids.length * width);
-  chunk.raw.forEach((field, i) => {
-    const id = chunk.ids[i]!;
-    const reason = encodeFeatures(field ? jsonb(field) : null, schema, id, inputs, rows.length * width);
+  const { values, invalid } = chunk.vectors!;
+  chunk.ids.forEach((id, i) => {
+    const reason = invalid.get(i);
     if (reason) return noteInvalid(state, id, reason);
+    if (rows.length !== i) values.copyWithin(rows.length * width, i * width, (i + 1) * width); // close the gap left by invalid rows
     rows.push(i);
   });
-  return { inputs: inputs.subarray(0, rows.length * width), rows };
+  return { inputs: values.subarray(0, rows.length * width), rows };
+}
+
+/**
+ * What a tabular chunk reads per record: its stored float4 vector (records.feature_vector, migration
+ * 20261125001800), and its features JSON only where there is no vector of the model's width (a
+ * non-numeric or missing feature, or a schema that is not all numbers), so nearly every record
+ * crosses the wire as 4 bytes a feature and no JSON is parsed.
+ */
+function featureColumns(width: number): Array<[ReturnType<typeof literal>, string]> {
+  const vector = '"DataRecord"."feature_vector"';
+  return [
+    [literal(vector), 'featureVector'],
+    [literal(`CASE WHEN ${vector} IS NULL OR octet_length(${vector}) <> ${4 * width} THEN "DataRecord"."features" END`), 'features'],
+  ];
+}
+
+/**
+ * Reads a tabular chunk in one snapshot with its dataset's feature schema, and only while that schema
+ * is the one the job started with. Stored vectors follow the dataset's current schema order (their
+ * trigger recomputes them when it changes), so a schema changed mid-job must stop the job rather
+ * than hand the model features in other places than it was trained on.
+ */
+async function readInSchemaSnapshot(reader: pg.Client, dataset: Dataset, select: string): Promise<BinaryRow[]> {
+  await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const { rows } = await reader.query<{ same: boolean }>('SELECT feature_schema = $2::jsonb AS same FROM datasets WHERE id = $1', [dataset.id, JSON.stringify(dataset.featureSchema)]);
+    if (rows[0]?.same !== true) {
+      throw new InvalidInput('score.schema_changed', `The feature schema of dataset ${dataset.name} changed while scoring: queue the scoring again (retrain the model first if its features changed).`);
+    }
+    return await copyOutBinary(reader, select);
+  } finally {
+    await reader.query('COMMIT').catch(() => undefined);
+  }
+}
+
+/** The chunk's rows (id, vector, JSON) into one float row per record; a record read from JSON that does not fit the schema is noted with why. */
+function readVectors(rows: BinaryRow[], schema: Dataset['featureSchema'], width: number): NonNullable<Chunk['vectors']> {
+  const values = new Float32Array(rows.length * width);
+  const invalid = new Map<number, string>();
+  rows.forEach((row, i) => {
+    const vector = row[1];
+    if (vector && vector.length === 4 * width) {
+      for (let j = 0; j < width; j += 1) values[i * width + j] = vector.readFloatBE(4 * j);
+      return;
+    }
+    const reason = encodeFeatures(row[2] ? jsonb(row[2]) : null, schema, int8(row[0]!), values, i * width);
+    if (reason) invalid.set(i, reason);
+  });
+  return { values, invalid };
 }
 
 /** One record's features (parsed JSON) into `out` at `at`, read by encodeRow; returns why the record cannot be scored, or null. */
@@ -257,6 +272,9 @@ function textInputs(chunk: Chunk, state: ScoreCheckpoint): { inputs: ClassifierI
 
 interface EncodedPredictions {
   ids: number[];
+  /** The smallest and largest of `ids`. */
+  firstId: number;
+  lastId: number;
   /** Rows of record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) in binary COPY format. */
   data: Buffer;
 }
@@ -309,7 +327,9 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
   });
   at += BINARY_COPY_TRAILER.copy(data, at);
   state.scored += ids.length;
-  return { ids, data: data.subarray(0, at) };
+  let [firstId, lastId] = [Number.POSITIVE_INFINITY, 0];
+  for (const id of ids) [firstId, lastId] = [Math.min(firstId, id), Math.max(lastId, id)];
+  return { ids, firstId: ids.length ? firstId : 0, lastId, data: data.subarray(0, at) };
 }
 
 /**
@@ -319,9 +339,16 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
 async function writeChunk(client: pg.Client, datasetId: number, encoded: EncodedPredictions, jobId: number, snapshot: { checkpoint: string; done: number }): Promise<void> {
   await client.query('BEGIN');
   try {
+    // A chunk's commit need not wait for its WAL flush: lost in a crash, it is lost with its
+    // checkpoint, and the resumed job scores the chunk again; the job's final commit flushes them all.
+    await client.query('SET LOCAL synchronous_commit = off');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [SCORE_LOCK, datasetId]);
     if (encoded.ids.length > 0) {
-      await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
+      // Replace earlier predictions; the first scoring of these records has none (one index probe
+      // then spares sending and matching the chunk's ids). Under the lock above, no other scoring of
+      // this dataset can add any before this commits.
+      const { rows } = await client.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM record_predictions WHERE record_id BETWEEN $1 AND $2) AS any', [encoded.firstId, encoded.lastId]);
+      if (rows[0]?.any) await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
       await pipeline(
         Readable.from([encoded.data]),
         client.query(copyFrom('COPY record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) FROM STDIN (FORMAT binary)')),

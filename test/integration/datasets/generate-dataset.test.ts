@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Filter } from 'adminjs';
-import { Op } from 'sequelize';
-import { AuditEvent, DataRecord, Dataset } from '../../../models/index.js';
+import { Op, QueryTypes } from 'sequelize';
+import { AuditEvent, DataRecord, Dataset, sequelizeOf } from '../../../models/index.js';
 import { ConsoleResource, FILTERED_COUNT_LIMIT } from '../../../admin/filters/console-resource.js';
 import { generateDataset } from '../../../src/datasets/generate-dataset.js';
 import { Conflict, Forbidden } from '../../../src/errors/domain-error.js';
@@ -31,6 +31,19 @@ describe('generate: large synthetic datasets with COPY, and list counts on them 
     assert.deepEqual([x.features, x.label, x.split], [y.features, y.label, y.split]);
   });
 
+  it('writes each tabular row\'s vector exactly as the database computes it from the row\'s JSON, and leaves no GIN pending list', async () => {
+    const result = await generateDataset({ type: 'system' }, { name: unique('gen-vec'), rows: 2_000, seed: 3 });
+    const [row] = await sequelizeOf().query<{ rows: number; vectors: number; differing: number }>(
+      `SELECT count(*)::int AS rows, count(r.feature_vector)::int AS vectors,
+              count(*) FILTER (WHERE r.feature_vector IS DISTINCT FROM records_feature_vector(r.features, d.feature_schema))::int AS differing
+         FROM records r JOIN datasets d ON d.id = r.dataset_id WHERE r.dataset_id = :id`,
+      { replacements: { id: result.datasetId }, type: QueryTypes.SELECT },
+    );
+    assert.deepEqual(row, { rows: 2_000, vectors: 2_000, differing: 0 });
+    const [pending] = await sequelizeOf().query<{ pages: string }>('SELECT records_clean_gin_pending_lists() AS pages', { type: QueryTypes.SELECT });
+    assert.equal(Number(pending!.pages), 0, 'generate merged what it added to the pending lists');
+  });
+
   it('refuses a taken name and a role that may not create datasets', async () => {
     const name = unique('gen-dup');
     await generateDataset({ type: 'system' }, { name, rows: 10 });
@@ -40,7 +53,6 @@ describe('generate: large synthetic datasets with COPY, and list counts on them 
 
   it('counts a narrow filter exactly and a broad one from the planner\'s estimate', async () => {
     const result = await generateDataset({ type: 'system' }, { name: unique('gen-count'), rows: 30_000, task: 'text-classification', seed: 2 });
-    const { sequelizeOf } = await import('../../../models/index.js');
     await sequelizeOf().query('ANALYZE records');
     const resource = new ConsoleResource(DataRecord as never);
     const narrow = new Filter({ datasetId: String(result.datasetId), split: 'test', label: 'praise' }, resource);

@@ -11,6 +11,7 @@ import { openClassifier, signatureOf } from '../../../src/ml/onnx-classifier.js'
 import { trainModel } from '../../../src/ml/train-model.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
 import { queueScoring } from '../../../src/scoring/queue-scoring.js';
+import { scoreRecords } from '../../../src/scoring/score-records.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
@@ -242,7 +243,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
   });
 });
 
-describe('batch scoring of an all-numeric dataset (features extracted by Postgres)', () => {
+describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON where there is none)', () => {
   let scientist: Actor;
   let modelName: string;
   let datasetId: number;
@@ -316,5 +317,23 @@ describe('batch scoring of an all-numeric dataset (features extracted by Postgre
     assert.deepEqual(result.invalid.reasons, { 'f02: must be a finite number': 2 });
     assert.equal(result.scored, 1);
     await expectMatchesOnnx([ids[0]!]); // the valid record after two invalid ones gets its own prediction
+  });
+
+  it('stops with a clear error when the dataset\'s feature schema changes mid-job (stored vectors follow the new order)', async () => {
+    const dataset = (await Dataset.findByPk(datasetId))!;
+    const original = dataset.featureSchema;
+    const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 5 })).map((r) => Number(r.id));
+    const params = { model: modelName, modelId: version.modelId, modelVersionId: version.id, version: version.version, alias: null, datasetId, selection: { ids } };
+    let changed = false;
+    const progress = async () => {
+      if (changed) return;
+      changed = true; // before the first chunk is read: the same features, another order
+      await Dataset.update({ featureSchema: [...original].reverse() }, { where: { id: datasetId } });
+    };
+    try {
+      await assert.rejects(scoreRecords(scientist, params, { jobId: 0, checkpoint: null, progress }), (error: unknown) => error instanceof InvalidInput && error.code === 'score.schema_changed');
+    } finally {
+      await Dataset.update({ featureSchema: original }, { where: { id: datasetId } });
+    }
   });
 });
