@@ -17,7 +17,6 @@ export interface DailyEdits {
 export interface ChangedRecord {
   id: number;
   datasetId: number;
-  dataset: string;
   label: string | null;
   split: string;
   updatedAt: string;
@@ -87,14 +86,13 @@ async function editsPerDay(sequelize: Sequelize, datasetId: number): Promise<Dai
   return rows.map((r) => ({ day: r.day, edited: Number(r.edited) }));
 }
 
-/** The live records changed last (created or edited), newest first, down the updated_at index; all datasets without an id. */
-export async function recentlyChanged(sequelize: Sequelize, datasetId?: number, limit = RECENT_ROWS): Promise<ChangedRecord[]> {
-  const rows = await sequelize.query<{ id: string; dataset_id: number; dataset: string; label: string | null; split: string; updated_at: Date }>(
-    `SELECT r.id, r.dataset_id, d.name AS dataset, r.label, r.split::text AS split, r.updated_at
-       FROM records r JOIN datasets d ON d.id = r.dataset_id
-      WHERE r.deleted_at IS NULL ${datasetId === undefined ? '' : 'AND r.dataset_id = :datasetId'}
-      ORDER BY r.updated_at DESC LIMIT :limit`,
-    { replacements: { datasetId: datasetId ?? null, limit }, type: QueryTypes.SELECT },
+/** The dataset's live records changed last (created or edited), newest first, down the updated_at index. */
+async function recentlyChanged(sequelize: Sequelize, datasetId: number): Promise<ChangedRecord[]> {
+  const rows = await sequelize.query<{ id: string; dataset_id: number; label: string | null; split: string; updated_at: Date }>(
+    `SELECT id, dataset_id, label, split::text AS split, updated_at FROM records
+      WHERE deleted_at IS NULL AND dataset_id = :datasetId
+      ORDER BY updated_at DESC LIMIT :limit`,
+    { replacements: { datasetId, limit: RECENT_ROWS }, type: QueryTypes.SELECT },
   );
-  return rows.map((r) => ({ id: Number(r.id), datasetId: r.dataset_id, dataset: r.dataset, label: r.label, split: r.split, updatedAt: new Date(r.updated_at).toISOString() }));
+  return rows.map((r) => ({ id: Number(r.id), datasetId: r.dataset_id, label: r.label, split: r.split, updatedAt: new Date(r.updated_at).toISOString() }));
 }

@@ -14,7 +14,7 @@ export interface VersionPoint {
   aliases: string[];
 }
 
-export const SCORE_BINS = 20;
+const SCORE_BINS = 20;
 
 export interface ScoreDistribution {
   versionId: number;
