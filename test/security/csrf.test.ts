@@ -3,6 +3,7 @@ import { Filter, type BaseRecord } from 'adminjs';
 import { ApiKey, AuditEvent, DataRecord, Dataset, Job, MlModel, User, type ModelAlias, type ModelVersion } from '../../models/index.js';
 import { createAdmin } from '../../admin/index.js';
 import { decide } from '../../src/access/decide.js';
+import { stopWorker } from '../../src/jobs/run-worker.js';
 import { Role } from '../../src/access/roles.js';
 import { changedTables, dataChecksum } from '../support/data-checksum.js';
 import { unique } from '../support/database.js';
@@ -147,6 +148,9 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
 
   before(async function () {
     this.timeout(240_000);
+    // A worker left running by an earlier suite in this process (xss.test starts one) would run the
+    // jobs queued here and change tables while these tests check that refused requests change nothing.
+    await stopWorker();
     server = await startConsoleServer();
     ownOrigin = server.baseUrl;
     admin = await createTestUser('admin');
