@@ -15,7 +15,7 @@ export interface PredictionCriteria {
 
 /**
  * The one rule for filtering records by their prediction: `records.id IN (SELECT record_id FROM
- * record_predictions WHERE …)`, or NOT EXISTS for "never scored" (the record's alias is Sequelize's
+ * record_predictions WHERE …)` below the newest such id, or NOT EXISTS for "never scored" (the record's alias is Sequelize's
  * "DataRecord", as in every findAll and selectSql of records). Values are escaped by Sequelize.
  */
 export function predictionWhere(criteria: PredictionCriteria): WhereOptions {
@@ -31,5 +31,14 @@ export function predictionWhere(criteria: PredictionCriteria): WhereOptions {
   if (criteria.scored === false && conditions.length === 0) {
     return { [Op.and]: [literal('NOT EXISTS (SELECT 1 FROM record_predictions p WHERE p.record_id = "DataRecord"."id")')] };
   }
-  return { id: { [Op.in]: literal(`(SELECT record_id FROM record_predictions${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''})`) } };
+  const matching = `FROM record_predictions${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+  return {
+    [Op.and]: [
+      { id: { [Op.in]: literal(`(SELECT record_id ${matching})`) } },
+      // The newest matching record bounds the records a list walks down in id order (its default
+      // sort): unbounded, Postgres may walk every newer record that was never scored before the first
+      // one that was. The index (model_version_id, predicted_label, record_id) finds the bound.
+      literal(`"DataRecord"."id" <= (SELECT max(record_id) ${matching})`),
+    ],
+  };
 }

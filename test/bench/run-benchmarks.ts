@@ -56,6 +56,9 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       const stock = get(scale, 'adapterCountAndFind', key, 'stock', 'p50Ms');
       rows.push([`console @1M ${label}, p50 ms`, num(get(scale, 'consoleApi', key, 'p50Ms'), 1), stock === undefined ? '' : `stock adapter count+find ${num(stock, 1)} (ours ${num(get(scale, 'adapterCountAndFind', key, 'ours', 'p50Ms'), 1)})`, '≤ 30']);
     }
+    for (const [key, label] of [['predictedLabel', 'predicted label filter'], ['scoredByVersion', 'scored-by-version filter'], ['scored', '"scored" filter']] as const) {
+      rows.push([`console @2M ${label} (1M scored, 1M newer not), p50 ms`, num(get(scale, 'consoleApiPredictionFilters', key, 'p50Ms'), 1), '', '≤ 30']);
+    }
     rows.push(['generate 1M text rows (rows/s)', num(get(scale, 'generate', 'text', 'rowsPerSecond')), '', '≥ 100,000']);
     rows.push(['generate 1M tabular rows, 30 features (rows/s)', num(get(scale, 'generate', 'tabular', 'rowsPerSecond')), '', '≥ 100,000']);
   }

@@ -9,6 +9,7 @@ import type { Actor } from '../../src/access/actor.js';
 import { decide, isAllowed } from '../../src/access/decide.js';
 import type { ResourceId } from '../../src/access/rules.js';
 import { Role } from '../../src/access/roles.js';
+import { stopWorker } from '../../src/jobs/run-worker.js';
 import { unusableScopes } from '../../src/auth/api-keys/scopes.js';
 import { loadConfig } from '../../src/server/config.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
@@ -114,6 +115,9 @@ describe('access: every console and API route answers as the rule table says (re
 
   before(async function () {
     this.timeout(240_000);
+    // A worker left running by an earlier suite in this process would run the jobs queued here and
+    // change tables while these tests check that refused requests change nothing.
+    await stopWorker();
     server = await startConsoleServer();
     owner = await createTestUser('data_scientist');
     const { model, versions } = await trainedModel('access', owner);

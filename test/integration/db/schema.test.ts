@@ -29,8 +29,9 @@ describe('schema (migrations on real Postgres)', () => {
     // Predictions live beside records (record_predictions), indexed for the list's prediction filters.
     const predictionIndexes = (await sequelize.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'record_predictions'`, { type: QueryTypes.SELECT })).map((i) => i.indexdef).join('\n');
     for (const column of ['record_id', 'model_version_id']) assert.match(predictionIndexes, new RegExp(`\\(${column}[,)]`), column);
-    // One index serves both prediction filters: a version's predictions, and a label alone (Postgres 18 skip scan).
-    assert.match(predictionIndexes, /\(model_version_id, predicted_label\)/);
+    // One index serves the prediction filters: a version's predictions, a label alone (Postgres 18 skip
+    // scan), and the newest record of either (the list's bound, src/records/prediction-where.ts).
+    assert.match(predictionIndexes, /\(model_version_id, predicted_label, record_id\)/);
     const labelPlan = await sequelize.transaction(async (transaction) => {
       await sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
       const rows = await sequelize.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT record_id FROM record_predictions WHERE predicted_label = 'spam'`, { type: QueryTypes.SELECT, transaction });
