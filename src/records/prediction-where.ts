@@ -15,8 +15,9 @@ export interface PredictionCriteria {
 
 /**
  * The one rule for filtering records by their prediction: `records.id IN (SELECT record_id FROM
- * record_predictions WHERE …)` below the newest such id, or NOT EXISTS for "never scored" (the record's alias is Sequelize's
- * "DataRecord", as in every findAll and selectSql of records). Values are escaped by Sequelize.
+ * record_predictions WHERE …)` up to the newest such id, or NOT EXISTS for "never scored" (the
+ * record's alias is Sequelize's "DataRecord", as in every findAll and selectSql of records). Values
+ * are escaped by Sequelize.
  */
 export function predictionWhere(criteria: PredictionCriteria): WhereOptions {
   const sequelize = sequelizeOf();

@@ -233,6 +233,8 @@ async function readInSchemaSnapshot(reader: pg.Client, dataset: Dataset, select:
   }
 }
 
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
 /** The chunk's rows (id, vector, JSON) into one float row per record; a record read from JSON that does not fit the schema is noted with why. */
 function readVectors(rows: BinaryRow[], schema: Dataset['featureSchema'], width: number): NonNullable<Chunk['vectors']> {
   const values = new Float32Array(rows.length * width);
@@ -255,8 +257,6 @@ function readVectors(rows: BinaryRow[], schema: Dataset['featureSchema'], width:
   }
   return { values, invalid };
 }
-
-const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /** One record's features (parsed JSON) into `out` at `at`, read by encodeRow; returns why the record cannot be scored, or null. */
 function encodeFeatures(features: unknown, schema: Dataset['featureSchema'], id: number, out: Float32Array, at: number): string | null {
