@@ -2,25 +2,20 @@
 // dataset, trains a model on it, scores every record (a million predictions), then times the dashboard
 // API of each role and the Charts actions through HTTP: uncached (CHARTS_CACHE_SECONDS=0, every view
 // aggregates in Postgres) and cached. p50 and p95 of 10 calls after 2 warm-up calls. Target: 1 s uncached.
-import pg from 'pg';
 import { MlModel, sequelizeOf } from '../../models/index.js';
 import type { Role } from '../../models/enums.js';
 import { chartCache } from '../../src/charts/chart-cache.js';
-import { changeNotifications } from '../../src/db/change-notifications.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { startQueue, stopQueue } from '../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
-import { createApp } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
-import { sessionOptions } from '../../src/server/session.js';
 import { saveUser } from '../../src/users/save-user.js';
 import { HttpSession } from '../support/console-server.js';
-import { freePort } from '../support/free-port.js';
 import { waitForJob } from '../support/jobs.js';
 import { benchDatabase } from './bench-database.js';
+import { startBenchConsole } from './bench-console.js';
 import { latency } from './latency.js';
 import { machine } from './machine.js';
 
@@ -45,21 +40,13 @@ try {
   if (scored.status !== 'succeeded') throw new Error(`scoring ${scored.status}: ${scored.error}`);
   await sequelizeOf().query('ANALYZE record_predictions');
 
-  const { buildConsole } = await import('../../admin/index.js');
-  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  const secret = 'bench-session-secret-0123456789abcdefghij';
-  const session = { ...sessionOptions(pool, secret, config), secret };
-  await changeNotifications.start(db.url);
-  const app = createApp({ config, sequelize: db.sequelize, session, console: buildConsole(config, session) });
-  const port = await freePort();
-  const server = app.listen(port, '127.0.0.1');
+  const web = await startBenchConsole(db);
   const password = 'violet trombone cabinet lantern 2026';
   const sessions = {} as Record<Role, HttpSession>;
   for (const role of ['admin', 'data_scientist', 'content_manager', 'auditor'] as const) {
     const email = `${role.replace('_', '-')}@example.com`;
     await saveUser(system, { email, role, password });
-    sessions[role] = new HttpSession(`http://127.0.0.1:${port}`);
+    sessions[role] = new HttpSession(web.baseUrl);
     await sessions[role].login(email, password);
   }
   const get = (http: HttpSession, path: string) => async () => {
@@ -81,10 +68,7 @@ try {
   for (const [name, view] of Object.entries(views)) uncached[name] = await time(view);
   chartCache.configure(30);
   for (const [name, view] of Object.entries(views)) cached[name] = await time(view);
-  server.closeAllConnections();
-  server.close();
-  await pool.end();
-  await changeNotifications.stop();
+  await web.stop();
   await stopWorker();
   await stopQueue();
   console.log(

@@ -3,19 +3,15 @@
 // show page), p50 and p95 of 40 calls each after 5 warm-up calls. Baseline in the same run: the stock
 // @adminjs/sequelize adapter's count + find for the same list queries (what stock AdminJS runs per page),
 // against ours, at the adapter level.
-import pg from 'pg';
 import { Resource } from '@adminjs/sequelize';
 import { Filter } from 'adminjs';
 import { DataRecord, sequelizeOf } from '../../models/index.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
-import { createApp } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
-import { sessionOptions } from '../../src/server/session.js';
 import { saveUser } from '../../src/users/save-user.js';
 import { ConsoleResource } from '../../admin/filters/console-resource.js';
 import { HttpSession } from '../support/console-server.js';
-import { freePort } from '../support/free-port.js';
 import { benchDatabase } from './bench-database.js';
+import { startBenchConsole } from './bench-console.js';
 import { latency } from './latency.js';
 import { machine } from './machine.js';
 
@@ -28,17 +24,10 @@ const db = await benchDatabase(10);
 try {
   const generated = await generateDataset({ type: 'system' }, { name: 'bench-1m', rows: ROWS, task: 'text-classification', seed: 3 });
   await sequelizeOf().query('ANALYZE records');
-  const { buildConsole } = await import('../../admin/index.js');
-  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  const secret = 'bench-session-secret-0123456789abcdefghij';
-  const session = { ...sessionOptions(pool, secret, config), secret };
-  const app = createApp({ config, sequelize: db.sequelize, session, console: buildConsole(config, session) });
-  const port = await freePort();
-  const server = app.listen(port, '127.0.0.1');
+  const web = await startBenchConsole(db);
   const password = 'violet trombone cabinet lantern 2026';
   await saveUser({ type: 'system' }, { email: 'operator@example.com', role: 'content_manager', password });
-  const http = new HttpSession(`http://127.0.0.1:${port}`);
+  const http = new HttpSession(web.baseUrl);
   await http.login('operator@example.com', password);
   const someId = (await DataRecord.findOne({ where: { datasetId: generated.datasetId }, order: [['id', 'DESC']], offset: 500_000 }))?.id ?? 1;
   const get = (path: string) => async () => {
@@ -92,9 +81,7 @@ try {
     records: 2 * ROWS,
     predictions: ROWS,
   };
-  server.closeAllConnections();
-  server.close();
-  await pool.end();
+  await web.stop();
   console.log(
     JSON.stringify(
       {
