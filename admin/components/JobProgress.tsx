@@ -10,6 +10,9 @@ const LIVE = ['queued', 'running'];
 /** A job's live state on its show page: polls every second while it is queued or running. */
 const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource }) => {
   const [record, setRecord] = useState<RecordJSON>(initial);
+  // AdminJS first renders a record page with the page before's record when both ids are equal (a
+  // model's Score action opening job 2 from model 2), then with the job it fetched: follow the prop.
+  useEffect(() => setRecord(initial), [initial]);
   const params = record.params;
   const status = String(params.status);
 
