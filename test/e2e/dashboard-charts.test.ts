@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { sequelizeOf } from '../../models/index.js';
-import { startWorker } from '../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { RequestStats } from '../../src/monitoring/request-stats.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
@@ -80,6 +80,7 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
     fs.mkdirSync(ARTEFACTS, { recursive: true });
   });
   after(async () => {
+    await stopWorker();
     await browser?.close();
     await server?.stop();
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { AuditEvent, DataRecord, Dataset } from '../../models/index.js';
-import { startWorker } from '../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { insertDataset } from '../../seeders/insert-dataset.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
@@ -29,6 +29,7 @@ describe('a content manager imports records from a CSV file (Chromium)', () => {
     datasetId = (await Dataset.findOne({ where: { name } }))!.id;
   });
   after(async () => {
+    await stopWorker();
     await browser?.close();
     await server?.stop();
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { MlModel, ModelAlias } from '../../models/index.js';
-import { startWorker } from '../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 import { launchChromium, signIn } from '../support/browser.js';
@@ -21,6 +21,7 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     versionId = (await trainModel({ type: 'system' }, { model: model.name })).version.id;
   });
   after(async () => {
+    await stopWorker();
     await browser?.close();
     await server?.stop();
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Op } from 'sequelize';
 import { AuditEvent, ModelVersion, RecordPrediction } from '../../models/index.js';
-import { startWorker } from '../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
@@ -273,6 +273,7 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
   });
   beforeEach(() => reset(seen));
   after(async () => {
+    await stopWorker();
     await context?.close();
     await browser?.close();
     await server?.stop();

@@ -10,7 +10,7 @@ import { chartCache } from '../../../src/charts/chart-cache.js';
 import { datasetCharts } from '../../../src/charts/dataset-charts.js';
 import { modelCharts } from '../../../src/charts/model-charts.js';
 import { systemHealth } from '../../../src/charts/system-health.js';
-import { startWorker } from '../../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { storeImportFile, MEGABYTE } from '../../../src/records/import/import-file.js';
 import { queueImport } from '../../../src/records/import/queue-import.js';
@@ -64,6 +64,7 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
   });
   after(async () => {
     chartCache.configure(30);
+    await stopWorker();
     await server?.stop();
   });
 

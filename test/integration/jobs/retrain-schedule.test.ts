@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Job, MlModel } from '../../../models/index.js';
 import { RETRAIN_QUEUE, queue, startQueue } from '../../../src/jobs/queue.js';
 import { onRetrainTick, syncRetrainSchedules } from '../../../src/jobs/retrain-schedules.js';
-import { startWorker } from '../../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
@@ -26,6 +26,7 @@ describe('scheduled retraining (pg-boss schedules on real Postgres)', () => {
     model = await createPenguinModel('schedule');
   });
   after(async () => {
+    await stopWorker();
     await MlModel.update({ retrainSchedule: null }, { where: {} });
     await syncRetrainSchedules();
   });

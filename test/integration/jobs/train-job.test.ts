@@ -5,7 +5,7 @@ import { Conflict, Forbidden } from '../../../src/errors/domain-error.js';
 import { cancelJob } from '../../../src/jobs/cancel-job.js';
 import { enqueueJob } from '../../../src/jobs/enqueue-job.js';
 import { startQueue } from '../../../src/jobs/queue.js';
-import { startWorker } from '../../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
@@ -36,6 +36,7 @@ describe('background training jobs (pg-boss on real Postgres)', () => {
     modelName = model.name;
     modelId = model.id;
   });
+  after(() => stopWorker());
 
   it('cancels a queued job at once, and no worker runs it later; only its creator or an admin may', async () => {
     const job = await enqueueJob(scientist, 'train', { model: modelName });

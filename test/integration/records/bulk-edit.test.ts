@@ -4,7 +4,7 @@ import { AuditEvent, DataRecord, Dataset, Job } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
 import { startQueue } from '../../../src/jobs/queue.js';
-import { startWorker } from '../../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, parseBulkEdit, previewBulkEdit } from '../../../src/records/bulk-edit.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
@@ -91,7 +91,10 @@ describe('bulk edit of records (real Postgres)', () => {
       http = new HttpSession(server.baseUrl);
       await http.login(user.email, TEST_PASSWORD);
     });
-    after(() => server.stop());
+    after(async () => {
+      await stopWorker();
+      await server.stop();
+    });
 
     it('previews and applies a bulk edit of ticked records; an auditor gets 403', async () => {
       const path = `/resources/records/bulk/bulkEdit?recordIds=${ids.join(',')}`;

@@ -11,7 +11,7 @@ import { AuditEvent, DataRecord, Dataset } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { Conflict, Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
 import { startQueue } from '../../../src/jobs/queue.js';
-import { startWorker } from '../../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { storeImportFile, MEGABYTE, UNAPPLIED_RETENTION_DAYS } from '../../../src/records/import/import-file.js';
 import { queueImport } from '../../../src/records/import/queue-import.js';
 import { runImport, type ImportResult } from '../../../src/records/import/run-import.js';
@@ -188,6 +188,7 @@ describe('CSV import into a dataset (real Postgres)', () => {
       await startQueue(testDatabaseUrl());
       await startWorker();
     });
+    after(() => stopWorker());
 
     it('streams a large file (200,000 rows) through dry run and apply with the heap well under the file size', async () => {
       const name = unique('import-large');
@@ -253,7 +254,10 @@ describe('CSV import into a dataset (real Postgres)', () => {
       http = new HttpSession(server.baseUrl);
       await http.login(user.email, TEST_PASSWORD);
     });
-    after(() => server?.stop());
+    after(async () => {
+      await stopWorker();
+      await server?.stop();
+    });
 
     const send = (session: HttpSession, datasetId: number, body: FormData | Record<string, string>) =>
       session.request(`/admin/api/resources/datasets/records/${datasetId}/importCsv`, {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DataRecord, Dataset, MlModel } from '../../../models/index.js';
-import { startWorker } from '../../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
 import { queueScoring } from '../../../src/scoring/queue-scoring.js';
@@ -11,7 +11,10 @@ import { waitForJob } from '../../support/jobs.js';
 
 describe('a record\'s page shows its prediction whatever its labels contain (real Postgres)', () => {
   let server: RunningConsole;
-  after(() => server?.stop());
+  after(async () => {
+    await stopWorker();
+    await server?.stop();
+  });
 
   it('keeps labels with dots, spaces and brackets whole in the probabilities (AdminJS splits keys on ".")', async function () {
     this.timeout(120_000);

@@ -5,7 +5,7 @@ import type { Actor } from '../../../src/access/actor.js';
 import { Forbidden, InvalidInput, NotFound } from '../../../src/errors/domain-error.js';
 import { cancelJob } from '../../../src/jobs/cancel-job.js';
 import { startQueue } from '../../../src/jobs/queue.js';
-import { startWorker } from '../../../src/jobs/run-worker.js';
+import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { encodeInputs } from '../../../src/ml/model-inputs.js';
 import { openClassifier, signatureOf } from '../../../src/ml/onnx-classifier.js';
 import { trainModel } from '../../../src/ml/train-model.js';
@@ -56,6 +56,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     version = (await trainModel(scientist, { model: modelName, maxEpochs: 30 })).version;
     await promoteAlias(scientist, { versionId: version.id, alias: 'production' });
   });
+  after(() => stopWorker());
 
   it('scores a whole dataset with the production version: every prediction equals the ONNX model\'s own output', async () => {
     const { job, params, matching } = await queueScoring(scientist, { model: modelName });
@@ -261,6 +262,7 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
     await MlModel.create({ name: modelName, datasetId, task: 'tabular-classification', description: null, createdById: null });
     version = (await trainModel(scientist, { model: modelName, maxEpochs: 5 })).version;
   });
+  after(() => stopWorker());
 
   async function expectMatchesOnnx(ids: number[]): Promise<void> {
     const records = await DataRecord.findAll({ where: { id: { [Op.in]: ids } }, order: [['id', 'ASC']] });
