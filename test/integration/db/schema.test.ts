@@ -86,6 +86,11 @@ describe('schema (migrations on real Postgres)', () => {
     const open = (await sequelize.query<{ id: number }>(`INSERT INTO datasets (name, task) VALUES (:name, 'text-classification') RETURNING id`, { replacements: { name: unique('ds') }, type: QueryTypes.SELECT }))[0]!.id;
     await sequelize.query(`INSERT INTO records (dataset_id, text, label) VALUES (:open, 'x', 'zebra')`, { replacements: { open } });
     await assert.rejects(sequelize.query(`UPDATE records SET dataset_id = :ab WHERE dataset_id = :open`, { replacements: { ab, open } }), refused);
+    // Both paths share one rule and one refusal; the rule is plain SQL that Postgres inlines into the insert check's join.
+    const sources = await sequelize.query<{ proname: string }>(`SELECT proname FROM pg_proc WHERE prosrc LIKE '%is not one of the dataset%' ORDER BY proname`, { type: QueryTypes.SELECT });
+    assert.deepEqual(sources.map((row) => row.proname), ['refuse_label_outside_dataset']);
+    const plan = await sequelize.query<{ 'QUERY PLAN': string }>('EXPLAIN (VERBOSE) SELECT 1 FROM records r JOIN datasets d ON d.id = r.dataset_id WHERE NOT label_fits_dataset(r.label, d.labels)', { type: QueryTypes.SELECT });
+    assert.doesNotMatch(plan.map((row) => row['QUERY PLAN']).join('\n'), /label_fits_dataset/);
   });
 
   it('keeps model versions immutable and aliases pointing inside their own model', async () => {
