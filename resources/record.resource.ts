@@ -22,13 +22,13 @@ addCustomFilters(DataRecord, {
   label: (value) => ({ label: String(value) }),
   tags: (value) => ({ tags: { [Op.contains]: [String(value)] } }),
   // The prediction lives in record_predictions: one rule for these filters (src/records/prediction-where.ts).
-  predictedLabel: (value) => predictionWhere({ predictedLabel: String(value) }),
-  scoredByVersionId: (value) => (Number.isInteger(Number(value)) ? predictionWhere({ modelVersionId: Number(value) }) : { [Op.and]: [literal('FALSE')] }),
-  scoredAt: (value) => {
+  predictedLabel: (value, walk) => predictionWhere({ predictedLabel: String(value) }, walk),
+  scoredByVersionId: (value, walk) => (Number.isInteger(Number(value)) ? predictionWhere({ modelVersionId: Number(value) }, walk) : { [Op.and]: [literal('FALSE')] }),
+  scoredAt: (value, walk) => {
     const { from, to } = range(value);
-    return predictionWhere({ ...(from ? { scoredFrom: from } : {}), ...(to ? { scoredTo: to } : {}) });
+    return predictionWhere({ ...(from ? { scoredFrom: from } : {}), ...(to ? { scoredTo: to } : {}) }, walk);
   },
-  scored: (value) => predictionWhere({ scored: String(value) === 'true' }),
+  scored: (value, walk) => predictionWhere({ scored: String(value) === 'true' }, walk),
 });
 
 /** A record's list and show pages carry its latest prediction, with the probabilities named by label. */

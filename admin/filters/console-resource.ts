@@ -5,11 +5,15 @@ import { containing } from '../../src/db/containing.js';
 import { InvalidInput } from '../../src/errors/domain-error.js';
 import { countRows } from '../../src/db/estimate-count.js';
 import { selectSql } from '../../src/db/select-sql.js';
+import type { IdWalk } from '../../src/records/prediction-where.js';
 
 /** What a list filter sends: a text, or (for dates and numbers shown as ranges) a from/to pair. */
 export type FilterValue = string | { from?: string; to?: string };
-/** A filter the console offers beyond a plain column comparison, e.g. "record id is one of the event's ids". */
-export type CustomFilter = (value: FilterValue) => WhereOptions;
+/**
+ * A filter the console offers beyond a plain column comparison, e.g. "record id is one of the event's
+ * ids"; `walk` says which way the list goes through ids, for filters that bound the walk.
+ */
+export type CustomFilter = (value: FilterValue, walk: IdWalk) => WhereOptions;
 
 /** Values of a record that live in another table, shown as if they were its own (e.g. a record's prediction). */
 export interface JoinedFields {
@@ -78,7 +82,8 @@ export class ConsoleResource extends Resource {
 
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }) {
     const order = sort.sortBy ? [[this.sortableColumn(sort.sortBy), sort.direction === 'asc' ? 'ASC' : 'DESC'] as [string, string]] : [];
-    const rows = await this.model.findAll({ where: this.whereFor(filter), limit, offset, order, include: this.joinedIncludes() });
+    const walk: IdWalk = sort.sortBy === this.primaryKey() && sort.direction === 'asc' ? 'up' : 'down';
+    const rows = await this.model.findAll({ where: this.whereFor(filter, walk), limit, offset, order, include: this.joinedIncludes() });
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -142,14 +147,14 @@ export class ConsoleResource extends Resource {
   }
 
   /** The WHERE clause of a list query: also used by exports of "the current list view". */
-  whereFor(filter: Filter): WhereOptions {
+  whereFor(filter: Filter, walk: IdWalk = 'down'): WhereOptions {
     const custom = customFilters.get(this.model) ?? {};
     const clauses: WhereOptions[] = [];
     for (const element of Object.values(filter.filters) as FilterElement[]) {
       const { path, property, value } = element;
       if (value === undefined || value === null || value === '') continue;
       const handler = custom[path];
-      if (handler) clauses.push(handler(typeof value === 'object' ? (value as { from?: string; to?: string }) : String(value)));
+      if (handler) clauses.push(handler(typeof value === 'object' ? (value as { from?: string; to?: string }) : String(value), walk));
       else if (property) clauses.push(columnClause(property, value));
     }
     return clauses.length === 0 ? {} : { [Op.and]: clauses };

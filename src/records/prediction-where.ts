@@ -13,33 +13,66 @@ export interface PredictionCriteria {
   scoredTo?: string;
 }
 
+/** Which way a list walks the records' ids: newest first (the console's default sort) or oldest first. */
+export type IdWalk = 'down' | 'up';
+
 /**
  * The one rule for filtering records by their prediction: `records.id IN (SELECT record_id FROM
- * record_predictions WHERE …)` up to the newest such id, or NOT EXISTS for "never scored" (the
- * record's alias is Sequelize's "DataRecord", as in every findAll and selectSql of records). Values
- * are escaped by Sequelize.
+ * record_predictions WHERE …)` bounded by the newest such id (walking down) or the oldest (walking
+ * up), or NOT EXISTS for "never scored" (the record's alias is Sequelize's "DataRecord", as in every
+ * findAll and selectSql of records). Values are escaped by Sequelize.
  */
-export function predictionWhere(criteria: PredictionCriteria): WhereOptions {
+export function predictionWhere(criteria: PredictionCriteria, walk: IdWalk = 'down'): WhereOptions {
   const sequelize = sequelizeOf();
-  const conditions: string[] = [];
-  if (criteria.predictedLabel !== undefined) conditions.push(`predicted_label = ${sequelize.escape(criteria.predictedLabel)}`);
-  if (criteria.modelVersionId !== undefined) conditions.push(`model_version_id = ${sequelize.escape(Math.trunc(criteria.modelVersionId))}`);
-  if (criteria.scoreFrom !== undefined) conditions.push(`score >= ${sequelize.escape(criteria.scoreFrom)}`);
-  if (criteria.scoreTo !== undefined) conditions.push(`score <= ${sequelize.escape(criteria.scoreTo)}`);
-  if (criteria.scoredFrom !== undefined) conditions.push(`scored_at >= CAST(${sequelize.escape(criteria.scoredFrom)} AS timestamptz)`);
-  if (criteria.scoredTo !== undefined) conditions.push(`scored_at <= CAST(${sequelize.escape(criteria.scoredTo)} AS timestamptz)`);
+  const version = criteria.modelVersionId === undefined ? undefined : String(sequelize.escape(Math.trunc(criteria.modelVersionId)));
+  const label = criteria.predictedLabel === undefined ? undefined : String(sequelize.escape(criteria.predictedLabel));
+  const others: string[] = [];
+  if (criteria.scoreFrom !== undefined) others.push(`score >= ${sequelize.escape(criteria.scoreFrom)}`);
+  if (criteria.scoreTo !== undefined) others.push(`score <= ${sequelize.escape(criteria.scoreTo)}`);
+  if (criteria.scoredFrom !== undefined) others.push(`scored_at >= CAST(${sequelize.escape(criteria.scoredFrom)} AS timestamptz)`);
+  if (criteria.scoredTo !== undefined) others.push(`scored_at <= CAST(${sequelize.escape(criteria.scoredTo)} AS timestamptz)`);
   // "Never scored" as an anti-join: NOT IN over a million ids would not fit a hash and rescan per row.
-  if (criteria.scored === false && conditions.length === 0) {
+  if (criteria.scored === false && version === undefined && label === undefined && others.length === 0) {
     return { [Op.and]: [literal('NOT EXISTS (SELECT 1 FROM record_predictions p WHERE p.record_id = "DataRecord"."id")')] };
   }
-  const matching = `FROM record_predictions${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+  const conditions = [...(version ? [`model_version_id = ${version}`] : []), ...(label ? [`predicted_label = ${label}`] : []), ...others];
+  // The first matching record in the walk's direction bounds the records the list walks, on both
+  // sides of the join: unbounded, Postgres may walk every record never scored (or every prediction
+  // of other versions) before the first that matches. Only one bound: with both, Postgres takes the
+  // range for a sliver of the table and hashes all of it.
+  const bounded = walk === 'down' ? `<= ${firstMatch('max', version, label, others)}` : `>= ${firstMatch('min', version, label, others)}`;
   return {
     [Op.and]: [
-      { id: { [Op.in]: literal(`(SELECT record_id ${matching})`) } },
-      // The newest matching record bounds the records a list walks down in id order (its default
-      // sort): unbounded, Postgres may walk every newer record that was never scored before the first
-      // one that was. The index (model_version_id, predicted_label, record_id) finds the bound.
-      literal(`"DataRecord"."id" <= (SELECT max(record_id) ${matching})`),
+      { id: { [Op.in]: literal(`(SELECT record_id FROM record_predictions WHERE ${[...conditions, `record_id ${bounded}`].join(' AND ')})`) } },
+      literal(`"DataRecord"."id" ${bounded}`),
     ],
   };
+}
+
+/**
+ * The newest (max) or oldest (min) record id among matching predictions, as descents of the index
+ * (model_version_id, predicted_label, record_id): one for a version and a label; for a version
+ * alone, one per label it predicted; for a label alone, one per version. Each list of labels or
+ * versions is read from the index itself by skipping from one value to the next (a loose index scan),
+ * so none is missed. Without a version or a label: the primary key's end, filtered.
+ */
+function firstMatch(end: 'min' | 'max', version: string | undefined, label: string | undefined, others: string[]): string {
+  const and = (conditions: string[]) => conditions.join(' AND ');
+  const descent = (v: string, l: string) => `(SELECT ${end}(record_id) FROM record_predictions WHERE ${and([`model_version_id = ${v}`, `predicted_label = ${l}`, ...others])})`;
+  if (version !== undefined && label !== undefined) return descent(version, label);
+  if (version !== undefined) {
+    return `(WITH RECURSIVE labels (label) AS (
+        SELECT min(predicted_label) FROM record_predictions WHERE model_version_id = ${version}
+        UNION ALL
+        SELECT (SELECT min(predicted_label) FROM record_predictions WHERE model_version_id = ${version} AND predicted_label > labels.label) FROM labels WHERE labels.label IS NOT NULL)
+      SELECT ${end}(${descent(version, 'labels.label')}) FROM labels WHERE labels.label IS NOT NULL)`;
+  }
+  if (label !== undefined) {
+    return `(WITH RECURSIVE versions (id) AS (
+        SELECT min(model_version_id) FROM record_predictions
+        UNION ALL
+        SELECT (SELECT min(model_version_id) FROM record_predictions WHERE model_version_id > versions.id) FROM versions WHERE versions.id IS NOT NULL)
+      SELECT ${end}(${descent('versions.id', label)}) FROM versions WHERE versions.id IS NOT NULL)`;
+  }
+  return `(SELECT ${end}(record_id) FROM record_predictions${others.length ? ` WHERE ${and(others)}` : ''})`;
 }

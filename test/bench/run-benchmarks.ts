@@ -59,6 +59,13 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
     for (const [key, label] of [['predictedLabel', 'predicted label filter'], ['scoredByVersion', 'scored-by-version filter'], ['scored', '"scored" filter']] as const) {
       rows.push([`console @2M ${label} (1M scored, 1M newer not), p50 ms`, num(get(scale, 'consoleApiPredictionFilters', key, 'p50Ms'), 1), '', '≤ 30']);
     }
+    for (const [key, label] of [
+      ['newerVersionOldestFirst', 'newer version\'s records, oldest first'],
+      ['olderVersionNewestFirst', 'older version\'s records, newest first'],
+      ['olderVersionLabelNewestFirst', 'a label only the older version predicted, newest first'],
+    ] as const) {
+      rows.push([`console @2M ${label} (two versions, 1M predictions each), p50 ms`, num(get(scale, 'consoleApiPredictionFilters', 'afterNewerScored', key, 'p50Ms'), 1), '', '≤ 30']);
+    }
     rows.push(['generate 1M text rows (rows/s)', num(get(scale, 'generate', 'text', 'rowsPerSecond')), '', '≥ 100,000']);
     rows.push(['generate 1M tabular rows, 30 features (rows/s)', num(get(scale, 'generate', 'tabular', 'rowsPerSecond')), '', '≥ 100,000']);
   }
