@@ -66,6 +66,11 @@ describe('the record list filtered by prediction (real Postgres)', () => {
     await insert('later message ', NEVER_SCORED);
     await sequelize.query('ANALYZE records; ANALYZE record_predictions');
   });
+  after(async function () {
+    this.timeout(60_000);
+    // 150,000 wide records would slow every later suite that exports or scans the table.
+    await sequelize.query('DELETE FROM records WHERE dataset_id = :datasetId', { replacements: { datasetId } });
+  });
 
   /** Rows of records and predictions that running `sql` reads, from EXPLAIN ANALYZE, with the plan to show on failure. */
   const rowsRead = async (sql: string): Promise<{ read: number; plan: string }> => {
