@@ -61,7 +61,7 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
         if (first) setValues((current) => ({ model: first.name, which: defaultWhich(first), ...current }));
       })
       .catch(() => setModels([]));
-  }, [record?.id, recordIds.join(',')]);
+  }, [resource.id, record?.id, recordIds.join(',')]);
 
   const set = (name: string, value: string) => {
     const next = { ...values, [name]: value };

@@ -47,7 +47,7 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
         if (names[0]) setValues((current) => ({ model: names[0]!, ...current }));
       })
       .catch(() => setModels([]));
-  }, [record?.id]);
+  }, [resource.id, record?.id]);
   if (!record) return null;
   const isText = record.params.task === 'text-classification';
   const set = (name: string, value: string) => setValues({ ...values, [name]: value });
