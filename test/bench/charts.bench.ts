@@ -12,10 +12,9 @@ import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
 import { saveUser } from '../../src/users/save-user.js';
-import { HttpSession } from '../support/console-server.js';
+import { HttpSession, serveWebApp } from '../support/console-server.js';
 import { waitForJob } from '../support/jobs.js';
 import { benchDatabase } from './bench-database.js';
-import { startBenchConsole } from './bench-console.js';
 import { latency } from './latency.js';
 import { machine } from './machine.js';
 
@@ -40,7 +39,7 @@ try {
   if (scored.status !== 'succeeded') throw new Error(`scoring ${scored.status}: ${scored.error}`);
   await sequelizeOf().query('ANALYZE record_predictions');
 
-  const web = await startBenchConsole(db);
+  const web = await serveWebApp(db);
   const password = 'violet trombone cabinet lantern 2026';
   const sessions = {} as Record<Role, HttpSession>;
   for (const role of ['admin', 'data_scientist', 'content_manager', 'auditor'] as const) {

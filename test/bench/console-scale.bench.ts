@@ -10,9 +10,8 @@ import { DataRecord, sequelizeOf } from '../../models/index.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { saveUser } from '../../src/users/save-user.js';
 import { ConsoleResource } from '../../admin/filters/console-resource.js';
-import { HttpSession } from '../support/console-server.js';
+import { HttpSession, serveWebApp } from '../support/console-server.js';
 import { benchDatabase } from './bench-database.js';
-import { startBenchConsole } from './bench-console.js';
 import { latency } from './latency.js';
 import { machine } from './machine.js';
 
@@ -48,7 +47,7 @@ const db = await benchDatabase(10);
 try {
   const generated = await generateDataset({ type: 'system' }, { name: 'bench-1m', rows: ROWS, task: 'text-classification', seed: 3 });
   await sequelizeOf().query('ANALYZE records');
-  const web = await startBenchConsole(db);
+  const web = await serveWebApp(db);
   const password = 'violet trombone cabinet lantern 2026';
   await saveUser({ type: 'system' }, { email: 'operator@example.com', role: 'content_manager', password });
   const http = new HttpSession(web.baseUrl);

@@ -1,6 +1,7 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import type { Sequelize } from 'sequelize';
 import { composeWebApp } from '../../src/cli/serve-console.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
@@ -24,11 +25,20 @@ export interface RunningConsole {
 export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<RunningConsole> {
   const sequelize = await useTestDatabase();
   await startQueue(testDatabaseUrl());
-  const config = loadConfig({ DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env });
-  const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 3 });
+  return serveWebApp({ url: testDatabaseUrl(), sequelize }, env);
+}
+
+/**
+ * The real app (console and API, sessions in Postgres, caches dropped on change notifications) in
+ * this process on a free port of 127.0.0.1, against the database at `url` (a benchmark's own, say).
+ */
+export async function serveWebApp(db: { url: string; sequelize: Sequelize }, env: NodeJS.ProcessEnv = {}): Promise<RunningConsole> {
+  const { url, sequelize } = db;
+  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', ...env });
+  const pool = new pg.Pool({ connectionString: url, max: 3 });
   const secret = TEST_SESSION_SECRET;
   const session = { ...sessionOptions(pool, secret, config), secret };
-  await changeNotifications.start(testDatabaseUrl());
+  await changeNotifications.start(url);
   const { app, api, closeApi } = await composeWebApp({ config, sequelize, session });
   const server: Server = await new Promise((resolve) => {
     const s = http.createServer(serverListener(app)).listen(0, '127.0.0.1', () => resolve(s));
