@@ -59,20 +59,14 @@ export function predictionWhere(criteria: PredictionCriteria, walk: IdWalk = 'do
 function firstMatch(end: 'min' | 'max', version: string | undefined, label: string | undefined, others: string[]): string {
   const and = (conditions: string[]) => conditions.join(' AND ');
   const descent = (v: string, l: string) => `(SELECT ${end}(record_id) FROM record_predictions WHERE ${and([`model_version_id = ${v}`, `predicted_label = ${l}`, ...others])})`;
+  // `inner` for each distinct value of `column` among the predictions meeting `where`, skipping from one value to the next.
+  const overEach = (column: string, where: string[], inner: (value: string) => string) => `(WITH RECURSIVE seen (value) AS (
+        SELECT min(${column}) FROM record_predictions${where.length ? ` WHERE ${and(where)}` : ''}
+        UNION ALL
+        SELECT (SELECT min(${column}) FROM record_predictions WHERE ${and([...where, `${column} > seen.value`])}) FROM seen WHERE seen.value IS NOT NULL)
+      SELECT ${end}(${inner('seen.value')}) FROM seen WHERE seen.value IS NOT NULL)`;
   if (version !== undefined && label !== undefined) return descent(version, label);
-  if (version !== undefined) {
-    return `(WITH RECURSIVE labels (label) AS (
-        SELECT min(predicted_label) FROM record_predictions WHERE model_version_id = ${version}
-        UNION ALL
-        SELECT (SELECT min(predicted_label) FROM record_predictions WHERE model_version_id = ${version} AND predicted_label > labels.label) FROM labels WHERE labels.label IS NOT NULL)
-      SELECT ${end}(${descent(version, 'labels.label')}) FROM labels WHERE labels.label IS NOT NULL)`;
-  }
-  if (label !== undefined) {
-    return `(WITH RECURSIVE versions (id) AS (
-        SELECT min(model_version_id) FROM record_predictions
-        UNION ALL
-        SELECT (SELECT min(model_version_id) FROM record_predictions WHERE model_version_id > versions.id) FROM versions WHERE versions.id IS NOT NULL)
-      SELECT ${end}(${descent('versions.id', label)}) FROM versions WHERE versions.id IS NOT NULL)`;
-  }
+  if (version !== undefined) return overEach('predicted_label', [`model_version_id = ${version}`], (each) => descent(version, each));
+  if (label !== undefined) return overEach('model_version_id', [], (each) => descent(each, label));
   return `(SELECT ${end}(record_id) FROM record_predictions${others.length ? ` WHERE ${and(others)}` : ''})`;
 }
