@@ -34,9 +34,16 @@ export const editUser: Partial<Action<ActionResponse>> = {
       });
     } catch (error) {
       // Field problems are shown beside their fields, as AdminJS does with its own validation.
-      if (!(error instanceof InvalidInput && error.fields)) throw error;
-      const errors = Object.fromEntries(Object.entries(error.fields).map(([field, message]) => [field === 'password' ? 'newPassword' : field, { message }]));
-      return { record: { ...record.toJSON(currentAdmin), errors }, notice: { type: 'error', message: error.message } };
+      const fields =
+        error instanceof InvalidInput && error.fields
+          ? Object.entries(error.fields)
+          : error instanceof z.ZodError
+            ? error.issues.map((issue) => [String(issue.path[0] ?? 'input'), issue.message] as const)
+            : undefined;
+      if (!fields) throw error;
+      const errors = Object.fromEntries(fields.map(([field, message]) => [field === 'password' ? 'newPassword' : field, { message }]));
+      const message = error instanceof InvalidInput ? error.message : fields.map(([field, text]) => `${field}: ${text}`).join('; ');
+      return { record: { ...record.toJSON(currentAdmin), errors }, notice: { type: 'error', message } };
     }
     const saved = (await record.resource.findOne(String(record.id()))) ?? record;
     return {

@@ -162,6 +162,13 @@ describe('users: an active admin always remains', () => {
       const weak = await edit(http, other!.id, { newPassword: 'short1!' });
       const weakBody = (await weak.json()) as { record?: { errors?: Record<string, { message: string }> } };
       assert.match(weakBody.record?.errors?.newPassword?.message ?? '', /at least 12 characters/);
+      for (const [field, value] of [['email', 'not an email'], ['role', 'root']] as const) {
+        const bad = await edit(http, other!.id, { [field]: value });
+        assert.equal(bad.status, 200, `${field}=${value}`);
+        const badBody = (await bad.json()) as { notice?: { type: string }; record?: { errors?: Record<string, { message: string }> } };
+        assert.equal(badBody.notice?.type, 'error');
+        assert.ok(badBody.record?.errors?.[field]?.message, `${field} has its own message: ${JSON.stringify(badBody).slice(0, 600)}`);
+      }
       const deleted = await http.api(`/resources/users/records/${other!.id}/delete`, 'POST');
       assert.equal(((await deleted.json()) as { notice?: { type: string } }).notice?.type, 'success');
       assert.equal(await User.count({ where: { id: other!.id } }), 0);
