@@ -5,6 +5,7 @@ import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { MIN_PASSWORD_LENGTH } from '../src/auth/password-policy.js';
 import { prepareUserPayload } from './hooks/prepare-user-payload.js';
+import { deleteUserAction, editUser } from '../admin/actions/users/index.js';
 
 export const userResource = (): ResourceWithOptions => ({
   resource: User,
@@ -37,7 +38,9 @@ export const userResource = (): ResourceWithOptions => ({
     },
     actions: withAccess('users', userAuditedFields, {
       new: { before: [prepareUserPayload] },
-      edit: { before: [prepareUserPayload] },
+      // Edit and delete go through src/users (an active admin always remains); creating cannot remove one.
+      edit: editUser,
+      delete: deleteUserAction,
     }),
   },
 });

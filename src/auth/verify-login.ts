@@ -1,4 +1,3 @@
-import { QueryTypes } from 'sequelize';
 import { User } from '../../models/user.js';
 import { currentRequestContext, normaliseIp } from '../server/request-context.js';
 import type { Role } from '../../models/enums.js';
@@ -6,14 +5,10 @@ import type { Actor } from '../access/actor.js';
 import { appendAuditEvent } from '../audit/append-audit-event.js';
 import { sequelizeOf } from '../../models/index.js';
 import { Email } from '../users/email.js';
+import { releaseAddressAttempt, reserveAccountAttempt, reserveAddressAttempt, IP_WINDOW_MINUTES, LOCKOUT_MINUTES, MAX_FAILURES_PER_IP } from './sign-in-attempts.js';
 import { hashPassword, needsRehash, timingDummyHash, verifyPassword } from './password.js';
 
-/** After this many failures in a row the account is locked for LOCKOUT_MINUTES. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MINUTES = 15;
-/** Failed sign-ins from one address (any accounts) within the window before that address is refused. */
-export const MAX_FAILURES_PER_IP = 30;
-export const IP_WINDOW_MINUTES = 15;
+export { IP_WINDOW_MINUTES, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MAX_FAILURES_PER_IP } from './sign-in-attempts.js';
 
 export interface SignedInUser {
   id: number;
@@ -30,8 +25,9 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
   const parsedEmail = Email.safeParse(rawEmail);
   const email = parsedEmail.success ? parsedEmail.data : String(rawEmail ?? '').slice(0, 254);
   const attempt = typeof password === 'string' ? password.slice(0, 1024) : '';
+  // Every HTTP request has its address (src/server/request-id.ts); only in-process callers have none.
   const ip = normaliseIp(currentRequestContext()?.ip);
-  if (ip && (await recentFailuresFrom(ip)) >= MAX_FAILURES_PER_IP) {
+  if (ip && !(await reserveAddressAttempt(ip))) {
     // Credential stuffing spreads guesses over many accounts: throttle the address as well.
     await audit({ type: 'anonymous' }, null, 'denied', `more than ${MAX_FAILURES_PER_IP} failed sign-ins from this address in ${IP_WINDOW_MINUTES} minutes`, email);
     return null;
@@ -44,44 +40,26 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
     return null;
   }
   const actor: Actor = { type: 'user', id: user.id, email: user.email, role: user.role };
-  const passwordOk = await verifyPassword(user.passwordHash, attempt);
+  if (!user.active) {
+    await verifyPassword(await timingDummyHash(), attempt);
+    await audit(actor, user.id, 'denied', 'account inactive');
+    return null;
+  }
+  const { reserved, locksAccount } = await reserveAccountAttempt(user.id);
+  if (!reserved) {
+    // The password is not checked while locked (the right one included); the dummy check keeps the
+    // answer as slow as any other, so timing does not tell a locked account apart.
+    await verifyPassword(await timingDummyHash(), attempt);
+    await audit(actor, user.id, 'denied', 'account locked');
+    return null;
+  }
+  if (!(await verifyPassword(user.passwordHash, attempt))) {
+    // The attempt was counted (and the account locked, if it was the last one) when it was reserved.
+    await audit(actor, user.id, 'failed', locksAccount ? `wrong password; locked for ${LOCKOUT_MINUTES} minutes` : 'wrong password');
+    return null;
+  }
+
   const now = new Date();
-
-  if (!user.active || (user.lockedUntil && user.lockedUntil > now)) {
-    await audit(actor, user.id, 'denied', user.active ? 'account locked' : 'account inactive');
-    return null;
-  }
-  if (!passwordOk) {
-    // One atomic statement: parallel wrong guesses each count, and a lock that has run out starts a
-    // fresh count instead of re-locking at the first typo.
-    await sequelizeOf().transaction(async (transaction) => {
-      const [rows] = await sequelizeOf().query(
-        `UPDATE users SET
-           failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 1 ELSE failed_logins + 1 END,
-           locked_until = CASE
-             WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 1 ELSE failed_logins + 1 END) >= :max
-               THEN now() + make_interval(mins => :minutes)
-             WHEN locked_until <= now() THEN NULL
-             ELSE locked_until END
-         WHERE id = :id RETURNING locked_until AS "lockedUntil"`,
-        { replacements: { id: user.id, max: MAX_FAILED_LOGINS, minutes: LOCKOUT_MINUTES }, transaction },
-      );
-      const locked = (rows as Array<{ lockedUntil: Date | null }>)[0]?.lockedUntil;
-      await appendAuditEvent(
-        actor,
-        {
-          action: 'auth.login',
-          resource: 'users',
-          recordIds: [user.id],
-          outcome: 'failed',
-          reason: locked ? `wrong password; locked for ${LOCKOUT_MINUTES} minutes` : 'wrong password',
-        },
-        transaction,
-      );
-    });
-    return null;
-  }
-
   const rehashed = needsRehash(user.passwordHash) ? await hashPassword(attempt) : undefined;
   await sequelizeOf().transaction(async (transaction) => {
     await User.update(
@@ -90,17 +68,8 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
     );
     await appendAuditEvent(actor, { action: 'auth.login', resource: 'users', recordIds: [user.id], outcome: 'success' }, transaction);
   });
+  if (ip) await releaseAddressAttempt(ip);
   return { id: user.id, email: user.email, role: user.role };
-}
-
-/** Failed sign-ins from `ip` in the window, counted in the audit log (so every web process agrees). */
-async function recentFailuresFrom(ip: string): Promise<number> {
-  const [row] = await sequelizeOf().query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM audit_events
-      WHERE action = 'auth.login' AND outcome <> 'success' AND ip = :ip::inet AND at > now() - make_interval(mins => :minutes)`,
-    { replacements: { ip, minutes: IP_WINDOW_MINUTES }, type: QueryTypes.SELECT },
-  );
-  return row?.n ?? 0;
 }
 
 async function audit(actor: Actor, userId: number | null, outcome: 'failed' | 'denied', reason: string, email?: string) {

@@ -8,11 +8,12 @@ import { readSecret } from '../read-secret.js';
 const usage = `npm run cli -- createuser --email EMAIL --role ROLE [--password P] [--name NAME]
   ROLE is admin, data_scientist, content_manager or auditor.
   Without --password the password is prompted for (twice) on a terminal, or read from the first line of stdin.
-  An existing user with that email gets the new role (and password, when one is given).`;
+  An existing user with that email gets the new role (and password, when one is given), and is
+  reactivated if it was inactive. Refused when it would leave no active admin.`;
 
 export const createUserCommand: Command = {
   name: 'createuser',
-  summary: 'Create a user, or change the role/password of an existing one.',
+  summary: 'Create a user, or change the role/password of an existing one (reactivating it).',
   usage,
   async run(argv) {
     const { values } = parseArgs({
@@ -30,8 +31,8 @@ export const createUserCommand: Command = {
       }
     }
     return withDatabase(async () => {
-      const { user, created } = await saveUser(cliActor(), { email, role: role as SaveUserInput['role'], password, name });
-      console.log(`${created ? 'Created' : 'Updated'} ${user.email} (${user.role}).`);
+      const { user, created, reactivated } = await saveUser(cliActor(), { email, role: role as SaveUserInput['role'], password, name, active: true });
+      console.log(`${created ? 'Created' : 'Updated'} ${user.email} (${user.role}).${reactivated ? ' The account was inactive and is active again.' : ''}`);
       return 0;
     });
   },
