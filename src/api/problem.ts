@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
+import { Conflict, DomainError, Forbidden, InvalidInput, ModelFault, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from '../server/logger.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
@@ -43,6 +43,7 @@ const STATUS = new Map<Function, number>([
   [NotFound, 404],
   [Conflict, 409],
   [Unavailable, 503],
+  [ModelFault, 502],
 ]);
 
 export function sendProblem(req: ApiRequest, res: ApiResponse, status: number, code: string, detail: string, errors?: FieldProblem[]): void {

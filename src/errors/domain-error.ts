@@ -22,3 +22,8 @@ export class NotFound extends DomainError {}
 export class Forbidden extends DomainError {}
 export class Conflict extends DomainError {}
 export class Unavailable extends DomainError {}
+/**
+ * A model version misbehaved on valid input (e.g. answered NaN probabilities): the fault of the
+ * model, not of the caller's request. The API answers 502 (the model is the upstream that failed).
+ */
+export class ModelFault extends DomainError {}

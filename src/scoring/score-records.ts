@@ -11,7 +11,8 @@ import { BINARY_COPY_TRAILER, binaryCopyHeader, copyOutBinary, int8, jsonb, text
 import { withRawConnections } from '../db/raw-connection.js';
 import { selectSql } from '../db/select-sql.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
-import { encodeRow } from '../ml/tabular/tabular-encoder.js';
+import { encodeFeatureObject } from '../ml/model-inputs.js';
+import { nonFiniteRows, outputNotFinite } from '../ml/runtime/finite-output.js';
 import { featureWidth, openClassifier, predictInChunks, signatureOf, type ClassifierInputs } from '../ml/onnx-classifier.js';
 import { loadConfig } from '../server/config.js';
 import { scoringWhere } from './queue-scoring.js';
@@ -119,6 +120,14 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
     const inferBegun = performance.now();
     const { inputs, rows } = isText ? textInputs(chunk, state) : tabularInputs(chunk, width, state);
     const probabilities = rows.length ? await predictInChunks(classifier, inputs, isText ? INFER_ROWS.text : INFER_ROWS.tabular) : new Float32Array(0);
+    // NaN or infinite probabilities are the model's failure, not a record's: the job fails (with
+    // the chunks before this one committed) rather than storing predictions that are not numbers.
+    const broken = nonFiniteRows(probabilities, rows.length, signature.labels.length);
+    if (broken.length > 0) {
+      const first = broken[0]!;
+      const missingInputs = inputs instanceof Float32Array && inputs.subarray(first * width, (first + 1) * width).some(Number.isNaN);
+      throw outputNotFinite({ modelName: params.model, version: params.version }, broken.map((n) => `record ${chunk.ids[rows[n]!]}`), missingInputs);
+    }
     const encoded = predictionRows(chunk, rows, probabilities, signature.labels, params.modelVersionId, context.jobId, state);
     state.lastId = lastIdOf(chunk);
     state.timings.inferMs += performance.now() - inferBegun;
@@ -187,7 +196,7 @@ function noteInvalid(state: ScoreCheckpoint, id: number, reason: string): void {
   state.invalid.reasons[reason] = (state.invalid.reasons[reason] ?? 0) + 1;
 }
 
-/** Feature rows in schema order, as encodeRow (tabular-encoder.ts) reads them; rows that do not fit are noted, not scored. */
+/** Feature rows in schema order, as the encoder (model-inputs.ts) reads them; rows that do not fit are noted, not scored. */
 function tabularInputs(chunk: Chunk, width: number, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
   const rows: number[] = [];
   const { values, invalid } = chunk.vectors!;
@@ -252,21 +261,22 @@ function readVectors(rows: BinaryRow[], schema: Dataset['featureSchema'], width:
   if (LITTLE_ENDIAN) bytes.swap32(); // rows still to come from JSON are zeros, which stay zeros
   for (const i of fromJson) {
     const row = rows[i]!;
-    const reason = encodeFeatures(row[2] ? jsonb(row[2]) : null, schema, int8(row[0]!), values, i * width);
+    const reason = encodeFeatures(row[2] ? jsonb(row[2]) : null, schema, values, i * width);
     if (reason) invalid.set(i, reason);
   }
   return { values, invalid };
 }
 
-/** One record's features (parsed JSON) into `out` at `at`, read by encodeRow; returns why the record cannot be scored, or null. */
-function encodeFeatures(features: unknown, schema: Dataset['featureSchema'], id: number, out: Float32Array, at: number): string | null {
+/**
+ * One record's features (parsed JSON) into `out` at `at`, by the encoder's rule for stored records
+ * (model-inputs.ts: a number beyond float32's finite range does not fit); returns why the record
+ * cannot be scored (feature: rule, without the value, so that reasons are counted), or null.
+ */
+function encodeFeatures(features: unknown, schema: Dataset['featureSchema'], out: Float32Array, at: number): string | null {
   if (features === null || typeof features !== 'object' || Array.isArray(features)) return 'no features object';
-  try {
-    out.set(encodeRow(features as Record<string, unknown>, schema, `record ${id}`), at);
-    return null;
-  } catch (error) {
-    return error instanceof InvalidInput && error.fields ? Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : 'features do not fit the schema';
-  }
+  const reasons: string[] = [];
+  encodeFeatureObject(features as Record<string, unknown>, schema, out, at, 'record', (where, reason) => reasons.push(`${where.slice(1)}: ${reason}`));
+  return reasons.length > 0 ? reasons.join('; ') : null;
 }
 
 function textInputs(chunk: Chunk, state: ScoreCheckpoint): { inputs: ClassifierInputs; rows: number[] } {
@@ -290,8 +300,8 @@ interface EncodedPredictions {
 }
 
 /**
- * The chunk's predictions as binary COPY rows (no number is turned into text and parsed back). Rows
- * whose probabilities are not numbers (e.g. NaN from a model without imputation) are noted instead.
+ * The chunk's predictions as binary COPY rows (no number is turned into text and parsed back). The
+ * probabilities are finite (checked before: a model answering NaN fails the job).
  */
 function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Array, labels: readonly string[], versionId: number, jobId: number, state: ScoreCheckpoint): EncodedPredictions {
   const k = labels.length;
@@ -306,9 +316,7 @@ function predictionRows(chunk: Chunk, rows: number[], probabilities: Float32Arra
     const id = chunk.ids[row]!;
     let best = 0;
     for (let c = 0; c < k; c += 1) {
-      const p = probabilities[n * k + c]!;
-      if (!Number.isFinite(p)) return noteInvalid(state, id, 'the model returned a non-number probability (missing or extreme features?)');
-      if (p > probabilities[n * k + best]!) best = c;
+      if (probabilities[n * k + c]! > probabilities[n * k + best]!) best = c;
     }
     at = data.writeInt16BE(6, at);
     at = data.writeInt32BE(8, at);

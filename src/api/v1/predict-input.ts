@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { FeatureSpec } from '../../../models/enums.js';
 import type { ClassifierSignature } from '../../ml/onnx-classifier.js';
-import { numberOf } from '../../ml/tabular/tabular-encoder.js';
+import { encodeFeatureArray, encodeFeatureObject, type ReportProblem } from '../../ml/model-inputs.js';
+import { nonFiniteRows, outputNotFinite } from '../../ml/runtime/finite-output.js';
 import { HttpProblem, type FieldProblem } from '../problem.js';
 import { invalidInput, parse } from '../validation.js';
 
@@ -94,7 +95,11 @@ export function numericInstances(raw: unknown, maxInstances: number): number[][]
   return instances as number[][];
 }
 
-/** Checks the instances against what this version takes and encodes them; every misfit is reported with its path. */
+/**
+ * Checks the instances against what this version takes and encodes them, by the encoder's rule
+ * (src/ml/model-inputs.ts: float32's finite range, category names or indexes); every misfit is
+ * reported with its path (`instances[3].body_mass_g`, `instances[0][2]`).
+ */
 export function encodeInstances(served: InputSpec, instances: readonly InstanceValue[]): Float32Array | string[] {
   const problems: FieldProblem[] = [];
   const report = (path: string, reason: string) => problems.length < 50 && problems.push({ path, reason });
@@ -108,70 +113,45 @@ export function encodeInstances(served: InputSpec, instances: readonly InstanceV
   const { width, features } = served;
   const rows = new Float32Array(instances.length * width);
   instances.forEach((instance, i) => {
-    const at = i * width;
-    if (typeof instance === 'string') return report(`instances[${i}]`, `${about} takes features, not text: send ${width} numbers${features ? ' or an object of feature values' : ''}`);
+    const path = `instances[${i}]`;
+    const at: ReportProblem = (where, reason, value) => report(`${path}${where}`, value === undefined ? reason : `${reason}, got ${JSON.stringify(value)}`);
+    if (typeof instance === 'string') return report(path, `${about} takes features, not text: send ${width} numbers${features ? ' or an object of feature values' : ''}`);
     if (Array.isArray(instance)) {
-      if (instance.length !== width) return report(`instances[${i}]`, `has ${instance.length} values; ${about} takes ${width}${features ? ` (${features.map((f) => f.name).join(', ')})` : ''}`);
-      for (let j = 0; j < width; j += 1) rows[at + j] = instance[j] ?? Number.NaN;
+      if (instance.length !== width) return report(path, `has ${instance.length} values; ${about} takes ${width}${features ? ` (${features.map((f) => f.name).join(', ')})` : ''}`);
+      encodeFeatureArray(instance, features, rows, i * width, at);
       return;
     }
-    if (!features) return report(`instances[${i}]`, `${about} has no named features (its input is ${width} unnamed numbers): send an array`);
-    encodeObject(instance, features, rows, at, `instances[${i}]`, report);
+    if (!features) return report(path, `${about} has no named features (its input is ${width} unnamed numbers): send an array`);
+    encodeFeatureObject(instance, features, rows, i * width, 'instance', at);
   });
   if (problems.length > 0) throw invalid(problems);
   return rows;
-}
-
-function encodeObject(
-  instance: Readonly<Record<string, unknown>>,
-  features: readonly FeatureSpec[],
-  rows: Float32Array,
-  at: number,
-  path: string,
-  report: (path: string, reason: string) => void,
-): void {
-  const known = new Set(features.map((f) => f.name));
-  for (const name of Object.keys(instance)) {
-    if (!known.has(name)) report(`${path}.${name}`, `is not a feature of this model; its features are ${[...known].join(', ')}`);
-  }
-  features.forEach((spec, j) => {
-    const value = instance[spec.name];
-    if (value === null || value === undefined) {
-      rows[at + j] = Number.NaN;
-    } else if (spec.type === 'number') {
-      const number = numberOf(value);
-      if (number === null) report(`${path}.${spec.name}`, `must be a finite number, got ${JSON.stringify(value)}`);
-      else rows[at + j] = number;
-    } else {
-      const categories = spec.categories ?? [];
-      const index = categories.indexOf(String(value));
-      if (index < 0) report(`${path}.${spec.name}`, `must be one of ${categories.map((c) => JSON.stringify(c)).join(', ')} (or null when unknown), got ${JSON.stringify(value)}`);
-      else rows[at + j] = index;
-    }
-  });
 }
 
 function invalid(errors: FieldProblem[]): HttpProblem {
   return new HttpProblem(400, 'instances.invalid', `Some instances do not fit the model: ${errors.slice(0, 3).map((e) => `${e.path} ${e.reason}`).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}.`, errors);
 }
 
-/** The predictions array as JSON text: label, its probability, and every label's probability. */
-export function predictionsJson(served: Pick<InputSpec, 'signature'>, probabilities: Float32Array, rows: number): string {
+/**
+ * The predictions array as JSON text: label, its probability, and every label's probability. A
+ * probability that is not a finite number is never written (nor, as this throws, cached): the
+ * request fails with `model.output_not_finite` (502) naming the instances.
+ */
+export function predictionsJson(served: Pick<InputSpec, 'signature' | 'modelName' | 'version'>, probabilities: Float32Array, rows: number): string {
   const labels = served.signature.labels.map((label) => JSON.stringify(label));
   const k = labels.length;
+  const broken = nonFiniteRows(probabilities, rows, k);
+  if (broken.length > 0) throw outputNotFinite(served, broken.map((i) => `instances[${i}]`));
   const parts: string[] = new Array(rows);
   for (let i = 0; i < rows; i += 1) {
     let best = 0;
     let byLabel = '';
     for (let c = 0; c < k; c += 1) {
       const p = probabilities[i * k + c]!;
-      byLabel += `${c === 0 ? '' : ','}${labels[c]}:${jsonNumber(p)}`;
+      byLabel += `${c === 0 ? '' : ','}${labels[c]}:${p}`;
       if (p > probabilities[i * k + best]!) best = c;
     }
-    parts[i] = `{"label":${labels[best]},"score":${jsonNumber(probabilities[i * k + best]!)},"probabilities":{${byLabel}}}`;
+    parts[i] = `{"label":${labels[best]},"score":${probabilities[i * k + best]!},"probabilities":{${byLabel}}}`;
   }
   return `[${parts.join(',')}]`;
 }
-
-/** As JSON.stringify writes a number (NaN and infinities as null). */
-const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');

@@ -1,6 +1,7 @@
 // Runs in a worker thread of the web process (piscina, see predict-pool.ts): a large predict body
 // is parsed, validated, encoded, scored and written as JSON here, so the web thread stays free for
 // the other requests. The same rules as on the web thread (predict-input.ts).
+import { ModelFault } from '../../errors/domain-error.js';
 import { openClassifier, predictInChunks, type Classifier } from '../../ml/onnx-classifier.js';
 import { parseJson } from '../json-body.js';
 import { HttpProblem, type FieldProblem } from '../problem.js';
@@ -18,7 +19,9 @@ export interface LargePredictTask {
 
 export type LargePredictResult =
   | { ok: true; predictions: string; rows: number }
-  | { ok: false; problem: { status: number; code: string; message: string; errors?: FieldProblem[] } };
+  | { ok: false; problem: { status: number; code: string; message: string; errors?: FieldProblem[] } }
+  /** The model's fault (a ModelFault: errors cross threads as plain objects, the pool rebuilds it). */
+  | { ok: false; fault: { code: string; message: string; fields?: Record<string, string> } };
 
 const sessions = new Map<number, Promise<Classifier>>();
 const schemas = new Map<number, ReturnType<typeof predictBodySchema>>();
@@ -39,6 +42,7 @@ export default async function runLargePredict(task: LargePredictTask): Promise<L
     const probabilities = await predictInChunks(await classifier, inputs, 4_096);
     return { ok: true, predictions: predictionsJson(task.spec, probabilities, body.instances.length), rows: body.instances.length };
   } catch (error) {
+    if (error instanceof ModelFault) return { ok: false, fault: { code: error.code, message: error.message, ...(error.fields ? { fields: { ...error.fields } } : {}) } };
     if (error instanceof HttpProblem) return { ok: false, problem: { status: error.status, code: error.code, message: error.message, ...(error.errors ? { errors: error.errors } : {}) } };
     throw error;
   }

@@ -4,13 +4,15 @@ import { PredictionCache } from '../../ml/runtime/prediction-cache.js';
 import { ALIAS_PATTERN } from '../../registry/promote-alias.js';
 import { recordInference, type InferenceOutcome } from '../../monitoring/inference-metrics.js';
 import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
-import { authorize } from '../caller.js';
+import { ModelFault } from '../../errors/domain-error.js';
+import { authorize, callerOf } from '../caller.js';
 import type { ApiVersion } from '../route.js';
 import { parse } from '../validation.js';
 import { encodeInstances, parsePredictBodyInSlices, predictBodySchema, predictionsJson } from './predict-input.js';
 import type { ApiResponse } from '../http-types.js';
 import { HttpProblem } from '../problem.js';
 import type { PredictPool } from './predict-pool.js';
+import { reportModelFault } from './predict-faults.js';
 import { NameParam } from '../schemas.js';
 
 const PredictQuery = z
@@ -87,9 +89,11 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
         throw error;
       }
       try {
+        // Throws (and so caches nothing) when the model answered NaN or infinity: see predictionsJson.
         predictions = predictionsJson(served, await served.batcher.predict(inputs), body.instances.length);
       } catch (error) {
         observe(served, stats, 'error', started);
+        if (error instanceof ModelFault) await reportModelFault(callerOf(res).actor, served, error);
         throw error;
       }
       cache.set(key, predictions);
@@ -108,6 +112,7 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
       return answerJson(served, alias, false, predictions);
     } catch (error) {
       observe(served, stats, error instanceof HttpProblem && error.status === 400 ? 'invalid_input' : 'error', started);
+      if (error instanceof ModelFault) await reportModelFault(callerOf(res).actor, served, error);
       throw error;
     }
   };
@@ -121,12 +126,15 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
     tag: 'Inference',
     scope: 'predict',
     summary: 'Predict labels and probabilities',
-    description: `Runs the model version the alias (default \`production\`) points at, or \`?version=N\`. Tabular instances are arrays (one number per feature, in order) or objects (feature name → value); text instances are strings. 1 to ${maxInstances} instances.`,
+    description: `Runs the model version the alias (default \`production\`) points at, or \`?version=N\`. Tabular instances are arrays (one number per feature, in order; a category as its index in the feature's list) or objects (feature name → value); every number must be within float32's finite range (±3.4028235e38); text instances are strings. 1 to ${maxInstances} instances.`,
     params: NameParam,
     query: PredictQuery,
     body: PredictBody,
     parseBody,
-    responses: { 200: { description: 'One prediction per instance, in order.', schema: PredictResponse } },
+    responses: {
+      200: { description: 'One prediction per instance, in order.', schema: PredictResponse },
+      502: { description: 'The model version answered a probability that is not a finite number (code `model.output_not_finite`, problem details naming the instances): the model failed, not the request; nothing is served or cached.' },
+    },
     handler: async ({ params, query, body }, _req, res) => {
       res.type('application/json').send(await predict(res, params, query, body));
       return undefined;

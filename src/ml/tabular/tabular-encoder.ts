@@ -1,38 +1,19 @@
 import type { FeatureSpec } from '../../../models/enums.js';
-import { InvalidInput } from '../../errors/domain-error.js';
+import { encodeRecordFeatures } from '../model-inputs.js';
+
+// Kept here for the modules that read numbers as the encoder does (record checks, CSV import).
+export { numberOf } from '../model-inputs.js';
 
 /**
  * How a tabular model reads its input: one float per schema feature, in schema order. Numbers as they
  * are; categories as their index in the schema's category list; missing (null) as NaN. This float row
- * is the ONNX model's input, so any client can call the model with the schema alone.
+ * is the ONNX model's input, so any client can call the model with the schema alone. The rule itself
+ * (and its float32 range) is model-inputs.ts's; this is a stored record's row for training.
  */
 export function encodeRow(features: Readonly<Record<string, unknown>>, schema: readonly FeatureSpec[], rowLabel = 'row'): Float64Array {
   const row = new Float64Array(schema.length);
-  schema.forEach((spec, j) => {
-    const value = features[spec.name];
-    if (value === null || value === undefined) {
-      row[j] = Number.NaN;
-    } else if (spec.type === 'number') {
-      const number = numberOf(value);
-      if (number === null) {
-        throw new InvalidInput('features.not_finite', `${rowLabel}: feature "${spec.name}" must be a finite number, got ${JSON.stringify(value)}.`, { [spec.name]: 'must be a finite number' });
-      }
-      row[j] = number;
-    } else {
-      const index = (spec.categories ?? []).indexOf(String(value));
-      row[j] = index >= 0 ? index : Number.NaN; // an unseen category reads as missing
-    }
-  });
+  encodeRecordFeatures(features, schema, row, 0, rowLabel);
   return row;
-}
-
-/**
- * A numeric feature's value: a finite JSON number, or a string holding one (as CSV imports give them,
- * e.g. "3750" or " 1.5e3 "); anything else (empty, "n/a", true, NaN, Infinity) is not a number.
- */
-export function numberOf(value: unknown): number | null {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-  return Number.isFinite(number) ? number : null;
 }
 
 /** What standardisation learned from the training rows: per numeric feature, mean and spread. */
