@@ -33,7 +33,7 @@ import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
-import { parseUploadsWithTheirLimits, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, type UploadLimit } from './uploads.js';
+import { guardUploadedFiles, parseConsoleBodies, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, uploadRoutes } from './uploads.js';
 
 AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
@@ -95,14 +95,6 @@ export function consoleChecks(): CheckResult[] {
   return checkConsole({ actions, builtIns: BUILT_IN_ACTIONS, componentFiles: Object.values(componentFiles) });
 }
 
-/** Each upload route's limit, the setting that raises it, and what to do instead. */
-function uploadLimits(settings: ConsoleSettings): UploadLimit[] {
-  return [
-    { path: /^\/api\/resources\/models\/records\/[^/]+\/upload$/, maxBytes: settings.maxUploadBytes, setting: 'MAX_MODEL_UPLOAD_MB', advice: 'export a smaller model' },
-    { path: /^\/api\/resources\/datasets\/records\/[^/]+\/importCsv$/, maxBytes: settings.maxImportBytes, setting: 'MAX_IMPORT_MB', advice: 'split the CSV into smaller files' },
-  ];
-}
-
 /**
  * The AdminJS console as a router for createApp(). The session and CSRF middleware run in front of it
  * (src/server/app.ts); here: reload the user, refuse forbidden routes with 403, audit logout, then AdminJS.
@@ -130,10 +122,13 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     res.status(404).json({ error: 'not_found', message: 'No such route.' });
   });
   router.use(refuseAnonymousUploads);
-  const limits = uploadLimits(settings);
-  router.use(refuseOversizedUploads(limits));
+  // The upload routes are the actions that declare `custom.upload` (admin/uploads.ts): each body is
+  // parsed here, with its route's limit, and every file passes the one guard before any action runs.
+  const routes = uploadRoutes(consoleResources(settings));
+  router.use(refuseOversizedUploads(routes));
   router.use(removeUploadedFiles);
-  router.use(parseUploadsWithTheirLimits(limits));
+  router.use(parseConsoleBodies(routes));
+  router.use(guardUploadedFiles(routes));
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
@@ -145,10 +140,10 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;
     // given the same options it would at least not fall back to an in-memory store.
     sessionOptions,
-    // formidable's own default is 200 MB per request: upload routes were parsed with their own limit
-    // already (parseUploadsWithTheirLimits); any other form gets the smallest.
-    { maxFileSize: Math.min(...limits.map((l) => l.maxBytes)) },
+    // Never used: parseConsoleBodies parsed every body already (AdminJS's parser then skips it); the
+    // same smallest limit in case that ever changes.
+    { maxFileSize: Math.min(...routes.map((l) => l.maxBytes)) },
   );
-  router.use(refuseLargeUploads(limits));
+  router.use(refuseLargeUploads(routes));
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };
 }

@@ -6,12 +6,10 @@ import { checkUploadSize, uploadVersion } from '../../../src/registry/upload-ver
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
+import { uploadedFile, type UploadSpec } from '../../uploads.js';
 
-/** A file field as @adminjs/express hands it over: formidable 1's File, already written to a temp file. */
-const UploadedFile = z.object({ path: z.string().min(1), name: z.string().nullish(), size: z.number().int().nonnegative() });
-
+/** The form's text fields; the file comes only from the multipart parser, through uploadedFile(). */
 const UploadForm = z.object({
-  file: UploadedFile.optional(),
   labels: z.string().max(10_000).optional(),
 });
 
@@ -25,17 +23,18 @@ export function upload(maxUploadBytes: number): Partial<Action<ActionResponse>> 
     actionType: 'record',
     icon: 'Upload',
     component: Components.UploadVersion,
-    // Read by the form to refuse an oversized file before sending it.
-    custom: { maxUploadBytes },
+    // maxUploadBytes: read by the form to refuse an oversized file before sending it.
+    custom: { maxUploadBytes, upload: { field: 'file', maxBytes: maxUploadBytes, setting: 'MAX_MODEL_UPLOAD_MB', advice: 'export a smaller model' } satisfies UploadSpec },
     handler: actionHandler(async (request, _response, { record, currentAdmin, h }) => {
       if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
-      const form = UploadForm.parse(request.payload ?? {});
-      if (!form.file) throw new InvalidInput('onnx.no_file', 'Choose the .onnx file to upload.', { file: 'required' });
-      const fileName = form.file.name || 'model.onnx';
-      checkUploadSize(fileName, form.file.size, maxUploadBytes);
+      const form = UploadForm.parse({ labels: request.payload?.labels });
+      const file = uploadedFile(request);
+      if (!file) throw new InvalidInput('onnx.no_file', 'Choose the .onnx file to upload.', { file: 'required' });
+      const fileName = file.name || 'model.onnx';
+      checkUploadSize(fileName, file.size, maxUploadBytes);
       const result = await uploadVersion(
         actorOf(currentAdmin),
-        { modelId: Number(record!.id()), fileName, bytes: await readFile(form.file.path), labels: form.labels },
+        { modelId: Number(record!.id()), fileName, bytes: await readFile(file.path), labels: form.labels },
         { maxBytes: maxUploadBytes },
       );
       const accuracy = result.accuracy === null ? 'no labelled test rows to evaluate on' : `test accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.testRows} rows`;
