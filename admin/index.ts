@@ -10,6 +10,7 @@ import { checkConsole, type CheckResult } from '../src/server/checks.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
 import { DEFAULT_MAX_UPLOAD_MB, MEGABYTE } from '../src/registry/upload-version.js';
+import { DEFAULT_MODEL_CHECK_LIMITS, type ModelCheckLimits } from '../src/registry/check-model.js';
 import { DEFAULT_MAX_IMPORT_MB } from '../src/records/import/import-file.js';
 import { DEFAULT_HEARTBEAT_SECONDS } from '../src/jobs/queue.js';
 import { apiKeyResource } from '../resources/api-key.resource.js';
@@ -48,12 +49,14 @@ export interface ConsoleSettings {
   maxImportBytes: number;
   /** JOB_HEARTBEAT_SECONDS (the dashboard's stalled-job check). */
   heartbeatSeconds: number;
+  /** MODEL_CHECK_MAX_MEMORY_MB and MODEL_CHECK_TIMEOUT_SECONDS: the caps on checking an uploaded model. */
+  modelCheck: ModelCheckLimits;
 }
 
-export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS };
+export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS, modelCheck: DEFAULT_MODEL_CHECK_LIMITS };
 
 export function consoleSettings(config: Config): ConsoleSettings {
-  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS };
+  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, modelCheck: { maxMemoryMb: config.MODEL_CHECK_MAX_MEMORY_MB, timeoutSeconds: config.MODEL_CHECK_TIMEOUT_SECONDS } };
 }
 
 export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
