@@ -10,6 +10,7 @@ import { checkConsole, type CheckResult } from '../src/server/checks.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
 import { DEFAULT_MAX_UPLOAD_MB, MEGABYTE } from '../src/registry/upload-version.js';
+import { DEFAULT_MODEL_CHECK_LIMITS, type ModelCheckLimits } from '../src/registry/check-model.js';
 import { DEFAULT_MAX_IMPORT_MB } from '../src/records/import/import-file.js';
 import { DEFAULT_HEARTBEAT_SECONDS } from '../src/jobs/queue.js';
 import { apiKeyResource } from '../resources/api-key.resource.js';
@@ -33,7 +34,7 @@ import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
 import { translations } from './locale.js';
-import { parseUploadsWithTheirLimits, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, type UploadLimit } from './uploads.js';
+import { guardUploadedFiles, parseConsoleBodies, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, uploadRoutes } from './uploads.js';
 
 AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
@@ -48,12 +49,14 @@ export interface ConsoleSettings {
   maxImportBytes: number;
   /** JOB_HEARTBEAT_SECONDS (the dashboard's stalled-job check). */
   heartbeatSeconds: number;
+  /** MODEL_CHECK_MAX_MEMORY_MB and MODEL_CHECK_TIMEOUT_SECONDS: the caps on checking an uploaded model. */
+  modelCheck: ModelCheckLimits;
 }
 
-export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS };
+export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS, modelCheck: DEFAULT_MODEL_CHECK_LIMITS };
 
 export function consoleSettings(config: Config): ConsoleSettings {
-  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS };
+  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, modelCheck: { maxMemoryMb: config.MODEL_CHECK_MAX_MEMORY_MB, timeoutSeconds: config.MODEL_CHECK_TIMEOUT_SECONDS } };
 }
 
 export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
@@ -95,14 +98,6 @@ export function consoleChecks(): CheckResult[] {
   return checkConsole({ actions, builtIns: BUILT_IN_ACTIONS, componentFiles: Object.values(componentFiles) });
 }
 
-/** Each upload route's limit, the setting that raises it, and what to do instead. */
-function uploadLimits(settings: ConsoleSettings): UploadLimit[] {
-  return [
-    { path: /^\/api\/resources\/models\/records\/[^/]+\/upload$/, maxBytes: settings.maxUploadBytes, setting: 'MAX_MODEL_UPLOAD_MB', advice: 'export a smaller model' },
-    { path: /^\/api\/resources\/datasets\/records\/[^/]+\/importCsv$/, maxBytes: settings.maxImportBytes, setting: 'MAX_IMPORT_MB', advice: 'split the CSV into smaller files' },
-  ];
-}
-
 /**
  * The AdminJS console as a router for createApp(). The session and CSRF middleware run in front of it
  * (src/server/app.ts); here: reload the user, refuse forbidden routes with 403, audit logout, then AdminJS.
@@ -130,10 +125,13 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     res.status(404).json({ error: 'not_found', message: 'No such route.' });
   });
   router.use(refuseAnonymousUploads);
-  const limits = uploadLimits(settings);
-  router.use(refuseOversizedUploads(limits));
+  // The upload routes are the actions that declare `custom.upload` (admin/uploads.ts): each body is
+  // parsed here, with its route's limit, and every file passes the one guard before any action runs.
+  const routes = uploadRoutes(consoleResources(settings));
+  router.use(refuseOversizedUploads(routes));
   router.use(removeUploadedFiles);
-  router.use(parseUploadsWithTheirLimits(limits));
+  router.use(parseConsoleBodies(routes));
+  router.use(guardUploadedFiles(routes));
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
@@ -145,10 +143,10 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;
     // given the same options it would at least not fall back to an in-memory store.
     sessionOptions,
-    // formidable's own default is 200 MB per request: upload routes were parsed with their own limit
-    // already (parseUploadsWithTheirLimits); any other form gets the smallest.
-    { maxFileSize: Math.min(...limits.map((l) => l.maxBytes)) },
+    // Never used: parseConsoleBodies parsed every body already (AdminJS's parser then skips it); the
+    // same smallest limit in case that ever changes.
+    { maxFileSize: Math.min(...routes.map((l) => l.maxBytes)) },
   );
-  router.use(refuseLargeUploads(limits));
+  router.use(refuseLargeUploads(routes));
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };
 }

@@ -1,4 +1,5 @@
 import type { ResourceWithOptions } from 'adminjs';
+import type { ModelCheckLimits } from '../src/registry/check-model.js';
 import { scoreDatasetAction } from '../admin/actions/batch-score/index.js';
 import { MlModel, modelAuditedFields } from '../models/ml-model.js';
 import { withAccess } from '../admin/access.js';
@@ -11,7 +12,7 @@ import { train } from '../admin/actions/train/index.js';
 import { syncSchedulesAfterSave } from './hooks/sync-retrain-schedules.js';
 import { upload } from '../admin/actions/upload/index.js';
 
-export const mlModelResource = (settings: { maxUploadBytes: number }): ResourceWithOptions => ({
+export const mlModelResource = (settings: { maxUploadBytes: number; modelCheck?: ModelCheckLimits }): ResourceWithOptions => ({
   resource: MlModel,
   options: {
     id: 'models',
@@ -49,7 +50,7 @@ export const mlModelResource = (settings: { maxUploadBytes: number }): ResourceW
       compare,
       charts: modelChartsAction,
       train: train('models'),
-      upload: upload(settings.maxUploadBytes),
+      upload: upload(settings.maxUploadBytes, settings.modelCheck),
       score: scoreDatasetAction,
     }),
   },

@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
-import ort from 'onnxruntime-node';
 import { Op } from 'sequelize';
 import * as z from 'zod';
 import { DataRecord, Dataset, MlModel, type ModelVersion } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { recordFailure } from '../audit/with-audit.js';
-import { DomainError, Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
-import { checkPredictions } from '../ml/check-predictions.js';
-import { evaluate } from '../ml/metrics.js';
+import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import { encodeInputs, type InputRecord } from '../ml/model-inputs.js';
-import { classifierFromSession, predictInChunks, SESSION_OPTIONS, type Classifier, type ClassifierSignature } from '../ml/onnx-classifier.js';
-import { notOnnx, readOnnxModel, type OnnxModelFacts } from '../ml/onnx-model-proto.js';
-import { matchSignature, type LabelSource } from '../ml/onnx-signature.js';
+import type { ClassifierSignature } from '../ml/onnx-classifier.js';
+import type { OnnxModelFacts } from '../ml/onnx-model-proto.js';
+import type { LabelSource } from '../ml/onnx-signature.js';
 import { logger } from '../server/logger.js';
+import { checkModelInSeparateProcess, DEFAULT_MODEL_CHECK_LIMITS, type ModelCheckLimits } from './check-model.js';
 import { registerVersion } from './register-version.js';
 
 export const UPLOAD_TRAINER = 'external-upload';
@@ -48,6 +46,8 @@ export type UploadInput = z.input<typeof UploadInput>;
 export interface UploadOptions {
   /** MAX_MODEL_UPLOAD_MB in bytes. */
   maxBytes?: number;
+  /** MODEL_CHECK_MAX_MEMORY_MB and MODEL_CHECK_TIMEOUT_SECONDS. */
+  check?: ModelCheckLimits;
 }
 
 export interface UploadResult {
@@ -64,7 +64,8 @@ export interface UploadResult {
  * of a model, after checking that it fits the model's dataset: size, parses and loads in onnxruntime,
  * one input of the dataset's kind, a float [batch, classes] probabilities output, the class order,
  * sane probabilities on a sample of the records. Then it is evaluated on the labelled test split
- * like a trained version. Refusals are audited (`models.upload`, denied or failed); the new version
+ * like a trained version. Everything that reads the file runs in a separate process capped in memory
+ * and time (check-model.ts): this process never parses or opens the uploaded bytes. Refusals are audited (`models.upload`, denied or failed); the new version
  * is audited by registerVersion (`model_versions.create`, with file name and sha256).
  */
 export async function uploadVersion(actor: Actor, raw: UploadInput, options: UploadOptions = {}): Promise<UploadResult> {
@@ -82,7 +83,7 @@ export async function uploadVersion(actor: Actor, raw: UploadInput, options: Upl
   }
   let checked: CheckedUpload;
   try {
-    checked = await checkUpload(model, input, options.maxBytes ?? DEFAULT_MAX_UPLOAD_MB * MEGABYTE);
+    checked = await checkUpload(model, input, options.maxBytes ?? DEFAULT_MAX_UPLOAD_MB * MEGABYTE, options.check ?? DEFAULT_MODEL_CHECK_LIMITS);
   } catch (error) {
     await recordFailure(actor, attempt, error).catch((auditError: unknown) => logger.error({ err: auditError }, 'could not record a refused upload'));
     throw error;
@@ -136,53 +137,25 @@ interface CheckedUpload {
   metrics: Record<string, unknown>;
 }
 
-async function checkUpload(model: MlModel, input: z.output<typeof UploadInput>, maxBytes: number): Promise<CheckedUpload> {
+async function checkUpload(model: MlModel, input: z.output<typeof UploadInput>, maxBytes: number, limits: ModelCheckLimits): Promise<CheckedUpload> {
   const { fileName, bytes } = input;
   checkUploadSize(fileName, bytes.length, maxBytes);
   const dataset = (await Dataset.findByPk(model.datasetId))!;
   if (dataset.task !== model.task) throw new InvalidInput('model.task_mismatch', `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`);
-  const facts = readOnnxModel(bytes, fileName);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
-  } catch (error) {
-    throw notOnnx(fileName, (error as Error).message);
-  }
-  try {
-    const { signature, labelsFrom } = matchSignature({
+  const sample = await loadRecords(dataset, { limit: SAMPLE_ROWS });
+  const test = (await loadRecords(dataset, { split: 'test' })).filter((r) => dataset.labels.includes(r.label!));
+  const checked = await checkModelInSeparateProcess(
+    {
       fileName,
-      inputs: session.inputMetadata,
-      outputs: session.outputMetadata,
-      metadata: facts.metadata,
-      dataset,
+      bytes,
       labels: input.labels,
-    });
-    const declaredInput = session.inputMetadata[0]!;
-    const classifier = classifierFromSession(session, signature);
-    const sample = await loadRecords(dataset, { limit: SAMPLE_ROWS });
-    if (sample.length === 0) throw new InvalidInput('dataset.empty', `Dataset "${dataset.name}" has no records to try the model on: add records first.`);
-    const prediction = await run(classifier, dataset, sample, fileName, () => classifier.predict(encodeInputs(dataset, sample), { labelOutput: true }));
-    checkPredictions(prediction, signature, (i) => `record ${sample[i]!.id}`);
-
-    const test = (await loadRecords(dataset, { split: 'test' })).filter((r) => signature.labels.includes(r.label!));
-    const probabilities = await run(classifier, dataset, test, fileName, () => predictInChunks(classifier, encodeInputs(dataset, test)));
-    const metrics =
-      test.length > 0
-        ? { ...evaluate(signature.labels, test.map((r) => signature.labels.indexOf(r.label!)), probabilities), evaluatedOn: { split: 'test', rows: test.length } }
-        : { rows: 0, note: 'no labelled test rows', evaluatedOn: { split: 'test', rows: 0 } };
-    return {
-      dataset,
-      facts,
-      signature,
-      labelsFrom,
-      declaredInputShape: declaredInput.isTensor ? declaredInput.shape : [],
-      sampleRows: sample.length,
-      testRows: test.length,
-      metrics,
-    };
-  } finally {
-    await session.release();
-  }
+      dataset: { name: dataset.name, task: dataset.task, labels: [...dataset.labels], featureSchema: [...dataset.featureSchema] },
+      sample: { ids: sample.map((r) => r.id), inputs: encodeInputs(dataset, sample) },
+      test: { labels: test.map((r) => r.label!), inputs: encodeInputs(dataset, test) },
+    },
+    limits,
+  );
+  return { ...checked, dataset };
 }
 
 type LoadedRecord = InputRecord & { label: string | null };
@@ -195,20 +168,6 @@ function loadRecords(dataset: Dataset, options: { split?: 'test'; limit?: number
     ...(options.limit ? { limit: options.limit } : {}),
     raw: true,
   }) as unknown as Promise<LoadedRecord[]>;
-}
-
-/** onnxruntime's own errors (a kernel rejecting the input, say) become a message about this upload. */
-async function run<T>(classifier: Classifier, dataset: Dataset, records: readonly LoadedRecord[], fileName: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    const message = (error as Error).message;
-    throw new InvalidInput(
-      'onnx.run_failed',
-      `"${fileName}" failed when run on ${records.length} records of dataset "${dataset.name}" (input "${classifier.signature.input.name}": ${classifier.signature.input.type} [${classifier.signature.input.shape.join(', ')}]): ${message.length > 300 ? `${message.slice(0, 300)}…` : message}`,
-    );
-  }
 }
 
 function inputSchemaOf(signature: ClassifierSignature, dataset: Dataset, declaredShape: ReadonlyArray<number | string>): Record<string, unknown> {

@@ -39,6 +39,13 @@ export const ConfigSchema = z.object({
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
   MAX_MODEL_UPLOAD_MB: z.coerce.number().int().min(1).max(1_024).default(50),
+  /**
+   * Memory an uploaded ONNX file may take while it is checked (parsed, opened, run on the dataset), in
+   * the separate process that checks it, on top of that process's own start (an address-space limit).
+   */
+  MODEL_CHECK_MAX_MEMORY_MB: z.coerce.number().int().min(64).max(65_536).default(1_024),
+  /** Seconds that check may take before the process is killed and the file refused. */
+  MODEL_CHECK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /** Largest CSV file "Import CSV" accepts; it is stored in Postgres and streamed, never held whole in memory. */
   MAX_IMPORT_MB: z.coerce.number().int().min(1).max(4_096).default(500),
   /**

@@ -6,9 +6,7 @@ import { queueImport } from '../../../src/records/import/queue-import.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
-
-/** A file field as @adminjs/express hands it over: formidable 1's File, already written to a temp file. */
-const UploadedFile = z.object({ path: z.string().min(1), name: z.string().nullish(), size: z.number().int().nonnegative() });
+import { uploadedFile, type UploadSpec } from '../../uploads.js';
 
 /** The form's second and third steps: the mapping travels as JSON text (multipart and JSON bodies alike). */
 const ImportStep = z.object({
@@ -35,16 +33,17 @@ export function importCsv(maxImportBytes: number): Partial<Action<ActionResponse
     actionType: 'record',
     icon: 'Upload',
     component: Components.ImportRecords,
-    // Read by the form to refuse an oversized file before sending it.
-    custom: { maxImportBytes },
+    // maxImportBytes: read by the form to refuse an oversized file before sending it.
+    custom: { maxImportBytes, upload: { field: 'file', maxBytes: maxImportBytes, setting: 'MAX_IMPORT_MB', advice: 'split the CSV into smaller files' } satisfies UploadSpec },
     handler: actionHandler(async (request, _response, { record, currentAdmin }) => {
       const base = { record: record!.toJSON(currentAdmin) };
       if (request.method !== 'post') return base;
       const payload: Record<string, unknown> = request.payload ?? {};
       const actor = actorOf(currentAdmin);
       const datasetId = Number(record!.id());
-      if (payload.file !== undefined) {
-        const file = UploadedFile.parse(payload.file);
+      // Only the multipart parser's own file (admin/uploads.ts): a `file` in the payload never gets here.
+      const file = uploadedFile(request);
+      if (file) {
         const fileName = file.name || 'import.csv';
         checkImportSize(fileName, file.size, maxImportBytes);
         const upload = await storeImportFile(actor, { datasetId, fileName, path: file.path, sizeBytes: file.size }, maxImportBytes);
