@@ -104,8 +104,8 @@ function refuseFields(allowed: 'all' | readonly string[], refused: readonly stri
   const fields = [...new Set(refused)];
   throw new Forbidden(
     'records.field_forbidden',
-    `Your role may change only ${allowed.join(', ') || 'no field'} of a record, not ${fields.join(', ')}.`,
-    Object.fromEntries(fields.map((f) => [f, `not editable by your role (you may change: ${allowed.join(', ') || 'nothing'})`])),
+    `Your role may change only: ${allowed.join(', ') || 'no field'} of a record (not ${fields.join(', ')}).`,
+    Object.fromEntries(fields.map((f) => [f, `your role may change only: ${allowed.join(', ') || 'no field'}`])),
   );
 }
 
