@@ -33,9 +33,12 @@ export function submittedFields(payload: Record<string, unknown> | undefined): {
   return { fields: flat.unflatten(flatFields) as Record<string, unknown>, flatFields };
 }
 
+/** Nested fields whose form editor shows an error beside each entry (AdminJS's key-value editor: `features.body_mass_g`). */
+const PER_ENTRY_ERRORS = new Set(['features']);
+
 /**
- * A domain error as AdminJS shows it on the form: a ValidationError's per-field messages (each
- * field path, and the top-level field the form draws, e.g. `features` for `features.body_mass_g`),
+ * A domain error as AdminJS shows it on the form: a ValidationError's per-field messages (beside a
+ * feature's row for `features.body_mass_g`, beside the field for the rest, e.g. `tags` for `tags.2`),
  * the error code as the base error's type, and the values the person typed kept in the form.
  */
 function formError(error: DomainError, context: ActionContext, typed: Record<string, unknown>): ActionResponse {
@@ -43,9 +46,10 @@ function formError(error: DomainError, context: ActionContext, typed: Record<str
   for (const [path, message] of Object.entries(error.fields ?? {})) {
     propertyErrors[path] = { message, type: error.code };
     const top = path.split('.')[0]!;
+    if (top === path || PER_ENTRY_ERRORS.has(top)) continue;
     const previous = propertyErrors[top];
-    const text = path === top ? message : `${path.slice(top.length + 1)}: ${message}`;
-    if (top !== path) propertyErrors[top] = { message: previous && previous.message !== text ? `${previous.message}; ${text}` : text, type: error.code };
+    const text = `${path.slice(top.length + 1)}: ${message}`;
+    propertyErrors[top] = { message: previous && previous.message !== text ? `${previous.message}; ${text}` : text, type: error.code };
   }
   const validation = new ValidationError(propertyErrors, { message: error.message, type: error.code });
   const current = context.record?.toJSON(context.currentAdmin);
