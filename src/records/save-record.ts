@@ -112,7 +112,8 @@ function refuseFields(allowed: 'all' | readonly string[], refused: readonly stri
 /** The top-level fields a failed parse names (unknown keys included). */
 function issueFields(error: z.ZodError, input: unknown): string[] {
   const fields = error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : issue.path.length > 0 ? [String(issue.path[0])] : []));
-  return input !== null && typeof input === 'object' && !Array.isArray(input) ? fields : ['input'];
+  // Not an object at all: nothing names a field; the shape error says what to send.
+  return input !== null && typeof input === 'object' && !Array.isArray(input) ? fields : [];
 }
 
 function parseFields<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -292,4 +292,15 @@ describe('records: the console and the API are one write path (real server, real
     assert.equal(refused.outcome, 'record.features_invalid');
     assert.match(String((refused.fieldErrors?.['features.body_mass_g'] as { message: string }).message), /finite number/);
   });
+
+  it('answers a body that is not an object with record.invalid (400), audited, for every role that may edit', async () => {
+    for (const role of ['admin', 'data_scientist', 'content_manager'] as const) {
+      const id = await freshRecord();
+      const seq = await lastSeq();
+      const response = await apiCall('key', role, 'PATCH', `/api/v1/records/${id}`, ['label', 'Gentoo']);
+      assert.equal(response.status, 400, `${role}: ${await response.clone().text()}`);
+      assert.equal(((await response.json()) as { code: string }).code, 'record.invalid');
+      assert.deepEqual((await eventsSince(seq)).map((e) => [e.action, e.outcome]), [['records.update', 'failed']]);
+    }
+  });
 });
