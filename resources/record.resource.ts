@@ -8,10 +8,10 @@ import { Op, literal } from 'sequelize';
 import { ModelVersion, RecordPrediction } from '../models/index.js';
 import { predictionWhere } from '../src/records/prediction-where.js';
 import { scoreRecordsAction, scoreMatchingAction } from '../admin/actions/batch-score/index.js';
-import { limitRecordEditsByRole } from './hooks/limit-record-edits-by-role.js';
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 import { exportRecordsAction } from '../admin/actions/export-records/index.js';
 import { restoreDeleted } from '../admin/actions/restore-records/index.js';
+import { editRecordAction, newRecordAction } from '../admin/actions/save-record/index.js';
 
 /**
  * Labels are values from the dataset's label set: matched exactly (the btree index answers at a
@@ -70,7 +70,7 @@ export const recordResource = (): ResourceWithOptions => ({
       text: { type: 'textarea', description: 'Input exactly as a text model sees it (for text datasets).' },
       features: {
         type: 'key-value',
-        description: 'Tabular input as a JSON object keyed by the dataset\'s feature names, e.g. {"body_mass_g": 3750, "island": "Dream"}.',
+        description: 'Tabular input keyed by the dataset\'s feature names (e.g. body_mass_g = 3750, island = Dream); only the dataset\'s features, numbers for number features; an empty value means unknown.',
       },
       label: { description: 'The human (ground-truth) label; must be one of the dataset\'s labels. Used for training and evaluation.' },
       split: { description: 'train: used to fit models; test: used to measure them; holdout: kept back for a final check.' },
@@ -87,7 +87,9 @@ export const recordResource = (): ResourceWithOptions => ({
       deletedAt: { isVisible: false },
     },
     actions: withAccess('records', recordAuditedFields, {
-      edit: { before: [limitRecordEditsByRole] },
+      // Through the API's own service (src/records/save-record.ts): same rules, codes and audit.
+      new: newRecordAction,
+      edit: editRecordAction,
       bulkEdit,
       bulkEditMatching: { ...bulkEditMatching, showInDrawer: true },
       export: exportRecordsAction,

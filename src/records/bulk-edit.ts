@@ -38,6 +38,10 @@ export const BulkChanges = z
   });
 export type BulkChanges = z.infer<typeof BulkChanges>;
 
+/** A bulk edit as the API takes it: which records, and what to change. */
+export const BulkEditRequest = z.object({ selection: RecordSelection, changes: BulkChanges });
+export type BulkEditRequest = z.infer<typeof BulkEditRequest>;
+
 export interface BulkEditPreview {
   /** Records the selection matches. */
   matching: number;
@@ -60,18 +64,43 @@ export function parseBulkEdit(actor: Actor, raw: { selection: unknown; changes: 
   if (!selection.success) throw new InvalidInput('bulk.selection', `Check the selection: ${selection.error.issues.map((i) => i.message).join('; ')}.`);
   const changes = BulkChanges.safeParse(raw.changes);
   if (!changes.success) {
-    throw new InvalidInput('bulk.changes', `Check the changes: ${changes.error.issues.map((i) => `${i.path.join('.') || 'changes'}: ${i.message}`).join('; ')}.`);
+    const fields = Object.fromEntries(changes.error.issues.map((i) => [i.path.join('.') || 'changes', i.message]));
+    throw new InvalidInput('bulk.changes', `Check the changes: ${Object.entries(fields).map(([f, m]) => `${f}: ${m}`).join('; ')}.`, fields);
   }
   return { selection: selection.data, changes: changes.data };
 }
 
-function checkAllowed(actor: Actor, changes: BulkChanges): void {
+/** The record fields a bulk change names (tags for addTags/removeTags), given or not yet parsed. */
+function fieldsOf(changes: Record<string, unknown>): string[] {
+  const given = (value: unknown) => value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
+  return [given(changes.label) && 'label', given(changes.split) && 'split', (given(changes.addTags) || given(changes.removeTags)) && 'tags'].filter(Boolean) as string[];
+}
+
+function checkAllowed(actor: Actor, changes: Record<string, unknown>): void {
   if (decide(actor, 'records', 'bulkEdit') !== true) throw new Forbidden('bulk.forbidden', 'Your role may not edit records in bulk.');
   const allowed = editableRecordFields(actor);
   if (allowed === 'all') return;
-  const fields = [changes.label !== undefined && 'label', changes.split !== undefined && 'split', (changes.addTags?.length || changes.removeTags?.length) && 'tags'].filter(Boolean) as string[];
-  const refused = fields.filter((field) => !allowed.includes(field));
-  if (refused.length > 0) throw new Forbidden('bulk.fields_forbidden', `Your role may change only: ${allowed.join(', ')} (not ${refused.join(', ')}).`);
+  const refused = fieldsOf(changes).filter((field) => !allowed.includes(field));
+  if (refused.length > 0) {
+    throw new Forbidden('bulk.fields_forbidden', `Your role may change only: ${allowed.join(', ')} (not ${refused.join(', ')}).`, Object.fromEntries(refused.map((f) => [f, 'not editable by your role'])));
+  }
+}
+
+/**
+ * The one door of a bulk edit from the console and the API: who may change which fields (checked on
+ * what was asked, before its shape, so a field the role may not change is refused as such), then the
+ * selection and the changes. A refusal is audited (`records.bulk_update`, denied or failed).
+ */
+export async function checkBulkEdit(actor: Actor, raw: { selection: unknown; changes: unknown }): Promise<{ selection: RecordSelection; changes: BulkChanges }> {
+  try {
+    const changes = raw.changes !== null && typeof raw.changes === 'object' ? (raw.changes as Record<string, unknown>) : {};
+    checkAllowed(actor, changes);
+    return parseBulkEdit(actor, raw);
+  } catch (error) {
+    const selection = RecordSelection.safeParse(raw.selection);
+    await recordFailure(actor, { action: 'records.bulk_update', resource: 'records', selection: selection.success ? describeSelection(selection.data) : null }, error);
+    throw error;
+  }
 }
 
 /** SQL condition (on alias r) for "this change would alter the row". */

@@ -74,6 +74,7 @@ const API_ROUTES: Record<string, { rule: readonly [ResourceId, string]; ownJob?:
   'GET /api/v1/records': { rule: ['records', 'list'], call: async () => ({ path: '/api/v1/records?limit=2' }) },
   'GET /api/v1/records/{id}': { rule: ['records', 'show'], call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }) },
   'POST /api/v1/records': { rule: ['records', 'new'], call: async (s) => ({ path: '/api/v1/records', body: { datasetId: s.datasetId, text: 'created in the access matrix', label: 'ham' } }) },
+  'PATCH /api/v1/records': { rule: ['records', 'bulkEdit'], call: async (s) => ({ path: '/api/v1/records', body: { selection: { ids: [await s.freshRecord()] }, changes: { label: 'spam' } } }) },
   'PATCH /api/v1/records/{id}': { rule: ['records', 'edit'], call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}`, body: { label: 'spam' } }) },
   'DELETE /api/v1/records/{id}': { rule: ['records', 'delete'], call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }) },
   'GET /api/v1/models': { rule: ['models', 'predict'], call: async () => ({ path: '/api/v1/models' }) },

@@ -122,6 +122,7 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
 /** Every state-changing API route (by its OpenAPI key), as a signed-in console user would call it. */
 const API_WRITES: Record<string, (f: Fixtures) => Write> = {
   'POST /api/v1/records': (f) => ({ method: 'POST', path: '/api/v1/records', json: { datasetId: f.dataset.id, text: 'created through the API', label: 'ham' } }),
+  'PATCH /api/v1/records': (f) => ({ method: 'PATCH', path: '/api/v1/records', json: { selection: { ids: [f.records[0]!.id] }, changes: { addTags: 'bulk-api' } } }),
   'PATCH /api/v1/records/{id}': (f) => ({ method: 'PATCH', path: `/api/v1/records/${f.records[0]!.id}`, json: { label: 'spam' } }),
   'DELETE /api/v1/records/{id}': (f) => ({ method: 'DELETE', path: `/api/v1/records/${f.records[5]!.id}` }),
   'PATCH /api/v1/models/{name}/aliases/{alias}': (f) => ({ method: 'PATCH', path: `/api/v1/models/${f.model.name}/aliases/canary`, json: { version: 1 } }),

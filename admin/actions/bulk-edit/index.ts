@@ -1,6 +1,7 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
 import { enqueueJob } from '../../../src/jobs/enqueue-job.js';
-import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, parseBulkEdit, previewBulkEdit } from '../../../src/records/bulk-edit.js';
+import { DomainError } from '../../../src/errors/domain-error.js';
+import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, checkBulkEdit, previewBulkEdit } from '../../../src/records/bulk-edit.js';
 import type { RecordSelection } from '../../../src/records/record-selection.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
@@ -12,13 +13,24 @@ const FILTER_FIELDS = ['datasetId', 'split', 'label', 'predictedLabel', 'tag', '
 /**
  * POST { mode: 'preview' | 'apply', …changes }: a preview says how many records match, how many would
  * change and which cannot take the change; apply writes it in one transaction with one audit event,
- * or, above BULK_EDIT_JOB_THRESHOLD records, queues it as a job and opens its progress page.
+ * or, above BULK_EDIT_JOB_THRESHOLD records, queues it as a job and opens its progress page. The
+ * request goes through the same door as the API's (checkBulkEdit: role's fields, shapes, audited
+ * refusals); a refusal answers its error code and fields beside the notice.
  */
 async function run(request: ActionRequest, context: ActionContext, selection: unknown): Promise<ActionResponse> {
+  try {
+    return await runChecked(request, context, selection);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { notice: { type: 'error', message: error.message }, error: { code: error.code, fields: error.fields ?? {} } };
+  }
+}
+
+async function runChecked(request: ActionRequest, context: ActionContext, selection: unknown): Promise<ActionResponse> {
   const actor = actorOf(context.currentAdmin);
   const payload = request.payload ?? {};
   const changes = Object.fromEntries(CHANGE_FIELDS.map((f) => [f, payload[f]]));
-  const parsed = parseBulkEdit(actor, { selection, changes });
+  const parsed = await checkBulkEdit(actor, { selection, changes });
   const preview = await previewBulkEdit(actor, parsed.selection, parsed.changes);
   if (payload.mode !== 'apply') return { preview };
   if (preview.changing > BULK_EDIT_JOB_THRESHOLD && !preview.invalid) {

@@ -2,10 +2,14 @@ import { Op, type WhereOptions } from 'sequelize';
 import * as z from 'zod';
 import { DataRecord } from '../../../models/index.js';
 import { RecordPrediction } from '../../../models/record-prediction.js';
-import { NotFound } from '../../errors/domain-error.js';
+import { Forbidden, NotFound } from '../../errors/domain-error.js';
+import { recordFailure } from '../../audit/with-audit.js';
+import { enqueueJob } from '../../jobs/enqueue-job.js';
+import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, BulkEditRequest, checkBulkEdit, previewBulkEdit } from '../../records/bulk-edit.js';
 import { RecordFilter, selectionWhere } from '../../records/record-selection.js';
 import { createRecord, deleteRecord, NewRecord, RecordFields, updateRecord } from '../../records/save-record.js';
 import { authorize, callerOf } from '../caller.js';
+import type { ApiResponse } from '../http-types.js';
 import type { ApiVersion } from '../route.js';
 import { IdParam, PageQuery, pageOf } from '../schemas.js';
 import { RecordSchema } from './resource-schemas.js';
@@ -23,6 +27,23 @@ const RecordListQuery = PageQuery.extend({
 });
 
 const withPrediction = { model: RecordPrediction, as: 'prediction', required: false } as const;
+
+/**
+ * A write's body is checked by the service it goes to (the console's path too), so both answer the
+ * same error codes and an invalid body is audited like any refused write; the route's `body` schema
+ * is the same one, for the OpenAPI document.
+ */
+const checkedByService = async <T>(raw: unknown) => raw as T;
+
+/** `authorize` for a write; a refusal (scope or role) leaves a `denied` audit event, as the console's do. */
+async function authorizeWrite(res: Pick<ApiResponse, 'locals'>, action: 'new' | 'edit' | 'delete' | 'bulkEdit', audited: { action: string; recordIds?: number[] }): Promise<void> {
+  try {
+    authorize(res, 'records:write', 'records', action);
+  } catch (error) {
+    if (error instanceof Forbidden) await recordFailure(callerOf(res).actor, { ...audited, resource: 'records' }, error);
+    throw error;
+  }
+}
 
 /** Records: keyset-paginated lists with the console's filters; writes with the console's rules and audit. */
 export function addRecordRoutes(api: ApiVersion): void {
@@ -74,9 +95,10 @@ export function addRecordRoutes(api: ApiVersion): void {
     summary: 'Create a record',
     description: 'Text for a text dataset, features fitting the schema for a tabular one; the label must be one of the dataset\'s labels. Audited.',
     body: NewRecord,
+    parseBody: checkedByService<NewRecord>,
     responses: { 201: { description: 'The new record.', schema: RecordSchema } },
     handler: async ({ body }, _req, res) => {
-      authorize(res, 'records:write', 'records', 'new');
+      await authorizeWrite(res, 'new', { action: 'records.create' });
       const record = await createRecord(callerOf(res).actor, body);
       res.location(`/api/v1/records/${record.id}`);
       return recordJson(record);
@@ -89,12 +111,13 @@ export function addRecordRoutes(api: ApiVersion): void {
     tag: 'Records',
     scope: 'records:write',
     summary: 'Change a record',
-    description: 'Only the fields given change, and only those the caller\'s role may change (data scientists: label). Audited with the diff.',
+    description: 'Only the fields given change, and only those the caller\'s role may change (data scientists: label); a field given with the value it has is no change. A number feature takes a number or a string holding one; an empty string is no value. Audited with the diff.',
     params: IdParam,
     body: RecordFields,
+    parseBody: checkedByService<RecordFields>,
     responses: { 200: { description: 'The changed record.', schema: RecordSchema } },
     handler: async ({ params, body }, _req, res) => {
-      authorize(res, 'records:write', 'records', 'edit');
+      await authorizeWrite(res, 'edit', { action: 'records.update', recordIds: [params.id] });
       const record = await updateRecord(callerOf(res).actor, params.id, body);
       return recordJson((await DataRecord.findByPk(record.id, { include: [withPrediction] }))!);
     },
@@ -110,10 +133,38 @@ export function addRecordRoutes(api: ApiVersion): void {
     params: IdParam,
     responses: { 204: { description: 'Deleted.' } },
     handler: async ({ params }, _req, res) => {
-      authorize(res, 'records:write', 'records', 'delete');
+      await authorizeWrite(res, 'delete', { action: 'records.delete', recordIds: [params.id] });
       await deleteRecord(callerOf(res).actor, params.id);
       res.status(204).end();
       return undefined;
+    },
+  });
+
+  api.add({
+    method: 'patch',
+    path: '/records',
+    tag: 'Records',
+    scope: 'records:write',
+    summary: 'Edit many records at once',
+    description: 'Sets the label or split, adds or removes tags, on the listed records or on all matching a filter: the console\'s bulk edit, with its rules (data scientists: label only; a label from each record\'s dataset, else nothing is changed). Above 5,000 changing records it runs as a job (202 with the job). One audit event.',
+    body: BulkEditRequest,
+    parseBody: checkedByService<BulkEditRequest>,
+    responses: {
+      200: { description: 'How many records matched and how many changed.', schema: z.object({ matching: z.number().int(), changed: z.number().int() }) },
+      202: { description: 'Queued as a job: follow it at /api/v1/jobs/{jobId}.', schema: z.object({ matching: z.number().int(), jobId: z.number().int() }) },
+    },
+    handler: async ({ body }, _req, res) => {
+      await authorizeWrite(res, 'bulkEdit', { action: 'records.bulk_update' });
+      const actor = callerOf(res).actor;
+      const raw = (body ?? {}) as { selection?: unknown; changes?: unknown };
+      const { selection, changes } = await checkBulkEdit(actor, { selection: raw.selection, changes: raw.changes });
+      const preview = await previewBulkEdit(actor, selection, changes);
+      if (preview.changing > BULK_EDIT_JOB_THRESHOLD && !preview.invalid) {
+        const job = await enqueueJob(actor, 'bulk_edit', { selection, changes });
+        res.status(202).json({ matching: preview.matching, jobId: job.id });
+        return undefined;
+      }
+      return applyBulkEdit(actor, selection, changes);
     },
   });
 }

@@ -81,6 +81,7 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
       'GET /api/v1/records',
       'GET /api/v1/records/{id}',
       'PATCH /api/v1/models/{name}/aliases/{alias}',
+      'PATCH /api/v1/records',
       'PATCH /api/v1/records/{id}',
       'POST /api/v1/jobs/{id}/cancel',
       'POST /api/v1/models/{name}/predict',
