@@ -8,7 +8,7 @@ import { decide } from '../access/decide.js';
 import { withAudit, type AuditNote } from '../audit/with-audit.js';
 import { constraintMessage } from '../db/constraint-messages.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
-import { numberOf } from '../ml/tabular/tabular-encoder.js';
+import { FEATURE_RULES, isFiniteFloat32, numberOf } from '../ml/model-inputs.js';
 import { editableRecordFields } from './editable-record-fields.js';
 
 const Tag = z.string().trim().min(1, 'tags are not empty').max(64, 'tags are at most 64 characters');
@@ -220,7 +220,9 @@ export function featureProblems(features: Readonly<Record<string, unknown>>, sch
     const spec = known.get(name);
     if (!spec) problems[`features.${name}`] = `is not a feature of this dataset (${[...known.keys()].join(', ')})`;
     else if (value === null) continue;
-    else if (spec.type === 'number' && numberOf(value) === null) problems[`features.${name}`] = `must be a finite number, got ${JSON.stringify(value)}`;
+    else if (spec.type === 'number' && numberOf(value) === null) problems[`features.${name}`] = `${FEATURE_RULES.number}, got ${JSON.stringify(value)}`;
+    // The models read float32s: a value beyond its range would reach them as infinity.
+    else if (spec.type === 'number' && !isFiniteFloat32(numberOf(value))) problems[`features.${name}`] = `${FEATURE_RULES.float32}, got ${JSON.stringify(value)}`;
     else if (spec.type === 'category' && !(spec.categories ?? []).includes(String(value))) problems[`features.${name}`] = `must be one of ${(spec.categories ?? []).join(', ')}, got ${JSON.stringify(value)}`;
   }
   return problems;
