@@ -32,6 +32,7 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
+import { checkConsoleQuery, refuseGetOfNew, checkConsoleForm } from './filters/console-query.js';
 import { translations } from './locale.js';
 import { parseUploadsWithTheirLimits, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, type UploadLimit } from './uploads.js';
 
@@ -118,7 +119,10 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     res.status(405).set('Allow', 'GET, POST').json({ error: 'method_not_allowed', message: `${req.method} is not supported here: use GET to read and POST to change.` });
   });
   router.use(refreshSessionUser(config, LOGIN_PATH));
+  // Malformed query strings and ids are refused (400) before the access check or AdminJS reads them.
+  router.use(checkConsoleQuery(admin));
   router.use(enforceConsoleAccess(admin));
+  router.use(refuseGetOfNew);
   // GETs that write (the logout and the exports' audit events) must come from this site.
   router.get('/logout', sameOriginOnly, auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
@@ -134,6 +138,12 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.use(refuseOversizedUploads(limits));
   router.use(removeUploadedFiles);
   router.use(parseUploadsWithTheirLimits(limits));
+  // formidable's own default is 200 MB per request: upload routes were parsed with their own limit
+  // already (parseUploadsWithTheirLimits); any other form gets the smallest.
+  const formOptions = { maxFileSize: Math.min(...limits.map((l) => l.maxBytes)) };
+  // Every other form is parsed here with AdminJS's options, so that field names reaching for a
+  // prototype are refused before AdminJS's flat/unflatten or a handler sees them.
+  router.use(checkConsoleForm(formOptions));
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
@@ -145,9 +155,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     // createApp() installs the same session middleware in front, so AdminJS's own one is skipped;
     // given the same options it would at least not fall back to an in-memory store.
     sessionOptions,
-    // formidable's own default is 200 MB per request: upload routes were parsed with their own limit
-    // already (parseUploadsWithTheirLimits); any other form gets the smallest.
-    { maxFileSize: Math.min(...limits.map((l) => l.maxBytes)) },
+    formOptions,
   );
   router.use(refuseLargeUploads(limits));
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };
