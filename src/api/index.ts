@@ -16,7 +16,7 @@ import { apiCors } from './cors.js';
 import { docsRouter } from './docs.js';
 import { apiErrorHandler, sendProblem } from './problem.js';
 import { ApiVersion } from './route.js';
-import { parseQueryString, searchOf } from './validation.js';
+import { checkPathParams, parseQueryString, searchOf } from './validation.js';
 import { SharedCounters } from './throttle/shared-counters.js';
 import { throttleByAddress, throttleByCaller } from './throttle/throttle.js';
 import { addV1Routes } from './v1/index.js';
@@ -109,7 +109,9 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
       runChain(chain, req, res, () => {
         let query: Record<string, string>;
         try {
+          // The same query and path rules as the routed request (src/api/route.ts).
           query = parseQueryString(searchOf(req.url));
+          checkPathParams({ name });
         } catch (error) {
           return fail(error);
         }
