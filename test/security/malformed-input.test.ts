@@ -29,7 +29,7 @@ const CONSOLE_QUERIES = [
 ];
 
 /** The query cases of every route (the list's own get CONSOLE_QUERIES and each filter's too): shapes the router refuses whatever the action. */
-const EVERY_ROUTE_QUERIES = ['perPage=abc', 'page=1e999', 'sortBy[]=id', 'perPage=10&perPage=20', 'filters.split=abc', 'filters.datasetId=abc', 'filters.tags[0]=x', '__proto__[polluted]=1', 'recordIds=abc', '%ff=1'];
+const EVERY_ROUTE_QUERIES = ['perPage=abc', 'page=1e999', 'sortBy[]=id', 'perPage=10&perPage=20', 'filters.tags[0]=x', '__proto__[polluted]=1', 'recordIds=abc', '%ff=1', 'a=%00'];
 
 /** Values for one filter (`filters.NAME…`): each property is tried with all of them, whatever its type. */
 const filterCases = (name: string) => [
