@@ -28,7 +28,10 @@ function targetOf(path: string, query: Request['query']): Target | undefined {
   for (const { pattern, kind } of ROUTES) {
     const match = pattern.exec(path);
     if (!match) continue;
-    const [, resourceId = '', a = '', b = ''] = match.map((part) => (part === undefined ? part : decodeURIComponent(part)));
+    // A part that is not percent-encoded UTF-8 names nothing here: Express refuses it (400) when it routes.
+    const decoded = match.map((part) => (part === undefined ? part : safeDecode(part)));
+    if (decoded.includes(null)) return undefined;
+    const [, resourceId = '', a = '', b = ''] = decoded as Array<string | undefined>;
     switch (kind) {
       case 'resource':
         return { resourceId, action: a || 'list', recordIds: [] };
@@ -77,6 +80,14 @@ export function enforceConsoleAccess(admin: AdminJS) {
       next(error);
     }
   };
+}
+
+function safeDecode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }
 
 function escapeHtml(text: string): string {

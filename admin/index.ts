@@ -33,6 +33,7 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
+import { checkConsoleQuery, refuseGetOfNew, checkConsoleForm } from './filters/console-query.js';
 import { translations } from './locale.js';
 import { guardUploadedFiles, parseConsoleBodies, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, uploadRoutes } from './uploads.js';
 
@@ -113,7 +114,10 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     res.status(405).set('Allow', 'GET, POST').json({ error: 'method_not_allowed', message: `${req.method} is not supported here: use GET to read and POST to change.` });
   });
   router.use(refreshSessionUser(config, LOGIN_PATH));
+  // Malformed query strings and ids are refused (400) before the access check or AdminJS reads them.
+  router.use(checkConsoleQuery(admin));
   router.use(enforceConsoleAccess(admin));
+  router.use(refuseGetOfNew);
   // GETs that write (the logout and the exports' audit events) must come from this site.
   router.get('/logout', sameOriginOnly, auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
@@ -131,6 +135,10 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.use(refuseOversizedUploads(routes));
   router.use(removeUploadedFiles);
   router.use(parseConsoleBodies(routes));
+  // Every body is parsed by now (checkConsoleForm's own parser skips it): field names reaching for a
+  // prototype, or holding NUL, are refused before AdminJS's flat/unflatten or a handler sees them.
+  const formOptions = { maxFileSize: Math.min(...routes.map((l) => l.maxBytes)) };
+  router.use(checkConsoleForm(formOptions));
   router.use(guardUploadedFiles(routes));
   AdminJSExpress.buildAuthenticatedRouter(
     admin,
@@ -145,7 +153,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
     sessionOptions,
     // Never used: parseConsoleBodies parsed every body already (AdminJS's parser then skips it); the
     // same smallest limit in case that ever changes.
-    { maxFileSize: Math.min(...routes.map((l) => l.maxBytes)) },
+    formOptions,
   );
   router.use(refuseLargeUploads(routes));
   return { path: ROOT_PATH, router, csrfTokenExempt: ['/login'] };

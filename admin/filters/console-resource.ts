@@ -2,6 +2,7 @@ import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
 import { Op, QueryTypes, Sequelize, literal, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { containing } from '../../src/db/containing.js';
+import { ZodError } from 'zod';
 import { InvalidInput } from '../../src/errors/domain-error.js';
 import { countRows } from '../../src/db/estimate-count.js';
 import { selectSql } from '../../src/db/select-sql.js';
@@ -25,6 +26,11 @@ export interface JoinedFields {
 const customFilters = new Map<ModelStatic<Model>, Record<string, CustomFilter>>();
 const joinedFields = new Map<ModelStatic<Model>, JoinedFields>();
 const deletesInFlight = new WeakMap<object, Promise<unknown>>();
+/** Paging limits the console's router and the adapter agree on (AdminJS itself stops at 500 per page). */
+export const MAX_PER_PAGE = 500;
+export const MAX_PAGE = 1_000_000;
+/** A text filter longer than this is no search anyone types. */
+const MAX_FILTER_CHARS = 1_000;
 /** Filtered list totals are counted exactly up to this many matches, estimated above. */
 export const FILTERED_COUNT_LIMIT = 10_000;
 
@@ -81,6 +87,11 @@ export class ConsoleResource extends Resource {
   }
 
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }) {
+    // The console's router refuses malformed page/perPage (admin/filters/console-query.ts); this is
+    // the last line for any other caller: a LIMIT of NaN or an OFFSET of Infinity is a SQL error.
+    if (!Number.isSafeInteger(Number(limit)) || Number(limit) < 1) throw new InvalidInput('list.per_page', `perPage must be a whole number from 1 to ${MAX_PER_PAGE}.`, { perPage: 'not a whole number from 1' });
+    if (!Number.isSafeInteger(Number(offset)) || Number(offset) < 0) throw new InvalidInput('list.page', `page must be a whole number from 1 to ${MAX_PAGE}.`, { page: 'not a whole number from 1' });
+    if (sort.sortBy !== undefined && typeof sort.sortBy !== 'string') throw new InvalidInput('list.sort_by', 'sortBy must be one property name, given once.', { sortBy: 'not one name' });
     const order = sort.sortBy ? [[this.sortableColumn(sort.sortBy), sort.direction === 'asc' ? 'ASC' : 'DESC'] as [string, string]] : [];
     const walk: IdWalk = sort.sortBy === this.primaryKey() && sort.direction === 'asc' ? 'up' : 'down';
     const rows = await this.model.findAll({ where: this.whereFor(filter, walk), limit, offset, order, include: this.joinedIncludes() });
@@ -88,13 +99,30 @@ export class ConsoleResource extends Resource {
   }
 
   override async findOne(id: string | number): Promise<BaseRecord | null> {
+    // An id that cannot be a key ("abc", "1e999", 2^31 for an INTEGER key, a reference filter's
+    // object) is a row that does not exist: without this check Postgres refuses the cast (a 500).
+    if (!this.isWellFormedId(id)) return null;
     const row = await this.model.findByPk(id, { include: this.joinedIncludes() });
     return row ? this.toRecord(row) : null;
   }
 
   override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
-    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: ids } }, include: this.joinedIncludes() });
+    const wellFormed = ids.filter((id) => this.isWellFormedId(id));
+    if (wellFormed.length === 0) return [];
+    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: wellFormed } }, include: this.joinedIncludes() });
     return rows.map((row) => this.toRecord(row));
+  }
+
+  /** Whether `id` can be a value of this table's primary key (its column type decides), as the URL carries it. */
+  isWellFormedId(id: unknown): boolean {
+    const attribute = this.model.getAttributes()[this.primaryKey()];
+    return attribute ? fitsColumn(attribute.type, id) : typeof id === 'string' || typeof id === 'number';
+  }
+
+  /** A console id that cannot be a key of this table: what the person sent and what an id looks like here. */
+  malformedIdMessage(id: string): string {
+    const attribute = this.model.getAttributes()[this.primaryKey()];
+    return `"${id.slice(0, 60)}" is not a ${this.model.name} id: ${attribute ? describeColumn(attribute.type) : 'an id'} is expected.`;
   }
 
   /**
@@ -146,16 +174,75 @@ export class ConsoleResource extends Resource {
     return run;
   }
 
+  /**
+   * A filter's value checked against what the property is (the decorated one: a resource may declare
+   * a type or a list of values the column does not): a bad value is a 400 naming the filter and
+   * what it takes, never a SQL error. Dates come back as ISO text, so Postgres reads what we checked.
+   * undefined: an empty range, no condition.
+   */
+  private checkedFilterValue(path: string, column: BaseProperty | null, value: unknown): FilterValue | undefined {
+    const decorated = (this as unknown as { _decorated?: unknown })._decorated ? this.decorate().getPropertyByKey(path) : null;
+    const type: string = decorated?.type() ?? column?.type() ?? 'string';
+    const columnType = (column as unknown as { sequelizePath?: { type?: unknown } } | null)?.sequelizePath?.type;
+    const refuse = (takes: string): never => {
+      throw new InvalidInput('list.filter', `The filter "${path.slice(0, 60)}" takes ${takes}; got ${describeValue(value)}.`, { [`filters.${path.slice(0, 60)}`]: takes });
+    };
+    if (type === 'date' || type === 'datetime') {
+      if (typeof value === 'string') refuse('a range: filters.NAME~~from and/or filters.NAME~~to, each a date such as 2026-11-01');
+      const range = value as Record<string, unknown>;
+      if (Object.keys(range).some((k) => k !== 'from' && k !== 'to')) refuse('a range: filters.NAME~~from and/or filters.NAME~~to, each a date such as 2026-11-01');
+      const out: { from?: string; to?: string } = {};
+      for (const end of ['from', 'to'] as const) {
+        const text = range[end];
+        if (text === undefined || text === '') continue;
+        const iso = typeof text === 'string' ? isoDate(text) : undefined;
+        if (!iso) refuse(`dates such as 2026-11-01 or 2026-11-01T12:00:00Z in ~~from and ~~to (${end} is not one)`);
+        out[end] = iso;
+      }
+      return out.from || out.to ? out : undefined;
+    }
+    if (typeof value !== 'string') refuse('one value, given once (not a list, an object or a range)');
+    const text = value as string;
+    if (text.length > MAX_FILTER_CHARS) refuse(`at most ${MAX_FILTER_CHARS} characters`);
+    const values = decorated?.availableValues()?.map((v) => String((v as { value?: unknown }).value ?? v)) ?? column?.availableValues()?.map(String) ?? null;
+    if (values && !values.includes(text)) refuse(`one of ${values.join(', ')}`);
+    switch (type) {
+      case 'boolean':
+        if (text !== 'true' && text !== 'false') refuse('true or false');
+        break;
+      case 'reference':
+        if (!fitsColumn(columnType ?? INTEGER_KEY, text)) refuse(`an id (${describeColumn(columnType ?? INTEGER_KEY)})`);
+        break;
+      case 'number':
+      case 'float':
+      case 'currency':
+        if (!fitsColumn(columnType ?? 'FLOAT', text)) refuse(describeColumn(columnType ?? 'FLOAT'));
+        break;
+      case 'mixed':
+      case 'key-value':
+      case 'object':
+        refuse('nothing: this property cannot be filtered');
+        break;
+      default:
+        if (['JSON', 'JSONB'].includes(typeName(columnType))) refuse('nothing: this property cannot be filtered');
+        if (columnType && !isText(columnType) && !fitsColumn(columnType, text)) refuse(describeColumn(columnType));
+    }
+    return text;
+  }
+
   /** The WHERE clause of a list query: also used by exports of "the current list view". */
   whereFor(filter: Filter, walk: IdWalk = 'down'): WhereOptions {
     const custom = customFilters.get(this.model) ?? {};
     const clauses: WhereOptions[] = [];
     for (const element of Object.values(filter.filters) as FilterElement[]) {
-      const { path, property, value } = element;
-      if (value === undefined || value === null || value === '') continue;
+      const { path, property, value: raw } = element;
+      if (raw === undefined || raw === null || raw === '') continue;
       const handler = custom[path];
-      if (handler) clauses.push(handler(typeof value === 'object' ? (value as { from?: string; to?: string }) : String(value), walk));
-      else if (property) clauses.push(columnClause(property, value));
+      if (!handler && !property) continue; // neither a column nor a custom filter: ignored
+      const value = this.checkedFilterValue(path, property, raw);
+      if (value === undefined) continue;
+      if (handler) clauses.push(runCustomFilter(path, () => handler(value, walk)));
+      else clauses.push(columnClause(property!, value));
     }
     return clauses.length === 0 ? {} : { [Op.and]: clauses };
   }
@@ -163,6 +250,8 @@ export class ConsoleResource extends Resource {
 
 function columnClause(property: BaseProperty, value: unknown): WhereOptions {
   const column = property.name();
+  // An array column (tags, labels): the rows whose list holds the value.
+  if (property.isArray()) return { [column]: { [Op.contains]: [String(value)] } };
   switch (property.type()) {
     case 'string': {
       const enumerated = (property as unknown as { sequelizePath?: { values?: unknown[] } }).sequelizePath?.values;
@@ -181,4 +270,105 @@ function columnClause(property: BaseProperty, value: unknown): WhereOptions {
     default:
       return { [column]: value as string };
   }
+}
+
+/** A custom filter's own parsing (zod, domain rules) failing is the filter's value at fault: a 400 naming it. */
+function runCustomFilter(path: string, build: () => WhereOptions): WhereOptions {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ZodError) {
+      throw new InvalidInput('list.filter', `The filter "${path.slice(0, 60)}" is not valid: ${error.issues.map((i) => i.message).join('; ')}.`, { [`filters.${path.slice(0, 60)}`]: error.issues[0]?.message ?? 'not valid' });
+    }
+    throw error;
+  }
+}
+
+const INTEGER_KEY = 'INTEGER';
+const INT4 = { min: -2_147_483_648n, max: 2_147_483_647n };
+const INT8 = { min: -9_223_372_036_854_775_808n, max: 9_223_372_036_854_775_807n };
+
+/** The Sequelize type's name: INTEGER, BIGINT, DATE, STRING… (an ARRAY's element type). */
+function typeName(type: unknown): string {
+  if (typeof type === 'string') return type.toUpperCase();
+  const named = type as { key?: string; type?: unknown; constructor?: { name?: string } } | null;
+  if (named?.key === 'ARRAY' || named?.constructor?.name === 'ARRAY') return typeName(named.type);
+  return String(named?.key ?? named?.constructor?.name ?? '').toUpperCase();
+}
+
+function isText(type: unknown): boolean {
+  return ['STRING', 'TEXT', 'CITEXT', 'CHAR', 'ENUM'].includes(typeName(type));
+}
+
+/** Whether a value from a URL can be compared with a column of this type without a cast error. */
+function fitsColumn(type: unknown, value: unknown): boolean {
+  if (typeof value === 'number') value = String(value);
+  if (typeof value !== 'string' || value === '') return false;
+  switch (typeName(type)) {
+    case 'INTEGER':
+    case 'SMALLINT':
+    case 'BIGINT': {
+      if (!/^-?\d{1,20}$/.test(value)) return false;
+      const bounds = typeName(type) === 'BIGINT' ? INT8 : INT4;
+      const n = BigInt(value);
+      return n >= bounds.min && n <= bounds.max;
+    }
+    case 'FLOAT':
+    case 'REAL':
+    case 'DOUBLE':
+    case 'DOUBLE PRECISION':
+    case 'DECIMAL':
+      return /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value) && Number.isFinite(Number(value));
+    case 'DATE':
+    case 'DATEONLY':
+      return isoDate(value) !== undefined;
+    case 'UUID':
+      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+    case 'BOOLEAN':
+      return value === 'true' || value === 'false';
+    default:
+      return !value.includes('\u0000');
+  }
+}
+
+/** What a column of this type takes, in words. */
+function describeColumn(type: unknown): string {
+  switch (typeName(type)) {
+    case 'INTEGER':
+    case 'SMALLINT':
+      return 'a whole number from -2147483648 to 2147483647';
+    case 'BIGINT':
+      return 'a whole number (at most 19 digits)';
+    case 'FLOAT':
+    case 'REAL':
+    case 'DOUBLE':
+    case 'DOUBLE PRECISION':
+    case 'DECIMAL':
+      return 'a number such as 3.5';
+    case 'DATE':
+    case 'DATEONLY':
+      return 'a date such as 2026-11-01 or 2026-11-01T12:00:00Z';
+    case 'UUID':
+      return 'a UUID';
+    case 'BOOLEAN':
+      return 'true or false';
+    default:
+      return 'text without NUL characters';
+  }
+}
+
+/** A date typed into a URL as ISO text (years 1 to 9999, which Postgres and JavaScript read alike), else undefined. */
+function isoDate(text: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return undefined;
+  const time = Date.parse(text.trim().replace(' ', 'T'));
+  if (Number.isNaN(time)) return undefined;
+  const date = new Date(time);
+  const year = date.getUTCFullYear();
+  return year >= 1 && year <= 9999 ? date.toISOString() : undefined;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `"${value.slice(0, 40)}${value.length > 40 ? '…' : ''}"`;
+  if (Array.isArray(value)) return 'a list';
+  return value !== null && typeof value === 'object' ? 'an object' : String(value);
 }

@@ -16,6 +16,7 @@ import { apiCors } from './cors.js';
 import { docsRouter } from './docs.js';
 import { apiErrorHandler, sendProblem } from './problem.js';
 import { ApiVersion } from './route.js';
+import { checkPathParams, parseQueryString, searchOf } from './validation.js';
 import { SharedCounters } from './throttle/shared-counters.js';
 import { throttleByAddress, throttleByCaller } from './throttle/throttle.js';
 import { addV1Routes } from './v1/index.js';
@@ -106,9 +107,14 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
       for (const name in API_SECURITY_HEADERS) res.setHeader(name, API_SECURITY_HEADERS[name]!);
       const fail = (error: unknown) => apiErrorHandler(error, req, res, () => undefined);
       runChain(chain, req, res, () => {
-        const url = req.url ?? '';
-        const q = url.indexOf('?');
-        const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
+        let query: Record<string, string>;
+        try {
+          // The same query and path rules as the routed request (src/api/route.ts).
+          query = parseQueryString(searchOf(req.url));
+          checkPathParams({ name });
+        } catch (error) {
+          return fail(error);
+        }
         predict
           .answer(res, { name, query, body: () => bodyOf(req), bodyText: req.bodyText })
           .then((body) => {

@@ -24,13 +24,25 @@ export async function readJsonText(req: IncomingMessage, limitBytes: number): Pr
   return text.trim() === '' ? undefined : text;
 }
 
-/** JSON.parse, failing with the API's 400 problem. */
+/**
+ * A `\u0000` escape in a JSON string (not an escaped backslash followed by "u0000"). Raw NUL bytes
+ * are not valid inside JSON strings, so this escape is the only way a NUL character gets in.
+ */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * JSON.parse, failing with the API's 400 problem. Text with a NUL character is refused too:
+ * Postgres cannot store one in text (the insert fails: a 500 for the caller's input).
+ */
 export function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HttpProblem(400, 'body.malformed_json', 'The request body is not valid JSON: check quotes, commas and brackets.');
   }
+  if (NUL_ESCAPE.test(text)) throw new HttpProblem(400, 'body.nul_character', 'The request body has a NUL character (\\u0000) in a string: text cannot contain one; remove it.');
+  return value;
 }
 
 /** The body as UTF-8 text, refusing it (and dropping the rest) once it passes the limit. */

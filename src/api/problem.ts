@@ -89,6 +89,26 @@ export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiRespons
     res.setHeader('Retry-After', String(DATABASE_UNAVAILABLE.retryAfterSeconds));
     return sendProblem(req, res, 503, 'database.unavailable', DATABASE_UNAVAILABLE.message);
   }
+  const clientStatus = clientErrorStatusOf(error);
+  if (clientStatus !== undefined) {
+    // Express's own refusals carry a status: a path parameter that is not percent-encoded UTF-8
+    // ("Failed to decode param"), a body parser's limits. They are the caller's mistake, not ours.
+    const decoding = error instanceof URIError || /decode param/i.test((error as Error).message);
+    return sendProblem(
+      req,
+      res,
+      clientStatus,
+      decoding ? 'path.bad_encoding' : 'request.invalid',
+      decoding ? 'The URL path is not valid percent-encoded UTF-8: encode each path segment with encodeURIComponent.' : `The request is not valid: ${(error as Error).message.slice(0, 200)}`,
+    );
+  }
   logger.error({ err: error, requestId: res.locals.requestId, method: req.method, path: (req.url ?? '').split('?')[0] }, 'unhandled API error');
   sendProblem(req, res, 500, 'internal', `Something went wrong (request ${String(res.locals.requestId)}). Try again; if it persists, give this request id to an administrator.`);
+}
+
+/** The 4xx status an error of Express or a body parser carries (`status`/`statusCode`), else undefined. */
+function clientErrorStatusOf(error: unknown): number | undefined {
+  if (error instanceof URIError) return 400;
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }

@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import * as z from 'zod';
 import type { ApiScope } from '../../models/enums.js';
 import { bodyOf } from './json-body.js';
-import { parse } from './validation.js';
+import { checkPathParams, parse, parseQueryString, searchOf } from './validation.js';
 import { ProblemSchema } from './schemas.js';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -84,9 +84,13 @@ export class ApiVersion {
     const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
     this.router[spec.method](expressPath, async (req: Request, res: Response, next: NextFunction) => {
       try {
+        // The raw query string, not Express's qs result (which turns repeats into lists and `a[b]` into
+        // objects): one parser and one rule for every route and the predict fast path.
+        const query = parseQueryString(searchOf(req.originalUrl));
+        checkPathParams(req.params);
         const input = {
           params: spec.params ? parse(spec.params, req.params, 'path') : {},
-          query: spec.query ? parse(spec.query, req.query, 'query') : {},
+          query: spec.query ? parse(spec.query, query, 'query') : {},
           body: spec.parseBody ? await spec.parseBody(bodyOf(req)) : spec.body ? parse(spec.body, bodyOf(req), 'body') : undefined,
         } as { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
         const result = await spec.handler(input, req, res);

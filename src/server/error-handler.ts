@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { ZodError } from 'zod';
 import { DomainError, Forbidden, InvalidInput, NotFound, Unavailable, Conflict } from '../errors/domain-error.js';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from './logger.js';
@@ -27,6 +28,12 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
     res.status(status).json({ error: error.code, message: error.message, fields: error.fields, requestId });
     return;
   }
+  if (error instanceof ZodError) {
+    // A handler that parsed its input with zod directly: the input was wrong, say where.
+    const message = error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    res.status(400).json({ error: 'invalid_input', message: `The request is not valid: ${message}.`, requestId });
+    return;
+  }
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, requestId }, 'database unavailable');
     res.setHeader('Retry-After', String(DATABASE_UNAVAILABLE.retryAfterSeconds));
@@ -35,7 +42,9 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
   }
   const status = httpStatusOf(error);
   if (status && status < 500) {
-    res.status(status).json({ error: 'bad_request', message: (error as Error).message, requestId });
+    // AdminJS's own errors (NotFoundError…) keep the short message apart from their doc link.
+    const message = (error as { baseMessage?: unknown }).baseMessage ?? (error as Error).message;
+    res.status(status).json({ error: status === 404 ? 'not_found' : 'bad_request', message: String(message).trim() || 'The request is not valid.', requestId });
     return;
   }
   logger.error({ err: error, requestId, method: req.method, path: req.path }, 'unhandled error');
