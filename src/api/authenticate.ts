@@ -1,8 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { Actor } from '../access/actor.js';
 import type { KeyAuthenticator } from '../auth/api-keys/authenticate-key.js';
 import { loadSessionUser } from '../auth/load-session-user.js';
 import { Forbidden, Unauthenticated } from '../errors/domain-error.js';
-import { csrfRefusal } from '../server/csrf.js';
+import { auditCsrfRefusal, csrfRefusal } from '../server/csrf.js';
 import type { Caller } from './caller.js';
 import type { ApiHandler } from './http-types.js';
 
@@ -52,9 +53,13 @@ function sessionCaller(options: AuthenticateOptions) {
     const signedInAt = req.session?.signedInAt ?? 0;
     const user = current && Date.now() - signedInAt <= options.sessionMaxAgeMs ? await loadSessionUser(current.id, signedInAt) : null;
     if (!user) throw noCredentials();
+    const actor: Actor = { type: 'user', id: user.id, email: user.email, role: user.role };
     const refusal = csrfRefusal(req, { tokenRequired: true });
-    if (refusal) throw new Forbidden('auth.csrf', refusal);
-    return { actor: { type: 'user', id: user.id, email: user.email, role: user.role }, scopes: 'session', limiterKey: `user:${user.id}`, rateLimit: null };
+    if (refusal) {
+      await auditCsrfRefusal(req, 'api', refusal, actor);
+      throw new Forbidden('auth.csrf', refusal);
+    }
+    return { actor, scopes: 'session', limiterKey: `user:${user.id}`, rateLimit: null };
   };
 }
 

@@ -47,7 +47,7 @@ export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transact
     after: toJson(entry.after),
     ip: normaliseIp(context?.ip) ?? null,
     userAgent: context?.userAgent?.slice(0, 512) ?? null,
-    requestId: context?.requestId ?? null,
+    requestId: context?.requestId || null,
     outcome: entry.outcome,
     reason: entry.reason ?? null,
     prevHash: last?.hash ?? GENESIS_HASH,

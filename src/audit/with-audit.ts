@@ -4,6 +4,7 @@ import type { Actor } from '../access/actor.js';
 import { DomainError, Forbidden } from '../errors/domain-error.js';
 import { logger } from '../server/logger.js';
 import { appendAuditEvent, type AuditEntry } from './append-audit-event.js';
+import { recordRefusal } from './record-refusal.js';
 
 export interface AuditNote {
   recordIds?: ReadonlyArray<string | number>;
@@ -19,8 +20,8 @@ export interface AuditRecorder {
 
 /**
  * Runs `work` in a transaction and appends its audit event in the same transaction, so a change
- * without its event (or the reverse) cannot happen. If `work` throws, a `denied` (Forbidden) or
- * `failed` event is recorded in a transaction of its own and the error is rethrown.
+ * without its event (or the reverse) cannot happen. If `work` throws, a `denied` (Forbidden, through
+ * recordRefusal) or `failed` event is recorded in a transaction of its own and the error is rethrown.
  */
 export async function withAudit<T>(
   actor: Actor,
@@ -45,12 +46,15 @@ export async function withAudit<T>(
   }
 }
 
-/** Records an attempt that did not happen (denied or failed), outside the rolled-back transaction. */
+/**
+ * Records an attempt that did not happen, outside the rolled-back transaction: a refusal (Forbidden)
+ * through recordRefusal (one format, bounded per minute), anything else as `failed`.
+ */
 export async function recordFailure(actor: Actor, entry: Omit<AuditEntry, 'outcome' | 'reason'>, error: unknown): Promise<void> {
-  const outcome = error instanceof Forbidden ? 'denied' : 'failed';
+  if (error instanceof Forbidden) return recordRefusal(actor, entry, error);
   // Domain messages are written for users and safe to keep; anything else may hold internals.
   const reason = error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error';
   await sequelizeOf().transaction((transaction) =>
-    appendAuditEvent(actor, { ...entry, outcome, reason }, transaction),
+    appendAuditEvent(actor, { ...entry, outcome: 'failed', reason }, transaction),
   );
 }

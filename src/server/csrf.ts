@@ -1,10 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
+import type { Actor } from '../access/actor.js';
+import { recordRefusal } from '../audit/record-refusal.js';
+import { loadSessionUser } from '../auth/load-session-user.js';
+import { logger } from './logger.js';
 
 export const CSRF_COOKIE = 'XSRF-TOKEN';
 export const CSRF_HEADER = 'x-xsrf-token';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const CROSS_SITE = 'Cross-site request refused: it did not come from this site.';
 
 /**
  * CSRF protection for session-authenticated routes (AdminJS has none of its own):
@@ -21,7 +26,7 @@ export function csrfProtection(options: { tokenExempt: readonly string[] }) {
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'strict', secure: req.secure, path: '/' });
     }
     const refusal = csrfRefusal(req, { tokenRequired: !options.tokenExempt.includes(req.path) });
-    if (refusal) return refuse(res, refusal);
+    if (refusal) return void refuseAudited(req, res, refusal);
     next();
   };
 }
@@ -33,7 +38,7 @@ export function csrfProtection(options: { tokenExempt: readonly string[] }) {
  */
 export function csrfRefusal(req: Request, options: { tokenRequired: boolean }): string | null {
   if (!UNSAFE.has(req.method)) return null;
-  if (!isSameOrigin(req)) return 'Cross-site request refused: it did not come from this site.';
+  if (!isSameOrigin(req)) return CROSS_SITE;
   if (!options.tokenRequired) return null;
   const token = req.session?.csrfToken;
   const sent = req.get(CSRF_HEADER) ?? '';
@@ -47,8 +52,39 @@ export function csrfRefusal(req: Request, options: { tokenRequired: boolean }): 
  * request another site made the browser send (an image, a link, a frame) is refused.
  */
 export function sameOriginOnly(req: Request, res: Response, next: NextFunction) {
-  if (!isSameOrigin(req)) return refuse(res, 'Cross-site request refused: it did not come from this site.');
+  if (!isSameOrigin(req)) return void refuseAudited(req, res, CROSS_SITE);
   next();
+}
+
+/**
+ * Audits a CSRF refusal of a signed-in session, through recordRefusal (one format, bounded per
+ * minute): who is the session's user (`actor` when the caller already loaded it), what the method
+ * and path (never the query string), why the check's message under code `auth.csrf`. A request
+ * without a valid signed-in session (no cookie, signed out, the login form) has no "who" and leaves
+ * no event: anyone can send those, and they can change nothing.
+ */
+export async function auditCsrfRefusal(req: Request, surface: 'console' | 'api', message: string, actor?: Actor): Promise<void> {
+  try {
+    const who = actor ?? (await sessionActor(req));
+    if (!who) return;
+    const path = (req.originalUrl ?? req.url).split('?')[0]!.slice(0, 300);
+    await recordRefusal(who, { action: 'http.request', resource: surface, selection: { method: req.method, path } }, { code: 'auth.csrf', message });
+  } catch (error) {
+    // The refusal stands either way; a lost event must at least be logged.
+    logger.error({ err: error }, 'could not record a CSRF refusal in the audit log');
+  }
+}
+
+async function sessionActor(req: Request): Promise<Actor | null> {
+  const current = req.session?.adminUser;
+  if (!current) return null;
+  const user = await loadSessionUser(current.id, req.session?.signedInAt ?? 0);
+  return user ? { type: 'user', id: user.id, email: user.email, role: user.role } : null;
+}
+
+async function refuseAudited(req: Request, res: Response, message: string): Promise<void> {
+  await auditCsrfRefusal(req, 'console', message);
+  refuse(res, message);
 }
 
 function isSameOrigin(req: Request): boolean {

@@ -5,7 +5,10 @@ import { createAdmin } from '../../admin/index.js';
 import { decide } from '../../src/access/decide.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';
 import { Role } from '../../src/access/roles.js';
-import { changedTables, dataChecksum } from '../support/data-checksum.js';
+import { Op } from 'sequelize';
+import { flushRefusalCounts, REFUSALS_LOGGED_PER_ACTOR_MINUTE, REFUSALS_LOGGED_PER_MINUTE } from '../../src/audit/record-refusal.js';
+import { verifyAuditChain } from '../../src/audit/verify-chain.js';
+import { changedTables, dataChecksum, VOLATILE_TABLES } from '../support/data-checksum.js';
 import { unique } from '../support/database.js';
 import { buildExternalOnnx, fitCentroids } from '../support/external-onnx.js';
 import { encodedPenguins } from '../support/penguin-model.js';
@@ -13,6 +16,9 @@ import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type Ru
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type TestUser } from './fixtures.js';
 
 const EVIL = 'https://evil.example';
+/** A refusal of a signed-in session is audited: the audit log may grow, nothing else may change. */
+const AUDIT_TABLES = ['audit_events', 'audit_chain_head'];
+const EXCEPT_AUDIT = [...VOLATILE_TABLES, ...AUDIT_TABLES];
 
 /** Actions that only read, whatever the method: everything else is a write to protect. */
 const READ_ONLY_ACTIONS = new Set(['list', 'search', 'show', 'export', 'compare', 'charts', 'history', 'download']);
@@ -205,15 +211,17 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
 
   /** Every forgery is refused with 403 and leaves every table as it was; then the real request writes. */
   const provesProtected = async (write: Write, refusal: (body: Record<string, unknown>) => void) => {
-    const before = await dataChecksum();
+    const before = await dataChecksum(EXCEPT_AUDIT);
     for (const forgery of FORGERIES) {
       const response = await send(write, forgery);
       const text = await response.text();
       assert.equal(response.status, 403, `${forgery.name}: HTTP ${response.status} ${text.slice(0, 300)}`);
       refusal(JSON.parse(text) as Record<string, unknown>);
     }
-    assert.deepEqual(changedTables(before, await dataChecksum()), [], 'the refused requests changed nothing (rows, audit log)');
+    assert.deepEqual(changedTables(before, await dataChecksum(EXCEPT_AUDIT)), [], 'the refused requests changed nothing but the audit log');
 
+    // Taken now: the refusals above may have written audit events; the genuine request must write on its own.
+    const beforeGenuine = await dataChecksum();
     const genuine = await send(write);
     const text = await genuine.text();
     assert.ok(genuine.status >= 200 && genuine.status < 300, `the same request with the session's token: HTTP ${genuine.status} ${text.slice(0, 300)}`);
@@ -222,9 +230,8 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
       assert.notEqual(body.notice?.type, 'error', `the genuine request succeeds: ${body.notice?.message}`);
       assert.deepEqual(body.record?.errors ?? {}, {}, 'no validation errors');
     }
-    const changed = changedTables(before, await dataChecksum());
-    if (write.writes === false) assert.deepEqual(changed, []);
-    else assert.ok(changed.length > 0, 'the genuine request did write: the refusals above were not vacuous');
+    if (write.writes === false) assert.deepEqual(changedTables(before, await dataChecksum(EXCEPT_AUDIT)), []);
+    else assert.ok(changedTables(beforeGenuine, await dataChecksum()).length > 0, 'the genuine request did write: the refusals above were not vacuous');
   };
 
   describe('console actions', () => {
@@ -274,6 +281,102 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
     });
   });
 
+  describe('refusals of a signed-in session are audited, a flood of them is bounded', () => {
+    /** A fresh signed-in admin: their refusals are counted on their own. */
+    const signedIn = async () => {
+      const user = await createTestUser('admin');
+      const http = new HttpSession(server.baseUrl);
+      assert.equal((await http.login(user.email, TEST_PASSWORD)).status, 302);
+      return { user, http };
+    };
+    const forged = (http: HttpSession, path: string, method = 'POST', headers: Record<string, string> = {}) =>
+      http.request(path, { method, headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'forger/1.0', 'x-request-id': `forged-${unique('r')}`, ...headers }, body: JSON.stringify({ label: 'spam' }) });
+
+    it('writes one denied event per refusal with who (actor, role), what (method, path), why (auth.csrf and the message), IP, user agent and request id', async () => {
+      const { user, http } = await signedIn();
+      const record = (await DataRecord.findByPk(fixtures.records[0]!.id))!;
+      const cases: Array<{ path: string; method?: string; headers: Record<string, string>; resource: string; message: RegExp }> = [
+        { path: `/admin/api/resources/records/records/${record.id}/edit`, headers: { origin: EVIL }, resource: 'console', message: /^auth\.csrf: Cross-site request refused/ },
+        { path: `/admin/api/resources/records/records/${record.id}/edit`, headers: { origin: ownOrigin }, resource: 'console', message: /^auth\.csrf: Missing or invalid CSRF token/ },
+        { path: `/api/v1/records/${record.id}`, method: 'PATCH', headers: { 'sec-fetch-site': 'cross-site' }, resource: 'api', message: /^auth\.csrf: Cross-site request refused/ },
+      ];
+      for (const c of cases) {
+        const requestId = `forged-${unique('r')}`;
+        const response = await forged(http, c.path, c.method, { ...c.headers, 'x-request-id': requestId });
+        assert.equal(response.status, 403);
+        const event = await AuditEvent.findOne({ where: { requestId } });
+        assert.ok(event, `${c.method ?? 'POST'} ${c.path} ${JSON.stringify(c.headers)}: audited`);
+        assert.deepEqual(
+          [event.outcome, event.actorType, event.actorId, event.actorLabel, event.actorRole, event.action, event.resource, event.selection, event.userAgent, event.ip],
+          ['denied', 'user', String(user.id), user.email, 'admin', 'http.request', c.resource, { method: c.method ?? 'POST', path: c.path }, 'forger/1.0', '127.0.0.1'],
+        );
+        assert.match(event.reason ?? '', c.message);
+      }
+      assert.equal((await DataRecord.findByPk(record.id))?.label, record.label, 'nothing changed');
+      const page = await http.request('/admin/logout', { headers: { 'sec-fetch-site': 'cross-site', 'x-request-id': 'forged-logout-of-a-signed-in-user' } });
+      assert.equal(page.status, 403);
+      assert.equal((await AuditEvent.findOne({ where: { requestId: 'forged-logout-of-a-signed-in-user' } }))?.selection?.path, '/admin/logout', 'a refused GET that would write is audited too');
+    });
+
+    it('writes no event for a refusal without a signed-in session: there is no "who"', async () => {
+      const before = await AuditEvent.max<number, AuditEvent>('seq');
+      const anonymous = new HttpSession(server.baseUrl);
+      const response = await forged(anonymous, `/admin/api/resources/records/records/${fixtures.records[0]!.id}/edit`, 'POST', { origin: EVIL });
+      assert.equal(response.status, 403);
+      assert.equal(await AuditEvent.count({ where: { seq: { [Op.gt]: before ?? 0 }, action: 'http.request' } }), 0);
+    });
+
+    it('counts a flood of 500 refused POSTs from one session in a bounded number of events, every refusal counted, the chain intact', async () => {
+      const { user, http } = await signedIn();
+      const path = `/admin/api/resources/records/records/${fixtures.records[0]!.id}/edit`;
+      const flood = 500;
+      const before = await AuditEvent.max<number, AuditEvent>('seq');
+      for (let sent = 0; sent < flood; sent += 25) {
+        // 25 at a time: the count is shared state, raced as several web processes would race it.
+        const answers = await Promise.all(Array.from({ length: 25 }, () => forged(http, path, 'POST', { origin: EVIL })));
+        assert.ok(answers.every((a) => a.status === 403));
+      }
+      // Summaries are written once their minute is over; the running minute's on demand here.
+      await flushRefusalCounts({ includeCurrentMinute: true });
+      const events = await AuditEvent.findAll({ where: { seq: { [Op.gt]: before ?? 0 }, actorId: String(user.id) }, order: [['seq', 'ASC']] });
+      assert.ok(events.every((e) => e.outcome === 'denied' && /^(auth\.csrf|audit\.refusal_flood): /.test(e.reason ?? '')));
+      const summaries = events.filter((e) => typeof e.selection?.repeatedRefusals === 'number');
+      const single = events.length - summaries.length;
+      const counted = single + summaries.reduce((sum, e) => sum + Number(e.selection!.repeatedRefusals), 0);
+      assert.equal(counted, flood, 'every refusal is counted in the log');
+      const minutes = new Set(events.map((e) => new Date(e.at).toISOString().slice(0, 16))).size;
+      assert.ok(single <= REFUSALS_LOGGED_PER_MINUTE * minutes, `${single} single events over ${minutes} minute(s)`);
+      // Per minute: the single events, a summary of the kind, a summary of the actor's overflow; the forced flush adds the running minute's.
+      assert.ok(events.length <= (REFUSALS_LOGGED_PER_MINUTE + 2) * minutes + 2, `${events.length} events for ${flood} refusals over ${minutes} minute(s)`);
+      assert.ok(summaries.length >= 1 && summaries.every((e) => e.actorRole === 'admin' && e.ip === '127.0.0.1' && e.userAgent === 'forger/1.0' && /^forged-/.test(e.requestId ?? '')), 'a summary says who, from where');
+      const report = await verifyAuditChain();
+      assert.ok(report.ok, `the audit chain verifies: ${report.problem}`);
+    });
+  });
+
+  describe('a flood of refusals of many kinds from one session', () => {
+    it('stays bounded when each request names another action (the kind is partly in the URL), every refusal counted', async () => {
+      const user = await createTestUser('auditor');
+      const http = new HttpSession(server.baseUrl);
+      assert.equal((await http.login(user.email, TEST_PASSWORD)).status, 302);
+      const before = await AuditEvent.max<number, AuditEvent>('seq');
+      const flood = 200;
+      for (let sent = 0; sent < flood; sent += 20) {
+        const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => http.api(`/resources/records/records/${fixtures.records[0]!.id}/made-up-${sent + i}`)));
+        assert.ok(answers.every((a) => a.status === 403));
+      }
+      await flushRefusalCounts({ includeCurrentMinute: true });
+      const events = await AuditEvent.findAll({ where: { seq: { [Op.gt]: before ?? 0 }, actorId: String(user.id) } });
+      assert.ok(events.every((e) => e.outcome === 'denied'));
+      assert.ok(events.some((e) => e.action === 'records.made_up_0'), 'an action name the log would refuse is written in its words');
+      const summaries = events.filter((e) => typeof e.selection?.repeatedRefusals === 'number');
+      assert.equal(events.length - summaries.length + summaries.reduce((sum, e) => sum + Number(e.selection!.repeatedRefusals), 0), flood, 'every refusal is counted in the log');
+      const minutes = new Set(events.map((e) => new Date(e.at).toISOString().slice(0, 16))).size;
+      assert.ok(events.length <= (REFUSALS_LOGGED_PER_ACTOR_MINUTE + 1) * minutes + 1, `${events.length} events for ${flood} refusals of ${flood} kinds over ${minutes} minute(s)`);
+      assert.ok(summaries.some((e) => e.action === 'audit.refusals' && /^audit\.refusal_flood: more than 50 refusals .*access\.denied: Your role \(auditor\) may not made-up-/.test(e.reason ?? '')));
+    });
+  });
+
   describe('the login form', () => {
     for (const forgery of FORGERIES.filter((f) => Object.keys(f.headers).length > 0)) {
       it(`refuses a sign-in posted ${forgery.name.replace(/^the right token /, '')}: no session, no login recorded`, async () => {
@@ -320,7 +423,7 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
           assert.equal(response.status, 403, `${JSON.stringify(headers)}: HTTP ${response.status}`);
           assert.equal(((await response.json()) as { error: string }).error, 'csrf');
         }
-        assert.deepEqual(changedTables(before, await dataChecksum()), []);
+        assert.deepEqual(changedTables(before, await dataChecksum()).filter((table) => !AUDIT_TABLES.includes(table.replace(/^public\./, ''))), [], 'nothing changed but the audit log');
         assert.equal((await http.api('/resources/records/actions/list')).status, 200, 'still signed in');
         const own = await http.request(route, { headers: { 'sec-fetch-site': 'same-origin' } });
         await own.text();
@@ -335,6 +438,8 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
       const adminJs = createAdmin();
       const http = new HttpSession(server.baseUrl);
       await http.login(admin.email, TEST_PASSWORD);
+      // The refusals counted by the tests above would otherwise be summarised in the audit log while this one watches it.
+      await flushRefusalCounts({ includeCurrentMinute: true });
       // Rows in the state where each action would act: an unrevoked key, a queued job, an alias with history…
       const targets: Record<string, string[]> = {
         apiKeys: [String((await issuedKey(admin)).apiKey.id), String((await issuedKey(admin)).apiKey.id)],

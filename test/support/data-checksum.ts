@@ -3,9 +3,10 @@ import { sequelizeOf } from '../../models/index.js';
 
 /**
  * Tables that change without anyone changing data: sessions (touched on every request), and the
- * counters and statistics the server writes on its own.
+ * counters and statistics the server writes on its own (refusals are counted per minute in
+ * audit_refusal_counts; the audit log itself is not volatile).
  */
-export const VOLATILE_TABLES: readonly string[] = ['session', 'request_stats', 'rate_limit_counters', 'inference_stats', 'SequelizeMeta'];
+export const VOLATILE_TABLES: readonly string[] = ['session', 'request_stats', 'rate_limit_counters', 'inference_stats', 'audit_refusal_counts', 'SequelizeMeta'];
 
 /**
  * A fingerprint of every table in `public` (but `exclude`): its row count and the newest transaction

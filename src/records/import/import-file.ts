@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse, type Parser } from 'csv-parse';
 import type pg from 'pg';
 import { QueryTypes, type Transaction } from 'sequelize';
 import * as z from 'zod';
@@ -11,6 +11,7 @@ import { decide } from '../../access/decide.js';
 import { actorUserId } from '../../access/predicates/actor-user-id.js';
 import { recordFailure, withAudit } from '../../audit/with-audit.js';
 import { Forbidden, InvalidInput, NotFound } from '../../errors/domain-error.js';
+import { describeCsvError, isCsvError } from './describe-csv-error.js';
 import { defaultMapping, type ColumnTarget } from './import-mapping.js';
 
 export const MEGABYTE = 1024 * 1024;
@@ -21,6 +22,10 @@ const SAMPLE_ROWS = 5;
 /** Uploads never applied are deleted this long after upload (when someone uploads next): they can be large. */
 export const UNAPPLIED_RETENTION_DAYS = 7;
 const MAX_COLUMNS = 500;
+/** Characters of each sample value sent to the form (it shows fewer). */
+const SAMPLE_CELL_CHARS = 200;
+/** The largest header or sample row read to show the columns (a record's text is at most 1,000,000 characters). */
+const HEAD_MAX_RECORD_BYTES = 8 * MEGABYTE;
 
 export const StoreImportInput = z.object({
   datasetId: z.coerce.number().int().positive(),
@@ -89,7 +94,7 @@ export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBy
     const decoder = new TextDecoder('utf-8', { fatal: true });
     let size = 0;
     let seq = 0;
-    let head: Buffer | null = null;
+    const head = new HeadReader();
     for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
       size += chunk.length;
       checkImportSize(input.fileName, size, maxBytes);
@@ -100,7 +105,7 @@ export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBy
         throw notText(input.fileName, `it is not UTF-8 (first bad byte within ${(size / MEGABYTE).toFixed(1)} MB)`);
       }
       hash.update(chunk);
-      head ??= chunk;
+      head.write(chunk);
       await client.query('INSERT INTO import_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)', [fileId, seq, chunk]);
       seq += 1;
     }
@@ -109,8 +114,8 @@ export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBy
     } catch {
       throw notText(input.fileName, 'it is not UTF-8 (it ends inside a character)');
     }
-    if (!head || size === 0) throw new InvalidInput('import.empty', `"${input.fileName}" is empty: choose a CSV file with a header row and at least one row of data.`, { file: 'empty' });
-    const { columns, sample } = await readHead(head, input.fileName);
+    if (size === 0) throw new InvalidInput('import.empty', `"${input.fileName}" is empty: choose a CSV file with a header row and at least one row of data.`, { file: 'empty' });
+    const { columns, sample } = await head.finish(input.fileName);
     const sha256 = hash.digest('hex');
     await client.query('UPDATE import_files SET size_bytes = $2, sha256 = $3, columns = $4 WHERE id = $1', [fileId, size, sha256, columns]);
     audit.note({ after: { fileId, fileName: input.fileName, sizeBytes: size, sha256, columns } });
@@ -122,16 +127,64 @@ function notText(fileName: string, why: string): InvalidInput {
   return new InvalidInput('import.not_text', `"${fileName}" is not a CSV text file: ${why}. Save it as CSV (UTF-8) from your spreadsheet and upload that.`, { file: 'not UTF-8 text' });
 }
 
-/** The header row and a few rows after it, parsed from the file's first chunk. */
-async function readHead(head: Buffer, fileName: string): Promise<{ columns: string[]; sample: string[][] }> {
-  const rows: string[][] = [];
-  const parser = Readable.from([head]).pipe(parse({ bom: true, relax_column_count: true, to: SAMPLE_ROWS + 1 }));
-  try {
-    for await (const row of parser as AsyncIterable<string[]>) rows.push(row);
-  } catch (error) {
-    // The first chunk may end inside a row: what was read before that is enough.
-    if (rows.length === 0) throw new InvalidInput('import.bad_header', `The first row of "${fileName}" is not CSV (${(error as Error).message}). The first row names the columns, e.g. text,label,split.`, { file: 'no header' });
+/**
+ * The header row and a few rows after it, parsed as the file streams by: fed chunk after chunk until
+ * it has them, so a quoted cell that crosses a chunk's end (a long text with commas and newlines) is
+ * read whole, never judged on a cut chunk. Records are taken as the parser reads them (on_record):
+ * its stream drops the records parsed in the same chunk as an error.
+ */
+class HeadReader {
+  readonly rows: string[][] = [];
+  private error: unknown = null;
+  private readonly parser: Parser;
+  private readonly ended: Promise<void>;
+
+  constructor() {
+    // A header or sample row larger than this is not worth waiting for (a quote left open).
+    this.parser = parse({
+      bom: true,
+      relax_column_count: true,
+      max_record_size: HEAD_MAX_RECORD_BYTES,
+      // Called as each record is read, so none is lost when a later one in the same chunk fails.
+      on_record: (row: string[]) => {
+        if (this.rows.length < SAMPLE_ROWS + 1) this.rows.push(row);
+        return null;
+      },
+    });
+    this.parser.resume();
+    this.ended = new Promise<void>((resolve) => {
+      this.parser.once('end', resolve);
+      this.parser.once('error', (error: unknown) => {
+        this.error = error;
+        resolve();
+      });
+      this.parser.once('close', resolve);
+    });
   }
+
+  /** True while it still wants bytes. */
+  get wanting(): boolean {
+    return this.error === null && this.rows.length < SAMPLE_ROWS + 1 && !this.parser.destroyed;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.wanting) this.parser.write(chunk);
+  }
+
+  async finish(fileName: string): Promise<{ columns: string[]; sample: string[][] }> {
+    if (this.wanting) this.parser.end();
+    else this.parser.destroy();
+    await this.ended;
+    // A sample row the parser could not read is left for the dry run to report; a header it could not read is fatal.
+    if (this.rows.length === 0 && isCsvError(this.error)) {
+      throw new InvalidInput('import.bad_header', `The first row of "${fileName}" is not CSV: ${describeCsvError(this.error)} The first row names the columns, e.g. text,label,split.`, { file: 'no header' });
+    }
+    if (this.rows.length === 0 && this.error) throw this.error;
+    return checkHead(this.rows, fileName);
+  }
+}
+
+function checkHead(rows: string[][], fileName: string): { columns: string[]; sample: string[][] } {
   const columns = (rows[0] ?? []).map((c) => c.trim());
   const problems: string[] = [];
   if (columns.length === 0 || columns.every((c) => c === '')) problems.push('the first row is empty; it must name the columns');
@@ -141,7 +194,8 @@ async function readHead(head: Buffer, fileName: string): Promise<{ columns: stri
   const duplicates = [...new Set(columns.filter((c, i) => columns.indexOf(c) !== i))];
   if (duplicates.length > 0) problems.push(`the column name(s) ${duplicates.map((d) => `"${d}"`).join(', ')} appear more than once`);
   if (problems.length > 0) throw new InvalidInput('import.bad_header', `Check the header row of "${fileName}": ${problems.join('; ')}.`, { file: 'bad header' });
-  return { columns, sample: rows.slice(1) };
+  // The form shows the first characters of a few values; a long text cell is not sent whole.
+  return { columns, sample: rows.slice(1).map((row) => row.map((cell) => (cell.length > SAMPLE_CELL_CHARS ? `${cell.slice(0, SAMPLE_CELL_CHARS)}…` : cell))) };
 }
 
 /** A stored file's bytes, a chunk at a time (never the whole file in memory). */

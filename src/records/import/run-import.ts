@@ -13,6 +13,7 @@ import { Conflict, Forbidden, InvalidInput } from '../../errors/domain-error.js'
 import { editableRecordFields } from '../editable-record-fields.js';
 import { ImportMapping, planImport, type ImportPlan } from './import-mapping.js';
 import { connectionOf, findImportFile, readImportFile, type ImportFileFacts } from './import-file.js';
+import { badCsv, isCsvError } from './describe-csv-error.js';
 import { readImportRow, type ImportRow, type RowError } from './read-import-row.js';
 
 /** Errors listed in a result (all are counted). */
@@ -179,10 +180,8 @@ async function stageRows(transaction: Transaction, file: ImportFileFacts, datase
     }
   } catch (error) {
     copy.destroy();
-    const lines = (error as { lines?: number }).lines;
-    if ((error as { code?: string }).code?.startsWith('CSV_')) {
-      throw new InvalidInput('import.bad_csv', `"${file.fileName}" is not valid CSV near line ${lines ?? '?'}: ${(error as Error).message}. Check the quoting there (a quote inside a quoted cell is written "").`, undefined, { cause: error });
-    }
+    // Every csv-parse error (its codes are not all CSV_-prefixed) is the file's fault: say where and why.
+    if (isCsvError(error)) throw badCsv(file.fileName, error, file.columns);
     throw error;
   }
   copy.end(batch);

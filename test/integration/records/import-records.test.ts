@@ -164,6 +164,34 @@ describe('CSV import into a dataset (real Postgres)', () => {
     assert.ok(stored.fileId < named.fileId);
   });
 
+  it('says which row and line a file stops being CSV at, in words with the fix, for every kind of quoting mistake', async () => {
+    const { datasetId } = await tabularDataset('import-bad-quotes');
+    const mapping = { columns: { label: 'label', note: 'source' } };
+    const cases: Array<{ csv: string; expected: RegExp }> = [
+      // A quote inside an unquoted cell (csv-parse: INVALID_OPENING_QUOTE, not CSV_-prefixed).
+      { csv: 'label,note\na,fine\nb,fine\na,say "hi" there\nb,after\n', expected: /Row 4 \(line 4\), column "note": a quote opens inside an unquoted cell\. Quote the whole cell .* or remove the quote/ },
+      // The row number counts records, the line number lines: a quoted cell above spans three lines.
+      { csv: 'label,note\na,"one\ntwo\nthree"\nb,say "hi"\n', expected: /Row 3 \(line 5\), column "note": a quote opens inside an unquoted cell/ },
+      { csv: 'label,note\na,fine\nb,"quoted"then more\n', expected: /Row 3 \(line 3\), column "note": a quoted cell goes on after its closing quote.*two quotes/ },
+      { csv: 'label,note\na,fine\nb,"never closed\na,lost\n', expected: /Row 3: a quoted cell opens and is never closed, so the rest of the file .*reads as one cell\. Add the closing quote/ },
+    ];
+    for (const { csv, expected } of cases) {
+      const stored = await upload(datasetId, 'quotes.csv', csv);
+      for (const mode of ['dry-run', 'apply'] as const) {
+        await assert.rejects(runImport(manager, { fileId: stored.fileId, mode, mapping }), (e: unknown) => {
+          assert.ok(e instanceof InvalidInput, `${mode}: a domain error the user sees, not ${String(e)}`);
+          assert.equal(e.code, 'import.bad_csv');
+          assert.match(e.message, /^"quotes.csv" is not valid CSV\. /);
+          assert.match(e.message, expected);
+          assert.match(e.message, /Fix the file and upload it again/);
+          return true;
+        });
+      }
+    }
+    assert.equal(await DataRecord.count({ where: { datasetId } }), 3, 'nothing written');
+    await assert.rejects(upload(datasetId, 'header.csv', 'label,"note\na,b\n'), (e: unknown) => e instanceof InvalidInput && e.code === 'import.bad_header' && /The first row of "header.csv" is not CSV: Row 1: a quoted cell opens and is never closed/.test(e.message));
+  });
+
   it(`deletes uploads left unapplied for ${UNAPPLIED_RETENTION_DAYS} days when the next one arrives`, async () => {
     const { datasetId } = await tabularDataset('import-retention');
     const old = await upload(datasetId, 'old.csv', 'label\na\n');
@@ -310,6 +338,24 @@ describe('CSV import into a dataset (real Postgres)', () => {
       assert.equal((await DataRecord.findByPk(ids[0]!))!.label, 'b');
     });
 
+    it('fails a dry run of a file with a stray quote with the row and the fix on the job, never "Internal error"', async () => {
+      const { datasetId } = await tabularDataset('import-console-quote');
+      // The stray quote is in row 9, after the rows the upload samples: the upload is accepted.
+      const rows = Array.from({ length: 7 }, (_, i) => `${i},dream,a`);
+      const csv = ['length,island,label', ...rows, '8,say "dream",b', '9,dream,a', ''].join('\n');
+      const uploaded = (await (await send(http, datasetId, csvForm(csv))).json()) as { upload: { fileId: number; mapping: Record<string, string> } };
+      assert.ok(uploaded.upload, JSON.stringify(uploaded));
+      const answer = (await (await send(http, datasetId, { mode: 'dry-run', fileId: String(uploaded.upload.fileId), mapping: JSON.stringify({ columns: uploaded.upload.mapping }) })).json()) as { job: { id: number } };
+      const job = await waitForJob(answer.job.id);
+      assert.equal(job.status, 'failed');
+      assert.doesNotMatch(job.error ?? '', /Internal error|worker log/);
+      assert.match(job.error ?? '', /"records.csv" is not valid CSV\. Row 9 \(line 9\), column "island": a quote opens inside an unquoted cell\. Quote the whole cell/);
+      // What the job page and the import form read: the jobs resource's show action, as the person who ran it.
+      const shown = (await (await http.api(`/resources/jobs/records/${job.id}/show`)).json()) as { record: { params: { error: string; status: string } } };
+      assert.equal(shown.record.params.status, 'failed');
+      assert.equal(shown.record.params.error, job.error);
+    });
+
     it('answers 413 with the limit to a file over MAX_IMPORT_MB, and refuses a binary file with what to do', async () => {
       const { datasetId } = await tabularDataset('import-console-limits');
       const big = await send(http, datasetId, csvForm(`label\n${'a\n'.repeat(1_500_000)}`));
@@ -318,6 +364,54 @@ describe('CSV import into a dataset (real Postgres)', () => {
       const binary = (await (await send(http, datasetId, csvForm(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]), 'image.csv'))).json()) as { notice: { type: string; message: string } };
       assert.equal(binary.notice.type, 'error');
       assert.match(binary.notice.message, /"image.csv" is not a CSV text file/);
+    });
+  });
+
+  describe('a quoted cell longer than the first 1 MiB chunk (console, dry run and apply)', () => {
+    let server: RunningConsole;
+    let http: HttpSession;
+    before(async () => {
+      await startQueue(testDatabaseUrl());
+      await startWorker();
+      server = await startConsoleServer({ MAX_IMPORT_MB: '8' });
+      const user = await createTestUser('content_manager');
+      http = new HttpSession(server.baseUrl);
+      await http.login(user.email, TEST_PASSWORD);
+    });
+    after(async () => {
+      await stopWorker();
+      await server?.stop();
+    });
+
+    it('accepts a valid CSV whose 2 MiB quoted text (commas, newlines, quotes) crosses the chunk, and imports it whole', async () => {
+      const name = unique('import-long-cell');
+      await insertDataset({ type: 'system' }, { name, task: 'text-classification', labels: ['ham', 'spam'], featureSchema: [], description: null, source: null, license: null }, []);
+      const dataset = (await Dataset.findOne({ where: { name } }))!;
+      // 3-byte characters keep 2 MiB under the 1,000,000 characters a record's text may have.
+      const line = '€€€€€€€€€€€€, "€€"\n';
+      const long = line.repeat(Math.ceil((2 * MEGABYTE) / Buffer.byteLength(line)));
+      assert.ok(Buffer.byteLength(long) >= 2 * MEGABYTE && long.length < 1_000_000);
+      const csv = `text,label\nshort one,ham\n"${long.replace(/"/g, '""')}",spam\nlast one,ham\n`;
+      const form = new FormData();
+      form.append('file', new Blob([csv], { type: 'text/csv' }), 'long.csv');
+      const headers = { accept: 'application/json', 'x-xsrf-token': decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? '') };
+      const path = `/admin/api/resources/datasets/records/${dataset.id}/importCsv`;
+      const uploaded = (await (await http.request(path, { method: 'POST', headers, body: form })).json()) as { upload?: { fileId: number; columns: string[]; sample: string[][]; mapping: Record<string, string> }; notice?: { message: string } };
+      assert.ok(uploaded.upload, `the upload is accepted: ${JSON.stringify(uploaded.notice)}`);
+      assert.deepEqual(uploaded.upload.columns, ['text', 'label']);
+      assert.equal(uploaded.upload.sample.length, 3);
+      assert.ok(uploaded.upload.sample[1]![0]!.startsWith(line) && uploaded.upload.sample[1]![0]!.length <= 201, 'the sample shows the long cell shortened');
+      const mapping = JSON.stringify({ columns: uploaded.upload.mapping });
+      for (const mode of ['dry-run', 'apply']) {
+        const answer = (await (await http.request(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ mode, fileId: String(uploaded.upload.fileId), mapping }) })).json()) as { job?: { id: number }; notice?: { message: string } };
+        assert.ok(answer.job, `${mode}: ${JSON.stringify(answer.notice)}`);
+        const job = await waitForJob(answer.job.id);
+        assert.equal(job.status, 'succeeded', job.error ?? '');
+        const result = job.result as unknown as ImportResult;
+        assert.deepEqual([result.rows, result.inserts, result.invalidRows], [3, 3, 0], JSON.stringify(result.errors));
+      }
+      const records = await DataRecord.findAll({ where: { datasetId: dataset.id }, order: [['id', 'ASC']] });
+      assert.deepEqual(records.map((r) => [r.text === long ? 'long' : r.text, r.label]), [['short one', 'ham'], ['long', 'spam'], ['last one', 'ham']]);
     });
   });
 });
