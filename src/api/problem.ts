@@ -1,8 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { Conflict, DomainError, Forbidden, InvalidInput, ModelFault, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
+import { DomainError, Forbidden } from '../errors/domain-error.js';
+import { httpStatusOf } from '../server/domain-error-status.js';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from '../server/logger.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
+import { recordRefusal, refusalRecorded } from '../audit/record-refusal.js';
+import { RouteForbidden, type Caller } from './caller.js';
 
 /** One failing part of the input: where (e.g. `instances[3][7]`) and why. */
 export interface FieldProblem {
@@ -35,16 +38,6 @@ export class HttpProblem extends Error {
     super(message);
   }
 }
-
-const STATUS = new Map<Function, number>([
-  [InvalidInput, 400],
-  [Unauthenticated, 401],
-  [Forbidden, 403],
-  [NotFound, 404],
-  [Conflict, 409],
-  [Unavailable, 503],
-  [ModelFault, 502],
-]);
 
 export function sendProblem(req: ApiRequest, res: ApiResponse, status: number, code: string, detail: string, errors?: FieldProblem[]): void {
   const body: Problem = {
@@ -80,9 +73,19 @@ export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiRespons
     for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
     return sendProblem(req, res, error.status, error.code, error.message, error.errors);
   }
+  if (error instanceof Forbidden && !refusalRecorded(error) && res.locals.caller) {
+    // A refusal no service audited on its way out (the route's own scope and role check): audited
+    // here, once for every route and the predict fast path, then answered.
+    const { actor } = res.locals.caller as Caller;
+    const attempt = error instanceof RouteForbidden ? { action: `${error.attempted.resource}.${error.attempted.action}`, resource: error.attempted.resource } : { action: 'http.request', resource: 'api' };
+    void recordRefusal(actor, { ...attempt, selection: { method: req.method, path: ('originalUrl' in req && typeof req.originalUrl === 'string' ? req.originalUrl : (req.url ?? '')).split('?')[0] } }, error)
+      .catch((auditError: unknown) => logger.error({ err: auditError, requestId: res.locals.requestId }, 'could not audit an API refusal'))
+      .finally(() => apiErrorHandler(error, req, res, _next));
+    return;
+  }
   if (error instanceof DomainError) {
     const errors = error.fields ? Object.entries(error.fields).map(([path, reason]) => ({ path, reason })) : undefined;
-    return sendProblem(req, res, STATUS.get(error.constructor) ?? 400, error.code, error.message, errors);
+    return sendProblem(req, res, httpStatusOf(error), error.code, error.message, errors);
   }
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, requestId: res.locals.requestId }, 'database unavailable');

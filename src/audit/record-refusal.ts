@@ -46,6 +46,7 @@ export interface RepeatedRefusals {
  * (at most 50 / 10 = 5) plus one, per minute; and every refusal is counted in the log.
  */
 export async function recordRefusal(actor: Actor, attempt: RefusedAttempt, why: RefusalReason): Promise<void> {
+  recorded.add(why);
   const sequelize = sequelizeOf();
   const context = currentRequestContext();
   const reason = `${why.code}: ${why.message}`;
@@ -72,6 +73,14 @@ export async function recordRefusal(actor: Actor, attempt: RefusedAttempt, why: 
   if (counted > limit) scheduleFlush();
   // A new kind of refusal this minute: a cheap moment to write what earlier minutes left counted.
   if (counted === 1) await flushRefusalCounts().catch((error: unknown) => logger.warn({ err: error }, 'could not write counted refusals to the audit log'));
+}
+
+/** Refusals (usually `Forbidden` errors) already written, so that an edge mapping the error does not write it twice. */
+const recorded = new WeakSet<RefusalReason>();
+
+/** True when `recordRefusal` was called with this error (a service refused and audited it on its way out). */
+export function refusalRecorded(why: object): boolean {
+  return recorded.has(why as RefusalReason);
 }
 
 /** Where refusals of one actor go once they pass REFUSALS_LOGGED_PER_ACTOR_MINUTE in a minute. */

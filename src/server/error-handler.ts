@@ -1,16 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
-import { DomainError, Forbidden, InvalidInput, NotFound, Unavailable, Conflict } from '../errors/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
+import { httpStatusOf as domainStatusOf } from './domain-error-status.js';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { logger } from './logger.js';
-
-const STATUS = new Map<Function, number>([
-  [InvalidInput, 400],
-  [Forbidden, 403],
-  [NotFound, 404],
-  [Conflict, 409],
-  [Unavailable, 503],
-]);
 
 /**
  * The last middleware: domain errors become their status and message; anything else is logged with
@@ -24,7 +17,7 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
     return;
   }
   if (error instanceof DomainError) {
-    const status = STATUS.get(error.constructor) ?? 400;
+    const status = domainStatusOf(error);
     res.status(status).json({ error: error.code, message: error.message, fields: error.fields, requestId });
     return;
   }

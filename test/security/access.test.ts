@@ -263,6 +263,9 @@ describe('access: every console and API route answers as the rule table says (re
       it(`answers ${aRole(role)} on every /api/v1 route, with the console session and with a key of every usable scope, as decide() and the key's scopes say`, async () => {
         const person = people.get(role)!;
         const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-scope': ApiScope }>> };
+        const startedAt = (await AuditEvent.max<number, AuditEvent>('seq')) ?? 0;
+        const refusedByKey: string[] = [];
+        let refusedBySession = 0;
         for (const [route, spec] of Object.entries(API_ROUTES)) {
           const [method, template] = route.split(' ') as [string, string];
           const scope = document.paths[template]![method.toLowerCase()]!['x-scope'];
@@ -281,9 +284,22 @@ describe('access: every console and API route answers as the rule table says (re
             else {
               assert.equal(response.status, 403, where);
               assert.match((JSON.parse(text) as { code: string }).code, /^auth\.(role_forbidden|missing_scope)$/, where);
+              if (via === 'key') refusedByKey.push(`${spec.rule[0]}.${spec.rule[1]}`);
+              else refusedBySession += 1;
             }
           }
         }
+        // Every refusal is audited once: by the service that refused it (record writes) or by the API's
+        // error mapper (the route's own scope and role check), never by both.
+        await flushRefusalCounts({ includeCurrentMinute: true });
+        const events = await AuditEvent.findAll({ where: { seq: { [Op.gt]: startedAt }, outcome: 'denied' }, order: [['seq', 'ASC']] });
+        const repeated = (e: AuditEvent) => (typeof e.selection?.repeatedRefusals === 'number' ? e.selection.repeatedRefusals : 1);
+        // The key is a fresh actor here (no earlier refusals this minute): one event of its own per refusal.
+        const byKey = events.filter((e) => e.actorType === 'api_key' && e.actorId === String(person.ownKey.id));
+        assert.equal(byKey.length, refusedByKey.length, `${role}: one denied event per refused key call (${refusedByKey.join(', ')}), got ${byKey.map((e) => e.action).join(', ')}`);
+        for (const e of byKey) assert.match(e.reason ?? '', /^auth\.(role_forbidden|missing_scope): /, 'the event says why');
+        const bySession = events.filter((e) => e.actorType === 'user' && e.actorId === String(person.user.id));
+        assert.ok(bySession.reduce((sum, e) => sum + repeated(e), 0) >= refusedBySession, `${role}: every refused session call is audited (counted)`);
       });
     }
   });
