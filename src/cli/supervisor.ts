@@ -36,6 +36,8 @@ interface Slot {
   startedAt: Date;
   lastRestartAt: Date | null;
   lastExit: string | null;
+  /** Became ready at least once (a web process listened). */
+  everReady: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -62,7 +64,7 @@ export class Supervisor {
       .query(`DELETE FROM supervised_processes WHERE supervisor = :id OR updated_at < now() - interval '1 day'`, { replacements: { id: this.id } })
       .catch((error: unknown) => logger.warn({ err: error }, 'supervisor: could not clear old process rows'));
     const ready = specs.map((spec) => {
-      const slot: Slot = { spec, state: 'starting', restarts: 0, failures: 0, startedAt: new Date(), lastRestartAt: null, lastExit: null };
+      const slot: Slot = { spec, state: 'starting', restarts: 0, failures: 0, startedAt: new Date(), lastRestartAt: null, lastExit: null, everReady: false };
       this.slots.push(slot);
       return this.launch(slot);
     });
@@ -126,6 +128,7 @@ export class Supervisor {
     child.once('exit', (code, signal) => this.onExit(slot, child, code, signal));
     return started.ready.then(() => {
       if (slot.child !== child || this.stopping) return;
+      slot.everReady = true;
       slot.state = 'running';
       this.publish(slot);
     });
@@ -134,7 +137,8 @@ export class Supervisor {
   private onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child !== child) return;
     slot.lastExit = signal ? `signal ${signal}` : `exit code ${code}`;
-    if (this.stopping) return;
+    // Stopping, or the first start of this process failed: start() reports that and stops the rest.
+    if (this.stopping || (!slot.everReady && slot.restarts === 0)) return;
     const ranMs = Date.now() - slot.startedAt.getTime();
     if (ranMs >= STABLE_AFTER_MS) slot.failures = 0;
     const delayMs = Math.min(RESTART_BACKOFF_MS.max, RESTART_BACKOFF_MS.first * 2 ** slot.failures);

@@ -83,7 +83,7 @@ export const startCommand: Command = {
         say('  set a new one with `npm run cli -- createuser --email admin@example.com --role admin`).');
       }
       say('Stop with Ctrl-C.');
-      logger.info({ port, host: db.config.HOST, embedded: db.database.embedded, webProcesses: webCount, workerCount, pid: process.pid }, 'console listening');
+      logger.info({ port, host: db.config.HOST, embedded: db.database.embedded, webProcesses: webCount, workerProcesses: workerCount, pid: process.pid }, 'console listening');
 
       const reason = await stopped;
       say(`Shutting down (${reason}): up to ${db.config.SHUTDOWN_GRACE_SECONDS} s for requests and job steps in progress…`);
