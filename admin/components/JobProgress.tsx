@@ -46,6 +46,11 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
         {status}
         {params.phase ? `: ${String(params.phase)}` : ''} {total > 0 ? `(${done.toLocaleString()} of ${total.toLocaleString()})` : ''}
       </Text>
+      {Number(params.attempts) > 0 ? (
+        <Text variant="sm" mb="sm" data-testid="job-attempt">
+          Attempt {Number(params.attempts)}
+        </Text>
+      ) : null}
       {rate && status === 'running' ? (
         <Text variant="sm" mb="sm" data-testid="job-rate">
           {Math.round(rate).toLocaleString()} rows/s{total > done ? `, about ${formatSeconds((total - done) / rate)} left` : ''}

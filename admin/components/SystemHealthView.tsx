@@ -31,6 +31,34 @@ const SystemHealthView: React.FC<{ health: SystemHealth }> = ({ health }) => (
         ))}
       </TableBody>
     </Table>
+    {health.processes?.length ? (
+      <Table mt="lg" data-testid="supervised-processes">
+        <TableHead>
+          <TableRow>
+            <TableCell>Process</TableCell>
+            <TableCell>State</TableCell>
+            <TableCell>Pid</TableCell>
+            <TableCell>Restarts</TableCell>
+            <TableCell>Last restart</TableCell>
+            <TableCell>Last exit</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {health.processes.map((p) => (
+            <TableRow key={`${p.supervisor}/${p.name}`} data-testid={`process-${p.name.replace(/\s+/g, '-')}`} data-state={p.state} data-restarts={p.restarts}>
+              <TableCell>{p.name}</TableCell>
+              <TableCell>
+                <Badge variant={p.state === 'running' ? 'success' : p.state === 'starting' || p.state === 'stopping' ? 'secondary' : 'danger'} size="sm">{p.state}</Badge>
+              </TableCell>
+              <TableCell>{p.pid ?? '–'}</TableCell>
+              <TableCell>{p.restarts}</TableCell>
+              <TableCell>{p.lastRestartAt ? new Date(p.lastRestartAt).toLocaleString() : '–'}</TableCell>
+              <TableCell>{p.lastExit ?? '–'}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    ) : null}
     <Text variant="sm" mt="default">
       Postgres connections: {health.connections.map((c) => `${c.application} ${c.count}`).join(' · ') || 'none visible'}
     </Text>

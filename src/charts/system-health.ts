@@ -19,7 +19,26 @@ export interface SystemHealth {
   checks: HealthCheck[];
   /** Connections to Postgres by the program that opened them (web sessions, queue, listeners, workers). */
   connections: Array<{ application: string; count: number }>;
+  /** The web and worker processes `npm start` supervises (none when run otherwise, e.g. `cli web` under systemd). */
+  processes: SupervisedProcess[];
 }
+
+export interface SupervisedProcess {
+  /** The `npm start` process (host:pid) that runs it. */
+  supervisor: string;
+  name: string;
+  kind: 'web' | 'worker';
+  pid: number | null;
+  /** starting, running, restarting (waiting out its backoff), stopping; 'not reporting' when its supervisor went silent. */
+  state: string;
+  restarts: number;
+  lastRestartAt: string | null;
+  lastExit: string | null;
+  startedAt: string | null;
+}
+
+/** A supervisor refreshes its rows every 15 s; older than this, it is presumed gone. */
+const SUPERVISOR_SILENT_SECONDS = 60;
 
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
@@ -34,7 +53,7 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
   const started = performance.now();
   await sequelize.query('SELECT 1');
   const roundTripMs = performance.now() - started;
-  const [pending, [queue], [errors], connections, [size]] = await Promise.all([
+  const [pending, [queue], [errors], connections, [size], processes] = await Promise.all([
     pendingMigrations(sequelize).catch(() => null),
     sequelize.query<{ queued: string; running: string; oldest_queued_s: number | null; stale: string; failed_hour: string }>(
       `SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
@@ -56,6 +75,7 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
       { type: QueryTypes.SELECT },
     ),
     sequelize.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes', { type: QueryTypes.SELECT }),
+    supervisedProcesses(sequelize),
   ]);
   const checks: HealthCheck[] = [];
   checks.push({
@@ -107,6 +127,7 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     value: `${serverErrors} of ${requests.toLocaleString('en')} requests (${(rate * 100).toFixed(2)}%)`,
     detail: rate > 0.01 ? 'HTTP 5xx answers: search the web processes\' logs for level 50 with their request ids.' : 'All web processes, from the per-minute request stats.',
   });
+  if (processes.length > 0) checks.push(processCheck(processes));
   const rss = process.memoryUsage().rss;
   const p99LoopMs = loopDelay.percentile(99) / 1e6;
   loopDelay.reset();
@@ -117,7 +138,49 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     value: `pid ${process.pid} · ${megabytes(rss)} RSS · up ${duration(process.uptime())} · event loop p99 ${p99LoopMs.toFixed(1)} ms`,
     detail: p99LoopMs > 200 ? 'The event loop stalls: something runs long on the web thread; see /metrics (modeldesk_nodejs_eventloop_lag_seconds).' : 'The process answering this page (each web process has its own).',
   });
-  return { checkedAt: new Date().toISOString(), checks, connections: connections.map((c) => ({ application: c.application, count: Number(c.count) })) };
+  return { checkedAt: new Date().toISOString(), checks, connections: connections.map((c) => ({ application: c.application, count: Number(c.count) })), processes };
+}
+
+/** What `npm start`'s supervisors last reported (src/cli/supervisor.ts); [] before the table exists. */
+async function supervisedProcesses(sequelize: Sequelize): Promise<SupervisedProcess[]> {
+  const rows = await sequelize
+    .query<{ supervisor: string; name: string; kind: 'web' | 'worker'; pid: number | null; state: string; restarts: number; last_restart_at: Date | null; last_exit: string | null; started_at: Date | null; silent: boolean }>(
+      `SELECT supervisor, name, kind, pid, state, restarts, last_restart_at, last_exit, started_at,
+              updated_at < now() - make_interval(secs => :silent) AS silent
+         FROM supervised_processes ORDER BY supervisor, kind, name`,
+      { replacements: { silent: SUPERVISOR_SILENT_SECONDS }, type: QueryTypes.SELECT },
+    )
+    .catch(() => []);
+  return rows.map((r) => ({
+    supervisor: r.supervisor,
+    name: r.name,
+    kind: r.kind,
+    pid: r.pid,
+    state: r.silent ? 'not reporting' : r.state,
+    restarts: Number(r.restarts),
+    lastRestartAt: r.last_restart_at ? new Date(r.last_restart_at).toISOString() : null,
+    lastExit: r.last_exit,
+    startedAt: r.started_at ? new Date(r.started_at).toISOString() : null,
+  }));
+}
+
+function processCheck(processes: SupervisedProcess[]): HealthCheck {
+  const down = processes.filter((p) => p.state !== 'running');
+  const restarted = processes.filter((p) => p.restarts > 0);
+  const recent = restarted.filter((p) => p.lastRestartAt && Date.now() - Date.parse(p.lastRestartAt) < 3_600_000);
+  const restarts = restarted.reduce((sum, p) => sum + p.restarts, 0);
+  return {
+    id: 'processes',
+    title: 'Supervised processes',
+    level: down.some((p) => p.state === 'not reporting' || p.state === 'restarting') ? 'error' : down.length > 0 || recent.length > 0 ? 'warning' : 'ok',
+    value: `${processes.length - down.length} of ${processes.length} running · ${restarts} restart${restarts === 1 ? '' : 's'}`,
+    detail:
+      down.length > 0
+        ? `${down.map((p) => `${p.name} ${p.state}`).join(', ')}: npm start restarts a process that died (1 s, doubling to 60 s while it keeps dying); read its log for why it exited. "Not reporting": its npm start stopped, restart it.`
+        : recent.length > 0
+          ? `${recent.map((p) => `${p.name} restarted ${p.restarts}×, last exit: ${p.lastExit ?? 'unknown'}`).join('; ')}. Read that process's log for why it died (e.g. out of memory).`
+          : 'Every web and worker process of npm start is running.',
+  };
 }
 
 function megabytes(bytes: number): string {

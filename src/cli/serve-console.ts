@@ -15,8 +15,6 @@ import { sessionOptions } from '../server/session.js';
 import { createWebServer, readTlsCredentials, redirectToHttps } from '../server/tls.js';
 import { sessionPool, type OpenDatabase } from './open-database.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
-
 export interface ServingConsole {
   server: Server;
   port: number;
@@ -51,21 +49,24 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
     const redirect =
       tls && db.config.HTTP_REDIRECT_PORT !== undefined
         ? await listen(http.createServer(redirectToHttps(port)), db.config.HTTP_REDIRECT_PORT, db.config.HOST).catch(async (error: unknown) => {
-            await closeServer(server);
+            await closeServer(server, 0);
             throw error;
           })
         : undefined;
     const stats = requestStats;
+    // Half the grace period for in-flight requests: the rest is for closing the queue and pools before
+    // `npm start` SIGKILLs a web process that overstays SHUTDOWN_GRACE_SECONDS.
+    const drainMs = (db.config.SHUTDOWN_GRACE_SECONDS * 1000) / 2;
     return {
       server,
       port,
       close: async () => {
-        if (redirect) await closeServer(redirect);
-        await closeServer(server);
+        if (redirect) await closeServer(redirect, drainMs);
+        await closeServer(server, drainMs);
         await closeApi().catch(() => undefined);
         await changeNotifications.stop();
         await stats.stop().catch(() => undefined);
-        await stopQueue().catch(() => undefined);
+        await stopQueue(drainMs).catch(() => undefined);
         await pool.end().catch(() => undefined);
       },
     };
@@ -110,9 +111,9 @@ function listen(server: Server, port: number, host: string): Promise<Server> {
 }
 
 /** Stops accepting, lets in-flight requests finish (bounded), then drops idle keep-alive connections. */
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     server.close(() => {
       clearTimeout(timer);
       resolve();

@@ -265,12 +265,17 @@ async function ensureDatabase(url: string, name: string): Promise<void> {
 async function stopPid(pid: number, exited?: Promise<void>): Promise<void> {
   if (pid <= 0 || !isAlive(pid)) return;
   process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  let deadline = Date.now() + STOP_TIMEOUT_MS;
   const gone = async () => {
+    let signal: NodeJS.Signals = 'SIGINT';
     while (isAlive(pid)) {
       if (Date.now() > deadline) {
-        process.kill(pid, 'SIGQUIT');
-        return;
+        // Not down in time: SIGQUIT (immediate shutdown, recovery at next start), then SIGKILL, so that
+        // stopping ModelDesk always ends its Postgres (a shared-memory cleanup is the next start's job).
+        signal = signal === 'SIGINT' ? 'SIGQUIT' : 'SIGKILL';
+        process.kill(pid, signal);
+        if (signal === 'SIGKILL') return;
+        deadline = Date.now() + 5_000;
       }
       await sleep(50);
     }

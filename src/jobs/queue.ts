@@ -54,12 +54,12 @@ export function queue(): PgBoss {
   return boss;
 }
 
-export async function stopQueue(): Promise<void> {
+export async function stopQueue(timeoutMs = 20_000): Promise<void> {
   const instance = boss;
   boss = undefined;
   onStop.forEach((callback) => callback());
   // graceful: let running handlers finish their current step (they checkpoint) before closing.
-  await instance?.stop({ graceful: true, timeout: 20_000 });
+  await instance?.stop({ graceful: true, timeout: timeoutMs });
 }
 
 /** pg-boss statements inside a Sequelize transaction, so a job is queued if and only if its row commits. */

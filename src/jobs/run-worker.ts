@@ -133,7 +133,7 @@ async function handOver(job: Job, actor: Actor): Promise<void> {
     await job.update({ status: 'queued', lockedBy: null, queueJobId }, { transaction });
     await appendAuditEvent(
       actor,
-      { action: 'jobs.handover', resource: 'jobs', recordIds: [job.id], after: { status: 'queued', kind: job.kind, progressDone: job.progressDone }, outcome: 'success', reason: `worker ${WORKER_ID} stopping` },
+      { action: 'jobs.handover', resource: 'jobs', recordIds: [job.id], after: { status: 'queued', kind: job.kind, attempt: job.attempts, progressDone: job.progressDone }, outcome: 'success', reason: `worker ${WORKER_ID} stopping` },
       transaction,
     );
   });
@@ -160,7 +160,9 @@ async function transition(
         action,
         resource: 'jobs',
         recordIds: [job.id],
-        after: { status: job.status, kind: job.kind, ...(job.status === 'succeeded' ? { result: job.result } : {}) },
+        // Which delivery this is (1 for the first run, 2 after a retry, a crash or a hand-over): the
+        // log must tell "started twice" from "started once, retried once".
+        after: { status: job.status, kind: job.kind, attempt: job.attempts, ...(job.status === 'succeeded' ? { result: job.result } : {}) },
         outcome: options.outcome ?? (job.status === 'failed' ? 'failed' : 'success'),
         reason: options.reason ?? null,
       },

@@ -115,6 +115,7 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
   // Writes run one at a time, in order, each while the next chunk is already being scored: the
   // checkpoint each commits is a snapshot taken when its chunk was scored.
   let writing: Promise<void> = Promise.resolve();
+  let committedDone = state.scored + state.invalid.count;
   const score = async (chunk: Chunk, writer: pg.Client) => {
     state.timings.readMs += chunk.readMs;
     const inferBegun = performance.now();
@@ -136,7 +137,10 @@ export async function scoreRecords(actor: Actor, rawParams: Record<string, unkno
     const waited = performance.now();
     await writing; // the previous chunk's write (its failure stops the job here)
     state.timings.writeMs += performance.now() - waited;
-    await context.progress('scoring', snapshot.done, Math.max(state.total, snapshot.done));
+    // Progress counts committed rows only: this chunk is not written yet, so report what the chunks
+    // before it committed (writeChunk moves progress_done on in the transaction that commits this one).
+    await context.progress('scoring', committedDone, Math.max(state.total, snapshot.done));
+    committedDone = snapshot.done;
     writing = writeChunk(writer, params.datasetId, encoded, context.jobId, snapshot);
     writing.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
   };

@@ -38,6 +38,11 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO_DATA: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
+  /**
+   * On SIGTERM/SIGINT: how long `npm start` lets its web processes finish requests and its workers
+   * commit or roll back their job step (the job is then resumable) before it SIGKILLs what is left.
+   */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(2).max(600).default(20),
   MAX_MODEL_UPLOAD_MB: z.coerce.number().int().min(1).max(1_024).default(50),
   /**
    * Memory an uploaded ONNX file may take while it is checked (parsed, opened, run on the dataset), in

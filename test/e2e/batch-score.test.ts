@@ -56,6 +56,7 @@ describe('a data scientist scores a dataset from the console and follows the job
     await page.waitForURL(new RegExp(`/admin/resources/jobs/records/${modelId}/show`));
     await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
     await page.waitForSelector('[data-testid="score-summary"]');
+    assert.equal((await page.textContent('[data-testid="job-attempt"]'))?.trim(), 'Attempt 1', 'the job page numbers the attempt');
     assert.match((await page.textContent('[data-testid="score-summary"]')) ?? '', new RegExp(`Scored ${total.toLocaleString('en')} records with .*v1`));
     // The chart drew something: some pixels of its canvas are not transparent.
     const painted = await page.$eval('[data-testid="chart-score-labels"] canvas', (canvas) => {

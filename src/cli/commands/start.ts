@@ -1,24 +1,28 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { fork } from 'node:child_process';
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_USERS } from '../../../seeders/demo-users.js';
 import { needsFirstSeed, seedDemoData } from '../../../seeders/index.js';
 import { systemActor } from '../../access/actor.js';
 import type { Database } from '../../db/start-database.js';
+import { Unavailable } from '../../errors/domain-error.js';
 import { logger } from '../../server/logger.js';
 import { resolveSessionSecret } from '../../server/session-secret.js';
 import { readTlsCredentials } from '../../server/tls.js';
 import { UsageError, type Command } from '../command.js';
 import { openDatabase } from '../open-database.js';
-import { serveConsole, type ServingConsole } from '../serve-console.js';
 import { formatLogins } from '../print-logins.js';
 import { waitForShutdownSignal } from '../shutdown-signal.js';
+import { Supervisor, type ProcessSpec, type SupervisedChild } from '../supervisor.js';
 
 const usage = `npm start [-- --web N] [--workers M] [--web-only]   (or: npm run cli -- start …)
   --web N: N web processes sharing the port (node:cluster; default 1)
   --workers M: M worker processes for background jobs (default 1); --web-only: none
-  (run \`npm run cli -- worker\` or \`web\` elsewhere against the same DATABASE_URL).`;
+  (run \`npm run cli -- worker\` or \`web\` elsewhere against the same DATABASE_URL).
+  A web process or worker that dies is started again (after 1 s, doubling to 60 s while it keeps dying).
+  SIGTERM or Ctrl-C stops everything, waiting up to SHUTDOWN_GRACE_SECONDS for work in progress;
+  a second signal stops everything at once.`;
 
 export const startCommand: Command = {
   name: 'start',
@@ -30,17 +34,19 @@ export const startCommand: Command = {
       options: { 'web-only': { type: 'boolean', default: false }, web: { type: 'string', default: '1' }, workers: { type: 'string', default: '1' } },
       strict: true,
     });
-    const webProcesses = Number(values.web);
-    const workerProcesses = values['web-only'] ? 0 : Number(values.workers);
-    if (!Number.isInteger(webProcesses) || webProcesses < 1 || webProcesses > 64) throw new UsageError('--web is a number of web processes, 1 to 64.');
-    if (!Number.isInteger(workerProcesses) || workerProcesses < 0 || workerProcesses > 64) throw new UsageError('--workers is a number of worker processes, 0 to 64.');
+    const webCount = Number(values.web);
+    const workerCount = values['web-only'] ? 0 : Number(values.workers);
+    if (!Number.isInteger(webCount) || webCount < 1 || webCount > 64) throw new UsageError('--web is a number of web processes, 1 to 64.');
+    if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 64) throw new UsageError('--workers is a number of worker processes, 0 to 64.');
     const started = performance.now();
-    const stopped = waitForShutdownSignal();
+    let supervisor: Supervisor | undefined;
+    // A second SIGINT/SIGTERM (or Ctrl-C pressed twice) does not wait for the grace period.
+    const stopped = waitForShutdownSignal((signal) => {
+      console.log(`${signal} again: stopping every process now.`);
+      supervisor?.kill(`second ${signal}`);
+    });
     const say = (message: string) => console.log(message);
     const db = await openDatabase(say);
-    let serving: ServingConsole | undefined;
-    let webChildren: ClusterWorker[] = [];
-    const workers: ChildProcess[] = [];
     try {
       let logins: Awaited<ReturnType<typeof seedDemoData>>['logins'] = [];
       if (db.config.SEED_DEMO_DATA && (await needsFirstSeed())) {
@@ -50,23 +56,25 @@ export const startCommand: Command = {
         for (const d of seeded.datasets) say(`  dataset ${d.name}: ${d.records} records`);
         for (const m of seeded.models) say(`  model ${m.name}: version 1 trained, test accuracy ${m.accuracy === null ? 'n/a' : `${(m.accuracy * 100).toFixed(1)}%`}, serving as production`);
       }
+      // The session secret is settled once here and handed to the web processes, so they do not race
+      // to create it (and, forked with the embedded database's URL, are not taken for a deployment of your own).
+      const sessionSecret = await resolveSessionSecret(db.sequelize, db.config, db.database);
+      readTlsCredentials(db.config); // a bad TLS_CERT/TLS_KEY is reported once, here, not by every web process
+      // Web and worker processes are children of this one, never this process itself: one can die
+      // (kill -9, out of memory) and be started again while the others keep serving.
+      supervisor = new Supervisor(db.sequelize);
+      const web = webProcesses(db.database, sessionSecret);
       let port = db.config.PORT;
-      if (webProcesses === 1) {
-        serving = await serveConsole(db, say);
-        port = serving.port;
-      } else {
-        // The session secret is settled once here and handed to the web processes, so they do not race
-        // to create it (and, forked with the embedded database's URL, are not taken for a deployment of your own).
-        const sessionSecret = await resolveSessionSecret(db.sequelize, db.config, db.database);
-        readTlsCredentials(db.config); // a bad TLS_CERT/TLS_KEY is reported once, here, not by every web process
-        webChildren = await startWebProcesses(webProcesses, db.database, sessionSecret);
-      }
-      for (let i = 0; i < workerProcesses; i += 1) workers.push(startWorkerProcess(db.database));
+      const specs: ProcessSpec[] = [
+        ...Array.from({ length: webCount }, (_, i) => ({ name: `web ${i + 1}`, kind: 'web' as const, start: () => web((p) => (port = p)) })),
+        ...Array.from({ length: workerCount }, (_, i) => ({ name: `worker ${i + 1}`, kind: 'worker' as const, start: () => startWorkerProcess(db.database) })),
+      ];
+      await supervisor.start(specs);
       const host = db.config.HOST === '0.0.0.0' || db.config.HOST === '::' ? '127.0.0.1' : db.config.HOST;
 
       say('');
       say(`ModelDesk console: ${db.config.TLS_CERT ? 'https' : 'http'}://${host}:${port}/admin   (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-      say(`Processes: ${webProcesses} web${webProcesses > 1 ? ` (pids ${webChildren.map((w) => w.process.pid).join(', ')})` : ''}, ${workerProcesses} worker${workerProcesses === 1 ? '' : 's'}.`);
+      say(`Processes: ${webCount} web (pid${webCount === 1 ? '' : 's'} ${supervisor.pids('web').join(', ')}), ${workerCount} worker${workerCount === 1 ? '' : 's'}. One that dies is started again.`);
       say(`Database: ${db.database.embedded ? `embedded Postgres in ${db.config.DATA_DIR}` : 'DATABASE_URL'}`);
       if (logins.length > 0) {
         say(formatLogins(logins));
@@ -75,78 +83,48 @@ export const startCommand: Command = {
         say('  set a new one with `npm run cli -- createuser --email admin@example.com --role admin`).');
       }
       say('Stop with Ctrl-C.');
-      logger.info({ port, host: db.config.HOST, embedded: db.database.embedded, webProcesses, workerProcesses }, 'console listening');
+      logger.info({ port, host: db.config.HOST, embedded: db.database.embedded, webProcesses: webCount, workerProcesses: workerCount, pid: process.pid }, 'console listening');
 
-      await stopped;
-      say('Shutting down…');
+      const reason = await stopped;
+      say(`Shutting down (${reason}): up to ${db.config.SHUTDOWN_GRACE_SECONDS} s for requests and job steps in progress…`);
       return 0;
     } finally {
-      await Promise.all(workers.map(stopChild));
-      await Promise.all(webChildren.map(stopClusterWorker));
-      await serving?.close();
+      await supervisor?.stop(db.config.SHUTDOWN_GRACE_SECONDS * 1000);
       await db.close();
     }
   },
 };
 
 /**
- * `--web N`: N processes serving the console on one port (node:cluster hands connections to them in
- * turn). They run `cli web` against the database this process opened; sessions, throttling and job
- * state live in Postgres, so any of them can answer any request. Resolves when all listen.
+ * The web processes: `cli web` children under node:cluster, which hands the connections on the one
+ * port to them in turn (one process or N alike). They use the database this process opened; sessions,
+ * throttling and job state live in Postgres, so any of them can answer any request. A child is ready
+ * once it listens (`onPort` learns the port, which PORT=0 leaves to the system).
  */
-async function startWebProcesses(count: number, database: Database, sessionSecret: string): Promise<ClusterWorker[]> {
+function webProcesses(database: Database, sessionSecret: string): (onPort: (port: number) => void) => SupervisedChild {
   cluster.setupPrimary({ exec: fileURLToPath(new URL('../main.js', import.meta.url)), args: ['web'], silent: false });
   const env = { DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1', SEED_DEMO_DATA: 'false', SESSION_SECRET: sessionSecret };
-  const children = Array.from({ length: count }, () => cluster.fork(env));
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve, reject) => {
-          child.once('listening', () => resolve());
-          child.once('exit', (code) => reject(new Error(`A web process exited during start-up (code ${code}); see its messages above.`)));
-        }),
-    ),
-  );
-  for (const child of children) {
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGTERM' && code !== 0) logger.error({ pid: child.process.pid, code, signal }, 'web process exited; the others keep serving');
+  return (onPort) => {
+    const child = cluster.fork(env);
+    const ready = new Promise<void>((resolve, reject) => {
+      child.once('listening', (address) => {
+        onPort(address.port);
+        resolve();
+      });
+      child.once('exit', (code, signal) =>
+        reject(new Unavailable('server.web_start_failed', `A web process exited during start-up (${signal ? `signal ${signal}` : `code ${code}`}); see its messages above.`)),
+      );
     });
-  }
-  return children;
-}
-
-function stopClusterWorker(child: ClusterWorker): Promise<void> {
-  if (child.isDead()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.process.kill('SIGKILL'), 25_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.process.kill('SIGTERM');
-  });
+    ready.catch(() => undefined); // the supervisor handles it (start-up fails, or a restart backs off)
+    return { process: child.process, ready };
+  };
 }
 
 /** One worker process beside the web server (separate, so training never stalls web requests). */
-function startWorkerProcess(database: Database): ChildProcess {
+function startWorkerProcess(database: Database): SupervisedChild {
   const child = fork(fileURLToPath(new URL('../main.js', import.meta.url)), ['worker'], {
     env: { ...process.env, DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1' },
     stdio: 'inherit',
   });
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') logger.error({ code, signal }, 'worker process exited; queued jobs wait for another worker');
-  });
-  return child;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+  return { process: child, ready: Promise.resolve() };
 }

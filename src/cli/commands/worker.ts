@@ -21,8 +21,10 @@ export const workerCommand: Command = {
       await stopped;
       // Graceful: the job in hand stops after its current step (committed, checkpointed) and is queued
       // again for another worker; then the queue closes.
+      // Bounded by half of SHUTDOWN_GRACE_SECONDS: under `npm start`, a worker that overstays the grace
+      // period is SIGKILLed; its step's transaction then rolls back and the job resumes from its checkpoint.
       await stopWorker({ handOver: true });
-      await stopQueue();
+      await stopQueue((config.SHUTDOWN_GRACE_SECONDS * 1000) / 2);
       return 0;
     });
   },

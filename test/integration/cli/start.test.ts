@@ -11,7 +11,9 @@ import { MAIN, startCli, stopProcess } from '../../support/cli-process.js';
 
 
 /** `npm start` as a user runs it (node directly, so that signals reach the server and not npm). */
-const start = (env: NodeJS.ProcessEnv, args: string[] = []) => startCli(['start', ...args], env, 'Stop with Ctrl-C.');
+// A first start seeds and trains two models before the web and worker processes start: on a busy
+// machine that alone took over 120 s.
+const start = (env: NodeJS.ProcessEnv, args: string[] = []) => startCli(['start', ...args], env, 'Stop with Ctrl-C.', { timeoutMs: 300_000 });
 const stop = stopProcess;
 
 function postmasterPid(dataDir: string): number | undefined {
