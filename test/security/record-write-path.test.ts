@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Op } from 'sequelize';
 import { AuditEvent, DataRecord, Dataset } from '../../models/index.js';
+import { flushRefusalCounts } from '../../src/audit/record-refusal.js';
 import { ApiScope, type FeatureSpec } from '../../models/enums.js';
 import { Role } from '../../src/access/roles.js';
 import { unusableScopes } from '../../src/auth/api-keys/scopes.js';
@@ -183,7 +184,13 @@ describe('records: the console and the API are one write path (real server, real
     return Object.fromEntries(FIELDS.map((f) => [f, f === 'datasetId' ? Number(row.get(f)) : row.get(f)])) as Stored;
   };
   const lastSeq = async () => Number((await AuditEvent.max('seq')) ?? 0);
-  const eventsSince = (seq: number) => AuditEvent.findAll({ where: { seq: { [Op.gt]: seq }, resource: 'records' }, order: [['seq', 'ASC']] });
+  // Past 10 refusals of a kind in a minute the rest are only counted (src/audit/record-refusal.ts):
+  // writing the counts now turns this attempt's refusal into a summary event if it was one of those.
+  const eventsSince = async (seq: number) => {
+    await flushRefusalCounts({ includeCurrentMinute: true });
+    // Past 50 refusals of one actor in a minute, of any kind, they are counted under `audit.refusals`.
+    return AuditEvent.findAll({ where: { seq: { [Op.gt]: seq }, [Op.or]: [{ resource: 'records' }, { action: 'audit.refusals' }] }, order: [['seq', 'ASC']] });
+  };
 
   /** What one attempt left: its outcome, the row it wrote (or the edited row), and the audit events. */
   async function attempt(run: () => Promise<{ outcome: string; id?: number; fieldErrors?: Record<string, unknown> }>, rowId?: number) {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Filter } from 'adminjs';
 import { Op } from 'sequelize';
 import { AuditEvent, ModelVersion, sequelizeOf } from '../../models/index.js';
+import { flushRefusalCounts } from '../../src/audit/record-refusal.js';
 import { consoleResources, createAdmin } from '../../admin/index.js';
 import { UPLOAD_DIR, uploadRoutes } from '../../admin/uploads.js';
 import { decide } from '../../src/access/decide.js';
@@ -150,6 +151,9 @@ describe('security: files come only from the multipart parser, on every upload r
           assert.equal((JSON.parse(text) as { error: string }).error, 'upload.not_a_file', where);
           assert.ok(!text.includes(marker), `${where}: the file's content came back`);
           assert.deepEqual(await stored(), before, `${where}: something was stored`);
+          // Past 10 refusals of a kind in a minute the rest are only counted: write the counts now, so
+          // that this refusal is in the log either as its own event or as a summary.
+          await flushRefusalCounts({ includeCurrentMinute: true });
           const events = await AuditEvent.findAll({ where: { seq: { [Op.gt]: since } } });
           assert.ok(
             events.some((e) => e.outcome === 'denied' && Number(e.actorId) === actorId && String(e.reason).startsWith('upload.not_a_file')),
