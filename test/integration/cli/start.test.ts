@@ -13,7 +13,13 @@ import { MAIN, startCli, stopProcess } from '../../support/cli-process.js';
 /** `npm start` as a user runs it (node directly, so that signals reach the server and not npm). */
 // A first start seeds and trains two models before the web and worker processes start: on a busy
 // machine that alone took over 120 s.
-const start = (env: NodeJS.ProcessEnv, args: string[] = []) => startCli(['start', ...args], env, 'Stop with Ctrl-C.', { timeoutMs: 300_000 });
+/**
+ * Marks the processes this file starts (children inherit it), so that counting them ignores any other
+ * `main.js worker` on the machine: test groups run side by side (test/run-tests.mjs).
+ */
+const MARK = `MODELDESK_TEST_MARK=${process.pid}-${Date.now()}`;
+const start = (env: NodeJS.ProcessEnv, args: string[] = []) =>
+  startCli(['start', ...args], { ...env, MODELDESK_TEST_MARK: MARK.split('=')[1] }, 'Stop with Ctrl-C.', { timeoutMs: 300_000 });
 const stop = stopProcess;
 
 function postmasterPid(dataDir: string): number | undefined {
@@ -31,14 +37,18 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-/** Live `main.js <command>` processes (the workers and web processes `npm start` forks). */
+/** Live `main.js <command>` processes that this file's `npm start` forked (the workers and web processes). */
 function childProcesses(command: 'worker' | 'web'): number[] {
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${process.execPath}\0${MAIN}\0${command}\0` && alive(Number(pid));
+        return (
+          fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${process.execPath}\0${MAIN}\0${command}\0` &&
+          fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(MARK) &&
+          alive(Number(pid))
+        );
       } catch {
         return false;
       }
