@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/server/config.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
 import { changedTables, dataChecksum, VOLATILE_TABLES } from '../support/data-checksum.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { cancelQueuedJobs } from '../support/jobs.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, userActor, type TestUser } from './fixtures.js';
 
 const PENGUIN = { beak_length_mm: 40, beak_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3800, island: 'Dream', sex: 'FEMALE' };
@@ -144,7 +145,10 @@ describe('access: every console and API route answers as the rule table says (re
       people.set(role, { user, actor, http: await signIn(user), key: issued.key, scopes: new Set(scopes), ownJob: await queuedJob(user, model.name), ownKey: issued.apiKey });
     }
   });
-  after(() => server?.stop());
+  after(async () => {
+    await cancelQueuedJobs(); // leave the shared queue as we found it: no backlog for the next suite's worker
+    await server?.stop();
+  });
 
   describe('console actions', () => {
     for (const role of Role.options) {

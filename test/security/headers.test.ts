@@ -3,6 +3,7 @@ import { Filter, type BaseRecord } from 'adminjs';
 import { createAdmin } from '../../admin/index.js';
 import { Role } from '../../src/access/roles.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { cancelQueuedJobs } from '../support/jobs.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel } from './fixtures.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-header-test-0123456789';
@@ -80,7 +81,10 @@ describe('security headers on every route (real server, real Postgres)', () => {
     await queuedJob(admin, model.name);
     await inferenceStat(versions[0].id);
   });
-  after(() => server?.stop());
+  after(async () => {
+    await cancelQueuedJobs(); // leave the shared queue as we found it: no backlog for the next suite's worker
+    await server?.stop();
+  });
 
   it('sends them on the ops endpoints, the redirect at /, favicon and unknown paths', async () => {
     for (const path of ['/healthz', '/readyz', '/', '/favicon.ico', '/nope', '/admin/nope', '/api/nope', '/api/v1/nope', '/.env', '/admin/resources/%E0%A4%A', '/api/v1/records/%E0%A4%A']) {

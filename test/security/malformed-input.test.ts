@@ -6,6 +6,7 @@ import { createAdmin } from '../../admin/index.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { cancelQueuedJobs } from '../support/jobs.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, userActor, type TestUser } from './fixtures.js';
 
 /** A record's id as the console's URLs carry it (a date key as ISO text). */
@@ -122,6 +123,7 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
     targets.modelAliases = [String(production.id)];
   });
   after(async () => {
+    await cancelQueuedJobs(); // leave the shared queue as we found it: no backlog for the next suite's worker
     await server?.stop();
   });
 

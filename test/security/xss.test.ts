@@ -6,7 +6,7 @@ import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
-import { waitForJob } from '../support/jobs.js';
+import { cancelQueuedJobs, waitForJob } from '../support/jobs.js';
 import { stringify } from 'csv-stringify/sync';
 
 /** What an attacker types into any field: each would set window.__xss (or open a dialog) if it ever ran. */
@@ -195,6 +195,9 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
   before(async function () {
     this.timeout(240_000);
     server = await startConsoleServer();
+    // Our jobs must not wait behind jobs earlier suites of this run left queued (for no worker): the
+    // worker takes one job at a time per kind, oldest first.
+    await cancelQueuedJobs();
     await startWorker();
     browser = await launchChromium();
     const admin = await createTestUser('admin');
