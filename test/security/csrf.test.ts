@@ -14,6 +14,7 @@ import { buildExternalOnnx, fitCentroids } from '../support/external-onnx.js';
 import { encodedPenguins } from '../support/penguin-model.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type TestUser } from './fixtures.js';
+import { cancelQueuedJobs } from '../support/jobs.js';
 
 const EVIL = 'https://evil.example';
 /** A refusal of a signed-in session is audited: the audit log may grow, nothing else may change. */
@@ -191,7 +192,10 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
     assert.equal((await other.login(otherAdmin.email, TEST_PASSWORD)).status, 302);
     assert.ok(tokenOf(victim) && tokenOf(other) && tokenOf(victim) !== tokenOf(other), 'each session has its own token');
   });
-  after(() => server?.stop());
+  after(async () => {
+    await cancelQueuedJobs(); // leave the shared queue as we found it: no backlog for the next suite's worker
+    await server?.stop();
+  });
 
   /** Sends `write` with the victim's session cookie, as `forgery` (or, without one, as the console's own client). */
   const send = (write: Write, forgery?: Forgery) => {
