@@ -7,9 +7,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+// Two integration suites that restart real processes run with the second part, which is otherwise
+// the shorter one (measured: 854 s and 623 s with them in the first).
+const MOVED = ['dist/test/integration/server/database-restart.test.js', 'dist/test/integration/jobs/worker-crash.test.js'];
 const GROUPS = [
-  { name: 'unit-and-integration', spec: ['dist/test/unit/**/*.test.js', 'dist/test/integration/**/*.test.js'] },
-  { name: 'security-and-browser', spec: ['dist/test/security/**/*.test.js', 'dist/test/e2e/**/*.test.js'] },
+  { name: 'unit-and-integration', spec: ['dist/test/unit/**/*.test.js', 'dist/test/integration/**/*.test.js'], ignore: MOVED },
+  { name: 'security-and-browser', spec: ['dist/test/security/**/*.test.js', 'dist/test/e2e/**/*.test.js', ...MOVED] },
 ];
 const outDir = path.resolve('test-results');
 fs.mkdirSync(outDir, { recursive: true });
@@ -20,7 +23,7 @@ const seconds = () => Math.round((Date.now() - started) / 1000);
 function run(group) {
   const file = path.join(outDir, `${group.name}.log`);
   const out = fs.openSync(file, 'w');
-  const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js'], {
+  const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js', ...(group.ignore ?? []).flatMap((file) => ['--ignore', file])], {
     env: { ...process.env, MOCHA_SPEC: JSON.stringify(group.spec) },
     stdio: ['ignore', out, out],
   });
