@@ -11,7 +11,7 @@ import type { ClassifierSignature } from '../ml/onnx-classifier.js';
 import type { OnnxModelFacts } from '../ml/onnx-model-proto.js';
 import type { LabelSource } from '../ml/onnx-signature.js';
 import { logger } from '../server/logger.js';
-import { checkModelInSeparateProcess, DEFAULT_MODEL_CHECK_LIMITS, type ModelCheckLimits } from './check-model.js';
+import { checkModelInSeparateProcess, DEFAULT_MODEL_CHECK_LIMITS, type CheckedModel, type ModelCheckLimits } from './check-model.js';
 import { registerVersion } from './register-version.js';
 
 export const UPLOAD_TRAINER = 'external-upload';
@@ -126,16 +126,8 @@ export function checkUploadSize(fileName: string, sizeBytes: number, maxBytes: n
   }
 }
 
-interface CheckedUpload {
-  dataset: Dataset;
-  facts: OnnxModelFacts;
-  signature: ClassifierSignature;
-  labelsFrom: LabelSource;
-  declaredInputShape: ReadonlyArray<number | string>;
-  sampleRows: number;
-  testRows: number;
-  metrics: Record<string, unknown>;
-}
+/** What the separate process found, and the dataset it was checked on. */
+type CheckedUpload = CheckedModel & { dataset: Dataset };
 
 async function checkUpload(model: MlModel, input: z.output<typeof UploadInput>, maxBytes: number, limits: ModelCheckLimits): Promise<CheckedUpload> {
   const { fileName, bytes } = input;
