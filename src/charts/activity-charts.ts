@@ -15,7 +15,7 @@ export interface AuditActivity {
   byAction: Array<{ key: string; counts: number[] }>;
   /** Events per day per actor (the busiest actors; the rest summed as "others"). */
   byActor: Array<{ key: string; counts: number[] }>;
-  /** Refused (denied) and failed actions per day. */
+  /** Refused (denied) actions per day, a summary counted as the refusals it stands for; failed actions per day. */
   refused: number[];
   failed: number[];
   total: number;
@@ -76,8 +76,10 @@ export async function predictionsPerDay(sequelize: Sequelize, modelId?: number):
  */
 export async function auditActivity(sequelize: Sequelize): Promise<Cached<AuditActivity>> {
   return chartCache.get('audit-activity', TTL_ONLY, async () => {
-    const rows = await sequelize.query<{ day: string; action: string; actor: string; outcome: string; events: string }>(
-      `SELECT to_char(date_trunc('day', at), 'YYYY-MM-DD') AS day, action, actor_label AS actor, outcome::text AS outcome, count(*) AS events
+    // A summary event stands for `selection.repeatedRefusals` refusals (src/audit/record-refusal.ts).
+    const rows = await sequelize.query<{ day: string; action: string; actor: string; outcome: string; events: string; refusals: string }>(
+      `SELECT to_char(date_trunc('day', at), 'YYYY-MM-DD') AS day, action, actor_label AS actor, outcome::text AS outcome, count(*) AS events,
+              sum(CASE WHEN jsonb_typeof(selection->'repeatedRefusals') = 'number' THEN (selection->>'repeatedRefusals')::numeric ELSE 1 END) AS refusals
          FROM audit_events
         WHERE at >= date_trunc('day', now()) - make_interval(days => :days - 1)
         GROUP BY 1, 2, 3, 4`,
@@ -97,7 +99,7 @@ export async function auditActivity(sequelize: Sequelize): Promise<Cached<AuditA
       total += n;
       add(byAction, row.action, i, n, days.length);
       add(byActor, row.actor, i, n, days.length);
-      if (row.outcome === 'denied') refused[i]! += n;
+      if (row.outcome === 'denied') refused[i]! += Number(row.refusals);
       else if (row.outcome === 'failed') failed[i]! += n;
     }
     return { days, byAction: busiest(byAction, 'other'), byActor: busiest(byActor, 'others'), refused, failed, total };

@@ -7,6 +7,7 @@ import { AuditEvent, DataRecord, Job, RecordPrediction, sequelizeOf } from '../.
 import type { Actor } from '../../../src/access/actor.js';
 import { auditActivity, predictionsPerDay, recentImports } from '../../../src/charts/activity-charts.js';
 import { chartCache } from '../../../src/charts/chart-cache.js';
+import { flushRefusalCounts, recordRefusal } from '../../../src/audit/record-refusal.js';
 import { datasetCharts } from '../../../src/charts/dataset-charts.js';
 import { modelCharts } from '../../../src/charts/model-charts.js';
 import { systemHealth } from '../../../src/charts/system-health.js';
@@ -170,8 +171,23 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
     assert.equal(activity.byAction.reduce((a, s) => a + s.counts.reduce((x, y) => x + y, 0), 0), total);
     assert.equal(activity.byActor.reduce((a, s) => a + s.counts.reduce((x, y) => x + y, 0), 0), total);
     assert.ok(activity.byAction.length <= 8);
-    const denied = await AuditEvent.count({ where: { outcome: 'denied' } });
-    assert.ok(activity.refused.reduce((a, b) => a + b, 0) <= denied);
+    // 50 refusals of one kind in a minute: 10 events of their own and one summary standing for 40
+    // (selection.repeatedRefusals), which the chart counts as 40 refusals.
+    const user = await createTestUser('auditor');
+    const refuser: Actor = { type: 'user', id: user.id, email: user.email, role: user.role };
+    for (let i = 0; i < 50; i += 1) await recordRefusal(refuser, { action: 'records.edit', resource: 'records' }, { code: 'access.denied', message: 'Your role may not edit records.' });
+    await flushRefusalCounts({ includeCurrentMinute: true });
+    chartCache.clear();
+    const withSummary = (await auditActivity(sequelizeOf())).value;
+    const refusals = await count(
+      `SELECT COALESCE(sum(CASE WHEN jsonb_typeof(selection->'repeatedRefusals') = 'number' THEN (selection->>'repeatedRefusals')::int ELSE 1 END), 0) AS n
+         FROM audit_events WHERE outcome = 'denied' AND at >= :since`,
+      { since },
+    );
+    assert.equal(withSummary.refused.reduce((a, b) => a + b, 0), refusals);
+    assert.equal(withSummary.refused.reduce((a, b) => a + b, 0) - activity.refused.reduce((a, b) => a + b, 0), 50, 'the 50 refusals, 40 of them in one summary');
+    assert.equal(await AuditEvent.count({ where: { actorId: String(user.id), outcome: 'denied' } }), 11, 'as 11 events');
+    assert.equal(withSummary.total, await count('SELECT count(*) AS n FROM audit_events WHERE at >= :since', { since }), 'the chart counts events, not refusals');
   });
 
   it('lists a content manager\'s own imports with their counts', async () => {
