@@ -18,10 +18,14 @@ export type JobHandler = (params: Record<string, unknown>, context: JobContext) 
 
 /** What each kind of job does. Params were validated when the job was queued and are parsed again here. */
 export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
-  // One transaction: a retry after a crash starts over from nothing applied; a cancel rolls back.
+  // One transaction: a retry after a crash starts over from nothing applied; a cancel rolls back. So
+  // rows count as done only once it commits; until then the phase says how far the writing is.
   bulk_edit: async (params, { actor, progress }) => {
     const { selection, changes } = parseBulkEdit(actor, params as { selection: unknown; changes: unknown });
-    const result = await applyBulkEdit(actor, selection, changes, (done, total) => progress('updating records', done, total));
+    const result = await applyBulkEdit(actor, selection, changes, (written, total) =>
+      progress(`updating records: ${written.toLocaleString('en')} of ${total.toLocaleString('en')} written, all committed together at the end`, 0, total),
+    );
+    await progress('records updated', result.changed, result.changed);
     return { ...result };
   },
   // A dry run rolls back; apply is one transaction: a retry after a crash starts over from nothing applied.

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { Op } from 'sequelize';
 import { AuditEvent, DataRecord, Dataset, Job } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
+import { JOB_HANDLERS } from '../../../src/jobs/handlers.js';
 import { startQueue } from '../../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, parseBulkEdit, previewBulkEdit } from '../../../src/records/bulk-edit.js';
@@ -45,6 +47,34 @@ describe('bulk edit of records (real Postgres)', () => {
     assert.equal(before.byRecord[String(ids[0])]?.label, 'Gentoo');
     assert.deepEqual(event.after, { label: 'Gentoo', addTags: ['reviewed', 'batch-1'] });
     assert.deepEqual((event.selection as { changed: number }).changed, 5);
+  });
+
+  it('counts as done only the rows a bulk-edit job committed: none until its one transaction commits', async () => {
+    const bulkDataset = (await createPenguinModel('bulk-progress')).datasetId;
+    const rows = await DataRecord.findAll({ where: { datasetId: bulkDataset }, attributes: ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source'], raw: true });
+    await DataRecord.bulkCreate(Array.from({ length: 12 }, () => rows).flat());
+    const total = await DataRecord.count({ where: { datasetId: bulkDataset } });
+    assert.ok(total > 4_000, 'more than two chunks of writes');
+    // Committed rows as another session sees them (the job's own queries run inside its transaction).
+    const outside = new pg.Client({ connectionString: testDatabaseUrl() });
+    await outside.connect();
+    const observed: Array<{ phase: string; done: number; committed: number }> = [];
+    try {
+      await JOB_HANDLERS.bulk_edit!({ selection: { filter: { datasetId: String(bulkDataset) } }, changes: { addTags: 'progress-check' } }, {
+        actor: manager,
+        jobId: 0,
+        checkpoint: null,
+        progress: async (phase, done) => {
+          const { rows: [row] } = await outside.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE dataset_id = $1 AND 'progress-check' = ANY (tags)`, [bulkDataset]);
+          observed.push({ phase, done, committed: Number(row!.n) });
+        },
+      });
+    } finally {
+      await outside.end();
+    }
+    assert.ok(observed.every((o) => o.done <= o.committed), `done never ahead of committed: ${JSON.stringify(observed)}`);
+    assert.ok(observed.some((o) => /written, all committed together at the end/.test(o.phase) && o.committed === 0), 'the writing is shown while nothing is committed');
+    assert.deepEqual(observed.at(-1), { phase: 'records updated', done: total, committed: total });
   });
 
   it('edits all records matching a filter; tags keep their order and never repeat', async () => {
