@@ -183,7 +183,11 @@ describe('records: the console and the API are one write path (real server, real
     if (!row) return null;
     return Object.fromEntries(FIELDS.map((f) => [f, f === 'datasetId' ? Number(row.get(f)) : row.get(f)])) as Stored;
   };
-  const lastSeq = async () => Number((await AuditEvent.max('seq')) ?? 0);
+  // Counted refusals of earlier attempts are written first, so that an attempt's events are its own.
+  const lastSeq = async () => {
+    await flushRefusalCounts({ includeCurrentMinute: true });
+    return Number((await AuditEvent.max('seq')) ?? 0);
+  };
   // Past 10 refusals of a kind in a minute the rest are only counted (src/audit/record-refusal.ts):
   // writing the counts now turns this attempt's refusal into a summary event if it was one of those.
   const eventsSince = async (seq: number) => {
