@@ -6,7 +6,7 @@ import type { Sequelize } from 'sequelize';
 import { KeyAuthenticator } from '../auth/api-keys/authenticate-key.js';
 import { ModelRuntime } from '../ml/runtime/model-runtime.js';
 import { PerMinuteStats } from '../monitoring/per-minute-stats.js';
-import type { Config } from '../server/config.js';
+import type { Config } from '../platform/config.js';
 import { API_SECURITY_HEADERS } from '../server/security-headers.js';
 import { bodyOf, jsonBody } from './json-body.js';
 import { authenticate } from './authenticate.js';

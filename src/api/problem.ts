@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { DomainError, Forbidden } from '../errors/domain-error.js';
 import { httpStatusOf } from '../server/domain-error-status.js';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
 import { recordRefusal, refusalRecorded } from '../audit/record-refusal.js';
 import { RouteForbidden, type Caller } from './caller.js';

@@ -2,7 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { AuditEvent, sequelizeOf } from '../../models/index.js';
 import type { AuditOutcome } from '../../models/enums.js';
 import { actorId, actorLabel, roleOf, type Actor } from '../access/actor.js';
-import { currentRequestContext, normaliseIp } from '../server/request-context.js';
+import { currentRequestContext, normaliseIp } from '../platform/request-context.js';
 import { GENESIS_HASH, hashEvent, type ChainedContent } from './hash-chain.js';
 
 /** Serialises appends so the chain has no gaps or forks; held only until the transaction ends. */

@@ -1,8 +1,8 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { sequelizeOf } from '../../models/index.js';
 import { actorId, actorLabel, type Actor } from '../access/actor.js';
-import { logger } from '../server/logger.js';
-import { currentRequestContext, normaliseIp, runWithRequestContext, type RequestContext } from '../server/request-context.js';
+import { logger } from '../platform/logger.js';
+import { currentRequestContext, normaliseIp, runWithRequestContext, type RequestContext } from '../platform/request-context.js';
 import { appendAuditEvent, type AuditEntry } from './append-audit-event.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { sequelizeOf } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { DomainError, Forbidden } from '../errors/domain-error.js';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 import { appendAuditEvent, type AuditEntry } from './append-audit-event.js';
 import { recordRefusal } from './record-refusal.js';
 

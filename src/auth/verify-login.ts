@@ -1,5 +1,5 @@
 import { User } from '../../models/user.js';
-import { currentRequestContext, normaliseIp } from '../server/request-context.js';
+import { currentRequestContext, normaliseIp } from '../platform/request-context.js';
 import type { Role } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { appendAuditEvent } from '../audit/append-audit-event.js';

@@ -2,7 +2,7 @@
 // Entry point of `npm start` and `npm run cli -- <command>`. AdminJS reads NODE_ENV and its bundle
 // folder when first imported, so they are settled here before anything else loads.
 import path from 'node:path';
-import { projectRoot } from '../server/project-root.js';
+import { projectRoot } from '../platform/project-root.js';
 
 process.env.NODE_ENV ??= 'production';
 process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';

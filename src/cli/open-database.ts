@@ -5,8 +5,8 @@ import { connectSequelize } from '../db/connection.js';
 import { grantAppRole, roleOf } from '../db/app-role.js';
 import { migrate } from '../db/migrate.js';
 import { startDatabase, type Database } from '../db/start-database.js';
-import { loadConfig, type Config } from '../server/config.js';
-import { logger } from '../server/logger.js';
+import { loadConfig, type Config } from '../platform/config.js';
+import { logger } from '../platform/logger.js';
 
 export interface OpenDatabase {
   config: Config;

@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { ConfigError } from '../server/config.js';
+import { ConfigError } from '../platform/config.js';
 import { DomainError } from '../errors/domain-error.js';
 import { UsageError, type Command } from './command.js';
 import { createUserCommand } from './commands/createuser.js';

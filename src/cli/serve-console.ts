@@ -8,7 +8,7 @@ import type express from 'express';
 import type session from 'express-session';
 import type { Sequelize } from 'sequelize';
 import { createApp, serverListener } from '../server/app.js';
-import type { Config } from '../server/config.js';
+import type { Config } from '../platform/config.js';
 import { formatChecks } from '../server/checks.js';
 import { resolveSessionSecret } from '../server/session-secret.js';
 import { sessionOptions } from '../server/session.js';

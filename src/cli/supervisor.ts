@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type { Sequelize } from 'sequelize';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 
 /** First restart after this long; each failure in a row doubles it, up to MAX. */
 export const RESTART_BACKOFF_MS = { first: 1_000, max: 60_000 } as const;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 
 /** The tables whose changes are announced (migrations 001600 and 002000: statement triggers → `pg_notify`). */
 export type WatchedTable = 'model_aliases' | 'api_keys' | 'users' | 'records' | 'record_predictions' | 'model_versions';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Sequelize, type QueryInterface } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
-import { projectRoot } from '../server/project-root.js';
+import { projectRoot } from '../platform/project-root.js';
 
 const require = createRequire(import.meta.url);
 export const MIGRATIONS_DIR = path.join(projectRoot, 'migrations');

@@ -1,4 +1,4 @@
-import type { Config } from '../server/config.js';
+import type { Config } from '../platform/config.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface Database {

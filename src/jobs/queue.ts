@@ -2,7 +2,7 @@ import { PgBoss } from 'pg-boss';
 import type { Transaction } from 'sequelize';
 import { JobKind } from '../../models/enums.js';
 import { sequelizeOf } from '../../models/index.js';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 
 /**
  * The job queue: pg-boss on the same Postgres (schema `pgboss`), nothing else to install. Our `jobs`

@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import { Job, MlModel } from '../../models/index.js';
 import { systemActor } from '../access/actor.js';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 import { enqueueJob } from './enqueue-job.js';
 import { RETRAIN_QUEUE, queue } from './queue.js';
 

@@ -6,7 +6,7 @@ import type { Actor } from '../access/actor.js';
 import { appendAuditEvent } from '../audit/append-audit-event.js';
 import { DomainError } from '../errors/domain-error.js';
 import { sequelizeOf } from '../../models/index.js';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 import { JOB_HANDLERS, type JobHandler } from './handlers.js';
 import { QUEUE_POLICY, RETRAIN_QUEUE, inTransaction, queue, whenQueueStops } from './queue.js';
 import { onRetrainTick, syncRetrainSchedules, type Tick } from './retrain-schedules.js';

@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { JobKind } from '../../models/enums.js';
 import { sequelizeOf } from '../../models/index.js';
 import { QUEUE_SCHEMA, RETRAIN_QUEUE } from '../jobs/queue.js';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 import { METRIC_PREFIX, registry } from './registry.js';
 
 /*

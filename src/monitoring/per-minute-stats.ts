@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { logger } from '../server/logger.js';
+import { logger } from '../platform/logger.js';
 import { addHistograms, emptyHistogram, observe } from './latency-histogram.js';
 
 interface Minute {

@@ -14,7 +14,7 @@ import { Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { encodeFeatureObject } from '../ml/model-inputs.js';
 import { nonFiniteRows, outputNotFinite } from '../ml/runtime/finite-output.js';
 import { featureWidth, openClassifier, predictInChunks, signatureOf, type ClassifierInputs } from '../ml/onnx-classifier.js';
-import { loadConfig } from '../server/config.js';
+import { loadConfig } from '../platform/config.js';
 import { scoringWhere } from './queue-scoring.js';
 import { ScoreCheckpoint, ScoreJobParams } from './score-input.js';
 

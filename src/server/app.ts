@@ -1,11 +1,11 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Sequelize } from 'sequelize';
-import type { Config } from './config.js';
+import type { Config } from '../platform/config.js';
 import { csrfProtection } from './csrf.js';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
-import { logger } from './logger.js';
+import { logger } from '../platform/logger.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import { httpMetrics, observeHttpResponse } from '../monitoring/metrics.js';
 import type http from 'node:http';

@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Actor } from '../access/actor.js';
 import { recordRefusal } from '../audit/record-refusal.js';
 import { loadSessionUser } from '../auth/load-session-user.js';
-import { logger } from './logger.js';
+import { logger } from '../platform/logger.js';
 
 export const CSRF_COOKIE = 'XSRF-TOKEN';
 export const CSRF_HEADER = 'x-xsrf-token';

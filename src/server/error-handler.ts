@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { DomainError } from '../errors/domain-error.js';
 import { httpStatusOf as domainStatusOf } from './domain-error-status.js';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/database-unavailable.js';
-import { logger } from './logger.js';
+import { logger } from '../platform/logger.js';
 
 /**
  * The last middleware: domain errors become their status and message; anything else is logged with

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { registry } from '../monitoring/metrics.js';
-import type { Config } from './config.js';
+import type { Config } from '../platform/config.js';
 
 /**
  * `GET /metrics` in Prometheus' text format, for a scraper holding METRICS_TOKEN

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { bindToRequestContext, runWithRequestContext } from './request-context.js';
+import { bindToRequestContext, runWithRequestContext } from '../platform/request-context.js';
 
 const VALID_REQUEST_ID = /^[\w.:-]{1,128}$/;
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, type Config } from '../platform/config.js';
 
 /**
  * The secret that signs session cookies: SESSION_SECRET when set. In production against a database of

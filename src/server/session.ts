@@ -1,7 +1,7 @@
 import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import type pg from 'pg';
-import type { Config } from './config.js';
+import type { Config } from '../platform/config.js';
 
 export const SESSION_COOKIE = 'modeldesk.sid';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, type Config } from '../platform/config.js';
 
 /** What HTTPS needs, read once at start-up. */
 export interface TlsCredentials {

@@ -14,7 +14,7 @@ import { createApiKey } from '../../src/auth/api-keys/create-api-key.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
-import { projectRoot } from '../../src/server/project-root.js';
+import { projectRoot } from '../../src/platform/project-root.js';
 import { saveUser } from '../../src/users/save-user.js';
 import { startCli, stopProcess } from '../support/cli-process.js';
 import { freePort } from '../support/free-port.js';

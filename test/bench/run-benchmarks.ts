@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../src/server/project-root.js';
+import { projectRoot } from '../../src/platform/project-root.js';
 import { machine } from './machine.js';
 
 const BENCHMARKS = ['train', 'audit', 'console-scale', 'charts', 'import', 'score', 'predict', 'start', 'soak'] as const;

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../src/server/project-root.js';
+import { projectRoot } from '../../src/platform/project-root.js';
 
 /** Debian's python with apt packages (a pyenv shim on PATH may lack them). */
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';

@@ -8,7 +8,7 @@ import { trainModel } from '../../src/ml/train-model.js';
 import { RequestStats } from '../../src/monitoring/request-stats.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
-import { projectRoot } from '../../src/server/project-root.js';
+import { projectRoot } from '../../src/platform/project-root.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { waitForJob } from '../support/jobs.js';

@@ -12,7 +12,7 @@ import type { ResourceId } from '../../src/access/rules.js';
 import { Role } from '../../src/access/roles.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';
 import { unusableScopes } from '../../src/auth/api-keys/scopes.js';
-import { loadConfig } from '../../src/server/config.js';
+import { loadConfig } from '../../src/platform/config.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
 import { changedTables, dataChecksum, VOLATILE_TABLES } from '../support/data-checksum.js';
 import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';

@@ -8,7 +8,7 @@ import type { Actor } from '../../src/access/actor.js';
 import { InvalidInput } from '../../src/errors/domain-error.js';
 import { OnnxGraph, valueInfo } from '../../src/ml/onnx-graph.js';
 import { uploadVersion } from '../../src/registry/upload-version.js';
-import { loadConfig } from '../../src/server/config.js';
+import { loadConfig } from '../../src/platform/config.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
 import { MAIN, TEST_SESSION_SECRET } from '../support/cli-process.js';
 import { useTestDatabase } from '../support/database.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../src/server/project-root.js';
+import { projectRoot } from '../../src/platform/project-root.js';
 
 /** The CLI as `npm run cli` runs it, started with node directly so that signals reach it. */
 export const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');

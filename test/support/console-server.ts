@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import { composeWebApp } from '../../src/cli/serve-console.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
-import { loadConfig } from '../../src/server/config.js';
+import { loadConfig } from '../../src/platform/config.js';
 import { serverListener } from '../../src/server/app.js';
 import { sessionOptions } from '../../src/server/session.js';
 import { saveUser } from '../../src/users/save-user.js';

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { QueryTypes } from 'sequelize';
-import { logger } from '../../server/logger.js';
+import { logger } from '../../platform/logger.js';
 
 const WINDOW_MS = 60_000;
 const SYNC_MS = 200;

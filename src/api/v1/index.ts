@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { ModelRuntime } from '../../ml/runtime/model-runtime.js';
 import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
-import type { Config } from '../../server/config.js';
+import type { Config } from '../../platform/config.js';
 import type { ApiVersion } from '../route.js';
 import { addDatasetRoutes } from './datasets.js';
 import { addJobRoutes } from './jobs.js';

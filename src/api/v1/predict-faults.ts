@@ -1,7 +1,7 @@
 import type { Actor } from '../../access/actor.js';
 import { recordFailure } from '../../audit/with-audit.js';
 import type { ModelFault } from '../../errors/domain-error.js';
-import { logger } from '../../server/logger.js';
+import { logger } from '../../platform/logger.js';
 
 /** At most one audit event (and warning) per model version and web process in this long. */
 const COALESCE_MS = 60_000;

@@ -3,7 +3,7 @@ import type { ApiScope, Role } from '../../../models/enums.js';
 import type { Actor } from '../../access/actor.js';
 import { changeNotifications } from '../../db/change-notifications.js';
 import { Unauthenticated } from '../../errors/domain-error.js';
-import { logger } from '../../server/logger.js';
+import { logger } from '../../platform/logger.js';
 import { keyMatches, prefixOf } from './key-secret.js';
 
 export interface KeyHolder {

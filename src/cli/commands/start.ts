@@ -7,7 +7,7 @@ import { needsFirstSeed, seedDemoData } from '../../../seeders/index.js';
 import { systemActor } from '../../access/actor.js';
 import type { Database } from '../../db/start-database.js';
 import { Unavailable } from '../../errors/domain-error.js';
-import { logger } from '../../server/logger.js';
+import { logger } from '../../platform/logger.js';
 import { resolveSessionSecret } from '../../server/session-secret.js';
 import { readTlsCredentials } from '../../server/tls.js';
 import { UsageError, type Command } from '../command.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { logger } from '../../server/logger.js';
+import { logger } from '../../platform/logger.js';
 import type { Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 import { serveConsole } from '../serve-console.js';

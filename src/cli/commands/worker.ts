@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startQueue, stopQueue } from '../../jobs/queue.js';
 import { startWorker, stopWorker } from '../../jobs/run-worker.js';
-import { logger } from '../../server/logger.js';
+import { logger } from '../../platform/logger.js';
 import type { Command } from '../command.js';
 import { waitForShutdownSignal } from '../shutdown-signal.js';
 import { withDatabase } from '../open-database.js';

@@ -3,7 +3,7 @@ import { Dataset, MlModel, ModelVersion } from '../../../models/index.js';
 import { changeNotifications } from '../../db/change-notifications.js';
 import { NotFound, Unavailable } from '../../errors/domain-error.js';
 import { resolveVersion } from '../../registry/resolve-version.js';
-import { logger } from '../../server/logger.js';
+import { logger } from '../../platform/logger.js';
 import { featureWidth, openClassifier, signatureOf, type Classifier, type ClassifierSignature } from '../onnx-classifier.js';
 import { MicroBatcher } from './micro-batcher.js';
 

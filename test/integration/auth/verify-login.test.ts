@@ -3,7 +3,7 @@ import { Algorithm, hash } from '@node-rs/argon2';
 import { Op } from 'sequelize';
 import { AuditEvent, User } from '../../../models/index.js';
 import { LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MAX_FAILURES_PER_IP, verifyLogin } from '../../../src/auth/verify-login.js';
-import { runWithRequestContext } from '../../../src/server/request-context.js';
+import { runWithRequestContext } from '../../../src/platform/request-context.js';
 import { saveUser } from '../../../src/users/save-user.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 

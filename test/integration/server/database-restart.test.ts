@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/db/embedded-postgres.js';
-import { projectRoot } from '../../../src/server/project-root.js';
+import { projectRoot } from '../../../src/platform/project-root.js';
 import { TEST_SESSION_SECRET } from '../../support/cli-process.js';
 import { freePort } from '../../support/free-port.js';
 

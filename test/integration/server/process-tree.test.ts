@@ -5,7 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../../src/server/project-root.js';
+import { projectRoot } from '../../../src/platform/project-root.js';
 import { MAIN } from '../../support/cli-process.js';
 import { HttpSession } from '../../support/console-server.js';
 import { freePort } from '../../support/free-port.js';

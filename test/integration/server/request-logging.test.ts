@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../../src/server/project-root.js';
+import { projectRoot } from '../../../src/platform/project-root.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { TEST_SESSION_SECRET } from '../../support/cli-process.js';
 import { useTestDatabase } from '../../support/database.js';

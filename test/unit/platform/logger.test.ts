@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../../src/server/logger.js';
-import { runWithRequestContext } from '../../../src/server/request-context.js';
+import { createLogger } from '../../../src/platform/logger.js';
+import { runWithRequestContext } from '../../../src/platform/request-context.js';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError, earlyLogLevel, loadConfig } from '../../../src/server/config.js';
+import { ConfigError, earlyLogLevel, loadConfig } from '../../../src/platform/config.js';
 
 describe('config: loadConfig()', () => {
   it('uses safe defaults when nothing is set', () => {
