@@ -3,6 +3,13 @@
 // folder when first imported, so they are settled here before anything else loads.
 import path from 'node:path';
 import { projectRoot } from '../platform/project-root.js';
+import { unsupportedNodeMessage } from '../platform/supported-node.js';
+
+const unsupported = unsupportedNodeMessage();
+if (unsupported) {
+  console.error(unsupported);
+  process.exit(1);
+}
 
 process.env.NODE_ENV ??= 'production';
 process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
