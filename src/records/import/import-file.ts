@@ -7,11 +7,11 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import * as z from 'zod';
 import { Dataset, sequelizeOf } from '../../../models/index.js';
 import type { Actor } from '../../access/actor.js';
-import { decide } from '../../access/decide.js';
 import { actorUserId } from '../../access/predicates/actor-user-id.js';
 import { recordFailure, withAudit } from '../../audit/with-audit.js';
-import { Forbidden, InvalidInput, NotFound } from '../../errors/domain-error.js';
+import { InvalidInput, NotFound } from '../../errors/domain-error.js';
 import { describeCsvError, isCsvError } from './describe-csv-error.js';
+import { checkMayImport } from './import-access.js';
 import { defaultMapping, type ColumnTarget } from './import-mapping.js';
 
 export const MEGABYTE = 1024 * 1024;
@@ -71,10 +71,12 @@ export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBy
   const dataset = await Dataset.findByPk(input.datasetId);
   if (!dataset) throw new NotFound('dataset.not_found', `There is no dataset ${input.datasetId}.`);
   const attempt = { action: 'records.import_upload', resource: 'datasets', recordIds: [dataset.id] };
-  if (decide(actor, 'datasets', 'importCsv') !== true) {
-    const error = new Forbidden('import.forbidden', 'Your role may not import records; ask a content manager or an admin.');
-    await recordFailure(actor, { ...attempt, after: { fileName: input.fileName } }, error);
-    throw error;
+  try {
+    checkMayImport(actor);
+  } catch (refusal) {
+    // Refused before anything about the file is checked; recorded as a refusal, like any other.
+    await recordFailure(actor, { ...attempt, after: { fileName: input.fileName } }, refusal);
+    throw refusal;
   }
   checkImportSize(input.fileName, input.sizeBytes, maxBytes);
   return withAudit(actor, { action: 'records.import_upload', resource: 'datasets' }, async (transaction, audit) => {
