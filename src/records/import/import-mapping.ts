@@ -29,6 +29,8 @@ export type WrittenField = Exclude<ImportField, 'id'> | 'features';
 
 export interface ImportPlan {
   columns: MappedColumn[];
+  /** How many columns the header names: a row with more cells was split by an unquoted comma. */
+  headerColumns: number;
   tagSeparator: ';' | '|';
   /** Record fields the import writes (features: only the mapped ones are merged into an updated record's features). */
   fields: ReadonlySet<WrittenField>;
@@ -77,5 +79,5 @@ export function planImport(header: readonly string[], dataset: Pick<Dataset, 'fe
   if (columns.filter((c) => c.target !== 'id').length === 0) problems.push('map at least one column to a record field or feature');
   if (problems.length > 0) throw new InvalidInput('import.mapping', `Check the column mapping: ${problems.join('; ')}.`, { mapping: problems.join('; ') });
   const fields = new Set(columns.flatMap((c) => (c.target === 'id' ? [] : [c.target.startsWith('feature:') ? 'features' : c.target])) as WrittenField[]);
-  return { columns, tagSeparator: mapping.tagSeparator, fields, hasId: columns.some((c) => c.target === 'id') };
+  return { columns, headerColumns: header.length, tagSeparator: mapping.tagSeparator, fields, hasId: columns.some((c) => c.target === 'id') };
 }
