@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { parse, type Parser } from 'csv-parse';
 import { badCsv, isCsvError } from './describe-csv-error.js';
-import { readImportFile, type ImportFileFacts } from './import-file.js';
+import { readImportFile, type ImportFileFacts } from './stored-import-files.js';
 
 export interface CsvDataRow {
   cells: string[];

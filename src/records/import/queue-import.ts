@@ -5,7 +5,7 @@ import { Conflict } from '../../errors/domain-error.js';
 import { enqueueJob } from '../../jobs/enqueue-job.js';
 import { checkMayImport } from './import-access.js';
 import { planImport } from './import-mapping.js';
-import { findImportFile } from './import-file.js';
+import { findImportFile } from './stored-import-files.js';
 import { ImportParams, type ImportResult } from './run-import.js';
 
 /**

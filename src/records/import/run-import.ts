@@ -5,10 +5,9 @@ import { withAuditExplicitTransaction } from '../../audit/with-audit.js';
 import { inRolledBackTransaction } from '../../db/explicit-transaction.js';
 import { InvalidInput } from '../../errors/domain-error.js';
 import { checkMayImport, checkMayWriteFields } from './import-access.js';
-import { findImportFile, type ImportFileFacts } from './import-file.js';
-import { checkNotYetApplied, markFileApplied } from './import-file-applied.js';
 import { ImportMapping, planImport, type ImportPlan } from './import-mapping.js';
 import { stageRows, type ImportProgress, type StagedRows } from './stage-rows.js';
+import { checkNotYetApplied, findImportFile, markFileApplied, type ImportFileFacts } from './stored-import-files.js';
 import { writeStagedRecords } from './write-staged-records.js';
 
 export const ImportParams = z.object({

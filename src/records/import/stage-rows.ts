@@ -1,14 +1,15 @@
 import type pg from 'pg';
 import type { Transaction } from 'sequelize';
 import type { Dataset } from '../../../models/index.js';
+import { connectionOf } from '../../db/transaction-connection.js';
 import { InvalidInput } from '../../errors/domain-error.js';
 import { readCsvDataRows } from './csv-data-rows.js';
-import { connectionOf, type ImportFileFacts } from './import-file.js';
 import type { ImportPlan } from './import-mapping.js';
 import { readImportRow, type RowError } from './read-import-row.js';
 import { firstErrorsByRow, LISTED_ERRORS, RowErrorTally } from './row-error-tally.js';
 import { StagedRowCopy } from './staged-row-copy.js';
 import { countStagedRows, createStagingTables, removeRowsWithBadIds } from './staging-tables.js';
+import type { ImportFileFacts } from './stored-import-files.js';
 
 /** Rows the importer accepts per file (the dry run says so rather than stopping mid-file). */
 export const MAX_IMPORT_ROWS = 1_000_000;
@@ -62,7 +63,10 @@ async function copyValidRows(client: pg.Client, file: ImportFileFacts, dataset: 
       }
       const read = readImportRow(cells, rowNumber, plan, dataset);
       if (!read.row) errors.addInvalidRow(read.errors);
-      else if (await copy.add(rowNumber, read.row)) await progress('checking rows', bytesRead, file.sizeBytes);
+      else if (copy.add(rowNumber, read.row)) {
+        await copy.send();
+        await progress('checking rows', bytesRead, file.sizeBytes);
+      }
     }
   } catch (error) {
     copy.abort();

@@ -21,13 +21,16 @@ export class StagedRowCopy {
     this.done.catch(() => undefined); // awaited in finish; a failure before then must not be unhandled
   }
 
-  /** Adds one row; true when that sent a batch (waiting while the connection is behind). */
-  async add(rowNumber: number, row: ImportRow): Promise<boolean> {
+  /** Adds one row to the batch; true when the batch is full and should be sent. */
+  add(rowNumber: number, row: ImportRow): boolean {
     this.batch += copyLine(rowNumber, row);
-    if (this.batch.length < COPY_BATCH_BYTES) return false;
+    return this.batch.length >= COPY_BATCH_BYTES;
+  }
+
+  /** Sends the batch, waiting while the connection is behind. */
+  async send(): Promise<void> {
     if (!this.copy.write(this.batch)) await once(this.copy, 'drain');
     this.batch = '';
-    return true;
   }
 
   /** Sends the last batch and waits until Postgres has every row. */

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Dataset } from '../../../models/index.js';
+import { connectionOf } from '../../db/transaction-connection.js';
 import type { ImportPlan } from './import-mapping.js';
-import { connectionOf } from './import-file.js';
 
 /** Inserts the staged new records and updates the matched ones: mapped fields only, empty cells leave a value as it was. */
 export async function writeStagedRecords(transaction: Transaction, dataset: Dataset, plan: ImportPlan): Promise<void> {
