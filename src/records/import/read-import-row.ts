@@ -27,8 +27,8 @@ export interface RowError {
  * Turns one CSV row into a record, checked by the console's own rules: the field shapes of
  * RecordFields, the dataset's label set (labelProblem), its feature schema (featureProblems) and
  * the text/features a new record needs (inputProblems); a row with more cells than the header has
- * columns is refused whole. An empty cell means "no value": null on a
- * new record, unchanged on an updated one (features are merged into the record's).
+ * columns is refused whole. An empty cell means "no value": null on a new record, unchanged on an
+ * updated one (features are merged into the record's).
  */
 export function readImportRow(cells: readonly string[], rowNumber: number, plan: ImportPlan, dataset: Dataset): { row: ImportRow | null; errors: RowError[] } {
   if (cells.length > plan.headerColumns) {
