@@ -1,11 +1,11 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, flat, useNotice, type ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Label, MessageBox, Text } from '@adminjs/design-system';
+import { IMPORT_FIELDS } from '../../src/records/import/import-fields.js';
 import type { StoredImportFile as Upload } from '../../src/records/import/import-file.js';
 import type { ImportResult } from '../../src/records/import/run-import.js';
 
 const api = new ApiClient();
-const FIELDS = ['text', 'label', 'split', 'tags', 'source', 'id'];
 const LIVE = ['queued', 'running'];
 
 interface JobView {
@@ -161,7 +161,7 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
                       onChange={(e) => setMapping({ ...mapping, [column]: e.target.value })}
                     >
                       <option value="ignore">ignore</option>
-                      {FIELDS.map((f) => (
+                      {IMPORT_FIELDS.map((f) => (
                         <option key={f} value={f}>{f}</option>
                       ))}
                       {features.map((f) => (

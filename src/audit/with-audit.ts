@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { sequelizeOf } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
+import { inExplicitTransaction } from '../db/explicit-transaction.js';
 import { DomainError, Forbidden } from '../errors/domain-error.js';
 import { logger } from '../platform/logger.js';
 import { appendAuditEvent, type AuditEntry } from './append-audit-event.js';
@@ -18,21 +19,47 @@ export interface AuditRecorder {
   note(note: AuditNote): void;
 }
 
+/** What the event records as done, and to what. */
+export interface AuditedAction {
+  action: string;
+  resource: string;
+}
+
+/** What the work is given: its transaction, and the recorder for what the audit event will say. */
+export type AuditedWork<T> = (transaction: Transaction, audit: AuditRecorder) => Promise<T>;
+
 /**
  * Runs `work` in a transaction and appends its audit event in the same transaction, so a change
- * without its event (or the reverse) cannot happen. If `work` throws, a `denied` (Forbidden, through
- * recordRefusal) or `failed` event is recorded in a transaction of its own and the error is rethrown.
+ * without its event (or the reverse) cannot happen. The transaction is ambient: queries made inside
+ * join it even when they do not pass it (the AdminJS adapter's). If `work` throws, a `denied`
+ * (Forbidden, through recordRefusal) or `failed` event is recorded in a transaction of its own and
+ * the error is rethrown.
  */
-export async function withAudit<T>(
+export async function withAudit<T>(actor: Actor, what: AuditedAction, work: AuditedWork<T>): Promise<T> {
+  return auditedTransaction(actor, what, work, (inTransaction) => sequelizeOf().transaction(inTransaction));
+}
+
+/**
+ * withAudit for long work whose transaction must not be ambient (inExplicitTransaction): only the
+ * queries given `transaction` run in it, so the work can stream a COPY on its connection while
+ * reading other tables, and record a job's progress that others see at once. The write and its
+ * audit event still commit together, and a failure is audited the same way.
+ */
+export async function withAuditExplicitTransaction<T>(actor: Actor, what: AuditedAction, work: AuditedWork<T>): Promise<T> {
+  return auditedTransaction(actor, what, work, inExplicitTransaction);
+}
+
+/** The one rule both flavours follow; they differ only in how the transaction is run. */
+async function auditedTransaction<T>(
   actor: Actor,
-  what: { action: string; resource: string },
-  work: (transaction: Transaction, audit: AuditRecorder) => Promise<T>,
+  what: AuditedAction,
+  work: AuditedWork<T>,
+  runTransaction: (inTransaction: (transaction: Transaction) => Promise<T>) => Promise<T>,
 ): Promise<T> {
   const noted: AuditNote = {};
   const audit: AuditRecorder = { note: (note) => Object.assign(noted, note) };
-  const sequelize = sequelizeOf();
   try {
-    return await sequelize.transaction(async (transaction) => {
+    return await runTransaction(async (transaction) => {
       const result = await work(transaction, audit);
       await appendAuditEvent(actor, { ...what, ...noted, outcome: 'success' }, transaction);
       return result;

@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import type { Dataset } from '../../../models/dataset.js';
 import { InvalidInput } from '../../errors/domain-error.js';
+import { IMPORT_FIELDS, type ImportField } from './import-fields.js';
 
 /** What one CSV column becomes: a record field, a feature of the dataset (`feature:<name>`), the id of a record to update, or nothing. */
 export const ColumnTarget = z.union([
-  z.enum(['text', 'label', 'split', 'tags', 'source', 'id', 'ignore']),
+  z.enum([...IMPORT_FIELDS, 'ignore']),
   z.string().regex(/^feature:[a-z][a-z0-9_]{0,62}$/, 'a feature target is feature:<name>'),
 ]);
 export type ColumnTarget = z.infer<typeof ColumnTarget>;
@@ -23,15 +24,18 @@ export interface MappedColumn {
   target: Exclude<ColumnTarget, 'ignore'>;
 }
 
+/** A record field an import writes: `id` only finds the record, and mapped features are merged into `features`. */
+export type WrittenField = Exclude<ImportField, 'id'> | 'features';
+
 export interface ImportPlan {
   columns: MappedColumn[];
+  /** How many columns the header names: a row with more cells was split by an unquoted comma. */
+  headerColumns: number;
   tagSeparator: ';' | '|';
   /** Record fields the import writes (features: only the mapped ones are merged into an updated record's features). */
-  fields: ReadonlySet<'text' | 'label' | 'split' | 'tags' | 'source' | 'features'>;
+  fields: ReadonlySet<WrittenField>;
   hasId: boolean;
 }
-
-const FIELD_TARGETS = ['text', 'label', 'split', 'tags', 'source', 'id'] as const;
 
 /** The mapping the form starts with: a column named like a field or a feature maps to it; others are ignored. */
 export function defaultMapping(header: readonly string[], dataset: Pick<Dataset, 'featureSchema'>): Record<string, ColumnTarget> {
@@ -41,7 +45,7 @@ export function defaultMapping(header: readonly string[], dataset: Pick<Dataset,
     header.map((column) => {
       const name = column.trim().toLowerCase();
       let target: ColumnTarget = 'ignore';
-      if ((FIELD_TARGETS as readonly string[]).includes(name)) target = name as ColumnTarget;
+      if ((IMPORT_FIELDS as readonly string[]).includes(name)) target = name as ColumnTarget;
       else if (features.has(name)) target = `feature:${name}`;
       if (target !== 'ignore' && used.has(target)) target = 'ignore';
       used.add(target);
@@ -74,6 +78,6 @@ export function planImport(header: readonly string[], dataset: Pick<Dataset, 'fe
   }
   if (columns.filter((c) => c.target !== 'id').length === 0) problems.push('map at least one column to a record field or feature');
   if (problems.length > 0) throw new InvalidInput('import.mapping', `Check the column mapping: ${problems.join('; ')}.`, { mapping: problems.join('; ') });
-  const fields = new Set(columns.flatMap((c) => (c.target === 'id' ? [] : [c.target.startsWith('feature:') ? 'features' : c.target])) as Array<'text' | 'label' | 'split' | 'tags' | 'source' | 'features'>);
-  return { columns, tagSeparator: mapping.tagSeparator, fields, hasId: columns.some((c) => c.target === 'id') };
+  const fields = new Set(columns.flatMap((c) => (c.target === 'id' ? [] : [c.target.startsWith('feature:') ? 'features' : c.target])) as WrittenField[]);
+  return { columns, headerColumns: header.length, tagSeparator: mapping.tagSeparator, fields, hasId: columns.some((c) => c.target === 'id') };
 }

@@ -1,11 +1,11 @@
 import canonicalize from 'canonicalize';
 import { Dataset, Job } from '../../../models/index.js';
 import type { Actor } from '../../access/actor.js';
-import { decide } from '../../access/decide.js';
-import { Conflict, Forbidden } from '../../errors/domain-error.js';
+import { Conflict } from '../../errors/domain-error.js';
 import { enqueueJob } from '../../jobs/enqueue-job.js';
+import { checkMayImport } from './import-access.js';
 import { planImport } from './import-mapping.js';
-import { findImportFile } from './import-file.js';
+import { findImportFile } from './stored-import-files.js';
 import { ImportParams, type ImportResult } from './run-import.js';
 
 /**
@@ -16,7 +16,7 @@ import { ImportParams, type ImportResult } from './run-import.js';
  */
 export async function queueImport(actor: Actor, raw: unknown, datasetId?: number): Promise<Job> {
   const params = ImportParams.parse(raw);
-  if (decide(actor, 'datasets', 'importCsv') !== true) throw new Forbidden('import.forbidden', 'Your role may not import records; ask a content manager or an admin.');
+  checkMayImport(actor);
   const file = await findImportFile(params.fileId);
   if (datasetId !== undefined && file.datasetId !== datasetId) throw new Conflict('import.other_dataset', `Upload ${file.id} belongs to another dataset: upload the CSV from this dataset's "Import CSV".`);
   planImport(file.columns, (await Dataset.findByPk(file.datasetId))!, params.mapping);

@@ -26,10 +26,14 @@ export interface RowError {
 /**
  * Turns one CSV row into a record, checked by the console's own rules: the field shapes of
  * RecordFields, the dataset's label set (labelProblem), its feature schema (featureProblems) and
- * the text/features a new record needs (inputProblems). An empty cell means "no value": null on a
- * new record, unchanged on an updated one (features are merged into the record's).
+ * the text/features a new record needs (inputProblems); a row with more cells than the header has
+ * columns is refused whole. An empty cell means "no value": null on a new record, unchanged on an
+ * updated one (features are merged into the record's).
  */
 export function readImportRow(cells: readonly string[], rowNumber: number, plan: ImportPlan, dataset: Dataset): { row: ImportRow | null; errors: RowError[] } {
+  if (cells.length > plan.headerColumns) {
+    return { row: null, errors: [{ row: rowNumber, column: '(row)', reason: `it has ${cells.length} cells but the header names ${plan.headerColumns} columns: quote cells that contain commas` }] };
+  }
   const errors: RowError[] = [];
   const fail = (column: string, reason: string) => errors.push({ row: rowNumber, column, reason });
   const row: ImportRow = { id: null, text: null, features: null, label: null, split: null, tags: null, source: null };
