@@ -1,8 +1,8 @@
 import type { ActionContext, ActionHandler, ActionRequest, ActionResponse, NoticeMessage } from 'adminjs';
 import { ZodError } from 'zod';
 import { DomainError } from '../src/errors/domain-error.js';
-import { logger } from '../src/server/logger.js';
-import { currentRequestContext } from '../src/server/request-context.js';
+import { logger } from '../src/platform/logger.js';
+import { currentRequestContext } from '../src/platform/request-context.js';
 
 /**
  * Wraps a custom action's handler: a domain or validation error becomes an error notice that says

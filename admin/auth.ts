@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Config } from '../src/server/config.js';
+import type { Config } from '../src/platform/config.js';
 import { appendAuditEvent } from '../src/audit/append-audit-event.js';
 import { loadSessionUser } from '../src/auth/load-session-user.js';
 import { verifyLogin } from '../src/auth/verify-login.js';

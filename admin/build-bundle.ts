@@ -1,7 +1,7 @@
 // Pre-bundles the custom components at build time (`npm run build`), so that starting the console
 // never bundles. AdminJS reads NODE_ENV when it is first imported, hence the dynamic imports.
 import path from 'node:path';
-import { projectRoot } from '../src/server/project-root.js';
+import { projectRoot } from '../src/platform/project-root.js';
 
 process.env.NODE_ENV = 'production';
 process.env.ADMIN_JS_TMP_DIR = path.join(projectRoot, '.adminjs');

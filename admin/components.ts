@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ComponentLoader } from 'adminjs';
-import { projectRoot } from '../src/server/project-root.js';
+import { projectRoot } from '../src/platform/project-root.js';
 
 /** The one place that registers custom components; AdminJS bundles their .tsx sources at build time. */
 export const componentLoader = new ComponentLoader();

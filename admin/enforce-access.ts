@@ -4,7 +4,7 @@ import { decide } from '../src/access/decide.js';
 import { RULES } from '../src/access/rules.js';
 import { recordFailure } from '../src/audit/with-audit.js';
 import { Forbidden } from '../src/errors/domain-error.js';
-import { logger } from '../src/server/logger.js';
+import { logger } from '../src/platform/logger.js';
 import { actorOf } from './current-admin.js';
 import { auditResourceName } from './features/audited-writes.js';
 

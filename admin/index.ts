@@ -4,7 +4,7 @@ import AdminJS, { type ResourceWithOptions } from 'adminjs';
 import { Router } from 'express';
 import type { SessionOptions } from 'express-session';
 import type { ConsoleMount } from '../src/server/app.js';
-import type { Config } from '../src/server/config.js';
+import type { Config } from '../src/platform/config.js';
 import { sameOriginOnly } from '../src/server/csrf.js';
 import { checkConsole, type CheckResult } from '../src/server/checks.js';
 import type { ResourceId } from '../src/access/rules.js';

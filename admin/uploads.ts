@@ -6,7 +6,7 @@ import type { ActionRequest, ResourceWithOptions } from 'adminjs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { recordFailure } from '../src/audit/with-audit.js';
 import { Forbidden } from '../src/errors/domain-error.js';
-import { logger } from '../src/server/logger.js';
+import { logger } from '../src/platform/logger.js';
 import { actorOf } from './current-admin.js';
 import { auditResourceName } from './features/audited-writes.js';
 

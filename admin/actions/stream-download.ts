@@ -1,6 +1,6 @@
 import type { NextFunction, Response } from 'express';
 import { Forbidden } from '../../src/errors/domain-error.js';
-import { logger } from '../../src/server/logger.js';
+import { logger } from '../../src/platform/logger.js';
 
 /** The download formats of the console's exports and their content types. */
 export const DOWNLOAD_TYPES = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' } as const;

@@ -12,7 +12,7 @@ import { sequelizeOf } from '../../models/index.js';
 import { appendAuditEvent } from '../../src/audit/append-audit-event.js';
 import { recordFailure } from '../../src/audit/with-audit.js';
 import { constraintMessage } from '../../src/db/constraint-messages.js';
-import { logger } from '../../src/server/logger.js';
+import { logger } from '../../src/platform/logger.js';
 import { actorOf } from '../current-admin.js';
 
 export const WRITE_ACTIONS = ['new', 'edit', 'delete', 'bulkDelete'] as const;

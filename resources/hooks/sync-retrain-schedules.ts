@@ -1,6 +1,6 @@
 import type { ActionRequest, ActionResponse } from 'adminjs';
 import { syncRetrainSchedules } from '../../src/jobs/retrain-schedules.js';
-import { logger } from '../../src/server/logger.js';
+import { logger } from '../../src/platform/logger.js';
 
 /**
  * After a model is saved or deleted in the console: brings the queue's schedules in line at once.
