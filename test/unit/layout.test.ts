@@ -15,8 +15,8 @@ const importsOf = (file: string) =>
   [...fs.readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]!);
 
 // Imports point one way: models/ ← src/ ← resources/, admin/ (STYLE.md). The single exception is the
-// composition root that starts the web server, which loads the console with a dynamic import.
-const COMPOSITION_ROOT = path.join('src', 'cli', 'serve-console.ts');
+// composition root of the web process, which loads the console with a dynamic import.
+const COMPOSITION_ROOT = path.join('src', 'web', 'compose-web-app.ts');
 
 describe('module layout', () => {
   it('src/ never imports AdminJS, admin/ or resources/ (except the composition root)', () => {
