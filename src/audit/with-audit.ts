@@ -19,9 +19,21 @@ export interface AuditRecorder {
 }
 
 /**
+ * Thrown by `work` when nothing was done that is worth an event (the input was refused with a
+ * message for the user to fix): the transaction rolls back, no event is recorded, and withAudit
+ * rethrows it for the caller to unwrap. Subclass it to carry what the caller needs.
+ */
+export class NothingDone extends Error {
+  constructor() {
+    super('nothing done: rolled back without an audit event');
+  }
+}
+
+/**
  * Runs `work` in a transaction and appends its audit event in the same transaction, so a change
  * without its event (or the reverse) cannot happen. If `work` throws, a `denied` (Forbidden, through
- * recordRefusal) or `failed` event is recorded in a transaction of its own and the error is rethrown.
+ * recordRefusal) or `failed` event is recorded in a transaction of its own and the error is rethrown
+ * (NothingDone: rethrown, no event).
  */
 export async function withAudit<T>(
   actor: Actor,
@@ -38,6 +50,7 @@ export async function withAudit<T>(
       return result;
     });
   } catch (error) {
+    if (error instanceof NothingDone) throw error;
     await recordFailure(actor, { ...what, ...noted }, error).catch((auditError: unknown) =>
       // The original error is what the caller must see; the lost event must at least be logged.
       logger.error({ err: auditError, action: what.action }, 'could not record a failed action in the audit log'),
