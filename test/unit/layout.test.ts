@@ -29,6 +29,14 @@ describe('module layout', () => {
     }
   });
 
+  it('the web process is assembled in src/web/ only: src/server/ and src/web/ never reach into the CLI, src/server/ never into src/web/', () => {
+    for (const [dir, forbidden] of [['server', /\/(cli|web)\//], ['web', /\/cli\//]] as const) {
+      for (const file of sources(path.join(projectRoot, 'src', dir))) {
+        for (const spec of importsOf(file)) assert.ok(!forbidden.test(spec), `${path.relative(projectRoot, file)} imports ${spec}`);
+      }
+    }
+  });
+
   it('models/ imports nothing from src/, admin/ or resources/', () => {
     for (const file of sources(path.join(projectRoot, 'models'))) {
       for (const spec of importsOf(file)) assert.ok(!/\.\.\/(src|admin|resources)\//.test(spec), `${path.relative(projectRoot, file)} imports ${spec}`);
