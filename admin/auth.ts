@@ -1,9 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../src/platform/config.js';
-import { appendAuditEvent } from '../src/audit/append-audit-event.js';
 import { loadSessionUser } from '../src/auth/load-session-user.js';
+import { recordSignOut } from '../src/auth/record-sign-out.js';
 import { verifyLogin } from '../src/auth/verify-login.js';
-import { sequelizeOf } from '../models/index.js';
 import { actorOf, toConsoleUser, type ConsoleUser } from './current-admin.js';
 
 /** AdminJS's `authenticate`: check the password, then give the signed-in user a fresh session id. */
@@ -60,12 +59,7 @@ export function refreshSessionUser(config: Config, loginPath: string) {
 /** Records the logout before AdminJS destroys the session. */
 export async function auditLogout(req: Request, _res: Response, next: NextFunction) {
   try {
-    const actor = actorOf(req.session?.adminUser);
-    if (actor.type === 'user') {
-      await sequelizeOf().transaction((transaction) =>
-        appendAuditEvent(actor, { action: 'auth.logout', resource: 'users', recordIds: [actor.id], outcome: 'success' }, transaction),
-      );
-    }
+    await recordSignOut(actorOf(req.session?.adminUser));
     next();
   } catch (error) {
     next(error);

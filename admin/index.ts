@@ -6,7 +6,7 @@ import type { SessionOptions } from 'express-session';
 import type { ConsoleMount } from '../src/server/app.js';
 import type { Config } from '../src/platform/config.js';
 import { sameOriginOnly } from '../src/server/csrf.js';
-import { checkConsole, type CheckResult } from '../src/server/checks.js';
+import { checkConsole, type CheckResult } from '../src/web/startup-checks.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { SERVICE_ACTIONS } from '../src/access/service-actions.js';
 import { DEFAULT_MAX_UPLOAD_MB, MEGABYTE } from '../src/registry/upload-version.js';

@@ -8,11 +8,8 @@ import {
   type ActionResponse,
   type BaseRecord,
 } from 'adminjs';
-import { sequelizeOf } from '../../models/index.js';
-import { appendAuditEvent } from '../../src/audit/append-audit-event.js';
-import { recordFailure } from '../../src/audit/with-audit.js';
+import { NothingDone, withAudit } from '../../src/audit/with-audit.js';
 import { constraintMessage } from '../../src/db/constraint-messages.js';
-import { logger } from '../../src/platform/logger.js';
 import { actorOf } from '../current-admin.js';
 
 export const WRITE_ACTIONS = ['new', 'edit', 'delete', 'bulkDelete'] as const;
@@ -23,16 +20,24 @@ const AUDIT_VERB: Record<WriteAction, string> = { new: 'create', edit: 'update',
 /** `modelVersions` → `model_versions`: audit action names are lower_snake dotted paths. */
 export const auditResourceName = (resourceId: string) => resourceId.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-class RollBack extends Error {
+/** AdminJS answered with a validation message: nothing was written, so nothing is recorded. */
+class RollBack extends NothingDone {
   constructor(readonly response: ActionResponse) {
-    super('roll back');
+    super();
+  }
+}
+
+/** AdminJS refused the input by throwing: rethrown as it was, with nothing recorded. */
+class Refused extends NothingDone {
+  constructor(readonly error: ValidationError) {
+    super();
   }
 }
 
 /**
  * Wraps AdminJS's own handler for a write action so that the write and its audit event commit in one
- * transaction (the adapter's queries join it through CLS), with before/after values of the allow-listed
- * fields only. A database constraint violation becomes a validation message, not a 500.
+ * transaction (withAudit; the adapter's queries join it through CLS), with before/after values of the
+ * allow-listed fields only. A database constraint violation becomes a validation message, not a 500.
  */
 export function auditedWrite(resourceId: string, action: WriteAction, auditedFields: readonly string[]): ActionHandler<ActionResponse> {
   const original = ACTIONS[action].handler as ActionHandler<ActionResponse>;
@@ -50,32 +55,25 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
     const before = action === 'bulkDelete' ? (context.records ?? []).map(pick) : pick(context.record);
     const recordIds = action === 'bulkDelete' ? (context.records ?? []).map((r) => r.id()) : context.record ? [context.record.id()] : [];
     try {
-      return await sequelizeOf().transaction(async (transaction) => {
-        const result = await original(request, response, context);
+      return await withAudit(actor, { action: auditAction, resource: resourceId }, async (_transaction, audit) => {
+        audit.note({ recordIds });
+        const result = await original(request, response, context).catch((error: unknown) => {
+          throw error instanceof ValidationError ? new Refused(error) : error;
+        });
         const errors = result.record?.errors;
         if (result.notice?.type === 'error' || (errors && Object.keys(errors).length > 0)) throw new RollBack(result);
         const after = action === 'delete' || action === 'bulkDelete' ? null : pick(context.record);
-        await appendAuditEvent(
-          actor,
-          {
-            action: auditAction,
-            resource: resourceId,
-            recordIds: action === 'new' && context.record ? [context.record.id()] : recordIds,
-            before: action === 'new' ? null : action === 'edit' ? changedOnly(before as Record<string, unknown>, after) : before,
-            after: action === 'edit' ? changedOnly(after, before as Record<string, unknown>) : after,
-            outcome: 'success',
-          },
-          transaction,
-        );
+        audit.note({
+          recordIds: action === 'new' && context.record ? [context.record.id()] : recordIds,
+          before: action === 'new' ? null : action === 'edit' ? changedOnly(before as Record<string, unknown>, after) : before,
+          after: action === 'edit' ? changedOnly(after, before as Record<string, unknown>) : after,
+        });
         return result;
       });
     } catch (error) {
       if (error instanceof RollBack) return error.response;
-      if (error instanceof ValidationError) throw error;
+      if (error instanceof Refused) throw error.error;
       const message = constraintMessage(error);
-      await recordFailure(actor, { action: auditAction, resource: resourceId, recordIds }, error).catch((auditError: unknown) =>
-        logger.error({ err: auditError }, 'could not record a failed console write'),
-      );
       if (message) throw new ValidationError({}, { message, type: 'constraint' });
       throw error;
     }

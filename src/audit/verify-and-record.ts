@@ -1,3 +1,4 @@
+import { AuditEvent } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { Forbidden } from '../errors/domain-error.js';
@@ -19,4 +20,10 @@ export async function verifyAndRecord(actor: Actor, anchors: readonly ChainAncho
     audit.note({ selection: { anchors: anchors.length }, after: report });
   });
   return report;
+}
+
+/** The last successful verification (audit.verify): when, by whom, and what it found. */
+export async function lastVerification(): Promise<{ seq: number; at: Date; by: string; report: unknown } | null> {
+  const last = await AuditEvent.findOne({ where: { action: 'audit.verify', outcome: 'success' }, order: [['seq', 'DESC']] });
+  return last ? { seq: last.seq, at: last.at, by: last.actorLabel, report: last.after } : null;
 }

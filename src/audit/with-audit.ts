@@ -29,11 +29,22 @@ export interface AuditedAction {
 export type AuditedWork<T> = (transaction: Transaction, audit: AuditRecorder) => Promise<T>;
 
 /**
+ * Thrown by `work` when nothing was done that is worth an event (the input was refused with a
+ * message for the user to fix): the transaction rolls back, no event is recorded, and withAudit
+ * rethrows it for the caller to unwrap. Subclass it to carry what the caller needs.
+ */
+export class NothingDone extends Error {
+  constructor() {
+    super('nothing done: rolled back without an audit event');
+  }
+}
+
+/**
  * Runs `work` in a transaction and appends its audit event in the same transaction, so a change
  * without its event (or the reverse) cannot happen. The transaction is ambient: queries made inside
  * join it even when they do not pass it (the AdminJS adapter's). If `work` throws, a `denied`
  * (Forbidden, through recordRefusal) or `failed` event is recorded in a transaction of its own and
- * the error is rethrown.
+ * the error is rethrown (NothingDone: rethrown, no event).
  */
 export async function withAudit<T>(actor: Actor, what: AuditedAction, work: AuditedWork<T>): Promise<T> {
   return auditedTransaction(actor, what, work, (inTransaction) => sequelizeOf().transaction(inTransaction));
@@ -65,6 +76,7 @@ async function auditedTransaction<T>(
       return result;
     });
   } catch (error) {
+    if (error instanceof NothingDone) throw error;
     await recordFailure(actor, { ...what, ...noted }, error).catch((auditError: unknown) =>
       // The original error is what the caller must see; the lost event must at least be logged.
       logger.error({ err: auditError, action: what.action }, 'could not record a failed action in the audit log'),

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { initModels } from '../../models/index.js';
 import { connectSequelize } from '../db/connection.js';
@@ -54,10 +53,6 @@ async function migrateAsOwner(database: Database): Promise<string[]> {
   } finally {
     await owner.close();
   }
-}
-
-export function sessionPool(url: string): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: 5, application_name: 'modeldesk-sessions' });
 }
 
 /** Runs `work` with an open database and always closes it (and the embedded Postgres it started). */

@@ -1,4 +1,4 @@
-import { AuditEvent } from '../../models/index.js';
+import { AuditEvent, MlModel } from '../../models/index.js';
 
 export interface AliasMove {
   at: Date;
@@ -21,6 +21,12 @@ export async function aliasHistory(modelId: number, alias: string): Promise<Alia
     const after = e.after as { version: number; versionId: number; rollback?: boolean };
     return { at: e.at, actor: e.actorLabel, fromVersion: before?.version ?? null, toVersion: after.version, toVersionId: after.versionId, rollback: after.rollback === true };
   });
+}
+
+/** An alias's history as its page shows it: the model's name (null when it is gone) and every move. */
+export async function aliasPage(modelId: number, alias: string): Promise<{ model: string | null; moves: AliasMove[] }> {
+  const [model, moves] = await Promise.all([MlModel.findByPk(modelId, { attributes: ['name'] }), aliasHistory(modelId, alias)]);
+  return { model: model?.name ?? null, moves };
 }
 
 /** What the alias pointed at, at time `at` (e.g. "what served production on 1 March"). */

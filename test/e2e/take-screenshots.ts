@@ -17,7 +17,7 @@ import { connectSequelize } from '../../src/db/connection.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { migrate } from '../../src/db/migrate.js';
 import { serverListener } from '../../src/server/app.js';
-import { composeWebApp } from '../../src/cli/serve-console.js';
+import { composeWebApp } from '../../src/web/compose-web-app.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import http from 'node:http';
 import { loadConfig } from '../../src/platform/config.js';

@@ -2,7 +2,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { Sequelize } from 'sequelize';
-import { composeWebApp } from '../../src/cli/serve-console.js';
+import { composeWebApp } from '../../src/web/compose-web-app.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
 import { loadConfig } from '../../src/platform/config.js';

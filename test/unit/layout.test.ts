@@ -15,8 +15,8 @@ const importsOf = (file: string) =>
   [...fs.readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]!);
 
 // Imports point one way: models/ ← src/ ← resources/, admin/ (STYLE.md). The single exception is the
-// composition root that starts the web server, which loads the console with a dynamic import.
-const COMPOSITION_ROOT = path.join('src', 'cli', 'serve-console.ts');
+// composition root of the web process, which loads the console with a dynamic import.
+const COMPOSITION_ROOT = path.join('src', 'web', 'compose-web-app.ts');
 
 describe('module layout', () => {
   it('src/ never imports AdminJS, admin/ or resources/ (except the composition root)', () => {
@@ -25,6 +25,14 @@ describe('module layout', () => {
       for (const spec of importsOf(file)) {
         assert.ok(!/^(adminjs|@adminjs\/)/.test(spec), `${path.relative(projectRoot, file)} imports ${spec}`);
         assert.ok(!/\/(admin|resources)\//.test(spec), `${path.relative(projectRoot, file)} imports ${spec}`);
+      }
+    }
+  });
+
+  it('the web process is assembled in src/web/ only: src/server/ and src/web/ never reach into the CLI, src/server/ never into src/web/', () => {
+    for (const [dir, forbidden] of [['server', /\/(cli|web)\//], ['web', /\/cli\//]] as const) {
+      for (const file of sources(path.join(projectRoot, 'src', dir))) {
+        for (const spec of importsOf(file)) assert.ok(!forbidden.test(spec), `${path.relative(projectRoot, file)} imports ${spec}`);
       }
     }
   });

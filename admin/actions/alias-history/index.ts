@@ -1,6 +1,5 @@
 import type { Action, ActionResponse } from 'adminjs';
-import { MlModel } from '../../../models/index.js';
-import { aliasHistory } from '../../../src/registry/alias-history.js';
+import { aliasPage } from '../../../src/registry/alias-history.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 
@@ -10,9 +9,7 @@ export const history: Partial<Action<ActionResponse>> = {
   icon: 'Clock',
   component: Components.AliasHistory,
   handler: actionHandler(async (_request, _response, { record, currentAdmin }) => {
-    const modelId = Number(record!.params.modelId);
-    const model = await MlModel.findByPk(modelId, { attributes: ['name'] });
-    const moves = await aliasHistory(modelId, String(record!.params.alias));
-    return { record: record!.toJSON(currentAdmin), model: model?.name ?? null, moves };
+    const { model, moves } = await aliasPage(Number(record!.params.modelId), String(record!.params.alias));
+    return { record: record!.toJSON(currentAdmin), model, moves };
   }),
 };

@@ -1,10 +1,6 @@
 import type { Action, ActionResponse } from 'adminjs';
-import { sequelizeOf } from '../../../models/index.js';
-import { predictionsPerDay } from '../../../src/charts/activity-charts.js';
 import { positiveInteger } from '../../../src/charts/chart-choices.js';
-import { datasetCharts } from '../../../src/charts/dataset-charts.js';
-import { modelCharts } from '../../../src/charts/model-charts.js';
-import { NotFound } from '../../../src/errors/domain-error.js';
+import { chartsOfDataset, chartsOfModel } from '../../../src/charts/charts-of.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 
@@ -15,9 +11,7 @@ export const datasetChartsAction: Partial<Action<ActionResponse>> = {
   component: Components.DatasetCharts,
   showInDrawer: false,
   handler: actionHandler(async (_request, _response, { record, currentAdmin }) => {
-    const charts = await datasetCharts(sequelizeOf(), Number(record!.id()));
-    if (!charts) throw new NotFound('charts.dataset', 'This dataset no longer exists.');
-    return { record: record!.toJSON(currentAdmin), charts };
+    return { record: record!.toJSON(currentAdmin), charts: await chartsOfDataset(Number(record!.id())) };
   }),
 };
 
@@ -32,10 +26,7 @@ export const modelChartsAction: Partial<Action<ActionResponse>> = {
   component: Components.ModelCharts,
   showInDrawer: false,
   handler: actionHandler(async (request, _response, { record, currentAdmin }) => {
-    const modelId = Number(record!.id());
-    const version = positiveInteger(request.query?.version);
-    const [charts, predictions] = await Promise.all([modelCharts(sequelizeOf(), modelId, version), predictionsPerDay(sequelizeOf(), modelId)]);
-    if (!charts) throw new NotFound('charts.model', 'This model no longer exists.');
+    const { charts, predictions } = await chartsOfModel(Number(record!.id()), positiveInteger(request.query?.version));
     return { record: record!.toJSON(currentAdmin), charts, predictions };
   }),
 };

@@ -1,7 +1,7 @@
 import type { Action, ActionResponse } from 'adminjs';
 import type { NextFunction, Request, Response } from 'express';
-import { ModelVersion } from '../../../models/index.js';
-import { decide } from '../../../src/access/decide.js';
+import { Forbidden } from '../../../src/errors/domain-error.js';
+import { modelFile } from '../../../src/registry/model-file.js';
 import { actorOf } from '../../current-admin.js';
 
 /** "Download ONNX": AdminJS actions cannot stream a file, so the action sends the browser to the route below. */
@@ -18,24 +18,18 @@ export const download: Partial<Action<ActionResponse>> = {
 /** GET /admin/model-versions/:id/onnx: the exact bytes, as a file download, never rendered inline. */
 export async function sendOnnx(req: Request, res: Response, next: NextFunction) {
   try {
-    const actor = actorOf(req.session.adminUser);
-    if (decide(actor, 'modelVersions', 'download') !== true) {
-      res.status(403).json({ error: 'forbidden', message: 'Your role may not download model files.' });
-      return;
-    }
-    const id = Number(req.params.id);
-    const version = Number.isInteger(id) ? await ModelVersion.unscoped().findByPk(id, { include: ['model'] }) : null;
-    if (!version) {
+    const file = await modelFile(actorOf(req.session.adminUser), Number(req.params.id));
+    if (!file) {
       res.status(404).json({ error: 'not_found', message: `Model version ${req.params.id} does not exist.` });
       return;
     }
-    const name = (version.get('model') as { name: string } | undefined)?.name ?? 'model';
     // res.attachment quotes and encodes the name (RFC 6266/5987): a model name with quotes, line breaks or
     // non-ASCII letters can neither break the header nor choose another file type.
-    res.attachment(`${name}-v${version.version}.onnx`);
-    res.set({ 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': version.sha256, 'Cache-Control': 'no-store' });
-    res.send(version.onnx);
+    res.attachment(file.fileName);
+    res.set({ 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': file.sha256, 'Cache-Control': 'no-store' });
+    res.send(file.bytes);
   } catch (error) {
-    next(error);
+    if (error instanceof Forbidden) res.status(403).json({ error: 'forbidden', message: error.message });
+    else next(error);
   }
 }

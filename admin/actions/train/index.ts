@@ -1,18 +1,14 @@
 import type { Action, ActionRequest, ActionResponse } from 'adminjs';
-import { MlModel } from '../../../models/index.js';
-import { decide } from '../../../src/access/decide.js';
-import { Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
-import { enqueueJob } from '../../../src/jobs/enqueue-job.js';
-import { trainJobParams } from '../../../src/ml/train-model.js';
+import { modelsOfDataset, queueTraining } from '../../../src/ml/queue-training.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
 
 const FORM_FIELDS = ['l2', 'learningRate', 'maxEpochs', 'minDf', 'maxFeatures', 'editedSince', 'tag', 'autoPromote'] as const;
 
-/** The form's fields as train-job params. */
-function trainParams(model: string, payload: ActionRequest['payload']): Record<string, unknown> {
-  return trainJobParams(model, Object.fromEntries(FORM_FIELDS.map((field) => [field, payload?.[field]])));
+/** The form's fields, as the training settings someone gave. */
+function formSettings(payload: ActionRequest['payload']): Record<string, unknown> {
+  return Object.fromEntries(FORM_FIELDS.map((field) => [field, payload?.[field]]));
 }
 
 /**
@@ -27,16 +23,10 @@ export const train = (on: 'models' | 'datasets'): Partial<Action<ActionResponse>
   handler: actionHandler(async (request, _response, { record, currentAdmin, h }) => {
     const datasetId = on === 'datasets' ? Number(record!.id()) : Number(record!.params.datasetId);
     if (request.method !== 'post') {
-      const models = on === 'datasets' ? await MlModel.findAll({ where: { datasetId }, attributes: ['name'], order: [['name', 'ASC']] }) : [];
-      return { record: record!.toJSON(currentAdmin), models: models.map((model) => model.name) };
+      return { record: record!.toJSON(currentAdmin), models: on === 'datasets' ? await modelsOfDataset(datasetId) : [] };
     }
-    const actor = actorOf(currentAdmin);
-    if (decide(actor, 'models', 'train') !== true) throw new Forbidden('model.train_forbidden', 'Your role may not train models.');
     const name = on === 'models' ? String(record!.params.name) : String(request.payload?.model ?? '');
-    if (on === 'datasets' && !(await MlModel.findOne({ where: { name, datasetId } }))) {
-      throw new InvalidInput('train.model_not_in_dataset', `Choose one of this dataset's models to retrain${name ? ` ("${name}" is not one)` : ''}.`);
-    }
-    const job = await enqueueJob(actor, 'train', trainParams(name, request.payload));
+    const job = await queueTraining(actorOf(currentAdmin), name, formSettings(request.payload), on === 'datasets' ? datasetId : undefined);
     return {
       record: record!.toJSON(currentAdmin),
       notice: { type: 'success', message: `Retraining of ${name} queued as job ${job.id}: follow its progress here.` },

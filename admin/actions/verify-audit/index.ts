@@ -1,6 +1,5 @@
 import type { Action, ActionResponse } from 'adminjs';
-import { AuditEvent } from '../../../models/index.js';
-import { verifyAndRecord } from '../../../src/audit/verify-and-record.js';
+import { lastVerification, verifyAndRecord } from '../../../src/audit/verify-and-record.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
@@ -14,10 +13,7 @@ export const verifyAudit: Partial<Action<ActionResponse>> = {
   icon: 'Shield',
   component: Components.VerifyAudit,
   handler: actionHandler(async (request, _response, { currentAdmin }) => {
-    if (request.method !== 'post') {
-      const last = await AuditEvent.findOne({ where: { action: 'audit.verify', outcome: 'success' }, order: [['seq', 'DESC']] });
-      return { last: last ? { seq: last.seq, at: last.at, by: last.actorLabel, report: last.after } : null };
-    }
+    if (request.method !== 'post') return { last: await lastVerification() };
     const report = await verifyAndRecord(actorOf(currentAdmin), []);
     return {
       report,

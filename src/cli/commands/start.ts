@@ -1,20 +1,16 @@
-import { fork } from 'node:child_process';
-import cluster from 'node:cluster';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_USERS } from '../../../seeders/demo-users.js';
 import { needsFirstSeed, seedDemoData } from '../../../seeders/index.js';
 import { systemActor } from '../../access/actor.js';
-import type { Database } from '../../db/start-database.js';
-import { Unavailable } from '../../errors/domain-error.js';
 import { logger } from '../../platform/logger.js';
-import { resolveSessionSecret } from '../../server/session-secret.js';
-import { readTlsCredentials } from '../../server/tls.js';
+import { resolveSessionSecret } from '../../web/session-secret.js';
+import { readTlsCredentials } from '../../web/tls.js';
+import { startWorkerProcess, webProcesses } from '../child-processes.js';
 import { UsageError, type Command } from '../command.js';
 import { openDatabase } from '../open-database.js';
 import { formatLogins } from '../print-logins.js';
 import { waitForShutdownSignal } from '../shutdown-signal.js';
-import { Supervisor, type ProcessSpec, type SupervisedChild } from '../supervisor.js';
+import { Supervisor, type ProcessSpec } from '../supervisor.js';
 
 const usage = `npm start [-- --web N] [--workers M] [--web-only]   (or: npm run cli -- start …)
   --web N: N web processes sharing the port (node:cluster; default 1)
@@ -94,37 +90,3 @@ export const startCommand: Command = {
     }
   },
 };
-
-/**
- * The web processes: `cli web` children under node:cluster, which hands the connections on the one
- * port to them in turn (one process or N alike). They use the database this process opened; sessions,
- * throttling and job state live in Postgres, so any of them can answer any request. A child is ready
- * once it listens (`onPort` learns the port, which PORT=0 leaves to the system).
- */
-function webProcesses(database: Database, sessionSecret: string): (onPort: (port: number) => void) => SupervisedChild {
-  cluster.setupPrimary({ exec: fileURLToPath(new URL('../main.js', import.meta.url)), args: ['web'], silent: false });
-  const env = { DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1', SEED_DEMO_DATA: 'false', SESSION_SECRET: sessionSecret };
-  return (onPort) => {
-    const child = cluster.fork(env);
-    const ready = new Promise<void>((resolve, reject) => {
-      child.once('listening', (address) => {
-        onPort(address.port);
-        resolve();
-      });
-      child.once('exit', (code, signal) =>
-        reject(new Unavailable('server.web_start_failed', `A web process exited during start-up (${signal ? `signal ${signal}` : `code ${code}`}); see its messages above.`)),
-      );
-    });
-    ready.catch(() => undefined); // the supervisor handles it (start-up fails, or a restart backs off)
-    return { process: child.process, ready };
-  };
-}
-
-/** One worker process beside the web server (separate, so training never stalls web requests). */
-function startWorkerProcess(database: Database): SupervisedChild {
-  const child = fork(fileURLToPath(new URL('../main.js', import.meta.url)), ['worker'], {
-    env: { ...process.env, DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1' },
-    stdio: 'inherit',
-  });
-  return { process: child, ready: Promise.resolve() };
-}

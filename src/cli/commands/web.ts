@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { logger } from '../../platform/logger.js';
 import type { Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
-import { serveConsole } from '../serve-console.js';
 import { waitForShutdownSignal } from '../shutdown-signal.js';
+import { serveWeb } from '../../web/serve-web.js';
 
 export const webCommand: Command = {
   name: 'web',
@@ -13,7 +13,7 @@ export const webCommand: Command = {
     parseArgs({ args: argv, options: {}, strict: true });
     const stopped = waitForShutdownSignal();
     return withDatabase(async (db) => {
-      const serving = await serveConsole(db, (message) => console.log(message));
+      const serving = await serveWeb(db, (message) => console.log(message));
       logger.info({ port: serving.port, pid: process.pid }, 'web process listening');
       await stopped;
       await serving.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { always } from '../../../src/access/predicates/always.js';
-import { checkConsole } from '../../../src/server/checks.js';
+import { checkConsole } from '../../../src/web/startup-checks.js';
 
 describe('startup checks', () => {
   const builtIns = ['list', 'show'];
