@@ -7,7 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embed
 import { migrate } from '../../src/db/migrate.js';
 import { startQueue, stopQueue } from '../../src/jobs/queue.js';
 import { freePort } from '../support/free-port.js';
-import { TEST_POSTGRES_SETTINGS } from '../setup/test-database-env.js';
+import { TEST_POSTGRES_SETTINGS } from '../setup/runner-env.js';
 
 /**
  * One Postgres server for the whole run and a database per test file, each cloned from a template

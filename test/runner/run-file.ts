@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FILE_DATABASE_ENV } from '../setup/test-database-env.js';
-import { childrenCpuSeconds } from './cpu-seconds.js';
+import { CPU_FILE_ENV, FILE_DATABASE_ENV } from '../setup/runner-env.js';
 import type { TestFile } from './test-files.js';
 
 export interface FileResult {
   file: TestFile;
   seconds: number;
-  /** User + system CPU seconds of its process and the processes it started (undefined without /proc). */
+  /** User + system CPU seconds of its process and the processes it started (not its Postgres backends). */
   cpuSeconds: number | undefined;
   passed: number;
   failed: number;
@@ -30,7 +29,7 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
   const out = fs.openSync(log, 'w');
   const started = performance.now();
   const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js'], {
-    env: { ...process.env, MOCHA_SPEC: JSON.stringify([file.path]), [FILE_DATABASE_ENV]: databaseUrl },
+    env: { ...process.env, MOCHA_SPEC: JSON.stringify([file.path]), [FILE_DATABASE_ENV]: databaseUrl, [CPU_FILE_ENV]: `${log}.cpu` },
     stdio: ['ignore', out, out],
     // A process group of its own, so that a timeout stops the servers and browsers it started too.
     detached: true,
@@ -42,11 +41,8 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
     timedOut = true;
     killGroup(pid, 'SIGKILL');
   }, FILE_TIMEOUT_SECONDS * 1000);
-  const cpuBefore = childrenCpuSeconds();
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
-      // Read at once: another file ending in the same instant would be added to this one's figure.
-      const cpuAfter = childrenCpuSeconds();
       clearTimeout(timer);
       running.delete(pid);
       // A process it started and left running is a leak too: say so, and stop it.
@@ -59,7 +55,7 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
       resolve({
         file,
         seconds: (performance.now() - started) / 1000,
-        cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+        cpuSeconds: readCpuSeconds(`${log}.cpu`),
         passed: count('passing'),
         failed: count('failing'),
         pending: count('pending'),
@@ -69,6 +65,17 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
       });
     });
   });
+}
+
+/** What the file's process wrote as it exited (test/setup/hooks.ts); undefined if it could not. */
+function readCpuSeconds(file: string): number | undefined {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    fs.rmSync(file);
+    return text ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Signals every process of the group led by `pid`; false when none was left. */

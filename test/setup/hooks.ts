@@ -4,7 +4,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { freePort } from '../support/free-port.js';
-import { FILE_DATABASE_ENV, TEST_POSTGRES_SETTINGS } from './test-database-env.js';
+import { processTreeCpuSeconds } from '../runner/cpu-seconds.js';
+import { CPU_FILE_ENV, FILE_DATABASE_ENV, TEST_POSTGRES_SETTINGS } from './runner-env.js';
 import { armLeakCheck } from './leak-check.js';
 
 /**
@@ -44,6 +45,9 @@ async function onServer(adminUrl: string, sql: string): Promise<void> {
     await admin.end();
   }
 }
+
+const cpuFile = process.env[CPU_FILE_ENV];
+if (cpuFile) process.once('exit', () => fs.writeFileSync(cpuFile, String(processTreeCpuSeconds() ?? '')));
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { FILE_DATABASE_ENV } from './test-database-env.js';
+import { FILE_DATABASE_ENV } from './runner-env.js';
 
 /** How long a test process may live on after its last root hook before it counts as leaking. */
 const GRACE_SECONDS = Number(process.env.TEST_LEAK_SECONDS ?? 10);

@@ -4,6 +4,9 @@
  */
 export const FILE_DATABASE_ENV = 'TEST_FILE_DATABASE_URL';
 
+/** Where a test process writes the CPU seconds it and its children used, read by the runner at its exit. */
+export const CPU_FILE_ENV = 'TEST_FILE_CPU_OUT';
+
 /**
  * Settings of the test cluster: many test processes at once, each with pools, a queue and servers of
  * its own (the default of 100 connections runs out), and no durability (fsync off: a crashed test
