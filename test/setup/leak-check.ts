@@ -23,6 +23,11 @@ export function armLeakCheck(): void {
       'Close these in an after/afterEach hook (timers: clearTimeout/clearInterval; servers, pools, clients: stop/end/close).',
     ];
     process.stderr.write(`${lines.join('\n')}\n`);
+    // Mocha (without --exit) sets the exit code to its failure count in an 'exit' listener, which
+    // would turn this exit into 0: a listener added now runs after it.
+    process.on('exit', () => {
+      process.exitCode = 1;
+    });
     process.exit(1);
   }, GRACE_SECONDS * 1000).unref();
 }
