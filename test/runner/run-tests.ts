@@ -22,6 +22,9 @@ process.chdir(root);
 const resultsDir = path.join(root, 'test-results');
 const secondsFile = path.join(resultsDir, 'file-seconds.json');
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, 2 * os.availableParallelism()));
+// Each browser file drives a Chromium of its own, the heaviest thing in the suite: four at once on two
+// cores made first page loads outlast Playwright's 30 s.
+const browsers = Number(process.env.TEST_BROWSER_CONCURRENCY ?? Math.max(2, Math.floor(os.availableParallelism() / 2)));
 
 const files = findTestFiles(root, process.argv.slice(2));
 if (files.length === 0) {
@@ -29,7 +32,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const order = longestFirst(files, knownSeconds([secondsFile, path.join(root, 'test', 'runner', 'file-seconds.json')]));
-console.log(`${files.length} test files, ${Math.min(concurrency, files.length)} at a time (TEST_CONCURRENCY), longest first; logs in test-results/`);
+console.log(`${files.length} test files, ${Math.min(concurrency, files.length)} at a time (TEST_CONCURRENCY), browser files ${browsers} at a time (TEST_BROWSER_CONCURRENCY), longest first; logs in test-results/`);
 
 const databases = await prepareFileDatabases(process.env.TEST_DATABASE_URL);
 console.log(`template database ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -53,7 +56,7 @@ try {
     } finally {
       await databases.drop(url);
     }
-  });
+  }, { kind: (file) => file.group === 'e2e', max: browsers });
 } finally {
   await databases.close();
 }

@@ -25,15 +25,35 @@ export function longestFirst(files: readonly TestFile[], seconds: ReadonlyMap<st
   return [...files].sort((a, b) => estimate(b) - estimate(a) || a.name.localeCompare(b.name));
 }
 
-/** Runs `work` for every item, at most `concurrency` at a time, in the order given. */
-export async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `work` for every item, at most `concurrency` at a time, in the order given, except that at
+ * most `limit.max` items of one kind (`limit.kind`) run at once: the next item of another kind goes
+ * ahead meanwhile.
+ */
+export async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>, limit?: { kind: (item: T) => boolean; max: number }): Promise<R[]> {
   const results: R[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const item = items[next]!;
-      next += 1;
-      results.push(await work(item));
+  const waiting = [...items];
+  let ofKind = 0;
+  const sleeping: Array<() => void> = [];
+  const next = (): T | undefined => {
+    const index = waiting.findIndex((item) => !limit?.kind(item) || ofKind < limit.max);
+    return index === -1 ? undefined : waiting.splice(index, 1)[0];
+  };
+  const lane = async (): Promise<void> => {
+    while (waiting.length > 0) {
+      const item = next();
+      if (item === undefined) {
+        await new Promise<void>((resolve) => sleeping.push(resolve)); // only limited kinds are left: wait for one to end
+        continue;
+      }
+      const limited = limit?.kind(item) ?? false;
+      if (limited) ofKind += 1;
+      try {
+        results.push(await work(item));
+      } finally {
+        if (limited) ofKind -= 1;
+        sleeping.splice(0).forEach((resolve) => resolve());
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
