@@ -18,7 +18,7 @@ export interface FileResult {
 }
 
 /** A file still running after this long is stopped and counted as failed (its log says where it was). */
-const FILE_TIMEOUT_SECONDS = Number(process.env.TEST_FILE_TIMEOUT_SECONDS ?? 900);
+const FILE_TIMEOUT_SECONDS = Number(process.env.TEST_FILE_TIMEOUT_SECONDS ?? 1800);
 
 /**
  * Runs one test file in a mocha process of its own (so no module-level state, bound models or
