@@ -23,6 +23,8 @@ export interface EmbeddedPostgresOptions {
   port: number;
   /** Progress for the person starting the app (first initialisation, permission fixes). */
   say?: (message: string) => void;
+  /** `name=value` server settings added to (and overriding) ModelDesk's own: the test suite's, say. */
+  settings?: readonly string[];
 }
 
 export interface EmbeddedPostgres {
@@ -96,7 +98,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const logFd = fs.openSync(logFile, 'a', 0o600);
   const child = spawn(
     postgres,
-    ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...serverSettings().flatMap((s) => ['-c', s])],
+    ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...[...serverSettings(), ...(options.settings ?? [])].flatMap((s) => ['-c', s])],
     {
       ...(runAs ?? {}),
       // Its own process group: Ctrl-C in a terminal reaches ModelDesk, which closes the web server

@@ -3,7 +3,7 @@ import { initModels, sequelizeOf } from '../../models/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
 import { migrate } from '../../src/db/migrate.js';
 import { stopQueue } from '../../src/jobs/queue.js';
-import { testDatabaseUrl } from '../setup/hooks.js';
+import { testDatabaseUrl, whenTestsEnd } from '../setup/hooks.js';
 
 let ready: Promise<Sequelize> | undefined;
 
@@ -28,7 +28,7 @@ export function unique(prefix: string): string {
   return `${prefix}-${process.pid}-${counter}`;
 }
 
-/** Closes the shared Sequelize pool (before the root hook stops Postgres under it). */
+/** Closes the job queue and the shared Sequelize pool (before the root hook stops Postgres under it). */
 export async function closeTestDatabase(): Promise<void> {
   await stopQueue();
   if (!ready) return;
@@ -36,3 +36,4 @@ export async function closeTestDatabase(): Promise<void> {
   ready = undefined;
   await sequelize.close();
 }
+whenTestsEnd(closeTestDatabase);

@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+
+/**
+ * CPU seconds (user + system) of this process and of its children that have ended, theirs included:
+ * what one test file cost, read as its process exits.
+ */
+export function processTreeCpuSeconds(): number | undefined {
+  return statSeconds([11, 12, 13, 14]);
+}
+
+/**
+ * CPU seconds (user + system) of this process's children that have ended and been waited for,
+ * their own children included (Linux: /proc/self/stat). Undefined where /proc is missing.
+ */
+export function childrenCpuSeconds(): number | undefined {
+  return statSeconds([13, 14]);
+}
+
+/** CPU seconds (user + system) of this process itself. */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** Clock ticks are 1/100 s on every Linux user space (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+function statSeconds(fields: readonly number[]): number | undefined {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    // The command name is in parentheses and may contain spaces: count fields after it (state is 0).
+    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.reduce((sum, index) => sum + Number(after[index]), 0) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/platform/project-root.js';
+import { childrenCpuSeconds, ownCpuSeconds } from './cpu-seconds.js';
+import { prepareFileDatabases } from './file-databases.js';
+import { killGroup, runFile, type FileResult } from './run-file.js';
+import { knownSeconds, longestFirst, runPool } from './schedule.js';
+import { failedFile, failureDetails, fileLine, saveSeconds, slowestTable } from './summary.js';
+import { findTestFiles } from './test-files.js';
+
+/**
+ * `npm test` (every file) and `npm run test:<group>` (`node dist/test/runner/run-tests.js [filter…]`,
+ * a filter being a group, a folder or part of a file's name): each test file in a mocha process of
+ * its own on a database of its own, TEST_CONCURRENCY files at a time, longest first. Each file's
+ * output goes to test-results/<file>.log; the end of the output lists the failures, the slowest
+ * files, and `N passed, N failed`.
+ */
+const started = performance.now();
+const root = projectRoot;
+process.chdir(root);
+const resultsDir = path.join(root, 'test-results');
+const secondsFile = path.join(resultsDir, 'file-seconds.json');
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, 2 * os.availableParallelism()));
+// Each browser file drives a Chromium of its own, the heaviest thing in the suite: four at once on two
+// cores made first page loads outlast Playwright's 30 s.
+const browsers = Number(process.env.TEST_BROWSER_CONCURRENCY ?? Math.max(2, Math.floor(os.availableParallelism() / 2)));
+
+const files = findTestFiles(root, process.argv.slice(2));
+if (files.length === 0) {
+  console.error(`No test file matches ${process.argv.slice(2).join(', ')} (built? run npm run build).`);
+  process.exit(1);
+}
+const order = longestFirst(files, knownSeconds([secondsFile, path.join(root, 'test', 'runner', 'file-seconds.json')]));
+console.log(`${files.length} test files, ${Math.min(concurrency, files.length)} at a time (TEST_CONCURRENCY), browser files ${browsers} at a time (TEST_BROWSER_CONCURRENCY), longest first; logs in test-results/`);
+
+const databases = await prepareFileDatabases(process.env.TEST_DATABASE_URL);
+console.log(`template database ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const running = new Set<number>();
+const stopAll = async (signal: NodeJS.Signals) => {
+  for (const pid of running) killGroup(pid, 'SIGKILL');
+  await databases.close();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+};
+process.once('SIGINT', () => void stopAll('SIGINT'));
+process.once('SIGTERM', () => void stopAll('SIGTERM'));
+
+let results: FileResult[];
+try {
+  results = await runPool(order, concurrency, async (file) => {
+    const url = await databases.create(file.name);
+    try {
+      const result = await runFile(file, url, path.join(resultsDir, `${file.name}.log`), running);
+      console.log(fileLine(result));
+      return result;
+    } finally {
+      await databases.drop(url);
+    }
+  }, { kind: (file) => file.group === 'e2e', max: browsers });
+} finally {
+  await databases.close();
+}
+
+fs.mkdirSync(resultsDir, { recursive: true });
+saveSeconds(secondsFile, results);
+const failed = results.filter(failedFile);
+if (failed.length > 0) console.log(`\n${failed.map((result) => failureDetails(result, root)).join('\n')}`);
+console.log(`\n${slowestTable(results)}`);
+const children = childrenCpuSeconds();
+const cpu = children === undefined ? '' : `, ${Math.round(children + ownCpuSeconds())} CPU s (all processes, user + system)`;
+console.log(`\n${files.length} files in ${Math.round((performance.now() - started) / 1000)} s wall${cpu}`);
+if (failed.length > 0) console.log(`failed files: ${failed.map((result) => result.file.name).join(', ')}`);
+const sum = (count: (result: FileResult) => number) => results.reduce((total, result) => total + count(result), 0);
+const skipped = sum((r) => r.pending);
+// A file that failed with no failing test (a leak, a crash, a timeout) counts as one failure.
+const failures = sum((r) => (failedFile(r) ? Math.max(r.failed, 1) : 0));
+console.log(`${sum((r) => r.passed)} passed, ${failures} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed.length > 0 ? 1 : 0);

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FileResult } from './run-file.js';
+
+export function failedFile(result: FileResult): boolean {
+  return result.failed > 0 || result.exitCode !== 0;
+}
+
+/** One line as a file ends: `  12.3 s  ✔ integration/records/bulk-edit (14 passed)`. */
+export function fileLine(result: FileResult): string {
+  const counts = [`${result.passed} passed`, ...(result.failed ? [`${result.failed} failed`] : []), ...(result.pending ? [`${result.pending} skipped`] : [])];
+  const why = result.timedOut ? ', timed out' : result.failed === 0 && result.exitCode !== 0 ? `, exit ${result.exitCode}` : '';
+  return `${result.seconds.toFixed(1).padStart(6)} s  ${failedFile(result) ? '✘' : '✔'} ${result.file.name} (${counts.join(', ')}${why})`;
+}
+
+/**
+ * What went wrong in a failed file: mocha's failure list and whatever followed it (a leak report),
+ * or, with no failing test, the end of its output (a leak, a crash, a timeout).
+ */
+export function failureDetails(result: FileResult, root: string): string {
+  const text = fs.readFileSync(result.log, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  const body = text.match(/^\s*\d+ failing[\s\S]*/m)?.[0] ?? text.trimEnd().split('\n').slice(-25).join('\n');
+  return `===== ${result.file.name} (${path.relative(root, result.log)}) =====\n${body.trim()}\n`;
+}
+
+/** The slowest files, so that the next engineer sees where the time goes. */
+export function slowestTable(results: readonly FileResult[], count = 10): string {
+  const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, count);
+  const width = Math.max(...slowest.map((r) => r.file.name.length), 4);
+  const lines = slowest.map((r) => `  ${r.file.name.padEnd(width)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.cpuSeconds === undefined ? '      -' : r.cpuSeconds.toFixed(1).padStart(7)}`);
+  return [`${count} slowest files:`, `  ${'file'.padEnd(width)}  ${'wall s'.padStart(7)}  ${'cpu s'.padStart(7)}`, ...lines].join('\n');
+}
+
+/** Seconds per file of this run, added to the last run's, for the next run's schedule. */
+export function saveSeconds(file: string, results: readonly FileResult[]): void {
+  let earlier: Record<string, number> = {};
+  if (fs.existsSync(file)) earlier = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>;
+  const now = Object.fromEntries(results.map((r) => [r.file.name, Math.round(r.seconds * 10) / 10]));
+  const merged = { ...earlier, ...now };
+  const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
+  fs.writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
+}
