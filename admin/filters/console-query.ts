@@ -3,7 +3,8 @@ import type AdminJS from 'adminjs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { InvalidInput, NotFound } from '../../src/errors/domain-error.js';
 import { parseQueryString, prototypeSegment, searchOf } from '../../src/api/validation.js';
-import { ConsoleResource, MAX_PAGE, MAX_PER_PAGE } from './console-resource.js';
+import { ConsoleResource } from '../adapter/console-resource.js';
+import { MAX_PAGE, MAX_PER_PAGE } from '../adapter/list-page.js';
 
 /**
  * AdminJS's API routes that name a resource and an action: `actions/A` (and `actions/A/QUERY`),
@@ -26,7 +27,7 @@ const ACTION_ROUTES: ReadonlyArray<{ pattern: RegExp; type: 'resource' | 'record
  * itself turns `perPage=abc` into LIMIT NaN, `page=1e999` into OFFSET Infinity and `sortBy[]=id`
  * into an ORDER BY of a list: SQL errors, answered 500. Here each is a 400 naming the parameter and
  * what it takes; `req.query` is replaced by the checked values, so AdminJS reads exactly what was checked.
- * Filters are checked against each property's type where they become SQL (ConsoleResource.whereFor).
+ * Filters are checked against each property's type where they become SQL (admin/adapter/filter-value.ts).
  */
 export function checkConsoleQuery(admin: AdminJS): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {

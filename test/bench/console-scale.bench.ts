@@ -9,7 +9,7 @@ import { QueryTypes } from 'sequelize';
 import { DataRecord, sequelizeOf } from '../../models/index.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { saveUser } from '../../src/users/save-user.js';
-import { ConsoleResource } from '../../admin/filters/console-resource.js';
+import { ConsoleResource } from '../../admin/adapter/console-resource.js';
 import { HttpSession, serveWebApp } from '../support/console-server.js';
 import { benchDatabase } from './bench-database.js';
 import { latency } from './latency.js';
