@@ -31,7 +31,8 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
-import { checkConsoleQuery, refuseGetOfNew, checkConsoleForm } from './filters/console-query.js';
+import { checkConsoleForm } from './console-form.js';
+import { checkConsoleQuery, refuseGetOfNew } from './console-query.js';
 import { translations } from './locale.js';
 import { guardUploadedFiles, parseConsoleBodies, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, uploadRoutes } from './uploads.js';
 
