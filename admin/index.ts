@@ -1,5 +1,4 @@
 import AdminJSExpress from '@adminjs/express';
-import { Database } from '@adminjs/sequelize';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
 import { Router } from 'express';
 import type { SessionOptions } from 'express-session';
@@ -24,7 +23,6 @@ import { modelVersionResource } from '../resources/model-version.resource.js';
 import { recordResource } from '../resources/record.resource.js';
 import { userResource } from '../resources/user.resource.js';
 import { BUILT_IN_ACTIONS } from './access.js';
-import { ConsoleResource } from './filters/console-resource.js';
 import { sendAuditExport } from './actions/export-audit/index.js';
 import { sendRecordsExport } from './actions/export-records/index.js';
 import { sendOnnx } from './actions/download/index.js';
@@ -33,11 +31,10 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
-import { checkConsoleQuery, refuseGetOfNew, checkConsoleForm } from './filters/console-query.js';
+import { checkConsoleForm } from './console-form.js';
+import { checkConsoleQuery, refuseGetOfNew } from './console-query.js';
 import { translations } from './locale.js';
 import { guardUploadedFiles, parseConsoleBodies, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, uploadRoutes } from './uploads.js';
-
-AdminJS.registerAdapter({ Database, Resource: ConsoleResource });
 
 export const ROOT_PATH = '/admin';
 const LOGIN_PATH = `${ROOT_PATH}/login`;

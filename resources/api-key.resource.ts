@@ -1,12 +1,13 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { ApiKey, apiKeyAuditedFields } from '../models/api-key.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { issueApiKey, revokeKey } from '../admin/actions/api-keys/index.js';
 
 export const apiKeyResource = (): ResourceWithOptions => ({
-  resource: ApiKey,
+  resource: new ConsoleResource(ApiKey),
   options: {
     id: 'apiKeys',
     navigation: Navigation.access,

@@ -1,21 +1,22 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { AuditEvent } from '../models/audit-event.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
+import type { CustomFilters } from '../admin/adapter/custom-filters.js';
 import { Navigation } from '../admin/navigation.js';
 import { Components, jsonShow } from '../admin/components.js';
 import { verifyAudit } from '../admin/actions/verify-audit/index.js';
 import { exportAudit } from '../admin/actions/export-audit/index.js';
-import { addCustomFilters } from '../admin/filters/console-resource.js';
 import { AuditFilter, auditFilterWhere } from '../src/audit/audit-filter.js';
 
 /** The list's record-id and full-text filters follow the same rules as the export (src/audit/audit-filter.ts). */
-addCustomFilters(AuditEvent, {
+const auditEventFilters: CustomFilters = {
   recordIds: (value) => auditFilterWhere(AuditFilter.parse({ recordId: String(value) })),
   q: (value) => auditFilterWhere(AuditFilter.parse({ q: String(value) })),
-});
+};
 
 export const auditEventResource = (): ResourceWithOptions => ({
-  resource: AuditEvent,
+  resource: new ConsoleResource(AuditEvent, { customFilters: auditEventFilters }),
   options: {
     id: 'auditEvents',
     navigation: Navigation.audit,

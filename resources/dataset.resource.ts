@@ -1,6 +1,7 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { Dataset, datasetAuditedFields } from '../models/dataset.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink, jsonShow } from '../admin/components.js';
 import { train } from '../admin/actions/train/index.js';
@@ -8,7 +9,7 @@ import { importCsv } from '../admin/actions/import-csv/index.js';
 import { datasetChartsAction } from '../admin/actions/charts/index.js';
 
 export const datasetResource = (settings: { maxImportBytes: number }): ResourceWithOptions => ({
-  resource: Dataset,
+  resource: new ConsoleResource(Dataset),
   options: {
     id: 'datasets',
     navigation: Navigation.data,

@@ -1,10 +1,11 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { InferenceStat } from '../models/inference-stat.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 
 export const inferenceStatResource = (): ResourceWithOptions => ({
-  resource: InferenceStat,
+  resource: new ConsoleResource(InferenceStat),
   options: {
     id: 'inferenceStats',
     navigation: Navigation.operations,

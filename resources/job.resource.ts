@@ -1,12 +1,13 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { Job } from '../models/job.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { cancel } from '../admin/actions/cancel/index.js';
 import { Components, historyLink, jsonShow } from '../admin/components.js';
 
 export const jobResource = (): ResourceWithOptions => ({
-  resource: Job,
+  resource: new ConsoleResource(Job),
   options: {
     id: 'jobs',
     navigation: Navigation.operations,

@@ -3,6 +3,7 @@ import type { ModelCheckLimits } from '../src/registry/check-model.js';
 import { scoreDatasetAction } from '../admin/actions/batch-score/index.js';
 import { MlModel, modelAuditedFields } from '../models/ml-model.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
@@ -13,7 +14,7 @@ import { syncSchedulesAfterSave } from './hooks/sync-retrain-schedules.js';
 import { upload } from '../admin/actions/upload/index.js';
 
 export const mlModelResource = (settings: { maxUploadBytes: number; modelCheck?: ModelCheckLimits }): ResourceWithOptions => ({
-  resource: MlModel,
+  resource: new ConsoleResource(MlModel),
   options: {
     id: 'models',
     navigation: Navigation.models,

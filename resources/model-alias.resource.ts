@@ -1,13 +1,14 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { ModelAlias, modelAliasAuditedFields } from '../models/model-alias.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { rollback } from '../admin/actions/rollback/index.js';
 import { history } from '../admin/actions/alias-history/index.js';
 
 export const modelAliasResource = (): ResourceWithOptions => ({
-  resource: ModelAlias,
+  resource: new ConsoleResource(ModelAlias),
   options: {
     id: 'modelAliases',
     navigation: Navigation.models,

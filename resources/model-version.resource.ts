@@ -1,13 +1,14 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { ModelVersion, modelVersionAuditedFields } from '../models/model-version.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink, jsonShow } from '../admin/components.js';
 import { download } from '../admin/actions/download/index.js';
 import { promote } from '../admin/actions/promote/index.js';
 
 export const modelVersionResource = (): ResourceWithOptions => ({
-  resource: ModelVersion,
+  resource: new ConsoleResource(ModelVersion),
   options: {
     id: 'modelVersions',
     navigation: Navigation.models,

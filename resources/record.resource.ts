@@ -3,7 +3,9 @@ import { DataRecord, recordAuditedFields } from '../models/data-record.js';
 import { withAccess } from '../admin/access.js';
 import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink } from '../admin/components.js';
-import { addCustomFilters, addJoinedFields, type FilterValue } from '../admin/filters/console-resource.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
+import type { CustomFilters, FilterValue } from '../admin/adapter/custom-filters.js';
+import type { JoinedFields } from '../admin/adapter/joined-fields.js';
 import { Op, literal } from 'sequelize';
 import { ModelVersion, RecordPrediction } from '../models/index.js';
 import { predictionWhere } from '../src/records/prediction-where.js';
@@ -18,7 +20,7 @@ import { editRecordAction, newRecordAction } from '../admin/actions/save-record/
  * million rows); tags: records carrying the tag (GIN index). Text stays "contains" (trigram index).
  */
 const range = (value: FilterValue) => (typeof value === 'object' ? value : { from: value });
-addCustomFilters(DataRecord, {
+const recordFilters: CustomFilters = {
   label: (value) => ({ label: String(value) }),
   tags: (value) => ({ tags: { [Op.contains]: [String(value)] } }),
   // The prediction lives in record_predictions: one rule for these filters (src/records/prediction-where.ts).
@@ -29,10 +31,10 @@ addCustomFilters(DataRecord, {
     return predictionWhere({ ...(from ? { scoredFrom: from } : {}), ...(to ? { scoredTo: to } : {}) }, walk);
   },
   scored: (value, walk) => predictionWhere({ scored: String(value) === 'true' }, walk),
-});
+};
 
 /** A record's list and show pages carry its latest prediction, with the probabilities named by label. */
-addJoinedFields(DataRecord, {
+const latestPrediction: JoinedFields = {
   include: [{ model: RecordPrediction, as: 'prediction', required: false, include: [{ model: ModelVersion, as: 'modelVersion', attributes: ['id', 'outputSchema'] }] }],
   params(row) {
     const prediction = (row as DataRecord & { prediction?: RecordPrediction & { modelVersion?: ModelVersion } }).prediction;
@@ -49,10 +51,10 @@ addJoinedFields(DataRecord, {
       scoredByJobId: prediction.jobId,
     };
   },
-});
+};
 
 export const recordResource = (): ResourceWithOptions => ({
-  resource: DataRecord,
+  resource: new ConsoleResource(DataRecord, { customFilters: recordFilters, joinedFields: latestPrediction }),
   options: {
     id: 'records',
     navigation: Navigation.data,

@@ -1,6 +1,7 @@
 import type { ResourceWithOptions } from 'adminjs';
 import { User, userAuditedFields } from '../models/user.js';
 import { withAccess } from '../admin/access.js';
+import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { historyLink } from '../admin/components.js';
 import { MIN_PASSWORD_LENGTH } from '../src/auth/password-policy.js';
@@ -8,7 +9,7 @@ import { prepareUserPayload } from './hooks/prepare-user-payload.js';
 import { deleteUserAction, editUser } from '../admin/actions/users/index.js';
 
 export const userResource = (): ResourceWithOptions => ({
-  resource: User,
+  resource: new ConsoleResource(User),
   options: {
     id: 'users',
     navigation: Navigation.access,

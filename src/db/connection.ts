@@ -1,12 +1,22 @@
 import pg from 'pg';
-import { Sequelize } from 'sequelize';
+import { Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from 'pino';
 import { AsyncLocalNamespace } from './async-local-namespace.js';
 
 // Queries issued inside `sequelize.transaction(cb)` join that transaction even when a library (the
 // AdminJS adapter) issues them without passing it: that is how console writes and their audit event
 // commit together. Code in src/ still passes `transaction` explicitly.
-Sequelize.useCLS(new AsyncLocalNamespace());
+const transactions = new AsyncLocalNamespace();
+Sequelize.useCLS(transactions);
+
+/**
+ * The transaction `sequelize.transaction(cb)` opened around the current call, if any. Sequelize keeps
+ * it in the CLS namespace under "transaction" (its Transactions manual reads it as
+ * `namespace.get('transaction')`), and the namespace is ours: no need for Sequelize's private `_cls`.
+ */
+export function currentTransaction(): Transaction | undefined {
+  return transactions.get('transaction') as Transaction | undefined;
+}
 
 // BIGINT ids and counts come back from node-postgres as strings; our ids stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));

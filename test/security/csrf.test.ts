@@ -486,7 +486,7 @@ describe('CSRF: state-changing requests need the session\'s token and this origi
             const before = await dataChecksum();
             const withQuery = `${path}${path.includes('?') ? '&' : '?'}${query}`;
             const api = await http.api(withQuery);
-            // 200, or the refusal of a GET to "new" (405, admin/filters/console-query.ts): the handler was reached or needs POST.
+            // 200, or the refusal of a GET to "new" (405, admin/console-query.ts): the handler was reached or needs POST.
             assert.ok([200, 405].includes(api.status), `GET /admin/api${withQuery}: HTTP ${api.status}`);
             await api.text();
             await (await http.request(`/admin${withQuery}`)).text();

@@ -5,7 +5,7 @@ import type { Actor } from '../../../src/access/actor.js';
 import { exportRecords, type RecordExportQuery } from '../../../src/records/export-records.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
-import type { ConsoleResource } from '../../filters/console-resource.js';
+import { ConsoleResource } from '../../adapter/console-resource.js';
 import { isDownloadFormat, streamDownload } from '../stream-download.js';
 
 /**
@@ -22,7 +22,9 @@ export const exportRecordsAction: Partial<Action<ActionResponse>> = {
 
 /** The list view the request describes: its filters (plus the role's row filter) as a WHERE, and its sort. */
 function listView(admin: AdminJS, req: Request, actor: Actor): RecordExportQuery {
-  const resource = admin.findResource('records') as unknown as ConsoleResource;
+  const resource = admin.findResource('records');
+  // Only the console's adapter knows the records' custom filters and checks each filter's value.
+  if (!(resource instanceof ConsoleResource)) throw new Error('The records resource is not a ConsoleResource: see resources/record.resource.ts.');
   const query = flat.unflatten(req.query as Record<string, unknown>) as { filters?: Record<string, unknown>; sortBy?: string; direction?: string };
   const filters = { ...(query.filters ?? {}) };
   const rowFilter = decide(actor, 'records', 'list');

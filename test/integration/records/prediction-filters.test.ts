@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { Filter } from 'adminjs';
 import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
-import { ConsoleResource } from '../../../admin/filters/console-resource.js';
+import type { ConsoleResource } from '../../../admin/adapter/console-resource.js';
 import { DataRecord } from '../../../models/index.js';
-import '../../../resources/record.resource.js'; // registers the records' prediction filters
+import { recordResource } from '../../../resources/record.resource.js';
 import { selectSql } from '../../../src/db/select-sql.js';
 import { predictionWhere, type PredictionCriteria } from '../../../src/records/prediction-where.js';
 import { unique, useTestDatabase } from '../../support/database.js';
@@ -109,7 +109,7 @@ describe('the record list filtered by prediction (real Postgres)', () => {
   }
 
   it('is bounded the way the console list walks the ids: up when sorted by id ascending, else down', async () => {
-    const resource = new ConsoleResource(DataRecord as never);
+    const resource = recordResource().resource as ConsoleResource; // with the records' prediction filters
     for (const direction of ['asc', 'desc'] as const) {
       // The version whose predictions lie furthest along the walk: the other's come first.
       const versionId = direction === 'asc' ? newerVersionId : olderVersionId;
