@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ClassifierInputs } from '../../ml/onnx-classifier.js';
 import type { ModelRuntime, ServedVersion } from '../../ml/runtime/model-runtime.js';
 import { PredictionCache } from '../../ml/runtime/prediction-cache.js';
 import { ALIAS_PATTERN } from '../../registry/promote-alias.js';
@@ -81,7 +82,7 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
     // The answer is written as JSON text directly (and cached as text): for a batch this is a good
     // part of the request's cost when built as objects and stringified.
     if (!predictions) {
-      let inputs: Float32Array | string[];
+      let inputs: ClassifierInputs;
       try {
         inputs = encodeInstances(served, body.instances);
       } catch (error) {
