@@ -4,10 +4,9 @@ import { changeNotifications } from '../db/change-notifications.js';
 import { Unavailable } from '../errors/domain-error.js';
 import { startQueue, stopQueue } from '../jobs/queue.js';
 import { RequestStats } from '../monitoring/request-stats.js';
-import type express from 'express';
 import type session from 'express-session';
 import type { Sequelize } from 'sequelize';
-import { createApp, serverListener } from '../server/app.js';
+import { createApp } from '../server/app.js';
 import type { Config } from '../platform/config.js';
 import { formatChecks } from '../server/checks.js';
 import { resolveSessionSecret } from '../server/session-secret.js';
@@ -43,7 +42,7 @@ export async function serveConsole(db: OpenDatabase, say: (message: string) => v
     requestStats = new RequestStats(db.sequelize).start();
     await changeNotifications.start(db.database.url);
     const { app, closeApi } = await composeWebApp({ config: db.config, sequelize: db.sequelize, session, requestStats });
-    const server = await listen(createWebServer(serverListener(app), tls), db.config.PORT, db.config.HOST);
+    const server = await listen(createWebServer(app, tls), db.config.PORT, db.config.HOST);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : db.config.PORT;
     const redirect =
@@ -88,7 +87,7 @@ export async function composeWebApp(deps: {
   sequelize: Sequelize;
   session: session.SessionOptions & { secret: string };
   requestStats?: RequestStats;
-}): Promise<{ app: express.Express; api: () => Api | undefined; closeApi: () => Promise<void> }> {
+}): Promise<{ app: http.RequestListener; api: () => Api | undefined; closeApi: () => Promise<void> }> {
   const { buildConsole } = await import('../../admin/index.js');
   const { config, sequelize, session: sessionConfig, requestStats } = deps;
   const api = lazyApi({ config, sequelize, sessionCookieName: sessionConfig.name ?? 'connect.sid' });

@@ -55,7 +55,7 @@ export interface PredictDependencies {
   pool?: PredictPool;
 }
 
-/** The route's parts the fast path (src/api/index.ts) runs without Express's routing. */
+/** The route's parts the fast path (predict-fast-path.ts) runs without Express's routing. */
 export interface PredictEndpoint {
   /** `/api/v1/models/{name}/predict` → the name, or null when the path is not this route's. */
   nameOf(path: string): string | null;
