@@ -1,22 +1,20 @@
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import compression from 'compression';
-import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Sequelize } from 'sequelize';
 import { KeyAuthenticator } from '../auth/api-keys/authenticate-key.js';
 import { ModelRuntime } from '../ml/runtime/model-runtime.js';
 import { PerMinuteStats } from '../monitoring/per-minute-stats.js';
 import type { Config } from '../platform/config.js';
-import { API_SECURITY_HEADERS } from '../server/security-headers.js';
-import { bodyOf, jsonBody } from './json-body.js';
+import { jsonBody } from './json-body.js';
 import { authenticate } from './authenticate.js';
 import { shedLoad } from './shed-load.js';
-import type { ApiHandler, ApiRequest, ApiResponse } from './http-types.js';
+import type { ApiHandler } from './http-types.js';
 import { apiCors } from './cors.js';
 import { docsRouter } from './docs.js';
 import { apiErrorHandler, sendProblem } from './problem.js';
 import { ApiVersion } from './route.js';
-import { checkPathParams, parseQueryString, searchOf } from './validation.js';
+import { predictFastPath, type FastPath } from './predict-fast-path.js';
 import { SharedCounters } from './throttle/shared-counters.js';
 import { throttleByAddress, throttleByCaller } from './throttle/throttle.js';
 import { addV1Routes } from './v1/index.js';
@@ -30,18 +28,9 @@ export interface ApiDependencies {
   sessionCookieName: string;
 }
 
-/** `POST /api/v1/models/{name}/predict` without Express: see `createApi`. */
-export interface FastPath {
-  /** The OpenAPI template, for metrics labels. */
-  route: string;
-  /** The model's name when `req` is a keyed predict call, else null (the app answers it). */
-  match(req: IncomingMessage): string | null;
-  /** Answers a matched request; `req.ip` and `res.locals` (with the request id) are set by the caller. */
-  handle(req: ApiRequest, res: ApiResponse, name: string): void;
-}
-
 export interface Api {
   router: Router;
+  /** Keyed predict calls, for the HTTP server to answer before the app (see createApp). */
   fastPath: FastPath;
   /** Every route of every version (for the docs test). */
   versions: readonly ApiVersion[];
@@ -96,39 +85,9 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
   router.use('/api', (req, res) => sendProblem(req, res, 404, 'route.not_found', `There is no ${req.method} ${req.originalUrl.split('?')[0]}: the routes are listed at /api/docs.`));
   router.use('/api', apiErrorHandler);
 
-  // The hot path: a keyed predict call is answered on Node's own request and response, without
-  // Express (whose per-request setup alone halved the throughput measured here), the console's
-  // middleware (sessions, CSP nonces, per-request logging) or ETag hashing, but through the same
-  // chain (CORS, throttles, key check, body reader) and the same handler as the routed request.
-  const fastPath: FastPath = {
-    route: '/api/v1/models/:name/predict',
-    match: (req) => (req.method === 'POST' && req.headers.authorization !== undefined ? predict.nameOf(pathOf(req.url)) : null),
-    handle(req, res, name) {
-      for (const name in API_SECURITY_HEADERS) res.setHeader(name, API_SECURITY_HEADERS[name]!);
-      const fail = (error: unknown) => apiErrorHandler(error, req, res, () => undefined);
-      runChain(chain, req, res, () => {
-        let query: Record<string, string>;
-        try {
-          // The same query and path rules as the routed request (src/api/route.ts).
-          query = parseQueryString(searchOf(req.url));
-          checkPathParams({ name });
-        } catch (error) {
-          return fail(error);
-        }
-        predict
-          .answer(res, { name, query, body: () => bodyOf(req), bodyText: req.bodyText })
-          .then((body) => {
-            res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-            res.end(body);
-          })
-          .catch(fail);
-      }, fail);
-    },
-  };
-
   return {
     router,
-    fastPath,
+    fastPath: predictFastPath(chain, predict),
     versions: [v1],
     flush: async () => {
       await Promise.all([inferenceStats.flush(), counters.sync()]);
@@ -147,27 +106,6 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
 export function lazyApi(deps: Omit<ApiDependencies, 'session'>): { build: (session: RequestHandler) => Api; current: () => Api | undefined } {
   let api: Api | undefined;
   return { build: (session) => (api = createApi({ ...deps, session })), current: () => api };
-}
-
-function pathOf(url: string | undefined): string {
-  const q = (url ?? '').indexOf('?');
-  return q < 0 ? (url ?? '') : url!.slice(0, q);
-}
-
-/** Runs the chain in order outside a router: `done` after the last, `fail` on the first error. */
-function runChain(chain: readonly ApiHandler[], req: ApiRequest, res: ApiResponse, done: () => void, fail: (error: unknown) => void): void {
-  let index = 0;
-  const next = (error?: unknown) => {
-    if (error) return fail(error);
-    const handler = chain[index++];
-    try {
-      if (handler) void handler(req, res, next);
-      else done();
-    } catch (thrown) {
-      fail(thrown);
-    }
-  };
-  next();
 }
 
 function openApiDocument(versions: readonly ApiVersion[]): unknown {

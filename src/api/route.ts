@@ -2,11 +2,35 @@ import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openap
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import * as z from 'zod';
 import type { ApiScope } from '../../models/enums.js';
+import type { Decision } from '../access/decide.js';
+import type { ResourceId } from '../access/rules.js';
+import { recordFailure } from '../audit/with-audit.js';
+import { Forbidden } from '../errors/domain-error.js';
+import { authorize, callerOf } from './caller.js';
+import type { ApiResponse } from './http-types.js';
 import { bodyOf } from './json-body.js';
 import { checkPathParams, parse, parseQueryString, searchOf } from './validation.js';
 import { ProblemSchema } from './schemas.js';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+/**
+ * Who may call a route, declared once in its spec: the key scope it needs (listed in the docs as
+ * `x-scope`) and the rule table's resource and action that the caller's role must be allowed.
+ */
+export interface RouteAccess {
+  scope: ApiScope;
+  resource: ResourceId;
+  action: string;
+}
+
+/** A refused call audited as this attempt (with the route's resource) where the route says so. */
+export interface RefusedAs {
+  action: string;
+  recordIds?: number[];
+}
+
+type RouteInput<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> = { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
 
 export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -15,8 +39,13 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   summary: string;
   description?: string;
   tag: string;
-  /** The key scope the route needs (checked in the handler with `authorize`; listed in the docs). */
-  scope: ApiScope;
+  /** Checked after the input is validated and before the handler runs; the handler gets the decision. */
+  access: RouteAccess;
+  /**
+   * A refusal is audited by the API's error handler as `<resource>.<action>`; a write names its
+   * audit action (and records) here instead, as the console's refusals of the same write do.
+   */
+  refusedAs?: (input: RouteInput<P, Q, B>) => RefusedAs;
   params?: P;
   query?: Q;
   body?: B;
@@ -27,7 +56,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   parseBody?: (raw: unknown) => Promise<z.output<B>>;
   /** Status → description and JSON schema of the success answer. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  handler(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }, req: Request, res: Response): Promise<unknown>;
+  /** `decision` is the rule's answer: `true`, or the row filter a list must apply. */
+  handler(input: RouteInput<P, Q, B> & { decision: Decision }, req: Request, res: Response): Promise<unknown>;
 }
 
 /** Every error status a route may answer, documented once for all. */
@@ -43,9 +73,23 @@ const ERROR_RESPONSES: Record<number, string> = {
 };
 
 /**
- * One API version: each route is declared once (method, path, zod schemas, scope) and that
- * declaration both validates requests and describes them in the OpenAPI document. A route's handler
- * returns the JSON body (200, or its first listed status) or answers itself and returns undefined.
+ * The one check of a route's access (`authorize`), with the route's own audit of a refusal when it
+ * names one. The predict fast path calls it too, with the route's declaration.
+ */
+export async function authorizeRoute(res: Pick<ApiResponse, 'locals'>, access: RouteAccess, refusedAs?: RefusedAs): Promise<Decision> {
+  try {
+    return authorize(res, access.scope, access.resource, access.action);
+  } catch (error) {
+    if (refusedAs && error instanceof Forbidden) await recordFailure(callerOf(res).actor, { ...refusedAs, resource: access.resource }, error);
+    throw error;
+  }
+}
+
+/**
+ * One API version: each route is declared once (method, path, zod schemas, access) and that
+ * declaration validates and authorizes requests and describes them in the OpenAPI document. A
+ * route's handler returns the JSON body (200, or its first listed status) or answers itself and
+ * returns undefined.
  */
 export class ApiVersion {
   readonly router: Router = express.Router();
@@ -72,7 +116,7 @@ export class ApiVersion {
       ...(spec.description ? { description: spec.description } : {}),
       tags: [spec.tag],
       security: [{ apiKey: [] }],
-      'x-scope': spec.scope,
+      'x-scope': spec.access.scope,
       request,
       responses: {
         ...Object.fromEntries(
@@ -92,8 +136,9 @@ export class ApiVersion {
           params: spec.params ? parse(spec.params, req.params, 'path') : {},
           query: spec.query ? parse(spec.query, query, 'query') : {},
           body: spec.parseBody ? await spec.parseBody(bodyOf(req)) : spec.body ? parse(spec.body, bodyOf(req), 'body') : undefined,
-        } as { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
-        const result = await spec.handler(input, req, res);
+        } as RouteInput<P, Q, B>;
+        const decision = await authorizeRoute(res, spec.access, spec.refusedAs?.(input));
+        const result = await spec.handler({ ...input, decision }, req, res);
         if (result !== undefined && !res.headersSent) res.status(successStatus).json(result);
       } catch (error) {
         next(error);

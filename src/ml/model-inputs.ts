@@ -1,10 +1,11 @@
 import type { DatasetTask, FeatureSpec } from '../../models/enums.js';
 import { InvalidInput } from '../errors/domain-error.js';
-import type { ClassifierInputs } from './onnx-classifier.js';
+import type { ClassifierInputs, ClassifierSignature } from './onnx-classifier.js';
 
-// The one place of the rule by which a feature value becomes a model's input float. Every path that
-// feeds a tabular model goes through here: the predict API (objects and arrays, on the web thread and
-// in its worker threads), batch scoring (records read from JSON), ONNX upload checks and training.
+// The one place of the rule by which an instance or a record becomes a model's input: a feature
+// value's float, a category's index, a text. Every path that feeds a model goes through here: the
+// predict API (objects, arrays and texts, on the web thread and in its worker threads), batch
+// scoring (records read from JSON), ONNX upload checks and training.
 //
 // The input tensor is float32, so a number that is finite as a JavaScript double but not as a float32
 // (1e300, 3.5e38) would reach the model as ±Infinity and come back as NaN probabilities: such a value
@@ -157,6 +158,56 @@ export function encodeRecordFeatures(
     said.push(`feature "${name}" ${reason}, got ${JSON.stringify(value)}`);
   });
   if (!fits) throw new InvalidInput('features.not_finite', `${rowLabel}: ${said.join('; ')}.`, fields);
+}
+
+/** What encoding a client's instances needs to know of a model version (a served version has it). */
+export interface InstanceSpec {
+  modelName: string;
+  version: number;
+  signature: ClassifierSignature;
+  /** Floats per row (tabular). */
+  width: number;
+  /** The dataset's features in row order, when they match the model's input. */
+  features: readonly FeatureSpec[] | null;
+}
+
+/** A client's instance: values in the model's input order (null: missing), feature name → value, or a text. */
+export type Instance = ReadonlyArray<number | null> | string | Readonly<Record<string, unknown>>;
+
+/**
+ * A client's instances → what the version takes (`'instance'` strictness): texts for a text model;
+ * for a tabular one, arrays of `width` values (encodeFeatureArray) or, when its features are named,
+ * objects (encodeFeatureObject). Every misfit is reported with where it is, relative to the list
+ * (`[3].body_mass_g`, `[0][2]`, `[5]`), and why, with the value given; the inputs are only
+ * meaningful when nothing was reported.
+ */
+export function encodeInstanceInputs(spec: InstanceSpec, instances: readonly Instance[], report: (at: string, reason: string) => void): ClassifierInputs {
+  const about = `model "${spec.modelName}" version ${spec.version}`;
+  if (spec.signature.input.type === 'string') {
+    const texts: string[] = [];
+    instances.forEach((instance, i) => (typeof instance === 'string' ? texts.push(instance) : report(`[${i}]`, `${about} classifies text: send a string`)));
+    return texts;
+  }
+  const { width, features } = spec;
+  const rows = new Float32Array(instances.length * width);
+  instances.forEach((instance, i) => {
+    const path = `[${i}]`;
+    const at: ReportProblem = (where, reason, value) => report(`${path}${where}`, value === undefined ? reason : `${reason}, got ${JSON.stringify(value)}`);
+    if (typeof instance === 'string') return report(path, `${about} takes features, not text: send ${width} numbers${features ? ' or an object of feature values' : ''}`);
+    if (isValueArray(instance)) {
+      if (instance.length !== width) return report(path, `has ${instance.length} values; ${about} takes ${width}${features ? ` (${features.map((f) => f.name).join(', ')})` : ''}`);
+      encodeFeatureArray(instance, features, rows, i * width, at);
+      return;
+    }
+    if (!features) return report(path, `${about} has no named features (its input is ${width} unnamed numbers): send an array`);
+    encodeFeatureObject(instance, features, rows, i * width, 'instance', at);
+  });
+  return rows;
+}
+
+/** `Array.isArray` narrows a readonly array union to `any[]`; this keeps the element type. */
+function isValueArray(instance: Exclude<Instance, string>): instance is ReadonlyArray<number | null> {
+  return Array.isArray(instance);
 }
 
 export interface InputRecord {

@@ -9,7 +9,8 @@ import { logger } from '../platform/logger.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import { httpMetrics, observeHttpResponse } from '../monitoring/metrics.js';
 import type http from 'node:http';
-import type { Api, FastPath } from '../api/index.js';
+import type { Api } from '../api/index.js';
+import type { FastPath } from '../api/predict-fast-path.js';
 import type { ApiRequest, ApiResponse } from '../api/http-types.js';
 import { arrivedOverHttps, clientIp } from './client-ip.js';
 import type { RequestStats } from '../monitoring/request-stats.js';
@@ -41,8 +42,11 @@ export interface AppDependencies {
   api?: (session: RequestHandler) => Pick<Api, 'router' | 'fastPath'>;
 }
 
-/** The HTTP application: ops endpoints (health, metrics), the console, and the shared security and error handling. */
-export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount, requestStats, api }: AppDependencies): express.Express {
+/**
+ * The HTTP application: ops endpoints (health, metrics), the console, and the shared security and
+ * error handling; with an API, its fast path in front. Listen with `http.createServer(createApp(…))`.
+ */
+export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount, requestStats, api }: AppDependencies): http.RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
@@ -89,21 +93,14 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
     res.status(404).json({ error: 'not_found', message: 'No such route. The console is at /admin.' });
   });
   app.use(errorHandler);
-  if (apiMount) fastPaths.set(app, { fast: apiMount.fastPath, trustProxy: config.TRUST_PROXY, requestStats });
-  return app;
+  return apiMount ? withFastPath(app, apiMount.fastPath, config.TRUST_PROXY, requestStats) : app;
 }
 
-const fastPaths = new WeakMap<express.Express, { fast: FastPath; trustProxy: boolean; requestStats: RequestStats | undefined }>();
-
 /**
- * What the HTTP server calls for each request: the app, except for the API's fast path (keyed
- * predict calls), answered on Node's own objects with only the app-wide request id, metrics and
- * request statistics. Listen with `http.createServer(serverListener(app))`.
+ * The app, except for the API's fast path (keyed predict calls), answered on Node's own objects
+ * with only the app-wide request id, metrics and request statistics.
  */
-export function serverListener(app: express.Express): http.RequestListener {
-  const found = fastPaths.get(app);
-  if (!found) return app;
-  const { fast, trustProxy, requestStats } = found;
+function withFastPath(app: express.Express, fast: FastPath, trustProxy: boolean, requestStats: RequestStats | undefined): http.RequestListener {
   return (rawReq, rawRes) => {
     const name = fast.match(rawReq);
     if (name === null) return app(rawReq, rawRes);

@@ -1,4 +1,4 @@
-import type express from 'express';
+import type http from 'node:http';
 import type session from 'express-session';
 import type { Sequelize } from 'sequelize';
 import { lazyApi, type Api } from '../api/index.js';
@@ -20,7 +20,7 @@ export async function composeWebApp(deps: {
   sequelize: Sequelize;
   session: session.SessionOptions & { secret: string };
   requestStats?: RequestStats;
-}): Promise<{ app: express.Express; api: () => Api | undefined; closeApi: () => Promise<void> }> {
+}): Promise<{ app: http.RequestListener; api: () => Api | undefined; closeApi: () => Promise<void> }> {
   const { buildConsole } = await loadConsole();
   const { config, sequelize, session: sessionConfig, requestStats } = deps;
   const api = lazyApi({ config, sequelize, sessionCookieName: sessionConfig.name ?? 'connect.sid' });

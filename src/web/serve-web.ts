@@ -6,7 +6,6 @@ import type { Database } from '../db/start-database.js';
 import { startQueue, stopQueue } from '../jobs/queue.js';
 import { RequestStats } from '../monitoring/request-stats.js';
 import type { Config } from '../platform/config.js';
-import { serverListener } from '../server/app.js';
 import { sessionOptions } from '../server/session.js';
 import { checkConsoleAtStart, composeWebApp } from './compose-web-app.js';
 import { closeServer, listen } from './listen.js';
@@ -37,7 +36,7 @@ export async function serveWeb(db: { config: Config; database: Database; sequeli
     requestStats = new RequestStats(db.sequelize).start();
     await changeNotifications.start(db.database.url);
     const { app, closeApi } = await composeWebApp({ config: db.config, sequelize: db.sequelize, session, requestStats });
-    const server = await listen(createWebServer(serverListener(app), tls), db.config.PORT, db.config.HOST);
+    const server = await listen(createWebServer(app, tls), db.config.PORT, db.config.HOST);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : db.config.PORT;
     const redirect =

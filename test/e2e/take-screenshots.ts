@@ -16,7 +16,6 @@ import { seedDemoData } from '../../seeders/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { migrate } from '../../src/db/migrate.js';
-import { serverListener } from '../../src/server/app.js';
 import { composeWebApp } from '../../src/web/compose-web-app.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import http from 'node:http';
@@ -65,7 +64,7 @@ try {
   const productionAlias = (await ModelAlias.findOne({ where: { modelId: penguins.id, alias: 'production' } }))!;
   const promotion = (await AuditEvent.findOne({ where: { action: 'model_aliases.promote' }, order: [['seq', 'DESC']] }))!;
   const port = await freePort();
-  const server = http.createServer(serverListener(app)).listen(port, '127.0.0.1');
+  const server = http.createServer(app).listen(port, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const browser = await launchChromium();
   fs.mkdirSync(out, { recursive: true });

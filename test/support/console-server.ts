@@ -6,7 +6,6 @@ import { composeWebApp } from '../../src/web/compose-web-app.js';
 import { changeNotifications } from '../../src/db/change-notifications.js';
 import { startQueue } from '../../src/jobs/queue.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { serverListener } from '../../src/server/app.js';
 import { sessionOptions } from '../../src/server/session.js';
 import { saveUser } from '../../src/users/save-user.js';
 import type { Role } from '../../models/enums.js';
@@ -41,7 +40,7 @@ export async function serveWebApp(db: { url: string; sequelize: Sequelize }, env
   await changeNotifications.start(url);
   const { app, api, closeApi } = await composeWebApp({ config, sequelize, session });
   const server: Server = await new Promise((resolve) => {
-    const s = http.createServer(serverListener(app)).listen(0, '127.0.0.1', () => resolve(s));
+    const s = http.createServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

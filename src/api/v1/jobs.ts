@@ -10,7 +10,7 @@ import { trainJobParams } from '../../ml/train-model.js';
 import { RecordFilter } from '../../records/record-selection.js';
 import { AliasName } from '../../registry/promote-alias.js';
 import { queueScoring } from '../../scoring/queue-scoring.js';
-import { authorize, callerOf } from '../caller.js';
+import { callerOf } from '../caller.js';
 import type { ApiVersion } from '../route.js';
 import { IdParam, NameParam, PageQuery, pageOf } from '../schemas.js';
 import { JobSchema } from './resource-schemas.js';
@@ -24,7 +24,7 @@ export function addJobRoutes(api: ApiVersion): void {
     method: 'post',
     path: '/models/{name}/score',
     tag: 'Jobs',
-    scope: 'jobs:write',
+    access: { scope: 'jobs:write', resource: 'models', action: 'score' },
     summary: 'Queue batch scoring',
     description: 'Scores the model\'s dataset (or the records matching `filter`) with the version the alias (default production) points at when queued, or `version`. Follow it at GET /api/v1/jobs/{id}.',
     params: NameParam,
@@ -37,7 +37,6 @@ export function addJobRoutes(api: ApiVersion): void {
       .strict(),
     responses: { 202: { description: 'Queued.', schema: QueuedSchema } },
     handler: async ({ params, body }, _req, res) => {
-      authorize(res, 'jobs:write', 'models', 'score');
       const { job, matching } = await queueScoring(callerOf(res).actor, { model: params.name, alias: body.alias, version: body.version, ...(body.filter ? { selection: { filter: body.filter } } : {}) });
       res.location(`/api/v1/jobs/${job.id}`);
       return { job: jobJson(job), matching };
@@ -48,7 +47,7 @@ export function addJobRoutes(api: ApiVersion): void {
     method: 'post',
     path: '/models/{name}/train',
     tag: 'Jobs',
-    scope: 'jobs:write',
+    access: { scope: 'jobs:write', resource: 'models', action: 'train' },
     summary: 'Queue a retraining',
     description: 'Trains a new version on the dataset\'s labelled train rows (optionally narrowed by `tag` or `editedSince`); with `autoPromote`, promotes it if it beats production by the model\'s margin.',
     params: NameParam,
@@ -66,7 +65,6 @@ export function addJobRoutes(api: ApiVersion): void {
       .strict(),
     responses: { 202: { description: 'Queued.', schema: QueuedSchema } },
     handler: async ({ params, body }, _req, res) => {
-      authorize(res, 'jobs:write', 'models', 'train');
       const job = await enqueueJob(callerOf(res).actor, 'train', trainJobParams(params.name, body));
       res.location(`/api/v1/jobs/${job.id}`);
       return { job: jobJson(job) };
@@ -77,13 +75,12 @@ export function addJobRoutes(api: ApiVersion): void {
     method: 'get',
     path: '/jobs',
     tag: 'Jobs',
-    scope: 'jobs:write',
+    access: { scope: 'jobs:write', resource: 'jobs', action: 'list' },
     summary: 'List jobs',
     description: 'Newest first. Non-admins see the jobs they (or their keys) started.',
     query: PageQuery.extend({ status: JobStatus.optional() }),
     responses: { 200: { description: 'A page of jobs.', schema: pageOf(JobSchema) } },
-    handler: async ({ query }, _req, res) => {
-      const decision = authorize(res, 'jobs:write', 'jobs', 'list');
+    handler: async ({ query, decision }) => {
       const rows = await Job.findAll({
         where: { ...(typeof decision === 'object' ? decision : {}), ...(query.status ? { status: query.status } : {}), ...(query.after ? { id: { [Op.lt]: query.after } } : {}) },
         order: [['id', 'DESC']],
@@ -97,12 +94,11 @@ export function addJobRoutes(api: ApiVersion): void {
     method: 'get',
     path: '/jobs/{id}',
     tag: 'Jobs',
-    scope: 'jobs:write',
+    access: { scope: 'jobs:write', resource: 'jobs', action: 'show' },
     summary: 'Read a job (status, progress, result)',
     params: IdParam,
     responses: { 200: { description: 'The job.', schema: JobSchema } },
-    handler: async ({ params }, _req, res) => {
-      const decision = authorize(res, 'jobs:write', 'jobs', 'show');
+    handler: async ({ params, decision }) => {
       const job = await Job.findByPk(params.id);
       // Someone else's job reads as missing: ids are not a directory of other people's work.
       if (!job || (typeof decision === 'object' && !matchesFilter(job.get({ plain: true }), decision))) throw new NotFound('job.not_found', `There is no job ${params.id} of yours.`);
@@ -114,13 +110,12 @@ export function addJobRoutes(api: ApiVersion): void {
     method: 'post',
     path: '/jobs/{id}/cancel',
     tag: 'Jobs',
-    scope: 'jobs:write',
+    access: { scope: 'jobs:write', resource: 'jobs', action: 'cancel' },
     summary: 'Cancel a job',
     description: 'A queued job is cancelled at once; a running one stops at its next step (its committed chunks stay). 409 when it has already finished.',
     params: IdParam,
     responses: { 200: { description: 'The job after the request.', schema: JobSchema } },
     handler: async ({ params }, _req, res) => {
-      authorize(res, 'jobs:write', 'jobs', 'cancel');
       return jobJson(await cancelJob(callerOf(res).actor, params.id));
     },
   });

@@ -4,7 +4,7 @@ import { MlModel, ModelAlias, ModelVersion } from '../../../models/index.js';
 import { NotFound } from '../../errors/domain-error.js';
 import { AliasName, promoteAlias } from '../../registry/promote-alias.js';
 import { findModelByName } from '../../registry/resolve-version.js';
-import { authorize, callerOf } from '../caller.js';
+import { callerOf } from '../caller.js';
 import type { ApiVersion } from '../route.js';
 import { NameParam, PageQuery, pageOf } from '../schemas.js';
 import { ModelSchema, VersionSchema } from './resource-schemas.js';
@@ -23,13 +23,12 @@ export function addModelRoutes(api: ApiVersion): void {
     method: 'get',
     path: '/models',
     tag: 'Models',
-    scope: 'predict',
+    access: { scope: 'predict', resource: 'models', action: 'predict' },
     summary: 'List models',
     description: 'With the version each alias points at. Any key may list what it can call.',
     query: PageQuery,
     responses: { 200: { description: 'A page of models, by id.', schema: pageOf(ModelSchema) } },
-    handler: async ({ query }, _req, res) => {
-      authorize(res, 'predict', 'models', 'predict');
+    handler: async ({ query }) => {
       const rows = await MlModel.findAll({ where: query.after ? { id: { [Op.gt]: query.after } } : {}, order: [['id', 'ASC']], limit: query.limit + 1 });
       const aliases = await aliasesOf(rows.map((m) => m.id));
       return page(rows.map((m) => modelJson(m, aliases.get(m.id)!)), query.limit);
@@ -40,12 +39,11 @@ export function addModelRoutes(api: ApiVersion): void {
     method: 'get',
     path: '/models/{name}',
     tag: 'Models',
-    scope: 'predict',
+    access: { scope: 'predict', resource: 'models', action: 'predict' },
     summary: 'Read a model',
     params: NameParam,
     responses: { 200: { description: 'The model and its aliases.', schema: ModelSchema } },
-    handler: async ({ params }, _req, res) => {
-      authorize(res, 'predict', 'models', 'predict');
+    handler: async ({ params }) => {
       const model = await findModelByName(params.name);
       return modelJson(model, (await aliasesOf([model.id])).get(model.id)!);
     },
@@ -55,14 +53,13 @@ export function addModelRoutes(api: ApiVersion): void {
     method: 'get',
     path: '/models/{name}/versions',
     tag: 'Models',
-    scope: 'predict',
+    access: { scope: 'predict', resource: 'models', action: 'predict' },
     summary: 'List a model\'s versions',
     description: 'Newest first, with their evaluation metrics.',
     params: NameParam,
     query: PageQuery,
     responses: { 200: { description: 'A page of versions.', schema: pageOf(VersionSchema) } },
-    handler: async ({ params, query }, _req, res) => {
-      authorize(res, 'predict', 'models', 'predict');
+    handler: async ({ params, query }) => {
       const model = await findModelByName(params.name);
       const rows = await ModelVersion.findAll({
         where: { modelId: model.id, ...(query.after ? { id: { [Op.lt]: query.after } } : {}) },
@@ -77,14 +74,13 @@ export function addModelRoutes(api: ApiVersion): void {
     method: 'patch',
     path: '/models/{name}/aliases/{alias}',
     tag: 'Models',
-    scope: 'models:write',
+    access: { scope: 'models:write', resource: 'modelVersions', action: 'promote' },
     summary: 'Point an alias at a version (promote)',
     description: 'Creates the alias if needed. Every web process serves the new version within a second. Audited; the alias history in the console shows it.',
     params: NameParam.extend({ alias: AliasName }),
     body: z.object({ version: z.number().int().positive('a version number') }).strict(),
     responses: { 200: { description: 'Where the alias points now, and where it pointed before.', schema: z.object({ model: z.string(), alias: z.string(), version: z.number().int(), previousVersion: z.number().int().nullable() }) } },
     handler: async ({ params, body }, _req, res) => {
-      authorize(res, 'models:write', 'modelVersions', 'promote');
       const model = await findModelByName(params.name);
       const version = await ModelVersion.findOne({ where: { modelId: model.id, version: body.version }, attributes: ['id'] });
       if (!version) throw new NotFound('version.not_found', `Model "${model.name}" has no version ${body.version}: GET /api/v1/models/${model.name}/versions lists them.`);

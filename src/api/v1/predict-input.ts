@@ -1,24 +1,16 @@
 import * as z from 'zod';
-import type { FeatureSpec } from '../../../models/enums.js';
-import type { ClassifierSignature } from '../../ml/onnx-classifier.js';
-import { encodeFeatureArray, encodeFeatureObject, type ReportProblem } from '../../ml/model-inputs.js';
+import { encodeInstanceInputs, type InstanceSpec } from '../../ml/model-inputs.js';
+import type { ClassifierInputs } from '../../ml/onnx-classifier.js';
 import { nonFiniteRows, outputNotFinite } from '../../ml/runtime/finite-output.js';
 import { HttpProblem, type FieldProblem } from '../problem.js';
 import { invalidInput, parse } from '../validation.js';
 
-// What a predict request carries and how it becomes a model's input and a JSON answer. No Express,
-// no database: the web process and the inference thread (src/ml/runtime/inference-thread.ts) share it.
+// What a predict request carries, how its instances are checked (by the one encoder, model-inputs.ts)
+// and how the answer is written as JSON. No Express, no database: the web thread and the worker
+// threads of large requests (predict-thread.ts) share it.
 
-/** What checking and encoding instances needs to know of a version. */
-export interface InputSpec {
-  modelName: string;
-  version: number;
-  signature: ClassifierSignature;
-  /** Floats per row (tabular). */
-  width: number;
-  /** The dataset's features in row order, when they match the model's input. */
-  features: readonly FeatureSpec[] | null;
-}
+/** What the body's checks and the answer need to know of the version (what a worker thread is sent). */
+export type InputSpec = InstanceSpec;
 
 const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 export const Instance = z.union(
@@ -97,35 +89,14 @@ export function numericInstances(raw: unknown, maxInstances: number): number[][]
 
 /**
  * Checks the instances against what this version takes and encodes them, by the encoder's rule
- * (src/ml/model-inputs.ts: float32's finite range, category names or indexes); every misfit is
- * reported with its path (`instances[3].body_mass_g`, `instances[0][2]`).
+ * (encodeInstanceInputs: float32's finite range, category names or indexes, texts); every misfit is
+ * answered with its path (`instances[3].body_mass_g`, `instances[0][2]`), at most 50 of them.
  */
-export function encodeInstances(served: InputSpec, instances: readonly InstanceValue[]): Float32Array | string[] {
+export function encodeInstances(served: InputSpec, instances: readonly InstanceValue[]): ClassifierInputs {
   const problems: FieldProblem[] = [];
-  const report = (path: string, reason: string) => problems.length < 50 && problems.push({ path, reason });
-  const about = `model "${served.modelName}" version ${served.version}`;
-  if (served.signature.input.type === 'string') {
-    const texts: string[] = [];
-    instances.forEach((instance, i) => (typeof instance === 'string' ? texts.push(instance) : report(`instances[${i}]`, `${about} classifies text: send a string`)));
-    if (problems.length > 0) throw invalid(problems);
-    return texts;
-  }
-  const { width, features } = served;
-  const rows = new Float32Array(instances.length * width);
-  instances.forEach((instance, i) => {
-    const path = `instances[${i}]`;
-    const at: ReportProblem = (where, reason, value) => report(`${path}${where}`, value === undefined ? reason : `${reason}, got ${JSON.stringify(value)}`);
-    if (typeof instance === 'string') return report(path, `${about} takes features, not text: send ${width} numbers${features ? ' or an object of feature values' : ''}`);
-    if (Array.isArray(instance)) {
-      if (instance.length !== width) return report(path, `has ${instance.length} values; ${about} takes ${width}${features ? ` (${features.map((f) => f.name).join(', ')})` : ''}`);
-      encodeFeatureArray(instance, features, rows, i * width, at);
-      return;
-    }
-    if (!features) return report(path, `${about} has no named features (its input is ${width} unnamed numbers): send an array`);
-    encodeFeatureObject(instance, features, rows, i * width, 'instance', at);
-  });
+  const inputs = encodeInstanceInputs(served, instances, (at, reason) => problems.length < 50 && problems.push({ path: `instances${at}`, reason }));
   if (problems.length > 0) throw invalid(problems);
-  return rows;
+  return inputs;
 }
 
 function invalid(errors: FieldProblem[]): HttpProblem {

@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import type { ClassifierInputs } from '../../ml/onnx-classifier.js';
 import type { ModelRuntime, ServedVersion } from '../../ml/runtime/model-runtime.js';
 import { PredictionCache } from '../../ml/runtime/prediction-cache.js';
 import { ALIAS_PATTERN } from '../../registry/promote-alias.js';
 import { recordInference, type InferenceOutcome } from '../../monitoring/inference-metrics.js';
 import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
 import { ModelFault } from '../../errors/domain-error.js';
-import { authorize, callerOf } from '../caller.js';
-import type { ApiVersion } from '../route.js';
+import { callerOf } from '../caller.js';
+import { authorizeRoute, type ApiVersion, type RouteAccess } from '../route.js';
 import { parse } from '../validation.js';
 import { encodeInstances, parsePredictBodyInSlices, predictBodySchema, predictionsJson } from './predict-input.js';
 import type { ApiResponse } from '../http-types.js';
@@ -39,6 +40,8 @@ const PredictResponse = z
   })
   .meta({ id: 'PredictResponse' });
 
+/** Checked on both ways in: the route (calls by session) and the fast path (calls by key). */
+const PREDICT_ACCESS: RouteAccess = { scope: 'predict', resource: 'models', action: 'predict' };
 
 /** Bodies longer than this (about 200 rows of 30 numbers) are handled by a worker thread, when there is a pool. */
 const LARGE_BODY_CHARS = 64 * 1024;
@@ -52,7 +55,7 @@ export interface PredictDependencies {
   pool?: PredictPool;
 }
 
-/** The route's parts the fast path (src/api/index.ts) runs without Express's routing. */
+/** The route's parts the fast path (predict-fast-path.ts) runs without Express's routing. */
 export interface PredictEndpoint {
   /** `/api/v1/models/{name}/predict` → the name, or null when the path is not this route's. */
   nameOf(path: string): string | null;
@@ -67,21 +70,18 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
 
   const parseBody = (raw: unknown) => parsePredictBodyInSlices(raw, maxInstances, PredictBody);
 
-  /** Who may, and which version answers: the first steps of every predict call. */
-  const begin = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>) => {
-    authorize(res, 'predict', 'models', 'predict');
-    return { started: performance.now(), ...(await runtime.resolve(params.name, query)) };
-  };
+  /** Which version answers: the first step of every authorized predict call. */
+  const begin = async (params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>) => ({ started: performance.now(), ...(await runtime.resolve(params.name, query)) });
 
   const predict = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, body: z.output<typeof PredictBody>) => {
-    const { started, served, alias } = await begin(res, params, query);
+    const { started, served, alias } = await begin(params, query);
     const key = cache.enabled ? cache.keyOf(served.versionId, body.instances) : '';
     let predictions = cache.enabled ? cache.get(key) : undefined;
     const cached = predictions !== undefined;
     // The answer is written as JSON text directly (and cached as text): for a batch this is a good
     // part of the request's cost when built as objects and stringified.
     if (!predictions) {
-      let inputs: Float32Array | string[];
+      let inputs: ClassifierInputs;
       try {
         inputs = encodeInstances(served, body.instances);
       } catch (error) {
@@ -104,7 +104,7 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
 
   /** A large body, as text, to a worker thread: parsed, checked, scored and answered there. No cache. */
   const predictLarge = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, text: string, threads: PredictPool) => {
-    const { started, served, alias } = await begin(res, params, query);
+    const { started, served, alias } = await begin(params, query);
     const { modelName, version, signature, width, features } = served;
     try {
       const { predictions } = await threads.predict({ versionId: served.versionId, onnx: served.onnx, spec: { modelName, version, signature, width, features }, text, maxInstances });
@@ -124,7 +124,7 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
     method: 'post',
     path: '/models/{name}/predict',
     tag: 'Inference',
-    scope: 'predict',
+    access: PREDICT_ACCESS,
     summary: 'Predict labels and probabilities',
     description: `Runs the model version the alias (default \`production\`) points at, or \`?version=N\`. Tabular instances are arrays (one number per feature, in order; a category as its index in the feature's list) or objects (feature name → value); every number must be within float32's finite range (±3.4028235e38); text instances are strings. 1 to ${maxInstances} instances.`,
     params: NameParam,
@@ -156,8 +156,14 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
     answer: async (res, raw) => {
       const params = parse(NameParam, { name: raw.name }, 'path');
       const query = parse(PredictQuery, raw.query, 'query');
-      if (pool && raw.bodyText !== undefined && raw.bodyText.length > LARGE_BODY_CHARS) return predictLarge(res, params, query, raw.bodyText, pool);
-      return predict(res, params, query, await parseBody(raw.body()));
+      // A large body is checked in the worker thread, after this; a small one before, as on the route.
+      if (pool && raw.bodyText !== undefined && raw.bodyText.length > LARGE_BODY_CHARS) {
+        await authorizeRoute(res, PREDICT_ACCESS);
+        return predictLarge(res, params, query, raw.bodyText, pool);
+      }
+      const body = await parseBody(raw.body());
+      await authorizeRoute(res, PREDICT_ACCESS);
+      return predict(res, params, query, body);
     },
   };
 }

@@ -2,14 +2,12 @@ import { Op, type WhereOptions } from 'sequelize';
 import * as z from 'zod';
 import { DataRecord } from '../../../models/index.js';
 import { RecordPrediction } from '../../../models/record-prediction.js';
-import { Forbidden, NotFound } from '../../errors/domain-error.js';
-import { recordFailure } from '../../audit/with-audit.js';
+import { NotFound } from '../../errors/domain-error.js';
 import { enqueueJob } from '../../jobs/enqueue-job.js';
 import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, BulkEditRequest, checkBulkEdit, previewBulkEdit } from '../../records/bulk-edit.js';
 import { RecordFilter, selectionWhere } from '../../records/record-selection.js';
 import { createRecord, deleteRecord, NewRecord, RecordFields, updateRecord } from '../../records/save-record.js';
-import { authorize, callerOf } from '../caller.js';
-import type { ApiResponse } from '../http-types.js';
+import { callerOf } from '../caller.js';
 import type { ApiVersion } from '../route.js';
 import { IdParam, PageQuery, pageOf } from '../schemas.js';
 import { RecordSchema } from './resource-schemas.js';
@@ -35,29 +33,18 @@ const withPrediction = { model: RecordPrediction, as: 'prediction', required: fa
  */
 const checkedByService = async <T>(raw: unknown) => raw as T;
 
-/** `authorize` for a write; a refusal (scope or role) leaves a `denied` audit event, as the console's do. */
-async function authorizeWrite(res: Pick<ApiResponse, 'locals'>, action: 'new' | 'edit' | 'delete' | 'bulkEdit', audited: { action: string; recordIds?: number[] }): Promise<void> {
-  try {
-    authorize(res, 'records:write', 'records', action);
-  } catch (error) {
-    if (error instanceof Forbidden) await recordFailure(callerOf(res).actor, { ...audited, resource: 'records' }, error);
-    throw error;
-  }
-}
-
 /** Records: keyset-paginated lists with the console's filters; writes with the console's rules and audit. */
 export function addRecordRoutes(api: ApiVersion): void {
   api.add({
     method: 'get',
     path: '/records',
     tag: 'Records',
-    scope: 'records:read',
+    access: { scope: 'records:read', resource: 'records', action: 'list' },
     summary: 'List records',
     description: 'Filters combine (AND). Pages follow the id order: pass `nextAfter` as `after`. Deleted records are not listed.',
     query: RecordListQuery,
     responses: { 200: { description: 'A page of records.', schema: pageOf(RecordSchema) } },
-    handler: async ({ query }, _req, res) => {
-      authorize(res, 'records:read', 'records', 'list');
+    handler: async ({ query }) => {
       const { limit, after, order, updatedSince, ...filter } = query;
       const where: WhereOptions = {
         [Op.and]: [
@@ -75,12 +62,11 @@ export function addRecordRoutes(api: ApiVersion): void {
     method: 'get',
     path: '/records/{id}',
     tag: 'Records',
-    scope: 'records:read',
+    access: { scope: 'records:read', resource: 'records', action: 'show' },
     summary: 'Read a record',
     params: IdParam,
     responses: { 200: { description: 'The record and its latest prediction.', schema: RecordSchema } },
-    handler: async ({ params }, _req, res) => {
-      authorize(res, 'records:read', 'records', 'show');
+    handler: async ({ params }) => {
       const record = await DataRecord.findByPk(params.id, { include: [withPrediction] });
       if (!record) throw new NotFound('record.not_found', `There is no record ${params.id} (or it was deleted).`);
       return recordJson(record);
@@ -91,14 +77,14 @@ export function addRecordRoutes(api: ApiVersion): void {
     method: 'post',
     path: '/records',
     tag: 'Records',
-    scope: 'records:write',
+    access: { scope: 'records:write', resource: 'records', action: 'new' },
+    refusedAs: () => ({ action: 'records.create' }),
     summary: 'Create a record',
     description: 'Text for a text dataset, features fitting the schema for a tabular one; the label must be one of the dataset\'s labels. Audited.',
     body: NewRecord,
     parseBody: checkedByService<NewRecord>,
     responses: { 201: { description: 'The new record.', schema: RecordSchema } },
     handler: async ({ body }, _req, res) => {
-      await authorizeWrite(res, 'new', { action: 'records.create' });
       const record = await createRecord(callerOf(res).actor, body);
       res.location(`/api/v1/records/${record.id}`);
       return recordJson(record);
@@ -109,7 +95,8 @@ export function addRecordRoutes(api: ApiVersion): void {
     method: 'patch',
     path: '/records/{id}',
     tag: 'Records',
-    scope: 'records:write',
+    access: { scope: 'records:write', resource: 'records', action: 'edit' },
+    refusedAs: ({ params }) => ({ action: 'records.update', recordIds: [params.id] }),
     summary: 'Change a record',
     description: 'Only the fields given change, and only those the caller\'s role may change (data scientists: label); a field given with the value it has is no change. A number feature takes a number or a string holding one; an empty string is no value. Audited with the diff.',
     params: IdParam,
@@ -117,7 +104,6 @@ export function addRecordRoutes(api: ApiVersion): void {
     parseBody: checkedByService<RecordFields>,
     responses: { 200: { description: 'The changed record.', schema: RecordSchema } },
     handler: async ({ params, body }, _req, res) => {
-      await authorizeWrite(res, 'edit', { action: 'records.update', recordIds: [params.id] });
       const record = await updateRecord(callerOf(res).actor, params.id, body);
       return recordJson((await DataRecord.findByPk(record.id, { include: [withPrediction] }))!);
     },
@@ -127,13 +113,13 @@ export function addRecordRoutes(api: ApiVersion): void {
     method: 'delete',
     path: '/records/{id}',
     tag: 'Records',
-    scope: 'records:write',
+    access: { scope: 'records:write', resource: 'records', action: 'delete' },
+    refusedAs: ({ params }) => ({ action: 'records.delete', recordIds: [params.id] }),
     summary: 'Delete a record (soft)',
     description: 'Hidden from lists and training; an admin can restore it from the console. Audited.',
     params: IdParam,
     responses: { 204: { description: 'Deleted.' } },
     handler: async ({ params }, _req, res) => {
-      await authorizeWrite(res, 'delete', { action: 'records.delete', recordIds: [params.id] });
       await deleteRecord(callerOf(res).actor, params.id);
       res.status(204).end();
       return undefined;
@@ -144,7 +130,8 @@ export function addRecordRoutes(api: ApiVersion): void {
     method: 'patch',
     path: '/records',
     tag: 'Records',
-    scope: 'records:write',
+    access: { scope: 'records:write', resource: 'records', action: 'bulkEdit' },
+    refusedAs: () => ({ action: 'records.bulk_update' }),
     summary: 'Edit many records at once',
     description: 'Sets the label or split, adds or removes tags, on the listed records or on all matching a filter: the console\'s bulk edit, with its rules (data scientists: label only; a label from each record\'s dataset, else nothing is changed). Above 5,000 changing records it runs as a job (202 with the job). One audit event.',
     body: BulkEditRequest,
@@ -154,7 +141,6 @@ export function addRecordRoutes(api: ApiVersion): void {
       202: { description: 'Queued as a job: follow it at /api/v1/jobs/{jobId}.', schema: z.object({ matching: z.number().int(), jobId: z.number().int() }) },
     },
     handler: async ({ body }, _req, res) => {
-      await authorizeWrite(res, 'bulkEdit', { action: 'records.bulk_update' });
       const actor = callerOf(res).actor;
       const raw = (body ?? {}) as { selection?: unknown; changes?: unknown };
       const { selection, changes } = await checkBulkEdit(actor, { selection: raw.selection, changes: raw.changes });
