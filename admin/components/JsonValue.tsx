@@ -6,7 +6,7 @@ import { Box, Label } from '@adminjs/design-system';
 const JsonValue: React.FC<ShowPropertyProps> = ({ record, property }) => {
   const { translateProperty } = useTranslation();
   const value = (flat.unflatten(record.params) as Record<string, unknown>)[property.path];
-  const empty = value === null || value === undefined || (typeof value === 'object' && Object.keys(value as object).length === 0);
+  const empty = value === null || value === undefined || (typeof value === 'object' && Object.keys(value).length === 0);
   return (
     <Box mb="xl">
       <Label>{translateProperty(property.label, property.resourceId)}</Label>

@@ -60,7 +60,7 @@ export class ConsoleResource extends Resource {
   private readonly model: ModelStatic<Model>;
 
   constructor(model: ModelStatic<Model>) {
-    super(model as never);
+    super(model);
     this.model = model;
   }
 

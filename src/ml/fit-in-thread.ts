@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { DomainError, Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
+import type { DomainError} from '../errors/domain-error.js';
+import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import type { FitOutcome, FitRequest } from './fit-pipeline.js';
 
 export type FitMessage =

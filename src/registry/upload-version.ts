@@ -159,7 +159,7 @@ function loadRecords(dataset: Dataset, options: { split?: 'test'; limit?: number
     order: [['id', 'ASC']],
     ...(options.limit ? { limit: options.limit } : {}),
     raw: true,
-  }) as unknown as Promise<LoadedRecord[]>;
+  });
 }
 
 function inputSchemaOf(signature: ClassifierSignature, dataset: Dataset, declaredShape: ReadonlyArray<number | string>): Record<string, unknown> {

@@ -15,7 +15,7 @@ const STATUS = new Map<Function, number>([
 /** The status of a domain error's kind; a subclass (e.g. the API's RouteForbidden) answers as its kind does. */
 export function httpStatusOf(error: DomainError): number {
   for (let kind: unknown = error.constructor; typeof kind === 'function' && kind !== DomainError; kind = Object.getPrototypeOf(kind)) {
-    const status = STATUS.get(kind as Function);
+    const status = STATUS.get(kind);
     if (status !== undefined) return status;
   }
   return 400;

@@ -71,7 +71,7 @@ try {
   };
   // Adapter level: what each list page costs in the database, ours against stock.
   const stock = new Resource(DataRecord as never);
-  const ours = new ConsoleResource(DataRecord as never);
+  const ours = new ConsoleResource(DataRecord);
   const page = async (resource: Resource, filters: Record<string, string>) => {
     const filter = new Filter(filters, resource);
     await resource.count(filter);

@@ -72,7 +72,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     assert.deepEqual(stored?.scopes, ['predict']);
 
     // Shown once: the key's page shows the prefix, never the secret.
-    await page.goto(`${server.baseUrl}/admin/resources/apiKeys/records/${stored!.id}/show`);
+    await page.goto(`${server.baseUrl}/admin/resources/apiKeys/records/${stored.id}/show`);
     await page.waitForSelector('[data-testid="property-show-prefix"]');
     assert.ok(!(await page.content()).includes(key.slice(13)), 'the secret is not on the key\'s page');
 

@@ -165,7 +165,7 @@ describe('access: every console and API route answers as the rule table says (re
           const own = id === 'jobs' ? [String(person.ownJob.id)] : id === 'apiKeys' ? [String(person.ownKey.id)] : [];
           const others = id === 'jobs' ? [String(othersJob.id)] : id === 'apiKeys' ? [String(othersKey.id)] : (await resource.find(new Filter({}, resource), { limit: 1 })).map(idOf);
           assert.ok(others.length > 0, `a ${id} row`);
-          const rowsOf = async (ids: string[]) => (await Promise.all(ids.map((rowId) => (resource as BaseResource).findOne(rowId)))).filter((r): r is BaseRecord => r !== null);
+          const rowsOf = async (ids: string[]) => (await Promise.all(ids.map((rowId) => (resource).findOne(rowId)))).filter((r): r is BaseRecord => r !== null);
           for (const action of Object.values(resource.decorate().actions)) {
             const cases: Array<{ path: string; rows: BaseRecord[] }> = [];
             if (action.isResourceType()) cases.push({ path: `/resources/${id}/actions/${action.name}`, rows: [] });

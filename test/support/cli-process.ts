@@ -27,8 +27,8 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv, ready:
   const withSecret = env.DATABASE_URL && env.SESSION_SECRET === undefined ? { ...env, SESSION_SECRET: TEST_SESSION_SECRET } : env;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], { env: withSecret, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     const done = () => {
       clearInterval(poll);

@@ -112,7 +112,7 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
           assert.match(answer.contentType, /^application\/problem\+json/);
           assert.equal(answer.body.code, 'instances.invalid', what);
           assert.deepEqual(answer.body.errors?.map((e) => e.path), [`instances[1]${at}`], what);
-          assert.match(answer.body.errors![0]!.reason, reason, what);
+          assert.match(answer.body.errors[0]!.reason, reason, what);
         }
       }
       // Large but finite values are served, and so is every category index (null: missing).

@@ -135,7 +135,7 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
     const scores = charts.scores!.value;
     assert.equal(scores.version, 1);
     assert.equal(scores.bins.length, 20);
-    const versionId = charts.production!.versionId;
+    const versionId = charts.production.versionId;
     const live = await count(
       'SELECT count(*) AS n FROM record_predictions p JOIN records r ON r.id = p.record_id WHERE p.model_version_id = :versionId AND r.deleted_at IS NULL',
       { versionId },

@@ -109,7 +109,7 @@ describe('the record list filtered by prediction (real Postgres)', () => {
   }
 
   it('is bounded the way the console list walks the ids: up when sorted by id ascending, else down', async () => {
-    const resource = new ConsoleResource(DataRecord as never);
+    const resource = new ConsoleResource(DataRecord);
     for (const direction of ['asc', 'desc'] as const) {
       // The version whose predictions lie furthest along the walk: the other's come first.
       const versionId = direction === 'asc' ? newerVersionId : olderVersionId;
@@ -118,7 +118,7 @@ describe('the record list filtered by prediction (real Postgres)', () => {
       options.logging = (sql) => statements.push(sql.replace(/^Executing \([^)]*\): /, ''));
       let page;
       try {
-        page = await resource.find(new Filter({ scoredByVersionId: String(versionId) }, resource as never), { limit: 20, sort: { sortBy: 'id', direction } });
+        page = await resource.find(new Filter({ scoredByVersionId: String(versionId) }, resource), { limit: 20, sort: { sortBy: 'id', direction } });
       } finally {
         options.logging = false;
       }
