@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 // Two integration suites that restart real processes run with the second part, which is otherwise
 // the shorter one (measured: 854 s and 623 s with them in the first).
@@ -32,7 +33,7 @@ function run(group) {
     child.on('exit', (code, signal) => {
       fs.closeSync(out);
       const text = fs.readFileSync(file, 'utf8');
-      const count = (word) => Number(text.replace(/\x1b\[[0-9;]*m/g, '').match(new RegExp(`^\\s*(\\d+) ${word}`, 'm'))?.[1] ?? 0);
+      const count = (word) => Number(stripVTControlCharacters(text).match(new RegExp(`^\\s*(\\d+) ${word}`, 'm'))?.[1] ?? 0);
       console.log(`${group.name}: finished after ${seconds()} s (exit ${code ?? signal})`);
       resolve({ group, code: code ?? 1, text, passed: count('passing'), failed: count('failing'), pending: count('pending') });
     });

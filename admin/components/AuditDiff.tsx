@@ -68,7 +68,7 @@ const BulkDiff: React.FC<{ before: { byRecord?: Record<string, Record<string, un
  * escapes every value, so nothing in them can run.
  */
 const AuditDiff: React.FC<ShowPropertyProps> = ({ record }) => {
-  const params = flat.unflatten(record.params) as { before?: Values; after?: Values };
+  const params = flat.unflatten<unknown, { before?: Values; after?: Values }>(record.params);
   const before = params.before ?? {};
   const after = params.after ?? {};
   if (typeof before === 'object' && before !== null && ('byRecord' in before || 'valueCounts' in before)) {

@@ -7,6 +7,7 @@ import {
   type ActionRequest,
   type ActionResponse,
   type BaseRecord,
+  type RecordJSON,
 } from 'adminjs';
 import { sequelizeOf } from '../../models/index.js';
 import { appendAuditEvent } from '../../src/audit/append-audit-event.js';
@@ -35,7 +36,8 @@ class RollBack extends Error {
  * fields only. A database constraint violation becomes a validation message, not a 500.
  */
 export function auditedWrite(resourceId: string, action: WriteAction, auditedFields: readonly string[]): ActionHandler<ActionResponse> {
-  const original = ACTIONS[action].handler as ActionHandler<ActionResponse>;
+  // AdminJS types its built-in actions as `any`.
+  const original = (ACTIONS[action] as { handler: ActionHandler<ActionResponse> }).handler;
   const auditAction = `${auditResourceName(resourceId)}.${AUDIT_VERB[action]}`;
   const pick = (record: BaseRecord | undefined) => {
     if (!record) return null;
@@ -52,7 +54,7 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
     try {
       return await sequelizeOf().transaction(async (transaction) => {
         const result = await original(request, response, context);
-        const errors = result.record?.errors;
+        const errors = (result.record as RecordJSON | undefined)?.errors;
         if (result.notice?.type === 'error' || (errors && Object.keys(errors).length > 0)) throw new RollBack(result);
         const after = action === 'delete' || action === 'bulkDelete' ? null : pick(context.record);
         await appendAuditEvent(

@@ -153,7 +153,7 @@ export class ConsoleResource extends Resource {
 
   private toRecord(row: Model): BaseRecord {
     const joined = joinedFields.get(this.model);
-    const params = row.toJSON() as Record<string, unknown>;
+    const params = row.toJSON<Record<string, unknown>>();
     if (joined) {
       for (const include of joined.include) delete params[(include as { as?: string }).as ?? ''];
       Object.assign(params, joined.params(row));

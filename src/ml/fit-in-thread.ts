@@ -31,6 +31,7 @@ export function fitInThread(request: FitRequest, report: EpochReporter = async (
       if (settled) return;
       settled = true;
       void worker.terminate();
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the thread's or the reporter's error, as it came
       if (error) reject(error);
       else resolve(outcome!);
     };

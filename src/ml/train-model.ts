@@ -44,7 +44,7 @@ export interface TrainResult {
 
 export interface TrainHooks {
   /** Called at each step and after each epoch; a job uses it to report progress and to stop when cancelled (by throwing). */
-  phase?(name: string, done: number, total: number): Promise<void>;
+  phase?: (name: string, done: number, total: number) => Promise<void>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Conflict, DomainError, Forbidden, InvalidInput, ModelFault, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
 
 /** Each kind of domain error's HTTP status: the one table of both HTTP edges (the API's problems, the console's JSON errors). */
-const STATUS = new Map<Function, number>([
+const STATUS = new Map<unknown, number>([
   [InvalidInput, 400],
   [Unauthenticated, 401],
   [Forbidden, 403],

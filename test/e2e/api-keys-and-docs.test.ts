@@ -84,7 +84,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
         async ({ url, key, instance }) => {
           try {
             const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ instances: [instance] }) });
-            return { status: response.status, body: await response.json(), remaining: response.headers.get('ratelimit-remaining') };
+            return { status: response.status, body: (await response.json()) as unknown, remaining: response.headers.get('ratelimit-remaining') };
           } catch (error) {
             return { blocked: String(error) };
           }

@@ -24,7 +24,7 @@ export const exportRecordsAction: Partial<Action<ActionResponse>> = {
 /** The list view the request describes: its filters (plus the role's row filter) as a WHERE, and its sort. */
 function listView(admin: AdminJS, req: Request, actor: Actor): RecordExportQuery {
   const resource = admin.findResource('records') as unknown as ConsoleResource;
-  const query = flat.unflatten(req.query) as { filters?: Record<string, unknown>; sortBy?: string; direction?: string };
+  const query = flat.unflatten<unknown, { filters?: Record<string, unknown>; sortBy?: string; direction?: string }>(req.query);
   const filters = { ...(query.filters ?? {}) };
   const rowFilter = decide(actor, 'records', 'list');
   if (typeof rowFilter === 'object') Object.assign(filters, rowFilter);

@@ -217,7 +217,7 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     assert.equal(body.errors?.[0]?.path, 'instances');
     assert.match(body.errors[0].reason, /at most 200 instances/);
 
-    body = await problem(await predict({ instances: [] }), 400, 'body.invalid');
+    await problem(await predict({ instances: [] }), 400, 'body.invalid');
     body = await problem(await predict({ rows: [penguin] }), 400, 'body.invalid');
     assert.equal(body.errors?.[0]?.path, 'instances');
     await problem(await predict(null, { raw: '{"instances": [' }), 400, 'body.malformed_json');
@@ -230,16 +230,16 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
   });
 
   it('401 without a key, with an unknown, malformed, revoked or expired key; a revocation applies within a second', async () => {
-    let body = await problem(await predict({ instances: [penguin] }, { key: null }), 401, 'auth.required');
+    await problem(await predict({ instances: [penguin] }, { key: null }), 401, 'auth.required');
     await problem(await predict({ instances: [penguin] }, { key: 'mdk_aaaaaaaa_' + 'A'.repeat(43) }), 401, 'auth.invalid_key');
     await problem(await predict({ instances: [penguin] }, { key: key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A') }), 401, 'auth.invalid_key');
-    body = await problem(await predict({ instances: [penguin] }, { headers: { authorization: 'Token abc' }, key: null }), 401, 'auth.malformed_header');
+    await problem(await predict({ instances: [penguin] }, { headers: { authorization: 'Token abc' }, key: null }), 401, 'auth.malformed_header');
 
     const user = await User.findOne({ where: { email: scientist.email } });
     const revocable = await createApiKey(systemActor, { ownerEmail: user!.email, name: 'to revoke', scopes: ['predict'] });
     assert.equal((await predict({ instances: [penguin] }, { key: revocable.key })).status, 200);
     await revokeApiKey(systemActor, revocable.apiKey.prefix);
-    body = await problem(await refusedWithin(() => predict({ instances: [penguin] }, { key: revocable.key })), 401, 'auth.key_revoked');
+    const body = await problem(await refusedWithin(() => predict({ instances: [penguin] }, { key: revocable.key })), 401, 'auth.key_revoked');
     assert.match(body.detail, new RegExp(revocable.apiKey.prefix));
 
     const expiring = await createApiKey(systemActor, { ownerEmail: user!.email, name: 'to expire', scopes: ['predict'], expiresAt: new Date(Date.now() + 60_000) });

@@ -13,7 +13,7 @@ import { freePort } from '../../support/free-port.js';
 /** `npm start` exactly as a person, docker or systemd runs it: npm → (sh →) node; signals go to npm's pid. */
 interface NpmStart {
   npm: ChildProcess;
-  output(): string;
+  output: () => string;
 }
 
 function npmStart(env: NodeJS.ProcessEnv): Promise<NpmStart> {
