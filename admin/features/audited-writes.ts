@@ -41,7 +41,7 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
   const auditAction = `${auditResourceName(resourceId)}.${AUDIT_VERB[action]}`;
   const pick = (record: BaseRecord | undefined) => {
     if (!record) return null;
-    const params = flat.unflatten(record.params) as Record<string, unknown>;
+    const params = flat.unflatten<unknown, Record<string, unknown>>(record.params);
     return Object.fromEntries(auditedFields.filter((f) => f in params).map((f) => [f, params[f]]));
   };
 

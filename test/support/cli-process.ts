@@ -11,7 +11,7 @@ export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123
 export interface CliProcess {
   child: ChildProcess;
   /** Everything it wrote so far, stdout and stderr. */
-  output(): string;
+  output: () => string;
   /** From spawn to `ready` in its output. */
   seconds: number;
 }

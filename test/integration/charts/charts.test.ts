@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { AuditEvent, DataRecord, Job, RecordPrediction, sequelizeOf } from '../../../models/index.js';
+import { AuditEvent, DataRecord, Job, sequelizeOf } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { auditActivity, predictionsPerDay, recentImports } from '../../../src/charts/activity-charts.js';
 import { chartCache } from '../../../src/charts/chart-cache.js';
