@@ -62,7 +62,7 @@ export interface UploadRoute extends UploadSpec {
 export function uploadRoutes(resources: readonly ResourceWithOptions[]): UploadRoute[] {
   return resources.flatMap((resource) =>
     Object.entries(resource.options?.actions ?? {}).flatMap(([action, declared]) => {
-      const spec = (declared?.custom as { upload?: UploadSpec } | undefined)?.upload;
+      const spec = ((declared as { custom?: unknown } | undefined)?.custom as { upload?: UploadSpec } | undefined)?.upload;
       if (!spec) return [];
       const resourceId = String(resource.options?.id);
       return [{ ...spec, resourceId, action, path: new RegExp(`^/api/resources/${escapeRegExp(resourceId)}/records/[^/]+/${escapeRegExp(action)}$`) }];

@@ -18,7 +18,7 @@ export function checkRetrainSchedule(expression: string, from: Date = new Date()
     const parsed = CronExpressionParser.parse(expression, { tz: 'UTC', currentDate: from, strict: false });
     runs = parsed.take(3).map((date) => date.toDate());
   } catch (error) {
-    throw new Error(`"${expression}" is not a valid cron expression (${(error as Error).message}); e.g. "0 3 * * *" = daily at 03:00 UTC.`);
+    throw new Error(`"${expression}" is not a valid cron expression (${(error as Error).message}); e.g. "0 3 * * *" = daily at 03:00 UTC.`, { cause: error });
   }
   for (let i = 1; i < runs.length; i += 1) {
     if (runs[i]!.getTime() - runs[i - 1]!.getTime() < MIN_RETRAIN_INTERVAL_MINUTES * 60_000) {

@@ -68,11 +68,11 @@ const BulkDiff: React.FC<{ before: { byRecord?: Record<string, Record<string, un
  * escapes every value, so nothing in them can run.
  */
 const AuditDiff: React.FC<ShowPropertyProps> = ({ record }) => {
-  const params = flat.unflatten(record.params) as { before?: Values; after?: Values };
+  const params = flat.unflatten<unknown, { before?: Values; after?: Values }>(record.params);
   const before = params.before ?? {};
   const after = params.after ?? {};
   if (typeof before === 'object' && before !== null && ('byRecord' in before || 'valueCounts' in before)) {
-    return <BulkDiff before={before as never} after={after as BulkChanges} />;
+    return <BulkDiff before={before} after={after} />;
   }
   const beforeIsObject = typeof before === 'object' && !Array.isArray(before);
   const afterIsObject = typeof after === 'object' && !Array.isArray(after);
@@ -99,8 +99,8 @@ const AuditDiff: React.FC<ShowPropertyProps> = ({ record }) => {
         </TableHead>
         <TableBody>
           {fields.map((field) => {
-            const from = (before as Record<string, unknown>)[field];
-            const to = (after as Record<string, unknown>)[field];
+            const from = (before)[field];
+            const to = (after)[field];
             const changed = JSON.stringify(from) !== JSON.stringify(to);
             return (
               <TableRow key={field} data-changed={String(changed)}>

@@ -49,7 +49,7 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
         addNotice(notice);
         return undefined;
       }
-      return response.data as Record<string, unknown>;
+      return response.data;
     } catch (failure) {
       const body = (failure as { response?: { data?: { message?: unknown } } })?.response?.data;
       setError(typeof body?.message === 'string' ? body.message : 'The request failed: check your connection and try again.');

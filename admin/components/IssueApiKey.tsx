@@ -46,7 +46,7 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
       const response = await api.resourceAction({ resourceId: resource.id, actionName: 'issue', method: 'post', data: { ...values, scopes: [...scopes].join(',') } });
       const data = response.data as { notice?: { type?: string; message: string }; issued?: Issued };
       if (data.notice?.type === 'error') setError(data.notice.message);
-      if (data.notice) addNotice(data.notice as never);
+      if (data.notice) addNotice(data.notice);
       if (data.issued) setIssued(data.issued);
     } catch {
       setError('The request failed: check your connection and try again.');

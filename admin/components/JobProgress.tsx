@@ -38,7 +38,7 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
   const share = total > 0 ? Math.min(1, done / total) : status === 'succeeded' ? 1 : 0;
   const rate = useRate(done, status);
   const isScoring = params.kind === 'score';
-  const versionId = isScoring ? undefined : params['result.modelVersionId'];
+  const versionId: unknown = isScoring ? undefined : params['result.modelVersionId'];
   return (
     <Box mb="xl" data-testid="job-progress" data-status={status}>
       <Label>Progress</Label>

@@ -5,8 +5,8 @@ import { Box, Label } from '@adminjs/design-system';
 /** A JSON column (object or array), pretty-printed as text: React escapes it, so nothing in it can run. */
 const JsonValue: React.FC<ShowPropertyProps> = ({ record, property }) => {
   const { translateProperty } = useTranslation();
-  const value = (flat.unflatten(record.params) as Record<string, unknown>)[property.path];
-  const empty = value === null || value === undefined || (typeof value === 'object' && Object.keys(value as object).length === 0);
+  const value = flat.unflatten<unknown, Record<string, unknown>>(record.params)[property.path];
+  const empty = value === null || value === undefined || (typeof value === 'object' && Object.keys(value).length === 0);
   return (
     <Box mb="xl">
       <Label>{translateProperty(property.label, property.resourceId)}</Label>

@@ -10,7 +10,7 @@ interface Pair {
 /** A prediction's probability per label, highest first, with a bar each (labels are shown as text, whatever they contain). */
 const Probabilities: React.FC<ShowPropertyProps> = ({ record, property }) => {
   const { translateProperty } = useTranslation();
-  const value = (flat.unflatten(record.params) as Record<string, unknown>)[property.path];
+  const value = flat.unflatten<unknown, Record<string, unknown>>(record.params)[property.path];
   const pairs = (Array.isArray(value) ? (value as Pair[]) : []).filter((p) => typeof p?.probability === 'number').sort((a, b) => b.probability - a.probability);
   return (
     <Box mb="xl" data-testid="probabilities">

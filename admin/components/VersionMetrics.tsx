@@ -6,7 +6,7 @@ import type { VersionMetrics as Metrics } from './metrics-types.js';
 
 /** A model version's evaluation, readable: headline numbers, per-class table, confusion matrix, ROC. */
 const VersionMetrics: React.FC<ShowPropertyProps> = ({ record, property }) => {
-  const metrics = (flat.unflatten(record.params) as Record<string, unknown>)[property.path] as Metrics | undefined;
+  const metrics = flat.unflatten<unknown, Record<string, unknown>>(record.params)[property.path] as Metrics | undefined;
   if (!metrics || metrics.rows === 0 || !metrics.labels) {
     return (
       <Box mb="xl">

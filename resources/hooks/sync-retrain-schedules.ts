@@ -1,4 +1,4 @@
-import type { ActionRequest, ActionResponse } from 'adminjs';
+import type { ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
 import { syncRetrainSchedules } from '../../src/jobs/retrain-schedules.js';
 import { logger } from '../../src/platform/logger.js';
 
@@ -8,7 +8,8 @@ import { logger } from '../../src/platform/logger.js';
  */
 export async function syncSchedulesAfterSave(response: ActionResponse, request: ActionRequest): Promise<ActionResponse> {
   if (request.method !== 'post') return response;
-  if (response.record && Object.keys(response.record.errors ?? {}).length > 0) return response;
+  const record = response.record as RecordJSON | undefined;
+  if (record && Object.keys(record.errors ?? {}).length > 0) return response;
   await syncRetrainSchedules().catch((error: unknown) => logger.error({ err: error }, 'could not sync retraining schedules; the next worker start will'));
   return response;
 }

@@ -48,7 +48,10 @@ async function keyCaller(keys: KeyAuthenticator, authorization: string): Promise
 function sessionCaller(options: AuthenticateOptions) {
   return async (req: Request, res: Response): Promise<Caller> => {
     if (!req.headers.cookie?.includes(`${options.sessionCookieName}=`)) throw noCredentials();
-    await new Promise<void>((resolve, reject) => options.session(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the session store's error, as it came
+      options.session(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+    });
     const current = req.session?.adminUser;
     const signedInAt = req.session?.signedInAt ?? 0;
     const user = current && Date.now() - signedInAt <= options.sessionMaxAgeMs ? await loadSessionUser(current.id, signedInAt) : null;

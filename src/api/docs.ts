@@ -49,7 +49,7 @@ export function docsRouter(): Router {
   router.get('/api/docs', (_req, res) => res.type('html').send(PAGE));
   router.get('/api/docs/init.js', (_req, res) => res.type('application/javascript').send(INIT));
   router.get('/api/docs/assets/:file', (req, res, next) => {
-    const file = req.params.file!;
+    const file = req.params.file;
     if (!ASSETS.has(file)) return next();
     res.sendFile(path.join(swaggerUiDir, file), { maxAge: '1d' });
   });

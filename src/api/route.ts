@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { ApiScope } from '../../models/enums.js';
 import type { Decision } from '../access/decide.js';
 import type { ResourceId } from '../access/rules.js';

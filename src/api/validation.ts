@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { InvalidInput } from '../errors/domain-error.js';
 import { HttpProblem, type FieldProblem } from './problem.js';
 

@@ -48,7 +48,7 @@ export async function writeAuditEvents(
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
-  if (format === 'csv') await write(stringify([COLUMNS as unknown as string[]]));
+  if (format === 'csv') await write(stringify([COLUMNS]));
   let after = 0;
   let count = 0;
   for (;;) {

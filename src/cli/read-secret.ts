@@ -10,7 +10,7 @@ export async function readSecret(prompt: string): Promise<string> {
   }
   let muted = false;
   const output = new Writable({
-    write(chunk, _encoding, done) {
+    write(chunk: Buffer | string, _encoding, done) {
       if (!muted) process.stdout.write(chunk);
       done();
     },

@@ -22,7 +22,7 @@ export async function copyOutBinary(client: pg.Client, select: string): Promise<
     const fields = data.readInt16BE(at);
     at += 2;
     if (fields === -1) return rows;
-    const row: BinaryRow = new Array(fields);
+    const row: BinaryRow = new Array<BinaryRow[number]>(fields);
     for (let f = 0; f < fields; f += 1) {
       const length = data.readInt32BE(at);
       at += 4;
@@ -53,7 +53,7 @@ function arrayShape(field: Buffer): { dims: number[]; start: number } {
 /** A binary one-dimensional `bigint[]` as numbers (NULL elements as NaN). */
 export function int8Array(field: Buffer): number[] {
   const { dims, start } = arrayShape(field);
-  const out: number[] = new Array(dims[0] ?? 0);
+  const out = new Array<number>(dims[0] ?? 0);
   let at = start;
   for (let i = 0; i < out.length; i += 1) {
     const length = field.readInt32BE(at);

@@ -36,7 +36,7 @@ export interface EmbeddedPostgres {
   logFile: string;
   /** True when another live ModelDesk process owns the server: `stop()` then leaves it running. */
   shared: boolean;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 interface RunAs {

@@ -18,7 +18,7 @@ export function selectSql(model: ModelStatic<Model>, options: SelectSqlOptions):
     paranoid ? { [Op.and]: [options.where, { deletedAt: null }] } : options.where,
     model,
   );
-  const generator = model.sequelize!.getQueryInterface().queryGenerator as unknown as {
+  const generator = model.sequelize!.getQueryInterface().queryGenerator as {
     selectQuery(table: string, options: Record<string, unknown>, model: ModelStatic<Model>): string;
   };
   return generator

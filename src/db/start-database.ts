@@ -8,7 +8,7 @@ export interface Database {
   ownerUrl: string;
   /** True when ModelDesk started (and so must stop) the Postgres server itself. */
   embedded: boolean;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**

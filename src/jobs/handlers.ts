@@ -11,7 +11,7 @@ export interface JobContext {
   /** What an earlier attempt committed (null on the first), for jobs that resume part-way. */
   checkpoint: Record<string, unknown> | null;
   /** Records progress; throws JobCancelled when someone cancelled the job meanwhile. */
-  progress(phase: string, done: number, total: number): Promise<void>;
+  progress: (phase: string, done: number, total: number) => Promise<void>;
 }
 
 export type JobHandler = (params: Record<string, unknown>, context: JobContext) => Promise<Record<string, unknown>>;

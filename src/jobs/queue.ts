@@ -67,7 +67,7 @@ export function inTransaction(transaction: Transaction) {
   return {
     executeSql: async (text: string, values?: unknown[]) => {
       const [rows] = await sequelizeOf().query(text, { bind: values ?? [], transaction, raw: true });
-      return { rows: rows as unknown[] };
+      return { rows: rows };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { DomainError, Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
+import type { DomainError} from '../errors/domain-error.js';
+import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import type { FitOutcome, FitRequest } from './fit-pipeline.js';
 
 export type FitMessage =
@@ -30,6 +31,7 @@ export function fitInThread(request: FitRequest, report: EpochReporter = async (
       if (settled) return;
       settled = true;
       void worker.terminate();
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the thread's or the reporter's error, as it came
       if (error) reject(error);
       else resolve(outcome!);
     };

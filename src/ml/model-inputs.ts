@@ -92,14 +92,23 @@ export function encodeFeatureObject(
       out[at + j] = Number.NaN;
     } else if (spec.type === 'number') {
       const number = numberOf(value);
-      if (number === null) (fits = false), report(`.${spec.name}`, FEATURE_RULES.number, value);
-      else if (!isFiniteFloat32(number)) (fits = false), report(`.${spec.name}`, FEATURE_RULES.float32, value);
+      if (number === null) {
+        fits = false;
+        report(`.${spec.name}`, FEATURE_RULES.number, value);
+      }
+      else if (!isFiniteFloat32(number)) {
+        fits = false;
+        report(`.${spec.name}`, FEATURE_RULES.float32, value);
+      }
       else out[at + j] = number;
     } else {
       const index = (spec.categories ?? []).indexOf(String(value));
       if (index >= 0) out[at + j] = index;
       else if (strictness === 'record') out[at + j] = Number.NaN; // an unseen category reads as missing
-      else (fits = false), report(`.${spec.name}`, FEATURE_RULES.category(spec), value);
+      else {
+        fits = false;
+        report(`.${spec.name}`, FEATURE_RULES.category(spec), value);
+      }
     }
   }
   return fits;
@@ -128,11 +137,17 @@ export function encodeFeatureArray(
     const spec = schema?.[j];
     if (spec?.type === 'category') {
       if (Number.isInteger(value) && value >= 0 && value < (spec.categories?.length ?? 0)) out[at + j] = value;
-      else (fits = false), report(`[${j}]`, FEATURE_RULES.categoryIndex(spec), value);
+      else {
+        fits = false;
+        report(`[${j}]`, FEATURE_RULES.categoryIndex(spec), value);
+      }
     } else {
       out[at + j] = value;
       // NaN cannot come from JSON; ±Infinity is what a double beyond float32's range becomes here.
-      if (!Number.isFinite(out[at + j]!)) (fits = false), report(`[${j}]`, Number.isFinite(value) ? FEATURE_RULES.float32 : FEATURE_RULES.number, value);
+      if (!Number.isFinite(out[at + j]!)) {
+        fits = false;
+        report(`[${j}]`, Number.isFinite(value) ? FEATURE_RULES.float32 : FEATURE_RULES.number, value);
+      }
     }
   }
   return fits;

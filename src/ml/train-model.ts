@@ -44,7 +44,7 @@ export interface TrainResult {
 
 export interface TrainHooks {
   /** Called at each step and after each epoch; a job uses it to report progress and to stop when cancelled (by throwing). */
-  phase?(name: string, done: number, total: number): Promise<void>;
+  phase?: (name: string, done: number, total: number) => Promise<void>;
 }
 
 /**
@@ -107,7 +107,7 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
  */
 export function trainJobParams(model: string, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const present = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== '' && value !== null && value !== undefined));
-  const parsed = parseInput({ ...present, model } as TrainInput);
+  const parsed = parseInput({ ...present, model });
   return Object.fromEntries(Object.entries({ ...parsed, editedSince: parsed.editedSince?.toISOString() }).filter(([, value]) => value !== undefined));
 }
 

@@ -26,6 +26,7 @@ export function currentRequestContext(): RequestContext | undefined {
  * after the headers: its sign-ins were audited without address and never throttled by it.
  */
 export function bindToRequestContext(emitter: EventEmitter, context: RequestContext): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied below to the emitter it came from
   const emit = emitter.emit;
   emitter.emit = function emitInRequestContext(this: EventEmitter, ...args: Parameters<EventEmitter['emit']>) {
     return storage.getStore() === context ? emit.apply(this, args) : storage.run(context, () => emit.apply(this, args));

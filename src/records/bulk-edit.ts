@@ -221,7 +221,7 @@ function beforeValues(targets: ReadonlyArray<{ id: number; label: string | null;
   for (const t of targets) {
     for (const [field, value] of Object.entries(pick(t))) {
       const key = JSON.stringify(value);
-      (counts[field] ??= {})[key] = (counts[field]![key] ?? 0) + 1;
+      (counts[field] ??= {})[key] = (counts[field][key] ?? 0) + 1;
     }
   }
   return { valueCounts: counts };

@@ -63,7 +63,7 @@ export async function exportRecords(actor: Actor, query: RecordExportQuery, form
   };
   return withRawConnection(sequelize, async (connection) => {
     let count = 0;
-    if (format === 'csv') await write(stringify([RECORD_EXPORT_COLUMNS as unknown as string[]]));
+    if (format === 'csv') await write(stringify([RECORD_EXPORT_COLUMNS]));
     const rows = connection.query(new QueryStream(sql, [], { batchSize: 1_000 }));
     let batch: Array<Record<string, unknown>> = [];
     const flush = async () => {
@@ -82,7 +82,7 @@ export async function exportRecords(actor: Actor, query: RecordExportQuery, form
 }
 
 function serialise(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(RECORD_EXPORT_COLUMNS.map((name) => [name, row[name] instanceof Date ? (row[name] as Date).toISOString() : row[name] ?? null]));
+  return Object.fromEntries(RECORD_EXPORT_COLUMNS.map((name) => [name, row[name] instanceof Date ? (row[name]).toISOString() : row[name] ?? null]));
 }
 
 function cell(value: unknown): string {

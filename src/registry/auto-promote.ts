@@ -1,4 +1,5 @@
-import { MlModel, ModelAlias, ModelVersion } from '../../models/index.js';
+import type { MlModel} from '../../models/index.js';
+import { ModelAlias, ModelVersion } from '../../models/index.js';
 import type { PromotionMetric } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { withAudit } from '../audit/with-audit.js';

@@ -8,7 +8,6 @@ import { recordFailure } from '../audit/with-audit.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import { encodeInputs, type InputRecord } from '../ml/model-inputs.js';
 import type { ClassifierSignature } from '../ml/onnx-classifier.js';
-import type { OnnxModelFacts } from '../ml/onnx-model-proto.js';
 import type { LabelSource } from '../ml/onnx-signature.js';
 import { logger } from '../platform/logger.js';
 import { checkModelInSeparateProcess, DEFAULT_MODEL_CHECK_LIMITS, type CheckedModel, type ModelCheckLimits } from './check-model.js';
@@ -159,7 +158,7 @@ function loadRecords(dataset: Dataset, options: { split?: 'test'; limit?: number
     order: [['id', 'ASC']],
     ...(options.limit ? { limit: options.limit } : {}),
     raw: true,
-  }) as unknown as Promise<LoadedRecord[]>;
+  });
 }
 
 function inputSchemaOf(signature: ClassifierSignature, dataset: Dataset, declaredShape: ReadonlyArray<number | string>): Record<string, unknown> {

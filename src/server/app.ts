@@ -63,8 +63,8 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
       autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url?.split('?')[0] ?? '') },
       // The request id is also added by the logger from the request context; this line is written
       // when the response finishes, so it carries the id explicitly too.
-      customSuccessObject: (_req, res, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId }),
-      customErrorObject: (_req, res, _error, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId }),
+      customSuccessObject: (_req, res, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId as unknown }),
+      customErrorObject: (_req, res, _error, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId as unknown }),
       // Method and path only: no headers (cookies, Authorization), no query string (may carry tokens).
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
@@ -103,7 +103,10 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
 function withFastPath(app: express.Express, fast: FastPath, trustProxy: boolean, requestStats: RequestStats | undefined): http.RequestListener {
   return (rawReq, rawRes) => {
     const name = fast.match(rawReq);
-    if (name === null) return app(rawReq, rawRes);
+    if (name === null) {
+      app(rawReq, rawRes);
+      return;
+    }
     const req = rawReq as ApiRequest;
     const res = rawRes as ApiResponse;
     res.locals = {};

@@ -1,7 +1,7 @@
 import { Conflict, DomainError, Forbidden, InvalidInput, ModelFault, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
 
 /** Each kind of domain error's HTTP status: the one table of both HTTP edges (the API's problems, the console's JSON errors). */
-const STATUS = new Map<Function, number>([
+const STATUS = new Map<unknown, number>([
   [InvalidInput, 400],
   [Unauthenticated, 401],
   [Forbidden, 403],
@@ -15,7 +15,7 @@ const STATUS = new Map<Function, number>([
 /** The status of a domain error's kind; a subclass (e.g. the API's RouteForbidden) answers as its kind does. */
 export function httpStatusOf(error: DomainError): number {
   for (let kind: unknown = error.constructor; typeof kind === 'function' && kind !== DomainError; kind = Object.getPrototypeOf(kind)) {
-    const status = STATUS.get(kind as Function);
+    const status = STATUS.get(kind);
     if (status !== undefined) return status;
   }
   return 400;

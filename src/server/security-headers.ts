@@ -81,7 +81,7 @@ function nonceInlineScripts(_req: Request, res: Response, next: NextFunction) {
   res.send = (body?: unknown) => {
     const type = String(res.get('Content-Type') ?? '');
     const looksHtml = typeof body === 'string' && (type.includes('text/html') || (!type && body.trimStart().startsWith('<')));
-    if (looksHtml) return send(withInlineScriptNonce(body as string, String(res.locals.cspNonce)));
+    if (looksHtml) return send(withInlineScriptNonce(body, String(res.locals.cspNonce)));
     return send(body);
   };
   next();

@@ -37,7 +37,7 @@ function readPem(name: string, file: string): Buffer {
 /** The server for `listener`: HTTPS with `credentials`, plain HTTP without. */
 export function createWebServer(listener: http.RequestListener, credentials: TlsCredentials | null): http.Server {
   // Node's https.Server is an http.Server with TLS in front: the rest of the code handles both alike.
-  return credentials ? (https.createServer({ cert: credentials.cert, key: credentials.key }, listener) as unknown as http.Server) : http.createServer(listener);
+  return credentials ? (https.createServer({ cert: credentials.cert, key: credentials.key }, listener)) : http.createServer(listener);
 }
 
 /**

@@ -72,7 +72,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     assert.deepEqual(stored?.scopes, ['predict']);
 
     // Shown once: the key's page shows the prefix, never the secret.
-    await page.goto(`${server.baseUrl}/admin/resources/apiKeys/records/${stored!.id}/show`);
+    await page.goto(`${server.baseUrl}/admin/resources/apiKeys/records/${stored.id}/show`);
     await page.waitForSelector('[data-testid="property-show-prefix"]');
     assert.ok(!(await page.content()).includes(key.slice(13)), 'the secret is not on the key\'s page');
 
@@ -84,7 +84,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
         async ({ url, key, instance }) => {
           try {
             const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ instances: [instance] }) });
-            return { status: response.status, body: await response.json(), remaining: response.headers.get('ratelimit-remaining') };
+            return { status: response.status, body: (await response.json()) as unknown, remaining: response.headers.get('ratelimit-remaining') };
           } catch (error) {
             return { blocked: String(error) };
           }

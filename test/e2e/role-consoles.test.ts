@@ -62,7 +62,7 @@ describe('each role in a real browser (Chromium)', () => {
         const sidebar = (await page.innerText('[data-css="sidebar-resources"]')).split('\n').map((line) => line.trim());
         const shown = Object.keys(GROUPS).filter((group) => sidebar.includes(group));
         const expected = Object.entries(GROUPS).filter(([, resources]) => resources.some((r) => decide(actor, r, 'list') !== false)).map(([group]) => group);
-        assert.deepEqual(shown, expected, `${role} sidebar: ${sidebar}`);
+        assert.deepEqual(shown, expected, `${role} sidebar: ${sidebar.join(', ')}`);
       });
 
       it('offers "Create new" on records only to roles that may create them', async () => {

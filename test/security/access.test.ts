@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Filter, Router as AdminJSRouter, type BaseRecord, type BaseResource } from 'adminjs';
+import { Filter, Router as AdminJSRouter, type BaseRecord } from 'adminjs';
 import session from 'express-session';
 import { Op } from 'sequelize';
 import { ApiKey, AuditEvent, DataRecord, Job, RecordPrediction, type MlModel } from '../../models/index.js';
@@ -165,7 +165,7 @@ describe('access: every console and API route answers as the rule table says (re
           const own = id === 'jobs' ? [String(person.ownJob.id)] : id === 'apiKeys' ? [String(person.ownKey.id)] : [];
           const others = id === 'jobs' ? [String(othersJob.id)] : id === 'apiKeys' ? [String(othersKey.id)] : (await resource.find(new Filter({}, resource), { limit: 1 })).map(idOf);
           assert.ok(others.length > 0, `a ${id} row`);
-          const rowsOf = async (ids: string[]) => (await Promise.all(ids.map((rowId) => (resource as BaseResource).findOne(rowId)))).filter((r): r is BaseRecord => r !== null);
+          const rowsOf = async (ids: string[]) => (await Promise.all(ids.map((rowId) => (resource).findOne(rowId)))).filter((r): r is BaseRecord => r !== null);
           for (const action of Object.values(resource.decorate().actions)) {
             const cases: Array<{ path: string; rows: BaseRecord[] }> = [];
             if (action.isResourceType()) cases.push({ path: `/resources/${id}/actions/${action.name}`, rows: [] });
@@ -356,7 +356,7 @@ describe('access: every console and API route answers as the rule table says (re
             continue;
           }
           const { records } = JSON.parse(text) as { records: Array<{ id: string; params: Record<string, unknown> }> };
-          assert.ok(records.every((r) => String(r.params[column]) === String(scientist.user.id)), `${resource} ${trick}: ${records.map((r) => `#${r.id} of ${r.params[column]}`).join(', ')}`);
+          assert.ok(records.every((r) => String(r.params[column]) === String(scientist.user.id)), `${resource} ${trick}: ${records.map((r) => `#${r.id} of ${String(r.params[column])}`).join(', ')}`);
         }
       }
       const apiList = (await (await fetch(`${server.baseUrl}/api/v1/jobs?limit=500`, { headers: { authorization: `Bearer ${scientist.key}` } })).json()) as { items: Array<{ id: number }> };

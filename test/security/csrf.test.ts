@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Filter, type BaseRecord } from 'adminjs';
-import { ApiKey, AuditEvent, DataRecord, Dataset, Job, MlModel, User, type ModelAlias, type ModelVersion } from '../../models/index.js';
+import type { MlModel} from '../../models/index.js';
+import { ApiKey, AuditEvent, DataRecord, Dataset, Job, User, type ModelAlias, type ModelVersion } from '../../models/index.js';
 import { createAdmin } from '../../admin/index.js';
 import { decide } from '../../src/access/decide.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';

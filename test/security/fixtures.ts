@@ -1,4 +1,5 @@
-import { ApiKey, DataRecord, Dataset, InferenceStat, Job, ModelAlias, type MlModel, type ModelVersion } from '../../models/index.js';
+import type { ApiKey, Job} from '../../models/index.js';
+import { DataRecord, Dataset, InferenceStat, ModelAlias, type MlModel, type ModelVersion } from '../../models/index.js';
 import type { Role } from '../../models/enums.js';
 import { systemActor, type Actor } from '../../src/access/actor.js';
 import { createApiKey } from '../../src/auth/api-keys/create-api-key.js';

@@ -183,8 +183,8 @@ describe('security headers on every route (real server, real Postgres)', () => {
       await visit('/admin/exports/audit-events.jsonl');
       await visit('/admin/model-versions/1/onnx');
       await visit('/admin/logout');
-      assert.ok(statuses.has(200), `${role}: some pages answered 200 (${[...statuses]})`);
-      if (role !== 'admin') assert.ok(statuses.has(403), `${role}: some pages were refused (${[...statuses]})`);
+      assert.ok(statuses.has(200), `${role}: some pages answered 200 (${[...statuses].join(', ')})`);
+      if (role !== 'admin') assert.ok(statuses.has(403), `${role}: some pages were refused (${[...statuses].join(', ')})`);
       assert.ok(answers.length > 40, `${answers.length} answers checked`);
       for (const answer of answers.splice(0)) assertSecurityHeaders(answer);
     });

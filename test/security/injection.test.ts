@@ -113,7 +113,7 @@ describe('security: injection through sort, filter, search and export (real serv
   it('exports with an injected sort falling back to id, and defuses spreadsheet formulas in every cell', async () => {
     const response = await admin.request(`/admin/exports/records.csv?filters.datasetId=${datasetId}&sortBy=${encodeURIComponent('id" DESC; DROP TABLE records; --')}&direction=asc`);
     assert.equal(response.status, 200);
-    const rows = parse(await response.text(), { columns: true, relax_quotes: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(await response.text(), { columns: true, relax_quotes: true });
     assert.equal(rows.length, 2 + FORMULAS.length);
     assert.ok(rows.every((row, i) => i === 0 || Number(row.id) > Number(rows[i - 1]!.id)), 'ascending ids');
     const formulaRows = rows.filter((row) => FORMULAS.some((f) => row.text!.endsWith(f)));

@@ -138,7 +138,7 @@ describe('records: the console and the API are one write path (real server, real
       if (value === undefined) continue;
       if (Array.isArray(value)) {
         if (value.length === 0) out[key] = [];
-        value.forEach((v, i) => (out[`${key}.${i}`] = v));
+        (value as unknown[]).forEach((v, i) => (out[`${key}.${i}`] = v));
       } else if (value !== null && typeof value === 'object') {
         for (const [k, v] of Object.entries(value)) out[`${key}.${k}`] = v;
       } else out[key] = value;

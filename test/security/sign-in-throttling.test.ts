@@ -22,7 +22,7 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
 
   before(async () => {
     await useTestDatabase();
-    firstSeq = ((await AuditEvent.max('seq')) as number | null) ?? 0;
+    firstSeq = (await AuditEvent.max<number | null, AuditEvent>('seq')) ?? 0;
     server = await startConsoleServer({ TRUST_PROXY: 'true' });
   });
   after(() => server?.stop());

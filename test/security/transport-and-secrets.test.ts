@@ -47,7 +47,7 @@ async function writeCertificate(dir: string, name: string): Promise<{ cert: stri
   return { cert, key, pem: pems.cert };
 }
 
-const sessionCookieOf = (answer: Answer) => ([answer.headers['set-cookie'] ?? []].flat() as string[]).find((c) => c.startsWith('modeldesk.sid='));
+const sessionCookieOf = (answer: Answer) => [answer.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('modeldesk.sid='));
 
 /** `cli web` run to its end: exit code and everything it printed (for start-up refusals). */
 async function webExit(env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
@@ -103,7 +103,7 @@ describe('security: HTTPS, HSTS, secure cookies and secrets (real processes)', (
       assert.match(cookie, /; SameSite=Strict/);
       const dashboard = await httpsRequest(`https://127.0.0.1:${port}/admin`, good.pem, { headers: { cookie: cookie.split(';')[0]! } });
       assert.equal(dashboard.status, 200);
-      const xsrf = ([dashboard.headers['set-cookie'] ?? []].flat() as string[]).find((c) => c.startsWith('XSRF-TOKEN='));
+      const xsrf = [dashboard.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('XSRF-TOKEN='));
       assert.ok(xsrf, 'the CSRF cookie is issued to the signed-in session');
       assert.match(xsrf, /; Secure/);
     });

@@ -92,7 +92,7 @@ async function shownAsText(page: Page, texts: readonly string[], within = 'body'
   try {
     await page.waitForFunction(
       ({ wanted, selector }) => {
-        const text = (document.querySelector(selector) as HTMLElement | null)?.innerText ?? '';
+        const text = document.querySelector<HTMLElement>(selector)?.innerText ?? '';
         return wanted.every((t) => text.includes(t));
       },
       { wanted: texts, selector: within },

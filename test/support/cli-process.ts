@@ -11,7 +11,7 @@ export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123
 export interface CliProcess {
   child: ChildProcess;
   /** Everything it wrote so far, stdout and stderr. */
-  output(): string;
+  output: () => string;
   /** From spawn to `ready` in its output. */
   seconds: number;
 }
@@ -27,8 +27,8 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv, ready:
   const withSecret = env.DATABASE_URL && env.SESSION_SECRET === undefined ? { ...env, SESSION_SECRET: TEST_SESSION_SECRET } : env;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], { env: withSecret, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     const done = () => {
       clearInterval(poll);

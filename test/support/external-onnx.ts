@@ -126,7 +126,10 @@ export function predictCentroids(model: LinearClassifier, row: Float64Array): nu
   let bestLogit = -Infinity;
   for (let c = 0; c < k; c += 1) {
     const logit = z.reduce((a, v, j) => a + v * model.weights[j * k + c]!, model.bias[c]!);
-    if (logit > bestLogit) (best = c), (bestLogit = logit);
+    if (logit > bestLogit) {
+      best = c;
+      bestLogit = logit;
+    }
   }
   return best;
 }

@@ -26,5 +26,5 @@ export async function createNanVersion(like: ModelVersion, version: number, colu
     metadata: {},
     docString: 'divides by zero where the chosen feature is 0',
   });
-  return ModelVersion.create({ ...full.get(), id: undefined, version, onnx: Buffer.from(onnx), sha256: createHash('sha256').update(onnx).digest('hex'), sizeBytes: onnx.byteLength, outputSchema: { ...(full.outputSchema as object), label: null }, parentVersionId: null, createdAt: undefined } as never);
+  return ModelVersion.create({ ...full.get(), id: undefined, version, onnx: Buffer.from(onnx), sha256: createHash('sha256').update(onnx).digest('hex'), sizeBytes: onnx.byteLength, outputSchema: { ...(full.outputSchema as object), label: null }, parentVersionId: null, createdAt: undefined });
 }

@@ -18,8 +18,8 @@ export const issueApiKey: Partial<Action<ActionResponse>> = {
       ownerEmail: payload.ownerEmail ?? '',
       name: payload.name ?? '',
       scopes: (payload.scopes ?? '').split(',').filter(Boolean) as never,
-      rateLimit: payload.rateLimit ? (payload.rateLimit as unknown as number) : null,
-      expiresAt: payload.expiresAt ? (payload.expiresAt as unknown as Date) : null,
+      rateLimit: payload.rateLimit ? (payload.rateLimit) : null,
+      expiresAt: payload.expiresAt ? (payload.expiresAt) : null,
     });
     return {
       issued: { key, prefix: apiKey.prefix, owner: payload.ownerEmail },

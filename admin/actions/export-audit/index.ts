@@ -24,7 +24,7 @@ export async function sendAuditExport(req: Request, res: Response, next: NextFun
   }
   let filter;
   try {
-    filter = auditFilterFromQuery(req.query as Record<string, unknown>);
+    filter = auditFilterFromQuery(req.query);
   } catch (error) {
     if (!(error instanceof ZodError)) return next(error);
     res.status(400).json({ error: 'invalid_filter', message: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });

@@ -13,10 +13,10 @@ export const restoreDeleted: Partial<Action<ActionResponse>> = {
     const actor = actorOf(currentAdmin);
     if (request.method !== 'post') {
       const datasetId = Number(request.query?.datasetId) || undefined;
-      return listDeletedRecords(actor, { datasetId }) as unknown as ActionResponse;
+      return listDeletedRecords(actor, { datasetId });
     }
     const ids = String(request.payload?.ids ?? '').split(',').filter(Boolean);
     const restored = await restoreRecords(actor, { ids });
-    return { notice: { type: 'success', message: `Restored ${restored} record${restored === 1 ? '' : 's'}.` }, ...(await listDeletedRecords(actor)) } as unknown as ActionResponse;
+    return { notice: { type: 'success', message: `Restored ${restored} record${restored === 1 ? '' : 's'}.` }, ...(await listDeletedRecords(actor)) };
   }),
 };

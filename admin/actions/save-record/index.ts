@@ -30,7 +30,7 @@ export function submittedFields(payload: Record<string, unknown> | undefined): {
     }
     flatFields[key] = value;
   }
-  return { fields: flat.unflatten(flatFields) as Record<string, unknown>, flatFields };
+  return { fields: flat.unflatten<unknown, Record<string, unknown>>(flatFields), flatFields };
 }
 
 /** Nested fields whose form editor shows an error beside each entry (AdminJS's key-value editor: `features.body_mass_g`). */

@@ -31,7 +31,7 @@ export function upload(maxUploadBytes: number, check?: ModelCheckLimits): Partia
     custom: { maxUploadBytes, upload: { field: 'file', maxBytes: maxUploadBytes, setting: 'MAX_MODEL_UPLOAD_MB', advice: 'export a smaller model' } satisfies UploadSpec },
     handler: actionHandler(async (request, response, { record, currentAdmin, h }) => {
       if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
-      const form = UploadForm.parse({ labels: request.payload?.labels });
+      const form = UploadForm.parse({ labels: request.payload?.labels as unknown });
       const file = uploadedFile(request);
       if (!file) throw new InvalidInput('onnx.no_file', 'Choose the .onnx file to upload.', { file: 'required' });
       const fileName = file.name || 'model.onnx';

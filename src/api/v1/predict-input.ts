@@ -55,7 +55,7 @@ export async function parsePredictBodyInSlices(raw: unknown, maxInstances: numbe
   const head = z.object({ instances: z.array(z.unknown()).min(1, TOO_FEW).max(maxInstances, tooMany(maxInstances)) }).safeParse(raw);
   if (!head.success || head.data.instances.length <= VALIDATION_SLICE) return parse(schema, raw, 'body');
   const all = head.data.instances;
-  const instances: InstanceValue[] = new Array(all.length);
+  const instances = new Array<InstanceValue>(all.length);
   const issues: z.core.$ZodIssue[] = [];
   const slices = z.array(Instance);
   for (let start = 0; start < all.length; start += VALIDATION_SLICE) {
@@ -113,7 +113,7 @@ export function predictionsJson(served: Pick<InputSpec, 'signature' | 'modelName
   const k = labels.length;
   const broken = nonFiniteRows(probabilities, rows, k);
   if (broken.length > 0) throw outputNotFinite(served, broken.map((i) => `instances[${i}]`));
-  const parts: string[] = new Array(rows);
+  const parts = new Array<string>(rows);
   for (let i = 0; i < rows; i += 1) {
     let best = 0;
     let byLabel = '';

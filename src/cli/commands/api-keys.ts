@@ -26,8 +26,8 @@ export const createApiKeyCommand: Command = {
         ownerEmail: values.owner!,
         name: values.name!,
         scopes: values.scopes!.split(',').map((s) => s.trim()).filter(Boolean) as never,
-        rateLimit: values['rate-limit'] === undefined ? null : (values['rate-limit'] as unknown as number),
-        expiresAt: values.expires === undefined ? null : (values.expires as unknown as Date),
+        rateLimit: values['rate-limit'] === undefined ? null : (values['rate-limit']),
+        expiresAt: values.expires === undefined ? null : (values.expires),
       });
       console.error(`Issued API key ${apiKey.prefix} for ${values.owner} (scopes: ${apiKey.scopes.join(', ')}). It is shown only now:`);
       console.log(key);

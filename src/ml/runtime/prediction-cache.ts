@@ -15,7 +15,7 @@ const lookups = new Counter<'result'>({
  * key is the exact version id + a hash of the instances, so an alias moved to another version never
  * gets the old version's answer: it resolves to a different id first. `entries` 0 turns it off.
  */
-export class PredictionCache<Answer extends {}> {
+export class PredictionCache<Answer extends NonNullable<unknown>> {
   private readonly cache: LRUCache<string, Answer> | null;
 
   constructor(entries: number) {

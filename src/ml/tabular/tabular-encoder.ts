@@ -33,13 +33,19 @@ export function fitStandardiser(rows: readonly Float64Array[], schema: readonly 
   const mean = numeric.map((j) => {
     let sum = 0;
     let n = 0;
-    for (const row of rows) if (!Number.isNaN(row[j]!)) (sum += row[j]!), (n += 1);
+    for (const row of rows) if (!Number.isNaN(row[j]!)) {
+      sum += row[j]!;
+      n += 1;
+    }
     return n > 0 ? sum / n : 0;
   });
   const std = numeric.map((j, i) => {
     let sum = 0;
     let n = 0;
-    for (const row of rows) if (!Number.isNaN(row[j]!)) (sum += (row[j]! - mean[i]!) ** 2), (n += 1);
+    for (const row of rows) if (!Number.isNaN(row[j]!)) {
+      sum += (row[j]! - mean[i]!) ** 2;
+      n += 1;
+    }
     const s = n > 1 ? Math.sqrt(sum / n) : 0;
     return s > 1e-12 ? s : 1;
   });

@@ -34,7 +34,6 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
   let browser: HttpSession;
   let massColumn: number;
   let islandColumn: number;
-  let width: number;
 
   const penguin = { beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'MALE' };
   let penguinRow: Array<number | null>;
@@ -65,7 +64,6 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
     const model = await createPenguinModel('bounds');
     modelName = model.name;
     const schema = (await Dataset.findByPk(model.datasetId))!.featureSchema;
-    width = schema.length;
     massColumn = schema.findIndex((f) => f.name === 'body_mass_g');
     islandColumn = schema.findIndex((f) => f.name === 'island');
     const values: Record<string, number | string> = penguin;
@@ -112,7 +110,7 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
           assert.match(answer.contentType, /^application\/problem\+json/);
           assert.equal(answer.body.code, 'instances.invalid', what);
           assert.deepEqual(answer.body.errors?.map((e) => e.path), [`instances[1]${at}`], what);
-          assert.match(answer.body.errors![0]!.reason, reason, what);
+          assert.match(answer.body.errors[0]!.reason, reason, what);
         }
       }
       // Large but finite values are served, and so is every category index (null: missing).

@@ -183,11 +183,11 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     const width = 6;
     let body = await problem(await predict({ instances: [[1, 2, 3]] }), 400, 'instances.invalid');
     assert.equal(body.errors?.[0]?.path, 'instances[0]');
-    assert.match(body.errors![0]!.reason, new RegExp(`has 3 values; .* takes ${width}`));
+    assert.match(body.errors[0].reason, new RegExp(`has 3 values; .* takes ${width}`));
 
     body = await problem(await predict(null, { raw: '{"instances": [[1e999, 1, 1, 1, 0, 0]]}' }), 400, 'body.invalid');
     assert.equal(body.errors?.[0]?.path, 'instances[0][0]');
-    assert.match(body.errors![0]!.reason, /finite number/);
+    assert.match(body.errors[0].reason, /finite number/);
 
     body = await problem(await predict({ instances: [[1, 2, 'three', 4, 0, 0]] }), 400, 'body.invalid');
     assert.equal(body.errors?.[0]?.path, 'instances[0][2]');
@@ -205,19 +205,19 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     assert.deepEqual(body.errors?.map((e) => e.path), ['instances[137][2]'], 'and by the worker thread, for a body over 64 KiB');
     await problem(await predict(null, { raw: `{"instances": [[1, 2${padding}` }), 400, 'body.malformed_json');
     body = await problem(await predict(null, { raw: JSON.stringify({ instances: [[1, 2, 3]] }) + padding }), 400, 'instances.invalid');
-    assert.match(body.errors![0]!.reason, /has 3 values/);
+    assert.match(body.errors![0].reason, /has 3 values/);
 
     body = await problem(await predict({ instances: [{ ...penguin, island: 'Atlantis' }] }), 400, 'instances.invalid');
-    assert.match(body.errors![0]!.reason, /one of "Biscoe", "Dream", "Torgersen"/);
+    assert.match(body.errors![0].reason, /one of "Biscoe", "Dream", "Torgersen"/);
 
     body = await problem(await predict({ instances: ['a text'] }), 400, 'instances.invalid');
-    assert.match(body.errors![0]!.reason, /takes features, not text/);
+    assert.match(body.errors![0].reason, /takes features, not text/);
 
     body = await problem(await predict({ instances: Array.from({ length: 201 }, () => penguin) }), 400, 'body.invalid');
     assert.equal(body.errors?.[0]?.path, 'instances');
-    assert.match(body.errors![0]!.reason, /at most 200 instances/);
+    assert.match(body.errors[0].reason, /at most 200 instances/);
 
-    body = await problem(await predict({ instances: [] }), 400, 'body.invalid');
+    await problem(await predict({ instances: [] }), 400, 'body.invalid');
     body = await problem(await predict({ rows: [penguin] }), 400, 'body.invalid');
     assert.equal(body.errors?.[0]?.path, 'instances');
     await problem(await predict(null, { raw: '{"instances": [' }), 400, 'body.malformed_json');
@@ -230,16 +230,16 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
   });
 
   it('401 without a key, with an unknown, malformed, revoked or expired key; a revocation applies within a second', async () => {
-    let body = await problem(await predict({ instances: [penguin] }, { key: null }), 401, 'auth.required');
+    await problem(await predict({ instances: [penguin] }, { key: null }), 401, 'auth.required');
     await problem(await predict({ instances: [penguin] }, { key: 'mdk_aaaaaaaa_' + 'A'.repeat(43) }), 401, 'auth.invalid_key');
     await problem(await predict({ instances: [penguin] }, { key: key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A') }), 401, 'auth.invalid_key');
-    body = await problem(await predict({ instances: [penguin] }, { headers: { authorization: 'Token abc' }, key: null }), 401, 'auth.malformed_header');
+    await problem(await predict({ instances: [penguin] }, { headers: { authorization: 'Token abc' }, key: null }), 401, 'auth.malformed_header');
 
     const user = await User.findOne({ where: { email: scientist.email } });
     const revocable = await createApiKey(systemActor, { ownerEmail: user!.email, name: 'to revoke', scopes: ['predict'] });
     assert.equal((await predict({ instances: [penguin] }, { key: revocable.key })).status, 200);
     await revokeApiKey(systemActor, revocable.apiKey.prefix);
-    body = await problem(await refusedWithin(() => predict({ instances: [penguin] }, { key: revocable.key })), 401, 'auth.key_revoked');
+    const body = await problem(await refusedWithin(() => predict({ instances: [penguin] }, { key: revocable.key })), 401, 'auth.key_revoked');
     assert.match(body.detail, new RegExp(revocable.apiKey.prefix));
 
     const expiring = await createApiKey(systemActor, { ownerEmail: user!.email, name: 'to expire', scopes: ['predict'], expiresAt: new Date(Date.now() + 60_000) });
@@ -270,7 +270,7 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
 
   it('503 when the version cannot be loaded', async () => {
     const broken = await ModelVersion.unscoped().findByPk(v1.id);
-    const copy = await ModelVersion.create({ ...broken!.get(), id: undefined, version: 99, onnx: Buffer.from('not an onnx model'), parentVersionId: null, createdAt: undefined } as never);
+    const copy = await ModelVersion.create({ ...broken!.get(), id: undefined, version: 99, onnx: Buffer.from('not an onnx model'), parentVersionId: null, createdAt: undefined });
     const body = await problem(await predict({ instances: [penguin] }, { query: '?version=99' }), 503, 'model.load_failed');
     assert.match(body.detail, /Version 99/);
     await copy.destroy().catch(() => undefined);

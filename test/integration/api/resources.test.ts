@@ -141,7 +141,7 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
     assert.equal(created.label, 'Adelie');
     const createdEvent = await AuditEvent.findOne({ where: { action: 'records.create', recordIds: [String(created.id)] } });
     assert.ok(createdEvent, 'audited');
-    assert.equal(createdEvent!.actorType, 'api_key');
+    assert.equal(createdEvent.actorType, 'api_key');
 
     const wrong = await json<{ errors: Array<{ path: string; reason: string }> }>(
       await call('/api/v1/records', { key: keys.manager!, method: 'POST', body: { datasetId, features: { ...features, island: 'Atlantis', wings: 2 } } }),

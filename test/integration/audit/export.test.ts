@@ -34,7 +34,7 @@ describe('audit export: filtered CSV and JSON lines, streamed and audited (real 
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /text\/csv/);
     assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="audit-events-.*\.csv"/);
-    const rows = parse(await response.text(), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(await response.text(), { columns: true });
     assert.equal(rows.length, EVENTS);
     assert.deepEqual(Object.keys(rows[0]!).slice(0, 3), ['seq', 'at', 'actorType']);
     assert.ok(rows.every((row, i) => i === 0 || Number(row.seq) === Number(rows[i - 1]!.seq) + 1), 'in chain order');

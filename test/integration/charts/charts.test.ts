@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { AuditEvent, DataRecord, Job, RecordPrediction, sequelizeOf } from '../../../models/index.js';
+import { AuditEvent, DataRecord, Job, sequelizeOf } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { auditActivity, predictionsPerDay, recentImports } from '../../../src/charts/activity-charts.js';
 import { chartCache } from '../../../src/charts/chart-cache.js';
@@ -135,7 +135,7 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
     const scores = charts.scores!.value;
     assert.equal(scores.version, 1);
     assert.equal(scores.bins.length, 20);
-    const versionId = charts.production!.versionId;
+    const versionId = charts.production.versionId;
     const live = await count(
       'SELECT count(*) AS n FROM record_predictions p JOIN records r ON r.id = p.record_id WHERE p.model_version_id = :versionId AND r.deleted_at IS NULL',
       { versionId },

@@ -55,7 +55,7 @@ describe('generate: large synthetic datasets with COPY, and list counts on them 
   it('counts a narrow filter exactly and a broad one from the planner\'s estimate', async () => {
     const result = await generateDataset({ type: 'system' }, { name: unique('gen-count'), rows: 30_000, task: 'text-classification', seed: 2 });
     await sequelizeOf().query('ANALYZE records');
-    const resource = new ConsoleResource(DataRecord as never);
+    const resource = new ConsoleResource(DataRecord);
     const narrow = new Filter({ datasetId: String(result.datasetId), split: 'test', label: 'praise' }, resource);
     const exact = await DataRecord.count({ where: { datasetId: result.datasetId, split: 'test', label: 'praise' } });
     assert.ok(exact < FILTERED_COUNT_LIMIT);

@@ -28,7 +28,7 @@ describe('the application\'s database role (owns nothing; real Postgres)', () =>
   });
 
   it('reads and writes data, and appends to the audit log', async () => {
-    assert.equal((await app.query('SELECT current_user AS who')).rows[0].who, role);
+    assert.equal((await app.query<{ who: string }>('SELECT current_user AS who')).rows[0]?.who, role);
     await app.query('SELECT count(*) FROM records');
     await app.query(`UPDATE records SET tags = tags WHERE id = -1`);
     await app.query('SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1');

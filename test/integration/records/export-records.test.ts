@@ -29,7 +29,7 @@ describe('records export: the list view as CSV or JSON lines, streamed (real ser
     const response = await http.request(`/admin/exports/records.csv?filters.datasetId=${datasetId}&filters.label=Gentoo&sortBy=id&direction=asc`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="records-.*\.csv"/);
-    const rows = parse(await response.text(), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(await response.text(), { columns: true });
     const expected = await DataRecord.count({ where: { datasetId, label: 'Gentoo' } });
     assert.equal(rows.length, expected);
     assert.deepEqual(Object.keys(rows[0]!), [...RECORD_EXPORT_COLUMNS]);

@@ -124,13 +124,13 @@ describe('CSV import into a dataset (real Postgres)', () => {
     await assert.rejects(queueImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: { columns: { ...MAPPING.columns, note: 'source' } } }), (e: unknown) => e instanceof Conflict && /Run the dry run with this mapping first/.test(e.message));
     await assert.rejects(runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: MAPPING }), (e: unknown) => e instanceof InvalidInput && /4 row\(s\) of "bad.csv" are invalid \(row 3, length: must be a finite number.*Nothing was imported/.test(e.message));
     assert.equal(await DataRecord.count({ where: { datasetId } }), 3);
-    assert.deepEqual((await DataRecord.findByPk(ids[0]!))!.features, { length: 1, island: 'biscoe' });
+    assert.deepEqual((await DataRecord.findByPk(ids[0]))!.features, { length: 1, island: 'biscoe' });
     assert.ok(await AuditEvent.findOne({ where: { action: 'records.import', outcome: 'failed', reason: { [Op.like]: 'import.invalid_rows%' } } }));
 
     const skipped = await runImport(manager, { fileId: stored.fileId, mode: 'apply', skipInvalid: true, mapping: MAPPING });
     assert.deepEqual([skipped.inserts, skipped.updates, skipped.invalidRows, skipped.applied], [2, 1, 4, true]);
     assert.equal(await DataRecord.count({ where: { datasetId } }), 5);
-    assert.deepEqual((await DataRecord.findByPk(ids[0]!))!.features, { length: 7, island: 'biscoe' });
+    assert.deepEqual((await DataRecord.findByPk(ids[0]))!.features, { length: 7, island: 'biscoe' });
   });
 
   it('writes nothing when stopped part-way (cancelled or killed), and the retry starts over and imports everything once', async () => {
@@ -324,7 +324,7 @@ describe('CSV import into a dataset (real Postgres)', () => {
 
       const refused = await step('apply');
       assert.equal(refused.notice?.type, 'error');
-      assert.match(refused.notice!.message, /The dry run found 1 invalid row\(s\).*tick "skip invalid rows"/);
+      assert.match(refused.notice.message, /The dry run found 1 invalid row\(s\).*tick "skip invalid rows"/);
 
       const auditorUser = await createTestUser('auditor');
       const other = new HttpSession(server.baseUrl);
@@ -337,7 +337,7 @@ describe('CSV import into a dataset (real Postgres)', () => {
       const job = await waitForJob(applied.job!.id);
       assert.equal(job.status, 'succeeded', job.error ?? '');
       assert.equal(await DataRecord.count({ where: { datasetId } }), 4);
-      assert.equal((await DataRecord.findByPk(ids[0]!))!.label, 'b');
+      assert.equal((await DataRecord.findByPk(ids[0]))!.label, 'b');
     });
 
     it('fails a dry run of a file with a stray quote with the row and the fix on the job, never "Internal error"', async () => {

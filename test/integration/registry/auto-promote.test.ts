@@ -18,13 +18,13 @@ describe('auto-promotion after a retrain (real Postgres)', () => {
     const model = await createPenguinModel('auto');
     const first = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
     assert.equal(first.promotion?.promoted, true);
-    assert.match(first.promotion!.reason, /nothing served production yet/);
+    assert.match(first.promotion.reason, /nothing served production yet/);
     assert.equal((await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId, first.version.id);
 
     await model.update({ autoPromoteMetric: 'macroF1', autoPromoteMargin: 0.5 });
     const second = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
     assert.equal(second.promotion?.promoted, false);
-    assert.match(second.promotion!.reason, /macroF1 .* < margin 0\.5, production kept/);
+    assert.match(second.promotion.reason, /macroF1 .* < margin 0\.5, production kept/);
     assert.equal((await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId, first.version.id);
 
     // Same data, same seed: the same score, so a zero margin is met.

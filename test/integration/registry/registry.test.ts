@@ -33,11 +33,11 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     const version = await ModelVersion.unscoped().findByPk(result.version.id);
     assert.equal(version?.version, 1);
     assert.ok((result.accuracy ?? 0) >= 0.95, `accuracy ${result.accuracy}`);
-    assert.equal(version!.sha256, createHash('sha256').update(version!.onnx).digest('hex'));
-    assert.equal(version!.trainingSnapshot?.rowCount, result.trainingRows);
-    assert.match(version!.trainingSnapshot?.contentHash ?? '', /^[0-9a-f]{64}$/);
-    assert.deepEqual((version!.metrics as { labels: string[] }).labels, ['Adelie', 'Chinstrap', 'Gentoo']);
-    assert.ok(await AuditEvent.findOne({ where: { action: 'model_versions.create', recordIds: [String(version!.id)] } }));
+    assert.equal(version.sha256, createHash('sha256').update(version.onnx).digest('hex'));
+    assert.equal(version.trainingSnapshot?.rowCount, result.trainingRows);
+    assert.match(version.trainingSnapshot?.contentHash ?? '', /^[0-9a-f]{64}$/);
+    assert.deepEqual((version.metrics as { labels: string[] }).labels, ['Adelie', 'Chinstrap', 'Gentoo']);
+    assert.ok(await AuditEvent.findOne({ where: { action: 'model_versions.create', recordIds: [String(version.id)] } }));
   });
 
   it('numbers concurrent trainings without gaps or duplicates', async () => {

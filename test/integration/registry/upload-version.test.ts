@@ -57,7 +57,8 @@ describe('upload an externally trained ONNX classifier (real Postgres)', () => {
     assert.equal(uploaded.sha256, original.sha256);
     assert.equal(uploaded.trainingSnapshot, null);
     assert.equal(result.labelsFrom, 'model metadata');
-    const [before, after] = [original.metrics as unknown as Metrics, uploaded.metrics as unknown as Metrics];
+    const before = original.metrics as unknown as Metrics;
+    const after = uploaded.metrics as unknown as Metrics;
     assert.equal(after.accuracy, before.accuracy);
     assert.deepEqual(after.confusion, before.confusion);
     assert.deepEqual(after.labels, SPECIES);

@@ -138,7 +138,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     assert.equal(record!.label, 'Gentoo');
     assert.deepEqual(record!.tags, ['edited-while-scoring']);
     const after = await DataRecord.max<Date, DataRecord>('updatedAt', { where: { datasetId, id: { [Op.ne]: record!.id } } });
-    assert.ok(after! <= before!, 'no other record was touched');
+    assert.ok(after <= before, 'no other record was touched');
     await record!.update({ label: 'Adelie', tags: [] });
   });
 
@@ -221,7 +221,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
         assert.equal(answer.status, 200, `${mode}: ${await answer.clone().text()}`);
         const { notice } = (await answer.json()) as { notice?: { type: string; message: string } };
         assert.equal(notice?.type, 'error', mode);
-        assert.match(notice!.message, /1 of the 2 ticked records (is|are) not in dataset/);
+        assert.match(notice.message, /1 of the 2 ticked records (is|are) not in dataset/);
       }
     });
 

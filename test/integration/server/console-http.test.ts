@@ -106,7 +106,7 @@ describe('console over HTTP (real server, real Postgres)', () => {
     const { http, user } = await signedIn('auditor');
     const edit = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'spam' });
     assert.equal(edit.status, 403);
-    assert.match((await edit.json()).message, /auditor/);
+    assert.match(((await edit.json()) as { message: string }).message, /auditor/);
     const bulk = await http.api(`/resources/records/bulk/bulkDelete?recordIds=${recordId}`, 'POST');
     assert.equal(bulk.status, 403);
     const users = await (await signedIn('content_manager')).http.api('/resources/users/actions/list');
@@ -139,7 +139,7 @@ describe('console over HTTP (real server, real Postgres)', () => {
       body: JSON.stringify({ label: 'spam' }),
     });
     assert.equal(noToken.status, 403);
-    assert.equal((await noToken.json()).error, 'csrf');
+    assert.equal(((await noToken.json()) as { error?: string }).error, 'csrf');
     const token = decodeURIComponent(http.cookies.get('XSRF-TOKEN')!);
     const crossSite = await http.request(`/admin/api/resources/records/records/${recordId}/edit`, {
       method: 'POST',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { DataRecord, Dataset, Job } from '../../../models/index.js';
@@ -39,7 +40,7 @@ describe('GET /metrics (Prometheus, real server, real Postgres)', () => {
 
   it('does not exist without a configured METRICS_TOKEN, even for a client on 127.0.0.1', async () => {
     const app = express().use(metricsEndpoint({ METRICS_TOKEN: undefined })).use((_req, res) => res.status(404).end());
-    const bare = await new Promise<import('node:http').Server>((resolve) => {
+    const bare = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     try {

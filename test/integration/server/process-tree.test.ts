@@ -13,14 +13,14 @@ import { freePort } from '../../support/free-port.js';
 /** `npm start` exactly as a person, docker or systemd runs it: npm → (sh →) node; signals go to npm's pid. */
 interface NpmStart {
   npm: ChildProcess;
-  output(): string;
+  output: () => string;
 }
 
 function npmStart(env: NodeJS.ProcessEnv): Promise<NpmStart> {
   const npm = spawn('npm', ['start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     const poll = setInterval(() => {
       if (!output.includes('Stop with Ctrl-C.')) return;
@@ -218,7 +218,7 @@ describe('npm start as a service: signals stop the whole tree, dead processes co
       assert.ok(children(npm.pid!, 'worker').includes(byName['worker 1']!.pid), 'the reported pid is the running worker');
       const check = health!.checks.find((c) => c.id === 'processes');
       assert.equal(check?.level, 'warning', 'a restart within the hour is a warning');
-      assert.match(check!.value, /2 of 2 running · 2 restarts/);
+      assert.match(check.value, /2 of 2 running · 2 restarts/);
     } finally {
       const all = [...new Set([...pids, ...tree(npm.pid!)])];
       npm.kill('SIGTERM');
