@@ -23,7 +23,7 @@ export interface ArchiveResult {
  * Writes the oldest events, up to and including `throughSeq`, as JSON lines (every column, hashes
  * included, so the file verifies on its own: `verify-audit --file`), after checking the chain is
  * intact, and records the boundary in audit_archives and the audit log. Deleting the archived rows is
- * left to a DBA (the app's database role cannot), following README "Retention"; verification then
+ * left to a DBA (the app's database role cannot), following docs/audit-log.md "Retention"; verification then
  * starts at the boundary.
  */
 export async function archiveAuditEvents(actor: Actor, throughSeq: number, out: Writable): Promise<ArchiveResult> {

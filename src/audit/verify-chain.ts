@@ -89,7 +89,7 @@ export class ChainWalker {
  * break: a missing or extra sequence number, a broken previous-hash link, content that does not match
  * its hash (edited, inserted, reordered), a tail cut off (the chain head says there were more events),
  * or an anchor from an earlier verification that the chain no longer contains. When old events were
- * archived and removed (README "Retention"), it starts from the archive's recorded boundary.
+ * archived and removed (docs/audit-log.md, "Retention"), it starts from the archive's recorded boundary.
  */
 export async function verifyAuditChain(options: { anchors?: readonly ChainAnchor[]; transaction?: Transaction } = {}): Promise<ChainReport> {
   const sequelize = sequelizeOf();

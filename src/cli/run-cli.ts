@@ -52,7 +52,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`${error.message}\nFix the variable(s) above and start again (see "Configuration" in README.md).`);
+      console.error(`${error.message}\nFix the variable(s) above and start again (see docs/configuration.md).`);
       return 78; // EX_CONFIG
     }
     if (error instanceof DomainError) {

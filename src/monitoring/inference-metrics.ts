@@ -31,7 +31,7 @@ export interface InferenceObservation {
 
 /**
  * Called once per prediction request by the inference endpoint. Counted in the web process that
- * served it: scrape every web process (see README, Monitoring) and sum across them.
+ * served it: scrape every web process (see docs/operations.md, Metrics) and sum across them.
  */
 export function recordInference({ model, version, outcome, seconds }: InferenceObservation): void {
   const labels = { model, version: String(version) };

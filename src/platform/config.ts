@@ -7,7 +7,7 @@ const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === '
 
 /**
  * Every setting ModelDesk reads from the environment. Nothing else reads `process.env` for
- * configuration: add a variable here, to the README's table, and to the test that checks both.
+ * configuration: add a variable here and to docs/configuration.md (test/unit/docs-links.test.ts checks both agree).
  */
 export const ConfigSchema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),

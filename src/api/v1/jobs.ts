@@ -5,8 +5,7 @@ import { JobStatus } from '../../../models/enums.js';
 import { matchesFilter } from '../../access/decide.js';
 import { NotFound } from '../../errors/domain-error.js';
 import { cancelJob } from '../../jobs/cancel-job.js';
-import { enqueueJob } from '../../jobs/enqueue-job.js';
-import { trainJobParams } from '../../ml/train-model.js';
+import { queueTraining } from '../../ml/queue-training.js';
 import { RecordFilter } from '../../records/record-selection.js';
 import { AliasName } from '../../registry/promote-alias.js';
 import { queueScoring } from '../../scoring/queue-scoring.js';
@@ -65,7 +64,7 @@ export function addJobRoutes(api: ApiVersion): void {
       .strict(),
     responses: { 202: { description: 'Queued.', schema: QueuedSchema } },
     handler: async ({ params, body }, _req, res) => {
-      const job = await enqueueJob(callerOf(res).actor, 'train', trainJobParams(params.name, body));
+      const job = await queueTraining(callerOf(res).actor, params.name, body);
       res.location(`/api/v1/jobs/${job.id}`);
       return { job: jobJson(job) };
     },

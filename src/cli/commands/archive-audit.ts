@@ -9,7 +9,7 @@ import { withDatabase } from '../open-database.js';
 const usage = `npm run cli -- archive-audit --through SEQ --out FILE.jsonl
   Writes the oldest audit events up to and including SEQ to FILE (JSON lines, hashes included; the
   file verifies on its own with verify-audit --file) and records the boundary, so verification of
-  the database can start after it once a DBA has removed the archived rows (README "Retention").
+  the database can start after it once a DBA has removed the archived rows (docs/audit-log.md, "Retention").
   The rows are not deleted by this command.`;
 
 export const archiveAuditCommand: Command = {

@@ -305,6 +305,6 @@ describe('npm start (embedded Postgres, real processes)', () => {
     const result = spawnSync(process.execPath, [MAIN, 'start'], { env: { ...env, PORT: 'eighty' }, encoding: 'utf8' });
     assert.equal(result.status, 78);
     assert.match(result.stderr, /PORT="eighty"/);
-    assert.match(result.stderr, /README/);
+    assert.match(result.stderr, /docs\/configuration\.md/);
   });
 });
