@@ -32,7 +32,7 @@ export class ConsoleResource extends Resource {
   private readonly joinedFields: JoinedFields | undefined;
 
   constructor(model: ModelStatic<Model>, options: ConsoleResourceOptions = {}) {
-    super(model as never);
+    super(model);
     this.model = model;
     this.customFilters = options.customFilters ?? {};
     this.joinedFields = options.joinedFields;

@@ -1,4 +1,5 @@
-import AdminJS, { Filter, flat, type Action, type ActionResponse } from 'adminjs';
+import type AdminJS from 'adminjs';
+import { Filter, flat, type Action, type ActionResponse } from 'adminjs';
 import type { NextFunction, Request, Response } from 'express';
 import { decide } from '../../../src/access/decide.js';
 import type { Actor } from '../../../src/access/actor.js';
@@ -25,12 +26,12 @@ function listView(admin: AdminJS, req: Request, actor: Actor): RecordExportQuery
   const resource = admin.findResource('records');
   // Only the console's adapter knows the records' custom filters and checks each filter's value.
   if (!(resource instanceof ConsoleResource)) throw new Error('The records resource is not a ConsoleResource: see resources/record.resource.ts.');
-  const query = flat.unflatten(req.query as Record<string, unknown>) as { filters?: Record<string, unknown>; sortBy?: string; direction?: string };
+  const query = flat.unflatten(req.query) as { filters?: Record<string, unknown>; sortBy?: string; direction?: string };
   const filters = { ...(query.filters ?? {}) };
   const rowFilter = decide(actor, 'records', 'list');
   if (typeof rowFilter === 'object') Object.assign(filters, rowFilter);
   return {
-    where: resource.whereFor(new Filter(filters as Record<string, string>, resource as never)),
+    where: resource.whereFor(new Filter(filters, resource)),
     sort: { by: String(query.sortBy ?? 'id'), direction: query.direction === 'asc' ? 'asc' : 'desc' },
     describe: { filters },
   };

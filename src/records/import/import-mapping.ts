@@ -45,7 +45,7 @@ export function defaultMapping(header: readonly string[], dataset: Pick<Dataset,
     header.map((column) => {
       const name = column.trim().toLowerCase();
       let target: ColumnTarget = 'ignore';
-      if ((IMPORT_FIELDS as readonly string[]).includes(name)) target = name as ColumnTarget;
+      if ((IMPORT_FIELDS as readonly string[]).includes(name)) target = name;
       else if (features.has(name)) target = `feature:${name}`;
       if (target !== 'ignore' && used.has(target)) target = 'ignore';
       used.add(target);

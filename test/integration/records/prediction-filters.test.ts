@@ -118,7 +118,7 @@ describe('the record list filtered by prediction (real Postgres)', () => {
       options.logging = (sql) => statements.push(sql.replace(/^Executing \([^)]*\): /, ''));
       let page;
       try {
-        page = await resource.find(new Filter({ scoredByVersionId: String(versionId) }, resource as never), { limit: 20, sort: { sortBy: 'id', direction } });
+        page = await resource.find(new Filter({ scoredByVersionId: String(versionId) }, resource), { limit: 20, sort: { sortBy: 'id', direction } });
       } finally {
         options.logging = false;
       }
