@@ -23,7 +23,7 @@ export interface ChunkOutcome {
 /** Records the job is done with: scored, or found unfit to score. */
 export const doneOf = (progress: ScoreCheckpoint): number => progress.scored + progress.invalid.count;
 
-export function recordChunk(progress: ScoreCheckpoint, outcome: ChunkOutcome): void {
+export function addChunkToProgress(progress: ScoreCheckpoint, outcome: ChunkOutcome): void {
   for (const { id, reason } of outcome.invalid) {
     progress.invalid.count += 1;
     if (progress.invalid.firstIds.length < INVALID_IDS_LISTED) progress.invalid.firstIds.push(id);

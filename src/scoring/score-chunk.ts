@@ -1,7 +1,7 @@
 import { encodePredictionRows } from './encode-prediction-rows.js';
 import type { ScoringModel } from './open-scoring-model.js';
 import { lastIdOf, type RecordChunk } from './read-record-chunk.js';
-import { doneOf, recordChunk } from './record-progress.js';
+import { addChunkToProgress, doneOf } from './record-progress.js';
 import { runModel } from './run-model.js';
 import type { ScoreCheckpoint } from './score-input.js';
 import type { ScoredChunk } from './write-predictions.js';
@@ -15,7 +15,7 @@ export async function scoreChunk(chunk: RecordChunk, model: ScoringModel, progre
   const begun = performance.now();
   const output = await runModel(model, chunk);
   const predictions = encodePredictionRows(chunk.ids, output, model.labels, model.versionId, jobId);
-  recordChunk(progress, { invalid: output.invalid, scored: predictions.ids.length, labelCounts: predictions.labelCounts, lastId: lastIdOf(chunk) });
+  addChunkToProgress(progress, { invalid: output.invalid, scored: predictions.ids.length, labelCounts: predictions.labelCounts, lastId: lastIdOf(chunk) });
   progress.timings.inferMs += performance.now() - begun;
   progress.timings.wallMs = wallMs();
   return { predictions, checkpoint: JSON.stringify(progress), done: doneOf(progress) };
