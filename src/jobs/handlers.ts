@@ -1,9 +1,11 @@
 import type { JobKind } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { trainModel } from '../ml/train-model.js';
+import { loadConfig } from '../platform/config.js';
 import { applyBulkEdit, parseBulkEdit } from '../records/bulk-edit.js';
 import { runImport } from '../records/import/run-import.js';
 import { scoreRecords } from '../scoring/score-records.js';
+import { scoringSettings } from '../scoring/scoring-settings.js';
 
 export interface JobContext {
   actor: Actor;
@@ -31,7 +33,7 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
   // A dry run rolls back; apply is one transaction: a retry after a crash starts over from nothing applied.
   import: async (params, { actor, progress }) => ({ ...(await runImport(actor, params, progress)) }),
   // Chunks commit with a checkpoint: a retry or a restarted worker goes on after the last committed record.
-  score: async (params, context) => ({ ...(await scoreRecords(context.actor, params, context)) }),
+  score: async (params, context) => ({ ...(await scoreRecords(context.actor, params, context, scoringSettings(loadConfig()))) }),
   train: async (params, { actor, progress }) => {
     const result = await trainModel(actor, params as never, { phase: progress });
     return {

@@ -1,24 +1,20 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op } from 'sequelize';
 import { DataRecord, type Job } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { recordFailure } from '../audit/with-audit.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { enqueueJob } from '../jobs/enqueue-job.js';
-import { describeSelection, selectionWhere, type RecordSelection } from '../records/record-selection.js';
+import { describeSelection, type RecordSelection } from '../records/record-selection.js';
 import { resolveVersion } from '../registry/resolve-version.js';
 import { ScoreInput, type ScoreJobParams } from './score-input.js';
+import { scoringWhere } from './scoring-where.js';
 
 export interface QueuedScoring {
   job: Job;
   params: ScoreJobParams;
   /** Records the job will score, counted when it was queued. */
   matching: number;
-}
-
-/** The records a scoring job reads: the selection, within the model's dataset (soft-deleted ones never). */
-export function scoringWhere(params: Pick<ScoreJobParams, 'selection' | 'datasetId'>): WhereOptions {
-  return { [Op.and]: [selectionWhere(params.selection), { datasetId: params.datasetId }] };
 }
 
 /**

@@ -1,40 +1,13 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
-import { Op } from 'sequelize';
-import { DataRecord, MlModel, ModelAlias, ModelVersion } from '../../../models/index.js';
 import type { RecordSelection } from '../../../src/records/record-selection.js';
 import { planScoring, queueScoring } from '../../../src/scoring/queue-scoring.js';
 import type { ScoreInput } from '../../../src/scoring/score-input.js';
+import { allScoreChoices, scoreChoicesForRecords, scoreChoicesOfModel } from '../../../src/scoring/scoring-choices.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
 
 const FILTER_FIELDS = ['split', 'label', 'predictedLabel', 'tag', 'text'] as const;
-
-/** A model the form offers, with its aliases and version numbers. */
-export interface ScoreChoice {
-  name: string;
-  datasetId: number;
-  aliases: Array<{ alias: string; version: number }>;
-  versions: number[];
-}
-
-async function choices(where: { datasetId?: number[]; id?: number } = {}): Promise<ScoreChoice[]> {
-  const models = await MlModel.findAll({
-    where: { ...(where.datasetId ? { datasetId: { [Op.in]: where.datasetId } } : {}), ...(where.id ? { id: where.id } : {}) },
-    order: [['name', 'ASC']],
-  });
-  const ids = models.map((m) => m.id);
-  const [versions, aliases] = await Promise.all([
-    ModelVersion.findAll({ where: { modelId: { [Op.in]: ids } }, attributes: ['id', 'modelId', 'version'], order: [['version', 'DESC']] }),
-    ModelAlias.findAll({ where: { modelId: { [Op.in]: ids } }, order: [['alias', 'ASC']] }),
-  ]);
-  return models.map((model) => ({
-    name: model.name,
-    datasetId: model.datasetId,
-    versions: versions.filter((v) => v.modelId === model.id).map((v) => v.version),
-    aliases: aliases.filter((a) => a.modelId === model.id).map((a) => ({ alias: a.alias, version: versions.find((v) => v.id === a.versionId)?.version ?? 0 })),
-  }));
-}
 
 /**
  * POST { model, alias | version, mode: 'preview' | 'apply' }: preview says which version and how many
@@ -64,10 +37,7 @@ export const scoreRecordsAction: Partial<Action<ActionResponse>> = {
   component: Components.ScoreForm,
   handler: actionHandler(async (request, _response, context) => {
     const ids = (context.records ?? []).map((record) => Number(record.id()));
-    if (request.method !== 'post') {
-      const datasets = await DataRecord.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['datasetId'], group: ['datasetId'] });
-      return { ...withRecords(context), models: await choices({ datasetId: datasets.map((d) => d.datasetId) }) };
-    }
+    if (request.method !== 'post') return { ...withRecords(context), models: await scoreChoicesForRecords(ids) };
     return { ...withRecords(context), ...(await run(request, context, { ids }, String(request.payload?.model ?? ''))) };
   }),
 };
@@ -78,7 +48,7 @@ export const scoreMatchingAction: Partial<Action<ActionResponse>> = {
   icon: 'Activity',
   component: Components.ScoreForm,
   handler: actionHandler(async (request, _response, context) => {
-    if (request.method !== 'post') return { models: await choices() };
+    if (request.method !== 'post') return { models: await allScoreChoices() };
     const payload = request.payload ?? {};
     const filter = Object.fromEntries(FILTER_FIELDS.map((f) => [f, payload[`filter.${f}`]]));
     return run(request, context, { filter }, String(payload.model ?? ''));
@@ -93,7 +63,7 @@ export const scoreDatasetAction: Partial<Action<ActionResponse>> = {
   handler: actionHandler(async (request, _response, context) => {
     const record = context.record!;
     const base = { record: record.toJSON(context.currentAdmin) };
-    if (request.method !== 'post') return { ...base, models: await choices({ id: Number(record.id()) }) };
+    if (request.method !== 'post') return { ...base, models: await scoreChoicesOfModel(Number(record.id())) };
     const payload = request.payload ?? {};
     const filter = { datasetId: Number(record.params.datasetId), ...Object.fromEntries(FILTER_FIELDS.map((f) => [f, payload[`filter.${f}`]])) };
     return { ...base, ...(await run(request, context, { filter }, String(record.params.name))) };
