@@ -9,7 +9,7 @@ export interface JoinedFields {
 
 /** A row as the console's flat params: its columns, with the joined rows replaced by the values they stand for. */
 export function rowParams(row: Model, joined: JoinedFields | undefined): Record<string, unknown> {
-  const params = row.toJSON() as Record<string, unknown>;
+  const params = row.toJSON<Record<string, unknown>>();
   if (!joined) return params;
   for (const include of joined.include) delete params[(include as { as?: string }).as ?? ''];
   return Object.assign(params, joined.params(row));

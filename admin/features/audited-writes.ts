@@ -40,11 +40,11 @@ class Refused extends NothingDone {
  * allow-listed fields only. A database constraint violation becomes a validation message, not a 500.
  */
 export function auditedWrite(resourceId: string, action: WriteAction, auditedFields: readonly string[]): ActionHandler<ActionResponse> {
-  const original = ACTIONS[action].handler as ActionHandler<ActionResponse>;
+  const original = (ACTIONS[action] as { handler: ActionHandler<ActionResponse> }).handler;
   const auditAction = `${auditResourceName(resourceId)}.${AUDIT_VERB[action]}`;
   const pick = (record: BaseRecord | undefined) => {
     if (!record) return null;
-    const params = flat.unflatten(record.params) as Record<string, unknown>;
+    const params = flat.unflatten<unknown, Record<string, unknown>>(record.params);
     return Object.fromEntries(auditedFields.filter((f) => f in params).map((f) => [f, params[f]]));
   };
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { CPU_FILE_ENV, FILE_DATABASE_ENV } from '../setup/runner-env.js';
 import type { TestFile } from './test-files.js';
 
@@ -50,7 +51,7 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
       fs.closeSync(out);
       if (timedOut) fs.appendFileSync(log, `\nStopped by the test runner after ${FILE_TIMEOUT_SECONDS} s (TEST_FILE_TIMEOUT_SECONDS).\n`);
       if (orphans) fs.appendFileSync(log, '\nLeak: processes this file started were still running after it ended (stopped by the test runner).\n');
-      const text = fs.readFileSync(log, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+      const text = readLog(log);
       const count = (word: string) => Number(text.match(new RegExp(`^\\s*(\\d+) ${word}`, 'm'))?.[1] ?? 0);
       resolve({
         file,
@@ -86,4 +87,9 @@ export function killGroup(pid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false;
   }
+}
+
+/** A file's log as plain text (mocha colours it when it thinks it writes to a terminal). */
+export function readLog(file: string): string {
+  return stripVTControlCharacters(fs.readFileSync(file, 'utf8'));
 }

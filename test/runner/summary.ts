@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileResult } from './run-file.js';
+import { readLog, type FileResult } from './run-file.js';
 
 export function failedFile(result: FileResult): boolean {
   return result.failed > 0 || result.exitCode !== 0;
@@ -18,7 +18,7 @@ export function fileLine(result: FileResult): string {
  * or, with no failing test, the end of its output (a leak, a crash, a timeout).
  */
 export function failureDetails(result: FileResult, root: string): string {
-  const text = fs.readFileSync(result.log, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  const text = readLog(result.log);
   const body = text.match(/^\s*\d+ failing[\s\S]*/m)?.[0] ?? text.trimEnd().split('\n').slice(-25).join('\n');
   return `===== ${result.file.name} (${path.relative(root, result.log)}) =====\n${body.trim()}\n`;
 }

@@ -26,7 +26,7 @@ function listView(admin: AdminJS, req: Request, actor: Actor): RecordExportQuery
   const resource = admin.findResource('records');
   // Only the console's adapter knows the records' custom filters and checks each filter's value.
   if (!(resource instanceof ConsoleResource)) throw new Error('The records resource is not a ConsoleResource: see resources/record.resource.ts.');
-  const query = flat.unflatten(req.query) as { filters?: Record<string, unknown>; sortBy?: string; direction?: string };
+  const query = flat.unflatten<unknown, { filters?: Record<string, unknown>; sortBy?: string; direction?: string }>(req.query);
   const filters = { ...(query.filters ?? {}) };
   const rowFilter = decide(actor, 'records', 'list');
   if (typeof rowFilter === 'object') Object.assign(filters, rowFilter);

@@ -61,6 +61,7 @@ export class CsvHeadReader {
     if (this.rows.length === 0 && isCsvError(this.error)) {
       throw new InvalidInput('import.bad_header', `The first row of "${fileName}" is not CSV: ${describeCsvError(this.error)} The first row names the columns, e.g. text,label,split.`, { file: 'no header' });
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the parser's own error, rethrown as it came
     if (this.rows.length === 0 && this.error) throw this.error;
     return checkHead(this.rows, fileName);
   }
