@@ -7,6 +7,7 @@ import {
   type ActionRequest,
   type ActionResponse,
   type BaseRecord,
+  type RecordJSON,
 } from 'adminjs';
 import { NothingDone, withAudit } from '../../src/audit/with-audit.js';
 import { constraintMessage } from '../../src/db/constraint-messages.js';
@@ -48,6 +49,15 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
     return Object.fromEntries(auditedFields.filter((f) => f in params).map((f) => [f, params[f]]));
   };
 
+  // AdminJS's validation error means "nothing done, show the form again": no event, the caller unwraps it.
+  const runOriginal = async (request: ActionRequest, response: unknown, context: ActionContext): Promise<ActionResponse> => {
+    try {
+      return await original(request, response, context);
+    } catch (error) {
+      throw error instanceof ValidationError ? new Refused(error) : error;
+    }
+  };
+
   return async (request: ActionRequest, response: unknown, context: ActionContext) => {
     // Only GET reads; AdminJS's own handlers write on any other method.
     if (request.method === 'get') return original(request, response, context);
@@ -57,10 +67,8 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
     try {
       return await withAudit(actor, { action: auditAction, resource: resourceId }, async (_transaction, audit) => {
         audit.note({ recordIds });
-        const result = await original(request, response, context).catch((error: unknown) => {
-          throw error instanceof ValidationError ? new Refused(error) : error;
-        });
-        const errors = result.record?.errors;
+        const result = await runOriginal(request, response, context);
+        const errors = (result.record as RecordJSON | undefined)?.errors;
         if (result.notice?.type === 'error' || (errors && Object.keys(errors).length > 0)) throw new RollBack(result);
         const after = action === 'delete' || action === 'bulkDelete' ? null : pick(context.record);
         audit.note({

@@ -18,7 +18,7 @@ export interface ScoreContext {
   jobId: number;
   /** What an earlier attempt committed (null on the first). */
   checkpoint: Record<string, unknown> | null;
-  progress(phase: string, done: number, total: number): Promise<void>;
+  progress: (phase: string, done: number, total: number) => Promise<void>;
 }
 
 /**
