@@ -16,7 +16,8 @@ const layers = {
   srcUsesNoConsole: {
     target: 'src',
     from: ['admin', 'resources', ...ADMINJS],
-    message: 'src/ must not depend on the console (admin/, resources/, AdminJS): move the code into src/ or call it from admin/.',
+    message:
+      'src/ must not depend on the console (admin/, resources/, AdminJS): move the code into src/ or call it from admin/.',
   },
   modelsAreTheBottom: {
     target: 'models',
@@ -28,7 +29,8 @@ const layers = {
   serverIsThePipeline: {
     target: 'src/server',
     from: ['src/cli', 'src/web'],
-    message: 'src/server/ is the request pipeline: it imports neither the CLI (src/cli/) nor the web process (src/web/).',
+    message:
+      'src/server/ is the request pipeline: it imports neither the CLI (src/cli/) nor the web process (src/web/).',
   },
   webIsNotTheCli: {
     target: 'src/web',
@@ -39,7 +41,8 @@ const layers = {
     target: 'src/platform',
     from: 'src',
     except: ['./platform'],
-    message: 'src/platform/ (logger, config, request context, project root) is the floor of src/: it imports nothing else from src/.',
+    message:
+      'src/platform/ (logger, config, request context, project root) is the floor of src/: it imports nothing else from src/.',
   },
 };
 // The one exception, the composition root: the module that assembles the web process may import admin/
@@ -68,9 +71,15 @@ export default defineConfig(
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/consistent-type-imports': 'error',
       // Passing on a callback's error as it came is fine; rejecting with a string or a literal is not.
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': [
+        'error',
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ],
       // `_name` marks a binding kept on purpose: a handler's unused parameter, a field dropped by a rest spread.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // `async` without `await` is how this code meets promise-returning interfaces (AdminJS hooks and
       // handlers, job handlers); dropping it would turn a rejection into a synchronous throw.
       '@typescript-eslint/require-await': 'off',
@@ -109,7 +118,10 @@ export default defineConfig(
   {
     files: [COMPOSITION_ROOT],
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones: [{ ...layers.srcUsesNoConsole, from: ['resources', ...ADMINJS] }, layers.webIsNotTheCli] }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: [{ ...layers.srcUsesNoConsole, from: ['resources', ...ADMINJS] }, layers.webIsNotTheCli] },
+      ],
     },
   },
   prettier,

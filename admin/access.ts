@@ -1,4 +1,12 @@
-import { flat, type Action, type ActionContext, type ActionRequest, type ActionResponse, type BaseRecord, type RecordJSON } from 'adminjs';
+import {
+  flat,
+  type Action,
+  type ActionContext,
+  type ActionRequest,
+  type ActionResponse,
+  type BaseRecord,
+  type RecordJSON,
+} from 'adminjs';
 import type { Actor } from '../src/access/actor.js';
 import { decide, isAllowed } from '../src/access/decide.js';
 import type { ResourceId } from '../src/access/rules.js';
@@ -33,7 +41,8 @@ export function withAccess(
       isAccessible: ({ currentAdmin, record }: ActionContext) =>
         isAllowed(decide(actorOf(currentAdmin), resourceId, name, record?.params)),
     };
-    if (name === 'list' || name === 'search') action.before = [scopeToRowFilter(resourceId, name), ...toArray(action.before)];
+    if (name === 'list' || name === 'search')
+      action.before = [scopeToRowFilter(resourceId, name), ...toArray(action.before)];
     if (name === 'new' || name === 'edit') action.before = [onlyEditableFields, ...toArray(action.before)];
     action.before = [hideForbiddenReferencesBefore, ...toArray(action.before)];
     action.after = [...toArray(action.after), hideForbiddenReferencesAfter];
@@ -71,14 +80,21 @@ async function hideForbiddenReferencesBefore(request: ActionRequest, context: Ac
   const actor = actorOf(context.currentAdmin);
   for (const record of [context.record, ...(context.records ?? [])]) {
     if (!record) continue;
-    for (const [path, referenced] of Object.entries(record.populated as Record<string, BaseRecord | null | undefined>)) {
-      if (referenced && !maySee(actor, referenced.resource.decorate().id(), referenced.params)) delete record.populated[path];
+    for (const [path, referenced] of Object.entries(
+      record.populated as Record<string, BaseRecord | null | undefined>,
+    )) {
+      if (referenced && !maySee(actor, referenced.resource.decorate().id(), referenced.params))
+        delete record.populated[path];
     }
   }
   return request;
 }
 
-async function hideForbiddenReferencesAfter(response: ActionResponse, _request: ActionRequest, context: ActionContext): Promise<ActionResponse> {
+async function hideForbiddenReferencesAfter(
+  response: ActionResponse,
+  _request: ActionRequest,
+  context: ActionContext,
+): Promise<ActionResponse> {
   const actor = actorOf(context.currentAdmin);
   const decorated = context.resource.decorate();
   const clean = (record: RecordJSON | undefined) => {
@@ -93,7 +109,8 @@ async function hideForbiddenReferencesAfter(response: ActionResponse, _request: 
   return response;
 }
 
-const maySee = (actor: Actor, resourceId: string, params: Record<string, unknown>) => decide(actor, resourceId, 'show', params) === true;
+const maySee = (actor: Actor, resourceId: string, params: Record<string, unknown>) =>
+  decide(actor, resourceId, 'show', params) === true;
 
 function toArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];

@@ -18,14 +18,25 @@ export function actionHandler<T extends ActionResponse>(
       // AdminJS insists on the records of a bulk action in every answer, an error's included.
       const shown = {
         record: context.record?.toJSON(context.currentAdmin),
-        ...(context.action.isBulkType() ? { records: (context.records ?? []).map((r) => r.toJSON(context.currentAdmin)) } : {}),
+        ...(context.action.isBulkType()
+          ? { records: (context.records ?? []).map((r) => r.toJSON(context.currentAdmin)) }
+          : {}),
       };
       const notice = (message: string): NoticeMessage => ({ message, type: 'error' });
       if (error instanceof DomainError) return { ...shown, notice: notice(error.message) };
-      if (error instanceof ZodError) return { ...shown, notice: notice(error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')) };
+      if (error instanceof ZodError)
+        return {
+          ...shown,
+          notice: notice(error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')),
+        };
       const requestId = currentRequestContext()?.requestId ?? 'unknown';
       logger.error({ err: error, requestId, action: context.action.name }, 'console action failed');
-      return { ...shown, notice: notice(`Something went wrong (request ${requestId}). Try again; if it persists, give this id to an admin.`) };
+      return {
+        ...shown,
+        notice: notice(
+          `Something went wrong (request ${requestId}). Try again; if it persists, give this id to an admin.`,
+        ),
+      };
     }
   };
 }

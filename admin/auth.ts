@@ -6,7 +6,11 @@ import { verifyLogin } from '../src/auth/verify-login.js';
 import { actorOf, toConsoleUser, type ConsoleUser } from './current-admin.js';
 
 /** AdminJS's `authenticate`: check the password, then give the signed-in user a fresh session id. */
-export async function authenticate(email: string, password: string, context?: { req: Request }): Promise<ConsoleUser | null> {
+export async function authenticate(
+  email: string,
+  password: string,
+  context?: { req: Request },
+): Promise<ConsoleUser | null> {
   const user = await verifyLogin(email, password);
   if (!user) return null;
   // @adminjs/express keeps the pre-login session id; a new one defeats session fixation.

@@ -65,9 +65,12 @@ export const Components = {
  * changes one of them spreads its entry (`...historyLink.createdAt`) to keep the help.
  */
 export const historyLink = {
-  id: { description: 'The row\'s number, unique in this table and never reused; the API, the CLI and the audit log name rows by it.' },
-  createdAt: { description: 'When the row was created (your browser\'s time zone).' },
-  updatedAt: { description: 'When the row last changed (your browser\'s time zone).' },
+  id: {
+    description:
+      "The row's number, unique in this table and never reused; the API, the CLI and the audit log name rows by it.",
+  },
+  createdAt: { description: "When the row was created (your browser's time zone)." },
+  updatedAt: { description: "When the row last changed (your browser's time zone)." },
   history: {
     description: 'Every audited action on this row, newest first, in the audit log.',
     components: { show: Components.RecordHistory },

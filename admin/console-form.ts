@@ -4,7 +4,9 @@ import { InvalidInput } from '../src/errors/domain-error.js';
 import { prototypeSegment } from '../src/api/validation.js';
 
 /** express-formidable, which @adminjs/express parses bodies with; it skips a body parsed already. */
-const expressFormidable = createRequire(import.meta.url)('express-formidable') as (options: { maxFileSize: number }) => RequestHandler;
+const expressFormidable = createRequire(import.meta.url)('express-formidable') as (options: {
+  maxFileSize: number;
+}) => RequestHandler;
 
 type ParsedForm = Request & { fields?: Record<string, unknown>; files?: Record<string, unknown> };
 
@@ -25,10 +27,23 @@ export function checkConsoleForm(options: { maxFileSize: number }): RequestHandl
       const form = req as ParsedForm;
       const found = prototypeKeyIn(form.fields) ?? prototypeKeyInFiles(form.files);
       if (found !== undefined) {
-        return next(new InvalidInput('form.forbidden_name', `The form field "${found.slice(0, 60)}" names a prototype (__proto__, constructor or prototype), which no field of any form has: remove it.`, { [found.slice(0, 60)]: 'not a field' }));
+        return next(
+          new InvalidInput(
+            'form.forbidden_name',
+            `The form field "${found.slice(0, 60)}" names a prototype (__proto__, constructor or prototype), which no field of any form has: remove it.`,
+            { [found.slice(0, 60)]: 'not a field' },
+          ),
+        );
       }
       const nul = nulIn(form.fields);
-      if (nul !== undefined) return next(new InvalidInput('form.nul_character', `The form field "${nul.slice(0, 60)}" has a NUL character: text cannot contain one (Postgres cannot store it); remove it.`, { [nul.slice(0, 60)]: 'NUL character' }));
+      if (nul !== undefined)
+        return next(
+          new InvalidInput(
+            'form.nul_character',
+            `The form field "${nul.slice(0, 60)}" has a NUL character: text cannot contain one (Postgres cannot store it); remove it.`,
+            { [nul.slice(0, 60)]: 'NUL character' },
+          ),
+        );
       next();
     });
   };
@@ -38,7 +53,8 @@ export function checkConsoleForm(options: { maxFileSize: number }): RequestHandl
 function prototypeKeyIn(value: unknown, prefix = '', depth = 0): string | undefined {
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
   const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return `${prefix ? `${prefix}.` : ''}__proto__`;
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null)
+    return `${prefix ? `${prefix}.` : ''}__proto__`;
   for (const key of Object.keys(value)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (prototypeSegment(key) !== undefined) return path;

@@ -54,7 +54,7 @@ export class MethodNotAllowed extends Error {
  */
 export function refuseGetOfNew(req: Request, _res: Response, next: NextFunction): void {
   if (req.method === 'GET' && /^\/api\/resources\/[^/]+\/actions\/new\/?$/.test(req.path)) {
-    return next(new MethodNotAllowed('Creating a record needs POST with the new record\'s fields.'));
+    return next(new MethodNotAllowed("Creating a record needs POST with the new record's fields."));
   }
   next();
 }
@@ -64,15 +64,24 @@ function checkPaging(query: Record<string, string>): void {
     const text = query[name];
     if (text === undefined) return;
     if (!/^\d{1,9}$/.test(text) || Number(text) < 1 || Number(text) > max) {
-      throw new InvalidInput(`list.${name === 'page' ? 'page' : 'per_page'}`, `${name} must be a whole number from 1 to ${max} (got "${text.slice(0, 40)}").`, { [name]: `a whole number from 1 to ${max}` });
+      throw new InvalidInput(
+        `list.${name === 'page' ? 'page' : 'per_page'}`,
+        `${name} must be a whole number from 1 to ${max} (got "${text.slice(0, 40)}").`,
+        { [name]: `a whole number from 1 to ${max}` },
+      );
     }
   };
   whole('page', MAX_PAGE);
   whole('perPage', MAX_PER_PAGE);
   if (query.direction !== undefined && query.direction !== 'asc' && query.direction !== 'desc') {
-    throw new InvalidInput('list.direction', `direction must be asc or desc (got "${query.direction.slice(0, 40)}").`, { direction: 'asc or desc' });
+    throw new InvalidInput('list.direction', `direction must be asc or desc (got "${query.direction.slice(0, 40)}").`, {
+      direction: 'asc or desc',
+    });
   }
-  if (query.sortBy === '') throw new InvalidInput('list.sort_by', 'sortBy must name the property to sort by (or be left out).', { sortBy: 'a property name' });
+  if (query.sortBy === '')
+    throw new InvalidInput('list.sort_by', 'sortBy must name the property to sort by (or be left out).', {
+      sortBy: 'a property name',
+    });
 }
 
 /** The resource, action and record ids a console API route names exist and fit together; else a 404 or 400 saying which. */
@@ -82,33 +91,55 @@ function checkActionRoute(admin: AdminJS, path: string, query: Record<string, st
     if (!match) continue;
     const resourceId = decodePathPart(match[1]!);
     const resource = admin.resources.find((r) => r.decorate().id() === resourceId);
-    if (!resource) throw new NotFound('console.no_resource', `There is no resource "${resourceId.slice(0, 60)}" in the console.`);
+    if (!resource)
+      throw new NotFound('console.no_resource', `There is no resource "${resourceId.slice(0, 60)}" in the console.`);
     const name = route.action ?? decodePathPart((route.type === 'record' ? match[3] : match[2])!);
     const decorated = resource.decorate();
     const action = Object.hasOwn(decorated.actions, name) ? decorated.actions[name] : undefined;
     if (!action) {
-      throw new NotFound('console.no_action', `${decorated.id()} has no action "${name.slice(0, 60)}"; its actions are ${Object.keys(decorated.actions).join(', ')}.`);
+      throw new NotFound(
+        'console.no_action',
+        `${decorated.id()} has no action "${name.slice(0, 60)}"; its actions are ${Object.keys(decorated.actions).join(', ')}.`,
+      );
     }
-    const fits = route.type === 'resource' ? action.isResourceType() : route.type === 'record' ? action.isRecordType() : action.isBulkType();
+    const fits =
+      route.type === 'resource'
+        ? action.isResourceType()
+        : route.type === 'record'
+          ? action.isRecordType()
+          : action.isBulkType();
     if (!fits) {
-      const kind = action.isRecordType() ? 'a record action: call it as records/ID/' : action.isBulkType() ? 'a bulk action: call it as bulk/' : 'a resource action: call it as actions/';
+      const kind = action.isRecordType()
+        ? 'a record action: call it as records/ID/'
+        : action.isBulkType()
+          ? 'a bulk action: call it as bulk/'
+          : 'a resource action: call it as actions/';
       throw new NotFound('console.wrong_action_type', `"${name}" of ${decorated.id()} is ${kind}${name}.`);
     }
     if (resource instanceof ConsoleResource) {
       if (route.type === 'record') checkId(resource, decodePathPart(match[2]!));
-      if (route.type === 'bulk' && query.recordIds !== undefined) for (const id of query.recordIds.split(',')) checkId(resource, id);
+      if (route.type === 'bulk' && query.recordIds !== undefined)
+        for (const id of query.recordIds.split(',')) checkId(resource, id);
     }
     return;
   }
 }
 
 function checkId(resource: ConsoleResource, id: string): void {
-  if (!resource.isWellFormedId(id)) throw new InvalidInput('record.bad_id', resource.malformedIdMessage(id), { recordId: 'not an id of this resource' });
+  if (!resource.isWellFormedId(id))
+    throw new InvalidInput('record.bad_id', resource.malformedIdMessage(id), {
+      recordId: 'not an id of this resource',
+    });
 }
 
 function decodePathPart(part: string): string {
   const decoded = safeDecode(part);
-  if (decoded === undefined) throw new InvalidInput('path.bad_encoding', 'The URL path is not valid percent-encoded UTF-8: encode each path segment with encodeURIComponent.', { path: 'not valid UTF-8' });
+  if (decoded === undefined)
+    throw new InvalidInput(
+      'path.bad_encoding',
+      'The URL path is not valid percent-encoded UTF-8: encode each path segment with encodeURIComponent.',
+      { path: 'not valid UTF-8' },
+    );
   return decoded;
 }
 

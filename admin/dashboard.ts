@@ -8,6 +8,9 @@ export function dashboardHandler(settings: DashboardSettings): PageHandler {
     const actor = actorOf((context as ActionContext | undefined)?.currentAdmin);
     const query = (request as { query?: Record<string, unknown> } | undefined)?.query ?? {};
     const dashboard = await dashboardOf(actor, query, settings);
-    return { ...dashboard, tiles: dashboard.tiles.map((tile) => ({ ...tile, href: `/admin/resources/${tile.resourceId}` })) };
+    return {
+      ...dashboard,
+      tiles: dashboard.tiles.map((tile) => ({ ...tile, href: `/admin/resources/${tile.resourceId}` })),
+    };
   };
 }

@@ -38,7 +38,13 @@ function targetOf(path: string, query: Request['query']): Target | undefined {
       case 'record':
         return { resourceId, action: b, recordIds: [a] };
       case 'bulk':
-        return { resourceId, action: a, recordIds: String(query.recordIds ?? '').split(',').filter(Boolean) };
+        return {
+          resourceId,
+          action: a,
+          recordIds: String(query.recordIds ?? '')
+            .split(',')
+            .filter(Boolean),
+        };
       case 'search':
         return { resourceId, action: 'search', recordIds: [] };
     }
@@ -60,7 +66,9 @@ export function enforceConsoleAccess(admin: AdminJS) {
       if (allowed && typeof decision === 'object' && target.recordIds.length > 0) {
         const resource = admin.findResource(target.resourceId);
         const records = await resource.findMany(target.recordIds);
-        allowed = records.length === target.recordIds.length && records.every((record) => decide(actor, target.resourceId, target.action, record.params) === true);
+        allowed =
+          records.length === target.recordIds.length &&
+          records.every((record) => decide(actor, target.resourceId, target.action, record.params) === true);
       }
       if (allowed) return next();
 
@@ -68,13 +76,22 @@ export function enforceConsoleAccess(admin: AdminJS) {
       const message = `Your role (${role}) may not ${target.action} ${target.resourceId}${target.recordIds.length ? ` #${target.recordIds.join(', #')}` : ''}.`;
       await recordFailure(
         actor,
-        { action: `${auditResourceName(target.resourceId)}.${auditResourceName(target.action)}`, resource: target.resourceId, recordIds: target.recordIds },
+        {
+          action: `${auditResourceName(target.resourceId)}.${auditResourceName(target.action)}`,
+          resource: target.resourceId,
+          recordIds: target.recordIds,
+        },
         new Forbidden('access.denied', message),
       ).catch((error: unknown) => logger.error({ err: error }, 'could not record a denied console request'));
       if (req.path.startsWith('/api/')) {
         res.status(403).json({ error: 'forbidden', message });
       } else {
-        res.status(403).type('html').send(`<!doctype html><title>Forbidden</title><h1>403 Forbidden</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Back to the console</a></p>`);
+        res
+          .status(403)
+          .type('html')
+          .send(
+            `<!doctype html><title>Forbidden</title><h1>403 Forbidden</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Back to the console</a></p>`,
+          );
       }
     } catch (error) {
       next(error);

@@ -34,7 +34,15 @@ import { enforceConsoleAccess } from './enforce-access.js';
 import { checkConsoleForm } from './console-form.js';
 import { checkConsoleQuery, refuseGetOfNew } from './console-query.js';
 import { translations } from './locale.js';
-import { guardUploadedFiles, parseConsoleBodies, refuseAnonymousUploads, refuseLargeUploads, refuseOversizedUploads, removeUploadedFiles, uploadRoutes } from './uploads.js';
+import {
+  guardUploadedFiles,
+  parseConsoleBodies,
+  refuseAnonymousUploads,
+  refuseLargeUploads,
+  refuseOversizedUploads,
+  removeUploadedFiles,
+  uploadRoutes,
+} from './uploads.js';
 
 export const ROOT_PATH = '/admin';
 const LOGIN_PATH = `${ROOT_PATH}/login`;
@@ -51,10 +59,20 @@ export interface ConsoleSettings {
   modelCheck: ModelCheckLimits;
 }
 
-export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE, maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS, modelCheck: DEFAULT_MODEL_CHECK_LIMITS };
+export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = {
+  maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * MEGABYTE,
+  maxImportBytes: DEFAULT_MAX_IMPORT_MB * MEGABYTE,
+  heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS,
+  modelCheck: DEFAULT_MODEL_CHECK_LIMITS,
+};
 
 export function consoleSettings(config: Config): ConsoleSettings {
-  return { maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE, maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, modelCheck: { maxMemoryMb: config.MODEL_CHECK_MAX_MEMORY_MB, timeoutSeconds: config.MODEL_CHECK_TIMEOUT_SECONDS } };
+  return {
+    maxUploadBytes: config.MAX_MODEL_UPLOAD_MB * MEGABYTE,
+    maxImportBytes: config.MAX_IMPORT_MB * MEGABYTE,
+    heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS,
+    modelCheck: { maxMemoryMb: config.MODEL_CHECK_MAX_MEMORY_MB, timeoutSeconds: config.MODEL_CHECK_TIMEOUT_SECONDS },
+  };
 }
 
 export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
@@ -79,7 +97,10 @@ export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS
     logoutPath: `${ROOT_PATH}/logout`,
     resources: consoleResources(settings),
     componentLoader,
-    dashboard: { component: Components.Dashboard, handler: dashboardHandler({ heartbeatSeconds: settings.heartbeatSeconds }) },
+    dashboard: {
+      component: Components.Dashboard,
+      handler: dashboardHandler({ heartbeatSeconds: settings.heartbeatSeconds }),
+    },
     branding: { companyName: 'ModelDesk', withMadeWithLove: false, logo: false },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations } },
   });
@@ -108,7 +129,13 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   // AdminJS handlers treat every method but GET as a write; Express routes HEAD to GET handlers.
   router.use('/api', (req, res, next) => {
     if (req.method === 'GET' || req.method === 'POST') return next();
-    res.status(405).set('Allow', 'GET, POST').json({ error: 'method_not_allowed', message: `${req.method} is not supported here: use GET to read and POST to change.` });
+    res
+      .status(405)
+      .set('Allow', 'GET, POST')
+      .json({
+        error: 'method_not_allowed',
+        message: `${req.method} is not supported here: use GET to read and POST to change.`,
+      });
   });
   router.use(refreshSessionUser(config, LOGIN_PATH));
   // Malformed query strings and ids are refused (400) before the access check or AdminJS reads them.

@@ -62,10 +62,18 @@ export interface UploadRoute extends UploadSpec {
 export function uploadRoutes(resources: readonly ResourceWithOptions[]): UploadRoute[] {
   return resources.flatMap((resource) =>
     Object.entries(resource.options?.actions ?? {}).flatMap(([action, declared]) => {
-      const spec = ((declared as { custom?: unknown } | undefined)?.custom as { upload?: UploadSpec } | undefined)?.upload;
+      const spec = ((declared as { custom?: unknown } | undefined)?.custom as { upload?: UploadSpec } | undefined)
+        ?.upload;
       if (!spec) return [];
       const resourceId = String(resource.options?.id);
-      return [{ ...spec, resourceId, action, path: new RegExp(`^/api/resources/${escapeRegExp(resourceId)}/records/[^/]+/${escapeRegExp(action)}$`) }];
+      return [
+        {
+          ...spec,
+          resourceId,
+          action,
+          path: new RegExp(`^/api/resources/${escapeRegExp(resourceId)}/records/[^/]+/${escapeRegExp(action)}$`),
+        },
+      ];
     }),
   );
 }
@@ -96,7 +104,10 @@ export function removeUploadedFiles(req: Request, res: Response, next: NextFunct
     const parsed = req as ParsedRequest;
     const paths = new Set(parsed[RECEIVED]?.written ?? []);
     for (const file of filesOf(parsed)) if (typeof file.path === 'string') paths.add(file.path);
-    for (const file of paths) rm(file, { force: true }).catch((error: unknown) => logger.warn({ err: error }, 'could not remove an uploaded temp file'));
+    for (const file of paths)
+      rm(file, { force: true }).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not remove an uploaded temp file'),
+      );
   });
   next();
 }
@@ -113,7 +124,10 @@ function tooLarge(res: Response, limit: UploadSpec): void {
   res
     .status(413)
     .set('Connection', 'close')
-    .json({ error: 'too_large', message: `The file is larger than the upload limit of ${megabytes} MB (${limit.setting}): ${limit.advice}, or ask an admin to raise the limit.` });
+    .json({
+      error: 'too_large',
+      message: `The file is larger than the upload limit of ${megabytes} MB (${limit.setting}): ${limit.advice}, or ask an admin to raise the limit.`,
+    });
 }
 
 /**
@@ -123,7 +137,8 @@ function tooLarge(res: Response, limit: UploadSpec): void {
  */
 export function refuseOversizedUploads(routes: readonly UploadRoute[]) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const limit = req.method === 'POST' && req.is('multipart/form-data') ? routes.find((l) => l.path.test(req.path)) : undefined;
+    const limit =
+      req.method === 'POST' && req.is('multipart/form-data') ? routes.find((l) => l.path.test(req.path)) : undefined;
     const length = Number(req.headers['content-length']);
     if (!limit || !Number.isFinite(length) || length <= limit.maxBytes + MULTIPART_OVERHEAD_BYTES) return next();
     tooLarge(res, limit);
@@ -131,7 +146,10 @@ export function refuseOversizedUploads(routes: readonly UploadRoute[]) {
 }
 
 /** express-formidable (what @adminjs/express parses bodies with; it skips a body parsed already). */
-const expressFormidable = createRequire(import.meta.url)('express-formidable') as (options: { maxFileSize: number; uploadDir: string }) => RequestHandler;
+const expressFormidable = createRequire(import.meta.url)('express-formidable') as (options: {
+  maxFileSize: number;
+  uploadDir: string;
+}) => RequestHandler;
 
 /**
  * Parses every console body before AdminJS's parser (which then finds it parsed), so that
@@ -140,7 +158,10 @@ const expressFormidable = createRequire(import.meta.url)('express-formidable') a
  * nothing more is written to disk), any other route with the smallest limit (what AdminJS was given).
  */
 export function parseConsoleBodies(routes: readonly UploadRoute[]) {
-  const parsers = routes.map((route) => ({ route, parse: expressFormidable({ maxFileSize: route.maxBytes, uploadDir: UPLOAD_DIR }) }));
+  const parsers = routes.map((route) => ({
+    route,
+    parse: expressFormidable({ maxFileSize: route.maxBytes, uploadDir: UPLOAD_DIR }),
+  }));
   const other = expressFormidable({ maxFileSize: Math.min(...routes.map((r) => r.maxBytes)), uploadDir: UPLOAD_DIR });
   return (req: Request, res: Response, next: NextFunction) => {
     const found = req.method === 'POST' ? parsers.find(({ route }) => route.path.test(req.path)) : undefined;
@@ -152,7 +173,8 @@ export function parseConsoleBodies(routes: readonly UploadRoute[]) {
 export function refuseLargeUploads(routes: readonly UploadRoute[]) {
   const largest = routes.reduce((a, b) => (b.maxBytes > a.maxBytes ? b : a));
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!(error instanceof Error) || !/^maxFileSize exceeded/.test(error.message) || res.headersSent) return next(error);
+    if (!(error instanceof Error) || !/^maxFileSize exceeded/.test(error.message) || res.headersSent)
+      return next(error);
     tooLarge(res, routes.find((l) => l.path.test(req.path)) ?? largest);
   };
 }
@@ -163,7 +185,10 @@ export function refuseLargeUploads(routes: readonly UploadRoute[]) {
  */
 export function refuseAnonymousUploads(req: Request, res: Response, next: NextFunction) {
   if (req.session?.adminUser || !req.is('multipart/form-data')) return next();
-  res.status(401).set('Connection', 'close').json({ error: 'unauthenticated', message: 'Sign in before uploading files.' });
+  res
+    .status(401)
+    .set('Connection', 'close')
+    .json({ error: 'unauthenticated', message: 'Sign in before uploading files.' });
 }
 
 /**
@@ -192,7 +217,11 @@ export function guardUploadedFiles(routes: readonly UploadRoute[]) {
     }
     const sent = route && files.find(([field]) => field === route.field)?.[1];
     if (sent && !Array.isArray(sent) && typeof sent.path === 'string') {
-      parsed[RECEIVED].accepted = { path: sent.path, name: typeof sent.name === 'string' ? sent.name : '', size: typeof sent.size === 'number' ? sent.size : 0 };
+      parsed[RECEIVED].accepted = {
+        path: sent.path,
+        name: typeof sent.name === 'string' ? sent.name : '',
+        size: typeof sent.size === 'number' ? sent.size : 0,
+      };
     }
     next();
   };
@@ -204,7 +233,9 @@ function refusalOf(
   route: UploadRoute | undefined,
   fileFields: readonly string[],
 ): string | undefined {
-  const named = Object.keys(fields).find((key) => fileFields.some((f) => key === f || key.startsWith(`${f}.`) || key.startsWith(`${f}[`)));
+  const named = Object.keys(fields).find((key) =>
+    fileFields.some((f) => key === f || key.startsWith(`${f}.`) || key.startsWith(`${f}[`)),
+  );
   if (named !== undefined) {
     return `"${named}" came as an ordinary field: a file can only be sent as the file part of a multipart form (choose the file in the form), never as a path or a JSON object.`;
   }
@@ -214,9 +245,11 @@ function refusalOf(
   if (files.length === 0) return undefined;
   if (!route) return 'This action takes no files: send the form without a file.';
   for (const [field, sent] of files) {
-    if (field !== route.field) return `This form takes one file, in the field "${route.field}"; "${field}" is not a file field.`;
+    if (field !== route.field)
+      return `This form takes one file, in the field "${route.field}"; "${field}" is not a file field.`;
     if (Array.isArray(sent)) return `Send one file in "${route.field}", not several.`;
-    if (typeof sent.path !== 'string' || path.dirname(path.resolve(sent.path)) !== UPLOAD_DIR) return 'The uploaded file was not received by the upload parser: send it again.';
+    if (typeof sent.path !== 'string' || path.dirname(path.resolve(sent.path)) !== UPLOAD_DIR)
+      return 'The uploaded file was not received by the upload parser: send it again.';
   }
   return undefined;
 }
@@ -234,7 +267,9 @@ async function refuse(req: Request, res: Response, route: UploadRoute | undefine
   await recordFailure(
     actorOf(req.session?.adminUser),
     {
-      action: target ? `${auditResourceName(target.resourceId)}.${auditResourceName(target.action)}` : 'console.request',
+      action: target
+        ? `${auditResourceName(target.resourceId)}.${auditResourceName(target.action)}`
+        : 'console.request',
       resource: target?.resourceId ?? 'console',
       recordIds: recordId ? [safeDecode(recordId)] : [],
       after: { path: req.path },
@@ -245,7 +280,9 @@ async function refuse(req: Request, res: Response, route: UploadRoute | undefine
 }
 
 function targetOf(routePath: string): { resourceId: string; action: string } | undefined {
-  const match = /^\/api\/resources\/([^/]+)\/(?:records\/[^/]+\/([^/]+)|actions\/([^/]+)|bulk\/([^/]+))/.exec(routePath);
+  const match = /^\/api\/resources\/([^/]+)\/(?:records\/[^/]+\/([^/]+)|actions\/([^/]+)|bulk\/([^/]+))/.exec(
+    routePath,
+  );
   if (!match) return undefined;
   return { resourceId: safeDecode(match[1]!), action: safeDecode(match[2] ?? match[3] ?? match[4]!) };
 }

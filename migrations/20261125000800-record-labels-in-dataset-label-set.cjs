@@ -23,6 +23,8 @@ module.exports = {
   },
 
   async down(queryInterface) {
-    await queryInterface.sequelize.query('DROP TRIGGER records_label_in_dataset ON records; DROP FUNCTION records_label_in_dataset();');
+    await queryInterface.sequelize.query(
+      'DROP TRIGGER records_label_in_dataset ON records; DROP FUNCTION records_label_in_dataset();',
+    );
   },
 };

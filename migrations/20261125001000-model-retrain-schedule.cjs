@@ -14,6 +14,8 @@ module.exports = {
   },
 
   async down(queryInterface) {
-    await queryInterface.sequelize.query('ALTER TABLE models DROP COLUMN retrain_schedule, DROP COLUMN auto_promote_metric, DROP COLUMN auto_promote_margin;');
+    await queryInterface.sequelize.query(
+      'ALTER TABLE models DROP COLUMN retrain_schedule, DROP COLUMN auto_promote_metric, DROP COLUMN auto_promote_margin;',
+    );
   },
 };

@@ -15,6 +15,8 @@ module.exports = {
   },
 
   async down(queryInterface) {
-    await queryInterface.sequelize.query('CREATE INDEX record_predictions_label_idx ON record_predictions (predicted_label)');
+    await queryInterface.sequelize.query(
+      'CREATE INDEX record_predictions_label_idx ON record_predictions (predicted_label)',
+    );
   },
 };

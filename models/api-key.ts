@@ -51,4 +51,13 @@ export class ApiKey extends Model<InferAttributes<ApiKey>, InferCreationAttribut
   }
 }
 
-export const apiKeyAuditedFields = ['id', 'ownerId', 'name', 'prefix', 'scopes', 'rateLimit', 'expiresAt', 'revokedAt'] as const;
+export const apiKeyAuditedFields = [
+  'id',
+  'ownerId',
+  'name',
+  'prefix',
+  'scopes',
+  'rateLimit',
+  'expiresAt',
+  'revokedAt',
+] as const;

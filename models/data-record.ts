@@ -48,6 +48,13 @@ export class DataRecord extends Model<InferAttributes<DataRecord>, InferCreation
 }
 
 export const recordAuditedFields = [
-  'id', 'datasetId', 'text', 'features', 'label', 'split', 'tags', 'source',
+  'id',
+  'datasetId',
+  'text',
+  'features',
+  'label',
+  'split',
+  'tags',
+  'source',
   'deletedAt',
 ] as const;

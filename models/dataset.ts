@@ -40,4 +40,13 @@ export class Dataset extends Model<InferAttributes<Dataset>, InferCreationAttrib
   }
 }
 
-export const datasetAuditedFields = ['id', 'name', 'description', 'task', 'labels', 'featureSchema', 'source', 'license'] as const;
+export const datasetAuditedFields = [
+  'id',
+  'name',
+  'description',
+  'task',
+  'labels',
+  'featureSchema',
+  'source',
+  'license',
+] as const;

@@ -11,7 +11,19 @@ import { ModelVersion } from './model-version.js';
 import { RecordPrediction } from './record-prediction.js';
 import { User } from './user.js';
 
-export { ApiKey, AuditEvent, DataRecord, Dataset, InferenceStat, Job, MlModel, ModelAlias, ModelVersion, RecordPrediction, User };
+export {
+  ApiKey,
+  AuditEvent,
+  DataRecord,
+  Dataset,
+  InferenceStat,
+  Job,
+  MlModel,
+  ModelAlias,
+  ModelVersion,
+  RecordPrediction,
+  User,
+};
 
 let boundTo: Sequelize | undefined;
 
@@ -20,7 +32,19 @@ export function initModels(sequelize: Sequelize): void {
   if (boundTo === sequelize) return;
   if (boundTo) throw new Error('Models are already bound to another Sequelize instance in this process.');
   boundTo = sequelize;
-  for (const model of [User, ApiKey, Dataset, DataRecord, MlModel, ModelVersion, ModelAlias, Job, AuditEvent, InferenceStat, RecordPrediction]) {
+  for (const model of [
+    User,
+    ApiKey,
+    Dataset,
+    DataRecord,
+    MlModel,
+    ModelVersion,
+    ModelAlias,
+    Job,
+    AuditEvent,
+    InferenceStat,
+    RecordPrediction,
+  ]) {
     model.initModel(sequelize);
   }
   const restrict = { onDelete: 'RESTRICT', onUpdate: 'CASCADE' } as const;
@@ -45,12 +69,24 @@ export function initModels(sequelize: Sequelize): void {
   ModelVersion.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById', ...setNull });
   ModelVersion.belongsTo(ModelVersion, { as: 'parentVersion', foreignKey: 'parentVersionId', ...restrict });
 
-  ModelAlias.belongsTo(MlModel, { as: 'model', foreignKey: { name: 'modelId', allowNull: false }, onDelete: 'CASCADE' });
-  ModelAlias.belongsTo(ModelVersion, { as: 'version', foreignKey: { name: 'versionId', allowNull: false }, ...restrict });
+  ModelAlias.belongsTo(MlModel, {
+    as: 'model',
+    foreignKey: { name: 'modelId', allowNull: false },
+    onDelete: 'CASCADE',
+  });
+  ModelAlias.belongsTo(ModelVersion, {
+    as: 'version',
+    foreignKey: { name: 'versionId', allowNull: false },
+    ...restrict,
+  });
   ModelAlias.belongsTo(User, { as: 'updatedBy', foreignKey: 'updatedById', ...setNull });
 
   Job.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById', ...setNull });
-  InferenceStat.belongsTo(ModelVersion, { as: 'modelVersion', foreignKey: { name: 'modelVersionId', allowNull: false }, ...restrict });
+  InferenceStat.belongsTo(ModelVersion, {
+    as: 'modelVersion',
+    foreignKey: { name: 'modelVersionId', allowNull: false },
+    ...restrict,
+  });
 }
 
 /** The Sequelize instance the models are bound to (for transactions and raw queries). */

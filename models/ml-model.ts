@@ -48,15 +48,26 @@ export class MlModel extends Model<InferAttributes<MlModel>, InferCreationAttrib
           type: DataTypes.TEXT,
           allowNull: true,
           set(this: MlModel, value: unknown) {
-            this.setDataValue('autoPromoteMetric', value === '' || value === undefined ? null : (value as PromotionMetric | null));
+            this.setDataValue(
+              'autoPromoteMetric',
+              value === '' || value === undefined ? null : (value as PromotionMetric | null),
+            );
           },
-          validate: { isIn: { args: [PromotionMetric.options], msg: `choose one of ${PromotionMetric.options.join(', ')}, or leave empty` } },
+          validate: {
+            isIn: {
+              args: [PromotionMetric.options],
+              msg: `choose one of ${PromotionMetric.options.join(', ')}, or leave empty`,
+            },
+          },
         },
         autoPromoteMargin: {
           type: DataTypes.DOUBLE,
           allowNull: false,
           defaultValue: 0.005,
-          validate: { min: { args: [0], msg: 'the margin is 0 to 1 (e.g. 0.005 = half a percentage point)' }, max: { args: [1], msg: 'the margin is 0 to 1 (e.g. 0.005 = half a percentage point)' } },
+          validate: {
+            min: { args: [0], msg: 'the margin is 0 to 1 (e.g. 0.005 = half a percentage point)' },
+            max: { args: [1], msg: 'the margin is 0 to 1 (e.g. 0.005 = half a percentage point)' },
+          },
         },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
@@ -66,4 +77,13 @@ export class MlModel extends Model<InferAttributes<MlModel>, InferCreationAttrib
   }
 }
 
-export const modelAuditedFields = ['id', 'name', 'description', 'datasetId', 'task', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin'] as const;
+export const modelAuditedFields = [
+  'id',
+  'name',
+  'description',
+  'datasetId',
+  'task',
+  'retrainSchedule',
+  'autoPromoteMetric',
+  'autoPromoteMargin',
+] as const;

@@ -67,5 +67,13 @@ export class ModelVersion extends Model<InferAttributes<ModelVersion>, InferCrea
 }
 
 export const modelVersionAuditedFields = [
-  'id', 'modelId', 'version', 'sha256', 'sizeBytes', 'trainer', 'hyperparameters', 'trainingSnapshot', 'parentVersionId',
+  'id',
+  'modelId',
+  'version',
+  'sha256',
+  'sizeBytes',
+  'trainer',
+  'hyperparameters',
+  'trainingSnapshot',
+  'parentVersionId',
 ] as const;

@@ -13,7 +13,10 @@ import {
  * and job that made it. Kept beside `records` (not in it) so scoring writes narrow rows and never
  * touches what people edit; written only by scoring jobs (src/scoring/).
  */
-export class RecordPrediction extends Model<InferAttributes<RecordPrediction>, InferCreationAttributes<RecordPrediction>> {
+export class RecordPrediction extends Model<
+  InferAttributes<RecordPrediction>,
+  InferCreationAttributes<RecordPrediction>
+> {
   declare recordId: number;
   declare modelVersionId: number;
   declare predictedLabel: string;

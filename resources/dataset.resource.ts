@@ -15,15 +15,35 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
     navigation: Navigation.data,
     listProperties: ['id', 'name', 'task', 'labels', 'source', 'createdAt'],
     filterProperties: ['name', 'task', 'createdAt'],
-    showProperties: ['id', 'name', 'description', 'task', 'labels', 'featureSchema', 'source', 'license', 'createdAt', 'updatedAt', 'history'],
+    showProperties: [
+      'id',
+      'name',
+      'description',
+      'task',
+      'labels',
+      'featureSchema',
+      'source',
+      'license',
+      'createdAt',
+      'updatedAt',
+      'history',
+    ],
     editProperties: ['name', 'description', 'task', 'labels', 'source', 'license'],
     sort: { sortBy: 'name', direction: 'asc' },
     properties: {
       ...historyLink,
-      name: { isTitle: true, description: 'Unique id used by the API and CLI: lower case letters, digits, "-" and "_" (e.g. spam-assassin).' },
-      description: { type: 'textarea', description: 'What the data is and how it was collected, for the people who use it (free text).' },
+      name: {
+        isTitle: true,
+        description: 'Unique id used by the API and CLI: lower case letters, digits, "-" and "_" (e.g. spam-assassin).',
+      },
+      description: {
+        type: 'textarea',
+        description: 'What the data is and how it was collected, for the people who use it (free text).',
+      },
       task: { description: 'What models trained on it do: classify free text, or classify rows of tabular features.' },
-      labels: { description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.' },
+      labels: {
+        description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.',
+      },
       featureSchema: {
         ...jsonShow,
         description:
@@ -34,6 +54,10 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       createdAt: { ...historyLink.createdAt, isVisible: { list: true, show: true, edit: false, filter: true } },
       updatedAt: { ...historyLink.updatedAt, isVisible: { list: false, show: true, edit: false, filter: false } },
     },
-    actions: withAccess('datasets', datasetAuditedFields, { train: train('datasets'), importCsv: importCsv(settings.maxImportBytes), charts: datasetChartsAction }),
+    actions: withAccess('datasets', datasetAuditedFields, {
+      train: train('datasets'),
+      importCsv: importCsv(settings.maxImportBytes),
+      charts: datasetChartsAction,
+    }),
   },
 });

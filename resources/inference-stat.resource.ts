@@ -15,7 +15,10 @@ export const inferenceStatResource = (): ResourceWithOptions => ({
     sort: { sortBy: 'bucket', direction: 'desc' },
     properties: {
       bucket: { description: 'The minute these counters cover (UTC).' },
-      modelVersionId: { reference: 'modelVersions', description: 'The exact model version that answered these predictions.' },
+      modelVersionId: {
+        reference: 'modelVersions',
+        description: 'The exact model version that answered these predictions.',
+      },
       count: { description: 'Predictions served in that minute.' },
       errors: { description: 'Requests that failed (bad input or model error).' },
       latencySumMs: { description: 'Total inference time; divide by count for the mean.' },

@@ -13,19 +13,46 @@ import { train } from '../admin/actions/train/index.js';
 import { syncSchedulesAfterSave } from './hooks/sync-retrain-schedules.js';
 import { upload } from '../admin/actions/upload/index.js';
 
-export const mlModelResource = (settings: { maxUploadBytes: number; modelCheck?: ModelCheckLimits }): ResourceWithOptions => ({
+export const mlModelResource = (settings: {
+  maxUploadBytes: number;
+  modelCheck?: ModelCheckLimits;
+}): ResourceWithOptions => ({
   resource: new ConsoleResource(MlModel),
   options: {
     id: 'models',
     navigation: Navigation.models,
     listProperties: ['id', 'name', 'task', 'datasetId', 'createdById', 'updatedAt'],
     filterProperties: ['name', 'task', 'datasetId', 'createdById', 'createdAt'],
-    showProperties: ['id', 'name', 'description', 'task', 'datasetId', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin', 'createdById', 'createdAt', 'updatedAt', 'history'],
-    editProperties: ['name', 'description', 'task', 'datasetId', 'retrainSchedule', 'autoPromoteMetric', 'autoPromoteMargin'],
+    showProperties: [
+      'id',
+      'name',
+      'description',
+      'task',
+      'datasetId',
+      'retrainSchedule',
+      'autoPromoteMetric',
+      'autoPromoteMargin',
+      'createdById',
+      'createdAt',
+      'updatedAt',
+      'history',
+    ],
+    editProperties: [
+      'name',
+      'description',
+      'task',
+      'datasetId',
+      'retrainSchedule',
+      'autoPromoteMetric',
+      'autoPromoteMargin',
+    ],
     sort: { sortBy: 'updatedAt', direction: 'desc' },
     properties: {
       ...historyLink,
-      name: { isTitle: true, description: 'Unique name used by the API (POST /api/v1/models/{name}/predict) and the CLI.' },
+      name: {
+        isTitle: true,
+        description: 'Unique name used by the API (POST /api/v1/models/{name}/predict) and the CLI.',
+      },
       description: { type: 'textarea', description: 'What the model decides and who relies on it (free text).' },
       task: { description: 'Must match the task of the dataset it is trained on.' },
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },
@@ -40,9 +67,13 @@ export const mlModelResource = (settings: { maxUploadBytes: number; modelCheck?:
           { value: 'macroF1', label: 'macro F1' },
           { value: 'rocAuc', label: 'ROC-AUC' },
         ],
-        description: 'The test metric a retrained version must beat production on to be promoted by itself. Empty: accuracy.',
+        description:
+          'The test metric a retrained version must beat production on to be promoted by itself. Empty: accuracy.',
       },
-      autoPromoteMargin: { type: 'number', description: 'How much better (0 to 1) it must be, e.g. 0.005 = half a percentage point of accuracy.' },
+      autoPromoteMargin: {
+        type: 'number',
+        description: 'How much better (0 to 1) it must be, e.g. 0.005 = half a percentage point of accuracy.',
+      },
     },
     actions: withAccess('models', modelAuditedFields, {
       new: { before: [fillCreatedBy('createdById')], after: [syncSchedulesAfterSave] },

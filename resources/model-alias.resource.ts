@@ -18,9 +18,15 @@ export const modelAliasResource = (): ResourceWithOptions => ({
     editProperties: [],
     properties: {
       ...historyLink,
-      alias: { isTitle: true, description: 'A movable name such as production or staging; the API serves `production` by default.' },
+      alias: {
+        isTitle: true,
+        description: 'A movable name such as production or staging; the API serves `production` by default.',
+      },
       modelId: { reference: 'models', description: 'The model whose versions this alias points into.' },
-      versionId: { reference: 'modelVersions', description: 'The version this alias points at now. Every move is in the audit log.' },
+      versionId: {
+        reference: 'modelVersions',
+        description: 'The version this alias points at now. Every move is in the audit log.',
+      },
       updatedById: { reference: 'users', description: 'Who last moved the alias.' },
     },
     actions: withAccess('modelAliases', modelAliasAuditedFields, { rollback, history }),

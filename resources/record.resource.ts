@@ -25,7 +25,10 @@ const recordFilters: CustomFilters = {
   tags: (value) => ({ tags: { [Op.contains]: [String(value)] } }),
   // The prediction lives in record_predictions: one rule for these filters (src/records/prediction-where.ts).
   predictedLabel: (value, walk) => predictionWhere({ predictedLabel: String(value) }, walk),
-  scoredByVersionId: (value, walk) => (Number.isInteger(Number(value)) ? predictionWhere({ modelVersionId: Number(value) }, walk) : { [Op.and]: [literal('FALSE')] }),
+  scoredByVersionId: (value, walk) =>
+    Number.isInteger(Number(value))
+      ? predictionWhere({ modelVersionId: Number(value) }, walk)
+      : { [Op.and]: [literal('FALSE')] },
   scoredAt: (value, walk) => {
     const { from, to } = range(value);
     return predictionWhere({ ...(from ? { scoredFrom: from } : {}), ...(to ? { scoredTo: to } : {}) }, walk);
@@ -35,9 +38,17 @@ const recordFilters: CustomFilters = {
 
 /** A record's list and show pages carry its latest prediction, with the probabilities named by label. */
 const latestPrediction: JoinedFields = {
-  include: [{ model: RecordPrediction, as: 'prediction', required: false, include: [{ model: ModelVersion, as: 'modelVersion', attributes: ['id', 'outputSchema'] }] }],
+  include: [
+    {
+      model: RecordPrediction,
+      as: 'prediction',
+      required: false,
+      include: [{ model: ModelVersion, as: 'modelVersion', attributes: ['id', 'outputSchema'] }],
+    },
+  ],
   params(row) {
-    const prediction = (row as DataRecord & { prediction?: RecordPrediction & { modelVersion?: ModelVersion } }).prediction;
+    const prediction = (row as DataRecord & { prediction?: RecordPrediction & { modelVersion?: ModelVersion } })
+      .prediction;
     if (!prediction) return { scored: false };
     const labels = (prediction.modelVersion?.outputSchema as { labels?: string[] } | undefined)?.labels ?? [];
     return {
@@ -45,7 +56,10 @@ const latestPrediction: JoinedFields = {
       predictedLabel: prediction.predictedLabel,
       score: prediction.score,
       // Pairs, not an object keyed by label: AdminJS flattens keys on '.', so a label such as "v1.2" would split.
-      probabilities: prediction.probabilities.map((probability, i) => ({ label: labels[i] ?? `class ${i}`, probability })),
+      probabilities: prediction.probabilities.map((probability, i) => ({
+        label: labels[i] ?? `class ${i}`,
+        probability,
+      })),
       scoredByVersionId: prediction.modelVersionId,
       scoredAt: prediction.scoredAt,
       scoredByJobId: prediction.jobId,
@@ -59,33 +73,99 @@ export const recordResource = (): ResourceWithOptions => ({
     id: 'records',
     navigation: Navigation.data,
     listProperties: ['id', 'datasetId', 'text', 'label', 'predictedLabel', 'score', 'split', 'scoredAt'],
-    filterProperties: ['datasetId', 'label', 'predictedLabel', 'split', 'tags', 'scored', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt'],
+    filterProperties: [
+      'datasetId',
+      'label',
+      'predictedLabel',
+      'split',
+      'tags',
+      'scored',
+      'scoredByVersionId',
+      'scoredAt',
+      'createdAt',
+      'updatedAt',
+    ],
     showProperties: [
-      'id', 'datasetId', 'text', 'features', 'label', 'split', 'tags', 'source',
-      'predictedLabel', 'score', 'probabilities', 'scoredByVersionId', 'scoredAt', 'scoredByJobId', 'createdAt', 'updatedAt', 'history'],
+      'id',
+      'datasetId',
+      'text',
+      'features',
+      'label',
+      'split',
+      'tags',
+      'source',
+      'predictedLabel',
+      'score',
+      'probabilities',
+      'scoredByVersionId',
+      'scoredAt',
+      'scoredByJobId',
+      'createdAt',
+      'updatedAt',
+      'history',
+    ],
     editProperties: ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source'],
     sort: { sortBy: 'id', direction: 'desc' },
     properties: {
       ...historyLink,
       id: { ...historyLink.id, isTitle: true },
-      datasetId: { reference: 'datasets', description: 'The dataset this record belongs to; its task decides whether text or features are used.' },
+      datasetId: {
+        reference: 'datasets',
+        description: 'The dataset this record belongs to; its task decides whether text or features are used.',
+      },
       text: { type: 'textarea', description: 'Input exactly as a text model sees it (for text datasets).' },
       features: {
         type: 'key-value',
-        description: 'Tabular input keyed by the dataset\'s feature names (e.g. body_mass_g = 3750, island = Dream); only the dataset\'s features, numbers for number features; an empty value means unknown.',
+        description:
+          "Tabular input keyed by the dataset's feature names (e.g. body_mass_g = 3750, island = Dream); only the dataset's features, numbers for number features; an empty value means unknown.",
       },
-      label: { description: 'The human (ground-truth) label; must be one of the dataset\'s labels. Used for training and evaluation.' },
-      split: { description: 'train: used to fit models; test: used to measure them; holdout: kept back for a final check.' },
+      label: {
+        description:
+          "The human (ground-truth) label; must be one of the dataset's labels. Used for training and evaluation.",
+      },
+      split: {
+        description: 'train: used to fit models; test: used to measure them; holdout: kept back for a final check.',
+      },
       tags: { description: 'Free-form markers for finding and grouping records (e.g. hard-ham, reviewed).' },
       source: { description: 'Where this record came from (file, corpus id), for traceability.' },
       // The latest prediction (table record_predictions): written only by scoring jobs, never by editing.
-      predictedLabel: { type: 'string', isSortable: false, description: 'Label predicted by the model version below (latest scoring). Written only by scoring jobs ("Score with model…").' },
-      score: { type: 'float', isSortable: false, description: 'Probability (0–1) the model gave to the predicted label.' },
-      probabilities: { isSortable: false, components: { show: Components.Probabilities }, description: 'Probability per label from the same prediction, highest first.' },
-      scored: { type: 'boolean', isSortable: false, isVisible: { list: false, show: false, edit: false, filter: true }, description: 'Yes: records with a prediction; No: records never scored.' },
-      scoredByVersionId: { reference: 'modelVersions', isSortable: false, description: 'The exact model version that made the prediction.' },
-      scoredAt: { type: 'datetime', isSortable: false, description: 'When the prediction was made. A record edited after this time was scored on its earlier input.' },
-      scoredByJobId: { reference: 'jobs', isSortable: false, description: 'The scoring job that wrote the prediction.' },
+      predictedLabel: {
+        type: 'string',
+        isSortable: false,
+        description:
+          'Label predicted by the model version below (latest scoring). Written only by scoring jobs ("Score with model…").',
+      },
+      score: {
+        type: 'float',
+        isSortable: false,
+        description: 'Probability (0–1) the model gave to the predicted label.',
+      },
+      probabilities: {
+        isSortable: false,
+        components: { show: Components.Probabilities },
+        description: 'Probability per label from the same prediction, highest first.',
+      },
+      scored: {
+        type: 'boolean',
+        isSortable: false,
+        isVisible: { list: false, show: false, edit: false, filter: true },
+        description: 'Yes: records with a prediction; No: records never scored.',
+      },
+      scoredByVersionId: {
+        reference: 'modelVersions',
+        isSortable: false,
+        description: 'The exact model version that made the prediction.',
+      },
+      scoredAt: {
+        type: 'datetime',
+        isSortable: false,
+        description: 'When the prediction was made. A record edited after this time was scored on its earlier input.',
+      },
+      scoredByJobId: {
+        reference: 'jobs',
+        isSortable: false,
+        description: 'The scoring job that wrote the prediction.',
+      },
       deletedAt: { isVisible: false },
     },
     actions: withAccess('records', recordAuditedFields, {

@@ -15,13 +15,25 @@ export const userResource = (): ResourceWithOptions => ({
     navigation: Navigation.access,
     listProperties: ['id', 'email', 'name', 'role', 'active', 'lastLoginAt', 'lockedUntil'],
     filterProperties: ['email', 'role', 'active', 'lastLoginAt'],
-    showProperties: ['id', 'email', 'name', 'role', 'active', 'failedLogins', 'lockedUntil', 'lastLoginAt', 'passwordChangedAt', 'createdAt', 'history'],
+    showProperties: [
+      'id',
+      'email',
+      'name',
+      'role',
+      'active',
+      'failedLogins',
+      'lockedUntil',
+      'lastLoginAt',
+      'passwordChangedAt',
+      'createdAt',
+      'history',
+    ],
     editProperties: ['email', 'name', 'role', 'active', 'newPassword'],
     sort: { sortBy: 'email', direction: 'asc' },
     properties: {
       ...historyLink,
       email: { isTitle: true, description: 'Sign-in name; stored in lower case.' },
-      name: { description: 'The person\'s name, shown beside their email (optional).' },
+      name: { description: "The person's name, shown beside their email (optional)." },
       lastLoginAt: { description: 'The last successful sign-in.' },
       passwordChangedAt: { description: 'When the password was last set.' },
       role: {
@@ -30,7 +42,10 @@ export const userResource = (): ResourceWithOptions => ({
       },
       active: { description: 'Inactive users cannot sign in, and their open sessions end at their next request.' },
       failedLogins: { description: 'Wrong passwords in a row; at 5 the account locks for 15 minutes.' },
-      lockedUntil: { description: 'Sign-in is refused until this time (after repeated wrong passwords). Setting a new password unlocks.' },
+      lockedUntil: {
+        description:
+          'Sign-in is refused until this time (after repeated wrong passwords). Setting a new password unlocks.',
+      },
       newPassword: {
         type: 'password',
         description: `Set a new password (at least ${MIN_PASSWORD_LENGTH} characters, not a common one). Leave empty to keep the current one.`,

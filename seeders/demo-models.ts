@@ -8,11 +8,19 @@ const DEMO_MODELS = [
     name: 'spam-filter',
     dataset: 'spam-assassin',
     task: 'text-classification',
-    description: 'Spam or ham, from the raw email text (TF-IDF + logistic regression). Retrained every Monday 03:00 UTC; promoted only if its macro F1 beats production.',
+    description:
+      'Spam or ham, from the raw email text (TF-IDF + logistic regression). Retrained every Monday 03:00 UTC; promoted only if its macro F1 beats production.',
     retrainSchedule: '0 3 * * 1',
     autoPromoteMetric: 'macroF1',
   },
-  { name: 'penguin-species', dataset: 'penguins', task: 'tabular-classification', description: 'Penguin species from body measurements, island and sex.', retrainSchedule: null, autoPromoteMetric: null },
+  {
+    name: 'penguin-species',
+    dataset: 'penguins',
+    task: 'tabular-classification',
+    description: 'Penguin species from body measurements, island and sex.',
+    retrainSchedule: null,
+    autoPromoteMetric: null,
+  },
 ] as const;
 
 /** A model per demo dataset with version 1 trained and serving as `production` (one retrained weekly). Skips models that exist. */

@@ -19,7 +19,10 @@ const SEEDED_KEY = 'demo_data_seeded_at';
  * interrupted half-way seeds the rest next time; demo data an admin deleted later is not brought back.
  */
 export async function needsFirstSeed(): Promise<boolean> {
-  const [row] = await sequelizeOf().query('SELECT 1 FROM settings WHERE key = :key', { replacements: { key: SEEDED_KEY }, type: QueryTypes.SELECT });
+  const [row] = await sequelizeOf().query('SELECT 1 FROM settings WHERE key = :key', {
+    replacements: { key: SEEDED_KEY },
+    type: QueryTypes.SELECT,
+  });
   return row === undefined;
 }
 
@@ -37,8 +40,11 @@ export async function seedDemoData(actor: Actor): Promise<SeedResult> {
   if (penguins) datasets.push({ name: 'penguins', records: penguins.records });
   const models = await seedDemoModels(actor);
   const logins = (await User.count()) === 0 ? await seedDemoUsers(actor) : [];
-  await sequelizeOf().query('INSERT INTO settings (key, value) VALUES (:key, now()::text) ON CONFLICT (key) DO NOTHING', {
-    replacements: { key: SEEDED_KEY },
-  });
+  await sequelizeOf().query(
+    'INSERT INTO settings (key, value) VALUES (:key, now()::text) ON CONFLICT (key) DO NOTHING',
+    {
+      replacements: { key: SEEDED_KEY },
+    },
+  );
   return { logins, datasets, models };
 }

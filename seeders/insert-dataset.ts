@@ -25,7 +25,13 @@ export async function insertDataset(
     }
     audit.note({
       recordIds: [created.id],
-      after: { name: created.name, task: created.task, labels: created.labels, records: records.length, source: created.source },
+      after: {
+        name: created.name,
+        task: created.task,
+        labels: created.labels,
+        records: records.length,
+        source: created.source,
+      },
     });
     return { id: created.id, records: records.length };
   });

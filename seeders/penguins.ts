@@ -23,7 +23,12 @@ export const PENGUIN_FEATURES: FeatureSpec[] = [
   { name: 'beak_depth_mm', type: 'number', description: 'Culmen (beak) depth in millimetres.' },
   { name: 'flipper_length_mm', type: 'number', description: 'Flipper length in millimetres.' },
   { name: 'body_mass_g', type: 'number', description: 'Body mass in grams.' },
-  { name: 'island', type: 'category', categories: ['Biscoe', 'Dream', 'Torgersen'], description: 'Island where the bird was observed.' },
+  {
+    name: 'island',
+    type: 'category',
+    categories: ['Biscoe', 'Dream', 'Torgersen'],
+    description: 'Island where the bird was observed.',
+  },
   { name: 'sex', type: 'category', categories: ['FEMALE', 'MALE'], description: 'Sex, when recorded.' },
 ];
 

@@ -6,14 +6,21 @@ import { logger } from '../../src/platform/logger.js';
 export const DOWNLOAD_TYPES = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' } as const;
 export type DownloadFormat = keyof typeof DOWNLOAD_TYPES;
 
-export const isDownloadFormat = (format: string | undefined): format is DownloadFormat => format !== undefined && format in DOWNLOAD_TYPES;
+export const isDownloadFormat = (format: string | undefined): format is DownloadFormat =>
+  format !== undefined && format in DOWNLOAD_TYPES;
 
 /**
  * Sends `write`'s output as a file download (`<name>-<timestamp>.<format>`, never cached). A refusal
  * before the first byte is a 403 with the reason; a failure part-way ends the connection abruptly,
  * so the download shows as failed instead of complete.
  */
-export async function streamDownload(res: Response, next: NextFunction, name: string, format: DownloadFormat, write: () => Promise<unknown>): Promise<void> {
+export async function streamDownload(
+  res: Response,
+  next: NextFunction,
+  name: string,
+  format: DownloadFormat,
+  write: () => Promise<unknown>,
+): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   res.attachment(`${name}-${stamp}.${format}`);
   // no-transform: the compression middleware leaks a 'drain' listener per backpressure wait of a stream it

@@ -12,7 +12,10 @@ export const INTEGER_KEY = 'INTEGER';
  * values), read through Sequelize's public getAttributes(): @adminjs/sequelize keeps the same object
  * on each property, but privately (`sequelizePath`). A nested path's property is its top column.
  */
-export function columnOf(model: ModelStatic<Model>, property: BaseProperty | null): ModelAttributeColumnOptions | undefined {
+export function columnOf(
+  model: ModelStatic<Model>,
+  property: BaseProperty | null,
+): ModelAttributeColumnOptions | undefined {
   if (!property) return undefined;
   const attributes = model.getAttributes() as Record<string, ModelAttributeColumnOptions>;
   return Object.hasOwn(attributes, property.name()) ? attributes[property.name()] : undefined;
@@ -89,7 +92,8 @@ export function describeColumn(type: unknown): string {
 
 /** A date typed into a URL as ISO text (years 1 to 9999, which Postgres and JavaScript read alike), else undefined. */
 export function isoDate(text: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim()))
+    return undefined;
   const time = Date.parse(text.trim().replace(' ', 'T'));
   if (Number.isNaN(time)) return undefined;
   const date = new Date(time);

@@ -44,8 +44,16 @@ export class ConsoleResource extends Resource {
 
   override async find(filter: Filter, options: FindOptions): Promise<BaseRecord[]> {
     const decorated = this.decoratedOrNull();
-    const { limit, offset, order, walk } = listPage(options, this.primaryKey(), (sortBy) => sortableColumn(this.model, decorated, sortBy));
-    const rows = await this.model.findAll({ where: this.whereFor(filter, walk), limit, offset, order, include: this.joinedFields?.include ?? [] });
+    const { limit, offset, order, walk } = listPage(options, this.primaryKey(), (sortBy) =>
+      sortableColumn(this.model, decorated, sortBy),
+    );
+    const rows = await this.model.findAll({
+      where: this.whereFor(filter, walk),
+      limit,
+      offset,
+      order,
+      include: this.joinedFields?.include ?? [],
+    });
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -60,7 +68,10 @@ export class ConsoleResource extends Resource {
   override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
     const wellFormed = ids.filter((id) => this.isWellFormedId(id));
     if (wellFormed.length === 0) return [];
-    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: wellFormed } }, include: this.joinedFields?.include ?? [] });
+    const rows = await this.model.findAll({
+      where: { [this.primaryKey()]: { [Op.in]: wellFormed } },
+      include: this.joinedFields?.include ?? [],
+    });
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -83,7 +94,15 @@ export class ConsoleResource extends Resource {
   /** The WHERE clause of a list query: also used by exports of "the current list view". */
   whereFor(filter: Filter, walk: IdWalk = 'down'): WhereOptions {
     const decorated = this.decoratedOrNull();
-    return filterWhere(filter, { model: this.model, customFilters: this.customFilters, declared: (path) => decorated?.getPropertyByKey(path) ?? null }, walk);
+    return filterWhere(
+      filter,
+      {
+        model: this.model,
+        customFilters: this.customFilters,
+        declared: (path) => decorated?.getPropertyByKey(path) ?? null,
+      },
+      walk,
+    );
   }
 
   private toRecord(row: Model): BaseRecord {

@@ -21,7 +21,11 @@ export function runCustomFilter(path: string, filter: CustomFilter, value: Filte
     return filter(value, walk);
   } catch (error) {
     if (error instanceof ZodError) {
-      throw new InvalidInput('list.filter', `The filter "${path.slice(0, 60)}" is not valid: ${error.issues.map((i) => i.message).join('; ')}.`, { [`filters.${path.slice(0, 60)}`]: error.issues[0]?.message ?? 'not valid' });
+      throw new InvalidInput(
+        'list.filter',
+        `The filter "${path.slice(0, 60)}" is not valid: ${error.issues.map((i) => i.message).join('; ')}.`,
+        { [`filters.${path.slice(0, 60)}`]: error.issues[0]?.message ?? 'not valid' },
+      );
     }
     throw error;
   }

@@ -27,10 +27,17 @@ export interface FilterTarget {
  * what it takes, never a SQL error. Dates come back as ISO text, so Postgres reads what we checked.
  * undefined: an empty range, no condition.
  */
-export function checkFilterValue({ path, declared, column, columnType }: FilterTarget, value: unknown): FilterValue | undefined {
+export function checkFilterValue(
+  { path, declared, column, columnType }: FilterTarget,
+  value: unknown,
+): FilterValue | undefined {
   const type: string = declared?.type() ?? column?.type() ?? 'string';
   const refuse = (takes: string): never => {
-    throw new InvalidInput('list.filter', `The filter "${path.slice(0, 60)}" takes ${takes}; got ${describeValue(value)}.`, { [`filters.${path.slice(0, 60)}`]: takes });
+    throw new InvalidInput(
+      'list.filter',
+      `The filter "${path.slice(0, 60)}" takes ${takes}; got ${describeValue(value)}.`,
+      { [`filters.${path.slice(0, 60)}`]: takes },
+    );
   };
   if (type === 'date' || type === 'datetime') {
     if (typeof value === 'string') refuse(DATE_RANGE);
@@ -49,7 +56,10 @@ export function checkFilterValue({ path, declared, column, columnType }: FilterT
   if (typeof value !== 'string') refuse('one value, given once (not a list, an object or a range)');
   const text = value as string;
   if (text.length > MAX_FILTER_CHARS) refuse(`at most ${MAX_FILTER_CHARS} characters`);
-  const values = declared?.availableValues()?.map((v) => String((v as { value?: unknown }).value ?? v)) ?? column?.availableValues()?.map(String) ?? null;
+  const values =
+    declared?.availableValues()?.map((v) => String((v as { value?: unknown }).value ?? v)) ??
+    column?.availableValues()?.map(String) ??
+    null;
   if (values && !values.includes(text)) refuse(`one of ${values.join(', ')}`);
   switch (type) {
     case 'boolean':

@@ -34,7 +34,10 @@ export function filterWhere(filter: Filter, context: FilterContext, walk: IdWalk
     const custom = Object.hasOwn(context.customFilters, path) ? context.customFilters[path] : undefined;
     if (!custom && !property) continue; // neither a column nor a custom filter: ignored
     const column = columnOf(context.model, property);
-    const value = checkFilterValue({ path, declared: context.declared(path), column: property, columnType: column?.type }, raw);
+    const value = checkFilterValue(
+      { path, declared: context.declared(path), column: property, columnType: column?.type },
+      raw,
+    );
     if (value === undefined) continue;
     if (custom) clauses.push(runCustomFilter(path, custom, value, walk));
     else clauses.push(columnClause(property!, column?.values, value));
@@ -58,7 +61,9 @@ function columnClause(property: BaseProperty, enumerated: readonly string[] | un
     case 'date':
     case 'datetime': {
       const range = value as { from?: string; to?: string };
-      return { [column]: { ...(range.from ? { [Op.gte]: range.from } : {}), ...(range.to ? { [Op.lte]: range.to } : {}) } };
+      return {
+        [column]: { ...(range.from ? { [Op.gte]: range.from } : {}), ...(range.to ? { [Op.lte]: range.to } : {}) },
+      };
     }
     default:
       return { [column]: value as string };

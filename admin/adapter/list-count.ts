@@ -14,14 +14,23 @@ export const FILTERED_COUNT_LIMIT = 10_000;
  */
 export async function countListRows(model: ModelStatic<Model>, where: (() => WhereOptions) | null): Promise<number> {
   const sequelize = model.sequelize!;
-  if (where === null) return (await countRows(sequelize, model.getTableName() as string, { softDeleted: Boolean(model.options.paranoid) })).count;
+  if (where === null)
+    return (
+      await countRows(sequelize, model.getTableName() as string, { softDeleted: Boolean(model.options.paranoid) })
+    ).count;
   // A fresh WHERE for each statement: Sequelize's query generator may change the one it is given.
   const select = (limit?: number) => selectSql(model, { attributes: [[literal('1'), 'one']], where: where(), limit });
   // The planner's estimate first: a broad filter is not counted at all (counting 10,000 matches of a
   // text search may make the planner prefer a sequential scan).
-  const [plan] = await sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${select()}`, { type: QueryTypes.SELECT });
+  const [plan] = await sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
+    `EXPLAIN (FORMAT JSON) ${select()}`,
+    { type: QueryTypes.SELECT },
+  );
   const estimate = Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
   if (estimate >= FILTERED_COUNT_LIMIT) return estimate;
-  const [row] = await sequelize.query<{ count: number }>(`SELECT count(*)::bigint AS count FROM (${select(FILTERED_COUNT_LIMIT)}) AS capped`, { type: QueryTypes.SELECT });
+  const [row] = await sequelize.query<{ count: number }>(
+    `SELECT count(*)::bigint AS count FROM (${select(FILTERED_COUNT_LIMIT)}) AS capped`,
+    { type: QueryTypes.SELECT },
+  );
   return Number(row?.count ?? 0);
 }

@@ -26,11 +26,24 @@ export interface ListPage {
  * (admin/console-query.ts); this is the last line for any other caller: a LIMIT of NaN or an OFFSET
  * of Infinity is a SQL error. `sortable` maps the requested sort to an allowed column or refuses it.
  */
-export function listPage({ limit = 20, offset = 0, sort = {} }: FindOptions, primaryKey: string, sortable: (sortBy: string) => string): ListPage {
-  if (!Number.isSafeInteger(Number(limit)) || Number(limit) < 1) throw new InvalidInput('list.per_page', `perPage must be a whole number from 1 to ${MAX_PER_PAGE}.`, { perPage: 'not a whole number from 1' });
-  if (!Number.isSafeInteger(Number(offset)) || Number(offset) < 0) throw new InvalidInput('list.page', `page must be a whole number from 1 to ${MAX_PAGE}.`, { page: 'not a whole number from 1' });
-  if (sort.sortBy !== undefined && typeof sort.sortBy !== 'string') throw new InvalidInput('list.sort_by', 'sortBy must be one property name, given once.', { sortBy: 'not one name' });
-  const order: ListPage['order'] = sort.sortBy ? [[sortable(sort.sortBy), sort.direction === 'asc' ? 'ASC' : 'DESC']] : [];
+export function listPage(
+  { limit = 20, offset = 0, sort = {} }: FindOptions,
+  primaryKey: string,
+  sortable: (sortBy: string) => string,
+): ListPage {
+  if (!Number.isSafeInteger(Number(limit)) || Number(limit) < 1)
+    throw new InvalidInput('list.per_page', `perPage must be a whole number from 1 to ${MAX_PER_PAGE}.`, {
+      perPage: 'not a whole number from 1',
+    });
+  if (!Number.isSafeInteger(Number(offset)) || Number(offset) < 0)
+    throw new InvalidInput('list.page', `page must be a whole number from 1 to ${MAX_PAGE}.`, {
+      page: 'not a whole number from 1',
+    });
+  if (sort.sortBy !== undefined && typeof sort.sortBy !== 'string')
+    throw new InvalidInput('list.sort_by', 'sortBy must be one property name, given once.', { sortBy: 'not one name' });
+  const order: ListPage['order'] = sort.sortBy
+    ? [[sortable(sort.sortBy), sort.direction === 'asc' ? 'ASC' : 'DESC']]
+    : [];
   const walk: IdWalk = sort.sortBy === primaryKey && sort.direction === 'asc' ? 'up' : 'down';
   return { limit, offset, order, walk };
 }

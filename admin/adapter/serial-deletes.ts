@@ -11,6 +11,9 @@ export function deleteInTransactionOrder(remove: () => Promise<void>): Promise<v
   const transaction = currentTransaction();
   if (!transaction) return remove();
   const run = (deletesInFlight.get(transaction) ?? Promise.resolve()).then(remove);
-  deletesInFlight.set(transaction, run.catch(() => undefined));
+  deletesInFlight.set(
+    transaction,
+    run.catch(() => undefined),
+  );
   return run;
 }

@@ -12,7 +12,11 @@ export function sortableColumn(model: ModelStatic<Model>, decorated: ResourceDec
   const attributes = model.getAttributes();
   if (!decorated) {
     if (Object.hasOwn(attributes, sortBy)) return sortBy;
-    throw new InvalidInput('list.sort_by', `Cannot sort ${model.name} records by "${sortBy.slice(0, 60)}": sort by one of its columns.`, { sortBy: 'not a column' });
+    throw new InvalidInput(
+      'list.sort_by',
+      `Cannot sort ${model.name} records by "${sortBy.slice(0, 60)}": sort by one of its columns.`,
+      { sortBy: 'not a column' },
+    );
   }
   if (sortBy === decorated.options.sort?.sortBy) return sortBy;
   const property = Object.hasOwn(attributes, sortBy) ? decorated.getPropertyByKey(sortBy) : null;
@@ -21,5 +25,9 @@ export function sortableColumn(model: ModelStatic<Model>, decorated: ResourceDec
     .getListProperties()
     .filter((p) => p.isSortable() && Object.hasOwn(attributes, p.propertyPath))
     .map((p) => p.propertyPath);
-  throw new InvalidInput('list.sort_by', `Cannot sort ${model.name} records by "${sortBy.slice(0, 60)}": sort by one of ${offered.join(', ')}.`, { sortBy: 'not a sortable column' });
+  throw new InvalidInput(
+    'list.sort_by',
+    `Cannot sort ${model.name} records by "${sortBy.slice(0, 60)}": sort by one of ${offered.join(', ')}.`,
+    { sortBy: 'not a sortable column' },
+  );
 }

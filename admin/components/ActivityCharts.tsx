@@ -10,7 +10,11 @@ import type { AuditActivity, DailyPredictions, ImportOutcome } from '../../src/c
 export const PredictionsPerDay: React.FC<{ data: Cached<DailyPredictions[]>; scope?: string }> = ({ data, scope }) => {
   const any = data.value.some((d) => d.batch + d.api > 0);
   return (
-    <Panel title={`Predictions per day (30 days${scope ? `, ${scope}` : ''})`} help="Batch: records scored by scoring jobs that finished that day. API: instances answered by POST /api/v1/models/{name}/predict, all web processes." testId="chart-predictions-per-day">
+    <Panel
+      title={`Predictions per day (30 days${scope ? `, ${scope}` : ''})`}
+      help="Batch: records scored by scoring jobs that finished that day. API: instances answered by POST /api/v1/models/{name}/predict, all web processes."
+      testId="chart-predictions-per-day"
+    >
       {!any ? (
         <Empty>No predictions in the last 30 days: score a dataset or call the predict API.</Empty>
       ) : (
@@ -40,22 +44,46 @@ export const AuditActivityCharts: React.FC<{ data: Cached<AuditActivity> }> = ({
   const activity = data.value;
   const refused = activity.refused.reduce((a, b) => a + b, 0);
   const failed = activity.failed.reduce((a, b) => a + b, 0);
-  const options = { animation: false as const, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } };
+  const options = {
+    animation: false as const,
+    scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+  };
   return (
     <>
-      <Panel title="Actions per day by type (30 days)" help="Audit events per day, by action (the busiest seven; the rest as other). Every write, sign-in, export and refusal is one event." testId="chart-audit-by-action">
-        {activity.total === 0 ? <Empty>No audit events in the last 30 days.</Empty> : <Bar data={stacked(activity.days, activity.byAction)} options={options} />}
+      <Panel
+        title="Actions per day by type (30 days)"
+        help="Audit events per day, by action (the busiest seven; the rest as other). Every write, sign-in, export and refusal is one event."
+        testId="chart-audit-by-action"
+      >
+        {activity.total === 0 ? (
+          <Empty>No audit events in the last 30 days.</Empty>
+        ) : (
+          <Bar data={stacked(activity.days, activity.byAction)} options={options} />
+        )}
         <Text variant="sm" mt="sm">
           {formatCount(activity.total)} events · {formatCount(refused)} refused · {formatCount(failed)} failed ·{' '}
-          <Link href="/admin/resources/auditEvents">open the audit log</Link> · <Link href="/admin/resources/auditEvents/actions/verify">verify the chain</Link>
+          <Link href="/admin/resources/auditEvents">open the audit log</Link> ·{' '}
+          <Link href="/admin/resources/auditEvents/actions/verify">verify the chain</Link>
         </Text>
         <AsOf {...data} />
       </Panel>
-      <Panel title="Actions per day by actor (30 days)" help="Audit events per day, by who acted: a user's email, an API key's prefix, the CLI's OS user, or the system (the busiest seven; the rest as others)." testId="chart-audit-by-actor">
-        {activity.total === 0 ? <Empty>No audit events in the last 30 days.</Empty> : <Bar data={stacked(activity.days, activity.byActor)} options={options} />}
+      <Panel
+        title="Actions per day by actor (30 days)"
+        help="Audit events per day, by who acted: a user's email, an API key's prefix, the CLI's OS user, or the system (the busiest seven; the rest as others)."
+        testId="chart-audit-by-actor"
+      >
+        {activity.total === 0 ? (
+          <Empty>No audit events in the last 30 days.</Empty>
+        ) : (
+          <Bar data={stacked(activity.days, activity.byActor)} options={options} />
+        )}
         <AsOf {...data} />
       </Panel>
-      <Panel title="Refused and failed actions per day (30 days)" help="Refused: the role may not do it (or the CSRF/login checks said no). Failed: allowed, but the action could not complete. Both are in the audit log with the reason." testId="chart-audit-refused">
+      <Panel
+        title="Refused and failed actions per day (30 days)"
+        help="Refused: the role may not do it (or the CSRF/login checks said no). Failed: allowed, but the action could not complete. Both are in the audit log with the reason."
+        testId="chart-audit-refused"
+      >
         {refused + failed === 0 ? (
           <Empty>Nothing was refused or failed in the last 30 days.</Empty>
         ) : (
@@ -75,11 +103,22 @@ export const AuditActivityCharts: React.FC<{ data: Cached<AuditActivity> }> = ({
   );
 };
 
-const STATUS_VARIANT: Record<string, 'success' | 'danger' | 'info' | 'secondary'> = { succeeded: 'success', failed: 'danger', running: 'info', queued: 'secondary', cancelled: 'secondary' };
+const STATUS_VARIANT: Record<string, 'success' | 'danger' | 'info' | 'secondary'> = {
+  succeeded: 'success',
+  failed: 'danger',
+  running: 'info',
+  queued: 'secondary',
+  cancelled: 'secondary',
+};
 
 /** The last CSV imports (dry runs and applies) with their counts; a content manager sees their own. */
 export const RecentImports: React.FC<{ data: Cached<ImportOutcome[]>; own: boolean }> = ({ data, own }) => (
-  <Panel title={own ? 'Your recent imports' : 'Recent imports'} help="CSV imports into datasets: each dry run and apply, with rows read, inserted, updated and rejected. Open a job for its per-row errors." testId="table-recent-imports" wide>
+  <Panel
+    title={own ? 'Your recent imports' : 'Recent imports'}
+    help="CSV imports into datasets: each dry run and apply, with rows read, inserted, updated and rejected. Open a job for its per-row errors."
+    testId="table-recent-imports"
+    wide
+  >
     {data.value.length === 0 ? (
       <Empty>No imports yet: open a dataset and choose "Import CSV".</Empty>
     ) : (
@@ -108,13 +147,15 @@ export const RecentImports: React.FC<{ data: Cached<ImportOutcome[]>; own: boole
               <TableCell>{job.dataset ?? '—'}</TableCell>
               <TableCell>{job.mode}</TableCell>
               <TableCell>
-                <Badge variant={STATUS_VARIANT[job.status] ?? 'secondary'} size="sm">{job.status}</Badge>
+                <Badge variant={STATUS_VARIANT[job.status] ?? 'secondary'} size="sm">
+                  {job.status}
+                </Badge>
               </TableCell>
               <TableCell>{job.rows === null ? '—' : formatCount(job.rows)}</TableCell>
               <TableCell>{job.inserts === null ? '—' : formatCount(job.inserts)}</TableCell>
               <TableCell>{job.updates === null ? '—' : formatCount(job.updates)}</TableCell>
               <TableCell>{job.invalidRows === null ? '—' : formatCount(job.invalidRows)}</TableCell>
-              <TableCell>{job.finishedAt ? new Date(job.finishedAt).toLocaleString() : job.error ?? '—'}</TableCell>
+              <TableCell>{job.finishedAt ? new Date(job.finishedAt).toLocaleString() : (job.error ?? '—')}</TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -1,6 +1,19 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, type ActionProps } from 'adminjs';
-import { Box, FormGroup, H3, Input, Label, Link, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import {
+  Box,
+  FormGroup,
+  H3,
+  Input,
+  Label,
+  Link,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Text,
+} from '@adminjs/design-system';
 
 const api = new ApiClient();
 
@@ -13,7 +26,9 @@ interface Move {
   rollback: boolean;
 }
 
-const versionLink = (id: number, version: number) => <Link href={`/admin/resources/modelVersions/records/${id}/show`}>v{version}</Link>;
+const versionLink = (id: number, version: number) => (
+  <Link href={`/admin/resources/modelVersions/records/${id}/show`}>v{version}</Link>
+);
 
 /** An alias's moves from the audit log, and "what did it serve at…" answered from them. */
 const AliasHistory: React.FC<ActionProps> = ({ record, resource }) => {
@@ -38,10 +53,24 @@ const AliasHistory: React.FC<ActionProps> = ({ record, resource }) => {
       <Text mb="lg">Every promotion and roll-back of this alias, newest first, as recorded in the audit log.</Text>
       <FormGroup>
         <Label htmlFor="when">What did “{alias}” serve at… (UTC)</Label>
-        <Input id="when" type="datetime-local" value={when} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setWhen(e.target.value)} data-testid="alias-at" />
+        <Input
+          id="when"
+          type="datetime-local"
+          value={when}
+          onChange={(e: React.ChangeEvent<HTMLInputElement>) => setWhen(e.target.value)}
+          data-testid="alias-at"
+        />
         {at ? (
           <Text mt="sm" data-testid="alias-served">
-            {served ? <>At {at.toISOString().replace('T', ' ').slice(0, 16)} UTC “{alias}” served {versionLink(served.toVersionId, served.toVersion)} (set {new Date(served.at).toISOString().replace('T', ' ').slice(0, 19)} UTC by {served.actor}).</> : <>“{alias}” did not exist yet at that time.</>}
+            {served ? (
+              <>
+                At {at.toISOString().replace('T', ' ').slice(0, 16)} UTC “{alias}” served{' '}
+                {versionLink(served.toVersionId, served.toVersion)} (set{' '}
+                {new Date(served.at).toISOString().replace('T', ' ').slice(0, 19)} UTC by {served.actor}).
+              </>
+            ) : (
+              <>“{alias}” did not exist yet at that time.</>
+            )}
           </Text>
         ) : null}
       </FormGroup>
@@ -60,7 +89,8 @@ const AliasHistory: React.FC<ActionProps> = ({ record, resource }) => {
               <TableCell>{move.actor}</TableCell>
               <TableCell>
                 {move.rollback ? 'rolled back ' : 'promoted '}
-                {move.fromVersion === null ? '(new alias)' : `v${move.fromVersion}`} → {versionLink(move.toVersionId, move.toVersion)}
+                {move.fromVersion === null ? '(new alias)' : `v${move.fromVersion}`} →{' '}
+                {versionLink(move.toVersionId, move.toVersion)}
               </TableCell>
             </TableRow>
           ))}

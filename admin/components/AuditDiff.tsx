@@ -4,7 +4,14 @@ import { Box, Label, Table, TableBody, TableCell, TableHead, TableRow, Text } fr
 
 type Values = Record<string, unknown> | null | undefined;
 
-const show = (value: unknown): string => (value === undefined ? '—' : value === null ? 'empty' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const show = (value: unknown): string =>
+  value === undefined
+    ? '—'
+    : value === null
+      ? 'empty'
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
 
 interface BulkChanges {
   label?: string;
@@ -21,7 +28,10 @@ function bulkAfter(field: string, previous: unknown, changes: BulkChanges): unkn
 }
 
 /** A bulk edit: a row per record and field, before and after; large edits: how many had which value. */
-const BulkDiff: React.FC<{ before: { byRecord?: Record<string, Record<string, unknown>>; valueCounts?: Record<string, Record<string, number>> }; after: BulkChanges }> = ({ before, after }) => (
+const BulkDiff: React.FC<{
+  before: { byRecord?: Record<string, Record<string, unknown>>; valueCounts?: Record<string, Record<string, number>> };
+  after: BulkChanges;
+}> = ({ before, after }) => (
   <Box mb="xl" data-testid="audit-diff">
     <Label>Changes, record by record</Label>
     <Table>
@@ -53,7 +63,13 @@ const BulkDiff: React.FC<{ before: { byRecord?: Record<string, Record<string, un
                   <TableCell>{count.toLocaleString()} records</TableCell>
                   <TableCell>{field}</TableCell>
                   <TableCell style={{ background: '#FDECEA' }}>{value}</TableCell>
-                  <TableCell style={{ background: '#E8F5E9' }}>{show(field === 'tags' ? `+${(after.addTags ?? []).join(',')} −${(after.removeTags ?? []).join(',')}` : (after as Record<string, unknown>)[field])}</TableCell>
+                  <TableCell style={{ background: '#E8F5E9' }}>
+                    {show(
+                      field === 'tags'
+                        ? `+${(after.addTags ?? []).join(',')} −${(after.removeTags ?? []).join(',')}`
+                        : (after as Record<string, unknown>)[field],
+                    )}
+                  </TableCell>
                 </TableRow>
               )),
             )}
@@ -99,14 +115,18 @@ const AuditDiff: React.FC<ShowPropertyProps> = ({ record }) => {
         </TableHead>
         <TableBody>
           {fields.map((field) => {
-            const from = (before)[field];
-            const to = (after)[field];
+            const from = before[field];
+            const to = after[field];
             const changed = JSON.stringify(from) !== JSON.stringify(to);
             return (
               <TableRow key={field} data-changed={String(changed)}>
                 <TableCell style={{ fontWeight: changed ? 700 : 400 }}>{field}</TableCell>
-                <TableCell style={{ background: changed ? '#FDECEA' : undefined, wordBreak: 'break-word' }}>{show(from)}</TableCell>
-                <TableCell style={{ background: changed ? '#E8F5E9' : undefined, wordBreak: 'break-word' }}>{show(to)}</TableCell>
+                <TableCell style={{ background: changed ? '#FDECEA' : undefined, wordBreak: 'break-word' }}>
+                  {show(from)}
+                </TableCell>
+                <TableCell style={{ background: changed ? '#E8F5E9' : undefined, wordBreak: 'break-word' }}>
+                  {show(to)}
+                </TableCell>
               </TableRow>
             );
           })}

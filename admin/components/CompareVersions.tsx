@@ -24,23 +24,30 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
 
   if (error) return <Text color="error">{error}</Text>;
   if (!versions) return <Text>Loading…</Text>;
-  if (versions.length === 0) return <Text>No versions yet: train one (npm run cli -- train --model {String(record?.params.name)}).</Text>;
+  if (versions.length === 0)
+    return <Text>No versions yet: train one (npm run cli -- train --model {String(record?.params.name)}).</Text>;
   const withRoc = versions.filter((v) => v.metrics.roc && v.metrics.roc.length > 1).slice(-6);
   const recent = versions.filter((v) => v.metrics.confusion).slice(-3);
 
   return (
     <Box variant="white" data-testid="compare-versions">
-      <H3>{String(record?.params.name)}: {versions.length} version(s)</H3>
+      <H3>
+        {String(record?.params.name)}: {versions.length} version(s)
+      </H3>
       <Table mb="xl">
         <TableHead>
           <TableRow>
-            {['Version', 'Aliases', 'Trained', 'Rows', 'Accuracy', 'Macro F1', 'ROC-AUC', 'Trainer'].map((h) => <TableCell key={h}>{h}</TableCell>)}
+            {['Version', 'Aliases', 'Trained', 'Rows', 'Accuracy', 'Macro F1', 'ROC-AUC', 'Trainer'].map((h) => (
+              <TableCell key={h}>{h}</TableCell>
+            ))}
           </TableRow>
         </TableHead>
         <TableBody>
           {versions.map((v) => (
             <TableRow key={v.id} data-testid={`compare-row-${v.version}`}>
-              <TableCell><Link href={`/admin/resources/modelVersions/records/${v.id}/show`}>v{v.version}</Link></TableCell>
+              <TableCell>
+                <Link href={`/admin/resources/modelVersions/records/${v.id}/show`}>v{v.version}</Link>
+              </TableCell>
               <TableCell>{v.aliases.join(', ') || '—'}</TableCell>
               <TableCell>{new Date(v.createdAt).toLocaleString()}</TableCell>
               <TableCell>{v.trainingRows ?? '—'}</TableCell>
@@ -78,7 +85,11 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
                   pointRadius: 0,
                 })),
               }}
-              options={{ animation: false, parsing: false, scales: { x: { type: 'linear', min: 0, max: 1 }, y: { min: 0, max: 1 } } }}
+              options={{
+                animation: false,
+                parsing: false,
+                scales: { x: { type: 'linear', min: 0, max: 1 }, y: { min: 0, max: 1 } },
+              }}
             />
           </Box>
         )}
@@ -92,7 +103,11 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
                 {(v.metrics.confusion ?? []).map((row, i) => (
                   <TableRow key={i}>
                     <TableCell>{v.metrics.labels?.[i]}</TableCell>
-                    {row.map((count, j) => <TableCell key={j} style={{ fontWeight: i === j ? 'bold' : 'normal' }}>{count}</TableCell>)}
+                    {row.map((count, j) => (
+                      <TableCell key={j} style={{ fontWeight: i === j ? 'bold' : 'normal' }}>
+                        {count}
+                      </TableCell>
+                    ))}
                   </TableRow>
                 ))}
               </TableBody>

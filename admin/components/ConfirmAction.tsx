@@ -18,7 +18,13 @@ const ConfirmAction: React.FC<ActionProps> = ({ action, record, resource }) => {
       </H3>
       <Text mb="xl">{question}</Text>
       {error ? <MessageBox variant="danger" mb="lg" message={error} /> : null}
-      <Button variant="contained" color="danger" disabled={busy} onClick={() => void submit({})} data-testid="confirm-action-submit">
+      <Button
+        variant="contained"
+        color="danger"
+        disabled={busy}
+        onClick={() => void submit({})}
+        data-testid="confirm-action-submit"
+      >
         {action.label}
       </Button>
     </Box>

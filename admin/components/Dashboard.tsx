@@ -49,7 +49,9 @@ type Choice = Partial<Record<(typeof CHOICES)[number], number>>;
 /** What the URL asks the dashboard to show (`?dataset=ID&model=ID&version=N`), so a view can be shared. */
 function choiceFromUrl(): Choice {
   const query = new URLSearchParams(window.location.search);
-  return Object.fromEntries(CHOICES.flatMap((key) => (/^\d+$/.test(query.get(key) ?? '') ? [[key, Number(query.get(key))]] : [])));
+  return Object.fromEntries(
+    CHOICES.flatMap((key) => (/^\d+$/.test(query.get(key) ?? '') ? [[key, Number(query.get(key))]] : [])),
+  );
 }
 
 /**
@@ -75,7 +77,9 @@ const Dashboard: React.FC = () => {
 
   const choose = (next: Choice) => {
     const merged = { ...choice, ...next };
-    const query = new URLSearchParams(Object.entries(merged).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+    const query = new URLSearchParams(
+      Object.entries(merged).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+    );
     const search = query.toString();
     window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
     setChoice(merged);
@@ -96,7 +100,15 @@ const Dashboard: React.FC = () => {
             key={id}
             title="Data"
             testId="section-dataset"
-            aside={<Picker label="Dataset" testId="pick-dataset" value={data.dataset.datasetId} options={data.datasets} onChange={(dataset) => choose({ dataset })} />}
+            aside={
+              <Picker
+                label="Dataset"
+                testId="pick-dataset"
+                value={data.dataset.datasetId}
+                options={data.datasets}
+                onChange={(dataset) => choose({ dataset })}
+              />
+            }
           >
             <DatasetChartsView charts={data.dataset} />
           </Section>
@@ -111,7 +123,15 @@ const Dashboard: React.FC = () => {
             key={id}
             title="Models"
             testId="section-model"
-            aside={<Picker label="Model" testId="pick-model" value={data.model.modelId} options={data.models} onChange={(model) => choose({ model, version: undefined })} />}
+            aside={
+              <Picker
+                label="Model"
+                testId="pick-model"
+                value={data.model.modelId}
+                options={data.models}
+                onChange={(model) => choose({ model, version: undefined })}
+              />
+            }
           >
             <ModelChartsView charts={data.model} onVersion={(version) => choose({ version })} />
           </Section>
@@ -167,14 +187,24 @@ const Dashboard: React.FC = () => {
       {error && <Text color="error">{error}</Text>}
       <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 12 }}>
         {data?.tiles.map((tile) => (
-          <Box key={tile.resourceId} variant="white" style={{ flex: '1 1 180px', maxWidth: 320, padding: 16 }} data-testid={`tile-${tile.resourceId}`} title={tile.help}>
-            <Text variant="sm" color="grey60">{tile.group}</Text>
+          <Box
+            key={tile.resourceId}
+            variant="white"
+            style={{ flex: '1 1 180px', maxWidth: 320, padding: 16 }}
+            data-testid={`tile-${tile.resourceId}`}
+            title={tile.help}
+          >
+            <Text variant="sm" color="grey60">
+              {tile.group}
+            </Text>
             <Link href={tile.href}>{tile.label}</Link>
             <Text variant="lg" fontWeight="bold">
               {tile.approximate ? '≈ ' : ''}
               {tile.count.toLocaleString()}
             </Text>
-            <Text variant="xs" color="grey60" style={{ lineHeight: 1.4 }}>{tile.help}</Text>
+            <Text variant="xs" color="grey60" style={{ lineHeight: 1.4 }}>
+              {tile.help}
+            </Text>
           </Box>
         ))}
       </Box>

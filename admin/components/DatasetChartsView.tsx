@@ -18,7 +18,11 @@ const DatasetChartsView: React.FC<{ charts: DatasetCharts }> = ({ charts }) => {
   const records = `/admin/resources/records?filters.datasetId=${charts.datasetId}`;
   return (
     <>
-      <Panel title={`Labels by split — ${charts.name}`} help="Live records per human label, stacked by split (train, test, holdout). Soft-deleted records are left out." testId="chart-labels-by-split">
+      <Panel
+        title={`Labels by split — ${charts.name}`}
+        help="Live records per human label, stacked by split (train, test, holdout). Soft-deleted records are left out."
+        testId="chart-labels-by-split"
+      >
         {total === 0 ? (
           <Empty>This dataset has no records yet: import a CSV or create records.</Empty>
         ) : (
@@ -27,11 +31,19 @@ const DatasetChartsView: React.FC<{ charts: DatasetCharts }> = ({ charts }) => {
               labels,
               datasets: splits.map((split) => ({
                 label: split,
-                data: labels.map((label) => counts.find((c) => (c.label ?? UNLABELLED) === label && c.split === split)?.records ?? 0),
+                data: labels.map(
+                  (label) => counts.find((c) => (c.label ?? UNLABELLED) === label && c.split === split)?.records ?? 0,
+                ),
                 backgroundColor: SPLIT_COLOURS[split] ?? '#999',
               })),
             }}
-            options={{ animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: 'records' } } } }}
+            options={{
+              animation: false,
+              scales: {
+                x: { stacked: true },
+                y: { stacked: true, beginAtZero: true, title: { display: true, text: 'records' } },
+              },
+            }}
           />
         )}
         <Text variant="sm" mt="sm">
@@ -39,18 +51,35 @@ const DatasetChartsView: React.FC<{ charts: DatasetCharts }> = ({ charts }) => {
         </Text>
         <AsOf {...charts.bySplit} />
       </Panel>
-      <Panel title="Records edited per day (14 days)" help="Records changed after they were created (console, bulk edit, import, API), counted on the day of their last change. New records show in the imports and the list." testId="chart-record-edits">
+      <Panel
+        title="Records edited per day (14 days)"
+        help="Records changed after they were created (console, bulk edit, import, API), counted on the day of their last change. New records show in the imports and the list."
+        testId="chart-record-edits"
+      >
         {charts.edits.value.every((d) => d.edited === 0) ? (
           <Empty>No record of this dataset was edited in the last 14 days.</Empty>
         ) : (
           <Bar
-            data={{ labels: charts.edits.value.map((d) => d.day.slice(5)), datasets: [{ label: 'edited', data: charts.edits.value.map((d) => d.edited), backgroundColor: PALETTE[3] }] }}
-            options={{ animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'records' } } } }}
+            data={{
+              labels: charts.edits.value.map((d) => d.day.slice(5)),
+              datasets: [
+                { label: 'edited', data: charts.edits.value.map((d) => d.edited), backgroundColor: PALETTE[3] },
+              ],
+            }}
+            options={{
+              animation: false,
+              plugins: { legend: { display: false } },
+              scales: { y: { beginAtZero: true, title: { display: true, text: 'records' } } },
+            }}
           />
         )}
         <AsOf {...charts.edits} />
       </Panel>
-      <Panel title="Recently changed records" help="The ten records of this dataset created or changed last; open one to see its history." testId="table-recent-records">
+      <Panel
+        title="Recently changed records"
+        help="The ten records of this dataset created or changed last; open one to see its history."
+        testId="table-recent-records"
+      >
         {charts.recent.value.length === 0 ? (
           <Empty>No records yet.</Empty>
         ) : (

@@ -17,11 +17,17 @@ export const EvaluationView: React.FC<{ metrics: Metrics & { labels: string[] } 
       </Box>
       <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 32 }}>
         <Box>
-          <Text fontWeight="bold" mb="sm">Per class</Text>
+          <Text fontWeight="bold" mb="sm">
+            Per class
+          </Text>
           <Table>
             <TableHead>
               <TableRow>
-                <TableCell>Label</TableCell><TableCell>Precision</TableCell><TableCell>Recall</TableCell><TableCell>F1</TableCell><TableCell>Support</TableCell>
+                <TableCell>Label</TableCell>
+                <TableCell>Precision</TableCell>
+                <TableCell>Recall</TableCell>
+                <TableCell>F1</TableCell>
+                <TableCell>Support</TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
@@ -42,12 +48,16 @@ export const EvaluationView: React.FC<{ metrics: Metrics & { labels: string[] } 
         </Box>
         {metrics.confusion && (
           <Box>
-            <Text fontWeight="bold" mb="sm">Confusion matrix (rows: actual, columns: predicted)</Text>
+            <Text fontWeight="bold" mb="sm">
+              Confusion matrix (rows: actual, columns: predicted)
+            </Text>
             <Table data-testid="confusion-matrix">
               <TableHead>
                 <TableRow>
                   <TableCell />
-                  {labels.map((label) => <TableCell key={label}>{label}</TableCell>)}
+                  {labels.map((label) => (
+                    <TableCell key={label}>{label}</TableCell>
+                  ))}
                 </TableRow>
               </TableHead>
               <TableBody>
@@ -55,7 +65,9 @@ export const EvaluationView: React.FC<{ metrics: Metrics & { labels: string[] } 
                   <TableRow key={labels[i]}>
                     <TableCell>{labels[i]}</TableCell>
                     {row.map((count, j) => (
-                      <TableCell key={j} style={{ fontWeight: i === j ? 'bold' : 'normal' }}>{count}</TableCell>
+                      <TableCell key={j} style={{ fontWeight: i === j ? 'bold' : 'normal' }}>
+                        {count}
+                      </TableCell>
                     ))}
                   </TableRow>
                 ))}
@@ -65,10 +77,30 @@ export const EvaluationView: React.FC<{ metrics: Metrics & { labels: string[] } 
         )}
         {metrics.roc && metrics.roc.length > 1 && (
           <Box style={{ width: 360, height: 300 }}>
-            <Text fontWeight="bold" mb="sm">ROC curve ({labels[1]} vs {labels[0]})</Text>
+            <Text fontWeight="bold" mb="sm">
+              ROC curve ({labels[1]} vs {labels[0]})
+            </Text>
             <Line
-              data={{ datasets: [{ label: 'ROC', data: metrics.roc.map((p) => ({ x: p.fpr, y: p.tpr })), borderColor: '#3040D6', pointRadius: 0, fill: false }] }}
-              options={{ animation: false, parsing: false, scales: { x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'False positive rate' } }, y: { min: 0, max: 1, title: { display: true, text: 'True positive rate' } } }, plugins: { legend: { display: false } } }}
+              data={{
+                datasets: [
+                  {
+                    label: 'ROC',
+                    data: metrics.roc.map((p) => ({ x: p.fpr, y: p.tpr })),
+                    borderColor: '#3040D6',
+                    pointRadius: 0,
+                    fill: false,
+                  },
+                ],
+              }}
+              options={{
+                animation: false,
+                parsing: false,
+                scales: {
+                  x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'False positive rate' } },
+                  y: { min: 0, max: 1, title: { display: true, text: 'True positive rate' } },
+                },
+                plugins: { legend: { display: false } },
+              }}
             />
           </Box>
         )}
@@ -79,8 +111,11 @@ export const EvaluationView: React.FC<{ metrics: Metrics & { labels: string[] } 
 
 export const Headline: React.FC<{ title: string; value: string }> = ({ title, value }) => (
   <Box>
-    <Text variant="sm" color="grey60">{title}</Text>
-    <Text fontSize="xl" fontWeight="bold">{value}</Text>
+    <Text variant="sm" color="grey60">
+      {title}
+    </Text>
+    <Text fontSize="xl" fontWeight="bold">
+      {value}
+    </Text>
   </Box>
 );
-

@@ -38,18 +38,32 @@ const ExportAudit: React.FC<ActionProps> = () => {
     <Box variant="white" data-testid="export-audit">
       <H3>Export the audit log</H3>
       <Text mb="lg">
-        Leave a field empty to include everything. Every column is exported, including each event's hash and the previous hash, so an
-        exported range can be verified later. The export is recorded in the log (who, when, which filter).
+        Leave a field empty to include everything. Every column is exported, including each event's hash and the
+        previous hash, so an exported range can be verified later. The export is recorded in the log (who, when, which
+        filter).
       </Text>
       {FIELDS.map((field) => (
         <FormGroup key={field.name}>
           <Label htmlFor={field.name}>{field.label}</Label>
-          <Input id={field.name} name={field.name} type={field.type ?? 'text'} placeholder={field.placeholder} value={values[field.name] ?? ''} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setValues({ ...values, [field.name]: e.target.value })} />
+          <Input
+            id={field.name}
+            name={field.name}
+            type={field.type ?? 'text'}
+            placeholder={field.placeholder}
+            value={values[field.name] ?? ''}
+            onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
+              setValues({ ...values, [field.name]: e.target.value })
+            }
+          />
         </FormGroup>
       ))}
       <Box mt="lg">
-        <Link href={href('csv')} data-testid="export-csv" mr="xl">Download CSV</Link>
-        <Link href={href('jsonl')} data-testid="export-jsonl">Download JSON lines</Link>
+        <Link href={href('csv')} data-testid="export-csv" mr="xl">
+          Download CSV
+        </Link>
+        <Link href={href('jsonl')} data-testid="export-jsonl">
+          Download JSON lines
+        </Link>
       </Box>
     </Box>
   );

@@ -6,7 +6,8 @@ import { Box, H3, Link, Text } from '@adminjs/design-system';
 function listQuery(): URLSearchParams {
   const params = new URLSearchParams(window.location.search);
   const kept = new URLSearchParams();
-  for (const [key, value] of params) if (key.startsWith('filters.') || key === 'sortBy' || key === 'direction') kept.set(key, value);
+  for (const [key, value] of params)
+    if (key.startsWith('filters.') || key === 'sortBy' || key === 'direction') kept.set(key, value);
   return kept;
 }
 
@@ -21,12 +22,16 @@ const ExportRecords: React.FC<ActionProps> = () => {
       <Text mb="lg">
         {filters.length > 0
           ? `The records matching the list's ${filters.length} filter${filters.length === 1 ? '' : 's'} (${filters.map((f) => f.slice(8)).join(', ')}), in the list's order.`
-          : 'All records (no filter is set on the list), in the list\'s order. Set filters on the list first to export fewer.'}{' '}
-        The file is streamed, so any number of records works; features, tags and probabilities are JSON in CSV cells. The export is recorded
-        in the audit log.
+          : "All records (no filter is set on the list), in the list's order. Set filters on the list first to export fewer."}{' '}
+        The file is streamed, so any number of records works; features, tags and probabilities are JSON in CSV cells.
+        The export is recorded in the audit log.
       </Text>
-      <Link href={href('csv')} data-testid="export-records-csv" mr="xl">Download CSV</Link>
-      <Link href={href('jsonl')} data-testid="export-records-jsonl">Download JSON lines</Link>
+      <Link href={href('csv')} data-testid="export-records-csv" mr="xl">
+        Download CSV
+      </Link>
+      <Link href={href('jsonl')} data-testid="export-records-jsonl">
+        Download JSON lines
+      </Link>
     </Box>
   );
 };

@@ -34,7 +34,9 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
   const [busy, setBusy] = useState(false);
   const addNotice = useNotice();
   const maxBytes = Number(action.custom?.maxImportBytes ?? 0);
-  const features = ((record ? (flat.get(record.params, 'featureSchema') as Array<{ name: string }> | undefined) : undefined) ?? []).map((f) => f.name);
+  const features = (
+    (record ? (flat.get(record.params, 'featureSchema') as Array<{ name: string }> | undefined) : undefined) ?? []
+  ).map((f) => f.name);
   const mappingText = JSON.stringify({ columns: mapping, tagSeparator });
 
   const post = async (data: Record<string, string> | FormData): Promise<Record<string, unknown> | undefined> => {
@@ -42,7 +44,13 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
     setBusy(true);
     setError(undefined);
     try {
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data });
+      const response = await api.recordAction({
+        resourceId: resource.id,
+        recordId: record.id,
+        actionName: action.name,
+        method: 'post',
+        data,
+      });
       const notice = response.data.notice;
       if (notice?.type === 'error') {
         setError(notice.message);
@@ -52,7 +60,9 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
       return response.data;
     } catch (failure) {
       const body = (failure as { response?: { data?: { message?: unknown } } })?.response?.data;
-      setError(typeof body?.message === 'string' ? body.message : 'The request failed: check your connection and try again.');
+      setError(
+        typeof body?.message === 'string' ? body.message : 'The request failed: check your connection and try again.',
+      );
       return undefined;
     } finally {
       setBusy(false);
@@ -77,7 +87,8 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
             result: flat.get(params, 'result') as ImportResult | undefined,
           };
           setJob(next);
-          if (next.status === 'succeeded' && next.mode === 'dry-run' && next.result) setDryRun({ result: next.result, mapping: next.mapping });
+          if (next.status === 'succeeded' && next.mode === 'dry-run' && next.result)
+            setDryRun({ result: next.result, mapping: next.mapping });
         })
         .catch(() => undefined);
     }, 1_000);
@@ -107,29 +118,48 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
 
   const run = async (mode: 'dry-run' | 'apply') => {
     if (!upload) return;
-    const answer = await post({ mode, fileId: String(upload.fileId), mapping: mappingText, skipInvalid: String(skipInvalid) });
+    const answer = await post({
+      mode,
+      fileId: String(upload.fileId),
+      mapping: mappingText,
+      skipInvalid: String(skipInvalid),
+    });
     const queued = answer?.job as { id: number } | undefined;
     if (queued) setJob({ id: String(queued.id), mode, mapping: mappingText, status: 'queued', done: 0, total: 0 });
   };
 
   const dryRunCurrent = dryRun && dryRun.mapping === mappingText ? dryRun.result : null;
-  const canApply = Boolean(dryRunCurrent) && (dryRunCurrent!.invalidRows === 0 || skipInvalid) && !(job && LIVE.includes(job.status));
+  const canApply =
+    Boolean(dryRunCurrent) && (dryRunCurrent!.invalidRows === 0 || skipInvalid) && !(job && LIVE.includes(job.status));
 
   return (
     <Box variant="white" data-testid="import-form">
       <H3>Import records into {String(record.params.name)} from a CSV file</H3>
       <Text mb="lg">
-        The first row names the columns. Map each column to a record field, a feature of the dataset, or <code>id</code> to update
-        that record of this dataset (empty id: a new record). Empty cells leave a value as it is. Check with a dry run first: it
-        lists every invalid row; nothing is written until you apply, and then all at once.
+        The first row names the columns. Map each column to a record field, a feature of the dataset, or <code>id</code>{' '}
+        to update that record of this dataset (empty id: a new record). Empty cells leave a value as it is. Check with a
+        dry run first: it lists every invalid row; nothing is written until you apply, and then all at once.
       </Text>
       <Box as="form" onSubmit={send} mb="lg">
         <FormGroup>
-          <Label htmlFor="file" required>CSV file (UTF-8)</Label>
-          <input id="file" name="file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="import-file" />
-          <Text variant="sm" mt="sm">At most {megabytes(maxBytes)} MB.</Text>
+          <Label htmlFor="file" required>
+            CSV file (UTF-8)
+          </Label>
+          <input
+            id="file"
+            name="file"
+            type="file"
+            accept=".csv,text/csv"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            data-testid="import-file"
+          />
+          <Text variant="sm" mt="sm">
+            At most {megabytes(maxBytes)} MB.
+          </Text>
         </FormGroup>
-        <Button type="submit" disabled={busy || !file} data-testid="import-upload">Upload</Button>
+        <Button type="submit" disabled={busy || !file} data-testid="import-upload">
+          Upload
+        </Button>
       </Box>
       {error ? (
         <Box mb="lg" data-testid="import-error">
@@ -139,7 +169,8 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
       {upload ? (
         <Box mb="lg">
           <Text mb="sm">
-            {upload.fileName}: {upload.columns.length} columns, {megabytes(upload.sizeBytes)} MB, sha256 {upload.sha256.slice(0, 12)}…
+            {upload.fileName}: {upload.columns.length} columns, {megabytes(upload.sizeBytes)} MB, sha256{' '}
+            {upload.sha256.slice(0, 12)}…
           </Text>
           <table data-testid="import-mapping" style={{ borderCollapse: 'collapse', marginBottom: 12 }}>
             <thead>
@@ -162,14 +193,24 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
                     >
                       <option value="ignore">ignore</option>
                       {IMPORT_FIELDS.map((f) => (
-                        <option key={f} value={f}>{f}</option>
+                        <option key={f} value={f}>
+                          {f}
+                        </option>
                       ))}
                       {features.map((f) => (
-                        <option key={f} value={`feature:${f}`}>feature: {f}</option>
+                        <option key={f} value={`feature:${f}`}>
+                          feature: {f}
+                        </option>
                       ))}
                     </select>
                   </td>
-                  <td style={cell}>{upload.sample.map((row) => row[index] ?? '').slice(0, 3).join(' · ').slice(0, 80)}</td>
+                  <td style={cell}>
+                    {upload.sample
+                      .map((row) => row[index] ?? '')
+                      .slice(0, 3)
+                      .join(' · ')
+                      .slice(0, 80)}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -181,7 +222,13 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
               <option value="|">|</option>
             </select>
           </FormGroup>
-          <Button type="button" onClick={() => void run('dry-run')} disabled={busy || Boolean(job && LIVE.includes(job.status))} data-testid="import-dry-run" mr="default">
+          <Button
+            type="button"
+            onClick={() => void run('dry-run')}
+            disabled={busy || Boolean(job && LIVE.includes(job.status))}
+            data-testid="import-dry-run"
+            mr="default"
+          >
             Dry run
           </Button>
         </Box>
@@ -189,27 +236,45 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
       {job ? (
         <Box mb="lg" data-testid="import-job" data-status={job.status} data-mode={job.mode}>
           <Text>
-            {job.mode === 'apply' ? 'Import' : 'Dry run'} (<a href={`/admin/resources/jobs/records/${job.id}/show`}>job {job.id}</a>): {job.status}
+            {job.mode === 'apply' ? 'Import' : 'Dry run'} (
+            <a href={`/admin/resources/jobs/records/${job.id}/show`}>job {job.id}</a>): {job.status}
             {job.phase ? `, ${job.phase}` : ''} {job.total > 0 ? `${Math.round((100 * job.done) / job.total)}%` : ''}
           </Text>
           {job.error ? <MessageBox variant="danger" message={job.error} /> : null}
         </Box>
       ) : null}
       {dryRunCurrent ? <Summary result={dryRunCurrent} /> : null}
-      {dryRun && !dryRunCurrent ? <Text mb="lg">The mapping changed since the dry run: run it again before applying.</Text> : null}
+      {dryRun && !dryRunCurrent ? (
+        <Text mb="lg">The mapping changed since the dry run: run it again before applying.</Text>
+      ) : null}
       {dryRunCurrent ? (
         <Box mb="lg">
           <label style={{ display: 'block', marginBottom: 12 }}>
-            <input type="checkbox" checked={skipInvalid} onChange={(e) => setSkipInvalid(e.target.checked)} data-testid="import-skip-invalid" /> Skip invalid rows (import only the valid ones)
+            <input
+              type="checkbox"
+              checked={skipInvalid}
+              onChange={(e) => setSkipInvalid(e.target.checked)}
+              data-testid="import-skip-invalid"
+            />{' '}
+            Skip invalid rows (import only the valid ones)
           </label>
-          <Button variant="contained" type="button" onClick={() => void run('apply')} disabled={busy || !canApply} data-testid="import-apply">
+          <Button
+            variant="contained"
+            type="button"
+            onClick={() => void run('apply')}
+            disabled={busy || !canApply}
+            data-testid="import-apply"
+          >
             Apply
           </Button>
         </Box>
       ) : null}
       {job?.mode === 'apply' && job.status === 'succeeded' && job.result ? (
         <Box data-testid="import-result">
-          <MessageBox variant="success" message={`Imported ${job.result.inserts.toLocaleString()} new and updated ${job.result.updates.toLocaleString()} records${job.result.invalidRows ? `; ${job.result.invalidRows.toLocaleString()} invalid rows skipped` : ''}.`} />
+          <MessageBox
+            variant="success"
+            message={`Imported ${job.result.inserts.toLocaleString()} new and updated ${job.result.updates.toLocaleString()} records${job.result.invalidRows ? `; ${job.result.invalidRows.toLocaleString()} invalid rows skipped` : ''}.`}
+          />
         </Box>
       ) : null}
     </Box>
@@ -219,8 +284,10 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
 const Summary: React.FC<{ result: ImportResult }> = ({ result }) => (
   <Box mb="lg" data-testid="import-summary">
     <Text mb="sm">
-      {result.rows.toLocaleString()} rows: {result.inserts.toLocaleString()} to insert, {result.updates.toLocaleString()} to update,{' '}
-      {result.invalidRows.toLocaleString()} invalid ({result.errorCount.toLocaleString()} errors{result.errorCount > result.errors.length ? `, first ${result.errors.length} listed` : ''}).
+      {result.rows.toLocaleString()} rows: {result.inserts.toLocaleString()} to insert,{' '}
+      {result.updates.toLocaleString()} to update, {result.invalidRows.toLocaleString()} invalid (
+      {result.errorCount.toLocaleString()} errors
+      {result.errorCount > result.errors.length ? `, first ${result.errors.length} listed` : ''}).
     </Text>
     {result.errors.length > 0 ? (
       <table data-testid="import-errors" style={{ borderCollapse: 'collapse' }}>
@@ -245,7 +312,12 @@ const Summary: React.FC<{ result: ImportResult }> = ({ result }) => (
   </Box>
 );
 
-const cell: React.CSSProperties = { border: '1px solid #E8E8EF', padding: '4px 8px', textAlign: 'left', verticalAlign: 'top' };
+const cell: React.CSSProperties = {
+  border: '1px solid #E8E8EF',
+  padding: '4px 8px',
+  textAlign: 'left',
+  verticalAlign: 'top',
+};
 
 function megabytes(bytes: number): string {
   return (Math.round((bytes / (1024 * 1024)) * 10) / 10).toString();

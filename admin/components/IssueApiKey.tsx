@@ -25,7 +25,9 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
   useEffect(() => {
     api
       .resourceAction({ resourceId: resource.id, actionName: 'issue' })
-      .then((response) => setScopeHelp(Object.entries((response.data as { scopes?: Record<string, string> }).scopes ?? {})))
+      .then((response) =>
+        setScopeHelp(Object.entries((response.data as { scopes?: Record<string, string> }).scopes ?? {})),
+      )
       .catch(() => setError('Could not load the list of scopes: reload the page.'));
   }, []);
   const addNotice = useNotice();
@@ -43,7 +45,12 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
     setBusy(true);
     setError(undefined);
     try {
-      const response = await api.resourceAction({ resourceId: resource.id, actionName: 'issue', method: 'post', data: { ...values, scopes: [...scopes].join(',') } });
+      const response = await api.resourceAction({
+        resourceId: resource.id,
+        actionName: 'issue',
+        method: 'post',
+        data: { ...values, scopes: [...scopes].join(',') },
+      });
       const data = response.data as { notice?: { type?: string; message: string }; issued?: Issued };
       if (data.notice?.type === 'error') setError(data.notice.message);
       if (data.notice) addNotice(data.notice);
@@ -58,12 +65,25 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
   if (issued) {
     return (
       <Box variant="white" data-testid="api-key-issued">
-        <H3>API key {issued.prefix} for {issued.owner}</H3>
-        <MessageBox variant="warning" mb="lg" message="Copy the key now: it is shown only this once. ModelDesk keeps only its hash." />
-        <Input id="issued-key" readOnly value={issued.key} width={1} data-testid="api-key-value" onFocus={(e: React.FocusEvent<HTMLInputElement>) => e.target.select()} />
+        <H3>
+          API key {issued.prefix} for {issued.owner}
+        </H3>
+        <MessageBox
+          variant="warning"
+          mb="lg"
+          message="Copy the key now: it is shown only this once. ModelDesk keeps only its hash."
+        />
+        <Input
+          id="issued-key"
+          readOnly
+          value={issued.key}
+          width={1}
+          data-testid="api-key-value"
+          onFocus={(e: React.FocusEvent<HTMLInputElement>) => e.target.select()}
+        />
         <Text mt="lg">
-          Use it as <code>Authorization: Bearer {issued.prefix}_…</code>. Try it in the API explorer at <a href="/api/docs">/api/docs</a> ("Authorize"),
-          or with curl:
+          Use it as <code>Authorization: Bearer {issued.prefix}_…</code>. Try it in the API explorer at{' '}
+          <a href="/api/docs">/api/docs</a> ("Authorize"), or with curl:
         </Text>
         <pre>{`curl -X POST ${window.location.origin}/api/v1/models/MODEL/predict \\\n  -H "Authorization: Bearer ${issued.key}" \\\n  -H "Content-Type: application/json" \\\n  -d '{"instances": [...]}'`}</pre>
       </Box>
@@ -73,17 +93,38 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
   return (
     <Box as="form" variant="white" onSubmit={submit} data-testid="issue-api-key-form">
       <H3>Issue an API key</H3>
-      <Text mb="lg">A key acts for its owner, with the owner's role, and only within its scopes. It is shown once; revoke it from its page.</Text>
+      <Text mb="lg">
+        A key acts for its owner, with the owner's role, and only within its scopes. It is shown once; revoke it from
+        its page.
+      </Text>
       {error ? <MessageBox variant="danger" mb="lg" message={error} data-testid="issue-api-key-error" /> : null}
       <FormGroup>
-        <Label htmlFor="ownerEmail" required>Owner (email)</Label>
-        <Input id="ownerEmail" value={values.ownerEmail} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('ownerEmail', e.target.value)} width={1} />
-        <Text variant="sm" mt="sm">The user the key acts for; it can do no more than that user's role allows.</Text>
+        <Label htmlFor="ownerEmail" required>
+          Owner (email)
+        </Label>
+        <Input
+          id="ownerEmail"
+          value={values.ownerEmail}
+          onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('ownerEmail', e.target.value)}
+          width={1}
+        />
+        <Text variant="sm" mt="sm">
+          The user the key acts for; it can do no more than that user's role allows.
+        </Text>
       </FormGroup>
       <FormGroup>
-        <Label htmlFor="name" required>Purpose</Label>
-        <Input id="name" value={values.name} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('name', e.target.value)} width={1} />
-        <Text variant="sm" mt="sm">What the key is for, e.g. "fraud-service production" (1–100 characters).</Text>
+        <Label htmlFor="name" required>
+          Purpose
+        </Label>
+        <Input
+          id="name"
+          value={values.name}
+          onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('name', e.target.value)}
+          width={1}
+        />
+        <Text variant="sm" mt="sm">
+          What the key is for, e.g. "fraud-service production" (1–100 characters).
+        </Text>
       </FormGroup>
       <FormGroup>
         <Label>Scopes</Label>
@@ -98,13 +139,26 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
       </FormGroup>
       <FormGroup>
         <Label htmlFor="rateLimit">Rate limit (requests per minute)</Label>
-        <Input id="rateLimit" value={values.rateLimit} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('rateLimit', e.target.value)} />
-        <Text variant="sm" mt="sm">Empty: the server default (API_KEY_RATE_LIMIT).</Text>
+        <Input
+          id="rateLimit"
+          value={values.rateLimit}
+          onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('rateLimit', e.target.value)}
+        />
+        <Text variant="sm" mt="sm">
+          Empty: the server default (API_KEY_RATE_LIMIT).
+        </Text>
       </FormGroup>
       <FormGroup>
         <Label htmlFor="expiresAt">Expires</Label>
-        <Input id="expiresAt" type="date" value={values.expiresAt} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('expiresAt', e.target.value)} />
-        <Text variant="sm" mt="sm">Empty: never. After this date the key is refused.</Text>
+        <Input
+          id="expiresAt"
+          type="date"
+          value={values.expiresAt}
+          onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('expiresAt', e.target.value)}
+        />
+        <Text variant="sm" mt="sm">
+          Empty: never. After this date the key is refused.
+        </Text>
       </FormGroup>
       <Button variant="contained" type="submit" disabled={busy} data-testid="issue-api-key-submit">
         Issue key

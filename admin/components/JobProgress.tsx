@@ -44,7 +44,8 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
       <Label>Progress</Label>
       <Text fontWeight="bold" mb="sm">
         {status}
-        {params.phase ? `: ${String(params.phase)}` : ''} {total > 0 ? `(${done.toLocaleString()} of ${total.toLocaleString()})` : ''}
+        {params.phase ? `: ${String(params.phase)}` : ''}{' '}
+        {total > 0 ? `(${done.toLocaleString()} of ${total.toLocaleString()})` : ''}
       </Text>
       {Number(params.attempts) > 0 ? (
         <Text variant="sm" mb="sm" data-testid="job-attempt">
@@ -53,25 +54,45 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
       ) : null}
       {rate && status === 'running' ? (
         <Text variant="sm" mb="sm" data-testid="job-rate">
-          {Math.round(rate).toLocaleString()} rows/s{total > done ? `, about ${formatSeconds((total - done) / rate)} left` : ''}
+          {Math.round(rate).toLocaleString()} rows/s
+          {total > done ? `, about ${formatSeconds((total - done) / rate)} left` : ''}
         </Text>
       ) : null}
       <div style={{ background: '#E8E8EF', borderRadius: 4, height: 10, width: 360, overflow: 'hidden' }}>
-        <div style={{ background: status === 'failed' ? '#C0392B' : '#3040D6', height: 10, width: `${Math.round(share * 100)}%`, transition: 'width 0.3s' }} />
+        <div
+          style={{
+            background: status === 'failed' ? '#C0392B' : '#3040D6',
+            height: 10,
+            width: `${Math.round(share * 100)}%`,
+            transition: 'width 0.3s',
+          }}
+        />
       </div>
-      {params.error ? <Text color="error" mt="sm">{String(params.error)}</Text> : null}
+      {params.error ? (
+        <Text color="error" mt="sm">
+          {String(params.error)}
+        </Text>
+      ) : null}
       {versionId ? (
         <Text mt="sm">
-          New version: <Link href={`/admin/resources/modelVersions/records/${String(versionId)}/show`}>v{String(params['result.version'])}</Link>
-          {params['result.accuracy'] != null ? `, test accuracy ${(Number(params['result.accuracy']) * 100).toFixed(1)}%` : ''}
+          New version:{' '}
+          <Link href={`/admin/resources/modelVersions/records/${String(versionId)}/show`}>
+            v{String(params['result.version'])}
+          </Link>
+          {params['result.accuracy'] != null
+            ? `, test accuracy ${(Number(params['result.accuracy']) * 100).toFixed(1)}%`
+            : ''}
         </Text>
       ) : null}
       {params['result.promotion.reason'] ? (
         <Text mt="sm" data-testid="job-promotion">
-          {params['result.promotion.promoted'] ? 'Promoted to production' : 'Not promoted'}: {String(params['result.promotion.reason'])}
+          {params['result.promotion.promoted'] ? 'Promoted to production' : 'Not promoted'}:{' '}
+          {String(params['result.promotion.reason'])}
         </Text>
       ) : null}
-      {isScoring && status === 'succeeded' ? <ScoreSummary result={flat.get(params, 'result') as ScoreResultView} /> : null}
+      {isScoring && status === 'succeeded' ? (
+        <ScoreSummary result={flat.get(params, 'result') as ScoreResultView} />
+      ) : null}
     </Box>
   );
 };
@@ -96,20 +117,37 @@ const ScoreSummary: React.FC<{ result: ScoreResultView }> = ({ result }) => {
     <Box mt="lg" data-testid="score-summary">
       <Text>
         Scored {Number(result.scored).toLocaleString()} records with {result.model}{' '}
-        <Link href={`/admin/resources/modelVersions/records/${result.modelVersionId}/show`}>v{result.version}</Link> in {Number(result.seconds).toFixed(1)} s (
-        {Number(result.rowsPerSecond).toLocaleString()} rows/s). <Link href={records}>Show the records it scored</Link>.
+        <Link href={`/admin/resources/modelVersions/records/${result.modelVersionId}/show`}>v{result.version}</Link> in{' '}
+        {Number(result.seconds).toFixed(1)} s ({Number(result.rowsPerSecond).toLocaleString()} rows/s).{' '}
+        <Link href={records}>Show the records it scored</Link>.
       </Text>
       {result.invalid && result.invalid.count > 0 ? (
         <Text color="error" mt="sm" data-testid="score-invalid">
-          {result.invalid.count.toLocaleString()} record(s) could not be scored (first ids: {(result.invalid.firstIds ?? []).join(', ')}):{' '}
-          {Object.entries(result.invalid.reasons ?? {}).map(([reason, count]) => `${reason} (${count})`).join('; ')}. Fix their input and score them again.
+          {result.invalid.count.toLocaleString()} record(s) could not be scored (first ids:{' '}
+          {(result.invalid.firstIds ?? []).join(', ')}):{' '}
+          {Object.entries(result.invalid.reasons ?? {})
+            .map(([reason, count]) => `${reason} (${count})`)
+            .join('; ')}
+          . Fix their input and score them again.
         </Text>
       ) : null}
       {labels.length > 0 ? (
         <Box mt="lg" style={{ maxWidth: 520, height: 220 }} data-testid="chart-score-labels">
           <Bar
-            data={{ labels, datasets: [{ label: 'Predicted label', data: labels.map((l) => result.labelDistribution![l] ?? 0), backgroundColor: labels.map((_, i) => PALETTE[i % PALETTE.length]!) }] }}
-            options={{ maintainAspectRatio: false, plugins: { legend: { display: false }, title: { display: true, text: 'Records per predicted label' } } }}
+            data={{
+              labels,
+              datasets: [
+                {
+                  label: 'Predicted label',
+                  data: labels.map((l) => result.labelDistribution![l] ?? 0),
+                  backgroundColor: labels.map((_, i) => PALETTE[i % PALETTE.length]!),
+                },
+              ],
+            }}
+            options={{
+              maintainAspectRatio: false,
+              plugins: { legend: { display: false }, title: { display: true, text: 'Records per predicted label' } },
+            }}
           />
         </Box>
       ) : null}

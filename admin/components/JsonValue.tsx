@@ -13,7 +13,16 @@ const JsonValue: React.FC<ShowPropertyProps> = ({ record, property }) => {
       {empty ? (
         <span>—</span>
       ) : (
-        <pre style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontSize: 13, margin: 0, maxHeight: 360, overflow: 'auto' }}>
+        <pre
+          style={{
+            whiteSpace: 'pre-wrap',
+            wordBreak: 'break-word',
+            fontSize: 13,
+            margin: 0,
+            maxHeight: 360,
+            overflow: 'auto',
+          }}
+        >
           {JSON.stringify(value, null, 2)}
         </pre>
       )}

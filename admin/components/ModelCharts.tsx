@@ -22,7 +22,12 @@ const ModelCharts: React.FC<ActionProps> = ({ record, resource }) => {
   useEffect(() => {
     if (!record) return;
     api
-      .recordAction({ resourceId: resource.id, recordId: record.id, actionName: 'charts', params: version === undefined ? {} : { version } })
+      .recordAction({
+        resourceId: resource.id,
+        recordId: record.id,
+        actionName: 'charts',
+        params: version === undefined ? {} : { version },
+      })
       .then((response) => {
         const body = response.data as unknown as Partial<Data> & { notice?: { message: string } };
         if (body.charts && body.predictions) setData({ charts: body.charts, predictions: body.predictions });

@@ -3,7 +3,12 @@ import { Box, Table, TableBody, TableCell, TableHead, TableRow } from '@adminjs/
 import { Empty, Panel } from './ChartPanel.js';
 import { Bar, Line } from 'react-chartjs-2';
 import { PALETTE } from './chart-setup.js';
-import type { JobOutcome, PredictionPoint, RequestPoint, VersionLatency } from '../../src/monitoring/dashboard-series.js';
+import type {
+  JobOutcome,
+  PredictionPoint,
+  RequestPoint,
+  VersionLatency,
+} from '../../src/monitoring/dashboard-series.js';
 
 export interface ChartsData {
   requests: RequestPoint[];
@@ -12,9 +17,16 @@ export interface ChartsData {
   jobsScope: 'all' | 'own';
 }
 
-const STATUS_COLOURS: Record<string, string> = { succeeded: '#2E9E5B', failed: '#C0392B', cancelled: '#6C757D', running: '#3040D6', queued: '#B8860B' };
+const STATUS_COLOURS: Record<string, string> = {
+  succeeded: '#2E9E5B',
+  failed: '#C0392B',
+  cancelled: '#6C757D',
+  running: '#3040D6',
+  queued: '#B8860B',
+};
 const time = (iso: string) => new Date(iso).toISOString().slice(11, 16);
-const ms = (value: number | null) => (value === null ? '—' : value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`);
+const ms = (value: number | null) =>
+  value === null ? '—' : value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
 
 /** The dashboard's operations charts: traffic and errors, predictions and latency per version, job outcomes. */
 const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
@@ -24,7 +36,11 @@ const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
   const statuses = [...new Set((data.jobs ?? []).map((j) => j.status))];
   return (
     <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 16 }} data-testid="operations-charts">
-      <Panel title="Requests and errors (24 h)" help="All web processes, per 10 minutes: requests, and server errors (HTTP 5xx) with their rate." testId="chart-requests">
+      <Panel
+        title="Requests and errors (24 h)"
+        help="All web processes, per 10 minutes: requests, and server errors (HTTP 5xx) with their rate."
+        testId="chart-requests"
+      >
         {data.requests.length === 0 ? (
           <Empty>No requests recorded in the last 24 hours.</Empty>
         ) : (
@@ -32,15 +48,42 @@ const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
             data={{
               labels: data.requests.map((p) => time(p.at)),
               datasets: [
-                { label: 'requests', data: data.requests.map((p) => p.requests), borderColor: PALETTE[0], backgroundColor: PALETTE[0], yAxisID: 'y' },
-                { label: 'error rate %', data: data.requests.map((p) => (p.requests ? (100 * p.errors) / p.requests : 0)), borderColor: '#C0392B', backgroundColor: '#C0392B', yAxisID: 'rate' },
+                {
+                  label: 'requests',
+                  data: data.requests.map((p) => p.requests),
+                  borderColor: PALETTE[0],
+                  backgroundColor: PALETTE[0],
+                  yAxisID: 'y',
+                },
+                {
+                  label: 'error rate %',
+                  data: data.requests.map((p) => (p.requests ? (100 * p.errors) / p.requests : 0)),
+                  borderColor: '#C0392B',
+                  backgroundColor: '#C0392B',
+                  yAxisID: 'rate',
+                },
               ],
             }}
-            options={{ animation: false, scales: { y: { beginAtZero: true, title: { display: true, text: 'requests' } }, rate: { position: 'right', beginAtZero: true, suggestedMax: 5, title: { display: true, text: 'errors %' } } } }}
+            options={{
+              animation: false,
+              scales: {
+                y: { beginAtZero: true, title: { display: true, text: 'requests' } },
+                rate: {
+                  position: 'right',
+                  beginAtZero: true,
+                  suggestedMax: 5,
+                  title: { display: true, text: 'errors %' },
+                },
+              },
+            }}
           />
         )}
       </Panel>
-      <Panel title="Predictions per model version (24 h)" help="Instances predicted per hour through the inference API, per model version." testId="chart-predictions">
+      <Panel
+        title="Predictions per model version (24 h)"
+        help="Instances predicted per hour through the inference API, per model version."
+        testId="chart-predictions"
+      >
         {versions.length === 0 ? (
           <Empty>No predictions in the last 24 hours.</Empty>
         ) : (
@@ -49,7 +92,9 @@ const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
               labels: hours.map(time),
               datasets: versions.map((version, i) => ({
                 label: version,
-                data: hours.map((at) => data.inference.points.find((p) => p.at === at && p.version === version)?.predictions ?? 0),
+                data: hours.map(
+                  (at) => data.inference.points.find((p) => p.at === at && p.version === version)?.predictions ?? 0,
+                ),
                 borderColor: PALETTE[i],
                 backgroundColor: PALETTE[i],
               })),
@@ -58,7 +103,11 @@ const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
           />
         )}
       </Panel>
-      <Panel title="Latency per model version (24 h)" help="Inference latency percentiles from the stored histograms (p50: half the calls were faster; p99: all but 1 in 100)." testId="chart-latency">
+      <Panel
+        title="Latency per model version (24 h)"
+        help="Inference latency percentiles from the stored histograms (p50: half the calls were faster; p99: all but 1 in 100)."
+        testId="chart-latency"
+      >
         {data.inference.latency.length === 0 ? (
           <Empty>No predictions in the last 24 hours.</Empty>
         ) : (
@@ -87,7 +136,11 @@ const OperationsCharts: React.FC<{ data: ChartsData }> = ({ data }) => {
         )}
       </Panel>
       {data.jobs ? (
-        <Panel title={`Job outcomes (14 days${data.jobsScope === 'own' ? ', your jobs' : ''})`} help="Finished background jobs per day: training, scoring, imports and exports." testId="chart-jobs">
+        <Panel
+          title={`Job outcomes (14 days${data.jobsScope === 'own' ? ', your jobs' : ''})`}
+          help="Finished background jobs per day: training, scoring, imports and exports."
+          testId="chart-jobs"
+        >
           {days.length === 0 ? (
             <Empty>No jobs finished in the last 14 days.</Empty>
           ) : (

@@ -11,7 +11,9 @@ interface Pair {
 const Probabilities: React.FC<ShowPropertyProps> = ({ record, property }) => {
   const { translateProperty } = useTranslation();
   const value = flat.unflatten<unknown, Record<string, unknown>>(record.params)[property.path];
-  const pairs = (Array.isArray(value) ? (value as Pair[]) : []).filter((p) => typeof p?.probability === 'number').sort((a, b) => b.probability - a.probability);
+  const pairs = (Array.isArray(value) ? (value as Pair[]) : [])
+    .filter((p) => typeof p?.probability === 'number')
+    .sort((a, b) => b.probability - a.probability);
   return (
     <Box mb="xl" data-testid="probabilities">
       <Label>{translateProperty(property.label, property.resourceId)}</Label>

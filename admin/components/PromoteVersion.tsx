@@ -17,13 +17,21 @@ const PromoteVersion: React.FC<ActionProps> = ({ record, resource }) => {
     <Box as="form" variant="white" onSubmit={submit} data-testid="promote-form">
       <H3>Promote version {String(record.params.version)}</H3>
       <Text mb="lg">
-        Point an alias of this model at this version. Clients that call the alias (the API serves <code>production</code> by
-        default) switch at once; the move is recorded in the audit log and can be rolled back from Model aliases.
+        Point an alias of this model at this version. Clients that call the alias (the API serves{' '}
+        <code>production</code> by default) switch at once; the move is recorded in the audit log and can be rolled back
+        from Model aliases.
       </Text>
       <FormGroup>
         <Label htmlFor="alias">Alias</Label>
-        <Input id="alias" name="alias" value={alias} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setAlias(e.target.value)} />
-        <Text variant="sm" mt="sm">Lower case letters, digits, "-" and "_", starting with a letter, e.g. production or staging.</Text>
+        <Input
+          id="alias"
+          name="alias"
+          value={alias}
+          onChange={(e: React.ChangeEvent<HTMLInputElement>) => setAlias(e.target.value)}
+        />
+        <Text variant="sm" mt="sm">
+          Lower case letters, digits, "-" and "_", starting with a letter, e.g. production or staging.
+        </Text>
       </FormGroup>
       <Button variant="contained" type="submit" disabled={busy} data-testid="promote-submit">
         Promote

@@ -9,7 +9,12 @@ const AUDIT_READERS = ['admin', 'auditor'];
 const RecordHistory: React.FC<ShowPropertyProps> = ({ record, resource }) => {
   const [currentAdmin] = useCurrentAdmin();
   if (!AUDIT_READERS.includes(String(currentAdmin?.role))) return null;
-  const query = new URLSearchParams({ 'filters.resource': resource.id, 'filters.recordIds': String(record.id), sortBy: 'seq', direction: 'desc' });
+  const query = new URLSearchParams({
+    'filters.resource': resource.id,
+    'filters.recordIds': String(record.id),
+    sortBy: 'seq',
+    direction: 'desc',
+  });
   return (
     <Box mb="xl">
       <Label>History</Label>

@@ -1,6 +1,17 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
-import { Box, Button, CheckBox, H3, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import {
+  Box,
+  Button,
+  CheckBox,
+  H3,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Text,
+} from '@adminjs/design-system';
 
 const api = new ApiClient();
 
@@ -20,7 +31,10 @@ const RestoreRecords: React.FC<ActionProps> = ({ resource }) => {
   const addNotice = useNotice();
   const load = (response: { data: unknown }) => setData(response.data as { records: Deleted[]; total: number });
   useEffect(() => {
-    api.resourceAction({ resourceId: resource.id, actionName: 'restoreDeleted' }).then(load).catch(() => setData({ records: [], total: 0 }));
+    api
+      .resourceAction({ resourceId: resource.id, actionName: 'restoreDeleted' })
+      .then(load)
+      .catch(() => setData({ records: [], total: 0 }));
   }, []);
   const toggle = (id: number) => {
     const next = new Set(chosen);
@@ -31,7 +45,12 @@ const RestoreRecords: React.FC<ActionProps> = ({ resource }) => {
   const restore = async () => {
     setBusy(true);
     try {
-      const response = await api.resourceAction({ resourceId: resource.id, actionName: 'restoreDeleted', method: 'post', data: { ids: [...chosen].join(',') } });
+      const response = await api.resourceAction({
+        resourceId: resource.id,
+        actionName: 'restoreDeleted',
+        method: 'post',
+        data: { ids: [...chosen].join(',') },
+      });
       const notice = (response.data as { notice?: { message: string; type: 'success' | 'error' } }).notice;
       if (notice) addNotice(notice);
       if (notice?.type !== 'error') {
@@ -47,8 +66,9 @@ const RestoreRecords: React.FC<ActionProps> = ({ resource }) => {
     <Box variant="white" data-testid="restore-records">
       <H3>Restore deleted records</H3>
       <Text mb="lg">
-        Deleting a record only hides it (soft delete). {data.total.toLocaleString()} record{data.total === 1 ? ' is' : 's are'} deleted; the {Math.min(data.total, data.records.length)} most
-        recent are listed. Tick and restore; each restore is recorded in the audit log.
+        Deleting a record only hides it (soft delete). {data.total.toLocaleString()} record
+        {data.total === 1 ? ' is' : 's are'} deleted; the {Math.min(data.total, data.records.length)} most recent are
+        listed. Tick and restore; each restore is recorded in the audit log.
       </Text>
       {data.records.length === 0 ? (
         <Text>Nothing is deleted.</Text>
@@ -80,7 +100,13 @@ const RestoreRecords: React.FC<ActionProps> = ({ resource }) => {
           </TableBody>
         </Table>
       )}
-      <Button mt="lg" variant="contained" onClick={() => void restore()} disabled={busy || chosen.size === 0} data-testid="restore-submit">
+      <Button
+        mt="lg"
+        variant="contained"
+        onClick={() => void restore()}
+        disabled={busy || chosen.size === 0}
+        data-testid="restore-submit"
+      >
         Restore {chosen.size} record{chosen.size === 1 ? '' : 's'}
       </Button>
     </Box>

@@ -27,7 +27,13 @@ interface Answer {
 
 /** The dataset follows from the model, so "all matching" asks for the other filters only. */
 const FILTERS = RECORD_FILTERS.filter((f) => f.name !== 'datasetId');
-const selectStyle: React.CSSProperties = { width: '100%', padding: '8px', border: '1px solid #C0C0CA', borderRadius: 4, background: 'white' };
+const selectStyle: React.CSSProperties = {
+  width: '100%',
+  padding: '8px',
+  border: '1px solid #C0C0CA',
+  borderRadius: 4,
+  background: 'white',
+};
 
 /**
  * "Score with model…": on ticked records, on all records matching a filter, or on a model's whole
@@ -38,7 +44,9 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
   const mode = action.actionType === 'bulk' ? 'selected' : action.actionType === 'record' ? 'dataset' : 'matching';
   const recordIds = (records ?? []).map((r) => r.id);
   const [models, setModels] = useState<Choice[] | null>(null);
-  const [values, setValues] = useState<Record<string, string>>(mode === 'matching' ? () => filtersFromUrl(FILTERS) : {});
+  const [values, setValues] = useState<Record<string, string>>(
+    mode === 'matching' ? () => filtersFromUrl(FILTERS) : {},
+  );
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -74,7 +82,11 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
     setBusy(true);
     try {
       const [kind, value] = (values.which ?? '').split(':');
-      const data: Record<string, string> = { ...values, mode: submitMode, ...(kind === 'version' ? { version: value ?? '' } : { alias: value ?? '' }) };
+      const data: Record<string, string> = {
+        ...values,
+        mode: submitMode,
+        ...(kind === 'version' ? { version: value ?? '' } : { alias: value ?? '' }),
+      };
       delete data.which;
       const body = (await call('post', data)).data as Answer;
       if (body.preview) setPreview(body.preview);
@@ -86,35 +98,56 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
     }
   };
   const model = models?.find((m) => m.name === values.model);
-  const title = mode === 'selected' ? `Score ${recordIds.length} selected record${recordIds.length === 1 ? '' : 's'}` : mode === 'dataset' ? `Score the dataset of ${record?.params.name ?? 'this model'}` : 'Score all records matching a filter';
+  const title =
+    mode === 'selected'
+      ? `Score ${recordIds.length} selected record${recordIds.length === 1 ? '' : 's'}`
+      : mode === 'dataset'
+        ? `Score the dataset of ${record?.params.name ?? 'this model'}`
+        : 'Score all records matching a filter';
 
   return (
     <Box variant="white" data-testid="score-form">
       <H3>{title}</H3>
       <Text mb="lg">
-        Each record gets the version's predicted label, the probability of that label and of every label, the exact version and the time.
-        Only predictions are written (edits made meanwhile stay). Large selections are read and written in chunks; the job can be cancelled,
-        and a stopped worker goes on where it left off.
+        Each record gets the version's predicted label, the probability of that label and of every label, the exact
+        version and the time. Only predictions are written (edits made meanwhile stay). Large selections are read and
+        written in chunks; the job can be cancelled, and a stopped worker goes on where it left off.
       </Text>
-      {models && models.length === 0 ? <Text color="error">No model reads the dataset of these records: create and train one first.</Text> : null}
+      {models && models.length === 0 ? (
+        <Text color="error">No model reads the dataset of these records: create and train one first.</Text>
+      ) : null}
       {models && models.length > 0 ? (
         <>
           {mode === 'dataset' ? null : (
             <FormGroup>
               <Label htmlFor="model">Model</Label>
-              <select id="model" name="model" style={selectStyle} value={values.model ?? ''} onChange={(e) => set('model', e.target.value)}>
+              <select
+                id="model"
+                name="model"
+                style={selectStyle}
+                value={values.model ?? ''}
+                onChange={(e) => set('model', e.target.value)}
+              >
                 {models.map((m) => (
                   <option key={m.name} value={m.name}>
                     {m.name} (dataset {m.datasetId})
                   </option>
                 ))}
               </select>
-              <Text variant="sm" mt="sm">Only records of the model's dataset are scored.</Text>
+              <Text variant="sm" mt="sm">
+                Only records of the model's dataset are scored.
+              </Text>
             </FormGroup>
           )}
           <FormGroup>
             <Label htmlFor="which">Version</Label>
-            <select id="which" name="which" style={selectStyle} value={values.which ?? ''} onChange={(e) => set('which', e.target.value)}>
+            <select
+              id="which"
+              name="which"
+              style={selectStyle}
+              value={values.which ?? ''}
+              onChange={(e) => set('which', e.target.value)}
+            >
               {(model?.aliases ?? []).map((a) => (
                 <option key={`alias:${a.alias}`} value={`alias:${a.alias}`}>
                   {a.alias} (now v{a.version})
@@ -126,15 +159,24 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
                 </option>
               ))}
             </select>
-            <Text variant="sm" mt="sm">An alias is resolved when the job is queued: the job keeps that exact version even if the alias moves meanwhile.</Text>
+            <Text variant="sm" mt="sm">
+              An alias is resolved when the job is queued: the job keeps that exact version even if the alias moves
+              meanwhile.
+            </Text>
           </FormGroup>
           {mode === 'selected' ? null : (
-            <RecordFilterInputs title={mode === 'dataset' ? 'Only records (optional)' : 'Which records'} filters={FILTERS} values={values} onChange={set} />
+            <RecordFilterInputs
+              title={mode === 'dataset' ? 'Only records (optional)' : 'Which records'}
+              filters={FILTERS}
+              values={values}
+              onChange={set}
+            />
           )}
           {preview ? (
             <Box mb="lg" p="lg" style={{ border: '2px solid #3040D6', borderRadius: 6 }} data-testid="score-preview">
               <Text fontWeight="bold">
-                {preview.matching.toLocaleString()} record{preview.matching === 1 ? '' : 's'} will be scored with {preview.model} version {preview.version}
+                {preview.matching.toLocaleString()} record{preview.matching === 1 ? '' : 's'} will be scored with{' '}
+                {preview.model} version {preview.version}
                 {preview.alias ? ` (${preview.alias})` : ''}.
               </Text>
             </Box>
@@ -145,10 +187,22 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
             </Text>
           ) : null}
           <Box flex flexDirection="row" style={{ gap: 12 }}>
-            <Button type="button" variant="outlined" onClick={() => void submit('preview')} disabled={busy} data-testid="score-preview-button">
+            <Button
+              type="button"
+              variant="outlined"
+              onClick={() => void submit('preview')}
+              disabled={busy}
+              data-testid="score-preview-button"
+            >
               Preview
             </Button>
-            <Button type="button" variant="contained" onClick={() => void submit('apply')} disabled={busy || !preview} data-testid="score-apply">
+            <Button
+              type="button"
+              variant="contained"
+              onClick={() => void submit('apply')}
+              disabled={busy || !preview}
+              data-testid="score-apply"
+            >
               Score {preview ? preview.matching.toLocaleString() : '…'} records
             </Button>
           </Box>

@@ -8,7 +8,12 @@ const LEVEL_TEXT = { ok: 'OK', warning: 'Warning', error: 'Error' } as const;
 
 /** The admin's live system health: each check's level, measured value and what to do about it. */
 const SystemHealthView: React.FC<{ health: SystemHealth }> = ({ health }) => (
-  <Panel title="System health" help={`Checked live at ${new Date(health.checkedAt).toLocaleTimeString()} (not cached). Reload the page to check again.`} testId="system-health" wide>
+  <Panel
+    title="System health"
+    help={`Checked live at ${new Date(health.checkedAt).toLocaleTimeString()} (not cached). Reload the page to check again.`}
+    testId="system-health"
+    wide
+  >
     <Table>
       <TableHead>
         <TableRow>
@@ -23,7 +28,9 @@ const SystemHealthView: React.FC<{ health: SystemHealth }> = ({ health }) => (
           <TableRow key={check.id} data-testid={`health-${check.id}`} data-level={check.level}>
             <TableCell>{check.title}</TableCell>
             <TableCell>
-              <Badge variant={LEVEL_VARIANT[check.level]} size="sm">{LEVEL_TEXT[check.level]}</Badge>
+              <Badge variant={LEVEL_VARIANT[check.level]} size="sm">
+                {LEVEL_TEXT[check.level]}
+              </Badge>
             </TableCell>
             <TableCell>{check.value}</TableCell>
             <TableCell>{check.detail}</TableCell>
@@ -45,10 +52,26 @@ const SystemHealthView: React.FC<{ health: SystemHealth }> = ({ health }) => (
         </TableHead>
         <TableBody>
           {health.processes.map((p) => (
-            <TableRow key={`${p.supervisor}/${p.name}`} data-testid={`process-${p.name.replace(/\s+/g, '-')}`} data-state={p.state} data-restarts={p.restarts}>
+            <TableRow
+              key={`${p.supervisor}/${p.name}`}
+              data-testid={`process-${p.name.replace(/\s+/g, '-')}`}
+              data-state={p.state}
+              data-restarts={p.restarts}
+            >
               <TableCell>{p.name}</TableCell>
               <TableCell>
-                <Badge variant={p.state === 'running' ? 'success' : p.state === 'starting' || p.state === 'stopping' ? 'secondary' : 'danger'} size="sm">{p.state}</Badge>
+                <Badge
+                  variant={
+                    p.state === 'running'
+                      ? 'success'
+                      : p.state === 'starting' || p.state === 'stopping'
+                        ? 'secondary'
+                        : 'danger'
+                  }
+                  size="sm"
+                >
+                  {p.state}
+                </Badge>
               </TableCell>
               <TableCell>{p.pid ?? '–'}</TableCell>
               <TableCell>{p.restarts}</TableCell>

@@ -16,16 +16,54 @@ interface Field {
 }
 
 const HYPERPARAMETERS: Field[] = [
-  { name: 'l2', label: 'L2 regularisation', help: '0 to 1. Larger values keep weights small (less over-fitting). Default 1e-4 (tabular), 1e-5 (text).', placeholder: 'default' },
-  { name: 'learningRate', label: 'Learning rate', help: 'Above 0, at most 1. Adam step size. Default 0.05 (tabular), 0.1 (text).', placeholder: 'default' },
-  { name: 'maxEpochs', label: 'Max epochs', help: '1 to 500. Training stops earlier when the validation loss stops improving. Default 60.', placeholder: '60' },
-  { name: 'minDf', label: 'Min document frequency (text)', help: '1 to 1000. Words in fewer training documents are ignored. Default 2.', placeholder: '2', text: true },
-  { name: 'maxFeatures', label: 'Max vocabulary (text)', help: '10 to 200,000. The most frequent words are kept. Default 20,000.', placeholder: '20000', text: true },
+  {
+    name: 'l2',
+    label: 'L2 regularisation',
+    help: '0 to 1. Larger values keep weights small (less over-fitting). Default 1e-4 (tabular), 1e-5 (text).',
+    placeholder: 'default',
+  },
+  {
+    name: 'learningRate',
+    label: 'Learning rate',
+    help: 'Above 0, at most 1. Adam step size. Default 0.05 (tabular), 0.1 (text).',
+    placeholder: 'default',
+  },
+  {
+    name: 'maxEpochs',
+    label: 'Max epochs',
+    help: '1 to 500. Training stops earlier when the validation loss stops improving. Default 60.',
+    placeholder: '60',
+  },
+  {
+    name: 'minDf',
+    label: 'Min document frequency (text)',
+    help: '1 to 1000. Words in fewer training documents are ignored. Default 2.',
+    placeholder: '2',
+    text: true,
+  },
+  {
+    name: 'maxFeatures',
+    label: 'Max vocabulary (text)',
+    help: '10 to 200,000. The most frequent words are kept. Default 20,000.',
+    placeholder: '20000',
+    text: true,
+  },
 ];
 
 const FILTER: Field[] = [
-  { name: 'editedSince', label: 'Only rows edited since', help: 'Optional. Train only on train rows created or edited (e.g. relabelled) at or after this date (UTC).', placeholder: 'any time', type: 'date' },
-  { name: 'tag', label: 'Only rows tagged', help: 'Optional. Train only on train rows carrying this tag.', placeholder: 'any tag' },
+  {
+    name: 'editedSince',
+    label: 'Only rows edited since',
+    help: 'Optional. Train only on train rows created or edited (e.g. relabelled) at or after this date (UTC).',
+    placeholder: 'any time',
+    type: 'date',
+  },
+  {
+    name: 'tag',
+    label: 'Only rows tagged',
+    help: 'Optional. Train only on train rows carrying this tag.',
+    placeholder: 'any tag',
+  },
 ];
 
 /**
@@ -58,23 +96,45 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
   const input = (field: Field) => (
     <FormGroup key={field.name}>
       <Label htmlFor={field.name}>{field.label}</Label>
-      <Input id={field.name} name={field.name} type={field.type ?? 'text'} placeholder={field.placeholder} value={values[field.name] ?? ''} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(field.name, e.target.value)} />
-      <Text variant="sm" mt="sm">{field.help}</Text>
+      <Input
+        id={field.name}
+        name={field.name}
+        type={field.type ?? 'text'}
+        placeholder={field.placeholder}
+        value={values[field.name] ?? ''}
+        onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(field.name, e.target.value)}
+      />
+      <Text variant="sm" mt="sm">
+        {field.help}
+      </Text>
     </FormGroup>
   );
 
   return (
     <Box as="form" variant="white" onSubmit={submit} data-testid="train-form">
       <H3>Retrain {onDataset ? `a model of ${String(record.params.name)}` : String(record.params.name)}</H3>
-      <Text mb="lg">Trains a new version on the dataset's labelled train split and evaluates it on its test split, in the background. Leave a field empty for its default.</Text>
+      <Text mb="lg">
+        Trains a new version on the dataset's labelled train split and evaluates it on its test split, in the
+        background. Leave a field empty for its default.
+      </Text>
       {onDataset ? (
         <FormGroup>
           <Label htmlFor="model">Model</Label>
           {models && models.length === 0 ? (
             <Text>No model is trained on this dataset yet: create one under Models first.</Text>
           ) : (
-            <select id="model" name="model" value={values.model ?? ''} onChange={(e) => set('model', e.target.value)} style={{ padding: 8, minWidth: 240 }}>
-              {(models ?? []).map((name) => <option key={name} value={name}>{name}</option>)}
+            <select
+              id="model"
+              name="model"
+              value={values.model ?? ''}
+              onChange={(e) => set('model', e.target.value)}
+              style={{ padding: 8, minWidth: 240 }}
+            >
+              {(models ?? []).map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
             </select>
           )}
         </FormGroup>
@@ -83,11 +143,26 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
       <H3 mt="lg">Training rows</H3>
       {FILTER.map(input)}
       <FormGroup>
-        <CheckBox id="autoPromote" name="autoPromote" checked={values.autoPromote === 'true'} onChange={() => set('autoPromote', values.autoPromote === 'true' ? '' : 'true')} />
-        <Label inline htmlFor="autoPromote" ml="default">Promote to production if better</Label>
-        <Text variant="sm" mt="sm">The new version replaces production only if it beats it on the model's auto-promote metric by its margin (set on the model; default: accuracy, 0.005). The decision is recorded in the audit log either way.</Text>
+        <CheckBox
+          id="autoPromote"
+          name="autoPromote"
+          checked={values.autoPromote === 'true'}
+          onChange={() => set('autoPromote', values.autoPromote === 'true' ? '' : 'true')}
+        />
+        <Label inline htmlFor="autoPromote" ml="default">
+          Promote to production if better
+        </Label>
+        <Text variant="sm" mt="sm">
+          The new version replaces production only if it beats it on the model's auto-promote metric by its margin (set
+          on the model; default: accuracy, 0.005). The decision is recorded in the audit log either way.
+        </Text>
       </FormGroup>
-      <Button variant="contained" type="submit" disabled={busy || (onDataset && !values.model)} data-testid="train-submit">
+      <Button
+        variant="contained"
+        type="submit"
+        disabled={busy || (onDataset && !values.model)}
+        data-testid="train-submit"
+      >
         Start training
       </Button>
     </Box>

@@ -20,11 +20,23 @@ interface Last {
 }
 
 const ReportView: React.FC<{ report: Report }> = ({ report }) => (
-  <Box mt="lg" p="lg" style={{ border: `2px solid ${report.ok ? '#2E7D32' : '#C0392B'}`, borderRadius: 6 }} data-testid="verify-report" data-ok={String(report.ok)}>
+  <Box
+    mt="lg"
+    p="lg"
+    style={{ border: `2px solid ${report.ok ? '#2E7D32' : '#C0392B'}`, borderRadius: 6 }}
+    data-testid="verify-report"
+    data-ok={String(report.ok)}
+  >
     <Text fontWeight="bold" mb="sm">
-      {report.ok ? `Intact: ${report.checked} events verified.` : `Broken at event ${report.firstBad}: ${report.problem}.`}
+      {report.ok
+        ? `Intact: ${report.checked} events verified.`
+        : `Broken at event ${report.firstBad}: ${report.problem}.`}
     </Text>
-    {!report.ok ? <Text mb="sm">Events 1 to {report.checked} are intact. Open event {report.firstBad} and its neighbours, and tell an admin.</Text> : null}
+    {!report.ok ? (
+      <Text mb="sm">
+        Events 1 to {report.checked} are intact. Open event {report.firstBad} and its neighbours, and tell an admin.
+      </Text>
+    ) : null}
     <Text variant="sm">
       Head (keep it outside ModelDesk, e.g. in a ticket; pass it to <code>verify-audit --anchor</code> later):
     </Text>
@@ -49,7 +61,12 @@ const VerifyAudit: React.FC<ActionProps> = ({ resource }) => {
   const run = async () => {
     setBusy(true);
     try {
-      const response = await api.resourceAction({ resourceId: resource.id, actionName: 'verify', method: 'post', data: {} });
+      const response = await api.resourceAction({
+        resourceId: resource.id,
+        actionName: 'verify',
+        method: 'post',
+        data: {},
+      });
       const data = response.data as { report?: Report; notice?: { message: string; type: 'success' | 'error' } };
       if (data.notice) addNotice(data.notice);
       if (data.report) setReport(data.report);
@@ -61,13 +78,14 @@ const VerifyAudit: React.FC<ActionProps> = ({ resource }) => {
     <Box variant="white" data-testid="verify-audit">
       <H3>Verify the audit chain</H3>
       <Text mb="lg">
-        Every event's hash covers its content and the previous event's hash, and the database refuses changes and deletions. This check
-        recomputes every hash in order and reports the first event that is missing, changed, inserted or out of order, and whether events
-        were cut off at the end. The check itself is recorded in the log.
+        Every event's hash covers its content and the previous event's hash, and the database refuses changes and
+        deletions. This check recomputes every hash in order and reports the first event that is missing, changed,
+        inserted or out of order, and whether events were cut off at the end. The check itself is recorded in the log.
       </Text>
       {last ? (
         <Text mb="lg" data-testid="verify-last">
-          Last verified {new Date(last.at).toLocaleString()} by {last.by}: {last.report.ok ? `intact (${last.report.checked} events)` : `broken at event ${last.report.firstBad}`}.
+          Last verified {new Date(last.at).toLocaleString()} by {last.by}:{' '}
+          {last.report.ok ? `intact (${last.report.checked} events)` : `broken at event ${last.report.firstBad}`}.
         </Text>
       ) : (
         <Text mb="lg">Not verified yet.</Text>

@@ -1,5 +1,16 @@
 // chart.js is tree-shaken: register what the console's charts use, once.
-import { CategoryScale, Chart, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip, BarElement, Title } from 'chart.js';
+import {
+  CategoryScale,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineElement,
+  PointElement,
+  Tooltip,
+  BarElement,
+  Title,
+} from 'chart.js';
 
 Chart.register(CategoryScale, LinearScale, PointElement, LineElement, BarElement, Filler, Legend, Tooltip, Title);
 

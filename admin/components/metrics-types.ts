@@ -11,4 +11,5 @@ export interface VersionMetrics {
   note?: string;
 }
 
-export const percent = (value: number | null | undefined) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '—');
+export const percent = (value: number | null | undefined) =>
+  typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '—';

@@ -35,7 +35,11 @@ export const RecordFilterInputs: React.FC<{
       {filters.map((f) => (
         <FormGroup key={f.name} style={{ minWidth: 180 }}>
           <Label htmlFor={`filter.${f.name}`}>{f.label}</Label>
-          <Input id={`filter.${f.name}`} value={values[`filter.${f.name}`] ?? ''} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(`filter.${f.name}`, e.target.value)} />
+          <Input
+            id={`filter.${f.name}`}
+            value={values[`filter.${f.name}`] ?? ''}
+            onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(`filter.${f.name}`, e.target.value)}
+          />
         </FormGroup>
       ))}
     </Box>

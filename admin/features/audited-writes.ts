@@ -16,7 +16,12 @@ import { actorOf } from '../current-admin.js';
 export const WRITE_ACTIONS = ['new', 'edit', 'delete', 'bulkDelete'] as const;
 export type WriteAction = (typeof WRITE_ACTIONS)[number];
 
-const AUDIT_VERB: Record<WriteAction, string> = { new: 'create', edit: 'update', delete: 'delete', bulkDelete: 'bulk_delete' };
+const AUDIT_VERB: Record<WriteAction, string> = {
+  new: 'create',
+  edit: 'update',
+  delete: 'delete',
+  bulkDelete: 'bulk_delete',
+};
 
 /** `modelVersions` → `model_versions`: audit action names are lower_snake dotted paths. */
 export const auditResourceName = (resourceId: string) => resourceId.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -40,7 +45,11 @@ class Refused extends NothingDone {
  * transaction (withAudit; the adapter's queries join it through CLS), with before/after values of the
  * allow-listed fields only. A database constraint violation becomes a validation message, not a 500.
  */
-export function auditedWrite(resourceId: string, action: WriteAction, auditedFields: readonly string[]): ActionHandler<ActionResponse> {
+export function auditedWrite(
+  resourceId: string,
+  action: WriteAction,
+  auditedFields: readonly string[],
+): ActionHandler<ActionResponse> {
   const original = (ACTIONS[action] as { handler: ActionHandler<ActionResponse> }).handler;
   const auditAction = `${auditResourceName(resourceId)}.${AUDIT_VERB[action]}`;
   const pick = (record: BaseRecord | undefined) => {
@@ -50,7 +59,11 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
   };
 
   // AdminJS's validation error means "nothing done, show the form again": no event, the caller unwraps it.
-  const runOriginal = async (request: ActionRequest, response: unknown, context: ActionContext): Promise<ActionResponse> => {
+  const runOriginal = async (
+    request: ActionRequest,
+    response: unknown,
+    context: ActionContext,
+  ): Promise<ActionResponse> => {
     try {
       return await original(request, response, context);
     } catch (error) {
@@ -63,7 +76,12 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
     if (request.method === 'get') return original(request, response, context);
     const actor = actorOf(context.currentAdmin);
     const before = action === 'bulkDelete' ? (context.records ?? []).map(pick) : pick(context.record);
-    const recordIds = action === 'bulkDelete' ? (context.records ?? []).map((r) => r.id()) : context.record ? [context.record.id()] : [];
+    const recordIds =
+      action === 'bulkDelete'
+        ? (context.records ?? []).map((r) => r.id())
+        : context.record
+          ? [context.record.id()]
+          : [];
     try {
       return await withAudit(actor, { action: auditAction, resource: resourceId }, async (_transaction, audit) => {
         audit.note({ recordIds });
@@ -73,7 +91,12 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
         const after = action === 'delete' || action === 'bulkDelete' ? null : pick(context.record);
         audit.note({
           recordIds: action === 'new' && context.record ? [context.record.id()] : recordIds,
-          before: action === 'new' ? null : action === 'edit' ? changedOnly(before as Record<string, unknown>, after) : before,
+          before:
+            action === 'new'
+              ? null
+              : action === 'edit'
+                ? changedOnly(before as Record<string, unknown>, after)
+                : before,
           after: action === 'edit' ? changedOnly(after, before as Record<string, unknown>) : after,
         });
         return result;
@@ -89,7 +112,12 @@ export function auditedWrite(resourceId: string, action: WriteAction, auditedFie
 }
 
 /** Only the fields that differ: an audit diff, not two copies of the row. */
-function changedOnly(side: Record<string, unknown> | null, other: Record<string, unknown> | null): Record<string, unknown> | null {
+function changedOnly(
+  side: Record<string, unknown> | null,
+  other: Record<string, unknown> | null,
+): Record<string, unknown> | null {
   if (!side) return null;
-  return Object.fromEntries(Object.entries(side).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(other?.[key])));
+  return Object.fromEntries(
+    Object.entries(side).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(other?.[key])),
+  );
 }

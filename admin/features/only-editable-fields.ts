@@ -7,7 +7,14 @@ import type { ActionContext, ActionRequest } from 'adminjs';
  */
 export async function onlyEditableFields(request: ActionRequest, context: ActionContext): Promise<ActionRequest> {
   if (request.method === 'get' || !request.payload) return request;
-  const editable = new Set(context.resource.decorate().getProperties({ where: 'edit' }).map((p) => p.propertyPath));
-  const payload = Object.fromEntries(Object.entries(request.payload).filter(([key]) => editable.has(key.split('.')[0]!)));
+  const editable = new Set(
+    context.resource
+      .decorate()
+      .getProperties({ where: 'edit' })
+      .map((p) => p.propertyPath),
+  );
+  const payload = Object.fromEntries(
+    Object.entries(request.payload).filter(([key]) => editable.has(key.split('.')[0]!)),
+  );
   return { ...request, payload };
 }

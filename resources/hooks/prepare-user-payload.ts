@@ -12,7 +12,8 @@ export async function prepareUserPayload(request: ActionRequest, context: Action
   const { newPassword, ...payload } = (request.payload ?? {}) as Record<string, unknown>;
   if (typeof payload.email === 'string') {
     const email = Email.safeParse(payload.email);
-    if (!email.success) throw new ValidationError({ email: { message: 'Enter an email address such as ada@example.com.' } });
+    if (!email.success)
+      throw new ValidationError({ email: { message: 'Enter an email address such as ada@example.com.' } });
     payload.email = email.data;
   }
   const creating = context.action.name === 'new';

@@ -27,5 +27,7 @@ export function isAllowed(decision: Decision): boolean {
 }
 
 export function matchesFilter(record: Readonly<Record<string, unknown>>, filter: RowFilter): boolean {
-  return Object.entries(filter).every(([key, value]) => record[key] !== undefined && String(record[key]) === String(value));
+  return Object.entries(filter).every(
+    ([key, value]) => record[key] !== undefined && String(record[key]) === String(value),
+  );
 }

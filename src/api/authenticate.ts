@@ -42,7 +42,12 @@ async function keyCaller(keys: KeyAuthenticator, authorization: string): Promise
   const match = BEARER.exec(authorization);
   if (!match) throw new Unauthenticated('auth.malformed_header', 'Send the key as "Authorization: Bearer mdk_…".');
   const holder = await keys.authenticate(match[1]!);
-  return { actor: holder.actor, scopes: holder.scopes, limiterKey: `key:${holder.actor.id}`, rateLimit: holder.rateLimit };
+  return {
+    actor: holder.actor,
+    scopes: holder.scopes,
+    limiterKey: `key:${holder.actor.id}`,
+    rateLimit: holder.rateLimit,
+  };
 }
 
 function sessionCaller(options: AuthenticateOptions) {
@@ -54,7 +59,10 @@ function sessionCaller(options: AuthenticateOptions) {
     });
     const current = req.session?.adminUser;
     const signedInAt = req.session?.signedInAt ?? 0;
-    const user = current && Date.now() - signedInAt <= options.sessionMaxAgeMs ? await loadSessionUser(current.id, signedInAt) : null;
+    const user =
+      current && Date.now() - signedInAt <= options.sessionMaxAgeMs
+        ? await loadSessionUser(current.id, signedInAt)
+        : null;
     if (!user) throw noCredentials();
     const actor: Actor = { type: 'user', id: user.id, email: user.email, role: user.role };
     const refusal = csrfRefusal(req, { tokenRequired: true });
@@ -67,5 +75,8 @@ function sessionCaller(options: AuthenticateOptions) {
 }
 
 function noCredentials(): Unauthenticated {
-  return new Unauthenticated('auth.required', 'This call needs credentials: send "Authorization: Bearer <API key>" (an administrator issues keys under Access → API keys), or sign in to the console for same-origin calls.');
+  return new Unauthenticated(
+    'auth.required',
+    'This call needs credentials: send "Authorization: Bearer <API key>" (an administrator issues keys under Access → API keys), or sign in to the console for same-origin calls.',
+  );
 }

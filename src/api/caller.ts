@@ -24,7 +24,11 @@ export function callerOf(res: Pick<ApiResponse, 'locals'>): Caller {
 
 /** A refusal by `authorize`: what was attempted, for the audit event the API's error mapper writes. */
 export class RouteForbidden extends Forbidden {
-  constructor(code: string, message: string, readonly attempted: { resource: ResourceId; action: string }) {
+  constructor(
+    code: string,
+    message: string,
+    readonly attempted: { resource: ResourceId; action: string },
+  ) {
     super(code, message);
   }
 }
@@ -34,14 +38,28 @@ export class RouteForbidden extends Forbidden {
  * table lets the caller's role do `action` on `resource`. Answers the rule's decision (a row filter
  * for lists) or throws 403 saying what is missing.
  */
-export function authorize(res: Pick<ApiResponse, 'locals'>, scope: ApiScope, resource: ResourceId, action: string, record?: Record<string, unknown>): Decision {
+export function authorize(
+  res: Pick<ApiResponse, 'locals'>,
+  scope: ApiScope,
+  resource: ResourceId,
+  action: string,
+  record?: Record<string, unknown>,
+): Decision {
   const caller = callerOf(res);
   if (caller.scopes !== 'session' && !caller.scopes.has(scope)) {
-    throw new RouteForbidden('auth.missing_scope', `This API key lacks the "${scope}" scope: ask an administrator for a key with it.`, { resource, action });
+    throw new RouteForbidden(
+      'auth.missing_scope',
+      `This API key lacks the "${scope}" scope: ask an administrator for a key with it.`,
+      { resource, action },
+    );
   }
   const decision = decide(caller.actor, resource, action, record);
   if (!isAllowed(decision)) {
-    throw new RouteForbidden('auth.role_forbidden', `The ${caller.actor.type === 'api_key' ? "key owner's" : 'your'} role may not ${action} ${resource}.`, { resource, action });
+    throw new RouteForbidden(
+      'auth.role_forbidden',
+      `The ${caller.actor.type === 'api_key' ? "key owner's" : 'your'} role may not ${action} ${resource}.`,
+      { resource, action },
+    );
   }
   return decision;
 }

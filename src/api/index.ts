@@ -46,7 +46,11 @@ export interface Api {
  */
 export function createApi({ config, sequelize, session, sessionCookieName }: ApiDependencies): Api {
   const counters = new SharedCounters(sequelize).start();
-  const inferenceStats = new PerMinuteStats<number>(sequelize, { table: 'inference_stats', keyColumn: 'model_version_id', keyType: 'int' }).start();
+  const inferenceStats = new PerMinuteStats<number>(sequelize, {
+    table: 'inference_stats',
+    keyColumn: 'model_version_id',
+    keyType: 'int',
+  }).start();
   const runtime = new ModelRuntime({ tabularBatchRows: 4_096, textBatchRows: 64 });
   const keys = new KeyAuthenticator(sequelize);
   const pool = config.INFERENCE_THREADS > 0 ? new PredictPool(config.INFERENCE_THREADS) : undefined;
@@ -82,7 +86,15 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
     compression({ threshold: 8 * 1024 }),
     v1.router,
   );
-  router.use('/api', (req, res) => sendProblem(req, res, 404, 'route.not_found', `There is no ${req.method} ${req.originalUrl.split('?')[0]}: the routes are listed at /api/docs.`));
+  router.use('/api', (req, res) =>
+    sendProblem(
+      req,
+      res,
+      404,
+      'route.not_found',
+      `There is no ${req.method} ${req.originalUrl.split('?')[0]}: the routes are listed at /api/docs.`,
+    ),
+  );
   router.use('/api', apiErrorHandler);
 
   return {
@@ -103,7 +115,10 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
  * The API for `createApp({ api })`, which builds it once with the session middleware it makes;
  * `current()` is that API afterwards (to close it at shutdown).
  */
-export function lazyApi(deps: Omit<ApiDependencies, 'session'>): { build: (session: RequestHandler) => Api; current: () => Api | undefined } {
+export function lazyApi(deps: Omit<ApiDependencies, 'session'>): {
+  build: (session: RequestHandler) => Api;
+  current: () => Api | undefined;
+} {
   let api: Api | undefined;
   return { build: (session) => (api = createApi({ ...deps, session })), current: () => api };
 }

@@ -14,12 +14,21 @@ export async function readJsonText(req: IncomingMessage, limitBytes: number): Pr
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (!hasBody) return undefined;
   if (!isJson(req.headers['content-type'])) {
-    throw new HttpProblem(415, 'body.not_json', `Send the body as JSON with "Content-Type: application/json" (got ${req.headers['content-type'] ?? 'no Content-Type'}).`);
+    throw new HttpProblem(
+      415,
+      'body.not_json',
+      `Send the body as JSON with "Content-Type: application/json" (got ${req.headers['content-type'] ?? 'no Content-Type'}).`,
+    );
   }
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
   if (declared > limitBytes) throw tooLarge(declared, limitBytes);
   const encoding = req.headers['content-encoding'];
-  if (encoding && encoding !== 'identity') throw new HttpProblem(415, 'body.unsupported_encoding', `Content-Encoding "${encoding}" is not accepted: send the JSON body uncompressed.`);
+  if (encoding && encoding !== 'identity')
+    throw new HttpProblem(
+      415,
+      'body.unsupported_encoding',
+      `Content-Encoding "${encoding}" is not accepted: send the JSON body uncompressed.`,
+    );
   const text = await readText(req, limitBytes);
   return text.trim() === '' ? undefined : text;
 }
@@ -39,9 +48,18 @@ export function parseJson(text: string): unknown {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpProblem(400, 'body.malformed_json', 'The request body is not valid JSON: check quotes, commas and brackets.');
+    throw new HttpProblem(
+      400,
+      'body.malformed_json',
+      'The request body is not valid JSON: check quotes, commas and brackets.',
+    );
   }
-  if (NUL_ESCAPE.test(text)) throw new HttpProblem(400, 'body.nul_character', 'The request body has a NUL character (\\u0000) in a string: text cannot contain one; remove it.');
+  if (NUL_ESCAPE.test(text))
+    throw new HttpProblem(
+      400,
+      'body.nul_character',
+      'The request body has a NUL character (\\u0000) in a string: text cannot contain one; remove it.',
+    );
   return value;
 }
 
@@ -61,7 +79,9 @@ function readText(req: IncomingMessage, limitBytes: number): Promise<string> {
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8')));
+    req.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8')),
+    );
     req.once('error', reject);
     req.once('aborted', () => reject(new HttpProblem(400, 'body.aborted', 'The request body was cut off.')));
   });
@@ -93,5 +113,9 @@ export function isJson(contentType: string | undefined): boolean {
 }
 
 function tooLarge(bytes: number, limit: number): HttpProblem {
-  return new HttpProblem(413, 'body.too_large', `The request body (${bytes} bytes or more) is over the limit of ${limit} bytes: send fewer instances per request (API_MAX_BODY_KB).`);
+  return new HttpProblem(
+    413,
+    'body.too_large',
+    `The request body (${bytes} bytes or more) is over the limit of ${limit} bytes: send fewer instances per request (API_MAX_BODY_KB).`,
+  );
 }

@@ -26,27 +26,37 @@ export interface FastPath {
 export function predictFastPath(chain: readonly ApiHandler[], predict: PredictEndpoint): FastPath {
   return {
     route: '/api/v1/models/:name/predict',
-    match: (req) => (req.method === 'POST' && req.headers.authorization !== undefined ? predict.nameOf(pathOf(req.url)) : null),
+    match: (req) =>
+      req.method === 'POST' && req.headers.authorization !== undefined ? predict.nameOf(pathOf(req.url)) : null,
     handle(req, res, name) {
       for (const header in API_SECURITY_HEADERS) res.setHeader(header, API_SECURITY_HEADERS[header]!);
       const fail = (error: unknown) => apiErrorHandler(error, req, res, () => undefined);
-      runChain(chain, req, res, () => {
-        let query: Record<string, string>;
-        try {
-          // The same query and path rules as the routed request (ApiVersion.add in route.ts).
-          query = parseQueryString(searchOf(req.url));
-          checkPathParams({ name });
-        } catch (error) {
-          return fail(error);
-        }
-        predict
-          .answer(res, { name, query, body: () => bodyOf(req), bodyText: req.bodyText })
-          .then((body) => {
-            res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-            res.end(body);
-          })
-          .catch(fail);
-      }, fail);
+      runChain(
+        chain,
+        req,
+        res,
+        () => {
+          let query: Record<string, string>;
+          try {
+            // The same query and path rules as the routed request (ApiVersion.add in route.ts).
+            query = parseQueryString(searchOf(req.url));
+            checkPathParams({ name });
+          } catch (error) {
+            return fail(error);
+          }
+          predict
+            .answer(res, { name, query, body: () => bodyOf(req), bodyText: req.bodyText })
+            .then((body) => {
+              res.writeHead(200, {
+                'Content-Type': 'application/json; charset=utf-8',
+                'Content-Length': Buffer.byteLength(body),
+              });
+              res.end(body);
+            })
+            .catch(fail);
+        },
+        fail,
+      );
     },
   };
 }
@@ -57,7 +67,13 @@ function pathOf(url: string | undefined): string {
 }
 
 /** Runs the chain in order outside a router: `done` after the last, `fail` on the first error. */
-function runChain(chain: readonly ApiHandler[], req: ApiRequest, res: ApiResponse, done: () => void, fail: (error: unknown) => void): void {
+function runChain(
+  chain: readonly ApiHandler[],
+  req: ApiRequest,
+  res: ApiResponse,
+  done: () => void,
+  fail: (error: unknown) => void,
+): void {
   let index = 0;
   const next = (error?: unknown) => {
     if (error) return fail(error);

@@ -39,7 +39,14 @@ export class HttpProblem extends Error {
   }
 }
 
-export function sendProblem(req: ApiRequest, res: ApiResponse, status: number, code: string, detail: string, errors?: FieldProblem[]): void {
+export function sendProblem(
+  req: ApiRequest,
+  res: ApiResponse,
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldProblem[],
+): void {
   const body: Problem = {
     type: `/api/problems/${code}`,
     title: STATUS_CODES[status] ?? 'Error',
@@ -63,7 +70,12 @@ export function sendProblem(req: ApiRequest, res: ApiResponse, status: number, c
  * message (written for the caller; body errors come from json-body.ts as HttpProblems); an unreachable
  * database is 503; anything else is logged with its request id and answered 500 without internals.
  */
-export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiResponse, _next: (error?: unknown) => void): void {
+export function apiErrorHandler(
+  error: unknown,
+  req: ApiRequest,
+  res: ApiResponse,
+  _next: (error?: unknown) => void,
+): void {
   if (res.headersSent) {
     logger.error({ err: error, requestId: res.locals.requestId }, 'API error after the response started');
     res.end();
@@ -77,9 +89,26 @@ export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiRespons
     // A refusal no service audited on its way out (the route's own scope and role check): audited
     // here, once for every route and the predict fast path, then answered.
     const { actor } = res.locals.caller as Caller;
-    const attempt = error instanceof RouteForbidden ? { action: `${error.attempted.resource}.${error.attempted.action}`, resource: error.attempted.resource } : { action: 'http.request', resource: 'api' };
-    void recordRefusal(actor, { ...attempt, selection: { method: req.method, path: ('originalUrl' in req && typeof req.originalUrl === 'string' ? req.originalUrl : (req.url ?? '')).split('?')[0] } }, error)
-      .catch((auditError: unknown) => logger.error({ err: auditError, requestId: res.locals.requestId }, 'could not audit an API refusal'))
+    const attempt =
+      error instanceof RouteForbidden
+        ? { action: `${error.attempted.resource}.${error.attempted.action}`, resource: error.attempted.resource }
+        : { action: 'http.request', resource: 'api' };
+    void recordRefusal(
+      actor,
+      {
+        ...attempt,
+        selection: {
+          method: req.method,
+          path: ('originalUrl' in req && typeof req.originalUrl === 'string' ? req.originalUrl : (req.url ?? '')).split(
+            '?',
+          )[0],
+        },
+      },
+      error,
+    )
+      .catch((auditError: unknown) =>
+        logger.error({ err: auditError, requestId: res.locals.requestId }, 'could not audit an API refusal'),
+      )
       .finally(() => apiErrorHandler(error, req, res, _next));
     return;
   }
@@ -102,16 +131,29 @@ export function apiErrorHandler(error: unknown, req: ApiRequest, res: ApiRespons
       res,
       clientStatus,
       decoding ? 'path.bad_encoding' : 'request.invalid',
-      decoding ? 'The URL path is not valid percent-encoded UTF-8: encode each path segment with encodeURIComponent.' : `The request is not valid: ${(error as Error).message.slice(0, 200)}`,
+      decoding
+        ? 'The URL path is not valid percent-encoded UTF-8: encode each path segment with encodeURIComponent.'
+        : `The request is not valid: ${(error as Error).message.slice(0, 200)}`,
     );
   }
-  logger.error({ err: error, requestId: res.locals.requestId, method: req.method, path: (req.url ?? '').split('?')[0] }, 'unhandled API error');
-  sendProblem(req, res, 500, 'internal', `Something went wrong (request ${String(res.locals.requestId)}). Try again; if it persists, give this request id to an administrator.`);
+  logger.error(
+    { err: error, requestId: res.locals.requestId, method: req.method, path: (req.url ?? '').split('?')[0] },
+    'unhandled API error',
+  );
+  sendProblem(
+    req,
+    res,
+    500,
+    'internal',
+    `Something went wrong (request ${String(res.locals.requestId)}). Try again; if it persists, give this request id to an administrator.`,
+  );
 }
 
 /** The 4xx status an error of Express or a body parser carries (`status`/`statusCode`), else undefined. */
 function clientErrorStatusOf(error: unknown): number | undefined {
   if (error instanceof URIError) return 400;
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
+    (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }

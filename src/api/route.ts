@@ -30,7 +30,11 @@ export interface RefusedAs {
   recordIds?: number[];
 }
 
-type RouteInput<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> = { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
+type RouteInput<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> = {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
+};
 
 export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -64,7 +68,7 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
 const ERROR_RESPONSES: Record<number, string> = {
   400: 'Bad input: `errors` lists each failing field path and why.',
   401: 'No valid credentials (missing, unknown, revoked or expired key).',
-  403: 'The key lacks the scope, or its owner\'s role may not do this.',
+  403: "The key lacks the scope, or its owner's role may not do this.",
   404: 'No such object.',
   413: 'The body is over API_MAX_BODY_KB.',
   415: 'The body is not JSON.',
@@ -76,11 +80,16 @@ const ERROR_RESPONSES: Record<number, string> = {
  * The one check of a route's access (`authorize`), with the route's own audit of a refusal when it
  * names one. The predict fast path calls it too, with the route's declaration.
  */
-export async function authorizeRoute(res: Pick<ApiResponse, 'locals'>, access: RouteAccess, refusedAs?: RefusedAs): Promise<Decision> {
+export async function authorizeRoute(
+  res: Pick<ApiResponse, 'locals'>,
+  access: RouteAccess,
+  refusedAs?: RefusedAs,
+): Promise<Decision> {
   try {
     return authorize(res, access.scope, access.resource, access.action);
   } catch (error) {
-    if (refusedAs && error instanceof Forbidden) await recordFailure(callerOf(res).actor, { ...refusedAs, resource: access.resource }, error);
+    if (refusedAs && error instanceof Forbidden)
+      await recordFailure(callerOf(res).actor, { ...refusedAs, resource: access.resource }, error);
     throw error;
   }
 }
@@ -97,7 +106,11 @@ export class ApiVersion {
   readonly routes: Array<{ method: string; path: string }> = [];
 
   constructor(readonly name: string) {
-    this.registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer mdk_…`.' });
+    this.registry.registerComponent('securitySchemes', 'apiKey', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API key: `Authorization: Bearer mdk_…`.',
+    });
   }
 
   add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): void {
@@ -120,9 +133,20 @@ export class ApiVersion {
       request,
       responses: {
         ...Object.fromEntries(
-          Object.entries(spec.responses).map(([status, r]) => [status, { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) }]),
+          Object.entries(spec.responses).map(([status, r]) => [
+            status,
+            {
+              description: r.description,
+              ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+            },
+          ]),
         ),
-        ...Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([status, description]) => [status, { description, content: { 'application/problem+json': { schema: ProblemSchema } } }])),
+        ...Object.fromEntries(
+          Object.entries(ERROR_RESPONSES).map(([status, description]) => [
+            status,
+            { description, content: { 'application/problem+json': { schema: ProblemSchema } } },
+          ]),
+        ),
       },
     });
     const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
@@ -135,7 +159,11 @@ export class ApiVersion {
         const input = {
           params: spec.params ? parse(spec.params, req.params, 'path') : {},
           query: spec.query ? parse(spec.query, query, 'query') : {},
-          body: spec.parseBody ? await spec.parseBody(bodyOf(req)) : spec.body ? parse(spec.body, bodyOf(req), 'body') : undefined,
+          body: spec.parseBody
+            ? await spec.parseBody(bodyOf(req))
+            : spec.body
+              ? parse(spec.body, bodyOf(req), 'body')
+              : undefined,
         } as RouteInput<P, Q, B>;
         const decision = await authorizeRoute(res, spec.access, spec.refusedAs?.(input));
         const result = await spec.handler({ ...input, decision }, req, res);
@@ -146,4 +174,3 @@ export class ApiVersion {
     });
   }
 }
-

@@ -16,15 +16,32 @@ export const ProblemSchema = z
 
 /** Keyset pagination: `after` is the last id of the previous page. */
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1, 'at least 1').max(500, 'at most 500').default(50).meta({ description: 'Items per page (1–500).' }),
-  after: z.coerce.number().int().min(0).optional().meta({ description: 'Return items after this id (the previous page\'s `nextAfter`).' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1, 'at least 1')
+    .max(500, 'at most 500')
+    .default(50)
+    .meta({ description: 'Items per page (1–500).' }),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: "Return items after this id (the previous page's `nextAfter`)." }),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),
-    nextAfter: z.number().int().nullable().meta({ description: 'Pass as `after` for the next page; null on the last page.' }),
+    nextAfter: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: 'Pass as `after` for the next page; null on the last page.' }),
   });
 
-export const NameParam = z.object({ name: z.string().min(1).max(200).meta({ description: 'The model\'s name.', example: 'penguin-species' }) });
+export const NameParam = z.object({
+  name: z.string().min(1).max(200).meta({ description: "The model's name.", example: 'penguin-species' }),
+});
 export const IdParam = z.object({ id: z.coerce.number().int('a whole number').positive('a positive id') });

@@ -10,7 +10,15 @@ export function shedLoad(max: number): ApiHandler {
   let inFlight = 0;
   return (_req, res, next) => {
     if (inFlight >= max) {
-      return next(new HttpProblem(503, 'overloaded', `This server is answering ${max} API requests already: retry in a second (or spread the load over more web processes).`, undefined, { 'Retry-After': '1' }));
+      return next(
+        new HttpProblem(
+          503,
+          'overloaded',
+          `This server is answering ${max} API requests already: retry in a second (or spread the load over more web processes).`,
+          undefined,
+          { 'Retry-After': '1' },
+        ),
+      );
     }
     inFlight += 1;
     res.once('close', () => (inFlight -= 1));

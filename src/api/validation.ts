@@ -12,7 +12,15 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'pa
 /** The 400 problem for a failed validation of one part of a request. */
 export function invalidInput(error: z.ZodError, value: unknown, where: 'path' | 'query' | 'body'): HttpProblem {
   const errors = fieldProblems(error, value, where);
-  return new HttpProblem(400, `${where}.invalid`, `The request's ${where === 'path' ? 'path' : where === 'query' ? 'query string' : 'body'} is not valid: ${errors.slice(0, 3).map((e) => `${e.path}: ${e.reason}`).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}.`, errors);
+  return new HttpProblem(
+    400,
+    `${where}.invalid`,
+    `The request's ${where === 'path' ? 'path' : where === 'query' ? 'query string' : 'body'} is not valid: ${errors
+      .slice(0, 3)
+      .map((e) => `${e.path}: ${e.reason}`)
+      .join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}.`,
+    errors,
+  );
 }
 
 /** zod issues → `instances[3][7]: must be a number` (unions explained by the branch the value's type picks). */
@@ -23,7 +31,9 @@ export function fieldProblems(error: z.ZodError, input: unknown, where: string):
       const path = [...base, ...issue.path];
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
         const value = valueAt(input, path);
-        const branch = issue.errors.find((branchIssues) => branchIssues.every((i) => i.path.length > 0 || i.code !== 'invalid_type'));
+        const branch = issue.errors.find((branchIssues) =>
+          branchIssues.every((i) => i.path.length > 0 || i.code !== 'invalid_type'),
+        );
         if (branch && value !== null && typeof value === 'object') {
           visit(branch, path);
           continue;
@@ -39,13 +49,16 @@ export function fieldProblems(error: z.ZodError, input: unknown, where: string):
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
-  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return value;
 }
 
 function formatPath(path: readonly PropertyKey[], where: string): string {
   if (path.length === 0) return where;
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
 }
 
 /** Names that reach an object's prototype when a key path is walked (flat's unflatten, qs, `a.b.c` setters). */
@@ -73,11 +86,25 @@ export function parseQueryString(search: string): Record<string, string> {
     if (name === '') continue;
     const shown = name.slice(0, 60);
     const reaching = prototypeSegment(name);
-    if (reaching) throw new InvalidInput('query.forbidden_name', `The query parameter "${shown}" names "${reaching}", which is not a parameter of any route: remove it.`, { [shown]: 'not a parameter' });
+    if (reaching)
+      throw new InvalidInput(
+        'query.forbidden_name',
+        `The query parameter "${shown}" names "${reaching}", which is not a parameter of any route: remove it.`,
+        { [shown]: 'not a parameter' },
+      );
     if (/[[\]]/.test(name)) {
-      throw new InvalidInput('query.not_scalar', `The query parameter "${shown}" is written as a list or an object: give each parameter once, as plain text (e.g. ${name.split('[', 1)[0]}=value).`, { [shown]: 'lists and objects are not accepted' });
+      throw new InvalidInput(
+        'query.not_scalar',
+        `The query parameter "${shown}" is written as a list or an object: give each parameter once, as plain text (e.g. ${name.split('[', 1)[0]}=value).`,
+        { [shown]: 'lists and objects are not accepted' },
+      );
     }
-    if (Object.hasOwn(out, name)) throw new InvalidInput('query.repeated', `The query parameter "${shown}" is given more than once: give it once.`, { [shown]: 'given more than once' });
+    if (Object.hasOwn(out, name))
+      throw new InvalidInput(
+        'query.repeated',
+        `The query parameter "${shown}" is given more than once: give it once.`,
+        { [shown]: 'given more than once' },
+      );
     out[name] = value;
   }
   return out;
@@ -94,9 +121,18 @@ function decodeQueryPart(part: string): string {
   try {
     decoded = decodeURIComponent(part.replace(/\+/g, ' '));
   } catch {
-    throw new InvalidInput('query.bad_encoding', `The query string is not valid percent-encoded UTF-8 near "${part.slice(0, 40)}": encode each name and value with encodeURIComponent.`, { query: 'not valid percent-encoded UTF-8' });
+    throw new InvalidInput(
+      'query.bad_encoding',
+      `The query string is not valid percent-encoded UTF-8 near "${part.slice(0, 40)}": encode each name and value with encodeURIComponent.`,
+      { query: 'not valid percent-encoded UTF-8' },
+    );
   }
-  if (decoded.includes('\u0000')) throw new InvalidInput('query.nul_character', `The query string has a NUL character (%00) near "${part.slice(0, 40)}": remove it.`, { query: 'NUL character' });
+  if (decoded.includes('\u0000'))
+    throw new InvalidInput(
+      'query.nul_character',
+      `The query string has a NUL character (%00) near "${part.slice(0, 40)}": remove it.`,
+      { query: 'NUL character' },
+    );
   return decoded;
 }
 
@@ -106,6 +142,11 @@ function decodeQueryPart(part: string): string {
  */
 export function checkPathParams(params: Record<string, string>): void {
   for (const [name, value] of Object.entries(params)) {
-    if (value.includes('\u0000')) throw new InvalidInput('path.nul_character', `The path parameter "${name}" has a NUL character (%00): remove it.`, { [name]: 'NUL character' });
+    if (value.includes('\u0000'))
+      throw new InvalidInput(
+        'path.nul_character',
+        `The path parameter "${name}" has a NUL character (%00): remove it.`,
+        { [name]: 'NUL character' },
+      );
   }
 }

@@ -26,7 +26,10 @@ export interface AuditEntry {
  */
 export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transaction: Transaction): Promise<AuditEvent> {
   const sequelize = sequelizeOf();
-  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: AUDIT_CHAIN_LOCK_KEY }, transaction });
+  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
+    replacements: { key: AUDIT_CHAIN_LOCK_KEY },
+    transaction,
+  });
   const [last] = await sequelize.query<{ seq: number; hash: string }>(
     'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
     { type: QueryTypes.SELECT, transaction },
@@ -53,7 +56,10 @@ export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transact
     prevHash: last?.hash ?? GENESIS_HASH,
   };
   const hash = hashEvent(content);
-  await sequelize.query('UPDATE audit_chain_head SET seq = :seq, hash = :hash, updated_at = now()', { replacements: { seq: content.seq, hash }, transaction });
+  await sequelize.query('UPDATE audit_chain_head SET seq = :seq, hash = :hash, updated_at = now()', {
+    replacements: { seq: content.seq, hash },
+    transaction,
+  });
   return AuditEvent.create(
     {
       ...content,

@@ -32,16 +32,36 @@ export async function archiveAuditEvents(actor: Actor, throughSeq: number, out: 
     await recordFailure(actor, { action: 'audit.archive', resource: 'auditEvents' }, error);
     throw error;
   }
-  if (!Number.isInteger(throughSeq) || throughSeq < 1) throw new InvalidInput('audit.archive_range', 'Give the last event to archive as a positive sequence number, e.g. --through 100000.');
+  if (!Number.isInteger(throughSeq) || throughSeq < 1)
+    throw new InvalidInput(
+      'audit.archive_range',
+      'Give the last event to archive as a positive sequence number, e.g. --through 100000.',
+    );
   const report = await verifyAuditChain();
-  if (!report.ok) throw new InvalidInput('audit.chain_broken', `The audit chain is broken at event ${report.firstBad} (${report.problem}); investigate before archiving.`);
-  if (throughSeq > report.head.seq) throw new InvalidInput('audit.archive_range', `The log ends at event ${report.head.seq}; archive at most that far.`);
+  if (!report.ok)
+    throw new InvalidInput(
+      'audit.chain_broken',
+      `The audit chain is broken at event ${report.firstBad} (${report.problem}); investigate before archiving.`,
+    );
+  if (throughSeq > report.head.seq)
+    throw new InvalidInput(
+      'audit.archive_range',
+      `The log ends at event ${report.head.seq}; archive at most that far.`,
+    );
   const sequelize = sequelizeOf();
-  const [previous] = await sequelize.query<{ through: number | null }>('SELECT max(through_seq) AS through FROM audit_archives', { type: QueryTypes.SELECT });
-  const [present] = await sequelize.query<{ first: number | null }>('SELECT min(seq) AS first FROM audit_events', { type: QueryTypes.SELECT });
+  const [previous] = await sequelize.query<{ through: number | null }>(
+    'SELECT max(through_seq) AS through FROM audit_archives',
+    { type: QueryTypes.SELECT },
+  );
+  const [present] = await sequelize.query<{ first: number | null }>('SELECT min(seq) AS first FROM audit_events', {
+    type: QueryTypes.SELECT,
+  });
   const firstSeq = Number(present?.first ?? 1);
   if (previous?.through && throughSeq <= Number(previous.through)) {
-    throw new InvalidInput('audit.archive_range', `Events up to ${previous.through} are archived already; choose a later --through.`);
+    throw new InvalidInput(
+      'audit.archive_range',
+      `Events up to ${previous.through} are archived already; choose a later --through.`,
+    );
   }
   // The file's sha256 as written, recorded with the boundary so the archive can be checked later.
   const hash = createHash('sha256');
@@ -58,13 +78,23 @@ export async function archiveAuditEvents(actor: Actor, throughSeq: number, out: 
   });
   hashing.end();
   await finished(hashing);
-  if (!last || last.seq !== throughSeq) throw new InvalidInput('audit.archive_range', `Event ${throughSeq} is not in the database (already removed?).`);
+  if (!last || last.seq !== throughSeq)
+    throw new InvalidInput('audit.archive_range', `Event ${throughSeq} is not in the database (already removed?).`);
   const boundary = last;
   const fileSha256 = hash.digest('hex');
   await withAudit(actor, { action: 'audit.archive', resource: 'auditEvents' }, async (transaction, audit) => {
     await sequelize.query(
       'INSERT INTO audit_archives (through_seq, through_hash, first_seq, file_sha256, archived_by) VALUES (:through, :hash, :first, :sha, :by)',
-      { replacements: { through: boundary.seq, hash: boundary.hash, first: firstSeq, sha: fileSha256, by: actorLabel(actor) }, transaction },
+      {
+        replacements: {
+          through: boundary.seq,
+          hash: boundary.hash,
+          first: firstSeq,
+          sha: fileSha256,
+          by: actorLabel(actor),
+        },
+        transaction,
+      },
     );
     audit.note({ selection: { firstSeq, throughSeq }, after: { events, boundary, fileSha256 } });
   });

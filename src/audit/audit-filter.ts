@@ -44,7 +44,6 @@ export function auditFilterFromQuery(query: Record<string, unknown>): AuditFilte
   });
 }
 
-
 export function auditFilterWhere(filter: AuditFilter): WhereOptions {
   const where: Record<string | symbol, unknown> = {};
   if (filter.actorLabel) where.actorLabel = containing(filter.actorLabel);
@@ -53,7 +52,8 @@ export function auditFilterWhere(filter: AuditFilter): WhereOptions {
   if (filter.resource) where.resource = containing(filter.resource);
   if (filter.outcome) where.outcome = filter.outcome;
   if (filter.recordId) where.recordIds = { [Op.contains]: [filter.recordId] };
-  if (filter.from || filter.to) where.at = { ...(filter.from ? { [Op.gte]: filter.from } : {}), ...(filter.to ? { [Op.lte]: filter.to } : {}) };
+  if (filter.from || filter.to)
+    where.at = { ...(filter.from ? { [Op.gte]: filter.from } : {}), ...(filter.to ? { [Op.lte]: filter.to } : {}) };
   if (filter.q) {
     const everything = Sequelize.literal(
       `concat_ws(' ', actor_label, action, resource, reason, array_to_string(record_ids, ' '), selection::text, before::text, after::text)`,
@@ -65,5 +65,9 @@ export function auditFilterWhere(filter: AuditFilter): WhereOptions {
 
 /** The filter without empty fields, as recorded in the audit event of an export. */
 export function describeAuditFilter(filter: AuditFilter): Record<string, string> {
-  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : String(v)]));
+  return Object.fromEntries(
+    Object.entries(filter)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : String(v)]),
+  );
 }

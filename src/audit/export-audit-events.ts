@@ -12,8 +12,25 @@ import { recordFailure, withAudit } from './with-audit.js';
 export type ExportFormat = 'csv' | 'jsonl';
 
 const COLUMNS = [
-  'seq', 'at', 'actorType', 'actorId', 'actorLabel', 'actorRole', 'action', 'resource', 'recordIds', 'selection',
-  'before', 'after', 'outcome', 'reason', 'ip', 'userAgent', 'requestId', 'prevHash', 'hash',
+  'seq',
+  'at',
+  'actorType',
+  'actorId',
+  'actorLabel',
+  'actorRole',
+  'action',
+  'resource',
+  'recordIds',
+  'selection',
+  'before',
+  'after',
+  'outcome',
+  'reason',
+  'ip',
+  'userAgent',
+  'requestId',
+  'prevHash',
+  'hash',
 ] as const;
 const PAGE = 2_000;
 
@@ -23,10 +40,19 @@ const PAGE = 2_000;
  * (audit.export, with the filter) before the first byte is sent. Every column is exported, including
  * the hashes, so an archive can be verified later: event N's prevHash is the boundary hash.
  */
-export async function exportAuditEvents(actor: Actor, filter: AuditFilter, format: ExportFormat, out: Writable): Promise<number> {
+export async function exportAuditEvents(
+  actor: Actor,
+  filter: AuditFilter,
+  format: ExportFormat,
+  out: Writable,
+): Promise<number> {
   if (decide(actor, 'auditEvents', 'export') !== true) {
     const error = new Forbidden('audit.export_forbidden', 'Only auditors and admins export the audit log.');
-    await recordFailure(actor, { action: 'audit.export', resource: 'auditEvents', selection: { format, filter: describeAuditFilter(filter) } }, error);
+    await recordFailure(
+      actor,
+      { action: 'audit.export', resource: 'auditEvents', selection: { format, filter: describeAuditFilter(filter) } },
+      error,
+    );
     throw error;
   }
   await withAudit(actor, { action: 'audit.export', resource: 'auditEvents' }, async (_transaction, audit) => {
@@ -52,11 +78,23 @@ export async function writeAuditEvents(
   let after = 0;
   let count = 0;
   for (;;) {
-    const page = await AuditEvent.findAll({ where: { [Op.and]: [where, { seq: { [Op.gt]: after } }] }, order: [['seq', 'ASC']], limit: PAGE, raw: true });
+    const page = await AuditEvent.findAll({
+      where: { [Op.and]: [where, { seq: { [Op.gt]: after } }] },
+      order: [['seq', 'ASC']],
+      limit: PAGE,
+      raw: true,
+    });
     if (page.length === 0) break;
     const rows = page.map((event) => serialise(event as unknown as Record<string, unknown>));
     rows.forEach(onEvent);
-    await write(format === 'csv' ? stringify(rows.map((row) => COLUMNS.map((column) => cell(row[column]))), { escape_formulas: true }) : rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+    await write(
+      format === 'csv'
+        ? stringify(
+            rows.map((row) => COLUMNS.map((column) => cell(row[column]))),
+            { escape_formulas: true },
+          )
+        : rows.map((row) => `${JSON.stringify(row)}\n`).join(''),
+    );
     count += page.length;
     after = Number(page.at(-1)!.seq);
   }
@@ -64,10 +102,12 @@ export async function writeAuditEvents(
 }
 
 function serialise(event: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(COLUMNS.map((column) => {
-    const value = event[column];
-    return [column, column === 'seq' ? Number(value) : value instanceof Date ? value.toISOString() : value ?? null];
-  }));
+  return Object.fromEntries(
+    COLUMNS.map((column) => {
+      const value = event[column];
+      return [column, column === 'seq' ? Number(value) : value instanceof Date ? value.toISOString() : (value ?? null)];
+    }),
+  );
 }
 
 /** A CSV cell: JSON for structured values, empty for null. */

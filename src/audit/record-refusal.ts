@@ -2,7 +2,12 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { sequelizeOf } from '../../models/index.js';
 import { actorId, actorLabel, type Actor } from '../access/actor.js';
 import { logger } from '../platform/logger.js';
-import { currentRequestContext, normaliseIp, runWithRequestContext, type RequestContext } from '../platform/request-context.js';
+import {
+  currentRequestContext,
+  normaliseIp,
+  runWithRequestContext,
+  type RequestContext,
+} from '../platform/request-context.js';
 import { appendAuditEvent, type AuditEntry } from './append-audit-event.js';
 
 /**
@@ -53,18 +58,43 @@ export async function recordRefusal(actor: Actor, attempt: RefusedAttempt, why: 
   const ip = normaliseIp(context?.ip) ?? null;
   const key = actorKey(actor, ip);
   attempt = { ...attempt, action: auditableAction(attempt.action) };
-  const request = { actor: JSON.stringify(actor), ip, userAgent: context?.userAgent?.slice(0, 512) ?? null, requestId: context?.requestId ?? null };
+  const request = {
+    actor: JSON.stringify(actor),
+    ip,
+    userAgent: context?.userAgent?.slice(0, 512) ?? null,
+    requestId: context?.requestId ?? null,
+  };
   let counted = 0;
   let limit = REFUSALS_LOGGED_PER_MINUTE;
   await sequelize.transaction(async (transaction) => {
     // Kinds are partly named by the request (an action name in a console URL), so one actor could
     // make a new kind per request: past REFUSALS_LOGGED_PER_ACTOR_MINUTE refusals of any kind in a
     // minute, the actor's further refusals are only counted, all in one row.
-    const total = await countRefusal(transaction, { ...request, actorKey: key, action: '*', resource: '*', code: '*', reason: '*', limit: Number.MAX_SAFE_INTEGER });
+    const total = await countRefusal(transaction, {
+      ...request,
+      actorKey: key,
+      action: '*',
+      resource: '*',
+      code: '*',
+      reason: '*',
+      limit: Number.MAX_SAFE_INTEGER,
+    });
     const kind =
       total > REFUSALS_LOGGED_PER_ACTOR_MINUTE
-        ? { action: FLOOD.action, resource: FLOOD.resource, code: FLOOD.code, reason: `${FLOOD.code}: more than ${REFUSALS_LOGGED_PER_ACTOR_MINUTE} refusals of this actor in one minute, counted here; the first of them: ${reason}`, limit: 0 }
-        : { action: attempt.action, resource: attempt.resource, code: why.code, reason, limit: REFUSALS_LOGGED_PER_MINUTE };
+        ? {
+            action: FLOOD.action,
+            resource: FLOOD.resource,
+            code: FLOOD.code,
+            reason: `${FLOOD.code}: more than ${REFUSALS_LOGGED_PER_ACTOR_MINUTE} refusals of this actor in one minute, counted here; the first of them: ${reason}`,
+            limit: 0,
+          }
+        : {
+            action: attempt.action,
+            resource: attempt.resource,
+            code: why.code,
+            reason,
+            limit: REFUSALS_LOGGED_PER_MINUTE,
+          };
     limit = kind.limit;
     counted = await countRefusal(transaction, { ...request, ...kind, actorKey: key });
     // The count and the event commit together: `logged` never claims an event that is not there.
@@ -72,7 +102,10 @@ export async function recordRefusal(actor: Actor, attempt: RefusedAttempt, why: 
   });
   if (counted > limit) scheduleFlush();
   // A new kind of refusal this minute: a cheap moment to write what earlier minutes left counted.
-  if (counted === 1) await flushRefusalCounts().catch((error: unknown) => logger.warn({ err: error }, 'could not write counted refusals to the audit log'));
+  if (counted === 1)
+    await flushRefusalCounts().catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not write counted refusals to the audit log'),
+    );
 }
 
 /** Refusals (usually `Forbidden` errors) already written, so that an edge mapping the error does not write it twice. */
@@ -89,7 +122,18 @@ const FLOOD = { action: 'audit.refusals', resource: '*', code: 'audit.refusal_fl
 /** Adds one refusal to its row of this minute; answers the row's count (the first `limit` are logged one by one). */
 async function countRefusal(
   transaction: Transaction,
-  row: { actorKey: string; action: string; resource: string; code: string; reason: string; limit: number; actor: string; ip: string | null; userAgent: string | null; requestId: string | null },
+  row: {
+    actorKey: string;
+    action: string;
+    resource: string;
+    code: string;
+    reason: string;
+    limit: number;
+    actor: string;
+    ip: string | null;
+    userAgent: string | null;
+    requestId: string | null;
+  },
 ): Promise<number> {
   const [counted] = await sequelizeOf().query<{ count: number }>(
     `INSERT INTO audit_refusal_counts AS c
@@ -142,15 +186,42 @@ export async function flushRefusalCounts(options: { includeCurrentMinute?: boole
       { type: QueryTypes.SELECT, transaction },
     );
     for (const row of rows) {
-      const selection: RepeatedRefusals = { repeatedRefusals: row.count - row.logged, minute: new Date(row.minute).toISOString(), lastAt: new Date(row.last_at).toISOString() };
+      const selection: RepeatedRefusals = {
+        repeatedRefusals: row.count - row.logged,
+        minute: new Date(row.minute).toISOString(),
+        lastAt: new Date(row.last_at).toISOString(),
+      };
       // The summary carries the last counted request's address, agent and id, not the flushing request's.
-      const context: RequestContext = { requestId: row.last_request_id ?? '', ip: row.last_ip ?? undefined, userAgent: row.last_user_agent ?? undefined };
+      const context: RequestContext = {
+        requestId: row.last_request_id ?? '',
+        ip: row.last_ip ?? undefined,
+        userAgent: row.last_user_agent ?? undefined,
+      };
       await runWithRequestContext(context, () =>
-        appendAuditEvent(row.actor, { action: row.action, resource: row.resource, selection: { ...selection }, outcome: 'denied', reason: row.reason }, transaction),
+        appendAuditEvent(
+          row.actor,
+          {
+            action: row.action,
+            resource: row.resource,
+            selection: { ...selection },
+            outcome: 'denied',
+            reason: row.reason,
+          },
+          transaction,
+        ),
       );
       await sequelize.query(
         'UPDATE audit_refusal_counts SET logged = count WHERE actor_key = :actor_key AND action = :action AND resource = :resource AND reason_code = :reason_code AND minute = :minute',
-        { replacements: { actor_key: row.actor_key, action: row.action, resource: row.resource, reason_code: row.reason_code, minute: row.minute }, transaction },
+        {
+          replacements: {
+            actor_key: row.actor_key,
+            action: row.action,
+            resource: row.resource,
+            reason_code: row.reason_code,
+            minute: row.minute,
+          },
+          transaction,
+        },
       );
     }
     await sequelize.query(
@@ -169,7 +240,10 @@ export async function flushRefusalCounts(options: { includeCurrentMinute?: boole
  * action in its URL (`/records/1/made-up-name`), and a name the log's check refuses would lose the event.
  */
 function auditableAction(action: string): string {
-  const cleaned = action.toLowerCase().replace(/[^a-z0-9_.]+/g, '_').slice(0, 120);
+  const cleaned = action
+    .toLowerCase()
+    .replace(/[^a-z0-9_.]+/g, '_')
+    .slice(0, 120);
   return /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(cleaned) ? cleaned : 'unknown.action';
 }
 
@@ -192,7 +266,9 @@ function scheduleFlush(): void {
   const delay = 60_000 - (Date.now() % 60_000) + 2_000;
   flushTimer = setTimeout(() => {
     flushTimer = null;
-    flushRefusalCounts().catch((error: unknown) => logger.warn({ err: error }, 'could not write counted refusals to the audit log'));
+    flushRefusalCounts().catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not write counted refusals to the audit log'),
+    );
   }, delay);
   flushTimer.unref();
 }

@@ -24,6 +24,9 @@ export async function verifyAndRecord(actor: Actor, anchors: readonly ChainAncho
 
 /** The last successful verification (audit.verify): when, by whom, and what it found. */
 export async function lastVerification(): Promise<{ seq: number; at: Date; by: string; report: unknown } | null> {
-  const last = await AuditEvent.findOne({ where: { action: 'audit.verify', outcome: 'success' }, order: [['seq', 'DESC']] });
+  const last = await AuditEvent.findOne({
+    where: { action: 'audit.verify', outcome: 'success' },
+    order: [['seq', 'DESC']],
+  });
   return last ? { seq: last.seq, at: last.at, by: last.actorLabel, report: last.after } : null;
 }

@@ -9,7 +9,10 @@ import { ChainWalker, type ChainAnchor, type ChainedRow, type ChainReport } from
  * genesis hash; a later start is checked from its first event's previous hash, which should equal
  * the previous archive's boundary (pass it as an anchor to make sure).
  */
-export async function verifyArchiveFile(file: string, anchors: readonly ChainAnchor[] = []): Promise<ChainReport & { from: ChainAnchor }> {
+export async function verifyArchiveFile(
+  file: string,
+  anchors: readonly ChainAnchor[] = [],
+): Promise<ChainReport & { from: ChainAnchor }> {
   const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let walker: ChainWalker | undefined;
   let from: ChainAnchor = { seq: 0, hash: GENESIS_HASH };
@@ -22,12 +25,19 @@ export async function verifyArchiveFile(file: string, anchors: readonly ChainAnc
     try {
       row = toRow(JSON.parse(line) as Record<string, unknown>);
     } catch {
-      return { ...(walker ?? new ChainWalker(from)).broken(`line ${lineNumber} is not an exported audit event (invalid JSON)`), from };
+      return {
+        ...(walker ?? new ChainWalker(from)).broken(`line ${lineNumber} is not an exported audit event (invalid JSON)`),
+        from,
+      };
     }
     if (!walker) {
       from = row.seq === 1 ? { seq: 0, hash: GENESIS_HASH } : { seq: row.seq - 1, hash: row.prevHash };
       const boundary = anchorMap.get(from.seq);
-      if (boundary !== undefined && boundary !== from.hash) return { ...new ChainWalker(from).broken(`the file does not continue from the anchor for event ${from.seq}`), from };
+      if (boundary !== undefined && boundary !== from.hash)
+        return {
+          ...new ChainWalker(from).broken(`the file does not continue from the anchor for event ${from.seq}`),
+          from,
+        };
       walker = new ChainWalker(from, anchorMap);
     }
     const problem = walker.step(row);

@@ -60,10 +60,12 @@ export class ChainWalker {
     const { hash, ...content } = row;
     const seq = this.expectedSeq;
     if (content.seq !== seq) return `sequence number ${seq} is missing (the next event is ${content.seq})`;
-    if (content.prevHash !== this.prevHash) return `event ${seq} does not link to event ${seq - 1} (previous-hash mismatch)`;
+    if (content.prevHash !== this.prevHash)
+      return `event ${seq} does not link to event ${seq - 1} (previous-hash mismatch)`;
     if (hashEvent(content) !== hash) return `event ${seq} was changed: its content does not match its hash`;
     const anchored = this.anchors.get(seq);
-    if (anchored !== undefined && anchored !== hash) return `event ${seq} differs from the anchor recorded earlier (${anchored.slice(0, 12)}…)`;
+    if (anchored !== undefined && anchored !== hash)
+      return `event ${seq} differs from the anchor recorded earlier (${anchored.slice(0, 12)}…)`;
     this.prevHash = hash;
     this.expectedSeq += 1;
     return undefined;
@@ -91,16 +93,28 @@ export class ChainWalker {
  * or an anchor from an earlier verification that the chain no longer contains. When old events were
  * archived and removed (docs/audit-log.md, "Retention"), it starts from the archive's recorded boundary.
  */
-export async function verifyAuditChain(options: { anchors?: readonly ChainAnchor[]; transaction?: Transaction } = {}): Promise<ChainReport> {
+export async function verifyAuditChain(
+  options: { anchors?: readonly ChainAnchor[]; transaction?: Transaction } = {},
+): Promise<ChainReport> {
   const sequelize = sequelizeOf();
   const { transaction } = options;
   const anchors = new Map((options.anchors ?? []).map((anchor) => [anchor.seq, anchor.hash]));
-  const [present] = await sequelize.query<{ first: number | null }>('SELECT min(seq) AS first FROM audit_events', { type: QueryTypes.SELECT, transaction });
+  const [present] = await sequelize.query<{ first: number | null }>('SELECT min(seq) AS first FROM audit_events', {
+    type: QueryTypes.SELECT,
+    transaction,
+  });
   const first = present?.first === null || present?.first === undefined ? null : Number(present.first);
   let start: ChainAnchor = { seq: 0, hash: GENESIS_HASH };
   if (first !== null && first > 1) {
-    const [boundary] = await sequelize.query<{ hash: string }>('SELECT through_hash AS hash FROM audit_archives WHERE through_seq = :seq', { replacements: { seq: first - 1 }, type: QueryTypes.SELECT, transaction });
-    if (!boundary) return new ChainWalker(start).broken(`events 1 to ${first - 1} are missing and no archive records them as archived`, 1);
+    const [boundary] = await sequelize.query<{ hash: string }>(
+      'SELECT through_hash AS hash FROM audit_archives WHERE through_seq = :seq',
+      { replacements: { seq: first - 1 }, type: QueryTypes.SELECT, transaction },
+    );
+    if (!boundary)
+      return new ChainWalker(start).broken(
+        `events 1 to ${first - 1} are missing and no archive records them as archived`,
+        1,
+      );
     start = { seq: first - 1, hash: boundary.hash };
   }
   const walker = new ChainWalker(start, anchors);
@@ -119,20 +133,33 @@ export async function verifyAuditChain(options: { anchors?: readonly ChainAnchor
     }
   }
   const last = walker.last.seq;
-  const [head] = await sequelize.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1', { type: QueryTypes.SELECT, transaction });
+  const [head] = await sequelize.query<{ seq: string; hash: string }>(
+    'SELECT seq, hash FROM audit_chain_head WHERE id = 1',
+    { type: QueryTypes.SELECT, transaction },
+  );
   if (!head) return walker.broken('the chain head record is missing');
-  if (Number(head.seq) > last) return walker.broken(`events ${last + 1} to ${head.seq} are missing: the chain ends early (cut off at the end)`);
+  if (Number(head.seq) > last)
+    return walker.broken(`events ${last + 1} to ${head.seq} are missing: the chain ends early (cut off at the end)`);
   if (Number(head.seq) < last || head.hash !== walker.last.hash) {
-    return walker.broken(`the chain head (event ${head.seq}) does not match the last event ${last}`, Math.min(Number(head.seq), last) + 1);
+    return walker.broken(
+      `the chain head (event ${head.seq}) does not match the last event ${last}`,
+      Math.min(Number(head.seq), last) + 1,
+    );
   }
   const beyond = walker.anchorBeyondEnd();
-  if (beyond !== undefined) return walker.broken(`the anchor for event ${beyond} lies beyond the end of the chain (${last}): events were removed`);
+  if (beyond !== undefined)
+    return walker.broken(
+      `the anchor for event ${beyond} lies beyond the end of the chain (${last}): events were removed`,
+    );
   return { ok: true, checked: walker.checked, head: walker.last, ...(start.seq > 0 ? { from: start } : {}) };
 }
 
 /** "SEQ:HASH" (as printed by verify-audit) → an anchor; throws a message saying the expected form. */
 export function parseAnchor(text: string): ChainAnchor {
   const match = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not an anchor: use SEQ:HASH as printed by verify-audit, e.g. 1234:9f86d081884c7d65…(64 hex digits).`);
+  if (!match)
+    throw new Error(
+      `"${text}" is not an anchor: use SEQ:HASH as printed by verify-audit, e.g. 1234:9f86d081884c7d65…(64 hex digits).`,
+    );
   return { seq: Number(match[1]), hash: match[2]! };
 }

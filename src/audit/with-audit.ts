@@ -56,7 +56,11 @@ export async function withAudit<T>(actor: Actor, what: AuditedAction, work: Audi
  * reading other tables, and record a job's progress that others see at once. The write and its
  * audit event still commit together, and a failure is audited the same way.
  */
-export async function withAuditExplicitTransaction<T>(actor: Actor, what: AuditedAction, work: AuditedWork<T>): Promise<T> {
+export async function withAuditExplicitTransaction<T>(
+  actor: Actor,
+  what: AuditedAction,
+  work: AuditedWork<T>,
+): Promise<T> {
   return auditedTransaction(actor, what, work, inExplicitTransaction);
 }
 
@@ -89,7 +93,11 @@ async function auditedTransaction<T>(
  * Records an attempt that did not happen, outside the rolled-back transaction: a refusal (Forbidden)
  * through recordRefusal (one format, bounded per minute), anything else as `failed`.
  */
-export async function recordFailure(actor: Actor, entry: Omit<AuditEntry, 'outcome' | 'reason'>, error: unknown): Promise<void> {
+export async function recordFailure(
+  actor: Actor,
+  entry: Omit<AuditEntry, 'outcome' | 'reason'>,
+  error: unknown,
+): Promise<void> {
   if (error instanceof Forbidden) return recordRefusal(actor, entry, error);
   // Domain messages are written for users and safe to keep; anything else may hold internals.
   const reason = error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error';

@@ -43,9 +43,12 @@ export async function reserveAccountAttempt(userId: number): Promise<{ reserved:
 export async function reserveAddressAttempt(ip: string): Promise<boolean> {
   // Expired windows are only dead weight: sweep them now and then rather than on every sign-in.
   if (Math.random() < 0.01) {
-    await sequelizeOf().query('DELETE FROM sign_in_address_attempts WHERE window_start <= now() - make_interval(mins => :minutes)', {
-      replacements: { minutes: IP_WINDOW_MINUTES },
-    });
+    await sequelizeOf().query(
+      'DELETE FROM sign_in_address_attempts WHERE window_start <= now() - make_interval(mins => :minutes)',
+      {
+        replacements: { minutes: IP_WINDOW_MINUTES },
+      },
+    );
   }
   const rows = await sequelizeOf().query<{ attempts: number }>(
     `INSERT INTO sign_in_address_attempts AS a (ip, window_start, attempts) VALUES (:ip::inet, now(), 1)
@@ -60,7 +63,10 @@ export async function reserveAddressAttempt(ip: string): Promise<boolean> {
 
 /** A successful sign-in gives its address reservation back: only failures use the address's allowance. */
 export async function releaseAddressAttempt(ip: string): Promise<void> {
-  await sequelizeOf().query('UPDATE sign_in_address_attempts SET attempts = GREATEST(attempts - 1, 0) WHERE ip = :ip::inet', {
-    replacements: { ip },
-  });
+  await sequelizeOf().query(
+    'UPDATE sign_in_address_attempts SET attempts = GREATEST(attempts - 1, 0) WHERE ip = :ip::inet',
+    {
+      replacements: { ip },
+    },
+  );
 }

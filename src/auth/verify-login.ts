@@ -5,7 +5,14 @@ import type { Actor } from '../access/actor.js';
 import { appendAuditEvent } from '../audit/append-audit-event.js';
 import { sequelizeOf } from '../../models/index.js';
 import { Email } from '../users/email.js';
-import { releaseAddressAttempt, reserveAccountAttempt, reserveAddressAttempt, IP_WINDOW_MINUTES, LOCKOUT_MINUTES, MAX_FAILURES_PER_IP } from './sign-in-attempts.js';
+import {
+  releaseAddressAttempt,
+  reserveAccountAttempt,
+  reserveAddressAttempt,
+  IP_WINDOW_MINUTES,
+  LOCKOUT_MINUTES,
+  MAX_FAILURES_PER_IP,
+} from './sign-in-attempts.js';
 import { hashPassword, needsRehash, timingDummyHash, verifyPassword } from './password.js';
 
 export { IP_WINDOW_MINUTES, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, MAX_FAILURES_PER_IP } from './sign-in-attempts.js';
@@ -29,7 +36,13 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
   const ip = normaliseIp(currentRequestContext()?.ip);
   if (ip && !(await reserveAddressAttempt(ip))) {
     // Credential stuffing spreads guesses over many accounts: throttle the address as well.
-    await audit({ type: 'anonymous' }, null, 'denied', `more than ${MAX_FAILURES_PER_IP} failed sign-ins from this address in ${IP_WINDOW_MINUTES} minutes`, email);
+    await audit(
+      { type: 'anonymous' },
+      null,
+      'denied',
+      `more than ${MAX_FAILURES_PER_IP} failed sign-ins from this address in ${IP_WINDOW_MINUTES} minutes`,
+      email,
+    );
     return null;
   }
   const user = parsedEmail.success ? await User.scope('withPassword').findOne({ where: { email } }) : null;
@@ -55,7 +68,12 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
   }
   if (!(await verifyPassword(user.passwordHash, attempt))) {
     // The attempt was counted (and the account locked, if it was the last one) when it was reserved.
-    await audit(actor, user.id, 'failed', locksAccount ? `wrong password; locked for ${LOCKOUT_MINUTES} minutes` : 'wrong password');
+    await audit(
+      actor,
+      user.id,
+      'failed',
+      locksAccount ? `wrong password; locked for ${LOCKOUT_MINUTES} minutes` : 'wrong password',
+    );
     return null;
   }
 
@@ -66,13 +84,23 @@ export async function verifyLogin(rawEmail: unknown, password: unknown): Promise
       { failedLogins: 0, lockedUntil: null, lastLoginAt: now, ...(rehashed ? { passwordHash: rehashed } : {}) },
       { where: { id: user.id }, transaction },
     );
-    await appendAuditEvent(actor, { action: 'auth.login', resource: 'users', recordIds: [user.id], outcome: 'success' }, transaction);
+    await appendAuditEvent(
+      actor,
+      { action: 'auth.login', resource: 'users', recordIds: [user.id], outcome: 'success' },
+      transaction,
+    );
   });
   if (ip) await releaseAddressAttempt(ip);
   return { id: user.id, email: user.email, role: user.role };
 }
 
-async function audit(actor: Actor, userId: number | null, outcome: 'failed' | 'denied', reason: string, email?: string) {
+async function audit(
+  actor: Actor,
+  userId: number | null,
+  outcome: 'failed' | 'denied',
+  reason: string,
+  email?: string,
+) {
   await sequelizeOf().transaction((transaction) =>
     appendAuditEvent(
       actor,

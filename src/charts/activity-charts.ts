@@ -77,7 +77,14 @@ export async function predictionsPerDay(sequelize: Sequelize, modelId?: number):
 export async function auditActivity(sequelize: Sequelize): Promise<Cached<AuditActivity>> {
   return chartCache.get('audit-activity', TTL_ONLY, async () => {
     // A summary event stands for `selection.repeatedRefusals` refusals (src/audit/record-refusal.ts).
-    const rows = await sequelize.query<{ day: string; action: string; actor: string; outcome: string; events: string; refusals: string }>(
+    const rows = await sequelize.query<{
+      day: string;
+      action: string;
+      actor: string;
+      outcome: string;
+      events: string;
+      refusals: string;
+    }>(
       `SELECT to_char(date_trunc('day', at), 'YYYY-MM-DD') AS day, action, actor_label AS actor, outcome::text AS outcome, count(*) AS events,
               sum(CASE WHEN jsonb_typeof(selection->'repeatedRefusals') = 'number' THEN (selection->>'repeatedRefusals')::numeric ELSE 1 END) AS refusals
          FROM audit_events
@@ -109,7 +116,16 @@ export async function auditActivity(sequelize: Sequelize): Promise<Cached<AuditA
 /** The last imports (dry runs and applies) with their counts, newest first; one user's only when `createdById` is given. */
 export async function recentImports(sequelize: Sequelize, createdById?: number): Promise<Cached<ImportOutcome[]>> {
   return chartCache.get(`imports:${createdById ?? 'all'}`, TTL_ONLY, async () => {
-    const rows = await sequelize.query<{ id: string; status: string; params: Record<string, unknown>; result: Record<string, unknown> | null; error: string | null; finished_at: Date | null; dataset: string | null; created_by: string | null }>(
+    const rows = await sequelize.query<{
+      id: string;
+      status: string;
+      params: Record<string, unknown>;
+      result: Record<string, unknown> | null;
+      error: string | null;
+      finished_at: Date | null;
+      dataset: string | null;
+      created_by: string | null;
+    }>(
       `SELECT j.id, j.status::text AS status, j.params, j.result, j.error, j.finished_at, d.name AS dataset, u.email AS created_by
          FROM jobs j
          LEFT JOIN datasets d ON d.id = (j.params ->> 'datasetId')::int
@@ -138,7 +154,9 @@ export async function recentImports(sequelize: Sequelize, createdById?: number):
 
 function lastDays(count: number): string[] {
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
-  return Array.from({ length: count }, (_, i) => new Date(today - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, i) =>
+    new Date(today - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
 }
 
 function add(series: Map<string, number[]>, key: string, day: number, n: number, days: number): void {
@@ -149,9 +167,13 @@ function add(series: Map<string, number[]>, key: string, day: number, n: number,
 
 /** The SERIES - 1 largest series by total, and the rest summed under `rest`. */
 function busiest(series: Map<string, number[]>, rest: string): Array<{ key: string; counts: number[] }> {
-  const sorted = [...series].map(([key, counts]) => ({ key, counts, total: counts.reduce((a, b) => a + b, 0) })).sort((a, b) => b.total - a.total);
+  const sorted = [...series]
+    .map(([key, counts]) => ({ key, counts, total: counts.reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.total - a.total);
   if (sorted.length <= SERIES) return sorted.map(({ key, counts }) => ({ key, counts }));
   const top = sorted.slice(0, SERIES - 1).map(({ key, counts }) => ({ key, counts }));
-  const others = sorted.slice(SERIES - 1).reduce((sum, s) => sum.map((v, i) => v + s.counts[i]!), new Array<number>(sorted[0]!.counts.length).fill(0));
+  const others = sorted
+    .slice(SERIES - 1)
+    .reduce((sum, s) => sum.map((v, i) => v + s.counts[i]!), new Array<number>(sorted[0]!.counts.length).fill(0));
   return [...top, { key: rest, counts: others }];
 }

@@ -17,7 +17,7 @@ export interface Cached<T> {
 
 const lookups = new Counter<'outcome'>({
   name: `${METRIC_PREFIX}chart_cache_lookups_total`,
-  help: 'Chart aggregates asked for, by outcome: hit (served from this process\'s memory) or miss (computed in Postgres).',
+  help: "Chart aggregates asked for, by outcome: hit (served from this process's memory) or miss (computed in Postgres).",
   labelNames: ['outcome'],
   registers: [registry],
 });

@@ -16,8 +16,14 @@ export async function chartsOfDataset(datasetId: number): Promise<DatasetCharts>
  * A model's charts (metrics per version, the production version's confusion matrix and ROC curve, the
  * score distribution of `version`, default production) and its predictions per day, batch and API.
  */
-export async function chartsOfModel(modelId: number, version: number | undefined): Promise<{ charts: ModelCharts; predictions: Cached<DailyPredictions[]> }> {
-  const [charts, predictions] = await Promise.all([modelCharts(sequelizeOf(), modelId, version), predictionsPerDay(sequelizeOf(), modelId)]);
+export async function chartsOfModel(
+  modelId: number,
+  version: number | undefined,
+): Promise<{ charts: ModelCharts; predictions: Cached<DailyPredictions[]> }> {
+  const [charts, predictions] = await Promise.all([
+    modelCharts(sequelizeOf(), modelId, version),
+    predictionsPerDay(sequelizeOf(), modelId),
+  ]);
   if (!charts) throw new NotFound('charts.model', 'This model no longer exists.');
   return { charts, predictions };
 }

@@ -12,13 +12,57 @@ import { datasetCharts } from './dataset-charts.js';
 import { modelCharts } from './model-charts.js';
 import { systemHealth } from './system-health.js';
 
-const TILES: ReadonlyArray<{ resourceId: ResourceId; table: string; label: string; group: string; help: string; softDeleted?: boolean }> = [
-  { resourceId: 'datasets', table: 'datasets', label: 'Datasets', group: 'Data', help: 'Named collections of records for one task.' },
-  { resourceId: 'records', table: 'records', label: 'Records', group: 'Data', help: 'Examples with human labels and model predictions.', softDeleted: true },
-  { resourceId: 'models', table: 'models', label: 'Models', group: 'Models', help: 'Registered models; each has immutable versions.' },
-  { resourceId: 'modelVersions', table: 'model_versions', label: 'Model versions', group: 'Models', help: 'Trained ONNX artefacts with metrics and lineage.' },
-  { resourceId: 'jobs', table: 'jobs', label: 'Jobs', group: 'Operations', help: 'Background training, scoring, import and export.' },
-  { resourceId: 'auditEvents', table: 'audit_events', label: 'Audit events', group: 'Audit', help: 'Every action, hash-chained and append-only.' },
+const TILES: ReadonlyArray<{
+  resourceId: ResourceId;
+  table: string;
+  label: string;
+  group: string;
+  help: string;
+  softDeleted?: boolean;
+}> = [
+  {
+    resourceId: 'datasets',
+    table: 'datasets',
+    label: 'Datasets',
+    group: 'Data',
+    help: 'Named collections of records for one task.',
+  },
+  {
+    resourceId: 'records',
+    table: 'records',
+    label: 'Records',
+    group: 'Data',
+    help: 'Examples with human labels and model predictions.',
+    softDeleted: true,
+  },
+  {
+    resourceId: 'models',
+    table: 'models',
+    label: 'Models',
+    group: 'Models',
+    help: 'Registered models; each has immutable versions.',
+  },
+  {
+    resourceId: 'modelVersions',
+    table: 'model_versions',
+    label: 'Model versions',
+    group: 'Models',
+    help: 'Trained ONNX artefacts with metrics and lineage.',
+  },
+  {
+    resourceId: 'jobs',
+    table: 'jobs',
+    label: 'Jobs',
+    group: 'Operations',
+    help: 'Background training, scoring, import and export.',
+  },
+  {
+    resourceId: 'auditEvents',
+    table: 'audit_events',
+    label: 'Audit events',
+    group: 'Audit',
+    help: 'Every action, hash-chained and append-only.',
+  },
   { resourceId: 'users', table: 'users', label: 'Users', group: 'Access', help: 'People who sign in, one role each.' },
 ];
 
@@ -74,7 +118,9 @@ export async function dashboardOf(actor: Actor, query: DashboardQuery, settings:
     has('dataset') ? choicesOf(sequelize, 'datasets') : Promise.resolve([]),
     has('model') ? choicesOf(sequelize, 'models') : Promise.resolve([]),
   ]);
-  const datasetId = has('dataset') ? await chosenId(query.dataset, datasets, () => busiestDataset(sequelize)) : undefined;
+  const datasetId = has('dataset')
+    ? await chosenId(query.dataset, datasets, () => busiestDataset(sequelize))
+    : undefined;
   const modelId = has('model') ? await chosenId(query.model, models, () => lastPromotedModel(sequelize)) : undefined;
   const version = positiveInteger(query.version);
 

@@ -52,7 +52,15 @@ export async function datasetCharts(sequelize: Sequelize, datasetId: number): Pr
     chartCache.get(`dataset:${datasetId}:edits`, ['records'], () => editsPerDay(sequelize, datasetId)),
     chartCache.get(`dataset:${datasetId}:recent`, ['records'], () => recentlyChanged(sequelize, datasetId)),
   ]);
-  return { datasetId: dataset.id, name: dataset.name, task: dataset.task, labels: dataset.labels, bySplit, edits, recent };
+  return {
+    datasetId: dataset.id,
+    name: dataset.name,
+    task: dataset.task,
+    labels: dataset.labels,
+    bySplit,
+    edits,
+    recent,
+  };
 }
 
 async function labelsBySplit(sequelize: Sequelize, datasetId: number): Promise<LabelSplitCount[]> {
@@ -88,11 +96,23 @@ async function editsPerDay(sequelize: Sequelize, datasetId: number): Promise<Dai
 
 /** The dataset's live records changed last (created or edited), newest first, down the updated_at index. */
 async function recentlyChanged(sequelize: Sequelize, datasetId: number): Promise<ChangedRecord[]> {
-  const rows = await sequelize.query<{ id: string; dataset_id: number; label: string | null; split: string; updated_at: Date }>(
+  const rows = await sequelize.query<{
+    id: string;
+    dataset_id: number;
+    label: string | null;
+    split: string;
+    updated_at: Date;
+  }>(
     `SELECT id, dataset_id, label, split::text AS split, updated_at FROM records
       WHERE deleted_at IS NULL AND dataset_id = :datasetId
       ORDER BY updated_at DESC LIMIT :limit`,
     { replacements: { datasetId, limit: RECENT_ROWS }, type: QueryTypes.SELECT },
   );
-  return rows.map((r) => ({ id: Number(r.id), datasetId: r.dataset_id, label: r.label, split: r.split, updatedAt: new Date(r.updated_at).toISOString() }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    datasetId: r.dataset_id,
+    label: r.label,
+    split: r.split,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  }));
 }

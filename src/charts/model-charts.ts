@@ -42,24 +42,57 @@ export interface ModelCharts {
  * helping?), the production version's confusion matrix and ROC curve, and the distribution of the
  * scores and predicted labels that a version's batch scoring left on live records. Null for an unknown model.
  */
-export async function modelCharts(sequelize: Sequelize, modelId: number, versionNumber?: number): Promise<ModelCharts | null> {
+export async function modelCharts(
+  sequelize: Sequelize,
+  modelId: number,
+  versionNumber?: number,
+): Promise<ModelCharts | null> {
   const [model] = await sequelize.query<{ id: number; name: string; dataset_id: number; dataset: string }>(
     'SELECT m.id, m.name, m.dataset_id, d.name AS dataset FROM models m JOIN datasets d ON d.id = m.dataset_id WHERE m.id = :modelId',
     { replacements: { modelId }, type: QueryTypes.SELECT },
   );
   if (!model) return null;
-  const versions = await chartCache.get(`model:${modelId}:versions`, ['model_versions', 'model_aliases'], () => versionPoints(sequelize, modelId));
+  const versions = await chartCache.get(`model:${modelId}:versions`, ['model_versions', 'model_aliases'], () =>
+    versionPoints(sequelize, modelId),
+  );
   const productionPoint = versions.value.find((v) => v.aliases.includes('production'));
-  const production = productionPoint ? { versionId: productionPoint.versionId, version: productionPoint.version, metrics: await metricsOf(sequelize, productionPoint.versionId) } : null;
-  const chosen = versionNumber === undefined ? (productionPoint ?? versions.value.at(-1)) : versions.value.find((v) => v.version === versionNumber);
-  const scores = chosen
-    ? await chartCache.get(`version:${chosen.versionId}:scores`, ['record_predictions', 'records'], () => scoreDistribution(sequelize, chosen.versionId, chosen.version))
+  const production = productionPoint
+    ? {
+        versionId: productionPoint.versionId,
+        version: productionPoint.version,
+        metrics: await metricsOf(sequelize, productionPoint.versionId),
+      }
     : null;
-  return { modelId: model.id, name: model.name, dataset: { id: model.dataset_id, name: model.dataset }, versions, production, scores };
+  const chosen =
+    versionNumber === undefined
+      ? (productionPoint ?? versions.value.at(-1))
+      : versions.value.find((v) => v.version === versionNumber);
+  const scores = chosen
+    ? await chartCache.get(`version:${chosen.versionId}:scores`, ['record_predictions', 'records'], () =>
+        scoreDistribution(sequelize, chosen.versionId, chosen.version),
+      )
+    : null;
+  return {
+    modelId: model.id,
+    name: model.name,
+    dataset: { id: model.dataset_id, name: model.dataset },
+    versions,
+    production,
+    scores,
+  };
 }
 
 async function versionPoints(sequelize: Sequelize, modelId: number): Promise<VersionPoint[]> {
-  const rows = await sequelize.query<{ id: number; version: number; created_at: Date; trainer: string | null; accuracy: number | null; macro_f1: number | null; roc_auc: number | null; aliases: string[] }>(
+  const rows = await sequelize.query<{
+    id: number;
+    version: number;
+    created_at: Date;
+    trainer: string | null;
+    accuracy: number | null;
+    macro_f1: number | null;
+    roc_auc: number | null;
+    aliases: string[];
+  }>(
     `SELECT v.id, v.version, v.created_at, v.trainer,
             (v.metrics ->> 'accuracy')::float8 AS accuracy, (v.metrics ->> 'macroF1')::float8 AS macro_f1, (v.metrics ->> 'rocAuc')::float8 AS roc_auc,
             COALESCE(array_agg(a.alias ORDER BY a.alias) FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
@@ -83,10 +116,13 @@ async function versionPoints(sequelize: Sequelize, modelId: number): Promise<Ver
 
 /** A version's stored evaluation (immutable, so never stale). */
 async function metricsOf(sequelize: Sequelize, versionId: number): Promise<Partial<ClassificationMetrics>> {
-  const [row] = await sequelize.query<{ metrics: Partial<ClassificationMetrics> }>('SELECT metrics FROM model_versions WHERE id = :versionId', {
-    replacements: { versionId },
-    type: QueryTypes.SELECT,
-  });
+  const [row] = await sequelize.query<{ metrics: Partial<ClassificationMetrics> }>(
+    'SELECT metrics FROM model_versions WHERE id = :versionId',
+    {
+      replacements: { versionId },
+      type: QueryTypes.SELECT,
+    },
+  );
   return row?.metrics ?? {};
 }
 
@@ -113,6 +149,8 @@ async function scoreDistribution(sequelize: Sequelize, versionId: number, versio
     if (!labelBins) perLabel.set(row.label, (labelBins = new Array<number>(SCORE_BINS).fill(0)));
     labelBins[row.bin]! += n;
   }
-  const byLabel = [...perLabel].map(([label, counts]) => ({ label, bins: counts, records: counts.reduce((a, b) => a + b, 0) })).sort((a, b) => b.records - a.records);
+  const byLabel = [...perLabel]
+    .map(([label, counts]) => ({ label, bins: counts, records: counts.reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.records - a.records);
   return { versionId, version, bins, byLabel, total: bins.reduce((a, b) => a + b, 0) };
 }

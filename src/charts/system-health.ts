@@ -55,7 +55,13 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
   const roundTripMs = performance.now() - started;
   const [pending, [queue], [errors], connections, [size], processes] = await Promise.all([
     pendingMigrations(sequelize).catch(() => null),
-    sequelize.query<{ queued: string; running: string; oldest_queued_s: number | null; stale: string; failed_hour: string }>(
+    sequelize.query<{
+      queued: string;
+      running: string;
+      oldest_queued_s: number | null;
+      stale: string;
+      failed_hour: string;
+    }>(
       `SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
               count(*) FILTER (WHERE status = 'running') AS running,
               extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'queued' AND run_after <= now()))::float8 AS oldest_queued_s,
@@ -74,7 +80,9 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
         GROUP BY 1 ORDER BY 2 DESC`,
       { type: QueryTypes.SELECT },
     ),
-    sequelize.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes', { type: QueryTypes.SELECT }),
+    sequelize.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes', {
+      type: QueryTypes.SELECT,
+    }),
     supervisedProcesses(sequelize),
   ]);
   const checks: HealthCheck[] = [];
@@ -83,14 +91,29 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     title: 'Postgres',
     level: roundTripMs < 50 ? 'ok' : 'warning',
     value: `${roundTripMs.toFixed(1)} ms round trip · ${megabytes(Number(size?.bytes ?? 0))}`,
-    detail: roundTripMs < 50 ? 'Reachable from this web process.' : 'Slow answers: check the database host\'s load and the network between it and this process.',
+    detail:
+      roundTripMs < 50
+        ? 'Reachable from this web process.'
+        : "Slow answers: check the database host's load and the network between it and this process.",
   });
   checks.push(
     pending === null
-      ? { id: 'migrations', title: 'Schema', level: 'warning', value: 'unknown', detail: 'The migration table could not be read: run `npm run cli -- migrate` and check the log.' }
+      ? {
+          id: 'migrations',
+          title: 'Schema',
+          level: 'warning',
+          value: 'unknown',
+          detail: 'The migration table could not be read: run `npm run cli -- migrate` and check the log.',
+        }
       : pending.length === 0
         ? { id: 'migrations', title: 'Schema', level: 'ok', value: 'current', detail: 'Every migration is applied.' }
-        : { id: 'migrations', title: 'Schema', level: 'error', value: `${pending.length} pending`, detail: 'Run `npm run cli -- migrate` (or restart with `npm start`): /readyz answers 503 until then.' },
+        : {
+            id: 'migrations',
+            title: 'Schema',
+            level: 'error',
+            value: `${pending.length} pending`,
+            detail: 'Run `npm run cli -- migrate` (or restart with `npm start`): /readyz answers 503 until then.',
+          },
   );
   const queued = Number(queue?.queued ?? 0);
   const oldest = queue?.oldest_queued_s ?? null;
@@ -99,7 +122,10 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     title: 'Job queue',
     level: oldest !== null && oldest > 300 ? 'warning' : 'ok',
     value: `${queued} queued${oldest === null ? '' : `, oldest ${duration(oldest)}`} · ${Number(queue?.running ?? 0)} running`,
-    detail: oldest !== null && oldest > 300 ? 'Jobs wait for a worker: start one (`npm run cli -- worker`) or more (`npm start -- --workers N`).' : 'Workers pick jobs up as they come.',
+    detail:
+      oldest !== null && oldest > 300
+        ? 'Jobs wait for a worker: start one (`npm run cli -- worker`) or more (`npm start -- --workers N`).'
+        : 'Workers pick jobs up as they come.',
   });
   const stale = Number(queue?.stale ?? 0);
   checks.push({
@@ -107,7 +133,10 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     title: 'Running jobs',
     level: stale > 0 ? 'warning' : 'ok',
     value: stale > 0 ? `${stale} without heartbeat` : 'all heart-beating',
-    detail: stale > 0 ? `A worker stopped reporting for over ${heartbeatSeconds * 2} s: its job is retried by another worker once the queue notices; check that worker's host.` : `Every running job's worker reported within ${heartbeatSeconds * 2} s.`,
+    detail:
+      stale > 0
+        ? `A worker stopped reporting for over ${heartbeatSeconds * 2} s: its job is retried by another worker once the queue notices; check that worker's host.`
+        : `Every running job's worker reported within ${heartbeatSeconds * 2} s.`,
   });
   const failedHour = Number(queue?.failed_hour ?? 0);
   checks.push({
@@ -115,7 +144,10 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     title: 'Failed jobs (1 h)',
     level: failedHour > 0 ? 'warning' : 'ok',
     value: String(failedHour),
-    detail: failedHour > 0 ? 'Open Operations → Jobs, filter by status "failed" and read each error.' : 'No job failed in the last hour.',
+    detail:
+      failedHour > 0
+        ? 'Open Operations → Jobs, filter by status "failed" and read each error.'
+        : 'No job failed in the last hour.',
   });
   const requests = Number(errors?.requests ?? 0);
   const serverErrors = Number(errors?.errors ?? 0);
@@ -125,7 +157,10 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     title: 'Server errors (1 h)',
     level: rate > 0.05 ? 'error' : rate > 0.01 ? 'warning' : 'ok',
     value: `${serverErrors} of ${requests.toLocaleString('en')} requests (${(rate * 100).toFixed(2)}%)`,
-    detail: rate > 0.01 ? 'HTTP 5xx answers: search the web processes\' logs for level 50 with their request ids.' : 'All web processes, from the per-minute request stats.',
+    detail:
+      rate > 0.01
+        ? "HTTP 5xx answers: search the web processes' logs for level 50 with their request ids."
+        : 'All web processes, from the per-minute request stats.',
   });
   if (processes.length > 0) checks.push(processCheck(processes));
   const rss = process.memoryUsage().rss;
@@ -136,15 +171,34 @@ export async function systemHealth(sequelize: Sequelize, heartbeatSeconds: numbe
     title: 'This web process',
     level: p99LoopMs > 200 ? 'warning' : 'ok',
     value: `pid ${process.pid} · ${megabytes(rss)} RSS · up ${duration(process.uptime())} · event loop p99 ${p99LoopMs.toFixed(1)} ms`,
-    detail: p99LoopMs > 200 ? 'The event loop stalls: something runs long on the web thread; see /metrics (modeldesk_nodejs_eventloop_lag_seconds).' : 'The process answering this page (each web process has its own).',
+    detail:
+      p99LoopMs > 200
+        ? 'The event loop stalls: something runs long on the web thread; see /metrics (modeldesk_nodejs_eventloop_lag_seconds).'
+        : 'The process answering this page (each web process has its own).',
   });
-  return { checkedAt: new Date().toISOString(), checks, connections: connections.map((c) => ({ application: c.application, count: Number(c.count) })), processes };
+  return {
+    checkedAt: new Date().toISOString(),
+    checks,
+    connections: connections.map((c) => ({ application: c.application, count: Number(c.count) })),
+    processes,
+  };
 }
 
 /** What `npm start`'s supervisors last reported (src/cli/supervisor.ts); [] before the table exists. */
 async function supervisedProcesses(sequelize: Sequelize): Promise<SupervisedProcess[]> {
   const rows = await sequelize
-    .query<{ supervisor: string; name: string; kind: 'web' | 'worker'; pid: number | null; state: string; restarts: number; last_restart_at: Date | null; last_exit: string | null; started_at: Date | null; silent: boolean }>(
+    .query<{
+      supervisor: string;
+      name: string;
+      kind: 'web' | 'worker';
+      pid: number | null;
+      state: string;
+      restarts: number;
+      last_restart_at: Date | null;
+      last_exit: string | null;
+      started_at: Date | null;
+      silent: boolean;
+    }>(
       `SELECT supervisor, name, kind, pid, state, restarts, last_restart_at, last_exit, started_at,
               updated_at < now() - make_interval(secs => :silent) AS silent
          FROM supervised_processes ORDER BY supervisor, kind, name`,
@@ -172,7 +226,11 @@ function processCheck(processes: SupervisedProcess[]): HealthCheck {
   return {
     id: 'processes',
     title: 'Supervised processes',
-    level: down.some((p) => p.state === 'not reporting' || p.state === 'restarting') ? 'error' : down.length > 0 || recent.length > 0 ? 'warning' : 'ok',
+    level: down.some((p) => p.state === 'not reporting' || p.state === 'restarting')
+      ? 'error'
+      : down.length > 0 || recent.length > 0
+        ? 'warning'
+        : 'ok',
     value: `${processes.length - down.length} of ${processes.length} running · ${restarts} restart${restarts === 1 ? '' : 's'}`,
     detail:
       down.length > 0

@@ -11,9 +11,18 @@ import type { SupervisedChild } from './supervisor.js';
  * throttling and job state live in Postgres, so any of them can answer any request. A child is ready
  * once it listens (`onPort` learns the port, which PORT=0 leaves to the system).
  */
-export function webProcesses(database: Database, sessionSecret: string): (onPort: (port: number) => void) => SupervisedChild {
+export function webProcesses(
+  database: Database,
+  sessionSecret: string,
+): (onPort: (port: number) => void) => SupervisedChild {
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./main.js', import.meta.url)), args: ['web'], silent: false });
-  const env = { DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, MODELDESK_FORKED: '1', SEED_DEMO_DATA: 'false', SESSION_SECRET: sessionSecret };
+  const env = {
+    DATABASE_URL: database.url,
+    DATABASE_OWNER_URL: database.ownerUrl,
+    MODELDESK_FORKED: '1',
+    SEED_DEMO_DATA: 'false',
+    SESSION_SECRET: sessionSecret,
+  };
   return (onPort) => {
     const child = cluster.fork(env);
     const ready = new Promise<void>((resolve, reject) => {
@@ -22,7 +31,12 @@ export function webProcesses(database: Database, sessionSecret: string): (onPort
         resolve();
       });
       child.once('exit', (code, signal) =>
-        reject(new Unavailable('server.web_start_failed', `A web process exited during start-up (${signal ? `signal ${signal}` : `code ${code}`}); see its messages above.`)),
+        reject(
+          new Unavailable(
+            'server.web_start_failed',
+            `A web process exited during start-up (${signal ? `signal ${signal}` : `code ${code}`}); see its messages above.`,
+          ),
+        ),
       );
     });
     ready.catch(() => undefined); // the supervisor handles it (start-up fails, or a restart backs off)

@@ -19,7 +19,10 @@ export interface OpenDatabase {
  * Config → Postgres (embedded or DATABASE_URL) → Sequelize with models bound → migrations applied.
  * What every command that touches data starts with; `close()` undoes it in reverse order.
  */
-export async function openDatabase(say: (message: string) => void, options: { poolMax?: number } = {}): Promise<OpenDatabase> {
+export async function openDatabase(
+  say: (message: string) => void,
+  options: { poolMax?: number } = {},
+): Promise<OpenDatabase> {
   const config = loadConfig();
   logger.level = config.LOG_LEVEL;
   const database = await startDatabase(config, say);

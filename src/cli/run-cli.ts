@@ -17,7 +17,20 @@ import { workerCommand } from './commands/worker.js';
 import { createApiKeyCommand, revokeApiKeyCommand } from './commands/api-keys.js';
 
 const COMMANDS: readonly Command[] = [
-  startCommand, migrateCommand, seedCommand, createUserCommand, trainCommand, scoreCommand, uploadModelCommand, workerCommand, verifyAuditCommand, archiveAuditCommand, generateCommand, webCommand, createApiKeyCommand, revokeApiKeyCommand,
+  startCommand,
+  migrateCommand,
+  seedCommand,
+  createUserCommand,
+  trainCommand,
+  scoreCommand,
+  uploadModelCommand,
+  workerCommand,
+  verifyAuditCommand,
+  archiveAuditCommand,
+  generateCommand,
+  webCommand,
+  createApiKeyCommand,
+  revokeApiKeyCommand,
 ];
 
 function usage(): string {
@@ -60,7 +73,9 @@ export async function runCli(argv: string[]): Promise<number> {
       return 1;
     }
     if (error instanceof ZodError) {
-      console.error(`Invalid input:\n${error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${command.usage}`);
+      console.error(
+        `Invalid input:\n${error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${command.usage}`,
+      );
       return 2;
     }
     if (error instanceof UsageError) {
@@ -71,4 +86,3 @@ export async function runCli(argv: string[]): Promise<number> {
     return 1;
   }
 }
-

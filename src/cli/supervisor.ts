@@ -61,10 +61,21 @@ export class Supervisor {
   /** Starts every process and resolves once all are ready; rejects (stopping the others) if one exits during start-up. */
   async start(specs: readonly ProcessSpec[]): Promise<void> {
     await this.sequelize
-      .query(`DELETE FROM supervised_processes WHERE supervisor = :id OR updated_at < now() - interval '1 day'`, { replacements: { id: this.id } })
+      .query(`DELETE FROM supervised_processes WHERE supervisor = :id OR updated_at < now() - interval '1 day'`, {
+        replacements: { id: this.id },
+      })
       .catch((error: unknown) => logger.warn({ err: error }, 'supervisor: could not clear old process rows'));
     const ready = specs.map((spec) => {
-      const slot: Slot = { spec, state: 'starting', restarts: 0, failures: 0, startedAt: new Date(), lastRestartAt: null, lastExit: null, everReady: false };
+      const slot: Slot = {
+        spec,
+        state: 'starting',
+        restarts: 0,
+        failures: 0,
+        startedAt: new Date(),
+        lastRestartAt: null,
+        lastExit: null,
+        everReady: false,
+      };
       this.slots.push(slot);
       return this.launch(slot);
     });
@@ -103,7 +114,9 @@ export class Supervisor {
     await Promise.all(exits);
     clearTimeout(timer);
     await this.writes;
-    await this.sequelize.query('DELETE FROM supervised_processes WHERE supervisor = :id', { replacements: { id: this.id } }).catch(() => undefined);
+    await this.sequelize
+      .query('DELETE FROM supervised_processes WHERE supervisor = :id', { replacements: { id: this.id } })
+      .catch(() => undefined);
   }
 
   /** SIGKILL every child now (a second Ctrl-C or SIGTERM, or the grace period ran out). */
@@ -112,7 +125,10 @@ export class Supervisor {
     for (const slot of this.slots) {
       clearTimeout(slot.timer);
       if (slot.child && isRunning(slot.child)) {
-        logger.warn({ process: slot.spec.name, pid: slot.child.pid, reason }, 'killing a process that did not stop (SIGKILL)');
+        logger.warn(
+          { process: slot.spec.name, pid: slot.child.pid, reason },
+          'killing a process that did not stop (SIGKILL)',
+        );
         slot.child.kill('SIGKILL');
       }
     }
@@ -145,7 +161,15 @@ export class Supervisor {
     slot.failures += 1;
     slot.state = 'restarting';
     logger.error(
-      { process: slot.spec.name, pid: child.pid, code, signal, ranSeconds: Math.round(ranMs / 1000), restartInSeconds: delayMs / 1000, restarts: slot.restarts },
+      {
+        process: slot.spec.name,
+        pid: child.pid,
+        code,
+        signal,
+        ranSeconds: Math.round(ranMs / 1000),
+        restartInSeconds: delayMs / 1000,
+        restarts: slot.restarts,
+      },
       `${slot.spec.name} exited (${slot.lastExit}); restarting it in ${delayMs / 1000} s`,
     );
     this.publish(slot);
@@ -154,7 +178,12 @@ export class Supervisor {
       slot.restarts += 1;
       slot.lastRestartAt = new Date();
       this.launch(slot)
-        .then(() => logger.info({ process: slot.spec.name, pid: slot.child?.pid, restarts: slot.restarts }, `${slot.spec.name} restarted`))
+        .then(() =>
+          logger.info(
+            { process: slot.spec.name, pid: slot.child?.pid, restarts: slot.restarts },
+            `${slot.spec.name} restarted`,
+          ),
+        )
         .catch(() => undefined); // an exit during start-up comes through onExit: the next, longer backoff
     }, delayMs);
   }
@@ -186,7 +215,9 @@ export class Supervisor {
           { replacements: row },
         )
         .then(() => undefined)
-        .catch((error: unknown) => logger.warn({ err: error, process: slot.spec.name }, 'supervisor: could not record the process state')),
+        .catch((error: unknown) =>
+          logger.warn({ err: error, process: slot.spec.name }, 'supervisor: could not record the process state'),
+        ),
     );
   }
 }

@@ -35,16 +35,25 @@ export interface GenerateResult {
  * seconds, in constant memory. Audited as datasets.generate. Tabular rows carry their feature vector
  * (records.feature_vector, see migration 20261125001800), written here rather than by the row trigger.
  */
-export async function generateDataset(actor: Actor, raw: GenerateInput, progress: (done: number) => void = () => undefined): Promise<GenerateResult> {
+export async function generateDataset(
+  actor: Actor,
+  raw: GenerateInput,
+  progress: (done: number) => void = () => undefined,
+): Promise<GenerateResult> {
   const parsed = GenerateInput.safeParse(raw);
-  if (!parsed.success) throw new InvalidInput('generate.input', `Check the options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  if (!parsed.success)
+    throw new InvalidInput(
+      'generate.input',
+      `Check the options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+    );
   const input = parsed.data;
   if (decide(actor, 'datasets', 'new') !== true) {
     const error = new Forbidden('generate.forbidden', 'Your role may not create datasets.');
     await recordFailure(actor, { action: 'datasets.generate', resource: 'datasets' }, error);
     throw error;
   }
-  if (await Dataset.findOne({ where: { name: input.name } })) throw new Conflict('generate.exists', `A dataset named "${input.name}" exists already: choose another name.`);
+  if (await Dataset.findOne({ where: { name: input.name } }))
+    throw new Conflict('generate.exists', `A dataset named "${input.name}" exists already: choose another name.`);
   const started = performance.now();
   const tabular = input.task === 'tabular-classification';
   const source = tabular ? syntheticTabularStream(30, input.seed) : syntheticTextStream(input.seed);
@@ -63,7 +72,9 @@ export async function generateDataset(actor: Actor, raw: GenerateInput, progress
     );
     const connection = (transaction as unknown as { connection: pg.Client }).connection;
     await tuneForBulkLoad(connection);
-    const copy = connection.query(copyFrom(`COPY records (${GENERATED_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`));
+    const copy = connection.query(
+      copyFrom(`COPY records (${GENERATED_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`),
+    );
     const schema = tabular ? (source as ReturnType<typeof syntheticTabularStream>).schema : [];
     function* rows(): Generator<GeneratedRow> {
       const values = new Float64Array(schema.length);
@@ -82,7 +93,10 @@ export async function generateDataset(actor: Actor, raw: GenerateInput, progress
     await pipeline(Readable.from(encodeGeneratedRows(dataset.id, schema, rows())), copy);
     if (!copy.writableFinished) await once(copy, 'finish');
     await cleanGinPendingLists(connection);
-    audit.note({ recordIds: [dataset.id], after: { name: input.name, task: input.task, rows: input.rows, seed: input.seed } });
+    audit.note({
+      recordIds: [dataset.id],
+      after: { name: input.name, task: input.task, rows: input.rows, seed: input.seed },
+    });
     const seconds = (performance.now() - started) / 1000;
     return { datasetId: dataset.id, rows: input.rows, seconds, rowsPerSecond: Math.round(input.rows / seconds) };
   });

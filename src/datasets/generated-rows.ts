@@ -2,7 +2,15 @@ import type { FeatureSpec } from '../../models/enums.js';
 import { binaryCopyHeader, BINARY_COPY_TRAILER } from '../db/copy-binary.js';
 
 /** The columns `cli generate` fills, in the order `encodeGeneratedRows` writes them. */
-export const GENERATED_COLUMNS = ['dataset_id', 'text', 'features', 'label', 'split', 'source', 'feature_vector'] as const;
+export const GENERATED_COLUMNS = [
+  'dataset_id',
+  'text',
+  'features',
+  'label',
+  'split',
+  'source',
+  'feature_vector',
+] as const;
 
 /** One generated record: text, or feature values in schema order (then also written as JSON and as the float4 vector). */
 export interface GeneratedRow {
@@ -26,7 +34,11 @@ const JSONB_VERSION = 1;
  * instrument gives, and fewer digits for Postgres to parse) and their float4 vector holds exactly the
  * float32 of that decimal, as the `records_feature_vector` function computes it from the JSON.
  */
-export function* encodeGeneratedRows(datasetId: number, schema: readonly FeatureSpec[], rows: Iterable<GeneratedRow>): Generator<Buffer> {
+export function* encodeGeneratedRows(
+  datasetId: number,
+  schema: readonly FeatureSpec[],
+  rows: Iterable<GeneratedRow>,
+): Generator<Buffer> {
   const keys = schema.map((spec, j) => Buffer.from(`${j === 0 ? '{' : ','}"${spec.name}":`, 'utf8'));
   const keyBytes = keys.reduce((sum, key) => sum + key.length, 0);
   const source = Buffer.from('generated', 'utf8');
@@ -36,7 +48,11 @@ export function* encodeGeneratedRows(datasetId: number, schema: readonly Feature
   let at = binaryCopyHeader().copy(chunk, 0);
   for (const row of rows) {
     // Room for this row: fixed fields, the text (≤ 3 bytes per UTF-16 unit), the JSON (≤ 24 bytes a number) and the vector.
-    const room = 64 + (row.text ? 3 * row.text.length : 0) + (row.values ? keyBytes + 24 * row.values.length + 4 * row.values.length : 0) + 2 * 64;
+    const room =
+      64 +
+      (row.text ? 3 * row.text.length : 0) +
+      (row.values ? keyBytes + 24 * row.values.length + 4 * row.values.length : 0) +
+      2 * 64;
     if (at + room > chunk.length) {
       yield chunk.subarray(0, at);
       chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room));

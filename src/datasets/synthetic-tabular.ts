@@ -18,7 +18,10 @@ export function syntheticTabularStream(features = 30, seed = 7) {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
   };
   const hidden = Float64Array.from({ length: features }, () => normal());
-  const schema: FeatureSpec[] = Array.from({ length: features }, (_, j) => ({ name: `f${String(j + 1).padStart(2, '0')}`, type: 'number' }));
+  const schema: FeatureSpec[] = Array.from({ length: features }, (_, j) => ({
+    name: `f${String(j + 1).padStart(2, '0')}`,
+    type: 'number',
+  }));
   /**
    * The next row's values into `out` (schema order), returning its label: no object or array per
    * row, for `cli generate`, which writes a million of them.

@@ -1,11 +1,22 @@
 import { seededRandom } from '../ml/seeded-random.js';
 
-const NEUTRAL = ('the a an of to in for on with at by from about as into like through after over between out against during without before under around among ' +
-  'order account invoice meeting project report team update customer product service delivery price offer support ticket request review week month').split(' ');
+const NEUTRAL = (
+  'the a an of to in for on with at by from about as into like through after over between out against during without before under around among ' +
+  'order account invoice meeting project report team update customer product service delivery price offer support ticket request review week month'
+).split(' ');
 const WORDS: Record<string, string[]> = {
-  complaint: 'broken late refund damaged wrong missing angry cancel disappointed terrible slow error failed charge dispute'.split(' '),
-  praise: 'great thanks excellent fast helpful love perfect smooth happy recommend quick friendly reliable impressed wonderful'.split(' '),
-  question: 'how when where which could would please explain help whether possible clarify details information confirm'.split(' '),
+  complaint:
+    'broken late refund damaged wrong missing angry cancel disappointed terrible slow error failed charge dispute'.split(
+      ' ',
+    ),
+  praise:
+    'great thanks excellent fast helpful love perfect smooth happy recommend quick friendly reliable impressed wonderful'.split(
+      ' ',
+    ),
+  question:
+    'how when where which could would please explain help whether possible clarify details information confirm'.split(
+      ' ',
+    ),
 };
 
 /**

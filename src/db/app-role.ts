@@ -43,7 +43,9 @@ export async function ensureLoginRole(adminUrl: string, appRole: string, passwor
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [appRole]);
     const verb = rowCount ? 'ALTER' : 'CREATE';
-    await client.query(`${verb} ROLE ${pg.escapeIdentifier(appRole)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${pg.escapeLiteral(password)}`);
+    await client.query(
+      `${verb} ROLE ${pg.escapeIdentifier(appRole)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${pg.escapeLiteral(password)}`,
+    );
   } finally {
     await client.end();
   }

@@ -29,7 +29,12 @@ export interface ConnectOptions {
 }
 
 /** One Sequelize instance per process; models are bound to it by `initModels`. */
-export function connectSequelize({ url, poolMax = 10, logger, applicationName = 'modeldesk' }: ConnectOptions): Sequelize {
+export function connectSequelize({
+  url,
+  poolMax = 10,
+  logger,
+  applicationName = 'modeldesk',
+}: ConnectOptions): Sequelize {
   return new Sequelize(url, {
     dialect: 'postgres',
     dialectModule: pg,

@@ -13,7 +13,8 @@ export type BinaryRow = Array<Buffer | null>;
  */
 export async function copyOutBinary(client: pg.Client, select: string): Promise<BinaryRow[]> {
   const chunks: Buffer[] = [];
-  for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
+  for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`)))
+    chunks.push(chunk as Buffer);
   const data = Buffer.concat(chunks);
   if (data.length < 19 || !data.subarray(0, 11).equals(SIGNATURE)) throw new Error('COPY returned no binary header.');
   let at = 19 + data.readInt32BE(15); // signature, flags, header extension

@@ -98,7 +98,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const logFd = fs.openSync(logFile, 'a', 0o600);
   const child = spawn(
     postgres,
-    ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...[...serverSettings(), ...(options.settings ?? [])].flatMap((s) => ['-c', s])],
+    [
+      '-D',
+      clusterDir,
+      '-p',
+      String(options.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...[...serverSettings(), ...(options.settings ?? [])].flatMap((s) => ['-c', s]),
+    ],
     {
       ...(runAs ?? {}),
       // Its own process group: Ctrl-C in a terminal reaches ModelDesk, which closes the web server
@@ -148,7 +158,14 @@ async function ensureOsUser(say: (m: string) => void): Promise<RunAs> {
     return await lookup();
   } catch {
     say(`Postgres refuses to run as root: creating the unprivileged system user '${POSTGRES_OS_USER}' to run it.`);
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', POSTGRES_OS_USER]);
+    await run('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      POSTGRES_OS_USER,
+    ]);
     return lookup();
   }
 }
@@ -171,7 +188,9 @@ function ensureTraversable(targets: string[], say: (m: string) => void): void {
     }
   }
   if (fixed.size > 0) {
-    say(`Granted search permission (o+x) on ${[...fixed].join(', ')} so that '${POSTGRES_OS_USER}' can reach the project.`);
+    say(
+      `Granted search permission (o+x) on ${[...fixed].join(', ')} so that '${POSTGRES_OS_USER}' can reach the project.`,
+    );
   }
 }
 
@@ -198,7 +217,15 @@ async function initialiseCluster(clusterDir: string, password: string, runAs: Ru
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
         initdb,
-        [`--pgdata=${scratch}`, `--username=${DB_USER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
+        [
+          `--pgdata=${scratch}`,
+          `--username=${DB_USER}`,
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--locale=C',
+          '--no-instructions',
+        ],
         { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
       );
       let output = '';
@@ -224,7 +251,11 @@ function runningPostmaster(clusterDir: string): number | undefined {
   // a reused pid or another Postgres on the machine is never adopted, signalled or stopped.
   const argv = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') : [];
   const dataDirArg = argv.indexOf('-D');
-  return path.basename(argv[0] ?? '') === 'postgres' && dataDirArg >= 0 && path.resolve(argv[dataDirArg + 1] ?? '') === path.resolve(clusterDir) ? pid : undefined;
+  return path.basename(argv[0] ?? '') === 'postgres' &&
+    dataDirArg >= 0 &&
+    path.resolve(argv[dataDirArg + 1] ?? '') === path.resolve(clusterDir)
+    ? pid
+    : undefined;
 }
 
 function readPid(file: string): number | undefined {
@@ -246,7 +277,10 @@ async function waitUntilReady(url: string, hasExited: () => boolean, logFile: st
       return;
     } catch {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`Embedded Postgres did not accept connections within ${READY_TIMEOUT_MS / 1000} s. Its log (${logFile}) ends:\n${tail(logFile)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Embedded Postgres did not accept connections within ${READY_TIMEOUT_MS / 1000} s. Its log (${logFile}) ends:\n${tail(logFile)}`,
+        );
       await sleep(50);
     }
   }

@@ -14,14 +14,22 @@ export interface SelectSqlOptions {
  */
 export function selectSql(model: ModelStatic<Model>, options: SelectSqlOptions): string {
   const paranoid = Boolean(model.options.paranoid);
-  const where = (Utils as unknown as { mapWhereFieldNames(where: WhereOptions, model: ModelStatic<Model>): WhereOptions }).mapWhereFieldNames(
-    paranoid ? { [Op.and]: [options.where, { deletedAt: null }] } : options.where,
-    model,
-  );
+  const where = (
+    Utils as unknown as { mapWhereFieldNames(where: WhereOptions, model: ModelStatic<Model>): WhereOptions }
+  ).mapWhereFieldNames(paranoid ? { [Op.and]: [options.where, { deletedAt: null }] } : options.where, model);
   const generator = model.sequelize!.getQueryInterface().queryGenerator as {
     selectQuery(table: string, options: Record<string, unknown>, model: ModelStatic<Model>): string;
   };
   return generator
-    .selectQuery(model.getTableName() as string, { attributes: options.attributes, where, ...(options.order ? { order: options.order } : {}), ...(options.limit ? { limit: options.limit } : {}) }, model)
+    .selectQuery(
+      model.getTableName() as string,
+      {
+        attributes: options.attributes,
+        where,
+        ...(options.order ? { order: options.order } : {}),
+        ...(options.limit ? { limit: options.limit } : {}),
+      },
+      model,
+    )
     .replace(/;\s*$/, '');
 }

@@ -17,7 +17,12 @@ export interface Database {
  */
 export async function startDatabase(config: Config, say: (message: string) => void): Promise<Database> {
   if (config.DATABASE_URL) {
-    return { url: config.DATABASE_URL, ownerUrl: config.DATABASE_OWNER_URL ?? config.DATABASE_URL, embedded: false, stop: async () => undefined };
+    return {
+      url: config.DATABASE_URL,
+      ownerUrl: config.DATABASE_OWNER_URL ?? config.DATABASE_URL,
+      embedded: false,
+      stop: async () => undefined,
+    };
   }
   const server = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, say });
   return { url: server.appUrl, ownerUrl: server.url, embedded: true, stop: server.stop };

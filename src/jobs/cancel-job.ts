@@ -17,10 +17,14 @@ export async function cancelJob(actor: Actor, jobId: number): Promise<Job> {
     if (decide(actor, 'jobs', 'cancel', job.get({ plain: true })) !== true) {
       throw new Forbidden('job.cancel_forbidden', 'Only the person who started a job, or an admin, may cancel it.');
     }
-    if (!['queued', 'running'].includes(job.status)) throw new Conflict('job.finished', `Job ${jobId} has already ${job.status}: there is nothing to cancel.`);
+    if (!['queued', 'running'].includes(job.status))
+      throw new Conflict('job.finished', `Job ${jobId} has already ${job.status}: there is nothing to cancel.`);
     const before = { status: job.status };
     if (job.status === 'queued') {
-      await job.update({ status: 'cancelled', cancelRequested: true, finishedAt: new Date(), phase: null }, { transaction });
+      await job.update(
+        { status: 'cancelled', cancelRequested: true, finishedAt: new Date(), phase: null },
+        { transaction },
+      );
       // In the same transaction: if the commit fails, the queued job is not cancelled either.
       if (job.queueJobId) await queue().cancel(job.kind, job.queueJobId, { db: inTransaction(transaction) });
     } else {

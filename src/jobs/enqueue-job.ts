@@ -9,7 +9,19 @@ import { inTransaction, queue } from './queue.js';
 export async function enqueueJob(actor: Actor, kind: JobKind, params: Record<string, unknown>): Promise<Job> {
   return withAudit(actor, { action: 'jobs.enqueue', resource: 'jobs' }, async (transaction, audit) => {
     const job = await Job.create(
-      { kind, params, progressTotal: null, checkpoint: null, result: null, error: null, lockedBy: null, heartbeatAt: null, startedAt: null, finishedAt: null, createdById: actorUserId(actor) ?? null },
+      {
+        kind,
+        params,
+        progressTotal: null,
+        checkpoint: null,
+        result: null,
+        error: null,
+        lockedBy: null,
+        heartbeatAt: null,
+        startedAt: null,
+        finishedAt: null,
+        createdById: actorUserId(actor) ?? null,
+      },
       { transaction },
     );
     const queueJobId = await queue().send(kind, { jobId: job.id }, { db: inTransaction(transaction) });

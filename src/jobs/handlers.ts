@@ -25,7 +25,11 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
   bulk_edit: async (params, { actor, progress }) => {
     const { selection, changes } = parseBulkEdit(actor, params as { selection: unknown; changes: unknown });
     const result = await applyBulkEdit(actor, selection, changes, (written, total) =>
-      progress(`updating records: ${written.toLocaleString('en')} of ${total.toLocaleString('en')} written, all committed together at the end`, 0, total),
+      progress(
+        `updating records: ${written.toLocaleString('en')} of ${total.toLocaleString('en')} written, all committed together at the end`,
+        0,
+        total,
+      ),
     );
     await progress('records updated', result.changed, result.changed);
     return { ...result };
@@ -33,7 +37,9 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
   // A dry run rolls back; apply is one transaction: a retry after a crash starts over from nothing applied.
   import: async (params, { actor, progress }) => ({ ...(await runImport(actor, params, progress)) }),
   // Chunks commit with a checkpoint: a retry or a restarted worker goes on after the last committed record.
-  score: async (params, context) => ({ ...(await scoreRecords(context.actor, params, context, scoringSettings(loadConfig()))) }),
+  score: async (params, context) => ({
+    ...(await scoreRecords(context.actor, params, context, scoringSettings(loadConfig()))),
+  }),
   train: async (params, { actor, progress }) => {
     const result = await trainModel(actor, params as never, { phase: progress });
     return {
@@ -43,7 +49,9 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
       trainingRows: result.trainingRows,
       testRows: result.testRows,
       timingsMs: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
-      ...(result.promotion ? { promotion: { promoted: result.promotion.promoted, reason: result.promotion.reason } } : {}),
+      ...(result.promotion
+        ? { promotion: { promoted: result.promotion.promoted, reason: result.promotion.reason } }
+        : {}),
     };
   },
 };

@@ -44,7 +44,9 @@ export async function startQueue(databaseUrl: string, heartbeatSeconds = DEFAULT
     await instance.createQueue(kind, policy).catch(ignoreExists);
     await instance.updateQueue(kind, policy); // keep existing queues in step with the configuration
   }
-  await instance.createQueue(RETRAIN_QUEUE, { retryLimit: 2, retryDelay: 30, expireInSeconds: 300 }).catch(ignoreExists);
+  await instance
+    .createQueue(RETRAIN_QUEUE, { retryLimit: 2, retryDelay: 30, expireInSeconds: 300 })
+    .catch(ignoreExists);
   boss = instance;
   return instance;
 }

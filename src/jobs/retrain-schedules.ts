@@ -19,7 +19,10 @@ export interface Tick {
 /** Adds, changes and removes pg-boss schedules so they match the models' schedules. Idempotent. */
 export async function syncRetrainSchedules(): Promise<{ scheduled: number; removed: number }> {
   const boss = queue();
-  const models = await MlModel.findAll({ where: { retrainSchedule: { [Op.ne]: null } }, attributes: ['id', 'name', 'retrainSchedule'] });
+  const models = await MlModel.findAll({
+    where: { retrainSchedule: { [Op.ne]: null } },
+    attributes: ['id', 'name', 'retrainSchedule'],
+  });
   const wanted = new Map(models.map((model) => [String(model.id), model.retrainSchedule!]));
   const existing = await boss.getSchedules(RETRAIN_QUEUE);
   let removed = 0;
@@ -31,7 +34,8 @@ export async function syncRetrainSchedules(): Promise<{ scheduled: number; remov
   }
   const current = new Map(existing.map((schedule) => [schedule.key, schedule.cron]));
   for (const [key, cron] of wanted) {
-    if (current.get(key) !== cron) await boss.schedule(RETRAIN_QUEUE, cron, { modelId: Number(key) } satisfies Tick, { key, tz: 'UTC' });
+    if (current.get(key) !== cron)
+      await boss.schedule(RETRAIN_QUEUE, cron, { modelId: Number(key) } satisfies Tick, { key, tz: 'UTC' });
   }
   return { scheduled: wanted.size, removed };
 }
@@ -43,7 +47,9 @@ export async function syncRetrainSchedules(): Promise<{ scheduled: number; remov
 export async function onRetrainTick(tick: Tick): Promise<Job | null> {
   const model = await MlModel.findByPk(tick.modelId);
   if (!model?.retrainSchedule) return null;
-  const pending = await Job.count({ where: { kind: 'train', status: { [Op.in]: ['queued', 'running'] }, params: { model: model.name } } });
+  const pending = await Job.count({
+    where: { kind: 'train', status: { [Op.in]: ['queued', 'running'] }, params: { model: model.name } },
+  });
   if (pending > 0) {
     logger.info({ model: model.name }, 'scheduled retrain skipped: a retrain of this model is still queued or running');
     return null;

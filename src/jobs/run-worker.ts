@@ -27,7 +27,10 @@ let handingOver = false;
  * Subscribes this process to every job kind that has a handler (once each) and to the retraining
  * schedule's ticks, after bringing the schedules in line with the models; returns the kinds it works on.
  */
-export async function startWorker(handlers: Partial<Record<JobKind, JobHandler>> = JOB_HANDLERS, options: { schedules?: boolean } = {}): Promise<JobKind[]> {
+export async function startWorker(
+  handlers: Partial<Record<JobKind, JobHandler>> = JOB_HANDLERS,
+  options: { schedules?: boolean } = {},
+): Promise<JobKind[]> {
   const kinds = JobKind.options.filter((kind) => handlers[kind]);
   if (options.schedules !== false && !working.has(RETRAIN_QUEUE)) {
     working.add(RETRAIN_QUEUE);
@@ -71,7 +74,17 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
   if (!job || job.status === 'cancelled' || job.status === 'succeeded') return; // nothing (left) to do
   const actor = await actorFor(job);
   if (!actor) {
-    await transition(job, { type: 'system' }, 'jobs.finish', { status: 'failed', error: 'The person who queued this job is no longer an active user.', finishedAt: new Date() }, { reason: 'creator inactive', outcome: 'failed' });
+    await transition(
+      job,
+      { type: 'system' },
+      'jobs.finish',
+      {
+        status: 'failed',
+        error: 'The person who queued this job is no longer an active user.',
+        finishedAt: new Date(),
+      },
+      { reason: 'creator inactive', outcome: 'failed' },
+    );
     return;
   }
   // Claim the row only if nobody cancelled or finished it since we read it.
@@ -79,7 +92,14 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
     job,
     actor,
     'jobs.start',
-    { status: 'running', attempts: job.attempts + 1, startedAt: job.startedAt ?? new Date(), lockedBy: WORKER_ID, heartbeatAt: new Date(), error: null },
+    {
+      status: 'running',
+      attempts: job.attempts + 1,
+      startedAt: job.startedAt ?? new Date(),
+      lockedBy: WORKER_ID,
+      heartbeatAt: new Date(),
+      error: null,
+    },
     { onlyIf: ['queued', 'running'] },
   );
   if (!claimed) return;
@@ -97,11 +117,22 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
   try {
     const result = await handler(job.params, { actor, jobId: job.id, checkpoint: job.checkpoint, progress });
     await transition(job, actor, 'jobs.finish', {
-      status: 'succeeded', result, phase: null, progressDone: job.progressTotal ?? job.progressDone, finishedAt: new Date(), lockedBy: null,
+      status: 'succeeded',
+      result,
+      phase: null,
+      progressDone: job.progressTotal ?? job.progressDone,
+      finishedAt: new Date(),
+      lockedBy: null,
     });
   } catch (error) {
     if (error instanceof JobCancelled) {
-      await transition(job, actor, 'jobs.finish', { status: 'cancelled', phase: null, finishedAt: new Date(), lockedBy: null }, { reason: 'cancelled by request' });
+      await transition(
+        job,
+        actor,
+        'jobs.finish',
+        { status: 'cancelled', phase: null, finishedAt: new Date(), lockedBy: null },
+        { reason: 'cancelled by request' },
+      );
       return;
     }
     if (error instanceof JobHandedOver) {
@@ -109,13 +140,16 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
       return;
     }
     const lastAttempt = queued.retryCount >= QUEUE_POLICY.retryLimit || error instanceof DomainError;
-    const message = error instanceof DomainError ? error.message : 'Internal error while running the job (see the worker log).';
+    const message =
+      error instanceof DomainError ? error.message : 'Internal error while running the job (see the worker log).';
     logger.error({ err: error, jobId: job.id, attempt: queued.retryCount + 1 }, 'job failed');
     await transition(
       job,
       actor,
       'jobs.finish',
-      lastAttempt ? { status: 'failed', error: message, phase: null, finishedAt: new Date(), lockedBy: null } : { status: 'queued', error: `${message} (retrying)`, lockedBy: null },
+      lastAttempt
+        ? { status: 'failed', error: message, phase: null, finishedAt: new Date(), lockedBy: null }
+        : { status: 'queued', error: `${message} (retrying)`, lockedBy: null },
       { reason: message, outcome: 'failed' },
     );
     // A domain error (bad input) will not succeed on retry: settle it; anything else, let pg-boss retry.
@@ -133,11 +167,21 @@ async function handOver(job: Job, actor: Actor): Promise<void> {
     await job.update({ status: 'queued', lockedBy: null, queueJobId }, { transaction });
     await appendAuditEvent(
       actor,
-      { action: 'jobs.handover', resource: 'jobs', recordIds: [job.id], after: { status: 'queued', kind: job.kind, attempt: job.attempts, progressDone: job.progressDone }, outcome: 'success', reason: `worker ${WORKER_ID} stopping` },
+      {
+        action: 'jobs.handover',
+        resource: 'jobs',
+        recordIds: [job.id],
+        after: { status: 'queued', kind: job.kind, attempt: job.attempts, progressDone: job.progressDone },
+        outcome: 'success',
+        reason: `worker ${WORKER_ID} stopping`,
+      },
       transaction,
     );
   });
-  logger.info({ jobId: job.id, kind: job.kind }, 'job handed over: the worker is stopping; it resumes from its checkpoint elsewhere');
+  logger.info(
+    { jobId: job.id, kind: job.kind },
+    'job handed over: the worker is stopping; it resumes from its checkpoint elsewhere',
+  );
 }
 
 /** Updates the row and appends its audit event in one transaction; false when `onlyIf` did not match. */
@@ -162,7 +206,12 @@ async function transition(
         recordIds: [job.id],
         // Which delivery this is (1 for the first run, 2 after a retry, a crash or a hand-over): the
         // log must tell "started twice" from "started once, retried once".
-        after: { status: job.status, kind: job.kind, attempt: job.attempts, ...(job.status === 'succeeded' ? { result: job.result } : {}) },
+        after: {
+          status: job.status,
+          kind: job.kind,
+          attempt: job.attempts,
+          ...(job.status === 'succeeded' ? { result: job.result } : {}),
+        },
         outcome: options.outcome ?? (job.status === 'failed' ? 'failed' : 'success'),
         reason: options.reason ?? null,
       },

@@ -9,7 +9,11 @@ export const PROBABILITY_SUM_TOLERANCE = 1e-3;
  * to ~1 (so they are probabilities, not logits), and, when the model also returns class names, that
  * they agree with the class order we were given (a wrong order would silently swap every metric).
  */
-export function checkPredictions(prediction: Prediction, signature: ClassifierSignature, rowName: (row: number) => string): void {
+export function checkPredictions(
+  prediction: Prediction,
+  signature: ClassifierSignature,
+  rowName: (row: number) => string,
+): void {
   const { probabilities, rows } = prediction;
   const k = signature.labels.length;
   const output = signature.probabilities.name;
@@ -39,11 +43,14 @@ export function checkPredictions(prediction: Prediction, signature: ClassifierSi
     const best = probabilities[i * k + column]!;
     const saidColumn = signature.labels.indexOf(said);
     // A tie between the named class and the top column is not a disagreement.
-    if (said !== signature.labels[column] && !(saidColumn >= 0 && Math.abs(probabilities[i * k + saidColumn]! - best) <= 1e-6)) {
+    if (
+      said !== signature.labels[column] &&
+      !(saidColumn >= 0 && Math.abs(probabilities[i * k + saidColumn]! - best) <= 1e-6)
+    ) {
       throw new InvalidInput(
         'onnx.label_order',
         `The model names ${rowName(i)} "${said}", but its highest probability is in column ${column + 1}, which the class order ${signature.labels.join(', ')} calls "${signature.labels[column]}": give the class labels in the model's output order (for scikit-learn, model.classes_).`,
-        { labels: 'not in the model\'s output order' },
+        { labels: "not in the model's output order" },
       );
     }
   }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { DomainError} from '../errors/domain-error.js';
+import type { DomainError } from '../errors/domain-error.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import type { FitOutcome, FitRequest } from './fit-pipeline.js';
 
@@ -15,7 +15,11 @@ export type FitMessage =
  */
 export type EpochReporter = (epoch: number, maxEpochs: number) => Promise<void>;
 
-const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => DomainError> = { InvalidInput, NotFound, Forbidden };
+const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => DomainError> = {
+  InvalidInput,
+  NotFound,
+  Forbidden,
+};
 
 /**
  * Runs `fitPipeline` in a worker thread so the process's event loop stays free: the job queue keeps
@@ -66,6 +70,9 @@ export function fitInThread(request: FitRequest, report: EpochReporter = async (
       }
     });
     worker.on('error', (error) => settle(error));
-    worker.on('exit', (code) => finished || settle(new Error(`The training thread exited (code ${code}) before it finished.`)));
+    worker.on(
+      'exit',
+      (code) => finished || settle(new Error(`The training thread exited (code ${code}) before it finished.`)),
+    );
   });
 }

@@ -40,26 +40,48 @@ export interface FitOutcome {
 export function fitPipeline(request: FitRequest, onEpoch?: EpochListener): FitOutcome {
   const { options, train, test } = request;
   if (request.task === 'text-classification') {
-    const trained = trainText(train.map((r) => ({ text: r.text ?? '', label: r.label })), options, onEpoch);
+    const trained = trainText(
+      train.map((r) => ({ text: r.text ?? '', label: r.label })),
+      options,
+      onEpoch,
+    );
     return {
       trainer: trained.trainer,
       onnx: trained.onnx,
       labels: trained.labels,
       probabilities: trained.predict(test.map((r) => r.text ?? '')),
-      hyperparameters: { ...options, vocabularySize: trained.vocabularySize, epochs: trained.history.epochs, bestEpoch: trained.history.bestEpoch },
+      hyperparameters: {
+        ...options,
+        vocabularySize: trained.vocabularySize,
+        epochs: trained.history.epochs,
+        bestEpoch: trained.history.bestEpoch,
+      },
       inputSchema: { name: 'text', type: 'string', shape: ['batch'], description: 'The raw text of each record.' },
       timings: trained.timings,
     };
   }
   const schema = request.schema;
-  const trained = trainTabular(schema, train.map((r) => ({ features: r.features ?? {}, label: r.label })), options, onEpoch);
+  const trained = trainTabular(
+    schema,
+    train.map((r) => ({ features: r.features ?? {}, label: r.label })),
+    options,
+    onEpoch,
+  );
   return {
     trainer: trained.trainer,
     onnx: trained.onnx,
     labels: trained.labels,
-    probabilities: trained.predict(test.map((r, i) => encodeRow(r.features ?? {}, schema, `test row ${i + 1} (record ${r.id})`))),
+    probabilities: trained.predict(
+      test.map((r, i) => encodeRow(r.features ?? {}, schema, `test row ${i + 1} (record ${r.id})`)),
+    ),
     hyperparameters: { ...options, epochs: trained.history.epochs, bestEpoch: trained.history.bestEpoch },
-    inputSchema: { name: 'features', type: 'float32', shape: ['batch', schema.length], features: schema, encoding: 'numbers as is; categories as their index; missing as NaN' },
+    inputSchema: {
+      name: 'features',
+      type: 'float32',
+      shape: ['batch', schema.length],
+      features: schema,
+      encoding: 'numbers as is; categories as their index; missing as NaN',
+    },
     timings: trained.timings,
   };
 }

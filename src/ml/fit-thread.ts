@@ -7,9 +7,12 @@ import type { FitMessage } from './fit-in-thread.js';
 const port = parentPort!;
 const post = (message: FitMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 try {
-  const outcome = fitPipeline(workerData as FitRequest, (epoch, maxEpochs, validationLoss) => post({ type: 'epoch', epoch, maxEpochs, validationLoss }));
+  const outcome = fitPipeline(workerData as FitRequest, (epoch, maxEpochs, validationLoss) =>
+    post({ type: 'epoch', epoch, maxEpochs, validationLoss }),
+  );
   post({ type: 'done', outcome }, [outcome.onnx.buffer as ArrayBuffer, outcome.probabilities.buffer as ArrayBuffer]);
 } catch (error) {
-  if (error instanceof DomainError) post({ type: 'domain-error', kind: error.name, code: error.code, message: error.message });
+  if (error instanceof DomainError)
+    post({ type: 'domain-error', kind: error.name, code: error.code, message: error.message });
   else throw error; // reaches the parent as the worker's 'error' event, with its stack
 }

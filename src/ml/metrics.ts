@@ -14,7 +14,11 @@ export interface ClassificationMetrics {
 }
 
 /** `probabilities` is rows × labels.length, row-major; `actual` are indices into `labels`. */
-export function evaluate(labels: readonly string[], actual: ArrayLike<number>, probabilities: ArrayLike<number>): ClassificationMetrics {
+export function evaluate(
+  labels: readonly string[],
+  actual: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+): ClassificationMetrics {
   const k = labels.length;
   const n = actual.length;
   const confusion = labels.map(() => new Array<number>(k).fill(0));
@@ -32,7 +36,12 @@ export function evaluate(labels: readonly string[], actual: ArrayLike<number>, p
     const support = confusion[c]!.reduce((a, b) => a + b, 0);
     const precision = predicted > 0 ? tp / predicted : 0;
     const recall = support > 0 ? tp / support : 0;
-    perClass[label] = { precision, recall, f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0, support };
+    perClass[label] = {
+      precision,
+      recall,
+      f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
+      support,
+    };
   });
   const scoresFor = (c: number) => Float64Array.from({ length: n }, (_, i) => probabilities[i * k + c]!);
   const positivesFor = (c: number) => Uint8Array.from({ length: n }, (_, i) => (actual[i] === c ? 1 : 0));
@@ -43,15 +52,29 @@ export function evaluate(labels: readonly string[], actual: ArrayLike<number>, p
     rocAuc = curve.auc;
     roc = curve.points;
   } else if (k > 2) {
-    const aucs = labels.map((_, c) => rocCurve(scoresFor(c), positivesFor(c)).auc).filter((a): a is number => a !== null);
+    const aucs = labels
+      .map((_, c) => rocCurve(scoresFor(c), positivesFor(c)).auc)
+      .filter((a): a is number => a !== null);
     rocAuc = aucs.length > 0 ? aucs.reduce((a, b) => a + b, 0) / aucs.length : null;
   }
   const f1s = Object.values(perClass).map((m) => m.f1);
-  return { rows: n, accuracy: n > 0 ? correct / n : 0, labels: [...labels], perClass, macroF1: f1s.reduce((a, b) => a + b, 0) / Math.max(1, f1s.length), confusion, rocAuc, roc };
+  return {
+    rows: n,
+    accuracy: n > 0 ? correct / n : 0,
+    labels: [...labels],
+    perClass,
+    macroF1: f1s.reduce((a, b) => a + b, 0) / Math.max(1, f1s.length),
+    confusion,
+    rocAuc,
+    roc,
+  };
 }
 
 /** ROC by sweeping thresholds over the sorted scores (ties handled together); AUC by trapezoids. */
-export function rocCurve(scores: Float64Array, positive: Uint8Array): { auc: number | null; points: Array<{ fpr: number; tpr: number; threshold: number }> } {
+export function rocCurve(
+  scores: Float64Array,
+  positive: Uint8Array,
+): { auc: number | null; points: Array<{ fpr: number; tpr: number; threshold: number }> } {
   const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!);
   const totalPositive = positive.reduce((a, b) => a + b, 0);
   const totalNegative = positive.length - totalPositive;
@@ -63,10 +86,12 @@ export function rocCurve(scores: Float64Array, positive: Uint8Array): { auc: num
     const index = order[i]!;
     if (positive[index]) tp += 1;
     else fp += 1;
-    if (i === order.length - 1 || scores[order[i + 1]!] !== scores[index]) points.push({ fpr: fp / totalNegative, tpr: tp / totalPositive, threshold: scores[index]! });
+    if (i === order.length - 1 || scores[order[i + 1]!] !== scores[index])
+      points.push({ fpr: fp / totalNegative, tpr: tp / totalPositive, threshold: scores[index]! });
   }
   let auc = 0;
-  for (let i = 1; i < points.length; i += 1) auc += (points[i]!.fpr - points[i - 1]!.fpr) * (points[i]!.tpr + points[i - 1]!.tpr) / 2;
+  for (let i = 1; i < points.length; i += 1)
+    auc += ((points[i]!.fpr - points[i - 1]!.fpr) * (points[i]!.tpr + points[i - 1]!.tpr)) / 2;
   const step = Math.max(1, Math.ceil(points.length / 100));
   const thinned = points.filter((_, i) => i % step === 0 || i === points.length - 1);
   return { auc, points: thinned.map((p) => ({ ...p, threshold: Number.isFinite(p.threshold) ? p.threshold : 1 })) };

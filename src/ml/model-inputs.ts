@@ -30,7 +30,8 @@ export function isFiniteFloat32(value: unknown): value is number {
  * (Finite as a double: whether it also fits a float32 is the encoder's rule, `isFiniteFloat32`.)
  */
 export function numberOf(value: unknown): number | null {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
   return Number.isFinite(number) ? number : null;
 }
 
@@ -38,7 +39,8 @@ export function numberOf(value: unknown): number | null {
 export const FEATURE_RULES = {
   number: 'must be a finite number',
   float32: `must be within float32's finite range (-${FLOAT32_MAX.toPrecision(8)} to ${FLOAT32_MAX.toPrecision(8)})`,
-  category: (spec: FeatureSpec) => `must be one of ${(spec.categories ?? []).map((c) => JSON.stringify(c)).join(', ')} (or null when unknown)`,
+  category: (spec: FeatureSpec) =>
+    `must be one of ${(spec.categories ?? []).map((c) => JSON.stringify(c)).join(', ')} (or null when unknown)`,
   categoryIndex: (spec: FeatureSpec) => {
     const categories = spec.categories ?? [];
     return categories.length === 0
@@ -80,7 +82,11 @@ export function encodeFeatureObject(
   if (strictness === 'instance') {
     for (const name of Object.keys(values)) {
       if (!schema.some((spec) => spec.name === name)) {
-        report(`.${name}`, `is not a feature of this model; its features are ${schema.map((f) => f.name).join(', ')}`, undefined);
+        report(
+          `.${name}`,
+          `is not a feature of this model; its features are ${schema.map((f) => f.name).join(', ')}`,
+          undefined,
+        );
         fits = false;
       }
     }
@@ -95,16 +101,15 @@ export function encodeFeatureObject(
       if (number === null) {
         fits = false;
         report(`.${spec.name}`, FEATURE_RULES.number, value);
-      }
-      else if (!isFiniteFloat32(number)) {
+      } else if (!isFiniteFloat32(number)) {
         fits = false;
         report(`.${spec.name}`, FEATURE_RULES.float32, value);
-      }
-      else out[at + j] = number;
+      } else out[at + j] = number;
     } else {
       const index = (spec.categories ?? []).indexOf(String(value));
       if (index >= 0) out[at + j] = index;
-      else if (strictness === 'record') out[at + j] = Number.NaN; // an unseen category reads as missing
+      else if (strictness === 'record')
+        out[at + j] = Number.NaN; // an unseen category reads as missing
       else {
         fits = false;
         report(`.${spec.name}`, FEATURE_RULES.category(spec), value);
@@ -196,25 +201,41 @@ export type Instance = ReadonlyArray<number | null> | string | Readonly<Record<s
  * (`[3].body_mass_g`, `[0][2]`, `[5]`), and why, with the value given; the inputs are only
  * meaningful when nothing was reported.
  */
-export function encodeInstanceInputs(spec: InstanceSpec, instances: readonly Instance[], report: (at: string, reason: string) => void): ClassifierInputs {
+export function encodeInstanceInputs(
+  spec: InstanceSpec,
+  instances: readonly Instance[],
+  report: (at: string, reason: string) => void,
+): ClassifierInputs {
   const about = `model "${spec.modelName}" version ${spec.version}`;
   if (spec.signature.input.type === 'string') {
     const texts: string[] = [];
-    instances.forEach((instance, i) => (typeof instance === 'string' ? texts.push(instance) : report(`[${i}]`, `${about} classifies text: send a string`)));
+    instances.forEach((instance, i) =>
+      typeof instance === 'string' ? texts.push(instance) : report(`[${i}]`, `${about} classifies text: send a string`),
+    );
     return texts;
   }
   const { width, features } = spec;
   const rows = new Float32Array(instances.length * width);
   instances.forEach((instance, i) => {
     const path = `[${i}]`;
-    const at: ReportProblem = (where, reason, value) => report(`${path}${where}`, value === undefined ? reason : `${reason}, got ${JSON.stringify(value)}`);
-    if (typeof instance === 'string') return report(path, `${about} takes features, not text: send ${width} numbers${features ? ' or an object of feature values' : ''}`);
+    const at: ReportProblem = (where, reason, value) =>
+      report(`${path}${where}`, value === undefined ? reason : `${reason}, got ${JSON.stringify(value)}`);
+    if (typeof instance === 'string')
+      return report(
+        path,
+        `${about} takes features, not text: send ${width} numbers${features ? ' or an object of feature values' : ''}`,
+      );
     if (isValueArray(instance)) {
-      if (instance.length !== width) return report(path, `has ${instance.length} values; ${about} takes ${width}${features ? ` (${features.map((f) => f.name).join(', ')})` : ''}`);
+      if (instance.length !== width)
+        return report(
+          path,
+          `has ${instance.length} values; ${about} takes ${width}${features ? ` (${features.map((f) => f.name).join(', ')})` : ''}`,
+        );
       encodeFeatureArray(instance, features, rows, i * width, at);
       return;
     }
-    if (!features) return report(path, `${about} has no named features (its input is ${width} unnamed numbers): send an array`);
+    if (!features)
+      return report(path, `${about} has no named features (its input is ${width} unnamed numbers): send an array`);
     encodeFeatureObject(instance, features, rows, i * width, 'instance', at);
   });
   return rows;
@@ -235,10 +256,15 @@ export interface InputRecord {
  * Records → what a classifier of their dataset takes: the raw texts, or float rows of the features
  * in schema order (see encodeFeatureObject). Throws InvalidInput for the first record that does not fit.
  */
-export function encodeInputs(dataset: { task: DatasetTask; featureSchema: readonly FeatureSpec[] }, records: readonly InputRecord[]): ClassifierInputs {
+export function encodeInputs(
+  dataset: { task: DatasetTask; featureSchema: readonly FeatureSpec[] },
+  records: readonly InputRecord[],
+): ClassifierInputs {
   if (dataset.task === 'text-classification') return records.map((r) => r.text ?? '');
   const width = dataset.featureSchema.length;
   const rows = new Float32Array(records.length * width);
-  records.forEach((r, i) => encodeRecordFeatures(r.features ?? {}, dataset.featureSchema, rows, i * width, `record ${r.id}`));
+  records.forEach((r, i) =>
+    encodeRecordFeatures(r.features ?? {}, dataset.featureSchema, rows, i * width, `record ${r.id}`),
+  );
   return rows;
 }

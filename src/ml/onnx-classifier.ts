@@ -24,7 +24,9 @@ export type ClassifierSignature = z.infer<typeof ClassifierSignature>;
 
 /** The signature of a registered version, read from its stored schemas. */
 export function signatureOf(version: { inputSchema: unknown; outputSchema: unknown }): ClassifierSignature {
-  const output = z.object({ probabilities: z.unknown(), label: z.unknown(), labels: z.unknown() }).parse(version.outputSchema);
+  const output = z
+    .object({ probabilities: z.unknown(), label: z.unknown(), labels: z.unknown() })
+    .parse(version.outputSchema);
   return ClassifierSignature.parse({ input: version.inputSchema, ...output });
 }
 
@@ -74,10 +76,18 @@ export function classifierFromSession(session: ort.InferenceSession, signature: 
     signature,
     async predict(inputs, options = {}) {
       const { tensor, rows } = inputTensor(signature, inputs);
-      const wanted = [signature.probabilities.name, ...(options.labelOutput && signature.label ? [signature.label.name] : [])];
+      const wanted = [
+        signature.probabilities.name,
+        ...(options.labelOutput && signature.label ? [signature.label.name] : []),
+      ];
       const out = await session.run({ [signature.input.name]: tensor }, wanted);
       const probabilities = out[signature.probabilities.name]!;
-      if (probabilities.type !== 'float32' || probabilities.dims.length !== 2 || probabilities.dims[0] !== rows || probabilities.dims[1] !== k) {
+      if (
+        probabilities.type !== 'float32' ||
+        probabilities.dims.length !== 2 ||
+        probabilities.dims[0] !== rows ||
+        probabilities.dims[1] !== k
+      ) {
         throw new InvalidInput(
           'onnx.output_shape',
           `Output "${signature.probabilities.name}" came back as ${probabilities.type} [${probabilities.dims.join(', ')}] for ${rows} rows; expected float32 [${rows}, ${k}], one probability per class (${signature.labels.join(', ')}).`,
@@ -97,13 +107,18 @@ export function classifierFromSession(session: ort.InferenceSession, signature: 
 }
 
 /** Scores a large input in chunks, yielding to the event loop between them. */
-export async function predictInChunks(classifier: Classifier, inputs: ClassifierInputs, chunkRows = 1_024): Promise<Float32Array> {
+export async function predictInChunks(
+  classifier: Classifier,
+  inputs: ClassifierInputs,
+  chunkRows = 1_024,
+): Promise<Float32Array> {
   const width = featureWidth(classifier.signature);
   const rows = inputs instanceof Float32Array ? inputs.length / width : inputs.length;
   const out = new Float32Array(rows * classifier.signature.labels.length);
   for (let start = 0; start < rows; start += chunkRows) {
     const end = Math.min(rows, start + chunkRows);
-    const chunk = inputs instanceof Float32Array ? inputs.subarray(start * width, end * width) : inputs.slice(start, end);
+    const chunk =
+      inputs instanceof Float32Array ? inputs.subarray(start * width, end * width) : inputs.slice(start, end);
     out.set((await classifier.predict(chunk)).probabilities, start * classifier.signature.labels.length);
     // `run` holds the thread: let timers and I/O (heartbeats, other requests) in between chunks.
     if (end < rows) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -114,13 +129,22 @@ export async function predictInChunks(classifier: Classifier, inputs: Classifier
 function inputTensor(signature: ClassifierSignature, inputs: ClassifierInputs): { tensor: ort.Tensor; rows: number } {
   const { input } = signature;
   if (input.type === 'string') {
-    if (inputs instanceof Float32Array) throw new InvalidInput('onnx.input_type', `Input "${input.name}" takes text, not numbers.`);
+    if (inputs instanceof Float32Array)
+      throw new InvalidInput('onnx.input_type', `Input "${input.name}" takes text, not numbers.`);
     const texts = [...inputs];
-    return { tensor: new ort.Tensor('string', texts, input.shape.length === 2 ? [texts.length, 1] : [texts.length]), rows: texts.length };
+    return {
+      tensor: new ort.Tensor('string', texts, input.shape.length === 2 ? [texts.length, 1] : [texts.length]),
+      rows: texts.length,
+    };
   }
-  if (!(inputs instanceof Float32Array)) throw new InvalidInput('onnx.input_type', `Input "${input.name}" takes float rows, not text.`);
+  if (!(inputs instanceof Float32Array))
+    throw new InvalidInput('onnx.input_type', `Input "${input.name}" takes float rows, not text.`);
   const width = featureWidth(signature);
-  if (inputs.length % width !== 0) throw new InvalidInput('onnx.input_shape', `Input "${input.name}" takes rows of ${width} floats; got ${inputs.length} values.`);
+  if (inputs.length % width !== 0)
+    throw new InvalidInput(
+      'onnx.input_shape',
+      `Input "${input.name}" takes rows of ${width} floats; got ${inputs.length} values.`,
+    );
   return { tensor: new ort.Tensor('float32', inputs, [inputs.length / width, width]), rows: inputs.length / width };
 }
 

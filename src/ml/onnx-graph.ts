@@ -37,12 +37,29 @@ export type Attr =
   | { strings: readonly string[] };
 
 function attribute(name: string, value: Attr): AttributeProto {
-  if ('int' in value) return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INT, i: BigInt(value.int) });
-  if ('ints' in value) return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INTS, ints: value.ints.map(BigInt) });
-  if ('float' in value) return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.FLOAT, f: value.float });
-  if ('floats' in value) return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.FLOATS, floats: [...value.floats] });
-  if ('string' in value) return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.STRING, s: utf8.encode(value.string) });
-  return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.STRINGS, strings: value.strings.map((s) => utf8.encode(s)) });
+  if ('int' in value)
+    return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INT, i: BigInt(value.int) });
+  if ('ints' in value)
+    return create(AttributeProtoSchema, {
+      name,
+      type: AttributeProto_AttributeType.INTS,
+      ints: value.ints.map(BigInt),
+    });
+  if ('float' in value)
+    return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.FLOAT, f: value.float });
+  if ('floats' in value)
+    return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.FLOATS, floats: [...value.floats] });
+  if ('string' in value)
+    return create(AttributeProtoSchema, {
+      name,
+      type: AttributeProto_AttributeType.STRING,
+      s: utf8.encode(value.string),
+    });
+  return create(AttributeProtoSchema, {
+    name,
+    type: AttributeProto_AttributeType.STRINGS,
+    strings: value.strings.map((s) => utf8.encode(s)),
+  });
 }
 
 export type ElemType = 'float' | 'int64' | 'string';
@@ -64,21 +81,37 @@ export class OnnxGraph {
     return `${hint}_${this.counter}`;
   }
 
-  constant(hint: string, type: ElemType, dims: readonly number[], values: ArrayLike<number> | readonly string[]): string {
+  constant(
+    hint: string,
+    type: ElemType,
+    dims: readonly number[],
+    values: ArrayLike<number> | readonly string[],
+  ): string {
     const name = this.name(hint);
     const base = { name, dims: dims.map(BigInt), dataType: DATA_TYPE[type] };
     const tensor =
       type === 'float'
-        ? create(TensorProtoSchema, { ...base, rawData: new Uint8Array(Float32Array.from(values as ArrayLike<number>).buffer) })
+        ? create(TensorProtoSchema, {
+            ...base,
+            rawData: new Uint8Array(Float32Array.from(values as ArrayLike<number>).buffer),
+          })
         : type === 'int64'
           ? create(TensorProtoSchema, { ...base, int64Data: Array.from(values as ArrayLike<number>, (v) => BigInt(v)) })
-          : create(TensorProtoSchema, { ...base, stringData: (values as readonly string[]).map((s) => utf8.encode(s)) });
+          : create(TensorProtoSchema, {
+              ...base,
+              stringData: (values as readonly string[]).map((s) => utf8.encode(s)),
+            });
     this.initializers.push(tensor);
     return name;
   }
 
   /** Adds a node; returns its (single or first) output name. */
-  op(opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, options: { domain?: string; outputs?: string[] } = {}): string {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, Attr> = {},
+    options: { domain?: string; outputs?: string[] } = {},
+  ): string {
     const outputs = options.outputs ?? [this.name(opType.toLowerCase())];
     this.nodes.push(
       create(NodeProtoSchema, {
@@ -108,7 +141,9 @@ export class OnnxGraph {
         create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(ONNX_OPSET) }),
         create(OperatorSetIdProtoSchema, { domain: 'com.microsoft', version: BigInt(MS_OPSET) }),
       ],
-      metadataProps: Object.entries(spec.metadata).map(([key, value]) => create(StringStringEntryProtoSchema, { key, value })),
+      metadataProps: Object.entries(spec.metadata).map(([key, value]) =>
+        create(StringStringEntryProtoSchema, { key, value }),
+      ),
       graph: create(GraphProtoSchema, {
         name: 'modeldesk',
         node: this.nodes,

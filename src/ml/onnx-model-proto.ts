@@ -38,7 +38,9 @@ export function readOnnxModel(bytes: Uint8Array, fileName: string): OnnxModelFac
     irVersion: Number(model.irVersion),
     producerName: model.producerName,
     producerVersion: model.producerVersion,
-    opsets: Object.fromEntries(model.opsetImport.map((o) => [o.domain === '' ? 'ai.onnx' : o.domain, Number(o.version)])),
+    opsets: Object.fromEntries(
+      model.opsetImport.map((o) => [o.domain === '' ? 'ai.onnx' : o.domain, Number(o.version)]),
+    ),
     metadata: Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value])),
   };
 }
@@ -55,7 +57,8 @@ export function notOnnx(fileName: string, reason: string): InvalidInput {
 function externalTensors(graph: GraphProto): string[] {
   const found: string[] = [];
   const visitTensor = (tensor: TensorProto | undefined) => {
-    if (tensor?.dataLocation === TensorProto_DataLocation.EXTERNAL || (tensor?.externalData.length ?? 0) > 0) found.push(tensor!.name || '(unnamed)');
+    if (tensor?.dataLocation === TensorProto_DataLocation.EXTERNAL || (tensor?.externalData.length ?? 0) > 0)
+      found.push(tensor!.name || '(unnamed)');
   };
   const visitGraph = (g: GraphProto) => {
     g.initializer.forEach(visitTensor);
@@ -64,7 +67,8 @@ function externalTensors(graph: GraphProto): string[] {
       for (const attribute of node.attribute) {
         visitTensor(attribute.t);
         attribute.tensors.forEach(visitTensor);
-        if (attribute.sparseTensor) [attribute.sparseTensor.values, attribute.sparseTensor.indices].forEach(visitTensor);
+        if (attribute.sparseTensor)
+          [attribute.sparseTensor.values, attribute.sparseTensor.indices].forEach(visitTensor);
         if (attribute.g) visitGraph(attribute.g);
         attribute.graphs.forEach(visitGraph);
       }

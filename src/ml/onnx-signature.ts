@@ -5,7 +5,12 @@ import type { ClassifierSignature } from './onnx-classifier.js';
 /** An input or output as onnxruntime describes it (`session.inputMetadata` / `outputMetadata`). */
 export type ValueInfo =
   | { readonly name: string; readonly isTensor: false }
-  | { readonly name: string; readonly isTensor: true; readonly type: string; readonly shape: ReadonlyArray<number | string> };
+  | {
+      readonly name: string;
+      readonly isTensor: true;
+      readonly type: string;
+      readonly shape: ReadonlyArray<number | string>;
+    };
 
 /** What an uploaded model must fit: the dataset it will be evaluated (and later used) on. */
 export interface DatasetShape {
@@ -40,7 +45,10 @@ export function matchSignature(request: SignatureRequest): { signature: Classifi
   const { dataset, fileName } = request;
   const k = dataset.labels.length;
   if (k < 2) {
-    throw new InvalidInput('dataset.no_labels', `Dataset "${dataset.name}" has ${k === 0 ? 'no labels' : 'one label'}: give it its label set (at least two classes) before uploading a classifier for it.`);
+    throw new InvalidInput(
+      'dataset.no_labels',
+      `Dataset "${dataset.name}" has ${k === 0 ? 'no labels' : 'one label'}: give it its label set (at least two classes) before uploading a classifier for it.`,
+    );
   }
   const sequences = request.outputs.filter((o) => !o.isTensor);
   if (sequences.length > 0) {
@@ -52,7 +60,9 @@ export function matchSignature(request: SignatureRequest): { signature: Classifi
   const input = matchInput(request);
   const tensors = request.outputs.filter((o): o is Extract<ValueInfo, { isTensor: true }> => o.isTensor);
   const probabilities = pickProbabilities(tensors, fileName, k, dataset);
-  const label = tensors.filter((o) => o !== probabilities && o.shape.length === 1 && (o.type === 'string' || o.type === 'int64'));
+  const label = tensors.filter(
+    (o) => o !== probabilities && o.shape.length === 1 && (o.type === 'string' || o.type === 'int64'),
+  );
   const labelOutput = label.find((o) => /label/i.test(o.name)) ?? (label.length === 1 ? label[0] : undefined);
   const { labels, labelsFrom } = classOrder(request);
   return {
@@ -74,25 +84,44 @@ function matchInput({ inputs, dataset, fileName, metadata }: SignatureRequest): 
     );
   }
   const input = inputs[0]!;
-  if (!input.isTensor) throw new InvalidInput('onnx.input_type', `Input "${input.name}" is not a tensor: ${inputHint(dataset)}.`);
+  if (!input.isTensor)
+    throw new InvalidInput('onnx.input_type', `Input "${input.name}" is not a tensor: ${inputHint(dataset)}.`);
   const described = `${input.type} [${input.shape.map(dimText).join(', ')}]`;
   if (dataset.task === 'text-classification') {
-    const rankOk = input.shape.length === 1 || (input.shape.length === 2 && (input.shape[1] === 1 || typeof input.shape[1] === 'string'));
+    const rankOk =
+      input.shape.length === 1 ||
+      (input.shape.length === 2 && (input.shape[1] === 1 || typeof input.shape[1] === 'string'));
     if (input.type !== 'string' || !rankOk || typeof input.shape[0] === 'number') {
-      throw new InvalidInput('onnx.input_mismatch', `Input "${input.name}" is ${described}, but dataset "${dataset.name}" holds text: ${inputHint(dataset)}.`);
+      throw new InvalidInput(
+        'onnx.input_mismatch',
+        `Input "${input.name}" is ${described}, but dataset "${dataset.name}" holds text: ${inputHint(dataset)}.`,
+      );
     }
     return { name: input.name, type: 'string', shape: input.shape.length === 2 ? ['batch', 1] : ['batch'] };
   }
   const features = dataset.featureSchema.length;
-  if (features === 0) throw new InvalidInput('dataset.no_features', `Dataset "${dataset.name}" has no feature schema: define its features before uploading a model for it.`);
+  if (features === 0)
+    throw new InvalidInput(
+      'dataset.no_features',
+      `Dataset "${dataset.name}" has no feature schema: define its features before uploading a model for it.`,
+    );
   if (input.type === 'string') {
-    throw new InvalidInput('onnx.input_mismatch', `Input "${input.name}" takes strings (${described}), but dataset "${dataset.name}" is tabular: ${inputHint(dataset)}.`);
+    throw new InvalidInput(
+      'onnx.input_mismatch',
+      `Input "${input.name}" takes strings (${described}), but dataset "${dataset.name}" is tabular: ${inputHint(dataset)}.`,
+    );
   }
   if (input.type !== 'float32') {
-    throw new InvalidInput('onnx.input_mismatch', `Input "${input.name}" is ${described}; ModelDesk feeds float32: ${inputHint(dataset)}.`);
+    throw new InvalidInput(
+      'onnx.input_mismatch',
+      `Input "${input.name}" is ${described}; ModelDesk feeds float32: ${inputHint(dataset)}.`,
+    );
   }
   if (input.shape.length !== 2 || typeof input.shape[0] === 'number') {
-    throw new InvalidInput('onnx.input_mismatch', `Input "${input.name}" has shape [${input.shape.map(dimText).join(', ')}]; ModelDesk feeds a batch of rows: ${inputHint(dataset)}.`);
+    throw new InvalidInput(
+      'onnx.input_mismatch',
+      `Input "${input.name}" has shape [${input.shape.map(dimText).join(', ')}]; ModelDesk feeds a batch of rows: ${inputHint(dataset)}.`,
+    );
   }
   const width = input.shape[1]!;
   if (typeof width === 'number' && width !== features) {
@@ -105,13 +134,21 @@ function matchInput({ inputs, dataset, fileName, metadata }: SignatureRequest): 
   if (declared !== undefined) {
     const names = parseJsonArray(declared, 'modeldesk.feature_schema')?.map((f) => (f as { name?: unknown })?.name);
     if (names && names.join('\u0000') !== dataset.featureSchema.map((f) => f.name).join('\u0000')) {
-      throw new InvalidInput('onnx.feature_schema', `"${fileName}" was exported for features ${names.join(', ')}, but dataset "${dataset.name}" has ${dataset.featureSchema.map((f) => f.name).join(', ')}: upload it to a model of the dataset it was trained on.`);
+      throw new InvalidInput(
+        'onnx.feature_schema',
+        `"${fileName}" was exported for features ${names.join(', ')}, but dataset "${dataset.name}" has ${dataset.featureSchema.map((f) => f.name).join(', ')}: upload it to a model of the dataset it was trained on.`,
+      );
     }
   }
   return { name: input.name, type: 'float32', shape: ['batch', features] };
 }
 
-function pickProbabilities(tensors: ReadonlyArray<Extract<ValueInfo, { isTensor: true }>>, fileName: string, k: number, dataset: DatasetShape) {
+function pickProbabilities(
+  tensors: ReadonlyArray<Extract<ValueInfo, { isTensor: true }>>,
+  fileName: string,
+  k: number,
+  dataset: DatasetShape,
+) {
   const floats = tensors.filter((o) => o.type === 'float32');
   const named = floats.filter((o) => /prob/i.test(o.name));
   const candidates = named.length > 0 ? named : floats;
@@ -125,11 +162,17 @@ function pickProbabilities(tensors: ReadonlyArray<Extract<ValueInfo, { isTensor:
     );
   }
   if (candidates.length > 1) {
-    throw new InvalidInput('onnx.ambiguous_probabilities', `"${fileName}" has several float outputs (${candidates.map((o) => o.name).join(', ')}): name the one holding the class probabilities "probabilities" (or anything containing "prob").`);
+    throw new InvalidInput(
+      'onnx.ambiguous_probabilities',
+      `"${fileName}" has several float outputs (${candidates.map((o) => o.name).join(', ')}): name the one holding the class probabilities "probabilities" (or anything containing "prob").`,
+    );
   }
   const chosen = candidates[0]!;
   if (chosen.shape.length !== 2) {
-    throw new InvalidInput('onnx.probabilities_shape', `Output "${chosen.name}" has shape [${chosen.shape.map(dimText).join(', ')}]; ModelDesk needs [batch, ${k}]: one row per input, one column per class.`);
+    throw new InvalidInput(
+      'onnx.probabilities_shape',
+      `Output "${chosen.name}" has shape [${chosen.shape.map(dimText).join(', ')}]; ModelDesk needs [batch, ${k}]: one row per input, one column per class.`,
+    );
   }
   const classes = chosen.shape[1];
   if (typeof classes === 'number' && classes !== k) throw wrongClassCount(chosen.name, classes, dataset);
@@ -143,15 +186,24 @@ function wrongClassCount(output: string, classes: number, dataset: DatasetShape)
   );
 }
 
-function classOrder({ metadata, labels: given, dataset, fileName }: SignatureRequest): { labels: string[]; labelsFrom: LabelSource } {
-  const declared = metadata['modeldesk.labels'] === undefined ? undefined : parseJsonArray(metadata['modeldesk.labels'], 'modeldesk.labels');
+function classOrder({ metadata, labels: given, dataset, fileName }: SignatureRequest): {
+  labels: string[];
+  labelsFrom: LabelSource;
+} {
+  const declared =
+    metadata['modeldesk.labels'] === undefined
+      ? undefined
+      : parseJsonArray(metadata['modeldesk.labels'], 'modeldesk.labels');
   let labels: string[];
   let labelsFrom: LabelSource;
   if (declared) {
     labels = declared.map(String);
     labelsFrom = 'model metadata';
     if (given && given.join('\u0000') !== labels.join('\u0000')) {
-      throw new InvalidInput('onnx.labels_conflict', `"${fileName}" declares its class order (${labels.join(', ')}) in modeldesk.labels; leave the class labels empty or give exactly that order.`);
+      throw new InvalidInput(
+        'onnx.labels_conflict',
+        `"${fileName}" declares its class order (${labels.join(', ')}) in modeldesk.labels; leave the class labels empty or give exactly that order.`,
+      );
     }
   } else if (given) {
     labels = [...given];
@@ -186,7 +238,10 @@ function parseJsonArray(text: string, key: string): unknown[] {
   } catch {
     // reported below
   }
-  throw new InvalidInput('onnx.metadata', `The model's metadata "${key}" is not a JSON array: fix it in the exporter, or remove it and give the class labels in the form.`);
+  throw new InvalidInput(
+    'onnx.metadata',
+    `The model's metadata "${key}" is not a JSON array: fix it in the exporter, or remove it and give the class labels in the form.`,
+  );
 }
 
 function inputHint(dataset: DatasetShape): string {

@@ -15,10 +15,19 @@ export async function modelsOfDataset(datasetId: number): Promise<string[]> {
  * Queues a retraining of `model` with the settings someone gave (blanks dropped, checked now, before
  * the job exists). `inDataset`: the model must be one of that dataset's (retraining from a dataset).
  */
-export async function queueTraining(actor: Actor, model: string, settings: Readonly<Record<string, unknown>>, inDataset?: number): Promise<Job> {
-  if (decide(actor, 'models', 'train') !== true) throw new Forbidden('model.train_forbidden', 'Your role may not train models.');
+export async function queueTraining(
+  actor: Actor,
+  model: string,
+  settings: Readonly<Record<string, unknown>>,
+  inDataset?: number,
+): Promise<Job> {
+  if (decide(actor, 'models', 'train') !== true)
+    throw new Forbidden('model.train_forbidden', 'Your role may not train models.');
   if (inDataset !== undefined && !(await MlModel.findOne({ where: { name: model, datasetId: inDataset } }))) {
-    throw new InvalidInput('train.model_not_in_dataset', `Choose one of this dataset's models to retrain${model ? ` ("${model}" is not one)` : ''}.`);
+    throw new InvalidInput(
+      'train.model_not_in_dataset',
+      `Choose one of this dataset's models to retrain${model ? ` ("${model}" is not one)` : ''}.`,
+    );
   }
   return enqueueJob(actor, 'train', trainJobParams(model, settings));
 }

@@ -52,9 +52,17 @@ export function trainSoftmax(
   options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS,
   onEpoch: EpochListener = () => undefined,
 ): { model: SoftmaxModel; history: TrainingHistory } {
-  if (x.rows === 0) throw new InvalidInput('training.empty', 'There are no training rows: check the training filter (e.g. split = train) and the dataset.');
+  if (x.rows === 0)
+    throw new InvalidInput(
+      'training.empty',
+      'There are no training rows: check the training filter (e.g. split = train) and the dataset.',
+    );
   const present = new Set(y);
-  if (present.size < 2) throw new InvalidInput('training.one_class', `All training rows have the same label (${classes > 0 ? 'only one class present' : 'no labels'}): label rows of at least two classes.`);
+  if (present.size < 2)
+    throw new InvalidInput(
+      'training.one_class',
+      `All training rows have the same label (${classes > 0 ? 'only one class present' : 'no labels'}): label rows of at least two classes.`,
+    );
 
   const random = seededRandom(options.seed);
   const order = Int32Array.from({ length: x.rows }, (_, i) => i);
@@ -68,7 +76,12 @@ export function trainSoftmax(
   const validationY = Int32Array.from(validationRows, (i) => y[i]!);
 
   const dim = x.cols;
-  const model: SoftmaxModel = { dim, classes, weights: new Float64Array(dim * classes), bias: new Float64Array(classes) };
+  const model: SoftmaxModel = {
+    dim,
+    classes,
+    weights: new Float64Array(dim * classes),
+    bias: new Float64Array(classes),
+  };
   const adam = new Adam(dim * classes + classes, options.learningRate);
   const gradW = new Float64Array(dim * classes);
   const gradB = new Float64Array(classes);
@@ -187,7 +200,13 @@ class Adam {
   private readonly m: Float64Array;
   private readonly v: Float64Array;
   private t = 0;
-  constructor(size: number, private readonly rate: number, private readonly beta1 = 0.9, private readonly beta2 = 0.999, private readonly epsilon = 1e-8) {
+  constructor(
+    size: number,
+    private readonly rate: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {
     this.m = new Float64Array(size);
     this.v = new Float64Array(size);
   }

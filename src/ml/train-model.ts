@@ -14,7 +14,10 @@ import { evaluate } from './metrics.js';
 import { DEFAULT_SOFTMAX_OPTIONS } from './softmax-regression.js';
 
 /** A form's "yes" (checkbox "on", "true") or a JSON boolean; empty means no. */
-const Flag = z.preprocess((value) => (value === '' || value === null ? undefined : value), z.union([z.boolean(), z.enum(['true', 'on', 'false']).transform((v) => v !== 'false')]).optional());
+const Flag = z.preprocess(
+  (value) => (value === '' || value === null ? undefined : value),
+  z.union([z.boolean(), z.enum(['true', 'on', 'false']).transform((v) => v !== 'false')]).optional(),
+);
 
 /** Hyperparameters and training filter a user may set, with the ranges the trainers are tested in. */
 export const TrainInput = z.object({
@@ -56,34 +59,66 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
   const input = parseInput(raw);
   const phase = hooks.phase ?? (async () => undefined);
   const model = await MlModel.findOne({ where: { name: input.model } });
-  if (!model) throw new NotFound('model.not_found', `No model named "${input.model}". Create it under Models first (or check the spelling).`);
+  if (!model)
+    throw new NotFound(
+      'model.not_found',
+      `No model named "${input.model}". Create it under Models first (or check the spelling).`,
+    );
   if (decide(actor, 'models', 'train') !== true) {
-    const error = new Forbidden('model.train_forbidden', 'Your role may not train models; ask a data scientist or an admin.');
+    const error = new Forbidden(
+      'model.train_forbidden',
+      'Your role may not train models; ask a data scientist or an admin.',
+    );
     await recordFailure(actor, { action: 'models.train', resource: 'models', recordIds: [model.id] }, error);
     throw error;
   }
   const dataset = (await Dataset.findByPk(model.datasetId))!;
-  if (dataset.task !== model.task) throw new InvalidInput('model.task_mismatch', `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`);
+  if (dataset.task !== model.task)
+    throw new InvalidInput(
+      'model.task_mismatch',
+      `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`,
+    );
 
   await phase('loading rows', 0, 1);
-  const filter = { datasetId: dataset.id, split: 'train' as const, labelled: true, ...(input.editedSince ? { editedSince: input.editedSince.toISOString() } : {}), ...(input.tag ? { tag: input.tag } : {}) };
+  const filter = {
+    datasetId: dataset.id,
+    split: 'train' as const,
+    labelled: true,
+    ...(input.editedSince ? { editedSince: input.editedSince.toISOString() } : {}),
+    ...(input.tag ? { tag: input.tag } : {}),
+  };
   const train = await loadRows(dataset.id, 'train', input);
   const test = await loadRows(dataset.id, 'test', {});
   if (train.length === 0) {
-    throw new InvalidInput('training.empty', `No labelled train rows match the filter ${describeFilter(filter)}: widen the filter or label more rows.`);
+    throw new InvalidInput(
+      'training.empty',
+      `No labelled train rows match the filter ${describeFilter(filter)}: widen the filter or label more rows.`,
+    );
   }
   const snapshot = { filter, rowCount: train.length, contentHash: contentHash(train) };
   const options = Object.fromEntries(
-    Object.entries(input).filter(([key, value]) => !['model', 'editedSince', 'tag', 'autoPromote'].includes(key) && value !== undefined),
+    Object.entries(input).filter(
+      ([key, value]) => !['model', 'editedSince', 'tag', 'autoPromote'].includes(key) && value !== undefined,
+    ),
   );
 
   await phase('training', 0, input.maxEpochs ?? DEFAULT_SOFTMAX_OPTIONS.maxEpochs);
-  const fitted = await fitInThread({ task: dataset.task, schema: dataset.featureSchema, train, test, options }, (epoch, maxEpochs) => phase('training', epoch, maxEpochs));
+  const fitted = await fitInThread(
+    { task: dataset.task, schema: dataset.featureSchema, train, test, options },
+    (epoch, maxEpochs) => phase('training', epoch, maxEpochs),
+  );
   const { labels, probabilities } = fitted;
 
   await phase('evaluating', 0, 1);
   const known = test.filter((r) => labels.includes(r.label));
-  const metrics = known.length > 0 ? evaluate(labels, known.map((r) => labels.indexOf(r.label)), subsetRows(probabilities, test, known, labels.length)) : { rows: 0, note: 'no labelled test rows' };
+  const metrics =
+    known.length > 0
+      ? evaluate(
+          labels,
+          known.map((r) => labels.indexOf(r.label)),
+          subsetRows(probabilities, test, known, labels.length),
+        )
+      : { rows: 0, note: 'no labelled test rows' };
   await phase('registering', 0, 1);
   const parent = await ModelVersion.findOne({ where: { modelId: model.id }, order: [['version', 'DESC']] });
   const version = await registerVersion(actor, {
@@ -92,13 +127,24 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
     trainer: fitted.trainer,
     hyperparameters: fitted.hyperparameters,
     inputSchema: fitted.inputSchema,
-    outputSchema: { label: { type: 'string', shape: ['batch'] }, probabilities: { type: 'float32', shape: ['batch', labels.length] }, labels },
+    outputSchema: {
+      label: { type: 'string', shape: ['batch'] },
+      probabilities: { type: 'float32', shape: ['batch', labels.length] },
+      labels,
+    },
     trainingSnapshot: snapshot,
     metrics: { ...metrics, evaluatedOn: { split: 'test', rows: known.length } },
     parentVersionId: parent?.id ?? null,
   });
   const promotion = input.autoPromote ? await autoPromote(actor, model, version) : null;
-  return { version, accuracy: 'accuracy' in metrics ? metrics.accuracy : null, trainingRows: train.length, testRows: known.length, timings: fitted.timings, promotion };
+  return {
+    version,
+    accuracy: 'accuracy' in metrics ? metrics.accuracy : null,
+    trainingRows: train.length,
+    testRows: known.length,
+    timings: fitted.timings,
+    promotion,
+  };
 }
 
 /**
@@ -106,19 +152,37 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
  * (ranges and types) before queueing, dates as ISO strings (job params are JSON).
  */
 export function trainJobParams(model: string, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const present = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== '' && value !== null && value !== undefined));
+  const present = Object.fromEntries(
+    Object.entries(given).filter(([, value]) => value !== '' && value !== null && value !== undefined),
+  );
   const parsed = parseInput({ ...present, model });
-  return Object.fromEntries(Object.entries({ ...parsed, editedSince: parsed.editedSince?.toISOString() }).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(
+    Object.entries({ ...parsed, editedSince: parsed.editedSince?.toISOString() }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
 }
 
 function parseInput(raw: TrainInput): z.output<typeof TrainInput> {
   const parsed = TrainInput.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const fields = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join('.') || 'input', issue.message]));
-  throw new InvalidInput('training.invalid_input', `Check the training settings: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}.`, fields);
+  const fields = Object.fromEntries(
+    parsed.error.issues.map((issue) => [issue.path.join('.') || 'input', issue.message]),
+  );
+  throw new InvalidInput(
+    'training.invalid_input',
+    `Check the training settings: ${Object.entries(fields)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}.`,
+    fields,
+  );
 }
 
-async function loadRows(datasetId: number, split: 'train' | 'test', narrow: { editedSince?: Date; tag?: string }): Promise<FitRow[]> {
+async function loadRows(
+  datasetId: number,
+  split: 'train' | 'test',
+  narrow: { editedSince?: Date; tag?: string },
+): Promise<FitRow[]> {
   return DataRecord.findAll({
     where: {
       datasetId,
@@ -134,23 +198,32 @@ async function loadRows(datasetId: number, split: 'train' | 'test', narrow: { ed
 }
 
 function describeFilter(filter: Record<string, unknown>): string {
-  return Object.entries(filter).filter(([key]) => key !== 'datasetId').map(([key, value]) => `${key} = ${String(value)}`).join(', ');
+  return Object.entries(filter)
+    .filter(([key]) => key !== 'datasetId')
+    .map(([key, value]) => `${key} = ${String(value)}`)
+    .join(', ');
 }
 
 /** sha256 over (id, label, input) of every training row in id order: proves which data a version saw. */
 function contentHash(rows: readonly FitRow[]): string {
   const hash = createHash('sha256');
-  for (const row of rows) hash.update(`${row.id}\u0000${row.label}\u0000${row.text ?? JSON.stringify(row.features)}\u0001`);
+  for (const row of rows)
+    hash.update(`${row.id}\u0000${row.label}\u0000${row.text ?? JSON.stringify(row.features)}\u0001`);
   return hash.digest('hex');
 }
 
-function subsetRows(probabilities: Float64Array, all: readonly FitRow[], keep: readonly FitRow[], k: number): Float64Array {
+function subsetRows(
+  probabilities: Float64Array,
+  all: readonly FitRow[],
+  keep: readonly FitRow[],
+  k: number,
+): Float64Array {
   if (keep.length === all.length) return probabilities;
   const wanted = new Set(keep);
   const out = new Float64Array(keep.length * k);
   let at = 0;
   all.forEach((row, i) => {
-    if (wanted.has(row)) out.set(probabilities.subarray(i * k, i * k + k), (at++) * k);
+    if (wanted.has(row)) out.set(probabilities.subarray(i * k, i * k + k), at++ * k);
   });
   return out;
 }

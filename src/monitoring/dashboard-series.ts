@@ -35,12 +35,26 @@ export async function requestSeries(sequelize: Sequelize, hours = 24): Promise<R
       GROUP BY 1 ORDER BY 1`,
     { replacements: { hours }, type: QueryTypes.SELECT },
   );
-  return rows.map((r) => ({ at: new Date(r.at).toISOString(), requests: Number(r.requests), errors: Number(r.errors) }));
+  return rows.map((r) => ({
+    at: new Date(r.at).toISOString(),
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+  }));
 }
 
 /** Predictions per hour per model version, and each version's p50/p99 latency, over the last `hours`. */
-export async function inferenceSeries(sequelize: Sequelize, hours = 24): Promise<{ points: PredictionPoint[]; latency: VersionLatency[] }> {
-  const rows = await sequelize.query<{ at: Date; name: string; version: number; count: number; errors: number; buckets: number[] }>(
+export async function inferenceSeries(
+  sequelize: Sequelize,
+  hours = 24,
+): Promise<{ points: PredictionPoint[]; latency: VersionLatency[] }> {
+  const rows = await sequelize.query<{
+    at: Date;
+    name: string;
+    version: number;
+    count: number;
+    errors: number;
+    buckets: number[];
+  }>(
     `SELECT date_trunc('hour', s.bucket) AS at, m.name, v.version, s.count, s.errors, s.latency_buckets AS buckets
        FROM inference_stats s JOIN model_versions v ON v.id = s.model_version_id JOIN models m ON m.id = v.model_id
       WHERE s.bucket >= now() - make_interval(hours => :hours)

@@ -22,10 +22,22 @@ const poolConnections = new Gauge<'state'>({
     const pools = poolsOf();
     if (pools.length === 0) return;
     const sum = (pick: (pool: PoolStats) => number) => pools.reduce((total, pool) => total + pick(pool), 0);
-    poolConnections.set({ state: 'total' }, sum((p) => p.size));
-    poolConnections.set({ state: 'idle' }, sum((p) => p.available));
-    poolConnections.set({ state: 'in_use' }, sum((p) => p.using));
-    poolConnections.set({ state: 'waiting' }, sum((p) => p.waiting));
+    poolConnections.set(
+      { state: 'total' },
+      sum((p) => p.size),
+    );
+    poolConnections.set(
+      { state: 'idle' },
+      sum((p) => p.available),
+    );
+    poolConnections.set(
+      { state: 'in_use' },
+      sum((p) => p.using),
+    );
+    poolConnections.set(
+      { state: 'waiting' },
+      sum((p) => p.waiting),
+    );
   },
 });
 

@@ -34,7 +34,9 @@ export function httpMetrics(options: { mounts: readonly string[] }) {
   const mounts = [...options.mounts].sort((a, b) => b.length - a.length);
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
-    res.once('finish', () => observeHttpResponse(req.method, routeLabel(req, mounts), res.statusCode, (performance.now() - started) / 1_000));
+    res.once('finish', () =>
+      observeHttpResponse(req.method, routeLabel(req, mounts), res.statusCode, (performance.now() - started) / 1_000),
+    );
     next();
   };
 }
@@ -54,7 +56,10 @@ export function observeHttpResponse(method: string, route: string, status: numbe
  * here: the known mount whose segments plus the template's segments make up the request path. Only
  * string templates of literal and `:param` segments are trusted; anything else is `other`.
  */
-export function routeLabel(req: Pick<Request, 'originalUrl'> & { route?: { path?: unknown } }, mounts: readonly string[]): string {
+export function routeLabel(
+  req: Pick<Request, 'originalUrl'> & { route?: { path?: unknown } },
+  mounts: readonly string[],
+): string {
   const template = req.route?.path;
   if (typeof template !== 'string' || !/^[\w\-./:]*$/.test(template)) return UNMATCHED_ROUTE;
   const path = segments(req.originalUrl.split('?')[0] ?? '');

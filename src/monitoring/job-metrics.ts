@@ -83,7 +83,8 @@ const jobsTotal = new Counter<'kind' | 'status'>({
     jobsTotal.reset();
     if (!rows) return;
     for (const kind of JobKind.options) for (const status of FINISHED) jobsTotal.inc({ kind, status }, 0);
-    for (const row of rows) if (isOneOf(FINISHED, row.status)) jobsTotal.inc({ kind: row.kind, status: row.status }, row.jobs);
+    for (const row of rows)
+      if (isOneOf(FINISHED, row.status)) jobsTotal.inc({ kind: row.kind, status: row.status }, row.jobs);
   },
 });
 
@@ -97,7 +98,8 @@ const jobsUnfinished = new Gauge<'kind' | 'status'>({
     jobsUnfinished.reset();
     if (!rows) return;
     for (const kind of JobKind.options) for (const status of UNFINISHED) jobsUnfinished.set({ kind, status }, 0);
-    for (const row of rows) if (isOneOf(UNFINISHED, row.status)) jobsUnfinished.set({ kind: row.kind, status: row.status }, row.jobs);
+    for (const row of rows)
+      if (isOneOf(UNFINISHED, row.status)) jobsUnfinished.set({ kind: row.kind, status: row.status }, row.jobs);
   },
 });
 
@@ -139,7 +141,10 @@ function histogramValues(name: string) {
   return (row: JobRow) => {
     const labels = { kind: row.kind, status: row.status };
     const value = (suffix: string, extra: Record<string, string | number>, v: number) => ({
-      metricName: `${name}_${suffix}`, labels: { ...labels, ...extra }, sharedLabels: {}, value: v,
+      metricName: `${name}_${suffix}`,
+      labels: { ...labels, ...extra },
+      sharedLabels: {},
+      value: v,
     });
     return [
       ...DURATION_BUCKETS.map((le, i) => value('bucket', { le }, row.buckets[i]!)),

@@ -61,7 +61,14 @@ export class PerMinuteStats<Key extends string | number> {
     this.pending = new Map();
     const rows = [...batch].map(([id, m]) => {
       const [minute, key] = id.split('|') as [string, string];
-      return { bucket: new Date(Number(minute)).toISOString(), key, count: m.count, errors: m.errors, latency_sum_ms: m.latencySumMs, latency_buckets: m.histogram };
+      return {
+        bucket: new Date(Number(minute)).toISOString(),
+        key,
+        count: m.count,
+        errors: m.errors,
+        latency_sum_ms: m.latencySumMs,
+        latency_buckets: m.histogram,
+      };
     });
     const { table, keyColumn, keyType } = this.where;
     try {

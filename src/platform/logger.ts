@@ -8,9 +8,27 @@ import { currentRequestContext } from './request-context.js';
  * `log.info({ user })` cannot leak a password, cookie, session id, token or key.
  */
 export const REDACTED_PATHS: readonly string[] = [
-  ...['password', 'newPassword', 'passwordHash', 'secret', 'secretHash', 'token', 'csrfToken', 'apiKey', 'session',
-    'sessionId', 'sessionID', 'sid', 'cookie', 'authorization', 'databaseUrl', 'connectionString',
-    'SESSION_SECRET', 'METRICS_TOKEN', 'DATABASE_URL'].flatMap((field) => [field, `*.${field}`]),
+  ...[
+    'password',
+    'newPassword',
+    'passwordHash',
+    'secret',
+    'secretHash',
+    'token',
+    'csrfToken',
+    'apiKey',
+    'session',
+    'sessionId',
+    'sessionID',
+    'sid',
+    'cookie',
+    'authorization',
+    'databaseUrl',
+    'connectionString',
+    'SESSION_SECRET',
+    'METRICS_TOKEN',
+    'DATABASE_URL',
+  ].flatMap((field) => [field, `*.${field}`]),
   ...['cookie', 'authorization', '["set-cookie"]', '["x-xsrf-token"]', '["x-api-key"]'].flatMap((header) => {
     const path = header.startsWith('[') ? `headers${header}` : `headers.${header}`;
     return [path, `*.${path}`];

@@ -20,7 +20,13 @@ const BEFORE_PER_RECORD_LIMIT = 1_000;
 const AUDITED_IDS_LIMIT = 10_000;
 
 const tagList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((t) => t.trim()).filter(Boolean) : v),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : v,
   z.array(z.string().trim().min(1).max(64, 'a tag has at most 64 characters')).max(20).optional(),
 );
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -33,9 +39,13 @@ export const BulkChanges = z
     addTags: tagList,
     removeTags: tagList,
   })
-  .refine((c) => c.label !== undefined || c.split !== undefined || (c.addTags?.length ?? 0) > 0 || (c.removeTags?.length ?? 0) > 0, {
-    message: 'say what to change: a label, a split, or tags to add or remove',
-  });
+  .refine(
+    (c) =>
+      c.label !== undefined || c.split !== undefined || (c.addTags?.length ?? 0) > 0 || (c.removeTags?.length ?? 0) > 0,
+    {
+      message: 'say what to change: a label, a split, or tags to add or remove',
+    },
+  );
 export type BulkChanges = z.infer<typeof BulkChanges>;
 
 /** A bulk edit as the API takes it: which records, and what to change. */
@@ -59,30 +69,53 @@ export interface BulkEditResult {
 export type BulkProgress = (done: number, total: number) => Promise<void>;
 
 /** Parses and checks a request: who may change which fields, through one rule (editableRecordFields). */
-export function parseBulkEdit(actor: Actor, raw: { selection: unknown; changes: unknown }): { selection: RecordSelection; changes: BulkChanges } {
+export function parseBulkEdit(
+  actor: Actor,
+  raw: { selection: unknown; changes: unknown },
+): { selection: RecordSelection; changes: BulkChanges } {
   const selection = RecordSelection.safeParse(raw.selection);
-  if (!selection.success) throw new InvalidInput('bulk.selection', `Check the selection: ${selection.error.issues.map((i) => i.message).join('; ')}.`);
+  if (!selection.success)
+    throw new InvalidInput(
+      'bulk.selection',
+      `Check the selection: ${selection.error.issues.map((i) => i.message).join('; ')}.`,
+    );
   const changes = BulkChanges.safeParse(raw.changes);
   if (!changes.success) {
     const fields = Object.fromEntries(changes.error.issues.map((i) => [i.path.join('.') || 'changes', i.message]));
-    throw new InvalidInput('bulk.changes', `Check the changes: ${Object.entries(fields).map(([f, m]) => `${f}: ${m}`).join('; ')}.`, fields);
+    throw new InvalidInput(
+      'bulk.changes',
+      `Check the changes: ${Object.entries(fields)
+        .map(([f, m]) => `${f}: ${m}`)
+        .join('; ')}.`,
+      fields,
+    );
   }
   return { selection: selection.data, changes: changes.data };
 }
 
 /** The record fields a bulk change names (tags for addTags/removeTags), given or not yet parsed. */
 function fieldsOf(changes: Record<string, unknown>): string[] {
-  const given = (value: unknown) => value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
-  return [given(changes.label) && 'label', given(changes.split) && 'split', (given(changes.addTags) || given(changes.removeTags)) && 'tags'].filter(Boolean) as string[];
+  const given = (value: unknown) =>
+    value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
+  return [
+    given(changes.label) && 'label',
+    given(changes.split) && 'split',
+    (given(changes.addTags) || given(changes.removeTags)) && 'tags',
+  ].filter(Boolean) as string[];
 }
 
 function checkAllowed(actor: Actor, changes: Record<string, unknown>): void {
-  if (decide(actor, 'records', 'bulkEdit') !== true) throw new Forbidden('bulk.forbidden', 'Your role may not edit records in bulk.');
+  if (decide(actor, 'records', 'bulkEdit') !== true)
+    throw new Forbidden('bulk.forbidden', 'Your role may not edit records in bulk.');
   const allowed = editableRecordFields(actor);
   if (allowed === 'all') return;
   const refused = fieldsOf(changes).filter((field) => !allowed.includes(field));
   if (refused.length > 0) {
-    throw new Forbidden('bulk.fields_forbidden', `Your role may change only: ${allowed.join(', ')} (not ${refused.join(', ')}).`, Object.fromEntries(refused.map((f) => [f, 'not editable by your role'])));
+    throw new Forbidden(
+      'bulk.fields_forbidden',
+      `Your role may change only: ${allowed.join(', ')} (not ${refused.join(', ')}).`,
+      Object.fromEntries(refused.map((f) => [f, 'not editable by your role'])),
+    );
   }
 }
 
@@ -91,14 +124,26 @@ function checkAllowed(actor: Actor, changes: Record<string, unknown>): void {
  * what was asked, before its shape, so a field the role may not change is refused as such), then the
  * selection and the changes. A refusal is audited (`records.bulk_update`, denied or failed).
  */
-export async function checkBulkEdit(actor: Actor, raw: { selection: unknown; changes: unknown }): Promise<{ selection: RecordSelection; changes: BulkChanges }> {
+export async function checkBulkEdit(
+  actor: Actor,
+  raw: { selection: unknown; changes: unknown },
+): Promise<{ selection: RecordSelection; changes: BulkChanges }> {
   try {
-    const changes = raw.changes !== null && typeof raw.changes === 'object' ? (raw.changes as Record<string, unknown>) : {};
+    const changes =
+      raw.changes !== null && typeof raw.changes === 'object' ? (raw.changes as Record<string, unknown>) : {};
     checkAllowed(actor, changes);
     return parseBulkEdit(actor, raw);
   } catch (error) {
     const selection = RecordSelection.safeParse(raw.selection);
-    await recordFailure(actor, { action: 'records.bulk_update', resource: 'records', selection: selection.success ? describeSelection(selection.data) : null }, error);
+    await recordFailure(
+      actor,
+      {
+        action: 'records.bulk_update',
+        resource: 'records',
+        selection: selection.success ? describeSelection(selection.data) : null,
+      },
+      error,
+    );
     throw error;
   }
 }
@@ -112,7 +157,12 @@ function changesSomething(changes: BulkChanges): { sql: string; replacements: Re
   if (changes.removeTags?.length) parts.push('r.tags && CAST(:removeTags AS text[])');
   return {
     sql: `(${parts.join(' OR ')})`,
-    replacements: { label: changes.label ?? null, split: changes.split ?? null, addTags: arrayLiteral(changes.addTags ?? []), removeTags: arrayLiteral(changes.removeTags ?? []) },
+    replacements: {
+      label: changes.label ?? null,
+      split: changes.split ?? null,
+      addTags: arrayLiteral(changes.addTags ?? []),
+      removeTags: arrayLiteral(changes.removeTags ?? []),
+    },
   };
 }
 
@@ -130,7 +180,12 @@ function selectedIdsSql(selection: RecordSelection): string {
 }
 
 /** How many records match, how many would change, and which cannot take the change. */
-export async function previewBulkEdit(actor: Actor, selection: RecordSelection, changes: BulkChanges, transaction?: Transaction): Promise<BulkEditPreview> {
+export async function previewBulkEdit(
+  actor: Actor,
+  selection: RecordSelection,
+  changes: BulkChanges,
+  transaction?: Transaction,
+): Promise<BulkEditPreview> {
   checkAllowed(actor, changes);
   const sequelize = sequelizeOf();
   const ids = selectedIdsSql(selection);
@@ -152,7 +207,11 @@ export async function previewBulkEdit(actor: Actor, selection: RecordSelection, 
         { replacements: { label: changes.label }, type: QueryTypes.SELECT, transaction },
       )) as [{ count: number }];
       const datasets = [...new Set(bad.map((b) => b.dataset))].join(', ');
-      invalid = { count, firstIds: bad.slice(0, 10).map((b) => Number(b.id)), reason: `"${changes.label}" is not a label of dataset ${datasets}; narrow the selection to records of a dataset that has this label, or add it to the dataset's labels` };
+      invalid = {
+        count,
+        firstIds: bad.slice(0, 10).map((b) => Number(b.id)),
+        reason: `"${changes.label}" is not a label of dataset ${datasets}; narrow the selection to records of a dataset that has this label, or add it to the dataset's labels`,
+      };
     }
   }
   return { matching: Number(counts?.matching ?? 0), changing: Number(counts?.changing ?? 0), invalid };
@@ -164,18 +223,30 @@ export async function previewBulkEdit(actor: Actor, selection: RecordSelection, 
  * number changed, the changed ids (up to 10,000), the values before (per record up to 1,000, else
  * counts per old value) and the new values. Only records that actually change are written.
  */
-export async function applyBulkEdit(actor: Actor, selection: RecordSelection, changes: BulkChanges, progress: BulkProgress = async () => undefined): Promise<BulkEditResult> {
+export async function applyBulkEdit(
+  actor: Actor,
+  selection: RecordSelection,
+  changes: BulkChanges,
+  progress: BulkProgress = async () => undefined,
+): Promise<BulkEditResult> {
   try {
     checkAllowed(actor, changes);
   } catch (error) {
-    await recordFailure(actor, { action: 'records.bulk_update', resource: 'records', selection: describeSelection(selection) }, error);
+    await recordFailure(
+      actor,
+      { action: 'records.bulk_update', resource: 'records', selection: describeSelection(selection) },
+      error,
+    );
     throw error;
   }
   return withAudit(actor, { action: 'records.bulk_update', resource: 'records' }, async (transaction, audit) => {
     audit.note({ selection: { ...describeSelection(selection) }, after: changes });
     const preview = await previewBulkEdit(actor, selection, changes, transaction);
     if (preview.invalid) {
-      throw new InvalidInput('bulk.invalid_records', `${preview.invalid.count} selected record(s) cannot take this change (first: ${preview.invalid.firstIds.join(', ')}): ${preview.invalid.reason}. Nothing was changed.`);
+      throw new InvalidInput(
+        'bulk.invalid_records',
+        `${preview.invalid.count} selected record(s) cannot take this change (first: ${preview.invalid.firstIds.join(', ')}): ${preview.invalid.reason}. Nothing was changed.`,
+      );
     }
     const sequelize = sequelizeOf();
     const changing = changesSomething(changes);
@@ -191,22 +262,32 @@ export async function applyBulkEdit(actor: Actor, selection: RecordSelection, ch
       ...(changes.split !== undefined ? ['split = CAST(:split AS record_split)'] : []),
       // Tags: existing ones in their order, then the added ones not yet present; removed ones dropped.
       ...(touchesTags
-        ? [`tags = ARRAY(SELECT t FROM unnest(tags || CAST(:addTags AS text[])) WITH ORDINALITY AS u(t, i)
-                   WHERE NOT (t = ANY (CAST(:removeTags AS text[]))) GROUP BY t ORDER BY min(i))`]
+        ? [
+            `tags = ARRAY(SELECT t FROM unnest(tags || CAST(:addTags AS text[])) WITH ORDINALITY AS u(t, i)
+                   WHERE NOT (t = ANY (CAST(:removeTags AS text[]))) GROUP BY t ORDER BY min(i))`,
+          ]
         : []),
     ];
     await progress(0, targets.length);
     for (let start = 0; start < targets.length; start += CHUNK) {
       const chunk = targets.slice(start, start + CHUNK).map((t) => Number(t.id));
-      await sequelize.query(`UPDATE records SET ${assignments.join(', ')}, updated_at = now() WHERE id = ANY (CAST(:ids AS bigint[]))`, {
-        replacements: { ...changing.replacements, ids: arrayLiteral(chunk) },
-        transaction,
-      });
+      await sequelize.query(
+        `UPDATE records SET ${assignments.join(', ')}, updated_at = now() WHERE id = ANY (CAST(:ids AS bigint[]))`,
+        {
+          replacements: { ...changing.replacements, ids: arrayLiteral(chunk) },
+          transaction,
+        },
+      );
       await progress(Math.min(targets.length, start + CHUNK), targets.length);
     }
     audit.note({
       recordIds: targets.slice(0, AUDITED_IDS_LIMIT).map((t) => t.id),
-      selection: { ...describeSelection(selection), matching: preview.matching, changed: targets.length, ...(targets.length > AUDITED_IDS_LIMIT ? { idsListed: AUDITED_IDS_LIMIT } : {}) },
+      selection: {
+        ...describeSelection(selection),
+        matching: preview.matching,
+        changed: targets.length,
+        ...(targets.length > AUDITED_IDS_LIMIT ? { idsListed: AUDITED_IDS_LIMIT } : {}),
+      },
       before,
       after: changes,
     });
@@ -214,9 +295,17 @@ export async function applyBulkEdit(actor: Actor, selection: RecordSelection, ch
   });
 }
 
-function beforeValues(targets: ReadonlyArray<{ id: number; label: string | null; split: string; tags: string[] }>, fields: ReadonlyArray<'label' | 'split'>, tags: boolean) {
-  const pick = (t: (typeof targets)[number]) => ({ ...Object.fromEntries(fields.map((f) => [f, t[f]])), ...(tags ? { tags: t.tags } : {}) });
-  if (targets.length <= BEFORE_PER_RECORD_LIMIT) return { byRecord: Object.fromEntries(targets.map((t) => [t.id, pick(t)])) };
+function beforeValues(
+  targets: ReadonlyArray<{ id: number; label: string | null; split: string; tags: string[] }>,
+  fields: ReadonlyArray<'label' | 'split'>,
+  tags: boolean,
+) {
+  const pick = (t: (typeof targets)[number]) => ({
+    ...Object.fromEntries(fields.map((f) => [f, t[f]])),
+    ...(tags ? { tags: t.tags } : {}),
+  });
+  if (targets.length <= BEFORE_PER_RECORD_LIMIT)
+    return { byRecord: Object.fromEntries(targets.map((t) => [t.id, pick(t)])) };
   const counts: Record<string, Record<string, number>> = {};
   for (const t of targets) {
     for (const [field, value] of Object.entries(pick(t))) {
@@ -226,4 +315,3 @@ function beforeValues(targets: ReadonlyArray<{ id: number; label: string | null;
   }
   return { valueCounts: counts };
 }
-

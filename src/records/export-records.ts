@@ -15,8 +15,21 @@ export type RecordExportFormat = 'csv' | 'jsonl';
 
 /** Exported columns, in order; structured values (features, tags, probabilities) as JSON in CSV cells. */
 export const RECORD_EXPORT_COLUMNS = [
-  'id', 'datasetId', 'text', 'features', 'label', 'split', 'tags', 'source',
-  'predictedLabel', 'score', 'probabilities', 'scoredByVersionId', 'scoredAt', 'createdAt', 'updatedAt',
+  'id',
+  'datasetId',
+  'text',
+  'features',
+  'label',
+  'split',
+  'tags',
+  'source',
+  'predictedLabel',
+  'score',
+  'probabilities',
+  'scoredByVersionId',
+  'scoredAt',
+  'createdAt',
+  'updatedAt',
 ] as const;
 
 export interface RecordExportQuery {
@@ -33,18 +46,26 @@ export interface RecordExportQuery {
  * size; it waits when the client reads slowly). The export is audited (records.export) before the
  * first byte, with the filter and sort.
  */
-export async function exportRecords(actor: Actor, query: RecordExportQuery, format: RecordExportFormat, out: Writable): Promise<number> {
+export async function exportRecords(
+  actor: Actor,
+  query: RecordExportQuery,
+  format: RecordExportFormat,
+  out: Writable,
+): Promise<number> {
   const selection = { format, ...query.describe, sort: query.sort };
   if (decide(actor, 'records', 'export') !== true) {
     const error = new Forbidden('records.export_forbidden', 'Your role may not export records.');
     await recordFailure(actor, { action: 'records.export', resource: 'records', selection }, error);
     throw error;
   }
-  await withAudit(actor, { action: 'records.export', resource: 'records' }, async (_transaction, audit) => audit.note({ selection }));
+  await withAudit(actor, { action: 'records.export', resource: 'records' }, async (_transaction, audit) =>
+    audit.note({ selection }),
+  );
 
   const sequelize = sequelizeOf();
   const attributes = DataRecord.getAttributes();
-  const column = (attribute: string) => (attributes as Record<string, { field?: string }>)[attribute]?.field ?? attribute;
+  const column = (attribute: string) =>
+    (attributes as Record<string, { field?: string }>)[attribute]?.field ?? attribute;
   const own: string[] = RECORD_EXPORT_COLUMNS.filter((name) => name in attributes);
   const sortBy = own.includes(query.sort.by) ? query.sort.by : 'id';
   const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
@@ -68,7 +89,14 @@ export async function exportRecords(actor: Actor, query: RecordExportQuery, form
     let batch: Array<Record<string, unknown>> = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      await write(format === 'csv' ? stringify(batch.map((row) => RECORD_EXPORT_COLUMNS.map((name) => cell(row[name]))), { escape_formulas: true }) : batch.map((row) => `${JSON.stringify(serialise(row))}\n`).join(''));
+      await write(
+        format === 'csv'
+          ? stringify(
+              batch.map((row) => RECORD_EXPORT_COLUMNS.map((name) => cell(row[name]))),
+              { escape_formulas: true },
+            )
+          : batch.map((row) => `${JSON.stringify(serialise(row))}\n`).join(''),
+      );
       batch = [];
     };
     for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
@@ -82,7 +110,12 @@ export async function exportRecords(actor: Actor, query: RecordExportQuery, form
 }
 
 function serialise(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(RECORD_EXPORT_COLUMNS.map((name) => [name, row[name] instanceof Date ? (row[name]).toISOString() : row[name] ?? null]));
+  return Object.fromEntries(
+    RECORD_EXPORT_COLUMNS.map((name) => [
+      name,
+      row[name] instanceof Date ? row[name].toISOString() : (row[name] ?? null),
+    ]),
+  );
 }
 
 function cell(value: unknown): string {

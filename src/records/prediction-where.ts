@@ -24,26 +24,44 @@ export type IdWalk = 'down' | 'up';
  */
 export function predictionWhere(criteria: PredictionCriteria, walk: IdWalk = 'down'): WhereOptions {
   const sequelize = sequelizeOf();
-  const version = criteria.modelVersionId === undefined ? undefined : String(sequelize.escape(Math.trunc(criteria.modelVersionId)));
+  const version =
+    criteria.modelVersionId === undefined ? undefined : String(sequelize.escape(Math.trunc(criteria.modelVersionId)));
   const label = criteria.predictedLabel === undefined ? undefined : String(sequelize.escape(criteria.predictedLabel));
   const others: string[] = [];
   if (criteria.scoreFrom !== undefined) others.push(`score >= ${sequelize.escape(criteria.scoreFrom)}`);
   if (criteria.scoreTo !== undefined) others.push(`score <= ${sequelize.escape(criteria.scoreTo)}`);
-  if (criteria.scoredFrom !== undefined) others.push(`scored_at >= CAST(${sequelize.escape(criteria.scoredFrom)} AS timestamptz)`);
-  if (criteria.scoredTo !== undefined) others.push(`scored_at <= CAST(${sequelize.escape(criteria.scoredTo)} AS timestamptz)`);
+  if (criteria.scoredFrom !== undefined)
+    others.push(`scored_at >= CAST(${sequelize.escape(criteria.scoredFrom)} AS timestamptz)`);
+  if (criteria.scoredTo !== undefined)
+    others.push(`scored_at <= CAST(${sequelize.escape(criteria.scoredTo)} AS timestamptz)`);
   // "Never scored" as an anti-join: NOT IN over a million ids would not fit a hash and rescan per row.
   if (criteria.scored === false && version === undefined && label === undefined && others.length === 0) {
-    return { [Op.and]: [literal('NOT EXISTS (SELECT 1 FROM record_predictions p WHERE p.record_id = "DataRecord"."id")')] };
+    return {
+      [Op.and]: [literal('NOT EXISTS (SELECT 1 FROM record_predictions p WHERE p.record_id = "DataRecord"."id")')],
+    };
   }
-  const conditions = [...(version ? [`model_version_id = ${version}`] : []), ...(label ? [`predicted_label = ${label}`] : []), ...others];
+  const conditions = [
+    ...(version ? [`model_version_id = ${version}`] : []),
+    ...(label ? [`predicted_label = ${label}`] : []),
+    ...others,
+  ];
   // The first matching record in the walk's direction bounds the records the list walks, on both
   // sides of the join: unbounded, Postgres may walk every record never scored (or every prediction
   // of other versions) before the first that matches. Only one bound: with both, Postgres takes the
   // range for a sliver of the table and hashes all of it.
-  const bounded = walk === 'down' ? `<= ${firstMatch('max', version, label, others)}` : `>= ${firstMatch('min', version, label, others)}`;
+  const bounded =
+    walk === 'down'
+      ? `<= ${firstMatch('max', version, label, others)}`
+      : `>= ${firstMatch('min', version, label, others)}`;
   return {
     [Op.and]: [
-      { id: { [Op.in]: literal(`(SELECT record_id FROM record_predictions WHERE ${[...conditions, `record_id ${bounded}`].join(' AND ')})`) } },
+      {
+        id: {
+          [Op.in]: literal(
+            `(SELECT record_id FROM record_predictions WHERE ${[...conditions, `record_id ${bounded}`].join(' AND ')})`,
+          ),
+        },
+      },
       literal(`"DataRecord"."id" ${bounded}`),
     ],
   };
@@ -56,17 +74,28 @@ export function predictionWhere(criteria: PredictionCriteria, walk: IdWalk = 'do
  * versions is read from the index itself by skipping from one value to the next (a loose index scan),
  * so none is missed. Without a version or a label: the primary key's end, filtered.
  */
-function firstMatch(end: 'min' | 'max', version: string | undefined, label: string | undefined, others: string[]): string {
+function firstMatch(
+  end: 'min' | 'max',
+  version: string | undefined,
+  label: string | undefined,
+  others: string[],
+): string {
   const and = (conditions: string[]) => conditions.join(' AND ');
-  const descent = (v: string, l: string) => `(SELECT ${end}(record_id) FROM record_predictions WHERE ${and([`model_version_id = ${v}`, `predicted_label = ${l}`, ...others])})`;
+  const descent = (v: string, l: string) =>
+    `(SELECT ${end}(record_id) FROM record_predictions WHERE ${and([`model_version_id = ${v}`, `predicted_label = ${l}`, ...others])})`;
   // `inner` for each distinct value of `column` among the predictions meeting `where`, skipping from one value to the next.
-  const overEach = (column: string, where: string[], inner: (value: string) => string) => `(WITH RECURSIVE seen (value) AS (
+  const overEach = (
+    column: string,
+    where: string[],
+    inner: (value: string) => string,
+  ) => `(WITH RECURSIVE seen (value) AS (
         SELECT min(${column}) FROM record_predictions${where.length ? ` WHERE ${and(where)}` : ''}
         UNION ALL
         SELECT (SELECT min(${column}) FROM record_predictions WHERE ${and([...where, `${column} > seen.value`])}) FROM seen WHERE seen.value IS NOT NULL)
       SELECT ${end}(${inner('seen.value')}) FROM seen WHERE seen.value IS NOT NULL)`;
   if (version !== undefined && label !== undefined) return descent(version, label);
-  if (version !== undefined) return overEach('predicted_label', [`model_version_id = ${version}`], (each) => descent(version, each));
+  if (version !== undefined)
+    return overEach('predicted_label', [`model_version_id = ${version}`], (each) => descent(version, each));
   if (label !== undefined) return overEach('model_version_id', [], (each) => descent(each, label));
   return `(SELECT ${end}(record_id) FROM record_predictions${others.length ? ` WHERE ${and(others)}` : ''})`;
 }

@@ -7,11 +7,17 @@ import { predictionWhere } from './prediction-where.js';
 /** Most ids one request may name; larger selections are made with a filter. */
 export const MAX_SELECTED_IDS = 10_000;
 
-const optionalText = z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().min(1).max(200).optional());
+const optionalText = z.preprocess(
+  (v) => (v === '' || v === null ? undefined : v),
+  z.string().trim().min(1).max(200).optional(),
+);
 
 /** "All records matching": the same criteria as the record list's filters (soft-deleted records never match). */
 export const RecordFilter = z.object({
-  datasetId: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.coerce.number().int().positive().optional()),
+  datasetId: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce.number().int().positive().optional(),
+  ),
   split: z.preprocess((v) => (v === '' || v === null ? undefined : v), RecordSplit.optional()),
   label: optionalText,
   predictedLabel: optionalText,
@@ -22,11 +28,18 @@ export type RecordFilter = z.infer<typeof RecordFilter>;
 
 /** Which records a bulk operation acts on: the rows a user ticked, or everything matching a filter. */
 export const RecordSelection = z.union([
-  z.object({ ids: z.array(z.coerce.number().int().positive()).min(1, 'select at least one record').max(MAX_SELECTED_IDS, `select at most ${MAX_SELECTED_IDS.toLocaleString('en')} records, or use "all matching the filter"`) }),
+  z.object({
+    ids: z
+      .array(z.coerce.number().int().positive())
+      .min(1, 'select at least one record')
+      .max(
+        MAX_SELECTED_IDS,
+        `select at most ${MAX_SELECTED_IDS.toLocaleString('en')} records, or use "all matching the filter"`,
+      ),
+  }),
   z.object({ filter: RecordFilter }),
 ]);
 export type RecordSelection = z.infer<typeof RecordSelection>;
-
 
 export function selectionWhere(selection: RecordSelection): WhereOptions {
   if ('ids' in selection) return { id: { [Op.in]: selection.ids } };
@@ -45,5 +58,7 @@ export function selectionWhere(selection: RecordSelection): WhereOptions {
 
 /** What the audit log records about a selection: the ids (capped) or the filter. */
 export function describeSelection(selection: RecordSelection): Record<string, unknown> {
-  return 'ids' in selection ? { ids: selection.ids.length } : { filter: Object.fromEntries(Object.entries(selection.filter).filter(([, v]) => v !== undefined)) };
+  return 'ids' in selection
+    ? { ids: selection.ids.length }
+    : { filter: Object.fromEntries(Object.entries(selection.filter).filter(([, v]) => v !== undefined)) };
 }

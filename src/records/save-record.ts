@@ -15,7 +15,10 @@ const Tag = z.string().trim().min(1, 'tags are not empty').max(64, 'tags are at 
 /** An empty text field means "no value" (a console form cannot send null for a cleared field). */
 const blankIsNull = (value: unknown) => (value === '' ? null : value);
 /** A dataset id as JSON gives it (12) or a form field does ("12"). */
-const DatasetId = z.preprocess((v) => (typeof v === 'string' && /^\d{1,15}$/.test(v.trim()) ? Number(v) : v), z.number({ error: 'a dataset id' }).int().positive());
+const DatasetId = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d{1,15}$/.test(v.trim()) ? Number(v) : v),
+  z.number({ error: 'a dataset id' }).int().positive(),
+);
 
 /**
  * The fields a record is written with, for the API, the console and the services alike; datasetId
@@ -28,7 +31,10 @@ export const RecordFields = z
     features: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).nullable(),
     label: z.preprocess(blankIsNull, z.string().trim().min(1).max(200).nullable()),
     split: RecordSplit,
-    tags: z.array(Tag).max(50, 'at most 50 tags').transform((tags) => [...new Set(tags)]),
+    tags: z
+      .array(Tag)
+      .max(50, 'at most 50 tags')
+      .transform((tags) => [...new Set(tags)]),
     source: z.preprocess(blankIsNull, z.string().max(500).nullable()),
   })
   .partial()
@@ -50,13 +56,31 @@ export const RECORD_FIELDS = ['datasetId', 'text', 'features', 'label', 'split',
  */
 export async function createRecord(actor: Actor, input: unknown): Promise<DataRecord> {
   return write(actor, 'records.create', async (transaction, note) => {
-    if (decide(actor, 'records', 'new') !== true) throw new Forbidden('records.create_forbidden', 'Your role may not create records.');
+    if (decide(actor, 'records', 'new') !== true)
+      throw new Forbidden('records.create_forbidden', 'Your role may not create records.');
     const parsed = parseFields(NewRecord, input);
     const dataset = await Dataset.findByPk(parsed.datasetId, { transaction });
-    if (!dataset) throw new InvalidInput('record.dataset_not_found', `There is no dataset ${parsed.datasetId}: pick one of the datasets (GET /api/v1/datasets lists them).`, { datasetId: 'no such dataset' });
-    const fields = { ...parsed, ...(parsed.features ? { features: normaliseFeatures(parsed.features, dataset.featureSchema) } : {}) };
+    if (!dataset)
+      throw new InvalidInput(
+        'record.dataset_not_found',
+        `There is no dataset ${parsed.datasetId}: pick one of the datasets (GET /api/v1/datasets lists them).`,
+        { datasetId: 'no such dataset' },
+      );
+    const fields = {
+      ...parsed,
+      ...(parsed.features ? { features: normaliseFeatures(parsed.features, dataset.featureSchema) } : {}),
+    };
     checkInput(dataset, fields);
-    const record = await DataRecord.create({ ...fields, text: fields.text ?? null, features: fields.features ?? null, label: fields.label ?? null, source: fields.source ?? null }, { transaction });
+    const record = await DataRecord.create(
+      {
+        ...fields,
+        text: fields.text ?? null,
+        features: fields.features ?? null,
+        label: fields.label ?? null,
+        source: fields.source ?? null,
+      },
+      { transaction },
+    );
     note({ recordIds: [record.id], after: pick(record) });
     return record;
   });
@@ -72,29 +96,45 @@ export async function updateRecord(actor: Actor, id: number, input: unknown): Pr
     note({ recordIds: [id] });
     const record = await DataRecord.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
     if (!record) throw new NotFound('record.not_found', `There is no record ${id} (or it was deleted).`);
-    if (decide(actor, 'records', 'edit', record.get()) === false) throw new Forbidden('records.edit_forbidden', 'Your role may not edit records.');
+    if (decide(actor, 'records', 'edit', record.get()) === false)
+      throw new Forbidden('records.edit_forbidden', 'Your role may not edit records.');
     const allowed = editableRecordFields(actor);
     const mayChange = (field: string) => allowed === 'all' || allowed.includes(field);
     const parsed = RecordChanges.safeParse(input);
     if (!parsed.success) {
       // A field the role may not change is refused as such, whatever its value.
-      refuseFields(allowed, issueFields(parsed.error, input).filter((field) => !mayChange(field)));
+      refuseFields(
+        allowed,
+        issueFields(parsed.error, input).filter((field) => !mayChange(field)),
+      );
       throw invalid(parsed.error);
     }
     const dataset = (await Dataset.findByPk(record.datasetId, { transaction }))!;
     const given: Record<string, unknown> = { ...parsed.data };
     if (parsed.data.features) given.features = normaliseFeatures(parsed.data.features, dataset.featureSchema);
-    const changes = Object.fromEntries(Object.entries(given).filter(([field, value]) => !sameValue(value, record.get(field as keyof DataRecord))));
-    refuseFields(allowed, Object.keys(changes).filter((field) => !mayChange(field)));
+    const changes = Object.fromEntries(
+      Object.entries(given).filter(([field, value]) => !sameValue(value, record.get(field as keyof DataRecord))),
+    );
+    refuseFields(
+      allowed,
+      Object.keys(changes).filter((field) => !mayChange(field)),
+    );
     if ('datasetId' in changes) {
-      throw new InvalidInput('record.dataset_fixed', `A record stays in its dataset (${dataset.name}): create a new record in the other dataset instead.`, { datasetId: 'cannot be changed' });
+      throw new InvalidInput(
+        'record.dataset_fixed',
+        `A record stays in its dataset (${dataset.name}): create a new record in the other dataset instead.`,
+        { datasetId: 'cannot be changed' },
+      );
     }
     checkInput(dataset, { ...record.get(), ...changes });
     const before = pick(record);
     await record.update(changes, { transaction });
     const after = pick(record);
     const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
-    note({ before: Object.fromEntries(changed.map((k) => [k, before[k]])), after: Object.fromEntries(changed.map((k) => [k, after[k]])) });
+    note({
+      before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+      after: Object.fromEntries(changed.map((k) => [k, after[k]])),
+    });
     return record;
   });
 }
@@ -111,7 +151,9 @@ function refuseFields(allowed: 'all' | readonly string[], refused: readonly stri
 
 /** The top-level fields a failed parse names (unknown keys included). */
 function issueFields(error: z.ZodError, input: unknown): string[] {
-  const fields = error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : issue.path.length > 0 ? [String(issue.path[0])] : []));
+  const fields = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys : issue.path.length > 0 ? [String(issue.path[0])] : [],
+  );
   // Not an object at all: nothing names a field; the shape error says what to send.
   return input !== null && typeof input === 'object' && !Array.isArray(input) ? fields : [];
 }
@@ -126,11 +168,16 @@ function parseFields<S extends z.ZodType>(schema: S, input: unknown): z.output<S
 function invalid(error: z.ZodError): InvalidInput {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fields[[...issue.path, key].join('.')] = 'is not a field of a record';
+    if (issue.code === 'unrecognized_keys')
+      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = 'is not a field of a record';
     else fields[issue.path.join('.') || 'input'] ??= issue.message;
   }
   const list = Object.entries(fields).map(([f, m]) => `${f}: ${m}`);
-  return new InvalidInput('record.invalid', `Check the record: ${list.slice(0, 5).join('; ')}${list.length > 5 ? ` (and ${list.length - 5} more)` : ''}.`, fields);
+  return new InvalidInput(
+    'record.invalid',
+    `Check the record: ${list.slice(0, 5).join('; ')}${list.length > 5 ? ` (and ${list.length - 5} more)` : ''}.`,
+    fields,
+  );
 }
 
 /**
@@ -139,7 +186,10 @@ function invalid(error: z.ZodError): InvalidInput {
  * form sends it) stores that number; a category is stored as text. Anything else is left as it is
  * for featureProblems to refuse with its path.
  */
-export function normaliseFeatures(features: Readonly<Record<string, number | string | null>>, schema: readonly FeatureSpec[]): Record<string, number | string | null> {
+export function normaliseFeatures(
+  features: Readonly<Record<string, number | string | null>>,
+  schema: readonly FeatureSpec[],
+): Record<string, number | string | null> {
   const specs = new Map(schema.map((spec) => [spec.name, spec]));
   return Object.fromEntries(
     Object.entries(features).map(([name, value]) => {
@@ -157,7 +207,10 @@ function sameValue(given: unknown, current: unknown): boolean {
   const canonical = (value: unknown): string => {
     if (value === undefined || value === null) return 'null';
     if (Array.isArray(value)) return JSON.stringify(value);
-    if (typeof value === 'object') return JSON.stringify(Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+    if (typeof value === 'object')
+      return JSON.stringify(
+        Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+      );
     return `=${String(value)}`;
   };
   return canonical(given) === canonical(current);
@@ -169,15 +222,22 @@ export async function deleteRecord(actor: Actor, id: number): Promise<void> {
     note({ recordIds: [id] });
     const record = await DataRecord.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
     if (!record) throw new NotFound('record.not_found', `There is no record ${id} (or it was already deleted).`);
-    if (decide(actor, 'records', 'delete', record.get()) === false) throw new Forbidden('records.delete_forbidden', 'Your role may not delete records.');
+    if (decide(actor, 'records', 'delete', record.get()) === false)
+      throw new Forbidden('records.delete_forbidden', 'Your role may not delete records.');
     note({ before: pick(record) });
     await record.destroy({ transaction });
   });
 }
 
-async function write<T>(actor: Actor, action: string, work: (transaction: Transaction, note: (note: AuditNote) => void) => Promise<T>): Promise<T> {
+async function write<T>(
+  actor: Actor,
+  action: string,
+  work: (transaction: Transaction, note: (note: AuditNote) => void) => Promise<T>,
+): Promise<T> {
   try {
-    return await withAudit(actor, { action, resource: 'records' }, (transaction, audit) => work(transaction, (n) => audit.note(n)));
+    return await withAudit(actor, { action, resource: 'records' }, (transaction, audit) =>
+      work(transaction, (n) => audit.note(n)),
+    );
   } catch (error) {
     const message = constraintMessage(error);
     if (message) throw new InvalidInput('record.constraint', message, undefined, { cause: error });
@@ -186,14 +246,38 @@ async function write<T>(actor: Actor, action: string, work: (transaction: Transa
 }
 
 /** A label from the dataset's label set; text for text datasets, features that fit the schema for tabular ones. */
-function checkInput(dataset: Dataset, record: { text?: string | null; features?: Record<string, unknown> | null; label?: string | null }): void {
+function checkInput(
+  dataset: Dataset,
+  record: { text?: string | null; features?: Record<string, unknown> | null; label?: string | null },
+): void {
   const label = labelProblem(dataset, record.label);
-  if (label) throw new InvalidInput('record.label_not_in_dataset', `${label}: pick one of them, or add the label to the dataset first.`, { label });
+  if (label)
+    throw new InvalidInput(
+      'record.label_not_in_dataset',
+      `${label}: pick one of them, or add the label to the dataset first.`,
+      { label },
+    );
   const problems = inputProblems(dataset, record);
-  if (problems.text) throw new InvalidInput('record.text_required', `Dataset "${dataset.name}" classifies text: give the record's text.`, problems);
-  if (problems.features) throw new InvalidInput('record.features_required', `Dataset "${dataset.name}" is tabular: give the record's features (${dataset.featureSchema.map((f) => f.name).join(', ')}).`, problems);
+  if (problems.text)
+    throw new InvalidInput(
+      'record.text_required',
+      `Dataset "${dataset.name}" classifies text: give the record's text.`,
+      problems,
+    );
+  if (problems.features)
+    throw new InvalidInput(
+      'record.features_required',
+      `Dataset "${dataset.name}" is tabular: give the record's features (${dataset.featureSchema.map((f) => f.name).join(', ')}).`,
+      problems,
+    );
   if (Object.keys(problems).length > 0) {
-    throw new InvalidInput('record.features_invalid', `The features do not fit dataset "${dataset.name}": ${Object.entries(problems).map(([f, m]) => `${f} ${m}`).join('; ')}.`, problems);
+    throw new InvalidInput(
+      'record.features_invalid',
+      `The features do not fit dataset "${dataset.name}": ${Object.entries(problems)
+        .map(([f, m]) => `${f} ${m}`)
+        .join('; ')}.`,
+      problems,
+    );
   }
 }
 
@@ -201,7 +285,10 @@ function checkInput(dataset: Dataset, record: { text?: string | null; features?:
  * What keeps a record's input from fitting its dataset, by field (`text`, `features`, `features.<name>`):
  * the one statement of the rule, shared by saving a record and importing a CSV.
  */
-export function inputProblems(dataset: Dataset, record: { text?: string | null; features?: Record<string, unknown> | null }): Record<string, string> {
+export function inputProblems(
+  dataset: Dataset,
+  record: { text?: string | null; features?: Record<string, unknown> | null },
+): Record<string, string> {
   if (dataset.task === 'text-classification') return record.text ? {} : { text: 'required for a text dataset' };
   if (!record.features) return { features: 'required for a tabular dataset' };
   return featureProblems(record.features, dataset.featureSchema);
@@ -209,21 +296,29 @@ export function inputProblems(dataset: Dataset, record: { text?: string | null; 
 
 /** A human label outside the dataset's label set (when it declares one): the database trigger `records_label_in_dataset` says the same. */
 export function labelProblem(dataset: Pick<Dataset, 'labels'>, label: string | null | undefined): string | undefined {
-  if (label === null || label === undefined || dataset.labels.length === 0 || dataset.labels.includes(label)) return undefined;
+  if (label === null || label === undefined || dataset.labels.length === 0 || dataset.labels.includes(label))
+    return undefined;
   return `"${label}" is not one of the dataset's labels (${dataset.labels.join(', ')})`;
 }
 
-export function featureProblems(features: Readonly<Record<string, unknown>>, schema: readonly FeatureSpec[]): Record<string, string> {
+export function featureProblems(
+  features: Readonly<Record<string, unknown>>,
+  schema: readonly FeatureSpec[],
+): Record<string, string> {
   const problems: Record<string, string> = {};
   const known = new Map(schema.map((spec) => [spec.name, spec]));
   for (const [name, value] of Object.entries(features)) {
     const spec = known.get(name);
     if (!spec) problems[`features.${name}`] = `is not a feature of this dataset (${[...known.keys()].join(', ')})`;
     else if (value === null) continue;
-    else if (spec.type === 'number' && numberOf(value) === null) problems[`features.${name}`] = `${FEATURE_RULES.number}, got ${JSON.stringify(value)}`;
+    else if (spec.type === 'number' && numberOf(value) === null)
+      problems[`features.${name}`] = `${FEATURE_RULES.number}, got ${JSON.stringify(value)}`;
     // The models read float32s: a value beyond its range would reach them as infinity.
-    else if (spec.type === 'number' && !isFiniteFloat32(numberOf(value))) problems[`features.${name}`] = `${FEATURE_RULES.float32}, got ${JSON.stringify(value)}`;
-    else if (spec.type === 'category' && !(spec.categories ?? []).includes(String(value))) problems[`features.${name}`] = `must be one of ${(spec.categories ?? []).join(', ')}, got ${JSON.stringify(value)}`;
+    else if (spec.type === 'number' && !isFiniteFloat32(numberOf(value)))
+      problems[`features.${name}`] = `${FEATURE_RULES.float32}, got ${JSON.stringify(value)}`;
+    else if (spec.type === 'category' && !(spec.categories ?? []).includes(String(value)))
+      problems[`features.${name}`] =
+        `must be one of ${(spec.categories ?? []).join(', ')}, got ${JSON.stringify(value)}`;
   }
   return problems;
 }

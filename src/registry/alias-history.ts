@@ -19,13 +19,23 @@ export async function aliasHistory(modelId: number, alias: string): Promise<Alia
   return events.map((e) => {
     const before = e.before as { version: number } | null;
     const after = e.after as { version: number; versionId: number; rollback?: boolean };
-    return { at: e.at, actor: e.actorLabel, fromVersion: before?.version ?? null, toVersion: after.version, toVersionId: after.versionId, rollback: after.rollback === true };
+    return {
+      at: e.at,
+      actor: e.actorLabel,
+      fromVersion: before?.version ?? null,
+      toVersion: after.version,
+      toVersionId: after.versionId,
+      rollback: after.rollback === true,
+    };
   });
 }
 
 /** An alias's history as its page shows it: the model's name (null when it is gone) and every move. */
 export async function aliasPage(modelId: number, alias: string): Promise<{ model: string | null; moves: AliasMove[] }> {
-  const [model, moves] = await Promise.all([MlModel.findByPk(modelId, { attributes: ['name'] }), aliasHistory(modelId, alias)]);
+  const [model, moves] = await Promise.all([
+    MlModel.findByPk(modelId, { attributes: ['name'] }),
+    aliasHistory(modelId, alias),
+  ]);
   return { model: model?.name ?? null, moves };
 }
 

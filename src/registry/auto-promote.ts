@@ -1,4 +1,4 @@
-import type { MlModel} from '../../models/index.js';
+import type { MlModel } from '../../models/index.js';
 import { ModelAlias, ModelVersion } from '../../models/index.js';
 import type { PromotionMetric } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
@@ -27,10 +27,19 @@ export async function autoPromote(actor: Actor, model: MlModel, candidate: Model
   const margin = model.autoPromoteMargin ?? 0;
   const alias = await ModelAlias.findOne({ where: { modelId: model.id, alias: PRODUCTION_ALIAS } });
   const current = alias ? await ModelVersion.findByPk(alias.versionId) : null;
-  const decision = judge(metric, margin, { version: candidate.version, value: metricOf(candidate, metric) }, current && { version: current.version, value: metricOf(current, metric) });
+  const decision = judge(
+    metric,
+    margin,
+    { version: candidate.version, value: metricOf(candidate, metric) },
+    current && { version: current.version, value: metricOf(current, metric) },
+  );
   if (decision.promoted) await promoteAlias(actor, { versionId: candidate.id, alias: PRODUCTION_ALIAS });
   await withAudit(actor, { action: 'models.auto_promote', resource: 'models' }, async (_transaction, audit) => {
-    audit.note({ recordIds: [model.id], selection: { model: model.name, candidateVersionId: candidate.id }, after: decision });
+    audit.note({
+      recordIds: [model.id],
+      selection: { model: model.name, candidateVersionId: candidate.id },
+      after: decision,
+    });
   });
   return decision;
 }
@@ -42,14 +51,33 @@ function judge(
   production: PromotionDecision['production'],
 ): PromotionDecision {
   const base = { metric, margin, candidate, production };
-  if (candidate.value === null) return { ...base, promoted: false, reason: `v${candidate.version} has no ${metric} (no labelled test rows?): production left as it is.` };
-  if (!production) return { ...base, promoted: true, reason: `nothing served production yet: v${candidate.version} promoted.` };
-  if (production.value === null) return { ...base, promoted: true, reason: `production v${production.version} has no ${metric} to compare: v${candidate.version} promoted.` };
+  if (candidate.value === null)
+    return {
+      ...base,
+      promoted: false,
+      reason: `v${candidate.version} has no ${metric} (no labelled test rows?): production left as it is.`,
+    };
+  if (!production)
+    return { ...base, promoted: true, reason: `nothing served production yet: v${candidate.version} promoted.` };
+  if (production.value === null)
+    return {
+      ...base,
+      promoted: true,
+      reason: `production v${production.version} has no ${metric} to compare: v${candidate.version} promoted.`,
+    };
   const gain = candidate.value - production.value;
   const shown = (value: number) => value.toFixed(4);
   return gain >= margin
-    ? { ...base, promoted: true, reason: `${metric} ${shown(candidate.value)} beats production v${production.version} (${shown(production.value)}) by ${shown(gain)} ≥ margin ${margin}: promoted.` }
-    : { ...base, promoted: false, reason: `${metric} ${shown(candidate.value)} vs production v${production.version} (${shown(production.value)}): gain ${shown(gain)} < margin ${margin}, production kept.` };
+    ? {
+        ...base,
+        promoted: true,
+        reason: `${metric} ${shown(candidate.value)} beats production v${production.version} (${shown(production.value)}) by ${shown(gain)} ≥ margin ${margin}: promoted.`,
+      }
+    : {
+        ...base,
+        promoted: false,
+        reason: `${metric} ${shown(candidate.value)} vs production v${production.version} (${shown(production.value)}): gain ${shown(gain)} < margin ${margin}, production kept.`,
+      };
 }
 
 function metricOf(version: ModelVersion, metric: PromotionMetric): number | null {

@@ -13,10 +13,21 @@ import ort from 'onnxruntime-node';
 import { DomainError, InvalidInput } from '../errors/domain-error.js';
 import { checkPredictions } from '../ml/check-predictions.js';
 import { evaluate } from '../ml/metrics.js';
-import { classifierFromSession, predictInChunks, SESSION_OPTIONS, type ClassifierInputs } from '../ml/onnx-classifier.js';
+import {
+  classifierFromSession,
+  predictInChunks,
+  SESSION_OPTIONS,
+  type ClassifierInputs,
+} from '../ml/onnx-classifier.js';
 import { notOnnx, readOnnxModel } from '../ml/onnx-model-proto.js';
 import { matchSignature } from '../ml/onnx-signature.js';
-import { isOutOfMemory, MODEL_CHECK_OUT_OF_MEMORY, type CheckedModel, type CheckReply, type CheckRequest } from './check-model.js';
+import {
+  isOutOfMemory,
+  MODEL_CHECK_OUT_OF_MEMORY,
+  type CheckedModel,
+  type CheckReply,
+  type CheckRequest,
+} from './check-model.js';
 
 class OutOfMemory extends Error {}
 
@@ -35,9 +46,19 @@ async function guarded<T>(work: () => Promise<T>, wrap: (message: string) => Dom
 async function check(request: CheckRequest): Promise<CheckedModel> {
   const { fileName, bytes, dataset } = request;
   const facts = readOnnxModel(bytes, fileName);
-  const session = await guarded(() => ort.InferenceSession.create(bytes, SESSION_OPTIONS), (message) => notOnnx(fileName, message));
+  const session = await guarded(
+    () => ort.InferenceSession.create(bytes, SESSION_OPTIONS),
+    (message) => notOnnx(fileName, message),
+  );
   try {
-    const { signature, labelsFrom } = matchSignature({ fileName, inputs: session.inputMetadata, outputs: session.outputMetadata, metadata: facts.metadata, dataset, labels: request.labels });
+    const { signature, labelsFrom } = matchSignature({
+      fileName,
+      inputs: session.inputMetadata,
+      outputs: session.outputMetadata,
+      metadata: facts.metadata,
+      dataset,
+      labels: request.labels,
+    });
     const declaredInput = session.inputMetadata[0]!;
     const classifier = classifierFromSession(session, signature);
     const rows = (inputs: ClassifierInputs, count: number) => `${count} records of dataset "${dataset.name}"`;
@@ -47,8 +68,15 @@ async function check(request: CheckRequest): Promise<CheckedModel> {
         `"${fileName}" failed when run on ${rows(inputs, count)} (input "${signature.input.name}": ${signature.input.type} [${signature.input.shape.join(', ')}]): ${message.length > 300 ? `${message.slice(0, 300)}…` : message}`,
       );
     const { sample, test } = request;
-    if (sample.ids.length === 0) throw new InvalidInput('dataset.empty', `Dataset "${dataset.name}" has no records to try the model on: add records first.`);
-    const prediction = await guarded(() => classifier.predict(sample.inputs, { labelOutput: true }), runFailed(sample.inputs, sample.ids.length));
+    if (sample.ids.length === 0)
+      throw new InvalidInput(
+        'dataset.empty',
+        `Dataset "${dataset.name}" has no records to try the model on: add records first.`,
+      );
+    const prediction = await guarded(
+      () => classifier.predict(sample.inputs, { labelOutput: true }),
+      runFailed(sample.inputs, sample.ids.length),
+    );
     checkPredictions(prediction, signature, (i) => `record ${sample.ids[i]}`);
 
     // Only test rows whose label the model knows (the class order is the dataset's labels, reordered).
@@ -57,7 +85,14 @@ async function check(request: CheckRequest): Promise<CheckedModel> {
     const probabilities = await guarded(() => predictInChunks(classifier, inputs), runFailed(inputs, keep.length));
     const metrics =
       keep.length > 0
-        ? { ...evaluate(signature.labels, keep.map((i) => signature.labels.indexOf(test.labels[i]!)), probabilities), evaluatedOn: { split: 'test', rows: keep.length } }
+        ? {
+            ...evaluate(
+              signature.labels,
+              keep.map((i) => signature.labels.indexOf(test.labels[i]!)),
+              probabilities,
+            ),
+            evaluatedOn: { split: 'test', rows: keep.length },
+          }
         : { rows: 0, note: 'no labelled test rows', evaluatedOn: { split: 'test', rows: 0 } };
     return {
       facts,
@@ -92,14 +127,30 @@ function reply(message: CheckReply | { type: 'ready'; vmSizeKb: number }): void 
 }
 
 process.once('message', (request: CheckRequest) => {
-  check(request).then(
-    (result) => reply({ type: 'result', ok: true, result }),
-    (error: unknown) => {
-      if (error instanceof DomainError) reply({ type: 'result', ok: false, error: { code: error.code, message: error.message, fields: error.fields } });
-      else if (error instanceof OutOfMemory || (error instanceof RangeError && /allocation failed|out of memory/i.test(error.message))) reply({ type: 'result', ok: false, error: { code: MODEL_CHECK_OUT_OF_MEMORY, message: error.message } });
-      else reply({ type: 'result', ok: false, error: { code: 'onnx.check_failed', message: error instanceof Error ? error.message : String(error) } });
-    },
-  ).finally(() => process.disconnect());
+  check(request)
+    .then(
+      (result) => reply({ type: 'result', ok: true, result }),
+      (error: unknown) => {
+        if (error instanceof DomainError)
+          reply({
+            type: 'result',
+            ok: false,
+            error: { code: error.code, message: error.message, fields: error.fields },
+          });
+        else if (
+          error instanceof OutOfMemory ||
+          (error instanceof RangeError && /allocation failed|out of memory/i.test(error.message))
+        )
+          reply({ type: 'result', ok: false, error: { code: MODEL_CHECK_OUT_OF_MEMORY, message: error.message } });
+        else
+          reply({
+            type: 'result',
+            ok: false,
+            error: { code: 'onnx.check_failed', message: error instanceof Error ? error.message : String(error) },
+          });
+      },
+    )
+    .finally(() => process.disconnect());
 });
 
 // onnxruntime is loaded: this is the process's own size, which the memory cap is counted on top of.

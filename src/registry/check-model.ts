@@ -2,7 +2,7 @@ import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FeatureSpec, DatasetTask } from '../../models/enums.js';
-import type { DomainError} from '../errors/domain-error.js';
+import type { DomainError } from '../errors/domain-error.js';
 import { InvalidInput, Unavailable } from '../errors/domain-error.js';
 import type { ClassifierInputs, ClassifierSignature } from '../ml/onnx-classifier.js';
 import type { OnnxModelFacts } from '../ml/onnx-model-proto.js';
@@ -61,7 +61,10 @@ const run = promisify(execFile);
  * in the child (refused: onnx.check_memory), a check over `timeoutSeconds` is killed (onnx.check_timeout).
  * The file's own problems come back as the same InvalidInput the in-process check threw.
  */
-export async function checkModelInSeparateProcess(request: CheckRequest, limits: ModelCheckLimits): Promise<CheckedModel> {
+export async function checkModelInSeparateProcess(
+  request: CheckRequest,
+  limits: ModelCheckLimits,
+): Promise<CheckedModel> {
   const { fileName } = request;
   const child = fork(CHILD, [], {
     execArgv: [],
@@ -103,7 +106,10 @@ export async function checkModelInSeparateProcess(request: CheckRequest, limits:
     const { code, message, fields } = reply.error;
     if (code === MODEL_CHECK_OUT_OF_MEMORY) throw overMemory(fileName, limits);
     if (code !== 'onnx.check_failed') throw new InvalidInput(code, message, fields);
-    throw new InvalidInput('onnx.invalid', `"${fileName}" could not be checked: ${short(message)}. Upload the .onnx file your exporter wrote.`);
+    throw new InvalidInput(
+      'onnx.invalid',
+      `"${fileName}" could not be checked: ${short(message)}. Upload the .onnx file your exporter wrote.`,
+    );
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -117,8 +123,12 @@ export async function checkModelInSeparateProcess(request: CheckRequest, limits:
         `"${fileName}" took longer than ${limits.timeoutSeconds} s to open and run on the dataset (MODEL_CHECK_TIMEOUT_SECONDS), so it was refused: export a smaller or simpler model, or ask an admin to raise MODEL_CHECK_TIMEOUT_SECONDS.`,
       );
     }
-    if (isOutOfMemory(stderr) || signal === 'SIGABRT' || signal === 'SIGTRAP' || signal === 'SIGSEGV') return overMemory(fileName, limits);
-    return new InvalidInput('onnx.check_crashed', `Checking "${fileName}" stopped the checking process (${signal ?? `exit code ${code}`}), so it was refused: upload the .onnx file your exporter wrote.`);
+    if (isOutOfMemory(stderr) || signal === 'SIGABRT' || signal === 'SIGTRAP' || signal === 'SIGSEGV')
+      return overMemory(fileName, limits);
+    return new InvalidInput(
+      'onnx.check_crashed',
+      `Checking "${fileName}" stopped the checking process (${signal ?? `exit code ${code}`}), so it was refused: upload the .onnx file your exporter wrote.`,
+    );
   }
 }
 
@@ -139,7 +149,7 @@ async function capAddressSpace(pid: number, bytes: number): Promise<void> {
   } catch (error) {
     throw new Unavailable(
       'onnx.check_unavailable',
-      'Uploaded models cannot be checked on this server: capping the checking process\'s memory needs the prlimit command (util-linux). Ask an admin to install it.',
+      "Uploaded models cannot be checked on this server: capping the checking process's memory needs the prlimit command (util-linux). Ask an admin to install it.",
       undefined,
       { cause: error },
     );

@@ -21,7 +21,10 @@ export async function compareVersions(modelId: number): Promise<VersionSummary[]
     version: v.version,
     createdAt: v.createdAt.toISOString(),
     trainer: v.trainer,
-    aliases: aliases.filter((a) => a.versionId === v.id).map((a) => a.alias).sort(),
+    aliases: aliases
+      .filter((a) => a.versionId === v.id)
+      .map((a) => a.alias)
+      .sort(),
     trainingRows: v.trainingSnapshot?.rowCount ?? null,
     metrics: v.metrics,
   }));

@@ -18,9 +18,16 @@ export async function rollbackAlias(actor: Actor, aliasId: number): Promise<Prom
     else if (stack.at(-1) !== move.toVersionId) stack.push(move.toVersionId);
   }
   if (stack.at(-1) !== alias.versionId) {
-    throw new Conflict('alias.history_mismatch', `"${alias.alias}" was changed outside the audited path; promote a version explicitly instead.`);
+    throw new Conflict(
+      'alias.history_mismatch',
+      `"${alias.alias}" was changed outside the audited path; promote a version explicitly instead.`,
+    );
   }
   const target = stack.at(-2);
-  if (target === undefined) throw new Conflict('alias.no_previous', `"${alias.alias}" has no earlier version to roll back to: promote a version instead.`);
+  if (target === undefined)
+    throw new Conflict(
+      'alias.no_previous',
+      `"${alias.alias}" has no earlier version to roll back to: promote a version instead.`,
+    );
   return promoteAlias(actor, { versionId: target, alias: alias.alias }, { rollback: true });
 }

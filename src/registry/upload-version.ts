@@ -10,7 +10,12 @@ import { encodeInputs, type InputRecord } from '../ml/model-inputs.js';
 import type { ClassifierSignature } from '../ml/onnx-classifier.js';
 import type { LabelSource } from '../ml/onnx-signature.js';
 import { logger } from '../platform/logger.js';
-import { checkModelInSeparateProcess, DEFAULT_MODEL_CHECK_LIMITS, type CheckedModel, type ModelCheckLimits } from './check-model.js';
+import {
+  checkModelInSeparateProcess,
+  DEFAULT_MODEL_CHECK_LIMITS,
+  type CheckedModel,
+  type ModelCheckLimits,
+} from './check-model.js';
 import { registerVersion } from './register-version.js';
 
 export const UPLOAD_TRAINER = 'external-upload';
@@ -22,7 +27,9 @@ export const SAMPLE_ROWS = 256;
 /** "a, b, c" or ["a", "b", "c"]; empty means "not given". */
 const LabelList = z
   .union([z.string(), z.array(z.string())])
-  .transform((value) => (typeof value === 'string' ? value.split(',') : value).map((label) => label.trim()).filter(Boolean))
+  .transform((value) =>
+    (typeof value === 'string' ? value.split(',') : value).map((label) => label.trim()).filter(Boolean),
+  )
   .transform((labels) => (labels.length > 0 ? labels : undefined));
 
 export const UploadInput = z
@@ -39,7 +46,10 @@ export const UploadInput = z
     /** Class labels in the order of the model's probability columns (default: the file's metadata, else the dataset's labels sorted). */
     labels: LabelList.optional(),
   })
-  .refine((input) => input.modelId !== undefined || input.modelName !== undefined, { error: 'name the model to upload to', path: ['modelName'] });
+  .refine((input) => input.modelId !== undefined || input.modelName !== undefined, {
+    error: 'name the model to upload to',
+    path: ['modelName'],
+  });
 export type UploadInput = z.input<typeof UploadInput>;
 
 export interface UploadOptions {
@@ -67,24 +77,49 @@ export interface UploadResult {
  * and time (check-model.ts): this process never parses or opens the uploaded bytes. Refusals are audited (`models.upload`, denied or failed); the new version
  * is audited by registerVersion (`model_versions.create`, with file name and sha256).
  */
-export async function uploadVersion(actor: Actor, raw: UploadInput, options: UploadOptions = {}): Promise<UploadResult> {
+export async function uploadVersion(
+  actor: Actor,
+  raw: UploadInput,
+  options: UploadOptions = {},
+): Promise<UploadResult> {
   const input = UploadInput.parse(raw);
-  const model = input.modelId !== undefined ? await MlModel.findByPk(input.modelId) : await MlModel.findOne({ where: { name: input.modelName! } });
+  const model =
+    input.modelId !== undefined
+      ? await MlModel.findByPk(input.modelId)
+      : await MlModel.findOne({ where: { name: input.modelName! } });
   if (!model) {
-    throw new NotFound('model.not_found', `No model ${input.modelId !== undefined ? `with id ${input.modelId}` : `named "${input.modelName}"`}. Create it under Models first (or check the spelling).`);
+    throw new NotFound(
+      'model.not_found',
+      `No model ${input.modelId !== undefined ? `with id ${input.modelId}` : `named "${input.modelName}"`}. Create it under Models first (or check the spelling).`,
+    );
   }
   const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-  const attempt = { action: 'models.upload', resource: 'models', recordIds: [model.id], after: { model: model.name, fileName: input.fileName, sha256, sizeBytes: input.bytes.length } };
+  const attempt = {
+    action: 'models.upload',
+    resource: 'models',
+    recordIds: [model.id],
+    after: { model: model.name, fileName: input.fileName, sha256, sizeBytes: input.bytes.length },
+  };
   if (decide(actor, 'models', 'upload') !== true) {
-    const error = new Forbidden('model.upload_forbidden', 'Your role may not upload models; ask a data scientist or an admin.');
+    const error = new Forbidden(
+      'model.upload_forbidden',
+      'Your role may not upload models; ask a data scientist or an admin.',
+    );
     await recordFailure(actor, attempt, error);
     throw error;
   }
   let checked: CheckedUpload;
   try {
-    checked = await checkUpload(model, input, options.maxBytes ?? DEFAULT_MAX_UPLOAD_MB * MEGABYTE, options.check ?? DEFAULT_MODEL_CHECK_LIMITS);
+    checked = await checkUpload(
+      model,
+      input,
+      options.maxBytes ?? DEFAULT_MAX_UPLOAD_MB * MEGABYTE,
+      options.check ?? DEFAULT_MODEL_CHECK_LIMITS,
+    );
   } catch (error) {
-    await recordFailure(actor, attempt, error).catch((auditError: unknown) => logger.error({ err: auditError }, 'could not record a refused upload'));
+    await recordFailure(actor, attempt, error).catch((auditError: unknown) =>
+      logger.error({ err: auditError }, 'could not record a refused upload'),
+    );
     throw error;
   }
   const { signature, facts, dataset, metrics, testRows } = checked;
@@ -110,12 +145,22 @@ export async function uploadVersion(actor: Actor, raw: UploadInput, options: Upl
     parentVersionId: null,
   });
   const accuracy = typeof metrics.accuracy === 'number' ? metrics.accuracy : null;
-  return { version, model: model.name, accuracy, testRows, sampleRows: checked.sampleRows, labelsFrom: checked.labelsFrom };
+  return {
+    version,
+    model: model.name,
+    accuracy,
+    testRows,
+    sampleRows: checked.sampleRows,
+    labelsFrom: checked.labelsFrom,
+  };
 }
 
 /** The size check on its own, so an edge can refuse a large file before reading it. */
 export function checkUploadSize(fileName: string, sizeBytes: number, maxBytes: number): void {
-  if (sizeBytes === 0) throw new InvalidInput('onnx.empty', `"${fileName}" is empty: choose the .onnx file your exporter wrote.`, { file: 'empty' });
+  if (sizeBytes === 0)
+    throw new InvalidInput('onnx.empty', `"${fileName}" is empty: choose the .onnx file your exporter wrote.`, {
+      file: 'empty',
+    });
   if (sizeBytes > maxBytes) {
     throw new InvalidInput(
       'onnx.too_large',
@@ -128,11 +173,20 @@ export function checkUploadSize(fileName: string, sizeBytes: number, maxBytes: n
 /** What the separate process found, and the dataset it was checked on. */
 type CheckedUpload = CheckedModel & { dataset: Dataset };
 
-async function checkUpload(model: MlModel, input: z.output<typeof UploadInput>, maxBytes: number, limits: ModelCheckLimits): Promise<CheckedUpload> {
+async function checkUpload(
+  model: MlModel,
+  input: z.output<typeof UploadInput>,
+  maxBytes: number,
+  limits: ModelCheckLimits,
+): Promise<CheckedUpload> {
   const { fileName, bytes } = input;
   checkUploadSize(fileName, bytes.length, maxBytes);
   const dataset = (await Dataset.findByPk(model.datasetId))!;
-  if (dataset.task !== model.task) throw new InvalidInput('model.task_mismatch', `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`);
+  if (dataset.task !== model.task)
+    throw new InvalidInput(
+      'model.task_mismatch',
+      `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`,
+    );
   const sample = await loadRecords(dataset, { limit: SAMPLE_ROWS });
   const test = (await loadRecords(dataset, { split: 'test' })).filter((r) => dataset.labels.includes(r.label!));
   const checked = await checkModelInSeparateProcess(
@@ -140,7 +194,12 @@ async function checkUpload(model: MlModel, input: z.output<typeof UploadInput>, 
       fileName,
       bytes,
       labels: input.labels,
-      dataset: { name: dataset.name, task: dataset.task, labels: [...dataset.labels], featureSchema: [...dataset.featureSchema] },
+      dataset: {
+        name: dataset.name,
+        task: dataset.task,
+        labels: [...dataset.labels],
+        featureSchema: [...dataset.featureSchema],
+      },
       sample: { ids: sample.map((r) => r.id), inputs: encodeInputs(dataset, sample) },
       test: { labels: test.map((r) => r.label!), inputs: encodeInputs(dataset, test) },
     },
@@ -161,11 +220,19 @@ function loadRecords(dataset: Dataset, options: { split?: 'test'; limit?: number
   });
 }
 
-function inputSchemaOf(signature: ClassifierSignature, dataset: Dataset, declaredShape: ReadonlyArray<number | string>): Record<string, unknown> {
+function inputSchemaOf(
+  signature: ClassifierSignature,
+  dataset: Dataset,
+  declaredShape: ReadonlyArray<number | string>,
+): Record<string, unknown> {
   const base = { ...signature.input, declaredShape: declaredShape.map((d) => (d === '' ? null : d)) };
   return dataset.task === 'text-classification'
     ? { ...base, description: 'The raw text of each record.' }
-    : { ...base, features: dataset.featureSchema, encoding: 'numbers as is; categories as their index; missing as NaN' };
+    : {
+        ...base,
+        features: dataset.featureSchema,
+        encoding: 'numbers as is; categories as their index; missing as NaN',
+      };
 }
 
 function formatSize(bytes: number): string {

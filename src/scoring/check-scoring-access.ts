@@ -4,5 +4,6 @@ import { Forbidden } from '../errors/domain-error.js';
 
 /** Asked again when the job runs, not only when it is queued: a role taken away meanwhile stops it. */
 export function checkScoringAccess(actor: Actor): void {
-  if (decide(actor, 'models', 'score') !== true) throw new Forbidden('score.forbidden', 'Your role may not run batch scoring (any more).');
+  if (decide(actor, 'models', 'score') !== true)
+    throw new Forbidden('score.forbidden', 'Your role may not run batch scoring (any more).');
 }

@@ -39,9 +39,16 @@ export function decodeFeatureVectors(rows: BinaryRow[], schema: Dataset['feature
  * (model-inputs.ts: a number beyond float32's finite range does not fit); returns why the record
  * cannot be scored (feature: rule, without the value, so that reasons are counted), or null.
  */
-function encodeFeatures(features: unknown, schema: Dataset['featureSchema'], out: Float32Array, at: number): string | null {
+function encodeFeatures(
+  features: unknown,
+  schema: Dataset['featureSchema'],
+  out: Float32Array,
+  at: number,
+): string | null {
   if (features === null || typeof features !== 'object' || Array.isArray(features)) return 'no features object';
   const reasons: string[] = [];
-  encodeFeatureObject(features as Record<string, unknown>, schema, out, at, 'record', (where, reason) => reasons.push(`${where.slice(1)}: ${reason}`));
+  encodeFeatureObject(features as Record<string, unknown>, schema, out, at, 'record', (where, reason) =>
+    reasons.push(`${where.slice(1)}: ${reason}`),
+  );
   return reasons.length > 0 ? reasons.join('; ') : null;
 }

@@ -16,7 +16,13 @@ export interface EncodedPredictions {
  * The chunk's predictions as binary COPY rows (no number is turned into text and parsed back). The
  * probabilities are finite (checked before: a model answering NaN fails the job).
  */
-export function encodePredictionRows(chunkIds: readonly number[], output: Pick<ModelOutput, 'rows' | 'probabilities'>, labels: readonly string[], versionId: number, jobId: number): EncodedPredictions {
+export function encodePredictionRows(
+  chunkIds: readonly number[],
+  output: Pick<ModelOutput, 'rows' | 'probabilities'>,
+  labels: readonly string[],
+  versionId: number,
+  jobId: number,
+): EncodedPredictions {
   const { rows, probabilities } = output;
   const k = labels.length;
   const labelBytes = labels.map((label) => Buffer.from(label, 'utf8'));

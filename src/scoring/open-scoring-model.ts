@@ -22,13 +22,29 @@ export interface ScoringModel {
 export async function openScoringModel(params: ScoreJobParams): Promise<ScoringModel> {
   const version = await ModelVersion.unscoped().findByPk(params.modelVersionId); // with its ONNX bytes
   const dataset = await Dataset.findByPk(params.datasetId);
-  if (!version || !dataset) throw new InvalidInput('score.gone', `Model version ${params.modelVersionId} or dataset ${params.datasetId} no longer exists.`);
+  if (!version || !dataset)
+    throw new InvalidInput(
+      'score.gone',
+      `Model version ${params.modelVersionId} or dataset ${params.datasetId} no longer exists.`,
+    );
   const signature = signatureOf(version);
   const isText = dataset.task === 'text-classification';
   const width = isText ? 1 : featureWidth(signature);
   if (!isText && width !== dataset.featureSchema.length) {
-    throw new InvalidInput('score.schema_mismatch', `Version ${version.version} of "${params.model}" takes ${width} features; dataset ${dataset.name} has ${dataset.featureSchema.length}. Retrain the model on this dataset.`);
+    throw new InvalidInput(
+      'score.schema_mismatch',
+      `Version ${version.version} of "${params.model}" takes ${width} features; dataset ${dataset.name} has ${dataset.featureSchema.length}. Retrain the model on this dataset.`,
+    );
   }
   const classifier = await openClassifier(version.onnx, signature);
-  return { name: params.model, version: params.version, versionId: params.modelVersionId, dataset, labels: signature.labels, classifier, isText, width };
+  return {
+    name: params.model,
+    version: params.version,
+    versionId: params.modelVersionId,
+    dataset,
+    labels: signature.labels,
+    classifier,
+    isText,
+    width,
+  };
 }

@@ -29,27 +29,45 @@ export async function queueScoring(actor: Actor, raw: ScoreInput): Promise<Queue
 }
 
 /** The checks of `queueScoring` and what the job would do (version, selection, how many records), without queueing it. */
-export async function planScoring(actor: Actor, raw: ScoreInput): Promise<{ params: ScoreJobParams; matching: number }> {
+export async function planScoring(
+  actor: Actor,
+  raw: ScoreInput,
+): Promise<{ params: ScoreJobParams; matching: number }> {
   const parsed = ScoreInput.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidInput('score.input', `Check the scoring request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}.`);
+    throw new InvalidInput(
+      'score.input',
+      `Check the scoring request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}.`,
+    );
   }
   const input = parsed.data;
   if (decide(actor, 'models', 'score') !== true) {
-    const error = new Forbidden('score.forbidden', 'Your role may not run batch scoring; ask a data scientist or an admin.');
-    await recordFailure(actor, { action: 'jobs.enqueue', resource: 'jobs', selection: { kind: 'score', model: input.model } }, error);
+    const error = new Forbidden(
+      'score.forbidden',
+      'Your role may not run batch scoring; ask a data scientist or an admin.',
+    );
+    await recordFailure(
+      actor,
+      { action: 'jobs.enqueue', resource: 'jobs', selection: { kind: 'score', model: input.model } },
+      error,
+    );
     throw error;
   }
   const { model, version, alias } = await resolveVersion(input.model, input);
   let selection: RecordSelection = input.selection ?? { filter: { datasetId: model.datasetId } };
   if ('filter' in selection) {
     if (selection.filter.datasetId !== undefined && selection.filter.datasetId !== model.datasetId) {
-      throw new InvalidInput('score.other_dataset', `Model "${model.name}" reads dataset ${model.datasetId}, not dataset ${selection.filter.datasetId}: filter on its dataset or choose a model of dataset ${selection.filter.datasetId}.`);
+      throw new InvalidInput(
+        'score.other_dataset',
+        `Model "${model.name}" reads dataset ${model.datasetId}, not dataset ${selection.filter.datasetId}: filter on its dataset or choose a model of dataset ${selection.filter.datasetId}.`,
+      );
     }
     selection = { filter: { ...selection.filter, datasetId: model.datasetId } };
   } else {
     // Ticked records: every one must be the model's to score; silently skipping some would surprise.
-    const foreign = selection.ids.length - (await DataRecord.count({ where: { id: { [Op.in]: selection.ids }, datasetId: model.datasetId } }));
+    const foreign =
+      selection.ids.length -
+      (await DataRecord.count({ where: { id: { [Op.in]: selection.ids }, datasetId: model.datasetId } }));
     if (foreign > 0) {
       throw new InvalidInput(
         'score.other_dataset',
@@ -57,7 +75,15 @@ export async function planScoring(actor: Actor, raw: ScoreInput): Promise<{ para
       );
     }
   }
-  const params: ScoreJobParams = { model: model.name, modelId: model.id, modelVersionId: version.id, version: version.version, alias, datasetId: model.datasetId, selection };
+  const params: ScoreJobParams = {
+    model: model.name,
+    modelId: model.id,
+    modelVersionId: version.id,
+    version: version.version,
+    alias,
+    datasetId: model.datasetId,
+    selection,
+  };
   const matching = await DataRecord.count({ where: scoringWhere(params) });
   if (matching === 0) {
     throw new InvalidInput(

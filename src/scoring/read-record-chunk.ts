@@ -10,14 +10,18 @@ import type { ScoreJobParams } from './score-input.js';
 import { scoringWhere } from './scoring-where.js';
 
 /** Records read for one step, in id order, with the time the read took. */
-export type RecordChunk = { ids: number[]; readMs: number } & (
+export type RecordChunk = { ids: number[]; readMs: number } &
   /** Per record, its text as read (null: none). */
-  | { kind: 'text'; texts: Array<Buffer | null> }
-  | ({ kind: 'tabular' } & FeatureRows)
-);
+  ({ kind: 'text'; texts: Array<Buffer | null> } | ({ kind: 'tabular' } & FeatureRows));
 
 /** The next `chunkRows` records to score after `afterId`, read with binary COPY; an empty chunk means none are left. */
-export async function readRecordChunk(reader: pg.Client, model: ScoringModel, params: ScoreJobParams, afterId: number, chunkRows: number): Promise<RecordChunk> {
+export async function readRecordChunk(
+  reader: pg.Client,
+  model: ScoringModel,
+  params: ScoreJobParams,
+  afterId: number,
+  chunkRows: number,
+): Promise<RecordChunk> {
   const begun = performance.now();
   const select = (...columns: Array<string | [ReturnType<typeof literal>, string]>) =>
     selectSql(DataRecord, {
@@ -28,10 +32,20 @@ export async function readRecordChunk(reader: pg.Client, model: ScoringModel, pa
     });
   if (!model.isText) {
     const rows = await readInSchemaSnapshot(reader, model.dataset, select(...featureColumns(model.width)));
-    return { kind: 'tabular', ids: rows.map((r) => int8(r[0]!)), ...decodeFeatureVectors(rows, model.dataset.featureSchema, model.width), readMs: performance.now() - begun };
+    return {
+      kind: 'tabular',
+      ids: rows.map((r) => int8(r[0]!)),
+      ...decodeFeatureVectors(rows, model.dataset.featureSchema, model.width),
+      readMs: performance.now() - begun,
+    };
   }
   const rows = await copyOutBinary(reader, select('text'));
-  return { kind: 'text', ids: rows.map((r) => int8(r[0]!)), texts: rows.map((r) => r[1] ?? null), readMs: performance.now() - begun };
+  return {
+    kind: 'text',
+    ids: rows.map((r) => int8(r[0]!)),
+    texts: rows.map((r) => r[1] ?? null),
+    readMs: performance.now() - begun,
+  };
 }
 
 /** Where the next chunk starts: after the chunk's largest id (its rows are not necessarily in id order). */
@@ -51,7 +65,12 @@ function featureColumns(width: number): Array<[ReturnType<typeof literal>, strin
   const vector = '"DataRecord"."feature_vector"';
   return [
     [literal(vector), 'featureVector'],
-    [literal(`CASE WHEN ${vector} IS NULL OR octet_length(${vector}) <> ${4 * width} THEN "DataRecord"."features" END`), 'features'],
+    [
+      literal(
+        `CASE WHEN ${vector} IS NULL OR octet_length(${vector}) <> ${4 * width} THEN "DataRecord"."features" END`,
+      ),
+      'features',
+    ],
   ];
 }
 
@@ -64,9 +83,15 @@ function featureColumns(width: number): Array<[ReturnType<typeof literal>, strin
 async function readInSchemaSnapshot(reader: pg.Client, dataset: Dataset, select: string): Promise<BinaryRow[]> {
   await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    const { rows } = await reader.query<{ same: boolean }>('SELECT feature_schema = $2::jsonb AS same FROM datasets WHERE id = $1', [dataset.id, JSON.stringify(dataset.featureSchema)]);
+    const { rows } = await reader.query<{ same: boolean }>(
+      'SELECT feature_schema = $2::jsonb AS same FROM datasets WHERE id = $1',
+      [dataset.id, JSON.stringify(dataset.featureSchema)],
+    );
     if (rows[0]?.same !== true) {
-      throw new InvalidInput('score.schema_changed', `The feature schema of dataset ${dataset.name} changed while scoring: queue the scoring again (retrain the model first if its features changed).`);
+      throw new InvalidInput(
+        'score.schema_changed',
+        `The feature schema of dataset ${dataset.name} changed while scoring: queue the scoring again (retrain the model first if its features changed).`,
+      );
     }
     return await copyOutBinary(reader, select);
   } finally {

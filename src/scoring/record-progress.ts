@@ -29,7 +29,9 @@ export function addChunkToProgress(progress: ScoreCheckpoint, outcome: ChunkOutc
     if (progress.invalid.firstIds.length < INVALID_IDS_LISTED) progress.invalid.firstIds.push(id);
     progress.invalid.reasons[reason] = (progress.invalid.reasons[reason] ?? 0) + 1;
   }
-  outcome.labelCounts.forEach((count, label) => (progress.labelCounts[label] = (progress.labelCounts[label] ?? 0) + count));
+  outcome.labelCounts.forEach(
+    (count, label) => (progress.labelCounts[label] = (progress.labelCounts[label] ?? 0) + count),
+  );
   progress.scored += outcome.scored;
   progress.lastId = outcome.lastId;
 }
@@ -44,7 +46,10 @@ export interface CommittedProgress {
  * Reports progress as committed rows only. A chunk's write starts with what the chunks before it
  * committed; its own transaction moves progress_done on when it commits (`saveCheckpoint`).
  */
-export function committedProgress(report: (phase: string, done: number, total: number) => Promise<void>, progress: ScoreCheckpoint): CommittedProgress {
+export function committedProgress(
+  report: (phase: string, done: number, total: number) => Promise<void>,
+  progress: ScoreCheckpoint,
+): CommittedProgress {
   let committed = doneOf(progress);
   return {
     start: () => report('scoring', committed, progress.total),
@@ -56,6 +61,14 @@ export function committedProgress(report: (phase: string, done: number, total: n
 }
 
 /** Inside the chunk's transaction: the checkpoint and progress commit with its predictions. */
-export async function saveCheckpoint(client: pg.Client, jobId: number, checkpoint: string, done: number): Promise<void> {
-  await client.query('UPDATE jobs SET checkpoint = $1, progress_done = $2, heartbeat_at = now(), updated_at = now() WHERE id = $3', [checkpoint, done, jobId]);
+export async function saveCheckpoint(
+  client: pg.Client,
+  jobId: number,
+  checkpoint: string,
+  done: number,
+): Promise<void> {
+  await client.query(
+    'UPDATE jobs SET checkpoint = $1, progress_done = $2, heartbeat_at = now(), updated_at = now() WHERE id = $3',
+    [checkpoint, done, jobId],
+  );
 }

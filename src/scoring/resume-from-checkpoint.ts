@@ -7,7 +7,11 @@ import { scoringWhere } from './scoring-where.js';
  * or, on the first attempt or with a checkpoint that no longer parses, from the first record with
  * the records to score counted.
  */
-export async function resumeFromCheckpoint(checkpoint: Record<string, unknown> | null, params: ScoreJobParams, labels: readonly string[]): Promise<ScoreCheckpoint> {
+export async function resumeFromCheckpoint(
+  checkpoint: Record<string, unknown> | null,
+  params: ScoreJobParams,
+  labels: readonly string[],
+): Promise<ScoreCheckpoint> {
   const previous = checkpoint ? ScoreCheckpoint.safeParse(checkpoint) : undefined;
   if (previous?.success) return { ...previous.data, attempts: previous.data.attempts + 1 };
   return {

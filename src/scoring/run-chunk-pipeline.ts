@@ -19,7 +19,11 @@ export interface ChunkSteps {
  * chunk is already being scored, so the checkpoint each commits is the snapshot taken when its chunk
  * was scored. Time spent waiting for writes is added to `timings.writeMs`.
  */
-export async function runChunkPipeline(afterId: number, timings: Pick<ScoreCheckpoint['timings'], 'writeMs'>, steps: ChunkSteps): Promise<void> {
+export async function runChunkPipeline(
+  afterId: number,
+  timings: Pick<ScoreCheckpoint['timings'], 'writeMs'>,
+  steps: ChunkSteps,
+): Promise<void> {
   let writing: Promise<void> = Promise.resolve();
   const writeFinished = async (): Promise<void> => {
     const waited = performance.now();

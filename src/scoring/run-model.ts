@@ -24,12 +24,20 @@ export interface ModelOutput {
  */
 export async function runModel(model: ScoringModel, chunk: RecordChunk): Promise<ModelOutput> {
   const { inputs, rows, invalid } = chunk.kind === 'text' ? textInputs(chunk) : tabularInputs(chunk, model.width);
-  const probabilities = rows.length ? await predictInChunks(model.classifier, inputs, INFER_ROWS[chunk.kind]) : new Float32Array(0);
+  const probabilities = rows.length
+    ? await predictInChunks(model.classifier, inputs, INFER_ROWS[chunk.kind])
+    : new Float32Array(0);
   const broken = nonFiniteRows(probabilities, rows.length, model.labels.length);
   if (broken.length > 0) {
     const first = broken[0]!;
-    const missingInputs = inputs instanceof Float32Array && inputs.subarray(first * model.width, (first + 1) * model.width).some(Number.isNaN);
-    throw outputNotFinite({ modelName: model.name, version: model.version }, broken.map((n) => `record ${chunk.ids[rows[n]!]}`), missingInputs);
+    const missingInputs =
+      inputs instanceof Float32Array &&
+      inputs.subarray(first * model.width, (first + 1) * model.width).some(Number.isNaN);
+    throw outputNotFinite(
+      { modelName: model.name, version: model.version },
+      broken.map((n) => `record ${chunk.ids[rows[n]!]}`),
+      missingInputs,
+    );
   }
   return { rows, probabilities, invalid };
 }

@@ -12,7 +12,10 @@ export const ScoreInput = z
     version: z.preprocess(blank, z.coerce.number().int().positive('versions are numbered from 1').optional()),
     selection: RecordSelection.optional(),
   })
-  .refine((input) => input.alias === undefined || input.version === undefined, { message: 'choose an alias or a version number, not both', path: ['version'] });
+  .refine((input) => input.alias === undefined || input.version === undefined, {
+    message: 'choose an alias or a version number, not both',
+    path: ['version'],
+  });
 export type ScoreInput = z.input<typeof ScoreInput>;
 
 /**
@@ -36,7 +39,11 @@ export const ScoreCheckpoint = z.object({
   lastId: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   scored: z.number().int().nonnegative(),
-  invalid: z.object({ count: z.number().int().nonnegative(), firstIds: z.array(z.number()), reasons: z.record(z.string(), z.number()) }),
+  invalid: z.object({
+    count: z.number().int().nonnegative(),
+    firstIds: z.array(z.number()),
+    reasons: z.record(z.string(), z.number()),
+  }),
   /** Predictions per class, in the version's label order. */
   labelCounts: z.array(z.number().int().nonnegative()),
   /** Time spent so far (ms) across attempts: waiting for reads, inference, writes, and wall time. */

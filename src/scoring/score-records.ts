@@ -30,7 +30,12 @@ export interface ScoreContext {
  * written (only their predictions), so edits made meanwhile stay. Records whose input does not fit
  * the model are counted in the result with their ids and reasons, not scored.
  */
-export async function scoreRecords(actor: Actor, rawParams: Record<string, unknown>, context: ScoreContext, settings: ScoringSettings = scoringSettings(loadConfig())): Promise<ScoreResult> {
+export async function scoreRecords(
+  actor: Actor,
+  rawParams: Record<string, unknown>,
+  context: ScoreContext,
+  settings: ScoringSettings = scoringSettings(loadConfig()),
+): Promise<ScoreResult> {
   checkScoringAccess(actor);
   const params = ScoreJobParams.parse(rawParams);
   const model = await openScoringModel(params);

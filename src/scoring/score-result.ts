@@ -17,7 +17,10 @@ export interface ScoreResult {
 }
 
 /** The job's result from its final progress: counts across all attempts, times rounded. */
-export function scoreResult(model: Pick<ScoringModel, 'name' | 'version' | 'versionId' | 'labels'>, progress: ScoreCheckpoint): ScoreResult {
+export function scoreResult(
+  model: Pick<ScoringModel, 'name' | 'version' | 'versionId' | 'labels'>,
+  progress: ScoreCheckpoint,
+): ScoreResult {
   const seconds = progress.timings.wallMs / 1000;
   return {
     model: model.name,
@@ -28,7 +31,9 @@ export function scoreResult(model: Pick<ScoringModel, 'name' | 'version' | 'vers
     labelDistribution: Object.fromEntries(model.labels.map((label, i) => [label, progress.labelCounts[i] ?? 0])),
     seconds: Number(seconds.toFixed(3)),
     rowsPerSecond: Math.round(progress.scored / Math.max(seconds, 1e-3)),
-    timingsMs: Object.fromEntries(Object.entries(progress.timings).map(([k, v]) => [k, Math.round(v)])) as ScoreCheckpoint['timings'],
+    timingsMs: Object.fromEntries(
+      Object.entries(progress.timings).map(([k, v]) => [k, Math.round(v)]),
+    ) as ScoreCheckpoint['timings'],
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     attempts: progress.attempts,
   };

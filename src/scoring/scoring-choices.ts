@@ -17,7 +17,11 @@ export const scoreChoicesOfModel = (modelId: number): Promise<ScoreChoice[]> => 
 
 /** The models that read the datasets of the ticked records. */
 export async function scoreChoicesForRecords(recordIds: readonly number[]): Promise<ScoreChoice[]> {
-  const datasets = await DataRecord.findAll({ where: { id: { [Op.in]: [...recordIds] } }, attributes: ['datasetId'], group: ['datasetId'] });
+  const datasets = await DataRecord.findAll({
+    where: { id: { [Op.in]: [...recordIds] } },
+    attributes: ['datasetId'],
+    group: ['datasetId'],
+  });
   return scoreChoices({ datasetId: { [Op.in]: datasets.map((d) => d.datasetId) } });
 }
 
@@ -25,13 +29,19 @@ async function scoreChoices(where: WhereOptions<MlModel>): Promise<ScoreChoice[]
   const models = await MlModel.findAll({ where, order: [['name', 'ASC']] });
   const ids = models.map((m) => m.id);
   const [versions, aliases] = await Promise.all([
-    ModelVersion.findAll({ where: { modelId: { [Op.in]: ids } }, attributes: ['id', 'modelId', 'version'], order: [['version', 'DESC']] }),
+    ModelVersion.findAll({
+      where: { modelId: { [Op.in]: ids } },
+      attributes: ['id', 'modelId', 'version'],
+      order: [['version', 'DESC']],
+    }),
     ModelAlias.findAll({ where: { modelId: { [Op.in]: ids } }, order: [['alias', 'ASC']] }),
   ]);
   return models.map((model) => ({
     name: model.name,
     datasetId: model.datasetId,
     versions: versions.filter((v) => v.modelId === model.id).map((v) => v.version),
-    aliases: aliases.filter((a) => a.modelId === model.id).map((a) => ({ alias: a.alias, version: versions.find((v) => v.id === a.versionId)?.version ?? 0 })),
+    aliases: aliases
+      .filter((a) => a.modelId === model.id)
+      .map((a) => ({ alias: a.alias, version: versions.find((v) => v.id === a.versionId)?.version ?? 0 })),
   }));
 }

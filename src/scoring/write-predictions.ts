@@ -20,7 +20,12 @@ export interface ScoredChunk {
  * One transaction: replace the chunk's predictions and commit the checkpoint with them. Steps of
  * scoring jobs on the same dataset take turns (advisory lock), so two jobs never interleave halfway.
  */
-export async function writePredictions(client: pg.Client, datasetId: number, jobId: number, chunk: ScoredChunk): Promise<void> {
+export async function writePredictions(
+  client: pg.Client,
+  datasetId: number,
+  jobId: number,
+  chunk: ScoredChunk,
+): Promise<void> {
   await client.query('BEGIN');
   try {
     // A chunk's commit need not wait for its WAL flush: lost in a crash, it is lost with its
@@ -40,10 +45,18 @@ async function replacePredictions(client: pg.Client, encoded: EncodedPredictions
   // The first scoring of these records has no predictions to replace: one index probe then spares
   // sending and matching the chunk's ids. Under the lock, no other scoring of this dataset can add
   // any before this commits.
-  const { rows } = await client.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM record_predictions WHERE record_id BETWEEN $1 AND $2) AS any', [encoded.firstId, encoded.lastId]);
-  if (rows[0]?.any) await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
+  const { rows } = await client.query<{ any: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM record_predictions WHERE record_id BETWEEN $1 AND $2) AS any',
+    [encoded.firstId, encoded.lastId],
+  );
+  if (rows[0]?.any)
+    await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
   await pipeline(
     Readable.from([encoded.data]),
-    client.query(copyFrom('COPY record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) FROM STDIN (FORMAT binary)')),
+    client.query(
+      copyFrom(
+        'COPY record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) FROM STDIN (FORMAT binary)',
+      ),
+    ),
   );
 }

@@ -46,7 +46,14 @@ export interface AppDependencies {
  * The HTTP application: ops endpoints (health, metrics), the console, and the shared security and
  * error handling; with an API, its fast path in front. Listen with `http.createServer(createApp(…))`.
  */
-export function createApp({ config, sequelize, session: sessionConfig, console: consoleMount, requestStats, api }: AppDependencies): http.RequestListener {
+export function createApp({
+  config,
+  sequelize,
+  session: sessionConfig,
+  console: consoleMount,
+  requestStats,
+  api,
+}: AppDependencies): http.RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
@@ -63,8 +70,14 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
       autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url?.split('?')[0] ?? '') },
       // The request id is also added by the logger from the request context; this line is written
       // when the response finishes, so it carries the id explicitly too.
-      customSuccessObject: (_req, res, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId as unknown }),
-      customErrorObject: (_req, res, _error, value: object) => ({ ...value, requestId: (res as express.Response).locals.requestId as unknown }),
+      customSuccessObject: (_req, res, value: object) => ({
+        ...value,
+        requestId: (res as express.Response).locals.requestId as unknown,
+      }),
+      customErrorObject: (_req, res, _error, value: object) => ({
+        ...value,
+        requestId: (res as express.Response).locals.requestId as unknown,
+      }),
       // Method and path only: no headers (cookies, Authorization), no query string (may carry tokens).
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
@@ -100,7 +113,12 @@ export function createApp({ config, sequelize, session: sessionConfig, console: 
  * The app, except for the API's fast path (keyed predict calls), answered on Node's own objects
  * with only the app-wide request id, metrics and request statistics.
  */
-function withFastPath(app: express.Express, fast: FastPath, trustProxy: boolean, requestStats: RequestStats | undefined): http.RequestListener {
+function withFastPath(
+  app: express.Express,
+  fast: FastPath,
+  trustProxy: boolean,
+  requestStats: RequestStats | undefined,
+): http.RequestListener {
   return (rawReq, rawRes) => {
     const name = fast.match(rawReq);
     if (name === null) {

@@ -42,7 +42,8 @@ export function csrfRefusal(req: Request, options: { tokenRequired: boolean }): 
   if (!options.tokenRequired) return null;
   const token = req.session?.csrfToken;
   const sent = req.get(CSRF_HEADER) ?? '';
-  if (!token || !safeEqual(sent, token)) return 'Missing or invalid CSRF token: reload the page and try again (send the XSRF-TOKEN cookie\'s value in the X-XSRF-TOKEN header).';
+  if (!token || !safeEqual(sent, token))
+    return "Missing or invalid CSRF token: reload the page and try again (send the XSRF-TOKEN cookie's value in the X-XSRF-TOKEN header).";
   return null;
 }
 
@@ -63,12 +64,21 @@ export function sameOriginOnly(req: Request, res: Response, next: NextFunction) 
  * without a valid signed-in session (no cookie, signed out, the login form) has no "who" and leaves
  * no event: anyone can send those, and they can change nothing.
  */
-export async function auditCsrfRefusal(req: Request, surface: 'console' | 'api', message: string, actor?: Actor): Promise<void> {
+export async function auditCsrfRefusal(
+  req: Request,
+  surface: 'console' | 'api',
+  message: string,
+  actor?: Actor,
+): Promise<void> {
   try {
     const who = actor ?? (await sessionActor(req));
     if (!who) return;
     const path = (req.originalUrl ?? req.url).split('?')[0]!.slice(0, 300);
-    await recordRefusal(who, { action: 'http.request', resource: surface, selection: { method: req.method, path } }, { code: 'auth.csrf', message });
+    await recordRefusal(
+      who,
+      { action: 'http.request', resource: surface, selection: { method: req.method, path } },
+      { code: 'auth.csrf', message },
+    );
   } catch (error) {
     // The refusal stands either way; a lost event must at least be logged.
     logger.error({ err: error }, 'could not record a CSRF refusal in the audit log');

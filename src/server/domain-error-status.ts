@@ -1,4 +1,13 @@
-import { Conflict, DomainError, Forbidden, InvalidInput, ModelFault, NotFound, Unauthenticated, Unavailable } from '../errors/domain-error.js';
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  InvalidInput,
+  ModelFault,
+  NotFound,
+  Unauthenticated,
+  Unavailable,
+} from '../errors/domain-error.js';
 
 /** Each kind of domain error's HTTP status: the one table of both HTTP edges (the API's problems, the console's JSON errors). */
 const STATUS = new Map<unknown, number>([
@@ -14,7 +23,11 @@ const STATUS = new Map<unknown, number>([
 
 /** The status of a domain error's kind; a subclass (e.g. the API's RouteForbidden) answers as its kind does. */
 export function httpStatusOf(error: DomainError): number {
-  for (let kind: unknown = error.constructor; typeof kind === 'function' && kind !== DomainError; kind = Object.getPrototypeOf(kind)) {
+  for (
+    let kind: unknown = error.constructor;
+    typeof kind === 'function' && kind !== DomainError;
+    kind = Object.getPrototypeOf(kind)
+  ) {
     const status = STATUS.get(kind);
     if (status !== undefined) return status;
   }

@@ -23,7 +23,10 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
   }
   if (error instanceof ZodError) {
     // A handler that parsed its input with zod directly: the input was wrong, say where.
-    const message = error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    const message = error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
+      .join('; ');
     res.status(400).json({ error: 'invalid_input', message: `The request is not valid: ${message}.`, requestId });
     return;
   }
@@ -37,13 +40,20 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
   if (status && status < 500) {
     // AdminJS's own errors (NotFoundError…) keep the short message apart from their doc link.
     const message = (error as { baseMessage?: unknown }).baseMessage ?? (error as Error).message;
-    res.status(status).json({ error: status === 404 ? 'not_found' : 'bad_request', message: String(message).trim() || 'The request is not valid.', requestId });
+    res.status(status).json({
+      error: status === 404 ? 'not_found' : 'bad_request',
+      message: String(message).trim() || 'The request is not valid.',
+      requestId,
+    });
     return;
   }
   logger.error({ err: error, requestId, method: req.method, path: req.path }, 'unhandled error');
   const message = `Something went wrong (request ${requestId}). Try again; if it persists, give this request id to an administrator.`;
   if (req.accepts(['json', 'html']) === 'html') {
-    res.status(500).type('html').send(`<!doctype html><title>Error</title><h1>Something went wrong</h1><p>Request ${requestId}</p>`);
+    res
+      .status(500)
+      .type('html')
+      .send(`<!doctype html><title>Error</title><h1>Something went wrong</h1><p>Request ${requestId}</p>`);
   } else {
     res.status(500).json({ error: 'internal', message, requestId });
   }
@@ -51,6 +61,7 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
 
 /** body-parser and friends mark client errors (too large, malformed) with a status. */
 function httpStatusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' ? status : undefined;
 }

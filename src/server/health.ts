@@ -22,7 +22,9 @@ export function healthRoutes(sequelize: Sequelize): Router {
     try {
       const pending = await pendingMigrations(sequelize);
       if (pending.length > 0) {
-        res.status(503).json({ status: 'unavailable', checks: { database: 'ok', migrations: `${pending.length} pending` } });
+        res
+          .status(503)
+          .json({ status: 'unavailable', checks: { database: 'ok', migrations: `${pending.length} pending` } });
         return;
       }
     } catch {

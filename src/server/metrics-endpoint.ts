@@ -17,10 +17,10 @@ export function metricsEndpoint(config: Pick<Config, 'METRICS_TOKEN'>): Router {
     const sent = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];
     // Comparing digests keeps the comparison constant-time whatever the length sent.
     if (!sent || !timingSafeEqual(digest(sent), expected)) {
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer realm="metrics"')
-        .json({ error: 'unauthorized', message: 'Send the configured METRICS_TOKEN as `Authorization: Bearer <token>`.' });
+      res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({
+        error: 'unauthorized',
+        message: 'Send the configured METRICS_TOKEN as `Authorization: Bearer <token>`.',
+      });
       return;
     }
     try {

@@ -10,7 +10,11 @@ const VALID_REQUEST_ID = /^[\w.:-]{1,128}$/;
  * rest of the request in its context (for logs and the audit log), event listeners on the request and
  * the response included. Express middleware, also called directly by the predict fast path.
  */
-export function requestContext(req: IncomingMessage & { ip?: string | undefined }, res: ServerResponse & { locals: Record<string, unknown> }, next: () => void) {
+export function requestContext(
+  req: IncomingMessage & { ip?: string | undefined },
+  res: ServerResponse & { locals: Record<string, unknown> },
+  next: () => void,
+) {
   const incoming = req.headers['x-request-id'];
   const requestId = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', requestId);

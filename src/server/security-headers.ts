@@ -80,7 +80,8 @@ function nonceInlineScripts(_req: Request, res: Response, next: NextFunction) {
   const send = res.send.bind(res);
   res.send = (body?: unknown) => {
     const type = String(res.get('Content-Type') ?? '');
-    const looksHtml = typeof body === 'string' && (type.includes('text/html') || (!type && body.trimStart().startsWith('<')));
+    const looksHtml =
+      typeof body === 'string' && (type.includes('text/html') || (!type && body.trimStart().startsWith('<')));
     if (looksHtml) return send(withInlineScriptNonce(body, String(res.locals.cspNonce)));
     return send(body);
   };

@@ -21,6 +21,12 @@ export function sessionOptions(pool: pg.Pool, secret: string, config: Config): s
     saveUninitialized: false,
     rolling: true,
     proxy: config.TRUST_PROXY,
-    cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', path: '/', maxAge: config.SESSION_IDLE_MINUTES * 60_000 },
+    cookie: {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: 'auto',
+      path: '/',
+      maxAge: config.SESSION_IDLE_MINUTES * 60_000,
+    },
   };
 }

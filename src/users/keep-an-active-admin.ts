@@ -24,9 +24,15 @@ export function takesAnActiveAdminAway(before: AdminState, after: AdminState | n
  * Call inside the transaction that makes the change, before making it: the lock is held until commit,
  * so a concurrent demotion of another admin waits and then sees this one's result.
  */
-export async function refuseLeavingNoActiveAdmin(transaction: Transaction, leavingIds: readonly number[]): Promise<void> {
+export async function refuseLeavingNoActiveAdmin(
+  transaction: Transaction,
+  leavingIds: readonly number[],
+): Promise<void> {
   const sequelize = sequelizeOf();
-  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: ACTIVE_ADMINS_LOCK_KEY }, transaction });
+  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
+    replacements: { key: ACTIVE_ADMINS_LOCK_KEY },
+    transaction,
+  });
   const [other] = await sequelize.query<{ id: number }>(
     `SELECT id FROM users WHERE role = 'admin' AND active AND NOT (id = ANY(ARRAY[:ids]::int[])) LIMIT 1`,
     { replacements: { ids: leavingIds.length > 0 ? [...leavingIds] : [0] }, type: QueryTypes.SELECT, transaction },

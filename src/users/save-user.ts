@@ -35,7 +35,8 @@ export async function saveUser(actor: Actor, raw: SaveUserInput): Promise<SaveUs
   const input = SaveUserInput.parse(raw);
   if (input.password !== undefined) {
     const problems = passwordProblems(input.password, input.email);
-    if (problems.length > 0) throw new InvalidInput('user.weak_password', problems.join(' '), { password: problems.join(' ') });
+    if (problems.length > 0)
+      throw new InvalidInput('user.weak_password', problems.join(' '), { password: problems.join(' ') });
   }
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
   const existing = await User.findOne({ where: { email: input.email } });
@@ -43,9 +44,19 @@ export async function saveUser(actor: Actor, raw: SaveUserInput): Promise<SaveUs
   return withAudit(actor, { action, resource: 'users' }, async (transaction, audit) => {
     const user = await User.findOne({ where: { email: input.email }, transaction, lock: transaction.LOCK.UPDATE });
     if (!user) {
-      if (!passwordHash) throw new InvalidInput('user.password_required', 'A new user needs a password.', { password: 'required for a new user' });
+      if (!passwordHash)
+        throw new InvalidInput('user.password_required', 'A new user needs a password.', {
+          password: 'required for a new user',
+        });
       const created = await User.create(
-        { email: input.email, role: input.role, passwordHash, name: input.name ?? null, lockedUntil: null, lastLoginAt: null },
+        {
+          email: input.email,
+          role: input.role,
+          passwordHash,
+          name: input.name ?? null,
+          lockedUntil: null,
+          lastLoginAt: null,
+        },
         { transaction },
       );
       audit.note({ recordIds: [created.id], after: pick(created) });
@@ -54,7 +65,8 @@ export async function saveUser(actor: Actor, raw: SaveUserInput): Promise<SaveUs
     const before = pick(user);
     audit.note({ recordIds: [user.id] });
     const active = input.active ?? user.active;
-    if (takesAnActiveAdminAway(user, { role: input.role, active })) await refuseLeavingNoActiveAdmin(transaction, [user.id]);
+    if (takesAnActiveAdminAway(user, { role: input.role, active }))
+      await refuseLeavingNoActiveAdmin(transaction, [user.id]);
     const reactivated = active && !user.active;
     user.role = input.role;
     user.active = active;
@@ -67,7 +79,11 @@ export async function saveUser(actor: Actor, raw: SaveUserInput): Promise<SaveUs
       user.lockedUntil = null;
     }
     await user.save({ transaction });
-    audit.note({ recordIds: [user.id], before, after: { ...pick(user), ...(passwordHash ? { password: 'changed' } : {}) } });
+    audit.note({
+      recordIds: [user.id],
+      before,
+      after: { ...pick(user), ...(passwordHash ? { password: 'changed' } : {}) },
+    });
     return { user, created: false, reactivated };
   });
 }

@@ -32,7 +32,8 @@ export async function updateUser(actor: Actor, userId: number, raw: UpdateUserIn
   if (input.password !== undefined) {
     const email = input.email ?? (await User.findByPk(userId))?.email;
     const problems = passwordProblems(input.password, email);
-    if (problems.length > 0) throw new InvalidInput('user.weak_password', problems.join(' '), { password: problems.join(' ') });
+    if (problems.length > 0)
+      throw new InvalidInput('user.weak_password', problems.join(' '), { password: problems.join(' ') });
     passwordHash = await hashPassword(input.password);
   }
   return withAudit(actor, { action: 'users.update', resource: 'users' }, async (transaction, audit) => {
@@ -43,7 +44,12 @@ export async function updateUser(actor: Actor, userId: number, raw: UpdateUserIn
     const active = input.active ?? user.active;
     if (takesAnActiveAdminAway(user, { role, active })) await refuseLeavingNoActiveAdmin(transaction, [user.id]);
     const before = pick(user);
-    user.set({ role, active, ...(input.email !== undefined ? { email: input.email } : {}), ...(input.name !== undefined ? { name: input.name } : {}) });
+    user.set({
+      role,
+      active,
+      ...(input.email !== undefined ? { email: input.email } : {}),
+      ...(input.name !== undefined ? { name: input.name } : {}),
+    });
     if (passwordHash) {
       user.passwordHash = passwordHash;
       user.passwordChangedAt = new Date();
@@ -62,7 +68,10 @@ export async function updateUser(actor: Actor, userId: number, raw: UpdateUserIn
     const changed = Object.keys(after).filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]));
     audit.note({
       before: Object.fromEntries(changed.map((key) => [key, before[key]])),
-      after: { ...Object.fromEntries(changed.map((key) => [key, after[key]])), ...(passwordHash ? { password: 'changed' } : {}) },
+      after: {
+        ...Object.fromEntries(changed.map((key) => [key, after[key]])),
+        ...(passwordHash ? { password: 'changed' } : {}),
+      },
     });
     return user;
   });

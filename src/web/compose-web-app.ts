@@ -24,7 +24,14 @@ export async function composeWebApp(deps: {
   const { buildConsole } = await loadConsole();
   const { config, sequelize, session: sessionConfig, requestStats } = deps;
   const api = lazyApi({ config, sequelize, sessionCookieName: sessionConfig.name ?? 'connect.sid' });
-  const app = createApp({ config, sequelize, session: sessionConfig, console: buildConsole(config, sessionConfig), ...(requestStats ? { requestStats } : {}), api: api.build });
+  const app = createApp({
+    config,
+    sequelize,
+    session: sessionConfig,
+    console: buildConsole(config, sessionConfig),
+    ...(requestStats ? { requestStats } : {}),
+    api: api.build,
+  });
   return { app, api: api.current, closeApi: async () => void (await api.current()?.close()) };
 }
 

@@ -9,7 +9,12 @@ export function listen(server: Server, port: number, host: string): Promise<Serv
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Unavailable('server.port_in_use', `Port ${port} on ${host} is in use: stop the other process or set PORT to a free port.`, undefined, { cause: error })
+          ? new Unavailable(
+              'server.port_in_use',
+              `Port ${port} on ${host} is in use: stop the other process or set PORT to a free port.`,
+              undefined,
+              { cause: error },
+            )
           : error,
       );
     });

@@ -24,7 +24,10 @@ export interface ServingWeb {
  * request statistics. Used by `start` (in each of its `--web N` processes) and `web`.
  * Under node:cluster several processes call this with the same port and share it.
  */
-export async function serveWeb(db: { config: Config; database: Database; sequelize: Sequelize }, say: (message: string) => void): Promise<ServingWeb> {
+export async function serveWeb(
+  db: { config: Config; database: Database; sequelize: Sequelize },
+  say: (message: string) => void,
+): Promise<ServingWeb> {
   const pool = sessionPool(db.database.url);
   let requestStats: RequestStats | undefined;
   try {
@@ -35,16 +38,23 @@ export async function serveWeb(db: { config: Config; database: Database; sequeli
     const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
     requestStats = new RequestStats(db.sequelize).start();
     await changeNotifications.start(db.database.url);
-    const { app, closeApi } = await composeWebApp({ config: db.config, sequelize: db.sequelize, session, requestStats });
+    const { app, closeApi } = await composeWebApp({
+      config: db.config,
+      sequelize: db.sequelize,
+      session,
+      requestStats,
+    });
     const server = await listen(createWebServer(app, tls), db.config.PORT, db.config.HOST);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : db.config.PORT;
     const redirect =
       tls && db.config.HTTP_REDIRECT_PORT !== undefined
-        ? await listen(http.createServer(redirectToHttps(port)), db.config.HTTP_REDIRECT_PORT, db.config.HOST).catch(async (error: unknown) => {
-            await closeServer(server, 0);
-            throw error;
-          })
+        ? await listen(http.createServer(redirectToHttps(port)), db.config.HTTP_REDIRECT_PORT, db.config.HOST).catch(
+            async (error: unknown) => {
+              await closeServer(server, 0);
+              throw error;
+            },
+          )
         : undefined;
     const stats = requestStats;
     // Half the grace period for in-flight requests: the rest is for closing the queue and pools before

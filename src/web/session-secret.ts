@@ -9,7 +9,11 @@ import { ConfigError, type Config } from '../platform/config.js';
  * embedded demo database (and outside production) a random secret is generated once and kept in
  * Postgres, so every web process signs and accepts the same cookies without anyone configuring one.
  */
-export async function resolveSessionSecret(sequelize: Sequelize, config: Pick<Config, 'SESSION_SECRET' | 'NODE_ENV'>, database: { embedded: boolean }): Promise<string> {
+export async function resolveSessionSecret(
+  sequelize: Sequelize,
+  config: Pick<Config, 'SESSION_SECRET' | 'NODE_ENV'>,
+  database: { embedded: boolean },
+): Promise<string> {
   if (config.SESSION_SECRET) return config.SESSION_SECRET;
   if (config.NODE_ENV === 'production' && !database.embedded) {
     throw new ConfigError([
@@ -21,7 +25,9 @@ export async function resolveSessionSecret(sequelize: Sequelize, config: Pick<Co
     `INSERT INTO settings (key, value) VALUES ('session_secret', :value) ON CONFLICT (key) DO NOTHING`,
     { replacements: { value: randomBytes(32).toString('hex') } },
   );
-  const [row] = await sequelize.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'session_secret'`, { type: QueryTypes.SELECT });
+  const [row] = await sequelize.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'session_secret'`, {
+    type: QueryTypes.SELECT,
+  });
   if (!row) throw new Error('settings.session_secret vanished right after it was written');
   return row.value;
 }

@@ -21,7 +21,9 @@ export function readTlsCredentials(config: Pick<Config, 'TLS_CERT' | 'TLS_KEY'>)
   try {
     tls.createSecureContext({ cert, key });
   } catch (error) {
-    throw new ConfigError([`TLS_CERT/TLS_KEY: not a usable certificate and private key pair (${(error as Error).message}). Give the PEM certificate chain and its own private key.`]);
+    throw new ConfigError([
+      `TLS_CERT/TLS_KEY: not a usable certificate and private key pair (${(error as Error).message}). Give the PEM certificate chain and its own private key.`,
+    ]);
   }
   return { cert, key };
 }
@@ -30,14 +32,18 @@ function readPem(name: string, file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (error) {
-    throw new ConfigError([`${name}=${JSON.stringify(file)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give the path of a PEM file this process may read.`]);
+    throw new ConfigError([
+      `${name}=${JSON.stringify(file)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give the path of a PEM file this process may read.`,
+    ]);
   }
 }
 
 /** The server for `listener`: HTTPS with `credentials`, plain HTTP without. */
 export function createWebServer(listener: http.RequestListener, credentials: TlsCredentials | null): http.Server {
   // Node's https.Server is an http.Server with TLS in front: the rest of the code handles both alike.
-  return credentials ? (https.createServer({ cert: credentials.cert, key: credentials.key }, listener)) : http.createServer(listener);
+  return credentials
+    ? https.createServer({ cert: credentials.cert, key: credentials.key }, listener)
+    : http.createServer(listener);
 }
 
 /**
@@ -48,11 +54,15 @@ export function redirectToHttps(httpsPort: number): http.RequestListener {
   return (req, res) => {
     const hostname = hostnameOf(req.headers.host);
     if (!hostname) {
-      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Missing or malformed Host header: use https:// and the server\'s name.\n');
+      res
+        .writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end("Missing or malformed Host header: use https:// and the server's name.\n");
       return;
     }
     const location = `https://${hostname}${httpsPort === 443 ? '' : `:${httpsPort}`}${req.url?.startsWith('/') ? req.url : '/'}`;
-    res.writeHead(308, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(`This server answers over HTTPS: ${location}\n`);
+    res
+      .writeHead(308, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+      .end(`This server answers over HTTPS: ${location}\n`);
   };
 }
 

@@ -10,7 +10,10 @@ import { machine } from './machine.js';
 const WRITES = Number(process.env.BENCH_AUDIT_WRITES ?? 4_000);
 const RECORDS = 1_000;
 
-async function run(writers: number, write: (i: number) => Promise<void>): Promise<{ writers: number; writes: number; seconds: number; perSecond: number }> {
+async function run(
+  writers: number,
+  write: (i: number) => Promise<void>,
+): Promise<{ writers: number; writes: number; seconds: number; perSecond: number }> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -24,8 +27,23 @@ async function run(writers: number, write: (i: number) => Promise<void>): Promis
 
 const db = await benchDatabase(20);
 try {
-  const dataset = await Dataset.create({ name: 'bench', task: 'text-classification', labels: ['ham', 'spam'], featureSchema: [], description: null, source: null, license: null });
-  const records = await DataRecord.bulkCreate(Array.from({ length: RECORDS }, (_, i) => ({ datasetId: dataset.id, text: `record ${i}`, label: 'ham', split: 'train' as const })));
+  const dataset = await Dataset.create({
+    name: 'bench',
+    task: 'text-classification',
+    labels: ['ham', 'spam'],
+    featureSchema: [],
+    description: null,
+    source: null,
+    license: null,
+  });
+  const records = await DataRecord.bulkCreate(
+    Array.from({ length: RECORDS }, (_, i) => ({
+      datasetId: dataset.id,
+      text: `record ${i}`,
+      label: 'ham',
+      split: 'train' as const,
+    })),
+  );
   const ids = records.map((r) => r.id);
   const label = (i: number) => (i % 2 === 0 ? 'spam' : 'ham');
 
@@ -52,7 +70,10 @@ try {
         write: 'UPDATE one record label in a transaction (+ its audit event, hash-chained under an advisory lock)',
         audited: ours,
         baselineWithoutAudit: baseline,
-        auditedShareOfBaseline: { one: Number((ours.one.perSecond / baseline.one.perSecond).toFixed(2)), sixteen: Number((ours.sixteen.perSecond / baseline.sixteen.perSecond).toFixed(2)) },
+        auditedShareOfBaseline: {
+          one: Number((ours.one.perSecond / baseline.one.perSecond).toFixed(2)),
+          sixteen: Number((ours.sixteen.perSecond / baseline.sixteen.perSecond).toFixed(2)),
+        },
         chain: { ok: chain.ok, events: chain.checked, gapFree: chain.ok && chain.checked === 2 * WRITES },
       },
       null,

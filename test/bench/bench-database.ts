@@ -9,7 +9,9 @@ import { migrate } from '../../src/db/migrate.js';
 import { freePort } from '../support/free-port.js';
 
 /** A throw-away embedded Postgres, migrated, for one benchmark; `close()` stops and removes it. */
-export async function benchDatabase(poolMax: number): Promise<{ sequelize: Sequelize; url: string; close(): Promise<void> }> {
+export async function benchDatabase(
+  poolMax: number,
+): Promise<{ sequelize: Sequelize; url: string; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-bench-db-'));
   const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
   const sequelize = connectSequelize({ url: server.url, poolMax });

@@ -26,9 +26,20 @@ const time = (work: () => Promise<unknown>) => latency(work, CALLS, 2);
 const db = await benchDatabase(10);
 try {
   const system = { type: 'system' } as const;
-  const generated = await generateDataset(system, { name: 'charts-1m', rows: ROWS, task: 'tabular-classification', seed: 5 });
+  const generated = await generateDataset(system, {
+    name: 'charts-1m',
+    rows: ROWS,
+    task: 'tabular-classification',
+    seed: 5,
+  });
   await sequelizeOf().query('ANALYZE records');
-  const model = await MlModel.create({ name: 'charts-bench', datasetId: generated.datasetId, task: 'tabular-classification', description: null, createdById: null });
+  const model = await MlModel.create({
+    name: 'charts-bench',
+    datasetId: generated.datasetId,
+    task: 'tabular-classification',
+    description: null,
+    createdById: null,
+  });
   const trained = await trainModel(system, { model: model.name, maxEpochs: 5 });
   await trainModel(system, { model: model.name, maxEpochs: 10 });
   await promoteAlias(system, { versionId: trained.version.id, alias: 'production' });

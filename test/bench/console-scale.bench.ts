@@ -28,8 +28,12 @@ const time = (work: () => Promise<unknown>) => latency(work, CALLS, 5);
  */
 async function scoreBySql(datasetId: number, name: string, task: string, labels: string[]): Promise<number> {
   const sequelize = sequelizeOf();
-  const one = async (sql: string, replacements: Record<string, unknown>) => (await sequelize.query<{ id: number }>(sql, { replacements, type: QueryTypes.SELECT }))[0]!.id;
-  const modelId = await one('INSERT INTO models (name, dataset_id, task) VALUES (:name, :datasetId, :task) RETURNING id', { name, datasetId, task });
+  const one = async (sql: string, replacements: Record<string, unknown>) =>
+    (await sequelize.query<{ id: number }>(sql, { replacements, type: QueryTypes.SELECT }))[0]!.id;
+  const modelId = await one(
+    'INSERT INTO models (name, dataset_id, task) VALUES (:name, :datasetId, :task) RETURNING id',
+    { name, datasetId, task },
+  );
   const versionId = await one(
     `INSERT INTO model_versions (model_id, version, onnx, sha256, size_bytes, input_schema, output_schema, trainer)
      VALUES (:modelId, 1, '\\x01', md5(:name) || md5(:name), 1, '{}', :outputSchema, 'bench') RETURNING id`,
@@ -46,14 +50,19 @@ async function scoreBySql(datasetId: number, name: string, task: string, labels:
 
 const db = await benchDatabase(10);
 try {
-  const generated = await generateDataset({ type: 'system' }, { name: 'bench-1m', rows: ROWS, task: 'text-classification', seed: 3 });
+  const generated = await generateDataset(
+    { type: 'system' },
+    { name: 'bench-1m', rows: ROWS, task: 'text-classification', seed: 3 },
+  );
   await sequelizeOf().query('ANALYZE records');
   const web = await serveWebApp(db);
   const password = 'violet trombone cabinet lantern 2026';
   await saveUser({ type: 'system' }, { email: 'operator@example.com', role: 'content_manager', password });
   const http = new HttpSession(web.baseUrl);
   await http.login('operator@example.com', password);
-  const someId = (await DataRecord.findOne({ where: { datasetId: generated.datasetId }, order: [['id', 'DESC']], offset: 500_000 }))?.id ?? 1;
+  const someId =
+    (await DataRecord.findOne({ where: { datasetId: generated.datasetId }, order: [['id', 'DESC']], offset: 500_000 }))
+      ?.id ?? 1;
   const get = (path: string) => async () => {
     const response = await http.api(path);
     if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
@@ -79,16 +88,24 @@ try {
     await resource.count(filter);
     await resource.find(filter, { limit: 10, offset: 0, sort: { sortBy: 'id', direction: 'desc' } });
   };
-  const adapter: Record<string, { ours: { p50Ms: number; p95Ms: number }; stock: { p50Ms: number; p95Ms: number } }> = {};
+  const adapter: Record<string, { ours: { p50Ms: number; p95Ms: number }; stock: { p50Ms: number; p95Ms: number } }> =
+    {};
   for (const [name, { filters }] of Object.entries(queries)) {
     adapter[name] = { ours: await time(() => page(ours, filters)), stock: await time(() => page(stock, filters)) };
   }
   // The tabular generator (30 features) after the timings, so the lists above stay at ROWS records.
-  const tabular = await generateDataset({ type: 'system' }, { name: 'bench-1m-tabular', rows: ROWS, task: 'tabular-classification', seed: 4 });
+  const tabular = await generateDataset(
+    { type: 'system' },
+    { name: 'bench-1m-tabular', rows: ROWS, task: 'tabular-classification', seed: 4 },
+  );
   // Lists filtered by prediction, over all 2 × ROWS records: the text dataset was scored (one
   // version, every record), the newer tabular one not yet.
   const db1 = sequelizeOf();
-  const version = await scoreBySql(generated.datasetId, 'bench-1m-model', 'text-classification', ['complaint', 'question', 'praise']);
+  const version = await scoreBySql(generated.datasetId, 'bench-1m-model', 'text-classification', [
+    'complaint',
+    'question',
+    'praise',
+  ]);
   for (const table of ['records', 'record_predictions']) await db1.query(`VACUUM ANALYZE ${table}`); // VACUUM runs one table per statement
   const predictionFilters = {
     predictedLabel: await time(get('/resources/records/actions/list?filters.predictedLabel=complaint')),
@@ -100,10 +117,15 @@ try {
   // Then a second version scores only the newer (tabular) records. Oldest first, its list must not
   // walk the million older text records it never scored; newest first, the first version's lists
   // (by version, by a label only it predicted) must not walk the newer version's million predictions.
-  const tabularVersion = await scoreBySql(tabular.datasetId, 'bench-1m-tabular-model', 'tabular-classification', ['negative', 'positive']);
+  const tabularVersion = await scoreBySql(tabular.datasetId, 'bench-1m-tabular-model', 'tabular-classification', [
+    'negative',
+    'positive',
+  ]);
   await db1.query('VACUUM ANALYZE record_predictions');
   const afterNewerScored = {
-    newerVersionOldestFirst: await time(get(`/resources/records/actions/list?filters.scoredByVersionId=${tabularVersion}&sortBy=id&direction=asc`)),
+    newerVersionOldestFirst: await time(
+      get(`/resources/records/actions/list?filters.scoredByVersionId=${tabularVersion}&sortBy=id&direction=asc`),
+    ),
     olderVersionNewestFirst: await time(get(`/resources/records/actions/list?filters.scoredByVersionId=${version}`)),
     olderVersionLabelNewestFirst: await time(get('/resources/records/actions/list?filters.predictedLabel=complaint')),
     note: 'a second version scored the newer 1M (tabular) records; the first scored the older 1M (text) ones',
@@ -117,12 +139,25 @@ try {
         machine: machine(),
         records: ROWS,
         generate: {
-          text: { rows: generated.rows, seconds: Number(generated.seconds.toFixed(1)), rowsPerSecond: generated.rowsPerSecond },
-          tabular: { rows: tabular.rows, features: 30, seconds: Number(tabular.seconds.toFixed(1)), rowsPerSecond: tabular.rowsPerSecond },
+          text: {
+            rows: generated.rows,
+            seconds: Number(generated.seconds.toFixed(1)),
+            rowsPerSecond: generated.rowsPerSecond,
+          },
+          tabular: {
+            rows: tabular.rows,
+            features: 30,
+            seconds: Number(tabular.seconds.toFixed(1)),
+            rowsPerSecond: tabular.rowsPerSecond,
+          },
           targetRowsPerSecond: 100_000,
         },
         consoleApi: { ...consoleApi, targetP50Ms: 30 },
-        consoleApiPredictionFilters: { ...predictionFilters, note: 'all records listed; the text dataset scored, the newer tabular one (the newest records) not', afterNewerScored },
+        consoleApiPredictionFilters: {
+          ...predictionFilters,
+          note: 'all records listed; the text dataset scored, the newer tabular one (the newest records) not',
+          afterNewerScored,
+        },
         adapterCountAndFind: adapter,
       },
       null,

@@ -19,10 +19,25 @@ import { machine } from './machine.js';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const LABELS = ['billing', 'complaint', 'praise', 'question'];
-const WORDS = ['refund', 'invoice', 'late', 'thanks', 'broken', 'how', 'account', 'great', 'password', 'delivery', 'charge', 'help'];
+const WORDS = [
+  'refund',
+  'invoice',
+  'late',
+  'thanks',
+  'broken',
+  'how',
+  'account',
+  'great',
+  'password',
+  'delivery',
+  'charge',
+  'help',
+];
 
 /** Peak heap and RSS (MiB) while `work` runs, against what they were before it. */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; heapGrowthMiB: number; peakRssMiB: number }> {
+async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; seconds: number; heapGrowthMiB: number; peakRssMiB: number }> {
   global.gc?.();
   const before = process.memoryUsage();
   let peakHeap = before.heapUsed;
@@ -35,7 +50,12 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds:
   const started = performance.now();
   try {
     const value = await work();
-    return { value, seconds: (performance.now() - started) / 1000, heapGrowthMiB: Number(((peakHeap - before.heapUsed) / MEGABYTE).toFixed(1)), peakRssMiB: Number((peakRss / MEGABYTE).toFixed(0)) };
+    return {
+      value,
+      seconds: (performance.now() - started) / 1000,
+      heapGrowthMiB: Number(((peakHeap - before.heapUsed) / MEGABYTE).toFixed(1)),
+      peakRssMiB: Number((peakRss / MEGABYTE).toFixed(0)),
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -48,7 +68,7 @@ try {
   const out = fs.createWriteStream(file);
   out.write('message,category,split,tags\n');
   let seed = 11;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   for (let i = 0; i < ROWS; i += 1) {
     const words = Array.from({ length: 12 }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
     const line = `"Message ${i}: ${words}, please ""reply"" soon",${LABELS[i % LABELS.length]},${i % 5 === 0 ? 'test' : 'train'},${i % 7 === 0 ? 'vip;imported' : 'imported'}\n`;
@@ -58,14 +78,40 @@ try {
   await once(out, 'finish');
   const sizeBytes = fs.statSync(file).size;
 
-  const manager = { type: 'user' as const, ...(await saveUser({ type: 'system' }, { email: 'content@example.com', role: 'content_manager', password: 'violet trombone cabinet lantern 2026' })).user.get({ plain: true }) };
+  const manager = {
+    type: 'user' as const,
+    ...(
+      await saveUser(
+        { type: 'system' },
+        { email: 'content@example.com', role: 'content_manager', password: 'violet trombone cabinet lantern 2026' },
+      )
+    ).user.get({ plain: true }),
+  };
   const actor = { type: 'user' as const, id: manager.id, email: manager.email, role: manager.role };
-  await insertDataset({ type: 'system' }, { name: 'support-import', task: 'text-classification', labels: LABELS, featureSchema: [], description: null, source: null, license: null }, []);
+  await insertDataset(
+    { type: 'system' },
+    {
+      name: 'support-import',
+      task: 'text-classification',
+      labels: LABELS,
+      featureSchema: [],
+      description: null,
+      source: null,
+      license: null,
+    },
+    [],
+  );
   const dataset = (await Dataset.findOne({ where: { name: 'support-import' } }))!;
   await startQueue(db.url);
   await startWorker();
 
-  const stored = await measured(() => storeImportFile(actor, { datasetId: dataset.id, fileName: 'messages.csv', path: file, sizeBytes }, 1_024 * MEGABYTE));
+  const stored = await measured(() =>
+    storeImportFile(
+      actor,
+      { datasetId: dataset.id, fileName: 'messages.csv', path: file, sizeBytes },
+      1_024 * MEGABYTE,
+    ),
+  );
   const mapping = { columns: { message: 'text', category: 'label', split: 'split', tags: 'tags' } };
   const run = async (mode: 'dry-run' | 'apply') => {
     const job = await queueImport(actor, { fileId: stored.value.fileId, mode, mapping });
@@ -86,9 +132,28 @@ try {
         machine: machine(),
         rows: ROWS,
         fileMiB: Number((sizeBytes / MEGABYTE).toFixed(1)),
-        upload: { seconds: Number(stored.seconds.toFixed(1)), mibPerSecond: Number((sizeBytes / MEGABYTE / stored.seconds).toFixed(1)) },
-        dryRun: { rows: dryRun.value.rows, inserts: dryRun.value.inserts, invalidRows: dryRun.value.invalidRows, seconds: Number(dryRun.seconds.toFixed(1)), rowsPerSecond: Math.round(ROWS / dryRun.seconds), heapGrowthMiB: dryRun.heapGrowthMiB, peakRssMiB: dryRun.peakRssMiB },
-        apply: { rows: apply.value.rows, inserts: apply.value.inserts, invalidRows: apply.value.invalidRows, seconds: Number(apply.seconds.toFixed(1)), rowsPerSecond: Math.round(ROWS / apply.seconds), heapGrowthMiB: apply.heapGrowthMiB, peakRssMiB: apply.peakRssMiB },
+        upload: {
+          seconds: Number(stored.seconds.toFixed(1)),
+          mibPerSecond: Number((sizeBytes / MEGABYTE / stored.seconds).toFixed(1)),
+        },
+        dryRun: {
+          rows: dryRun.value.rows,
+          inserts: dryRun.value.inserts,
+          invalidRows: dryRun.value.invalidRows,
+          seconds: Number(dryRun.seconds.toFixed(1)),
+          rowsPerSecond: Math.round(ROWS / dryRun.seconds),
+          heapGrowthMiB: dryRun.heapGrowthMiB,
+          peakRssMiB: dryRun.peakRssMiB,
+        },
+        apply: {
+          rows: apply.value.rows,
+          inserts: apply.value.inserts,
+          invalidRows: apply.value.invalidRows,
+          seconds: Number(apply.seconds.toFixed(1)),
+          rowsPerSecond: Math.round(ROWS / apply.seconds),
+          heapGrowthMiB: apply.heapGrowthMiB,
+          peakRssMiB: apply.peakRssMiB,
+        },
         recordsAfter: imported,
         note: 'The worker runs in this process; heap growth is the peak over the heap before the job (not the file size).',
       },

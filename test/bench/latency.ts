@@ -5,7 +5,11 @@ export function percentile(values: readonly number[], q: number): number {
 }
 
 /** p50 and p95 of `calls` sequential runs of `work`, after `warmUp` runs that are not counted. */
-export async function latency(work: () => Promise<unknown>, calls: number, warmUp: number): Promise<{ p50Ms: number; p95Ms: number }> {
+export async function latency(
+  work: () => Promise<unknown>,
+  calls: number,
+  warmUp: number,
+): Promise<{ p50Ms: number; p95Ms: number }> {
   for (let i = 0; i < warmUp; i += 1) await work();
   const samples: number[] = [];
   for (let i = 0; i < calls; i += 1) {

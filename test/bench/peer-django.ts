@@ -21,10 +21,24 @@ const GUNICORN_PID = path.join(RUN_DIR, 'gunicorn.pid');
 const TOKEN_FILE = path.join(RUN_DIR, 'token.txt');
 
 /** Debian packages the peer needs (its README), and curl, which its start.sh polls gunicorn with. */
-const PACKAGES = ['python3-django', 'python3-djangorestframework', 'gunicorn', 'wrk', 'python3-psycopg2', 'python3-sklearn', 'python3-numpy', 'postgresql', 'curl'];
+const PACKAGES = [
+  'python3-django',
+  'python3-djangorestframework',
+  'gunicorn',
+  'wrk',
+  'python3-psycopg2',
+  'python3-sklearn',
+  'python3-numpy',
+  'postgresql',
+  'curl',
+];
 
 export type ScoreMode = 'sql' | 'orm';
-export interface ScoreResult { rows: number; seconds: number; rowsPerSecond: number }
+export interface ScoreResult {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
 export interface PredictResult {
   requestsPerSecond: number;
   p50Ms: number;
@@ -36,7 +50,10 @@ export interface PredictResult {
   /** requestsPerSecond × batch. */
   rowsPerSecond: number;
 }
-export interface RssResult { totalMiB: number; processes: Array<{ pid: number; role: 'master' | 'worker'; rssMiB: number }> }
+export interface RssResult {
+  totalMiB: number;
+  processes: Array<{ pid: number; role: 'master' | 'worker'; rssMiB: number }>;
+}
 
 /**
  * The environment of env.sh: the peer's PEER_DB_* and run folder. Inherited PG*, PYTHON* (pyenv) and
@@ -49,8 +66,14 @@ function peerEnv(): NodeJS.ProcessEnv {
   }
   return {
     ...env,
-    PEER_RUN: RUN_DIR, PEER_RUN_DIR: RUN_DIR, PGROOT: PG_ROOT, PGPORT: PG_PORT,
-    PEER_DB_HOST: '127.0.0.1', PEER_DB_PORT: PG_PORT, PEER_DB_NAME: 'peer', PEER_DB_USER: 'postgres',
+    PEER_RUN: RUN_DIR,
+    PEER_RUN_DIR: RUN_DIR,
+    PGROOT: PG_ROOT,
+    PGPORT: PG_PORT,
+    PEER_DB_HOST: '127.0.0.1',
+    PEER_DB_PORT: PG_PORT,
+    PEER_DB_NAME: 'peer',
+    PEER_DB_USER: 'postgres',
     PYTHONDONTWRITEBYTECODE: '1', // the peer folder may be read-only
   };
 }
@@ -64,7 +87,10 @@ interface RunOptions {
   /** Do not forward stderr (probes whose failure is an answer). */
   quiet?: boolean;
 }
-interface RunResult { code: number; stdout: string }
+interface RunResult {
+  code: number;
+  stdout: string;
+}
 
 /** The last lines of a command's output, for error messages. */
 const tail = (text: string, lines = 15) => text.trimEnd().split('\n').slice(-lines).join('\n');
@@ -76,7 +102,11 @@ const tail = (text: string, lines = 15) => text.trimEnd().split('\n').slice(-lin
 function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const label = [command, ...args].join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: PEER_DIR, env: options.env ?? peerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: PEER_DIR,
+      env: options.env ?? peerEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let output = ''; // stdout and stderr interleaved, for the error tail
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -99,15 +129,33 @@ function run(command: string, args: string[], options: RunOptions = {}): Promise
 
 /** Packages of PACKAGES that dpkg does not list as installed. */
 async function missingPackages(): Promise<string[]> {
-  const { stdout } = await run('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...PACKAGES], { allowFailure: true, quiet: true });
-  const installed = new Set(stdout.split('\n').filter((line) => / ii\s*$/.test(line)).map((line) => line.split(' ')[0]));
+  const { stdout } = await run('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...PACKAGES], {
+    allowFailure: true,
+    quiet: true,
+  });
+  const installed = new Set(
+    stdout
+      .split('\n')
+      .filter((line) => / ii\s*$/.test(line))
+      .map((line) => line.split(' ')[0]),
+  );
   return PACKAGES.filter((name) => !installed.has(name));
 }
 
 /** Whether the peer's Python imports and binaries are usable. */
 async function peerRuntimeWorks(): Promise<boolean> {
-  const imports = await run(PYTHON, ['-c', 'import django, rest_framework, psycopg2, sklearn, numpy, gunicorn'], { allowFailure: true, quiet: true });
-  const binaries = await Promise.all(['/usr/bin/wrk', '/usr/bin/curl', `${PG_BIN}/initdb`, `${PG_BIN}/pg_ctl`, `${PG_BIN}/psql`].map((file) => fs.access(file).then(() => true, () => false)));
+  const imports = await run(PYTHON, ['-c', 'import django, rest_framework, psycopg2, sklearn, numpy, gunicorn'], {
+    allowFailure: true,
+    quiet: true,
+  });
+  const binaries = await Promise.all(
+    ['/usr/bin/wrk', '/usr/bin/curl', `${PG_BIN}/initdb`, `${PG_BIN}/pg_ctl`, `${PG_BIN}/psql`].map((file) =>
+      fs.access(file).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return imports.code === 0 && binaries.every(Boolean);
 }
 
@@ -127,7 +175,8 @@ export async function ensurePeerInstalled(): Promise<string[]> {
     process.stderr.write('peer-django: all packages already installed\n');
     return [];
   }
-  if (process.getuid?.() !== 0) throw new Error(`peer-django needs ${missing.join(' ') || 'a reinstall'} (apt-get install), and we are not root`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`peer-django needs ${missing.join(' ') || 'a reinstall'} (apt-get install), and we are not root`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args: string[]) => run('apt-get', args, { env, echoStdout: true });
   if (!aptUpdated) {
@@ -137,8 +186,20 @@ export async function ensurePeerInstalled(): Promise<string[]> {
   }
   const toInstall = missing.length > 0 ? missing : PACKAGES;
   process.stderr.write(`peer-django: apt-get install -y ${toInstall.join(' ')}\n`);
-  await apt(['install', '-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...toInstall]);
-  if (!(await peerRuntimeWorks())) throw new Error(`peer-django: installed ${toInstall.join(' ')} but ${PYTHON} still cannot import the peer's modules or a binary is missing`);
+  await apt([
+    'install',
+    '-y',
+    '-q',
+    '-o',
+    'Dpkg::Options::=--force-confdef',
+    '-o',
+    'Dpkg::Options::=--force-confold',
+    ...toInstall,
+  ]);
+  if (!(await peerRuntimeWorks()))
+    throw new Error(
+      `peer-django: installed ${toInstall.join(' ')} but ${PYTHON} still cannot import the peer's modules or a binary is missing`,
+    );
   return toInstall;
 }
 
@@ -171,7 +232,21 @@ export async function peerSeed(rows: number): Promise<number> {
   const started = performance.now();
   await manage('seed', '--n', String(rows), '--truncate');
   const seconds = (performance.now() - started) / 1000;
-  await run(`${PG_BIN}/psql`, ['-h', '127.0.0.1', '-p', PG_PORT, '-U', 'postgres', '-d', 'peer', '-qtA', '-v', 'ON_ERROR_STOP=1', '-c', 'VACUUM (ANALYZE) app_record']);
+  await run(`${PG_BIN}/psql`, [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    PG_PORT,
+    '-U',
+    'postgres',
+    '-d',
+    'peer',
+    '-qtA',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-c',
+    'VACUUM (ANALYZE) app_record',
+  ]);
   return seconds;
 }
 
@@ -199,7 +274,8 @@ export function parseWrk(output: string, batch: number): PredictResult {
   const rps = find(/^Requests\/sec:\s+([\d.]+)/m);
   const p50 = find(/^\s+50%\s+(\S+)/m);
   const p99 = find(/^\s+99%\s+(\S+)/m);
-  if (rps === undefined || p50 === undefined || p99 === undefined) throw new Error(`wrk: could not parse its output:\n${tail(output)}`);
+  if (rps === undefined || p50 === undefined || p99 === undefined)
+    throw new Error(`wrk: could not parse its output:\n${tail(output)}`);
   const socket = /Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const requestsPerSecond = Number(rps);
   return {
@@ -217,8 +293,10 @@ export function parseWrk(output: string, batch: number): PredictResult {
  * with `batch` instances per request (1 = {"features"}, >1 = {"instances"}), after a 2 s warm-up.
  */
 export async function peerPredict(batch: number, seconds: number): Promise<PredictResult> {
-  if (!Number.isInteger(batch) || batch < 1 || batch > 1024) throw new Error(`peerPredict: batch must be an integer in 1..1024, not ${batch}`);
-  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`peerPredict: seconds must be a positive integer, not ${seconds}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 1024)
+    throw new Error(`peerPredict: batch must be an integer in 1..1024, not ${batch}`);
+  if (!Number.isInteger(seconds) || seconds < 1)
+    throw new Error(`peerPredict: seconds must be a positive integer, not ${seconds}`);
   await fs.access(TOKEN_FILE).catch(() => {
     throw new Error(`peerPredict: no API token at ${TOKEN_FILE}; call startPeer() first`);
   });
@@ -235,7 +313,10 @@ export async function peerRss(): Promise<RssResult> {
   const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
   const processes: RssResult['processes'] = [];
   let totalKiB = 0;
-  for (const [pid, role] of [[master, 'master'] as const, ...(await childrenOf(master)).map((pid) => [pid, 'worker'] as const)]) {
+  for (const [pid, role] of [
+    [master, 'master'] as const,
+    ...(await childrenOf(master)).map((pid) => [pid, 'worker'] as const),
+  ]) {
     const kib = await rssKiB(pid);
     if (kib === null) continue; // exited meanwhile
     processes.push({ pid, role, rssMiB: mib(kib) });

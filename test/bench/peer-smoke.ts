@@ -2,7 +2,15 @@
 // score_all (SQL) → 2 s of predict → gunicorn RSS → stop. Prints one JSON object on stdout; progress
 // goes to stderr. Small on purpose (the machine may be shared): `node dist/test/bench/peer-smoke.js`.
 import os from 'node:os';
-import { ensurePeerInstalled, peerPredict, peerRss, peerScoreAll, peerSeed, startPeer, stopPeer } from './peer-django.js';
+import {
+  ensurePeerInstalled,
+  peerPredict,
+  peerRss,
+  peerScoreAll,
+  peerSeed,
+  startPeer,
+  stopPeer,
+} from './peer-django.js';
 
 const ROWS = 10_000;
 const seconds = (started: number) => Number(((performance.now() - started) / 1000).toFixed(2));

@@ -29,7 +29,11 @@ const system = { type: 'system' } as const;
 
 // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") to look inside the server under load.
 const startServer = async (env: NodeJS.ProcessEnv): Promise<ChildProcess> =>
-  (await startCli(['start', '--web', String(WEB), '--workers', '0'], { ...process.env, ...env }, 'Stop with Ctrl-C.', { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) })).child;
+  (
+    await startCli(['start', '--web', String(WEB), '--workers', '0'], { ...process.env, ...env }, 'Stop with Ctrl-C.', {
+      nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    })
+  ).child;
 
 function wrk(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -52,11 +56,26 @@ const db = await benchDatabase(4);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-predict-bench-'));
 let server: ChildProcess | undefined;
 try {
-  const generated = await generateDataset(system, { name: 'predict-bench', rows: 20_000, task: 'tabular-classification', seed: 7 });
-  await MlModel.create({ name: 'predict-bench', datasetId: generated.datasetId, task: 'tabular-classification', description: null, createdById: null });
+  const generated = await generateDataset(system, {
+    name: 'predict-bench',
+    rows: 20_000,
+    task: 'tabular-classification',
+    seed: 7,
+  });
+  await MlModel.create({
+    name: 'predict-bench',
+    datasetId: generated.datasetId,
+    task: 'tabular-classification',
+    description: null,
+    createdById: null,
+  });
   const trained = await trainModel(system, { model: 'predict-bench', maxEpochs: 5 });
   await promoteAlias(system, { versionId: trained.version.id, alias: 'production' });
-  await saveUser(system, { email: 'bench@example.com', role: 'data_scientist', password: 'violet trombone cabinet lantern' });
+  await saveUser(system, {
+    email: 'bench@example.com',
+    role: 'data_scientist',
+    password: 'violet trombone cabinet lantern',
+  });
   const { key } = await createApiKey(system, { ownerEmail: 'bench@example.com', name: 'bench', scopes: ['predict'] });
   const keyFile = path.join(dir, 'key.txt');
   fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
@@ -82,11 +101,17 @@ try {
   let bigRequests = 0;
   let bigMs = 0;
   let stop = false;
-  const big = JSON.stringify({ instances: Array.from({ length: 1_000 }, (_, i) => Array.from({ length: 30 }, (_, j) => Math.sin(i * 31 + j) * 2)) });
+  const big = JSON.stringify({
+    instances: Array.from({ length: 1_000 }, (_, i) => Array.from({ length: 30 }, (_, j) => Math.sin(i * 31 + j) * 2)),
+  });
   const bigLoop = (async () => {
     while (!stop) {
       const started = performance.now();
-      const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: big });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: big,
+      });
       if (response.status !== 200) throw new Error(`large request: ${response.status} ${await response.text()}`);
       await response.arrayBuffer();
       bigMs += performance.now() - started;
@@ -98,7 +123,12 @@ try {
   await bigLoop;
   const stall = underLargeRequests && {
     batch1: underLargeRequests,
-    largeRequests: { instances: 1_000, count: bigRequests, meanMs: Number((bigMs / Math.max(1, bigRequests)).toFixed(1)), rowsPerSecond: Math.round((bigRequests * 1_000) / ((SECONDS + 2) )) },
+    largeRequests: {
+      instances: 1_000,
+      count: bigRequests,
+      meanMs: Number((bigMs / Math.max(1, bigRequests)).toFixed(1)),
+      rowsPerSecond: Math.round((bigRequests * 1_000) / (SECONDS + 2)),
+    },
   };
 
   await stopProcess(server);
@@ -121,14 +151,26 @@ try {
         benchmark: 'predict-api',
         when: new Date().toISOString(),
         machine: machine(),
-        setup: { webProcesses: WEB, seconds: SECONDS, wrk: '-t2 -c16', model: `${trained.version.trainer}, 30 features, 2 classes`, cache: 'off', auth: 'API key (Bearer)', logLevel: 'warn' },
+        setup: {
+          webProcesses: WEB,
+          seconds: SECONDS,
+          wrk: '-t2 -c16',
+          model: `${trained.version.trainer}, 30 features, 2 classes`,
+          cache: 'off',
+          auth: 'API key (Bearer)',
+          logLevel: 'warn',
+        },
         ours,
         whileLargeRequestsRun: stall,
         ...(peer
           ? {
-              peer: { ...peer, note: 'Django 3.2 + DRF + gunicorn (2 sync workers), token auth, numpy model; its post.lua body' },
+              peer: {
+                ...peer,
+                note: 'Django 3.2 + DRF + gunicorn (2 sync workers), token auth, numpy model; its post.lua body',
+              },
               ratios: {
-                requestsPerSecondBatch1: ours.batch1 && ratio(ours.batch1.requestsPerSecond, peer.batch1.requestsPerSecond),
+                requestsPerSecondBatch1:
+                  ours.batch1 && ratio(ours.batch1.requestsPerSecond, peer.batch1.requestsPerSecond),
                 p99Batch1OursOverPeer: ours.batch1 && ratio(ours.batch1.p99Ms, peer.batch1.p99Ms),
                 rowsPerSecondBatch64: ours.batch64 && ratio(ours.batch64.rowsPerSecond, peer.batch64.rowsPerSecond),
                 targets: { requestsPerSecondBatch1: 10, p99Batch1OursOverPeer: '≤ 1', rowsPerSecondBatch64: 25 },

@@ -9,16 +9,33 @@ import path from 'node:path';
 import { projectRoot } from '../../src/platform/project-root.js';
 import { machine } from './machine.js';
 
-const BENCHMARKS = ['train', 'audit', 'console-scale', 'charts', 'import', 'score', 'predict', 'start', 'soak'] as const;
+const BENCHMARKS = [
+  'train',
+  'audit',
+  'console-scale',
+  'charts',
+  'import',
+  'score',
+  'predict',
+  'start',
+  'soak',
+] as const;
 type Name = (typeof BENCHMARKS)[number];
 type Json = Record<string, unknown>;
 
 const args = process.argv.slice(2);
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 
 function run(name: Name): Promise<Json> {
   const file = path.join(projectRoot, 'dist', 'test', 'bench', `${name}.bench.js`);
-  const child = spawn(process.execPath, ['--import', path.join(projectRoot, 'test', 'setup', 'env.mjs'), file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', path.join(projectRoot, 'test', 'setup', 'env.mjs'), file, ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve) => {
@@ -34,8 +51,10 @@ function run(name: Name): Promise<Json> {
   });
 }
 
-const get = (value: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), value);
-const num = (value: unknown, digits = 0) => (typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: digits }) : '–');
+const get = (value: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), value);
+const num = (value: unknown, digits = 0) =>
+  typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: digits }) : '–';
 
 /** The headline figures: what, ours, the baseline measured in the same run, and the target. */
 function table(results: Partial<Record<Name, Json>>): string[][] {
@@ -44,47 +63,127 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
   const scale = results['console-scale'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
-    rows.push(['train 100k×30 tabular (s)', num((get(train, 'tabular', 'totalMs') as number) / 1000, 2), `scikit-learn ${num((get(train, 'baseline', 'tabular', 'totalMs') as number) / 1000, 2)}`, '≤ 2']);
-    rows.push(['train SpamAssassin text (s)', num((get(train, 'text', 'totalMs') as number) / 1000, 2), `scikit-learn ${num((get(train, 'baseline', 'text', 'totalMs') as number) / 1000, 2)}`, '≤ 5']);
+    rows.push([
+      'train 100k×30 tabular (s)',
+      num((get(train, 'tabular', 'totalMs') as number) / 1000, 2),
+      `scikit-learn ${num((get(train, 'baseline', 'tabular', 'totalMs') as number) / 1000, 2)}`,
+      '≤ 2',
+    ]);
+    rows.push([
+      'train SpamAssassin text (s)',
+      num((get(train, 'text', 'totalMs') as number) / 1000, 2),
+      `scikit-learn ${num((get(train, 'baseline', 'text', 'totalMs') as number) / 1000, 2)}`,
+      '≤ 5',
+    ]);
   }
   if (audit) {
-    rows.push(['audited writes/s, 1 writer', num(get(audit, 'audited', 'one', 'perSecond')), `unaudited ${num(get(audit, 'baselineWithoutAudit', 'one', 'perSecond'))}`, '']);
-    rows.push(['audited writes/s, 16 writers', num(get(audit, 'audited', 'sixteen', 'perSecond')), `unaudited ${num(get(audit, 'baselineWithoutAudit', 'sixteen', 'perSecond'))}`, '']);
+    rows.push([
+      'audited writes/s, 1 writer',
+      num(get(audit, 'audited', 'one', 'perSecond')),
+      `unaudited ${num(get(audit, 'baselineWithoutAudit', 'one', 'perSecond'))}`,
+      '',
+    ]);
+    rows.push([
+      'audited writes/s, 16 writers',
+      num(get(audit, 'audited', 'sixteen', 'perSecond')),
+      `unaudited ${num(get(audit, 'baselineWithoutAudit', 'sixteen', 'perSecond'))}`,
+      '',
+    ]);
   }
   if (scale) {
-    for (const [key, label] of [['list', 'list'], ['labelFilter', 'label filter'], ['textSearch', 'text search'], ['show', 'record page']] as const) {
+    for (const [key, label] of [
+      ['list', 'list'],
+      ['labelFilter', 'label filter'],
+      ['textSearch', 'text search'],
+      ['show', 'record page'],
+    ] as const) {
       const stock = get(scale, 'adapterCountAndFind', key, 'stock', 'p50Ms');
-      rows.push([`console @1M ${label}, p50 ms`, num(get(scale, 'consoleApi', key, 'p50Ms'), 1), stock === undefined ? '' : `stock adapter count+find ${num(stock, 1)} (ours ${num(get(scale, 'adapterCountAndFind', key, 'ours', 'p50Ms'), 1)})`, '≤ 30']);
-    }
-    for (const [key, label] of [['predictedLabel', 'predicted label filter'], ['scoredByVersion', 'scored-by-version filter'], ['scored', '"scored" filter']] as const) {
-      rows.push([`console @2M ${label} (1M scored, 1M newer not), p50 ms`, num(get(scale, 'consoleApiPredictionFilters', key, 'p50Ms'), 1), '', '≤ 30']);
+      rows.push([
+        `console @1M ${label}, p50 ms`,
+        num(get(scale, 'consoleApi', key, 'p50Ms'), 1),
+        stock === undefined
+          ? ''
+          : `stock adapter count+find ${num(stock, 1)} (ours ${num(get(scale, 'adapterCountAndFind', key, 'ours', 'p50Ms'), 1)})`,
+        '≤ 30',
+      ]);
     }
     for (const [key, label] of [
-      ['newerVersionOldestFirst', 'newer version\'s records, oldest first'],
-      ['olderVersionNewestFirst', 'older version\'s records, newest first'],
+      ['predictedLabel', 'predicted label filter'],
+      ['scoredByVersion', 'scored-by-version filter'],
+      ['scored', '"scored" filter'],
+    ] as const) {
+      rows.push([
+        `console @2M ${label} (1M scored, 1M newer not), p50 ms`,
+        num(get(scale, 'consoleApiPredictionFilters', key, 'p50Ms'), 1),
+        '',
+        '≤ 30',
+      ]);
+    }
+    for (const [key, label] of [
+      ['newerVersionOldestFirst', "newer version's records, oldest first"],
+      ['olderVersionNewestFirst', "older version's records, newest first"],
       ['olderVersionLabelNewestFirst', 'a label only the older version predicted, newest first'],
     ] as const) {
-      rows.push([`console @2M ${label} (two versions, 1M predictions each), p50 ms`, num(get(scale, 'consoleApiPredictionFilters', 'afterNewerScored', key, 'p50Ms'), 1), '', '≤ 30']);
+      rows.push([
+        `console @2M ${label} (two versions, 1M predictions each), p50 ms`,
+        num(get(scale, 'consoleApiPredictionFilters', 'afterNewerScored', key, 'p50Ms'), 1),
+        '',
+        '≤ 30',
+      ]);
     }
-    rows.push(['generate 1M text rows (rows/s)', num(get(scale, 'generate', 'text', 'rowsPerSecond')), '', '≥ 100,000']);
-    rows.push(['generate 1M tabular rows, 30 features (rows/s)', num(get(scale, 'generate', 'tabular', 'rowsPerSecond')), '', '≥ 100,000']);
+    rows.push([
+      'generate 1M text rows (rows/s)',
+      num(get(scale, 'generate', 'text', 'rowsPerSecond')),
+      '',
+      '≥ 100,000',
+    ]);
+    rows.push([
+      'generate 1M tabular rows, 30 features (rows/s)',
+      num(get(scale, 'generate', 'tabular', 'rowsPerSecond')),
+      '',
+      '≥ 100,000',
+    ]);
   }
   if (charts) {
     const uncached = (get(charts, 'uncached') ?? {}) as Record<string, { p50Ms: number }>;
     const cached = (get(charts, 'cached') ?? {}) as Record<string, { p50Ms: number }>;
-    for (const [key, label] of [['dashboardDataScientist', "data scientist's dashboard"], ['dashboardContentManager', "content manager's dashboard"], ['dashboardAuditor', "auditor's dashboard"], ['dashboardAdmin', "admin's dashboard"], ['datasetChartsAction', 'dataset Charts'], ['modelChartsAction', 'model Charts']] as const) {
-      rows.push([`charts @1M ${label}, p50 ms uncached / cached`, `${num(uncached[key]?.p50Ms, 0)} / ${num(cached[key]?.p50Ms, 1)}`, '', '≤ 1,000 uncached']);
+    for (const [key, label] of [
+      ['dashboardDataScientist', "data scientist's dashboard"],
+      ['dashboardContentManager', "content manager's dashboard"],
+      ['dashboardAuditor', "auditor's dashboard"],
+      ['dashboardAdmin', "admin's dashboard"],
+      ['datasetChartsAction', 'dataset Charts'],
+      ['modelChartsAction', 'model Charts'],
+    ] as const) {
+      rows.push([
+        `charts @1M ${label}, p50 ms uncached / cached`,
+        `${num(uncached[key]?.p50Ms, 0)} / ${num(cached[key]?.p50Ms, 1)}`,
+        '',
+        '≤ 1,000 uncached',
+      ]);
     }
   }
   if (csvImport) {
-    rows.push([`CSV import 1M rows: dry run / apply (rows/s)`, `${num(get(csvImport, 'dryRun', 'rowsPerSecond'))} / ${num(get(csvImport, 'apply', 'rowsPerSecond'))}`, '', 'up to 1,000,000 rows, streamed']);
-    rows.push(['CSV import 1M rows: worker heap growth, dry run / apply (MiB)', `${num(get(csvImport, 'dryRun', 'heapGrowthMiB'), 1)} / ${num(get(csvImport, 'apply', 'heapGrowthMiB'), 1)}`, `file ${num(get(csvImport, 'fileMiB'), 0)} MiB`, 'constant']);
+    rows.push([
+      `CSV import 1M rows: dry run / apply (rows/s)`,
+      `${num(get(csvImport, 'dryRun', 'rowsPerSecond'))} / ${num(get(csvImport, 'apply', 'rowsPerSecond'))}`,
+      '',
+      'up to 1,000,000 rows, streamed',
+    ]);
+    rows.push([
+      'CSV import 1M rows: worker heap growth, dry run / apply (MiB)',
+      `${num(get(csvImport, 'dryRun', 'heapGrowthMiB'), 1)} / ${num(get(csvImport, 'apply', 'heapGrowthMiB'), 1)}`,
+      `file ${num(get(csvImport, 'fileMiB'), 0)} MiB`,
+      'constant',
+    ]);
   }
   if (score) {
     rows.push([
       'batch scoring 1M×30 (rows/s)',
       num(get(score, 'runs', 'first', 'rowsPerSecond')),
-      get(score, 'peer') ? `peer SQL ${num(get(score, 'peer', 'sql', 'rowsPerSecond'))} (×${num(get(score, 'ratios', 'oursOverPeerSql'), 1)}), ORM ${num(get(score, 'peer', 'orm100k', 'rowsPerSecond'))} (×${num(get(score, 'ratios', 'oursOverPeerOrm'), 1)})` : 'peer: run with --peer',
+      get(score, 'peer')
+        ? `peer SQL ${num(get(score, 'peer', 'sql', 'rowsPerSecond'))} (×${num(get(score, 'ratios', 'oursOverPeerSql'), 1)}), ORM ${num(get(score, 'peer', 'orm100k', 'rowsPerSecond'))} (×${num(get(score, 'ratios', 'oursOverPeerOrm'), 1)})`
+        : 'peer: run with --peer',
       '≥ 150,000; ≥ 10× peer SQL',
     ]);
     rows.push(['batch scoring worker peak RSS (MiB)', num(get(score, 'runs', 'first', 'peakRssMb')), '', '']);
@@ -94,7 +193,9 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
     rows.push([
       'predict, 1 instance (req/s)',
       num(get(predict, 'ours', 'batch1', 'requestsPerSecond')),
-      peer ? `peer ${num(get(peer, 'batch1', 'requestsPerSecond'))} (×${num(get(predict, 'ratios', 'requestsPerSecondBatch1'), 1)})` : 'peer: run with --peer',
+      peer
+        ? `peer ${num(get(peer, 'batch1', 'requestsPerSecond'))} (×${num(get(predict, 'ratios', 'requestsPerSecondBatch1'), 1)})`
+        : 'peer: run with --peer',
       '≥ 10× peer',
     ]);
     rows.push([
@@ -106,21 +207,40 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
     rows.push([
       'predict, 64 instances (rows/s)',
       num(get(predict, 'ours', 'batch64', 'rowsPerSecond')),
-      peer ? `peer ${num(get(peer, 'batch64', 'rowsPerSecond'))} (×${num(get(predict, 'ratios', 'rowsPerSecondBatch64'), 1)})` : '',
+      peer
+        ? `peer ${num(get(peer, 'batch64', 'rowsPerSecond'))} (×${num(get(predict, 'ratios', 'rowsPerSecondBatch64'), 1)})`
+        : '',
       '≥ 25× peer',
     ]);
   }
   if (start) {
-    rows.push(['npm start, cold / warm (s)', `${num(get(start, 'coldStartSeconds'), 1)} / ${num(get(start, 'warmStartSeconds'), 1)}`, '', '']);
+    rows.push([
+      'npm start, cold / warm (s)',
+      `${num(get(start, 'coldStartSeconds'), 1)} / ${num(get(start, 'warmStartSeconds'), 1)}`,
+      '',
+      '',
+    ]);
     const peerRss = get(start, 'peer', 'rss', 'totalMiB');
-    rows.push(['RSS idle, web / worker (MiB)', `${num(get(start, 'idleRss', 'webMiB'), 1)} / ${num(get(start, 'idleRss', 'workerMiB'), 1)}`, peerRss === undefined ? '' : `peer gunicorn (master + 2) ${num(peerRss, 1)}`, '']);
+    rows.push([
+      'RSS idle, web / worker (MiB)',
+      `${num(get(start, 'idleRss', 'webMiB'), 1)} / ${num(get(start, 'idleRss', 'workerMiB'), 1)}`,
+      peerRss === undefined ? '' : `peer gunicorn (master + 2) ${num(peerRss, 1)}`,
+      '',
+    ]);
   }
   if (soak) {
     const requests = (get(soak, 'requests') ?? {}) as Record<string, { ok: number; errors: number }>;
     const errors = Object.values(requests).reduce((sum, r) => sum + r.errors, 0);
     const total = Object.values(requests).reduce((sum, r) => sum + r.ok + r.errors, 0);
-    const growth = Object.values((get(soak, 'memory') ?? {}) as Record<string, { growthMiB: number | null }>).map((m) => m.growthMiB ?? 0);
-    rows.push([`soak ${num(get(soak, 'seconds'))} s: requests / errors`, `${num(total)} / ${num(errors)}`, '', '0 errors']);
+    const growth = Object.values((get(soak, 'memory') ?? {}) as Record<string, { growthMiB: number | null }>).map(
+      (m) => m.growthMiB ?? 0,
+    );
+    rows.push([
+      `soak ${num(get(soak, 'seconds'))} s: requests / errors`,
+      `${num(total)} / ${num(errors)}`,
+      '',
+      '0 errors',
+    ]);
     rows.push(['soak: largest RSS growth of a process (MiB)', num(Math.max(...growth), 1), '', 'bounded']);
   }
   return rows;
@@ -137,7 +257,10 @@ const dir = path.join(projectRoot, 'bench-results');
 fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `bench-${stamp}.json`);
 const rows = table(results);
-fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine: machine(), args, results, table: rows }, null, 2));
+fs.writeFileSync(
+  file,
+  JSON.stringify({ when: new Date().toISOString(), machine: machine(), args, results, table: rows }, null, 2),
+);
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const [i, row] of rows.entries()) {
   console.log(`| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`);

@@ -38,7 +38,13 @@ async function peerScoring(): Promise<{ orm100k: ScoreResult; sql100k: ScoreResu
 const system = { type: 'system' } as const;
 
 const startWorker = async (url: string): Promise<ChildProcess> =>
-  (await startCli(['worker'], { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }, 'ready for')).child;
+  (
+    await startCli(
+      ['worker'],
+      { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      'ready for',
+    )
+  ).child;
 
 async function finished(jobId: number): Promise<Job> {
   for (;;) {
@@ -51,8 +57,19 @@ async function finished(jobId: number): Promise<Job> {
 const db = await benchDatabase(10);
 let worker: ChildProcess | undefined;
 try {
-  const generated = await generateDataset(system, { name: 'score-bench', rows: ROWS, task: 'tabular-classification', seed: 11 });
-  await MlModel.create({ name: 'score-bench', datasetId: generated.datasetId, task: 'tabular-classification', description: null, createdById: null });
+  const generated = await generateDataset(system, {
+    name: 'score-bench',
+    rows: ROWS,
+    task: 'tabular-classification',
+    seed: 11,
+  });
+  await MlModel.create({
+    name: 'score-bench',
+    datasetId: generated.datasetId,
+    task: 'tabular-classification',
+    description: null,
+    createdById: null,
+  });
   const trained = await trainModel(system, { model: 'score-bench', maxEpochs: 3 });
   await db.sequelize.query('VACUUM ANALYZE records');
   await startQueue(db.url);
@@ -62,7 +79,13 @@ try {
     const queued = await queueScoring(system, { model: 'score-bench', version: trained.version.version });
     const job = await finished(queued.job.id);
     if (job.status !== 'succeeded') throw new Error(`scoring job ${job.id} ${job.status}: ${job.error}`);
-    const result = job.result as { scored: number; rowsPerSecond: number; seconds: number; timingsMs: Record<string, number>; peakRssMb: number };
+    const result = job.result as {
+      scored: number;
+      rowsPerSecond: number;
+      seconds: number;
+      timingsMs: Record<string, number>;
+      peakRssMb: number;
+    };
     const queuedToDone = (job.finishedAt!.getTime() - job.createdAt.getTime()) / 1000;
     runs[run] = { ...result, queuedToFinishedSeconds: Number(queuedToDone.toFixed(2)) };
   }
@@ -83,8 +106,15 @@ try {
         targetRowsPerSecond: 150_000,
         ...(peer
           ? {
-              peer: { ...peer, note: 'Django peer: score_all --mode sql = UPDATE … FROM (VALUES …) in chunks of 5,000; --mode orm = the admin action\'s ORM loop + bulk_update' },
-              ratios: { oursOverPeerSql: Number((ours / peer.sql.rowsPerSecond).toFixed(1)), oursOverPeerOrm: Number((ours / peer.orm100k.rowsPerSecond).toFixed(1)), targetOverPeerSql: 10 },
+              peer: {
+                ...peer,
+                note: "Django peer: score_all --mode sql = UPDATE … FROM (VALUES …) in chunks of 5,000; --mode orm = the admin action's ORM loop + bulk_update",
+              },
+              ratios: {
+                oursOverPeerSql: Number((ours / peer.sql.rowsPerSecond).toFixed(1)),
+                oursOverPeerOrm: Number((ours / peer.orm100k.rowsPerSecond).toFixed(1)),
+                targetOverPeerSql: 10,
+              },
             }
           : {}),
       },

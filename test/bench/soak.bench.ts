@@ -32,13 +32,25 @@ let server: ChildProcess | undefined;
 try {
   const port = await freePort();
   const { DATABASE_URL: _url, DATABASE_OWNER_URL: _owner, ...rest } = process.env;
-  const env = { ...rest, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn', API_KEY_RATE_LIMIT: '10000000', API_IP_RATE_LIMIT: '10000000' };
+  const env = {
+    ...rest,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    API_KEY_RATE_LIMIT: '10000000',
+    API_IP_RATE_LIMIT: '10000000',
+  };
   const base = `http://127.0.0.1:${port}`;
   const started = await startCli(['start', '--web', '2', '--workers', '1'], env, 'Stop with Ctrl-C.');
   server = started.child;
   const output = started.output();
   const adminPassword = /admin@example\.com\s+(\S+)\s+\(admin\)/.exec(output)![1]!;
-  const issued = spawnSync(process.execPath, [MAIN, 'create-api-key', '--owner', 'admin@example.com', '--name', 'soak', '--scopes', 'predict,jobs:write'], { env, encoding: 'utf8' });
+  const issued = spawnSync(
+    process.execPath,
+    [MAIN, 'create-api-key', '--owner', 'admin@example.com', '--name', 'soak', '--scopes', 'predict,jobs:write'],
+    { env, encoding: 'utf8' },
+  );
   if (issued.status !== 0) throw new Error(issued.stderr);
   const key = issued.stdout.trim();
 
@@ -50,7 +62,14 @@ try {
     entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
   };
   const deadline = Date.now() + SECONDS * 1000;
-  const penguin = { beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'MALE' };
+  const penguin = {
+    beak_length_mm: 39.1,
+    beak_depth_mm: 18.7,
+    flipper_length_mm: 181,
+    body_mass_g: 3750,
+    island: 'Torgersen',
+    sex: 'MALE',
+  };
   const predictLoop = async (seed: number) => {
     for (let i = 0; Date.now() < deadline; i += 1) {
       const response = await fetch(`${base}/api/v1/models/penguin-species/predict`, {
@@ -74,7 +93,11 @@ try {
   };
   const jobLoop = async () => {
     while (Date.now() < deadline) {
-      const response = await fetch(`${base}/api/v1/models/penguin-species/score`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' }).catch(() => null);
+      const response = await fetch(`${base}/api/v1/models/penguin-species/score`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '{}',
+      }).catch(() => null);
       count('score job queued', response?.status ?? 0, response?.status === 202);
       await response?.arrayBuffer();
       await new Promise((resolve) => setTimeout(resolve, 20_000));
@@ -91,18 +114,37 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     }
   };
-  await Promise.all([...Array.from({ length: 6 }, (_, i) => predictLoop(i)), consoleLoop(), consoleLoop(), jobLoop(), sampleLoop()]);
+  await Promise.all([
+    ...Array.from({ length: 6 }, (_, i) => predictLoop(i)),
+    consoleLoop(),
+    consoleLoop(),
+    jobLoop(),
+    sampleLoop(),
+  ]);
 
-  const jobs = await fetch(`${base}/api/v1/jobs?limit=500`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json() as Promise<{ items: Array<{ status: string }> }>);
+  const jobs = await fetch(`${base}/api/v1/jobs?limit=500`, { headers: { authorization: `Bearer ${key}` } }).then(
+    (r) => r.json() as Promise<{ items: Array<{ status: string }> }>,
+  );
   const processes = [...new Set(samples.flatMap((s) => Object.keys(s.rss)))];
   const minute = Math.min(60, SECONDS / 3);
   const memory = Object.fromEntries(
     processes.map((name) => {
-      const values = samples.map((s) => ({ at: s.at, mib: s.rss[name] })).filter((v): v is { at: number; mib: number } => typeof v.mib === 'number');
-      const mean = (xs: number[]) => (xs.length ? Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)) : null);
+      const values = samples
+        .map((s) => ({ at: s.at, mib: s.rss[name] }))
+        .filter((v): v is { at: number; mib: number } => typeof v.mib === 'number');
+      const mean = (xs: number[]) =>
+        xs.length ? Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)) : null;
       const first = mean(values.filter((v) => v.at <= minute).map((v) => v.mib));
       const last = mean(values.filter((v) => v.at >= SECONDS - minute).map((v) => v.mib));
-      return [name, { firstMinuteMiB: first, lastMinuteMiB: last, maxMiB: Number(Math.max(...values.map((v) => v.mib)).toFixed(1)), growthMiB: first !== null && last !== null ? Number((last - first).toFixed(1)) : null }];
+      return [
+        name,
+        {
+          firstMinuteMiB: first,
+          lastMinuteMiB: last,
+          maxMiB: Number(Math.max(...values.map((v) => v.mib)).toFixed(1)),
+          growthMiB: first !== null && last !== null ? Number((last - first).toFixed(1)) : null,
+        },
+      ];
     }),
   );
   console.log(
@@ -114,7 +156,10 @@ try {
         seconds: SECONDS,
         processes: 'npm start --web 2 --workers 1 (start = the parent; children: 2 web, 1 worker)',
         requests: counts,
-        jobs: jobs.items.reduce<Record<string, number>>((acc, job) => ((acc[job.status] = (acc[job.status] ?? 0) + 1), acc), {}),
+        jobs: jobs.items.reduce<Record<string, number>>(
+          (acc, job) => ((acc[job.status] = (acc[job.status] ?? 0) + 1), acc),
+          {},
+        ),
         memory,
       },
       null,

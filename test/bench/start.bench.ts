@@ -31,7 +31,13 @@ async function workerOf(parent: number): Promise<number | undefined> {
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-start-bench-'));
 try {
   const { DATABASE_URL: _url, DATABASE_OWNER_URL: _owner, ...rest } = process.env;
-  const env = { ...rest, DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+  const env = {
+    ...rest,
+    DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
   const cold = await start(env);
   await stop(cold.child);
   const warm = await start(env);

@@ -28,7 +28,11 @@ function benchTabular() {
   });
   const last = runs.at(-1)!.trained;
   const probabilities = last.predict(test.map((e) => encodeRow(e.features, schema)));
-  const accuracy = evaluate(last.labels, test.map((e) => last.labels.indexOf(e.label)), probabilities).accuracy;
+  const accuracy = evaluate(
+    last.labels,
+    test.map((e) => last.labels.indexOf(e.label)),
+    probabilities,
+  ).accuracy;
   return {
     rows: train.length,
     features: schema.length,
@@ -52,7 +56,11 @@ function benchText() {
     return { totalMs: performance.now() - started, trained };
   });
   const last = runs.at(-1)!.trained;
-  const accuracy = evaluate(last.labels, test.map((e) => last.labels.indexOf(e.label)), last.predict(test.map((e) => e.text))).accuracy;
+  const accuracy = evaluate(
+    last.labels,
+    test.map((e) => last.labels.indexOf(e.label)),
+    last.predict(test.map((e) => e.text)),
+  ).accuracy;
   const timing = (key: keyof typeof last.timings) => round(median(runs.map((r) => r.trained.timings[key])));
   return {
     documents: train.length,
@@ -73,7 +81,9 @@ function benchText() {
 function dense(rows: typeof tabularData.examples) {
   const width = tabularData.schema.length;
   const x = new Float64Array(rows.length * width);
-  rows.forEach((row, i) => tabularData.schema.forEach((spec, j) => (x[i * width + j] = Number(row.features[spec.name]))));
+  rows.forEach((row, i) =>
+    tabularData.schema.forEach((spec, j) => (x[i * width + j] = Number(row.features[spec.name]))),
+  );
   return { x, y: Uint8Array.from(rows, (row) => (row.label === 'positive' ? 1 : 0)) };
 }
 

@@ -13,7 +13,11 @@ import { createPenguinModel } from '../support/penguin-model.js';
 /** A page on another origin (another port of 127.0.0.1), like a customer's web app. */
 function startOtherOrigin(port: number): Promise<http.Server> {
   return new Promise((resolve) => {
-    const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>other app</title><p>other app</p>'));
+    const server = http.createServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><title>other app</title><p>other app</p>'),
+    );
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
 }
@@ -60,7 +64,10 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     await page.goto(`${server.baseUrl}/admin/resources/apiKeys/actions/issue`);
     await page.waitForSelector('[id="scope-jobs:write"]');
     assert.equal(await page.locator('input[id^="scope-"]').count(), 5, 'every scope offered, with what it opens');
-    assert.match((await page.textContent('[data-testid="issue-api-key-form"]')) ?? '', /records:write.*create, change and delete records/);
+    assert.match(
+      (await page.textContent('[data-testid="issue-api-key-form"]')) ?? '',
+      /records:write.*create, change and delete records/,
+    );
     await page.fill('[data-testid="issue-api-key-form"] #ownerEmail', scientist.email);
     await page.fill('[data-testid="issue-api-key-form"] #name', 'browser app');
     await page.click('[data-testid="issue-api-key-submit"]');
@@ -74,17 +81,32 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     // Shown once: the key's page shows the prefix, never the secret.
     await page.goto(`${server.baseUrl}/admin/resources/apiKeys/records/${stored.id}/show`);
     await page.waitForSelector('[data-testid="property-show-prefix"]');
-    assert.ok(!(await page.content()).includes(key.slice(13)), 'the secret is not on the key\'s page');
+    assert.ok(!(await page.content()).includes(key.slice(13)), "the secret is not on the key's page");
 
-    const instance = { beak_length_mm: 46.1, beak_depth_mm: 13.2, flipper_length_mm: 211, body_mass_g: 4500, island: 'Biscoe', sex: 'FEMALE' };
+    const instance = {
+      beak_length_mm: 46.1,
+      beak_depth_mm: 13.2,
+      flipper_length_mm: 211,
+      body_mass_g: 4500,
+      island: 'Biscoe',
+      sex: 'FEMALE',
+    };
     const callFrom = async (origin: string) => {
       const other = await browser.newPage();
       await other.goto(`${origin}/`);
       const result = await other.evaluate(
         async ({ url, key, instance }) => {
           try {
-            const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ instances: [instance] }) });
-            return { status: response.status, body: (await response.json()) as unknown, remaining: response.headers.get('ratelimit-remaining') };
+            const response = await fetch(url, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ instances: [instance] }),
+            });
+            return {
+              status: response.status,
+              body: (await response.json()) as unknown,
+              remaining: response.headers.get('ratelimit-remaining'),
+            };
           } catch (error) {
             return { blocked: String(error) };
           }
@@ -92,19 +114,28 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
         { url: `${server.baseUrl}/api/v1/models/${modelName}/predict`, key, instance },
       );
       await other.close();
-      return result as { status?: number; body?: { predictions: Array<{ label: string }> }; remaining?: string | null; blocked?: string };
+      return result as {
+        status?: number;
+        body?: { predictions: Array<{ label: string }> };
+        remaining?: string | null;
+        blocked?: string;
+      };
     };
     const allowed = await callFrom(allowedOrigin);
     assert.equal(allowed.status, 200, JSON.stringify(allowed));
     assert.equal(allowed.body!.predictions[0]!.label, 'Gentoo');
     assert.ok(Number(allowed.remaining) > 0, 'the exposed RateLimit headers are readable by the page');
     const refused = await callFrom(otherOrigin);
-    assert.match(refused.blocked ?? '', /Failed to fetch/, 'the browser keeps the answer from a page of an origin not in CORS_ORIGINS');
+    assert.match(
+      refused.blocked ?? '',
+      /Failed to fetch/,
+      'the browser keeps the answer from a page of an origin not in CORS_ORIGINS',
+    );
     assert.deepEqual(errors, []);
     await page.close();
   });
 
-  it('/api/docs renders every route in Swagger UI under the site\'s CSP, and a signed-in user can try predict', async () => {
+  it("/api/docs renders every route in Swagger UI under the site's CSP, and a signed-in user can try predict", async () => {
     const scientist = await createTestUser('data_scientist');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];
@@ -123,11 +154,19 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     // Try it out with the session: a same-origin call, CSRF header added by the explorer.
     const answer = await page.evaluate(async (url) => {
       const token = decodeURIComponent(/(?:^|; )XSRF-TOKEN=([^;]*)/.exec(document.cookie)?.[1] ?? '');
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-xsrf-token': token }, body: JSON.stringify({ instances: [[46.1, 13.2, 211, 4500, 0, 0]] }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-xsrf-token': token },
+        body: JSON.stringify({ instances: [[46.1, 13.2, 211, 4500, 0, 0]] }),
+      });
       return { status: response.status, body: await response.text() };
     }, `${server.baseUrl}/api/v1/models/${modelName}/predict`);
     assert.equal(answer.status, 200, answer.body);
-    assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused/.test(p)), [], 'no CSP violation');
+    assert.deepEqual(
+      problems.filter((p) => /Content Security Policy|Refused/.test(p)),
+      [],
+      'no CSP violation',
+    );
     await page.close();
   });
 });

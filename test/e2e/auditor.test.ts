@@ -4,7 +4,13 @@ import { DataRecord, ModelAlias } from '../../models/index.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { launchChromium, signIn } from '../support/browser.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
 describe('an auditor reviews, exports and verifies the audit log in the browser', () => {
@@ -52,7 +58,10 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
     await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/modelAliases/records/${aliasId}/history`);
     await page.waitForSelector('[data-testid="alias-move-1"]');
-    assert.match((await page.textContent('[data-testid="alias-move-0"]')) ?? '', new RegExp(`${scientistEmail}.*promoted v1 → v2`));
+    assert.match(
+      (await page.textContent('[data-testid="alias-move-0"]')) ?? '',
+      new RegExp(`${scientistEmail}.*promoted v1 → v2`),
+    );
     assert.match((await page.textContent('[data-testid="alias-move-1"]')) ?? '', /promoted \(new alias\) → v1/);
     await page.fill('[data-testid="alias-at"]', promotedAt.toISOString().slice(0, 16));
     const served = (await page.textContent('[data-testid="alias-served"]')) ?? '';
@@ -61,7 +70,7 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
     await page.close();
   });
 
-  it('follows a record\'s history to the edit and sees what changed, field by field', async () => {
+  it("follows a record's history to the edit and sees what changed, field by field", async () => {
     const auditor = await createTestUser('auditor');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
@@ -99,7 +108,13 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
       });
     });
     assert.match(text.split('\n')[0]!, /^seq,at,actorType/);
-    assert.ok(text.split('\n').slice(1).filter(Boolean).every((line) => line.includes('model_aliases.promote')));
+    assert.ok(
+      text
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .every((line) => line.includes('model_aliases.promote')),
+    );
     await page.close();
   });
 });

@@ -51,13 +51,23 @@ describe('a data scientist scores a dataset from the console and follows the job
     await page.click('[data-testid="score-preview-button"]');
     await page.waitForSelector('[data-testid="score-preview"]');
     const total = await DataRecord.count({ where: { datasetId } });
-    assert.match((await page.textContent('[data-testid="score-preview"]')) ?? '', new RegExp(`${total.toLocaleString('en')} records will be scored with .* version 1 \\(production\\)`));
+    assert.match(
+      (await page.textContent('[data-testid="score-preview"]')) ?? '',
+      new RegExp(`${total.toLocaleString('en')} records will be scored with .* version 1 \\(production\\)`),
+    );
     await page.click('[data-testid="score-apply"]');
     await page.waitForURL(new RegExp(`/admin/resources/jobs/records/${modelId}/show`));
     await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
     await page.waitForSelector('[data-testid="score-summary"]');
-    assert.equal((await page.textContent('[data-testid="job-attempt"]'))?.trim(), 'Attempt 1', 'the job page numbers the attempt');
-    assert.match((await page.textContent('[data-testid="score-summary"]')) ?? '', new RegExp(`Scored ${total.toLocaleString('en')} records with .*v1`));
+    assert.equal(
+      (await page.textContent('[data-testid="job-attempt"]'))?.trim(),
+      'Attempt 1',
+      'the job page numbers the attempt',
+    );
+    assert.match(
+      (await page.textContent('[data-testid="score-summary"]')) ?? '',
+      new RegExp(`Scored ${total.toLocaleString('en')} records with .*v1`),
+    );
     // The chart drew something: some pixels of its canvas are not transparent.
     const painted = await page.$eval('[data-testid="chart-score-labels"] canvas', (canvas) => {
       const c = canvas as HTMLCanvasElement;
@@ -67,7 +77,12 @@ describe('a data scientist scores a dataset from the console and follows the job
       return count;
     });
     assert.ok(painted > 500, `chart painted ${painted} pixels`);
-    assert.equal(await RecordPrediction.count({ where: { recordId: (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'] })).map((r) => r.id) } }), total);
+    assert.equal(
+      await RecordPrediction.count({
+        where: { recordId: (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'] })).map((r) => r.id) },
+      }),
+      total,
+    );
     assert.deepEqual(errors, []);
     await page.close();
   });

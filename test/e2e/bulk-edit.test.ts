@@ -14,7 +14,9 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
     server = await startConsoleServer();
     browser = await launchChromium();
     const { datasetId } = await createPenguinModel('bulk-e2e');
-    ids = (await DataRecord.findAll({ where: { datasetId, label: 'Adelie' }, order: [['id', 'ASC']], limit: 3 })).map((r) => r.id);
+    ids = (await DataRecord.findAll({ where: { datasetId, label: 'Adelie' }, order: [['id', 'ASC']], limit: 3 })).map(
+      (r) => r.id,
+    );
   });
   after(async () => {
     await browser?.close();
@@ -34,7 +36,10 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
     await page.fill('#label', 'spam');
     await page.click('[data-testid="bulk-preview-button"]');
     await page.waitForSelector('[data-testid="bulk-invalid"]');
-    assert.match((await page.textContent('[data-testid="bulk-invalid"]')) ?? '', /3 cannot take this change.*"spam" is not a label of dataset/);
+    assert.match(
+      (await page.textContent('[data-testid="bulk-invalid"]')) ?? '',
+      /3 cannot take this change.*"spam" is not a label of dataset/,
+    );
     assert.equal(await page.isDisabled('[data-testid="bulk-apply"]'), true);
 
     await page.fill('#label', 'Chinstrap');
@@ -50,7 +55,10 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
   });
 
   it('lets an auditor see, record by record, what the bulk edit changed', async () => {
-    const event = (await AuditEvent.findOne({ where: { action: 'records.bulk_update', outcome: 'success' }, order: [['seq', 'DESC']] }))!;
+    const event = (await AuditEvent.findOne({
+      where: { action: 'records.bulk_update', outcome: 'success' },
+      order: [['seq', 'DESC']],
+    }))!;
     const auditor = await createTestUser('auditor');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
@@ -60,8 +68,14 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
     assert.equal(await rows.count(), 6, 'label and tags for each of the 3 records');
     const texts = await rows.allTextContents();
     for (const id of ids) {
-      assert.ok(texts.some((t) => new RegExp(`^${id}\\s*label\\s*Adelie\\s*Chinstrap$`).test(t.trim())), texts.join(' | '));
-      assert.ok(texts.some((t) => new RegExp(`^${id}\\s*tags.*reviewed`).test(t.trim())), texts.join(' | '));
+      assert.ok(
+        texts.some((t) => new RegExp(`^${id}\\s*label\\s*Adelie\\s*Chinstrap$`).test(t.trim())),
+        texts.join(' | '),
+      );
+      assert.ok(
+        texts.some((t) => new RegExp(`^${id}\\s*tags.*reviewed`).test(t.trim())),
+        texts.join(' | '),
+      );
     }
     await page.close();
   });

@@ -39,7 +39,10 @@ describe('confirming an action in the console sends it as a POST (Chromium)', ()
   };
 
   it('revokes an API key from its confirmation page', async () => {
-    const { apiKey } = await createApiKey({ type: 'system' }, { ownerEmail: admin.email, name: 'to revoke', scopes: ['predict'], rateLimit: null, expiresAt: null });
+    const { apiKey } = await createApiKey(
+      { type: 'system' },
+      { ownerEmail: admin.email, name: 'to revoke', scopes: ['predict'], rateLimit: null, expiresAt: null },
+    );
     await confirm(`/admin/resources/apiKeys/records/${apiKey.id}/revoke`, /Every client using it is refused/);
     await page.getByText(`API key ${apiKey.prefix} is revoked.`).waitFor();
     await page.waitForFunction((id) => location.pathname.endsWith(`/apiKeys/records/${id}/show`), apiKey.id);
@@ -48,7 +51,9 @@ describe('confirming an action in the console sends it as a POST (Chromium)', ()
 
   it('cancels a queued job from its confirmation page', async () => {
     const model = await createPenguinModel('confirm-cancel');
-    const job = await enqueueJob({ type: 'user', id: admin.id, email: admin.email, role: 'admin' }, 'train', { model: model.name });
+    const job = await enqueueJob({ type: 'user', id: admin.id, email: admin.email, role: 'admin' }, 'train', {
+      model: model.name,
+    });
     await confirm(`/admin/resources/jobs/records/${job.id}/cancel`, /Cancel this job\?/);
     await page.getByText(`Job ${job.id} cancelled.`).waitFor();
     assert.equal((await Job.findByPk(job.id))?.status, 'cancelled');

@@ -99,12 +99,21 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
     const { page, errors } = await open('data_scientist', `/admin?model=${modelId}&dataset=${datasetId}`);
     await page.waitForSelector('[data-testid="chart-score-histogram"] canvas');
     await page.waitForSelector('[data-testid="chart-labels-by-split"] canvas');
-    const sections = await page.$$eval('[data-testid^="section-"]', (els) => els.map((e) => e.getAttribute('data-testid')));
+    const sections = await page.$$eval('[data-testid^="section-"]', (els) =>
+      els.map((e) => e.getAttribute('data-testid')),
+    );
     assert.deepEqual(sections, ['section-model', 'section-dataset', 'section-predictions', 'section-operations']);
     assert.match((await page.textContent('[data-testid="predicted-labels"]')) ?? '', /^344 records: /);
-    assert.ok(await page.$('[data-testid="chart-production-evaluation"] [data-testid="confusion-matrix"]'), 'the production version\'s confusion matrix');
+    assert.ok(
+      await page.$('[data-testid="chart-production-evaluation"] [data-testid="confusion-matrix"]'),
+      "the production version's confusion matrix",
+    );
     await page.waitForTimeout(200);
-    for (const painted of await paintedPixels(page, ['[data-testid="section-model"]', '[data-testid="section-dataset"]'])) assert.ok(painted > 2_000, `a chart canvas has ${painted} painted pixels`);
+    for (const painted of await paintedPixels(page, [
+      '[data-testid="section-model"]',
+      '[data-testid="section-dataset"]',
+    ]))
+      assert.ok(painted > 2_000, `a chart canvas has ${painted} painted pixels`);
 
     // AdminJS scrolls inside its own container, so the whole dashboard fits only a tall viewport.
     await page.setViewportSize({ width: 1400, height: 3000 });
@@ -116,7 +125,10 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
     await page.selectOption('[data-testid="pick-version"]', '1');
     await page.waitForSelector('[data-testid="chart-score-histogram"] h5:has-text("version 1")');
     assert.match(page.url(), /version=1/);
-    assert.match((await page.textContent('[data-testid="chart-score-histogram"]')) ?? '', /No records scored by this version yet/);
+    assert.match(
+      (await page.textContent('[data-testid="chart-score-histogram"]')) ?? '',
+      /No records scored by this version yet/,
+    );
     await page.selectOption('[data-testid="pick-model"]', String(otherModelId));
     await page.waitForSelector('[data-testid="chart-version-metrics"]:has-text("No versions yet")');
     assert.match(page.url(), new RegExp(`model=${otherModelId}`));
@@ -130,7 +142,14 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
     assert.equal(await page.getAttribute('[data-testid="health-migrations"]', 'data-level'), 'ok');
     await page.waitForSelector('[data-testid="operations-charts"]');
     assert.ok(await page.$('[data-testid="chart-requests"] canvas'), 'the requests chart is drawn');
-    for (const id of ['chart-latency', 'chart-jobs', 'chart-audit-by-action', 'table-recent-imports', 'chart-predictions-per-day']) assert.ok(await page.$(`[data-testid="${id}"]`), id);
+    for (const id of [
+      'chart-latency',
+      'chart-jobs',
+      'chart-audit-by-action',
+      'table-recent-imports',
+      'chart-predictions-per-day',
+    ])
+      assert.ok(await page.$(`[data-testid="${id}"]`), id);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -138,7 +157,9 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
   it('shows a content manager records by label and split, recent changes and their imports — no model, audit or health', async () => {
     const { page, errors } = await open('content_manager', `/admin?dataset=${datasetId}`);
     await page.waitForSelector('[data-testid="chart-labels-by-split"] canvas');
-    const sections = await page.$$eval('[data-testid^="section-"]', (els) => els.map((e) => e.getAttribute('data-testid')));
+    const sections = await page.$$eval('[data-testid^="section-"]', (els) =>
+      els.map((e) => e.getAttribute('data-testid')),
+    );
     assert.deepEqual(sections, ['section-dataset', 'section-imports']);
     assert.match((await page.textContent('[data-testid="table-recent-imports"]')) ?? '', /Your recent imports/);
     assert.ok((await page.$$('[data-testid="table-recent-records"] tbody tr')).length > 0);

@@ -17,15 +17,31 @@ describe('a content manager imports records from a CSV file (Chromium)', () => {
     await startWorker();
     browser = await launchChromium();
     const name = unique('import-e2e');
-    await insertDataset({ type: 'system' }, {
-      name,
-      task: 'tabular-classification',
-      labels: ['Adelie', 'Gentoo'],
-      featureSchema: [{ name: 'length', type: 'number' }, { name: 'island', type: 'category', categories: ['biscoe', 'dream'] }],
-      description: null,
-      source: null,
-      license: null,
-    }, [{ text: null, features: { length: 40, island: 'dream' }, label: 'Adelie', split: 'train', tags: [], source: null }]);
+    await insertDataset(
+      { type: 'system' },
+      {
+        name,
+        task: 'tabular-classification',
+        labels: ['Adelie', 'Gentoo'],
+        featureSchema: [
+          { name: 'length', type: 'number' },
+          { name: 'island', type: 'category', categories: ['biscoe', 'dream'] },
+        ],
+        description: null,
+        source: null,
+        license: null,
+      },
+      [
+        {
+          text: null,
+          features: { length: 40, island: 'dream' },
+          label: 'Adelie',
+          split: 'train',
+          tags: [],
+          source: null,
+        },
+      ],
+    );
     datasetId = (await Dataset.findOne({ where: { name } }))!.id;
   });
   after(async () => {
@@ -44,7 +60,11 @@ describe('a content manager imports records from a CSV file (Chromium)', () => {
     await page.waitForSelector('[data-testid="import-form"]');
 
     const csv = 'length,island,species\n41.5,biscoe,Gentoo\n39,mars,Adelie\n45.2,dream,Adelie\n';
-    await page.setInputFiles('[data-testid="import-file"]', { name: 'penguins.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.setInputFiles('[data-testid="import-file"]', {
+      name: 'penguins.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
     await page.click('[data-testid="import-upload"]');
     await page.waitForSelector('[data-testid="import-mapping"]');
     assert.equal(await page.inputValue('[data-testid="map-length"]'), 'feature:length');
@@ -53,7 +73,10 @@ describe('a content manager imports records from a CSV file (Chromium)', () => {
 
     await page.click('[data-testid="import-dry-run"]');
     await page.waitForSelector('[data-testid="import-summary"]', { timeout: 30_000 });
-    assert.match((await page.textContent('[data-testid="import-summary"]')) ?? '', /3 rows: 2 to insert, 0 to update, 1 invalid/);
+    assert.match(
+      (await page.textContent('[data-testid="import-summary"]')) ?? '',
+      /3 rows: 2 to insert, 0 to update, 1 invalid/,
+    );
     const errorRows = await page.locator('[data-testid="import-error-row"]').allTextContents();
     assert.equal(errorRows.length, 1);
     assert.match(errorRows[0]!, /^3\s*island\s*must be one of biscoe, dream, got "mars"/);
@@ -62,15 +85,24 @@ describe('a content manager imports records from a CSV file (Chromium)', () => {
     await page.check('[data-testid="import-skip-invalid"]');
     await page.click('[data-testid="import-apply"]');
     await page.waitForSelector('[data-testid="import-result"]', { timeout: 30_000 });
-    assert.match((await page.textContent('[data-testid="import-result"]')) ?? '', /Imported 2 new and updated 0 records; 1 invalid rows skipped/);
+    assert.match(
+      (await page.textContent('[data-testid="import-result"]')) ?? '',
+      /Imported 2 new and updated 0 records; 1 invalid rows skipped/,
+    );
 
     const rows = await DataRecord.findAll({ where: { datasetId }, order: [['id', 'ASC']] });
-    assert.deepEqual(rows.map((r) => [r.label, r.features]), [
-      ['Adelie', { length: 40, island: 'dream' }],
-      ['Gentoo', { length: 41.5, island: 'biscoe' }],
-      ['Adelie', { length: 45.2, island: 'dream' }],
-    ]);
-    const event = (await AuditEvent.findOne({ where: { action: 'records.import', outcome: 'success' }, order: [['seq', 'DESC']] }))!;
+    assert.deepEqual(
+      rows.map((r) => [r.label, r.features]),
+      [
+        ['Adelie', { length: 40, island: 'dream' }],
+        ['Gentoo', { length: 41.5, island: 'biscoe' }],
+        ['Adelie', { length: 45.2, island: 'dream' }],
+      ],
+    );
+    const event = (await AuditEvent.findOne({
+      where: { action: 'records.import', outcome: 'success' },
+      order: [['seq', 'DESC']],
+    }))!;
     assert.equal((event.selection as { fileName: string; inserted: number }).inserted, 2);
     assert.deepEqual(errors, []);
     await page.close();

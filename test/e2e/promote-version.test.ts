@@ -62,7 +62,10 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     await page.click('[data-testid="train-submit"]');
     await page.waitForURL(/\/admin\/resources\/jobs\/records\/\d+\/show/);
     await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
-    assert.match((await page.textContent('[data-testid="job-progress"]')) ?? '', /New version: v\d+, test accuracy \d+\.\d%/);
+    assert.match(
+      (await page.textContent('[data-testid="job-progress"]')) ?? '',
+      /New version: v\d+, test accuracy \d+\.\d%/,
+    );
 
     // …then opens the new version from the job page and promotes it to production.
     await page.click('[data-testid="job-progress"] a');
@@ -85,7 +88,10 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     assert.equal(response?.status(), 403);
     assert.equal((await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/train`))?.status(), 403);
     const model = await MlModel.findByPk(modelId);
-    assert.equal((await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${model!.datasetId}/train`))?.status(), 403);
+    assert.equal(
+      (await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${model!.datasetId}/train`))?.status(),
+      403,
+    );
     await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${model!.datasetId}/show`);
     assert.equal(await page.$('[data-testid="action-train"]'), null, 'no Retrain button on the dataset');
     await page.close();

@@ -47,7 +47,8 @@ describe('the record edit form follows the role (Chromium)', () => {
   it('shows a data scientist the label only, with a note, and saves a relabel', async () => {
     const { page, errors } = await editPage('data_scientist');
     assert.equal(await shown(page, 'label'), 1);
-    for (const field of ['datasetId', 'text', 'features', 'split', 'tags', 'source']) assert.equal(await shown(page, field), 0, `${field} is not editable by a data scientist`);
+    for (const field of ['datasetId', 'text', 'features', 'split', 'tags', 'source'])
+      assert.equal(await shown(page, field), 0, `${field} is not editable by a data scientist`);
     assert.match((await page.textContent('form')) ?? '', /Your role may change only: label/);
     await page.screenshot({ path: path.join(ARTEFACTS, 'record-edit-data-scientist.png') });
     await page.fill('[data-testid="property-edit-label"] input', 'Gentoo');
@@ -61,7 +62,8 @@ describe('the record edit form follows the role (Chromium)', () => {
   it('shows a content manager every field, and a wrong feature value beside the features, keeping what was typed', async () => {
     const { page, errors } = await editPage('content_manager');
     await page.screenshot({ path: path.join(ARTEFACTS, 'record-edit-content-manager.png') });
-    for (const field of ['datasetId', 'text', 'label', 'split', 'tags', 'source']) assert.equal(await shown(page, field), 1, `${field} is editable by a content manager`);
+    for (const field of ['datasetId', 'text', 'label', 'split', 'tags', 'source'])
+      assert.equal(await shown(page, field), 1, `${field} is editable by a content manager`);
     const before = (await DataRecord.findByPk(recordId))!.features as Record<string, unknown>;
     // The features' key-value editor: a row per feature, its name and its value.
     const massName = page.locator('input[value="body_mass_g"]');
@@ -71,10 +73,17 @@ describe('the record edit form follows the role (Chromium)', () => {
     const message = page.getByText('must be a finite number, got "abc"', { exact: true });
     await message.waitFor();
     const [nameBox, messageBox] = [await massName.boundingBox(), await message.boundingBox()];
-    assert.ok(nameBox && messageBox && Math.abs(messageBox.y - nameBox.y) < 80, `the message is beside the body_mass_g row (${JSON.stringify([nameBox, messageBox])})`);
+    assert.ok(
+      nameBox && messageBox && Math.abs(messageBox.y - nameBox.y) < 80,
+      `the message is beside the body_mass_g row (${JSON.stringify([nameBox, messageBox])})`,
+    );
     await page.locator('input[value="island"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTEFACTS, 'record-edit-content-manager-error.png') });
-    assert.equal(await page.inputValue('[data-testid="property-edit-source"] input'), 'typed by the manager', 'the typed values stay in the form');
+    assert.equal(
+      await page.inputValue('[data-testid="property-edit-source"] input'),
+      'typed by the manager',
+      'the typed values stay in the form',
+    );
     assert.deepEqual((await DataRecord.findByPk(recordId))!.features, before, 'nothing stored');
     assert.deepEqual(errors, []);
     await page.close();

@@ -40,7 +40,12 @@ try {
   const spam = (await MlModel.findOne({ where: { name: 'spam-filter' } }))!;
   const penguins = (await MlModel.findOne({ where: { name: 'penguin-species' } }))!;
   const spamVersion = (await ModelVersion.findOne({ where: { modelId: spam.id } }))!;
-  for (const [email, role] of [['admin@example.com', 'admin'], ['content@example.com', 'content_manager'], ['auditor@example.com', 'auditor'], ['scientist@example.com', 'data_scientist']] as const) {
+  for (const [email, role] of [
+    ['admin@example.com', 'admin'],
+    ['content@example.com', 'content_manager'],
+    ['auditor@example.com', 'auditor'],
+    ['scientist@example.com', 'data_scientist'],
+  ] as const) {
     await saveUser({ type: 'system' }, { email, role, password });
   }
   // Predictions and a few edits, so the charts have something to show.
@@ -48,7 +53,8 @@ try {
   await startWorker();
   for (const model of ['penguin-species', 'spam-filter']) {
     const { job } = await queueScoring({ type: 'system' }, { model });
-    while (!['succeeded', 'failed', 'cancelled'].includes((await job.reload()).status)) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (!['succeeded', 'failed', 'cancelled'].includes((await job.reload()).status))
+      await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const penguinData = (await Dataset.findOne({ where: { name: 'penguins' } }))!;
   for (const record of await DataRecord.findAll({ where: { datasetId: penguinData.id, split: 'test' }, limit: 6 })) {
@@ -62,7 +68,10 @@ try {
   await changeNotifications.start(db.url);
   const { app, closeApi } = await composeWebApp({ config, sequelize, session, requestStats });
   const productionAlias = (await ModelAlias.findOne({ where: { modelId: penguins.id, alias: 'production' } }))!;
-  const promotion = (await AuditEvent.findOne({ where: { action: 'model_aliases.promote' }, order: [['seq', 'DESC']] }))!;
+  const promotion = (await AuditEvent.findOne({
+    where: { action: 'model_aliases.promote' },
+    order: [['seq', 'DESC']],
+  }))!;
   const port = await freePort();
   const server = http.createServer(app).listen(port, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
@@ -81,7 +90,9 @@ try {
       // so a full-page shot needs a viewport as tall as the content).
       const whole = name.startsWith('dashboard-') && !scroll;
       if (whole) {
-        const height = await page.evaluate(() => Math.max(...Array.from(document.querySelectorAll("*"), (e) => e.scrollHeight)));
+        const height = await page.evaluate(() =>
+          Math.max(...Array.from(document.querySelectorAll('*'), (e) => e.scrollHeight)),
+        );
         await page.setViewportSize({ width: 1280, height: Math.min(height + 80, 2200) });
         await page.waitForTimeout(300);
       }
@@ -99,9 +110,21 @@ try {
     ['train-form', `/admin/resources/models/records/${penguins.id}/train`, '[data-testid="train-form"]'],
     ['records-list', '/admin/resources/records', 'tbody tr[data-id]'],
     ['record-show', '/admin/resources/records/records/5/show', 'section'],
-    ['version-metrics', `/admin/resources/modelVersions/records/${spamVersion.id}/show`, '[data-testid="version-metrics"] canvas'],
-    ['compare-versions', `/admin/resources/models/records/${penguins.id}/compare`, '[data-testid="compare-versions"] canvas'],
-    ['upload-form', `/admin/resources/models/records/${penguins.id}/upload`, 'input#labels[placeholder="Adelie, Chinstrap, Gentoo"]'],
+    [
+      'version-metrics',
+      `/admin/resources/modelVersions/records/${spamVersion.id}/show`,
+      '[data-testid="version-metrics"] canvas',
+    ],
+    [
+      'compare-versions',
+      `/admin/resources/models/records/${penguins.id}/compare`,
+      '[data-testid="compare-versions"] canvas',
+    ],
+    [
+      'upload-form',
+      `/admin/resources/models/records/${penguins.id}/upload`,
+      'input#labels[placeholder="Adelie, Chinstrap, Gentoo"]',
+    ],
   ]);
   await requestStats.flush(); // the traffic of the shots so far, for the dashboard's charts
   await shoot('admin@example.com', [
@@ -124,9 +147,15 @@ try {
   console.log('wrote admin/screenshots/api-key-form.png, api-key-issued.png');
   await shoot('content@example.com', [
     ['dashboard-content-manager', '/admin', '[data-testid="chart-labels-by-split"] canvas'],
-    ['dataset-charts', `/admin/resources/datasets/records/${penguinData.id}/charts`, '[data-testid="chart-labels-by-split"] canvas'],
+    [
+      'dataset-charts',
+      `/admin/resources/datasets/records/${penguinData.id}/charts`,
+      '[data-testid="chart-labels-by-split"] canvas',
+    ],
   ]);
-  const firstPenguins = (await DataRecord.findAll({ where: { datasetId: penguinData.id }, order: [['id', 'ASC']], limit: 3 })).map((r) => r.id);
+  const firstPenguins = (
+    await DataRecord.findAll({ where: { datasetId: penguinData.id }, order: [['id', 'ASC']], limit: 3 })
+  ).map((r) => r.id);
   const bulk = await browser.newPage({ viewport: { width: 1280, height: 760 } });
   await signIn(bulk, base, 'content@example.com', password);
   await bulk.goto(`${base}/admin/resources/records/bulk/bulkEdit?recordIds=${firstPenguins.join(',')}`);
@@ -139,8 +168,13 @@ try {
   await bulk.screenshot({ path: path.join(out, 'bulk-edit.png') });
   await bulk.goto(`${base}/admin/resources/datasets/records/${penguinData.id}/importCsv`);
   await bulk.waitForSelector('[data-testid="import-form"]');
-  const csv = 'beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_g,island,sex,species\n41.5,18.1,210,4200,Biscoe,MALE,Gentoo\n39,17,190,3600,Mars,FEMALE,Adelie\n45.2,15.5,215,5000,Dream,,Gentoo\n';
-  await bulk.setInputFiles('[data-testid="import-file"]', { name: 'new-penguins.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const csv =
+    'beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_g,island,sex,species\n41.5,18.1,210,4200,Biscoe,MALE,Gentoo\n39,17,190,3600,Mars,FEMALE,Adelie\n45.2,15.5,215,5000,Dream,,Gentoo\n';
+  await bulk.setInputFiles('[data-testid="import-file"]', {
+    name: 'new-penguins.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv),
+  });
   await bulk.click('[data-testid="import-upload"]');
   await bulk.waitForSelector('[data-testid="import-mapping"]');
   await bulk.selectOption('[data-testid="map-species"]', 'label');
@@ -154,13 +188,21 @@ try {
   console.log('wrote admin/screenshots/bulk-edit.png, import-dry-run.png');
   await shoot('scientist@example.com', [
     ['dashboard-data-scientist', `/admin?model=${penguins.id}`, '[data-testid="chart-score-histogram"] canvas'],
-    ['model-charts', `/admin/resources/models/records/${penguins.id}/charts`, '[data-testid="chart-version-metrics"] canvas'],
+    [
+      'model-charts',
+      `/admin/resources/models/records/${penguins.id}/charts`,
+      '[data-testid="chart-version-metrics"] canvas',
+    ],
   ]);
   await shoot('auditor@example.com', [
     ['dashboard-auditor', '/admin', '[data-testid="chart-audit-by-action"] canvas'],
     ['audit-events', '/admin/resources/auditEvents', 'tbody tr[data-id]'],
     ['audit-diff', `/admin/resources/auditEvents/records/${promotion.seq}/show`, '[data-testid="audit-diff"]', true],
-    ['alias-history', `/admin/resources/modelAliases/records/${productionAlias.id}/history`, '[data-testid="alias-move-0"]'],
+    [
+      'alias-history',
+      `/admin/resources/modelAliases/records/${productionAlias.id}/history`,
+      '[data-testid="alias-move-0"]',
+    ],
     ['verify-audit', '/admin/resources/auditEvents/actions/verify', '[data-testid="verify-run"]'],
     ['export-audit', '/admin/resources/auditEvents/actions/export', '[data-testid="export-audit"]'],
   ]);

@@ -18,7 +18,11 @@ describe('a data scientist uploads an externally trained ONNX file in the browse
     const model = await createPenguinModel('e2e-upload');
     modelId = model.id;
     const train = await encodedPenguins(model.datasetId, 'train');
-    const centroids = fitCentroids(train.map((t) => t.row), train.map((t) => t.label), ['Adelie', 'Chinstrap', 'Gentoo']);
+    const centroids = fitCentroids(
+      train.map((t) => t.row),
+      train.map((t) => t.label),
+      ['Adelie', 'Chinstrap', 'Gentoo'],
+    );
     onnx = Buffer.from(buildExternalOnnx(centroids));
   });
   after(async () => {
@@ -38,18 +42,38 @@ describe('a data scientist uploads an externally trained ONNX file in the browse
     await page.waitForSelector('[data-testid="upload-form"]');
     await page.waitForSelector('input#labels[placeholder="Adelie, Chinstrap, Gentoo"]');
 
-    const zipmap = Buffer.from(buildExternalOnnx(fitCentroids([new Float64Array(6), new Float64Array(6).fill(1), new Float64Array(6).fill(2)], ['Adelie', 'Chinstrap', 'Gentoo'], ['Adelie', 'Chinstrap', 'Gentoo']), { probabilities: 'zipmap' }));
-    await page.setInputFiles('[data-testid="upload-file"]', { name: 'zipmap.onnx', mimeType: 'application/octet-stream', buffer: zipmap });
+    const zipmap = Buffer.from(
+      buildExternalOnnx(
+        fitCentroids(
+          [new Float64Array(6), new Float64Array(6).fill(1), new Float64Array(6).fill(2)],
+          ['Adelie', 'Chinstrap', 'Gentoo'],
+          ['Adelie', 'Chinstrap', 'Gentoo'],
+        ),
+        { probabilities: 'zipmap' },
+      ),
+    );
+    await page.setInputFiles('[data-testid="upload-file"]', {
+      name: 'zipmap.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: zipmap,
+    });
     await page.click('[data-testid="upload-submit"]');
     await page.waitForSelector('[data-testid="upload-error"]');
     assert.match((await page.textContent('[data-testid="upload-error"]')) ?? '', /sequence of maps .*'zipmap': False/);
     assert.match(page.url(), /\/upload$/);
 
-    await page.setInputFiles('[data-testid="upload-file"]', { name: 'penguins_lr.onnx', mimeType: 'application/octet-stream', buffer: onnx });
+    await page.setInputFiles('[data-testid="upload-file"]', {
+      name: 'penguins_lr.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: onnx,
+    });
     await page.click('[data-testid="upload-submit"]');
     await page.waitForURL(/\/admin\/resources\/modelVersions\/records\/\d+\/show/);
     await page.waitForSelector('[data-testid="notice-wrapper"]');
-    assert.match((await page.textContent('[data-testid="notice-wrapper"]')) ?? '', /v1 uploaded from penguins_lr\.onnx: test accuracy \d+\.\d% on \d+ rows/);
+    assert.match(
+      (await page.textContent('[data-testid="notice-wrapper"]')) ?? '',
+      /v1 uploaded from penguins_lr\.onnx: test accuracy \d+\.\d% on \d+ rows/,
+    );
     await page.waitForSelector('[data-testid="version-metrics"]');
     assert.match((await page.textContent('[data-testid="version-metrics"]')) ?? '', /Accuracy\s*\d+\.\d%/);
     const versionId = Number(/records\/(\d+)\/show/.exec(page.url())![1]);

@@ -80,7 +80,8 @@ export async function prepareFileDatabases(external: string | undefined): Promis
       await dropDatabase(new URL(url).pathname.slice(1));
     },
     async close() {
-      for (const name of [...made]) await dropDatabase(name).catch((error: unknown) => console.error(`could not drop ${name}: ${String(error)}`));
+      for (const name of [...made])
+        await dropDatabase(name).catch((error: unknown) => console.error(`could not drop ${name}: ${String(error)}`));
       await admin.end();
       await cluster?.stop();
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -30,7 +30,12 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
   const out = fs.openSync(log, 'w');
   const started = performance.now();
   const child = spawn(process.execPath, ['node_modules/mocha/bin/mocha.js'], {
-    env: { ...process.env, MOCHA_SPEC: JSON.stringify([file.path]), [FILE_DATABASE_ENV]: databaseUrl, [CPU_FILE_ENV]: `${log}.cpu` },
+    env: {
+      ...process.env,
+      MOCHA_SPEC: JSON.stringify([file.path]),
+      [FILE_DATABASE_ENV]: databaseUrl,
+      [CPU_FILE_ENV]: `${log}.cpu`,
+    },
     stdio: ['ignore', out, out],
     // A process group of its own, so that a timeout stops the servers and browsers it started too.
     detached: true,
@@ -49,8 +54,16 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
       // A process it started and left running is a leak too: say so, and stop it.
       const orphans = !timedOut && killGroup(pid, 'SIGKILL');
       fs.closeSync(out);
-      if (timedOut) fs.appendFileSync(log, `\nStopped by the test runner after ${FILE_TIMEOUT_SECONDS} s (TEST_FILE_TIMEOUT_SECONDS).\n`);
-      if (orphans) fs.appendFileSync(log, '\nLeak: processes this file started were still running after it ended (stopped by the test runner).\n');
+      if (timedOut)
+        fs.appendFileSync(
+          log,
+          `\nStopped by the test runner after ${FILE_TIMEOUT_SECONDS} s (TEST_FILE_TIMEOUT_SECONDS).\n`,
+        );
+      if (orphans)
+        fs.appendFileSync(
+          log,
+          '\nLeak: processes this file started were still running after it ended (stopped by the test runner).\n',
+        );
       const text = readLog(log);
       const count = (word: string) => Number(text.match(new RegExp(`^\\s*(\\d+) ${word}`, 'm'))?.[1] ?? 0);
       resolve({

@@ -32,7 +32,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 const order = longestFirst(files, knownSeconds([secondsFile, path.join(root, 'test', 'runner', 'file-seconds.json')]));
-console.log(`${files.length} test files, ${Math.min(concurrency, files.length)} at a time (TEST_CONCURRENCY), browser files ${browsers} at a time (TEST_BROWSER_CONCURRENCY), longest first; logs in test-results/`);
+console.log(
+  `${files.length} test files, ${Math.min(concurrency, files.length)} at a time (TEST_CONCURRENCY), browser files ${browsers} at a time (TEST_BROWSER_CONCURRENCY), longest first; logs in test-results/`,
+);
 
 const databases = await prepareFileDatabases(process.env.TEST_DATABASE_URL);
 console.log(`template database ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -47,16 +49,21 @@ process.once('SIGTERM', () => void stopAll('SIGTERM'));
 
 let results: FileResult[];
 try {
-  results = await runPool(order, concurrency, async (file) => {
-    const url = await databases.create(file.name);
-    try {
-      const result = await runFile(file, url, path.join(resultsDir, `${file.name}.log`), running);
-      console.log(fileLine(result));
-      return result;
-    } finally {
-      await databases.drop(url);
-    }
-  }, { kind: (file) => file.group === 'e2e', max: browsers });
+  results = await runPool(
+    order,
+    concurrency,
+    async (file) => {
+      const url = await databases.create(file.name);
+      try {
+        const result = await runFile(file, url, path.join(resultsDir, `${file.name}.log`), running);
+        console.log(fileLine(result));
+        return result;
+      } finally {
+        await databases.drop(url);
+      }
+    },
+    { kind: (file) => file.group === 'e2e', max: browsers },
+  );
 } finally {
   await databases.close();
 }
@@ -67,7 +74,8 @@ const failed = results.filter(failedFile);
 if (failed.length > 0) console.log(`\n${failed.map((result) => failureDetails(result, root)).join('\n')}`);
 console.log(`\n${slowestTable(results)}`);
 const children = childrenCpuSeconds();
-const cpu = children === undefined ? '' : `, ${Math.round(children + ownCpuSeconds())} CPU s (all processes, user + system)`;
+const cpu =
+  children === undefined ? '' : `, ${Math.round(children + ownCpuSeconds())} CPU s (all processes, user + system)`;
 console.log(`\n${files.length} files in ${Math.round((performance.now() - started) / 1000)} s wall${cpu}`);
 if (failed.length > 0) console.log(`failed files: ${failed.map((result) => result.file.name).join(', ')}`);
 const sum = (count: (result: FileResult) => number) => results.reduce((total, result) => total + count(result), 0);

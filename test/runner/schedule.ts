@@ -11,7 +11,8 @@ export function knownSeconds(files: readonly string[]): Map<string, number> {
     if (!fs.existsSync(file)) continue;
     const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) continue;
-    for (const [name, value] of Object.entries(parsed)) if (typeof value === 'number' && !seconds.has(name)) seconds.set(name, value);
+    for (const [name, value] of Object.entries(parsed))
+      if (typeof value === 'number' && !seconds.has(name)) seconds.set(name, value);
   }
   return seconds;
 }
@@ -30,7 +31,12 @@ export function longestFirst(files: readonly TestFile[], seconds: ReadonlyMap<st
  * most `limit.max` items of one kind (`limit.kind`) run at once: the next item of another kind goes
  * ahead meanwhile.
  */
-export async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>, limit?: { kind: (item: T) => boolean; max: number }): Promise<R[]> {
+export async function runPool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+  limit?: { kind: (item: T) => boolean; max: number },
+): Promise<R[]> {
   const results: R[] = [];
   const waiting = [...items];
   let ofKind = 0;

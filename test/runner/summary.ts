@@ -8,8 +8,16 @@ export function failedFile(result: FileResult): boolean {
 
 /** One line as a file ends: `  12.3 s  ✔ integration/records/bulk-edit (14 passed)`. */
 export function fileLine(result: FileResult): string {
-  const counts = [`${result.passed} passed`, ...(result.failed ? [`${result.failed} failed`] : []), ...(result.pending ? [`${result.pending} skipped`] : [])];
-  const why = result.timedOut ? ', timed out' : result.failed === 0 && result.exitCode !== 0 ? `, exit ${result.exitCode}` : '';
+  const counts = [
+    `${result.passed} passed`,
+    ...(result.failed ? [`${result.failed} failed`] : []),
+    ...(result.pending ? [`${result.pending} skipped`] : []),
+  ];
+  const why = result.timedOut
+    ? ', timed out'
+    : result.failed === 0 && result.exitCode !== 0
+      ? `, exit ${result.exitCode}`
+      : '';
   return `${result.seconds.toFixed(1).padStart(6)} s  ${failedFile(result) ? '✘' : '✔'} ${result.file.name} (${counts.join(', ')}${why})`;
 }
 
@@ -27,8 +35,15 @@ export function failureDetails(result: FileResult, root: string): string {
 export function slowestTable(results: readonly FileResult[], count = 10): string {
   const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, count);
   const width = Math.max(...slowest.map((r) => r.file.name.length), 4);
-  const lines = slowest.map((r) => `  ${r.file.name.padEnd(width)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.cpuSeconds === undefined ? '      -' : r.cpuSeconds.toFixed(1).padStart(7)}`);
-  return [`${count} slowest files:`, `  ${'file'.padEnd(width)}  ${'wall s'.padStart(7)}  ${'cpu s'.padStart(7)}`, ...lines].join('\n');
+  const lines = slowest.map(
+    (r) =>
+      `  ${r.file.name.padEnd(width)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.cpuSeconds === undefined ? '      -' : r.cpuSeconds.toFixed(1).padStart(7)}`,
+  );
+  return [
+    `${count} slowest files:`,
+    `  ${'file'.padEnd(width)}  ${'wall s'.padStart(7)}  ${'cpu s'.padStart(7)}`,
+    ...lines,
+  ].join('\n');
 }
 
 /** Seconds per file of this run, added to the last run's, for the next run's schedule. */

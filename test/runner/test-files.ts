@@ -29,7 +29,8 @@ export function findTestFiles(root: string, filters: readonly string[]): TestFil
       files.push({ name, group, path: path.join('dist', 'test', `${name}.test.js`) });
     }
   }
-  const matches = (file: TestFile, filter: string) => ((GROUPS as readonly string[]).includes(filter) ? file.group === filter : file.name.includes(filter));
+  const matches = (file: TestFile, filter: string) =>
+    (GROUPS as readonly string[]).includes(filter) ? file.group === filter : file.name.includes(filter);
   const wanted = files.filter((file) => filters.length === 0 || filters.some((filter) => matches(file, filter)));
   return wanted.sort((a, b) => a.name.localeCompare(b.name));
 }

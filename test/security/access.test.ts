@@ -15,11 +15,32 @@ import { unusableScopes } from '../../src/auth/api-keys/scopes.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
 import { changedTables, dataChecksum, VOLATILE_TABLES } from '../support/data-checksum.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
-import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, userActor, type TestUser } from './fixtures.js';
+import {
+  inferenceStat,
+  issuedKey,
+  queuedJob,
+  textDataset,
+  trainedModel,
+  userActor,
+  type TestUser,
+} from './fixtures.js';
 
-const PENGUIN = { beak_length_mm: 40, beak_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3800, island: 'Dream', sex: 'FEMALE' };
+const PENGUIN = {
+  beak_length_mm: 40,
+  beak_depth_mm: 18,
+  flipper_length_mm: 190,
+  body_mass_g: 3800,
+  island: 'Dream',
+  sex: 'FEMALE',
+};
 /** Denied console requests are audited (outcome `denied`): the audit tables may grow, nothing else. */
 const EXCEPT_AUDIT = [...VOLATILE_TABLES, 'audit_events', 'audit_chain_head'];
 
@@ -44,7 +65,9 @@ const idOf = (record: BaseRecord): string => {
 
 /** The values of a row that would give it away if they appeared in a refusal (long enough to be telling). */
 const tellingValues = (params: Record<string, unknown>): string[] =>
-  Object.values(params).filter((v): v is string => typeof v === 'string' && v.length >= 8 && !(Role.options as readonly string[]).includes(v));
+  Object.values(params).filter(
+    (v): v is string => typeof v === 'string' && v.length >= 8 && !(Role.options as readonly string[]).includes(v),
+  );
 
 /** "a data_scientist", "an admin". */
 const aRole = (role: Role) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
@@ -70,34 +93,100 @@ interface Shared {
  * Which rule of the table each /api/v1 route asks (its handler's `authorize` call), and how to call it
  * so that it succeeds when allowed. The expectation itself always comes from `decide()`.
  */
-const API_ROUTES: Record<string, { rule: readonly [ResourceId, string]; ownJob?: true; call: (s: Shared, p: Person) => Promise<{ path: string; body?: unknown }> }> = {
+const API_ROUTES: Record<
+  string,
+  {
+    rule: readonly [ResourceId, string];
+    ownJob?: true;
+    call: (s: Shared, p: Person) => Promise<{ path: string; body?: unknown }>;
+  }
+> = {
   'GET /api/v1/datasets': { rule: ['datasets', 'list'], call: async () => ({ path: '/api/v1/datasets' }) },
-  'GET /api/v1/datasets/{id}': { rule: ['datasets', 'show'], call: async (s) => ({ path: `/api/v1/datasets/${s.datasetId}` }) },
+  'GET /api/v1/datasets/{id}': {
+    rule: ['datasets', 'show'],
+    call: async (s) => ({ path: `/api/v1/datasets/${s.datasetId}` }),
+  },
   'GET /api/v1/records': { rule: ['records', 'list'], call: async () => ({ path: '/api/v1/records?limit=2' }) },
-  'GET /api/v1/records/{id}': { rule: ['records', 'show'], call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }) },
-  'POST /api/v1/records': { rule: ['records', 'new'], call: async (s) => ({ path: '/api/v1/records', body: { datasetId: s.datasetId, text: 'created in the access matrix', label: 'ham' } }) },
-  'PATCH /api/v1/records': { rule: ['records', 'bulkEdit'], call: async (s) => ({ path: '/api/v1/records', body: { selection: { ids: [await s.freshRecord()] }, changes: { label: 'spam' } } }) },
-  'PATCH /api/v1/records/{id}': { rule: ['records', 'edit'], call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}`, body: { label: 'spam' } }) },
-  'DELETE /api/v1/records/{id}': { rule: ['records', 'delete'], call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }) },
+  'GET /api/v1/records/{id}': {
+    rule: ['records', 'show'],
+    call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }),
+  },
+  'POST /api/v1/records': {
+    rule: ['records', 'new'],
+    call: async (s) => ({
+      path: '/api/v1/records',
+      body: { datasetId: s.datasetId, text: 'created in the access matrix', label: 'ham' },
+    }),
+  },
+  'PATCH /api/v1/records': {
+    rule: ['records', 'bulkEdit'],
+    call: async (s) => ({
+      path: '/api/v1/records',
+      body: { selection: { ids: [await s.freshRecord()] }, changes: { label: 'spam' } },
+    }),
+  },
+  'PATCH /api/v1/records/{id}': {
+    rule: ['records', 'edit'],
+    call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}`, body: { label: 'spam' } }),
+  },
+  'DELETE /api/v1/records/{id}': {
+    rule: ['records', 'delete'],
+    call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }),
+  },
   'GET /api/v1/models': { rule: ['models', 'predict'], call: async () => ({ path: '/api/v1/models' }) },
-  'GET /api/v1/models/{name}': { rule: ['models', 'predict'], call: async (s) => ({ path: `/api/v1/models/${s.model.name}` }) },
-  'GET /api/v1/models/{name}/versions': { rule: ['models', 'predict'], call: async (s) => ({ path: `/api/v1/models/${s.model.name}/versions` }) },
-  'PATCH /api/v1/models/{name}/aliases/{alias}': { rule: ['modelVersions', 'promote'], call: async (s) => ({ path: `/api/v1/models/${s.model.name}/aliases/matrix`, body: { version: 1 } }) },
-  'POST /api/v1/models/{name}/score': { rule: ['models', 'score'], call: async (s) => ({ path: `/api/v1/models/${s.model.name}/score`, body: {} }) },
-  'POST /api/v1/models/{name}/train': { rule: ['models', 'train'], call: async (s) => ({ path: `/api/v1/models/${s.model.name}/train`, body: { maxEpochs: 1 } }) },
-  'POST /api/v1/models/{name}/predict': { rule: ['models', 'predict'], call: async (s) => ({ path: `/api/v1/models/${s.model.name}/predict`, body: { instances: [PENGUIN] } }) },
+  'GET /api/v1/models/{name}': {
+    rule: ['models', 'predict'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}` }),
+  },
+  'GET /api/v1/models/{name}/versions': {
+    rule: ['models', 'predict'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/versions` }),
+  },
+  'PATCH /api/v1/models/{name}/aliases/{alias}': {
+    rule: ['modelVersions', 'promote'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/aliases/matrix`, body: { version: 1 } }),
+  },
+  'POST /api/v1/models/{name}/score': {
+    rule: ['models', 'score'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/score`, body: {} }),
+  },
+  'POST /api/v1/models/{name}/train': {
+    rule: ['models', 'train'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/train`, body: { maxEpochs: 1 } }),
+  },
+  'POST /api/v1/models/{name}/predict': {
+    rule: ['models', 'predict'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/predict`, body: { instances: [PENGUIN] } }),
+  },
   'GET /api/v1/jobs': { rule: ['jobs', 'list'], call: async () => ({ path: '/api/v1/jobs' }) },
-  'GET /api/v1/jobs/{id}': { rule: ['jobs', 'show'], ownJob: true, call: async (_s, p) => ({ path: `/api/v1/jobs/${p.ownJob.id}` }) },
-  'POST /api/v1/jobs/{id}/cancel': { rule: ['jobs', 'cancel'], ownJob: true, call: async (s, p) => ({ path: `/api/v1/jobs/${(await queuedJob(p.user, s.model.name)).id}/cancel` }) },
+  'GET /api/v1/jobs/{id}': {
+    rule: ['jobs', 'show'],
+    ownJob: true,
+    call: async (_s, p) => ({ path: `/api/v1/jobs/${p.ownJob.id}` }),
+  },
+  'POST /api/v1/jobs/{id}/cancel': {
+    rule: ['jobs', 'cancel'],
+    ownJob: true,
+    call: async (s, p) => ({ path: `/api/v1/jobs/${(await queuedJob(p.user, s.model.name)).id}/cancel` }),
+  },
 };
 
 /** The console's own routes beside AdminJS's, and the rule each must follow. */
-const CUSTOM_ROUTES: Record<string, { rule: readonly [ResourceId, string]; path: (versionId: number) => string } | 'signed-in' | 'not found'> = {
+const CUSTOM_ROUTES: Record<
+  string,
+  { rule: readonly [ResourceId, string]; path: (versionId: number) => string } | 'signed-in' | 'not found'
+> = {
   'GET /logout': 'signed-in',
   // @adminjs/express's, for auth providers (none here): answered 404 before it can throw.
   'POST /refresh-token': 'not found',
-  'GET /model-versions/:id/onnx': { rule: ['modelVersions', 'download'], path: (id) => `/admin/model-versions/${id}/onnx` },
-  'GET /exports/audit-events.:format': { rule: ['auditEvents', 'export'], path: () => '/admin/exports/audit-events.csv' },
+  'GET /model-versions/:id/onnx': {
+    rule: ['modelVersions', 'download'],
+    path: (id) => `/admin/model-versions/${id}/onnx`,
+  },
+  'GET /exports/audit-events.:format': {
+    rule: ['auditEvents', 'export'],
+    path: () => '/admin/exports/audit-events.csv',
+  },
   'GET /exports/records.:format': { rule: ['records', 'export'], path: () => '/admin/exports/records.jsonl' },
 };
 
@@ -129,20 +218,45 @@ describe('access: every console and API route answers as the rule table says (re
     shared = {
       model,
       datasetId: dataset.id,
-      freshRecord: async () => (await DataRecord.create({ datasetId: dataset.id, text: 'a record for one request', features: null, label: 'ham', split: 'train', source: 'access test' })).id,
+      freshRecord: async () =>
+        (
+          await DataRecord.create({
+            datasetId: dataset.id,
+            text: 'a record for one request',
+            features: null,
+            label: 'ham',
+            split: 'train',
+            source: 'access test',
+          })
+        ).id,
     };
     // Another person's work: a job, a key, and a record scored by that job.
     othersJob = await queuedJob(owner, model.name);
     othersKey = (await issuedKey(owner, ['records:read'])).apiKey;
     const scored = await shared.freshRecord();
     await inferenceStat(versionId);
-    await RecordPrediction.create({ recordId: scored, modelVersionId: versionId, predictedLabel: 'Adelie', score: 0.9, probabilities: [0.9, 0.05, 0.05], jobId: othersJob.id });
+    await RecordPrediction.create({
+      recordId: scored,
+      modelVersionId: versionId,
+      predictedLabel: 'Adelie',
+      score: 0.9,
+      probabilities: [0.9, 0.05, 0.05],
+      jobId: othersJob.id,
+    });
     for (const role of Role.options) {
       const user = await createTestUser(role);
       const actor = userActor(user);
       const scopes = ApiScope.options.filter((scope) => unusableScopes(actor, [scope]).length === 0);
       const issued = await issuedKey(user, scopes);
-      people.set(role, { user, actor, http: await signIn(user), key: issued.key, scopes: new Set(scopes), ownJob: await queuedJob(user, model.name), ownKey: issued.apiKey });
+      people.set(role, {
+        user,
+        actor,
+        http: await signIn(user),
+        key: issued.key,
+        scopes: new Set(scopes),
+        ownJob: await queuedJob(user, model.name),
+        ownKey: issued.apiKey,
+      });
     }
   });
   after(async () => {
@@ -163,19 +277,36 @@ describe('access: every console and API route answers as the rule table says (re
           const id = resource.decorate().id();
           // Someone else's row, and for row-scoped resources also one of the person's own.
           const own = id === 'jobs' ? [String(person.ownJob.id)] : id === 'apiKeys' ? [String(person.ownKey.id)] : [];
-          const others = id === 'jobs' ? [String(othersJob.id)] : id === 'apiKeys' ? [String(othersKey.id)] : (await resource.find(new Filter({}, resource), { limit: 1 })).map(idOf);
+          const others =
+            id === 'jobs'
+              ? [String(othersJob.id)]
+              : id === 'apiKeys'
+                ? [String(othersKey.id)]
+                : (await resource.find(new Filter({}, resource), { limit: 1 })).map(idOf);
           assert.ok(others.length > 0, `a ${id} row`);
-          const rowsOf = async (ids: string[]) => (await Promise.all(ids.map((rowId) => (resource).findOne(rowId)))).filter((r): r is BaseRecord => r !== null);
+          const rowsOf = async (ids: string[]) =>
+            (await Promise.all(ids.map((rowId) => resource.findOne(rowId)))).filter((r): r is BaseRecord => r !== null);
           for (const action of Object.values(resource.decorate().actions)) {
             const cases: Array<{ path: string; rows: BaseRecord[] }> = [];
             if (action.isResourceType()) cases.push({ path: `/resources/${id}/actions/${action.name}`, rows: [] });
             for (const ids of [others, own].filter((list) => list.length > 0)) {
               const rows = await rowsOf(ids);
-              if (action.isRecordType()) cases.push({ path: `/resources/${id}/records/${encodeURIComponent(ids[0]!)}/${action.name}`, rows: rows.slice(0, 1) });
-              if (action.isBulkType()) cases.push({ path: `/resources/${id}/bulk/${action.name}?recordIds=${ids.map(encodeURIComponent).join(',')}`, rows });
+              if (action.isRecordType())
+                cases.push({
+                  path: `/resources/${id}/records/${encodeURIComponent(ids[0]!)}/${action.name}`,
+                  rows: rows.slice(0, 1),
+                });
+              if (action.isBulkType())
+                cases.push({
+                  path: `/resources/${id}/bulk/${action.name}?recordIds=${ids.map(encodeURIComponent).join(',')}`,
+                  rows,
+                });
             }
             for (const { path, rows } of cases) {
-              const expected = rows.length === 0 ? isAllowed(decide(person.actor, id, action.name)) : rows.every((row) => decide(person.actor, id, action.name, row.params) === true);
+              const expected =
+                rows.length === 0
+                  ? isAllowed(decide(person.actor, id, action.name))
+                  : rows.every((row) => decide(person.actor, id, action.name, row.params) === true);
               const api = await person.http.api(path);
               const page = await person.http.request(`/admin${path}`);
               const answers = [
@@ -183,7 +314,12 @@ describe('access: every console and API route answers as the rule table says (re
                 { via: 'page', status: page.status, body: await page.text() },
               ];
               if (!expected) {
-                const post = await person.http.api(path, 'POST', { label: 'spam', mode: 'apply', alias: 'production', description: 'changed' });
+                const post = await person.http.api(path, 'POST', {
+                  label: 'spam',
+                  mode: 'apply',
+                  alias: 'production',
+                  description: 'changed',
+                });
                 answers.push({ via: 'POST', status: post.status, body: await post.text() });
               }
               for (const { via, status, body } of answers) {
@@ -192,7 +328,8 @@ describe('access: every console and API route answers as the rule table says (re
                   assert.ok(![401, 403, 404].includes(status), `${where}, but the rule table allows it`);
                 } else {
                   assert.equal(status, 403, `${where}, but the rule table refuses it`);
-                  for (const value of rows.flatMap((row) => tellingValues(row.params))) assert.ok(!body.includes(value), `${where}: the refusal carries "${value}"`);
+                  for (const value of rows.flatMap((row) => tellingValues(row.params)))
+                    assert.ok(!body.includes(value), `${where}: the refusal carries "${value}"`);
                 }
               }
               if (expected) allowed += 1;
@@ -202,13 +339,26 @@ describe('access: every console and API route answers as the rule table says (re
         }
         assert.ok(allowed > 10, `${role}: ${allowed} allowed`);
         if (role !== 'admin') assert.ok(refused > 10, `${role}: ${refused} refused`);
-        assert.deepEqual(changedTables(before, await dataChecksum(EXCEPT_AUDIT)), [], 'refused requests changed nothing');
+        assert.deepEqual(
+          changedTables(before, await dataChecksum(EXCEPT_AUDIT)),
+          [],
+          'refused requests changed nothing',
+        );
         // Refusals past the per-minute bound are counted, then written as summaries (selection.repeatedRefusals).
         await flushRefusalCounts({ includeCurrentMinute: true });
-        const outcomes = await AuditEvent.findAll({ where: { seq: { [Op.gt]: startedAt ?? 0 } }, attributes: ['outcome', 'actorId', 'selection'] });
-        const repeated = (e: AuditEvent) => (typeof e.selection?.repeatedRefusals === 'number' ? e.selection.repeatedRefusals : null);
+        const outcomes = await AuditEvent.findAll({
+          where: { seq: { [Op.gt]: startedAt ?? 0 } },
+          attributes: ['outcome', 'actorId', 'selection'],
+        });
+        const repeated = (e: AuditEvent) =>
+          typeof e.selection?.repeatedRefusals === 'number' ? e.selection.repeatedRefusals : null;
         // A summary of an earlier test's refusals may be written meanwhile: it is a denial too.
-        assert.ok(outcomes.every((e) => e.outcome === 'denied' && (e.actorId === String(person.user.id) || repeated(e) !== null)), 'the only audit events are the denials');
+        assert.ok(
+          outcomes.every(
+            (e) => e.outcome === 'denied' && (e.actorId === String(person.user.id) || repeated(e) !== null),
+          ),
+          'the only audit events are the denials',
+        );
         const own = outcomes.filter((e) => e.actorId === String(person.user.id));
         assert.ok(own.reduce((sum, e) => sum + (repeated(e) ?? 1), 0) >= refused, 'every refusal is audited (counted)');
       });
@@ -216,24 +366,39 @@ describe('access: every console and API route answers as the rule table says (re
   });
 
   describe('console routes beside AdminJS', () => {
-    it('lists every route the console adds to AdminJS\'s (no AdminJS custom pages), each with the rule it follows', () => {
+    it("lists every route the console adds to AdminJS's (no AdminJS custom pages), each with the rule it follows", () => {
       const sessions = { secret: 'x'.repeat(48), store: new UnusedStore(), resave: false, saveUninitialized: false };
       const mount = buildConsole(loadConfig({ DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' }), sessions);
       const adminJsRoutes = new Set(
-        [...AdminJSRouter.routes, ...AdminJSRouter.assets.map((a) => ({ method: 'GET', path: a.path })), { method: 'GET', path: '/login' }, { method: 'POST', path: '/login' }].map((r) => `${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`),
+        [
+          ...AdminJSRouter.routes,
+          ...AdminJSRouter.assets.map((a) => ({ method: 'GET', path: a.path })),
+          { method: 'GET', path: '/login' },
+          { method: 'POST', path: '/login' },
+        ].map((r) => `${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`),
       );
       const routes = (mount.router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>)
         .filter((layer) => layer.route)
-        .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`))
+        .flatMap((layer) =>
+          Object.keys(layer.route!.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`),
+        )
         .filter((route) => !adminJsRoutes.has(route));
       assert.deepEqual([...new Set(routes)].sort(), Object.keys(CUSTOM_ROUTES).sort());
-      assert.deepEqual(createAdmin().options.pages ?? {}, {}, 'no AdminJS custom pages: a page would need its own rule');
+      assert.deepEqual(
+        createAdmin().options.pages ?? {},
+        {},
+        'no AdminJS custom pages: a page would need its own rule',
+      );
     });
 
     it("answers a signed-in POST /admin/refresh-token (AdminJS's, unused) with 404, and the server keeps serving", async () => {
       const { http } = people.get('auditor')!;
       const token = decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? '');
-      const response = await http.request('/admin/refresh-token', { method: 'POST', headers: { accept: 'application/json', 'x-xsrf-token': token }, signal: AbortSignal.timeout(10_000) });
+      const response = await http.request('/admin/refresh-token', {
+        method: 'POST',
+        headers: { accept: 'application/json', 'x-xsrf-token': token },
+        signal: AbortSignal.timeout(10_000),
+      });
       assert.equal(response.status, 404, await response.text());
       assert.equal((await fetch(`${server.baseUrl}/healthz`)).status, 200);
     });
@@ -251,43 +416,74 @@ describe('access: every console and API route answers as the rule table says (re
         const dashboard = await person.http.api('/dashboard');
         assert.equal(dashboard.status, 200);
         const { tiles } = (await dashboard.json()) as { tiles: Array<{ resourceId: string }> };
-        for (const tile of tiles) assert.equal(decide(person.actor, tile.resourceId, 'list'), true, `${role} sees the ${tile.resourceId} tile`);
+        for (const tile of tiles)
+          assert.equal(decide(person.actor, tile.resourceId, 'list'), true, `${role} sees the ${tile.resourceId} tile`);
       });
     }
   });
 
   describe('/api/v1', () => {
     it('maps every route of the OpenAPI document to the rule its handler asks', async () => {
-      const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-      const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+      const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+      );
       assert.deepEqual(routes.sort(), Object.keys(API_ROUTES).sort());
     });
 
     for (const role of Role.options) {
       it(`answers ${aRole(role)} on every /api/v1 route, with the console session and with a key of every usable scope, as decide() and the key's scopes say`, async () => {
         const person = people.get(role)!;
-        const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-scope': ApiScope }>> };
+        const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as {
+          paths: Record<string, Record<string, { 'x-scope': ApiScope }>>;
+        };
         const startedAt = (await AuditEvent.max<number, AuditEvent>('seq')) ?? 0;
         const refusedByKey: string[] = [];
         let refusedBySession = 0;
         for (const [route, spec] of Object.entries(API_ROUTES)) {
           const [method, template] = route.split(' ') as [string, string];
           const scope = document.paths[template]![method.toLowerCase()]!['x-scope'];
-          const rowAllowed = decide(person.actor, spec.rule[0], spec.rule[1], spec.ownJob ? person.ownJob.get({ plain: true }) : undefined);
+          const rowAllowed = decide(
+            person.actor,
+            spec.rule[0],
+            spec.rule[1],
+            spec.ownJob ? person.ownJob.get({ plain: true }) : undefined,
+          );
           for (const via of ['session', 'key'] as const) {
             const { path, body } = await spec.call(shared, person);
-            const headers: Record<string, string> = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+            const headers: Record<string, string> = {
+              accept: 'application/json',
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            };
             if (via === 'key') headers.authorization = `Bearer ${person.key}`;
             else headers['x-xsrf-token'] = decodeURIComponent(person.http.cookies.get('XSRF-TOKEN') ?? '');
-            const send = () => person.http.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-            const response = via === 'key' ? await fetch(`${server.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }) : await send();
+            const send = () =>
+              person.http.request(path, {
+                method,
+                headers,
+                body: body === undefined ? undefined : JSON.stringify(body),
+              });
+            const response =
+              via === 'key'
+                ? await fetch(`${server.baseUrl}${path}`, {
+                    method,
+                    headers,
+                    body: body === undefined ? undefined : JSON.stringify(body),
+                  })
+                : await send();
             const text = await response.text();
             const allowed = isAllowed(rowAllowed) && (via === 'session' || person.scopes.has(scope));
             const where = `${role} ${via} ${route}: HTTP ${response.status} ${text.slice(0, 200)}`;
             if (allowed) assert.ok(response.status >= 200 && response.status < 300, where);
             else {
               assert.equal(response.status, 403, where);
-              assert.match((JSON.parse(text) as { code: string }).code, /^auth\.(role_forbidden|missing_scope)$/, where);
+              assert.match(
+                (JSON.parse(text) as { code: string }).code,
+                /^auth\.(role_forbidden|missing_scope)$/,
+                where,
+              );
               if (via === 'key') refusedByKey.push(`${spec.rule[0]}.${spec.rule[1]}`);
               else refusedBySession += 1;
             }
@@ -296,14 +492,26 @@ describe('access: every console and API route answers as the rule table says (re
         // Every refusal is audited once: by the service that refused it (record writes) or by the API's
         // error mapper (the route's own scope and role check), never by both.
         await flushRefusalCounts({ includeCurrentMinute: true });
-        const events = await AuditEvent.findAll({ where: { seq: { [Op.gt]: startedAt }, outcome: 'denied' }, order: [['seq', 'ASC']] });
-        const repeated = (e: AuditEvent) => (typeof e.selection?.repeatedRefusals === 'number' ? e.selection.repeatedRefusals : 1);
+        const events = await AuditEvent.findAll({
+          where: { seq: { [Op.gt]: startedAt }, outcome: 'denied' },
+          order: [['seq', 'ASC']],
+        });
+        const repeated = (e: AuditEvent) =>
+          typeof e.selection?.repeatedRefusals === 'number' ? e.selection.repeatedRefusals : 1;
         // The key is a fresh actor here (no earlier refusals this minute): one event of its own per refusal.
         const byKey = events.filter((e) => e.actorType === 'api_key' && e.actorId === String(person.ownKey.id));
-        assert.equal(byKey.length, refusedByKey.length, `${role}: one denied event per refused key call (${refusedByKey.join(', ')}), got ${byKey.map((e) => e.action).join(', ')}`);
-        for (const e of byKey) assert.match(e.reason ?? '', /^auth\.(role_forbidden|missing_scope): /, 'the event says why');
+        assert.equal(
+          byKey.length,
+          refusedByKey.length,
+          `${role}: one denied event per refused key call (${refusedByKey.join(', ')}), got ${byKey.map((e) => e.action).join(', ')}`,
+        );
+        for (const e of byKey)
+          assert.match(e.reason ?? '', /^auth\.(role_forbidden|missing_scope): /, 'the event says why');
         const bySession = events.filter((e) => e.actorType === 'user' && e.actorId === String(person.user.id));
-        assert.ok(bySession.reduce((sum, e) => sum + repeated(e), 0) >= refusedBySession, `${role}: every refused session call is audited (counted)`);
+        assert.ok(
+          bySession.reduce((sum, e) => sum + repeated(e), 0) >= refusedBySession,
+          `${role}: every refused session call is audited (counted)`,
+        );
       });
     }
   });
@@ -319,13 +527,25 @@ describe('access: every console and API route answers as the rule table says (re
         ['console page', await scientist.http.request(`/admin/resources/jobs/records/${secret}/show`)],
         ['console cancel', await scientist.http.api(`/resources/jobs/records/${secret}/cancel`, 'POST')],
         ['API read (session)', await scientist.http.request(`/api/v1/jobs/${secret}`)],
-        ['API read (key)', await fetch(`${server.baseUrl}/api/v1/jobs/${secret}`, { headers: { authorization: `Bearer ${scientist.key}` } })],
-        ['API cancel (key)', await fetch(`${server.baseUrl}/api/v1/jobs/${secret}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${scientist.key}` } })],
+        [
+          'API read (key)',
+          await fetch(`${server.baseUrl}/api/v1/jobs/${secret}`, {
+            headers: { authorization: `Bearer ${scientist.key}` },
+          }),
+        ],
+        [
+          'API cancel (key)',
+          await fetch(`${server.baseUrl}/api/v1/jobs/${secret}/cancel`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${scientist.key}` },
+          }),
+        ],
       ];
       for (const [what, response] of answers) {
         const body = await response.text();
         assert.ok([403, 404].includes(response.status), `${what}: HTTP ${response.status}`);
-        for (const value of telling) assert.ok(!body.includes(value.replace(/^"|"$/g, '')), `${what}: the answer carries ${value}`);
+        for (const value of telling)
+          assert.ok(!body.includes(value.replace(/^"|"$/g, '')), `${what}: the answer carries ${value}`);
       }
       assert.equal((await Job.findByPk(othersJob.id))?.status, 'queued', 'the job was not cancelled');
       assert.equal((await Job.findByPk(othersJob.id))?.cancelRequested, false);
@@ -352,14 +572,24 @@ describe('access: every console and API route answers as the rule table says (re
           const response = await scientist.http.api(`/resources/${resource}/actions/list?perPage=500&${trick}`);
           const text = await response.text();
           if (response.status !== 200) {
-            assert.ok(response.status === 400 || response.status === 403, `${resource} ${trick}: HTTP ${response.status}`);
+            assert.ok(
+              response.status === 400 || response.status === 403,
+              `${resource} ${trick}: HTTP ${response.status}`,
+            );
             continue;
           }
           const { records } = JSON.parse(text) as { records: Array<{ id: string; params: Record<string, unknown> }> };
-          assert.ok(records.every((r) => String(r.params[column]) === String(scientist.user.id)), `${resource} ${trick}: ${records.map((r) => `#${r.id} of ${String(r.params[column])}`).join(', ')}`);
+          assert.ok(
+            records.every((r) => String(r.params[column]) === String(scientist.user.id)),
+            `${resource} ${trick}: ${records.map((r) => `#${r.id} of ${String(r.params[column])}`).join(', ')}`,
+          );
         }
       }
-      const apiList = (await (await fetch(`${server.baseUrl}/api/v1/jobs?limit=500`, { headers: { authorization: `Bearer ${scientist.key}` } })).json()) as { items: Array<{ id: number }> };
+      const apiList = (await (
+        await fetch(`${server.baseUrl}/api/v1/jobs?limit=500`, {
+          headers: { authorization: `Bearer ${scientist.key}` },
+        })
+      ).json()) as { items: Array<{ id: number }> };
       assert.ok(!apiList.items.some((j) => j.id === othersJob.id));
     });
 
@@ -379,14 +609,26 @@ describe('access: every console and API route answers as the rule table says (re
       assert.equal(own.status, 200, 'their own key they may see');
     });
 
-    it('does not hand out referenced rows a role may not show (users, other people\'s jobs) inside the records it may see', async () => {
+    it("does not hand out referenced rows a role may not show (users, other people's jobs) inside the records it may see", async () => {
       const expectations: Array<{ role: Role; path: string; forbidden: string[] }> = [
         // A record scored by another user's job: the job's parameters are that user's business.
-        { role: 'content_manager', path: `/resources/records/actions/list?filters.scored=true&perPage=500`, forbidden: [String(othersJob.queueJobId)] },
-        { role: 'data_scientist', path: `/resources/records/actions/list?filters.scored=true&perPage=500`, forbidden: [String(othersJob.queueJobId)] },
+        {
+          role: 'content_manager',
+          path: `/resources/records/actions/list?filters.scored=true&perPage=500`,
+          forbidden: [String(othersJob.queueJobId)],
+        },
+        {
+          role: 'data_scientist',
+          path: `/resources/records/actions/list?filters.scored=true&perPage=500`,
+          forbidden: [String(othersJob.queueJobId)],
+        },
         // Models and versions name their creator: a user record, which only admins and auditors may show.
         { role: 'data_scientist', path: `/resources/models/records/${shared.model.id}/show`, forbidden: [owner.email] },
-        { role: 'data_scientist', path: `/resources/modelVersions/records/${versionId}/show`, forbidden: [owner.email] },
+        {
+          role: 'data_scientist',
+          path: `/resources/modelVersions/records/${versionId}/show`,
+          forbidden: [owner.email],
+        },
         { role: 'data_scientist', path: '/resources/models/actions/list?perPage=500', forbidden: [owner.email] },
       ];
       for (const { role, path, forbidden } of expectations) {
@@ -396,9 +638,17 @@ describe('access: every console and API route answers as the rule table says (re
         for (const value of forbidden) assert.ok(!body.includes(value), `${role} ${path}: the answer carries ${value}`);
       }
       const auditor = await people.get('auditor')!.http.api(`/resources/modelVersions/records/${versionId}/show`);
-      assert.ok((await auditor.text()).includes(owner.email), 'an auditor, who may show users, still sees who created the version');
-      const scored = (await (await people.get('data_scientist')!.http.api('/resources/records/actions/list?filters.scored=true&perPage=500')).json()) as { records: Array<{ populated: Record<string, unknown> }> };
-      assert.ok(scored.records.some((record) => record.populated.scoredByVersionId), 'a model version, which a data scientist may show, stays in the records');
+      assert.ok(
+        (await auditor.text()).includes(owner.email),
+        'an auditor, who may show users, still sees who created the version',
+      );
+      const scored = (await (
+        await people.get('data_scientist')!.http.api('/resources/records/actions/list?filters.scored=true&perPage=500')
+      ).json()) as { records: Array<{ populated: Record<string, unknown> }> };
+      assert.ok(
+        scored.records.some((record) => record.populated.scoredByVersionId),
+        'a model version, which a data scientist may show, stays in the records',
+      );
     });
   });
 });

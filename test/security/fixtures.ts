@@ -1,4 +1,4 @@
-import type { ApiKey, Job} from '../../models/index.js';
+import type { ApiKey, Job } from '../../models/index.js';
 import { DataRecord, Dataset, InferenceStat, ModelAlias, type MlModel, type ModelVersion } from '../../models/index.js';
 import type { Role } from '../../models/enums.js';
 import { systemActor, type Actor } from '../../src/access/actor.js';
@@ -15,13 +15,39 @@ export type TestUser = { id: number; email: string; role: Role };
 export const userActor = (user: TestUser): Actor => ({ type: 'user', id: user.id, email: user.email, role: user.role });
 
 /** A text dataset with a few records (one soft-deleted), for writes that need rows of their own. */
-export async function textDataset(prefix: string, records = 6): Promise<{ dataset: Dataset; records: DataRecord[]; deleted: DataRecord }> {
-  const dataset = await Dataset.create({ name: unique(prefix), task: 'text-classification', labels: ['ham', 'spam'], description: null, source: null, license: null });
+export async function textDataset(
+  prefix: string,
+  records = 6,
+): Promise<{ dataset: Dataset; records: DataRecord[]; deleted: DataRecord }> {
+  const dataset = await Dataset.create({
+    name: unique(prefix),
+    task: 'text-classification',
+    labels: ['ham', 'spam'],
+    description: null,
+    source: null,
+    license: null,
+  });
   const rows: DataRecord[] = [];
   for (let i = 0; i < records; i += 1) {
-    rows.push(await DataRecord.create({ datasetId: dataset.id, text: `${prefix} record ${i}`, features: null, label: 'ham', split: 'train', source: 'security test' }));
+    rows.push(
+      await DataRecord.create({
+        datasetId: dataset.id,
+        text: `${prefix} record ${i}`,
+        features: null,
+        label: 'ham',
+        split: 'train',
+        source: 'security test',
+      }),
+    );
   }
-  const deleted = await DataRecord.create({ datasetId: dataset.id, text: `${prefix} deleted record`, features: null, label: 'ham', split: 'train', source: 'security test' });
+  const deleted = await DataRecord.create({
+    datasetId: dataset.id,
+    text: `${prefix} deleted record`,
+    features: null,
+    label: 'ham',
+    split: 'train',
+    source: 'security test',
+  });
   await deleted.destroy();
   return { dataset, records: rows, deleted };
 }
@@ -30,7 +56,10 @@ export async function textDataset(prefix: string, records = 6): Promise<{ datase
  * A penguin model with two trained versions; its production alias moved from v1 to v2 (so it has a
  * version to roll back to), trained and promoted by `owner`.
  */
-export async function trainedModel(prefix: string, owner: TestUser): Promise<{ model: MlModel; versions: [ModelVersion, ModelVersion]; production: ModelAlias }> {
+export async function trainedModel(
+  prefix: string,
+  owner: TestUser,
+): Promise<{ model: MlModel; versions: [ModelVersion, ModelVersion]; production: ModelAlias }> {
   const model = await createPenguinModel(prefix);
   await model.update({ createdById: owner.id });
   const actor = userActor(owner);
@@ -48,14 +77,24 @@ export async function queuedJob(owner: TestUser, model: string): Promise<Job> {
 }
 
 /** A key of `owner`, issued by the system: its row and the whole key. */
-export async function issuedKey(owner: TestUser, scopes: Parameters<typeof createApiKey>[1]['scopes'] = ['predict']): Promise<{ apiKey: ApiKey; key: string }> {
+export async function issuedKey(
+  owner: TestUser,
+  scopes: Parameters<typeof createApiKey>[1]['scopes'] = ['predict'],
+): Promise<{ apiKey: ApiKey; key: string }> {
   return createApiKey(systemActor, { ownerEmail: owner.email, name: unique('security key'), scopes });
 }
 
 /** One minute of inference statistics for a version (the console's read-only operations table). */
 export async function inferenceStat(versionId: number): Promise<InferenceStat> {
   const minutesAgo = 1 + Math.floor(Math.random() * 10_000);
-  return InferenceStat.create({ bucket: new Date((Math.floor(Date.now() / 60_000) - minutesAgo) * 60_000), modelVersionId: versionId, count: 3, errors: 0, latencySumMs: 4.5, latencyBuckets: [1, 2, 0] });
+  return InferenceStat.create({
+    bucket: new Date((Math.floor(Date.now() / 60_000) - minutesAgo) * 60_000),
+    modelVersionId: versionId,
+    count: 3,
+    errors: 0,
+    latencySumMs: 4.5,
+    latencyBuckets: [1, 2, 0],
+  });
 }
 
 export { createTestUser };

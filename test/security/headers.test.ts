@@ -2,13 +2,31 @@ import assert from 'node:assert/strict';
 import { Filter, type BaseRecord } from 'adminjs';
 import { createAdmin } from '../../admin/index.js';
 import { Role } from '../../src/access/roles.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel } from './fixtures.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-header-test-0123456789';
-const PENGUIN = { beak_length_mm: 40, beak_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3800, island: 'Dream', sex: 'FEMALE' };
-const STRICT_REFERRER_POLICIES = new Set(['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin']);
+const PENGUIN = {
+  beak_length_mm: 40,
+  beak_depth_mm: 18,
+  flipper_length_mm: 190,
+  body_mass_g: 3800,
+  island: 'Dream',
+  sex: 'FEMALE',
+};
+const STRICT_REFERRER_POLICIES = new Set([
+  'no-referrer',
+  'same-origin',
+  'strict-origin',
+  'strict-origin-when-cross-origin',
+]);
 
 /** A record's id as the console's URLs carry it (a date key as ISO text). */
 const idOf = (record: BaseRecord): string => {
@@ -32,7 +50,13 @@ interface Answer {
 function assertSecurityHeaders({ label, response, body }: Answer): void {
   const where = `${label} (HTTP ${response.status})`;
   const csp = response.headers.get('content-security-policy') ?? '';
-  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name!, values]));
+  const directives = new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
   assert.deepEqual(directives.get('frame-ancestors'), ["'none'"], `${where}: CSP frame-ancestors 'none' (CSP: ${csp})`);
   const scriptSources = directives.get('script-src') ?? directives.get('default-src');
   assert.ok(scriptSources, `${where}: the CSP limits scripts (CSP: ${csp})`);
@@ -40,17 +64,24 @@ function assertSecurityHeaders({ label, response, body }: Answer): void {
   assert.ok(!scriptSources.some((s) => s === '*' || /^https?:$/.test(s)), `${where}: scripts only from named sources`);
   assert.equal(response.headers.get('x-frame-options'), 'DENY', `${where}: X-Frame-Options`);
   assert.equal(response.headers.get('x-content-type-options'), 'nosniff', `${where}: X-Content-Type-Options`);
-  assert.ok(STRICT_REFERRER_POLICIES.has(response.headers.get('referrer-policy') ?? ''), `${where}: Referrer-Policy ${response.headers.get('referrer-policy')}`);
+  assert.ok(
+    STRICT_REFERRER_POLICIES.has(response.headers.get('referrer-policy') ?? ''),
+    `${where}: Referrer-Policy ${response.headers.get('referrer-policy')}`,
+  );
   assert.equal(response.headers.get('x-powered-by'), null, `${where}: no X-Powered-By`);
   if ((response.headers.get('content-type') ?? '').includes('text/html')) {
     const nonce = scriptSources.map((s) => /^'nonce-(.+)'$/.exec(s)?.[1]).find(Boolean);
     const tags = body.match(/<script\b[^>]*>/gi) ?? [];
     const inline = tags.filter((tag) => !/\ssrc=/i.test(tag));
     if (inline.length > 0) assert.ok(nonce, `${where}: an HTML page with inline scripts has a nonce in its CSP`);
-    for (const tag of inline) assert.ok(tag.includes(` nonce="${nonce}"`), `${where}: ${tag} carries the response's nonce`);
+    for (const tag of inline)
+      assert.ok(tag.includes(` nonce="${nonce}"`), `${where}: ${tag} carries the response's nonce`);
     for (const tag of tags.filter((t) => !inline.includes(t))) {
       const src = /\ssrc="([^"]*)"/i.exec(tag)?.[1] ?? '';
-      assert.ok(scriptSources.includes("'self'") && src !== '' && !/^([a-z][a-z0-9+.-]*:|\/\/)/i.test(src), `${where}: ${tag} loads a file of this origin`);
+      assert.ok(
+        scriptSources.includes("'self'") && src !== '' && !/^([a-z][a-z0-9+.-]*:|\/\/)/i.test(src),
+        `${where}: ${tag} loads a file of this origin`,
+      );
     }
   }
 }
@@ -68,7 +99,8 @@ describe('security headers on every route (real server, real Postgres)', () => {
     answers.push(answer);
     return answer;
   };
-  const get = (path: string, init: RequestInit = {}) => record(`${init.method ?? 'GET'} ${path}`, () => fetch(`${server.baseUrl}${path}`, { redirect: 'manual', ...init }));
+  const get = (path: string, init: RequestInit = {}) =>
+    record(`${init.method ?? 'GET'} ${path}`, () => fetch(`${server.baseUrl}${path}`, { redirect: 'manual', ...init }));
 
   before(async function () {
     this.timeout(240_000);
@@ -87,7 +119,19 @@ describe('security headers on every route (real server, real Postgres)', () => {
   });
 
   it('sends them on the ops endpoints, the redirect at /, favicon and unknown paths', async () => {
-    for (const path of ['/healthz', '/readyz', '/', '/favicon.ico', '/nope', '/admin/nope', '/api/nope', '/api/v1/nope', '/.env', '/admin/resources/%E0%A4%A', '/api/v1/records/%E0%A4%A']) {
+    for (const path of [
+      '/healthz',
+      '/readyz',
+      '/',
+      '/favicon.ico',
+      '/nope',
+      '/admin/nope',
+      '/api/nope',
+      '/api/v1/nope',
+      '/.env',
+      '/admin/resources/%E0%A4%A',
+      '/api/v1/records/%E0%A4%A',
+    ]) {
       await get(path);
     }
     await get('/metrics');
@@ -101,13 +145,21 @@ describe('security headers on every route (real server, real Postgres)', () => {
     const login = await get('/admin/login');
     assert.equal(login.response.status, 200);
     const wrong = await record('POST /admin/login (wrong password)', () =>
-      fetch(`${server.baseUrl}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=nobody%40example.com&password=wrong', redirect: 'manual' }),
+      fetch(`${server.baseUrl}/admin/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'email=nobody%40example.com&password=wrong',
+        redirect: 'manual',
+      }),
     );
     assert.ok((wrong.body.match(/<script/gi) ?? []).length > 0, 'the login page runs scripts');
     await get('/admin');
     await get('/admin/api/resources/records/actions/list');
     const assets = [...new Set([...login.body.matchAll(/(?:src|href)="(\/admin\/[^"]+)"/g)].map((m) => m[1]!))];
-    assert.ok(assets.some((a) => a.startsWith('/admin/frontend/assets/')), `static assets found: ${assets.join(', ')}`);
+    assert.ok(
+      assets.some((a) => a.startsWith('/admin/frontend/assets/')),
+      `static assets found: ${assets.join(', ')}`,
+    );
     for (const asset of assets) {
       const answer = await get(asset);
       assert.equal(answer.response.status, 200, asset);
@@ -118,32 +170,57 @@ describe('security headers on every route (real server, real Postgres)', () => {
 
   it('sends them on the API explorer, its assets and the OpenAPI document', async () => {
     const docs = await get('/api/docs');
-    for (const [, asset] of docs.body.matchAll(/(?:src|href)="([^"]+)"/g)) assert.equal((await get(asset!)).response.status, 200, asset);
+    for (const [, asset] of docs.body.matchAll(/(?:src|href)="([^"]+)"/g))
+      assert.equal((await get(asset!)).response.status, 200, asset);
     await get('/api/openapi.json');
     await get('/api/docs/assets/no-such-file.css');
     for (const answer of answers.splice(0)) assertSecurityHeaders(answer);
   });
 
   it('sends them on every /api/v1 route (answers and errors) and on the keyed predict fast path', async () => {
-    const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const fill = (path: string) => path.replace('{name}', modelName).replace('{alias}', 'production').replace('{id}', '1');
-    const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path: fill(path) })));
+    const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const fill = (path: string) =>
+      path.replace('{name}', modelName).replace('{alias}', 'production').replace('{id}', '1');
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path: fill(path) })),
+    );
     assert.ok(routes.length > 10);
     const authorization = { authorization: `Bearer ${key}` };
     for (const { method, path } of routes) {
       const json = { 'content-type': 'application/json' };
       await get(path, { method, headers: { ...json } }); // no credentials: 401
       await get(path, { method, headers: { authorization: 'Bearer mdk_not_a_key', ...json } }); // unknown key: 401
-      await get(path, { method, headers: { ...authorization, ...json }, ...(method === 'GET' ? {} : { body: '{"unexpected": true}' }) }); // 400, 404, 409…
+      await get(path, {
+        method,
+        headers: { ...authorization, ...json },
+        ...(method === 'GET' ? {} : { body: '{"unexpected": true}' }),
+      }); // 400, 404, 409…
       await get(path, { method, headers: { ...authorization }, ...(method === 'GET' ? {} : { body: 'not json' }) }); // 415
-      await get(path, { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': method } });
+      await get(path, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://elsewhere.example', 'access-control-request-method': method },
+      });
     }
     const predictPath = `/api/v1/models/${modelName}/predict`;
-    const predicted = await get(predictPath, { method: 'POST', headers: { ...authorization, 'content-type': 'application/json' }, body: JSON.stringify({ instances: [PENGUIN] }) });
+    const predicted = await get(predictPath, {
+      method: 'POST',
+      headers: { ...authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [PENGUIN] }),
+    });
     assert.equal(predicted.response.status, 200, predicted.body);
-    const large = await get(predictPath, { method: 'POST', headers: { ...authorization, 'content-type': 'application/json' }, body: JSON.stringify({ instances: Array.from({ length: 800 }, () => PENGUIN) }) });
+    const large = await get(predictPath, {
+      method: 'POST',
+      headers: { ...authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: Array.from({ length: 800 }, () => PENGUIN) }),
+    });
     assert.equal(large.response.status, 200, 'a large body (answered by a worker thread)');
-    await get(`/api/v1/models/no-such-model/predict`, { method: 'POST', headers: { ...authorization, 'content-type': 'application/json' }, body: JSON.stringify({ instances: [PENGUIN] }) });
+    await get(`/api/v1/models/no-such-model/predict`, {
+      method: 'POST',
+      headers: { ...authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [PENGUIN] }),
+    });
     await get(`/api/v1/records?limit=0`, { headers: authorization });
     await get(`/api/v1/records/999999999`, { headers: authorization });
     for (const answer of answers.splice(0)) assertSecurityHeaders(answer);
@@ -154,7 +231,8 @@ describe('security headers on every route (real server, real Postgres)', () => {
       const user = await createTestUser(role);
       const http = new HttpSession(server.baseUrl);
       assert.equal((await http.login(user.email, TEST_PASSWORD)).status, 302);
-      const visit = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) => record(`${role} ${init.method ?? 'GET'} ${path}`, () => http.request(path, init));
+      const visit = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
+        record(`${role} ${init.method ?? 'GET'} ${path}`, () => http.request(path, init));
       const statuses = new Set<number>();
       const admin = createAdmin();
       await visit('/admin');
@@ -162,7 +240,9 @@ describe('security headers on every route (real server, real Postgres)', () => {
       for (const resource of admin.resources) {
         const decorated = resource.decorate();
         const id = decorated.id();
-        const ids = (await resource.find(new Filter({}, resource), { limit: 2 })).map((r: BaseRecord) => encodeURIComponent(idOf(r)));
+        const ids = (await resource.find(new Filter({}, resource), { limit: 2 })).map((r: BaseRecord) =>
+          encodeURIComponent(idOf(r)),
+        );
         assert.ok(ids.length > 0, `a ${id} row`);
         await visit(`/admin/resources/${id}`);
         for (const action of Object.values(decorated.actions)) {
@@ -172,19 +252,28 @@ describe('security headers on every route (real server, real Postgres)', () => {
           if (action.isBulkType()) paths.push(`/resources/${id}/bulk/${action.name}?recordIds=${ids.join(',')}`);
           for (const path of paths) {
             statuses.add((await visit(`/admin${path}`)).response.status);
-            statuses.add((await visit(`/admin/api${path}`, { headers: { accept: 'application/json' } })).response.status);
+            statuses.add(
+              (await visit(`/admin/api${path}`, { headers: { accept: 'application/json' } })).response.status,
+            );
           }
         }
       }
       // Refusals: no CSRF token (403), a method the console API does not take (405).
-      await visit('/admin/api/resources/records/actions/new', { method: 'POST', headers: { accept: 'application/json' } });
-      await visit('/admin/api/resources/records/actions/list', { method: 'PUT', headers: { accept: 'application/json' } });
+      await visit('/admin/api/resources/records/actions/new', {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+      });
+      await visit('/admin/api/resources/records/actions/list', {
+        method: 'PUT',
+        headers: { accept: 'application/json' },
+      });
       await visit('/admin/exports/records.csv');
       await visit('/admin/exports/audit-events.jsonl');
       await visit('/admin/model-versions/1/onnx');
       await visit('/admin/logout');
       assert.ok(statuses.has(200), `${role}: some pages answered 200 (${[...statuses].join(', ')})`);
-      if (role !== 'admin') assert.ok(statuses.has(403), `${role}: some pages were refused (${[...statuses].join(', ')})`);
+      if (role !== 'admin')
+        assert.ok(statuses.has(403), `${role}: some pages were refused (${[...statuses].join(', ')})`);
       assert.ok(answers.length > 40, `${answers.length} answers checked`);
       for (const answer of answers.splice(0)) assertSecurityHeaders(answer);
     });

@@ -5,9 +5,23 @@ import { ApiScope } from '../../models/enums.js';
 import { createAdmin } from '../../admin/index.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
-import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, userActor, type TestUser } from './fixtures.js';
+import {
+  inferenceStat,
+  issuedKey,
+  queuedJob,
+  textDataset,
+  trainedModel,
+  userActor,
+  type TestUser,
+} from './fixtures.js';
 
 /** A record's id as the console's URLs carry it (a date key as ISO text). */
 const idOf = (record: BaseRecord): string => {
@@ -16,26 +30,88 @@ const idOf = (record: BaseRecord): string => {
 };
 
 /** Ids no row has, or that are not ids at all, written as they go into a URL. */
-const BAD_IDS = ['abc', '1e999', '-1', '0x10', '99999999999999999999', '2147483648', '%ff', '%00', '__proto__', 'x'.repeat(300)];
+const BAD_IDS = [
+  'abc',
+  '1e999',
+  '-1',
+  '0x10',
+  '99999999999999999999',
+  '2147483648',
+  '%ff',
+  '%00',
+  '__proto__',
+  'x'.repeat(300),
+];
 
 /** Query strings every console action gets: paging, sorting, filters and ids of the wrong shape, repeated, or badly encoded. */
 const CONSOLE_QUERIES = [
-  'perPage=abc', 'perPage=1e999', 'perPage=-1', 'perPage=0', 'perPage=2.5', 'perPage=99999999999999999999', 'perPage=', 'perPage[]=10', 'perPage[a]=1', 'perPage=10&perPage=20',
-  'page=abc', 'page=1e999', 'page=-3', 'page=0', 'page=99999999999999999999', 'page=', 'page[]=1', 'page=1&page=2',
-  'sortBy[]=id', 'sortBy[a]=id', 'sortBy=id&sortBy=id', 'sortBy=', 'sortBy=nonexistent', 'sortBy=__proto__', 'sortBy=id&direction=sideways', 'direction[]=asc',
-  'filters=abc', 'filters[]=x', 'filters.nonexistent=1', 'filters.__proto__.polluted=1', '__proto__[polluted]=1', 'constructor[prototype][polluted]=1', 'filters[constructor][prototype][polluted]=1',
-  'recordIds=abc', 'recordIds=1e999,-1', 'recordIds[]=1', 'recordIds=', 'recordIds=1&recordIds=2',
-  'query[]=x', 'query=%ff', 'searchProperty[]=x',
-  '%ff=1', 'perPage=%ff', 'filters.id=%e0%80', 'a=%',
+  'perPage=abc',
+  'perPage=1e999',
+  'perPage=-1',
+  'perPage=0',
+  'perPage=2.5',
+  'perPage=99999999999999999999',
+  'perPage=',
+  'perPage[]=10',
+  'perPage[a]=1',
+  'perPage=10&perPage=20',
+  'page=abc',
+  'page=1e999',
+  'page=-3',
+  'page=0',
+  'page=99999999999999999999',
+  'page=',
+  'page[]=1',
+  'page=1&page=2',
+  'sortBy[]=id',
+  'sortBy[a]=id',
+  'sortBy=id&sortBy=id',
+  'sortBy=',
+  'sortBy=nonexistent',
+  'sortBy=__proto__',
+  'sortBy=id&direction=sideways',
+  'direction[]=asc',
+  'filters=abc',
+  'filters[]=x',
+  'filters.nonexistent=1',
+  'filters.__proto__.polluted=1',
+  '__proto__[polluted]=1',
+  'constructor[prototype][polluted]=1',
+  'filters[constructor][prototype][polluted]=1',
+  'recordIds=abc',
+  'recordIds=1e999,-1',
+  'recordIds[]=1',
+  'recordIds=',
+  'recordIds=1&recordIds=2',
+  'query[]=x',
+  'query=%ff',
+  'searchProperty[]=x',
+  '%ff=1',
+  'perPage=%ff',
+  'filters.id=%e0%80',
+  'a=%',
 ];
 
 /** The query cases of every route (the list's own get CONSOLE_QUERIES and each filter's too): shapes the router refuses whatever the action. */
-const EVERY_ROUTE_QUERIES = ['perPage=abc', 'page=1e999', 'sortBy[]=id', 'perPage=10&perPage=20', 'filters.tags[0]=x', '__proto__[polluted]=1', 'recordIds=abc', '%ff=1', 'a=%00'];
+const EVERY_ROUTE_QUERIES = [
+  'perPage=abc',
+  'page=1e999',
+  'sortBy[]=id',
+  'perPage=10&perPage=20',
+  'filters.tags[0]=x',
+  '__proto__[polluted]=1',
+  'recordIds=abc',
+  '%ff=1',
+  'a=%00',
+];
 
 /** Values for one filter (`filters.NAME…`): each property is tried with all of them, whatever its type. */
 const filterCases = (name: string) => [
   ...['abc', '1e999', '2147483648', '2020-13-45', 'x'.repeat(5000)].map((v) => `filters.${name}=${v}`),
-  `filters.${name}[0]=x`, `filters.${name}.x.y=1`, `filters.${name}~~from=abc`, `filters.${name}~~to=1e999`,
+  `filters.${name}[0]=x`,
+  `filters.${name}.x.y=1`,
+  `filters.${name}~~from=abc`,
+  `filters.${name}~~to=1e999`,
 ];
 
 /** Form bodies (JSON, as AdminJS's client sends them) with keys that reach for prototypes, and values of the wrong shape. */
@@ -54,9 +130,34 @@ const FORM_BODIES: readonly string[] = [
 ];
 
 /** Query parameters of every API route, of the wrong shape. */
-const apiQueryCases = (name: string) => [`${name}=`, `${name}[]=1`, `${name}[a]=1`, `${name}=1e999`, `${name}=abc`, `${name}=-1`, `${name}=%ff`, `${name}=99999999999999999999`, `${name}=1&${name}=2`];
+const apiQueryCases = (name: string) => [
+  `${name}=`,
+  `${name}[]=1`,
+  `${name}[a]=1`,
+  `${name}=1e999`,
+  `${name}=abc`,
+  `${name}=-1`,
+  `${name}=%ff`,
+  `${name}=99999999999999999999`,
+  `${name}=1&${name}=2`,
+];
 const API_QUERIES = ['%ff=1', '__proto__[polluted]=1', 'constructor[prototype][polluted]=1', 'a=%'];
-const API_BODIES = ['[]', '"x"', 'null', '1e999', '{', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '{"instances":"x"}', '{"instances":[[1e999]]}', '{"version":"1e999"}', '{"maxEpochs":[1]}', '{"label":{"x":1}}', '{"datasetId":"abc","text":[],"label":null}', '{"text":"a\\u0000b","label":"a\\u0000b","alias":"a\\u0000b","model":"a\\u0000b"}'];
+const API_BODIES = [
+  '[]',
+  '"x"',
+  'null',
+  '1e999',
+  '{',
+  '{"__proto__":{"polluted":1}}',
+  '{"constructor":{"prototype":{"polluted":1}}}',
+  '{"instances":"x"}',
+  '{"instances":[[1e999]]}',
+  '{"version":"1e999"}',
+  '{"maxEpochs":[1]}',
+  '{"label":{"x":1}}',
+  '{"datasetId":"abc","text":[],"label":null}',
+  '{"text":"a\\u0000b","label":"a\\u0000b","alias":"a\\u0000b","model":"a\\u0000b"}',
+];
 
 /**
  * What is wrong with an answer, if anything: a 5xx, a redirect (the session was lost: the request proved
@@ -87,7 +188,11 @@ class Findings {
     if (problem) this.list.push(problem);
   }
   assertNone(): void {
-    assert.equal(this.list.length, 0, `${this.list.length} of ${this.sent} answers were wrong:\n${this.list.slice(0, 60).join('\n')}`);
+    assert.equal(
+      this.list.length,
+      0,
+      `${this.list.length} of ${this.sent} answers were wrong:\n${this.list.slice(0, 60).join('\n')}`,
+    );
   }
 }
 
@@ -133,7 +238,11 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
   const consoleCall = async (method: 'GET' | 'POST', path: string, body?: string) => {
     const response = await http.request(`/admin/api${path}`, {
       method,
-      headers: { accept: 'application/json', 'x-xsrf-token': token(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        accept: 'application/json',
+        'x-xsrf-token': token(),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body,
     });
     return { status: response.status, text: await response.text() };
@@ -141,32 +250,70 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
 
   /** An API call with the key (the predict fast path for keyed predicts) or with the console session. */
   const apiCall = async (via: 'key' | 'session', method: string, path: string, body?: string) => {
-    const headers: Record<string, string> = { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
     const response =
       via === 'key'
-        ? await fetch(`${server.baseUrl}${path}`, { method, headers: { ...headers, authorization: `Bearer ${key}` }, body })
+        ? await fetch(`${server.baseUrl}${path}`, {
+            method,
+            headers: { ...headers, authorization: `Bearer ${key}` },
+            body,
+          })
         : await http.request(path, { method, headers: { ...headers, 'x-xsrf-token': token() }, body });
     return { status: response.status, text: await response.text() };
   };
 
   const assertNoPollution = () => {
-    assert.equal((({}) as Record<string, unknown>).polluted, undefined, 'Object.prototype was polluted');
-    assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys, 'Object.prototype gained properties');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was polluted');
+    assert.deepEqual(
+      Object.getOwnPropertyNames(Object.prototype).sort(),
+      prototypeKeys,
+      'Object.prototype gained properties',
+    );
   };
 
   /** Every console action of every resource (enumerated from AdminJS), with the paths it answers on. */
   const consoleActions = async () => {
     const adminJs = createAdmin();
-    const out: Array<{ resource: string; action: string; type: 'resource' | 'record' | 'bulk'; path: (ids: string[]) => string; filters: string[] }> = [];
+    const out: Array<{
+      resource: string;
+      action: string;
+      type: 'resource' | 'record' | 'bulk';
+      path: (ids: string[]) => string;
+      filters: string[];
+    }> = [];
     for (const resource of adminJs.resources) {
       const decorated = resource.decorate();
       const id = decorated.id();
       targets[id] ??= (await resource.find(new Filter({}, resource), { limit: 2 })).map(idOf);
       const filters = decorated.getProperties({ where: 'filter' }).map((p) => p.propertyPath);
       for (const action of Object.values(decorated.actions)) {
-        if (action.isResourceType()) out.push({ resource: id, action: action.name, type: 'resource', path: () => `/resources/${id}/actions/${action.name}`, filters });
-        if (action.isRecordType()) out.push({ resource: id, action: action.name, type: 'record', path: (ids) => `/resources/${id}/records/${ids[0]}/${action.name}`, filters });
-        if (action.isBulkType()) out.push({ resource: id, action: action.name, type: 'bulk', path: (ids) => `/resources/${id}/bulk/${action.name}?recordIds=${ids.join(',')}`, filters });
+        if (action.isResourceType())
+          out.push({
+            resource: id,
+            action: action.name,
+            type: 'resource',
+            path: () => `/resources/${id}/actions/${action.name}`,
+            filters,
+          });
+        if (action.isRecordType())
+          out.push({
+            resource: id,
+            action: action.name,
+            type: 'record',
+            path: (ids) => `/resources/${id}/records/${ids[0]}/${action.name}`,
+            filters,
+          });
+        if (action.isBulkType())
+          out.push({
+            resource: id,
+            action: action.name,
+            type: 'bulk',
+            path: (ids) => `/resources/${id}/bulk/${action.name}?recordIds=${ids.join(',')}`,
+            filters,
+          });
       }
     }
     return out;
@@ -197,7 +344,7 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
               const url = path([bad]);
               const answer = await consoleCall(method, url, method === 'POST' ? '{}' : undefined);
               findings.check(`${method} ${url}`, answer.status, answer.text);
-                }
+            }
           }
         }
         for (const body of FORM_BODIES) {
@@ -213,10 +360,25 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
     it('answers malformed queries on the exports of "the current list view" without a 500', async function () {
       this.timeout(300_000);
       const findings = new Findings();
-      const filters = { '/exports/records.csv': ['datasetId', 'split', 'label', 'tags', 'scoredAt', 'createdAt'], '/exports/audit-events.csv': ['at', 'outcome', 'recordIds', 'q', 'action'] };
+      const filters = {
+        '/exports/records.csv': ['datasetId', 'split', 'label', 'tags', 'scoredAt', 'createdAt'],
+        '/exports/audit-events.csv': ['at', 'outcome', 'recordIds', 'q', 'action'],
+      };
       for (const [path, names] of Object.entries(filters)) {
-        for (const query of [...EVERY_ROUTE_QUERIES, 'sortBy=nonexistent', 'direction=sideways', ...names.flatMap((n) => [`filters.${n}=1e999`, `filters.${n}~~from=abc`, `filters.${n}=a&filters.${n}=b`, `filters.${n}.x=1`])]) {
-          const response = await http.request(`/admin${path}?${query}`, { headers: { 'sec-fetch-site': 'same-origin' } });
+        for (const query of [
+          ...EVERY_ROUTE_QUERIES,
+          'sortBy=nonexistent',
+          'direction=sideways',
+          ...names.flatMap((n) => [
+            `filters.${n}=1e999`,
+            `filters.${n}~~from=abc`,
+            `filters.${n}=a&filters.${n}=b`,
+            `filters.${n}.x=1`,
+          ]),
+        ]) {
+          const response = await http.request(`/admin${path}?${query}`, {
+            headers: { 'sec-fetch-site': 'same-origin' },
+          });
           findings.check(`GET ${path}?${query}`, response.status, await response.text());
         }
       }
@@ -224,7 +386,11 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
     });
 
     it('refuses a prototype-reaching form key with 400 naming it, before any action sees it', async () => {
-      for (const path of ['/resources/records/actions/new', `/resources/datasets/records/${encodeURIComponent(targets.datasets![0]!)}/edit`, `/resources/users/records/${targets.users![0]}/edit`]) {
+      for (const path of [
+        '/resources/records/actions/new',
+        `/resources/datasets/records/${encodeURIComponent(targets.datasets![0]!)}/edit`,
+        `/resources/users/records/${targets.users![0]}/edit`,
+      ]) {
         for (const body of FORM_BODIES.filter((b) => !b.includes('u0000'))) {
           const answer = await consoleCall('POST', path, body);
           assert.equal(answer.status, 400, `POST ${path} ${body}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`);
@@ -234,7 +400,7 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
       assertNoPollution();
     });
 
-    it('answers actions a resource does not have, or of another type, with 404 and what there is (the rule table\'s `archive` included)', async () => {
+    it("answers actions a resource does not have, or of another type, with 404 and what there is (the rule table's `archive` included)", async () => {
       const record = targets.records![0]!;
       const paths = [
         '/resources/auditEvents/actions/archive',
@@ -257,7 +423,8 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
           const answer = await consoleCall(method, path, method === 'POST' ? '{}' : undefined);
           findings.check(`${method} ${path}`, answer.status, answer.text);
           if (answer.status >= 500) continue;
-          if (!path.includes('%ff')) assert.equal(answer.status, 404, `${method} ${path}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`);
+          if (!path.includes('%ff'))
+            assert.equal(answer.status, 404, `${method} ${path}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`);
         }
       }
       findings.assertNone();
@@ -304,25 +471,42 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
 
     it('answers malformed path parameters, query strings and bodies on every OpenAPI route, by key and by session, without a 500', async function () {
       this.timeout(600_000);
-      const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
-      const valid: Record<string, string> = { name: encodeURIComponent(model.name), id: targets.records![0]!, alias: 'staging' };
+      const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, Operation>>;
+      };
+      const valid: Record<string, string> = {
+        name: encodeURIComponent(model.name),
+        id: targets.records![0]!,
+        alias: 'staging',
+      };
       const findings = new Findings();
       for (const [template, methods] of Object.entries(document.paths)) {
         for (const [method, operation] of Object.entries(methods)) {
           const params = (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
           const queryNames = (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-          const fill = (bad?: { name: string; value: string }) => template.replace(/\{(\w+)\}/g, (_m, name: string) => (bad?.name === name ? bad.value : (valid[name] ?? '1')));
+          const fill = (bad?: { name: string; value: string }) =>
+            template.replace(/\{(\w+)\}/g, (_m, name: string) =>
+              bad?.name === name ? bad.value : (valid[name] ?? '1'),
+            );
           const requests: Array<{ path: string; body?: string }> = [];
-          for (const name of params) for (const value of [...BAD_IDS, '%']) requests.push({ path: fill({ name, value }) });
-          for (const query of [...queryNames.flatMap(apiQueryCases), ...API_QUERIES]) requests.push({ path: `${fill()}?${query}` });
-          if (method !== 'get' && method !== 'delete') for (const body of API_BODIES) requests.push({ path: fill(), body });
+          for (const name of params)
+            for (const value of [...BAD_IDS, '%']) requests.push({ path: fill({ name, value }) });
+          for (const query of [...queryNames.flatMap(apiQueryCases), ...API_QUERIES])
+            requests.push({ path: `${fill()}?${query}` });
+          if (method !== 'get' && method !== 'delete')
+            for (const body of API_BODIES) requests.push({ path: fill(), body });
           for (const { path, body } of requests) {
             for (const via of ['key', 'session'] as const) {
               // A DELETE with valid ids would delete; only its malformed paths are sent.
               if (method === 'delete' && !params.some((p) => !path.includes(`/${valid[p]}`))) continue;
-              const answer = await apiCall(via, method.toUpperCase(), path, body ?? (method === 'get' || method === 'delete' ? undefined : '{}'));
+              const answer = await apiCall(
+                via,
+                method.toUpperCase(),
+                path,
+                body ?? (method === 'get' || method === 'delete' ? undefined : '{}'),
+              );
               findings.check(`${via} ${method.toUpperCase()} ${path} ${body ?? ''}`, answer.status, answer.text);
-                }
+            }
           }
           assertNoPollution();
         }
@@ -344,7 +528,18 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
 
   describe('one rule for repeated parameters', () => {
     it('refuses a repeated scalar parameter with 400 naming it on every path: predict by key (fast path) and by session, other API routes, the console', async () => {
-      const instances = JSON.stringify({ instances: [{ beak_length_mm: 40, beak_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3800, island: 'Dream', sex: 'FEMALE' }] });
+      const instances = JSON.stringify({
+        instances: [
+          {
+            beak_length_mm: 40,
+            beak_depth_mm: 18,
+            flipper_length_mm: 190,
+            body_mass_g: 3800,
+            island: 'Dream',
+            sex: 'FEMALE',
+          },
+        ],
+      });
       const predict = `/api/v1/models/${encodeURIComponent(model.name)}/predict`;
       for (const via of ['key', 'session'] as const) {
         const served = await apiCall(via, 'POST', `${predict}?alias=staging`, instances);

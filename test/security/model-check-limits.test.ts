@@ -13,7 +13,13 @@ import { testDatabaseUrl } from '../setup/hooks.js';
 import { MAIN, TEST_SESSION_SECRET } from '../support/cli-process.js';
 import { useTestDatabase } from '../support/database.js';
 import { createPenguinModel } from '../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 
 const MB = 1024 * 1024;
 
@@ -26,9 +32,17 @@ function expandBomb(n: number): Uint8Array {
   const g = new OnnxGraph();
   const big = g.op('Expand', [g.constant('one', 'float', [1], [0]), g.constant('shape', 'int64', [2], [n, n])]);
   const sum = g.op('ReduceSum', [big], { keepdims: { int: 0 } });
-  const logits = g.op('Add', [g.op('MatMul', ['float_input', g.constant('w', 'float', [6, 3], new Array(18).fill(0.01))]), sum]);
+  const logits = g.op('Add', [
+    g.op('MatMul', ['float_input', g.constant('w', 'float', [6, 3], new Array(18).fill(0.01))]),
+    sum,
+  ]);
   g.op('Softmax', [logits], { axis: { int: 1 } }, { outputs: ['probabilities'] });
-  return g.toModel({ inputs: [valueInfo('float_input', 'float', ['batch', 6])], outputs: [valueInfo('probabilities', 'float', ['batch', 3])], metadata: {}, docString: '' });
+  return g.toModel({
+    inputs: [valueInfo('float_input', 'float', ['batch', 6])],
+    outputs: [valueInfo('probabilities', 'float', ['batch', 3])],
+    metadata: {},
+    docString: '',
+  });
 }
 
 /** The same classifier, slow instead of large: a chain of [n, n] × [n, n] products of constants. */
@@ -37,9 +51,17 @@ function slowModel(n: number, products: number): Uint8Array {
   let square = g.op('Expand', [g.constant('one', 'float', [1], [0]), g.constant('shape', 'int64', [2], [n, n])]);
   for (let i = 0; i < products; i += 1) square = g.op('MatMul', [square, square]);
   const sum = g.op('ReduceSum', [square], { keepdims: { int: 0 } });
-  const logits = g.op('Add', [g.op('MatMul', ['float_input', g.constant('w', 'float', [6, 3], new Array(18).fill(0.01))]), sum]);
+  const logits = g.op('Add', [
+    g.op('MatMul', ['float_input', g.constant('w', 'float', [6, 3], new Array(18).fill(0.01))]),
+    sum,
+  ]);
   g.op('Softmax', [logits], { axis: { int: 1 } }, { outputs: ['probabilities'] });
-  return g.toModel({ inputs: [valueInfo('float_input', 'float', ['batch', 6])], outputs: [valueInfo('probabilities', 'float', ['batch', 3])], metadata: {}, docString: '' });
+  return g.toModel({
+    inputs: [valueInfo('float_input', 'float', ['batch', 6])],
+    outputs: [valueInfo('probabilities', 'float', ['batch', 3])],
+    metadata: {},
+    docString: '',
+  });
 }
 
 /** Issue 19, item 6: an uploaded ONNX file is opened only in a separate process capped in memory and time. */
@@ -71,7 +93,14 @@ describe('security: uploaded models are checked in a separate process with a mem
     const config = loadConfig({ DATABASE_URL: testDatabaseUrl() });
     assert.equal(config.MODEL_CHECK_MAX_MEMORY_MB, 1024);
     assert.equal(config.MODEL_CHECK_TIMEOUT_SECONDS, 30);
-    assert.equal(loadConfig({ DATABASE_URL: testDatabaseUrl(), MODEL_CHECK_MAX_MEMORY_MB: '2048', MODEL_CHECK_TIMEOUT_SECONDS: '60' }).MODEL_CHECK_TIMEOUT_SECONDS, 60);
+    assert.equal(
+      loadConfig({
+        DATABASE_URL: testDatabaseUrl(),
+        MODEL_CHECK_MAX_MEMORY_MB: '2048',
+        MODEL_CHECK_TIMEOUT_SECONDS: '60',
+      }).MODEL_CHECK_TIMEOUT_SECONDS,
+      60,
+    );
   });
 
   it(`refuses a ${bomb.length}-byte file that asks for ~1 GB (Expand to [16000, 16000]) from the console with 422 and the setting to raise; the web process's memory does not move`, async () => {
@@ -89,32 +118,48 @@ describe('security: uploaded models are checked in a separate process with a mem
     assert.equal(response.status, 422, JSON.stringify(body));
     assert.equal(body.error, 'onnx.check_memory');
     assert.equal(body.notice?.type, 'error');
-    assert.match(body.message ?? '', /needed more than 256 MB of memory .*\(MODEL_CHECK_MAX_MEMORY_MB\).*raise MODEL_CHECK_MAX_MEMORY_MB/);
+    assert.match(
+      body.message ?? '',
+      /needed more than 256 MB of memory .*\(MODEL_CHECK_MAX_MEMORY_MB\).*raise MODEL_CHECK_MAX_MEMORY_MB/,
+    );
     const grown = (process.memoryUsage().rss - rss) / MB;
     assert.ok(grown < 100, `the web process grew by ${grown.toFixed(0)} MB`);
     assert.equal(await versions(), before, 'nothing was registered');
   });
 
-  it('refuses it through the service the CLI and the console share, saying which limit; this process\'s memory does not move', async () => {
+  it("refuses it through the service the CLI and the console share, saying which limit; this process's memory does not move", async () => {
     const rss = process.memoryUsage().rss;
-    await assert.rejects(uploadVersion(scientist, { modelName, fileName: 'bomb.onnx', bytes: bomb }, { check: limits }), (error: unknown) => {
-      assert.ok(error instanceof InvalidInput, String(error));
-      assert.equal(error.code, 'onnx.check_memory');
-      assert.match(error.message, /MODEL_CHECK_MAX_MEMORY_MB/);
-      return true;
-    });
+    await assert.rejects(
+      uploadVersion(scientist, { modelName, fileName: 'bomb.onnx', bytes: bomb }, { check: limits }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInput, String(error));
+        assert.equal(error.code, 'onnx.check_memory');
+        assert.match(error.message, /MODEL_CHECK_MAX_MEMORY_MB/);
+        return true;
+      },
+    );
     const grown = (process.memoryUsage().rss - rss) / MB;
     assert.ok(grown < 100, `this process grew by ${grown.toFixed(0)} MB`);
   });
 
   it('refuses a file whose check runs past MODEL_CHECK_TIMEOUT_SECONDS, saying so', async () => {
     const before = await versions();
-    await assert.rejects(uploadVersion(scientist, { modelName, fileName: 'slow.onnx', bytes: slowModel(2_000, 40) }, { check: { maxMemoryMb: 1024, timeoutSeconds: 1 } }), (error: unknown) => {
-      assert.ok(error instanceof InvalidInput, String(error));
-      assert.equal(error.code, 'onnx.check_timeout');
-      assert.match(error.message, /longer than 1 s .*\(MODEL_CHECK_TIMEOUT_SECONDS\).*raise MODEL_CHECK_TIMEOUT_SECONDS/);
-      return true;
-    });
+    await assert.rejects(
+      uploadVersion(
+        scientist,
+        { modelName, fileName: 'slow.onnx', bytes: slowModel(2_000, 40) },
+        { check: { maxMemoryMb: 1024, timeoutSeconds: 1 } },
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInput, String(error));
+        assert.equal(error.code, 'onnx.check_timeout');
+        assert.match(
+          error.message,
+          /longer than 1 s .*\(MODEL_CHECK_TIMEOUT_SECONDS\).*raise MODEL_CHECK_TIMEOUT_SECONDS/,
+        );
+        return true;
+      },
+    );
     assert.equal(await versions(), before);
   });
 
@@ -123,8 +168,17 @@ describe('security: uploaded models are checked in a separate process with a mem
     const file = path.join(dir, 'bomb.onnx');
     fs.writeFileSync(file, bomb);
     try {
-      const env = { ...process.env, DATABASE_URL: testDatabaseUrl(), SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'silent', MODEL_CHECK_MAX_MEMORY_MB: '256' };
-      const child = spawn(process.execPath, [MAIN, 'upload-model', '--model', modelName, '--file', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const env = {
+        ...process.env,
+        DATABASE_URL: testDatabaseUrl(),
+        SESSION_SECRET: TEST_SESSION_SECRET,
+        LOG_LEVEL: 'silent',
+        MODEL_CHECK_MAX_MEMORY_MB: '256',
+      };
+      const child = spawn(process.execPath, [MAIN, 'upload-model', '--model', modelName, '--file', file], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -7,7 +7,13 @@ import { Role } from '../../src/access/roles.js';
 import { unusableScopes } from '../../src/auth/api-keys/scopes.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';
 import { unique } from '../support/database.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 import { issuedKey, userActor, type TestUser } from './fixtures.js';
 
 /**
@@ -52,12 +58,34 @@ describe('records: the console and the API are one write path (real server, real
   let admin: HttpSession;
   const people = new Map<Role, { user: TestUser; http: HttpSession; key: string; keyCanWrite: boolean }>();
 
-  const base = (): Fields => ({ datasetId: tabular.id, features: { body_mass_g: 3750, island: 'Dream' }, label: 'Adelie', split: 'train', tags: ['seed'], source: 'write path' });
+  const base = (): Fields => ({
+    datasetId: tabular.id,
+    features: { body_mass_g: 3750, island: 'Dream' },
+    label: 'Adelie',
+    split: 'train',
+    tags: ['seed'],
+    source: 'write path',
+  });
   const freshRecord = async () =>
-    (await DataRecord.create({ datasetId: tabular.id, text: null, features: { body_mass_g: 3750, island: 'Dream' }, label: 'Adelie', split: 'train', tags: ['seed', 'old'], source: 'write path' })).id;
+    (
+      await DataRecord.create({
+        datasetId: tabular.id,
+        text: null,
+        features: { body_mass_g: 3750, island: 'Dream' },
+        label: 'Adelie',
+        split: 'train',
+        tags: ['seed', 'old'],
+        source: 'write path',
+      })
+    ).id;
 
   const CASES: Case[] = [
-    { name: 'text (set)', create: (b) => ({ ...b, text: 'a note' }), edit: { text: 'a note' }, expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' } },
+    {
+      name: 'text (set)',
+      create: (b) => ({ ...b, text: 'a note' }),
+      edit: { text: 'a note' },
+      expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' },
+    },
     {
       name: 'features (valid; a number typed as text)',
       create: (b) => ({ ...b, features: { body_mass_g: 4100, island: 'Biscoe' } }),
@@ -82,8 +110,19 @@ describe('records: the console and the API are one write path (real server, real
       edit: { features: { body_mass_g: 3900 } },
       expect: { data_scientist: 'records.field_forbidden' },
     },
-    { name: 'features (category outside its list)', create: (b) => ({ ...b, features: { body_mass_g: 3750, island: 'Atlantis' } }), edit: { features: { body_mass_g: 3750, island: 'Atlantis' } }, expect: { content_manager: 'record.features_invalid' } },
-    { name: 'label (valid)', create: (b) => ({ ...b, label: 'Gentoo' }), edit: { label: 'Gentoo' }, bulk: { label: 'Gentoo' }, expect: { data_scientist: 'ok', content_manager: 'ok' } },
+    {
+      name: 'features (category outside its list)',
+      create: (b) => ({ ...b, features: { body_mass_g: 3750, island: 'Atlantis' } }),
+      edit: { features: { body_mass_g: 3750, island: 'Atlantis' } },
+      expect: { content_manager: 'record.features_invalid' },
+    },
+    {
+      name: 'label (valid)',
+      create: (b) => ({ ...b, label: 'Gentoo' }),
+      edit: { label: 'Gentoo' },
+      bulk: { label: 'Gentoo' },
+      expect: { data_scientist: 'ok', content_manager: 'ok' },
+    },
     {
       name: 'label (not in the label set)',
       create: (b) => ({ ...b, label: 'Emperor' }),
@@ -91,20 +130,72 @@ describe('records: the console and the API are one write path (real server, real
       bulk: { label: 'Emperor' },
       expect: { data_scientist: 'record.label_not_in_dataset', content_manager: 'record.label_not_in_dataset' },
     },
-    { name: 'split (valid)', create: (b) => ({ ...b, split: 'test' }), edit: { split: 'test' }, bulk: { split: 'test' }, expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' } },
-    { name: 'split (invalid)', create: (b) => ({ ...b, split: 'bogus' }), edit: { split: 'bogus' }, bulk: { split: 'bogus' }, expect: { data_scientist: 'records.field_forbidden', content_manager: 'record.invalid' } },
-    { name: 'tags (set)', create: (b) => ({ ...b, tags: ['reviewed', 'hard'] }), edit: { tags: ['reviewed', 'hard'] }, bulk: { addTags: 'reviewed,hard' }, expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' } },
-    { name: 'tags (clear)', create: (b) => ({ ...b, tags: [] }), edit: { tags: [] }, bulk: { removeTags: 'seed,old' }, expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' } },
-    { name: 'source', create: (b) => ({ ...b, source: 'field notebook 7' }), edit: { source: 'field notebook 7' }, expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' } },
-    { name: 'datasetId (another dataset, on edit)', edit: { datasetId: -1 }, expect: { data_scientist: 'records.field_forbidden', content_manager: 'record.dataset_fixed', admin: 'record.dataset_fixed' } },
+    {
+      name: 'split (valid)',
+      create: (b) => ({ ...b, split: 'test' }),
+      edit: { split: 'test' },
+      bulk: { split: 'test' },
+      expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' },
+    },
+    {
+      name: 'split (invalid)',
+      create: (b) => ({ ...b, split: 'bogus' }),
+      edit: { split: 'bogus' },
+      bulk: { split: 'bogus' },
+      expect: { data_scientist: 'records.field_forbidden', content_manager: 'record.invalid' },
+    },
+    {
+      name: 'tags (set)',
+      create: (b) => ({ ...b, tags: ['reviewed', 'hard'] }),
+      edit: { tags: ['reviewed', 'hard'] },
+      bulk: { addTags: 'reviewed,hard' },
+      expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' },
+    },
+    {
+      name: 'tags (clear)',
+      create: (b) => ({ ...b, tags: [] }),
+      edit: { tags: [] },
+      bulk: { removeTags: 'seed,old' },
+      expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' },
+    },
+    {
+      name: 'source',
+      create: (b) => ({ ...b, source: 'field notebook 7' }),
+      edit: { source: 'field notebook 7' },
+      expect: { data_scientist: 'records.field_forbidden', content_manager: 'ok' },
+    },
+    {
+      name: 'datasetId (another dataset, on edit)',
+      edit: { datasetId: -1 },
+      expect: {
+        data_scientist: 'records.field_forbidden',
+        content_manager: 'record.dataset_fixed',
+        admin: 'record.dataset_fixed',
+      },
+    },
   ];
 
   before(async function () {
     this.timeout(240_000);
     await stopWorker();
     server = await startConsoleServer();
-    tabular = await Dataset.create({ name: unique('writepath-penguins'), task: 'tabular-classification', labels: LABELS, featureSchema: SCHEMA, description: null, source: null, license: null });
-    textual = await Dataset.create({ name: unique('writepath-text'), task: 'text-classification', labels: ['ham', 'spam'], description: null, source: null, license: null });
+    tabular = await Dataset.create({
+      name: unique('writepath-penguins'),
+      task: 'tabular-classification',
+      labels: LABELS,
+      featureSchema: SCHEMA,
+      description: null,
+      source: null,
+      license: null,
+    });
+    textual = await Dataset.create({
+      name: unique('writepath-text'),
+      task: 'text-classification',
+      labels: ['ham', 'spam'],
+      description: null,
+      source: null,
+      license: null,
+    });
     for (const role of Role.options) {
       const user = await createTestUser(role);
       const http = new HttpSession(server.baseUrl);
@@ -118,7 +209,10 @@ describe('records: the console and the API are one write path (real server, real
   });
   after(() => server?.stop());
 
-  const resolve = (fields: Fields): Fields => ({ ...fields, ...('datasetId' in fields && fields.datasetId === -1 ? { datasetId: textual.id } : {}) });
+  const resolve = (fields: Fields): Fields => ({
+    ...fields,
+    ...('datasetId' in fields && fields.datasetId === -1 ? { datasetId: textual.id } : {}),
+  });
 
   /** Fields → the flat form fields AdminJS's client posts (paramsToFormData). */
   const toForm = (params: Record<string, unknown>): FormData => {
@@ -146,7 +240,11 @@ describe('records: the console and the API are one write path (real server, real
     return out;
   };
   const consolePost = (http: HttpSession, path: string, form: FormData) =>
-    http.request(`/admin/api${path}`, { method: 'POST', headers: { accept: 'application/json', 'x-xsrf-token': decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? '') }, body: form });
+    http.request(`/admin/api${path}`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'x-xsrf-token': decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? '') },
+      body: form,
+    });
   const apiCall = (via: 'key' | 'session', role: Role, method: string, path: string, body: unknown) => {
     const person = people.get(role)!;
     const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
@@ -159,11 +257,22 @@ describe('records: the console and the API are one write path (real server, real
   };
 
   /** An answer as an outcome: 'ok', the error code, or 'role' for a 403 refusing the action itself. */
-  const consoleOutcome = async (response: Response): Promise<{ outcome: string; id?: number; fieldErrors?: Record<string, unknown> }> => {
+  const consoleOutcome = async (
+    response: Response,
+  ): Promise<{ outcome: string; id?: number; fieldErrors?: Record<string, unknown> }> => {
     const text = await response.text();
     if (response.status === 403) return { outcome: 'role' };
     assert.equal(response.status, 200, `console answered ${response.status}: ${text.slice(0, 300)}`);
-    const body = JSON.parse(text) as { notice?: { type: string }; error?: { code: string }; record?: { id?: string; params?: Record<string, unknown>; errors?: Record<string, unknown>; baseError?: { type?: string } } };
+    const body = JSON.parse(text) as {
+      notice?: { type: string };
+      error?: { code: string };
+      record?: {
+        id?: string;
+        params?: Record<string, unknown>;
+        errors?: Record<string, unknown>;
+        baseError?: { type?: string };
+      };
+    };
     if (body.record?.baseError?.type) return { outcome: body.record.baseError.type, fieldErrors: body.record.errors };
     if (body.error?.code) return { outcome: body.error.code };
     assert.notEqual(body.notice?.type, 'error', `console error without a code: ${text.slice(0, 300)}`);
@@ -193,11 +302,17 @@ describe('records: the console and the API are one write path (real server, real
   const eventsSince = async (seq: number) => {
     await flushRefusalCounts({ includeCurrentMinute: true });
     // Past 50 refusals of one actor in a minute, of any kind, they are counted under `audit.refusals`.
-    return AuditEvent.findAll({ where: { seq: { [Op.gt]: seq }, [Op.or]: [{ resource: 'records' }, { action: 'audit.refusals' }] }, order: [['seq', 'ASC']] });
+    return AuditEvent.findAll({
+      where: { seq: { [Op.gt]: seq }, [Op.or]: [{ resource: 'records' }, { action: 'audit.refusals' }] },
+      order: [['seq', 'ASC']],
+    });
   };
 
   /** What one attempt left: its outcome, the row it wrote (or the edited row), and the audit events. */
-  async function attempt(run: () => Promise<{ outcome: string; id?: number; fieldErrors?: Record<string, unknown> }>, rowId?: number) {
+  async function attempt(
+    run: () => Promise<{ outcome: string; id?: number; fieldErrors?: Record<string, unknown> }>,
+    rowId?: number,
+  ) {
     const seq = await lastSeq();
     const result = await run();
     const events = await eventsSince(seq);
@@ -208,15 +323,33 @@ describe('records: the console and the API are one write path (real server, real
     const ofAction = result.events.filter((e) => e.action === action);
     if (result.outcome === 'ok') {
       const successes = ofAction.filter((e) => e.outcome === 'success');
-      assert.equal(successes.length, 1, `${where}: one success event (got ${JSON.stringify(result.events.map((e) => [e.action, e.outcome]))})`);
-      assert.equal(result.events.filter((e) => e.outcome !== 'success').length, 0, `${where}: no refusal event for a success`);
-      assert.ok(successes[0]!.after !== null && successes[0]!.after !== undefined, `${where}: the event has the values after`);
-      if (action !== 'records.create') assert.ok(successes[0]!.before !== null && successes[0]!.before !== undefined, `${where}: the event has the values before`);
+      assert.equal(
+        successes.length,
+        1,
+        `${where}: one success event (got ${JSON.stringify(result.events.map((e) => [e.action, e.outcome]))})`,
+      );
+      assert.equal(
+        result.events.filter((e) => e.outcome !== 'success').length,
+        0,
+        `${where}: no refusal event for a success`,
+      );
+      assert.ok(
+        successes[0]!.after !== null && successes[0]!.after !== undefined,
+        `${where}: the event has the values after`,
+      );
+      if (action !== 'records.create')
+        assert.ok(
+          successes[0]!.before !== null && successes[0]!.before !== undefined,
+          `${where}: the event has the values before`,
+        );
     } else {
       assert.ok(result.events.length >= 1, `${where}: a refusal (${result.outcome}) leaves an audit event`);
       assert.equal(result.events.filter((e) => e.outcome === 'success').length, 0, `${where}: nothing succeeded`);
       const forbidden = result.outcome === 'role' || /forbidden/.test(result.outcome);
-      assert.ok(result.events.every((e) => e.outcome === (forbidden ? 'denied' : 'failed')), `${where}: ${forbidden ? 'denied' : 'failed'} events (got ${result.events.map((e) => e.outcome).join(', ')})`);
+      assert.ok(
+        result.events.every((e) => e.outcome === (forbidden ? 'denied' : 'failed')),
+        `${where}: ${forbidden ? 'denied' : 'failed'} events (got ${result.events.map((e) => e.outcome).join(', ')})`,
+      );
     }
   }
 
@@ -226,7 +359,10 @@ describe('records: the console and the API are one write path (real server, real
   };
   /** Expectations written out for a few cells (auditors may not write; admins may what content managers may). */
   const anchor = (where: string, role: Role, c: Case, outcome: string, op: 'create' | 'edit') => {
-    const expected = role === 'auditor' || (op === 'create' && role === 'data_scientist') ? 'role' : (c.expect?.[role] ?? (role === 'admin' ? c.expect?.content_manager : undefined));
+    const expected =
+      role === 'auditor' || (op === 'create' && role === 'data_scientist')
+        ? 'role'
+        : (c.expect?.[role] ?? (role === 'admin' ? c.expect?.content_manager : undefined));
     if (expected) assert.equal(outcome, expected, `${where}: expected ${expected}`);
   };
 
@@ -237,14 +373,37 @@ describe('records: the console and the API are one write path (real server, real
           const fields = resolve(c.create!(base()));
           const form = flatten(fields);
           const where = `${role} create ${c.name}`;
-          const viaConsole = await attempt(async () => consoleOutcome(await consolePost(people.get(role)!.http, '/resources/records/actions/new', toForm(form))));
-          const viaKey = await attempt(async () => apiOutcome(await apiCall('key', role, 'POST', '/api/v1/records', fields)));
-          const viaSession = await attempt(async () => apiOutcome(await apiCall('session', role, 'POST', '/api/v1/records', fields)));
+          const viaConsole = await attempt(async () =>
+            consoleOutcome(await consolePost(people.get(role)!.http, '/resources/records/actions/new', toForm(form))),
+          );
+          const viaKey = await attempt(async () =>
+            apiOutcome(await apiCall('key', role, 'POST', '/api/v1/records', fields)),
+          );
+          const viaSession = await attempt(async () =>
+            apiOutcome(await apiCall('session', role, 'POST', '/api/v1/records', fields)),
+          );
           same(`${where} (key)`, viaConsole, people.get(role)!.keyCanWrite ? viaKey : viaSession);
           same(`${where} (session)`, viaConsole, viaSession);
-          if (!people.get(role)!.keyCanWrite) assert.equal(viaKey.outcome, 'role', `${where}: a key without records:write`);
-          anchor(where, role, { ...c, expect: c.name.startsWith('features (missing') ? { content_manager: 'record.features_required' } : c.expect }, viaConsole.outcome, 'create');
-          for (const [via, result] of [['console', viaConsole], ['key', viaKey], ['session', viaSession]] as const) checkAudit(`${where} via ${via}`, 'records.create', result);
+          if (!people.get(role)!.keyCanWrite)
+            assert.equal(viaKey.outcome, 'role', `${where}: a key without records:write`);
+          anchor(
+            where,
+            role,
+            {
+              ...c,
+              expect: c.name.startsWith('features (missing')
+                ? { content_manager: 'record.features_required' }
+                : c.expect,
+            },
+            viaConsole.outcome,
+            'create',
+          );
+          for (const [via, result] of [
+            ['console', viaConsole],
+            ['key', viaKey],
+            ['session', viaSession],
+          ] as const)
+            checkAudit(`${where} via ${via}`, 'records.create', result);
         }
       });
 
@@ -254,22 +413,46 @@ describe('records: the console and the API are one write path (real server, real
           const where = `${role} edit ${c.name}`;
           const ids = [await freshRecord(), await freshRecord(), await freshRecord()];
           // The form's params as the edit page holds them (read with an admin's session: an auditor's is refused).
-          const page = (await (await admin.api(`/resources/records/records/${ids[0]}/edit`)).json()) as { record: { params: Record<string, unknown> } };
+          const page = (await (await admin.api(`/resources/records/records/${ids[0]}/edit`)).json()) as {
+            record: { params: Record<string, unknown> };
+          };
           const params = Object.fromEntries(
-            Object.entries(page.record.params).filter(([key]) => !Object.keys(change).some((field) => key === field || key.startsWith(`${field}.`))),
+            Object.entries(page.record.params).filter(
+              ([key]) => !Object.keys(change).some((field) => key === field || key.startsWith(`${field}.`)),
+            ),
           );
           const form = toForm({ ...params, ...flatten(change) });
-          const viaConsole = await attempt(async () => consoleOutcome(await consolePost(people.get(role)!.http, `/resources/records/records/${ids[0]}/edit`, form)), ids[0]);
-          const viaKey = await attempt(async () => apiOutcome(await apiCall('key', role, 'PATCH', `/api/v1/records/${ids[1]}`, change)), ids[1]);
-          const viaSession = await attempt(async () => apiOutcome(await apiCall('session', role, 'PATCH', `/api/v1/records/${ids[2]}`, change)), ids[2]);
+          const viaConsole = await attempt(
+            async () =>
+              consoleOutcome(
+                await consolePost(people.get(role)!.http, `/resources/records/records/${ids[0]}/edit`, form),
+              ),
+            ids[0],
+          );
+          const viaKey = await attempt(
+            async () => apiOutcome(await apiCall('key', role, 'PATCH', `/api/v1/records/${ids[1]}`, change)),
+            ids[1],
+          );
+          const viaSession = await attempt(
+            async () => apiOutcome(await apiCall('session', role, 'PATCH', `/api/v1/records/${ids[2]}`, change)),
+            ids[2],
+          );
           const strip = (r: typeof viaConsole) => ({ ...r, id: undefined });
           same(`${where} (key)`, strip(viaConsole), strip(people.get(role)!.keyCanWrite ? viaKey : viaSession));
           same(`${where} (session)`, strip(viaConsole), strip(viaSession));
           anchor(where, role, c, viaConsole.outcome, 'edit');
           if (viaConsole.outcome !== 'ok' && viaConsole.outcome !== 'role') {
-            assert.ok(viaConsole.fieldErrors && Object.keys(viaConsole.fieldErrors).length > 0, `${where}: the form shows the error beside a field`);
+            assert.ok(
+              viaConsole.fieldErrors && Object.keys(viaConsole.fieldErrors).length > 0,
+              `${where}: the form shows the error beside a field`,
+            );
           }
-          for (const [via, result] of [['console', viaConsole], ['key', viaKey], ['session', viaSession]] as const) checkAudit(`${where} via ${via}`, 'records.update', result);
+          for (const [via, result] of [
+            ['console', viaConsole],
+            ['key', viaKey],
+            ['session', viaSession],
+          ] as const)
+            checkAudit(`${where} via ${via}`, 'records.update', result);
         }
       });
 
@@ -280,15 +463,41 @@ describe('records: the console and the API are one write path (real server, real
           const form = new FormData();
           form.set('mode', 'apply');
           for (const [key, value] of Object.entries(c.bulk!)) form.set(key, String(value));
-          const viaConsole = await attempt(async () => consoleOutcome(await consolePost(people.get(role)!.http, `/resources/records/bulk/bulkEdit?recordIds=${ids[0]}`, form)), ids[0]);
+          const viaConsole = await attempt(
+            async () =>
+              consoleOutcome(
+                await consolePost(people.get(role)!.http, `/resources/records/bulk/bulkEdit?recordIds=${ids[0]}`, form),
+              ),
+            ids[0],
+          );
           const body = { selection: { ids: [ids[1]] }, changes: c.bulk };
-          const viaKey = await attempt(async () => apiOutcome(await apiCall('key', role, 'PATCH', '/api/v1/records', body)), ids[1]);
-          const viaSession = await attempt(async () => apiOutcome(await apiCall('session', role, 'PATCH', '/api/v1/records', { ...body, selection: { ids: [ids[2]] } })), ids[2]);
+          const viaKey = await attempt(
+            async () => apiOutcome(await apiCall('key', role, 'PATCH', '/api/v1/records', body)),
+            ids[1],
+          );
+          const viaSession = await attempt(
+            async () =>
+              apiOutcome(
+                await apiCall('session', role, 'PATCH', '/api/v1/records', { ...body, selection: { ids: [ids[2]] } }),
+              ),
+            ids[2],
+          );
           same(`${where} (key)`, viaConsole, people.get(role)!.keyCanWrite ? viaKey : viaSession);
           same(`${where} (session)`, viaConsole, viaSession);
-          const expected = c.name === 'label (not in the label set)' ? 'bulk.invalid_records' : c.name === 'split (invalid)' && role !== 'data_scientist' ? 'bulk.changes' : c.expect?.[role]?.replace('records.field_forbidden', 'bulk.fields_forbidden');
-          if (expected && role !== 'auditor') assert.equal(viaConsole.outcome, expected, `${where}: expected ${expected}`);
-          for (const [via, result] of [['console', viaConsole], ['key', viaKey], ['session', viaSession]] as const) checkAudit(`${where} via ${via}`, 'records.bulk_update', result);
+          const expected =
+            c.name === 'label (not in the label set)'
+              ? 'bulk.invalid_records'
+              : c.name === 'split (invalid)' && role !== 'data_scientist'
+                ? 'bulk.changes'
+                : c.expect?.[role]?.replace('records.field_forbidden', 'bulk.fields_forbidden');
+          if (expected && role !== 'auditor')
+            assert.equal(viaConsole.outcome, expected, `${where}: expected ${expected}`);
+          for (const [via, result] of [
+            ['console', viaConsole],
+            ['key', viaKey],
+            ['session', viaSession],
+          ] as const)
+            checkAudit(`${where} via ${via}`, 'records.bulk_update', result);
         }
       });
     });
@@ -296,12 +505,27 @@ describe('records: the console and the API are one write path (real server, real
 
   it('stores a number typed into the form as a number, and names the field of a wrong one beside it', async () => {
     const manager = people.get('content_manager')!.http;
-    const created = await consoleOutcome(await consolePost(manager, '/resources/records/actions/new', toForm({ datasetId: tabular.id, 'features.body_mass_g': '3750', 'features.island': 'Dream', label: 'Adelie' })));
+    const created = await consoleOutcome(
+      await consolePost(
+        manager,
+        '/resources/records/actions/new',
+        toForm({ datasetId: tabular.id, 'features.body_mass_g': '3750', 'features.island': 'Dream', label: 'Adelie' }),
+      ),
+    );
     assert.equal(created.outcome, 'ok');
     assert.deepEqual((await DataRecord.findByPk(created.id))!.features, { body_mass_g: 3750, island: 'Dream' });
-    const refused = await consoleOutcome(await consolePost(manager, `/resources/records/records/${created.id}/edit`, toForm({ 'features.body_mass_g': 'abc', 'features.island': 'Dream' })));
+    const refused = await consoleOutcome(
+      await consolePost(
+        manager,
+        `/resources/records/records/${created.id}/edit`,
+        toForm({ 'features.body_mass_g': 'abc', 'features.island': 'Dream' }),
+      ),
+    );
     assert.equal(refused.outcome, 'record.features_invalid');
-    assert.match(String((refused.fieldErrors?.['features.body_mass_g'] as { message: string }).message), /finite number/);
+    assert.match(
+      String((refused.fieldErrors?.['features.body_mass_g'] as { message: string }).message),
+      /finite number/,
+    );
   });
 
   it('answers a body that is not an object with record.invalid (400), audited, for every role that may edit', async () => {
@@ -311,7 +535,10 @@ describe('records: the console and the API are one write path (real server, real
       const response = await apiCall('key', role, 'PATCH', `/api/v1/records/${id}`, ['label', 'Gentoo']);
       assert.equal(response.status, 400, `${role}: ${await response.clone().text()}`);
       assert.equal(((await response.json()) as { code: string }).code, 'record.invalid');
-      assert.deepEqual((await eventsSince(seq)).map((e) => [e.action, e.outcome]), [['records.update', 'failed']]);
+      assert.deepEqual(
+        (await eventsSince(seq)).map((e) => [e.action, e.outcome]),
+        [['records.update', 'failed']],
+      );
     }
   });
 });

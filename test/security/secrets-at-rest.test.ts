@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
 import { useTestDatabase } from '../support/database.js';
 import { createPenguinModel } from '../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 
 /**
  * Whatever a user types as a secret (a password, an API key) must not be readable back from the
@@ -27,10 +33,13 @@ describe('security: secrets at rest (real server, whole database searched)', () 
     );
     const found: string[] = [];
     for (const { name } of tables) {
-      const [row] = await sequelize.query<{ hit: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${name} t WHERE strpos(t::text, :secret) > 0) AS hit`, {
-        replacements: { secret },
-        type: QueryTypes.SELECT,
-      });
+      const [row] = await sequelize.query<{ hit: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${name} t WHERE strpos(t::text, :secret) > 0) AS hit`,
+        {
+          replacements: { secret },
+          type: QueryTypes.SELECT,
+        },
+      );
       if (row?.hit) found.push(name);
     }
     return found;
@@ -44,17 +53,37 @@ describe('security: secrets at rest (real server, whole database searched)', () 
 
     const password = `plum harbour ${Date.now()} lantern`;
     const email = `secret-${Date.now()}@example.com`;
-    const created = await http.api('/resources/users/actions/new', 'POST', { email, role: 'data_scientist', active: true, newPassword: password });
+    const created = await http.api('/resources/users/actions/new', 'POST', {
+      email,
+      role: 'data_scientist',
+      active: true,
+      newPassword: password,
+    });
     assert.equal(created.status, 200);
     assert.equal(((await created.json()) as { notice: { type: string } }).notice.type, 'success');
 
-    const issued = await http.api('/resources/apiKeys/actions/issue', 'POST', { ownerEmail: email, name: 'at rest', scopes: 'predict' });
+    const issued = await http.api('/resources/apiKeys/actions/issue', 'POST', {
+      ownerEmail: email,
+      name: 'at rest',
+      scopes: 'predict',
+    });
     const { issued: key } = (await issued.json()) as { issued: { key: string; prefix: string } };
     assert.match(key.key, /^mdk_/);
     const predicted = await fetch(`${server.baseUrl}/api/v1/models/${model.name}/predict`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ instances: [{ bill_length_mm: 39.1, bill_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'male' }] }),
+      body: JSON.stringify({
+        instances: [
+          {
+            bill_length_mm: 39.1,
+            bill_depth_mm: 18.7,
+            flipper_length_mm: 181,
+            body_mass_g: 3750,
+            island: 'Torgersen',
+            sex: 'male',
+          },
+        ],
+      }),
     });
     assert.notEqual(predicted.status, 401, 'the key works');
 
@@ -65,6 +94,9 @@ describe('security: secrets at rest (real server, whole database searched)', () 
     assert.deepEqual(await tablesContaining(password), [], 'the password is nowhere');
     assert.deepEqual(await tablesContaining(key.key), [], 'the API key is nowhere');
     assert.deepEqual(await tablesContaining(key.key.slice(key.prefix.length + 1)), [], 'not even its secret part');
-    assert.ok((await tablesContaining(key.prefix)).includes('public.api_keys'), 'its prefix identifies it (and the search works)');
+    assert.ok(
+      (await tablesContaining(key.prefix)).includes('public.api_keys'),
+      'its prefix identifies it (and the search works)',
+    );
   });
 });

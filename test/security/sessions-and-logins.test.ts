@@ -4,7 +4,13 @@ import { AuditEvent, User } from '../../models/index.js';
 import { LOCKOUT_MINUTES, MAX_FAILED_LOGINS } from '../../src/auth/verify-login.js';
 import { saveUser } from '../../src/users/save-user.js';
 import { useTestDatabase } from '../support/database.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 
 const IDLE_MINUTES = 7;
 const ABSOLUTE_HOURS = 2;
@@ -21,7 +27,11 @@ describe('security: sessions, sign-in throttling and user enumeration (real serv
 
   before(async () => {
     await useTestDatabase();
-    server = await startConsoleServer({ TRUST_PROXY: 'true', SESSION_IDLE_MINUTES: String(IDLE_MINUTES), SESSION_ABSOLUTE_HOURS: String(ABSOLUTE_HOURS) });
+    server = await startConsoleServer({
+      TRUST_PROXY: 'true',
+      SESSION_IDLE_MINUTES: String(IDLE_MINUTES),
+      SESSION_ABSOLUTE_HOURS: String(ABSOLUTE_HOURS),
+    });
   });
   after(() => server?.stop());
 
@@ -48,10 +58,13 @@ describe('security: sessions, sign-in throttling and user enumeration (real serv
 
   const sessionRow = async (http: HttpSession) => {
     const sequelize = await useTestDatabase();
-    const [row] = await sequelize.query<{ expire: Date; sess: { signedInAt?: number } }>('SELECT expire, sess FROM session WHERE sid = :sid', {
-      replacements: { sid: sessionIdOf(http.cookies.get('modeldesk.sid') ?? '') },
-      type: QueryTypes.SELECT,
-    });
+    const [row] = await sequelize.query<{ expire: Date; sess: { signedInAt?: number } }>(
+      'SELECT expire, sess FROM session WHERE sid = :sid',
+      {
+        replacements: { sid: sessionIdOf(http.cookies.get('modeldesk.sid') ?? '') },
+        type: QueryTypes.SELECT,
+      },
+    );
     return row;
   };
 
@@ -60,9 +73,14 @@ describe('security: sessions, sign-in throttling and user enumeration (real serv
     const row = await sessionRow(http);
     assert.ok(row, 'the session is stored in Postgres');
     const minutesLeft = (row.expire.getTime() - Date.now()) / 60_000;
-    assert.ok(minutesLeft > IDLE_MINUTES - 1 && minutesLeft < IDLE_MINUTES + 0.5, `expires in ${minutesLeft.toFixed(2)} minutes`);
+    assert.ok(
+      minutesLeft > IDLE_MINUTES - 1 && minutesLeft < IDLE_MINUTES + 0.5,
+      `expires in ${minutesLeft.toFixed(2)} minutes`,
+    );
     const sequelize = await useTestDatabase();
-    await sequelize.query(`UPDATE session SET expire = now() - interval '1 second' WHERE sid = :sid`, { replacements: { sid: sessionIdOf(http.cookies.get('modeldesk.sid')!) } });
+    await sequelize.query(`UPDATE session SET expire = now() - interval '1 second' WHERE sid = :sid`, {
+      replacements: { sid: sessionIdOf(http.cookies.get('modeldesk.sid')!) },
+    });
     const idle = await http.api('/resources/records/actions/list');
     assert.equal(idle.status, 302, 'an idle session signs in nobody');
     assert.match(idle.headers.get('location') ?? '', /\/admin\/login/);
@@ -73,9 +91,15 @@ describe('security: sessions, sign-in throttling and user enumeration (real serv
     const sid = sessionIdOf(http.cookies.get('modeldesk.sid')!);
     const sequelize = await useTestDatabase();
     const signedInLongAgo = Date.now() - ABSOLUTE_HOURS * 3_600_000 - 1_000;
-    await sequelize.query(`UPDATE session SET sess = jsonb_set(sess::jsonb, '{signedInAt}', to_jsonb(:at::bigint))::json WHERE sid = :sid`, { replacements: { sid, at: signedInLongAgo } });
+    await sequelize.query(
+      `UPDATE session SET sess = jsonb_set(sess::jsonb, '{signedInAt}', to_jsonb(:at::bigint))::json WHERE sid = :sid`,
+      { replacements: { sid, at: signedInLongAgo } },
+    );
     assert.equal((await http.api('/resources/records/actions/list')).status, 401);
-    const [left] = await sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM session WHERE sid = :sid', { replacements: { sid }, type: QueryTypes.SELECT });
+    const [left] = await sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM session WHERE sid = :sid', {
+      replacements: { sid },
+      type: QueryTypes.SELECT,
+    });
     assert.equal(left?.n, 0, 'the server-side session is gone');
   });
 
@@ -98,16 +122,23 @@ describe('security: sessions, sign-in throttling and user enumeration (real serv
   it(`locks an account after ${MAX_FAILED_LOGINS} wrong passwords through the login form, refuses even the right one, and audits every attempt`, async () => {
     const user = await createTestUser('content_manager');
     const { login, address } = client();
-    for (let i = 0; i < MAX_FAILED_LOGINS; i += 1) assert.equal((await login(user.email, `wrong guess number ${i}`)).status, 200);
+    for (let i = 0; i < MAX_FAILED_LOGINS; i += 1)
+      assert.equal((await login(user.email, `wrong guess number ${i}`)).status, 200);
     const locked = await login(user.email, TEST_PASSWORD);
     assert.equal(locked.status, 200, 'the right password does not sign in while locked');
     assert.match(await locked.text(), /Wrong email or password/);
     const row = await User.findByPk(user.id);
     assert.ok(row?.lockedUntil && row.lockedUntil.getTime() > Date.now() + (LOCKOUT_MINUTES - 1) * 60_000);
     const events = await AuditEvent.findAll({ where: { action: 'auth.login', ip: address }, order: [['seq', 'ASC']] });
-    assert.deepEqual(events.map((e) => e.outcome), [...Array<string>(MAX_FAILED_LOGINS).fill('failed'), 'denied']);
+    assert.deepEqual(
+      events.map((e) => e.outcome),
+      [...Array<string>(MAX_FAILED_LOGINS).fill('failed'), 'denied'],
+    );
     assert.equal(events.at(-1)?.reason, 'account locked');
-    assert.ok(events.every((e) => !JSON.stringify(e.toJSON()).includes('wrong guess')), 'no attempted password is recorded');
+    assert.ok(
+      events.every((e) => !JSON.stringify(e.toJSON()).includes('wrong guess')),
+      'no attempted password is recorded',
+    );
   });
 
   it('answers an unknown email, a wrong password, a locked and an inactive account with the same page', async () => {
@@ -129,7 +160,10 @@ describe('security: sessions, sign-in throttling and user enumeration (real serv
       // The page differs only by its CSP nonce (and the email typed, which is not echoed).
       pages.push((await answer.text()).replace(/nonce="[^"]+"/g, 'nonce=""'));
     }
-    assert.ok(pages.every((page) => page === pages[0]), 'one answer for every failure');
+    assert.ok(
+      pages.every((page) => page === pages[0]),
+      'one answer for every failure',
+    );
     assert.ok(!pages[0]!.includes(known.email));
   });
 
@@ -150,16 +184,28 @@ describe('security: sessions, sign-in throttling and user enumeration (real serv
     }
     const ratio = median(unknown) / median(wrong);
     // Without the dummy verification an unknown email answers ~50× faster (no 19 MiB argon2id run).
-    assert.ok(ratio > 0.33 && ratio < 3, `unknown ${median(unknown).toFixed(1)} ms vs wrong ${median(wrong).toFixed(1)} ms`);
+    assert.ok(
+      ratio > 0.33 && ratio < 3,
+      `unknown ${median(unknown).toFixed(1)} ms vs wrong ${median(wrong).toFixed(1)} ms`,
+    );
   });
 
   it('refuses a weak password set in the console, saying why, and stores nothing', async () => {
     const { http } = await signedIn('admin');
     const email = `weak-${Date.now()}@example.com`;
     for (const password of ['short1!', 'Password123!', 'aaaaaaaaaaaaaaa']) {
-      const answer = await http.api('/resources/users/actions/new', 'POST', { email, role: 'auditor', active: true, newPassword: password });
+      const answer = await http.api('/resources/users/actions/new', 'POST', {
+        email,
+        role: 'auditor',
+        active: true,
+        newPassword: password,
+      });
       const body = (await answer.json()) as { record?: { errors?: Record<string, { message: string }> } };
-      assert.match(body.record?.errors?.newPassword?.message ?? '', /Password (must be at least|is a commonly breached|is too repetitive)/, password);
+      assert.match(
+        body.record?.errors?.newPassword?.message ?? '',
+        /Password (must be at least|is a commonly breached|is too repetitive)/,
+        password,
+      );
       assert.equal(await User.count({ where: { email } }), 0);
     }
   });

@@ -35,7 +35,11 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
       body: new URLSearchParams({ email, password }).toString(),
     });
     await response.text();
-    return { status: response.status, requestId: response.headers.get('x-request-id') ?? '', signedIn: response.status === 302 };
+    return {
+      status: response.status,
+      requestId: response.headers.get('x-request-id') ?? '',
+      signedIn: response.status === 302,
+    };
   };
 
   /**
@@ -47,7 +51,11 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
       const body = new URLSearchParams({ email, password }).toString();
       const request = http.request(`${server.baseUrl}/admin/login`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'user-agent': agent },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': agent,
+        },
       });
       request.on('response', (response) => {
         response.resume();
@@ -63,7 +71,13 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
 
   /** Password checks made for an account: the attempts that reached argon2 (failed or succeeded). */
   const checksFor = (userId: number) =>
-    AuditEvent.count({ where: { action: 'auth.login', recordIds: { [Op.contains]: [String(userId)] }, outcome: { [Op.in]: ['failed', 'success'] } } });
+    AuditEvent.count({
+      where: {
+        action: 'auth.login',
+        recordIds: { [Op.contains]: [String(userId)] },
+        outcome: { [Op.in]: ['failed', 'success'] },
+      },
+    });
 
   const waitUntilLocked = async (userId: number) => {
     for (;;) {
@@ -77,18 +91,28 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
     it(`checks at most ${MAX_FAILED_LOGINS} passwords of ${burst} concurrent guesses for one account, and refuses the right one that comes while locked`, async function () {
       this.timeout(180_000);
       const user = await createTestUser('auditor');
-      const wrong = Array.from({ length: burst - 1 }, (_, i) => login(user.email, `wrong guess ${i}`, { 'x-forwarded-for': spreadAddress() }));
+      const wrong = Array.from({ length: burst - 1 }, (_, i) =>
+        login(user.email, `wrong guess ${i}`, { 'x-forwarded-for': spreadAddress() }),
+      );
       await waitUntilLocked(user.id);
       const right = login(user.email, TEST_PASSWORD, { 'x-forwarded-for': spreadAddress() });
       const answers = await Promise.all([...wrong, right]);
       assert.equal(answers.filter((a) => a.signedIn).length, 0, 'nobody signs in');
       assert.ok((await checksFor(user.id)) <= MAX_FAILED_LOGINS, `checked ${await checksFor(user.id)} passwords`);
-      const rightEvent = await AuditEvent.findOne({ where: { action: 'auth.login', requestId: (await right).requestId } });
+      const rightEvent = await AuditEvent.findOne({
+        where: { action: 'auth.login', requestId: (await right).requestId },
+      });
       assert.equal(rightEvent?.outcome, 'denied');
       assert.equal(rightEvent?.reason, 'account locked');
-      const events = await AuditEvent.count({ where: { action: 'auth.login', recordIds: { [Op.contains]: [String(user.id)] } } });
+      const events = await AuditEvent.count({
+        where: { action: 'auth.login', recordIds: { [Op.contains]: [String(user.id)] } },
+      });
       assert.equal(events, burst, 'every attempt is audited');
-      assert.equal((await login(user.email, TEST_PASSWORD, { 'x-forwarded-for': spreadAddress() })).signedIn, false, 'still locked afterwards');
+      assert.equal(
+        (await login(user.email, TEST_PASSWORD, { 'x-forwarded-for': spreadAddress() })).signedIn,
+        false,
+        'still locked afterwards',
+      );
     });
   }
 
@@ -97,7 +121,9 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
     const address = freshAddress();
     const users = await Promise.all(Array.from({ length: 4 }, () => createTestUser('auditor')));
     const attempts = Array.from({ length: 200 }, (_, i) =>
-      login(i % 2 === 0 ? `${unique('stuffed')}@example.com` : users[i % 4]!.email, `stuffed guess ${i}`, { 'x-forwarded-for': address }),
+      login(i % 2 === 0 ? `${unique('stuffed')}@example.com` : users[i % 4]!.email, `stuffed guess ${i}`, {
+        'x-forwarded-for': address,
+      }),
     );
     await Promise.all(attempts);
     const events = await AuditEvent.findAll({ where: { action: 'auth.login', ip: address } });
@@ -110,7 +136,11 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
     const event = await AuditEvent.findOne({ where: { action: 'auth.login', requestId: refused.requestId } });
     assert.equal(event?.outcome, 'denied');
     assert.match(event?.reason ?? '', /from this address/);
-    assert.equal((await login(fresh.email, TEST_PASSWORD, { 'x-forwarded-for': freshAddress() })).signedIn, true, 'another address is not affected');
+    assert.equal(
+      (await login(fresh.email, TEST_PASSWORD, { 'x-forwarded-for': freshAddress() })).signedIn,
+      true,
+      'another address is not affected',
+    );
   });
 
   it('knows the address, user agent and request id of every cookieless sign-in (no proxy header either)', async () => {
@@ -124,7 +154,10 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
       await slowLogin(`${unique('nobody')}@example.com`, 'a wrong password', agent),
       await slowLogin(user.email, TEST_PASSWORD, agent),
     ];
-    assert.deepEqual(answers.map((a) => a.signedIn), [false, false, true, false, false, true]);
+    assert.deepEqual(
+      answers.map((a) => a.signedIn),
+      [false, false, true, false, false, true],
+    );
     for (const answer of answers) {
       const event = await AuditEvent.findOne({ where: { action: 'auth.login', requestId: answer.requestId } });
       assert.ok(event, `an auth.login event with request id ${answer.requestId}`);
@@ -135,7 +168,11 @@ describe('security: sign-in throttling holds under concurrency, for cookieless c
 
   it('gave every auth.login event of these tests an address, a user agent and a request id', async () => {
     const missing = await AuditEvent.count({
-      where: { action: 'auth.login', seq: { [Op.gt]: firstSeq }, [Op.or]: [{ ip: null }, { userAgent: null }, { requestId: null }] },
+      where: {
+        action: 'auth.login',
+        seq: { [Op.gt]: firstSeq },
+        [Op.or]: [{ ip: null }, { userAgent: null }, { requestId: null }],
+      },
     });
     assert.equal(missing, 0);
   });

@@ -21,7 +21,11 @@ interface Answer {
 }
 
 /** One HTTPS request that trusts only `ca` (the test's own self-signed certificate). */
-function httpsRequest(url: string, ca: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function httpsRequest(
+  url: string,
+  ca: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
       let body = '';
@@ -47,12 +51,16 @@ async function writeCertificate(dir: string, name: string): Promise<{ cert: stri
   return { cert, key, pem: pems.cert };
 }
 
-const sessionCookieOf = (answer: Answer) => [answer.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('modeldesk.sid='));
+const sessionCookieOf = (answer: Answer) =>
+  [answer.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('modeldesk.sid='));
 
 /** `cli web` run to its end: exit code and everything it printed (for start-up refusals). */
 async function webExit(env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [MAIN, 'web'], { env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [MAIN, 'web'], {
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'warn', ...env },
+      timeout: 60_000,
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -79,7 +87,19 @@ describe('security: HTTPS, HSTS, secure cookies and secrets (real processes)', (
     before(async () => {
       port = await freePort();
       redirectPort = await freePort();
-      web = await startCli(['web'], { ...process.env, DATABASE_URL: testDatabaseUrl(), PORT: String(port), TLS_CERT: good.cert, TLS_KEY: good.key, HTTP_REDIRECT_PORT: String(redirectPort), LOG_LEVEL: 'debug' }, 'web process listening');
+      web = await startCli(
+        ['web'],
+        {
+          ...process.env,
+          DATABASE_URL: testDatabaseUrl(),
+          PORT: String(port),
+          TLS_CERT: good.cert,
+          TLS_KEY: good.key,
+          HTTP_REDIRECT_PORT: String(redirectPort),
+          LOG_LEVEL: 'debug',
+        },
+        'web process listening',
+      );
     });
     after(async () => {
       if (web) await stopProcess(web.child);
@@ -101,7 +121,9 @@ describe('security: HTTPS, HSTS, secure cookies and secrets (real processes)', (
       assert.match(cookie, /; Secure/);
       assert.match(cookie, /; HttpOnly/);
       assert.match(cookie, /; SameSite=Strict/);
-      const dashboard = await httpsRequest(`https://127.0.0.1:${port}/admin`, good.pem, { headers: { cookie: cookie.split(';')[0]! } });
+      const dashboard = await httpsRequest(`https://127.0.0.1:${port}/admin`, good.pem, {
+        headers: { cookie: cookie.split(';')[0]! },
+      });
       assert.equal(dashboard.status, 200);
       const xsrf = [dashboard.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('XSRF-TOKEN='));
       assert.ok(xsrf, 'the CSRF cookie is issued to the signed-in session');
@@ -122,13 +144,25 @@ describe('security: HTTPS, HSTS, secure cookies and secrets (real processes)', (
     });
 
     it('redirects plain HTTP on HTTP_REDIRECT_PORT to the same path over HTTPS (308), and serves nothing there', async () => {
-      const answer = await fetch(`http://127.0.0.1:${redirectPort}/admin/resources/records?filters.label=spam`, { redirect: 'manual', method: 'POST', body: 'x=1' });
+      const answer = await fetch(`http://127.0.0.1:${redirectPort}/admin/resources/records?filters.label=spam`, {
+        redirect: 'manual',
+        method: 'POST',
+        body: 'x=1',
+      });
       assert.equal(answer.status, 308);
-      assert.equal(answer.headers.get('location'), `https://127.0.0.1:${port}/admin/resources/records?filters.label=spam`);
+      assert.equal(
+        answer.headers.get('location'),
+        `https://127.0.0.1:${port}/admin/resources/records?filters.label=spam`,
+      );
       assert.equal(answer.headers.get('set-cookie'), null);
       // fetch() sets Host itself: a malformed one (that would make a redirect elsewhere) needs node:http.
       const badHost = await new Promise<number>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port: redirectPort, path: '/', headers: { host: 'evil.example/@x' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+        http
+          .get({ host: '127.0.0.1', port: redirectPort, path: '/', headers: { host: 'evil.example/@x' } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
       });
       assert.equal(badHost, 400);
     });
@@ -142,7 +176,7 @@ describe('security: HTTPS, HSTS, secure cookies and secrets (real processes)', (
     });
   });
 
-  it('refuses to start with half a TLS configuration, or a key that is not the certificate\'s, naming the variable', async () => {
+  it("refuses to start with half a TLS configuration, or a key that is not the certificate's, naming the variable", async () => {
     const half = await webExit({ TLS_CERT: good.cert });
     assert.equal(half.code, 78, half.output);
     assert.match(half.output, /TLS_KEY.*TLS_CERT and TLS_KEY go together/);
@@ -150,7 +184,11 @@ describe('security: HTTPS, HSTS, secure cookies and secrets (real processes)', (
     const mismatched = await webExit({ TLS_CERT: good.cert, TLS_KEY: other.key, PORT: String(await freePort()) });
     assert.equal(mismatched.code, 78, mismatched.output);
     assert.match(mismatched.output, /TLS_CERT\/TLS_KEY: not a usable certificate and private key pair/);
-    const missing = await webExit({ TLS_CERT: path.join(dir, 'nope.crt'), TLS_KEY: good.key, PORT: String(await freePort()) });
+    const missing = await webExit({
+      TLS_CERT: path.join(dir, 'nope.crt'),
+      TLS_KEY: good.key,
+      PORT: String(await freePort()),
+    });
     assert.equal(missing.code, 78);
     assert.match(missing.output, /TLS_CERT=.*nope\.crt.*cannot be read \(ENOENT\)/);
   });
@@ -191,11 +229,17 @@ describe('security: HTTPS, HSTS, secure cookies and secrets (real processes)', (
       const secure = await loginVia(proxied, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' });
       assert.equal(secure.status, 302);
       assert.equal(secure.headers.get('strict-transport-security'), HSTS_VALUE);
-      assert.match(secure.headers.getSetCookie().find((c) => c.startsWith('modeldesk.sid='))!, /; Secure/);
+      assert.match(
+        secure.headers.getSetCookie().find((c) => c.startsWith('modeldesk.sid='))!,
+        /; Secure/,
+      );
       const forged = await loginVia(direct, { 'x-forwarded-proto': 'https' });
       assert.equal(forged.status, 302);
       assert.equal(forged.headers.get('strict-transport-security'), null, 'no HSTS over plain HTTP');
-      assert.doesNotMatch(forged.headers.getSetCookie().find((c) => c.startsWith('modeldesk.sid='))!, /; Secure/);
+      assert.doesNotMatch(
+        forged.headers.getSetCookie().find((c) => c.startsWith('modeldesk.sid='))!,
+        /; Secure/,
+      );
     });
   });
 });

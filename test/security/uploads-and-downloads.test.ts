@@ -6,7 +6,13 @@ import { MlModel, ModelVersion } from '../../models/index.js';
 import { useTestDatabase } from '../support/database.js';
 import { buildExternalOnnx, fitCentroids } from '../support/external-onnx.js';
 import { createPenguinModel, encodedPenguins } from '../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 
 /** Files formidable left in the temp folder (it names them with random hex, no extension). */
 const tempUploads = () => new Set(fs.readdirSync(os.tmpdir()).filter((name) => /^[0-9a-f]{32}$/.test(name)));
@@ -22,7 +28,13 @@ describe('security: uploads and downloads (real server)', () => {
     const model = await createPenguinModel('upload-security');
     modelId = model.id;
     const train = await encodedPenguins(model.datasetId, 'train');
-    onnx = buildExternalOnnx(fitCentroids(train.map((t) => t.row), train.map((t) => t.label), ['Adelie', 'Chinstrap', 'Gentoo']));
+    onnx = buildExternalOnnx(
+      fitCentroids(
+        train.map((t) => t.row),
+        train.map((t) => t.label),
+        ['Adelie', 'Chinstrap', 'Gentoo'],
+      ),
+    );
     server = await startConsoleServer({ MAX_MODEL_UPLOAD_MB: '1' });
     const user = await createTestUser('data_scientist');
     http = new HttpSession(server.baseUrl);
@@ -53,13 +65,17 @@ describe('security: uploads and downloads (real server)', () => {
     assert.equal(version.hyperparameters.fileName, 'modeldesk-traversal-check.onnx');
     assert.equal(fs.existsSync(target), false, 'nothing was written where the name pointed');
     const left = [...tempUploads()].filter((name) => !before.has(name));
-    assert.deepEqual(left, [], 'the upload\'s temp file was removed once answered');
+    assert.deepEqual(left, [], "the upload's temp file was removed once answered");
   });
 
   it('refuses an HTML page (or any non-ONNX content) sent as a model, whatever its name or type, and answers JSON', async () => {
     const versions = await ModelVersion.count({ where: { modelId } });
     const page = new TextEncoder().encode('<!doctype html><html><body><script>alert(1)</script></body></html>');
-    for (const [name, type] of [['model.onnx', 'application/octet-stream'], ['page.html', 'text/html'], ['pic.svg', 'image/svg+xml']] as const) {
+    for (const [name, type] of [
+      ['model.onnx', 'application/octet-stream'],
+      ['page.html', 'text/html'],
+      ['pic.svg', 'image/svg+xml'],
+    ] as const) {
       const response = await upload(page, name, type);
       assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
       const body = (await response.json()) as { notice: { type: string; message: string } };
@@ -76,7 +92,8 @@ describe('security: uploads and downloads (real server)', () => {
     assert.match(((await response.json()) as { message: string }).message, /upload limit of 1 MB/);
     // The temp file is removed when the connection closes, just after the answer.
     const newFiles = () => [...tempUploads()].filter((name) => !before.has(name));
-    for (let waited = 0; newFiles().length > 0 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; newFiles().length > 0 && waited < 5_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(newFiles(), []);
   });
 
@@ -87,11 +104,17 @@ describe('security: uploads and downloads (real server)', () => {
     form.append('file', new Blob([new Uint8Array(512 * 1024)]), 'payload.bin');
     const response = await fetch(`${server.baseUrl}/admin/login`, { method: 'POST', body: form, redirect: 'manual' });
     assert.equal(response.status, 401);
-    assert.deepEqual([...tempUploads()].filter((name) => !before.has(name)), []);
+    assert.deepEqual(
+      [...tempUploads()].filter((name) => !before.has(name)),
+      [],
+    );
   });
 
   it('serves model files only as attachments of type octet-stream; a model name cannot carry quotes or line breaks', async () => {
-    await assert.rejects(MlModel.update({ name: 'evil"; filename="x.html\r\nX-Injected: 1' }, { where: { id: modelId } }), 'the database keeps model names to [a-z0-9_-]');
+    await assert.rejects(
+      MlModel.update({ name: 'evil"; filename="x.html\r\nX-Injected: 1' }, { where: { id: modelId } }),
+      'the database keeps model names to [a-z0-9_-]',
+    );
     const version = (await ModelVersion.unscoped().findOne({ where: { modelId } }))!;
     const response = await http.request(`/admin/model-versions/${version.id}/onnx`);
     assert.equal(response.status, 200);

@@ -4,7 +4,13 @@ import { Op } from 'sequelize';
 import { AuditEvent, ModelVersion, RecordPrediction } from '../../models/index.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { launchChromium, signIn } from '../support/browser.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../support/console-server.js';
 import { unique } from '../support/database.js';
 import { cancelQueuedJobs, waitForJob } from '../support/jobs.js';
 import { stringify } from 'csv-stringify/sync';
@@ -47,7 +53,9 @@ function installTraps(): void {
     },
   });
   document.addEventListener('securitypolicyviolation', (e) =>
-    win.__cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'} on ${location.pathname} (from ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}): ${e.sample}`),
+    win.__cspViolation(
+      `${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'} on ${location.pathname} (from ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}): ${e.sample}`,
+    ),
   );
 }
 
@@ -55,12 +63,16 @@ function installTraps(): void {
  * The one thing the console's own code asks of the policy and is refused: the `global` shim in AdminJS's
  * design-system bundle tries `new Function("return this")` and, refused, falls back to `window`.
  */
-const CONSOLE_OWN_VIOLATION = /^script-src blocked eval on \S+ \(from \S+\/admin\/frontend\/assets\/design-system\.bundle\.js:\d+:\d+\)/;
+const CONSOLE_OWN_VIOLATION =
+  /^script-src blocked eval on \S+ \(from \S+\/admin\/frontend\/assets\/design-system\.bundle\.js:\d+:\d+\)/;
 
 async function watch(page: Page): Promise<Watch> {
   const seen: Watch = { ran: [], dialogs: [], violations: [], errors: [] };
   await page.exposeBinding('__xssRan', (_source, where: string) => void seen.ran.push(where));
-  await page.exposeBinding('__cspViolation', (_source, what: string) => void (CONSOLE_OWN_VIOLATION.test(what) || seen.violations.push(what)));
+  await page.exposeBinding(
+    '__cspViolation',
+    (_source, what: string) => void (CONSOLE_OWN_VIOLATION.test(what) || seen.violations.push(what)),
+  );
   await page.addInitScript(installTraps);
   page.on('dialog', (dialog) => {
     seen.dialogs.push(`${dialog.type()}: ${dialog.message()} (${page.url()})`);
@@ -99,8 +111,17 @@ async function shownAsText(page: Page, texts: readonly string[], within = 'body'
       { timeout: 20_000 },
     );
   } catch {
-    const text = (await page.locator(within).first().innerText().catch(() => '')) ?? '';
-    assert.deepEqual(texts.filter((t) => !text.includes(t)), [], `${page.url()} shows these as text in ${within}, which reads: ${text.slice(0, 1500)}`);
+    const text =
+      (await page
+        .locator(within)
+        .first()
+        .innerText()
+        .catch(() => '')) ?? '';
+    assert.deepEqual(
+      texts.filter((t) => !text.includes(t)),
+      [],
+      `${page.url()} shows these as text in ${within}, which reads: ${text.slice(0, 1500)}`,
+    );
   }
   await settle(page);
 }
@@ -128,8 +149,12 @@ async function hoverUntilTooltip(page: Page, selector: string): Promise<boolean>
   for (let y = 0.9; y >= 0.15; y -= 0.075) {
     for (let x = 0.04; x < 1; x += 0.04) {
       await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
-      const now = await page.$eval(selector, (canvas) =>
-        new Promise<string>((resolve) => requestAnimationFrame(() => resolve((canvas as HTMLCanvasElement).toDataURL()))),
+      const now = await page.$eval(
+        selector,
+        (canvas) =>
+          new Promise<string>((resolve) =>
+            requestAnimationFrame(() => resolve((canvas as HTMLCanvasElement).toDataURL())),
+          ),
       );
       if (now !== still) return true;
     }
@@ -140,7 +165,11 @@ async function hoverUntilTooltip(page: Page, selector: string): Promise<boolean>
 /** The directives of a Content-Security-Policy header. */
 function directives(csp: string): Map<string, string[]> {
   return new Map(
-    csp.split(';').map((part) => part.trim().split(/\s+/)).filter((words) => words[0]).map(([name, ...values]) => [name!, values]),
+    csp
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .filter((words) => words[0])
+      .map(([name, ...values]) => [name!, values]),
   );
 }
 
@@ -174,7 +203,10 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
   /** AdminJS's "new" through the console API, as its form posts it (flattened arrays); returns the id. */
   async function create(resource: string, params: Record<string, string>): Promise<number> {
     const response = await http.api(`/resources/${resource}/actions/new`, 'POST', params);
-    const body = (await response.json()) as { record?: { id: string; errors?: Record<string, unknown> }; notice?: { type: string; message: string } };
+    const body = (await response.json()) as {
+      record?: { id: string; errors?: Record<string, unknown> };
+      notice?: { type: string; message: string };
+    };
     assert.equal(response.status, 200, `create ${resource}`);
     assert.deepEqual(body.record?.errors ?? {}, {}, `create ${resource}: ${JSON.stringify(body)}`);
     assert.notEqual(body.notice?.type, 'error', `create ${resource}: ${body.notice?.message}`);
@@ -182,15 +214,20 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
   }
 
   /** A custom console action; returns its JSON answer. */
-  async function act(path: string, data: Record<string, string>): Promise<{ notice?: { type: string; message: string }; redirectUrl?: string }> {
+  async function act(
+    path: string,
+    data: Record<string, string>,
+  ): Promise<{ notice?: { type: string; message: string }; redirectUrl?: string }> {
     const response = await http.api(path, 'POST', data);
     assert.equal(response.status, 200, path);
     return (await response.json()) as { notice?: { type: string; message: string }; redirectUrl?: string };
   }
 
-  const jobIn = (answer: { redirectUrl?: string }) => Number(/\/jobs\/records\/(\d+)\/show/.exec(answer.redirectUrl ?? '')?.[1]);
+  const jobIn = (answer: { redirectUrl?: string }) =>
+    Number(/\/jobs\/records\/(\d+)\/show/.exec(answer.redirectUrl ?? '')?.[1]);
 
-  const latestEvent = async (where: Record<string, unknown>) => (await AuditEvent.findOne({ where, order: [['seq', 'DESC']] }))!.seq;
+  const latestEvent = async (where: Record<string, unknown>) =>
+    (await AuditEvent.findOne({ where, order: [['seq', 'DESC']] }))!.seq;
 
   before(async function () {
     this.timeout(240_000);
@@ -229,13 +266,25 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
       }
     }
     // A record whose text is then edited to payloads: its audit event holds the before/after diff.
-    ids.edited = await create('records', { datasetId: String(ids.dataset), text: 'an innocent record', label: XSS.alert, split: 'holdout' });
-    const edited = await http.api(`/resources/records/records/${ids.edited}/edit`, 'POST', { text: `${XSS.script} ${XSS.img}` });
+    ids.edited = await create('records', {
+      datasetId: String(ids.dataset),
+      text: 'an innocent record',
+      label: XSS.alert,
+      split: 'holdout',
+    });
+    const edited = await http.api(`/resources/records/records/${ids.edited}/edit`, 'POST', {
+      text: `${XSS.script} ${XSS.img}`,
+    });
     assert.equal(edited.status, 200);
     ids.editEvent = await latestEvent({ action: 'records.update', recordIds: { [Op.contains]: [String(ids.edited)] } });
 
     // A model described with payloads, trained on the payload labels, then scoring the dataset.
-    ids.model = await create('models', { name: unique('xss-model'), description: PAYLOADS.join('\n'), task: 'text-classification', datasetId: String(ids.dataset) });
+    ids.model = await create('models', {
+      name: unique('xss-model'),
+      description: PAYLOADS.join('\n'),
+      task: 'text-classification',
+      datasetId: String(ids.dataset),
+    });
     ids.trainJob = jobIn(await act(`/resources/models/records/${ids.model}/train`, { maxEpochs: '30' }));
     // A training filter on a tag no record has: the job fails with a message quoting the tag.
     ids.failedJob = jobIn(await act(`/resources/models/records/${ids.model}/train`, { maxEpochs: '5', tag: XSS.img }));
@@ -246,17 +295,36 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
     assert.equal((await waitForJob(ids.failedJob)).status, 'failed');
 
     // A user whose display name is payloads; API keys whose purpose is.
-    ids.user = await create('users', { email: `${unique('xss-user')}@example.com`, name: PAYLOADS.join(' '), role: 'auditor', newPassword: TEST_PASSWORD });
+    ids.user = await create('users', {
+      email: `${unique('xss-user')}@example.com`,
+      name: PAYLOADS.join(' '),
+      role: 'auditor',
+      newPassword: TEST_PASSWORD,
+    });
     for (const name of apiKeyNames) {
-      const issued = await act('/resources/apiKeys/actions/issue', { ownerEmail: admin.email, name, scopes: 'predict' });
+      const issued = await act('/resources/apiKeys/actions/issue', {
+        ownerEmail: admin.email,
+        name,
+        scopes: 'predict',
+      });
       assert.equal(issued.notice?.type, 'success', issued.notice?.message);
     }
 
     // Bulk edits: one to a label the dataset lacks (fails: its reason and selection quote payloads), one adding a payload tag.
-    const refused = await act('/resources/records/actions/bulkEditMatching', { mode: 'apply', 'filter.datasetId': String(ids.dataset), 'filter.text': XSS.svg, label: FOREIGN_LABEL });
+    const refused = await act('/resources/records/actions/bulkEditMatching', {
+      mode: 'apply',
+      'filter.datasetId': String(ids.dataset),
+      'filter.text': XSS.svg,
+      label: FOREIGN_LABEL,
+    });
     assert.equal(refused.notice?.type, 'error');
     ids.bulkFailedEvent = await latestEvent({ action: 'records.bulk_update', outcome: 'failed' });
-    const tagged = await act('/resources/records/actions/bulkEditMatching', { mode: 'apply', 'filter.datasetId': String(ids.dataset), 'filter.tag': XSS.template, addTags: XSS.script });
+    const tagged = await act('/resources/records/actions/bulkEditMatching', {
+      mode: 'apply',
+      'filter.datasetId': String(ids.dataset),
+      'filter.tag': XSS.template,
+      addTags: XSS.script,
+    });
     assert.equal(tagged.notice?.type, 'success', tagged.notice?.message);
     ids.bulkEvent = await latestEvent({ action: 'records.bulk_update', outcome: 'success' });
 
@@ -289,7 +357,12 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
 
   it('shows record text, labels, tags and source as text in the records list, show and edit pages', async () => {
     await visit(`/admin/resources/records?filters.datasetId=${ids.dataset}&perPage=50`, PAYLOADS, 'table');
-    await visit(`/admin/resources/records/records/${ids.scored}/show`, [XSS.template, XSS.svg, XSS.jsUrl, `${WORDS[5]} ${WORDS[5]} ${XSS.template}`]);
+    await visit(`/admin/resources/records/records/${ids.scored}/show`, [
+      XSS.template,
+      XSS.svg,
+      XSS.jsUrl,
+      `${WORDS[5]} ${WORDS[5]} ${XSS.template}`,
+    ]);
     await visit(`/admin/resources/records/records/${ids.edited}/show`, [`${XSS.script} ${XSS.img}`, XSS.alert]);
     await page.goto(`${server.baseUrl}/admin/resources/records/records/${ids.scored}/edit`);
     await page.waitForSelector('textarea[name="text"]');
@@ -300,15 +373,20 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
     assertNothingRan(seen);
   });
 
-  it('shows the prediction of a payload-labelled model: the predicted label and every probability\'s label as text', async () => {
+  it("shows the prediction of a payload-labelled model: the predicted label and every probability's label as text", async () => {
     const prediction = (await RecordPrediction.findOne({ where: { recordId: ids.scored } }))!;
     assert.ok(PAYLOADS.includes(prediction.predictedLabel));
-    await visit(`/admin/resources/records/records/${ids.scored}/show`, [prediction.predictedLabel], '[data-testid="property-show-predictedLabel"]');
+    await visit(
+      `/admin/resources/records/records/${ids.scored}/show`,
+      [prediction.predictedLabel],
+      '[data-testid="property-show-predictedLabel"]',
+    );
     // Every label of the version shows whole, as text, beside its probability (dots included: they are
     // label/probability pairs, not keys AdminJS would split).
     const version = (await ModelVersion.findByPk(prediction.modelVersionId))!;
     const shown = (await page.textContent('[data-testid="probabilities"]')) ?? '';
-    for (const label of (version.outputSchema as { labels: string[] }).labels) assert.ok(shown.includes(label), `probabilities show the label ${label}: ${shown}`);
+    for (const label of (version.outputSchema as { labels: string[] }).labels)
+      assert.ok(shown.includes(label), `probabilities show the label ${label}: ${shown}`);
     assertNothingRan(seen);
   });
 
@@ -331,7 +409,9 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
   });
 
   it('shows a bulk-edit preview whose refusal quotes a payload label as text', async () => {
-    await page.goto(`${server.baseUrl}/admin/resources/records/actions/bulkEditMatching?filters.datasetId=${ids.dataset}`);
+    await page.goto(
+      `${server.baseUrl}/admin/resources/records/actions/bulkEditMatching?filters.datasetId=${ids.dataset}`,
+    );
     await page.waitForSelector('[data-testid="bulk-edit"]');
     await page.fill('input#label', FOREIGN_LABEL);
     await page.click('[data-testid="bulk-preview-button"]');
@@ -349,33 +429,59 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
 
   it('shows a model description and its version metrics (per-class table, confusion matrix) with payload labels as text', async () => {
     await visit(`/admin/resources/models/records/${ids.model}/show`, PAYLOADS);
-    await visit(`/admin/resources/modelVersions/records/${ids.version}/show`, PAYLOADS, '[data-testid="confusion-matrix"]');
+    await visit(
+      `/admin/resources/modelVersions/records/${ids.version}/show`,
+      PAYLOADS,
+      '[data-testid="confusion-matrix"]',
+    );
     assertNothingRan(seen);
   });
 
   it('shows jobs: a failed train job quotes the payload tag as text; a scoring summary charts payload labels and their tooltip', async () => {
     await visit('/admin/resources/jobs?perPage=50', ['Failed', 'Succeeded'], 'table');
-    await visit(`/admin/resources/jobs/records/${ids.failedJob}/show`, [`tag = ${XSS.img}`], '[data-testid="job-progress"]');
+    await visit(
+      `/admin/resources/jobs/records/${ids.failedJob}/show`,
+      [`tag = ${XSS.img}`],
+      '[data-testid="job-progress"]',
+    );
     await visit(`/admin/resources/jobs/records/${ids.trainJob}/show`, ['succeeded'], '[data-testid="job-progress"]');
     await page.goto(`${server.baseUrl}/admin/resources/jobs/records/${ids.scoreJob}/show`);
     await page.waitForSelector('[data-testid="chart-score-labels"] canvas');
-    assert.equal(await hoverUntilTooltip(page, '[data-testid="chart-score-labels"] canvas'), true, 'hovering a bar drew its tooltip');
+    assert.equal(
+      await hoverUntilTooltip(page, '[data-testid="chart-score-labels"] canvas'),
+      true,
+      'hovering a bar drew its tooltip',
+    );
     await settle(page);
     assertNothingRan(seen);
   });
 
-  it('shows audit events: the diff of an edit that wrote payloads, a refused bulk edit\'s reason and selection, a bulk diff of payload tags', async () => {
+  it("shows audit events: the diff of an edit that wrote payloads, a refused bulk edit's reason and selection, a bulk diff of payload tags", async () => {
     await visit(`/admin/resources/auditEvents?filters.resource=records&perPage=50`, [FOREIGN_LABEL], 'table');
-    await visit(`/admin/resources/auditEvents/records/${ids.editEvent}/show`, [`${XSS.script} ${XSS.img}`, 'an innocent record'], '[data-testid="audit-diff"]');
+    await visit(
+      `/admin/resources/auditEvents/records/${ids.editEvent}/show`,
+      [`${XSS.script} ${XSS.img}`, 'an innocent record'],
+      '[data-testid="audit-diff"]',
+    );
     const changed = page.locator('[data-testid="audit-diff"] tr[data-changed="true"]');
-    assert.match((await changed.innerText()) ?? '', /^text\s+an innocent record\s+<script>window.__xss=1<\/script> "><img src=x onerror="window.__xss=1">$/);
+    assert.match(
+      (await changed.innerText()) ?? '',
+      /^text\s+an innocent record\s+<script>window.__xss=1<\/script> "><img src=x onerror="window.__xss=1">$/,
+    );
     // The selection is shown as JSON, so its quotes are escaped.
-    await visit(`/admin/resources/auditEvents/records/${ids.bulkFailedEvent}/show`, [`"${FOREIGN_LABEL}" is not a label`, JSON.stringify(XSS.svg)]);
-    await visit(`/admin/resources/auditEvents/records/${ids.bulkEvent}/show`, [XSS.script, JSON.stringify(XSS.svg), XSS.template], '[data-testid="audit-diff"]');
+    await visit(`/admin/resources/auditEvents/records/${ids.bulkFailedEvent}/show`, [
+      `"${FOREIGN_LABEL}" is not a label`,
+      JSON.stringify(XSS.svg),
+    ]);
+    await visit(
+      `/admin/resources/auditEvents/records/${ids.bulkEvent}/show`,
+      [XSS.script, JSON.stringify(XSS.svg), XSS.template],
+      '[data-testid="audit-diff"]',
+    );
     assertNothingRan(seen);
   });
 
-  it('shows an import\'s column names, sample values and dry-run errors (which quote the cells) as text', async () => {
+  it("shows an import's column names, sample values and dry-run errors (which quote the cells) as text", async () => {
     await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${ids.dataset}/importCsv`);
     await page.waitForSelector('[data-testid="import-form"]');
     // A column named with a payload, payload cells, and a label outside the label set (its error quotes it).
@@ -384,7 +490,11 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
       [XSS.script, FOREIGN_LABEL, XSS.img],
       [XSS.template, XSS.alert, XSS.jsUrl],
     ]);
-    await page.setInputFiles('[data-testid="import-file"]', { name: `${XSS.img}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.setInputFiles('[data-testid="import-file"]', {
+      name: `${XSS.img}.csv`,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
     await page.click('[data-testid="import-upload"]');
     await page.waitForSelector('[data-testid="import-mapping"]');
     await shownAsText(page, [XSS.svg, XSS.img, XSS.script], '[data-testid="import-mapping"]');
@@ -395,13 +505,17 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
     assertNothingRan(seen);
   });
 
-  it('shows a failed sign-in\'s attempted email and User-Agent (both payloads) as text in the audit log', async () => {
+  it("shows a failed sign-in's attempted email and User-Agent (both payloads) as text in the audit log", async () => {
     await visit(`/admin/resources/auditEvents/records/${ids.loginEvent}/show`, [XSS.script, XSS.img]);
     assertNothingRan(seen);
   });
 
   it('shows user display names and API key purposes as text in their lists and show pages', async () => {
-    await visit(`/admin/resources/users?filters.role=auditor&sortBy=id&direction=desc&perPage=50`, [PAYLOADS.join(' ')], 'table');
+    await visit(
+      `/admin/resources/users?filters.role=auditor&sortBy=id&direction=desc&perPage=50`,
+      [PAYLOADS.join(' ')],
+      'table',
+    );
     await visit(`/admin/resources/users/records/${ids.user}/show`, [PAYLOADS.join(' ')]);
     await visit('/admin/resources/apiKeys?sortBy=id&direction=desc&perPage=50', apiKeyNames, 'table');
     await page.click(`table tbody tr:has-text(${JSON.stringify(apiKeyNames[0])}) td:nth-child(2)`);
@@ -418,7 +532,7 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
   });
 
   describe('the Content-Security-Policy', () => {
-    it('has script-src without \'unsafe-inline\' and with a nonce that differs per response and is on each inline script', async () => {
+    it("has script-src without 'unsafe-inline' and with a nonce that differs per response and is on each inline script", async () => {
       const nonces: string[] = [];
       for (let i = 0; i < 2; i += 1) {
         const response = await http.request('/admin/resources/records');
@@ -433,14 +547,14 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
         assert.ok(nonce, `a nonce in ${scriptSrc.join(' ')}`);
         const html = await response.text();
         const inline = html.match(/<script(?![^>]*\ssrc=)[^>]*>/g) ?? [];
-        assert.ok(inline.length > 0, 'the page has AdminJS\'s inline state script');
+        assert.ok(inline.length > 0, "the page has AdminJS's inline state script");
         for (const tag of inline) assert.ok(tag.includes(`nonce="${nonce}"`), tag);
         nonces.push(nonce);
       }
       assert.notEqual(nonces[0], nonces[1], 'a fresh nonce per response');
     });
 
-    it('blocks inline scripts and event handlers without the nonce in real Chromium, while a script with the page\'s nonce runs', async () => {
+    it("blocks inline scripts and event handlers without the nonce in real Chromium, while a script with the page's nonce runs", async () => {
       const other = await context.newPage();
       const own = await watch(other);
       await other.goto(`${server.baseUrl}/admin/resources/records`);

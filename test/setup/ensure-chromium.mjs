@@ -6,7 +6,9 @@ import fs from 'node:fs';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (fs.existsSync(CHROMIUM)) process.exit(0);
 if (process.getuid?.() !== 0) {
-  console.error(`Chromium is missing at ${CHROMIUM}. Install it (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  console.error(
+    `Chromium is missing at ${CHROMIUM}. Install it (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`,
+  );
   process.exit(1);
 }
 console.log('Installing Chromium for the browser tests (apt-get install chromium)…');

@@ -75,7 +75,8 @@ export const mochaHooks = {
   async afterAll() {
     // Close our own connections first: Postgres terminating them would surface as an uncaught error.
     for (const close of closers) await close();
-    if (dropOnServer) await onServer(dropOnServer.adminUrl, `DROP DATABASE IF EXISTS ${dropOnServer.name} WITH (FORCE)`);
+    if (dropOnServer)
+      await onServer(dropOnServer.adminUrl, `DROP DATABASE IF EXISTS ${dropOnServer.name} WITH (FORCE)`);
     await server?.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     armLeakCheck();

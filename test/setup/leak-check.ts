@@ -37,7 +37,10 @@ function openHandles(): string[] {
   // Node's only way to see the objects behind getActiveResourcesInfo(); undocumented, hence optional.
   const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
   const own: unknown[] = [process.stdin, process.stdout, process.stderr];
-  return handles.filter((handle) => !own.includes(handle)).map(describe).filter((text): text is string => text !== undefined);
+  return handles
+    .filter((handle) => !own.includes(handle))
+    .map(describe)
+    .filter((text): text is string => text !== undefined);
 }
 
 function describe(handle: unknown): string | undefined {

@@ -12,4 +12,9 @@ export const CPU_FILE_ENV = 'TEST_FILE_CPU_OUT';
  * its own (the default of 100 connections runs out), and no durability (fsync off: a crashed test
  * cluster is thrown away, never recovered).
  */
-export const TEST_POSTGRES_SETTINGS = ['max_connections=500', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] as const;
+export const TEST_POSTGRES_SETTINGS = [
+  'max_connections=500',
+  'fsync=off',
+  'synchronous_commit=off',
+  'full_page_writes=off',
+] as const;

@@ -21,11 +21,20 @@ export interface CliProcess {
  * Ctrl-C." for `start`, "ready for" for `worker`); rejected with its output if it exits first or
  * is not ready within `timeoutMs`.
  */
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv, ready: string, options: { nodeArgs?: readonly string[]; timeoutMs?: number } = {}): Promise<CliProcess> {
+export function startCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ready: string,
+  options: { nodeArgs?: readonly string[]; timeoutMs?: number } = {},
+): Promise<CliProcess> {
   const started = performance.now();
   // Production mode against a database of one's own requires SESSION_SECRET; '' means "leave it unset".
-  const withSecret = env.DATABASE_URL && env.SESSION_SECRET === undefined ? { ...env, SESSION_SECRET: TEST_SESSION_SECRET } : env;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], { env: withSecret, stdio: ['ignore', 'pipe', 'pipe'] });
+  const withSecret =
+    env.DATABASE_URL && env.SESSION_SECRET === undefined ? { ...env, SESSION_SECRET: TEST_SESSION_SECRET } : env;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], {
+    env: withSecret,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -41,7 +50,9 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv, ready:
     }, 20);
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`${args[0]} not ready after ${(options.timeoutMs ?? 120_000) / 1000} s:\n${output.slice(-2_000)}`));
+      reject(
+        new Error(`${args[0]} not ready after ${(options.timeoutMs ?? 120_000) / 1000} s:\n${output.slice(-2_000)}`),
+      );
     }, options.timeoutMs ?? 120_000);
     child.once('exit', (code) => {
       done();

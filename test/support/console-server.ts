@@ -31,7 +31,10 @@ export async function startConsoleServer(env: NodeJS.ProcessEnv = {}): Promise<R
  * The real app (console and API, sessions in Postgres, caches dropped on change notifications) in
  * this process on a free port of 127.0.0.1, against the database at `url` (a benchmark's own, say).
  */
-export async function serveWebApp(db: { url: string; sequelize: Sequelize }, env: NodeJS.ProcessEnv = {}): Promise<RunningConsole> {
+export async function serveWebApp(
+  db: { url: string; sequelize: Sequelize },
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningConsole> {
   const { url, sequelize } = db;
   const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', ...env });
   const pool = new pg.Pool({ connectionString: url, max: 3 });
@@ -108,6 +111,10 @@ export class HttpSession {
     const token = this.cookies.get('XSRF-TOKEN');
     if (token) headers['x-xsrf-token'] = decodeURIComponent(token);
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return this.request(`/admin/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return this.request(`/admin/api${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   }
 }

@@ -6,7 +6,14 @@ import { sequelizeOf } from '../../models/index.js';
  * counters and statistics the server writes on its own (refusals are counted per minute in
  * audit_refusal_counts; the audit log itself is not volatile).
  */
-export const VOLATILE_TABLES: readonly string[] = ['session', 'request_stats', 'rate_limit_counters', 'inference_stats', 'audit_refusal_counts', 'SequelizeMeta'];
+export const VOLATILE_TABLES: readonly string[] = [
+  'session',
+  'request_stats',
+  'rate_limit_counters',
+  'inference_stats',
+  'audit_refusal_counts',
+  'SequelizeMeta',
+];
 
 /**
  * A fingerprint of every table in `public` (but `exclude`): its row count and the newest transaction
@@ -38,5 +45,7 @@ export async function dataChecksum(exclude: readonly string[] = VOLATILE_TABLES)
 
 /** The tables whose digests differ between two checksums. */
 export function changedTables(before: Record<string, string>, after: Record<string, string>): string[] {
-  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((table) => before[table] !== after[table]).sort();
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((table) => before[table] !== after[table])
+    .sort();
 }

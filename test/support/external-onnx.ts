@@ -47,11 +47,15 @@ export function buildExternalOnnx(model: LinearClassifier, options: ExternalMode
   const mode = options.probabilities ?? 'tensor';
   const label = options.label ?? 'int64';
   const g = new OnnxGraph();
-  const x = options.inputType === 'string' ? g.op('Cast', [inputName], { to: { int: TensorProto_DataType.FLOAT } }) : inputName;
+  const x =
+    options.inputType === 'string' ? g.op('Cast', [inputName], { to: { int: TensorProto_DataType.FLOAT } }) : inputName;
   const mean = g.constant('mean', 'float', [features], model.mean);
   const imputed = g.op('Where', [g.op('IsNaN', [x]), mean, x]);
   const scaled = g.op('Div', [g.op('Sub', [imputed, mean]), g.constant('scale', 'float', [features], model.std)]);
-  const logits = g.op('Add', [g.op('MatMul', [scaled, g.constant('coef', 'float', [features, k], model.weights)]), g.constant('intercept', 'float', [k], model.bias)]);
+  const logits = g.op('Add', [
+    g.op('MatMul', [scaled, g.constant('coef', 'float', [features, k], model.weights)]),
+    g.constant('intercept', 'float', [k], model.bias),
+  ]);
   const probabilities = mode === 'logits' ? logits : g.op('Softmax', [logits], { axis: { int: 1 } });
   const index = g.op('ArgMax', [probabilities], { axis: { int: 1 }, keepdims: { int: 0 } });
   const outputs: ValueInfoProto[] = [];
@@ -59,11 +63,21 @@ export function buildExternalOnnx(model: LinearClassifier, options: ExternalMode
     g.op('Identity', [index], {}, { outputs: ['output_label'] });
     outputs.push(valueInfo('output_label', 'int64', ['']));
   } else if (label === 'string') {
-    g.op('Gather', [g.constant('classes', 'string', [k], model.classes), index], { axis: { int: 0 } }, { outputs: ['output_label'] });
+    g.op(
+      'Gather',
+      [g.constant('classes', 'string', [k], model.classes), index],
+      { axis: { int: 0 } },
+      { outputs: ['output_label'] },
+    );
     outputs.push(valueInfo('output_label', 'string', ['']));
   }
   if (mode === 'zipmap') {
-    g.op('ZipMap', [probabilities], { classlabels_strings: { strings: model.classes } }, { domain: 'ai.onnx.ml', outputs: ['output_probability'] });
+    g.op(
+      'ZipMap',
+      [probabilities],
+      { classlabels_strings: { strings: model.classes } },
+      { domain: 'ai.onnx.ml', outputs: ['output_probability'] },
+    );
     outputs.push(sequenceOfMaps('output_probability'));
   } else {
     g.op('Identity', [probabilities], {}, { outputs: ['output_probability'] });
@@ -82,22 +96,47 @@ export function buildExternalOnnx(model: LinearClassifier, options: ExternalMode
     create(OperatorSetIdProtoSchema, { domain: '', version: 17n }),
     create(OperatorSetIdProtoSchema, { domain: 'ai.onnx.ml', version: 1n }),
   ];
-  proto.metadataProps = Object.entries(options.metadata ?? {}).map(([key, value]) => create(StringStringEntryProtoSchema, { key, value }));
+  proto.metadataProps = Object.entries(options.metadata ?? {}).map(([key, value]) =>
+    create(StringStringEntryProtoSchema, { key, value }),
+  );
   return toBinary(ModelProtoSchema, proto);
 }
 
 /** seq(map(string, float)): what ZipMap returns. */
 function sequenceOfMaps(name: string): ValueInfoProto {
-  const float = create(TypeProtoSchema, { value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType: TensorProto_DataType.FLOAT, shape: create(TensorShapeProtoSchema, { dim: [] }) }) } });
-  const map = create(TypeProtoSchema, { value: { case: 'mapType', value: create(TypeProto_MapSchema, { keyType: TensorProto_DataType.STRING, valueType: float }) } });
-  return create(ValueInfoProtoSchema, { name, type: create(TypeProtoSchema, { value: { case: 'sequenceType', value: create(TypeProto_SequenceSchema, { elemType: map }) } }) });
+  const float = create(TypeProtoSchema, {
+    value: {
+      case: 'tensorType',
+      value: create(TypeProto_TensorSchema, {
+        elemType: TensorProto_DataType.FLOAT,
+        shape: create(TensorShapeProtoSchema, { dim: [] }),
+      }),
+    },
+  });
+  const map = create(TypeProtoSchema, {
+    value: {
+      case: 'mapType',
+      value: create(TypeProto_MapSchema, { keyType: TensorProto_DataType.STRING, valueType: float }),
+    },
+  });
+  return create(ValueInfoProtoSchema, {
+    name,
+    type: create(TypeProtoSchema, {
+      value: { case: 'sequenceType', value: create(TypeProto_SequenceSchema, { elemType: map }) },
+    }),
+  });
 }
 
 /**
  * "Trains" a linear classifier without an optimiser: nearest class centroid in standardised space,
  * which is linear (logit_c = s·z·μ_c − s·|μ_c|²/2). Rows are encoded feature rows (NaN = missing).
  */
-export function fitCentroids(rows: readonly Float64Array[], labels: readonly string[], classes: readonly string[], sharpness = 2): LinearClassifier {
+export function fitCentroids(
+  rows: readonly Float64Array[],
+  labels: readonly string[],
+  classes: readonly string[],
+  sharpness = 2,
+): LinearClassifier {
   const features = rows[0]!.length;
   const mean: number[] = [];
   const std: number[] = [];
@@ -108,12 +147,19 @@ export function fitCentroids(rows: readonly Float64Array[], labels: readonly str
     mean.push(m);
     std.push(s > 1e-9 ? s : 1);
   }
-  const standardise = (row: Float64Array) => Array.from(row, (v, j) => (Number.isNaN(v) ? 0 : (v - mean[j]!) / std[j]!));
+  const standardise = (row: Float64Array) =>
+    Array.from(row, (v, j) => (Number.isNaN(v) ? 0 : (v - mean[j]!) / std[j]!));
   const centroids = classes.map((c) => {
     const members = rows.filter((_, i) => labels[i] === c).map(standardise);
-    return Array.from({ length: features }, (_, j) => members.reduce((a, z) => a + z[j]!, 0) / Math.max(1, members.length));
+    return Array.from(
+      { length: features },
+      (_, j) => members.reduce((a, z) => a + z[j]!, 0) / Math.max(1, members.length),
+    );
   });
-  const weights = Array.from({ length: features * classes.length }, (_, at) => sharpness * centroids[at % classes.length]![Math.floor(at / classes.length)]!);
+  const weights = Array.from(
+    { length: features * classes.length },
+    (_, at) => sharpness * centroids[at % classes.length]![Math.floor(at / classes.length)]!,
+  );
   const bias = centroids.map((mu) => (-sharpness * mu.reduce((a, v) => a + v * v, 0)) / 2);
   return { mean, std, weights, bias, classes: [...classes] };
 }

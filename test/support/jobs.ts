@@ -24,9 +24,11 @@ export async function waitForProgress(id: number, done: number, timeoutMs = 60_0
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await Job.findByPk(id);
-    if (job && (FINISHED as readonly string[]).includes(job.status)) throw new Error(`job ${id} ${job.status} before it reached ${done}: give it more work`);
+    if (job && (FINISHED as readonly string[]).includes(job.status))
+      throw new Error(`job ${id} ${job.status} before it reached ${done}: give it more work`);
     if (job && Number(job.progressDone) >= done) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} never got going (status ${job?.status}, ${job?.progressDone} done)`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} never got going (status ${job?.status}, ${job?.progressDone} done)`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -19,12 +19,27 @@ export async function createNanVersion(like: ModelVersion, version: number, colu
   const value = g.op('Gather', [x, g.constant('column', 'int64', [1], [column])], { axis: { int: 1 } }); // [N, 1]
   const oneOrNaN = g.op('Div', [value, value]); // 0/0 = NaN
   const logits = g.op('MatMul', [x, g.constant('zeros', 'float', [width, k], new Array(width * k).fill(0))]);
-  g.op('Mul', [g.op('Softmax', [logits], { axis: { int: 1 } }), oneOrNaN], {}, { outputs: [signature.probabilities.name] });
+  g.op(
+    'Mul',
+    [g.op('Softmax', [logits], { axis: { int: 1 } }), oneOrNaN],
+    {},
+    { outputs: [signature.probabilities.name] },
+  );
   const onnx = g.toModel({
     inputs: [valueInfo(x, 'float', ['batch', width])],
     outputs: [valueInfo(signature.probabilities.name, 'float', ['batch', k])],
     metadata: {},
     docString: 'divides by zero where the chosen feature is 0',
   });
-  return ModelVersion.create({ ...full.get(), id: undefined, version, onnx: Buffer.from(onnx), sha256: createHash('sha256').update(onnx).digest('hex'), sizeBytes: onnx.byteLength, outputSchema: { ...(full.outputSchema as object), label: null }, parentVersionId: null, createdAt: undefined });
+  return ModelVersion.create({
+    ...full.get(),
+    id: undefined,
+    version,
+    onnx: Buffer.from(onnx),
+    sha256: createHash('sha256').update(onnx).digest('hex'),
+    sizeBytes: onnx.byteLength,
+    outputSchema: { ...(full.outputSchema as object), label: null },
+    parentVersionId: null,
+    createdAt: undefined,
+  });
 }

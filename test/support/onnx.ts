@@ -1,7 +1,10 @@
 import ort from 'onnxruntime-node';
 
 /** Runs an exported model with onnxruntime-node; returns its two plain-tensor outputs. */
-export async function runOnnx(onnx: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<{ label: string[]; probabilities: Float32Array }> {
+export async function runOnnx(
+  onnx: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<{ label: string[]; probabilities: Float32Array }> {
   const session = await ort.InferenceSession.create(onnx);
   try {
     const out = await session.run(feeds);

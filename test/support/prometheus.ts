@@ -30,5 +30,9 @@ export function sampleValue(samples: Sample[], name: string, labels: Record<stri
 
 /** Whether a sample named `name` with exactly these labels exists. */
 export function hasSample(samples: Sample[], name: string, labels: Record<string, string>): boolean {
-  return samples.some((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === JSON.stringify(Object.entries(labels).sort()));
+  return samples.some(
+    (s) =>
+      s.name === name &&
+      JSON.stringify(Object.entries(s.labels).sort()) === JSON.stringify(Object.entries(labels).sort()),
+  );
 }

@@ -7,6 +7,16 @@ export const WORKER_HEARTBEAT_SECONDS = 10;
 
 /** A `cli worker` process on the test database, resolved once it says it is ready. */
 export async function startWorkerProcess(env: Record<string, string> = {}): Promise<ChildProcess> {
-  const worker = await startCli(['worker'], { ...process.env, DATABASE_URL: testDatabaseUrl(), JOB_HEARTBEAT_SECONDS: String(WORKER_HEARTBEAT_SECONDS), LOG_LEVEL: 'warn', ...env }, 'ready for');
+  const worker = await startCli(
+    ['worker'],
+    {
+      ...process.env,
+      DATABASE_URL: testDatabaseUrl(),
+      JOB_HEARTBEAT_SECONDS: String(WORKER_HEARTBEAT_SECONDS),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    'ready for',
+  );
   return worker.child;
 }

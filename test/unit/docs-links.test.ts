@@ -22,7 +22,10 @@ function anchorsOf(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
   for (const [, heading] of prose(markdown).matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
-    const slug = heading!.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const slug = heading!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -48,7 +51,10 @@ describe('documentation', () => {
       const markdown = fs.readFileSync(path.join(projectRoot, file), 'utf8');
       for (const link of relativeLinks(markdown)) {
         const [target = '', anchor] = link.split('#');
-        const resolved = target === '' ? path.join(projectRoot, file) : path.resolve(projectRoot, path.dirname(file), decodeURIComponent(target));
+        const resolved =
+          target === ''
+            ? path.join(projectRoot, file)
+            : path.resolve(projectRoot, path.dirname(file), decodeURIComponent(target));
         if (!fs.existsSync(resolved)) {
           broken.push(`${file}: ${link} (no such file)`);
         } else if (anchor && resolved.endsWith('.md') && !anchorsOf(fs.readFileSync(resolved, 'utf8')).has(anchor)) {

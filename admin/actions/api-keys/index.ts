@@ -18,8 +18,8 @@ export const issueApiKey: Partial<Action<ActionResponse>> = {
       ownerEmail: payload.ownerEmail ?? '',
       name: payload.name ?? '',
       scopes: (payload.scopes ?? '').split(',').filter(Boolean) as never,
-      rateLimit: payload.rateLimit ? (payload.rateLimit) : null,
-      expiresAt: payload.expiresAt ? (payload.expiresAt) : null,
+      rateLimit: payload.rateLimit ? payload.rateLimit : null,
+      expiresAt: payload.expiresAt ? payload.expiresAt : null,
     });
     return {
       issued: { key, prefix: apiKey.prefix, owner: payload.ownerEmail },
@@ -43,7 +43,11 @@ export const revokeKey: Partial<Action<ActionResponse>> = {
     return {
       record: record!.toJSON(currentAdmin),
       notice: { type: 'success', message: `API key ${revoked.prefix} is revoked.` },
-      redirectUrl: h.recordActionUrl({ resourceId: resource.decorate().id(), recordId: record!.id(), actionName: 'show' }),
+      redirectUrl: h.recordActionUrl({
+        resourceId: resource.decorate().id(),
+        recordId: record!.id(),
+        actionName: 'show',
+      }),
     };
   }),
 };

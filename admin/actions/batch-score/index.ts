@@ -13,22 +13,37 @@ const FILTER_FIELDS = ['split', 'label', 'predictedLabel', 'tag', 'text'] as con
  * POST { model, alias | version, mode: 'preview' | 'apply' }: preview says which version and how many
  * records; apply queues the scoring job and opens its live progress page.
  */
-async function run(request: ActionRequest, context: ActionContext, selection: RecordSelection | undefined, model: string): Promise<ActionResponse> {
+async function run(
+  request: ActionRequest,
+  context: ActionContext,
+  selection: RecordSelection | undefined,
+  model: string,
+): Promise<ActionResponse> {
   const actor = actorOf(context.currentAdmin);
   const payload = request.payload ?? {};
-  const input: ScoreInput = { model, alias: payload.alias, version: payload.version, ...(selection ? { selection } : {}) };
+  const input: ScoreInput = {
+    model,
+    alias: payload.alias,
+    version: payload.version,
+    ...(selection ? { selection } : {}),
+  };
   if (payload.mode !== 'apply') {
     const { params, matching } = await planScoring(actor, input);
     return { preview: { matching, model: params.model, version: params.version, alias: params.alias } };
   }
   const { job, params, matching } = await queueScoring(actor, input);
   return {
-    notice: { type: 'success', message: `Scoring ${matching.toLocaleString('en')} records with ${params.model} v${params.version}: job ${job.id}, follow its progress here.` },
+    notice: {
+      type: 'success',
+      message: `Scoring ${matching.toLocaleString('en')} records with ${params.model} v${params.version}: job ${job.id}, follow its progress here.`,
+    },
     redirectUrl: context.h.recordActionUrl({ resourceId: 'jobs', recordId: String(job.id), actionName: 'show' }),
   };
 }
 
-const withRecords = (context: ActionContext) => ({ records: (context.records ?? []).map((record) => record.toJSON(context.currentAdmin)) });
+const withRecords = (context: ActionContext) => ({
+  records: (context.records ?? []).map((record) => record.toJSON(context.currentAdmin)),
+});
 
 /** "Score with model…" on the records ticked in the list: models of their datasets are offered. */
 export const scoreRecordsAction: Partial<Action<ActionResponse>> = {
@@ -65,7 +80,10 @@ export const scoreDatasetAction: Partial<Action<ActionResponse>> = {
     const base = { record: record.toJSON(context.currentAdmin) };
     if (request.method !== 'post') return { ...base, models: await scoreChoicesOfModel(Number(record.id())) };
     const payload = request.payload ?? {};
-    const filter = { datasetId: Number(record.params.datasetId), ...Object.fromEntries(FILTER_FIELDS.map((f) => [f, payload[`filter.${f}`]])) };
+    const filter = {
+      datasetId: Number(record.params.datasetId),
+      ...Object.fromEntries(FILTER_FIELDS.map((f) => [f, payload[`filter.${f}`]])),
+    };
     return { ...base, ...(await run(request, context, { filter }, String(record.params.name))) };
   }),
 };

@@ -1,7 +1,12 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
 import { enqueueJob } from '../../../src/jobs/enqueue-job.js';
 import { DomainError } from '../../../src/errors/domain-error.js';
-import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, checkBulkEdit, previewBulkEdit } from '../../../src/records/bulk-edit.js';
+import {
+  applyBulkEdit,
+  BULK_EDIT_JOB_THRESHOLD,
+  checkBulkEdit,
+  previewBulkEdit,
+} from '../../../src/records/bulk-edit.js';
 import type { RecordSelection } from '../../../src/records/record-selection.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
@@ -22,7 +27,10 @@ async function run(request: ActionRequest, context: ActionContext, selection: un
     return await runChecked(request, context, selection);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    return { notice: { type: 'error', message: error.message }, error: { code: error.code, fields: error.fields ?? {} } };
+    return {
+      notice: { type: 'error', message: error.message },
+      error: { code: error.code, fields: error.fields ?? {} },
+    };
   }
 }
 
@@ -37,14 +45,20 @@ async function runChecked(request: ActionRequest, context: ActionContext, select
     const job = await enqueueJob(actor, 'bulk_edit', { selection: parsed.selection, changes: parsed.changes });
     return {
       preview,
-      notice: { type: 'success', message: `${preview.changing.toLocaleString('en')} records to change: running as job ${job.id}, follow its progress here.` },
+      notice: {
+        type: 'success',
+        message: `${preview.changing.toLocaleString('en')} records to change: running as job ${job.id}, follow its progress here.`,
+      },
       redirectUrl: context.h.recordActionUrl({ resourceId: 'jobs', recordId: String(job.id), actionName: 'show' }),
     };
   }
   const result = await applyBulkEdit(actor, parsed.selection, parsed.changes);
   return {
     preview,
-    notice: { type: 'success', message: `Changed ${result.changed.toLocaleString('en')} of ${result.matching.toLocaleString('en')} selected records (the others already had these values).` },
+    notice: {
+      type: 'success',
+      message: `Changed ${result.changed.toLocaleString('en')} of ${result.matching.toLocaleString('en')} selected records (the others already had these values).`,
+    },
     redirectUrl: context.h.resourceUrl({ resourceId: 'records' }),
   };
 }
@@ -52,7 +66,9 @@ async function runChecked(request: ActionRequest, context: ActionContext, select
 /** "Bulk edit" on the records ticked in the list (AdminJS wants the records in every bulk answer). */
 const bulkEditHandler = actionHandler(async (request, _response, context) => {
   if (request.method !== 'post') return {};
-  return run(request, context, { ids: (context.records ?? []).map((record) => Number(record.id())) } satisfies RecordSelection);
+  return run(request, context, {
+    ids: (context.records ?? []).map((record) => Number(record.id())),
+  } satisfies RecordSelection);
 });
 
 export const bulkEdit: Partial<Action<ActionResponse>> = {

@@ -16,7 +16,10 @@ export const cancel: Partial<Action<ActionResponse>> = {
     const job = await cancelJob(actorOf(currentAdmin), Number(record!.id()));
     return {
       record: record!.toJSON(currentAdmin),
-      notice: { type: 'success', message: job.status === 'cancelled' ? `Job ${job.id} cancelled.` : `Job ${job.id} will stop at its next step.` },
+      notice: {
+        type: 'success',
+        message: job.status === 'cancelled' ? `Job ${job.id} cancelled.` : `Job ${job.id} will stop at its next step.`,
+      },
       redirectUrl: h.recordActionUrl({ resourceId: 'jobs', recordId: String(job.id), actionName: 'show' }),
     };
   }),

@@ -26,7 +26,11 @@ export async function sendOnnx(req: Request, res: Response, next: NextFunction) 
     // res.attachment quotes and encodes the name (RFC 6266/5987): a model name with quotes, line breaks or
     // non-ASCII letters can neither break the header nor choose another file type.
     res.attachment(file.fileName);
-    res.set({ 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': file.sha256, 'Cache-Control': 'no-store' });
+    res.set({
+      'Content-Type': 'application/octet-stream',
+      'X-Content-SHA256': file.sha256,
+      'Cache-Control': 'no-store',
+    });
     res.send(file.bytes);
   } catch (error) {
     if (error instanceof Forbidden) res.status(403).json({ error: 'forbidden', message: error.message });

@@ -27,8 +27,13 @@ export async function sendAuditExport(req: Request, res: Response, next: NextFun
     filter = auditFilterFromQuery(req.query);
   } catch (error) {
     if (!(error instanceof ZodError)) return next(error);
-    res.status(400).json({ error: 'invalid_filter', message: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    res.status(400).json({
+      error: 'invalid_filter',
+      message: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    });
     return;
   }
-  await streamDownload(res, next, 'audit-events', format, () => exportAuditEvents(actorOf(req.session.adminUser), filter, format, res));
+  await streamDownload(res, next, 'audit-events', format, () =>
+    exportAuditEvents(actorOf(req.session.adminUser), filter, format, res),
+  );
 }

@@ -25,8 +25,11 @@ export const exportRecordsAction: Partial<Action<ActionResponse>> = {
 function listView(admin: AdminJS, req: Request, actor: Actor): RecordExportQuery {
   const resource = admin.findResource('records');
   // Only the console's adapter knows the records' custom filters and checks each filter's value.
-  if (!(resource instanceof ConsoleResource)) throw new Error('The records resource is not a ConsoleResource: see resources/record.resource.ts.');
-  const query = flat.unflatten<unknown, { filters?: Record<string, unknown>; sortBy?: string; direction?: string }>(req.query);
+  if (!(resource instanceof ConsoleResource))
+    throw new Error('The records resource is not a ConsoleResource: see resources/record.resource.ts.');
+  const query = flat.unflatten<unknown, { filters?: Record<string, unknown>; sortBy?: string; direction?: string }>(
+    req.query,
+  );
   const filters = { ...(query.filters ?? {}) };
   const rowFilter = decide(actor, 'records', 'list');
   if (typeof rowFilter === 'object') Object.assign(filters, rowFilter);
@@ -49,6 +52,8 @@ export function sendRecordsExport(admin: AdminJS) {
       return;
     }
     const actor = actorOf(req.session.adminUser);
-    await streamDownload(res, next, 'records', format, () => exportRecords(actor, listView(admin, req, actor), format, res));
+    await streamDownload(res, next, 'records', format, () =>
+      exportRecords(actor, listView(admin, req, actor), format, res),
+    );
   };
 }

@@ -12,15 +12,21 @@ import { uploadedFile, type UploadSpec } from '../../uploads.js';
 const ImportStep = z.object({
   mode: z.enum(['dry-run', 'apply']),
   fileId: z.coerce.number().int().positive(),
-  mapping: z.string().max(200_000).transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'the column mapping is not JSON' });
-      return z.NEVER;
-    }
-  }),
-  skipInvalid: z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true').default(false),
+  mapping: z
+    .string()
+    .max(200_000)
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'the column mapping is not JSON' });
+        return z.NEVER;
+      }
+    }),
+  skipInvalid: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => v === true || v === 'true')
+    .default(false),
 });
 
 /**
@@ -34,7 +40,15 @@ export function importCsv(maxImportBytes: number): Partial<Action<ActionResponse
     icon: 'Upload',
     component: Components.ImportRecords,
     // maxImportBytes: read by the form to refuse an oversized file before sending it.
-    custom: { maxImportBytes, upload: { field: 'file', maxBytes: maxImportBytes, setting: 'MAX_IMPORT_MB', advice: 'split the CSV into smaller files' } satisfies UploadSpec },
+    custom: {
+      maxImportBytes,
+      upload: {
+        field: 'file',
+        maxBytes: maxImportBytes,
+        setting: 'MAX_IMPORT_MB',
+        advice: 'split the CSV into smaller files',
+      } satisfies UploadSpec,
+    },
     handler: actionHandler(async (request, _response, { record, currentAdmin }) => {
       const base = { record: record!.toJSON(currentAdmin) };
       if (request.method !== 'post') return base;
@@ -46,12 +60,21 @@ export function importCsv(maxImportBytes: number): Partial<Action<ActionResponse
       if (file) {
         const fileName = file.name || 'import.csv';
         checkImportSize(fileName, file.size, maxImportBytes);
-        const upload = await storeImportFile(actor, { datasetId, fileName, path: file.path, sizeBytes: file.size }, maxImportBytes);
+        const upload = await storeImportFile(
+          actor,
+          { datasetId, fileName, path: file.path, sizeBytes: file.size },
+          maxImportBytes,
+        );
         return { ...base, upload };
       }
-      if (payload.mode === undefined) throw new InvalidInput('import.no_file', 'Choose the CSV file to import.', { file: 'required' });
+      if (payload.mode === undefined)
+        throw new InvalidInput('import.no_file', 'Choose the CSV file to import.', { file: 'required' });
       const step = ImportStep.parse(payload);
-      const job = await queueImport(actor, { fileId: step.fileId, mode: step.mode, skipInvalid: step.skipInvalid, mapping: step.mapping }, datasetId);
+      const job = await queueImport(
+        actor,
+        { fileId: step.fileId, mode: step.mode, skipInvalid: step.skipInvalid, mapping: step.mapping },
+        datasetId,
+      );
       return { ...base, job: { id: job.id, mode: step.mode } };
     }),
   };

@@ -11,7 +11,10 @@ export const promote: Partial<Action<ActionResponse>> = {
   component: Components.PromoteVersion,
   handler: actionHandler(async (request, _response, { record, currentAdmin, h }) => {
     if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
-    const result = await promoteAlias(actorOf(currentAdmin), { versionId: record!.id(), alias: request.payload?.alias as string });
+    const result = await promoteAlias(actorOf(currentAdmin), {
+      versionId: record!.id(),
+      alias: request.payload?.alias as string,
+    });
     const moved = result.previousVersion === null ? 'now' : `moved from v${result.previousVersion} to`;
     return {
       record: record!.toJSON(currentAdmin),

@@ -15,8 +15,13 @@ export const restoreDeleted: Partial<Action<ActionResponse>> = {
       const datasetId = Number(request.query?.datasetId) || undefined;
       return listDeletedRecords(actor, { datasetId });
     }
-    const ids = String(request.payload?.ids ?? '').split(',').filter(Boolean);
+    const ids = String(request.payload?.ids ?? '')
+      .split(',')
+      .filter(Boolean);
     const restored = await restoreRecords(actor, { ids });
-    return { notice: { type: 'success', message: `Restored ${restored} record${restored === 1 ? '' : 's'}.` }, ...(await listDeletedRecords(actor)) };
+    return {
+      notice: { type: 'success', message: `Restored ${restored} record${restored === 1 ? '' : 's'}.` },
+      ...(await listDeletedRecords(actor)),
+    };
   }),
 };

@@ -15,7 +15,10 @@ export const rollback: Partial<Action<ActionResponse>> = {
     const result = await rollbackAlias(actorOf(currentAdmin), Number(record!.id()));
     return {
       record: record!.toJSON(currentAdmin),
-      notice: { type: 'success', message: `${result.model}: "${result.alias}" rolled back from v${result.previousVersion} to v${result.version}.` },
+      notice: {
+        type: 'success',
+        message: `${result.model}: "${result.alias}" rolled back from v${result.previousVersion} to v${result.version}.`,
+      },
       redirectUrl: h.resourceUrl({ resourceId: 'modelAliases', search: '?refresh=true' }),
     };
   }),

@@ -1,4 +1,14 @@
-import { flat, ValidationError, type Action, type ActionContext, type ActionRequest, type ActionResponse, type CurrentAdmin, type LayoutElement, type PropertyErrors } from 'adminjs';
+import {
+  flat,
+  ValidationError,
+  type Action,
+  type ActionContext,
+  type ActionRequest,
+  type ActionResponse,
+  type CurrentAdmin,
+  type LayoutElement,
+  type PropertyErrors,
+} from 'adminjs';
 import { DomainError, InvalidInput, NotFound } from '../../../src/errors/domain-error.js';
 import { editableRecordFields } from '../../../src/records/editable-record-fields.js';
 import { createRecord, RECORD_FIELDS, updateRecord } from '../../../src/records/save-record.js';
@@ -20,13 +30,18 @@ const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * tags). The edit form sends every param of the record back (id, dates, the prediction…): only the
  * record's own fields are read; the service decides which of those changed and whether the role may.
  */
-export function submittedFields(payload: Record<string, unknown> | undefined): { fields: Record<string, unknown>; flatFields: Record<string, unknown> } {
+export function submittedFields(payload: Record<string, unknown> | undefined): {
+  fields: Record<string, unknown>;
+  flatFields: Record<string, unknown>;
+} {
   const flatFields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(payload ?? {})) {
     const segments = key.split('.');
     if (!FIELD_NAMES.has(segments[0]!)) continue;
     if (segments.some((segment) => UNSAFE_SEGMENTS.has(segment))) {
-      throw new InvalidInput('record.invalid', `"${key}" is not a field of a record.`, { [key]: 'is not a field of a record' });
+      throw new InvalidInput('record.invalid', `"${key}" is not a field of a record.`, {
+        [key]: 'is not a field of a record',
+      });
     }
     flatFields[key] = value;
   }
@@ -49,7 +64,10 @@ function formError(error: DomainError, context: ActionContext, typed: Record<str
     if (top === path || PER_ENTRY_ERRORS.has(top)) continue;
     const previous = propertyErrors[top];
     const text = `${path.slice(top.length + 1)}: ${message}`;
-    propertyErrors[top] = { message: previous && previous.message !== text ? `${previous.message}; ${text}` : text, type: error.code };
+    propertyErrors[top] = {
+      message: previous && previous.message !== text ? `${previous.message}; ${text}` : text,
+      type: error.code,
+    };
   }
   const validation = new ValidationError(propertyErrors, { message: error.message, type: error.code });
   const current = context.record?.toJSON(context.currentAdmin);
@@ -69,12 +87,21 @@ async function saved(context: ActionContext, id: number, message: string): Promi
   const record = await context.resource.findOne(String(id), context);
   return {
     record: record?.toJSON(context.currentAdmin),
-    redirectUrl: context.h.recordActionUrl({ resourceId: context.resource.id(), recordId: String(id), actionName: 'show' }),
+    redirectUrl: context.h.recordActionUrl({
+      resourceId: context.resource.id(),
+      recordId: String(id),
+      actionName: 'show',
+    }),
     notice: { type: 'success', message },
   };
 }
 
-async function save(request: ActionRequest, context: ActionContext, write: (fields: Record<string, unknown>) => Promise<{ id: number }>, message: string): Promise<ActionResponse> {
+async function save(
+  request: ActionRequest,
+  context: ActionContext,
+  write: (fields: Record<string, unknown>) => Promise<{ id: number }>,
+  message: string,
+): Promise<ActionResponse> {
   let typed: Record<string, unknown> = {};
   try {
     const submitted = submittedFields(request.payload);
@@ -91,9 +118,10 @@ async function save(request: ActionRequest, context: ActionContext, write: (fiel
 export function recordEditLayout(currentAdmin?: CurrentAdmin): LayoutElement[] {
   const allowed = editableRecordFields(actorOf(currentAdmin));
   if (allowed === 'all') return [...RECORD_FIELDS];
-  const note = allowed.length > 0
-    ? `Your role may change only: ${allowed.join(', ')}. The record's other fields are on its page and stay as they are.`
-    : 'Your role may not change records.';
+  const note =
+    allowed.length > 0
+      ? `Your role may change only: ${allowed.join(', ')}. The record's other fields are on its page and stay as they are.`
+      : 'Your role may not change records.';
   return [['@MessageBox', { message: note, variant: 'info', mb: 'xl' }], ...allowed];
 }
 
@@ -108,8 +136,17 @@ export const editRecordAction: Partial<Action<ActionResponse>> = {
   layout: recordEditLayout,
   handler: actionHandler(async (request, _response, context) => {
     const { record, currentAdmin } = context;
-    if (!record) throw new NotFound('record.not_found', `There is no record ${request.params.recordId ?? ''} (or it was deleted).`);
+    if (!record)
+      throw new NotFound(
+        'record.not_found',
+        `There is no record ${request.params.recordId ?? ''} (or it was deleted).`,
+      );
     if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
-    return save(request, context, (fields) => updateRecord(actorOf(currentAdmin), Number(record.id()), fields), 'Record saved.');
+    return save(
+      request,
+      context,
+      (fields) => updateRecord(actorOf(currentAdmin), Number(record.id()), fields),
+      'Record saved.',
+    );
   }),
 };

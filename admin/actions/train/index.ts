@@ -4,7 +4,16 @@ import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
 
-const FORM_FIELDS = ['l2', 'learningRate', 'maxEpochs', 'minDf', 'maxFeatures', 'editedSince', 'tag', 'autoPromote'] as const;
+const FORM_FIELDS = [
+  'l2',
+  'learningRate',
+  'maxEpochs',
+  'minDf',
+  'maxFeatures',
+  'editedSince',
+  'tag',
+  'autoPromote',
+] as const;
 
 /** The form's fields, as the training settings someone gave. */
 function formSettings(payload: ActionRequest['payload']): Record<string, unknown> {
@@ -23,10 +32,18 @@ export const train = (on: 'models' | 'datasets'): Partial<Action<ActionResponse>
   handler: actionHandler(async (request, _response, { record, currentAdmin, h }) => {
     const datasetId = on === 'datasets' ? Number(record!.id()) : Number(record!.params.datasetId);
     if (request.method !== 'post') {
-      return { record: record!.toJSON(currentAdmin), models: on === 'datasets' ? await modelsOfDataset(datasetId) : [] };
+      return {
+        record: record!.toJSON(currentAdmin),
+        models: on === 'datasets' ? await modelsOfDataset(datasetId) : [],
+      };
     }
     const name = on === 'models' ? String(record!.params.name) : String(request.payload?.model ?? '');
-    const job = await queueTraining(actorOf(currentAdmin), name, formSettings(request.payload), on === 'datasets' ? datasetId : undefined);
+    const job = await queueTraining(
+      actorOf(currentAdmin),
+      name,
+      formSettings(request.payload),
+      on === 'datasets' ? datasetId : undefined,
+    );
     return {
       record: record!.toJSON(currentAdmin),
       notice: { type: 'success', message: `Retraining of ${name} queued as job ${job.id}: follow its progress here.` },

@@ -20,7 +20,12 @@ const UploadForm = z.object({
  * sent to the new version. Temp files are removed after every request (admin/uploads.ts).
  */
 /** Refusals by the capped check (check-model.ts): answered 422 with the code, not only as a notice. */
-const CHECK_LIMIT_CODES = new Set(['onnx.check_memory', 'onnx.check_timeout', 'onnx.check_crashed', 'onnx.check_unavailable']);
+const CHECK_LIMIT_CODES = new Set([
+  'onnx.check_memory',
+  'onnx.check_timeout',
+  'onnx.check_crashed',
+  'onnx.check_unavailable',
+]);
 
 export function upload(maxUploadBytes: number, check?: ModelCheckLimits): Partial<Action<ActionResponse>> {
   return {
@@ -28,7 +33,15 @@ export function upload(maxUploadBytes: number, check?: ModelCheckLimits): Partia
     icon: 'Upload',
     component: Components.UploadVersion,
     // maxUploadBytes: read by the form to refuse an oversized file before sending it.
-    custom: { maxUploadBytes, upload: { field: 'file', maxBytes: maxUploadBytes, setting: 'MAX_MODEL_UPLOAD_MB', advice: 'export a smaller model' } satisfies UploadSpec },
+    custom: {
+      maxUploadBytes,
+      upload: {
+        field: 'file',
+        maxBytes: maxUploadBytes,
+        setting: 'MAX_MODEL_UPLOAD_MB',
+        advice: 'export a smaller model',
+      } satisfies UploadSpec,
+    },
     handler: actionHandler(async (request, response, { record, currentAdmin, h }) => {
       if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
       const form = UploadForm.parse({ labels: request.payload?.labels as unknown });
@@ -46,13 +59,28 @@ export function upload(maxUploadBytes: number, check?: ModelCheckLimits): Partia
       } catch (error) {
         if (!(error instanceof DomainError) || !CHECK_LIMIT_CODES.has(error.code)) throw error;
         (response as { status(code: number): unknown }).status(error.code === 'onnx.check_unavailable' ? 503 : 422);
-        return { record: record!.toJSON(currentAdmin), notice: { type: 'error', message: error.message }, error: error.code, message: error.message };
+        return {
+          record: record!.toJSON(currentAdmin),
+          notice: { type: 'error', message: error.message },
+          error: error.code,
+          message: error.message,
+        };
       }
-      const accuracy = result.accuracy === null ? 'no labelled test rows to evaluate on' : `test accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.testRows} rows`;
+      const accuracy =
+        result.accuracy === null
+          ? 'no labelled test rows to evaluate on'
+          : `test accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.testRows} rows`;
       return {
         record: record!.toJSON(currentAdmin),
-        notice: { type: 'success', message: `${result.model} v${result.version.version} uploaded from ${fileName}: ${accuracy}.` },
-        redirectUrl: h.recordActionUrl({ resourceId: 'modelVersions', recordId: String(result.version.id), actionName: 'show' }),
+        notice: {
+          type: 'success',
+          message: `${result.model} v${result.version.version} uploaded from ${fileName}: ${accuracy}.`,
+        },
+        redirectUrl: h.recordActionUrl({
+          resourceId: 'modelVersions',
+          recordId: String(result.version.id),
+          actionName: 'show',
+        }),
       };
     }),
   };

@@ -9,7 +9,11 @@ import { actorOf } from '../../current-admin.js';
 /** The edit form as AdminJS sends it: JSON values, or strings from a multipart form. */
 const UserForm = z.object({
   email: z.string().optional(),
-  name: z.string().nullable().optional().transform((name) => (typeof name === 'string' && name.trim() === '' ? null : name)),
+  name: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((name) => (typeof name === 'string' && name.trim() === '' ? null : name)),
   role: z.string().optional(),
   active: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
   newPassword: z.string().optional(),
@@ -41,8 +45,11 @@ export const editUser: Partial<Action<ActionResponse>> = {
             ? error.issues.map((issue) => [String(issue.path[0] ?? 'input'), issue.message] as const)
             : undefined;
       if (!fields) throw error;
-      const errors = Object.fromEntries(fields.map(([field, message]) => [field === 'password' ? 'newPassword' : field, { message }]));
-      const message = error instanceof InvalidInput ? error.message : fields.map(([field, text]) => `${field}: ${text}`).join('; ');
+      const errors = Object.fromEntries(
+        fields.map(([field, message]) => [field === 'password' ? 'newPassword' : field, { message }]),
+      );
+      const message =
+        error instanceof InvalidInput ? error.message : fields.map(([field, text]) => `${field}: ${text}`).join('; ');
       return { record: { ...record.toJSON(currentAdmin), errors }, notice: { type: 'error', message } };
     }
     const saved = (await record.resource.findOne(String(record.id()))) ?? record;

@@ -69,10 +69,22 @@ export class SharedCounters {
     const estimate = previousTotal * weight + current.synced + current.pending;
     const resetSeconds = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
     if (estimate + 1 > limit) {
-      return { allowed: false, limit, remaining: 0, resetSeconds, retryAfterSeconds: retryAfter(now, windowStart, previousTotal, current.synced + current.pending, limit) };
+      return {
+        allowed: false,
+        limit,
+        remaining: 0,
+        resetSeconds,
+        retryAfterSeconds: retryAfter(now, windowStart, previousTotal, current.synced + current.pending, limit),
+      };
     }
     current.pending += 1;
-    return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - estimate - 1)), resetSeconds, retryAfterSeconds: 0 };
+    return {
+      allowed: true,
+      limit,
+      remaining: Math.max(0, Math.floor(limit - estimate - 1)),
+      resetSeconds,
+      retryAfterSeconds: 0,
+    };
   }
 
   /** Adds this process's counts to the shared table and reads back the totals (also run by the timer). */
@@ -84,7 +96,8 @@ export class SharedCounters {
   private counter(key: string, windowStart: number, now: number): Counter {
     const id = `${key}|${windowStart}`;
     let counter = this.counters.get(id);
-    if (!counter) this.counters.set(id, (counter = { key, windowStart, synced: 0, pending: 0, flushing: 0, lastUsed: now }));
+    if (!counter)
+      this.counters.set(id, (counter = { key, windowStart, synced: 0, pending: 0, flushing: 0, lastUsed: now }));
     counter.lastUsed = now;
     return counter;
   }
@@ -107,7 +120,11 @@ export class SharedCounters {
          ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + EXCLUDED.count
          RETURNING key, window_start, count`,
         {
-          bind: [active.map((c) => c.key), active.map((c) => new Date(c.windowStart).toISOString()), active.map((c) => c.flushing)],
+          bind: [
+            active.map((c) => c.key),
+            active.map((c) => new Date(c.windowStart).toISOString()),
+            active.map((c) => c.flushing),
+          ],
           type: QueryTypes.SELECT,
         },
       );
@@ -119,7 +136,10 @@ export class SharedCounters {
       }
     } catch (error) {
       for (const counter of active) counter.flushing = 0;
-      logger.warn({ err: error }, 'could not share rate-limit counts; limiting with this process\'s counts until Postgres answers');
+      logger.warn(
+        { err: error },
+        "could not share rate-limit counts; limiting with this process's counts until Postgres answers",
+      );
     }
   }
 
@@ -131,7 +151,13 @@ export class SharedCounters {
 }
 
 /** Seconds until the sliding estimate leaves room for one more request. */
-function retryAfter(now: number, windowStart: number, previousTotal: number, currentTotal: number, limit: number): number {
+function retryAfter(
+  now: number,
+  windowStart: number,
+  previousTotal: number,
+  currentTotal: number,
+  limit: number,
+): number {
   const windowEnd = windowStart + WINDOW_MS;
   if (currentTotal + 1 > limit || previousTotal === 0) {
     // Not before this window ends; then the current count becomes the decaying "previous".

@@ -11,7 +11,8 @@ export function throttleByAddress(counters: SharedCounters, perMinute: number): 
   return (req, res, next) => {
     const verdict = counters.consume(`ip:${req.ip ?? 'unknown'}`, perMinute);
     setHeaders(res, verdict);
-    if (!verdict.allowed) return next(tooMany(verdict, `Too many requests from your address (limit ${perMinute} per minute).`));
+    if (!verdict.allowed)
+      return next(tooMany(verdict, `Too many requests from your address (limit ${perMinute} per minute).`));
     next();
   };
 }
@@ -40,5 +41,7 @@ function setHeaders(res: ApiResponse, verdict: Verdict): void {
 }
 
 function tooMany(verdict: Verdict, message: string): HttpProblem {
-  return new HttpProblem(429, 'rate_limited', `${message} Try again in ${verdict.retryAfterSeconds} s.`, undefined, { 'Retry-After': String(verdict.retryAfterSeconds) });
+  return new HttpProblem(429, 'rate_limited', `${message} Try again in ${verdict.retryAfterSeconds} s.`, undefined, {
+    'Retry-After': String(verdict.retryAfterSeconds),
+  });
 }

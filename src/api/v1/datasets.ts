@@ -19,7 +19,10 @@ export function addDatasetRoutes(api: ApiVersion): void {
     responses: { 200: { description: 'A page of datasets, by id.', schema: pageOf(DatasetSchema) } },
     handler: async ({ query }) => {
       const rows = await Dataset.findAll({
-        where: { ...(query.after ? { id: { [Op.gt]: query.after } } : {}), ...(query.task ? { task: query.task } : {}) },
+        where: {
+          ...(query.after ? { id: { [Op.gt]: query.after } } : {}),
+          ...(query.task ? { task: query.task } : {}),
+        },
         order: [['id', 'ASC']],
         limit: query.limit + 1,
       });
@@ -37,9 +40,9 @@ export function addDatasetRoutes(api: ApiVersion): void {
     responses: { 200: { description: 'The dataset, with its labels and feature schema.', schema: DatasetSchema } },
     handler: async ({ params }) => {
       const dataset = await Dataset.findByPk(params.id);
-      if (!dataset) throw new NotFound('dataset.not_found', `There is no dataset ${params.id}: GET /api/v1/datasets lists them.`);
+      if (!dataset)
+        throw new NotFound('dataset.not_found', `There is no dataset ${params.id}: GET /api/v1/datasets lists them.`);
       return datasetJson(dataset);
     },
   });
 }
-

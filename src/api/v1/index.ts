@@ -20,7 +20,13 @@ export interface V1Dependencies {
 
 /** Every route of /api/v1; answers the predict endpoint, which also has a fast path. */
 export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpoint {
-  const predict = addPredictRoute(api, { runtime: deps.runtime, stats: deps.inferenceStats, maxInstances: deps.config.API_MAX_INSTANCES, cacheEntries: deps.config.PREDICT_CACHE_ENTRIES, ...(deps.pool ? { pool: deps.pool } : {}) });
+  const predict = addPredictRoute(api, {
+    runtime: deps.runtime,
+    stats: deps.inferenceStats,
+    maxInstances: deps.config.API_MAX_INSTANCES,
+    cacheEntries: deps.config.PREDICT_CACHE_ENTRIES,
+    ...(deps.pool ? { pool: deps.pool } : {}),
+  });
   addModelRoutes(api);
   addDatasetRoutes(api);
   addRecordRoutes(api);

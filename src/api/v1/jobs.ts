@@ -15,7 +15,10 @@ import { IdParam, NameParam, PageQuery, pageOf } from '../schemas.js';
 import { JobSchema } from './resource-schemas.js';
 import { jobJson, page } from './serialize.js';
 
-const QueuedSchema = z.object({ job: JobSchema, matching: z.number().int().optional().meta({ description: 'Records the scoring job will read.' }) });
+const QueuedSchema = z.object({
+  job: JobSchema,
+  matching: z.number().int().optional().meta({ description: 'Records the scoring job will read.' }),
+});
 
 /** Background jobs: queue batch scoring or training, follow them, cancel them. */
 export function addJobRoutes(api: ApiVersion): void {
@@ -25,7 +28,8 @@ export function addJobRoutes(api: ApiVersion): void {
     tag: 'Jobs',
     access: { scope: 'jobs:write', resource: 'models', action: 'score' },
     summary: 'Queue batch scoring',
-    description: 'Scores the model\'s dataset (or the records matching `filter`) with the version the alias (default production) points at when queued, or `version`. Follow it at GET /api/v1/jobs/{id}.',
+    description:
+      "Scores the model's dataset (or the records matching `filter`) with the version the alias (default production) points at when queued, or `version`. Follow it at GET /api/v1/jobs/{id}.",
     params: NameParam,
     body: z
       .object({
@@ -36,7 +40,12 @@ export function addJobRoutes(api: ApiVersion): void {
       .strict(),
     responses: { 202: { description: 'Queued.', schema: QueuedSchema } },
     handler: async ({ params, body }, _req, res) => {
-      const { job, matching } = await queueScoring(callerOf(res).actor, { model: params.name, alias: body.alias, version: body.version, ...(body.filter ? { selection: { filter: body.filter } } : {}) });
+      const { job, matching } = await queueScoring(callerOf(res).actor, {
+        model: params.name,
+        alias: body.alias,
+        version: body.version,
+        ...(body.filter ? { selection: { filter: body.filter } } : {}),
+      });
       res.location(`/api/v1/jobs/${job.id}`);
       return { job: jobJson(job), matching };
     },
@@ -48,7 +57,8 @@ export function addJobRoutes(api: ApiVersion): void {
     tag: 'Jobs',
     access: { scope: 'jobs:write', resource: 'models', action: 'train' },
     summary: 'Queue a retraining',
-    description: 'Trains a new version on the dataset\'s labelled train rows (optionally narrowed by `tag` or `editedSince`); with `autoPromote`, promotes it if it beats production by the model\'s margin.',
+    description:
+      "Trains a new version on the dataset's labelled train rows (optionally narrowed by `tag` or `editedSince`); with `autoPromote`, promotes it if it beats production by the model's margin.",
     params: NameParam,
     body: z
       .object({
@@ -81,7 +91,11 @@ export function addJobRoutes(api: ApiVersion): void {
     responses: { 200: { description: 'A page of jobs.', schema: pageOf(JobSchema) } },
     handler: async ({ query, decision }) => {
       const rows = await Job.findAll({
-        where: { ...(typeof decision === 'object' ? decision : {}), ...(query.status ? { status: query.status } : {}), ...(query.after ? { id: { [Op.lt]: query.after } } : {}) },
+        where: {
+          ...(typeof decision === 'object' ? decision : {}),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.after ? { id: { [Op.lt]: query.after } } : {}),
+        },
         order: [['id', 'DESC']],
         limit: query.limit + 1,
       });
@@ -100,7 +114,8 @@ export function addJobRoutes(api: ApiVersion): void {
     handler: async ({ params, decision }) => {
       const job = await Job.findByPk(params.id);
       // Someone else's job reads as missing: ids are not a directory of other people's work.
-      if (!job || (typeof decision === 'object' && !matchesFilter(job.get({ plain: true }), decision))) throw new NotFound('job.not_found', `There is no job ${params.id} of yours.`);
+      if (!job || (typeof decision === 'object' && !matchesFilter(job.get({ plain: true }), decision)))
+        throw new NotFound('job.not_found', `There is no job ${params.id} of yours.`);
       return jobJson(job);
     },
   });
@@ -111,7 +126,8 @@ export function addJobRoutes(api: ApiVersion): void {
     tag: 'Jobs',
     access: { scope: 'jobs:write', resource: 'jobs', action: 'cancel' },
     summary: 'Cancel a job',
-    description: 'A queued job is cancelled at once; a running one stops at its next step (its committed chunks stay). 409 when it has already finished.',
+    description:
+      'A queued job is cancelled at once; a running one stops at its next step (its committed chunks stay). 409 when it has already finished.',
     params: IdParam,
     responses: { 200: { description: 'The job after the request.', schema: JobSchema } },
     handler: async ({ params }, _req, res) => {

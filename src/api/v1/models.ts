@@ -11,9 +11,13 @@ import { ModelSchema, VersionSchema } from './resource-schemas.js';
 import { modelJson, page, versionJson } from './serialize.js';
 
 async function aliasesOf(modelIds: readonly number[]): Promise<Map<number, Record<string, number>>> {
-  const rows = await ModelAlias.findAll({ where: { modelId: { [Op.in]: [...modelIds] } }, include: [{ model: ModelVersion, as: 'version', attributes: ['version'] }] });
+  const rows = await ModelAlias.findAll({
+    where: { modelId: { [Op.in]: [...modelIds] } },
+    include: [{ model: ModelVersion, as: 'version', attributes: ['version'] }],
+  });
   const out = new Map<number, Record<string, number>>(modelIds.map((id) => [id, {}]));
-  for (const row of rows) out.get(row.modelId)![row.alias] = (row as ModelAlias & { version: ModelVersion }).version.version;
+  for (const row of rows)
+    out.get(row.modelId)![row.alias] = (row as ModelAlias & { version: ModelVersion }).version.version;
   return out;
 }
 
@@ -29,9 +33,16 @@ export function addModelRoutes(api: ApiVersion): void {
     query: PageQuery,
     responses: { 200: { description: 'A page of models, by id.', schema: pageOf(ModelSchema) } },
     handler: async ({ query }) => {
-      const rows = await MlModel.findAll({ where: query.after ? { id: { [Op.gt]: query.after } } : {}, order: [['id', 'ASC']], limit: query.limit + 1 });
+      const rows = await MlModel.findAll({
+        where: query.after ? { id: { [Op.gt]: query.after } } : {},
+        order: [['id', 'ASC']],
+        limit: query.limit + 1,
+      });
       const aliases = await aliasesOf(rows.map((m) => m.id));
-      return page(rows.map((m) => modelJson(m, aliases.get(m.id)!)), query.limit);
+      return page(
+        rows.map((m) => modelJson(m, aliases.get(m.id)!)),
+        query.limit,
+      );
     },
   });
 
@@ -54,7 +65,7 @@ export function addModelRoutes(api: ApiVersion): void {
     path: '/models/{name}/versions',
     tag: 'Models',
     access: { scope: 'predict', resource: 'models', action: 'predict' },
-    summary: 'List a model\'s versions',
+    summary: "List a model's versions",
     description: 'Newest first, with their evaluation metrics.',
     params: NameParam,
     query: PageQuery,
@@ -76,14 +87,32 @@ export function addModelRoutes(api: ApiVersion): void {
     tag: 'Models',
     access: { scope: 'models:write', resource: 'modelVersions', action: 'promote' },
     summary: 'Point an alias at a version (promote)',
-    description: 'Creates the alias if needed. Every web process serves the new version within a second. Audited; the alias history in the console shows it.',
+    description:
+      'Creates the alias if needed. Every web process serves the new version within a second. Audited; the alias history in the console shows it.',
     params: NameParam.extend({ alias: AliasName }),
     body: z.object({ version: z.number().int().positive('a version number') }).strict(),
-    responses: { 200: { description: 'Where the alias points now, and where it pointed before.', schema: z.object({ model: z.string(), alias: z.string(), version: z.number().int(), previousVersion: z.number().int().nullable() }) } },
+    responses: {
+      200: {
+        description: 'Where the alias points now, and where it pointed before.',
+        schema: z.object({
+          model: z.string(),
+          alias: z.string(),
+          version: z.number().int(),
+          previousVersion: z.number().int().nullable(),
+        }),
+      },
+    },
     handler: async ({ params, body }, _req, res) => {
       const model = await findModelByName(params.name);
-      const version = await ModelVersion.findOne({ where: { modelId: model.id, version: body.version }, attributes: ['id'] });
-      if (!version) throw new NotFound('version.not_found', `Model "${model.name}" has no version ${body.version}: GET /api/v1/models/${model.name}/versions lists them.`);
+      const version = await ModelVersion.findOne({
+        where: { modelId: model.id, version: body.version },
+        attributes: ['id'],
+      });
+      if (!version)
+        throw new NotFound(
+          'version.not_found',
+          `Model "${model.name}" has no version ${body.version}: GET /api/v1/models/${model.name}/versions lists them.`,
+        );
       return promoteAlias(callerOf(res).actor, { versionId: version.id, alias: params.alias });
     },
   });

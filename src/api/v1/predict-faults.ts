@@ -15,7 +15,11 @@ const lastReported = new Map<number, { at: number; since: number }>();
  * otherwise grow the audit log by a row per request: per version, the first failure is recorded at
  * once and later ones at most once a minute, each event counting the failures since the previous one.
  */
-export async function reportModelFault(actor: Actor, served: { modelName: string; version: number; versionId: number }, fault: ModelFault): Promise<void> {
+export async function reportModelFault(
+  actor: Actor,
+  served: { modelName: string; version: number; versionId: number },
+  fault: ModelFault,
+): Promise<void> {
   const now = Date.now();
   const last = lastReported.get(served.versionId);
   if (last && now - last.at < COALESCE_MS) {
@@ -24,10 +28,23 @@ export async function reportModelFault(actor: Actor, served: { modelName: string
   }
   const failures = (last?.since ?? 0) + 1;
   lastReported.set(served.versionId, { at: now, since: 0 });
-  logger.warn({ model: served.modelName, version: served.version, code: fault.code, failures }, 'a model version answered a predict request with an unusable output');
+  logger.warn(
+    { model: served.modelName, version: served.version, code: fault.code, failures },
+    'a model version answered a predict request with an unusable output',
+  );
   await recordFailure(
     actor,
-    { action: 'models.predict', resource: 'models', selection: { model: served.modelName, version: served.version, versionId: served.versionId }, after: { failedRequests: failures, coalescedForMs: COALESCE_MS } },
+    {
+      action: 'models.predict',
+      resource: 'models',
+      selection: { model: served.modelName, version: served.version, versionId: served.versionId },
+      after: { failedRequests: failures, coalescedForMs: COALESCE_MS },
+    },
     fault,
-  ).catch((error: unknown) => logger.error({ err: error, model: served.modelName, version: served.version }, 'could not record a model fault in the audit log'));
+  ).catch((error: unknown) =>
+    logger.error(
+      { err: error, model: served.modelName, version: served.version },
+      'could not record a model fault in the audit log',
+    ),
+  );
 }

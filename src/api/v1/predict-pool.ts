@@ -14,13 +14,25 @@ export class PredictPool {
 
   constructor(threads: number) {
     // A bounded queue: past it, large requests are refused (503) rather than piling up in memory.
-    this.pool = new Piscina({ filename: new URL('./predict-thread.js', import.meta.url).href, minThreads: 0, maxThreads: threads, idleTimeout: 60_000, maxQueue: 32 * threads });
+    this.pool = new Piscina({
+      filename: new URL('./predict-thread.js', import.meta.url).href,
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      maxQueue: 32 * threads,
+    });
   }
 
   /** The predictions as JSON text, or throws the request's problem (400 with field paths, …) or the model's fault (ModelFault). */
   async predict(task: LargePredictTask): Promise<{ predictions: string; rows: number }> {
     if (this.pool.queueSize >= this.pool.options.maxQueue) {
-      throw new HttpProblem(503, 'overloaded', 'Too many large predict requests are waiting: retry in a second, or send smaller batches.', undefined, { 'Retry-After': '1' });
+      throw new HttpProblem(
+        503,
+        'overloaded',
+        'Too many large predict requests are waiting: retry in a second, or send smaller batches.',
+        undefined,
+        { 'Retry-After': '1' },
+      );
     }
     const result = await this.pool.run(task);
     if (result.ok) return result;

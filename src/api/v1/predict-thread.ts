@@ -5,7 +5,13 @@ import { ModelFault } from '../../errors/domain-error.js';
 import { openClassifier, predictInChunks, type Classifier } from '../../ml/onnx-classifier.js';
 import { parseJson } from '../json-body.js';
 import { HttpProblem, type FieldProblem } from '../problem.js';
-import { encodeInstances, parsePredictBody, predictBodySchema, predictionsJson, type InputSpec } from './predict-input.js';
+import {
+  encodeInstances,
+  parsePredictBody,
+  predictBodySchema,
+  predictionsJson,
+  type InputSpec,
+} from './predict-input.js';
 
 export interface LargePredictTask {
   versionId: number;
@@ -40,10 +46,27 @@ export default async function runLargePredict(task: LargePredictTask): Promise<L
       classifier.catch(() => sessions.delete(task.versionId));
     }
     const probabilities = await predictInChunks(await classifier, inputs, 4_096);
-    return { ok: true, predictions: predictionsJson(task.spec, probabilities, body.instances.length), rows: body.instances.length };
+    return {
+      ok: true,
+      predictions: predictionsJson(task.spec, probabilities, body.instances.length),
+      rows: body.instances.length,
+    };
   } catch (error) {
-    if (error instanceof ModelFault) return { ok: false, fault: { code: error.code, message: error.message, ...(error.fields ? { fields: { ...error.fields } } : {}) } };
-    if (error instanceof HttpProblem) return { ok: false, problem: { status: error.status, code: error.code, message: error.message, ...(error.errors ? { errors: error.errors } : {}) } };
+    if (error instanceof ModelFault)
+      return {
+        ok: false,
+        fault: { code: error.code, message: error.message, ...(error.fields ? { fields: { ...error.fields } } : {}) },
+      };
+    if (error instanceof HttpProblem)
+      return {
+        ok: false,
+        problem: {
+          status: error.status,
+          code: error.code,
+          message: error.message,
+          ...(error.errors ? { errors: error.errors } : {}),
+        },
+      };
     throw error;
   }
 }

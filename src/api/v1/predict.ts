@@ -18,10 +18,22 @@ import { NameParam } from '../schemas.js';
 
 const PredictQuery = z
   .object({
-    alias: z.string().regex(ALIAS_PATTERN, 'an alias such as production or staging').optional().meta({ description: 'Serve the version this alias points at (default: production).' }),
-    version: z.coerce.number().int('a version number').positive('a version number').optional().meta({ description: 'Serve this exact version instead of an alias.' }),
+    alias: z
+      .string()
+      .regex(ALIAS_PATTERN, 'an alias such as production or staging')
+      .optional()
+      .meta({ description: 'Serve the version this alias points at (default: production).' }),
+    version: z.coerce
+      .number()
+      .int('a version number')
+      .positive('a version number')
+      .optional()
+      .meta({ description: 'Serve this exact version instead of an alias.' }),
   })
-  .refine((q) => q.alias === undefined || q.version === undefined, { message: 'give either alias or version, not both', path: ['version'] });
+  .refine((q) => q.alias === undefined || q.version === undefined, {
+    message: 'give either alias or version, not both',
+    path: ['version'],
+  });
 
 const PredictResponse = z
   .object({
@@ -34,7 +46,7 @@ const PredictResponse = z
       z.object({
         label: z.string(),
         score: z.number().meta({ description: 'The probability of `label`.' }),
-        probabilities: z.record(z.string(), z.number()).meta({ description: 'Per label, in the model\'s label order.' }),
+        probabilities: z.record(z.string(), z.number()).meta({ description: "Per label, in the model's label order." }),
       }),
     ),
   })
@@ -60,20 +72,34 @@ export interface PredictEndpoint {
   /** `/api/v1/models/{name}/predict` → the name, or null when the path is not this route's. */
   nameOf(path: string): string | null;
   /** Validates like the route and answers its JSON body as text (or throws a problem). */
-  answer(res: Pick<ApiResponse, 'locals'>, raw: { name: string; query: unknown; body: () => unknown; bodyText: string | undefined }): Promise<string>;
+  answer(
+    res: Pick<ApiResponse, 'locals'>,
+    raw: { name: string; query: unknown; body: () => unknown; bodyText: string | undefined },
+  ): Promise<string>;
 }
 
 /** `POST /models/{name}/predict`: label and probabilities per instance, from one exact version. */
-export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances, cacheEntries, pool }: PredictDependencies): PredictEndpoint {
+export function addPredictRoute(
+  api: ApiVersion,
+  { runtime, stats, maxInstances, cacheEntries, pool }: PredictDependencies,
+): PredictEndpoint {
   const cache = new PredictionCache<string>(cacheEntries);
   const PredictBody = predictBodySchema(maxInstances);
 
   const parseBody = (raw: unknown) => parsePredictBodyInSlices(raw, maxInstances, PredictBody);
 
   /** Which version answers: the first step of every authorized predict call. */
-  const begin = async (params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>) => ({ started: performance.now(), ...(await runtime.resolve(params.name, query)) });
+  const begin = async (params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>) => ({
+    started: performance.now(),
+    ...(await runtime.resolve(params.name, query)),
+  });
 
-  const predict = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, body: z.output<typeof PredictBody>) => {
+  const predict = async (
+    res: Pick<ApiResponse, 'locals'>,
+    params: z.output<typeof NameParam>,
+    query: z.output<typeof PredictQuery>,
+    body: z.output<typeof PredictBody>,
+  ) => {
     const { started, served, alias } = await begin(params, query);
     const key = cache.enabled ? cache.keyOf(served.versionId, body.instances) : '';
     let predictions = cache.enabled ? cache.get(key) : undefined;
@@ -103,11 +129,23 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
   };
 
   /** A large body, as text, to a worker thread: parsed, checked, scored and answered there. No cache. */
-  const predictLarge = async (res: Pick<ApiResponse, 'locals'>, params: z.output<typeof NameParam>, query: z.output<typeof PredictQuery>, text: string, threads: PredictPool) => {
+  const predictLarge = async (
+    res: Pick<ApiResponse, 'locals'>,
+    params: z.output<typeof NameParam>,
+    query: z.output<typeof PredictQuery>,
+    text: string,
+    threads: PredictPool,
+  ) => {
     const { started, served, alias } = await begin(params, query);
     const { modelName, version, signature, width, features } = served;
     try {
-      const { predictions } = await threads.predict({ versionId: served.versionId, onnx: served.onnx, spec: { modelName, version, signature, width, features }, text, maxInstances });
+      const { predictions } = await threads.predict({
+        versionId: served.versionId,
+        onnx: served.onnx,
+        spec: { modelName, version, signature, width, features },
+        text,
+        maxInstances,
+      });
       observe(served, stats, 'success', started);
       return answerJson(served, alias, false, predictions);
     } catch (error) {
@@ -133,7 +171,10 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
     parseBody,
     responses: {
       200: { description: 'One prediction per instance, in order.', schema: PredictResponse },
-      502: { description: 'The model version answered a probability that is not a finite number (code `model.output_not_finite`, problem details naming the instances): the model failed, not the request; nothing is served or cached.' },
+      502: {
+        description:
+          'The model version answered a probability that is not a finite number (code `model.output_not_finite`, problem details naming the instances): the model failed, not the request; nothing is served or cached.',
+      },
     },
     handler: async ({ params, query, body }, _req, res) => {
       res.type('application/json').send(await predict(res, params, query, body));
@@ -169,10 +210,13 @@ export function addPredictRoute(api: ApiVersion, { runtime, stats, maxInstances,
 }
 
 /** Prometheus counts every outcome; inference_stats counts the requests that reached the model. */
-function observe(served: ServedVersion, stats: PerMinuteStats<number>, outcome: InferenceOutcome, started: number): void {
+function observe(
+  served: ServedVersion,
+  stats: PerMinuteStats<number>,
+  outcome: InferenceOutcome,
+  started: number,
+): void {
   const ms = performance.now() - started;
   recordInference({ model: served.modelName, version: served.version, outcome, seconds: ms / 1000 });
   if (outcome !== 'invalid_input') stats.record(served.versionId, outcome === 'error', ms);
 }
-
-

@@ -4,7 +4,13 @@ import { DataRecord } from '../../../models/index.js';
 import { RecordPrediction } from '../../../models/record-prediction.js';
 import { NotFound } from '../../errors/domain-error.js';
 import { enqueueJob } from '../../jobs/enqueue-job.js';
-import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, BulkEditRequest, checkBulkEdit, previewBulkEdit } from '../../records/bulk-edit.js';
+import {
+  applyBulkEdit,
+  BULK_EDIT_JOB_THRESHOLD,
+  BulkEditRequest,
+  checkBulkEdit,
+  previewBulkEdit,
+} from '../../records/bulk-edit.js';
 import { RecordFilter, selectionWhere } from '../../records/record-selection.js';
 import { createRecord, deleteRecord, NewRecord, RecordFields, updateRecord } from '../../records/save-record.js';
 import { callerOf } from '../caller.js';
@@ -14,14 +20,20 @@ import { RecordSchema } from './resource-schemas.js';
 import { page, recordJson } from './serialize.js';
 
 const RecordListQuery = PageQuery.extend({
-  datasetId: RecordFilter.shape.datasetId.meta({ description: 'Only this dataset\'s records.' }),
+  datasetId: RecordFilter.shape.datasetId.meta({ description: "Only this dataset's records." }),
   split: RecordFilter.shape.split,
   label: RecordFilter.shape.label.meta({ description: 'Human label equals.' }),
   predictedLabel: RecordFilter.shape.predictedLabel.meta({ description: 'Latest prediction equals.' }),
   tag: RecordFilter.shape.tag.meta({ description: 'Carries this tag.' }),
   text: RecordFilter.shape.text.meta({ description: 'Text contains (case-insensitive; trigram-indexed).' }),
-  updatedSince: z.coerce.date({ error: 'a date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z' }).optional().meta({ description: 'Changed at or after this time.' }),
-  order: z.enum(['id', '-id']).default('id').meta({ description: 'By id, ascending (`id`) or descending (`-id`); `after` continues in that order.' }),
+  updatedSince: z.coerce
+    .date({ error: 'a date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z' })
+    .optional()
+    .meta({ description: 'Changed at or after this time.' }),
+  order: z
+    .enum(['id', '-id'])
+    .default('id')
+    .meta({ description: 'By id, ascending (`id`) or descending (`-id`); `after` continues in that order.' }),
 });
 
 const withPrediction = { model: RecordPrediction, as: 'prediction', required: false } as const;
@@ -41,7 +53,8 @@ export function addRecordRoutes(api: ApiVersion): void {
     tag: 'Records',
     access: { scope: 'records:read', resource: 'records', action: 'list' },
     summary: 'List records',
-    description: 'Filters combine (AND). Pages follow the id order: pass `nextAfter` as `after`. Deleted records are not listed.',
+    description:
+      'Filters combine (AND). Pages follow the id order: pass `nextAfter` as `after`. Deleted records are not listed.',
     query: RecordListQuery,
     responses: { 200: { description: 'A page of records.', schema: pageOf(RecordSchema) } },
     handler: async ({ query }) => {
@@ -53,7 +66,12 @@ export function addRecordRoutes(api: ApiVersion): void {
           ...(after !== undefined ? [{ id: order === 'id' ? { [Op.gt]: after } : { [Op.lt]: after } }] : []),
         ],
       };
-      const rows = await DataRecord.findAll({ where, include: [withPrediction], order: [['id', order === 'id' ? 'ASC' : 'DESC']], limit: limit + 1 });
+      const rows = await DataRecord.findAll({
+        where,
+        include: [withPrediction],
+        order: [['id', order === 'id' ? 'ASC' : 'DESC']],
+        limit: limit + 1,
+      });
       return page(rows.map(recordJson), limit);
     },
   });
@@ -80,7 +98,8 @@ export function addRecordRoutes(api: ApiVersion): void {
     access: { scope: 'records:write', resource: 'records', action: 'new' },
     refusedAs: () => ({ action: 'records.create' }),
     summary: 'Create a record',
-    description: 'Text for a text dataset, features fitting the schema for a tabular one; the label must be one of the dataset\'s labels. Audited.',
+    description:
+      "Text for a text dataset, features fitting the schema for a tabular one; the label must be one of the dataset's labels. Audited.",
     body: NewRecord,
     parseBody: checkedByService<NewRecord>,
     responses: { 201: { description: 'The new record.', schema: RecordSchema } },
@@ -98,7 +117,8 @@ export function addRecordRoutes(api: ApiVersion): void {
     access: { scope: 'records:write', resource: 'records', action: 'edit' },
     refusedAs: ({ params }) => ({ action: 'records.update', recordIds: [params.id] }),
     summary: 'Change a record',
-    description: 'Only the fields given change, and only those the caller\'s role may change (data scientists: label); a field given with the value it has is no change. A number feature takes a number or a string holding one; an empty string is no value. Audited with the diff.',
+    description:
+      "Only the fields given change, and only those the caller's role may change (data scientists: label); a field given with the value it has is no change. A number feature takes a number or a string holding one; an empty string is no value. Audited with the diff.",
     params: IdParam,
     body: RecordFields,
     parseBody: checkedByService<RecordFields>,
@@ -133,12 +153,19 @@ export function addRecordRoutes(api: ApiVersion): void {
     access: { scope: 'records:write', resource: 'records', action: 'bulkEdit' },
     refusedAs: () => ({ action: 'records.bulk_update' }),
     summary: 'Edit many records at once',
-    description: 'Sets the label or split, adds or removes tags, on the listed records or on all matching a filter: the console\'s bulk edit, with its rules (data scientists: label only; a label from each record\'s dataset, else nothing is changed). Above 5,000 changing records it runs as a job (202 with the job). One audit event.',
+    description:
+      "Sets the label or split, adds or removes tags, on the listed records or on all matching a filter: the console's bulk edit, with its rules (data scientists: label only; a label from each record's dataset, else nothing is changed). Above 5,000 changing records it runs as a job (202 with the job). One audit event.",
     body: BulkEditRequest,
     parseBody: checkedByService<BulkEditRequest>,
     responses: {
-      200: { description: 'How many records matched and how many changed.', schema: z.object({ matching: z.number().int(), changed: z.number().int() }) },
-      202: { description: 'Queued as a job: follow it at /api/v1/jobs/{jobId}.', schema: z.object({ matching: z.number().int(), jobId: z.number().int() }) },
+      200: {
+        description: 'How many records matched and how many changed.',
+        schema: z.object({ matching: z.number().int(), changed: z.number().int() }),
+      },
+      202: {
+        description: 'Queued as a job: follow it at /api/v1/jobs/{jobId}.',
+        schema: z.object({ matching: z.number().int(), jobId: z.number().int() }),
+      },
     },
     handler: async ({ body }, _req, res) => {
       const actor = callerOf(res).actor;

@@ -1,7 +1,12 @@
 import * as z from 'zod';
 
 /** The shapes of API answers, for the OpenAPI document (serialize.ts builds them). */
-const FeatureSpecSchema = z.object({ name: z.string(), type: z.enum(['number', 'category']), description: z.string().optional(), categories: z.array(z.string()).optional() });
+const FeatureSpecSchema = z.object({
+  name: z.string(),
+  type: z.enum(['number', 'category']),
+  description: z.string().optional(),
+  categories: z.array(z.string()).optional(),
+});
 
 export const DatasetSchema = z
   .object({
@@ -28,7 +33,13 @@ export const RecordSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     prediction: z
-      .object({ label: z.string(), score: z.number(), modelVersionId: z.number().int(), jobId: z.number().int().nullable(), scoredAt: z.string() })
+      .object({
+        label: z.string(),
+        score: z.number(),
+        modelVersionId: z.number().int(),
+        jobId: z.number().int().nullable(),
+        scoredAt: z.string(),
+      })
       .nullable()
       .meta({ description: 'The latest batch-scoring prediction, with the exact model version that made it.' }),
   })
@@ -41,7 +52,9 @@ export const ModelSchema = z
     description: z.string().nullable(),
     task: z.string(),
     datasetId: z.number().int(),
-    aliases: z.record(z.string(), z.number().int()).meta({ description: 'Alias → version number, e.g. {"production": 3}.' }),
+    aliases: z
+      .record(z.string(), z.number().int())
+      .meta({ description: 'Alias → version number, e.g. {"production": 3}.' }),
     createdAt: z.string(),
   })
   .meta({ id: 'Model' });

@@ -24,7 +24,13 @@ export const recordJson = (r: DataRecord & { prediction?: RecordPrediction | nul
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
   prediction: r.prediction
-    ? { label: r.prediction.predictedLabel, score: r.prediction.score, modelVersionId: r.prediction.modelVersionId, jobId: r.prediction.jobId === null ? null : Number(r.prediction.jobId), scoredAt: r.prediction.scoredAt.toISOString() }
+    ? {
+        label: r.prediction.predictedLabel,
+        score: r.prediction.score,
+        modelVersionId: r.prediction.modelVersionId,
+        jobId: r.prediction.jobId === null ? null : Number(r.prediction.jobId),
+        scoredAt: r.prediction.scoredAt.toISOString(),
+      }
     : null,
 });
 
@@ -66,7 +72,10 @@ export const jobJson = (j: Job) => ({
 });
 
 /** A keyset page: `rows` were read with limit + 1, so one more row means there is a next page. */
-export function page<T extends { id: number }>(rows: readonly T[], limit: number): { items: T[]; nextAfter: number | null } {
+export function page<T extends { id: number }>(
+  rows: readonly T[],
+  limit: number,
+): { items: T[]; nextAfter: number | null } {
   const items = rows.slice(0, limit);
   return { items, nextAfter: rows.length > limit ? items[items.length - 1]!.id : null };
 }

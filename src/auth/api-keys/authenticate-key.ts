@@ -31,7 +31,8 @@ const TTL_LISTENING_MS = 60_000;
 const MAX_CACHED = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 
-const INVALID = 'The API key is not valid: check that the whole key was sent as "Authorization: Bearer mdk_…", or ask an administrator for a new one.';
+const INVALID =
+  'The API key is not valid: check that the whole key was sent as "Authorization: Bearer mdk_…", or ask an administrator for a new one.';
 
 /**
  * Checks a bearer key on every API request without a query per request: keys are cached per process
@@ -57,9 +58,21 @@ export class KeyAuthenticator {
     if (!prefix) throw new Unauthenticated('auth.invalid_key', INVALID);
     const row = await this.lookup(prefix, now);
     if (!row || !keyMatches(key, row.secret_hash)) throw new Unauthenticated('auth.invalid_key', INVALID);
-    if (row.revoked_at) throw new Unauthenticated('auth.key_revoked', `The API key ${row.prefix} was revoked on ${row.revoked_at.toISOString()}: ask an administrator for a new one.`);
-    if (row.expires_at && row.expires_at.getTime() <= now) throw new Unauthenticated('auth.key_expired', `The API key ${row.prefix} expired on ${row.expires_at.toISOString()}: ask an administrator for a new one.`);
-    if (!row.active) throw new Unauthenticated('auth.owner_inactive', `The API key ${row.prefix} belongs to a deactivated user, so it is refused.`);
+    if (row.revoked_at)
+      throw new Unauthenticated(
+        'auth.key_revoked',
+        `The API key ${row.prefix} was revoked on ${row.revoked_at.toISOString()}: ask an administrator for a new one.`,
+      );
+    if (row.expires_at && row.expires_at.getTime() <= now)
+      throw new Unauthenticated(
+        'auth.key_expired',
+        `The API key ${row.prefix} expired on ${row.expires_at.toISOString()}: ask an administrator for a new one.`,
+      );
+    if (!row.active)
+      throw new Unauthenticated(
+        'auth.owner_inactive',
+        `The API key ${row.prefix} belongs to a deactivated user, so it is refused.`,
+      );
     this.touch(row.id, now);
     return {
       actor: { type: 'api_key', id: row.id, prefix: row.prefix, ownerId: row.owner_id, role: row.role },
@@ -90,6 +103,8 @@ export class KeyAuthenticator {
     this.lastUsedWritten.set(id, now);
     this.sequelize
       .query('UPDATE api_keys SET last_used_at = now() WHERE id = :id', { replacements: { id } })
-      .catch((error: unknown) => logger.warn({ err: error, keyId: id }, 'could not record when an API key was last used'));
+      .catch((error: unknown) =>
+        logger.warn({ err: error, keyId: id }, 'could not record when an API key was last used'),
+      );
   }
 }

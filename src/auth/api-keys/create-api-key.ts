@@ -11,7 +11,11 @@ import { SCOPE_HELP, unusableScopes } from './scopes.js';
 
 export const CreateApiKeyInput = z.object({
   ownerEmail: z.string().trim().toLowerCase().min(1, 'name the user the key acts for (their email)'),
-  name: z.string().trim().min(1, 'say what the key is for, e.g. "fraud-service production"').max(100, 'at most 100 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'say what the key is for, e.g. "fraud-service production"')
+    .max(100, 'at most 100 characters'),
   scopes: z
     .array(ApiScope, { error: `scopes are some of: ${ApiScope.options.join(', ')}` })
     .min(1, `give at least one scope: ${ApiScope.options.join(', ')}`)
@@ -34,24 +38,57 @@ export interface CreatedApiKey {
 /** Issues a key for a user (admins only; audited as `apiKeys.create`, without the secret). */
 export async function createApiKey(actor: Actor, raw: CreateApiKeyInput): Promise<CreatedApiKey> {
   return withAudit(actor, { action: 'api_keys.create', resource: 'apiKeys' }, async (transaction, audit) => {
-    if (decide(actor, 'apiKeys', 'issue') === false) throw new Forbidden('apiKeys.forbidden', 'Only administrators issue API keys.');
+    if (decide(actor, 'apiKeys', 'issue') === false)
+      throw new Forbidden('apiKeys.forbidden', 'Only administrators issue API keys.');
     const parsed = CreateApiKeyInput.safeParse(raw);
     if (!parsed.success) {
-      const fields = Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'input'), issue.message]));
-      throw new InvalidInput('apiKey.invalid', `The key cannot be issued: ${Object.entries(fields).map(([f, m]) => `${f}: ${m}`).join('; ')}.`, fields);
+      const fields = Object.fromEntries(
+        parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'input'), issue.message]),
+      );
+      throw new InvalidInput(
+        'apiKey.invalid',
+        `The key cannot be issued: ${Object.entries(fields)
+          .map(([f, m]) => `${f}: ${m}`)
+          .join('; ')}.`,
+        fields,
+      );
     }
     const input = parsed.data;
     const owner = await User.findOne({ where: { email: input.ownerEmail }, transaction });
-    if (!owner) throw new NotFound('apiKey.owner_not_found', `There is no user ${input.ownerEmail}: create the user first (cli createuser), then the key.`, { ownerEmail: 'no such user' });
-    if (!owner.active) throw new InvalidInput('apiKey.owner_inactive', `${owner.email} is deactivated: a key acts as its owner, so it could do nothing.`, { ownerEmail: 'deactivated user' });
+    if (!owner)
+      throw new NotFound(
+        'apiKey.owner_not_found',
+        `There is no user ${input.ownerEmail}: create the user first (cli createuser), then the key.`,
+        { ownerEmail: 'no such user' },
+      );
+    if (!owner.active)
+      throw new InvalidInput(
+        'apiKey.owner_inactive',
+        `${owner.email} is deactivated: a key acts as its owner, so it could do nothing.`,
+        { ownerEmail: 'deactivated user' },
+      );
     const unusable = unusableScopes({ type: 'user', id: owner.id, email: owner.email, role: owner.role }, input.scopes);
     if (unusable.length > 0) {
       const which = unusable.map((s) => `${s} (${SCOPE_HELP[s]})`).join(', ');
-      throw new InvalidInput('apiKey.scope_beyond_role', `A key acts with its owner's role, and a ${owner.role} may not ${which}: drop ${unusable.length === 1 ? 'that scope' : 'those scopes'} or choose another owner.`, { scopes: `not allowed for a ${owner.role}: ${unusable.join(', ')}` });
+      throw new InvalidInput(
+        'apiKey.scope_beyond_role',
+        `A key acts with its owner's role, and a ${owner.role} may not ${which}: drop ${unusable.length === 1 ? 'that scope' : 'those scopes'} or choose another owner.`,
+        { scopes: `not allowed for a ${owner.role}: ${unusable.join(', ')}` },
+      );
     }
     const { key, prefix, secretHash } = generateKey();
     const apiKey = await ApiKey.create(
-      { ownerId: owner.id, name: input.name, prefix, secretHash, scopes: input.scopes, rateLimit: input.rateLimit ?? null, expiresAt: input.expiresAt ?? null, revokedAt: null, lastUsedAt: null },
+      {
+        ownerId: owner.id,
+        name: input.name,
+        prefix,
+        secretHash,
+        scopes: input.scopes,
+        rateLimit: input.rateLimit ?? null,
+        expiresAt: input.expiresAt ?? null,
+        revokedAt: null,
+        lastUsedAt: null,
+      },
       { transaction },
     );
     audit.note({ recordIds: [apiKey.id], after: pick(apiKey) });

@@ -12,13 +12,21 @@ import { pick } from './create-api-key.js';
  */
 export async function revokeApiKey(actor: Actor, prefix: string): Promise<ApiKey> {
   return withAudit(actor, { action: 'api_keys.revoke', resource: 'apiKeys' }, async (transaction, audit) => {
-    const apiKey = await ApiKey.findOne({ where: { prefix: prefix.trim() }, transaction, lock: transaction.LOCK.UPDATE });
+    const apiKey = await ApiKey.findOne({
+      where: { prefix: prefix.trim() },
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
     // A key the actor may not see is reported as missing, not as forbidden: prefixes are not a directory.
     if (!apiKey || decide(actor, 'apiKeys', 'show', { ownerId: apiKey.ownerId }) === false) {
-      throw new NotFound('apiKey.not_found', `There is no API key with prefix "${prefix}": the prefix is the key's first part, e.g. mdk_ab12cd34.`);
+      throw new NotFound(
+        'apiKey.not_found',
+        `There is no API key with prefix "${prefix}": the prefix is the key's first part, e.g. mdk_ab12cd34.`,
+      );
     }
     audit.note({ recordIds: [apiKey.id] });
-    if (decide(actor, 'apiKeys', 'revoke', { ownerId: apiKey.ownerId }) === false) throw new Forbidden('apiKeys.forbidden', 'You may not revoke this key.');
+    if (decide(actor, 'apiKeys', 'revoke', { ownerId: apiKey.ownerId }) === false)
+      throw new Forbidden('apiKeys.forbidden', 'You may not revoke this key.');
     const before = pick(apiKey);
     if (!apiKey.revokedAt) {
       apiKey.revokedAt = new Date();

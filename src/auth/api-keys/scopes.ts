@@ -10,10 +10,21 @@ import type { ResourceId } from '../../access/rules.js';
  */
 export const SCOPE_RULES: Readonly<Record<ApiScope, ReadonlyArray<readonly [ResourceId, string]>>> = {
   predict: [['models', 'predict']],
-  'records:read': [['records', 'list'], ['datasets', 'list']],
-  'records:write': [['records', 'new'], ['records', 'edit'], ['records', 'delete']],
+  'records:read': [
+    ['records', 'list'],
+    ['datasets', 'list'],
+  ],
+  'records:write': [
+    ['records', 'new'],
+    ['records', 'edit'],
+    ['records', 'delete'],
+  ],
   'models:write': [['modelVersions', 'promote']],
-  'jobs:write': [['models', 'score'], ['models', 'train'], ['jobs', 'cancel']],
+  'jobs:write': [
+    ['models', 'score'],
+    ['models', 'train'],
+    ['jobs', 'cancel'],
+  ],
 };
 
 export const SCOPE_HELP: Readonly<Record<ApiScope, string>> = {
@@ -26,5 +37,7 @@ export const SCOPE_HELP: Readonly<Record<ApiScope, string>> = {
 
 /** The scopes of `scopes` the actor's role can use for none of their rules. */
 export function unusableScopes(actor: Actor, scopes: readonly ApiScope[]): ApiScope[] {
-  return scopes.filter((scope) => !SCOPE_RULES[scope].some(([resource, action]) => isAllowed(decide(actor, resource, action))));
+  return scopes.filter(
+    (scope) => !SCOPE_RULES[scope].some(([resource, action]) => isAllowed(decide(actor, resource, action))),
+  );
 }

@@ -17,19 +17,31 @@ export const createApiKeyCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { owner: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, 'rate-limit': { type: 'string' }, expires: { type: 'string' } },
+      options: {
+        owner: { type: 'string' },
+        name: { type: 'string' },
+        scopes: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        expires: { type: 'string' },
+      },
       strict: true,
     });
-    if (!values.owner || !values.name || !values.scopes) throw new UsageError('--owner, --name and --scopes are required.');
+    if (!values.owner || !values.name || !values.scopes)
+      throw new UsageError('--owner, --name and --scopes are required.');
     return withDatabase(async () => {
       const { apiKey, key } = await createApiKey(cliActor(), {
         ownerEmail: values.owner!,
         name: values.name!,
-        scopes: values.scopes!.split(',').map((s) => s.trim()).filter(Boolean) as never,
-        rateLimit: values['rate-limit'] === undefined ? null : (values['rate-limit']),
-        expiresAt: values.expires === undefined ? null : (values.expires),
+        scopes: values
+          .scopes!.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean) as never,
+        rateLimit: values['rate-limit'] === undefined ? null : values['rate-limit'],
+        expiresAt: values.expires === undefined ? null : values.expires,
       });
-      console.error(`Issued API key ${apiKey.prefix} for ${values.owner} (scopes: ${apiKey.scopes.join(', ')}). It is shown only now:`);
+      console.error(
+        `Issued API key ${apiKey.prefix} for ${values.owner} (scopes: ${apiKey.scopes.join(', ')}). It is shown only now:`,
+      );
       console.log(key);
       return 0;
     });
@@ -42,7 +54,7 @@ export const revokeApiKeyCommand: Command = {
   usage: 'npm run cli -- revoke-api-key PREFIX\n  Every web process refuses the key within milliseconds.',
   async run(argv) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
-    if (positionals.length !== 1) throw new UsageError('Give the key\'s prefix, e.g. mdk_ab12cd34.');
+    if (positionals.length !== 1) throw new UsageError("Give the key's prefix, e.g. mdk_ab12cd34.");
     return withDatabase(async () => {
       const apiKey = await revokeApiKey(cliActor(), positionals[0]!);
       console.log(`API key ${apiKey.prefix} is revoked (since ${apiKey.revokedAt!.toISOString()}).`);

@@ -17,16 +17,23 @@ export const archiveAuditCommand: Command = {
   summary: 'Archive the oldest audit events to a file, recording the boundary hash.',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { through: { type: 'string' }, out: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { through: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    });
     if (!values.through || !values.out) throw new UsageError('--through and --out are required.');
-    if (fs.existsSync(values.out)) throw new UsageError(`${values.out} exists already: choose a new file name (archives are never overwritten).`);
+    if (fs.existsSync(values.out))
+      throw new UsageError(`${values.out} exists already: choose a new file name (archives are never overwritten).`);
     return withDatabase(async () => {
       const out = fs.createWriteStream(values.out!, { flags: 'wx', mode: 0o600 });
       try {
         const result = await archiveAuditEvents(cliActor(), Number(values.through), out);
         out.end();
         await finished(out);
-        console.log(`Archived events ${result.firstSeq} to ${result.boundary.seq} (${result.events}) into ${values.out}, sha256 ${result.fileSha256}.`);
+        console.log(
+          `Archived events ${result.firstSeq} to ${result.boundary.seq} (${result.events}) into ${values.out}, sha256 ${result.fileSha256}.`,
+        );
         console.log(`Boundary: ${result.boundary.seq}:${result.boundary.hash}`);
         return 0;
       } catch (error) {

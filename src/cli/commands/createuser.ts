@@ -18,7 +18,12 @@ export const createUserCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      options: {
+        email: { type: 'string' },
+        role: { type: 'string' },
+        password: { type: 'string' },
+        name: { type: 'string' },
+      },
       strict: true,
     });
     const { email, role, name } = values;
@@ -31,8 +36,16 @@ export const createUserCommand: Command = {
       }
     }
     return withDatabase(async () => {
-      const { user, created, reactivated } = await saveUser(cliActor(), { email, role: role as SaveUserInput['role'], password, name, active: true });
-      console.log(`${created ? 'Created' : 'Updated'} ${user.email} (${user.role}).${reactivated ? ' The account was inactive and is active again.' : ''}`);
+      const { user, created, reactivated } = await saveUser(cliActor(), {
+        email,
+        role: role as SaveUserInput['role'],
+        password,
+        name,
+        active: true,
+      });
+      console.log(
+        `${created ? 'Created' : 'Updated'} ${user.email} (${user.role}).${reactivated ? ' The account was inactive and is active again.' : ''}`,
+      );
       return 0;
     });
   },

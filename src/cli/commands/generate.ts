@@ -14,20 +14,36 @@ export const generateCommand: Command = {
   summary: 'Create a large synthetic dataset (for trying the console and benchmarks at scale).',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { dataset: { type: 'string' }, rows: { type: 'string' }, task: { type: 'string' }, seed: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        dataset: { type: 'string' },
+        rows: { type: 'string' },
+        task: { type: 'string' },
+        seed: { type: 'string' },
+      },
+      strict: true,
+    });
     if (!values.dataset || !values.rows) throw new UsageError('--dataset and --rows are required.');
     if (values.task && !['tabular', 'text'].includes(values.task)) throw new UsageError('--task is tabular or text.');
     return withDatabase(async () => {
       const tty = process.stdout.isTTY;
       const result = await generateDataset(
         cliActor(),
-        { name: values.dataset!, rows: values.rows!, task: values.task === 'text' ? 'text-classification' : 'tabular-classification', seed: values.seed },
+        {
+          name: values.dataset!,
+          rows: values.rows!,
+          task: values.task === 'text' ? 'text-classification' : 'tabular-classification',
+          seed: values.seed,
+        },
         (done) => {
           if (tty) process.stdout.write(`\r  ${done.toLocaleString('en')} rows…`);
         },
       );
       if (tty) process.stdout.write('\r');
-      console.log(`Dataset ${values.dataset} (id ${result.datasetId}): ${result.rows.toLocaleString('en')} records in ${result.seconds.toFixed(1)} s (${result.rowsPerSecond.toLocaleString('en')} rows/s).`);
+      console.log(
+        `Dataset ${values.dataset} (id ${result.datasetId}): ${result.rows.toLocaleString('en')} records in ${result.seconds.toFixed(1)} s (${result.rowsPerSecond.toLocaleString('en')} rows/s).`,
+      );
       return 0;
     });
   },

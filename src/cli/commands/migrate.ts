@@ -7,7 +7,9 @@ export const migrateCommand: Command = {
   usage: 'npm run cli -- migrate',
   async run() {
     return withDatabase(async ({ applied }) => {
-      console.log(applied.length ? `Applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'Schema is up to date.');
+      console.log(
+        applied.length ? `Applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'Schema is up to date.',
+      );
       return 0;
     });
   },

@@ -34,8 +34,16 @@ export const scoreCommand: Command = {
       strict: true,
     });
     if (!values.model) throw new UsageError('--model is required.');
-    const filter = RecordFilter.safeParse({ split: values.split, label: values.label, tag: values.tag, text: values.text });
-    if (!filter.success) throw new UsageError(`Check the filters: ${filter.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+    const filter = RecordFilter.safeParse({
+      split: values.split,
+      label: values.label,
+      tag: values.tag,
+      text: values.text,
+    });
+    if (!filter.success)
+      throw new UsageError(
+        `Check the filters: ${filter.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+      );
     const filtered = Object.values(filter.data).some((v) => v !== undefined);
     return withDatabase(async ({ database, config }) => {
       await startQueue(database.ownerUrl, config.JOB_HEARTBEAT_SECONDS);
@@ -49,7 +57,9 @@ export const scoreCommand: Command = {
         });
         job = queued.job;
         const { params, matching } = queued;
-        console.log(`Queued job ${job.id}: score ${matching.toLocaleString('en')} records with ${params.model} v${params.version}${params.alias ? ` (${params.alias})` : ''}.`);
+        console.log(
+          `Queued job ${job.id}: score ${matching.toLocaleString('en')} records with ${params.model} v${params.version}${params.alias ? ` (${params.alias})` : ''}.`,
+        );
         if (values['no-wait']) return 0;
         await startWorker({ score: JOB_HANDLERS.score }, { schedules: false });
         let shown = '';

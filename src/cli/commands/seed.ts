@@ -13,7 +13,8 @@ export const seedCommand: Command = {
       const result = await seedDemoData(cliActor());
       for (const d of result.datasets) console.log(`Seeded dataset ${d.name}: ${d.records} records.`);
       for (const m of result.models) console.log(`Trained demo model ${m.name} v1 (production).`);
-      if (result.datasets.length === 0 && result.models.length === 0) console.log('Demo datasets already present: nothing to do.');
+      if (result.datasets.length === 0 && result.models.length === 0)
+        console.log('Demo datasets already present: nothing to do.');
       if (result.logins.length > 0) console.log(formatLogins(result.logins));
       return 0;
     });

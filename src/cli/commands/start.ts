@@ -27,13 +27,19 @@ export const startCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { 'web-only': { type: 'boolean', default: false }, web: { type: 'string', default: '1' }, workers: { type: 'string', default: '1' } },
+      options: {
+        'web-only': { type: 'boolean', default: false },
+        web: { type: 'string', default: '1' },
+        workers: { type: 'string', default: '1' },
+      },
       strict: true,
     });
     const webCount = Number(values.web);
     const workerCount = values['web-only'] ? 0 : Number(values.workers);
-    if (!Number.isInteger(webCount) || webCount < 1 || webCount > 64) throw new UsageError('--web is a number of web processes, 1 to 64.');
-    if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 64) throw new UsageError('--workers is a number of worker processes, 0 to 64.');
+    if (!Number.isInteger(webCount) || webCount < 1 || webCount > 64)
+      throw new UsageError('--web is a number of web processes, 1 to 64.');
+    if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 64)
+      throw new UsageError('--workers is a number of worker processes, 0 to 64.');
     const started = performance.now();
     let supervisor: Supervisor | undefined;
     // A second SIGINT/SIGTERM (or Ctrl-C pressed twice) does not wait for the grace period.
@@ -50,7 +56,10 @@ export const startCommand: Command = {
         const seeded = await seedDemoData(systemActor);
         logins = seeded.logins;
         for (const d of seeded.datasets) say(`  dataset ${d.name}: ${d.records} records`);
-        for (const m of seeded.models) say(`  model ${m.name}: version 1 trained, test accuracy ${m.accuracy === null ? 'n/a' : `${(m.accuracy * 100).toFixed(1)}%`}, serving as production`);
+        for (const m of seeded.models)
+          say(
+            `  model ${m.name}: version 1 trained, test accuracy ${m.accuracy === null ? 'n/a' : `${(m.accuracy * 100).toFixed(1)}%`}, serving as production`,
+          );
       }
       // The session secret is settled once here and handed to the web processes, so they do not race
       // to create it (and, forked with the embedded database's URL, are not taken for a deployment of your own).
@@ -62,15 +71,27 @@ export const startCommand: Command = {
       const web = webProcesses(db.database, sessionSecret);
       let port = db.config.PORT;
       const specs: ProcessSpec[] = [
-        ...Array.from({ length: webCount }, (_, i) => ({ name: `web ${i + 1}`, kind: 'web' as const, start: () => web((p) => (port = p)) })),
-        ...Array.from({ length: workerCount }, (_, i) => ({ name: `worker ${i + 1}`, kind: 'worker' as const, start: () => startWorkerProcess(db.database) })),
+        ...Array.from({ length: webCount }, (_, i) => ({
+          name: `web ${i + 1}`,
+          kind: 'web' as const,
+          start: () => web((p) => (port = p)),
+        })),
+        ...Array.from({ length: workerCount }, (_, i) => ({
+          name: `worker ${i + 1}`,
+          kind: 'worker' as const,
+          start: () => startWorkerProcess(db.database),
+        })),
       ];
       await supervisor.start(specs);
       const host = db.config.HOST === '0.0.0.0' || db.config.HOST === '::' ? '127.0.0.1' : db.config.HOST;
 
       say('');
-      say(`ModelDesk console: ${db.config.TLS_CERT ? 'https' : 'http'}://${host}:${port}/admin   (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-      say(`Processes: ${webCount} web (pid${webCount === 1 ? '' : 's'} ${supervisor.pids('web').join(', ')}), ${workerCount} worker${workerCount === 1 ? '' : 's'}. One that dies is started again.`);
+      say(
+        `ModelDesk console: ${db.config.TLS_CERT ? 'https' : 'http'}://${host}:${port}/admin   (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      );
+      say(
+        `Processes: ${webCount} web (pid${webCount === 1 ? '' : 's'} ${supervisor.pids('web').join(', ')}), ${workerCount} worker${workerCount === 1 ? '' : 's'}. One that dies is started again.`,
+      );
       say(`Database: ${db.database.embedded ? `embedded Postgres in ${db.config.DATA_DIR}` : 'DATABASE_URL'}`);
       if (logins.length > 0) {
         say(formatLogins(logins));
@@ -79,10 +100,22 @@ export const startCommand: Command = {
         say('  set a new one with `npm run cli -- createuser --email admin@example.com --role admin`).');
       }
       say('Stop with Ctrl-C.');
-      logger.info({ port, host: db.config.HOST, embedded: db.database.embedded, webProcesses: webCount, workerProcesses: workerCount, pid: process.pid }, 'console listening');
+      logger.info(
+        {
+          port,
+          host: db.config.HOST,
+          embedded: db.database.embedded,
+          webProcesses: webCount,
+          workerProcesses: workerCount,
+          pid: process.pid,
+        },
+        'console listening',
+      );
 
       const reason = await stopped;
-      say(`Shutting down (${reason}): up to ${db.config.SHUTDOWN_GRACE_SECONDS} s for requests and job steps in progress…`);
+      say(
+        `Shutting down (${reason}): up to ${db.config.SHUTDOWN_GRACE_SECONDS} s for requests and job steps in progress…`,
+      );
       return 0;
     } finally {
       await supervisor?.stop(db.config.SHUTDOWN_GRACE_SECONDS * 1000);

@@ -44,8 +44,13 @@ export const trainCommand: Command = {
         autoPromote: values['auto-promote'],
       });
       const accuracy = result.accuracy === null ? 'n/a' : `${(result.accuracy * 100).toFixed(1)}%`;
-      console.log(`Registered ${values.model} v${result.version.version} (${result.version.sizeBytes} bytes, sha256 ${result.version.sha256.slice(0, 12)}…): trained on ${result.trainingRows} rows, test accuracy ${accuracy} on ${result.testRows} rows.`);
-      if (result.promotion) console.log(`${result.promotion.promoted ? 'Promoted to production' : 'Not promoted'}: ${result.promotion.reason}`);
+      console.log(
+        `Registered ${values.model} v${result.version.version} (${result.version.sizeBytes} bytes, sha256 ${result.version.sha256.slice(0, 12)}…): trained on ${result.trainingRows} rows, test accuracy ${accuracy} on ${result.testRows} rows.`,
+      );
+      if (result.promotion)
+        console.log(
+          `${result.promotion.promoted ? 'Promoted to production' : 'Not promoted'}: ${result.promotion.reason}`,
+        );
       return 0;
     });
   },

@@ -33,11 +33,18 @@ export const uploadModelCommand: Command = {
       const maxBytes = config.MAX_MODEL_UPLOAD_MB * MEGABYTE;
       const fileName = path.basename(file);
       checkUploadSize(fileName, size, maxBytes);
-      const result = await uploadVersion(cliActor(), { modelName: values.model!, fileName, bytes: await readFile(file), labels: values.labels }, {
-        maxBytes,
-        check: { maxMemoryMb: config.MODEL_CHECK_MAX_MEMORY_MB, timeoutSeconds: config.MODEL_CHECK_TIMEOUT_SECONDS },
-      });
-      const accuracy = result.accuracy === null ? 'no labelled test rows to evaluate on' : `test accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.testRows} rows`;
+      const result = await uploadVersion(
+        cliActor(),
+        { modelName: values.model!, fileName, bytes: await readFile(file), labels: values.labels },
+        {
+          maxBytes,
+          check: { maxMemoryMb: config.MODEL_CHECK_MAX_MEMORY_MB, timeoutSeconds: config.MODEL_CHECK_TIMEOUT_SECONDS },
+        },
+      );
+      const accuracy =
+        result.accuracy === null
+          ? 'no labelled test rows to evaluate on'
+          : `test accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.testRows} rows`;
       console.log(
         `Registered ${result.model} v${result.version.version} from ${fileName} (${result.version.sizeBytes} bytes, sha256 ${result.version.sha256.slice(0, 12)}…): checked on ${result.sampleRows} records, class order from the ${result.labelsFrom}, ${accuracy}.`,
       );

@@ -18,7 +18,11 @@ export const verifyAuditCommand: Command = {
   summary: 'Verify the audit log hash chain (tamper check).',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { anchor: { type: 'string', multiple: true }, file: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { anchor: { type: 'string', multiple: true }, file: { type: 'string' } },
+      strict: true,
+    });
     let anchors;
     try {
       anchors = (values.anchor ?? []).map(parseAnchor);
@@ -29,7 +33,9 @@ export const verifyAuditCommand: Command = {
       if (!fs.existsSync(values.file)) throw new UsageError(`${values.file} does not exist.`);
       const report = await verifyArchiveFile(values.file, anchors);
       if (report.ok) {
-        console.log(`Archive intact: events ${report.from.seq + 1} to ${report.head.seq} (${report.checked}) verified${report.from.seq > 0 ? `, continuing from ${report.from.seq}:${report.from.hash}` : ' from the start of the log'}.`);
+        console.log(
+          `Archive intact: events ${report.from.seq + 1} to ${report.head.seq} (${report.checked}) verified${report.from.seq > 0 ? `, continuing from ${report.from.seq}:${report.from.hash}` : ' from the start of the log'}.`,
+        );
         return 0;
       }
       console.error(`Archive BROKEN at event ${report.firstBad}: ${report.problem}.`);
@@ -38,7 +44,9 @@ export const verifyAuditCommand: Command = {
     return withDatabase(async () => {
       const report = await verifyAndRecord(cliActor(), anchors);
       if (report.ok) {
-        console.log(`Audit chain intact: ${report.checked} events verified${report.from ? ` (after the archive boundary ${report.from.seq})` : ''}${anchors.length ? `, ${anchors.length} anchor(s) matched` : ''}.`);
+        console.log(
+          `Audit chain intact: ${report.checked} events verified${report.from ? ` (after the archive boundary ${report.from.seq})` : ''}${anchors.length ? `, ${anchors.length} anchor(s) matched` : ''}.`,
+        );
         console.log(`Head: ${report.head.seq}:${report.head.hash}`);
         return 0;
       }

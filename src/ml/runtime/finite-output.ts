@@ -27,7 +27,11 @@ export function nonFiniteRows(probabilities: Float32Array, rows: number, k: numb
  * `where` names the rows (e.g. `instances[3]`, `record 42`); `missingInputs`, when the first of them
  * had missing values, adds the likeliest cause.
  */
-export function outputNotFinite(model: { modelName: string; version: number }, where: readonly string[], missingInputs = false): ModelFault {
+export function outputNotFinite(
+  model: { modelName: string; version: number },
+  where: readonly string[],
+  missingInputs = false,
+): ModelFault {
   const rows = where.slice(0, ROWS_NAMED).join(', ');
   return new ModelFault(
     'model.output_not_finite',

@@ -82,14 +82,21 @@ export class MicroBatcher {
 
   private async run(batch: readonly Waiting[]): Promise<Float32Array> {
     const rows = batch.reduce((sum, w) => sum + w.rows, 0);
-    if (batch.length === 1 && rows <= this.options.maxRows) return (await this.classifier.predict(batch[0]!.inputs)).probabilities;
-    const inputs = concat(batch.map((w) => w.inputs), rows * this.width);
+    if (batch.length === 1 && rows <= this.options.maxRows)
+      return (await this.classifier.predict(batch[0]!.inputs)).probabilities;
+    const inputs = concat(
+      batch.map((w) => w.inputs),
+      rows * this.width,
+    );
     if (rows <= this.options.maxRows) return (await this.classifier.predict(inputs)).probabilities;
     // One request bigger than a batch: pieces with yields, so other requests are not held up.
     const out = new Float32Array(rows * this.k);
     for (let start = 0; start < rows; start += this.options.maxRows) {
       const end = Math.min(rows, start + this.options.maxRows);
-      const piece = inputs instanceof Float32Array ? inputs.subarray(start * this.width, end * this.width) : inputs.slice(start, end);
+      const piece =
+        inputs instanceof Float32Array
+          ? inputs.subarray(start * this.width, end * this.width)
+          : inputs.slice(start, end);
       out.set((await this.classifier.predict(piece)).probabilities, start * this.k);
       if (end < rows) await new Promise<void>((resolve) => setImmediate(resolve));
     }

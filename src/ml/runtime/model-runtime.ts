@@ -4,7 +4,13 @@ import { changeNotifications } from '../../db/change-notifications.js';
 import { NotFound, Unavailable } from '../../errors/domain-error.js';
 import { resolveVersion } from '../../registry/resolve-version.js';
 import { logger } from '../../platform/logger.js';
-import { featureWidth, openClassifier, signatureOf, type Classifier, type ClassifierSignature } from '../onnx-classifier.js';
+import {
+  featureWidth,
+  openClassifier,
+  signatureOf,
+  type Classifier,
+  type ClassifierSignature,
+} from '../onnx-classifier.js';
 import { MicroBatcher } from './micro-batcher.js';
 
 /** A model version ready to answer: its identity, what it takes, and its batcher. */
@@ -53,9 +59,15 @@ export class ModelRuntime {
 
   async resolve(modelName: string, choice: { alias?: string; version?: number }): Promise<Target> {
     // Versions are immutable, so a number names the same version for ever; aliases move (NOTIFY).
-    const key = choice.version !== undefined ? `${modelName}\u0000#${choice.version}` : `${modelName}\u0000${choice.alias ?? 'production'}`;
+    const key =
+      choice.version !== undefined
+        ? `${modelName}\u0000#${choice.version}`
+        : `${modelName}\u0000${choice.alias ?? 'production'}`;
     const cached = this.targets.get(key);
-    if (cached && (cached.alias === null || Date.now() - cached.at < changeNotifications.trustMs(Number.POSITIVE_INFINITY))) {
+    if (
+      cached &&
+      (cached.alias === null || Date.now() - cached.at < changeNotifications.trustMs(Number.POSITIVE_INFINITY))
+    ) {
       return { served: await this.load(cached.versionId), alias: cached.alias };
     }
     const { version, alias } = await resolveVersion(modelName, choice);
@@ -99,15 +111,22 @@ export class ModelRuntime {
     const version = await ModelVersion.unscoped().findByPk(versionId); // with its ONNX bytes
     const model = version ? await MlModel.findByPk(version.modelId) : null;
     const dataset = model ? await Dataset.findByPk(model.datasetId) : null;
-    if (!version || !model || !dataset) throw new NotFound('version.not_found', `Model version ${versionId} no longer exists.`);
+    if (!version || !model || !dataset)
+      throw new NotFound('version.not_found', `Model version ${versionId} no longer exists.`);
     let classifier: Classifier;
     let signature: ClassifierSignature;
     try {
       signature = signatureOf(version);
       classifier = await openClassifier(version.onnx, signature);
     } catch (error) {
-      logger.error({ err: error, model: model.name, version: version.version }, 'could not load a model version for inference');
-      throw new Unavailable('model.load_failed', `Version ${version.version} of "${model.name}" could not be loaded for inference; try another version, or ask an administrator to look at the server log.`);
+      logger.error(
+        { err: error, model: model.name, version: version.version },
+        'could not load a model version for inference',
+      );
+      throw new Unavailable(
+        'model.load_failed',
+        `Version ${version.version} of "${model.name}" could not be loaded for inference; try another version, or ask an administrator to look at the server log.`,
+      );
     }
     const width = featureWidth(signature);
     const tabular = signature.input.type === 'float32';
@@ -119,7 +138,9 @@ export class ModelRuntime {
       signature,
       width,
       features: tabular && dataset.featureSchema.length === width ? dataset.featureSchema : null,
-      batcher: new MicroBatcher(classifier, { maxRows: tabular ? this.options.tabularBatchRows : this.options.textBatchRows }),
+      batcher: new MicroBatcher(classifier, {
+        maxRows: tabular ? this.options.tabularBatchRows : this.options.textBatchRows,
+      }),
       onnx: shared(version.onnx),
     };
   }

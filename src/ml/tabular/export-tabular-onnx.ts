@@ -19,15 +19,29 @@ export function exportTabularOnnx(
   const g = new OnnxGraph();
   const parts: string[] = [];
   if (standardiser.numeric.length > 0) {
-    const columns = g.op('Gather', ['features', g.constant('numeric_columns', 'int64', [standardiser.numeric.length], standardiser.numeric)], { axis: { int: 1 } });
-    const centred = g.op('Sub', [columns, g.constant('mean', 'float', [standardiser.numeric.length], standardiser.mean)]);
+    const columns = g.op(
+      'Gather',
+      ['features', g.constant('numeric_columns', 'int64', [standardiser.numeric.length], standardiser.numeric)],
+      { axis: { int: 1 } },
+    );
+    const centred = g.op('Sub', [
+      columns,
+      g.constant('mean', 'float', [standardiser.numeric.length], standardiser.mean),
+    ]);
     const scaled = g.op('Div', [centred, g.constant('std', 'float', [standardiser.numeric.length], standardiser.std)]);
     parts.push(g.op('Where', [g.op('IsNaN', [scaled]), g.constant('zero', 'float', [], [0]), scaled]));
   }
   for (const { column, size } of standardiser.categorical) {
     if (size === 0) continue;
-    const values = g.op('Gather', ['features', g.constant(`column_${column}`, 'int64', [1], [column])], { axis: { int: 1 } });
-    const codes = g.constant(`codes_${column}`, 'float', [size], Array.from({ length: size }, (_, c) => c));
+    const values = g.op('Gather', ['features', g.constant(`column_${column}`, 'int64', [1], [column])], {
+      axis: { int: 1 },
+    });
+    const codes = g.constant(
+      `codes_${column}`,
+      'float',
+      [size],
+      Array.from({ length: size }, (_, c) => c),
+    );
     parts.push(g.op('Cast', [g.op('Equal', [values, codes])], { to: { int: 1 } }));
   }
   const encoded = parts.length === 1 ? parts[0]! : g.op('Concat', parts, { axis: { int: 1 } });

@@ -10,7 +10,11 @@ export { numberOf } from '../model-inputs.js';
  * is the ONNX model's input, so any client can call the model with the schema alone. The rule itself
  * (and its float32 range) is model-inputs.ts's; this is a stored record's row for training.
  */
-export function encodeRow(features: Readonly<Record<string, unknown>>, schema: readonly FeatureSpec[], rowLabel = 'row'): Float64Array {
+export function encodeRow(
+  features: Readonly<Record<string, unknown>>,
+  schema: readonly FeatureSpec[],
+  rowLabel = 'row',
+): Float64Array {
   const row = new Float64Array(schema.length);
   encodeRecordFeatures(features, schema, row, 0, rowLabel);
   return row;
@@ -29,23 +33,27 @@ export interface Standardiser {
 export function fitStandardiser(rows: readonly Float64Array[], schema: readonly FeatureSpec[]): Standardiser {
   const numeric: number[] = [];
   const categorical: Standardiser['categorical'] = [];
-  schema.forEach((spec, j) => (spec.type === 'number' ? numeric.push(j) : categorical.push({ column: j, size: spec.categories?.length ?? 0 })));
+  schema.forEach((spec, j) =>
+    spec.type === 'number' ? numeric.push(j) : categorical.push({ column: j, size: spec.categories?.length ?? 0 }),
+  );
   const mean = numeric.map((j) => {
     let sum = 0;
     let n = 0;
-    for (const row of rows) if (!Number.isNaN(row[j]!)) {
-      sum += row[j]!;
-      n += 1;
-    }
+    for (const row of rows)
+      if (!Number.isNaN(row[j]!)) {
+        sum += row[j]!;
+        n += 1;
+      }
     return n > 0 ? sum / n : 0;
   });
   const std = numeric.map((j, i) => {
     let sum = 0;
     let n = 0;
-    for (const row of rows) if (!Number.isNaN(row[j]!)) {
-      sum += (row[j]! - mean[i]!) ** 2;
-      n += 1;
-    }
+    for (const row of rows)
+      if (!Number.isNaN(row[j]!)) {
+        sum += (row[j]! - mean[i]!) ** 2;
+        n += 1;
+      }
     const s = n > 1 ? Math.sqrt(sum / n) : 0;
     return s > 1e-12 ? s : 1;
   });

@@ -1,6 +1,13 @@
 import type { FeatureSpec } from '../../../models/enums.js';
 import { InvalidInput } from '../../errors/domain-error.js';
-import { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type EpochListener, type SoftmaxOptions, type TrainingHistory } from '../softmax-regression.js';
+import {
+  DEFAULT_SOFTMAX_OPTIONS,
+  predictProbabilities,
+  trainSoftmax,
+  type EpochListener,
+  type SoftmaxOptions,
+  type TrainingHistory,
+} from '../softmax-regression.js';
 import type { DenseMatrix } from '../sparse-matrix.js';
 import { exportTabularOnnx } from './export-tabular-onnx.js';
 import { encodeRow, fitStandardiser, transformRow, type Standardiser } from './tabular-encoder.js';
@@ -29,7 +36,11 @@ export function trainTabular(
   options: Partial<SoftmaxOptions> = {},
   onEpoch?: EpochListener,
 ): TrainedTabular {
-  if (schema.length === 0) throw new InvalidInput('training.no_features', 'The dataset has no feature schema: define its features before training a tabular model.');
+  if (schema.length === 0)
+    throw new InvalidInput(
+      'training.no_features',
+      'The dataset has no feature schema: define its features before training a tabular model.',
+    );
   const started = performance.now();
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const classOf = new Map(labels.map((label, k) => [label, k]));
@@ -46,7 +57,8 @@ export function trainTabular(
   const onnx = exportTabularOnnx(schema, standardiser, model, labels, {
     'modeldesk.trainer': TABULAR_TRAINER,
     'modeldesk.task': 'tabular-classification',
-    'modeldesk.input': 'features: float[batch, features] in feature_schema order; categories as their index; missing as NaN',
+    'modeldesk.input':
+      'features: float[batch, features] in feature_schema order; categories as their index; missing as NaN',
     'modeldesk.feature_schema': JSON.stringify(schema),
     'modeldesk.labels': JSON.stringify(labels),
     'modeldesk.hyperparameters': JSON.stringify(settings),

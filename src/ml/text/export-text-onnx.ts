@@ -12,11 +12,25 @@ const PAD = '#';
  * com.microsoft Tokenizer → TfIdfVectorizer (term counts) → 1 + ln(tf) where tf > 0 → × idf →
  * L2 normalisation → softmax head. Matches tfidf.ts + softmax-regression.ts.
  */
-export function exportTextOnnx(vocabulary: Vocabulary, model: SoftmaxModel, labels: readonly string[], metadata: Record<string, string>): Uint8Array {
+export function exportTextOnnx(
+  vocabulary: Vocabulary,
+  model: SoftmaxModel,
+  labels: readonly string[],
+  metadata: Record<string, string>,
+): Uint8Array {
   const g = new OnnxGraph();
   const size = vocabulary.words.length;
-  const lower = g.op('StringNormalizer', ['text'], { case_change_action: { string: 'LOWER' }, is_case_sensitive: { int: 0 }, locale: { string: 'C.UTF-8' } });
-  const tokens = g.op('Tokenizer', [lower], { mark: { int: 0 }, mincharnum: { int: 1 }, pad_value: { string: PAD }, tokenexp: { string: TOKEN_PATTERN } }, { domain: 'com.microsoft' });
+  const lower = g.op('StringNormalizer', ['text'], {
+    case_change_action: { string: 'LOWER' },
+    is_case_sensitive: { int: 0 },
+    locale: { string: 'C.UTF-8' },
+  });
+  const tokens = g.op(
+    'Tokenizer',
+    [lower],
+    { mark: { int: 0 }, mincharnum: { int: 1 }, pad_value: { string: PAD }, tokenexp: { string: TOKEN_PATTERN } },
+    { domain: 'com.microsoft' },
+  );
   const tf = g.op('TfIdfVectorizer', [tokens], {
     mode: { string: 'TF' },
     min_gram_length: { int: 1 },

@@ -19,7 +19,10 @@ export interface Vocabulary {
 }
 
 /** Builds the vocabulary and idf weights from the training documents' tokens. */
-export function fitVocabulary(documents: readonly string[][], options: TfidfOptions = DEFAULT_TFIDF_OPTIONS): Vocabulary {
+export function fitVocabulary(
+  documents: readonly string[][],
+  options: TfidfOptions = DEFAULT_TFIDF_OPTIONS,
+): Vocabulary {
   const df = new Map<string, number>();
   for (const tokens of documents) {
     for (const word of new Set(tokens)) df.set(word, (df.get(word) ?? 0) + 1);
@@ -30,7 +33,10 @@ export function fitVocabulary(documents: readonly string[][], options: TfidfOpti
     .slice(0, options.maxFeatures)
     .map(([word]) => word);
   if (words.length === 0) {
-    throw new InvalidInput('training.empty_vocabulary', `No word occurs in at least ${options.minDf} training documents: add text or lower min_df.`);
+    throw new InvalidInput(
+      'training.empty_vocabulary',
+      `No word occurs in at least ${options.minDf} training documents: add text or lower min_df.`,
+    );
   }
   const n = documents.length;
   const idf = Float64Array.from(words, (w) => Math.log((1 + n) / (1 + df.get(w)!)) + 1);
@@ -62,7 +68,13 @@ export function tfidfMatrix(documents: readonly string[][], vocabulary: Vocabula
     if (norm > 0) for (let p = start; p < values.length; p += 1) values[p]! /= norm;
     indptr[row + 1] = values.length;
   });
-  return { rows: documents.length, cols: vocabulary.words.length, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
+  return {
+    rows: documents.length,
+    cols: vocabulary.words.length,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: Float64Array.from(values),
+  };
 }
 
 export { tokenize };

@@ -1,4 +1,11 @@
-import { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type EpochListener, type SoftmaxOptions, type TrainingHistory } from '../softmax-regression.js';
+import {
+  DEFAULT_SOFTMAX_OPTIONS,
+  predictProbabilities,
+  trainSoftmax,
+  type EpochListener,
+  type SoftmaxOptions,
+  type TrainingHistory,
+} from '../softmax-regression.js';
 import { exportTextOnnx } from './export-text-onnx.js';
 import { DEFAULT_TFIDF_OPTIONS, fitVocabulary, tfidfMatrix, type TfidfOptions } from './tfidf.js';
 import { tokenize } from './tokenize.js';
@@ -33,7 +40,8 @@ export function trainText(
   const classOf = new Map(labels.map((label, k) => [label, k]));
   const documents = examples.map((e) => tokenize(e.text));
   const t1 = performance.now();
-  const vocabulary = examples.length > 0 ? fitVocabulary(documents, settings) : { words: [], index: new Map(), idf: new Float64Array() };
+  const vocabulary =
+    examples.length > 0 ? fitVocabulary(documents, settings) : { words: [], index: new Map(), idf: new Float64Array() };
   const t2 = performance.now();
   const x = tfidfMatrix(documents, vocabulary);
   const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
@@ -55,7 +63,13 @@ export function trainText(
     vocabularySize: vocabulary.words.length,
     onnx,
     history,
-    timings: { tokenizeMs: t1 - t0, vocabularyMs: t2 - t1, vectorizeMs: t3 - t2, fitMs: t4 - t3, exportMs: performance.now() - t4 },
+    timings: {
+      tokenizeMs: t1 - t0,
+      vocabularyMs: t2 - t1,
+      vectorizeMs: t3 - t2,
+      fitMs: t4 - t3,
+      exportMs: performance.now() - t4,
+    },
     predict: (texts) => predictProbabilities(model, tfidfMatrix(texts.map(tokenize), vocabulary)),
   };
 }

@@ -59,7 +59,11 @@ export class CsvHeadReader {
     await this.ended;
     // A sample row the parser could not read is left for the dry run to report; a header it could not read is fatal.
     if (this.rows.length === 0 && isCsvError(this.error)) {
-      throw new InvalidInput('import.bad_header', `The first row of "${fileName}" is not CSV: ${describeCsvError(this.error)} The first row names the columns, e.g. text,label,split.`, { file: 'no header' });
+      throw new InvalidInput(
+        'import.bad_header',
+        `The first row of "${fileName}" is not CSV: ${describeCsvError(this.error)} The first row names the columns, e.g. text,label,split.`,
+        { file: 'no header' },
+      );
     }
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- the parser's own error, rethrown as it came
     if (this.rows.length === 0 && this.error) throw this.error;
@@ -70,13 +74,25 @@ export class CsvHeadReader {
 function checkHead(rows: string[][], fileName: string): { columns: string[]; sample: string[][] } {
   const columns = (rows[0] ?? []).map((c) => c.trim());
   const problems: string[] = [];
-  if (columns.length === 0 || columns.every((c) => c === '')) problems.push('the first row is empty; it must name the columns');
+  if (columns.length === 0 || columns.every((c) => c === ''))
+    problems.push('the first row is empty; it must name the columns');
   if (columns.length > MAX_COLUMNS) problems.push(`it has ${columns.length} columns; at most ${MAX_COLUMNS}`);
   const empty = columns.findIndex((c) => c === '');
   if (empty >= 0 && problems.length === 0) problems.push(`column ${empty + 1} has no name`);
   const duplicates = [...new Set(columns.filter((c, i) => columns.indexOf(c) !== i))];
-  if (duplicates.length > 0) problems.push(`the column name(s) ${duplicates.map((d) => `"${d}"`).join(', ')} appear more than once`);
-  if (problems.length > 0) throw new InvalidInput('import.bad_header', `Check the header row of "${fileName}": ${problems.join('; ')}.`, { file: 'bad header' });
+  if (duplicates.length > 0)
+    problems.push(`the column name(s) ${duplicates.map((d) => `"${d}"`).join(', ')} appear more than once`);
+  if (problems.length > 0)
+    throw new InvalidInput('import.bad_header', `Check the header row of "${fileName}": ${problems.join('; ')}.`, {
+      file: 'bad header',
+    });
   // The form shows the first characters of a few values; a long text cell is not sent whole.
-  return { columns, sample: rows.slice(1).map((row) => row.map((cell) => (cell.length > SAMPLE_CELL_CHARS ? `${cell.slice(0, SAMPLE_CELL_CHARS)}…` : cell))) };
+  return {
+    columns,
+    sample: rows
+      .slice(1)
+      .map((row) =>
+        row.map((cell) => (cell.length > SAMPLE_CELL_CHARS ? `${cell.slice(0, SAMPLE_CELL_CHARS)}…` : cell)),
+      ),
+  };
 }

@@ -50,5 +50,10 @@ export function describeCsvError(error: CsvError, columns: readonly string[] = [
 
 /** The failure as the domain error every edge shows (job error, console notice, API problem). */
 export function badCsv(fileName: string, error: CsvError, columns: readonly string[] = []): InvalidInput {
-  return new InvalidInput('import.bad_csv', `"${fileName}" is not valid CSV. ${describeCsvError(error, columns)} Fix the file and upload it again (nothing is imported from a file that is not valid CSV).`, { file: 'not valid CSV' }, { cause: error });
+  return new InvalidInput(
+    'import.bad_csv',
+    `"${fileName}" is not valid CSV. ${describeCsvError(error, columns)} Fix the file and upload it again (nothing is imported from a file that is not valid CSV).`,
+    { file: 'not valid CSV' },
+    { cause: error },
+  );
 }

@@ -45,9 +45,18 @@ export interface StoredImportFile {
 
 /** The size check on its own, so an edge can refuse a large file before reading it. */
 export function checkImportSize(fileName: string, sizeBytes: number, maxBytes: number): void {
-  if (sizeBytes === 0) throw new InvalidInput('import.empty', `"${fileName}" is empty: choose a CSV file with a header row and at least one row of data.`, { file: 'empty' });
+  if (sizeBytes === 0)
+    throw new InvalidInput(
+      'import.empty',
+      `"${fileName}" is empty: choose a CSV file with a header row and at least one row of data.`,
+      { file: 'empty' },
+    );
   if (sizeBytes > maxBytes) {
-    throw new InvalidInput('import.too_large', `"${fileName}" is ${(sizeBytes / MEGABYTE).toFixed(1)} MB; CSV imports are limited to ${Math.round(maxBytes / MEGABYTE)} MB (MAX_IMPORT_MB). Split the file, or ask an admin to raise the limit.`, { file: 'too large' });
+    throw new InvalidInput(
+      'import.too_large',
+      `"${fileName}" is ${(sizeBytes / MEGABYTE).toFixed(1)} MB; CSV imports are limited to ${Math.round(maxBytes / MEGABYTE)} MB (MAX_IMPORT_MB). Split the file, or ask an admin to raise the limit.`,
+      { file: 'too large' },
+    );
   }
 }
 
@@ -58,7 +67,11 @@ export function checkImportSize(fileName: string, sizeBytes: number, maxBytes: n
  * a chunk at a time. Audited as `records.import_upload` (file name, size, sha256). Uploads left
  * unapplied for UNAPPLIED_RETENTION_DAYS are deleted on the way.
  */
-export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBytes: number): Promise<StoredImportFile> {
+export async function storeImportFile(
+  actor: Actor,
+  raw: StoreImportInput,
+  maxBytes: number,
+): Promise<StoredImportFile> {
   const input = StoreImportInput.parse(raw);
   const dataset = await Dataset.findByPk(input.datasetId);
   if (!dataset) throw new NotFound('dataset.not_found', `There is no dataset ${input.datasetId}.`);
@@ -74,11 +87,29 @@ export async function storeImportFile(actor: Actor, raw: StoreImportInput, maxBy
   return withAudit(actor, { action: 'records.import_upload', resource: 'datasets' }, async (transaction, audit) => {
     audit.note({ ...attempt, after: { fileName: input.fileName, sizeBytes: input.sizeBytes } });
     await deleteUnappliedUploads(transaction, UNAPPLIED_RETENTION_DAYS);
-    const fileId = await insertImportFile(transaction, { datasetId: dataset.id, fileName: input.fileName, createdById: actorUserId(actor) ?? null });
-    const { sizeBytes, sha256, columns, sample } = await storeChunks(transaction, fileId, input.path, input.fileName, maxBytes);
+    const fileId = await insertImportFile(transaction, {
+      datasetId: dataset.id,
+      fileName: input.fileName,
+      createdById: actorUserId(actor) ?? null,
+    });
+    const { sizeBytes, sha256, columns, sample } = await storeChunks(
+      transaction,
+      fileId,
+      input.path,
+      input.fileName,
+      maxBytes,
+    );
     await recordFileFacts(transaction, fileId, { sizeBytes, sha256, columns });
     audit.note({ after: { fileId, fileName: input.fileName, sizeBytes, sha256, columns } });
-    return { fileId, fileName: input.fileName, sizeBytes, sha256, columns, sample, mapping: defaultMapping(columns, dataset) };
+    return {
+      fileId,
+      fileName: input.fileName,
+      sizeBytes,
+      sha256,
+      columns,
+      sample,
+      mapping: defaultMapping(columns, dataset),
+    };
   });
 }
 
@@ -123,5 +154,9 @@ async function storeChunks(
 }
 
 function notText(fileName: string, why: string): InvalidInput {
-  return new InvalidInput('import.not_text', `"${fileName}" is not a CSV text file: ${why}. Save it as CSV (UTF-8) from your spreadsheet and upload that.`, { file: 'not UTF-8 text' });
+  return new InvalidInput(
+    'import.not_text',
+    `"${fileName}" is not a CSV text file: ${why}. Save it as CSV (UTF-8) from your spreadsheet and upload that.`,
+    { file: 'not UTF-8 text' },
+  );
 }

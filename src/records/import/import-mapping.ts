@@ -38,7 +38,10 @@ export interface ImportPlan {
 }
 
 /** The mapping the form starts with: a column named like a field or a feature maps to it; others are ignored. */
-export function defaultMapping(header: readonly string[], dataset: Pick<Dataset, 'featureSchema'>): Record<string, ColumnTarget> {
+export function defaultMapping(
+  header: readonly string[],
+  dataset: Pick<Dataset, 'featureSchema'>,
+): Record<string, ColumnTarget> {
   const features = new Set(dataset.featureSchema.map((f) => f.name));
   const used = new Set<string>();
   return Object.fromEntries(
@@ -55,7 +58,11 @@ export function defaultMapping(header: readonly string[], dataset: Pick<Dataset,
 }
 
 /** Checks a mapping against the file's columns and the dataset's features; says what to fix. */
-export function planImport(header: readonly string[], dataset: Pick<Dataset, 'featureSchema' | 'name'>, mapping: ImportMapping): ImportPlan {
+export function planImport(
+  header: readonly string[],
+  dataset: Pick<Dataset, 'featureSchema' | 'name'>,
+  mapping: ImportMapping,
+): ImportPlan {
   const features = new Set(dataset.featureSchema.map((f) => f.name));
   const problems: string[] = [];
   const seen = new Map<string, string>();
@@ -68,16 +75,33 @@ export function planImport(header: readonly string[], dataset: Pick<Dataset, 'fe
       continue;
     }
     if (target.startsWith('feature:') && !features.has(target.slice('feature:'.length))) {
-      problems.push(`"${target.slice('feature:'.length)}" is not a feature of dataset ${dataset.name}${features.size ? ` (${[...features].join(', ')})` : ' (it has none)'}`);
+      problems.push(
+        `"${target.slice('feature:'.length)}" is not a feature of dataset ${dataset.name}${features.size ? ` (${[...features].join(', ')})` : ' (it has none)'}`,
+      );
       continue;
     }
     const earlier = seen.get(target);
-    if (earlier !== undefined) problems.push(`columns "${earlier}" and "${column}" both map to ${target}: map one of them to "ignore"`);
+    if (earlier !== undefined)
+      problems.push(`columns "${earlier}" and "${column}" both map to ${target}: map one of them to "ignore"`);
     seen.set(target, column);
     columns.push({ index, column, target });
   }
-  if (columns.filter((c) => c.target !== 'id').length === 0) problems.push('map at least one column to a record field or feature');
-  if (problems.length > 0) throw new InvalidInput('import.mapping', `Check the column mapping: ${problems.join('; ')}.`, { mapping: problems.join('; ') });
-  const fields = new Set(columns.flatMap((c) => (c.target === 'id' ? [] : [c.target.startsWith('feature:') ? 'features' : c.target])) as WrittenField[]);
-  return { columns, headerColumns: header.length, tagSeparator: mapping.tagSeparator, fields, hasId: columns.some((c) => c.target === 'id') };
+  if (columns.filter((c) => c.target !== 'id').length === 0)
+    problems.push('map at least one column to a record field or feature');
+  if (problems.length > 0)
+    throw new InvalidInput('import.mapping', `Check the column mapping: ${problems.join('; ')}.`, {
+      mapping: problems.join('; '),
+    });
+  const fields = new Set(
+    columns.flatMap((c) =>
+      c.target === 'id' ? [] : [c.target.startsWith('feature:') ? 'features' : c.target],
+    ) as WrittenField[],
+  );
+  return {
+    columns,
+    headerColumns: header.length,
+    tagSeparator: mapping.tagSeparator,
+    fields,
+    hasId: columns.some((c) => c.target === 'id'),
+  };
 }

@@ -30,9 +30,23 @@ export interface RowError {
  * columns is refused whole. An empty cell means "no value": null on a new record, unchanged on an
  * updated one (features are merged into the record's).
  */
-export function readImportRow(cells: readonly string[], rowNumber: number, plan: ImportPlan, dataset: Dataset): { row: ImportRow | null; errors: RowError[] } {
+export function readImportRow(
+  cells: readonly string[],
+  rowNumber: number,
+  plan: ImportPlan,
+  dataset: Dataset,
+): { row: ImportRow | null; errors: RowError[] } {
   if (cells.length > plan.headerColumns) {
-    return { row: null, errors: [{ row: rowNumber, column: '(row)', reason: `it has ${cells.length} cells but the header names ${plan.headerColumns} columns: quote cells that contain commas` }] };
+    return {
+      row: null,
+      errors: [
+        {
+          row: rowNumber,
+          column: '(row)',
+          reason: `it has ${cells.length} cells but the header names ${plan.headerColumns} columns: quote cells that contain commas`,
+        },
+      ],
+    };
   }
   const errors: RowError[] = [];
   const fail = (column: string, reason: string) => errors.push({ row: rowNumber, column, reason });
@@ -45,7 +59,11 @@ export function readImportRow(cells: readonly string[], rowNumber: number, plan:
     columnOf.set(target.startsWith('feature:') ? `features.${target.slice(8)}` : target, column);
     if (target === 'id') {
       if (value === '') continue;
-      if (!/^[1-9][0-9]{0,17}$/.test(value)) fail(column, `"${value}" is not a record id: leave it empty to add a new record, or give the id of one of this dataset's records`);
+      if (!/^[1-9][0-9]{0,17}$/.test(value))
+        fail(
+          column,
+          `"${value}" is not a record id: leave it empty to add a new record, or give the id of one of this dataset's records`,
+        );
       else row.id = Number(value);
     } else if (target.startsWith('feature:')) {
       const name = target.slice(8);
@@ -55,7 +73,10 @@ export function readImportRow(cells: readonly string[], rowNumber: number, plan:
     } else if (value === '') {
       continue;
     } else if (target === 'tags') {
-      row.tags = value.split(plan.tagSeparator).map((t) => t.trim()).filter(Boolean);
+      row.tags = value
+        .split(plan.tagSeparator)
+        .map((t) => t.trim())
+        .filter(Boolean);
     } else if (target === 'split') {
       row.split = value as RecordSplit;
     } else {
@@ -64,19 +85,40 @@ export function readImportRow(cells: readonly string[], rowNumber: number, plan:
   }
   // Field shapes (lengths, split values, tag rules): the schema the API and the console use.
   const shaped = RecordFields.safeParse(
-    Object.fromEntries(Object.entries({ text: row.text, label: row.label, split: row.split ?? undefined, tags: row.tags ?? undefined, source: row.source }).filter(([, v]) => v !== null && v !== undefined)),
+    Object.fromEntries(
+      Object.entries({
+        text: row.text,
+        label: row.label,
+        split: row.split ?? undefined,
+        tags: row.tags ?? undefined,
+        source: row.source,
+      }).filter(([, v]) => v !== null && v !== undefined),
+    ),
   );
   if (!shaped.success) {
     for (const issue of shaped.error.issues) {
       const field = String(issue.path[0] ?? '');
-      fail(columnOf.get(field) ?? field, field === 'split' ? `"${row.split}" is not a split: use train, test or holdout` : issue.message);
+      fail(
+        columnOf.get(field) ?? field,
+        field === 'split' ? `"${row.split}" is not a split: use train, test or holdout` : issue.message,
+      );
     }
   } else if (shaped.data.tags) row.tags = shaped.data.tags;
   const label = labelProblem(dataset, row.label);
   if (label) fail(columnOf.get('label') ?? 'label', `${label}: correct the cell or add the label to the dataset first`);
-  const problems = row.id === null ? inputProblems(dataset, row) : row.features ? featureProblems(row.features, dataset.featureSchema) : {};
+  const problems =
+    row.id === null
+      ? inputProblems(dataset, row)
+      : row.features
+        ? featureProblems(row.features, dataset.featureSchema)
+        : {};
   for (const [field, reason] of Object.entries(problems)) {
-    fail(columnOf.get(field) ?? field, field === 'text' || field === 'features' ? `a new record needs it (${reason}): map a column to it, or give an id to update an existing record` : reason);
+    fail(
+      columnOf.get(field) ?? field,
+      field === 'text' || field === 'features'
+        ? `a new record needs it (${reason}): map a column to it, or give an id to update an existing record`
+        : reason,
+    );
   }
   return { row: errors.length === 0 ? row : null, errors };
 }

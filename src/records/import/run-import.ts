@@ -46,7 +46,11 @@ interface ImportRun {
  * (`records.import`: file, sha256, counts): killed or cancelled part-way, nothing is written and a
  * retry starts over. With invalid rows apply refuses unless `skipInvalid`.
  */
-export async function runImport(actor: Actor, raw: unknown, progress: ImportProgress = async () => undefined): Promise<ImportResult> {
+export async function runImport(
+  actor: Actor,
+  raw: unknown,
+  progress: ImportProgress = async () => undefined,
+): Promise<ImportResult> {
   const params = ImportParams.parse(raw);
   const file = await findImportFile(params.fileId);
   const dataset = (await Dataset.findByPk(file.datasetId))!;
@@ -68,36 +72,68 @@ async function dryRunImport(actor: Actor, { file, dataset, plan, progress }: Imp
 
 /** Every row is checked again here, whatever the dry run said, so nothing invalid is written. */
 async function applyImport(actor: Actor, { params, file, dataset, plan, progress }: ImportRun): Promise<ImportResult> {
-  const selection = { datasetId: dataset.id, dataset: dataset.name, fileId: file.id, fileName: file.fileName, sha256: file.sha256 };
-  const staged = await withAuditExplicitTransaction(actor, { action: 'records.import', resource: 'records' }, async (transaction, audit) => {
-    audit.note({ selection });
-    checkMayImport(actor);
-    checkMayWriteFields(actor, plan.fields);
-    await checkNotYetApplied(transaction, file, { lock: true });
-    const checked = await stageRows(transaction, file, dataset, plan, progress);
-    if (checked.invalidRows > 0 && !params.skipInvalid) throw invalidRowsRefused(file, checked);
-    await progress('writing records', 0, checked.inserts + checked.updates);
-    await writeStagedRecords(transaction, dataset, plan);
-    await markFileApplied(transaction, file.id);
-    audit.note({
-      selection: { ...selection, rows: checked.rows, inserted: checked.inserts, updated: checked.updates, skippedInvalidRows: checked.invalidRows },
-      after: { mapping: params.mapping },
-    });
-    return checked;
-  });
+  const selection = {
+    datasetId: dataset.id,
+    dataset: dataset.name,
+    fileId: file.id,
+    fileName: file.fileName,
+    sha256: file.sha256,
+  };
+  const staged = await withAuditExplicitTransaction(
+    actor,
+    { action: 'records.import', resource: 'records' },
+    async (transaction, audit) => {
+      audit.note({ selection });
+      checkMayImport(actor);
+      checkMayWriteFields(actor, plan.fields);
+      await checkNotYetApplied(transaction, file, { lock: true });
+      const checked = await stageRows(transaction, file, dataset, plan, progress);
+      if (checked.invalidRows > 0 && !params.skipInvalid) throw invalidRowsRefused(file, checked);
+      await progress('writing records', 0, checked.inserts + checked.updates);
+      await writeStagedRecords(transaction, dataset, plan);
+      await markFileApplied(transaction, file.id);
+      audit.note({
+        selection: {
+          ...selection,
+          rows: checked.rows,
+          inserted: checked.inserts,
+          updated: checked.updates,
+          skippedInvalidRows: checked.invalidRows,
+        },
+        after: { mapping: params.mapping },
+      });
+      return checked;
+    },
+  );
   // Only now, committed, do the rows count as done.
   await progress('writing records', staged.inserts + staged.updates, staged.inserts + staged.updates);
   return resultOf('apply', file, dataset, staged);
 }
 
 function invalidRowsRefused(file: ImportFileFacts, staged: StagedRows): InvalidInput {
-  const first = staged.errors.slice(0, 3).map((e) => `row ${e.row}, ${e.column}: ${e.reason}`).join('; ');
+  const first = staged.errors
+    .slice(0, 3)
+    .map((e) => `row ${e.row}, ${e.column}: ${e.reason}`)
+    .join('; ');
   return new InvalidInput(
     'import.invalid_rows',
     `${staged.invalidRows} row(s) of "${file.fileName}" are invalid (${first}${staged.errorCount > 3 ? '; …' : ''}). Nothing was imported: fix the file or the mapping, or tick "skip invalid rows" to import only the valid ones.`,
   );
 }
 
-function resultOf(mode: ImportResult['mode'], file: ImportFileFacts, dataset: Dataset, staged: StagedRows): ImportResult {
-  return { mode, fileId: file.id, fileName: file.fileName, sha256: file.sha256, dataset: dataset.name, ...staged, applied: mode === 'apply' };
+function resultOf(
+  mode: ImportResult['mode'],
+  file: ImportFileFacts,
+  dataset: Dataset,
+  staged: StagedRows,
+): ImportResult {
+  return {
+    mode,
+    fileId: file.id,
+    fileName: file.fileName,
+    sha256: file.sha256,
+    dataset: dataset.name,
+    ...staged,
+    applied: mode === 'apply',
+  };
 }

@@ -31,12 +31,23 @@ export interface StagedRows {
  * Streams the file into the temp table `import_rows` (valid rows only) and checks ids there. Memory
  * stays at a chunk and a batch, whatever the file's size.
  */
-export async function stageRows(transaction: Transaction, file: ImportFileFacts, dataset: Dataset, plan: ImportPlan, progress: ImportProgress): Promise<StagedRows> {
+export async function stageRows(
+  transaction: Transaction,
+  file: ImportFileFacts,
+  dataset: Dataset,
+  plan: ImportPlan,
+  progress: ImportProgress,
+): Promise<StagedRows> {
   const client = connectionOf(transaction);
   await createStagingTables(client);
   const read = await copyValidRows(client, file, dataset, plan, progress);
   await progress('checking ids', file.sizeBytes, file.sizeBytes);
-  const idErrors = await removeRowsWithBadIds(client, dataset, plan.columns.find((c) => c.target === 'id')?.column ?? 'id', LISTED_ERRORS);
+  const idErrors = await removeRowsWithBadIds(
+    client,
+    dataset,
+    plan.columns.find((c) => c.target === 'id')?.column ?? 'id',
+    LISTED_ERRORS,
+  );
   const { inserts, updates } = await countStagedRows(client);
   return {
     rows: read.rows,
@@ -49,7 +60,13 @@ export async function stageRows(transaction: Transaction, file: ImportFileFacts,
 }
 
 /** Checks each row with the console's rules (readImportRow) and COPYs the valid ones; counts the rest. */
-async function copyValidRows(client: pg.Client, file: ImportFileFacts, dataset: Dataset, plan: ImportPlan, progress: ImportProgress): Promise<{ rows: number; errors: RowErrorTally }> {
+async function copyValidRows(
+  client: pg.Client,
+  file: ImportFileFacts,
+  dataset: Dataset,
+  plan: ImportPlan,
+  progress: ImportProgress,
+): Promise<{ rows: number; errors: RowErrorTally }> {
   const copy = new StagedRowCopy(client);
   const errors = new RowErrorTally();
   let rows = 0;
@@ -59,7 +76,10 @@ async function copyValidRows(client: pg.Client, file: ImportFileFacts, dataset: 
       rows += 1;
       if (cells.every((cell) => cell.trim() === '')) continue; // a blank line: counted, not imported
       if (rows > MAX_IMPORT_ROWS) {
-        throw new InvalidInput('import.too_many_rows', `"${file.fileName}" has more than ${MAX_IMPORT_ROWS.toLocaleString('en')} rows: split it into several files.`);
+        throw new InvalidInput(
+          'import.too_many_rows',
+          `"${file.fileName}" has more than ${MAX_IMPORT_ROWS.toLocaleString('en')} rows: split it into several files.`,
+        );
       }
       const read = readImportRow(cells, rowNumber, plan, dataset);
       if (!read.row) errors.addInvalidRow(read.errors);

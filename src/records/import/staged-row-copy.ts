@@ -13,7 +13,9 @@ export class StagedRowCopy {
   private batch = '';
 
   constructor(client: pg.Client) {
-    this.copy = client.query(copyFrom('COPY import_rows (row_no, id, text, features, label, split, tags, source) FROM STDIN (FORMAT csv)'));
+    this.copy = client.query(
+      copyFrom('COPY import_rows (row_no, id, text, features, label, split, tags, source) FROM STDIN (FORMAT csv)'),
+    );
     this.done = new Promise<void>((resolve, reject) => {
       this.copy.on('finish', resolve);
       this.copy.on('error', reject);
@@ -47,7 +49,17 @@ export class StagedRowCopy {
 
 /** One line of COPY's CSV format: every value quoted (so `\.` or an empty string stay data), NULL as nothing. */
 function copyLine(rowNumber: number, row: ImportRow): string {
-  const tags = row.tags === null ? null : `{${row.tags.map((t) => `"${t.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-  const values = [String(rowNumber), row.id === null ? null : String(row.id), row.text, row.features === null ? null : JSON.stringify(row.features), row.label, row.split, tags, row.source];
+  const tags =
+    row.tags === null ? null : `{${row.tags.map((t) => `"${t.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  const values = [
+    String(rowNumber),
+    row.id === null ? null : String(row.id),
+    row.text,
+    row.features === null ? null : JSON.stringify(row.features),
+    row.label,
+    row.split,
+    tags,
+    row.source,
+  ];
   return `${values.map((v) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`)).join(',')}\n`;
 }

@@ -24,7 +24,12 @@ export interface IdErrors {
  * Ids must name a (not deleted) record of this dataset, once per file. The rows that fail are taken
  * out of `import_rows`; their errors are counted and the first `listed` returned.
  */
-export async function removeRowsWithBadIds(client: pg.Client, dataset: Dataset, idColumn: string, listed: number): Promise<IdErrors> {
+export async function removeRowsWithBadIds(
+  client: pg.Client,
+  dataset: Dataset,
+  idColumn: string,
+  listed: number,
+): Promise<IdErrors> {
   await client.query(
     `INSERT INTO import_errors (row_no, column_name, reason)
      SELECT s.row_no, $2, 'there is no record ' || s.id || ' in dataset ' || $3 || ': leave the id empty to add a new record'
@@ -34,8 +39,15 @@ export async function removeRowsWithBadIds(client: pg.Client, dataset: Dataset, 
        FROM (SELECT row_no, id, min(row_no) OVER (PARTITION BY id) AS first_row FROM import_rows WHERE id IS NOT NULL) d WHERE d.row_no <> d.first_row`,
     [dataset.id, idColumn, dataset.name],
   );
-  const first = await client.query<{ row_no: number; column_name: string; reason: string }>('SELECT row_no, column_name, reason FROM import_errors ORDER BY row_no LIMIT $1', [listed]);
-  const [counts] = (await client.query<{ errors: number; rows: number }>('SELECT count(*)::int AS errors, count(DISTINCT row_no)::int AS rows FROM import_errors')).rows;
+  const first = await client.query<{ row_no: number; column_name: string; reason: string }>(
+    'SELECT row_no, column_name, reason FROM import_errors ORDER BY row_no LIMIT $1',
+    [listed],
+  );
+  const [counts] = (
+    await client.query<{ errors: number; rows: number }>(
+      'SELECT count(*)::int AS errors, count(DISTINCT row_no)::int AS rows FROM import_errors',
+    )
+  ).rows;
   await client.query('DELETE FROM import_rows WHERE row_no IN (SELECT row_no FROM import_errors)');
   return {
     listed: first.rows.map((e) => ({ row: e.row_no, column: e.column_name, reason: e.reason })),
@@ -46,6 +58,10 @@ export async function removeRowsWithBadIds(client: pg.Client, dataset: Dataset, 
 
 /** What applying would do: rows without an id are inserted, rows with one update that record. */
 export async function countStagedRows(client: pg.Client): Promise<{ inserts: number; updates: number }> {
-  const [counts] = (await client.query<{ inserts: number; updates: number }>('SELECT count(*) FILTER (WHERE id IS NULL)::int AS inserts, count(id)::int AS updates FROM import_rows')).rows;
+  const [counts] = (
+    await client.query<{ inserts: number; updates: number }>(
+      'SELECT count(*) FILTER (WHERE id IS NULL)::int AS inserts, count(id)::int AS updates FROM import_rows',
+    )
+  ).rows;
   return counts!;
 }

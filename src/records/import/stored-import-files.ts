@@ -18,46 +18,86 @@ export interface ImportFileFacts {
 
 /** Deletes uploads never applied that are older than `days` (with their chunks): they can be large. */
 export async function deleteUnappliedUploads(transaction: Transaction, days: number): Promise<void> {
-  await sequelizeOf().query(`DELETE FROM import_files WHERE applied_at IS NULL AND created_at < now() - make_interval(days => :days)`, {
-    replacements: { days },
-    transaction,
-  });
+  await sequelizeOf().query(
+    `DELETE FROM import_files WHERE applied_at IS NULL AND created_at < now() - make_interval(days => :days)`,
+    {
+      replacements: { days },
+      transaction,
+    },
+  );
 }
 
 /** The file's row, before its chunks (they refer to it); size, hash and columns follow in recordFileFacts. */
-export async function insertImportFile(transaction: Transaction, file: { datasetId: number; fileName: string; createdById: number | null }): Promise<number> {
+export async function insertImportFile(
+  transaction: Transaction,
+  file: { datasetId: number; fileName: string; createdById: number | null },
+): Promise<number> {
   const [inserted] = await sequelizeOf().query<{ id: string }>(
     `INSERT INTO import_files (dataset_id, file_name, size_bytes, sha256, columns, created_by_id) VALUES (:datasetId, :fileName, 1, :sha, '{}', :by) RETURNING id`,
-    { replacements: { datasetId: file.datasetId, fileName: file.fileName, sha: '0'.repeat(64), by: file.createdById }, type: QueryTypes.SELECT, transaction },
+    {
+      replacements: { datasetId: file.datasetId, fileName: file.fileName, sha: '0'.repeat(64), by: file.createdById },
+      type: QueryTypes.SELECT,
+      transaction,
+    },
   );
   return Number(inserted!.id);
 }
 
 export async function insertChunk(transaction: Transaction, fileId: number, seq: number, data: Buffer): Promise<void> {
-  await connectionOf(transaction).query('INSERT INTO import_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)', [fileId, seq, data]);
+  await connectionOf(transaction).query('INSERT INTO import_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)', [
+    fileId,
+    seq,
+    data,
+  ]);
 }
 
-export async function recordFileFacts(transaction: Transaction, fileId: number, facts: { sizeBytes: number; sha256: string; columns: string[] }): Promise<void> {
-  await connectionOf(transaction).query('UPDATE import_files SET size_bytes = $2, sha256 = $3, columns = $4 WHERE id = $1', [fileId, facts.sizeBytes, facts.sha256, facts.columns]);
+export async function recordFileFacts(
+  transaction: Transaction,
+  fileId: number,
+  facts: { sizeBytes: number; sha256: string; columns: string[] },
+): Promise<void> {
+  await connectionOf(transaction).query(
+    'UPDATE import_files SET size_bytes = $2, sha256 = $3, columns = $4 WHERE id = $1',
+    [fileId, facts.sizeBytes, facts.sha256, facts.columns],
+  );
 }
 
 export async function findImportFile(fileId: number, transaction?: Transaction): Promise<ImportFileFacts> {
-  const [file] = await sequelizeOf().query<{ id: string; dataset_id: number; file_name: string; size_bytes: string; sha256: string; columns: string[] }>(
-    'SELECT id, dataset_id, file_name, size_bytes, sha256, columns FROM import_files WHERE id = :fileId',
-    { replacements: { fileId }, type: QueryTypes.SELECT, transaction },
-  );
-  if (!file) throw new NotFound('import.file_not_found', `There is no uploaded import file ${fileId}: upload the CSV again.`);
-  return { id: Number(file.id), datasetId: file.dataset_id, fileName: file.file_name, sizeBytes: Number(file.size_bytes), sha256: file.sha256, columns: file.columns };
+  const [file] = await sequelizeOf().query<{
+    id: string;
+    dataset_id: number;
+    file_name: string;
+    size_bytes: string;
+    sha256: string;
+    columns: string[];
+  }>('SELECT id, dataset_id, file_name, size_bytes, sha256, columns FROM import_files WHERE id = :fileId', {
+    replacements: { fileId },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  if (!file)
+    throw new NotFound('import.file_not_found', `There is no uploaded import file ${fileId}: upload the CSV again.`);
+  return {
+    id: Number(file.id),
+    datasetId: file.dataset_id,
+    fileName: file.file_name,
+    sizeBytes: Number(file.size_bytes),
+    sha256: file.sha256,
+    columns: file.columns,
+  };
 }
 
 /** A stored file's bytes, a chunk at a time (never the whole file in memory). */
 export function readImportFile(fileId: number): Readable {
   async function* chunks(): AsyncGenerator<Buffer> {
     for (let seq = 0; ; seq += 1) {
-      const [chunk] = await sequelizeOf().query<{ data: Buffer }>('SELECT data FROM import_file_chunks WHERE file_id = :fileId AND seq = :seq', {
-        replacements: { fileId, seq },
-        type: QueryTypes.SELECT,
-      });
+      const [chunk] = await sequelizeOf().query<{ data: Buffer }>(
+        'SELECT data FROM import_file_chunks WHERE file_id = :fileId AND seq = :seq',
+        {
+          replacements: { fileId, seq },
+          type: QueryTypes.SELECT,
+        },
+      );
       if (!chunk) return;
       yield chunk.data;
     }
@@ -70,10 +110,22 @@ export function readImportFile(fileId: number): Readable {
  * stays locked to the end of the transaction, so a second apply of the same file (a double click)
  * waits, then finds it imported.
  */
-export async function checkNotYetApplied(transaction: Transaction, file: ImportFileFacts, { lock }: { lock: boolean }): Promise<void> {
-  const [state] = (await connectionOf(transaction).query<{ applied_at: Date | null }>(`SELECT applied_at FROM import_files WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [file.id])).rows;
+export async function checkNotYetApplied(
+  transaction: Transaction,
+  file: ImportFileFacts,
+  { lock }: { lock: boolean },
+): Promise<void> {
+  const [state] = (
+    await connectionOf(transaction).query<{ applied_at: Date | null }>(
+      `SELECT applied_at FROM import_files WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [file.id],
+    )
+  ).rows;
   if (state?.applied_at) {
-    throw new Conflict('import.already_applied', `"${file.fileName}" was already imported (${state.applied_at.toISOString()}). To import it again, upload it again.`);
+    throw new Conflict(
+      'import.already_applied',
+      `"${file.fileName}" was already imported (${state.applied_at.toISOString()}). To import it again, upload it again.`,
+    );
   }
 }
 

@@ -12,9 +12,14 @@ export async function writeStagedRecords(transaction: Transaction, dataset: Data
     [dataset.id],
   );
   const set = [...plan.fields].map((field) =>
-    field === 'features' ? `features = CASE WHEN s.features IS NULL THEN r.features ELSE coalesce(r.features, '{}') || jsonb_strip_nulls(s.features) END` : `${field} = coalesce(s.${field}, r.${field})`,
+    field === 'features'
+      ? `features = CASE WHEN s.features IS NULL THEN r.features ELSE coalesce(r.features, '{}') || jsonb_strip_nulls(s.features) END`
+      : `${field} = coalesce(s.${field}, r.${field})`,
   );
   if (plan.hasId) {
-    await client.query(`UPDATE records r SET ${[...set, 'updated_at = now()'].join(', ')} FROM import_rows s WHERE s.id IS NOT NULL AND r.id = s.id AND r.dataset_id = $1 AND r.deleted_at IS NULL`, [dataset.id]);
+    await client.query(
+      `UPDATE records r SET ${[...set, 'updated_at = now()'].join(', ')} FROM import_rows s WHERE s.id IS NOT NULL AND r.id = s.id AND r.dataset_id = $1 AND r.deleted_at IS NULL`,
+      [dataset.id],
+    );
   }
 }

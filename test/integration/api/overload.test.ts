@@ -7,7 +7,11 @@ import { createTestUser, startConsoleServer, type RunningConsole } from '../../s
 /** A request that sends its headers and then nothing: in progress until destroyed. */
 function hangingRequest(url: string, key: string): Promise<http.ClientRequest> {
   return new Promise((resolve) => {
-    const request = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${key}` } });
+    const request = http.request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${key}` },
+    });
     request.on('error', () => undefined);
     request.flushHeaders();
     resolve(request);

@@ -5,14 +5,26 @@ import { systemActor, type Actor } from '../../../src/access/actor.js';
 import { createApiKey } from '../../../src/auth/api-keys/create-api-key.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createNanVersion } from '../../support/nan-model.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
 
 interface Answer {
   status: number;
-  body: { code?: string; detail?: string; errors?: Array<{ path: string; reason: string }>; cached?: boolean; predictions?: Array<{ score: number; probabilities: Record<string, number> }> };
+  body: {
+    code?: string;
+    detail?: string;
+    errors?: Array<{ path: string; reason: string }>;
+    cached?: boolean;
+    predictions?: Array<{ score: number; probabilities: Record<string, number> }>;
+  };
   contentType: string;
 }
 
@@ -35,7 +47,14 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
   let massColumn: number;
   let islandColumn: number;
 
-  const penguin = { beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, island: 'Torgersen', sex: 'MALE' };
+  const penguin = {
+    beak_length_mm: 39.1,
+    beak_depth_mm: 18.7,
+    flipper_length_mm: 181,
+    body_mass_g: 3750,
+    island: 'Torgersen',
+    sex: 'MALE',
+  };
   let penguinRow: Array<number | null>;
 
   type Transport = 'key (fast path)' | 'session' | 'worker thread';
@@ -46,14 +65,26 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
     let response: Response;
     if (transport === 'session') {
       const token = decodeURIComponent(browser.cookies.get('XSRF-TOKEN')!);
-      response = await browser.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-xsrf-token': token }, body: JSON.stringify({ instances }) });
+      response = await browser.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-xsrf-token': token },
+        body: JSON.stringify({ instances }),
+      });
     } else {
       // Past 64 KiB a body goes to a worker thread: the padding is whitespace, the instances the same.
       const body = JSON.stringify({ instances }) + (transport === 'worker thread' ? ' '.repeat(70 * 1024) : '');
-      response = await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+      response = await fetch(`${server.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body,
+      });
     }
     const text = await response.text();
-    return { status: response.status, body: JSON.parse(text) as Answer['body'], contentType: response.headers.get('content-type') ?? '' };
+    return {
+      status: response.status,
+      body: JSON.parse(text) as Answer['body'],
+      contentType: response.headers.get('content-type') ?? '',
+    };
   }
 
   before(async function () {
@@ -67,11 +98,17 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
     massColumn = schema.findIndex((f) => f.name === 'body_mass_g');
     islandColumn = schema.findIndex((f) => f.name === 'island');
     const values: Record<string, number | string> = penguin;
-    penguinRow = schema.map((f) => (f.type === 'number' ? Number(values[f.name]) : f.categories!.indexOf(String(values[f.name]))));
+    penguinRow = schema.map((f) =>
+      f.type === 'number' ? Number(values[f.name]) : f.categories!.indexOf(String(values[f.name])),
+    );
     v1 = (await trainModel(scientist, { model: modelName, maxEpochs: 10 })).version;
     await promoteAlias(scientist, { versionId: v1.id, alias: 'production' });
     nan = await createNanVersion(v1, 77, massColumn);
-    const issued = await createApiKey(systemActor, { ownerEmail: user.email, name: 'bounds test', scopes: ['predict'] });
+    const issued = await createApiKey(systemActor, {
+      ownerEmail: user.email,
+      name: 'bounds test',
+      scopes: ['predict'],
+    });
     key = issued.key;
     keyPrefix = issued.apiKey.prefix;
     server = await startConsoleServer({ API_MAX_INSTANCES: '200', API_MAX_BODY_KB: '256' });
@@ -90,12 +127,27 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
     ['object: -1e39', { ...penguin, body_mass_g: -1e39 }, '.body_mass_g', /within float32's finite range/],
     ['object: "1e300" as text', { ...penguin, body_mass_g: '1e300' }, '.body_mass_g', /within float32's finite range/],
     ['object: "NaN" as text', { ...penguin, body_mass_g: 'NaN' }, '.body_mass_g', /must be a finite number, got "NaN"/],
-    ['object: "Infinity" as text', { ...penguin, body_mass_g: 'Infinity' }, '.body_mass_g', /must be a finite number, got "Infinity"/],
-    ['object: unknown category', { ...penguin, island: 'Atlantis' }, '.island', /one of "Biscoe", "Dream", "Torgersen"/],
+    [
+      'object: "Infinity" as text',
+      { ...penguin, body_mass_g: 'Infinity' },
+      '.body_mass_g',
+      /must be a finite number, got "Infinity"/,
+    ],
+    [
+      'object: unknown category',
+      { ...penguin, island: 'Atlantis' },
+      '.island',
+      /one of "Biscoe", "Dream", "Torgersen"/,
+    ],
     ['array: 1e300', withValue(massColumn, 1e300), `[${massColumn}]`, /within float32's finite range.*got 1e\+300/],
     ['array: 3.5e38', withValue(massColumn, 3.5e38), `[${massColumn}]`, /within float32's finite range/],
     ['array: -1e39', withValue(massColumn, -1e39), `[${massColumn}]`, /within float32's finite range/],
-    ['array: category index 99', withValue(islandColumn, 99), `[${islandColumn}]`, /index of a category: an integer from 0 to 2 .*got 99$/],
+    [
+      'array: category index 99',
+      withValue(islandColumn, 99),
+      `[${islandColumn}]`,
+      /index of a category: an integer from 0 to 2 .*got 99$/,
+    ],
     ['array: category index -1', withValue(islandColumn, -1), `[${islandColumn}]`, /index of a category.*got -1$/],
     ['array: category index 0.5', withValue(islandColumn, 0.5), `[${islandColumn}]`, /index of a category.*got 0.5$/],
   ];
@@ -109,12 +161,20 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
           assert.equal(answer.status, 400, `${what}, attempt ${attempt}: ${JSON.stringify(answer.body)}`);
           assert.match(answer.contentType, /^application\/problem\+json/);
           assert.equal(answer.body.code, 'instances.invalid', what);
-          assert.deepEqual(answer.body.errors?.map((e) => e.path), [`instances[1]${at}`], what);
+          assert.deepEqual(
+            answer.body.errors?.map((e) => e.path),
+            [`instances[1]${at}`],
+            what,
+          );
           assert.match(answer.body.errors[0]!.reason, reason, what);
         }
       }
       // Large but finite values are served, and so is every category index (null: missing).
-      const edge = await send(transport, [{ ...penguin, body_mass_g: 1e30 }, withValue(islandColumn, 2), withValue(islandColumn, null)]);
+      const edge = await send(transport, [
+        { ...penguin, body_mass_g: 1e30 },
+        withValue(islandColumn, 2),
+        withValue(islandColumn, null),
+      ]);
       assert.equal(edge.status, 200, JSON.stringify(edge.body));
       assert.ok(edge.body.predictions!.every((p) => Number.isFinite(p.score)));
     });
@@ -128,8 +188,14 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
         assert.equal(answer.status, 502, `attempt ${attempt}: ${JSON.stringify(answer.body)}`);
         assert.match(answer.contentType, /^application\/problem\+json/);
         assert.equal(answer.body.code, 'model.output_not_finite');
-        assert.match(answer.body.detail!, new RegExp(`Version ${nan.version} of model "${modelName}".*instances\\[1\\]`));
-        assert.deepEqual(answer.body.errors?.map((e) => e.path), ['instances[1]']);
+        assert.match(
+          answer.body.detail!,
+          new RegExp(`Version ${nan.version} of model "${modelName}".*instances\\[1\\]`),
+        );
+        assert.deepEqual(
+          answer.body.errors?.map((e) => e.path),
+          ['instances[1]'],
+        );
       }
       // The same version answers other inputs: the check is per request, not per model.
       const fine = await send(transport, [penguin], `?version=${nan.version}`);
@@ -138,7 +204,10 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
   }
 
   it('audits a model that answers NaN as a failed models.predict (who, version, why), at most once a minute per version', async () => {
-    const events = await AuditEvent.findAll({ where: { action: 'models.predict', outcome: 'failed', reason: { [Op.like]: 'model.output_not_finite:%' } }, order: [['seq', 'ASC']] });
+    const events = await AuditEvent.findAll({
+      where: { action: 'models.predict', outcome: 'failed', reason: { [Op.like]: 'model.output_not_finite:%' } },
+      order: [['seq', 'ASC']],
+    });
     assert.equal(events.length, 1, 'six refused requests above: one event, the rest coalesced');
     const [event] = events;
     assert.equal(event!.actorLabel, `key:${keyPrefix}`, 'the first refused request was a keyed one');

@@ -32,7 +32,10 @@ describe('audit retention: archive old events to a file, keep the chain verifiab
 
   before(async () => {
     await useTestDatabase();
-    for (let i = 0; i < 5; i += 1) await withAudit(system, { action: 'records.update', resource: 'records' }, async (_t, audit) => audit.note({ recordIds: [i] }));
+    for (let i = 0; i < 5; i += 1)
+      await withAudit(system, { action: 'records.update', resource: 'records' }, async (_t, audit) =>
+        audit.note({ recordIds: [i] }),
+      );
     through = (await verifyAuditChain()).head.seq - 2;
     file = path.join(folder, 'archive.jsonl');
   });
@@ -48,7 +51,10 @@ describe('audit retention: archive old events to a file, keep the chain verifiab
     const fileReport = await verifyArchiveFile(file);
     assert.equal(fileReport.ok, true, fileReport.problem);
     assert.deepEqual(fileReport.head, result.boundary);
-    const [row] = await sequelizeOf().query<{ hash: string }>('SELECT through_hash AS hash FROM audit_archives WHERE through_seq = :through', { replacements: { through }, type: QueryTypes.SELECT });
+    const [row] = await sequelizeOf().query<{ hash: string }>(
+      'SELECT through_hash AS hash FROM audit_archives WHERE through_seq = :through',
+      { replacements: { through }, type: QueryTypes.SELECT },
+    );
     assert.equal(row?.hash, result.boundary.hash);
     assert.ok(await AuditEvent.findOne({ where: { action: 'audit.archive', actorLabel: 'cli:dba' } }));
   });
@@ -73,7 +79,17 @@ describe('audit retention: archive old events to a file, keep the chain verifiab
     fs.writeFileSync(tampered, `${lines.join('\n')}\n`);
     const report = await verifyArchiveFile(tampered);
     assert.deepEqual([report.ok, report.firstBad], [false, 2]);
-    await assert.rejects(archiveAuditEvents(system, through, fs.createWriteStream(path.join(folder, 'again.jsonl'))), (error: unknown) => error instanceof InvalidInput && /archived already/.test(error.message));
-    await assert.rejects(archiveAuditEvents({ type: 'user', id: 1, email: 'a@example.com', role: 'auditor' }, through + 1, fs.createWriteStream(path.join(folder, 'x.jsonl'))), Forbidden);
+    await assert.rejects(
+      archiveAuditEvents(system, through, fs.createWriteStream(path.join(folder, 'again.jsonl'))),
+      (error: unknown) => error instanceof InvalidInput && /archived already/.test(error.message),
+    );
+    await assert.rejects(
+      archiveAuditEvents(
+        { type: 'user', id: 1, email: 'a@example.com', role: 'auditor' },
+        through + 1,
+        fs.createWriteStream(path.join(folder, 'x.jsonl')),
+      ),
+      Forbidden,
+    );
   });
 });

@@ -4,7 +4,13 @@ import { sequelizeOf } from '../../../models/index.js';
 import { withAudit } from '../../../src/audit/with-audit.js';
 import { verifyAuditChain, type ChainReport } from '../../../src/audit/verify-chain.js';
 import { useTestDatabase } from '../../support/database.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 
 /**
  * Tampers with the audit log as a database superuser would — triggers switched off with
@@ -29,10 +35,15 @@ describe('audit chain: tampering in SQL as a superuser is detected (real Postgre
 
   before(async () => {
     await useTestDatabase();
-    const [role] = await sequelizeOf().query<{ superuser: boolean }>('SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user', { type: QueryTypes.SELECT });
+    const [role] = await sequelizeOf().query<{ superuser: boolean }>(
+      'SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+      { type: QueryTypes.SELECT },
+    );
     assert.ok(role?.superuser, 'these tests tamper as a superuser');
     for (let i = 0; i < 12; i += 1) {
-      await withAudit({ type: 'system' }, { action: 'records.update', resource: 'records' }, async (_t, audit) => audit.note({ recordIds: [i], before: { label: 'ham' }, after: { label: 'spam' } }));
+      await withAudit({ type: 'system' }, { action: 'records.update', resource: 'records' }, async (_t, audit) =>
+        audit.note({ recordIds: [i], before: { label: 'ham' }, after: { label: 'spam' } }),
+      );
     }
     const report = await verifyAuditChain();
     assert.equal(report.ok, true, report.problem);
@@ -55,7 +66,9 @@ describe('audit chain: tampering in SQL as a superuser is detected (real Postgre
     await Promise.all(
       Array.from({ length: 16 }, async (_, writer) => {
         for (let i = 0; i < 20; i += 1) {
-          await withAudit({ type: 'system' }, { action: 'records.update', resource: 'records' }, async (_t, audit) => audit.note({ recordIds: [writer * 100 + i] }));
+          await withAudit({ type: 'system' }, { action: 'records.update', resource: 'records' }, async (_t, audit) =>
+            audit.note({ recordIds: [writer * 100 + i] }),
+          );
         }
       }),
     );
@@ -135,10 +148,15 @@ describe('audit chain: tampering in SQL as a superuser is detected (real Postgre
       const auditor = await createTestUser('auditor');
       const http = new HttpSession(server.baseUrl);
       await http.login(auditor.email, TEST_PASSWORD);
-      const body = (await (await http.api('/resources/auditEvents/actions/verify', 'POST', {})).json()) as { report: ChainReport; notice: { type: string; message: string } };
+      const body = (await (await http.api('/resources/auditEvents/actions/verify', 'POST', {})).json()) as {
+        report: ChainReport;
+        notice: { type: string; message: string };
+      };
       assert.equal(body.report.ok, true, body.report.problem);
       assert.match(body.notice.message, /Audit chain intact: \d+ events verified/);
-      const shown = (await (await http.api('/resources/auditEvents/actions/verify')).json()) as { last: { by: string; report: ChainReport } };
+      const shown = (await (await http.api('/resources/auditEvents/actions/verify')).json()) as {
+        last: { by: string; report: ChainReport };
+      };
       assert.equal(shown.last.by, auditor.email);
 
       const manager = await createTestUser('content_manager');

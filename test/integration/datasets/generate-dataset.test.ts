@@ -13,26 +13,34 @@ describe('generate: large synthetic datasets with COPY, and list counts on them 
 
   it('creates a text dataset: every row labelled from its label set, split about 80/20, audited', async () => {
     const name = unique('gen-text');
-    const result = await generateDataset({ type: 'cli', osUser: 'ops' }, { name, rows: 12_000, task: 'text-classification', seed: 5 });
+    const result = await generateDataset(
+      { type: 'cli', osUser: 'ops' },
+      { name, rows: 12_000, task: 'text-classification', seed: 5 },
+    );
     const dataset = (await Dataset.findByPk(result.datasetId))!;
     assert.deepEqual(dataset.labels, ['complaint', 'praise', 'question']);
     assert.equal(await DataRecord.count({ where: { datasetId: dataset.id } }), 12_000);
     const train = await DataRecord.count({ where: { datasetId: dataset.id, split: 'train' } });
     assert.ok(train > 9_000 && train < 10_200, `train share ${train}`);
     assert.equal(await DataRecord.count({ where: { datasetId: dataset.id, text: { [Op.is]: null } } }), 0);
-    assert.ok(await AuditEvent.findOne({ where: { action: 'datasets.generate', actorLabel: 'cli:ops', recordIds: [String(dataset.id)] } }));
+    assert.ok(
+      await AuditEvent.findOne({
+        where: { action: 'datasets.generate', actorLabel: 'cli:ops', recordIds: [String(dataset.id)] },
+      }),
+    );
   });
 
   it('creates a tabular dataset with 30 features, deterministic for a seed', async () => {
     const a = await generateDataset({ type: 'system' }, { name: unique('gen-tab'), rows: 300, seed: 9 });
     const b = await generateDataset({ type: 'system' }, { name: unique('gen-tab'), rows: 300, seed: 9 });
-    const first = async (datasetId: number) => (await DataRecord.findOne({ where: { datasetId }, order: [['id', 'ASC']] }))!;
+    const first = async (datasetId: number) =>
+      (await DataRecord.findOne({ where: { datasetId }, order: [['id', 'ASC']] }))!;
     const [x, y] = [await first(a.datasetId), await first(b.datasetId)];
     assert.equal(Object.keys(x.features!).length, 30);
     assert.deepEqual([x.features, x.label, x.split], [y.features, y.label, y.split]);
   });
 
-  it('writes each tabular row\'s vector exactly as the database computes it from the row\'s JSON, and leaves no GIN pending list', async () => {
+  it("writes each tabular row's vector exactly as the database computes it from the row's JSON, and leaves no GIN pending list", async () => {
     const result = await generateDataset({ type: 'system' }, { name: unique('gen-vec'), rows: 2_000, seed: 3 });
     const [row] = await sequelizeOf().query<{ rows: number; vectors: number; differing: number }>(
       `SELECT count(*)::int AS rows, count(r.feature_vector)::int AS vectors,
@@ -41,7 +49,10 @@ describe('generate: large synthetic datasets with COPY, and list counts on them 
       { replacements: { id: result.datasetId }, type: QueryTypes.SELECT },
     );
     assert.deepEqual(row, { rows: 2_000, vectors: 2_000, differing: 0 });
-    const [pending] = await sequelizeOf().query<{ pages: string }>('SELECT records_clean_gin_pending_lists() AS pages', { type: QueryTypes.SELECT });
+    const [pending] = await sequelizeOf().query<{ pages: string }>(
+      'SELECT records_clean_gin_pending_lists() AS pages',
+      { type: QueryTypes.SELECT },
+    );
     assert.equal(Number(pending!.pages), 0, 'generate merged what it added to the pending lists');
   });
 
@@ -49,11 +60,20 @@ describe('generate: large synthetic datasets with COPY, and list counts on them 
     const name = unique('gen-dup');
     await generateDataset({ type: 'system' }, { name, rows: 10 });
     await assert.rejects(generateDataset({ type: 'system' }, { name, rows: 10 }), Conflict);
-    await assert.rejects(generateDataset({ type: 'user', id: 1, email: 'c@example.com', role: 'content_manager' }, { name: unique('gen-cm'), rows: 10 }), Forbidden);
+    await assert.rejects(
+      generateDataset(
+        { type: 'user', id: 1, email: 'c@example.com', role: 'content_manager' },
+        { name: unique('gen-cm'), rows: 10 },
+      ),
+      Forbidden,
+    );
   });
 
-  it('counts a narrow filter exactly and a broad one from the planner\'s estimate', async () => {
-    const result = await generateDataset({ type: 'system' }, { name: unique('gen-count'), rows: 30_000, task: 'text-classification', seed: 2 });
+  it("counts a narrow filter exactly and a broad one from the planner's estimate", async () => {
+    const result = await generateDataset(
+      { type: 'system' },
+      { name: unique('gen-count'), rows: 30_000, task: 'text-classification', seed: 2 },
+    );
     await sequelizeOf().query('ANALYZE records');
     const resource = new ConsoleResource(DataRecord);
     const narrow = new Filter({ datasetId: String(result.datasetId), split: 'test', label: 'praise' }, resource);

@@ -6,7 +6,7 @@ import { ensureLoginRole, grantAppRole } from '../../../src/db/app-role.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { useTestDatabase } from '../../support/database.js';
 
-describe('the application\'s database role (owns nothing; real Postgres)', () => {
+describe("the application's database role (owns nothing; real Postgres)", () => {
   const role = `modeldesk_app_test_${process.pid}`;
   let app: pg.Client;
 

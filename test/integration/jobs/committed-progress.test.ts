@@ -45,9 +45,18 @@ describe('job progress counts committed rows only; attempts are numbered', () =>
     await useTestDatabase();
     await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
     await stopWorker(); // only the worker processes below may take the job
-    const { datasetId } = await generateDataset({ type: 'system' }, { name: unique('progress'), rows: ROWS, task: 'tabular-classification', seed: 11 });
+    const { datasetId } = await generateDataset(
+      { type: 'system' },
+      { name: unique('progress'), rows: ROWS, task: 'tabular-classification', seed: 11 },
+    );
     modelName = unique('progress-model');
-    await MlModel.create({ name: modelName, datasetId, task: 'tabular-classification', description: null, createdById: null });
+    await MlModel.create({
+      name: modelName,
+      datasetId,
+      task: 'tabular-classification',
+      description: null,
+      createdById: null,
+    });
     await trainModel({ type: 'system' }, { model: modelName, maxEpochs: 2 });
     client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
@@ -76,7 +85,11 @@ describe('job progress counts committed rows only; attempts are numbered', () =>
     const afterCrash = await observe(client, job.id);
     assert.equal(afterCrash.status, 'running', 'killed part-way');
     assert.ok(afterCrash.committed > 0 && afterCrash.committed < ROWS, `${afterCrash.committed} committed`);
-    assert.equal(afterCrash.done, afterCrash.committed, 'after the crash, before the resume: the page shows what is committed');
+    assert.equal(
+      afterCrash.done,
+      afterCrash.committed,
+      'after the crash, before the resume: the page shows what is committed',
+    );
 
     children.push(await startWorkerProcess(WORKER_ENV));
     for (;;) {
@@ -85,16 +98,29 @@ describe('job progress counts committed rows only; attempts are numbered', () =>
       if (['succeeded', 'failed'].includes(now.status)) break;
     }
     const ahead = seen.filter((o) => o.done !== o.committed);
-    assert.deepEqual(ahead.slice(0, 5), [], `${ahead.length} of ${seen.length} observations showed a progress other than the committed rows`);
+    assert.deepEqual(
+      ahead.slice(0, 5),
+      [],
+      `${ahead.length} of ${seen.length} observations showed a progress other than the committed rows`,
+    );
     const finished = await waitForJob(job.id);
     assert.equal(finished.status, 'succeeded', finished.error ?? '');
     assert.equal(Number(finished.progressDone), ROWS);
 
     // Each delivery's start names its attempt: the log tells a retry from a double start.
-    const starts = await AuditEvent.findAll({ where: { action: 'jobs.start', resource: 'jobs' }, order: [['seq', 'ASC']] });
+    const starts = await AuditEvent.findAll({
+      where: { action: 'jobs.start', resource: 'jobs' },
+      order: [['seq', 'ASC']],
+    });
     const ofJob = starts.filter((e) => e.recordIds.map(Number).includes(job.id));
-    assert.deepEqual(ofJob.map((e) => (e.after as { attempt?: number } | null)?.attempt), [1, 2]);
-    const finish = await AuditEvent.findOne({ where: { action: 'jobs.finish', resource: 'jobs' }, order: [['seq', 'DESC']] });
+    assert.deepEqual(
+      ofJob.map((e) => (e.after as { attempt?: number } | null)?.attempt),
+      [1, 2],
+    );
+    const finish = await AuditEvent.findOne({
+      where: { action: 'jobs.finish', resource: 'jobs' },
+      order: [['seq', 'DESC']],
+    });
     assert.equal((finish?.after as { attempt?: number } | null)?.attempt, 2);
   });
 
@@ -113,7 +139,10 @@ describe('job progress counts committed rows only; attempts are numbered', () =>
     const handedOver = await observe(client, job.id);
     assert.equal(handedOver.status, 'queued');
     assert.equal(handedOver.done, handedOver.committed);
-    const handover = await AuditEvent.findOne({ where: { action: 'jobs.handover', resource: 'jobs' }, order: [['seq', 'DESC']] });
+    const handover = await AuditEvent.findOne({
+      where: { action: 'jobs.handover', resource: 'jobs' },
+      order: [['seq', 'DESC']],
+    });
     assert.equal((handover?.after as { attempt?: number } | null)?.attempt, 1);
   });
 });

@@ -9,7 +9,13 @@ import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 
 async function waitFor(job: Job, statuses: string[], timeoutMs = 60_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
@@ -46,8 +52,12 @@ describe('background training jobs (pg-boss on real Postgres)', () => {
     await cancelJob(scientist, job.id);
     assert.equal((await job.reload()).status, 'cancelled');
     await assert.rejects(cancelJob(scientist, job.id), Conflict);
-    assert.ok(await AuditEvent.findOne({ where: { action: 'jobs.cancel', recordIds: [String(job.id)], outcome: 'success' } }));
-    assert.ok(await AuditEvent.findOne({ where: { action: 'jobs.cancel', recordIds: [String(job.id)], outcome: 'denied' } }));
+    assert.ok(
+      await AuditEvent.findOne({ where: { action: 'jobs.cancel', recordIds: [String(job.id)], outcome: 'success' } }),
+    );
+    assert.ok(
+      await AuditEvent.findOne({ where: { action: 'jobs.cancel', recordIds: [String(job.id)], outcome: 'denied' } }),
+    );
   });
 
   it('runs a queued training in a worker: progress, a new version, audit at start and finish', async () => {
@@ -56,13 +66,19 @@ describe('background training jobs (pg-boss on real Postgres)', () => {
     await waitFor(job, ['succeeded', 'failed']);
     assert.equal(job.status, 'succeeded', job.error ?? '');
     assert.equal(job.attempts, 1);
-    assert.equal(job.progressDone, job.progressTotal, "progress ends full");
+    assert.equal(job.progressDone, job.progressTotal, 'progress ends full');
     const result = job.result as { modelVersionId: number; accuracy: number };
     const version = await ModelVersion.findByPk(result.modelVersionId);
     assert.equal(version?.modelId, modelId);
-    assert.equal(version?.createdById, (scientist as { id: number }).id, 'the version is credited to who queued the job');
+    assert.equal(
+      version?.createdById,
+      (scientist as { id: number }).id,
+      'the version is credited to who queued the job',
+    );
     assert.ok(result.accuracy >= 0.95);
-    const actions = (await AuditEvent.findAll({ where: { resource: 'jobs', recordIds: [String(job.id)] }, order: [['seq', 'ASC']] })).map((e) => e.action);
+    const actions = (
+      await AuditEvent.findAll({ where: { resource: 'jobs', recordIds: [String(job.id)] }, order: [['seq', 'ASC']] })
+    ).map((e) => e.action);
     assert.deepEqual(actions, ['jobs.enqueue', 'jobs.start', 'jobs.finish']);
     const cancelled = await Job.findOne({ where: { status: 'cancelled', kind: 'train' } });
     assert.equal(cancelled?.attempts, 0, 'the cancelled job was never started');
@@ -87,7 +103,10 @@ describe('background training jobs (pg-boss on real Postgres)', () => {
       const user = await createTestUser('data_scientist');
       const http = new HttpSession(server.baseUrl);
       await http.login(user.email, TEST_PASSWORD);
-      const response = await http.api(`/resources/models/records/${modelId}/train`, 'POST', { maxEpochs: '15', l2: '' });
+      const response = await http.api(`/resources/models/records/${modelId}/train`, 'POST', {
+        maxEpochs: '15',
+        l2: '',
+      });
       const body = (await response.json()) as { notice: { type: string; message: string }; redirectUrl: string };
       assert.equal(body.notice.type, 'success', body.notice.message);
       const jobId = Number(/records\/(\d+)\/show/.exec(body.redirectUrl)?.[1]);
@@ -97,12 +116,14 @@ describe('background training jobs (pg-boss on real Postgres)', () => {
       await waitFor(job, ['succeeded', 'failed']);
       assert.equal(job.status, 'succeeded');
 
-      const bad = (await (await http.api(`/resources/models/records/${modelId}/train`, 'POST', { maxEpochs: '0' })).json()) as { notice: { type: string; message: string } };
+      const bad = (await (
+        await http.api(`/resources/models/records/${modelId}/train`, 'POST', { maxEpochs: '0' })
+      ).json()) as { notice: { type: string; message: string } };
       assert.equal(bad.notice.type, 'error');
       assert.match(bad.notice.message, /maxEpochs/);
     });
 
-    it('refuses training to a content manager (403) and hides others\' jobs from them', async () => {
+    it("refuses training to a content manager (403) and hides others' jobs from them", async () => {
       const user = await createTestUser('content_manager');
       const http = new HttpSession(server.baseUrl);
       await http.login(user.email, TEST_PASSWORD);

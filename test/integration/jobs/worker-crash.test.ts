@@ -20,10 +20,20 @@ describe('a worker killed mid-job (SIGKILL)', () => {
     await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
     await stopWorker(); // only the worker processes below may take this job
     const name = unique('spam');
-    await insertDataset({ type: 'system' }, { name, task: 'text-classification', labels: ['ham', 'spam'], description: null, source: null, license: null }, loadSpamAssassin().map((e) => ({ ...e, features: null })));
+    await insertDataset(
+      { type: 'system' },
+      { name, task: 'text-classification', labels: ['ham', 'spam'], description: null, source: null, license: null },
+      loadSpamAssassin().map((e) => ({ ...e, features: null })),
+    );
     const dataset = (await Dataset.findOne({ where: { name } }))!;
     modelName = unique('spam-filter');
-    await MlModel.create({ name: modelName, datasetId: dataset.id, task: 'text-classification', description: null, createdById: null });
+    await MlModel.create({
+      name: modelName,
+      datasetId: dataset.id,
+      task: 'text-classification',
+      description: null,
+      createdById: null,
+    });
   });
   after(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -52,7 +62,11 @@ describe('a worker killed mid-job (SIGKILL)', () => {
     assert.equal(job.status, 'succeeded', job.error ?? '');
     assert.equal(job.attempts, 2);
     const model = (await MlModel.findOne({ where: { name: modelName } }))!;
-    assert.equal(await ModelVersion.count({ where: { modelId: model.id } }), 1, 'exactly one version: nothing duplicated');
+    assert.equal(
+      await ModelVersion.count({ where: { modelId: model.id } }),
+      1,
+      'exactly one version: nothing duplicated',
+    );
     assert.equal(await Job.count({ where: { id: job.id } }), 1);
   });
 });

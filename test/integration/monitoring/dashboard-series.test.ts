@@ -25,8 +25,15 @@ describe('dashboard series from Postgres (real Postgres)', () => {
     const series = await requestSeries(sequelizeOf());
     assert.equal(series.reduce((a, p) => a + p.requests, 0) - before, 51);
     assert.ok(series.some((p) => p.errors >= 4));
-    const [row] = await sequelizeOf().query<{ buckets: number[] }>(`SELECT latency_buckets AS buckets FROM request_stats WHERE area = 'api' AND bucket = date_trunc('minute', now())`, { type: 'SELECT' as never });
-    assert.equal(row?.buckets.reduce((a, b) => a + b, 0), 21, 'histograms add element-wise across flushes');
+    const [row] = await sequelizeOf().query<{ buckets: number[] }>(
+      `SELECT latency_buckets AS buckets FROM request_stats WHERE area = 'api' AND bucket = date_trunc('minute', now())`,
+      { type: 'SELECT' as never },
+    );
+    assert.equal(
+      row?.buckets.reduce((a, b) => a + b, 0),
+      21,
+      'histograms add element-wise across flushes',
+    );
   });
 
   it('reports predictions per hour and p50/p99 latency per model version from inference_stats', async () => {
@@ -45,7 +52,10 @@ describe('dashboard series from Postgres (real Postgres)', () => {
     assert.deepEqual([mine.predictions, mine.errors], [100, 2]);
     assert.ok(mine.p50Ms! > 2 && mine.p50Ms! <= 5, String(mine.p50Ms));
     assert.ok(mine.p99Ms! > 500 && mine.p99Ms! <= 1_000, String(mine.p99Ms));
-    assert.equal(points.filter((p) => p.version === `${model.name} v1`).reduce((a, p) => a + p.predictions, 0), 100);
+    assert.equal(
+      points.filter((p) => p.version === `${model.name} v1`).reduce((a, p) => a + p.predictions, 0),
+      100,
+    );
   });
 
   it('counts finished jobs per day and outcome, for everyone or for one creator', async () => {
@@ -57,7 +67,10 @@ describe('dashboard series from Postgres (real Postgres)', () => {
       { ...done, status: 'succeeded', createdById: null },
     ]);
     const own = await jobOutcomes(sequelizeOf(), 14, user.id);
-    assert.deepEqual(own.map((o) => [o.status, o.jobs]).sort(), [['failed', 1], ['succeeded', 1]]);
+    assert.deepEqual(own.map((o) => [o.status, o.jobs]).sort(), [
+      ['failed', 1],
+      ['succeeded', 1],
+    ]);
     const all = await jobOutcomes(sequelizeOf(), 14);
     assert.ok(all.find((o) => o.status === 'succeeded')!.jobs >= 2);
   });

@@ -7,12 +7,23 @@ import { Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
 import { JOB_HANDLERS } from '../../../src/jobs/handlers.js';
 import { startQueue } from '../../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
-import { applyBulkEdit, BULK_EDIT_JOB_THRESHOLD, parseBulkEdit, previewBulkEdit } from '../../../src/records/bulk-edit.js';
+import {
+  applyBulkEdit,
+  BULK_EDIT_JOB_THRESHOLD,
+  parseBulkEdit,
+  previewBulkEdit,
+} from '../../../src/records/bulk-edit.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 
 describe('bulk edit of records (real Postgres)', () => {
   let manager: Actor;
@@ -25,22 +36,34 @@ describe('bulk edit of records (real Postgres)', () => {
     manager = { type: 'user', ...(await createTestUser('content_manager')) };
     scientist = { type: 'user', ...(await createTestUser('data_scientist')) };
     datasetId = (await createPenguinModel('bulk')).datasetId;
-    ids = (await DataRecord.findAll({ where: { datasetId, label: 'Adelie' }, order: [['id', 'ASC']], limit: 5 })).map((r) => r.id);
+    ids = (await DataRecord.findAll({ where: { datasetId, label: 'Adelie' }, order: [['id', 'ASC']], limit: 5 })).map(
+      (r) => r.id,
+    );
   });
 
   it('previews, then changes only what differs, in one audited transaction with the previous values', async () => {
     await DataRecord.update({ label: 'Gentoo' }, { where: { id: ids[0]! } });
-    const { selection, changes } = parseBulkEdit(manager, { selection: { ids }, changes: { label: 'Gentoo', addTags: 'reviewed, batch-1' } });
+    const { selection, changes } = parseBulkEdit(manager, {
+      selection: { ids },
+      changes: { label: 'Gentoo', addTags: 'reviewed, batch-1' },
+    });
     assert.deepEqual(await previewBulkEdit(manager, selection, changes), { matching: 5, changing: 5, invalid: null });
     const labelOnly = parseBulkEdit(manager, { selection: { ids }, changes: { label: 'Gentoo' } });
-    assert.equal((await previewBulkEdit(manager, labelOnly.selection, labelOnly.changes)).changing, 4, 'one record has the label already');
+    assert.equal(
+      (await previewBulkEdit(manager, labelOnly.selection, labelOnly.changes)).changing,
+      4,
+      'one record has the label already',
+    );
 
     const result = await applyBulkEdit(manager, selection, changes);
     assert.deepEqual(result, { changed: 5, matching: 5 });
     const rows = await DataRecord.findAll({ where: { id: ids }, order: [['id', 'ASC']] });
     assert.ok(rows.every((r) => r.label === 'Gentoo' && r.tags.join(',') === 'reviewed,batch-1'));
 
-    const event = (await AuditEvent.findOne({ where: { action: 'records.bulk_update', outcome: 'success' }, order: [['seq', 'DESC']] }))!;
+    const event = (await AuditEvent.findOne({
+      where: { action: 'records.bulk_update', outcome: 'success' },
+      order: [['seq', 'DESC']],
+    }))!;
     assert.deepEqual(event.recordIds, ids.map(String));
     const before = event.before as { byRecord: Record<string, { label: string; tags: string[] }> };
     assert.equal(before.byRecord[String(ids[1])]?.label, 'Adelie');
@@ -51,7 +74,11 @@ describe('bulk edit of records (real Postgres)', () => {
 
   it('counts as done only the rows a bulk-edit job committed: none until its one transaction commits', async () => {
     const bulkDataset = (await createPenguinModel('bulk-progress')).datasetId;
-    const rows = await DataRecord.findAll({ where: { datasetId: bulkDataset }, attributes: ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source'], raw: true });
+    const rows = await DataRecord.findAll({
+      where: { datasetId: bulkDataset },
+      attributes: ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source'],
+      raw: true,
+    });
     await DataRecord.bulkCreate(Array.from({ length: 12 }, () => rows).flat());
     const total = await DataRecord.count({ where: { datasetId: bulkDataset } });
     assert.ok(total > 4_000, 'more than two chunks of writes');
@@ -60,42 +87,82 @@ describe('bulk edit of records (real Postgres)', () => {
     await outside.connect();
     const observed: Array<{ phase: string; done: number; committed: number }> = [];
     try {
-      await JOB_HANDLERS.bulk_edit!({ selection: { filter: { datasetId: String(bulkDataset) } }, changes: { addTags: 'progress-check' } }, {
-        actor: manager,
-        jobId: 0,
-        checkpoint: null,
-        progress: async (phase, done) => {
-          const { rows: [row] } = await outside.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE dataset_id = $1 AND 'progress-check' = ANY (tags)`, [bulkDataset]);
-          observed.push({ phase, done, committed: Number(row!.n) });
+      await JOB_HANDLERS.bulk_edit!(
+        { selection: { filter: { datasetId: String(bulkDataset) } }, changes: { addTags: 'progress-check' } },
+        {
+          actor: manager,
+          jobId: 0,
+          checkpoint: null,
+          progress: async (phase, done) => {
+            const {
+              rows: [row],
+            } = await outside.query<{ n: string }>(
+              `SELECT count(*) AS n FROM records WHERE dataset_id = $1 AND 'progress-check' = ANY (tags)`,
+              [bulkDataset],
+            );
+            observed.push({ phase, done, committed: Number(row!.n) });
+          },
         },
-      });
+      );
     } finally {
       await outside.end();
     }
-    assert.ok(observed.every((o) => o.done <= o.committed), `done never ahead of committed: ${JSON.stringify(observed)}`);
-    assert.ok(observed.some((o) => /written, all committed together at the end/.test(o.phase) && o.committed === 0), 'the writing is shown while nothing is committed');
+    assert.ok(
+      observed.every((o) => o.done <= o.committed),
+      `done never ahead of committed: ${JSON.stringify(observed)}`,
+    );
+    assert.ok(
+      observed.some((o) => /written, all committed together at the end/.test(o.phase) && o.committed === 0),
+      'the writing is shown while nothing is committed',
+    );
     assert.deepEqual(observed.at(-1), { phase: 'records updated', done: total, committed: total });
   });
 
   it('edits all records matching a filter; tags keep their order and never repeat', async () => {
-    const { selection, changes } = parseBulkEdit(manager, { selection: { filter: { datasetId: String(datasetId), tag: 'batch-1' } }, changes: { addTags: 'reviewed,second', removeTags: 'batch-1' } });
+    const { selection, changes } = parseBulkEdit(manager, {
+      selection: { filter: { datasetId: String(datasetId), tag: 'batch-1' } },
+      changes: { addTags: 'reviewed,second', removeTags: 'batch-1' },
+    });
     const result = await applyBulkEdit(manager, selection, changes);
     assert.equal(result.changed, 5);
     const rows = await DataRecord.findAll({ where: { id: ids } });
-    assert.ok(rows.every((r) => r.tags.join(',') === 'reviewed,second'), rows.map((r) => r.tags.join(',')).join(' | '));
+    assert.ok(
+      rows.every((r) => r.tags.join(',') === 'reviewed,second'),
+      rows.map((r) => r.tags.join(',')).join(' | '),
+    );
   });
 
   it('changes nothing when any record cannot take the change, and says which', async () => {
     const other = unique('bulk-text');
-    await insertDataset({ type: 'system' }, { name: other, task: 'text-classification', labels: ['ham', 'spam'], featureSchema: [], description: null, source: null, license: null }, [
-      { text: 'hello', label: 'ham', split: 'train', tags: [], features: null, source: null },
-    ]);
-    const textRecord = (await DataRecord.findOne({ where: { datasetId: (await Dataset.findOne({ where: { name: other } }))!.id } }))!;
-    const { selection, changes } = parseBulkEdit(manager, { selection: { ids: [...ids, textRecord.id] }, changes: { label: 'Chinstrap' } });
+    await insertDataset(
+      { type: 'system' },
+      {
+        name: other,
+        task: 'text-classification',
+        labels: ['ham', 'spam'],
+        featureSchema: [],
+        description: null,
+        source: null,
+        license: null,
+      },
+      [{ text: 'hello', label: 'ham', split: 'train', tags: [], features: null, source: null }],
+    );
+    const textRecord = (await DataRecord.findOne({
+      where: { datasetId: (await Dataset.findOne({ where: { name: other } }))!.id },
+    }))!;
+    const { selection, changes } = parseBulkEdit(manager, {
+      selection: { ids: [...ids, textRecord.id] },
+      changes: { label: 'Chinstrap' },
+    });
     const preview = await previewBulkEdit(manager, selection, changes);
     assert.equal(preview.invalid?.count, 1);
     assert.deepEqual(preview.invalid?.firstIds, [textRecord.id]);
-    await assert.rejects(applyBulkEdit(manager, selection, changes), (error: unknown) => error instanceof InvalidInput && /1 selected record\(s\) cannot take this change .*Nothing was changed/.test(error.message));
+    await assert.rejects(
+      applyBulkEdit(manager, selection, changes),
+      (error: unknown) =>
+        error instanceof InvalidInput &&
+        /1 selected record\(s\) cannot take this change .*Nothing was changed/.test(error.message),
+    );
     assert.equal(await DataRecord.count({ where: { id: ids, label: 'Chinstrap' } }), 0);
     assert.ok(await AuditEvent.findOne({ where: { action: 'records.bulk_update', outcome: 'failed' } }));
   });
@@ -104,10 +171,20 @@ describe('bulk edit of records (real Postgres)', () => {
     const relabel = parseBulkEdit(scientist, { selection: { ids }, changes: { label: 'Adelie' } });
     assert.equal((await applyBulkEdit(scientist, relabel.selection, relabel.changes)).changed, 5);
     const move = parseBulkEdit(scientist, { selection: { ids }, changes: { split: 'test' } });
-    await assert.rejects(applyBulkEdit(scientist, move.selection, move.changes), (error: unknown) => error instanceof Forbidden && /may change only: label/.test(error.message));
-    assert.ok(await AuditEvent.findOne({ where: { action: 'records.bulk_update', outcome: 'denied', actorId: String((scientist as { id: number }).id) } }));
+    await assert.rejects(
+      applyBulkEdit(scientist, move.selection, move.changes),
+      (error: unknown) => error instanceof Forbidden && /may change only: label/.test(error.message),
+    );
+    assert.ok(
+      await AuditEvent.findOne({
+        where: { action: 'records.bulk_update', outcome: 'denied', actorId: String((scientist as { id: number }).id) },
+      }),
+    );
     assert.throws(() => parseBulkEdit(manager, { selection: { ids }, changes: {} }), /say what to change/);
-    assert.throws(() => parseBulkEdit(manager, { selection: { ids: [] }, changes: { label: 'x' } }), /select at least one record/);
+    assert.throws(
+      () => parseBulkEdit(manager, { selection: { ids: [] }, changes: { label: 'x' } }),
+      /select at least one record/,
+    );
   });
 
   describe('from the console', () => {
@@ -128,11 +205,13 @@ describe('bulk edit of records (real Postgres)', () => {
 
     it('previews and applies a bulk edit of ticked records; an auditor gets 403', async () => {
       const path = `/resources/records/bulk/bulkEdit?recordIds=${ids.join(',')}`;
-      const previewResponse = await http.api(path, "POST", { mode: "preview", split: "holdout" });
+      const previewResponse = await http.api(path, 'POST', { mode: 'preview', split: 'holdout' });
       const preview = (await previewResponse.json()) as { preview: { matching: number; changing: number } };
       assert.ok(preview.preview, `${previewResponse.status} ${JSON.stringify(preview).slice(0, 300)}`);
       assert.deepEqual([preview.preview.matching, preview.preview.changing], [5, 5]);
-      const applied = (await (await http.api(path, 'POST', { mode: 'apply', split: 'holdout' })).json()) as { notice: { type: string; message: string } };
+      const applied = (await (await http.api(path, 'POST', { mode: 'apply', split: 'holdout' })).json()) as {
+        notice: { type: string; message: string };
+      };
       assert.equal(applied.notice.type, 'success', applied.notice.message);
       assert.equal(await DataRecord.count({ where: { id: ids, split: 'holdout' } }), 5);
 
@@ -144,15 +223,41 @@ describe('bulk edit of records (real Postgres)', () => {
 
     it(`runs an edit of more than ${BULK_EDIT_JOB_THRESHOLD.toLocaleString('en')} matching records as a job, all or nothing`, async () => {
       const name = unique('bulk-big');
-      const rows = Array.from({ length: BULK_EDIT_JOB_THRESHOLD + 500 }, (_, i) => ({ text: `message ${i}`, label: 'ham', split: 'train' as const, tags: [], features: null, source: null }));
-      await insertDataset({ type: 'system' }, { name, task: 'text-classification', labels: ['ham', 'spam'], featureSchema: [], description: null, source: null, license: null }, rows);
+      const rows = Array.from({ length: BULK_EDIT_JOB_THRESHOLD + 500 }, (_, i) => ({
+        text: `message ${i}`,
+        label: 'ham',
+        split: 'train' as const,
+        tags: [],
+        features: null,
+        source: null,
+      }));
+      await insertDataset(
+        { type: 'system' },
+        {
+          name,
+          task: 'text-classification',
+          labels: ['ham', 'spam'],
+          featureSchema: [],
+          description: null,
+          source: null,
+          license: null,
+        },
+        rows,
+      );
       const big = (await Dataset.findOne({ where: { name } }))!;
-      const answer = (await (await http.api('/resources/records/actions/bulkEditMatching', 'POST', { mode: 'apply', 'filter.datasetId': String(big.id), label: 'spam' })).json()) as { notice: { type: string; message: string }; redirectUrl: string };
+      const answer = (await (
+        await http.api('/resources/records/actions/bulkEditMatching', 'POST', {
+          mode: 'apply',
+          'filter.datasetId': String(big.id),
+          label: 'spam',
+        })
+      ).json()) as { notice: { type: string; message: string }; redirectUrl: string };
       assert.equal(answer.notice.type, 'success', answer.notice.message);
       assert.match(answer.notice.message, /running as job \d+/);
       const job = (await Job.findByPk(Number(/records\/(\d+)\/show/.exec(answer.redirectUrl)?.[1])))!;
       const deadline = Date.now() + 60_000;
-      while (!['succeeded', 'failed'].includes((await job.reload()).status) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      while (!['succeeded', 'failed'].includes((await job.reload()).status) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 250));
       assert.equal(job.status, 'succeeded', job.error ?? '');
       assert.equal(job.progressDone, BULK_EDIT_JOB_THRESHOLD + 500);
       assert.equal(await DataRecord.count({ where: { datasetId: big.id, label: { [Op.ne]: 'spam' } } }), 0);

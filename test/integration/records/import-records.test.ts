@@ -19,7 +19,13 @@ import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 import { waitForJob } from '../../support/jobs.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 
 const FEATURES = [
   { name: 'length', type: 'number' as const },
@@ -29,11 +35,23 @@ const FEATURES = [
 /** A fresh tabular dataset (labels a, b) with three records; returns its id and the records' ids. */
 async function tabularDataset(prefix: string): Promise<{ datasetId: number; ids: number[] }> {
   const name = unique(prefix);
-  await insertDataset({ type: 'system' }, { name, task: 'tabular-classification', labels: ['a', 'b'], featureSchema: FEATURES, description: null, source: null, license: null }, [
-    { text: null, features: { length: 1, island: 'biscoe' }, label: 'a', split: 'train', tags: [], source: 'seed' },
-    { text: null, features: { length: 2, island: 'dream' }, label: 'a', split: 'train', tags: [], source: 'seed' },
-    { text: null, features: { length: 3, island: 'dream' }, label: 'b', split: 'test', tags: [], source: 'seed' },
-  ]);
+  await insertDataset(
+    { type: 'system' },
+    {
+      name,
+      task: 'tabular-classification',
+      labels: ['a', 'b'],
+      featureSchema: FEATURES,
+      description: null,
+      source: null,
+      license: null,
+    },
+    [
+      { text: null, features: { length: 1, island: 'biscoe' }, label: 'a', split: 'train', tags: [], source: 'seed' },
+      { text: null, features: { length: 2, island: 'dream' }, label: 'a', split: 'train', tags: [], source: 'seed' },
+      { text: null, features: { length: 3, island: 'dream' }, label: 'b', split: 'test', tags: [], source: 'seed' },
+    ],
+  );
   const dataset = (await Dataset.findOne({ where: { name } }))!;
   const ids = (await DataRecord.findAll({ where: { datasetId: dataset.id }, order: [['id', 'ASC']] })).map((r) => r.id);
   return { datasetId: dataset.id, ids };
@@ -46,7 +64,17 @@ function tempFile(name: string, content: string | Uint8Array): { path: string; s
   return { path: file, size: fs.statSync(file).size };
 }
 
-const MAPPING = { columns: { id: 'id', length: 'feature:length', island: 'feature:island', label: 'label', split: 'split', tags: 'tags', note: 'ignore' } } as const;
+const MAPPING = {
+  columns: {
+    id: 'id',
+    length: 'feature:length',
+    island: 'feature:island',
+    label: 'label',
+    split: 'split',
+    tags: 'tags',
+    note: 'ignore',
+  },
+} as const;
 
 describe('CSV import into a dataset (real Postgres)', () => {
   let manager: Actor;
@@ -59,14 +87,26 @@ describe('CSV import into a dataset (real Postgres)', () => {
   });
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
 
-  async function upload(datasetId: number, name: string, content: string | Uint8Array, actor: Actor = manager, maxBytes = 10 * MEGABYTE) {
+  async function upload(
+    datasetId: number,
+    name: string,
+    content: string | Uint8Array,
+    actor: Actor = manager,
+    maxBytes = 10 * MEGABYTE,
+  ) {
     const file = tempFile(name, content);
     return storeImportFile(actor, { datasetId, fileName: name, path: file.path, sizeBytes: file.size }, maxBytes);
   }
 
   it('inserts new rows and updates rows with an id, with the values right and one audit event with the counts', async () => {
     const { datasetId, ids } = await tabularDataset('import-good');
-    const csv = ['id,length,island,label,split,tags,note', `${ids[0]},10.5,dream,b,holdout,x;y,ignored`, `${ids[1]},,,,,,`, ',4.25,biscoe,a,test,new,', ',5,dream,,,,'].join('\n');
+    const csv = [
+      'id,length,island,label,split,tags,note',
+      `${ids[0]},10.5,dream,b,holdout,x;y,ignored`,
+      `${ids[1]},,,,,,`,
+      ',4.25,biscoe,a,test,new,',
+      ',5,dream,,,,',
+    ].join('\n');
     const stored = await upload(datasetId, 'good.csv', csv);
     assert.deepEqual(stored.columns, ['id', 'length', 'island', 'label', 'split', 'tags', 'note']);
     assert.equal(stored.sample.length, 4);
@@ -74,7 +114,10 @@ describe('CSV import into a dataset (real Postgres)', () => {
     assert.match(stored.sha256, /^[0-9a-f]{64}$/);
 
     const dryRun = await runImport(manager, { fileId: stored.fileId, mode: 'dry-run', mapping: MAPPING });
-    assert.deepEqual([dryRun.rows, dryRun.inserts, dryRun.updates, dryRun.invalidRows, dryRun.errors.length, dryRun.applied], [4, 2, 2, 0, 0, false]);
+    assert.deepEqual(
+      [dryRun.rows, dryRun.inserts, dryRun.updates, dryRun.invalidRows, dryRun.errors.length, dryRun.applied],
+      [4, 2, 2, 0, 0, false],
+    );
     assert.equal(await DataRecord.count({ where: { datasetId } }), 3, 'a dry run writes nothing');
 
     const eventsBefore = await AuditEvent.count({ where: { action: 'records.import' } });
@@ -82,19 +125,45 @@ describe('CSV import into a dataset (real Postgres)', () => {
     assert.deepEqual([applied.inserts, applied.updates, applied.applied], [2, 2, true]);
     const rows = await DataRecord.findAll({ where: { datasetId }, order: [['id', 'ASC']] });
     assert.equal(rows.length, 5);
-    assert.deepEqual([rows[0]!.features, rows[0]!.label, rows[0]!.split, rows[0]!.tags, rows[0]!.source], [{ length: 10.5, island: 'dream' }, 'b', 'holdout', ['x', 'y'], 'seed']);
-    assert.deepEqual([rows[1]!.features, rows[1]!.label, rows[1]!.split], [{ length: 2, island: 'dream' }, 'a', 'train'], 'empty cells leave values as they were');
-    assert.deepEqual([rows[3]!.features, rows[3]!.label, rows[3]!.split, rows[3]!.tags], [{ length: 4.25, island: 'biscoe' }, 'a', 'test', ['new']]);
-    assert.deepEqual([rows[4]!.features, rows[4]!.label, rows[4]!.split, rows[4]!.tags], [{ length: 5, island: 'dream' }, null, 'train', []]);
+    assert.deepEqual(
+      [rows[0]!.features, rows[0]!.label, rows[0]!.split, rows[0]!.tags, rows[0]!.source],
+      [{ length: 10.5, island: 'dream' }, 'b', 'holdout', ['x', 'y'], 'seed'],
+    );
+    assert.deepEqual(
+      [rows[1]!.features, rows[1]!.label, rows[1]!.split],
+      [{ length: 2, island: 'dream' }, 'a', 'train'],
+      'empty cells leave values as they were',
+    );
+    assert.deepEqual(
+      [rows[3]!.features, rows[3]!.label, rows[3]!.split, rows[3]!.tags],
+      [{ length: 4.25, island: 'biscoe' }, 'a', 'test', ['new']],
+    );
+    assert.deepEqual(
+      [rows[4]!.features, rows[4]!.label, rows[4]!.split, rows[4]!.tags],
+      [{ length: 5, island: 'dream' }, null, 'train', []],
+    );
 
     const events = await AuditEvent.findAll({ where: { action: 'records.import' }, order: [['seq', 'ASC']] });
     assert.equal(events.length, eventsBefore + 1, 'one audit event for the whole import');
     const event = events.at(-1)!;
     assert.equal(event.outcome, 'success');
     assert.equal(event.actorId, String((manager as { id: number }).id));
-    await assert.rejects(runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: MAPPING }), (e: unknown) => e instanceof Conflict && /"good.csv" was already imported .*upload it again/.test(e.message));
+    await assert.rejects(
+      runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: MAPPING }),
+      (e: unknown) => e instanceof Conflict && /"good.csv" was already imported .*upload it again/.test(e.message),
+    );
     assert.equal(await DataRecord.count({ where: { datasetId } }), 5, 'a second apply of the same file adds nothing');
-    assert.deepEqual(event.selection, { datasetId, dataset: (await Dataset.findByPk(datasetId))!.name, fileId: stored.fileId, fileName: 'good.csv', sha256: stored.sha256, rows: 4, inserted: 2, updated: 2, skippedInvalidRows: 0 });
+    assert.deepEqual(event.selection, {
+      datasetId,
+      dataset: (await Dataset.findByPk(datasetId))!.name,
+      fileId: stored.fileId,
+      fileName: 'good.csv',
+      sha256: stored.sha256,
+      rows: 4,
+      inserted: 2,
+      updated: 2,
+      skippedInvalidRows: 0,
+    });
   });
 
   it('lists bad rows by row, column and reason in the dry run; apply is refused and writes nothing; with skip only valid rows are written', async () => {
@@ -112,7 +181,10 @@ describe('CSV import into a dataset (real Postgres)', () => {
     ].join('\r\n');
     const stored = await upload(datasetId, 'bad.csv', csv);
     const dryRun = await runImport(manager, { fileId: stored.fileId, mode: 'dry-run', mapping: MAPPING });
-    assert.deepEqual([dryRun.rows, dryRun.inserts, dryRun.updates, dryRun.invalidRows, dryRun.errorCount], [8, 2, 1, 4, 6]);
+    assert.deepEqual(
+      [dryRun.rows, dryRun.inserts, dryRun.updates, dryRun.invalidRows, dryRun.errorCount],
+      [8, 2, 1, 4, 6],
+    );
     const byRow = dryRun.errors.map((e) => `${e.row}/${e.column}`);
     assert.deepEqual(byRow, ['3/length', '4/split', '4/label', '4/island', '5/id', '7/id']);
     assert.match(dryRun.errors[0]!.reason, /must be a finite number, got "abc"/);
@@ -121,13 +193,36 @@ describe('CSV import into a dataset (real Postgres)', () => {
     assert.match(dryRun.errors[4]!.reason, /there is no record 999999999 in dataset/);
     assert.match(dryRun.errors[5]!.reason, new RegExp(`record ${ids[0]} is already updated by row 6`));
 
-    await assert.rejects(queueImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: { columns: { ...MAPPING.columns, note: 'source' } } }), (e: unknown) => e instanceof Conflict && /Run the dry run with this mapping first/.test(e.message));
-    await assert.rejects(runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: MAPPING }), (e: unknown) => e instanceof InvalidInput && /4 row\(s\) of "bad.csv" are invalid \(row 3, length: must be a finite number.*Nothing was imported/.test(e.message));
+    await assert.rejects(
+      queueImport(manager, {
+        fileId: stored.fileId,
+        mode: 'apply',
+        mapping: { columns: { ...MAPPING.columns, note: 'source' } },
+      }),
+      (e: unknown) => e instanceof Conflict && /Run the dry run with this mapping first/.test(e.message),
+    );
+    await assert.rejects(
+      runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: MAPPING }),
+      (e: unknown) =>
+        e instanceof InvalidInput &&
+        /4 row\(s\) of "bad.csv" are invalid \(row 3, length: must be a finite number.*Nothing was imported/.test(
+          e.message,
+        ),
+    );
     assert.equal(await DataRecord.count({ where: { datasetId } }), 3);
     assert.deepEqual((await DataRecord.findByPk(ids[0]))!.features, { length: 1, island: 'biscoe' });
-    assert.ok(await AuditEvent.findOne({ where: { action: 'records.import', outcome: 'failed', reason: { [Op.like]: 'import.invalid_rows%' } } }));
+    assert.ok(
+      await AuditEvent.findOne({
+        where: { action: 'records.import', outcome: 'failed', reason: { [Op.like]: 'import.invalid_rows%' } },
+      }),
+    );
 
-    const skipped = await runImport(manager, { fileId: stored.fileId, mode: 'apply', skipInvalid: true, mapping: MAPPING });
+    const skipped = await runImport(manager, {
+      fileId: stored.fileId,
+      mode: 'apply',
+      skipInvalid: true,
+      mapping: MAPPING,
+    });
     assert.deepEqual([skipped.inserts, skipped.updates, skipped.invalidRows, skipped.applied], [2, 1, 4, true]);
     assert.equal(await DataRecord.count({ where: { datasetId } }), 5);
     assert.deepEqual((await DataRecord.findByPk(ids[0]))!.features, { length: 7, island: 'biscoe' });
@@ -135,7 +230,10 @@ describe('CSV import into a dataset (real Postgres)', () => {
 
   it('writes nothing when stopped part-way (cancelled or killed), and the retry starts over and imports everything once', async () => {
     const { datasetId } = await tabularDataset('import-stop');
-    const lines = ['length,island,label', ...Array.from({ length: 30_000 }, (_, i) => `${i},${i % 2 ? 'dream' : 'biscoe'},${i % 3 ? 'a' : 'b'}`)];
+    const lines = [
+      'length,island,label',
+      ...Array.from({ length: 30_000 }, (_, i) => `${i},${i % 2 ? 'dream' : 'biscoe'},${i % 3 ? 'a' : 'b'}`),
+    ];
     const stored = await upload(datasetId, 'stop.csv', lines.join('\n'));
     const mapping = { columns: { length: 'feature:length', island: 'feature:island', label: 'label' } };
     let calls = 0;
@@ -143,7 +241,10 @@ describe('CSV import into a dataset (real Postgres)', () => {
       calls += 1;
       if (done > 0) throw new Error('worker killed');
     };
-    await assert.rejects(runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping }, stopMidway), /worker killed/);
+    await assert.rejects(
+      runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping }, stopMidway),
+      /worker killed/,
+    );
     assert.ok(calls >= 2, 'stopped while reading the file');
     assert.equal(await DataRecord.count({ where: { datasetId } }), 3, 'nothing half-applied');
     const retried = await runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping });
@@ -153,13 +254,35 @@ describe('CSV import into a dataset (real Postgres)', () => {
 
   it('refuses binary, non-UTF-8, oversized and header-less files, and keeps only the base name', async () => {
     const { datasetId } = await tabularDataset('import-refuse');
-    await assert.rejects(upload(datasetId, 'model.csv', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2])), (e: unknown) => e instanceof InvalidInput && e.code === 'import.not_text' && /NUL bytes.*Save it as CSV \(UTF-8\)/.test(e.message));
-    await assert.rejects(upload(datasetId, 'latin1.csv', Buffer.from('label\ncaf\xe9\n', 'latin1')), (e: unknown) => e instanceof InvalidInput && /is not UTF-8/.test(e.message));
-    await assert.rejects(upload(datasetId, 'big.csv', `label\n${'a\n'.repeat(600_000)}`, manager, MEGABYTE), (e: unknown) => e instanceof InvalidInput && e.code === 'import.too_large' && /limited to 1 MB \(MAX_IMPORT_MB\)/.test(e.message));
-    await assert.rejects(upload(datasetId, 'dupe.csv', 'label,label\na,b\n'), (e: unknown) => e instanceof InvalidInput && /"label" appear more than once/.test(e.message));
+    await assert.rejects(
+      upload(datasetId, 'model.csv', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2])),
+      (e: unknown) =>
+        e instanceof InvalidInput &&
+        e.code === 'import.not_text' &&
+        /NUL bytes.*Save it as CSV \(UTF-8\)/.test(e.message),
+    );
+    await assert.rejects(
+      upload(datasetId, 'latin1.csv', Buffer.from('label\ncaf\xe9\n', 'latin1')),
+      (e: unknown) => e instanceof InvalidInput && /is not UTF-8/.test(e.message),
+    );
+    await assert.rejects(
+      upload(datasetId, 'big.csv', `label\n${'a\n'.repeat(600_000)}`, manager, MEGABYTE),
+      (e: unknown) =>
+        e instanceof InvalidInput &&
+        e.code === 'import.too_large' &&
+        /limited to 1 MB \(MAX_IMPORT_MB\)/.test(e.message),
+    );
+    await assert.rejects(
+      upload(datasetId, 'dupe.csv', 'label,label\na,b\n'),
+      (e: unknown) => e instanceof InvalidInput && /"label" appear more than once/.test(e.message),
+    );
     const stored = await upload(datasetId, 'ok.csv', 'label\na\n');
     const file = tempFile('traversal.csv', 'label\na\n');
-    const named = await storeImportFile(manager, { datasetId, fileName: '../../etc/evil.csv', path: file.path, sizeBytes: file.size }, MEGABYTE);
+    const named = await storeImportFile(
+      manager,
+      { datasetId, fileName: '../../etc/evil.csv', path: file.path, sizeBytes: file.size },
+      MEGABYTE,
+    );
     assert.equal(named.fileName, 'evil.csv');
     assert.ok(stored.fileId < named.fileId);
   });
@@ -169,11 +292,25 @@ describe('CSV import into a dataset (real Postgres)', () => {
     const mapping = { columns: { label: 'label', note: 'source' } };
     const cases: Array<{ csv: string; expected: RegExp }> = [
       // A quote inside an unquoted cell (csv-parse: INVALID_OPENING_QUOTE, not CSV_-prefixed).
-      { csv: 'label,note\na,fine\nb,fine\na,say "hi" there\nb,after\n', expected: /Row 4 \(line 4\), column "note": a quote opens inside an unquoted cell\. Quote the whole cell .* or remove the quote/ },
+      {
+        csv: 'label,note\na,fine\nb,fine\na,say "hi" there\nb,after\n',
+        expected:
+          /Row 4 \(line 4\), column "note": a quote opens inside an unquoted cell\. Quote the whole cell .* or remove the quote/,
+      },
       // The row number counts records, the line number lines: a quoted cell above spans three lines.
-      { csv: 'label,note\na,"one\ntwo\nthree"\nb,say "hi"\n', expected: /Row 3 \(line 5\), column "note": a quote opens inside an unquoted cell/ },
-      { csv: 'label,note\na,fine\nb,"quoted"then more\n', expected: /Row 3 \(line 3\), column "note": a quoted cell goes on after its closing quote.*two quotes/ },
-      { csv: 'label,note\na,fine\nb,"never closed\na,lost\n', expected: /Row 3: a quoted cell opens and is never closed, so the rest of the file .*reads as one cell\. Add the closing quote/ },
+      {
+        csv: 'label,note\na,"one\ntwo\nthree"\nb,say "hi"\n',
+        expected: /Row 3 \(line 5\), column "note": a quote opens inside an unquoted cell/,
+      },
+      {
+        csv: 'label,note\na,fine\nb,"quoted"then more\n',
+        expected: /Row 3 \(line 3\), column "note": a quoted cell goes on after its closing quote.*two quotes/,
+      },
+      {
+        csv: 'label,note\na,fine\nb,"never closed\na,lost\n',
+        expected:
+          /Row 3: a quoted cell opens and is never closed, so the rest of the file .*reads as one cell\. Add the closing quote/,
+      },
     ];
     for (const { csv, expected } of cases) {
       const stored = await upload(datasetId, 'quotes.csv', csv);
@@ -189,26 +326,57 @@ describe('CSV import into a dataset (real Postgres)', () => {
       }
     }
     assert.equal(await DataRecord.count({ where: { datasetId } }), 3, 'nothing written');
-    await assert.rejects(upload(datasetId, 'header.csv', 'label,"note\na,b\n'), (e: unknown) => e instanceof InvalidInput && e.code === 'import.bad_header' && /The first row of "header.csv" is not CSV: Row 1: a quoted cell opens and is never closed/.test(e.message));
+    await assert.rejects(
+      upload(datasetId, 'header.csv', 'label,"note\na,b\n'),
+      (e: unknown) =>
+        e instanceof InvalidInput &&
+        e.code === 'import.bad_header' &&
+        /The first row of "header.csv" is not CSV: Row 1: a quoted cell opens and is never closed/.test(e.message),
+    );
   });
 
   it(`deletes uploads left unapplied for ${UNAPPLIED_RETENTION_DAYS} days when the next one arrives`, async () => {
     const { datasetId } = await tabularDataset('import-retention');
     const old = await upload(datasetId, 'old.csv', 'label\na\n');
     const recent = await upload(datasetId, 'recent.csv', 'label\na\n');
-    await DataRecord.sequelize!.query(`UPDATE import_files SET created_at = now() - interval '8 days' WHERE id = ${old.fileId}`);
+    await DataRecord.sequelize!.query(
+      `UPDATE import_files SET created_at = now() - interval '8 days' WHERE id = ${old.fileId}`,
+    );
     await upload(datasetId, 'next.csv', 'label\nb\n');
-    await assert.rejects(runImport(manager, { fileId: old.fileId, mode: 'dry-run', mapping: { columns: { label: 'label' } } }), /There is no uploaded import file .*upload the CSV again/);
-    assert.equal((await runImport(manager, { fileId: recent.fileId, mode: 'dry-run', mapping: { columns: { label: 'label' } } })).rows, 1, 'the recent upload is kept');
+    await assert.rejects(
+      runImport(manager, { fileId: old.fileId, mode: 'dry-run', mapping: { columns: { label: 'label' } } }),
+      /There is no uploaded import file .*upload the CSV again/,
+    );
+    assert.equal(
+      (await runImport(manager, { fileId: recent.fileId, mode: 'dry-run', mapping: { columns: { label: 'label' } } }))
+        .rows,
+      1,
+      'the recent upload is kept',
+    );
   });
 
   it('refuses an auditor (audited as denied) and a mapping that names no field', async () => {
     const { datasetId } = await tabularDataset('import-roles');
     await assert.rejects(upload(datasetId, 'a.csv', 'label\na\n', auditor), (e: unknown) => e instanceof Forbidden);
-    assert.ok(await AuditEvent.findOne({ where: { action: 'records.import_upload', outcome: 'denied', actorId: String((auditor as { id: number }).id) } }));
+    assert.ok(
+      await AuditEvent.findOne({
+        where: { action: 'records.import_upload', outcome: 'denied', actorId: String((auditor as { id: number }).id) },
+      }),
+    );
     const stored = await upload(datasetId, 'a.csv', 'label,colour\na,red\n');
-    await assert.rejects(runImport(auditor, { fileId: stored.fileId, mode: 'apply', mapping: { columns: { label: 'label' } } }), (e: unknown) => e instanceof Forbidden);
-    await assert.rejects(runImport(manager, { fileId: stored.fileId, mode: 'dry-run', mapping: { columns: { label: 'ignore', colour: 'feature:colour' } } }), (e: unknown) => e instanceof InvalidInput && /"colour" is not a feature of dataset .*map at least one column/.test(e.message));
+    await assert.rejects(
+      runImport(auditor, { fileId: stored.fileId, mode: 'apply', mapping: { columns: { label: 'label' } } }),
+      (e: unknown) => e instanceof Forbidden,
+    );
+    await assert.rejects(
+      runImport(manager, {
+        fileId: stored.fileId,
+        mode: 'dry-run',
+        mapping: { columns: { label: 'ignore', colour: 'feature:colour' } },
+      }),
+      (e: unknown) =>
+        e instanceof InvalidInput && /"colour" is not a feature of dataset .*map at least one column/.test(e.message),
+    );
   });
 
   describe('as a job', () => {
@@ -222,7 +390,19 @@ describe('CSV import into a dataset (real Postgres)', () => {
       // 30 s alone; the suite's other part runs beside it (test/run-tests.mjs): room, not a timing.
       this.timeout(600_000);
       const name = unique('import-large');
-      await insertDataset({ type: 'system' }, { name, task: 'text-classification', labels: ['ham', 'spam'], featureSchema: [], description: null, source: null, license: null }, []);
+      await insertDataset(
+        { type: 'system' },
+        {
+          name,
+          task: 'text-classification',
+          labels: ['ham', 'spam'],
+          featureSchema: [],
+          description: null,
+          source: null,
+          license: null,
+        },
+        [],
+      );
       const dataset = (await Dataset.findOne({ where: { name } }))!;
       const rowCount = 200_000;
       const filePath = path.join(temp, 'large.csv');
@@ -230,13 +410,25 @@ describe('CSV import into a dataset (real Postgres)', () => {
       out.write('text,label,split,tags\n');
       const padding = 'lorem ipsum dolor sit amet, '.repeat(12);
       for (let i = 0; i < rowCount; i += 1) {
-        if (!out.write(`"message ${i}: ${padding}",${i % 3 === 0 ? 'spam' : 'ham'},${i % 10 === 0 ? 'test' : 'train'},bulk|n${i % 7}\n`)) await once(out, 'drain');
+        if (
+          !out.write(
+            `"message ${i}: ${padding}",${i % 3 === 0 ? 'spam' : 'ham'},${i % 10 === 0 ? 'test' : 'train'},bulk|n${i % 7}\n`,
+          )
+        )
+          await once(out, 'drain');
       }
       out.end();
       await once(out, 'finish');
       const sizeBytes = fs.statSync(filePath).size;
-      const stored = await storeImportFile(manager, { datasetId: dataset.id, fileName: 'large.csv', path: filePath, sizeBytes }, 500 * MEGABYTE);
-      const mapping = { columns: { text: 'text', label: 'label', split: 'split', tags: 'tags' }, tagSeparator: '|' } as const;
+      const stored = await storeImportFile(
+        manager,
+        { datasetId: dataset.id, fileName: 'large.csv', path: filePath, sizeBytes },
+        500 * MEGABYTE,
+      );
+      const mapping = {
+        columns: { text: 'text', label: 'label', split: 'split', tags: 'tags' },
+        tagSeparator: '|',
+      } as const;
 
       // What the import keeps alive, not the garbage it has not collected yet: heap used right after a
       // full collection, sampled while the jobs run (this process is the worker).
@@ -259,18 +451,34 @@ describe('CSV import into a dataset (real Postgres)', () => {
           assert.equal(finished.status, 'succeeded', finished.error ?? '');
           const result = finished.result as unknown as ImportResult;
           assert.deepEqual([result.rows, result.inserts, result.invalidRows], [rowCount, rowCount, 0]);
-          assert.deepEqual([finished.progressDone, finished.progressTotal], mode === 'dry-run' ? [sizeBytes, sizeBytes] : [rowCount, rowCount], 'progress was recorded to the end');
-          rates[mode] = Math.round(rowCount / ((finished.finishedAt!.getTime() - finished.startedAt!.getTime()) / 1000));
+          assert.deepEqual(
+            [finished.progressDone, finished.progressTotal],
+            mode === 'dry-run' ? [sizeBytes, sizeBytes] : [rowCount, rowCount],
+            'progress was recorded to the end',
+          );
+          rates[mode] = Math.round(
+            rowCount / ((finished.finishedAt!.getTime() - finished.startedAt!.getTime()) / 1000),
+          );
         }
       } finally {
         clearInterval(sampler);
       }
       assert.equal(await DataRecord.count({ where: { datasetId: dataset.id } }), rowCount);
-      assert.equal(await DataRecord.count({ where: { datasetId: dataset.id, split: 'test', label: 'spam', tags: { [Op.contains]: ['bulk', 'n0'] } } }), Math.ceil(rowCount / 210) + 0);
+      assert.equal(
+        await DataRecord.count({
+          where: { datasetId: dataset.id, split: 'test', label: 'spam', tags: { [Op.contains]: ['bulk', 'n0'] } },
+        }),
+        Math.ceil(rowCount / 210) + 0,
+      );
       const growth = peak - baseline;
       // Measured, not timed: reported for the record (the assertion is about memory only).
-      console.log(`      import of ${(sizeBytes / MEGABYTE).toFixed(1)} MB: retained heap growth peak ${(growth / MEGABYTE).toFixed(1)} MB; dry run ${rates['dry-run']} rows/s, apply ${rates.apply} rows/s (from the jobs' start and finish)`);
-      assert.ok(growth < sizeBytes / 5, `heap grew by ${(growth / MEGABYTE).toFixed(1)} MB for a ${(sizeBytes / MEGABYTE).toFixed(1)} MB file`);
+      console.log(
+        `      import of ${(sizeBytes / MEGABYTE).toFixed(1)} MB: retained heap growth peak ${(growth / MEGABYTE).toFixed(1)} MB; dry run ${rates['dry-run']} rows/s, apply ${rates.apply} rows/s (from the jobs' start and finish)`,
+      );
+      assert.ok(
+        growth < sizeBytes / 5,
+        `heap grew by ${(growth / MEGABYTE).toFixed(1)} MB for a ${(sizeBytes / MEGABYTE).toFixed(1)} MB file`,
+      );
     });
   });
   describe('from the console', () => {
@@ -301,18 +509,36 @@ describe('CSV import into a dataset (real Postgres)', () => {
       });
     const csvForm = (content: string | Uint8Array, name = 'records.csv') => {
       const form = new FormData();
-      form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)], { type: 'text/csv' }), name);
+      form.append(
+        'file',
+        new Blob([typeof content === 'string' ? content : new Uint8Array(content)], { type: 'text/csv' }),
+        name,
+      );
       return form;
     };
 
     it('lets a content manager upload, dry run and apply; an auditor gets 403 and nothing is written', async () => {
       const { datasetId, ids } = await tabularDataset('import-console');
-      const uploaded = (await (await send(http, datasetId, csvForm(`id,length,island,label\n${ids[0]},9,dream,b\n,1,mars,a\n,2,biscoe,a\n`))).json()) as { upload: { fileId: number; mapping: Record<string, string> }; notice?: { message: string } };
+      const uploaded = (await (
+        await send(http, datasetId, csvForm(`id,length,island,label\n${ids[0]},9,dream,b\n,1,mars,a\n,2,biscoe,a\n`))
+      ).json()) as { upload: { fileId: number; mapping: Record<string, string> }; notice?: { message: string } };
       assert.ok(uploaded.upload, JSON.stringify(uploaded));
-      assert.deepEqual(uploaded.upload.mapping, { id: 'id', length: 'feature:length', island: 'feature:island', label: 'label' });
+      assert.deepEqual(uploaded.upload.mapping, {
+        id: 'id',
+        length: 'feature:length',
+        island: 'feature:island',
+        label: 'label',
+      });
       const mapping = JSON.stringify({ columns: uploaded.upload.mapping, tagSeparator: ';' });
       const step = async (mode: string, skipInvalid = false) => {
-        const answer = (await (await send(http, datasetId, { mode, fileId: String(uploaded.upload.fileId), mapping, skipInvalid: String(skipInvalid) })).json()) as { job?: { id: number }; notice?: { type: string; message: string } };
+        const answer = (await (
+          await send(http, datasetId, {
+            mode,
+            fileId: String(uploaded.upload.fileId),
+            mapping,
+            skipInvalid: String(skipInvalid),
+          })
+        ).json()) as { job?: { id: number }; notice?: { type: string; message: string } };
         return answer;
       };
       const dry = await step('dry-run');
@@ -320,7 +546,10 @@ describe('CSV import into a dataset (real Postgres)', () => {
       const dryJob = await waitForJob(dry.job.id);
       const dryResult = dryJob.result as unknown as ImportResult;
       assert.deepEqual([dryResult.inserts, dryResult.updates, dryResult.invalidRows], [1, 1, 1]);
-      assert.deepEqual(dryResult.errors.map((e) => [e.row, e.column]), [[3, 'island']]);
+      assert.deepEqual(
+        dryResult.errors.map((e) => [e.row, e.column]),
+        [[3, 'island']],
+      );
 
       const refused = await step('apply');
       assert.equal(refused.notice?.type, 'error');
@@ -329,7 +558,17 @@ describe('CSV import into a dataset (real Postgres)', () => {
       const auditorUser = await createTestUser('auditor');
       const other = new HttpSession(server.baseUrl);
       await other.login(auditorUser.email, TEST_PASSWORD);
-      assert.equal((await send(other, datasetId, { mode: 'apply', fileId: String(uploaded.upload.fileId), mapping, skipInvalid: 'true' })).status, 403);
+      assert.equal(
+        (
+          await send(other, datasetId, {
+            mode: 'apply',
+            fileId: String(uploaded.upload.fileId),
+            mapping,
+            skipInvalid: 'true',
+          })
+        ).status,
+        403,
+      );
       assert.equal((await send(other, datasetId, csvForm('label\na\n'))).status, 403);
       assert.equal(await DataRecord.count({ where: { datasetId } }), 3);
 
@@ -345,15 +584,28 @@ describe('CSV import into a dataset (real Postgres)', () => {
       // The stray quote is in row 9, after the rows the upload samples: the upload is accepted.
       const rows = Array.from({ length: 7 }, (_, i) => `${i},dream,a`);
       const csv = ['length,island,label', ...rows, '8,say "dream",b', '9,dream,a', ''].join('\n');
-      const uploaded = (await (await send(http, datasetId, csvForm(csv))).json()) as { upload: { fileId: number; mapping: Record<string, string> } };
+      const uploaded = (await (await send(http, datasetId, csvForm(csv))).json()) as {
+        upload: { fileId: number; mapping: Record<string, string> };
+      };
       assert.ok(uploaded.upload, JSON.stringify(uploaded));
-      const answer = (await (await send(http, datasetId, { mode: 'dry-run', fileId: String(uploaded.upload.fileId), mapping: JSON.stringify({ columns: uploaded.upload.mapping }) })).json()) as { job: { id: number } };
+      const answer = (await (
+        await send(http, datasetId, {
+          mode: 'dry-run',
+          fileId: String(uploaded.upload.fileId),
+          mapping: JSON.stringify({ columns: uploaded.upload.mapping }),
+        })
+      ).json()) as { job: { id: number } };
       const job = await waitForJob(answer.job.id);
       assert.equal(job.status, 'failed');
       assert.doesNotMatch(job.error ?? '', /Internal error|worker log/);
-      assert.match(job.error ?? '', /"records.csv" is not valid CSV\. Row 9 \(line 9\), column "island": a quote opens inside an unquoted cell\. Quote the whole cell/);
+      assert.match(
+        job.error ?? '',
+        /"records.csv" is not valid CSV\. Row 9 \(line 9\), column "island": a quote opens inside an unquoted cell\. Quote the whole cell/,
+      );
       // What the job page and the import form read: the jobs resource's show action, as the person who ran it.
-      const shown = (await (await http.api(`/resources/jobs/records/${job.id}/show`)).json()) as { record: { params: { error: string; status: string } } };
+      const shown = (await (await http.api(`/resources/jobs/records/${job.id}/show`)).json()) as {
+        record: { params: { error: string; status: string } };
+      };
       assert.equal(shown.record.params.status, 'failed');
       assert.equal(shown.record.params.error, job.error);
     });
@@ -362,8 +614,13 @@ describe('CSV import into a dataset (real Postgres)', () => {
       const { datasetId } = await tabularDataset('import-console-limits');
       const big = await send(http, datasetId, csvForm(`label\n${'a\n'.repeat(1_500_000)}`));
       assert.equal(big.status, 413);
-      assert.match(((await big.json()) as { message: string }).message, /upload limit of 1 MB \(MAX_IMPORT_MB\): split the CSV/);
-      const binary = (await (await send(http, datasetId, csvForm(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]), 'image.csv'))).json()) as { notice: { type: string; message: string } };
+      assert.match(
+        ((await big.json()) as { message: string }).message,
+        /upload limit of 1 MB \(MAX_IMPORT_MB\): split the CSV/,
+      );
+      const binary = (await (
+        await send(http, datasetId, csvForm(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]), 'image.csv'))
+      ).json()) as { notice: { type: string; message: string } };
       assert.equal(binary.notice.type, 'error');
       assert.match(binary.notice.message, /"image.csv" is not a CSV text file/);
     });
@@ -387,7 +644,19 @@ describe('CSV import into a dataset (real Postgres)', () => {
 
     it('accepts a valid CSV whose 2 MiB quoted text (commas, newlines, quotes) crosses the chunk, and imports it whole', async () => {
       const name = unique('import-long-cell');
-      await insertDataset({ type: 'system' }, { name, task: 'text-classification', labels: ['ham', 'spam'], featureSchema: [], description: null, source: null, license: null }, []);
+      await insertDataset(
+        { type: 'system' },
+        {
+          name,
+          task: 'text-classification',
+          labels: ['ham', 'spam'],
+          featureSchema: [],
+          description: null,
+          source: null,
+          license: null,
+        },
+        [],
+      );
       const dataset = (await Dataset.findOne({ where: { name } }))!;
       // 3-byte characters keep 2 MiB under the 1,000,000 characters a record's text may have.
       const line = '€€€€€€€€€€€€, "€€"\n';
@@ -396,16 +665,31 @@ describe('CSV import into a dataset (real Postgres)', () => {
       const csv = `text,label\nshort one,ham\n"${long.replace(/"/g, '""')}",spam\nlast one,ham\n`;
       const form = new FormData();
       form.append('file', new Blob([csv], { type: 'text/csv' }), 'long.csv');
-      const headers = { accept: 'application/json', 'x-xsrf-token': decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? '') };
+      const headers = {
+        accept: 'application/json',
+        'x-xsrf-token': decodeURIComponent(http.cookies.get('XSRF-TOKEN') ?? ''),
+      };
       const path = `/admin/api/resources/datasets/records/${dataset.id}/importCsv`;
-      const uploaded = (await (await http.request(path, { method: 'POST', headers, body: form })).json()) as { upload?: { fileId: number; columns: string[]; sample: string[][]; mapping: Record<string, string> }; notice?: { message: string } };
+      const uploaded = (await (await http.request(path, { method: 'POST', headers, body: form })).json()) as {
+        upload?: { fileId: number; columns: string[]; sample: string[][]; mapping: Record<string, string> };
+        notice?: { message: string };
+      };
       assert.ok(uploaded.upload, `the upload is accepted: ${JSON.stringify(uploaded.notice)}`);
       assert.deepEqual(uploaded.upload.columns, ['text', 'label']);
       assert.equal(uploaded.upload.sample.length, 3);
-      assert.ok(uploaded.upload.sample[1]![0]!.startsWith(line) && uploaded.upload.sample[1]![0]!.length <= 201, 'the sample shows the long cell shortened');
+      assert.ok(
+        uploaded.upload.sample[1]![0]!.startsWith(line) && uploaded.upload.sample[1]![0]!.length <= 201,
+        'the sample shows the long cell shortened',
+      );
       const mapping = JSON.stringify({ columns: uploaded.upload.mapping });
       for (const mode of ['dry-run', 'apply']) {
-        const answer = (await (await http.request(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ mode, fileId: String(uploaded.upload.fileId), mapping }) })).json()) as { job?: { id: number }; notice?: { message: string } };
+        const answer = (await (
+          await http.request(path, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify({ mode, fileId: String(uploaded.upload.fileId), mapping }),
+          })
+        ).json()) as { job?: { id: number }; notice?: { message: string } };
         assert.ok(answer.job, `${mode}: ${JSON.stringify(answer.notice)}`);
         const job = await waitForJob(answer.job.id);
         assert.equal(job.status, 'succeeded', job.error ?? '');
@@ -413,7 +697,14 @@ describe('CSV import into a dataset (real Postgres)', () => {
         assert.deepEqual([result.rows, result.inserts, result.invalidRows], [3, 3, 0], JSON.stringify(result.errors));
       }
       const records = await DataRecord.findAll({ where: { datasetId: dataset.id }, order: [['id', 'ASC']] });
-      assert.deepEqual(records.map((r) => [r.text === long ? 'long' : r.text, r.label]), [['short one', 'ham'], ['long', 'spam'], ['last one', 'ham']]);
+      assert.deepEqual(
+        records.map((r) => [r.text === long ? 'long' : r.text, r.label]),
+        [
+          ['short one', 'ham'],
+          ['long', 'spam'],
+          ['last one', 'ham'],
+        ],
+      );
     });
   });
 });

@@ -25,8 +25,11 @@ interface PlanNode {
 
 /** Rows the plan read from `records` and `record_predictions`, kept or filtered out, over every scan and loop. */
 function rowsReadIn(node: PlanNode): number {
-  const read = (node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
-  const own = ['records', 'record_predictions'].includes(node['Relation Name'] ?? '') ? read * (node['Actual Loops'] ?? 1) : 0;
+  const read =
+    (node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
+  const own = ['records', 'record_predictions'].includes(node['Relation Name'] ?? '')
+    ? read * (node['Actual Loops'] ?? 1)
+    : 0;
   return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsReadIn(child), 0);
 }
 
@@ -39,21 +42,37 @@ describe('the record list filtered by prediction (real Postgres)', () => {
   before(async function () {
     this.timeout(120_000);
     sequelize = await useTestDatabase();
-    const one = async <T extends object>(sql: string, replacements: Record<string, unknown>) => (await sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT }))[0]!;
-    datasetId = (await one<{ id: number }>(`INSERT INTO datasets (name, task, labels) VALUES (:name, 'text-classification', '{spam,ham}') RETURNING id`, { name: unique('pf') })).id;
-    const modelId = (await one<{ id: number }>(`INSERT INTO models (name, dataset_id, task) VALUES (:name, :datasetId, 'text-classification') RETURNING id`, { name: unique('pf'), datasetId })).id;
+    const one = async <T extends object>(sql: string, replacements: Record<string, unknown>) =>
+      (await sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT }))[0]!;
+    datasetId = (
+      await one<{ id: number }>(
+        `INSERT INTO datasets (name, task, labels) VALUES (:name, 'text-classification', '{spam,ham}') RETURNING id`,
+        { name: unique('pf') },
+      )
+    ).id;
+    const modelId = (
+      await one<{ id: number }>(
+        `INSERT INTO models (name, dataset_id, task) VALUES (:name, :datasetId, 'text-classification') RETURNING id`,
+        { name: unique('pf'), datasetId },
+      )
+    ).id;
     const version = async (n: number) =>
-      (await one<{ id: number }>(
-        `INSERT INTO model_versions (model_id, version, onnx, sha256, size_bytes, input_schema, output_schema, trainer)
+      (
+        await one<{ id: number }>(
+          `INSERT INTO model_versions (model_id, version, onnx, sha256, size_bytes, input_schema, output_schema, trainer)
          VALUES (:modelId, :n, '\\x01', :sha, 1, '{}', '{"labels":["spam","ham"]}', 'test') RETURNING id`,
-        { modelId, n, sha: String(n).repeat(64).slice(0, 64) },
-      )).id;
+          { modelId, n, sha: String(n).repeat(64).slice(0, 64) },
+        )
+      ).id;
     [olderVersionId, newerVersionId] = [await version(1), await version(2)];
     // Records in the middle were scored, the first half by an older version ("spam" and "ham"), the
     // second by a newer one ("spam" and "eggs"); many older and newer records never were: a dataset
     // scored on a slice, grown since on both sides.
     const insert = (prefix: string, n: number) =>
-      sequelize.query(`INSERT INTO records (dataset_id, text, features) SELECT :datasetId, :prefix || g, ${FEATURES} FROM generate_series(1, :n) g`, { replacements: { datasetId, prefix, n } });
+      sequelize.query(
+        `INSERT INTO records (dataset_id, text, features) SELECT :datasetId, :prefix || g, ${FEATURES} FROM generate_series(1, :n) g`,
+        { replacements: { datasetId, prefix, n } },
+      );
     await insert('early message ', NEVER_SCORED);
     const firstScored = Number((await one<{ next: string }>('SELECT max(id) + 1 AS next FROM records', {})).next);
     await insert('message ', SCORED);
@@ -74,7 +93,10 @@ describe('the record list filtered by prediction (real Postgres)', () => {
 
   /** Rows of records and predictions that running `sql` reads, from EXPLAIN ANALYZE, with the plan to show on failure. */
   const rowsRead = async (sql: string): Promise<{ read: number; plan: string }> => {
-    const [explained] = await sequelize.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, { type: QueryTypes.SELECT });
+    const [explained] = await sequelize.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+      { type: QueryTypes.SELECT },
+    );
     const plan = explained!['QUERY PLAN'][0]!.Plan;
     return { read: rowsReadIn(plan), plan: JSON.stringify(plan).slice(0, 3_000) };
   };
@@ -85,7 +107,11 @@ describe('the record list filtered by prediction (real Postgres)', () => {
     ['a label both versions predicted', { predictedLabel: 'spam' }, `p.predicted_label = 'spam'`],
     ['scored by the older version', { modelVersionId: olderVersionId }, `p.model_version_id = ${olderVersionId}`],
     ['scored by the newer version', { modelVersionId: newerVersionId }, `p.model_version_id = ${newerVersionId}`],
-    ['scored by a version with a label', { modelVersionId: olderVersionId, predictedLabel: 'spam' }, `p.model_version_id = ${olderVersionId} AND p.predicted_label = 'spam'`],
+    [
+      'scored by a version with a label',
+      { modelVersionId: olderVersionId, predictedLabel: 'spam' },
+      `p.model_version_id = ${olderVersionId} AND p.predicted_label = 'spam'`,
+    ],
     ['scored at all', { scored: true }, 'TRUE'],
   ];
 
@@ -99,10 +125,16 @@ describe('the record list filtered by prediction (real Postgres)', () => {
           { type: QueryTypes.SELECT },
         );
         assert.equal(expected.length, 20, name);
-        assert.deepEqual(page.map((r) => Number(r.id)), expected.map((r) => Number(r.id)), name);
+        assert.deepEqual(
+          page.map((r) => Number(r.id)),
+          expected.map((r) => Number(r.id)),
+          name,
+        );
 
         // Unbounded, Postgres walked up to 60,000 never-scored records, or 15,000 predictions of the other version, first; a page needs a few dozen.
-        const { read, plan } = await rowsRead(selectSql(DataRecord, { attributes: ['id'], where, order: [['id', direction]], limit: 20 }));
+        const { read, plan } = await rowsRead(
+          selectSql(DataRecord, { attributes: ['id'], where, order: [['id', direction]], limit: 20 }),
+        );
         assert.ok(read <= 500, `${name}: read ${read} rows of records for a page of 20 (plan: ${plan})`);
       }
     });
@@ -118,12 +150,30 @@ describe('the record list filtered by prediction (real Postgres)', () => {
       options.logging = (sql) => statements.push(sql.replace(/^Executing \([^)]*\): /, ''));
       let page;
       try {
-        page = await resource.find(new Filter({ scoredByVersionId: String(versionId) }, resource), { limit: 20, sort: { sortBy: 'id', direction } });
+        page = await resource.find(new Filter({ scoredByVersionId: String(versionId) }, resource), {
+          limit: 20,
+          sort: { sortBy: 'id', direction },
+        });
       } finally {
         options.logging = false;
       }
-      const expected = await DataRecord.findAll({ attributes: ['id'], where: { id: { [Op.in]: sequelize.literal(`(SELECT record_id FROM record_predictions WHERE model_version_id = ${versionId})`) } }, order: [['id', direction]], limit: 20 });
-      assert.deepEqual(page.map((record) => Number(record.id())), expected.map((record) => Number(record.id)), direction);
+      const expected = await DataRecord.findAll({
+        attributes: ['id'],
+        where: {
+          id: {
+            [Op.in]: sequelize.literal(
+              `(SELECT record_id FROM record_predictions WHERE model_version_id = ${versionId})`,
+            ),
+          },
+        },
+        order: [['id', direction]],
+        limit: 20,
+      });
+      assert.deepEqual(
+        page.map((record) => Number(record.id())),
+        expected.map((record) => Number(record.id)),
+        direction,
+      );
       assert.equal(statements.length, 1, statements.join('\n'));
       const { read, plan } = await rowsRead(statements[0]!.replace(/;$/, ''));
       assert.ok(read <= 500, `${direction}: read ${read} rows of records for a page of 20 (plan: ${plan})`);
@@ -132,8 +182,13 @@ describe('the record list filtered by prediction (real Postgres)', () => {
 
   it('finds nothing, quickly, for a prediction no record has', async () => {
     const where: WhereOptions = { [Op.and]: [{ datasetId }, predictionWhere({ predictedLabel: 'no such label' })] };
-    assert.equal((await DataRecord.findAll({ attributes: ['id'], where, order: [['id', 'DESC']], limit: 20 })).length, 0);
-    const { read, plan } = await rowsRead(selectSql(DataRecord, { attributes: ['id'], where, order: [['id', 'DESC']], limit: 20 }));
+    assert.equal(
+      (await DataRecord.findAll({ attributes: ['id'], where, order: [['id', 'DESC']], limit: 20 })).length,
+      0,
+    );
+    const { read, plan } = await rowsRead(
+      selectSql(DataRecord, { attributes: ['id'], where, order: [['id', 'DESC']], limit: 20 }),
+    );
     assert.ok(read <= 500, `read ${read} rows of records (plan: ${plan})`);
   });
 });

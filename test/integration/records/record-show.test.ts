@@ -6,10 +6,16 @@ import { promoteAlias } from '../../../src/registry/promote-alias.js';
 import { queueScoring } from '../../../src/scoring/queue-scoring.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { unique } from '../../support/database.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 import { waitForJob } from '../../support/jobs.js';
 
-describe('a record\'s page shows its prediction whatever its labels contain (real Postgres)', () => {
+describe("a record's page shows its prediction whatever its labels contain (real Postgres)", () => {
   let server: RunningConsole;
   after(async () => {
     await stopWorker();
@@ -30,9 +36,27 @@ describe('a record\'s page shows its prediction whatever its labels contain (rea
       tags: [],
       source: 'test',
     }));
-    await insertDataset({ type: 'system' }, { name, task: 'tabular-classification', labels, featureSchema: [{ name: 'x', type: 'number' }], description: null, source: null, license: null }, rows);
+    await insertDataset(
+      { type: 'system' },
+      {
+        name,
+        task: 'tabular-classification',
+        labels,
+        featureSchema: [{ name: 'x', type: 'number' }],
+        description: null,
+        source: null,
+        license: null,
+      },
+      rows,
+    );
     const dataset = (await Dataset.findOne({ where: { name } }))!;
-    const model = await MlModel.create({ name: unique('dotted-model'), datasetId: dataset.id, task: 'tabular-classification', description: null, createdById: null });
+    const model = await MlModel.create({
+      name: unique('dotted-model'),
+      datasetId: dataset.id,
+      task: 'tabular-classification',
+      description: null,
+      createdById: null,
+    });
     const system = { type: 'system' } as const;
     const { version } = await trainModel(system, { model: model.name, maxEpochs: 20 });
     await promoteAlias(system, { versionId: version.id, alias: 'production' });
@@ -43,7 +67,9 @@ describe('a record\'s page shows its prediction whatever its labels contain (rea
     const user = await createTestUser('data_scientist');
     const http = new HttpSession(server.baseUrl);
     await http.login(user.email, TEST_PASSWORD);
-    const shown = (await (await http.api(`/resources/records/records/${record.id}/show`)).json()) as { record: { params: Record<string, unknown> } };
+    const shown = (await (await http.api(`/resources/records/records/${record.id}/show`)).json()) as {
+      record: { params: Record<string, unknown> };
+    };
     const params = shown.record.params;
     assert.deepEqual([params['probabilities.0.label'], params['probabilities.1.label']], labels);
     const sum = Number(params['probabilities.0.probability']) + Number(params['probabilities.1.probability']);

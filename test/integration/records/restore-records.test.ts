@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { AuditEvent, DataRecord } from '../../../models/index.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 
 describe('soft delete and restore of records (real server)', () => {
   let server: RunningConsole;
@@ -24,19 +30,32 @@ describe('soft delete and restore of records (real server)', () => {
     assert.equal(deleted.status, 200);
     assert.equal(await DataRecord.count({ where: { id: ids } }), 0, 'hidden from the app');
     assert.equal(await DataRecord.count({ where: { id: ids }, paranoid: false }), 3, 'still in the table');
-    assert.equal((await http.api('/resources/records/actions/restoreDeleted', 'POST', { ids: ids.join(',') })).status, 403);
+    assert.equal(
+      (await http.api('/resources/records/actions/restoreDeleted', 'POST', { ids: ids.join(',') })).status,
+      403,
+    );
 
     const admin = await createTestUser('admin');
     const adminHttp = new HttpSession(server.baseUrl);
     await adminHttp.login(admin.email, TEST_PASSWORD);
-    const listed = (await (await adminHttp.api('/resources/records/actions/restoreDeleted')).json()) as { records: Array<{ id: number }>; total: number };
+    const listed = (await (await adminHttp.api('/resources/records/actions/restoreDeleted')).json()) as {
+      records: Array<{ id: number }>;
+      total: number;
+    };
     assert.ok(ids.every((id) => listed.records.some((r) => r.id === id)));
-    const restored = (await (await adminHttp.api('/resources/records/actions/restoreDeleted', 'POST', { ids: ids.join(',') })).json()) as { notice: { type: string; message: string } };
+    const restored = (await (
+      await adminHttp.api('/resources/records/actions/restoreDeleted', 'POST', { ids: ids.join(',') })
+    ).json()) as { notice: { type: string; message: string } };
     assert.equal(restored.notice.message, 'Restored 3 records.');
     assert.equal(await DataRecord.count({ where: { id: ids } }), 3);
-    const event = await AuditEvent.findOne({ where: { action: 'records.restore', outcome: 'success' }, order: [['seq', 'DESC']] });
+    const event = await AuditEvent.findOne({
+      where: { action: 'records.restore', outcome: 'success' },
+      order: [['seq', 'DESC']],
+    });
     assert.deepEqual(event?.recordIds, ids.map(String));
-    const again = (await (await adminHttp.api('/resources/records/actions/restoreDeleted', 'POST', { ids: ids.join(',') })).json()) as { notice: { type: string; message: string } };
+    const again = (await (
+      await adminHttp.api('/resources/records/actions/restoreDeleted', 'POST', { ids: ids.join(',') })
+    ).json()) as { notice: { type: string; message: string } };
     assert.equal(again.notice.type, 'error');
     assert.match(again.notice.message, /None of these records is deleted/);
   });

@@ -10,32 +10,50 @@ describe('auto-promotion after a retrain (real Postgres)', () => {
   const system = { type: 'system' } as const;
 
   const decisionsFor = async (modelId: number) =>
-    (await AuditEvent.findAll({ where: { action: 'models.auto_promote', recordIds: [String(modelId)] }, order: [['seq', 'ASC']] })).map(
-      (event) => event.after as { promoted: boolean; reason: string; metric: string },
-    );
+    (
+      await AuditEvent.findAll({
+        where: { action: 'models.auto_promote', recordIds: [String(modelId)] },
+        order: [['seq', 'ASC']],
+      })
+    ).map((event) => event.after as { promoted: boolean; reason: string; metric: string });
 
   it('promotes when nothing serves production yet, keeps production when the gain is below the margin, promotes when it meets it', async () => {
     const model = await createPenguinModel('auto');
     const first = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
     assert.equal(first.promotion?.promoted, true);
     assert.match(first.promotion.reason, /nothing served production yet/);
-    assert.equal((await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId, first.version.id);
+    assert.equal(
+      (await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId,
+      first.version.id,
+    );
 
     await model.update({ autoPromoteMetric: 'macroF1', autoPromoteMargin: 0.5 });
     const second = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
     assert.equal(second.promotion?.promoted, false);
     assert.match(second.promotion.reason, /macroF1 .* < margin 0\.5, production kept/);
-    assert.equal((await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId, first.version.id);
+    assert.equal(
+      (await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId,
+      first.version.id,
+    );
 
     // Same data, same seed: the same score, so a zero margin is met.
     await model.update({ autoPromoteMetric: 'accuracy', autoPromoteMargin: 0 });
     const third = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
     assert.equal(third.promotion?.promoted, true, third.promotion?.reason);
-    assert.equal((await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId, third.version.id);
+    assert.equal(
+      (await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId,
+      third.version.id,
+    );
 
     const decisions = await decisionsFor(model.id);
-    assert.deepEqual(decisions.map((d) => d.promoted), [true, false, true], 'each decision is in the audit log, promoted or not');
-    const promotions = await AuditEvent.count({ where: { action: 'model_aliases.promote', selection: { modelId: model.id, alias: 'production' } } });
+    assert.deepEqual(
+      decisions.map((d) => d.promoted),
+      [true, false, true],
+      'each decision is in the audit log, promoted or not',
+    );
+    const promotions = await AuditEvent.count({
+      where: { action: 'model_aliases.promote', selection: { modelId: model.id, alias: 'production' } },
+    });
     assert.equal(promotions, 2, 'each promotion is an ordinary alias change in the alias history');
   });
 

@@ -9,7 +9,13 @@ import { promoteAlias } from '../../../src/registry/promote-alias.js';
 import { rollbackAlias } from '../../../src/registry/rollback-alias.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 
 describe('model registry: train, version, promote, roll back (real Postgres)', () => {
   let scientist: Actor;
@@ -37,14 +43,22 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     assert.equal(version.trainingSnapshot?.rowCount, result.trainingRows);
     assert.match(version.trainingSnapshot?.contentHash ?? '', /^[0-9a-f]{64}$/);
     assert.deepEqual((version.metrics as { labels: string[] }).labels, ['Adelie', 'Chinstrap', 'Gentoo']);
-    assert.ok(await AuditEvent.findOne({ where: { action: 'model_versions.create', recordIds: [String(version.id)] } }));
+    assert.ok(
+      await AuditEvent.findOne({ where: { action: 'model_versions.create', recordIds: [String(version.id)] } }),
+    );
   });
 
   it('numbers concurrent trainings without gaps or duplicates', async () => {
-    const results = await Promise.all([trainModel(scientist, { model: modelName }), trainModel(scientist, { model: modelName, l2: 0.001 })]);
+    const results = await Promise.all([
+      trainModel(scientist, { model: modelName }),
+      trainModel(scientist, { model: modelName, l2: 0.001 }),
+    ]);
     assert.deepEqual(results.map((r) => r.version.version).sort(), [2, 3]);
     const versions = await ModelVersion.findAll({ where: { modelId }, order: [['version', 'ASC']] });
-    assert.deepEqual(versions.map((v) => v.version), [1, 2, 3]);
+    assert.deepEqual(
+      versions.map((v) => v.version),
+      [1, 2, 3],
+    );
   });
 
   it('promotes, answers "what served production when", and rolls back, all audited', async () => {
@@ -62,7 +76,14 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     const rolled = await rollbackAlias(scientist, alias.id);
     assert.deepEqual([rolled.previousVersion, rolled.version], [2, 1]);
     assert.equal((await alias.reload()).versionId, v1!.id);
-    assert.deepEqual((await aliasHistory(modelId, 'production')).map((m) => [m.fromVersion, m.toVersion]), [[2, 1], [1, 2], [null, 1]]);
+    assert.deepEqual(
+      (await aliasHistory(modelId, 'production')).map((m) => [m.fromVersion, m.toVersion]),
+      [
+        [2, 1],
+        [1, 2],
+        [null, 1],
+      ],
+    );
     await assert.rejects(rollbackAlias(scientist, alias.id), /no earlier version/);
   });
 
@@ -80,7 +101,9 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     await assert.rejects(promoteAlias(contentManager, { versionId: v1!.id, alias: 'staging' }), Forbidden);
     await assert.rejects(trainModel(contentManager, { model: modelName }), Forbidden);
     assert.equal(await ModelAlias.count({ where: { modelId, alias: 'staging' } }), 0);
-    const denied = await AuditEvent.findAll({ where: { outcome: 'denied', actorId: String((contentManager as { id: number }).id) } });
+    const denied = await AuditEvent.findAll({
+      where: { outcome: 'denied', actorId: String((contentManager as { id: number }).id) },
+    });
     assert.deepEqual(denied.map((e) => e.action).sort(), ['model_aliases.promote', 'models.train']);
   });
 
@@ -108,7 +131,9 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     it('lets a data scientist promote a version to staging and download its ONNX file', async () => {
       const http = await signIn('data_scientist');
       const [, , v3] = await ModelVersion.unscoped().findAll({ where: { modelId }, order: [['version', 'ASC']] });
-      const response = await http.api(`/resources/modelVersions/records/${v3!.id}/promote`, 'POST', { alias: 'staging' });
+      const response = await http.api(`/resources/modelVersions/records/${v3!.id}/promote`, 'POST', {
+        alias: 'staging',
+      });
       const body = (await response.json()) as { notice: { type: string; message: string } };
       assert.equal(body.notice.type, 'success', body.notice.message);
       assert.match(body.notice.message, /"staging" now v3/);
@@ -124,14 +149,19 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     it('gives a content manager 403 for promote and download', async () => {
       const http = await signIn('content_manager');
       const [v1] = await ModelVersion.findAll({ where: { modelId } });
-      assert.equal((await http.api(`/resources/modelVersions/records/${v1!.id}/promote`, 'POST', { alias: 'staging' })).status, 403);
+      assert.equal(
+        (await http.api(`/resources/modelVersions/records/${v1!.id}/promote`, 'POST', { alias: 'staging' })).status,
+        403,
+      );
       assert.equal((await http.request(`/admin/model-versions/${v1!.id}/onnx`)).status, 403);
     });
 
     it('shows a clear notice for a bad alias instead of failing', async () => {
       const http = await signIn('data_scientist');
       const [v1] = await ModelVersion.findAll({ where: { modelId } });
-      const body = (await (await http.api(`/resources/modelVersions/records/${v1!.id}/promote`, 'POST', { alias: 'no spaces allowed' })).json()) as { notice: { type: string; message: string } };
+      const body = (await (
+        await http.api(`/resources/modelVersions/records/${v1!.id}/promote`, 'POST', { alias: 'no spaces allowed' })
+      ).json()) as { notice: { type: string; message: string } };
       assert.equal(body.notice.type, 'error');
       assert.match(body.notice.message, /aliases are lower case/);
     });

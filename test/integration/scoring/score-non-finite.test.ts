@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Op } from 'sequelize';
-import { AuditEvent, DataRecord, Dataset, type Job, type ModelVersion, RecordPrediction, sequelizeOf } from '../../../models/index.js';
+import {
+  AuditEvent,
+  DataRecord,
+  Dataset,
+  type Job,
+  type ModelVersion,
+  RecordPrediction,
+  sequelizeOf,
+} from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { startQueue } from '../../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
@@ -46,8 +54,17 @@ describe('batch scoring: features beyond float32 and model outputs that are not 
     datasetId = model.datasetId;
     v1 = (await trainModel(scientist, { model: modelName, maxEpochs: 5 })).version;
     const schema = (await Dataset.findByPk(datasetId))!.featureSchema;
-    nan = await createNanVersion(v1, 77, schema.findIndex((f) => f.name === 'body_mass_g'));
-    const first = await DataRecord.findAll({ where: { datasetId }, attributes: ['id', 'features'], order: [['id', 'ASC']], limit: 4 });
+    nan = await createNanVersion(
+      v1,
+      77,
+      schema.findIndex((f) => f.name === 'body_mass_g'),
+    );
+    const first = await DataRecord.findAll({
+      where: { datasetId },
+      attributes: ['id', 'features'],
+      order: [['id', 'ASC']],
+      limit: 4,
+    });
     ids = first.map((r) => Number(r.id));
     originals = new Map(first.map((r) => [Number(r.id), r.features]));
   });
@@ -77,7 +94,9 @@ describe('batch scoring: features beyond float32 and model outputs that are not 
       const result = done.result as unknown as Result;
       assert.equal(result.invalid.count, 2);
       assert.deepEqual([...result.invalid.firstIds].sort(), [ids[0], ids[1]].sort());
-      assert.deepEqual(Object.keys(result.invalid.reasons), ["body_mass_g: must be within float32's finite range (-3.4028235e+38 to 3.4028235e+38)"]);
+      assert.deepEqual(Object.keys(result.invalid.reasons), [
+        "body_mass_g: must be within float32's finite range (-3.4028235e+38 to 3.4028235e+38)",
+      ]);
       assert.equal(result.scored, 2);
       const written = await RecordPrediction.findAll({ where: { recordId: { [Op.in]: ids }, jobId: job.id } });
       assert.deepEqual(written.map((p) => Number(p.recordId)).sort(), [ids[2], ids[3]].sort());
@@ -93,9 +112,16 @@ describe('batch scoring: features beyond float32 and model outputs that are not 
       const { job } = await queueScoring(scientist, { model: modelName, version: nan.version, selection: { ids } });
       const done = await settled(job);
       assert.equal(done.status, 'failed');
-      assert.match(done.error ?? '', new RegExp(`Version ${nan.version} of model "${modelName}" answered a probability that is not a finite number .* for record ${ids[2]}.*model\\.output_not_finite`));
+      assert.match(
+        done.error ?? '',
+        new RegExp(
+          `Version ${nan.version} of model "${modelName}" answered a probability that is not a finite number .* for record ${ids[2]}.*model\\.output_not_finite`,
+        ),
+      );
       assert.equal(await RecordPrediction.count({ where: { jobId: job.id } }), 0, 'nothing of the chunk is written');
-      const finished = await AuditEvent.findOne({ where: { action: 'jobs.finish', outcome: 'failed', recordIds: { [Op.contains]: [String(job.id)] } } });
+      const finished = await AuditEvent.findOne({
+        where: { action: 'jobs.finish', outcome: 'failed', recordIds: { [Op.contains]: [String(job.id)] } },
+      });
       assert.match(finished?.reason ?? '', /model\.output_not_finite/);
     } finally {
       await restore();
@@ -106,13 +132,30 @@ describe('batch scoring: features beyond float32 and model outputs that are not 
     this.timeout(120_000);
     await setMass(ids[3]!, '0');
     try {
-      const env = { ...process.env, DATABASE_URL: testDatabaseUrl(), SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'silent' };
-      const run = await promisify(execFile)(process.execPath, [MAIN, 'score', '--model', modelName, '--version', String(nan.version)], { env, encoding: 'utf8' }).then(
+      const env = {
+        ...process.env,
+        DATABASE_URL: testDatabaseUrl(),
+        SESSION_SECRET: TEST_SESSION_SECRET,
+        LOG_LEVEL: 'silent',
+      };
+      const run = await promisify(execFile)(
+        process.execPath,
+        [MAIN, 'score', '--model', modelName, '--version', String(nan.version)],
+        { env, encoding: 'utf8' },
+      ).then(
         (out) => ({ code: 0, output: out.stdout + out.stderr }),
-        (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: error.code,
+          output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+        }),
       );
       assert.equal(run.code, 1, run.output);
-      assert.match(run.output, new RegExp(`failed: Version ${nan.version} of model "${modelName}" answered a probability that is not a finite number .* for record ${ids[3]}`));
+      assert.match(
+        run.output,
+        new RegExp(
+          `failed: Version ${nan.version} of model "${modelName}" answered a probability that is not a finite number .* for record ${ids[3]}`,
+        ),
+      );
     } finally {
       await restore();
     }

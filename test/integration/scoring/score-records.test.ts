@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { Op } from 'sequelize';
-import { AuditEvent, DataRecord, Dataset, Job, ModelVersion, RecordPrediction, sequelizeOf } from '../../../models/index.js';
+import {
+  AuditEvent,
+  DataRecord,
+  Dataset,
+  Job,
+  ModelVersion,
+  RecordPrediction,
+  sequelizeOf,
+} from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { Forbidden, InvalidInput, NotFound } from '../../../src/errors/domain-error.js';
 import { cancelJob } from '../../../src/jobs/cancel-job.js';
@@ -15,7 +23,13 @@ import { scoreRecords } from '../../../src/scoring/score-records.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 import { generateDataset } from '../../../src/datasets/generate-dataset.js';
 import { MlModel } from '../../../models/index.js';
 import { unique } from '../../support/database.js';
@@ -58,7 +72,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
   });
   after(() => stopWorker());
 
-  it('scores a whole dataset with the production version: every prediction equals the ONNX model\'s own output', async () => {
+  it("scores a whole dataset with the production version: every prediction equals the ONNX model's own output", async () => {
     const { job, params, matching } = await queueScoring(scientist, { model: modelName });
     assert.equal(params.modelVersionId, version.id, 'the alias is resolved to the exact version when queued');
     const done = await settled(job);
@@ -68,7 +82,12 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     assert.equal(matching, records.length);
     assert.equal(result.scored + result.invalid.count, records.length);
 
-    const predictions = new Map((await RecordPrediction.findAll({ where: { recordId: { [Op.in]: records.map((r) => r.id) } } })).map((p) => [Number(p.recordId), p]));
+    const predictions = new Map(
+      (await RecordPrediction.findAll({ where: { recordId: { [Op.in]: records.map((r) => r.id) } } })).map((p) => [
+        Number(p.recordId),
+        p,
+      ]),
+    );
     assert.equal(predictions.size, result.scored);
     const dataset = (await Dataset.findByPk(datasetId))!;
     const full = (await ModelVersion.unscoped().findByPk(version.id))!;
@@ -83,24 +102,41 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
       const k = labels.length;
       const probabilities = Array.from(expected.probabilities.subarray(i * k, (i + 1) * k));
       assert.equal(prediction.predictedLabel, labels[expected.labelIndex[i]!]);
-      prediction.probabilities.forEach((p, c) => assert.ok(Math.abs(p - probabilities[c]!) < 1e-6, `record ${record.id} class ${c}`));
+      prediction.probabilities.forEach((p, c) =>
+        assert.ok(Math.abs(p - probabilities[c]!) < 1e-6, `record ${record.id} class ${c}`),
+      );
       assert.ok(Math.abs(prediction.score - Math.max(...probabilities)) < 1e-6);
       assert.equal(prediction.modelVersionId, version.id);
       assert.equal(Number(prediction.jobId), job.id);
       checked += 1;
     });
     assert.ok(checked > 300, `checked ${checked} predictions`);
-    assert.deepEqual(Object.values(result.labelDistribution).reduce((a, b) => a + b, 0), result.scored);
+    assert.deepEqual(
+      Object.values(result.labelDistribution).reduce((a, b) => a + b, 0),
+      result.scored,
+    );
   });
 
   it('audits the job at queueing (who, version, selection), start and end (counts): not once per record', async () => {
     const before = await AuditEvent.count();
-    const { job } = await queueScoring(scientist, { model: modelName, version: version.version, selection: { filter: { split: 'test' } } });
+    const { job } = await queueScoring(scientist, {
+      model: modelName,
+      version: version.version,
+      selection: { filter: { split: 'test' } },
+    });
     const done = await settled(job);
     assert.equal(done.status, 'succeeded', done.error ?? '');
-    const events = await AuditEvent.findAll({ where: { recordIds: { [Op.contains]: [String(job.id)] }, resource: 'jobs' }, order: [['seq', 'ASC']] });
-    assert.deepEqual(events.map((e) => e.action), ['jobs.enqueue', 'jobs.start', 'jobs.finish']);
-    const queued = events[0]!.after as { params: { modelVersionId: number; selection: { filter: { split: string; datasetId: number } } } };
+    const events = await AuditEvent.findAll({
+      where: { recordIds: { [Op.contains]: [String(job.id)] }, resource: 'jobs' },
+      order: [['seq', 'ASC']],
+    });
+    assert.deepEqual(
+      events.map((e) => e.action),
+      ['jobs.enqueue', 'jobs.start', 'jobs.finish'],
+    );
+    const queued = events[0]!.after as {
+      params: { modelVersionId: number; selection: { filter: { split: string; datasetId: number } } };
+    };
     assert.equal(queued.params.modelVersionId, version.id);
     assert.deepEqual(queued.params.selection.filter, { split: 'test', datasetId });
     assert.equal(events[0]!.actorId, String((scientist as { id: number }).id));
@@ -113,9 +149,14 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     const [bad] = await DataRecord.findAll({ where: { datasetId }, order: [['id', 'ASC']], limit: 1 });
     const original = bad!.features;
     // Written past the model layer's checks on purpose: a row an older import let through.
-    await sequelizeOf().query(`UPDATE records SET features = features || '{"beak_length_mm": "long"}' WHERE id = ${bad!.id}`);
+    await sequelizeOf().query(
+      `UPDATE records SET features = features || '{"beak_length_mm": "long"}' WHERE id = ${bad!.id}`,
+    );
     try {
-      const { job } = await queueScoring(scientist, { model: modelName, selection: { ids: [bad!.id, bad!.id + 1, bad!.id + 2] } });
+      const { job } = await queueScoring(scientist, {
+        model: modelName,
+        selection: { ids: [bad!.id, bad!.id + 1, bad!.id + 2] },
+      });
       const done = await settled(job);
       assert.equal(done.status, 'succeeded', done.error ?? '');
       const result = done.result as unknown as Result;
@@ -129,7 +170,11 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
   });
 
   it('never writes the records themselves: an edit made while the job runs stays', async () => {
-    const [record] = await DataRecord.findAll({ where: { datasetId, label: 'Adelie' }, order: [['id', 'DESC']], limit: 1 });
+    const [record] = await DataRecord.findAll({
+      where: { datasetId, label: 'Adelie' },
+      order: [['id', 'DESC']],
+      limit: 1,
+    });
     const before = await DataRecord.max<Date, DataRecord>('updatedAt', { where: { datasetId } });
     const { job } = await queueScoring(scientist, { model: modelName });
     await record!.update({ label: 'Gentoo', tags: ['edited-while-scoring'] });
@@ -137,28 +182,52 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     await record!.reload();
     assert.equal(record!.label, 'Gentoo');
     assert.deepEqual(record!.tags, ['edited-while-scoring']);
-    const after = await DataRecord.max<Date, DataRecord>('updatedAt', { where: { datasetId, id: { [Op.ne]: record!.id } } });
+    const after = await DataRecord.max<Date, DataRecord>('updatedAt', {
+      where: { datasetId, id: { [Op.ne]: record!.id } },
+    });
     assert.ok(after <= before, 'no other record was touched');
     await record!.update({ label: 'Adelie', tags: [] });
   });
 
-  it('scores ticked records only within the model\'s dataset, and refuses an empty or foreign selection', async () => {
+  it("scores ticked records only within the model's dataset, and refuses an empty or foreign selection", async () => {
     const other = await createPenguinModel('score-other');
     const foreign = await DataRecord.findOne({ where: { datasetId: other.datasetId } });
-    await assert.rejects(queueScoring(scientist, { model: modelName, selection: { ids: [foreign!.id] } }), (e: unknown) => e instanceof InvalidInput && /1 of the 1 ticked records is not in dataset/.test(e.message));
-    await assert.rejects(queueScoring(scientist, { model: modelName, selection: { filter: { datasetId: other.datasetId } } }), (e: unknown) => e instanceof InvalidInput && /reads dataset/.test(e.message));
+    await assert.rejects(
+      queueScoring(scientist, { model: modelName, selection: { ids: [foreign!.id] } }),
+      (e: unknown) => e instanceof InvalidInput && /1 of the 1 ticked records is not in dataset/.test(e.message),
+    );
+    await assert.rejects(
+      queueScoring(scientist, { model: modelName, selection: { filter: { datasetId: other.datasetId } } }),
+      (e: unknown) => e instanceof InvalidInput && /reads dataset/.test(e.message),
+    );
   });
 
   it('says what is missing: unknown model, alias or version; both alias and version', async () => {
-    await assert.rejects(queueScoring(scientist, { model: 'no-such-model' }), (e: unknown) => e instanceof NotFound && /no model named/.test(e.message));
-    await assert.rejects(queueScoring(scientist, { model: modelName, alias: 'staging' }), (e: unknown) => e instanceof NotFound && /no alias "staging"/.test(e.message));
-    await assert.rejects(queueScoring(scientist, { model: modelName, version: 99 }), (e: unknown) => e instanceof NotFound && /no version 99/.test(e.message));
-    await assert.rejects(queueScoring(scientist, { model: modelName, alias: 'production', version: 1 }), (e: unknown) => e instanceof InvalidInput && /not both/.test(e.message));
+    await assert.rejects(
+      queueScoring(scientist, { model: 'no-such-model' }),
+      (e: unknown) => e instanceof NotFound && /no model named/.test(e.message),
+    );
+    await assert.rejects(
+      queueScoring(scientist, { model: modelName, alias: 'staging' }),
+      (e: unknown) => e instanceof NotFound && /no alias "staging"/.test(e.message),
+    );
+    await assert.rejects(
+      queueScoring(scientist, { model: modelName, version: 99 }),
+      (e: unknown) => e instanceof NotFound && /no version 99/.test(e.message),
+    );
+    await assert.rejects(
+      queueScoring(scientist, { model: modelName, alias: 'production', version: 1 }),
+      (e: unknown) => e instanceof InvalidInput && /not both/.test(e.message),
+    );
   });
 
   it('refuses roles that may not score, and audits the refusal', async () => {
     await assert.rejects(queueScoring(manager, { model: modelName }), Forbidden);
-    assert.ok(await AuditEvent.findOne({ where: { action: 'jobs.enqueue', outcome: 'denied', actorId: String((manager as { id: number }).id) } }));
+    assert.ok(
+      await AuditEvent.findOne({
+        where: { action: 'jobs.enqueue', outcome: 'denied', actorId: String((manager as { id: number }).id) },
+      }),
+    );
   });
 
   describe('from the console', () => {
@@ -174,38 +243,76 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     });
     after(() => server.stop());
 
-    it('offers the models of the ticked records\' dataset, previews, queues and opens the job; shows the prediction on the record', async () => {
-      const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 4 })).map((r) => Number(r.id));
+    it("offers the models of the ticked records' dataset, previews, queues and opens the job; shows the prediction on the record", async () => {
+      const ids = (
+        await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 4 })
+      ).map((r) => Number(r.id));
       const path = `/resources/records/bulk/scoreSelected?recordIds=${ids.join(',')}`;
-      const offered = (await (await http.api(path)).json()) as { models: Array<{ name: string; aliases: Array<{ alias: string; version: number }> }> };
-      assert.deepEqual(offered.models.map((m) => m.name), [modelName]);
+      const offered = (await (await http.api(path)).json()) as {
+        models: Array<{ name: string; aliases: Array<{ alias: string; version: number }> }>;
+      };
+      assert.deepEqual(
+        offered.models.map((m) => m.name),
+        [modelName],
+      );
       assert.deepEqual(offered.models[0]!.aliases, [{ alias: 'production', version: version.version }]);
-      const preview = (await (await http.api(path, 'POST', { model: modelName, alias: 'production', mode: 'preview' })).json()) as { preview: { matching: number; version: number } };
-      assert.deepEqual(preview.preview, { matching: 4, model: modelName, version: version.version, alias: 'production' });
-      const applied = (await (await http.api(path, 'POST', { model: modelName, alias: 'production', mode: 'apply' })).json()) as { notice: { type: string; message: string }; redirectUrl: string };
+      const preview = (await (
+        await http.api(path, 'POST', { model: modelName, alias: 'production', mode: 'preview' })
+      ).json()) as { preview: { matching: number; version: number } };
+      assert.deepEqual(preview.preview, {
+        matching: 4,
+        model: modelName,
+        version: version.version,
+        alias: 'production',
+      });
+      const applied = (await (
+        await http.api(path, 'POST', { model: modelName, alias: 'production', mode: 'apply' })
+      ).json()) as { notice: { type: string; message: string }; redirectUrl: string };
       assert.equal(applied.notice.type, 'success', applied.notice.message);
       const job = (await Job.findByPk(Number(/jobs\/records\/(\d+)\/show/.exec(applied.redirectUrl)?.[1])))!;
       assert.equal((await settled(job)).status, 'succeeded', job.error ?? '');
-      const shown = (await (await http.api(`/resources/records/records/${ids[0]}/show`)).json()) as { record: { params: Record<string, unknown> } };
+      const shown = (await (await http.api(`/resources/records/records/${ids[0]}/show`)).json()) as {
+        record: { params: Record<string, unknown> };
+      };
       assert.equal(shown.record.params.scoredByVersionId, version.id);
       assert.equal(shown.record.params.scoredByJobId, job.id);
       assert.ok(typeof shown.record.params.predictedLabel === 'string');
       assert.ok(Number(shown.record.params.score) > 0.3);
-      const pairs = [0, 1, 2].map((i) => [shown.record.params[`probabilities.${i}.label`], shown.record.params[`probabilities.${i}.probability`]] as const);
-      assert.deepEqual(pairs.map(([label]) => label), ['Adelie', 'Chinstrap', 'Gentoo'], 'in the version\'s label order');
+      const pairs = [0, 1, 2].map(
+        (i) =>
+          [
+            shown.record.params[`probabilities.${i}.label`],
+            shown.record.params[`probabilities.${i}.probability`],
+          ] as const,
+      );
+      assert.deepEqual(
+        pairs.map(([label]) => label),
+        ['Adelie', 'Chinstrap', 'Gentoo'],
+        "in the version's label order",
+      );
       assert.ok(pairs.every(([, p]) => typeof p === 'number'));
-      const listed = (await (await http.api(`/resources/records/actions/list?filters.scoredByVersionId=${version.id}&filters.datasetId=${datasetId}`)).json()) as { records: Array<{ id: string }>; meta: { total: number } };
+      const listed = (await (
+        await http.api(
+          `/resources/records/actions/list?filters.scoredByVersionId=${version.id}&filters.datasetId=${datasetId}`,
+        )
+      ).json()) as { records: Array<{ id: string }>; meta: { total: number } };
       assert.ok(listed.meta.total >= 4);
-      const unscored = (await (await http.api(`/resources/records/actions/list?filters.scored=false&filters.datasetId=${datasetId}`)).json()) as { meta: { total: number } };
+      const unscored = (await (
+        await http.api(`/resources/records/actions/list?filters.scored=false&filters.datasetId=${datasetId}`)
+      ).json()) as { meta: { total: number } };
       assert.equal(typeof unscored.meta.total, 'number');
     });
 
     it('"Score dataset" on a model queues the whole dataset; a bad version is a clear error, not a job', async () => {
       const path = `/resources/models/records/${modelId}/score`;
-      const bad = (await (await http.api(path, 'POST', { version: '42', mode: 'preview' })).json()) as { notice: { type: string; message: string } };
+      const bad = (await (await http.api(path, 'POST', { version: '42', mode: 'preview' })).json()) as {
+        notice: { type: string; message: string };
+      };
       assert.equal(bad.notice.type, 'error');
       assert.match(bad.notice.message, /has no version 42/);
-      const preview = (await (await http.api(path, 'POST', { version: String(version.version), mode: 'preview', 'filter.split': 'test' })).json()) as { preview: { matching: number } };
+      const preview = (await (
+        await http.api(path, 'POST', { version: String(version.version), mode: 'preview', 'filter.split': 'test' })
+      ).json()) as { preview: { matching: number } };
       assert.equal(preview.preview.matching, await DataRecord.count({ where: { datasetId, split: 'test' } }));
     });
 
@@ -230,8 +337,17 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
         const user = await createTestUser(role);
         const other = new HttpSession(server.baseUrl);
         await other.login(user.email, TEST_PASSWORD);
-        assert.equal((await other.api(`/resources/models/records/${modelId}/score`, 'POST', { mode: 'apply' })).status, 403, role);
-        assert.equal((await other.api('/resources/records/actions/scoreMatching', 'POST', { model: modelName, mode: 'apply' })).status, 403, role);
+        assert.equal(
+          (await other.api(`/resources/models/records/${modelId}/score`, 'POST', { mode: 'apply' })).status,
+          403,
+          role,
+        );
+        assert.equal(
+          (await other.api('/resources/records/actions/scoreMatching', 'POST', { model: modelName, mode: 'apply' }))
+            .status,
+          403,
+          role,
+        );
       }
     });
   });
@@ -256,10 +372,19 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
     await startQueue(testDatabaseUrl());
     await startWorker();
     scientist = { type: 'user', ...(await createTestUser('data_scientist')) };
-    const generated = await generateDataset({ type: 'system' }, { name: unique('score-numeric'), rows: 3_000, task: 'tabular-classification', seed: 5 });
+    const generated = await generateDataset(
+      { type: 'system' },
+      { name: unique('score-numeric'), rows: 3_000, task: 'tabular-classification', seed: 5 },
+    );
     datasetId = generated.datasetId;
     modelName = unique('score-numeric-model');
-    await MlModel.create({ name: modelName, datasetId, task: 'tabular-classification', description: null, createdById: null });
+    await MlModel.create({
+      name: modelName,
+      datasetId,
+      task: 'tabular-classification',
+      description: null,
+      createdById: null,
+    });
     version = (await trainModel(scientist, { model: modelName, maxEpochs: 5 })).version;
   });
   after(() => stopWorker());
@@ -271,11 +396,15 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
     const classifier = await openClassifier(full.onnx, signatureOf(full));
     const expected = await classifier.predict(encodeInputs(dataset, records));
     await classifier.release();
-    const predictions = new Map((await RecordPrediction.findAll({ where: { recordId: { [Op.in]: ids } } })).map((p) => [Number(p.recordId), p]));
+    const predictions = new Map(
+      (await RecordPrediction.findAll({ where: { recordId: { [Op.in]: ids } } })).map((p) => [Number(p.recordId), p]),
+    );
     records.forEach((record, i) => {
       const prediction = predictions.get(Number(record.id))!;
       assert.ok(prediction, `record ${record.id} has a prediction`);
-      prediction.probabilities.forEach((p, c) => assert.ok(Math.abs(p - expected.probabilities[i * 2 + c]!) < 1e-6, `record ${record.id} class ${c}`));
+      prediction.probabilities.forEach((p, c) =>
+        assert.ok(Math.abs(p - expected.probabilities[i * 2 + c]!) < 1e-6, `record ${record.id} class ${c}`),
+      );
     });
   }
 
@@ -286,16 +415,22 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
     const result = done.result as unknown as Result;
     assert.equal(result.scored, 3_000);
     assert.equal(await RecordPrediction.count({ where: { modelVersionId: version.id, jobId: job.id } }), 3_000);
-    const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']] })).map((r) => Number(r.id));
+    const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']] })).map(
+      (r) => Number(r.id),
+    );
     await expectMatchesOnnx(ids.filter((_, i) => i % 97 === 0));
   });
 
   it('falls back to the JSON path for a chunk with a non-number, reports that record and scores the others', async () => {
-    const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 4 })).map((r) => Number(r.id));
+    const ids = (
+      await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 4 })
+    ).map((r) => Number(r.id));
     const [wrong, missing, numericText] = ids;
     await sequelizeOf().query(`UPDATE records SET features = features || '{"f03": "n/a"}' WHERE id = ${wrong}`);
     await sequelizeOf().query(`UPDATE records SET features = features - 'f04' WHERE id = ${missing}`);
-    await sequelizeOf().query(`UPDATE records SET features = features || jsonb_build_object('f05', (features ->> 'f05')) WHERE id = ${numericText}`);
+    await sequelizeOf().query(
+      `UPDATE records SET features = features || jsonb_build_object('f05', (features ->> 'f05')) WHERE id = ${numericText}`,
+    );
     const { job } = await queueScoring(scientist, { model: modelName, version: version.version, selection: { ids } });
     const done = await settled(job);
     assert.equal(done.status, 'succeeded', done.error ?? '');
@@ -303,12 +438,18 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
     assert.equal(result.invalid.count, 1);
     assert.deepEqual(result.invalid.firstIds, [wrong]);
     assert.match(Object.keys(result.invalid.reasons)[0]!, /f03: must be a finite number/);
-    assert.equal(result.scored, 3, 'a missing feature reads as missing (NaN); a number written as text reads as that number');
+    assert.equal(
+      result.scored,
+      3,
+      'a missing feature reads as missing (NaN); a number written as text reads as that number',
+    );
     await expectMatchesOnnx([missing!, numericText!, ids[3]!]);
   });
 
   it('reads the same through Postgres as through JSON: NaN text is not a number, Infinity is not finite', async () => {
-    const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'DESC']], limit: 3 })).map((r) => Number(r.id));
+    const ids = (
+      await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'DESC']], limit: 3 })
+    ).map((r) => Number(r.id));
     // ids are newest first: the two oldest of the three are the bad ones, read before the good one.
     await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "NaN"}' WHERE id = ${ids[2]}`);
     await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "-Infinity"}' WHERE id = ${ids[1]}`);
@@ -321,11 +462,21 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
     await expectMatchesOnnx([ids[0]!]); // the valid record after two invalid ones gets its own prediction
   });
 
-  it('stops with a clear error when the dataset\'s feature schema changes mid-job (stored vectors follow the new order)', async () => {
+  it("stops with a clear error when the dataset's feature schema changes mid-job (stored vectors follow the new order)", async () => {
     const dataset = (await Dataset.findByPk(datasetId))!;
     const original = dataset.featureSchema;
-    const ids = (await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 5 })).map((r) => Number(r.id));
-    const params = { model: modelName, modelId: version.modelId, modelVersionId: version.id, version: version.version, alias: null, datasetId, selection: { ids } };
+    const ids = (
+      await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 5 })
+    ).map((r) => Number(r.id));
+    const params = {
+      model: modelName,
+      modelId: version.modelId,
+      modelVersionId: version.id,
+      version: version.version,
+      alias: null,
+      datasetId,
+      selection: { ids },
+    };
     let changed = false;
     const progress = async () => {
       if (changed) return;
@@ -333,7 +484,10 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
       await Dataset.update({ featureSchema: [...original].reverse() }, { where: { id: datasetId } });
     };
     try {
-      await assert.rejects(scoreRecords(scientist, params, { jobId: 0, checkpoint: null, progress }), (error: unknown) => error instanceof InvalidInput && error.code === 'score.schema_changed');
+      await assert.rejects(
+        scoreRecords(scientist, params, { jobId: 0, checkpoint: null, progress }),
+        (error: unknown) => error instanceof InvalidInput && error.code === 'score.schema_changed',
+      );
     } finally {
       await Dataset.update({ featureSchema: original }, { where: { id: datasetId } });
     }

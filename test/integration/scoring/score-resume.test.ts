@@ -28,10 +28,19 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
     await useTestDatabase();
     await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
     await stopWorker(); // only the worker processes below may take this job
-    const generated = await generateDataset({ type: 'system' }, { name: unique('resume'), rows: ROWS, task: 'tabular-classification', seed: 9 });
+    const generated = await generateDataset(
+      { type: 'system' },
+      { name: unique('resume'), rows: ROWS, task: 'tabular-classification', seed: 9 },
+    );
     datasetId = generated.datasetId;
     modelName = unique('resume-model');
-    await MlModel.create({ name: modelName, datasetId, task: 'tabular-classification', description: null, createdById: null });
+    await MlModel.create({
+      name: modelName,
+      datasetId,
+      task: 'tabular-classification',
+      description: null,
+      createdById: null,
+    });
     versionId = (await trainModel({ type: 'system' }, { model: modelName, maxEpochs: 2 })).version.id;
   });
   after(() => {
@@ -86,11 +95,22 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
     const stopSeconds = (performance.now() - signalled) / 1000;
     assert.equal(exitCode, 0, 'a clean exit');
     await job.reload();
-    assert.equal(job.status, 'queued', `handed back to the queue, not left running (${stopSeconds.toFixed(1)} s to stop)`);
+    assert.equal(
+      job.status,
+      'queued',
+      `handed back to the queue, not left running (${stopSeconds.toFixed(1)} s to stop)`,
+    );
     const checkpoint = job.checkpoint as { scored: number };
     assert.ok(checkpoint.scored > 0 && checkpoint.scored < ROWS, `stopped part-way, at ${checkpoint.scored}`);
-    assert.equal(await RecordPrediction.count({ where: { jobId: job.id } }), checkpoint.scored, 'whole chunks committed, nothing of the next');
-    const handover = await AuditEvent.findOne({ where: { action: 'jobs.handover', resource: 'jobs' }, order: [['seq', 'DESC']] });
+    assert.equal(
+      await RecordPrediction.count({ where: { jobId: job.id } }),
+      checkpoint.scored,
+      'whole chunks committed, nothing of the next',
+    );
+    const handover = await AuditEvent.findOne({
+      where: { action: 'jobs.handover', resource: 'jobs' },
+      order: [['seq', 'DESC']],
+    });
     assert.deepEqual(handover?.recordIds.map(Number), [job.id]);
 
     children.push(await startWorkerProcess(WORKER_ENV));

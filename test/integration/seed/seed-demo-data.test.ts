@@ -55,7 +55,11 @@ describe('demo data seed (real public datasets from npm packages)', () => {
   });
 
   it('stores email text that Postgres can search with the trigram index', async () => {
-    const [row] = await (await useTestDatabase()).query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE text ILIKE '%unsubscribe%'`, { type: QueryTypes.SELECT });
+    const [row] = await (
+      await useTestDatabase()
+    ).query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE text ILIKE '%unsubscribe%'`, {
+      type: QueryTypes.SELECT,
+    });
     assert.ok(row && row.n > 100);
   });
 });

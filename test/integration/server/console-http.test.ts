@@ -5,7 +5,13 @@ import { decide } from '../../../src/access/decide.js';
 import { RESOURCE_IDS } from '../../../src/access/rules.js';
 import { Role } from '../../../src/access/roles.js';
 import { unique } from '../../support/database.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 
 describe('console over HTTP (real server, real Postgres)', () => {
   let server: RunningConsole;
@@ -13,8 +19,21 @@ describe('console over HTTP (real server, real Postgres)', () => {
 
   before(async () => {
     server = await startConsoleServer();
-    const dataset = await Dataset.create({ name: unique('http'), task: 'text-classification', labels: ['ham', 'spam'], description: null, source: null, license: null });
-    const record = await DataRecord.create({ datasetId: dataset.id, text: 'hello world', features: null, label: 'ham', source: 'test' });
+    const dataset = await Dataset.create({
+      name: unique('http'),
+      task: 'text-classification',
+      labels: ['ham', 'spam'],
+      description: null,
+      source: null,
+      license: null,
+    });
+    const record = await DataRecord.create({
+      datasetId: dataset.id,
+      text: 'hello world',
+      features: null,
+      label: 'ham',
+      source: 'test',
+    });
     recordId = record.id;
   });
   after(() => server.stop());
@@ -44,12 +63,23 @@ describe('console over HTTP (real server, real Postgres)', () => {
 
   it('compresses large console answers (a records page) and not small ones', async () => {
     const { http } = await signedIn('admin');
-    for (let i = 0; i < 30; i += 1) await DataRecord.create({ datasetId: (await DataRecord.findByPk(recordId))!.datasetId, text: `a record long enough to fill a page ${'x'.repeat(400)} ${i}`, features: null, label: 'ham', source: 'test' });
-    const large = await http.request('/admin/api/resources/records/actions/list?perPage=100', { headers: { accept: 'application/json', 'accept-encoding': 'gzip' } });
+    for (let i = 0; i < 30; i += 1)
+      await DataRecord.create({
+        datasetId: (await DataRecord.findByPk(recordId))!.datasetId,
+        text: `a record long enough to fill a page ${'x'.repeat(400)} ${i}`,
+        features: null,
+        label: 'ham',
+        source: 'test',
+      });
+    const large = await http.request('/admin/api/resources/records/actions/list?perPage=100', {
+      headers: { accept: 'application/json', 'accept-encoding': 'gzip' },
+    });
     assert.equal(large.status, 200);
     assert.ok((await large.text()).length > 8 * 1024);
     assert.equal(large.headers.get('content-encoding'), 'gzip');
-    const small = await http.request(`/admin/api/resources/records/records/${recordId}/show`, { headers: { accept: 'application/json', 'accept-encoding': 'gzip' } });
+    const small = await http.request(`/admin/api/resources/records/records/${recordId}/show`, {
+      headers: { accept: 'application/json', 'accept-encoding': 'gzip' },
+    });
     assert.equal(small.headers.get('content-encoding'), null);
   });
 
@@ -111,7 +141,9 @@ describe('console over HTTP (real server, real Postgres)', () => {
     assert.equal(bulk.status, 403);
     const users = await (await signedIn('content_manager')).http.api('/resources/users/actions/list');
     assert.equal(users.status, 403);
-    const denied = await AuditEvent.findOne({ where: { action: 'records.edit', outcome: 'denied', actorId: String(user.id) } });
+    const denied = await AuditEvent.findOne({
+      where: { action: 'records.edit', outcome: 'denied', actorId: String(user.id) },
+    });
     assert.ok(denied, 'denied attempt is in the audit log');
     assert.equal((await DataRecord.findByPk(recordId))?.label, 'ham');
   });
@@ -155,7 +187,10 @@ describe('console over HTTP (real server, real Postgres)', () => {
     const response = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'spam' });
     assert.equal(response.status, 200);
     assert.equal((await DataRecord.findByPk(recordId))?.label, 'spam');
-    const event = await AuditEvent.findOne({ where: { action: 'records.update', actorId: String(user.id) }, order: [['seq', 'DESC']] });
+    const event = await AuditEvent.findOne({
+      where: { action: 'records.update', actorId: String(user.id) },
+      order: [['seq', 'DESC']],
+    });
     assert.deepEqual(event?.before, { label: 'ham' });
     assert.deepEqual(event?.after, { label: 'spam' });
     assert.deepEqual(event?.recordIds, [String(recordId)]);
@@ -173,7 +208,11 @@ describe('console over HTTP (real server, real Postgres)', () => {
 
   it('ignores fields the edit form does not offer (e.g. a prediction set by hand)', async () => {
     const { http } = await signedIn('content_manager');
-    const response = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'ham', predictedLabel: 'spam', deletedAt: '2020-01-01' });
+    const response = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', {
+      label: 'ham',
+      predictedLabel: 'spam',
+      deletedAt: '2020-01-01',
+    });
     assert.equal(response.status, 200);
     const record = await DataRecord.findByPk(recordId);
     assert.equal(await RecordPrediction.findByPk(recordId), null);
@@ -195,7 +234,10 @@ describe('console over HTTP (real server, real Postgres)', () => {
 
   it('turns a database constraint violation into a clear validation message', async () => {
     const { http } = await signedIn('admin');
-    const response = await http.api(`/resources/datasets/actions/new`, 'POST', { name: 'Not A Valid Name!', task: 'text-classification' });
+    const response = await http.api(`/resources/datasets/actions/new`, 'POST', {
+      name: 'Not A Valid Name!',
+      task: 'text-classification',
+    });
     const body = (await response.json()) as { record: { baseError?: { message: string } }; notice: { type: string } };
     assert.equal(body.notice.type, 'error');
     assert.match(body.record.baseError?.message ?? '', /Dataset names are lower case/);

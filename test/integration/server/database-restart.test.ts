@@ -42,29 +42,66 @@ describe('Postgres restarted under running web and worker processes (real proces
     postgres = await startEmbeddedPostgres({ dataDir, port: pgPort });
     const port = await freePort();
     const { DATABASE_OWNER_URL: _owner, ...rest } = process.env;
-    env = { ...rest, DATABASE_URL: postgres.url, SESSION_SECRET: TEST_SESSION_SECRET, PORT: String(port), LOG_LEVEL: 'error', SEED_DEMO_DATA: 'false' };
+    env = {
+      ...rest,
+      DATABASE_URL: postgres.url,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      PORT: String(port),
+      LOG_LEVEL: 'error',
+      SEED_DEMO_DATA: 'false',
+    };
     baseUrl = `http://127.0.0.1:${port}`;
-    for (const args of [['migrate'], ['createuser', '--email', 'ops@example.com', '--role', 'data_scientist', '--password', 'amber kettle harbour lantern']]) {
+    for (const args of [
+      ['migrate'],
+      [
+        'createuser',
+        '--email',
+        'ops@example.com',
+        '--role',
+        'data_scientist',
+        '--password',
+        'amber kettle harbour lantern',
+      ],
+    ]) {
       const done = spawnSync(process.execPath, [MAIN, ...args], { env, encoding: 'utf8' });
       assert.equal(done.status, 0, done.stderr);
     }
     // A model with a trained version on a generated dataset: something for a job to work on.
-    const generated = spawnSync(process.execPath, [MAIN, 'generate', '--dataset', 'restart', '--rows', String(ROWS), '--task', 'tabular'], { env, encoding: 'utf8' });
+    const generated = spawnSync(
+      process.execPath,
+      [MAIN, 'generate', '--dataset', 'restart', '--rows', String(ROWS), '--task', 'tabular'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(generated.status, 0, generated.stderr);
     const sql = new pg.Client({ connectionString: postgres.url });
     await sql.connect();
-    await sql.query(`INSERT INTO models (name, dataset_id, task, created_at, updated_at) SELECT 'restart-model', id, task, now(), now() FROM datasets WHERE name = 'restart'`);
+    await sql.query(
+      `INSERT INTO models (name, dataset_id, task, created_at, updated_at) SELECT 'restart-model', id, task, now(), now() FROM datasets WHERE name = 'restart'`,
+    );
     await sql.end();
-    const trained = spawnSync(process.execPath, [MAIN, 'train', '--model', 'restart-model', '--max-epochs', '2'], { env, encoding: 'utf8' });
+    const trained = spawnSync(process.execPath, [MAIN, 'train', '--model', 'restart-model', '--max-epochs', '2'], {
+      env,
+      encoding: 'utf8',
+    });
     assert.equal(trained.status, 0, trained.stderr);
-    const issued = spawnSync(process.execPath, [MAIN, 'create-api-key', '--owner', 'ops@example.com', '--name', 'restart', '--scopes', 'predict,jobs:write'], { env, encoding: 'utf8' });
+    const issued = spawnSync(
+      process.execPath,
+      [MAIN, 'create-api-key', '--owner', 'ops@example.com', '--name', 'restart', '--scopes', 'predict,jobs:write'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(issued.status, 0, issued.stderr);
     key = issued.stdout.trim();
     web = spawn(process.execPath, [MAIN, 'web'], { env, stdio: 'ignore' });
-    worker = spawn(process.execPath, [MAIN, 'worker'], { env: { ...env, SCORE_CHUNK_ROWS: '1000', JOB_HEARTBEAT_SECONDS: '10', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker = spawn(process.execPath, [MAIN, 'worker'], {
+      env: { ...env, SCORE_CHUNK_ROWS: '1000', JOB_HEARTBEAT_SECONDS: '10', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
     worker.stderr!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
-    assert.ok(await eventually(async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 60_000), 'the web process is ready');
+    assert.ok(
+      await eventually(async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 60_000),
+      'the web process is ready',
+    );
   });
 
   after(async () => {
@@ -85,7 +122,10 @@ describe('Postgres restarted under running web and worker processes (real proces
     await postgres!.stop();
     postgres = undefined;
     let outage: Response | undefined;
-    assert.ok(await eventually(async () => (outage = await models()).status === 503, 10_000), 'API calls fail with 503 during the outage');
+    assert.ok(
+      await eventually(async () => (outage = await models()).status === 503, 10_000),
+      'API calls fail with 503 during the outage',
+    );
     assert.equal(outage!.headers.get('retry-after'), '5');
     assert.equal(((await outage!.json()) as { code: string }).code, 'database.unavailable');
     assert.equal((await fetch(`${baseUrl}/readyz`)).status, 503);
@@ -99,12 +139,25 @@ describe('Postgres restarted under running web and worker processes (real proces
 
   it('loses no job: one in flight when Postgres goes down finishes afterwards, every record scored once; a job asked for during the outage is refused (503), not dropped', async function () {
     this.timeout(240_000);
-    const api = (path: string, init: RequestInit = {}) => fetch(`${baseUrl}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${baseUrl}/api/v1${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      });
     const queued = await api('/models/restart-model/score', { method: 'POST', body: JSON.stringify({ version: 1 }) });
     assert.equal(queued.status, 202, await queued.clone().text());
     const { id } = ((await queued.json()) as { job: { id: number } }).job;
-    const job = async () => (await (await api(`/jobs/${id}`)).json()) as { status: string; progress: { done: number | null }; result: { scored: number } | null; attempts: number };
-    assert.ok(await eventually(async () => ((await job()).progress.done ?? 0) >= ROWS / 10, 60_000), `the job is under way (${JSON.stringify(await job())}); worker:\n${workerOutput.slice(-2_000)}`);
+    const job = async () =>
+      (await (await api(`/jobs/${id}`)).json()) as {
+        status: string;
+        progress: { done: number | null };
+        result: { scored: number } | null;
+        attempts: number;
+      };
+    assert.ok(
+      await eventually(async () => ((await job()).progress.done ?? 0) >= ROWS / 10, 60_000),
+      `the job is under way (${JSON.stringify(await job())}); worker:\n${workerOutput.slice(-2_000)}`,
+    );
 
     await postgres!.stop();
     postgres = undefined;
@@ -114,7 +167,10 @@ describe('Postgres restarted under running web and worker processes (real proces
     postgres = await startEmbeddedPostgres({ dataDir, port: pgPort });
 
     let last: Awaited<ReturnType<typeof job>> | undefined;
-    assert.ok(await eventually(async () => ['succeeded', 'failed'].includes((last = await job()).status), 180_000), `the job ends (${last?.status})`);
+    assert.ok(
+      await eventually(async () => ['succeeded', 'failed'].includes((last = await job()).status), 180_000),
+      `the job ends (${last?.status})`,
+    );
     assert.equal(last!.status, 'succeeded', `worker:\n${workerOutput.slice(-3_000)}`);
     assert.equal(last!.result?.scored, ROWS, 'every record counted once');
     const sql = new pg.Client({ connectionString: postgres.url });
@@ -124,7 +180,11 @@ describe('Postgres restarted under running web and worker processes (real proces
       [id],
     );
     await sql.end();
-    assert.deepEqual(rows[0], { predictions: ROWS, jobs: 1 }, 'one prediction per record, and no stray job from the refused request');
+    assert.deepEqual(
+      rows[0],
+      { predictions: ROWS, jobs: 1 },
+      'one prediction per record, and no stray job from the refused request',
+    );
     assert.equal(worker!.exitCode, null, 'the worker rode out the outage');
   });
 });

@@ -15,7 +15,8 @@ describe('every field and action of the console explains itself', () => {
       for (const where of ['list', 'show', 'edit', 'filter'] as const) {
         for (const property of decorated.getProperties({ where })) {
           const description = property.options.description;
-          if (typeof description !== 'string' || description.trim().length < 10) missing.push(`${decorated.id()}.${property.propertyPath} (${where})`);
+          if (typeof description !== 'string' || description.trim().length < 10)
+            missing.push(`${decorated.id()}.${property.propertyPath} (${where})`);
         }
       }
     }
@@ -27,7 +28,8 @@ describe('every field and action of the console explains itself', () => {
     const missing: string[] = [];
     for (const resource of createAdmin().resources) {
       const decorated = resource.decorate();
-      for (const name of Object.keys(decorated.actions)) if (!BUILT_IN.has(name) && typeof labels[name] !== 'string') missing.push(`${decorated.id()}.${name}`);
+      for (const name of Object.keys(decorated.actions))
+        if (!BUILT_IN.has(name) && typeof labels[name] !== 'string') missing.push(`${decorated.id()}.${name}`);
     }
     assert.deepEqual(missing, []);
   });

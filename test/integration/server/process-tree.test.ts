@@ -93,11 +93,14 @@ function postmasterPid(dataDir: string): number {
  */
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = http.get(
+      { host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('error', reject);
   });
 }
@@ -113,7 +116,11 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, message: () => string): Promise<void> {
+async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  message: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) assert.fail(message());
@@ -132,7 +139,15 @@ describe('npm start as a service: signals stop the whole tree, dead processes co
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-tree-'));
     port = await freePort();
     const { DATABASE_URL: _url, DATABASE_OWNER_URL: _owner, SESSION_SECRET: _secret, ...rest } = process.env;
-    env = { ...rest, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', SHUTDOWN_GRACE_SECONDS: '10' };
+    env = {
+      ...rest,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      SEED_DEMO_DATA: 'false',
+      SHUTDOWN_GRACE_SECONDS: '10',
+    };
   });
 
   afterEach(() => {
@@ -161,7 +176,15 @@ describe('npm start as a service: signals stop the whole tree, dead processes co
   }
 
   async function assertAllGone(pids: number[], timeoutMs: number, output: () => string): Promise<void> {
-    await eventually(() => pids.every((pid) => !alive(pid)), timeoutMs, () => `still running: ${pids.filter(alive).map((pid) => `${pid} ${cmdline(pid).join(' ')}`).join('; ')}\n${output().slice(-2_000)}`);
+    await eventually(
+      () => pids.every((pid) => !alive(pid)),
+      timeoutMs,
+      () =>
+        `still running: ${pids
+          .filter(alive)
+          .map((pid) => `${pid} ${cmdline(pid).join(' ')}`)
+          .join('; ')}\n${output().slice(-2_000)}`,
+    );
     assert.equal(await portOpen(port), false, 'the port is closed');
   }
 
@@ -176,29 +199,68 @@ describe('npm start as a service: signals stop the whole tree, dead processes co
     assert.equal(await exit, 0, 'a clean exit, not a kill');
   });
 
-  it('restarts a worker and a web process killed with -9, and shows the restarts on the admin\'s system health', async () => {
+  it("restarts a worker and a web process killed with -9, and shows the restarts on the admin's system health", async () => {
     const { npm, pids, output } = await started();
     try {
-      assert.equal(children(npm.pid!, 'web').length, 1, 'the web server runs in a child process of its own, so it can die alone');
+      assert.equal(
+        children(npm.pid!, 'web').length,
+        1,
+        'the web server runs in a child process of its own, so it can die alone',
+      );
       assert.equal(children(npm.pid!, 'worker').length, 1, 'one worker beside it');
       const [worker] = children(npm.pid!, 'worker');
       process.kill(worker!, 'SIGKILL');
-      await eventually(() => children(npm.pid!, 'worker').some((pid) => pid !== worker), 30_000, () => `no new worker:\n${output().slice(-2_000)}`);
+      await eventually(
+        () => children(npm.pid!, 'worker').some((pid) => pid !== worker),
+        30_000,
+        () => `no new worker:\n${output().slice(-2_000)}`,
+      );
 
       const [web] = children(npm.pid!, 'web');
       process.kill(web!, 'SIGKILL');
-      await eventually(() => children(npm.pid!, 'web').some((pid) => pid !== web), 30_000, () => `no new web process:\n${output().slice(-2_000)}`);
-      await eventually(async () => (await get(port, '/readyz').catch(() => undefined))?.status === 200, 60_000, () => `the console never answered again:\n${output().slice(-2_000)}`);
+      await eventually(
+        () => children(npm.pid!, 'web').some((pid) => pid !== web),
+        30_000,
+        () => `no new web process:\n${output().slice(-2_000)}`,
+      );
+      await eventually(
+        async () => (await get(port, '/readyz').catch(() => undefined))?.status === 200,
+        60_000,
+        () => `the console never answered again:\n${output().slice(-2_000)}`,
+      );
       const served = JSON.parse((await get(port, '/healthz')).body) as { pid: number };
       assert.notEqual(served.pid, web, 'answered by the new web process');
       assert.match(output(), /worker 1 exited \(signal SIGKILL\); restarting it in 1 s/);
       assert.match(output(), /web 1 exited \(signal SIGKILL\); restarting it in 1 s/);
 
-      const made = spawnSync(process.execPath, [MAIN, 'createuser', '--email', 'ops-admin@example.com', '--role', 'admin', '--password', 'amber kettle harbour'], { env, encoding: 'utf8' });
+      const made = spawnSync(
+        process.execPath,
+        [
+          MAIN,
+          'createuser',
+          '--email',
+          'ops-admin@example.com',
+          '--role',
+          'admin',
+          '--password',
+          'amber kettle harbour',
+        ],
+        { env, encoding: 'utf8' },
+      );
       assert.equal(made.status, 0, made.stderr + made.stdout);
       const session = new HttpSession(`http://127.0.0.1:${port}`);
       assert.equal((await session.login('ops-admin@example.com', 'amber kettle harbour')).status, 302);
-      type Health = { checks: Array<{ id: string; level: string; value: string }>; processes: Array<{ name: string; state: string; restarts: number; pid: number; lastExit: string | null; lastRestartAt: string | null }> };
+      type Health = {
+        checks: Array<{ id: string; level: string; value: string }>;
+        processes: Array<{
+          name: string;
+          state: string;
+          restarts: number;
+          pid: number;
+          lastExit: string | null;
+          lastRestartAt: string | null;
+        }>;
+      };
       let health: Health | undefined;
       await eventually(
         async () => {
@@ -215,7 +277,10 @@ describe('npm start as a service: signals stop the whole tree, dead processes co
         assert.equal(byName[name]!.lastExit, 'signal SIGKILL');
         assert.ok(byName[name]!.lastRestartAt);
       }
-      assert.ok(children(npm.pid!, 'worker').includes(byName['worker 1']!.pid), 'the reported pid is the running worker');
+      assert.ok(
+        children(npm.pid!, 'worker').includes(byName['worker 1']!.pid),
+        'the reported pid is the running worker',
+      );
       const check = health!.checks.find((c) => c.id === 'processes');
       assert.equal(check?.level, 'warning', 'a restart within the hour is a warning');
       assert.match(check.value, /2 of 2 running · 2 restarts/);
@@ -239,7 +304,11 @@ describe('npm start as a service: signals stop the whole tree, dead processes co
     const [worker] = children(npm.pid!, 'worker');
     process.kill(worker!, 'SIGSTOP');
     npm.kill('SIGTERM');
-    await eventually(() => output().includes('Shutting down'), 30_000, () => output().slice(-2_000));
+    await eventually(
+      () => output().includes('Shutting down'),
+      30_000,
+      () => output().slice(-2_000),
+    );
     npm.kill('SIGTERM');
     await assertAllGone(pids, 60_000, output);
     assert.match(output(), /SIGTERM again: stopping every process now/);

@@ -29,12 +29,23 @@ describe('request logs of a real server process (pino JSON lines on stdout)', ()
     baseUrl = `http://127.0.0.1:${port}`;
     // The web server as `npm start -- --web-only` runs it, on the test database, logging at info.
     child = spawn(process.execPath, [MAIN, 'start', '--web-only'], {
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), SESSION_SECRET: TEST_SESSION_SECRET, PORT: String(port), SEED_DEMO_DATA: 'false', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        DATABASE_URL: testDatabaseUrl(),
+        SESSION_SECRET: TEST_SESSION_SECRET,
+        PORT: String(port),
+        SEED_DEMO_DATA: 'false',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => output.includes('Stop with Ctrl-C.'), 90_000, () => `server not ready:\n${output}`);
+    await eventually(
+      () => output.includes('Stop with Ctrl-C.'),
+      90_000,
+      () => `server not ready:\n${output}`,
+    );
   });
 
   after(async () => {
@@ -67,7 +78,10 @@ describe('request logs of a real server process (pino JSON lines on stdout)', ()
     });
     await login.arrayBuffer();
     assert.equal(login.status, 302, 'signed in');
-    const sessionCookie = login.headers.getSetCookie().find((c) => c.startsWith('modeldesk.sid='))!.split(';')[0]!;
+    const sessionCookie = login.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('modeldesk.sid='))!
+      .split(';')[0]!;
     const sessionId = /^modeldesk\.sid=s%3A([^.]+)\./.exec(sessionCookie)?.[1];
     assert.ok(sessionId, sessionCookie);
 
@@ -76,17 +90,36 @@ describe('request logs of a real server process (pino JSON lines on stdout)', ()
     await page.text();
     assert.equal(page.status, 200);
 
-    await eventually(() => logLines().some((l) => l.requestId === pageId), 10_000, () => `no log line for ${pageId}:\n${output}`);
+    await eventually(
+      () => logLines().some((l) => l.requestId === pageId),
+      10_000,
+      () => `no log line for ${pageId}:\n${output}`,
+    );
     const lines = logLines();
     const loginLine = lines.find((l) => l.requestId === loginId);
-    assert.deepEqual(loginLine?.req, { method: 'POST', url: '/admin/login' }, 'the path is logged without its query string');
+    assert.deepEqual(
+      loginLine?.req,
+      { method: 'POST', url: '/admin/login' },
+      'the path is logged without its query string',
+    );
     assert.equal(loginLine?.res?.statusCode, 302);
-    for (const line of lines.filter((l) => l.req)) assert.ok(line.requestId, `a request line without a request id: ${JSON.stringify(line)}`);
-    assert.ok(lines.every((l) => l.level >= 30), 'LOG_LEVEL=info: nothing below info');
+    for (const line of lines.filter((l) => l.req))
+      assert.ok(line.requestId, `a request line without a request id: ${JSON.stringify(line)}`);
+    assert.ok(
+      lines.every((l) => l.level >= 30),
+      'LOG_LEVEL=info: nothing below info',
+    );
 
     const secrets = [
-      TEST_PASSWORD, encodeURIComponent(TEST_PASSWORD), TEST_PASSWORD.replaceAll(' ', '+'), 'planted-cookie-value', 'other-cookie-value',
-      'authorization-header-value', 'query-secret-value', sessionCookie.slice('modeldesk.sid='.length), sessionId,
+      TEST_PASSWORD,
+      encodeURIComponent(TEST_PASSWORD),
+      TEST_PASSWORD.replaceAll(' ', '+'),
+      'planted-cookie-value',
+      'other-cookie-value',
+      'authorization-header-value',
+      'query-secret-value',
+      sessionCookie.slice('modeldesk.sid='.length),
+      sessionId,
     ];
     for (const secret of secrets) assert.ok(!output.includes(secret), `the server output contains ${secret}`);
   });

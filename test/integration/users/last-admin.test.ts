@@ -9,7 +9,13 @@ import { saveUser } from '../../../src/users/save-user.js';
 import { updateUser } from '../../../src/users/update-user.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { MAIN, TEST_SESSION_SECRET } from '../../support/cli-process.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 
 const cli = { type: 'cli', osUser: 'tester' } as const;
@@ -46,7 +52,8 @@ describe('users: an active admin always remains', () => {
   const activeAdmins = () => User.count({ where: { role: 'admin', active: true } });
   const lastEvent = (action: string, userId: number) =>
     AuditEvent.findOne({ where: { action, recordIds: { [Op.contains]: [String(userId)] } }, order: [['seq', 'DESC']] });
-  const isLastAdminRefusal = (error: unknown) => error instanceof Forbidden && error.code === 'user.last_admin' && /no active admin/.test(error.message);
+  const isLastAdminRefusal = (error: unknown) =>
+    error instanceof Forbidden && error.code === 'user.last_admin' && /no active admin/.test(error.message);
 
   describe('the services (what the console and the CLI call)', () => {
     it('refuses to demote, deactivate or delete the last active admin, audited as denied', async () => {
@@ -93,17 +100,30 @@ describe('users: an active admin always remains', () => {
   describe('the database (any writer, plain SQL included)', () => {
     it('refuses an UPDATE or DELETE that leaves no active admin, also from two racing connections', async () => {
       const [a, b] = await onlyAdmins(2);
-      const sql = [new pg.Client({ connectionString: testDatabaseUrl() }), new pg.Client({ connectionString: testDatabaseUrl() })];
+      const sql = [
+        new pg.Client({ connectionString: testDatabaseUrl() }),
+        new pg.Client({ connectionString: testDatabaseUrl() }),
+      ];
       await Promise.all(sql.map((c) => c.connect()));
       try {
-        await assert.rejects(sql[0]!.query(`UPDATE users SET active = false WHERE role = 'admin'`), /would leave no active admin/);
-        await assert.rejects(sql[0]!.query(`DELETE FROM users WHERE id IN (${a!.id}, ${b!.id})`), /would leave no active admin/);
+        await assert.rejects(
+          sql[0]!.query(`UPDATE users SET active = false WHERE role = 'admin'`),
+          /would leave no active admin/,
+        );
+        await assert.rejects(
+          sql[0]!.query(`DELETE FROM users WHERE id IN (${a!.id}, ${b!.id})`),
+          /would leave no active admin/,
+        );
         await Promise.all(sql.map((c) => c.query('BEGIN')));
         await sql[0]!.query(`UPDATE users SET role = 'auditor' WHERE id = ${a!.id}`);
         // The second waits for the first's lock; after its commit it sees no other active admin.
         const second = sql[1]!.query(`UPDATE users SET active = false WHERE id = ${b!.id}`);
         await sql[0]!.query('COMMIT');
-        await assert.rejects(second, (error: { code?: string; constraint?: string }) => error.code === '23514' && error.constraint === 'users_keep_an_active_admin');
+        await assert.rejects(
+          second,
+          (error: { code?: string; constraint?: string }) =>
+            error.code === '23514' && error.constraint === 'users_keep_an_active_admin',
+        );
         await sql[1]!.query('ROLLBACK');
         assert.equal(await activeAdmins(), 1);
       } finally {
@@ -118,7 +138,8 @@ describe('users: an active admin always remains', () => {
       assert.equal((await http.login(email, TEST_PASSWORD)).status, 302);
       return http;
     };
-    const edit = (http: HttpSession, id: number, payload: Record<string, unknown>) => http.api(`/resources/users/records/${id}/edit`, 'POST', payload);
+    const edit = (http: HttpSession, id: number, payload: Record<string, unknown>) =>
+      http.api(`/resources/users/records/${id}/edit`, 'POST', payload);
 
     it('refuses an admin demoting or deactivating themselves when they are the last one, saying why, audited as denied', async () => {
       const [admin] = await onlyAdmins(1);
@@ -141,8 +162,13 @@ describe('users: an active admin always remains', () => {
       for (let round = 0; round < 3; round += 1) {
         const [a, b] = await onlyAdmins(2);
         const [httpA, httpB] = await Promise.all([signIn(a!.email), signIn(b!.email)]);
-        const answers = await Promise.all([edit(httpA, b!.id, { role: 'auditor' }), edit(httpB, a!.id, { active: false })]);
-        const notices = await Promise.all(answers.map(async (r) => ((await r.json()) as { notice?: { type: string } }).notice?.type));
+        const answers = await Promise.all([
+          edit(httpA, b!.id, { role: 'auditor' }),
+          edit(httpB, a!.id, { active: false }),
+        ]);
+        const notices = await Promise.all(
+          answers.map(async (r) => ((await r.json()) as { notice?: { type: string } }).notice?.type),
+        );
         assert.deepEqual([...notices].sort(), ['error', 'success'], `round ${round}`);
         assert.equal(await activeAdmins(), 1, `round ${round}`);
         await User.update({ active: true }, { where: { id: setAside } });
@@ -162,12 +188,21 @@ describe('users: an active admin always remains', () => {
       const weak = await edit(http, other!.id, { newPassword: 'short1!' });
       const weakBody = (await weak.json()) as { record?: { errors?: Record<string, { message: string }> } };
       assert.match(weakBody.record?.errors?.newPassword?.message ?? '', /at least 12 characters/);
-      for (const [field, value] of [['email', 'not an email'], ['role', 'root']] as const) {
+      for (const [field, value] of [
+        ['email', 'not an email'],
+        ['role', 'root'],
+      ] as const) {
         const bad = await edit(http, other!.id, { [field]: value });
         assert.equal(bad.status, 200, `${field}=${value}`);
-        const badBody = (await bad.json()) as { notice?: { type: string }; record?: { errors?: Record<string, { message: string }> } };
+        const badBody = (await bad.json()) as {
+          notice?: { type: string };
+          record?: { errors?: Record<string, { message: string }> };
+        };
         assert.equal(badBody.notice?.type, 'error');
-        assert.ok(badBody.record?.errors?.[field]?.message, `${field} has its own message: ${JSON.stringify(badBody).slice(0, 600)}`);
+        assert.ok(
+          badBody.record?.errors?.[field]?.message,
+          `${field} has its own message: ${JSON.stringify(badBody).slice(0, 600)}`,
+        );
       }
       const deleted = await http.api(`/resources/users/records/${other!.id}/delete`, 'POST');
       assert.equal(((await deleted.json()) as { notice?: { type: string } }).notice?.type, 'success');
@@ -191,7 +226,12 @@ describe('users: an active admin always remains', () => {
   describe('cli createuser', () => {
     const createuser = (...args: string[]) =>
       spawnSync(process.execPath, [MAIN, 'createuser', ...args], {
-        env: { ...process.env, DATABASE_URL: testDatabaseUrl(), SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'error' },
+        env: {
+          ...process.env,
+          DATABASE_URL: testDatabaseUrl(),
+          SESSION_SECRET: TEST_SESSION_SECRET,
+          LOG_LEVEL: 'error',
+        },
         encoding: 'utf8',
       });
 

@@ -49,8 +49,14 @@ describe('users: saveUser() (cli createuser)', () => {
   });
 
   it('refuses an unknown role and a malformed email', async () => {
-    await assert.rejects(saveUser(cli, { email: 'x@example.com', role: 'root' as never, password: 'violet trombone cabinet' }), /role/);
-    await assert.rejects(saveUser(cli, { email: 'not-an-email', role: 'admin', password: 'violet trombone cabinet' }), /email/);
+    await assert.rejects(
+      saveUser(cli, { email: 'x@example.com', role: 'root' as never, password: 'violet trombone cabinet' }),
+      /role/,
+    );
+    await assert.rejects(
+      saveUser(cli, { email: 'not-an-email', role: 'admin', password: 'violet trombone cabinet' }),
+      /email/,
+    );
   });
 
   it('keeps the audit chain intact', async () => {

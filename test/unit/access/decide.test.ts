@@ -15,13 +15,15 @@ describe('access: decide()', () => {
 
   it('denies every action to an anonymous actor', () => {
     for (const resource of RESOURCE_IDS) {
-      for (const action of Object.keys(RULES[resource])) assert.equal(decide({ type: 'anonymous' }, resource, action), false, `${resource}.${action}`);
+      for (const action of Object.keys(RULES[resource]))
+        assert.equal(decide({ type: 'anonymous' }, resource, action), false, `${resource}.${action}`);
     }
   });
 
   it('never lets an auditor write anything', () => {
     for (const resource of RESOURCE_IDS) {
-      for (const action of WRITES) assert.equal(decide(user('auditor'), resource, action), false, `${resource}.${action}`);
+      for (const action of WRITES)
+        assert.equal(decide(user('auditor'), resource, action), false, `${resource}.${action}`);
     }
   });
 

@@ -6,7 +6,12 @@ describe('predict: the numeric-rows shortcut accepts only what the zod schema ac
   const schema = predictBodySchema(max);
   const bodies: unknown[] = [
     { instances: [[1, 2, 3]] },
-    { instances: [[1, null, -3.5e-7], [0, 0, 0]] },
+    {
+      instances: [
+        [1, null, -3.5e-7],
+        [0, 0, 0],
+      ],
+    },
     { instances: [[]] },
     { instances: [[1, 2], [3]] },
     { instances: [] },
@@ -28,10 +33,12 @@ describe('predict: the numeric-rows shortcut accepts only what the zod schema ac
   // And random ones: rows of numbers with a few odd values mixed in.
   const odd = [null, '1', true, Number.NaN, Number.POSITIVE_INFINITY, -0, 1e308, [1], {}];
   let seed = 7;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let n = 0; n < 300; n += 1) {
     const rows = Array.from({ length: Math.floor(random() * 8) }, () =>
-      Array.from({ length: Math.floor(random() * 4) }, () => (random() < 0.1 ? odd[Math.floor(random() * odd.length)] : (random() - 0.5) * 10 ** Math.floor(random() * 10))),
+      Array.from({ length: Math.floor(random() * 4) }, () =>
+        random() < 0.1 ? odd[Math.floor(random() * odd.length)] : (random() - 0.5) * 10 ** Math.floor(random() * 10),
+      ),
     );
     bodies.push({ instances: rows });
   }

@@ -35,8 +35,10 @@ describe('the query-string rule every route shares (API by key and session, the 
   }
 
   it('finds a prototype name in any part of a key path, and nothing in ordinary names', () => {
-    for (const key of ['__proto__', 'a.__proto__.b', 'a[constructor][prototype]', 'features.prototype', 'x~~__proto__']) assert.ok(prototypeSegment(key), key);
-    for (const key of ['features.body_mass_g', 'labels.0', 'constructors', 'proto', 'filters.createdAt~~from']) assert.equal(prototypeSegment(key), undefined, key);
+    for (const key of ['__proto__', 'a.__proto__.b', 'a[constructor][prototype]', 'features.prototype', 'x~~__proto__'])
+      assert.ok(prototypeSegment(key), key);
+    for (const key of ['features.body_mass_g', 'labels.0', 'constructors', 'proto', 'filters.createdAt~~from'])
+      assert.equal(prototypeSegment(key), undefined, key);
   });
 
   it('takes the query string of a URL, without the fragment', () => {

@@ -2,9 +2,24 @@ import assert from 'node:assert/strict';
 import { GENESIS_HASH, hashEvent, type ChainedContent } from '../../../src/audit/hash-chain.js';
 
 const event: ChainedContent = {
-  seq: 1, at: '2026-11-25T10:00:00.000Z', actorType: 'user', actorId: '1', actorLabel: 'a@example.com', actorRole: 'admin',
-  action: 'records.update', resource: 'records', recordIds: ['5'], selection: null, before: { label: 'ham' }, after: { label: 'spam' },
-  ip: '127.0.0.1', userAgent: 'test', requestId: 'r1', outcome: 'success', reason: null, prevHash: GENESIS_HASH,
+  seq: 1,
+  at: '2026-11-25T10:00:00.000Z',
+  actorType: 'user',
+  actorId: '1',
+  actorLabel: 'a@example.com',
+  actorRole: 'admin',
+  action: 'records.update',
+  resource: 'records',
+  recordIds: ['5'],
+  selection: null,
+  before: { label: 'ham' },
+  after: { label: 'spam' },
+  ip: '127.0.0.1',
+  userAgent: 'test',
+  requestId: 'r1',
+  outcome: 'success',
+  reason: null,
+  prevHash: GENESIS_HASH,
 };
 
 describe('audit hash chain', () => {

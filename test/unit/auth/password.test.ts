@@ -13,7 +13,11 @@ describe('passwords', () => {
   });
 
   it('asks for a rehash when the parameters were weaker', async () => {
-    const weak = await hash('some long passphrase', { ...ARGON2_PARAMS, memoryCost: 4096, algorithm: Algorithm.Argon2id });
+    const weak = await hash('some long passphrase', {
+      ...ARGON2_PARAMS,
+      memoryCost: 4096,
+      algorithm: Algorithm.Argon2id,
+    });
     assert.equal(needsRehash(weak), true);
     assert.equal(needsRehash('$2b$10$abcdefghijklmnopqrstuv'), true);
   });

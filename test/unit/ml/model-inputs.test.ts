@@ -3,7 +3,13 @@ import type { FeatureSpec } from '../../../models/enums.js';
 import { encodeInstances, predictionsJson, type InputSpec } from '../../../src/api/v1/predict-input.js';
 import { HttpProblem } from '../../../src/api/problem.js';
 import { ModelFault, InvalidInput } from '../../../src/errors/domain-error.js';
-import { encodeFeatureArray, encodeFeatureObject, encodeInputs, FLOAT32_MAX, isFiniteFloat32 } from '../../../src/ml/model-inputs.js';
+import {
+  encodeFeatureArray,
+  encodeFeatureObject,
+  encodeInputs,
+  FLOAT32_MAX,
+  isFiniteFloat32,
+} from '../../../src/ml/model-inputs.js';
 import { encodeRow } from '../../../src/ml/tabular/tabular-encoder.js';
 
 const island: FeatureSpec = { name: 'island', type: 'category', categories: ['Biscoe', 'Dream', 'Torgersen'] };
@@ -57,10 +63,18 @@ const CATEGORY_INDEXES: Array<[number | null, Expected]> = [
   [1e300, REFUSED_INDEX],
 ];
 
-function check(label: string, got: { value: number; problems: Array<{ at: string; reason: string }> }, expected: Expected, at: string): void {
+function check(
+  label: string,
+  got: { value: number; problems: Array<{ at: string; reason: string }> },
+  expected: Expected,
+  at: string,
+): void {
   if (typeof expected === 'number') {
     assert.deepEqual(got.problems, [], label);
-    assert.ok(Object.is(got.value, expected) || (Number.isNaN(expected) && Number.isNaN(got.value)), `${label}: read as ${got.value}, expected ${expected}`);
+    assert.ok(
+      Object.is(got.value, expected) || (Number.isNaN(expected) && Number.isNaN(got.value)),
+      `${label}: read as ${got.value}, expected ${expected}`,
+    );
   } else {
     assert.equal(got.problems.length, 1, `${label}: refused`);
     assert.equal(got.problems[0]!.at, at, label);
@@ -78,7 +92,9 @@ function viaArray(value: number | null, schema: readonly FeatureSpec[] | null) {
 function viaObject(value: unknown, spec: FeatureSpec, strictness: 'instance' | 'record') {
   const out = new Float32Array(1);
   const problems: Array<{ at: string; reason: string }> = [];
-  encodeFeatureObject({ [spec.name]: value }, [spec], out, 0, strictness, (at, reason) => problems.push({ at, reason }));
+  encodeFeatureObject({ [spec.name]: value }, [spec], out, 0, strictness, (at, reason) =>
+    problems.push({ at, reason }),
+  );
   return { value: out[0]!, problems };
 }
 
@@ -106,11 +122,17 @@ describe('model inputs: the one encoder of feature values (reference table)', ()
   });
 
   it('categories: an index in the list (array form), a name in the list (object form); a stored record reads an unseen name as missing', () => {
-    for (const [value, expected] of CATEGORY_INDEXES) check(`index ${String(value)}`, viaArray(value, [island]), expected, '[0]');
+    for (const [value, expected] of CATEGORY_INDEXES)
+      check(`index ${String(value)}`, viaArray(value, [island]), expected, '[0]');
     // Without feature names there is no list to check against: only float32's range.
     check('unnamed 99', viaArray(99, null), 99, '[0]');
     check('name', viaObject('Dream', island, 'instance'), 1, '.island');
-    check('unknown name', viaObject('Atlantis', island, 'instance'), { refused: /one of "Biscoe", "Dream", "Torgersen"/ }, '.island');
+    check(
+      'unknown name',
+      viaObject('Atlantis', island, 'instance'),
+      { refused: /one of "Biscoe", "Dream", "Torgersen"/ },
+      '.island',
+    );
     check('an index is not a name', viaObject(1, island, 'instance'), { refused: /one of "Biscoe"/ }, '.island');
     check('stored unknown name', viaObject('Atlantis', island, 'record'), Number.NaN, '.island');
   });
@@ -118,17 +140,34 @@ describe('model inputs: the one encoder of feature values (reference table)', ()
   it('training and upload checks refuse a stored record beyond float32 (InvalidInput naming record and feature)', () => {
     assert.throws(
       () => encodeRow({ body_mass_g: 1e300, island: 'Dream' }, [mass, island], 'training row 3'),
-      (error: unknown) => error instanceof InvalidInput && error.code === 'features.not_finite' && /training row 3: feature "body_mass_g" must be within float32's finite range/.test(error.message) && error.fields?.body_mass_g !== undefined,
+      (error: unknown) =>
+        error instanceof InvalidInput &&
+        error.code === 'features.not_finite' &&
+        /training row 3: feature "body_mass_g" must be within float32's finite range/.test(error.message) &&
+        error.fields?.body_mass_g !== undefined,
     );
-    assert.throws(() => encodeInputs({ task: 'tabular-classification', featureSchema: [mass] }, [{ id: 7, text: null, features: { body_mass_g: -1e39 } }]), /record 7: feature "body_mass_g"/);
-    assert.deepEqual(Array.from(encodeRow({ body_mass_g: 3750, island: 'Atlantis' }, [mass, island])).map(String), ['3750', 'NaN']);
+    assert.throws(
+      () =>
+        encodeInputs({ task: 'tabular-classification', featureSchema: [mass] }, [
+          { id: 7, text: null, features: { body_mass_g: -1e39 } },
+        ]),
+      /record 7: feature "body_mass_g"/,
+    );
+    assert.deepEqual(Array.from(encodeRow({ body_mass_g: 3750, island: 'Atlantis' }, [mass, island])).map(String), [
+      '3750',
+      'NaN',
+    ]);
   });
 
   describe('the predict API: same paths and rules for objects and arrays', () => {
     const spec: InputSpec = {
       modelName: 'penguins',
       version: 3,
-      signature: { input: { name: 'features', type: 'float32', shape: ['batch', 2] }, probabilities: { name: 'probabilities' }, labels: ['a', 'b'] },
+      signature: {
+        input: { name: 'features', type: 'float32', shape: ['batch', 2] },
+        probabilities: { name: 'probabilities' },
+        labels: ['a', 'b'],
+      },
       width: 2,
       features: [mass, island],
     };
@@ -153,28 +192,42 @@ describe('model inputs: the one encoder of feature values (reference table)', ()
         [3750, 0.5],
         { body_mass_g: '1e300', island: 'Atlantis' },
       ]);
-      assert.deepEqual(problems.map((p) => p.split(':')[0]), [
-        'instances[2].body_mass_g',
-        'instances[3][0]',
-        'instances[4][0]',
-        'instances[4][1]',
-        'instances[5][0]',
-        'instances[5][1]',
-        'instances[6][1]',
-        'instances[7].body_mass_g',
-        'instances[7].island',
-      ]);
+      assert.deepEqual(
+        problems.map((p) => p.split(':')[0]),
+        [
+          'instances[2].body_mass_g',
+          'instances[3][0]',
+          'instances[4][0]',
+          'instances[4][1]',
+          'instances[5][0]',
+          'instances[5][1]',
+          'instances[6][1]',
+          'instances[7].body_mass_g',
+          'instances[7].island',
+        ],
+      );
       assert.match(problems[0]!, /within float32's finite range .*, got 1e\+300$/);
-      assert.match(problems[3]!, /index of a category: an integer from 0 to 2 \(0 = "Biscoe", 1 = "Dream", 2 = "Torgersen"\), or null when unknown, got 99$/);
+      assert.match(
+        problems[3]!,
+        /index of a category: an integer from 0 to 2 \(0 = "Biscoe", 1 = "Dream", 2 = "Torgersen"\), or null when unknown, got 99$/,
+      );
       assert.deepEqual(problemsOf([{ body_mass_g: null, island: null }, [null, null], [FLOAT32_MAX, 2]]), []);
     });
 
-    it('never writes a probability that is not a finite number: the model\'s fault, naming the instances', () => {
-      assert.equal(predictionsJson(spec, Float32Array.from([0.25, 0.75]), 1), '[{"label":"b","score":0.75,"probabilities":{"a":0.25,"b":0.75}}]');
+    it("never writes a probability that is not a finite number: the model's fault, naming the instances", () => {
+      assert.equal(
+        predictionsJson(spec, Float32Array.from([0.25, 0.75]), 1),
+        '[{"label":"b","score":0.75,"probabilities":{"a":0.25,"b":0.75}}]',
+      );
       for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
         assert.throws(
           () => predictionsJson(spec, Float32Array.from([0.5, 0.5, bad, 0.5]), 2),
-          (error: unknown) => error instanceof ModelFault && error.code === 'model.output_not_finite' && /Version 3 of model "penguins"/.test(error.message) && /instances\[1\]/.test(error.message) && !/instances\[0\]/.test(error.message),
+          (error: unknown) =>
+            error instanceof ModelFault &&
+            error.code === 'model.output_not_finite' &&
+            /Version 3 of model "penguins"/.test(error.message) &&
+            /instances\[1\]/.test(error.message) &&
+            !/instances\[0\]/.test(error.message),
         );
       }
     });

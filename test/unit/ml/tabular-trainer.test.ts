@@ -15,7 +15,11 @@ describe('tabular trainer and its ONNX export (penguins)', () => {
 
   it('classifies held-out penguins with at least 95% accuracy', () => {
     const probabilities = trained.predict(testRows);
-    const metrics = evaluate(trained.labels, test.map((p) => trained.labels.indexOf(p.label)), probabilities);
+    const metrics = evaluate(
+      trained.labels,
+      test.map((p) => trained.labels.indexOf(p.label)),
+      probabilities,
+    );
     assert.deepEqual(trained.labels, ['Adelie', 'Chinstrap', 'Gentoo']);
     assert.ok(metrics.accuracy >= 0.95, `accuracy ${metrics.accuracy}`);
     assert.ok(metrics.rocAuc !== null && metrics.rocAuc > 0.98, `auc ${metrics.rocAuc}`);
@@ -24,7 +28,9 @@ describe('tabular trainer and its ONNX export (penguins)', () => {
   it('runs in onnxruntime with the same probabilities (1e-5) and labels as the TypeScript forward pass', async () => {
     const flat = new Float32Array(testRows.length * PENGUIN_FEATURES.length);
     testRows.forEach((row, i) => flat.set(row, i * PENGUIN_FEATURES.length));
-    const { label, probabilities } = await runOnnx(trained.onnx, { features: new ort.Tensor('float32', flat, [testRows.length, PENGUIN_FEATURES.length]) });
+    const { label, probabilities } = await runOnnx(trained.onnx, {
+      features: new ort.Tensor('float32', flat, [testRows.length, PENGUIN_FEATURES.length]),
+    });
     const expected = trained.predict(testRows);
     let worst = 0;
     for (let i = 0; i < expected.length; i += 1) worst = Math.max(worst, Math.abs(expected[i]! - probabilities[i]!));
@@ -37,18 +43,43 @@ describe('tabular trainer and its ONNX export (penguins)', () => {
   });
 
   it('treats missing values as the mean and unseen categories as missing', async () => {
-    const row = encodeRow({ beak_length_mm: null, beak_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3700, island: 'Atlantis', sex: null }, PENGUIN_FEATURES);
+    const row = encodeRow(
+      {
+        beak_length_mm: null,
+        beak_depth_mm: 18,
+        flipper_length_mm: 190,
+        body_mass_g: 3700,
+        island: 'Atlantis',
+        sex: null,
+      },
+      PENGUIN_FEATURES,
+    );
     assert.ok(Number.isNaN(row[0]!) && Number.isNaN(row[4]!) && Number.isNaN(row[5]!));
-    const { probabilities } = await runOnnx(trained.onnx, { features: new ort.Tensor('float32', Float32Array.from(row), [1, row.length]) });
+    const { probabilities } = await runOnnx(trained.onnx, {
+      features: new ort.Tensor('float32', Float32Array.from(row), [1, row.length]),
+    });
     const expected = trained.predict([row]);
     for (let k = 0; k < expected.length; k += 1) assert.ok(Math.abs(expected[k]! - probabilities[k]!) <= 1e-5);
   });
 
   it('refuses bad training data with a clear error', () => {
-    assert.throws(() => trainTabular(PENGUIN_FEATURES, []), (e: unknown) => e instanceof InvalidInput && /no training rows/.test(e.message));
-    assert.throws(() => trainTabular(PENGUIN_FEATURES, train.filter((p) => p.label === 'Adelie')), (e: unknown) => e instanceof InvalidInput && /same label/.test(e.message));
+    assert.throws(
+      () => trainTabular(PENGUIN_FEATURES, []),
+      (e: unknown) => e instanceof InvalidInput && /no training rows/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        trainTabular(
+          PENGUIN_FEATURES,
+          train.filter((p) => p.label === 'Adelie'),
+        ),
+      (e: unknown) => e instanceof InvalidInput && /same label/.test(e.message),
+    );
     const withNaN = [...train, { features: { ...train[0]!.features, body_mass_g: Number.NaN }, label: 'Gentoo' }];
-    assert.throws(() => trainTabular(PENGUIN_FEATURES, withNaN), (e: unknown) => e instanceof InvalidInput && /body_mass_g.*finite number/.test(e.message));
+    assert.throws(
+      () => trainTabular(PENGUIN_FEATURES, withNaN),
+      (e: unknown) => e instanceof InvalidInput && /body_mass_g.*finite number/.test(e.message),
+    );
     assert.throws(() => trainTabular([], train), /no feature schema/);
   });
 

@@ -19,7 +19,11 @@ describe('text trainer and its ONNX export (SpamAssassin)', () => {
 
   it('separates spam from ham on the test split with at least 95% accuracy', () => {
     const probabilities = trained.predict(test.map((e) => e.text));
-    const metrics = evaluate(trained.labels, test.map((e) => trained.labels.indexOf(e.label)), probabilities);
+    const metrics = evaluate(
+      trained.labels,
+      test.map((e) => trained.labels.indexOf(e.label)),
+      probabilities,
+    );
     assert.deepEqual(trained.labels, ['ham', 'spam']);
     assert.ok(metrics.accuracy >= 0.95, `accuracy ${metrics.accuracy}`);
     assert.ok((metrics.rocAuc ?? 0) > 0.98, `auc ${metrics.rocAuc}`);
@@ -29,7 +33,9 @@ describe('text trainer and its ONNX export (SpamAssassin)', () => {
   it('runs in onnxruntime on the raw text with the same probabilities (1e-5) and labels', async () => {
     const sample = test.slice(0, 300).map((e) => e.text);
     sample.push('', 'FREE!!! Click   HERE now', 'Ünïcödé text — with ß and İstanbul 123, 5 \u212Aelvin');
-    const { label, probabilities } = await runOnnx(trained.onnx, { text: new ort.Tensor('string', sample, [sample.length]) });
+    const { label, probabilities } = await runOnnx(trained.onnx, {
+      text: new ort.Tensor('string', sample, [sample.length]),
+    });
     const expected = trained.predict(sample);
     let worst = 0;
     for (let i = 0; i < expected.length; i += 1) worst = Math.max(worst, Math.abs(expected[i]! - probabilities[i]!));
@@ -42,8 +48,21 @@ describe('text trainer and its ONNX export (SpamAssassin)', () => {
   });
 
   it('refuses training data it cannot learn from, saying why', () => {
-    assert.throws(() => trainText([]), (e: unknown) => e instanceof InvalidInput && /no training rows/.test(e.message));
-    assert.throws(() => trainText(train.filter((e) => e.label === 'ham')), (e: unknown) => e instanceof InvalidInput && /same label/.test(e.message));
-    assert.throws(() => trainText([{ text: '!!!', label: 'a' }, { text: '???', label: 'b' }]), (e: unknown) => e instanceof InvalidInput && /No word occurs/.test(e.message));
+    assert.throws(
+      () => trainText([]),
+      (e: unknown) => e instanceof InvalidInput && /no training rows/.test(e.message),
+    );
+    assert.throws(
+      () => trainText(train.filter((e) => e.label === 'ham')),
+      (e: unknown) => e instanceof InvalidInput && /same label/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        trainText([
+          { text: '!!!', label: 'a' },
+          { text: '???', label: 'b' },
+        ]),
+      (e: unknown) => e instanceof InvalidInput && /No word occurs/.test(e.message),
+    );
   });
 });

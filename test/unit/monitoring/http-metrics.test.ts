@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { routeLabel } from '../../../src/monitoring/http-metrics.js';
 
-const label = (originalUrl: string, path?: unknown) => routeLabel({ originalUrl, route: path === undefined ? undefined : { path } }, ['/admin']);
+const label = (originalUrl: string, path?: unknown) =>
+  routeLabel({ originalUrl, route: path === undefined ? undefined : { path } }, ['/admin']);
 
 describe('monitoring: routeLabel()', () => {
   it('labels a console request with its mount and route template, never the ids in it', () => {
@@ -24,6 +25,9 @@ describe('monitoring: routeLabel()', () => {
     assert.equal(label('/admin/x', /^\/x$/), 'other');
     assert.equal(label('/admin/users/alice@example.com', '/users/(.*)'), 'other');
     // A template that does not fit the path (it matched under a mount this function was not told of).
-    assert.equal(label('/elsewhere/api/resources/records/actions/list', '/api/resources/:resourceId/actions/:action'), 'other');
+    assert.equal(
+      label('/elsewhere/api/resources/records/actions/list', '/api/resources/:resourceId/actions/:action'),
+      'other',
+    );
   });
 });

@@ -14,14 +14,30 @@ describe('monitoring: recordInference()', () => {
     recordInference({ model, version: 4, outcome: 'success', seconds: 0.001 });
 
     const requests = await read('modeldesk_inference_requests_total');
-    assert.equal(sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '3', outcome: 'success' }), 2);
-    assert.equal(sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '3', outcome: 'error' }), 1);
-    assert.equal(sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '3', outcome: 'invalid_input' }), 1);
-    assert.equal(sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '4', outcome: 'success' }), 1);
+    assert.equal(
+      sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '3', outcome: 'success' }),
+      2,
+    );
+    assert.equal(
+      sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '3', outcome: 'error' }),
+      1,
+    );
+    assert.equal(
+      sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '3', outcome: 'invalid_input' }),
+      1,
+    );
+    assert.equal(
+      sampleValue(requests, 'modeldesk_inference_requests_total', { model, version: '4', outcome: 'success' }),
+      1,
+    );
 
     const latency = await read('modeldesk_inference_latency_seconds');
     const v3 = { model, version: '3' };
-    assert.equal(sampleValue(latency, 'modeldesk_inference_latency_seconds_count', v3), 3, 'refused input is not timed');
+    assert.equal(
+      sampleValue(latency, 'modeldesk_inference_latency_seconds_count', v3),
+      3,
+      'refused input is not timed',
+    );
     assert.equal(sampleValue(latency, 'modeldesk_inference_latency_seconds_bucket', { ...v3, le: '0.005' }), 1);
     assert.equal(sampleValue(latency, 'modeldesk_inference_latency_seconds_bucket', { ...v3, le: '0.05' }), 2);
     assert.equal(sampleValue(latency, 'modeldesk_inference_latency_seconds_bucket', { ...v3, le: '+Inf' }), 3);

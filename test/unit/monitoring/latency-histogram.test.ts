@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { addHistograms, emptyHistogram, LATENCY_BOUNDS_MS, observe, percentile } from '../../../src/monitoring/latency-histogram.js';
+import {
+  addHistograms,
+  emptyHistogram,
+  LATENCY_BOUNDS_MS,
+  observe,
+  percentile,
+} from '../../../src/monitoring/latency-histogram.js';
 
 describe('latency histograms (stored per minute, summed across processes)', () => {
   it('puts each observation in the first bucket whose bound it does not exceed', () => {
@@ -26,7 +32,10 @@ describe('latency histograms (stored per minute, summed across processes)', () =
     for (let i = 0; i < 99; i += 1) observe(fast, 0.5);
     observe(slow, 3_000);
     const total = addHistograms([1], addHistograms(emptyHistogram(), addHistograms(fast, slow)));
-    assert.equal(total.reduce((a, b) => a + b, 0), 101);
+    assert.equal(
+      total.reduce((a, b) => a + b, 0),
+      101,
+    );
     assert.ok(percentile(total, 0.5)! <= 1);
     assert.ok(percentile(total, 0.999)! > 2_500);
   });

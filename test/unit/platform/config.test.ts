@@ -17,7 +17,8 @@ describe('config: loadConfig()', () => {
     } catch (error) {
       assert.ok(error instanceof ConfigError);
       const text = error.message;
-      for (const name of ['PORT=', 'DATABASE_URL=', 'SESSION_SECRET=', 'LOG_LEVEL=']) assert.match(text, new RegExp(name));
+      for (const name of ['PORT=', 'DATABASE_URL=', 'SESSION_SECRET=', 'LOG_LEVEL='])
+        assert.match(text, new RegExp(name));
       assert.match(text, /postgres:\/\//);
       assert.match(text, /at least 32 characters/);
       assert.equal(error.problems.length, 4);
@@ -25,7 +26,11 @@ describe('config: loadConfig()', () => {
   });
 
   it('accepts a postgres URL and boolean flags', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', TRUST_PROXY: 'true', SEED_DEMO_DATA: '0' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+      TRUST_PROXY: 'true',
+      SEED_DEMO_DATA: '0',
+    });
     assert.equal(config.TRUST_PROXY, true);
     assert.equal(config.SEED_DEMO_DATA, false);
   });
@@ -55,11 +60,14 @@ describe('config: loadConfig()', () => {
   it('takes a METRICS_TOKEN of at least 32 printable characters without spaces, and never echoes a bad one', () => {
     assert.equal(loadConfig({}).METRICS_TOKEN, undefined);
     assert.equal(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).METRICS_TOKEN, 'a'.repeat(32));
-    assert.throws(() => loadConfig({ METRICS_TOKEN: 'short-token' }), (error: Error) => {
-      assert.match(error.message, /METRICS_TOKEN=\(11 characters, not shown\): must be at least 32 characters/);
-      assert.doesNotMatch(error.message, /short-token/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ METRICS_TOKEN: 'short-token' }),
+      (error: Error) => {
+        assert.match(error.message, /METRICS_TOKEN=\(11 characters, not shown\): must be at least 32 characters/);
+        assert.doesNotMatch(error.message, /short-token/);
+        return true;
+      },
+    );
     assert.throws(() => loadConfig({ METRICS_TOKEN: `${'a'.repeat(32)} b` }), /printable ASCII without spaces/);
   });
 

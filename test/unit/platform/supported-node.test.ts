@@ -3,7 +3,8 @@ import { unsupportedNodeMessage } from '../../../src/platform/supported-node.js'
 
 describe('supported Node.js versions', () => {
   it('accepts 20.19 and later, including later majors', () => {
-    for (const version of ['20.19.0', '20.20.2', '22.12.0', '24.1.0']) assert.equal(unsupportedNodeMessage(version), null, version);
+    for (const version of ['20.19.0', '20.20.2', '22.12.0', '24.1.0'])
+      assert.equal(unsupportedNodeMessage(version), null, version);
   });
 
   it('refuses older versions with what to install', () => {

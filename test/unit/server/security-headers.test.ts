@@ -15,12 +15,19 @@ const page = (state: unknown) => `<!DOCTYPE html>
 </script></body></html>`;
 
 describe('security headers: the nonce of inline scripts', () => {
-  it('nonces exactly the template\'s inline scripts, even when the state holds a closing script tag', () => {
-    const html = withInlineScriptNonce(page({ user: { name: '</script><script>window.__xss=1</script><!--' } }), 'N0NCE');
+  it("nonces exactly the template's inline scripts, even when the state holds a closing script tag", () => {
+    const html = withInlineScriptNonce(
+      page({ user: { name: '</script><script>window.__xss=1</script><!--' } }),
+      'N0NCE',
+    );
     assert.equal(html.match(/<script nonce="N0NCE">/g)?.length, 2, 'the two inline scripts of the template');
     assert.doesNotMatch(html, /<\/script><script/, 'the state cannot close its script');
     assert.match(html, /\\u003c\/script>\\u003cscript>window.__xss=1/);
-    assert.match(html, /<script src="\/admin\/frontend\/assets\/app.bundle.js"><\/script>/, 'same-origin files need no nonce');
+    assert.match(
+      html,
+      /<script src="\/admin\/frontend\/assets\/app.bundle.js"><\/script>/,
+      'same-origin files need no nonce',
+    );
     assert.doesNotMatch(html, /fonts\.googleapis\.com/);
   });
 

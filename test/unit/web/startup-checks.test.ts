@@ -6,18 +6,33 @@ describe('startup checks', () => {
   const builtIns = ['list', 'show'];
 
   it('MD-E001: a custom action with no rule', () => {
-    const results = checkConsole({ actions: { records: ['list', 'retrain'] }, builtIns, componentFiles: [] }, { records: { list: { admin: always } } });
-    assert.deepEqual(results.map((r) => r.id), ['MD-E001']);
+    const results = checkConsole(
+      { actions: { records: ['list', 'retrain'] }, builtIns, componentFiles: [] },
+      { records: { list: { admin: always } } },
+    );
+    assert.deepEqual(
+      results.map((r) => r.id),
+      ['MD-E001'],
+    );
   });
 
   it('MD-E002: a rule naming no declared action', () => {
-    const results = checkConsole({ actions: { records: ['list'] }, builtIns, componentFiles: [] }, { records: { list: { admin: always }, publish: { admin: always } } });
-    assert.deepEqual(results.map((r) => r.id), ['MD-E002']);
+    const results = checkConsole(
+      { actions: { records: ['list'] }, builtIns, componentFiles: [] },
+      { records: { list: { admin: always }, publish: { admin: always } } },
+    );
+    assert.deepEqual(
+      results.map((r) => r.id),
+      ['MD-E002'],
+    );
   });
 
   it('MD-E003: a component source file that is missing', () => {
     const results = checkConsole({ actions: {}, builtIns, componentFiles: ['/nonexistent/Widget.tsx'] }, {});
-    assert.deepEqual(results.map((r) => r.id), ['MD-E003']);
+    assert.deepEqual(
+      results.map((r) => r.id),
+      ['MD-E003'],
+    );
   });
 
   it('passes for the real console and rule table', async () => {

@@ -6,7 +6,11 @@ import { checkFilterValue, type FilterTarget } from '../../../../admin/adapter/f
 import { listPage } from '../../../../admin/adapter/list-page.js';
 import { InvalidInput } from '../../../../src/errors/domain-error.js';
 
-const column = (path: string, type: 'string' | 'number' | 'datetime' | 'reference', columnType: unknown): FilterTarget => ({
+const column = (
+  path: string,
+  type: 'string' | 'number' | 'datetime' | 'reference',
+  columnType: unknown,
+): FilterTarget => ({
   path,
   declared: null,
   column: new BaseProperty({ path, type }),
@@ -32,13 +36,19 @@ describe('console list filters: a value is checked against its column before it 
   });
 
   it('reads a date range as ISO text and an empty range as no condition', () => {
-    assert.deepEqual(checkFilterValue(column('createdAt', 'datetime', DataTypes.DATE), { from: '2026-11-01' }), { from: '2026-11-01T00:00:00.000Z' });
+    assert.deepEqual(checkFilterValue(column('createdAt', 'datetime', DataTypes.DATE), { from: '2026-11-01' }), {
+      from: '2026-11-01T00:00:00.000Z',
+    });
     assert.equal(checkFilterValue(column('createdAt', 'datetime', DataTypes.DATE), { from: '', to: '' }), undefined);
   });
 
   it('refuses, naming the filter, a value the column cannot compare with', () => {
     const cases: Array<[FilterTarget, unknown, RegExp]> = [
-      [column('datasetId', 'reference', DataTypes.INTEGER), '2147483648', /"datasetId" takes an id \(a whole number from -2147483648 to 2147483647\)/],
+      [
+        column('datasetId', 'reference', DataTypes.INTEGER),
+        '2147483648',
+        /"datasetId" takes an id \(a whole number from -2147483648 to 2147483647\)/,
+      ],
       [column('score', 'number', DataTypes.FLOAT), 'abc', /"score" takes a number such as 3.5/],
       [column('label', 'string', DataTypes.STRING), ['a', 'b'], /"label" takes one value, given once/],
       [column('label', 'string', DataTypes.STRING), 'x'.repeat(1_001), /at most 1000 characters/],
@@ -71,7 +81,9 @@ describe('console list pages: paging checked, and the id walk follows the sort',
     assert.equal(listPage({ sort: { sortBy: 'id', direction: 'asc' } }, 'id', anyColumn).walk, 'up');
     assert.equal(listPage({ sort: { sortBy: 'id', direction: 'desc' } }, 'id', anyColumn).walk, 'down');
     assert.equal(listPage({ sort: { sortBy: 'label', direction: 'asc' } }, 'id', anyColumn).walk, 'down');
-    assert.deepEqual(listPage({ sort: { sortBy: 'label', direction: 'asc' } }, 'id', anyColumn).order, [['label', 'ASC']]);
+    assert.deepEqual(listPage({ sort: { sortBy: 'label', direction: 'asc' } }, 'id', anyColumn).order, [
+      ['label', 'ASC'],
+    ]);
   });
 
   it('refuses a LIMIT or OFFSET that would be a SQL error', () => {
