@@ -22,22 +22,13 @@ const poolConnections = new Gauge<'state'>({
     const pools = poolsOf();
     if (pools.length === 0) return;
     const sum = (pick: (pool: PoolStats) => number) => pools.reduce((total, pool) => total + pick(pool), 0);
-    poolConnections.set(
-      { state: 'total' },
-      sum((p) => p.size),
-    );
-    poolConnections.set(
-      { state: 'idle' },
-      sum((p) => p.available),
-    );
-    poolConnections.set(
-      { state: 'in_use' },
-      sum((p) => p.using),
-    );
-    poolConnections.set(
-      { state: 'waiting' },
-      sum((p) => p.waiting),
-    );
+    const states: Array<[string, (pool: PoolStats) => number]> = [
+      ['total', (p) => p.size],
+      ['idle', (p) => p.available],
+      ['in_use', (p) => p.using],
+      ['waiting', (p) => p.waiting],
+    ];
+    for (const [state, pick] of states) poolConnections.set({ state }, sum(pick));
   },
 });
 
