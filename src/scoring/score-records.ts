@@ -1,7 +1,6 @@
 import { sequelizeOf } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { withRawConnections } from '../db/raw-connection.js';
-import { loadConfig } from '../platform/config.js';
 import { checkScoringAccess } from './check-scoring-access.js';
 import { openScoringModel } from './open-scoring-model.js';
 import { readRecordChunk } from './read-record-chunk.js';
@@ -11,7 +10,7 @@ import { runChunkPipeline } from './run-chunk-pipeline.js';
 import { scoreChunk } from './score-chunk.js';
 import { ScoreJobParams } from './score-input.js';
 import { scoreResult, type ScoreResult } from './score-result.js';
-import { scoringSettings, type ScoringSettings } from './scoring-settings.js';
+import type { ScoringSettings } from './scoring-settings.js';
 import { writePredictions } from './write-predictions.js';
 
 export interface ScoreContext {
@@ -34,7 +33,7 @@ export async function scoreRecords(
   actor: Actor,
   rawParams: Record<string, unknown>,
   context: ScoreContext,
-  settings: ScoringSettings = scoringSettings(loadConfig()),
+  settings: ScoringSettings,
 ): Promise<ScoreResult> {
   checkScoringAccess(actor);
   const params = ScoreJobParams.parse(rawParams);

@@ -20,6 +20,8 @@ import { trainModel } from '../../../src/ml/train-model.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
 import { queueScoring } from '../../../src/scoring/queue-scoring.js';
 import { scoreRecords } from '../../../src/scoring/score-records.js';
+import { scoringSettings } from '../../../src/scoring/scoring-settings.js';
+import { loadConfig } from '../../../src/platform/config.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
@@ -485,7 +487,7 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
     };
     try {
       await assert.rejects(
-        scoreRecords(scientist, params, { jobId: 0, checkpoint: null, progress }),
+        scoreRecords(scientist, params, { jobId: 0, checkpoint: null, progress }, scoringSettings(loadConfig())),
         (error: unknown) => error instanceof InvalidInput && error.code === 'score.schema_changed',
       );
     } finally {
