@@ -24,6 +24,7 @@ import { recordResource } from '../resources/record.resource.js';
 import { userResource } from '../resources/user.resource.js';
 import { BUILT_IN_ACTIONS } from './access.js';
 import { sendAuditExport } from './actions/export-audit/index.js';
+import { sendChangeSetExport } from './actions/change-set-changes/index.js';
 import { sendRecordsExport } from './actions/export-records/index.js';
 import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
@@ -147,6 +148,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   router.get('/model-versions/:id/onnx', sendOnnx);
   router.get('/exports/audit-events.:format', sameOriginOnly, sendAuditExport);
   router.get('/exports/records.:format', sameOriginOnly, sendRecordsExport(admin));
+  router.get('/exports/change-sets/:id.:format', sameOriginOnly, sendChangeSetExport);
   // @adminjs/express's refresh-token route serves auth providers, which the console does not use:
   // without one it throws outside Express's error handling (an unhandled rejection ends the process).
   router.post('/refresh-token', (_req, res) => {

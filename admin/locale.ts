@@ -36,6 +36,8 @@ export const translations: LocaleTranslations = {
     restoreDeleted: 'Restore deleted',
     issue: 'Issue API key',
     revoke: 'Revoke',
+    revert: 'Revert a change…',
+    restoreVersion: 'Restore to this version',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {
@@ -60,6 +62,7 @@ export const translations: LocaleTranslations = {
     latencySumMs: 'Latency sum (ms)',
     newPassword: 'New password',
     q: 'Contains text',
+    changes: 'Changes',
   },
   messages: {
     invalidCredentials:

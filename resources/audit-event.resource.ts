@@ -7,6 +7,7 @@ import { Navigation } from '../admin/navigation.js';
 import { Components, jsonShow } from '../admin/components.js';
 import { verifyAudit } from '../admin/actions/verify-audit/index.js';
 import { exportAudit } from '../admin/actions/export-audit/index.js';
+import { withChangeSetPage } from '../admin/actions/change-set-changes/index.js';
 import { AuditFilter, auditFilterWhere } from '../src/audit/audit-filter.js';
 
 /** The list's record-id and full-text filters follow the same rules as the export (src/audit/audit-filter.ts). */
@@ -68,10 +69,15 @@ export const auditEventResource = (): ResourceWithOptions => ({
       changes: {
         components: { show: Components.AuditDiff },
         isVisible: { list: false, show: true, edit: false, filter: false },
-        description: 'Before and after, field by field; changed fields highlighted.',
+        description:
+          'Before and after, field by field, changed values highlighted; for a change to records, every record it changed (paged), with export and revert.',
       },
-      before: { ...jsonShow, description: 'Changed fields before (secrets are never recorded).' },
-      after: { ...jsonShow, description: 'Changed fields after.' },
+      // Events that recorded a change-set show it under "Changes" instead of the raw JSON.
+      before: {
+        components: { show: Components.AuditValue },
+        description: 'Changed fields before (secrets are never recorded).',
+      },
+      after: { components: { show: Components.AuditValue }, description: 'Changed fields after.' },
       resource: { description: 'The kind of thing acted on (e.g. records, models, users, auth).' },
       actorType: {
         description:
@@ -91,6 +97,10 @@ export const auditEventResource = (): ResourceWithOptions => ({
       prevHash: { description: 'Hash of the previous event: links the chain.' },
       hash: { description: 'SHA-256 over this event and the previous hash; any edit breaks it.' },
     },
-    actions: withAccess('auditEvents', [], { verify: verifyAudit, export: exportAudit }),
+    actions: withAccess('auditEvents', [], {
+      show: { after: withChangeSetPage },
+      verify: verifyAudit,
+      export: exportAudit,
+    }),
   },
 });

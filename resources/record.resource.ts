@@ -13,6 +13,9 @@ import { scoreRecordsAction, scoreMatchingAction } from '../admin/actions/batch-
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 import { exportRecordsAction } from '../admin/actions/export-records/index.js';
 import { restoreDeleted } from '../admin/actions/restore-records/index.js';
+import { recordHistoryAction } from '../admin/actions/record-history/index.js';
+import { restoreVersionAction } from '../admin/actions/restore-version/index.js';
+import { revertChangeSet } from '../admin/actions/revert-change-set/index.js';
 import { editRecordAction, newRecordAction } from '../admin/actions/save-record/index.js';
 
 /**
@@ -109,6 +112,12 @@ export const recordResource = (): ResourceWithOptions => ({
     properties: {
       ...historyLink,
       id: { ...historyLink.id, isTitle: true },
+      history: {
+        ...historyLink.history,
+        description:
+          'Every change to this record, newest first, field by field, with who made it and its audit event; restore it to any earlier version.',
+        components: { show: Components.RecordChangeHistory },
+      },
       datasetId: {
         reference: 'datasets',
         description: 'The dataset this record belongs to; its task decides whether text or features are used.',
@@ -176,6 +185,10 @@ export const recordResource = (): ResourceWithOptions => ({
       bulkEditMatching: { ...bulkEditMatching, showInDrawer: true },
       export: exportRecordsAction,
       restoreDeleted,
+      // A change-set's preview and revert (from its audit event or job page), and the History panel's data and restore.
+      revert: revertChangeSet,
+      history: recordHistoryAction,
+      restoreVersion: restoreVersionAction,
       scoreSelected: scoreRecordsAction,
       scoreMatching: { ...scoreMatchingAction, showInDrawer: true },
     }),

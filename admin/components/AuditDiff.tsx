@@ -1,6 +1,8 @@
 import React from 'react';
 import { flat, type ShowPropertyProps } from 'adminjs';
 import { Box, Label, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import ChangeSetChanges from './ChangeSetChanges.js';
+import { changeSetIdOf } from './change-set-of.js';
 
 type Values = Record<string, unknown> | null | undefined;
 
@@ -80,10 +82,13 @@ const BulkDiff: React.FC<{
 
 /**
  * An audit event's before and after values as one table, a row per field, changed fields marked:
- * "what did this edit change" at a glance (for a bulk edit, a row per record and field). React
- * escapes every value, so nothing in them can run.
+ * "what did this edit change" at a glance. An event that recorded a change-set shows it, paged,
+ * instead (every record's before and after, at any size); older bulk edits keep their inline table.
+ * React escapes every value, so nothing in them can run.
  */
 const AuditDiff: React.FC<ShowPropertyProps> = ({ record }) => {
+  const changeSetId = changeSetIdOf(record);
+  if (changeSetId !== null) return <ChangeSetChanges eventSeq={String(record.id)} changeSetId={changeSetId} />;
   const params = flat.unflatten<unknown, { before?: Values; after?: Values }>(record.params);
   const before = params.before ?? {};
   const after = params.after ?? {};

@@ -3,6 +3,7 @@ import { ApiClient, flat, type ShowPropertyProps, type RecordJSON } from 'adminj
 import { Box, Label, Link, Text } from '@adminjs/design-system';
 import { Bar } from 'react-chartjs-2';
 import { PALETTE } from './chart-setup.js';
+import { RevertLink } from './revert-link.js';
 
 const api = new ApiClient();
 const LIVE = ['queued', 'running'];
@@ -90,9 +91,50 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
           {String(params['result.promotion.reason'])}
         </Text>
       ) : null}
+      {status === 'succeeded' ? <ChangeSetOfJob params={params} /> : null}
       {isScoring && status === 'succeeded' ? (
         <ScoreSummary result={flat.get(params, 'result') as ScoreResultView} />
       ) : null}
+    </Box>
+  );
+};
+
+/** Jobs that changed records (a bulk edit, an import, a revert) name their change-set: say what it did, offer to undo it. */
+const ChangeSetOfJob: React.FC<{ params: RecordJSON['params'] }> = ({ params }) => {
+  const changeSetId = Number(params['result.changeSetId']);
+  if (!Number.isInteger(changeSetId) || changeSetId <= 0) return null;
+  const kind = String(params.kind);
+  const what =
+    kind === 'revert'
+      ? `this revert (it puts back what it reverted)`
+      : kind === 'import'
+        ? 'this import (updated records get their earlier values, new ones are deleted)'
+        : 'this bulk edit';
+  return (
+    <Box mt="lg" data-testid="job-change-set">
+      {kind === 'revert' ? (
+        <Text mb="sm" data-testid="job-revert-result">
+          Reverted {Number(params['result.reverted'] ?? 0).toLocaleString('en')} records
+          {Number(params['result.skipped'] ?? 0) > 0
+            ? `; ${Number(params['result.skipped']).toLocaleString('en')} changed since were skipped`
+            : ''}
+          .
+        </Text>
+      ) : null}
+      <Text>
+        Every record it changed, before and after: change-set #{changeSetId}
+        {params['result.auditSeq'] ? (
+          <>
+            {' '}
+            in{' '}
+            <Link href={`/admin/resources/auditEvents/records/${String(params['result.auditSeq'])}/show`}>
+              audit event #{String(params['result.auditSeq'])}
+            </Link>
+          </>
+        ) : null}
+        .
+      </Text>
+      <RevertLink changeSetId={changeSetId} what={what} />
     </Box>
   );
 };

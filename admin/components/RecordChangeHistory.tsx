@@ -1,5 +1,5 @@
 import React, { useEffect, useState } from 'react';
-import { ApiClient, useNotice, type ShowPropertyProps } from 'adminjs';
+import { ApiClient, useNotice, useResource, type ShowPropertyProps } from 'adminjs';
 import {
   Box,
   Button,
@@ -29,6 +29,8 @@ const RecordChangeHistory: React.FC<ShowPropertyProps> = ({ record, resource }) 
   const [data, setData] = useState<HistoryPage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [restoring, setRestoring] = useState<number | null>(null);
+  // Offered only when the server lists the audit log for this person (the rule table decides).
+  const auditLog = useResource('auditEvents')?.resourceActions.some((action) => action.name === 'list');
   useEffect(() => {
     api
       .recordAction({
@@ -128,6 +130,20 @@ const RecordChangeHistory: React.FC<ShowPropertyProps> = ({ record, resource }) 
           ) : null}
         </>
       ) : null}
+      {auditLog ? (
+        <Text variant="sm" mt="default">
+          <Link
+            href={`/admin/resources/auditEvents?${new URLSearchParams({
+              'filters.resource': resource.id,
+              'filters.recordIds': String(record.id),
+            }).toString()}`}
+            data-testid="record-audit-events"
+          >
+            Every audit event on this record
+          </Link>{' '}
+          (refused attempts included)
+        </Text>
+      ) : null}
     </Box>
   );
 };
@@ -205,6 +221,7 @@ const RestorePreview: React.FC<{
         Restore this record to how it was right after the {actionWords(entry.action)} of {utcTime(entry.at)}
       </Text>
       {error ? <MessageBox variant="danger" mb="default" message={error} /> : null}
+      {preview?.refused ? <MessageBox variant="danger" mb="default" message={preview.refused} /> : null}
       {preview && preview.fields.length === 0 ? (
         <Text mb="default">The record already has exactly these values: nothing to restore.</Text>
       ) : null}
@@ -243,7 +260,7 @@ const RestorePreview: React.FC<{
           size="sm"
           variant="contained"
           color="danger"
-          disabled={busy || !preview || preview.fields.length === 0}
+          disabled={busy || !preview || preview.fields.length === 0 || Boolean(preview.refused)}
           onClick={() => void restore()}
           data-testid="restore-confirm"
         >

@@ -15,18 +15,11 @@ import {
   Text,
 } from '@adminjs/design-system';
 import { actionWords, utcTime } from './change-value.js';
-import type { RevertPreviewView } from './change-set-view.js';
+import type { RevertDoneView, RevertPreviewView } from './change-set-view.js';
 
 const api = new ApiClient();
 
 type Conflicts = 'skip' | 'overwrite';
-
-interface Done {
-  changeSetId: number;
-  reverted: number;
-  skipped: number;
-  auditSeq: number | null;
-}
 
 const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
@@ -45,7 +38,7 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
   const [error, setError] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Conflicts>('skip');
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<Done | null>(null);
+  const [done, setDone] = useState<RevertDoneView | null>(null);
 
   useEffect(() => {
     if (!/^\d+$/.test(changeSetId)) return;
@@ -69,7 +62,7 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
         data: { changeSetId, conflicts },
       });
       const answer = response.data as {
-        done?: Done;
+        done?: RevertDoneView;
         notice?: { message: string; type: 'success' | 'error' };
         redirectUrl?: string;
       };
@@ -131,7 +124,7 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
           variant="info"
           mb="lg"
           data-testid="revert-reverted-before"
-          message={`Already reverted by ${preview.revertedBy.by} on ${utcTime(preview.revertedBy.at)} (change-set #${preview.revertedBy.changeSetId}). Records changed since then count as changed since.`}
+          message={`Already reverted by ${preview.revertedBy.by} on ${utcTime(preview.revertedBy.at)} (change-set #${preview.revertedBy.changeSetId}). Records it put back count as reverted already.`}
         />
       ) : null}
       {preview.missing > 0 ? (
@@ -245,27 +238,20 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
   );
 };
 
-const RevertDone: React.FC<{ done: Done; sourceId: string }> = ({ done, sourceId }) => (
+const RevertDone: React.FC<{ done: RevertDoneView; sourceId: string }> = ({ done, sourceId }) => (
   <Box variant="white" data-testid="revert-done">
     <H3>Change-set #{sourceId} reverted</H3>
     <MessageBox
       variant="success"
       mb="lg"
-      message={`${count(done.reverted, 'record')} reverted${done.skipped ? `, ${count(done.skipped, 'record')} changed since skipped` : ''}.`}
+      message={`${count(done.reverted, 'record')} reverted${done.skipped ? `, ${count(done.skipped, 'record')} changed since skipped` : ''}${done.alreadyReverted ? `, ${count(done.alreadyReverted, 'record')} had their earlier values already` : ''}.`}
     />
     <Text>
-      The revert is change-set #{done.changeSetId}
-      {done.auditSeq ? (
-        <>
-          {' '}
-          (
-          <Link href={`/admin/resources/auditEvents/records/${done.auditSeq}/show`} data-testid="revert-event">
-            audit event #{done.auditSeq}
-          </Link>
-          ): open it to see every record it put back, or to revert the revert
-        </>
-      ) : null}
-      .
+      The revert is change-set #{done.changeSetId}, in the{' '}
+      <Link href="/admin/resources/auditEvents?filters.action=records.revert" data-testid="revert-events">
+        audit log
+      </Link>{' '}
+      and in the History of every record it put back; it can be reverted in turn.
     </Text>
   </Box>
 );

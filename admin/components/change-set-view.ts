@@ -56,6 +56,8 @@ export interface RestorePreviewView {
   current: Record<string, unknown>;
   target: Record<string, unknown>;
   fields: string[];
+  /** Why this person may not restore it (the sentence to show), or null. */
+  refused: string | null;
 }
 
 /** The revert page's preview (src/records/history/revert-change-set.ts decides every number). */
@@ -75,4 +77,13 @@ export interface RevertPreviewView {
   refused: string | null;
   /** Above this many records the revert runs as a job with a progress page. */
   jobThreshold: number;
+}
+
+/** A revert done at once (a large one is a job instead). */
+export interface RevertDoneView {
+  /** The revert's own change-set. */
+  changeSetId: number;
+  reverted: number;
+  skipped: number;
+  alreadyReverted: number;
 }

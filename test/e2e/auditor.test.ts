@@ -75,14 +75,14 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/records/records/${recordId}/show`);
-    await page.click('[data-testid="record-history"]');
-    await page.waitForURL(/\/admin\/resources\/auditEvents\?/);
-    await page.waitForSelector('section [data-css="table-body"] tr, table tbody tr');
-    await page.click('table tbody tr td:nth-child(2)');
-    await page.waitForSelector('[data-testid="audit-diff"]');
-    const changed = page.locator('[data-testid="audit-diff"] tr[data-changed="true"]');
+    const edit = page.locator('[data-testid="record-history"] tr[data-action="records.update"]');
+    await edit.waitFor();
+    assert.match((await edit.innerText()).replace(/\s+/g, ' '), /label: Adelie → Gentoo/);
+    await edit.getByRole('link', { name: 'edited' }).click();
+    await page.waitForSelector('[data-testid="change-set-table"] tbody tr');
+    const changed = page.locator('[data-testid="change-set-table"] tbody tr');
     assert.equal(await changed.count(), 1);
-    assert.match((await changed.textContent()) ?? '', /label\s*Adelie\s*Gentoo/);
+    assert.match((await changed.innerText()).replace(/\s+/g, ' '), new RegExp(`${recordId} label Adelie Gentoo`));
     await page.close();
   });
 

@@ -4,7 +4,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { AuditEvent, DataRecord, Dataset, initModels, MlModel, ModelAlias, ModelVersion } from '../../models/index.js';
+import {
+  AuditEvent,
+  DataRecord,
+  Dataset,
+  initModels,
+  MlModel,
+  ModelAlias,
+  ModelVersion,
+  User,
+} from '../../models/index.js';
 import { startQueue, stopQueue } from '../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
@@ -166,6 +175,35 @@ try {
   await bulk.waitForSelector('[data-testid="bulk-preview"]');
   await bulk.waitForTimeout(300);
   await bulk.screenshot({ path: path.join(out, 'bulk-edit.png') });
+  // Applied, then one of the records relabelled by someone else: the event's change-set and a revert
+  // preview with that conflict.
+  await bulk.click('[data-testid="bulk-apply"]');
+  await bulk.waitForURL(/\/admin\/resources\/records(\?|$)/);
+  const admin = (await User.findOne({ where: { email: 'admin@example.com' } }))!;
+  await updateRecord({ type: 'user', id: admin.id, email: admin.email, role: 'admin' }, firstPenguins[1]!, {
+    label: 'Gentoo',
+  });
+  const bulkEvent = (await AuditEvent.findOne({
+    where: { action: 'records.bulk_update', outcome: 'success' },
+    order: [['seq', 'DESC']],
+  }))!;
+  await bulk.goto(`${base}/admin/resources/auditEvents/records/${bulkEvent.seq}/show`);
+  await bulk.waitForSelector('[data-testid="change-set-table"] tbody tr');
+  await bulk.locator('[data-testid="change-set"]').scrollIntoViewIfNeeded();
+  await bulk.waitForTimeout(300);
+  await bulk.screenshot({ path: path.join(out, 'change-set.png') });
+  await bulk.click('[data-testid="change-set-revert"]');
+  await bulk.waitForSelector('[data-testid="revert-conflicts"]');
+  await bulk.setViewportSize({ width: 1280, height: 1000 });
+  await bulk.waitForTimeout(300);
+  await bulk.screenshot({ path: path.join(out, 'revert-preview.png') });
+  await bulk.setViewportSize({ width: 1280, height: 760 });
+  await bulk.goto(`${base}/admin/resources/records/records/${firstPenguins[1]}/show`);
+  await bulk.waitForSelector('[data-testid="record-history"] tbody tr');
+  await bulk.locator('[data-testid="record-history"]').scrollIntoViewIfNeeded();
+  await bulk.waitForTimeout(300);
+  await bulk.screenshot({ path: path.join(out, 'record-history.png') });
+  console.log('wrote admin/screenshots/change-set.png, revert-preview.png, record-history.png');
   await bulk.goto(`${base}/admin/resources/datasets/records/${penguinData.id}/importCsv`);
   await bulk.waitForSelector('[data-testid="import-form"]');
   const csv =

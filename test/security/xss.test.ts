@@ -456,17 +456,25 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
     assertNothingRan(seen);
   });
 
-  it("shows audit events: the diff of an edit that wrote payloads, a refused bulk edit's reason and selection, a bulk diff of payload tags", async () => {
+  it("shows audit events: the change-set of an edit that wrote payloads (and the record's History), a refused bulk edit's reason and selection, a bulk edit's change-set of payload tags", async () => {
     await visit(`/admin/resources/auditEvents?filters.resource=records&perPage=50`, [FOREIGN_LABEL], 'table');
     await visit(
       `/admin/resources/auditEvents/records/${ids.editEvent}/show`,
       [`${XSS.script} ${XSS.img}`, 'an innocent record'],
-      '[data-testid="audit-diff"]',
+      '[data-testid="change-set-table"]',
     );
-    const changed = page.locator('[data-testid="audit-diff"] tr[data-changed="true"]');
+    const changed = page.locator('[data-testid="change-set-table"] tr[data-field="text"]');
     assert.match(
       (await changed.innerText()) ?? '',
-      /^text\s+an innocent record\s+<script>window.__xss=1<\/script> "><img src=x onerror="window.__xss=1">$/,
+      new RegExp(
+        `^${ids.edited}\\s+text\\s+an innocent record\\s+<script>window.__xss=1</script> "><img src=x onerror="window.__xss=1">$`,
+      ),
+    );
+    // The record's History panel shows the same change, as text.
+    await visit(
+      `/admin/resources/records/records/${ids.edited}/show`,
+      [`${XSS.script} ${XSS.img}`, 'an innocent record'],
+      '[data-testid="record-history"] table',
     );
     // The selection is shown as JSON, so its quotes are escaped.
     await visit(`/admin/resources/auditEvents/records/${ids.bulkFailedEvent}/show`, [
@@ -475,8 +483,8 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
     ]);
     await visit(
       `/admin/resources/auditEvents/records/${ids.bulkEvent}/show`,
-      [XSS.script, JSON.stringify(XSS.svg), XSS.template],
-      '[data-testid="audit-diff"]',
+      [XSS.script, XSS.template],
+      '[data-testid="change-set-table"]',
     );
     assertNothingRan(seen);
   });
