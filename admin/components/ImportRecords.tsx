@@ -4,6 +4,7 @@ import { Box, Button, FormGroup, H3, Label, MessageBox, Text } from '@adminjs/de
 import { IMPORT_FIELDS } from '../../src/records/import/import-fields.js';
 import type { StoredImportFile as Upload } from '../../src/records/import/import-file.js';
 import type { ImportResult } from '../../src/records/import/run-import.js';
+import { RevertLink } from './revert-link.js';
 
 const api = new ApiClient();
 const LIVE = ['queued', 'running'];
@@ -275,6 +276,12 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
             variant="success"
             message={`Imported ${job.result.inserts.toLocaleString()} new and updated ${job.result.updates.toLocaleString()} records${job.result.invalidRows ? `; ${job.result.invalidRows.toLocaleString()} invalid rows skipped` : ''}.`}
           />
+          {job.result.changeSetId ? (
+            <RevertLink
+              changeSetId={job.result.changeSetId}
+              what="this import (updated records get their earlier values, new ones are deleted)"
+            />
+          ) : null}
         </Box>
       ) : null}
     </Box>

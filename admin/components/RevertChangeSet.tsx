@@ -201,7 +201,8 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
         </Text>
         <ul style={{ margin: 0, paddingLeft: 20, lineHeight: 1.6 }}>
           <li>
-            {count(going, 'record')} get back {preview.fields.length ? preview.fields.join(', ') : 'their values'} as{' '}
+            {count(going, 'record')} {going === 1 ? 'gets' : 'get'} back{' '}
+            {preview.fields.length ? preview.fields.join(', ') : 'their values'} as{' '}
             {going === 1 ? 'it was' : 'they were'} before change-set #{preview.changeSetId}
             {preview.action === 'records.import' || preview.action === 'records.create'
               ? '; records this change created are deleted (soft delete: an admin can restore them)'
@@ -211,7 +212,14 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
           {preview.conflicts.count > 0 ? (
             <li>
               {count(preview.conflicts.count, 'record')} changed since{' '}
-              {conflicts === 'skip' ? 'are skipped: they keep their current values' : 'are overwritten as well'}.
+              {preview.conflicts.count === 1
+                ? conflicts === 'skip'
+                  ? 'is skipped: it keeps its current values'
+                  : 'is overwritten as well'
+                : conflicts === 'skip'
+                  ? 'are skipped: they keep their current values'
+                  : 'are overwritten as well'}
+              .
             </li>
           ) : null}
           <li>

@@ -93,7 +93,7 @@ describe('a content manager undoes a bulk edit from its audit event, and restore
     assert.equal(await page.isChecked('#conflicts-skip'), true);
     assert.match(
       (await page.textContent('[data-testid="revert-what-happens"]')) ?? '',
-      /2 records get back label.*1 record changed since are skipped/s,
+      /2 records get back label.*1 record changed since is skipped/s,
     );
     await page.click('[data-testid="revert-confirm"]');
     await page.waitForSelector('[data-testid="revert-done"]');

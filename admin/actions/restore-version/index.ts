@@ -1,14 +1,17 @@
 import type { Action, ActionResponse } from 'adminjs';
-import { previewRestoreVersion, restoreRecordVersion } from '../../../src/records/history/restore-record-version.js';
+import {
+  previewRestoreVersion,
+  restoreRecordVersion,
+  RestoreVersionRequest,
+} from '../../../src/records/history/restore-record-version.js';
 import { actionHandler } from '../../action-handler.js';
 import type { RestorePreviewView } from '../../components/change-set-view.js';
 import { actorOf } from '../../current-admin.js';
 
-
 /**
  * "Restore to this version" from a record's History panel: GET ?changeSetId=N previews the difference
  * between the record now and right after that change; POST {changeSetId} restores it (one change-set
- * of its own, audited). The service checks the role and its fields.
+ * of its own, audited). The service checks the role and its fields, and audits a refusal.
  */
 export const restoreVersionAction: Partial<Action<ActionResponse>> = {
   actionType: 'record',
@@ -20,10 +23,8 @@ export const restoreVersionAction: Partial<Action<ActionResponse>> = {
     const base = { record: record!.toJSON(currentAdmin) };
     if (request.method !== 'post') {
       const { changeSetId } = RestoreVersionRequest.parse(request.query ?? {});
-      const preview: RestorePreviewView = {
-        changeSetId,
-        ...(await previewRestoreVersion(actor, recordId, changeSetId)),
-      };
+      const { current, target, fields, refused } = await previewRestoreVersion(actor, recordId, changeSetId);
+      const preview: RestorePreviewView = { changeSetId, current, target, fields, refused };
       return { ...base, preview };
     }
     const { changeSetId } = RestoreVersionRequest.parse(request.payload ?? {});

@@ -104,7 +104,8 @@ describe("the console's change history: an event's changes, their export, revert
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
     assert.ok(lines.length >= 4, lines.join('\n'));
-    for (const id of ids) assert.ok(lines.some((line) => line.startsWith(`${changeSetId},${id},`) || line.includes(`${id}`)));
+    for (const id of ids)
+      assert.ok(lines.some((line) => line.startsWith(`${changeSetId},${id},`) || line.includes(`${id}`)));
 
     const jsonl = await manager.http.request(`/admin/exports/change-sets/${changeSetId}.jsonl`);
     assert.equal(jsonl.status, 200);
