@@ -65,6 +65,8 @@ export interface BulkEditPreview {
 export interface BulkEditResult {
   changed: number;
   matching: number;
+  /** The change-set holding every changed record's previous values: what "Revert…" undoes. */
+  changeSetId: number;
 }
 
 export type BulkProgress = (done: number, total: number) => Promise<void>;
@@ -256,7 +258,7 @@ export async function applyBulkEdit(
       { replacements: changing.replacements, type: QueryTypes.SELECT, transaction },
     );
     const touchesTags = Boolean(changes.addTags?.length || changes.removeTags?.length);
-    await audit.trackRecordChanges();
+    const changeSet = await audit.trackRecordChanges();
     const assignments = [
       ...(changes.label !== undefined ? ['label = CAST(:label AS text)'] : []),
       ...(changes.split !== undefined ? ['split = CAST(:split AS record_split)'] : []),
@@ -291,6 +293,6 @@ export async function applyBulkEdit(
       before: null,
       after: changes,
     });
-    return { changed: targets.length, matching: preview.matching };
+    return { changed: targets.length, matching: preview.matching, changeSetId: changeSet.id };
   });
 }

@@ -159,8 +159,8 @@ export function addRecordRoutes(api: ApiVersion): void {
     parseBody: checkedByService<BulkEditRequest>,
     responses: {
       200: {
-        description: 'How many records matched and how many changed.',
-        schema: z.object({ matching: z.number().int(), changed: z.number().int() }),
+        description: 'How many records matched and how many changed, and the change-set that can revert it.',
+        schema: z.object({ matching: z.number().int(), changed: z.number().int(), changeSetId: z.number().int() }),
       },
       202: {
         description: 'Queued as a job: follow it at /api/v1/jobs/{jobId}.',

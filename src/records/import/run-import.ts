@@ -27,6 +27,8 @@ export interface ImportResult extends StagedRows {
   dataset: string;
   /** True when the rows were written (apply only). */
   applied: boolean;
+  /** Apply only: the change-set holding every updated record's previous values and the created records. */
+  changeSetId?: number;
 }
 
 /** One run of a stored file against its dataset, as both modes need it. */
@@ -91,7 +93,7 @@ async function applyImport(actor: Actor, { params, file, dataset, plan, progress
       if (checked.invalidRows > 0 && !params.skipInvalid) throw invalidRowsRefused(file, checked);
       await progress('writing records', 0, checked.inserts + checked.updates);
       // Updated records keep their previous values, created ones are listed: both revertible.
-      await audit.trackRecordChanges();
+      const changeSet = await audit.trackRecordChanges();
       await writeStagedRecords(transaction, dataset, plan);
       await markFileApplied(transaction, file.id);
       audit.note({
@@ -104,12 +106,13 @@ async function applyImport(actor: Actor, { params, file, dataset, plan, progress
         },
         after: { mapping: params.mapping },
       });
-      return checked;
+      return { ...checked, changeSetId: changeSet.id };
     },
   );
   // Only now, committed, do the rows count as done.
   await progress('writing records', staged.inserts + staged.updates, staged.inserts + staged.updates);
-  return resultOf('apply', file, dataset, staged);
+  const { changeSetId, ...rows } = staged;
+  return { ...resultOf('apply', file, dataset, rows), changeSetId };
 }
 
 function invalidRowsRefused(file: ImportFileFacts, staged: StagedRows): InvalidInput {
