@@ -13,7 +13,7 @@ import {
   TableRow,
   Text,
 } from '@adminjs/design-system';
-import { AFTER_BACKGROUND, BEFORE_BACKGROUND, ChangeValue } from './change-value.js';
+import { AFTER_BACKGROUND, BEFORE_BACKGROUND, ChangeValue, changedFields } from './change-value.js';
 import type { ChangeSetPage } from './change-set-view.js';
 
 const api = new ApiClient();
@@ -110,7 +110,7 @@ export const ChangeRows: React.FC<{ page: Pick<ChangeSetPage, 'rows'> }> = ({ pa
               <TableCell colSpan={3}>created by this change</TableCell>
             </TableRow>,
           ];
-        const fields = [...new Set([...Object.keys(row.before), ...Object.keys(row.after)])];
+        const fields = changedFields(row.before, row.after);
         return fields.map((field, i) => (
           <TableRow key={`${row.recordId}-${field}`} data-record={row.recordId} data-field={field}>
             <TableCell>{i === 0 ? link : null}</TableCell>

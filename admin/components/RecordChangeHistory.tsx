@@ -14,7 +14,15 @@ import {
   Text,
 } from '@adminjs/design-system';
 import { Pager } from './ChangeSetChanges.js';
-import { AFTER_BACKGROUND, BEFORE_BACKGROUND, ChangeValue, actionWords, utcTime } from './change-value.js';
+import {
+  AFTER_BACKGROUND,
+  BEFORE_BACKGROUND,
+  ChangeValue,
+  actionWords,
+  changedFields,
+  inRecordOrder,
+  utcTime,
+} from './change-value.js';
 import type { HistoryEntryView, HistoryPage, RestorePreviewView } from './change-set-view.js';
 
 const api = new ApiClient();
@@ -150,7 +158,7 @@ const RecordChangeHistory: React.FC<ShowPropertyProps> = ({ record, resource }) 
 
 const EntryChanges: React.FC<{ entry: HistoryEntryView }> = ({ entry }) => {
   if (entry.kind === 'c') return <Text>created</Text>;
-  const fields = [...new Set([...Object.keys(entry.before), ...Object.keys(entry.after)])];
+  const fields = changedFields(entry.before, entry.after);
   return (
     <Box>
       {fields.map((field) => (
@@ -236,7 +244,7 @@ const RestorePreview: React.FC<{
               </TableRow>
             </TableHead>
             <TableBody>
-              {preview.fields.map((field) => (
+              {inRecordOrder(preview.fields).map((field) => (
                 <TableRow key={field} data-field={field}>
                   <TableCell style={{ fontWeight: 700 }}>{field}</TableCell>
                   <TableCell style={{ background: BEFORE_BACKGROUND }}>

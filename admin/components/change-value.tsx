@@ -10,6 +10,22 @@ export const AFTER_BACKGROUND = '#E8F5E9';
 const MARK_BEFORE = { background: '#F5B7B1', textDecoration: 'line-through' } as const;
 const MARK_AFTER = { background: '#A9DFBF' } as const;
 
+/** Record fields in the order the record's page shows them; others after, by name. */
+const FIELD_ORDER = ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source', 'deletedAt'];
+
+/** Field names once each, in the record page's order. */
+export function inRecordOrder(fields: readonly string[]): string[] {
+  const rank = (field: string) => {
+    const i = FIELD_ORDER.indexOf(field);
+    return i === -1 ? FIELD_ORDER.length : i;
+  };
+  return [...new Set(fields)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** The fields of a change's before and after, in the record page's order. */
+export const changedFields = (before: Record<string, unknown>, after: Record<string, unknown>) =>
+  inRecordOrder([...Object.keys(before), ...Object.keys(after)]);
+
 /** A stored value as a person reads it: "empty" for null, lists comma-separated, objects as JSON. */
 export function valueText(value: unknown): string {
   if (value === undefined) return '—';
