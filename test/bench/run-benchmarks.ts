@@ -15,6 +15,7 @@ const BENCHMARKS = [
   'console-scale',
   'charts',
   'import',
+  'revert',
   'score',
   'predict',
   'start',
@@ -175,6 +176,14 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       `${num(get(csvImport, 'dryRun', 'heapGrowthMiB'), 1)} / ${num(get(csvImport, 'apply', 'heapGrowthMiB'), 1)}`,
       `file ${num(get(csvImport, 'fileMiB'), 0)} MiB`,
       'constant',
+    ]);
+  }
+  if (results.revert) {
+    rows.push([
+      'revert of a 1M-record bulk edit, as a job (rows/s)',
+      num(get(results.revert, 'revert', 'rowsPerSecond')),
+      `the bulk edit itself ${num(get(results.revert, 'bulkEdit', 'rowsPerSecond'))}`,
+      'completes, every record back',
     ]);
   }
   if (score) {
