@@ -31,6 +31,7 @@ const COLUMNS = [
   'requestId',
   'prevHash',
   'hash',
+  'changeSet',
 ] as const;
 const PAGE = 2_000;
 

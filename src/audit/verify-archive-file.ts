@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { GENESIS_HASH } from './hash-chain.js';
-import { ChainWalker, type ChainAnchor, type ChainedRow, type ChainReport } from './verify-chain.js';
+import { ChainWalker, changeSetKey, type ChainAnchor, type ChainedRow, type ChainReport } from './verify-chain.js';
 
 /**
  * Verifies an archive written by `archive-audit` (or a JSON-lines export of a contiguous range) on
@@ -69,5 +69,6 @@ function toRow(event: Record<string, unknown>): ChainedRow {
     reason: text('reason'),
     prevHash: String(event.prevHash),
     hash: String(event.hash),
+    ...changeSetKey(event.changeSet),
   };
 }

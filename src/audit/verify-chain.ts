@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { sequelizeOf } from '../../models/index.js';
-import { GENESIS_HASH, hashEvent, type ChainedContent } from './hash-chain.js';
+import { GENESIS_HASH, hashEvent, type ChainedContent, type ChangeSetReference } from './hash-chain.js';
 
 /** A (seq, hash) pair kept outside the database, e.g. printed by an earlier verification. */
 export interface ChainAnchor {
@@ -21,10 +21,11 @@ export interface ChainReport {
   from?: ChainAnchor;
 }
 
-interface Row extends Omit<ChainedContent, 'at' | 'ip'> {
+interface Row extends Omit<ChainedContent, 'at' | 'ip' | 'changeSet'> {
   at: Date;
   ip: string | null;
   hash: string;
+  changeSet: unknown;
 }
 
 const PAGE = 5_000;
@@ -122,13 +123,18 @@ export async function verifyAuditChain(
     const rows = await sequelize.query<Row>(
       `SELECT seq, at, actor_type AS "actorType", actor_id AS "actorId", actor_label AS "actorLabel", actor_role AS "actorRole",
               action, resource, record_ids AS "recordIds", selection, before, after, host(ip) AS ip, user_agent AS "userAgent",
-              request_id AS "requestId", outcome, reason, prev_hash AS "prevHash", hash
+              request_id AS "requestId", outcome, reason, prev_hash AS "prevHash", hash, change_set AS "changeSet"
          FROM audit_events WHERE seq > :after ORDER BY seq LIMIT ${PAGE}`,
       { replacements: { after: walker.last.seq }, type: QueryTypes.SELECT, transaction },
     );
     if (rows.length === 0) break;
-    for (const row of rows) {
-      const problem = walker.step({ ...row, seq: Number(row.seq), at: new Date(row.at).toISOString() });
+    for (const { changeSet, ...row } of rows) {
+      const problem = walker.step({
+        ...row,
+        seq: Number(row.seq),
+        at: new Date(row.at).toISOString(),
+        ...changeSetKey(changeSet),
+      });
       if (problem) return walker.broken(problem);
     }
   }
@@ -152,6 +158,14 @@ export async function verifyAuditChain(
       `the anchor for event ${beyond} lies beyond the end of the chain (${last}): events were removed`,
     );
   return { ok: true, checked: walker.checked, head: walker.last, ...(start.seq > 0 ? { from: start } : {}) };
+}
+
+/**
+ * The change_set key as the hash covers it: present with whatever was stored (so any edit of it
+ * shows), absent when the column is null, as on events written before change-sets existed.
+ */
+export function changeSetKey(value: unknown): { changeSet?: ChangeSetReference } {
+  return value === null || value === undefined ? {} : { changeSet: value as ChangeSetReference };
 }
 
 /** "SEQ:HASH" (as printed by verify-audit) → an anchor; throws a message saying the expected form. */
