@@ -43,7 +43,10 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
     if (committed) return { ...committed };
     const request = RevertRequest.safeParse(params);
     if (!request.success)
-      throw new InvalidInput('history.revert_params', `This revert job's parameters are not valid: queue the revert again.`);
+      throw new InvalidInput(
+        'history.revert_params',
+        `This revert job's parameters are not valid: queue the revert again.`,
+      );
     const result = await revertChangeSet(
       actor,
       request.data,

@@ -39,7 +39,8 @@ export function differences(
       out.push(`record ${id}: ${want ? 'missing now' : 'not in the snapshot'}`);
     } else {
       for (const field of Object.keys(want) as Array<keyof TrackedRow>)
-        if (want[field] !== got[field]) out.push(`record ${id}: ${field} ${String(got[field])} ≠ ${String(want[field])}`);
+        if (want[field] !== got[field])
+          out.push(`record ${id}: ${field} ${String(got[field])} ≠ ${String(want[field])}`);
     }
     if (out.length >= limit) break;
   }

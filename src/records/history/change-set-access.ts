@@ -23,7 +23,8 @@ const ROLE_REFUSALS = {
  * (editableRecordFields, the bulk edit's and the record form's rule).
  */
 export function refusalOf(actor: Actor, action: 'revert' | 'restoreVersion', scope: WriteScope): Forbidden | null {
-  if (decide(actor, 'records', action) !== true) return new Forbidden(`history.${action}_forbidden`, ROLE_REFUSALS[action]);
+  if (decide(actor, 'records', action) !== true)
+    return new Forbidden(`history.${action}_forbidden`, ROLE_REFUSALS[action]);
   const allowed = editableRecordFields(actor);
   if (allowed === 'all') return null;
   const refused = scope.fields.filter((field) => !allowed.includes(field));

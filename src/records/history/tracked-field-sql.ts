@@ -4,7 +4,16 @@
  * and restore write records from `before` values through these, and compare a record with a
  * change's `after` the same way, so a value means the same thing on both sides.
  */
-export const TRACKED_FIELDS = ['datasetId', 'text', 'features', 'label', 'split', 'tags', 'source', 'deletedAt'] as const;
+export const TRACKED_FIELDS = [
+  'datasetId',
+  'text',
+  'features',
+  'label',
+  'split',
+  'tags',
+  'source',
+  'deletedAt',
+] as const;
 export type TrackedField = (typeof TRACKED_FIELDS)[number];
 
 const COLUMNS: Record<TrackedField, string> = {

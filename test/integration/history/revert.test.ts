@@ -14,10 +14,7 @@ import { startQueue } from '../../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../../src/jobs/run-worker.js';
 import { applyBulkEdit, parseBulkEdit } from '../../../src/records/bulk-edit.js';
 import { previewRevert } from '../../../src/records/history/preview-revert.js';
-import {
-  previewRestoreVersion,
-  restoreRecordVersion,
-} from '../../../src/records/history/restore-record-version.js';
+import { previewRestoreVersion, restoreRecordVersion } from '../../../src/records/history/restore-record-version.js';
 import { revertChangeSet } from '../../../src/records/history/revert-change-set.js';
 import { startRevert } from '../../../src/records/history/start-revert.js';
 import { MEGABYTE, storeImportFile } from '../../../src/records/import/import-file.js';
@@ -175,9 +172,10 @@ describe('revert a change-set, restore a record to a past version (real Postgres
       await updateRecord(admin, ids[3]!, { label: small.labels[2] });
       const preview = await previewRevert(manager, source);
       assert.deepEqual([preview.records, preview.wouldRevert, preview.conflicts.count], [10, 9, 1]);
-      assert.deepEqual(preview.conflicts.first.map((c) => [c.recordId, c.fields, c.by]), [
-        [ids[3], ['label'], adminUser.email],
-      ]);
+      assert.deepEqual(
+        preview.conflicts.first.map((c) => [c.recordId, c.fields, c.by]),
+        [[ids[3], ['label'], adminUser.email]],
+      );
       assert.ok(Date.now() - Date.parse(preview.conflicts.first[0]!.at) < 60_000, 'when');
 
       const result = await revertChangeSet(manager, { changeSetId: source, conflicts });
@@ -187,14 +185,7 @@ describe('revert a change-set, restore a record to a past version (real Postgres
         assert.deepEqual([result.reverted, result.skipped], [9, 1]);
         assert.equal(edited.label, small.labels[2], "the admin's edit stays");
         assert.equal(edited.split, 'holdout', 'the whole record is left as it is');
-        assert.deepEqual(
-          differences(
-            before,
-            now,
-            ids.filter((_, i) => i !== 3).map(String),
-          ),
-          [],
-        );
+        assert.deepEqual(differences(before, now, ids.filter((_, i) => i !== 3).map(String)), []);
         const original = before.get(String(ids[3]))!;
         await updateRecord(admin, ids[3]!, { label: original.label, split: original.split as 'train' | 'test' });
       } else {
@@ -243,7 +234,10 @@ describe('revert a change-set, restore a record to a past version (real Postgres
         revertChangeSet(actor, { changeSetId: splits, conflicts: 'overwrite' }),
         (error: unknown) => error instanceof Forbidden && error.code === code && sentence.test(error.message),
       );
-      const denied = await AuditEvent.findOne({ where: { action: 'records.revert', outcome: 'denied' }, order: [['seq', 'DESC']] });
+      const denied = await AuditEvent.findOne({
+        where: { action: 'records.revert', outcome: 'denied' },
+        order: [['seq', 'DESC']],
+      });
       assert.ok(denied && Number(denied.seq) > seq, 'audited');
       assert.deepEqual((denied.selection as { source: unknown }).source, {
         changeSetId: splits,
@@ -252,7 +246,10 @@ describe('revert a change-set, restore a record to a past version (real Postgres
       assert.match(denied.reason ?? '', new RegExp(`^${code}: `));
     }
     const rows = await DataRecord.findAll({ where: { id: ids } });
-    assert.ok(rows.every((r) => r.split === 'holdout'), 'nothing reverted');
+    assert.ok(
+      rows.every((r) => r.split === 'holdout'),
+      'nothing reverted',
+    );
     await assert.rejects(
       revertChangeSet(manager, { changeSetId: 999_999_999, conflicts: 'skip' }),
       (error: unknown) => error instanceof NotFound && error.code === 'history.change_set_not_found',
@@ -286,7 +283,10 @@ describe('revert a change-set, restore a record to a past version (real Postgres
 
     const restored = await restoreRecordVersion(manager, id!, first);
     assert.deepEqual([...restored.fields].sort(), ['label', 'split', 'tags']);
-    assert.deepEqual(differences(new Map([[String(id), afterFirst]]), await trackedRows(small.datasetId), [String(id)]), []);
+    assert.deepEqual(
+      differences(new Map([[String(id), afterFirst]]), await trackedRows(small.datasetId), [String(id)]),
+      [],
+    );
     const event = (await AuditEvent.findOne({
       where: { action: 'records.restore_version', outcome: 'success' },
       order: [['seq', 'DESC']],
