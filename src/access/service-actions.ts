@@ -11,4 +11,5 @@ export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {
   records: ['history', 'revert', 'restoreVersion'],
   models: ['predict'],
   inferenceStats: ['systemHealth'],
+  records: ['history'],
 };

@@ -25,7 +25,7 @@ export async function closeChangeSet(transaction: Transaction, changeSet: OpenCh
                FROM record_changes, jsonb_object_keys(after) AS key WHERE change_set_id = :id) AS fields`,
     { replacements: { id: changeSet.id }, type: QueryTypes.SELECT, transaction },
   );
-  const digest = await changeSetDigest(connectionOf(transaction), changeSet.id);
+  const { digest } = await changeSetDigest(connectionOf(transaction), changeSet.id);
   const summary: ChangeSetSummary = {
     id: changeSet.id,
     records: Number(counted?.records ?? 0),
