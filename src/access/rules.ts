@@ -69,8 +69,6 @@ export const RULES = {
     // "Score with model…" on ticked records or on all matching a filter (the work checks models.score).
     scoreSelected: { admin: always, data_scientist: always },
     scoreMatching: { admin: always, data_scientist: always },
-    // A record's History: every change-set that touched it (the console's panel, the API).
-    history: readAll,
     // Undo a change-set, or put one record back as it was after one; the fields written must all be
     // the actor's to change (`editableRecordFields`: data scientists revert label changes only).
     revert: { admin: always, content_manager: always, data_scientist: always },

@@ -11,5 +11,4 @@ export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {
   records: ['history', 'revert', 'restoreVersion'],
   models: ['predict'],
   inferenceStats: ['systemHealth'],
-  records: ['history'],
 };
