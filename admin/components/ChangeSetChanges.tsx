@@ -13,10 +13,12 @@ import {
   TableRow,
   Text,
 } from '@adminjs/design-system';
-import { AFTER_BACKGROUND, BEFORE_BACKGROUND, ChangeValue, changedFields } from './change-value.js';
+import { AFTER_BACKGROUND, BEFORE_BACKGROUND, ChangeValue, changedFields, inRecordOrder } from './change-value.js';
 import type { ChangeSetPage } from './change-set-view.js';
 
 const api = new ApiClient();
+
+const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
  * An audit event's change-set as a paged table: a row per record and changed field, before and after,
@@ -52,11 +54,33 @@ const ChangeSetChanges: React.FC<{ eventSeq: string; changeSetId: number }> = ({
       {data ? (
         <>
           <Text mb="default" data-testid="change-set-summary">
-            Change-set #{changeSetId}: {data.records.toLocaleString('en')} record{data.records === 1 ? '' : 's'}{' '}
-            {data.created > 0 ? `(${data.created.toLocaleString('en')} created) ` : ''}
-            changed in {data.fields.length === 0 ? 'no tracked field' : data.fields.join(', ')}. Every record&apos;s
-            values before and after are kept, however many there are.
+            Change-set #{changeSetId}: {count(data.changeSet.records, 'record')} changed in{' '}
+            {data.changeSet.fields.length === 0 ? 'no tracked field' : inRecordOrder(data.changeSet.fields).join(', ')}.
+            Every record&apos;s values before and after are kept, however many there are.
           </Text>
+          {data.changeSet.revertsChangeSetId ? (
+            <Text mb="default" data-testid="change-set-reverts">
+              This revert undid change-set #{data.changeSet.revertsChangeSetId}.
+            </Text>
+          ) : null}
+          {data.changeSet.revertedBy.length > 0 ? (
+            <Text mb="default" data-testid="change-set-reverted-by">
+              Reverted since by{' '}
+              {data.changeSet.revertedBy.map((revert, i) => (
+                <React.Fragment key={revert.id}>
+                  {i > 0 ? ', ' : ''}
+                  {revert.auditSeq ? (
+                    <Link href={`/admin/resources/auditEvents/records/${revert.auditSeq}/show`}>
+                      change-set #{revert.id}
+                    </Link>
+                  ) : (
+                    `change-set #${revert.id}`
+                  )}
+                </React.Fragment>
+              ))}
+              .
+            </Text>
+          ) : null}
           <Box mb="lg" flex flexDirection="row" style={{ gap: 24, alignItems: 'center' }}>
             <Link href={exportHref('csv')} data-testid="change-set-export-csv">
               Export changes (CSV)
@@ -82,7 +106,7 @@ const ChangeSetChanges: React.FC<{ eventSeq: string; changeSetId: number }> = ({
             )}
           </Box>
           <ChangeRows page={data} />
-          <Pager page={data.page} perPage={data.perPage} total={data.records} onPage={setPage} noun="Records" />
+          <Pager page={data.page} perPage={data.perPage} total={data.total} onPage={setPage} noun="Records" />
         </>
       ) : null}
     </Box>
@@ -103,7 +127,7 @@ export const ChangeRows: React.FC<{ page: Pick<ChangeSetPage, 'rows'> }> = ({ pa
     <TableBody>
       {page.rows.flatMap((row) => {
         const link = <a href={`/admin/resources/records/records/${row.recordId}/show`}>{row.recordId}</a>;
-        if (row.kind === 'c')
+        if (row.kind === 'created')
           return [
             <TableRow key={`${row.recordId}-created`} data-record={row.recordId} data-field="">
               <TableCell>{link}</TableCell>

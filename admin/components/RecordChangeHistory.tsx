@@ -23,7 +23,7 @@ import {
   inRecordOrder,
   utcTime,
 } from './change-value.js';
-import type { HistoryEntryView, HistoryPage, RestorePreviewView } from './change-set-view.js';
+import type { HistoryEntry, HistoryPage, RestorePreviewView } from './change-set-view.js';
 
 const api = new ApiClient();
 
@@ -83,7 +83,7 @@ const RecordChangeHistory: React.FC<ShowPropertyProps> = ({ record, resource }) 
                 <React.Fragment key={entry.changeSetId}>
                   <TableRow data-testid={`history-entry-${entry.changeSetId}`} data-action={entry.action}>
                     <TableCell style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>{utcTime(entry.at)}</TableCell>
-                    <TableCell style={{ verticalAlign: 'top' }}>{entry.actor}</TableCell>
+                    <TableCell style={{ verticalAlign: 'top' }}>{entry.actorLabel}</TableCell>
                     <TableCell style={{ verticalAlign: 'top' }}>
                       {entry.auditSeq ? (
                         <Link href={`/admin/resources/auditEvents/records/${entry.auditSeq}/show`}>
@@ -130,7 +130,7 @@ const RecordChangeHistory: React.FC<ShowPropertyProps> = ({ record, resource }) 
               ))}
             </TableBody>
           </Table>
-          <Pager page={data.page} perPage={data.perPage} total={data.records} onPage={setPage} noun="Changes" />
+          <Pager page={data.page} perPage={data.perPage} total={data.total} onPage={setPage} noun="Changes" />
           {!data.restore.allowed && data.restore.reason ? (
             <Text variant="sm" color="grey60" mt="default" data-testid="history-no-restore">
               {data.restore.reason}
@@ -156,8 +156,8 @@ const RecordChangeHistory: React.FC<ShowPropertyProps> = ({ record, resource }) 
   );
 };
 
-const EntryChanges: React.FC<{ entry: HistoryEntryView }> = ({ entry }) => {
-  if (entry.kind === 'c') return <Text>created</Text>;
+const EntryChanges: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
+  if (entry.kind === 'created') return <Text>created</Text>;
   const fields = changedFields(entry.before, entry.after);
   return (
     <Box>
@@ -181,7 +181,7 @@ const EntryChanges: React.FC<{ entry: HistoryEntryView }> = ({ entry }) => {
 const RestorePreview: React.FC<{
   resourceId: string;
   recordId: string;
-  entry: HistoryEntryView;
+  entry: HistoryEntry;
   onCancel: () => void;
   onDone: () => void;
 }> = ({ resourceId, recordId, entry, onCancel, onDone }) => {

@@ -1,17 +1,16 @@
 /**
- * What the console's history actions send their pages (admin/actions/change-history): one shape for
- * the handler that builds it and the components that draw it.
+ * What the console's history actions send their pages (admin/actions/): the services' own shapes,
+ * plus whether the signed-in person may revert or restore. Types only: nothing of src/ is bundled.
  */
+import type { ChangeSetInfo, ChangeSetRow } from '../../src/records/history/change-set-rows.js';
+import type { HistoryEntry } from '../../src/records/history/record-history.js';
+import type { RevertPreview } from '../../src/records/history/preview-revert.js';
+import type { RestoreVersionPreview } from '../../src/records/history/restore-record-version.js';
+import type { RevertResult } from '../../src/records/history/revert-change-set.js';
 
-/** One record of a change-set: the fields it changed, before and after ('c': created, before/after empty). */
-export interface ChangeRowView {
-  recordId: number;
-  kind: 'c' | 'u';
-  before: Record<string, unknown>;
-  after: Record<string, unknown>;
-}
+export type { ChangeSetRow, HistoryEntry };
 
-/** Whether the signed-in person may revert, and if not, the sentence that says why. */
+/** Whether the signed-in person may revert (or restore), and if not, the sentence that says why. */
 export interface RevertChoice {
   allowed: boolean;
   reason: string | null;
@@ -19,71 +18,28 @@ export interface RevertChoice {
 
 /** A page of an audit event's change-set. */
 export interface ChangeSetPage {
-  changeSetId: number;
-  records: number;
-  created: number;
-  fields: string[];
+  changeSet: ChangeSetInfo;
+  rows: ChangeSetRow[];
+  total: number;
   page: number;
   perPage: number;
-  rows: ChangeRowView[];
   revert: RevertChoice;
 }
 
-/** One change-set that touched a record, as its History panel lists it. */
-export interface HistoryEntryView {
-  changeSetId: number;
-  auditSeq: number | null;
-  action: string;
-  actor: string;
-  at: string;
-  kind: 'c' | 'u';
-  before: Record<string, unknown>;
-  after: Record<string, unknown>;
-}
-
+/** A page of a record's History: the change-sets that touched it, newest first. */
 export interface HistoryPage {
-  entries: HistoryEntryView[];
-  /** Change-sets that touched the record, in all. */
-  records: number;
+  entries: HistoryEntry[];
+  total: number;
   page: number;
   perPage: number;
   restore: RevertChoice;
 }
 
 /** "Restore to this version": the record now and as it was right after the chosen change-set. */
-export interface RestorePreviewView {
-  changeSetId: number;
-  current: Record<string, unknown>;
-  target: Record<string, unknown>;
-  fields: string[];
-  /** Why this person may not restore it (the sentence to show), or null. */
-  refused: string | null;
-}
+export type RestorePreviewView = RestoreVersionPreview;
 
-/** The revert page's preview (src/records/history/revert-change-set.ts decides every number). */
-export interface RevertPreviewView {
-  changeSetId: number;
-  auditSeq: number | null;
-  action: string;
-  records: number;
-  wouldRevert: number;
-  alreadyReverted: number;
-  conflicts: { count: number; first: Array<{ recordId: number; fields: string[]; by: string; at: string }> };
-  /** Records of the change-set that no longer exist. */
-  missing: number;
-  fields: string[];
-  /** The latest revert of this change-set, if any. */
-  revertedBy: { changeSetId: number; by: string; at: string } | null;
-  refused: string | null;
-  /** Above this many records the revert runs as a job with a progress page. */
-  jobThreshold: number;
-}
+/** The revert page's preview, and the size above which the revert runs as a job. */
+export type RevertPreviewView = RevertPreview & { jobThreshold: number };
 
 /** A revert done at once (a large one is a job instead). */
-export interface RevertDoneView {
-  /** The revert's own change-set. */
-  changeSetId: number;
-  reverted: number;
-  skipped: number;
-  alreadyReverted: number;
-}
+export type RevertDoneView = Pick<RevertResult, 'changeSetId' | 'reverted' | 'skipped' | 'alreadyReverted'>;

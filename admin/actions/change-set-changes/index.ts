@@ -4,13 +4,15 @@ import * as z from 'zod';
 import { ZodError } from 'zod';
 import { decide } from '../../../src/access/decide.js';
 import { DomainError } from '../../../src/errors/domain-error.js';
-import { changeSetRows, CHANGE_SET_PAGE_SIZE } from '../../../src/records/history/change-set-rows.js';
+import { changeSetRows } from '../../../src/records/history/change-set-rows.js';
 import { exportChangeSet } from '../../../src/records/history/export-change-set.js';
 import type { ChangeSetPage } from '../../components/change-set-view.js';
 import { actorOf } from '../../current-admin.js';
 import { isDownloadFormat, streamDownload } from '../stream-download.js';
 
 const ChangesQuery = z.object({ changesPage: z.coerce.number().int().positive().max(1_000_000) });
+/** Records per page of the "Changes" panel. */
+const PER_PAGE = 50;
 
 /**
  * The audit event's `show` answers, when asked with `?changesPage=N`, a page of the event's change-set
@@ -28,16 +30,9 @@ export const withChangeSetPage: After<ActionResponse> = async (
     const changeSetId = Number(context.record.params['changeSet.id']);
     if (!Number.isInteger(changeSetId) || changeSetId <= 0) return response;
     const actor = actorOf(context.currentAdmin);
-    const rows = await changeSetRows(actor, changeSetId, page);
     const mayRevert = decide(actor, 'records', 'revert') === true;
     const changes: ChangeSetPage = {
-      changeSetId,
-      records: rows.records,
-      created: rows.created,
-      fields: rows.fields,
-      page,
-      perPage: CHANGE_SET_PAGE_SIZE,
-      rows: rows.rows,
+      ...(await changeSetRows(actor, changeSetId, { page, perPage: PER_PAGE })),
       revert: {
         allowed: mayRevert,
         reason: mayRevert

@@ -1,17 +1,18 @@
 import type { Action, ActionResponse } from 'adminjs';
-import * as z from 'zod';
 import { decide } from '../../../src/access/decide.js';
-import { recordHistory, HISTORY_PAGE_SIZE } from '../../../src/records/history/record-history.js';
+import { HistoryPage as PageQuery } from '../../../src/records/history/history-page.js';
+import { recordHistory } from '../../../src/records/history/record-history.js';
 import { actionHandler } from '../../action-handler.js';
 import type { HistoryPage } from '../../components/change-set-view.js';
 import { actorOf } from '../../current-admin.js';
 
-const HistoryQuery = z.object({ page: z.coerce.number().int().positive().default(1) });
+/** Change-sets per page of a record's History panel. */
+const PER_PAGE = 20;
 
 /**
  * The data of a record's History panel (the panel is on the record's show page, so the action has no
  * page or button of its own): a page of the change-sets that touched the record, newest first, and
- * whether this role may restore it to one of them.
+ * whether this role may restore it to one of them (the service checks again, fields included).
  */
 export const recordHistoryAction: Partial<Action<ActionResponse>> = {
   actionType: 'record',
@@ -19,14 +20,10 @@ export const recordHistoryAction: Partial<Action<ActionResponse>> = {
   isVisible: false,
   handler: actionHandler(async (request, _response, { record, currentAdmin }) => {
     const actor = actorOf(currentAdmin);
-    const { page } = HistoryQuery.parse(request.query ?? {});
-    const { entries, total } = await recordHistory(actor, Number(record!.id()), page);
+    const { page } = PageQuery.parse(request.query ?? {});
     const mayRestore = decide(actor, 'records', 'restoreVersion') === true;
     const history: HistoryPage = {
-      entries: entries.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })),
-      records: total,
-      page,
-      perPage: HISTORY_PAGE_SIZE,
+      ...(await recordHistory(actor, Number(record!.id()), { page, perPage: PER_PAGE })),
       restore: {
         allowed: mayRestore,
         reason: mayRestore ? null : 'Your role may read this history but not restore the record to an earlier version.',

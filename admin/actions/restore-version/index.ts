@@ -23,8 +23,7 @@ export const restoreVersionAction: Partial<Action<ActionResponse>> = {
     const base = { record: record!.toJSON(currentAdmin) };
     if (request.method !== 'post') {
       const { changeSetId } = RestoreVersionRequest.parse(request.query ?? {});
-      const { current, target, fields, refused } = await previewRestoreVersion(actor, recordId, changeSetId);
-      const preview: RestorePreviewView = { changeSetId, current, target, fields, refused };
+      const preview: RestorePreviewView = await previewRestoreVersion(actor, recordId, changeSetId);
       return { ...base, preview };
     }
     const { changeSetId } = RestoreVersionRequest.parse(request.payload ?? {});
