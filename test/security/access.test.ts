@@ -196,6 +196,9 @@ const API_ROUTES: Record<
   },
 };
 
+/** A change-set of the shared data (set in `before`), for the console's change-set export. */
+let someChangeSet = 0;
+
 /** The console's own routes beside AdminJS's, and the rule each must follow. */
 const CUSTOM_ROUTES: Record<
   string,
@@ -213,6 +216,10 @@ const CUSTOM_ROUTES: Record<
     path: () => '/admin/exports/audit-events.csv',
   },
   'GET /exports/records.:format': { rule: ['records', 'export'], path: () => '/admin/exports/records.jsonl' },
+  'GET /exports/change-sets/:id.:format': {
+    rule: ['records', 'history'],
+    path: () => `/admin/exports/change-sets/${someChangeSet}.jsonl`,
+  },
 };
 
 describe('access: every console and API route answers as the rule table says (real server, real Postgres)', () => {
@@ -269,6 +276,7 @@ describe('access: every console and API route answers as the rule table says (re
     };
     await shared.relabelledRecord();
     recordEvent = (await latestChangeSet('records.update')).seq;
+    someChangeSet = (await latestChangeSet('records.update')).changeSetId;
     otherEvent = (await AuditEvent.findOne({ where: { resource: { [Op.ne]: 'records' } }, order: [['seq', 'DESC']] }))!
       .seq;
     // Another person's work: a job, a key, and a record scored by that job.
