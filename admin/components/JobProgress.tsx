@@ -114,7 +114,18 @@ const ChangeSetOfJob: React.FC<{ params: RecordJSON['params'] }> = ({ params }) 
     <Box mt="lg" data-testid="job-change-set">
       {kind === 'revert' ? (
         <Text mb="sm" data-testid="job-revert-result">
-          Reverted {Number(params['result.reverted'] ?? 0).toLocaleString('en')} records
+          Reverted {Number(params['result.reverted'] ?? 0).toLocaleString('en')} records of change-set #
+          {String(params['result.source.changeSetId'])}
+          {params['result.source.auditSeq'] ? (
+            <>
+              {' '}
+              (
+              <Link href={`/admin/resources/auditEvents/records/${String(params['result.source.auditSeq'])}/show`}>
+                event #{String(params['result.source.auditSeq'])}
+              </Link>
+              )
+            </>
+          ) : null}
           {Number(params['result.skipped'] ?? 0) > 0
             ? `; ${Number(params['result.skipped']).toLocaleString('en')} changed since were skipped`
             : ''}

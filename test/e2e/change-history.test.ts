@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { AuditEvent, DataRecord } from '../../models/index.js';
+import { Op } from 'sequelize';
+import { AuditEvent, DataRecord, Dataset } from '../../models/index.js';
+import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
+import { BULK_EDIT_JOB_THRESHOLD } from '../../src/records/bulk-edit.js';
+import { insertDataset } from '../../seeders/insert-dataset.js';
 import { updateRecord } from '../../src/records/save-record.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import {
@@ -10,6 +14,7 @@ import {
   TEST_PASSWORD,
   type RunningConsole,
 } from '../support/console-server.js';
+import { unique } from '../support/database.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
 /** Labels of the records, by id, as the database holds them now. */
@@ -26,7 +31,7 @@ async function openPage(browser: Browser, baseUrl: string, email: string): Promi
   return { page, errors };
 }
 
-describe('a content manager undoes a bulk edit from its audit event, and restores a record from its History (Chromium)', () => {
+describe('a content manager undoes a bulk edit from its audit event or its job page, and restores a record from its History (Chromium)', () => {
   let server: RunningConsole;
   let browser: Browser;
   let ids: number[];
@@ -36,6 +41,7 @@ describe('a content manager undoes a bulk edit from its audit event, and restore
 
   before(async () => {
     server = await startConsoleServer();
+    await startWorker();
     browser = await launchChromium();
     const { datasetId } = await createPenguinModel('history-e2e');
     ids = (await DataRecord.findAll({ where: { datasetId, label: 'Adelie' }, order: [['id', 'ASC']], limit: 3 })).map(
@@ -45,6 +51,7 @@ describe('a content manager undoes a bulk edit from its audit event, and restore
     editor = await createTestUser('content_manager');
   });
   after(async () => {
+    await stopWorker();
     await browser?.close();
     await server?.stop();
   });
@@ -171,5 +178,62 @@ describe('a content manager undoes a bulk edit from its audit event, and restore
     const posted = await http.api('/resources/records/actions/revert', 'POST', { changeSetId, conflicts: 'overwrite' });
     assert.equal(posted.status, 403);
     assert.equal((await labelsOf([ids[0]!]))[ids[0]!], 'Adelie');
+  });
+  it("reverts a bulk edit that ran as a job from the job's page, and follows the revert's own job to the end", async () => {
+    const size = BULK_EDIT_JOB_THRESHOLD + 100;
+    const name = unique('history-big');
+    await insertDataset(
+      { type: 'system' },
+      {
+        name,
+        task: 'text-classification',
+        labels: ['ham', 'spam'],
+        featureSchema: [],
+        description: null,
+        source: null,
+        license: null,
+      },
+      Array.from({ length: size }, (_, i) => ({
+        text: `message ${i}`,
+        label: 'ham',
+        split: 'train' as const,
+        tags: [],
+        features: null,
+        source: null,
+      })),
+    );
+    const big = (await Dataset.findOne({ where: { name } }))!;
+    const http = new HttpSession(server.baseUrl);
+    await http.login(manager.email, TEST_PASSWORD);
+    const queued = (await (
+      await http.api('/resources/records/actions/bulkEditMatching', 'POST', {
+        mode: 'apply',
+        'filter.datasetId': String(big.id),
+        label: 'spam',
+      })
+    ).json()) as { notice: { type: string; message: string }; redirectUrl: string };
+    assert.equal(queued.notice.type, 'success', queued.notice.message);
+
+    const { page, errors } = await openPage(browser, server.baseUrl, manager.email);
+    await page.goto(`${server.baseUrl}${queued.redirectUrl}`);
+    await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
+    await page.click('[data-testid="job-revert-link"]');
+    await page.waitForSelector('[data-testid="revert-summary"]');
+    assert.match(
+      (await page.textContent('[data-testid="revert-what-happens"]')) ?? '',
+      /runs as a job, and you follow its progress/,
+    );
+    await page.click('[data-testid="revert-confirm"]');
+    await page.waitForURL(/\/admin\/resources\/jobs\/records\/\d+\/show/);
+    await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });
+    assert.match(
+      (await page.textContent('[data-testid="job-revert-result"]')) ?? '',
+      new RegExp(`Reverted ${size.toLocaleString('en')} records`),
+    );
+    // The revert is a change-set of its own: its job page offers to revert it in turn.
+    assert.equal(await page.locator('[data-testid="job-revert-link"]').count(), 1);
+    assert.equal(await DataRecord.count({ where: { datasetId: big.id, label: { [Op.ne]: 'ham' } } }), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 });
