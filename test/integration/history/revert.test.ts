@@ -252,7 +252,7 @@ describe('revert a change-set, restore a record to a past version (real Postgres
     );
     await assert.rejects(
       revertChangeSet(manager, { changeSetId: 999_999_999, conflicts: 'skip' }),
-      (error: unknown) => error instanceof NotFound && error.code === 'history.change_set_not_found',
+      (error: unknown) => error instanceof NotFound && error.code === 'change_set.not_found',
     );
   });
 
