@@ -137,6 +137,14 @@ const API_ROUTES: Record<
     rule: ['records', 'delete'],
     call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }),
   },
+  'GET /api/v1/change-sets/{id}': {
+    rule: ['records', 'history'],
+    call: async (s) => ({ path: `/api/v1/change-sets/${(await s.relabelledRecord()).changeSets[0]}?limit=5` }),
+  },
+  'GET /api/v1/records/{id}/history': {
+    rule: ['records', 'history'],
+    call: async (s) => ({ path: `/api/v1/records/${(await s.relabelledRecord()).recordId}/history` }),
+  },
   // A label change: a data scientist may revert or restore it too (editableRecordFields).
   'GET /api/v1/change-sets/{id}/revert-preview': {
     rule: ['records', 'revert'],

@@ -1,13 +1,63 @@
 import * as z from 'zod';
+import { changeSetInfo, readRows } from '../../records/history/change-set-rows.js';
+import { HistoryPage } from '../../records/history/history-page.js';
 import { previewRevert } from '../../records/history/preview-revert.js';
+import { recordHistory } from '../../records/history/record-history.js';
 import { RevertRequest } from '../../records/history/revert-change-set.js';
 import { RestoreVersionRequest, restoreRecordVersion } from '../../records/history/restore-record-version.js';
 import { startRevert } from '../../records/history/start-revert.js';
 import { callerOf } from '../caller.js';
 import type { ApiVersion } from '../route.js';
-import { IdParam } from '../schemas.js';
+import { IdParam, PageQuery, pageOf } from '../schemas.js';
 import { JobSchema } from './resource-schemas.js';
 import { jobJson } from './serialize.js';
+
+const Values = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'Field → value, for the fields the change altered (none for a created record).' });
+
+const ChangeSetSchema = z
+  .object({
+    id: z.number().int(),
+    action: z
+      .string()
+      .meta({ description: 'The audit action: records.update, records.bulk_update, records.import, …' }),
+    actorLabel: z.string().meta({ description: 'Who: an email, key:<prefix>, cli:<os user> or system.' }),
+    actorId: z.string().nullable(),
+    at: z.string(),
+    auditSeq: z.number().int().nullable().meta({ description: 'The audit event that records it.' }),
+    records: z.number().int(),
+    fields: z.array(z.string()).meta({ description: 'Every field it changed in some record.' }),
+    digest: z.string().nullable().meta({ description: "SHA-256 of its rows, also in the audit event's hash." }),
+    revertsChangeSetId: z.number().int().nullable(),
+    revertedBy: z.array(z.object({ id: z.number().int(), auditSeq: z.number().int().nullable() })),
+  })
+  .meta({ id: 'ChangeSet' });
+
+const ChangeSetRowSchema = z
+  .object({
+    recordId: z.number().int(),
+    kind: z.enum(['created', 'updated']),
+    fields: z.array(z.string()),
+    before: Values,
+    after: Values,
+  })
+  .meta({ id: 'ChangeSetRow' });
+
+const HistoryEntrySchema = z
+  .object({
+    changeSetId: z.number().int(),
+    action: z.string(),
+    actorLabel: z.string(),
+    at: z.string(),
+    auditSeq: z.number().int().nullable(),
+    revertsChangeSetId: z.number().int().nullable(),
+    kind: z.enum(['created', 'updated']),
+    fields: z.array(z.string()),
+    before: Values,
+    after: Values,
+  })
+  .meta({ id: 'HistoryEntry' });
 
 const RevertPreviewSchema = z
   .object({
@@ -57,6 +107,60 @@ const RevertBody = RevertRequest.pick({ conflicts: true }).strict();
 
 /** Change-sets (what an audited write changed, record by record), their revert, and a record's past versions. */
 export function addHistoryRoutes(api: ApiVersion): void {
+  api.add({
+    method: 'get',
+    path: '/change-sets/{id}',
+    tag: 'History',
+    access: { scope: 'records:read', resource: 'records', action: 'history' },
+    summary: 'Read a change-set and a page of its records',
+    description:
+      "Who changed what and when, and each record's values before and after, in record id order: pass `nextAfter` as `after` for the next page (constant time however large the change-set).",
+    params: IdParam,
+    query: PageQuery,
+    responses: {
+      200: {
+        description: 'The change-set and a page of its rows.',
+        schema: z.object({ changeSet: ChangeSetSchema, rows: pageOf(ChangeSetRowSchema) }),
+      },
+    },
+    handler: async ({ params, query }, _req, res) => {
+      const changeSet = await changeSetInfo(callerOf(res).actor, params.id);
+      const rows = await readRows(params.id, { limit: query.limit + 1, after: query.after ?? 0 });
+      const more = rows.length > query.limit;
+      return {
+        changeSet,
+        rows: { items: rows.slice(0, query.limit), nextAfter: more ? rows[query.limit - 1]!.recordId : null },
+      };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/records/{id}/history',
+    tag: 'History',
+    access: { scope: 'records:read', resource: 'records', action: 'history' },
+    summary: "A record's history",
+    description:
+      'Every change-set that touched the record (a deleted one too), newest first, with its values before and after each: pages of `perPage`, `page` from 1.',
+    params: IdParam,
+    query: HistoryPage,
+    responses: {
+      200: {
+        description: 'A page of the history.',
+        schema: z.object({
+          items: z.array(HistoryEntrySchema),
+          total: z.number().int(),
+          page: z.number().int(),
+          perPage: z.number().int(),
+        }),
+      },
+    },
+    handler: async ({ params, query }, _req, res) => {
+      const { entries, ...rest } = await recordHistory(callerOf(res).actor, params.id, query);
+      return { items: entries, ...rest };
+    },
+  });
+
   api.add({
     method: 'get',
     path: '/change-sets/{id}/revert-preview',

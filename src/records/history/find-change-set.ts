@@ -41,7 +41,7 @@ export async function findChangeSet(
   );
   if (!row)
     throw new NotFound(
-      'history.change_set_not_found',
+      'change_set.not_found',
       `There is no change-set ${id}: open the change from its audit event or from the record's History.`,
     );
   return {

@@ -1,19 +1,13 @@
+import { TRACKED_FIELDS } from './history-page.js';
+
+export { TRACKED_FIELDS };
+
 /**
- * The record fields a change-set records (its jsonb keys, camelCase as in the model) and, for each,
- * its column and how a value stored in a change-set's jsonb becomes that column's type again. Revert
- * and restore write records from `before` values through these, and compare a record with a
- * change's `after` the same way, so a value means the same thing on both sides.
+ * A field a change-set records (its jsonb key, camelCase as in the model). For each: its column and
+ * how a value stored in a change-set's jsonb becomes that column's type again. Revert and restore
+ * write records from `before` values through these, and compare a record with a change's `after` the
+ * same way, so a value means the same thing on both sides.
  */
-export const TRACKED_FIELDS = [
-  'datasetId',
-  'text',
-  'features',
-  'label',
-  'split',
-  'tags',
-  'source',
-  'deletedAt',
-] as const;
 export type TrackedField = (typeof TRACKED_FIELDS)[number];
 
 const COLUMNS: Record<TrackedField, string> = {

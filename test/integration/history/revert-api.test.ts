@@ -83,6 +83,43 @@ describe('the history routes of /api/v1: revert preview, revert, restore a versi
     const rows = await DataRecord.findAll({ where: { id: ids } });
     assert.ok(rows.every((r) => !r.tags.includes('api-revert')));
 
+    const read = await call('auditor', 'GET', `/change-sets/${source}?limit=3`);
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    const changeSet = read.body.changeSet as { id: number; records: number; revertedBy: Array<{ id: number }> };
+    assert.deepEqual(
+      [changeSet.id, changeSet.records, changeSet.revertedBy.map((r) => r.id)],
+      [source, 4, [reverted.body.changeSetId]],
+    );
+    const page = read.body.rows as { items: Array<{ recordId: number; after: unknown }>; nextAfter: number };
+    assert.deepEqual(
+      page.items.map((r) => r.recordId),
+      ids.slice(0, 3),
+    );
+    assert.equal(page.nextAfter, ids[2]);
+    const last = await call('auditor', 'GET', `/change-sets/${source}?limit=3&after=${page.nextAfter}`);
+    assert.deepEqual(
+      [
+        (last.body.rows as { items: Array<{ recordId: number }> }).items.map((r) => r.recordId),
+        (last.body.rows as { nextAfter: null }).nextAfter,
+      ],
+      [[ids[3]], null],
+    );
+    const history = await call('reader', 'GET', `/records/${ids[0]}/history?perPage=5`);
+    assert.equal(history.status, 200, JSON.stringify(history.body));
+    const entries = history.body.items as Array<{
+      changeSetId: number;
+      action: string;
+      revertsChangeSetId: number | null;
+    }>;
+    assert.deepEqual(
+      entries.slice(0, 2).map((e) => [e.changeSetId, e.action, e.revertsChangeSetId]),
+      [
+        [reverted.body.changeSetId, 'records.revert', source],
+        [source, 'records.bulk_update', null],
+      ],
+      'newest first: the revert, then the edit',
+    );
+
     const again = await call('manager', 'POST', `/change-sets/${source}/revert`, { conflicts: 'overwrite' });
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'history.nothing_to_revert');
@@ -158,12 +195,16 @@ describe('the history routes of /api/v1: revert preview, revert, restore a versi
   it('answers malformed ids and bodies with 400 naming the field, unknown change-sets with 404', async () => {
     const cases: Array<[string, string, unknown, number, string]> = [
       ['GET', '/change-sets/abc/revert-preview', undefined, 400, 'path.invalid'],
+      ['GET', '/change-sets/1?limit=0', undefined, 400, 'query.invalid'],
+      ['GET', '/change-sets/99999999999', undefined, 404, 'change_set.not_found'],
+      ['GET', '/records/1/history?perPage=501', undefined, 400, 'query.invalid'],
+      ['GET', '/records/99999999999/history', undefined, 404, 'record.not_found'],
       ['GET', '/change-sets/0/revert-preview', undefined, 400, 'path.invalid'],
-      ['GET', '/change-sets/99999999999/revert-preview', undefined, 404, 'history.change_set_not_found'],
+      ['GET', '/change-sets/99999999999/revert-preview', undefined, 404, 'change_set.not_found'],
       ['POST', '/change-sets/1/revert', {}, 400, 'body.invalid'],
       ['POST', '/change-sets/1/revert', { conflicts: 'maybe' }, 400, 'body.invalid'],
       ['POST', '/change-sets/1/revert', { conflicts: 'skip', changeSetId: 2 }, 400, 'body.invalid'],
-      ['POST', '/change-sets/99999999999/revert', { conflicts: 'skip' }, 404, 'history.change_set_not_found'],
+      ['POST', '/change-sets/99999999999/revert', { conflicts: 'skip' }, 404, 'change_set.not_found'],
       ['POST', '/records/1/restore-version', { changeSetId: 'x' }, 400, 'body.invalid'],
       ['POST', '/records/1/restore-version', '[1,2', 400, 'body.malformed_json'],
       ['POST', '/records/99999999999/restore-version', { changeSetId: 1 }, 404, 'record.not_found'],

@@ -19,7 +19,7 @@ import { revertChangeSet } from '../../../src/records/history/revert-change-set.
 import { startRevert } from '../../../src/records/history/start-revert.js';
 import { MEGABYTE, storeImportFile } from '../../../src/records/import/import-file.js';
 import { runImport } from '../../../src/records/import/run-import.js';
-import { updateRecord } from '../../../src/records/save-record.js';
+import { deleteRecord, updateRecord } from '../../../src/records/save-record.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { differences, latestChangeSet, trackedRows } from '../../support/change-sets.js';
 import { createTestUser } from '../../support/console-server.js';
@@ -250,9 +250,24 @@ describe('revert a change-set, restore a record to a past version (real Postgres
       rows.every((r) => r.split === 'holdout'),
       'nothing reverted',
     );
+
+    // Undoing a delete brings records back: only admins restore deleted records, through a revert too.
+    const [victim] = await idsOf(small.datasetId, 1);
+    await deleteRecord(manager, victim!);
+    const deletion = (await latestChangeSet('records.delete')).changeSetId;
+    await assert.rejects(
+      revertChangeSet(manager, { changeSetId: deletion, conflicts: 'skip' }),
+      (error: unknown) =>
+        error instanceof Forbidden &&
+        error.code === 'history.revert_deleted_forbidden' &&
+        /only admins restore deleted records: ask an admin/.test(error.message),
+    );
+    assert.equal((await revertChangeSet(admin, { changeSetId: deletion, conflicts: 'skip' })).reverted, 1);
+    assert.ok(await DataRecord.findByPk(victim), 'back');
+
     await assert.rejects(
       revertChangeSet(manager, { changeSetId: 999_999_999, conflicts: 'skip' }),
-      (error: unknown) => error instanceof NotFound && error.code === 'history.change_set_not_found',
+      (error: unknown) => error instanceof NotFound && error.code === 'change_set.not_found',
     );
   });
 
