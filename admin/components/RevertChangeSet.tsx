@@ -99,7 +99,8 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
   }
 
   const going = preview.wouldRevert + (conflicts === 'overwrite' ? preview.conflicts.count : 0);
-  const asJob = going > preview.jobThreshold;
+  // The service decides by the change-set's size, not by how many records would still move.
+  const asJob = preview.records > preview.jobThreshold;
   const event = preview.auditSeq ? (
     <Link href={`/admin/resources/auditEvents/records/${preview.auditSeq}/show`}>event #{preview.auditSeq}</Link>
   ) : (

@@ -42,8 +42,9 @@ export const withChangeSetPage: After<ActionResponse> = async (
     };
     return { ...response, changes };
   } catch (error) {
-    if (error instanceof DomainError || error instanceof ZodError)
-      return { ...response, notice: { type: 'error', message: error.message } };
+    if (error instanceof ZodError)
+      return { ...response, notice: { type: 'error', message: 'changesPage must be a page number: 1, 2, …' } };
+    if (error instanceof DomainError) return { ...response, notice: { type: 'error', message: error.message } };
     throw error;
   }
 };

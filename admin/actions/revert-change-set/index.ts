@@ -1,5 +1,4 @@
 import type { Action, ActionResponse } from 'adminjs';
-import * as z from 'zod';
 import { BULK_EDIT_JOB_THRESHOLD } from '../../../src/records/bulk-edit.js';
 import { previewRevert } from '../../../src/records/history/preview-revert.js';
 import { RevertRequest } from '../../../src/records/history/revert-change-set.js';
@@ -9,7 +8,8 @@ import { Components } from '../../components.js';
 import type { RevertDoneView, RevertPreviewView } from '../../components/change-set-view.js';
 import { actorOf } from '../../current-admin.js';
 
-const PreviewQuery = z.object({ changeSetId: z.coerce.number().int().positive() });
+/** The preview names only the change-set; the choice about conflicts comes with the POST. */
+const PreviewQuery = RevertRequest.pick({ changeSetId: true });
 
 /**
  * "Revert…" of a change-set, opened from its audit event or a bulk edit's or an import's job page
