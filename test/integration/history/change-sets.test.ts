@@ -20,6 +20,7 @@ import { runImport } from '../../../src/records/import/run-import.js';
 import { restoreRecords } from '../../../src/records/restore-records.js';
 import { createRecord, deleteRecord, updateRecord } from '../../../src/records/save-record.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
+import { changeRecords } from '../../support/change-records.js';
 import { createTestUser } from '../../support/console-server.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 
@@ -154,6 +155,23 @@ describe('change-sets: every change to records keeps its previous values (real P
     assert.equal(history.entries[2]!.actorLabel, (manager as { email: string }).email);
     await assert.rejects(recordHistory({ type: 'anonymous' }, created.id), Forbidden);
     await assert.rejects(recordHistory(auditor, 999_999_999), NotFound);
+  });
+
+  it('merges two changes of one record in one change-set: the first value before, the last after', async () => {
+    const [record] = await DataRecord.findAll({ where: { datasetId }, limit: 1, order: [['id', 'DESC']] });
+    await changeRecords(async () => {
+      await sequelizeOf().query(`UPDATE records SET label = 'spam', tags = '{a}' WHERE id = :id`, {
+        replacements: { id: record!.id },
+      });
+      await sequelizeOf().query(`UPDATE records SET label = 'ham', source = 'twice' WHERE id = :id`, {
+        replacements: { id: record!.id },
+      });
+    });
+    const event = await lastEvent('records.update');
+    assert.deepEqual(
+      (await changesOf(event.changeSet!.id)).map((c) => [Number(c.recordId), c.before, c.after]),
+      [[record!.id, { label: record!.label, tags: [], source: null }, { label: 'ham', tags: ['a'], source: 'twice' }]],
+    );
   });
 
   it('refuses an UPDATE of a record outside a change-set; a write of updated_at alone records nothing', async () => {
