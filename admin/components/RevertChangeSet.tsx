@@ -99,6 +99,7 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
   }
 
   const going = preview.wouldRevert + (conflicts === 'overwrite' ? preview.conflicts.count : 0);
+  const them = preview.conflicts.count === 1 ? 'it' : 'them';
   // The service decides by the change-set's size, not by how many records would still move.
   const asJob = preview.records > preview.jobThreshold;
   const event = preview.auditSeq ? (
@@ -141,7 +142,7 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
         <Box mb="lg" data-testid="revert-conflicts">
           <Text mb="default">
             <strong>{count(preview.conflicts.count, 'record was', 'records were')} changed since</strong> by someone or
-            something else. Reverting {preview.conflicts.count === 1 ? 'it' : 'them'} would also undo that later change.
+            something else. Reverting {them} would also undo that later change.
             {preview.conflicts.count > preview.conflicts.first.length
               ? ` The first ${preview.conflicts.first.length.toLocaleString('en')} are listed.`
               : ''}
@@ -178,8 +179,8 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
                 checked={conflicts === 'skip'}
                 onChange={() => setConflicts('skip')}
               />{' '}
-              <strong>Skip them</strong>: leave {preview.conflicts.count === 1 ? 'it' : 'them'} as{' '}
-              {preview.conflicts.count === 1 ? 'it is' : 'they are'} now (the later change stays).
+              <strong>Skip {them}</strong>: leave {them} as {preview.conflicts.count === 1 ? 'it is' : 'they are'} now
+              (the later change stays).
             </label>
             <label style={{ display: 'block' }}>
               <input
@@ -190,8 +191,8 @@ const RevertChangeSet: React.FC<ActionProps> = ({ resource, action }) => {
                 checked={conflicts === 'overwrite'}
                 onChange={() => setConflicts('overwrite')}
               />{' '}
-              <strong>Overwrite them</strong>: put back the values from before this change-set, undoing the later change
-              too.
+              <strong>Overwrite {them}</strong>: put back the values from before this change-set, undoing the later
+              change too.
             </label>
           </Box>
         </Box>
