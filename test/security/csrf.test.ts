@@ -35,6 +35,8 @@ import {
 } from '../support/console-server.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type TestUser } from './fixtures.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
+import { latestChangeSet } from '../support/change-sets.js';
+import { updateRecord } from '../../src/records/save-record.js';
 
 const EVIL = 'https://evil.example';
 /** A refusal of a signed-in session is audited: the audit log may grow, nothing else may change. */
@@ -58,6 +60,8 @@ interface Fixtures {
   keys: { revoke: ApiKey; delete: ApiKey; bearer: string };
   users: { edit: TestUser; delete: TestUser };
   onnx: Uint8Array;
+  /** A relabel to revert, and a record relabelled twice, to restore to its first relabel. */
+  history: { revert: number; restore: { recordId: number; changeSetId: number } };
 }
 
 /** One state-changing request, as the console's client or an API caller makes it. */
@@ -189,6 +193,16 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
     method: 'POST',
     path: '/admin/api/resources/records/actions/scoreMatching',
     json: { model: f.model.name, mode: 'apply', 'filter.split': 'test' },
+  }),
+  'records.revert': (f) => ({
+    method: 'POST',
+    path: '/admin/api/resources/records/actions/revert',
+    json: { changeSetId: f.history.revert, conflicts: 'skip' },
+  }),
+  'records.restoreVersion': (f) => ({
+    method: 'POST',
+    path: `/admin/api/resources/records/records/${f.history.restore.recordId}/restoreVersion`,
+    json: { changeSetId: f.history.restore.changeSetId },
   }),
   'models.new': (f) => ({
     method: 'POST',
@@ -334,7 +348,14 @@ describe("CSRF: state-changing requests need the session's token and this origin
     ownOrigin = server.baseUrl;
     admin = await createTestUser('admin');
     const otherAdmin = await createTestUser('admin');
-    const { dataset, records, deleted } = await textDataset('csrf');
+    const { dataset, records, deleted } = await textDataset('csrf', 8);
+    // Two records beyond the other scenarios' six: one relabelled (to revert), one relabelled twice (to restore).
+    const editor = { type: 'user' as const, ...admin };
+    await updateRecord(editor, records[6]!.id, { label: 'spam' });
+    const relabel = await latestChangeSet('records.update');
+    await updateRecord(editor, records[7]!.id, { label: 'spam' });
+    const firstOfTwo = await latestChangeSet('records.update');
+    await updateRecord(editor, records[7]!.id, { label: 'ham' });
     const emptyDataset = await Dataset.create({
       name: unique('csrf-empty'),
       task: 'text-classification',
@@ -370,6 +391,10 @@ describe("CSRF: state-changing requests need the session's token and this origin
       },
       users: { edit: await createTestUser('auditor'), delete: await createTestUser('auditor') },
       onnx,
+      history: {
+        revert: relabel.changeSetId,
+        restore: { recordId: records[7]!.id, changeSetId: firstOfTwo.changeSetId },
+      },
     };
     victim = new HttpSession(server.baseUrl);
     assert.equal((await victim.login(admin.email, TEST_PASSWORD)).status, 302);
