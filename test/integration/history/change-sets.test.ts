@@ -75,6 +75,8 @@ describe('change-sets: every change to records keeps its previous values (real P
   let manager: Actor;
   let auditor: Actor;
   let datasetId: number;
+  /** The single edit of the first test (label ham → spam), exported in the last. */
+  let labelEdit: AuditEvent;
 
   before(async () => {
     await useTestDatabase();
@@ -115,6 +117,7 @@ describe('change-sets: every change to records keeps its previous values (real P
 
     await updateRecord(manager, created.id, { label: 'spam', text: 'new one' });
     const update = await lastEvent('records.update');
+    labelEdit = update;
     assert.deepEqual(update.changeSet?.fields, ['label']);
     assert.deepEqual(
       (await changesOf(update.changeSet.id)).map((c) => [c.kind, c.before, c.after]),
@@ -338,7 +341,7 @@ describe('change-sets: every change to records keeps its previous values (real P
   });
 
   it('exports a change-set as CSV (one line per record and field) and JSON lines, audited', async () => {
-    const event = await lastEvent('records.update');
+    const event = labelEdit;
     const collect = async (format: 'csv' | 'jsonl') => {
       const out = new PassThrough();
       const chunks: Buffer[] = [];
