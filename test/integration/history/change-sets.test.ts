@@ -20,6 +20,7 @@ import { runImport } from '../../../src/records/import/run-import.js';
 import { restoreRecords } from '../../../src/records/restore-records.js';
 import { createRecord, deleteRecord, updateRecord } from '../../../src/records/save-record.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
+import { changeRecords } from '../../support/change-records.js';
 import { createTestUser } from '../../support/console-server.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 
@@ -74,6 +75,8 @@ describe('change-sets: every change to records keeps its previous values (real P
   let manager: Actor;
   let auditor: Actor;
   let datasetId: number;
+  /** The single edit of the first test (label ham → spam), exported in the last. */
+  let labelEdit: AuditEvent;
 
   before(async () => {
     await useTestDatabase();
@@ -114,6 +117,7 @@ describe('change-sets: every change to records keeps its previous values (real P
 
     await updateRecord(manager, created.id, { label: 'spam', text: 'new one' });
     const update = await lastEvent('records.update');
+    labelEdit = update;
     assert.deepEqual(update.changeSet?.fields, ['label']);
     assert.deepEqual(
       (await changesOf(update.changeSet.id)).map((c) => [c.kind, c.before, c.after]),
@@ -154,6 +158,23 @@ describe('change-sets: every change to records keeps its previous values (real P
     assert.equal(history.entries[2]!.actorLabel, (manager as { email: string }).email);
     await assert.rejects(recordHistory({ type: 'anonymous' }, created.id), Forbidden);
     await assert.rejects(recordHistory(auditor, 999_999_999), NotFound);
+  });
+
+  it('merges two changes of one record in one change-set: the first value before, the last after', async () => {
+    const [record] = await DataRecord.findAll({ where: { datasetId }, limit: 1, order: [['id', 'DESC']] });
+    await changeRecords(async () => {
+      await sequelizeOf().query(`UPDATE records SET label = 'spam', tags = '{a}' WHERE id = :id`, {
+        replacements: { id: record!.id },
+      });
+      await sequelizeOf().query(`UPDATE records SET label = 'ham', source = 'twice' WHERE id = :id`, {
+        replacements: { id: record!.id },
+      });
+    });
+    const event = await lastEvent('records.update');
+    assert.deepEqual(
+      (await changesOf(event.changeSet!.id)).map((c) => [Number(c.recordId), c.before, c.after]),
+      [[record!.id, { label: record!.label, tags: [], source: null }, { label: 'ham', tags: ['a'], source: 'twice' }]],
+    );
   });
 
   it('refuses an UPDATE of a record outside a change-set; a write of updated_at alone records nothing', async () => {
@@ -320,7 +341,7 @@ describe('change-sets: every change to records keeps its previous values (real P
   });
 
   it('exports a change-set as CSV (one line per record and field) and JSON lines, audited', async () => {
-    const event = await lastEvent('records.update');
+    const event = labelEdit;
     const collect = async (format: 'csv' | 'jsonl') => {
       const out = new PassThrough();
       const chunks: Buffer[] = [];
