@@ -60,9 +60,17 @@ export function valueFromJson(json: string, field: TrackedField): string {
   return FROM_JSON[field](json);
 }
 
-/** SQL true when `json` names `field` and the record's value differs from it. */
+/** SQL jsonb: the record's value of `field` as a change-set stores it. */
+function storedForm(record: string, field: TrackedField): string {
+  return `coalesce(${TO_JSON[field](columnOf(record, field))}, 'null'::jsonb)`;
+}
+
+/**
+ * SQL true when `json` names `field` and the record's value differs from it. Compared in the stored
+ * form (jsonb equality: numbers by value, text exactly), so no value is converted back for it.
+ */
 export function differsFrom(record: string, json: string, field: TrackedField): string {
-  return `(${json} ? '${field}' AND ${columnOf(record, field)} IS DISTINCT FROM ${valueFromJson(json, field)})`;
+  return `(${json} ? '${field}' AND ${storedForm(record, field)} IS DISTINCT FROM ${json} -> '${field}')`;
 }
 
 /** SQL: `column = value from json` where `json` names the field, else the column unchanged. */
@@ -78,5 +86,5 @@ export function differingFields(record: string, json: string, fields: readonly T
 
 /** SQL jsonb: the record's tracked values, keyed and written as a change-set writes them. */
 export function trackedValuesJson(record: string): string {
-  return `jsonb_build_object(${TRACKED_FIELDS.map((f) => `'${f}', coalesce(${TO_JSON[f](columnOf(record, f))}, 'null'::jsonb)`).join(', ')})`;
+  return `jsonb_build_object(${TRACKED_FIELDS.map((f) => `'${f}', ${storedForm(record, f)}`).join(', ')})`;
 }

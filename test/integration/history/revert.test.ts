@@ -357,6 +357,9 @@ describe('revert a change-set, restore a record to a past version (real Postgres
     this.timeout(120_000);
     const report = await verifyAuditChain();
     assert.ok(report.ok, report.problem);
+    assert.ok((report.changeSets ?? 0) > 10, `${report.changeSets} change-sets checked against their digests`);
+    const reverts = await AuditEvent.count({ where: { action: 'records.revert', outcome: 'success' } });
+    assert.ok(reverts >= 8, `${reverts} reverts audited`);
   });
 });
 
