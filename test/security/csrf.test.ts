@@ -60,8 +60,8 @@ interface Fixtures {
   keys: { revoke: ApiKey; delete: ApiKey; bearer: string };
   users: { edit: TestUser; delete: TestUser };
   onnx: Uint8Array;
-  /** A relabel to revert, and a record relabelled twice, to restore to its first relabel. */
-  history: { revert: number; restore: { recordId: number; changeSetId: number } };
+  /** Relabels to revert, and records relabelled twice, to restore to their first relabel: the console's and the API's. */
+  history: Record<'console' | 'api', { revert: number; restore: { recordId: number; changeSetId: number } }>;
 }
 
 /** One state-changing request, as the console's client or an API caller makes it. */
@@ -197,12 +197,12 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
   'records.revert': (f) => ({
     method: 'POST',
     path: '/admin/api/resources/records/actions/revert',
-    json: { changeSetId: f.history.revert, conflicts: 'skip' },
+    json: { changeSetId: f.history.console.revert, conflicts: 'skip' },
   }),
   'records.restoreVersion': (f) => ({
     method: 'POST',
-    path: `/admin/api/resources/records/records/${f.history.restore.recordId}/restoreVersion`,
-    json: { changeSetId: f.history.restore.changeSetId },
+    path: `/admin/api/resources/records/records/${f.history.console.restore.recordId}/restoreVersion`,
+    json: { changeSetId: f.history.console.restore.changeSetId },
   }),
   'models.new': (f) => ({
     method: 'POST',
@@ -310,6 +310,16 @@ const API_WRITES: Record<string, (f: Fixtures) => Write> = {
     json: { maxEpochs: 1 },
   }),
   'POST /api/v1/jobs/{id}/cancel': (f) => ({ method: 'POST', path: `/api/v1/jobs/${f.jobs.api.id}/cancel` }),
+  'POST /api/v1/change-sets/{id}/revert': (f) => ({
+    method: 'POST',
+    path: `/api/v1/change-sets/${f.history.api.revert}/revert`,
+    json: { conflicts: 'skip' },
+  }),
+  'POST /api/v1/records/{id}/restore-version': (f) => ({
+    method: 'POST',
+    path: `/api/v1/records/${f.history.api.restore.recordId}/restore-version`,
+    json: { changeSetId: f.history.api.restore.changeSetId },
+  }),
   'POST /api/v1/models/{name}/predict': (f) => ({
     method: 'POST',
     path: `/api/v1/models/${f.model.name}/predict`,
@@ -348,14 +358,24 @@ describe("CSRF: state-changing requests need the session's token and this origin
     ownOrigin = server.baseUrl;
     admin = await createTestUser('admin');
     const otherAdmin = await createTestUser('admin');
-    const { dataset, records, deleted } = await textDataset('csrf', 8);
-    // Two records beyond the other scenarios' six: one relabelled (to revert), one relabelled twice (to restore).
+    const { dataset, records, deleted } = await textDataset('csrf', 10);
+    // Four records beyond the other scenarios' six, for the console and the API each: one relabelled
+    // (to revert), one relabelled twice (to restore to its first relabel).
     const editor = { type: 'user' as const, ...admin };
-    await updateRecord(editor, records[6]!.id, { label: 'spam' });
-    const relabel = await latestChangeSet('records.update');
-    await updateRecord(editor, records[7]!.id, { label: 'spam' });
-    const firstOfTwo = await latestChangeSet('records.update');
-    await updateRecord(editor, records[7]!.id, { label: 'ham' });
+    const relabel = async (record: DataRecord, label: string) => {
+      await updateRecord(editor, record.id, { label });
+      return (await latestChangeSet('records.update')).changeSetId;
+    };
+    const historyOf = async (toRevert: DataRecord, toRestore: DataRecord) => {
+      const revert = await relabel(toRevert, 'spam');
+      const changeSetId = await relabel(toRestore, 'spam');
+      await relabel(toRestore, 'ham');
+      return { revert, restore: { recordId: toRestore.id, changeSetId } };
+    };
+    const history = {
+      console: await historyOf(records[6]!, records[7]!),
+      api: await historyOf(records[8]!, records[9]!),
+    };
     const emptyDataset = await Dataset.create({
       name: unique('csrf-empty'),
       task: 'text-classification',
@@ -391,10 +411,7 @@ describe("CSRF: state-changing requests need the session's token and this origin
       },
       users: { edit: await createTestUser('auditor'), delete: await createTestUser('auditor') },
       onnx,
-      history: {
-        revert: relabel.changeSetId,
-        restore: { recordId: records[7]!.id, changeSetId: firstOfTwo.changeSetId },
-      },
+      history,
     };
     victim = new HttpSession(server.baseUrl);
     assert.equal((await victim.login(admin.email, TEST_PASSWORD)).status, 302);
