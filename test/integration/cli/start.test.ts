@@ -112,7 +112,10 @@ async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<boo
   return true;
 }
 
-describe('npm start (embedded Postgres, real processes)', () => {
+describe('npm start (embedded Postgres, real processes)', function () {
+  // A first start seeds and trains before it is ready (startCli waits up to 300 s for that): each test
+  // gets the time to start and stop npm start, twice for the kill -9 one, on a loaded machine.
+  this.timeout(600_000);
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let baseUrl: string;
