@@ -32,6 +32,8 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare reason: string | null;
   declare prevHash: string;
   declare hash: string;
+  /** The change-set the event recorded: {id, records, fields, digest} (null for events without one). */
+  declare changeSet: CreationOptional<{ id: number; records: number; fields: string[]; digest: string } | null>;
 
   static initModel(sequelize: Sequelize): void {
     AuditEvent.init(
@@ -55,6 +57,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
         reason: { type: DataTypes.TEXT, allowNull: true },
         prevHash: { type: DataTypes.CHAR(64), allowNull: false },
         hash: { type: DataTypes.CHAR(64), allowNull: false },
+        changeSet: { type: DataTypes.JSONB, allowNull: true, field: 'change_set' },
       },
       { sequelize, tableName: 'audit_events', modelName: 'AuditEvent', timestamps: false },
     );

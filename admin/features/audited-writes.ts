@@ -85,6 +85,8 @@ export function auditedWrite(
     try {
       return await withAudit(actor, { action: auditAction, resource: resourceId }, async (_transaction, audit) => {
         audit.note({ recordIds });
+        // Every change to records is recorded with its previous values (the database insists).
+        if (resourceId === 'records') await audit.trackRecordChanges();
         const result = await runOriginal(request, response, context);
         const errors = (result.record as RecordJSON | undefined)?.errors;
         if (result.notice?.type === 'error' || (errors && Object.keys(errors).length > 0)) throw new RollBack(result);

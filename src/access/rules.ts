@@ -63,6 +63,8 @@ export const RULES = {
     export: readAll,
     // Deleted records are only hidden (soft delete); admins bring them back.
     restoreDeleted: { admin: always },
+    // A record's History and the rows of any change-set (every previous value; export as CSV/JSONL).
+    history: readAll,
     // "Score with model…" on ticked records or on all matching a filter (the work checks models.score).
     scoreSelected: { admin: always, data_scientist: always },
     scoreMatching: { admin: always, data_scientist: always },

@@ -9,4 +9,5 @@ export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {
   auditEvents: ['archive'],
   models: ['predict'],
   inferenceStats: ['systemHealth'],
+  records: ['history'],
 };

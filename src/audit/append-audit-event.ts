@@ -3,7 +3,7 @@ import { AuditEvent, sequelizeOf } from '../../models/index.js';
 import type { AuditOutcome } from '../../models/enums.js';
 import { actorId, actorLabel, roleOf, type Actor } from '../access/actor.js';
 import { currentRequestContext, normaliseIp } from '../platform/request-context.js';
-import { GENESIS_HASH, hashEvent, type ChainedContent } from './hash-chain.js';
+import { GENESIS_HASH, hashEvent, type ChainedContent, type ChangeSetReference } from './hash-chain.js';
 
 /** Serialises appends so the chain has no gaps or forks; held only until the transaction ends. */
 const AUDIT_CHAIN_LOCK_KEY = 0x6d64_6175; // "mdau"
@@ -17,6 +17,8 @@ export interface AuditEntry {
   after?: unknown;
   outcome: AuditOutcome;
   reason?: string | null;
+  /** The change-set the work recorded (closeChangeSet's summary); its row gets this event's seq. */
+  changeSet?: ChangeSetReference;
 }
 
 /**
@@ -54,8 +56,14 @@ export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transact
     outcome: entry.outcome,
     reason: entry.reason ?? null,
     prevHash: last?.hash ?? GENESIS_HASH,
+    ...(entry.changeSet ? { changeSet: changeSetReference(entry.changeSet) } : {}),
   };
   const hash = hashEvent(content);
+  if (content.changeSet)
+    await sequelize.query('UPDATE change_sets SET audit_seq = :seq WHERE id = :id', {
+      replacements: { seq: content.seq, id: content.changeSet.id },
+      transaction,
+    });
   await sequelize.query('UPDATE audit_chain_head SET seq = :seq, hash = :hash, updated_at = now()', {
     replacements: { seq: content.seq, hash },
     transaction,
@@ -67,10 +75,16 @@ export async function appendAuditEvent(actor: Actor, entry: AuditEntry, transact
       actorType: actor.type,
       outcome: entry.outcome,
       selection: content.selection as Record<string, unknown> | null,
+      changeSet: content.changeSet ?? null,
       hash,
     },
     { transaction },
   );
+}
+
+/** Only the reference's own keys, in the shape verification reads back from the column. */
+function changeSetReference({ id, records, fields, digest }: ChangeSetReference): ChangeSetReference {
+  return { id, records, fields: [...fields], digest };
 }
 
 /** Exactly what JSONB will store and return (dates as ISO strings, no undefined), or null. */

@@ -23,6 +23,19 @@ export interface ChainedContent {
   outcome: string;
   reason: string | null;
   prevHash: string;
+  /**
+   * The change-set the event recorded (its digest covers every before/after row). Present only on
+   * events that have one: absent, not null, so the hashes of events written before it existed hold.
+   */
+  changeSet?: ChangeSetReference;
+}
+
+/** What an audit event says of its change-set. */
+export interface ChangeSetReference {
+  id: number;
+  records: number;
+  fields: string[];
+  digest: string;
 }
 
 /**

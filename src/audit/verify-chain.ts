@@ -1,6 +1,9 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { sequelizeOf } from '../../models/index.js';
-import { GENESIS_HASH, hashEvent, type ChainedContent } from './hash-chain.js';
+import { withRawConnection } from '../db/raw-connection.js';
+import { connectionOf } from '../db/transaction-connection.js';
+import { changeSetDigest, changeSetProblem } from '../records/history/change-set-digest.js';
+import { GENESIS_HASH, hashEvent, type ChainedContent, type ChangeSetReference } from './hash-chain.js';
 
 /** A (seq, hash) pair kept outside the database, e.g. printed by an earlier verification. */
 export interface ChainAnchor {
@@ -19,12 +22,15 @@ export interface ChainReport {
   problem?: string;
   /** Set when verification started after archived events: the archive's boundary. */
   from?: ChainAnchor;
+  /** Change-sets whose rows were checked against the digest in their event. */
+  changeSets?: number;
 }
 
-interface Row extends Omit<ChainedContent, 'at' | 'ip'> {
+interface Row extends Omit<ChainedContent, 'at' | 'ip' | 'changeSet'> {
   at: Date;
   ip: string | null;
   hash: string;
+  changeSet: unknown;
 }
 
 const PAGE = 5_000;
@@ -87,8 +93,9 @@ export class ChainWalker {
 }
 
 /**
- * Walks the audit chain in the database in order, recomputing every hash, and stops at the first
- * break: a missing or extra sequence number, a broken previous-hash link, content that does not match
+ * Walks the audit chain in the database in order, recomputing every hash and every change-set's
+ * digest from its rows (record_changes), and stops at the first break: a change-set's rows altered,
+ * added or removed, a missing or extra sequence number, a broken previous-hash link, content that does not match
  * its hash (edited, inserted, reordered), a tail cut off (the chain head says there were more events),
  * or an anchor from an earlier verification that the chain no longer contains. When old events were
  * archived and removed (docs/audit-log.md, "Retention"), it starts from the archive's recorded boundary.
@@ -118,18 +125,31 @@ export async function verifyAuditChain(
     start = { seq: first - 1, hash: boundary.hash };
   }
   const walker = new ChainWalker(start, anchors);
+  let changeSets = 0;
   for (;;) {
     const rows = await sequelize.query<Row>(
       `SELECT seq, at, actor_type AS "actorType", actor_id AS "actorId", actor_label AS "actorLabel", actor_role AS "actorRole",
               action, resource, record_ids AS "recordIds", selection, before, after, host(ip) AS ip, user_agent AS "userAgent",
-              request_id AS "requestId", outcome, reason, prev_hash AS "prevHash", hash
+              request_id AS "requestId", outcome, reason, prev_hash AS "prevHash", hash, change_set AS "changeSet"
          FROM audit_events WHERE seq > :after ORDER BY seq LIMIT ${PAGE}`,
       { replacements: { after: walker.last.seq }, type: QueryTypes.SELECT, transaction },
     );
     if (rows.length === 0) break;
-    for (const row of rows) {
-      const problem = walker.step({ ...row, seq: Number(row.seq), at: new Date(row.at).toISOString() });
+    for (const { changeSet, ...row } of rows) {
+      const problem = walker.step({
+        ...row,
+        seq: Number(row.seq),
+        at: new Date(row.at).toISOString(),
+        ...changeSetKey(changeSet),
+      });
       if (problem) return walker.broken(problem);
+      if (changeSet !== null) {
+        const reference = changeSet as ChangeSetReference;
+        const found = await digestInDatabase(reference.id, transaction);
+        const changed = changeSetProblem(Number(row.seq), reference, found);
+        if (changed) return { ...walker.broken(changed, Number(row.seq)), changeSets };
+        changeSets += 1;
+      }
     }
   }
   const last = walker.last.seq;
@@ -151,7 +171,28 @@ export async function verifyAuditChain(
     return walker.broken(
       `the anchor for event ${beyond} lies beyond the end of the chain (${last}): events were removed`,
     );
-  return { ok: true, checked: walker.checked, head: walker.last, ...(start.seq > 0 ? { from: start } : {}) };
+  return {
+    ok: true,
+    checked: walker.checked,
+    head: walker.last,
+    ...(start.seq > 0 ? { from: start } : {}),
+    changeSets,
+  };
+}
+
+/** The change-set's rows as they are now, digested on the caller's transaction or a pool connection. */
+async function digestInDatabase(changeSetId: number, transaction: Transaction | undefined) {
+  return transaction
+    ? changeSetDigest(connectionOf(transaction), changeSetId)
+    : withRawConnection(sequelizeOf(), (client) => changeSetDigest(client, changeSetId));
+}
+
+/**
+ * The change_set key as the hash covers it: present with whatever was stored (so any edit of it
+ * shows), absent when the column is null, as on events written before change-sets existed.
+ */
+export function changeSetKey(value: unknown): { changeSet?: ChangeSetReference } {
+  return value === null || value === undefined ? {} : { changeSet: value as ChangeSetReference };
 }
 
 /** "SEQ:HASH" (as printed by verify-audit) → an anchor; throws a message saying the expected form. */

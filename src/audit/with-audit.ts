@@ -4,6 +4,8 @@ import type { Actor } from '../access/actor.js';
 import { inExplicitTransaction } from '../db/explicit-transaction.js';
 import { DomainError, Forbidden } from '../errors/domain-error.js';
 import { logger } from '../platform/logger.js';
+import { closeChangeSet } from '../records/history/close-change-set.js';
+import { openChangeSet, type OpenChangeSet } from '../records/history/open-change-set.js';
 import { appendAuditEvent, type AuditEntry } from './append-audit-event.js';
 import { recordRefusal } from './record-refusal.js';
 
@@ -17,6 +19,12 @@ export interface AuditNote {
 export interface AuditRecorder {
   /** Adds to what the event will say (later calls win field by field). */
   note(note: AuditNote): void;
+  /**
+   * Opens the change-set of this work (once; later calls return the same one): from here on, every
+   * change to records in the transaction is recorded with its previous values, and the event carries
+   * the change-set's summary and digest. Call it before the first write to records.
+   */
+  trackRecordChanges(options?: { revertsChangeSetId?: number }): Promise<OpenChangeSet>;
 }
 
 /** What the event records as done, and to what. */
@@ -72,11 +80,20 @@ async function auditedTransaction<T>(
   runTransaction: (inTransaction: (transaction: Transaction) => Promise<T>) => Promise<T>,
 ): Promise<T> {
   const noted: AuditNote = {};
-  const audit: AuditRecorder = { note: (note) => Object.assign(noted, note) };
   try {
     return await runTransaction(async (transaction) => {
+      let changeSet: Promise<OpenChangeSet> | undefined;
+      const audit: AuditRecorder = {
+        note: (note) => Object.assign(noted, note),
+        trackRecordChanges: (options) => (changeSet ??= openChangeSet(transaction, actor, what.action, options)),
+      };
       const result = await work(transaction, audit);
-      await appendAuditEvent(actor, { ...what, ...noted, outcome: 'success' }, transaction);
+      const summary = changeSet ? await closeChangeSet(transaction, await changeSet) : undefined;
+      await appendAuditEvent(
+        actor,
+        { ...what, ...noted, ...(summary ? { changeSet: summary } : {}), outcome: 'success' },
+        transaction,
+      );
       return result;
     });
   } catch (error) {

@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 export const EMBEDDED_APP_ROLE = 'modeldesk_app';
 
 /** Tables the application may only add to (and read), never change or empty: the audit trail. */
-const APPEND_ONLY = ['audit_events', 'audit_archives'];
+const APPEND_ONLY = ['audit_events', 'audit_archives', 'record_changes'];
 
 /**
  * Gives the application's role exactly the data privileges it needs, as the schema's owner, after

@@ -14,10 +14,11 @@ import { describeSelection, RecordSelection, selectionWhere } from './record-sel
 export const BULK_EDIT_JOB_THRESHOLD = 5_000;
 /** Records updated per statement (all in one transaction: nothing is half-applied). */
 const CHUNK = 2_000;
-/** Per-record before values are kept in the audit event up to this many records; above, value counts. */
-const BEFORE_PER_RECORD_LIMIT = 1_000;
-/** Changed record ids listed in the audit event (beyond it, the selection and count identify them). */
-const AUDITED_IDS_LIMIT = 10_000;
+/**
+ * Changed record ids shown in the audit event as a preview; the event's change-set lists every
+ * changed record with its previous values (src/records/history/), whatever the size.
+ */
+const AUDITED_IDS_PREVIEW = 100;
 
 const tagList = z.preprocess(
   (v) =>
@@ -250,13 +251,12 @@ export async function applyBulkEdit(
     }
     const sequelize = sequelizeOf();
     const changing = changesSomething(changes);
-    const targets = await sequelize.query<{ id: number; label: string | null; split: string; tags: string[] }>(
-      `SELECT r.id, r.label, r.split::text AS split, r.tags FROM records r WHERE r.id IN (${selectedIdsSql(selection)}) AND ${changing.sql} ORDER BY r.id FOR UPDATE`,
+    const targets = await sequelize.query<{ id: number }>(
+      `SELECT r.id FROM records r WHERE r.id IN (${selectedIdsSql(selection)}) AND ${changing.sql} ORDER BY r.id FOR UPDATE`,
       { replacements: changing.replacements, type: QueryTypes.SELECT, transaction },
     );
-    const fields = (['label', 'split'] as const).filter((f) => changes[f] !== undefined);
     const touchesTags = Boolean(changes.addTags?.length || changes.removeTags?.length);
-    const before = beforeValues(targets, fields, touchesTags);
+    await audit.trackRecordChanges();
     const assignments = [
       ...(changes.label !== undefined ? ['label = CAST(:label AS text)'] : []),
       ...(changes.split !== undefined ? ['split = CAST(:split AS record_split)'] : []),
@@ -281,37 +281,16 @@ export async function applyBulkEdit(
       await progress(Math.min(targets.length, start + CHUNK), targets.length);
     }
     audit.note({
-      recordIds: targets.slice(0, AUDITED_IDS_LIMIT).map((t) => t.id),
+      recordIds: targets.slice(0, AUDITED_IDS_PREVIEW).map((t) => t.id),
       selection: {
         ...describeSelection(selection),
         matching: preview.matching,
         changed: targets.length,
-        ...(targets.length > AUDITED_IDS_LIMIT ? { idsListed: AUDITED_IDS_LIMIT } : {}),
+        ...(targets.length > AUDITED_IDS_PREVIEW ? { idsListed: AUDITED_IDS_PREVIEW } : {}),
       },
-      before,
+      before: null,
       after: changes,
     });
     return { changed: targets.length, matching: preview.matching };
   });
-}
-
-function beforeValues(
-  targets: ReadonlyArray<{ id: number; label: string | null; split: string; tags: string[] }>,
-  fields: ReadonlyArray<'label' | 'split'>,
-  tags: boolean,
-) {
-  const pick = (t: (typeof targets)[number]) => ({
-    ...Object.fromEntries(fields.map((f) => [f, t[f]])),
-    ...(tags ? { tags: t.tags } : {}),
-  });
-  if (targets.length <= BEFORE_PER_RECORD_LIMIT)
-    return { byRecord: Object.fromEntries(targets.map((t) => [t.id, pick(t)])) };
-  const counts: Record<string, Record<string, number>> = {};
-  for (const t of targets) {
-    for (const [field, value] of Object.entries(pick(t))) {
-      const key = JSON.stringify(value);
-      (counts[field] ??= {})[key] = (counts[field][key] ?? 0) + 1;
-    }
-  }
-  return { valueCounts: counts };
 }

@@ -84,6 +84,7 @@ export async function restoreRecords(actor: Actor, raw: { ids: unknown }): Promi
         'records.not_deleted',
         'None of these records is deleted (restored already?): reload the list.',
       );
+    await audit.trackRecordChanges();
     await DataRecord.restore({ where: { id: found }, transaction });
     audit.note({
       recordIds: found,

@@ -235,9 +235,10 @@ async function write<T>(
   work: (transaction: Transaction, note: (note: AuditNote) => void) => Promise<T>,
 ): Promise<T> {
   try {
-    return await withAudit(actor, { action, resource: 'records' }, (transaction, audit) =>
-      work(transaction, (n) => audit.note(n)),
-    );
+    return await withAudit(actor, { action, resource: 'records' }, async (transaction, audit) => {
+      await audit.trackRecordChanges();
+      return work(transaction, (n) => audit.note(n));
+    });
   } catch (error) {
     const message = constraintMessage(error);
     if (message) throw new InvalidInput('record.constraint', message, undefined, { cause: error });

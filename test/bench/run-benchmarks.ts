@@ -15,6 +15,7 @@ const BENCHMARKS = [
   'console-scale',
   'charts',
   'import',
+  'history',
   'score',
   'predict',
   'start',
@@ -60,6 +61,7 @@ const num = (value: unknown, digits = 0) =>
 function table(results: Partial<Record<Name, Json>>): string[][] {
   const { train, audit, charts, score, predict, start, soak } = results;
   const csvImport = results.import;
+  const history = results.history;
   const scale = results['console-scale'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
@@ -175,6 +177,26 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       `${num(get(csvImport, 'dryRun', 'heapGrowthMiB'), 1)} / ${num(get(csvImport, 'apply', 'heapGrowthMiB'), 1)}`,
       `file ${num(get(csvImport, 'fileMiB'), 0)} MiB`,
       'constant',
+    ]);
+  }
+  if (history) {
+    rows.push([
+      'bulk edit 1M records with before-images (rows/s)',
+      num(get(history, 'bulkEdit', 'with', 'rowsPerSecond')),
+      `capture trigger off ${num(get(history, 'bulkEdit', 'without', 'rowsPerSecond'))}`,
+      '',
+    ]);
+    rows.push([
+      'import updating 1M records with before-images (rows/s)',
+      num(get(history, 'importUpdates', 'with', 'rowsPerSecond')),
+      `capture trigger off ${num(get(history, 'importUpdates', 'without', 'rowsPerSecond'))}`,
+      '',
+    ]);
+    rows.push([
+      `record History at ${num(get(history, 'history', 'recordChangeRows'))} change rows, p50 ms`,
+      num(get(history, 'history', 'p50Ms'), 1),
+      '',
+      'index scan',
     ]);
   }
   if (score) {

@@ -8,6 +8,7 @@ import { Role, ROLE_TITLES } from '../../src/access/roles.js';
 import { unique } from '../support/database.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { changeRecords } from '../support/change-records.js';
 
 const GROUPS: Record<string, ResourceId[]> = {
   Data: ['datasets', 'records'],
@@ -120,7 +121,7 @@ describe('each role in a real browser (Chromium)', () => {
         assert.equal(status[0] === 403, decide(actor, 'users', 'new') === false, `users.new → ${status[0]}`);
         assert.equal(status[1] === 403, decide(actor, 'records', 'delete') === false, `records.delete → ${status[1]}`);
         if (status[1] === 403) assert.ok(await DataRecord.findByPk(recordId), 'record still there');
-        else await DataRecord.restore({ where: { id: recordId } });
+        else await changeRecords(() => DataRecord.restore({ where: { id: recordId } }));
       });
 
       it('sees a 403 page, not data, when opening a resource it may not list', async () => {

@@ -9,6 +9,7 @@ import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { createTestUser } from '../support/console-server.js';
 import { unique } from '../support/database.js';
 import { createPenguinModel } from '../support/penguin-model.js';
+import { changeRecords } from '../support/change-records.js';
 
 export type TestUser = { id: number; email: string; role: Role };
 
@@ -48,7 +49,7 @@ export async function textDataset(
     split: 'train',
     source: 'security test',
   });
-  await deleted.destroy();
+  await changeRecords(() => deleted.destroy());
   return { dataset, records: rows, deleted };
 }
 

@@ -337,7 +337,12 @@ describe('records: the console and the API are one write path (real server, real
         successes[0]!.after !== null && successes[0]!.after !== undefined,
         `${where}: the event has the values after`,
       );
-      if (action !== 'records.create')
+      assert.ok(
+        (successes[0]!.changeSet?.records ?? 0) > 0,
+        `${where}: the event has its change-set (every changed record, before and after)`,
+      );
+      // A bulk edit's values before are in its change-set only; a single write keeps them inline too.
+      if (action !== 'records.create' && action !== 'records.bulk_update')
         assert.ok(
           successes[0]!.before !== null && successes[0]!.before !== undefined,
           `${where}: the event has the values before`,

@@ -34,7 +34,7 @@ export const verifyAuditCommand: Command = {
       const report = await verifyArchiveFile(values.file, anchors);
       if (report.ok) {
         console.log(
-          `Archive intact: events ${report.from.seq + 1} to ${report.head.seq} (${report.checked}) verified${report.from.seq > 0 ? `, continuing from ${report.from.seq}:${report.from.hash}` : ' from the start of the log'}.`,
+          `Archive intact: events ${report.from.seq + 1} to ${report.head.seq} (${report.checked}) and ${report.changeSets ?? 0} change-set(s) verified${report.from.seq > 0 ? `, continuing from ${report.from.seq}:${report.from.hash}` : ' from the start of the log'}.`,
         );
         return 0;
       }
@@ -48,6 +48,7 @@ export const verifyAuditCommand: Command = {
           `Audit chain intact: ${report.checked} events verified${report.from ? ` (after the archive boundary ${report.from.seq})` : ''}${anchors.length ? `, ${anchors.length} anchor(s) matched` : ''}.`,
         );
         console.log(`Head: ${report.head.seq}:${report.head.hash}`);
+        console.log(`Change-sets checked against their digests: ${report.changeSets ?? 0}.`);
         return 0;
       }
       console.error(`Audit chain BROKEN at event ${report.firstBad}: ${report.problem}.`);

@@ -90,6 +90,8 @@ async function applyImport(actor: Actor, { params, file, dataset, plan, progress
       const checked = await stageRows(transaction, file, dataset, plan, progress);
       if (checked.invalidRows > 0 && !params.skipInvalid) throw invalidRowsRefused(file, checked);
       await progress('writing records', 0, checked.inserts + checked.updates);
+      // Updated records keep their previous values, created ones are listed: both revertible.
+      await audit.trackRecordChanges();
       await writeStagedRecords(transaction, dataset, plan);
       await markFileApplied(transaction, file.id);
       audit.note({

@@ -28,6 +28,7 @@ import {
 } from '../../support/console-server.js';
 import { waitForJob } from '../../support/jobs.js';
 import type { Role } from '../../../models/enums.js';
+import { changeRecords } from '../../support/change-records.js';
 
 const count = async (sql: string, replacements: Record<string, unknown>) =>
   Number((await sequelizeOf().query<{ n: string }>(sql, { replacements, type: QueryTypes.SELECT }))[0]!.n);
@@ -141,10 +142,10 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
       'an edit counts as an edit today',
     );
 
-    // A write by hand in SQL (no application code) drops it too: the trigger announces it.
-    await sequelizeOf().query(`UPDATE records SET tags = '{by-hand}' WHERE id = :id`, {
-      replacements: { id: record.id },
-    });
+    // A write by hand in SQL (no application code but its change-set) drops it too: the trigger announces it.
+    await changeRecords(() =>
+      sequelizeOf().query(`UPDATE records SET tags = '{by-hand}' WHERE id = :id`, { replacements: { id: record.id } }),
+    );
     await eventually(
       async () => (await datasetCharts(sequelizeOf(), datasetId))!.bySplit.cached === false,
       'a hand-written UPDATE to drop the cache',

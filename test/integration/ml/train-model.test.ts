@@ -5,6 +5,7 @@ import { InvalidInput } from '../../../src/errors/domain-error.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
+import { changeRecords } from '../../support/change-records.js';
 
 describe('trainModel: training filter, progress per epoch, off the event loop (real Postgres)', () => {
   before(useTestDatabase);
@@ -17,7 +18,7 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
       order: [['id', 'ASC']],
     });
     const tagged = train.filter((_, i) => i % 2 === 0);
-    await DataRecord.update({ tags: ['reviewed'] }, { where: { id: tagged.map((r) => r.id) } });
+    await changeRecords(() => DataRecord.update({ tags: ['reviewed'] }, { where: { id: tagged.map((r) => r.id) } }));
 
     const result = await trainModel({ type: 'system' }, { model: model.name, tag: 'reviewed', maxEpochs: 10 });
     assert.equal(result.trainingRows, tagged.filter((r) => r.label !== null).length);
@@ -31,7 +32,9 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
     const cutOff = new Date(Date.now() + 1_000);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const relabelled = train.filter((_, i) => i % 3 === 0); // every species (the rows are grouped by species)
-    await DataRecord.update({ source: 'relabelled' }, { where: { id: relabelled.map((r) => r.id) } });
+    await changeRecords(() =>
+      DataRecord.update({ source: 'relabelled' }, { where: { id: relabelled.map((r) => r.id) } }),
+    );
     const recent = await trainModel(
       { type: 'system' },
       { model: model.name, editedSince: cutOff.toISOString(), maxEpochs: 10 },

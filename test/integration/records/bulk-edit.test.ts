@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { Op } from 'sequelize';
-import { AuditEvent, DataRecord, Dataset, Job } from '../../../models/index.js';
+import { Op, QueryTypes } from 'sequelize';
+import { AuditEvent, DataRecord, Dataset, Job, sequelizeOf } from '../../../models/index.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
 import { JOB_HANDLERS } from '../../../src/jobs/handlers.js';
@@ -15,6 +15,7 @@ import {
 } from '../../../src/records/bulk-edit.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
+import { changeRecords } from '../../support/change-records.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
 import {
@@ -42,7 +43,7 @@ describe('bulk edit of records (real Postgres)', () => {
   });
 
   it('previews, then changes only what differs, in one audited transaction with the previous values', async () => {
-    await DataRecord.update({ label: 'Gentoo' }, { where: { id: ids[0]! } });
+    await changeRecords(() => DataRecord.update({ label: 'Gentoo' }, { where: { id: ids[0]! } }));
     const { selection, changes } = parseBulkEdit(manager, {
       selection: { ids },
       changes: { label: 'Gentoo', addTags: 'reviewed, batch-1' },
@@ -65,9 +66,20 @@ describe('bulk edit of records (real Postgres)', () => {
       order: [['seq', 'DESC']],
     }))!;
     assert.deepEqual(event.recordIds, ids.map(String));
-    const before = event.before as { byRecord: Record<string, { label: string; tags: string[] }> };
-    assert.equal(before.byRecord[String(ids[1])]?.label, 'Adelie');
-    assert.equal(before.byRecord[String(ids[0])]?.label, 'Gentoo');
+    // The previous values are in the event's change-set, one row per changed record (issue 20).
+    assert.equal(event.before, null);
+    assert.equal(event.changeSet?.records, 5);
+    assert.deepEqual(event.changeSet?.fields, ['label', 'tags']);
+    const rows2 = await sequelizeOf().query<{ recordId: string; before: Record<string, unknown> }>(
+      'SELECT record_id AS "recordId", before FROM record_changes WHERE change_set_id = :id ORDER BY record_id',
+      { replacements: { id: event.changeSet.id }, type: QueryTypes.SELECT },
+    );
+    assert.deepEqual(
+      rows2.map((r) => Number(r.recordId)),
+      ids,
+    );
+    assert.deepEqual(rows2[1]!.before, { label: 'Adelie', tags: [] });
+    assert.deepEqual(rows2[0]!.before, { tags: [] }, 'its label was Gentoo already');
     assert.deepEqual(event.after, { label: 'Gentoo', addTags: ['reviewed', 'batch-1'] });
     assert.deepEqual((event.selection as { changed: number }).changed, 5);
   });

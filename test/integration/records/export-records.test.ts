@@ -11,6 +11,7 @@ import {
   TEST_PASSWORD,
   type RunningConsole,
 } from '../../support/console-server.js';
+import { changeRecords } from '../../support/change-records.js';
 
 describe('records export: the list view as CSV or JSON lines, streamed (real server)', () => {
   let server: RunningConsole;
@@ -22,7 +23,7 @@ describe('records export: the list view as CSV or JSON lines, streamed (real ser
     await useTestDatabase();
     datasetId = (await createPenguinModel('export')).datasetId;
     const deleted = (await DataRecord.findOne({ where: { datasetId, label: 'Gentoo' } }))!;
-    await deleted.destroy(); // soft delete
+    await changeRecords(() => deleted.destroy()); // soft delete
     server = await startConsoleServer();
     const user = await createTestUser('content_manager');
     email = user.email;

@@ -23,6 +23,7 @@ import { useTestDatabase } from '../../support/database.js';
 import { waitForJob } from '../../support/jobs.js';
 import { createNanVersion } from '../../support/nan-model.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
+import { changeRecords } from '../../support/change-records.js';
 
 interface Result {
   scored: number;
@@ -72,11 +73,15 @@ describe('batch scoring: features beyond float32 and model outputs that are not 
 
   async function setMass(id: number, json: string): Promise<void> {
     // Written past the record checks on purpose: a row an older import or SQL let through.
-    await sequelizeOf().query(`UPDATE records SET features = features || '{"body_mass_g": ${json}}' WHERE id = ${id}`);
+    await changeRecords(() =>
+      sequelizeOf().query(`UPDATE records SET features = features || '{"body_mass_g": ${json}}' WHERE id = ${id}`),
+    );
   }
 
   async function restore(): Promise<void> {
-    for (const [id, features] of originals) await DataRecord.update({ features }, { where: { id } });
+    await changeRecords(async () => {
+      for (const [id, features] of originals) await DataRecord.update({ features }, { where: { id } });
+    });
   }
 
   async function settled(job: Job): Promise<Job> {

@@ -36,6 +36,7 @@ import { generateDataset } from '../../../src/datasets/generate-dataset.js';
 import { MlModel } from '../../../models/index.js';
 import { unique } from '../../support/database.js';
 import { waitForJob } from '../../support/jobs.js';
+import { changeRecords } from '../../support/change-records.js';
 
 /** Waits for the job to finish and brings `job` up to date. */
 async function settled(job: Job, timeoutMs = 60_000): Promise<Job> {
@@ -151,8 +152,10 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     const [bad] = await DataRecord.findAll({ where: { datasetId }, order: [['id', 'ASC']], limit: 1 });
     const original = bad!.features;
     // Written past the model layer's checks on purpose: a row an older import let through.
-    await sequelizeOf().query(
-      `UPDATE records SET features = features || '{"beak_length_mm": "long"}' WHERE id = ${bad!.id}`,
+    await changeRecords(() =>
+      sequelizeOf().query(
+        `UPDATE records SET features = features || '{"beak_length_mm": "long"}' WHERE id = ${bad!.id}`,
+      ),
     );
     try {
       const { job } = await queueScoring(scientist, {
@@ -167,7 +170,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
       assert.match(Object.keys(result.invalid.reasons)[0]!, /beak_length_mm: must be a finite number/);
       assert.equal(result.scored, 2);
     } finally {
-      await DataRecord.update({ features: original }, { where: { id: bad!.id } });
+      await changeRecords(() => DataRecord.update({ features: original }, { where: { id: bad!.id } }));
     }
   });
 
@@ -179,7 +182,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     });
     const before = await DataRecord.max<Date, DataRecord>('updatedAt', { where: { datasetId } });
     const { job } = await queueScoring(scientist, { model: modelName });
-    await record!.update({ label: 'Gentoo', tags: ['edited-while-scoring'] });
+    await changeRecords(() => record!.update({ label: 'Gentoo', tags: ['edited-while-scoring'] }));
     await settled(job);
     await record!.reload();
     assert.equal(record!.label, 'Gentoo');
@@ -188,7 +191,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
       where: { datasetId, id: { [Op.ne]: record!.id } },
     });
     assert.ok(after <= before, 'no other record was touched');
-    await record!.update({ label: 'Adelie', tags: [] });
+    await changeRecords(() => record!.update({ label: 'Adelie', tags: [] }));
   });
 
   it("scores ticked records only within the model's dataset, and refuses an empty or foreign selection", async () => {
@@ -428,11 +431,13 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
       await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'ASC']], limit: 4 })
     ).map((r) => Number(r.id));
     const [wrong, missing, numericText] = ids;
-    await sequelizeOf().query(`UPDATE records SET features = features || '{"f03": "n/a"}' WHERE id = ${wrong}`);
-    await sequelizeOf().query(`UPDATE records SET features = features - 'f04' WHERE id = ${missing}`);
-    await sequelizeOf().query(
-      `UPDATE records SET features = features || jsonb_build_object('f05', (features ->> 'f05')) WHERE id = ${numericText}`,
-    );
+    await changeRecords(async () => {
+      await sequelizeOf().query(`UPDATE records SET features = features || '{"f03": "n/a"}' WHERE id = ${wrong}`);
+      await sequelizeOf().query(`UPDATE records SET features = features - 'f04' WHERE id = ${missing}`);
+      await sequelizeOf().query(
+        `UPDATE records SET features = features || jsonb_build_object('f05', (features ->> 'f05')) WHERE id = ${numericText}`,
+      );
+    });
     const { job } = await queueScoring(scientist, { model: modelName, version: version.version, selection: { ids } });
     const done = await settled(job);
     assert.equal(done.status, 'succeeded', done.error ?? '');
@@ -453,8 +458,12 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
       await DataRecord.findAll({ where: { datasetId }, attributes: ['id'], order: [['id', 'DESC']], limit: 3 })
     ).map((r) => Number(r.id));
     // ids are newest first: the two oldest of the three are the bad ones, read before the good one.
-    await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "NaN"}' WHERE id = ${ids[2]}`);
-    await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "-Infinity"}' WHERE id = ${ids[1]}`);
+    await changeRecords(async () => {
+      await sequelizeOf().query(`UPDATE records SET features = features || '{"f02": "NaN"}' WHERE id = ${ids[2]}`);
+      await sequelizeOf().query(
+        `UPDATE records SET features = features || '{"f02": "-Infinity"}' WHERE id = ${ids[1]}`,
+      );
+    });
     const { job } = await queueScoring(scientist, { model: modelName, version: version.version, selection: { ids } });
     const done = await settled(job);
     const result = done.result as unknown as Result;

@@ -12,6 +12,7 @@ import {
   TEST_PASSWORD,
   type RunningConsole,
 } from '../../support/console-server.js';
+import { changeRecords } from '../../support/change-records.js';
 
 describe('console over HTTP (real server, real Postgres)', () => {
   let server: RunningConsole;
@@ -194,7 +195,7 @@ describe('console over HTTP (real server, real Postgres)', () => {
     assert.deepEqual(event?.before, { label: 'ham' });
     assert.deepEqual(event?.after, { label: 'spam' });
     assert.deepEqual(event?.recordIds, [String(recordId)]);
-    await DataRecord.update({ label: 'ham' }, { where: { id: recordId } });
+    await changeRecords(() => DataRecord.update({ label: 'ham' }, { where: { id: recordId } }));
   });
 
   it("refuses a label outside the dataset's label set, saying so", async () => {
@@ -229,7 +230,7 @@ describe('console over HTTP (real server, real Postgres)', () => {
     const relabel = await http.api(`/resources/records/records/${recordId}/edit`, 'POST', { label: 'spam' });
     assert.equal(relabel.status, 200);
     assert.equal((await DataRecord.findByPk(recordId))?.label, 'spam');
-    await DataRecord.update({ label: 'ham' }, { where: { id: recordId } });
+    await changeRecords(() => DataRecord.update({ label: 'ham' }, { where: { id: recordId } }));
   });
 
   it('turns a database constraint violation into a clear validation message', async () => {

@@ -35,4 +35,13 @@ describe('audit hash chain', () => {
     assert.notEqual(hashEvent({ ...event, seq: 2 }), base);
     assert.notEqual(hashEvent({ ...event, prevHash: 'f'.repeat(64) }), base);
   });
+
+  it('covers a change-set reference when there is one, and hashes events without one as before change-sets existed', () => {
+    // The hash of this event as written before change-sets existed (content with no changeSet key).
+    assert.equal(hashEvent(event), '9e6f11d2587f791cd422f02b67465efa595ef2354bf4da690c6cdaf37e94ed33');
+    const changeSet = { id: 7, records: 2, fields: ['label'], digest: 'a'.repeat(64) };
+    const withChangeSet = hashEvent({ ...event, changeSet });
+    assert.notEqual(withChangeSet, hashEvent(event));
+    assert.notEqual(hashEvent({ ...event, changeSet: { ...changeSet, digest: 'b'.repeat(64) } }), withChangeSet);
+  });
 });

@@ -1,0 +1,9 @@
+import type { Actor } from '../../access/actor.js';
+import { decide } from '../../access/decide.js';
+import { Forbidden } from '../../errors/domain-error.js';
+
+/** Reading History and change-sets (records.history): every role that reads records. */
+export function checkMayReadHistory(actor: Actor): void {
+  if (decide(actor, 'records', 'history') !== true)
+    throw new Forbidden('records.history_forbidden', 'Your role may not read the change history of records.');
+}
