@@ -12,7 +12,7 @@ export type DatasetTask = z.infer<typeof DatasetTask>;
 export const RecordSplit = z.enum(['train', 'test', 'holdout']);
 export type RecordSplit = z.infer<typeof RecordSplit>;
 
-export const JobKind = z.enum(['train', 'score', 'import', 'export', 'evaluate', 'bulk_edit']);
+export const JobKind = z.enum(['train', 'score', 'import', 'export', 'evaluate', 'bulk_edit', 'revert']);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);

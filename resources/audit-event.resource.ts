@@ -9,8 +9,13 @@ import { verifyAudit } from '../admin/actions/verify-audit/index.js';
 import { exportAudit } from '../admin/actions/export-audit/index.js';
 import { AuditFilter, auditFilterWhere } from '../src/audit/audit-filter.js';
 
-/** The list's record-id and full-text filters follow the same rules as the export (src/audit/audit-filter.ts). */
+/**
+ * The list's record-id and full-text filters follow the same rules as the export (src/audit/audit-filter.ts).
+ * The resource matches exactly, not as text containing it: it is what a role's rows are scoped by
+ * (recordEventsOnly), an id rather than words.
+ */
 const auditEventFilters: CustomFilters = {
+  resource: (value) => ({ resource: String(value) }),
   recordIds: (value) => auditFilterWhere(AuditFilter.parse({ recordId: String(value) })),
   q: (value) => auditFilterWhere(AuditFilter.parse({ q: String(value) })),
 };

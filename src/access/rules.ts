@@ -4,6 +4,7 @@ import { always } from './predicates/always.js';
 import { notSelf } from './predicates/not-self.js';
 import { ownJobsOnly } from './predicates/own-jobs-only.js';
 import { ownKeysOnly } from './predicates/own-keys-only.js';
+import { recordEventsOnly } from './predicates/record-events-only.js';
 
 export type AccessTable = Readonly<Record<string, Readonly<Record<string, Partial<Readonly<Record<Role, Rule>>>>>>>;
 
@@ -68,6 +69,10 @@ export const RULES = {
     // "Score with model…" on ticked records or on all matching a filter (the work checks models.score).
     scoreSelected: { admin: always, data_scientist: always },
     scoreMatching: { admin: always, data_scientist: always },
+    // Undo a change-set, or put one record back as it was after one; the fields written must all be
+    // the actor's to change (`editableRecordFields`: data scientists revert label changes only).
+    revert: { admin: always, content_manager: always, data_scientist: always },
+    restoreVersion: { admin: always, content_manager: always, data_scientist: always },
   },
   models: {
     list: readStaff,
@@ -104,9 +109,10 @@ export const RULES = {
     cancel: { admin: always, data_scientist: ownJobsOnly, content_manager: ownJobsOnly },
   },
   auditEvents: {
-    list: adminAndAuditor,
+    // The events of record changes for the roles that make them, so they can open and revert their own.
+    list: { ...adminAndAuditor, content_manager: recordEventsOnly, data_scientist: recordEventsOnly },
     search: adminAndAuditor,
-    show: adminAndAuditor,
+    show: { ...adminAndAuditor, content_manager: recordEventsOnly, data_scientist: recordEventsOnly },
     verify: adminAndAuditor,
     export: adminAndAuditor,
     // Service-only (CLI): writes the oldest events to a file and records the boundary.

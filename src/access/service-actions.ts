@@ -7,7 +7,8 @@ import type { ResourceId } from './rules.js';
  */
 export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {
   auditEvents: ['archive'],
+  // Reached from the audit event, job and record pages' panels and the API, not as actions of their own.
+  records: ['history', 'revert', 'restoreVersion'],
   models: ['predict'],
   inferenceStats: ['systemHealth'],
-  records: ['history'],
 };

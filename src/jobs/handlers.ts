@@ -3,9 +3,11 @@ import type { Actor } from '../access/actor.js';
 import { trainModel } from '../ml/train-model.js';
 import { loadConfig } from '../platform/config.js';
 import { applyBulkEdit, parseBulkEdit } from '../records/bulk-edit.js';
+import { RevertRequest, revertChangeSet, type RevertResult } from '../records/history/revert-change-set.js';
 import { runImport } from '../records/import/run-import.js';
 import { scoreRecords } from '../scoring/score-records.js';
 import { scoringSettings } from '../scoring/scoring-settings.js';
+import { InvalidInput } from '../errors/domain-error.js';
 
 export interface JobContext {
   actor: Actor;
@@ -32,6 +34,32 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
       ),
     );
     await progress('records updated', result.changed, result.changed);
+    return { ...result };
+  },
+  // One transaction, like a bulk edit; its result is the job's checkpoint, committed with the revert,
+  // so a delivery after a crash between that commit and the job's end answers it instead of reverting again.
+  revert: async (params, { actor, jobId, checkpoint, progress }) => {
+    const committed = checkpoint?.result as RevertResult | undefined;
+    if (committed) return { ...committed };
+    const request = RevertRequest.safeParse(params);
+    if (!request.success)
+      throw new InvalidInput(
+        'history.revert_params',
+        `This revert job's parameters are not valid: queue the revert again.`,
+      );
+    const result = await revertChangeSet(
+      actor,
+      request.data,
+      (written, total) =>
+        progress(
+          `reverting records: ${written.toLocaleString('en')} of ${total.toLocaleString('en')} written, all committed together at the end`,
+          0,
+          total,
+        ),
+      { jobId },
+    );
+    const done = result.reverted + result.skipped + result.alreadyReverted;
+    await progress('records reverted', done, done);
     return { ...result };
   },
   // A dry run rolls back; apply is one transaction: a retry after a crash starts over from nothing applied.

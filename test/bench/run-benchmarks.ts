@@ -16,6 +16,7 @@ const BENCHMARKS = [
   'charts',
   'import',
   'history',
+  'revert',
   'score',
   'predict',
   'start',
@@ -197,6 +198,14 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       num(get(history, 'history', 'p50Ms'), 1),
       '',
       'index scan',
+    ]);
+  }
+  if (results.revert) {
+    rows.push([
+      'revert of a 1M-record bulk edit, as a job (rows/s)',
+      num(get(results.revert, 'revert', 'rowsPerSecond')),
+      `the bulk edit itself ${num(get(results.revert, 'bulkEdit', 'rowsPerSecond'))}`,
+      'completes, every record back',
     ]);
   }
   if (score) {

@@ -5,12 +5,13 @@ import { Op } from 'sequelize';
 import { ApiKey, AuditEvent, DataRecord, Job, RecordPrediction, type MlModel } from '../../models/index.js';
 import { ApiScope } from '../../models/enums.js';
 import { buildConsole, createAdmin } from '../../admin/index.js';
-import type { Actor } from '../../src/access/actor.js';
+import { systemActor, type Actor } from '../../src/access/actor.js';
 import { flushRefusalCounts } from '../../src/audit/record-refusal.js';
 import { decide, isAllowed } from '../../src/access/decide.js';
 import type { ResourceId } from '../../src/access/rules.js';
 import { Role } from '../../src/access/roles.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';
+import { updateRecord } from '../../src/records/save-record.js';
 import { unusableScopes } from '../../src/auth/api-keys/scopes.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
@@ -23,6 +24,7 @@ import {
   type RunningConsole,
 } from '../support/console-server.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
+import { latestChangeSet } from '../support/change-sets.js';
 import {
   inferenceStat,
   issuedKey,
@@ -87,6 +89,8 @@ interface Shared {
   model: MlModel;
   datasetId: number;
   freshRecord: () => Promise<number>;
+  /** A fresh record whose label was changed twice (ham → spam → ham): its two change-sets, oldest first. */
+  relabelledRecord: () => Promise<{ recordId: number; changeSets: [number, number] }>;
 }
 
 /**
@@ -132,6 +136,35 @@ const API_ROUTES: Record<
   'DELETE /api/v1/records/{id}': {
     rule: ['records', 'delete'],
     call: async (s) => ({ path: `/api/v1/records/${await s.freshRecord()}` }),
+  },
+  'GET /api/v1/change-sets/{id}': {
+    rule: ['records', 'history'],
+    call: async (s) => ({ path: `/api/v1/change-sets/${(await s.relabelledRecord()).changeSets[0]}?limit=5` }),
+  },
+  'GET /api/v1/records/{id}/history': {
+    rule: ['records', 'history'],
+    call: async (s) => ({ path: `/api/v1/records/${(await s.relabelledRecord()).recordId}/history` }),
+  },
+  // A label change: a data scientist may revert or restore it too (editableRecordFields).
+  'GET /api/v1/change-sets/{id}/revert-preview': {
+    rule: ['records', 'revert'],
+    call: async (s) => ({
+      path: `/api/v1/change-sets/${(await s.relabelledRecord()).changeSets[0]}/revert-preview`,
+    }),
+  },
+  'POST /api/v1/change-sets/{id}/revert': {
+    rule: ['records', 'revert'],
+    call: async (s) => ({
+      path: `/api/v1/change-sets/${(await s.relabelledRecord()).changeSets[1]}/revert`,
+      body: { conflicts: 'skip' },
+    }),
+  },
+  'POST /api/v1/records/{id}/restore-version': {
+    rule: ['records', 'restoreVersion'],
+    call: async (s) => {
+      const { recordId, changeSets } = await s.relabelledRecord();
+      return { path: `/api/v1/records/${recordId}/restore-version`, body: { changeSetId: changeSets[0] } };
+    },
   },
   'GET /api/v1/models': { rule: ['models', 'predict'], call: async () => ({ path: '/api/v1/models' }) },
   'GET /api/v1/models/{name}': {
@@ -197,6 +230,9 @@ describe('access: every console and API route answers as the rule table says (re
   let othersJob: Job;
   let othersKey: ApiKey;
   let versionId: number;
+  /** An event on records (content managers and data scientists may open those) and one on something else. */
+  let recordEvent: number;
+  let otherEvent: number;
   const people = new Map<Role, Person>();
 
   const signIn = async (user: TestUser) => {
@@ -229,7 +265,20 @@ describe('access: every console and API route answers as the rule table says (re
             source: 'access test',
           })
         ).id,
+      relabelledRecord: async () => {
+        const recordId = await shared.freshRecord();
+        const changeSets: number[] = [];
+        for (const label of ['spam', 'ham']) {
+          await updateRecord(systemActor, recordId, { label });
+          changeSets.push((await latestChangeSet('records.update')).changeSetId);
+        }
+        return { recordId, changeSets: changeSets as [number, number] };
+      },
     };
+    await shared.relabelledRecord();
+    recordEvent = (await latestChangeSet('records.update')).seq;
+    otherEvent = (await AuditEvent.findOne({ where: { resource: { [Op.ne]: 'records' } }, order: [['seq', 'DESC']] }))!
+      .seq;
     // Another person's work: a job, a key, and a record scored by that job.
     othersJob = await queuedJob(owner, model.name);
     othersKey = (await issuedKey(owner, ['records:read'])).apiKey;
@@ -275,14 +324,24 @@ describe('access: every console and API route answers as the rule table says (re
         let allowed = 0;
         for (const resource of admin.resources) {
           const id = resource.decorate().id();
-          // Someone else's row, and for row-scoped resources also one of the person's own.
-          const own = id === 'jobs' ? [String(person.ownJob.id)] : id === 'apiKeys' ? [String(person.ownKey.id)] : [];
+          // Someone else's row, and for row-scoped resources also one of the person's own (audit events:
+          // one on records, which content managers and data scientists may open, and one on something else).
+          const own =
+            id === 'jobs'
+              ? [String(person.ownJob.id)]
+              : id === 'apiKeys'
+                ? [String(person.ownKey.id)]
+                : id === 'auditEvents'
+                  ? [String(recordEvent)]
+                  : [];
           const others =
             id === 'jobs'
               ? [String(othersJob.id)]
               : id === 'apiKeys'
                 ? [String(othersKey.id)]
-                : (await resource.find(new Filter({}, resource), { limit: 1 })).map(idOf);
+                : id === 'auditEvents'
+                  ? [String(otherEvent)]
+                  : (await resource.find(new Filter({}, resource), { limit: 1 })).map(idOf);
           assert.ok(others.length > 0, `a ${id} row`);
           const rowsOf = async (ids: string[]) =>
             (await Promise.all(ids.map((rowId) => resource.findOne(rowId)))).filter((r): r is BaseRecord => r !== null);
@@ -551,22 +610,23 @@ describe('access: every console and API route answers as the rule table says (re
       assert.equal((await Job.findByPk(othersJob.id))?.cancelRequested, false);
     });
 
-    it("keeps another user's jobs and keys out of a data scientist's lists, whatever filter the request sends", async () => {
+    it("keeps another user's jobs and keys, and audit events on anything but records, out of a data scientist's lists, whatever filter the request sends", async () => {
       const scientist = people.get('data_scientist')!;
       const lists = {
-        jobs: { column: 'createdById', theirs: othersJob.id },
-        apiKeys: { column: 'ownerId', theirs: othersKey.id },
+        jobs: { column: 'createdById', theirs: othersJob.id, other: String(owner.id), mine: String(scientist.user.id) },
+        apiKeys: { column: 'ownerId', theirs: othersKey.id, other: String(owner.id), mine: String(scientist.user.id) },
+        auditEvents: { column: 'resource', theirs: otherEvent, other: 'users', mine: 'records' },
       };
-      for (const [resource, { column, theirs }] of Object.entries(lists)) {
-        const ownerId = String(owner.id);
+      for (const [resource, { column, theirs, other, mine }] of Object.entries(lists)) {
         const tricks = [
           '',
-          `filters.${column}=${ownerId}`,
-          `filters[${column}]=${ownerId}`,
+          `filters.${column}=${other}`,
+          `filters[${column}]=${other}`,
           `filters.${column}.from=0&filters.${column}.to=999999999`,
-          `filters.${column}=${ownerId}&filters.${column}=${scientist.user.id}`,
+          `filters.${column}=${other}&filters.${column}=${mine}`,
           `filters=${encodeURIComponent(column)}`,
           `filters.id=${theirs}`,
+          `filters.seq=${theirs}`,
         ];
         for (const trick of tricks) {
           const response = await scientist.http.api(`/resources/${resource}/actions/list?perPage=500&${trick}`);
@@ -580,9 +640,10 @@ describe('access: every console and API route answers as the rule table says (re
           }
           const { records } = JSON.parse(text) as { records: Array<{ id: string; params: Record<string, unknown> }> };
           assert.ok(
-            records.every((r) => String(r.params[column]) === String(scientist.user.id)),
+            records.every((r) => String(r.params[column]) === mine),
             `${resource} ${trick}: ${records.map((r) => `#${r.id} of ${String(r.params[column])}`).join(', ')}`,
           );
+          if (trick === '') assert.ok(records.length > 0, `${resource}: the rows the rule lets through are listed`);
         }
       }
       const apiList = (await (

@@ -4,6 +4,7 @@ import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
 import type { Config } from '../../platform/config.js';
 import type { ApiVersion } from '../route.js';
 import { addDatasetRoutes } from './datasets.js';
+import { addHistoryRoutes } from './history.js';
 import { addJobRoutes } from './jobs.js';
 import { addModelRoutes } from './models.js';
 import { addPredictRoute, type PredictEndpoint } from './predict.js';
@@ -30,6 +31,7 @@ export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpo
   addModelRoutes(api);
   addDatasetRoutes(api);
   addRecordRoutes(api);
+  addHistoryRoutes(api);
   addJobRoutes(api);
   return predict;
 }

@@ -37,10 +37,29 @@ describe('access: decide()', () => {
   });
 
   it('keeps content managers away from models, users and API keys', () => {
-    for (const resource of ['models', 'modelVersions', 'modelAliases', 'users', 'apiKeys', 'auditEvents']) {
+    for (const resource of ['models', 'modelVersions', 'modelAliases', 'users', 'apiKeys']) {
       assert.equal(decide(user('content_manager'), resource, 'list'), false, resource);
     }
     assert.equal(decide(user('content_manager'), 'records', 'bulkDelete'), true);
+  });
+
+  it('shows content managers and data scientists the audit events on records only (to open and revert their own changes)', () => {
+    for (const role of ['content_manager', 'data_scientist'] as const) {
+      assert.deepEqual(decide(user(role), 'auditEvents', 'list'), { resource: 'records' }, role);
+      assert.equal(decide(user(role), 'auditEvents', 'show', { seq: 1, resource: 'records' }), true, role);
+      assert.equal(decide(user(role), 'auditEvents', 'show', { seq: 2, resource: 'users' }), false, role);
+      assert.equal(decide(user(role), 'auditEvents', 'export'), false, role);
+    }
+    assert.equal(decide(user('auditor'), 'auditEvents', 'show', { seq: 2, resource: 'users' }), true);
+  });
+
+  it('lets admins, content managers and data scientists revert and restore (fields checked by the service), never an auditor', () => {
+    for (const action of ['revert', 'restoreVersion']) {
+      for (const role of ['admin', 'content_manager', 'data_scientist'] as const)
+        assert.equal(decide(user(role), 'records', action), true, `${role} ${action}`);
+      assert.equal(decide(user('auditor'), 'records', action), false, action);
+    }
+    assert.equal(decide(user('auditor'), 'records', 'history'), true);
   });
 
   it('lets a data scientist manage models but not users', () => {
