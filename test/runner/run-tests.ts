@@ -6,7 +6,7 @@ import { childrenCpuSeconds, ownCpuSeconds } from './cpu-seconds.js';
 import { prepareFileDatabases } from './file-databases.js';
 import { killGroup, runFile, type FileResult } from './run-file.js';
 import { knownSeconds, longestFirst, runPool } from './schedule.js';
-import { failedFile, failureDetails, fileLine, saveSeconds, slowestTable } from './summary.js';
+import { failedFile, failureDetails, fileLine, groupTable, saveSeconds, slowestTable } from './summary.js';
 import { findTestFiles } from './test-files.js';
 
 /**
@@ -72,7 +72,7 @@ fs.mkdirSync(resultsDir, { recursive: true });
 saveSeconds(secondsFile, results);
 const failed = results.filter(failedFile);
 if (failed.length > 0) console.log(`\n${failed.map((result) => failureDetails(result, root)).join('\n')}`);
-console.log(`\n${slowestTable(results)}`);
+console.log(`\n${slowestTable(results)}\n\n${groupTable(results)}`);
 const children = childrenCpuSeconds();
 const cpu =
   children === undefined ? '' : `, ${Math.round(children + ownCpuSeconds())} CPU s (all processes, user + system)`;

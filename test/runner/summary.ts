@@ -55,3 +55,19 @@ export function saveSeconds(file: string, results: readonly FileResult[]): void 
   const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
   fs.writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
 }
+
+/** Files, wall and CPU seconds per group: where the suite's time goes, at a glance. */
+export function groupTable(results: readonly FileResult[]): string {
+  const groups = [...new Set(results.map((r) => r.file.group))];
+  const lines = groups.map((group) => {
+    const of = results.filter((r) => r.file.group === group);
+    const wall = of.reduce((total, r) => total + r.seconds, 0);
+    const cpu = of.reduce((total, r) => total + (r.cpuSeconds ?? 0), 0);
+    return `  ${group.padEnd(11)}  ${String(of.length).padStart(5)}  ${wall.toFixed(0).padStart(7)}  ${cpu.toFixed(0).padStart(7)}`;
+  });
+  return [
+    `by group:`,
+    `  ${'group'.padEnd(11)}  ${'files'.padStart(5)}  ${'wall s'.padStart(7)}  ${'cpu s'.padStart(7)}`,
+    ...lines,
+  ].join('\n');
+}

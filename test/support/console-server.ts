@@ -75,10 +75,18 @@ export class HttpSession {
 
   async request(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      redirect: 'manual',
-      ...init,
-      headers: { ...(cookie ? { cookie } : {}), ...(init.headers ?? {}) },
+    const send = () =>
+      fetch(`${this.baseUrl}${path}`, {
+        redirect: 'manual',
+        ...init,
+        headers: { ...(cookie ? { cookie } : {}), ...(init.headers ?? {}) },
+      });
+    // A kept-alive connection the server closed just as it was reused fails before any answer: a browser
+    // sends the request again on a new connection, and so does this client (once). A server that really
+    // dies is caught by the tests that watch its processes, not by this.
+    const response = await send().catch((error: unknown) => {
+      if (!closedBeforeAnswer(error)) throw error;
+      return send();
     });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
@@ -117,4 +125,11 @@ export class HttpSession {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   }
+}
+
+/** fetch's error when the connection closed before any byte of the answer came back. */
+function closedBeforeAnswer(error: unknown): boolean {
+  const cause =
+    error instanceof TypeError ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  return cause?.code === 'UND_ERR_SOCKET' && cause.message === 'other side closed';
 }

@@ -7,7 +7,8 @@ import { serveWeb } from '../../web/serve-web.js';
 
 export const webCommand: Command = {
   name: 'web',
-  summary: 'Serve the console only (no worker, no seeding): one of many web processes against one Postgres.',
+  summary:
+    'Serve the console, the REST API and the health and metrics endpoints (no worker, no seeding): one of many web processes against one Postgres.',
   usage: 'npm run cli -- web   (with DATABASE_URL; PORT as configured)',
   async run(argv) {
     parseArgs({ args: argv, options: {}, strict: true });

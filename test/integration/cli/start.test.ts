@@ -17,10 +17,18 @@ import { MAIN, startCli, stopProcess } from '../../support/cli-process.js';
  * `main.js worker` on the machine: test groups run side by side (test/run-tests.mjs).
  */
 const MARK = `MODELDESK_TEST_MARK=${process.pid}-${Date.now()}`;
-const start = (env: NodeJS.ProcessEnv, args: string[] = []) =>
-  startCli(['start', ...args], { ...env, MODELDESK_TEST_MARK: MARK.split('=')[1] }, 'Stop with Ctrl-C.', {
-    timeoutMs: 300_000,
-  });
+/** What the last `start` printed, shown when a test fails (a web process that died says why there). */
+let lastOutput: () => string = () => '';
+const start = async (env: NodeJS.ProcessEnv, args: string[] = []) => {
+  const started = await startCli(
+    ['start', ...args],
+    { ...env, MODELDESK_TEST_MARK: MARK.split('=')[1] },
+    'Stop with Ctrl-C.',
+    { timeoutMs: 300_000 },
+  );
+  lastOutput = started.output;
+  return started;
+};
 const stop = stopProcess;
 
 function postmasterPid(dataDir: string): number | undefined {
@@ -104,7 +112,10 @@ async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<boo
   return true;
 }
 
-describe('npm start (embedded Postgres, real processes)', () => {
+describe('npm start (embedded Postgres, real processes)', function () {
+  // A first start seeds and trains before it is ready (startCli waits up to 300 s for that): each test
+  // gets the time to start and stop npm start, twice for the kill -9 one, on a loaded machine.
+  this.timeout(600_000);
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let baseUrl: string;
@@ -122,6 +133,10 @@ describe('npm start (embedded Postgres, real processes)', () => {
       LOG_LEVEL: 'warn',
     };
     baseUrl = `http://127.0.0.1:${port}`;
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(`npm start printed:\n${lastOutput().slice(-8_000)}`);
   });
 
   after(() => {
@@ -165,6 +180,7 @@ describe('npm start (embedded Postgres, real processes)', () => {
       assert.equal(cli.status, 0, cli.stderr + cli.stdout);
       assert.equal((await new HttpSession(baseUrl).login('ops@example.com', 'amber kettle harbour')).status, 302);
       assert.equal((await fetch(`${baseUrl}/readyz`)).status, 200, 'the server still answers after the CLI exits');
+      assert.doesNotMatch(output(), /restarting it in/, 'no web process or worker died and was restarted');
     } finally {
       const code = await stop(child);
       assert.equal(code, 0, 'SIGTERM exits 0');

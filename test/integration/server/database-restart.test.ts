@@ -36,7 +36,7 @@ describe('Postgres restarted under running web and worker processes (real proces
   let key: string;
 
   before(async function () {
-    this.timeout(120_000);
+    this.timeout(300_000); // five CLI runs, a training and two processes starting: minutes on a loaded 2-core machine
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-pg-restart-'));
     pgPort = await freePort();
     postgres = await startEmbeddedPostgres({ dataDir, port: pgPort });
