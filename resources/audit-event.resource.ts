@@ -83,6 +83,12 @@ export const auditEventResource = (): ResourceWithOptions => ({
         description: 'Changed fields before (secrets are never recorded).',
       },
       after: { components: { show: Components.AuditValue }, description: 'Changed fields after.' },
+      changeSet: {
+        ...jsonShow,
+        isVisible: { list: false, show: true, edit: false, filter: false },
+        description:
+          "For a change to records: the change-set's id, record count, fields and the sha256 digest of every before and after row (this event's hash covers it; verify-audit recomputes it).",
+      },
       resource: { description: 'The kind of thing acted on (e.g. records, models, users, auth).' },
       actorType: {
         description:

@@ -85,6 +85,8 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
       .sort();
     assert.deepEqual(listed, [
       'DELETE /api/v1/records/{id}',
+      'GET /api/v1/change-sets/{id}',
+      'GET /api/v1/change-sets/{id}/revert-preview',
       'GET /api/v1/datasets',
       'GET /api/v1/datasets/{id}',
       'GET /api/v1/jobs',
@@ -94,14 +96,17 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
       'GET /api/v1/models/{name}/versions',
       'GET /api/v1/records',
       'GET /api/v1/records/{id}',
+      'GET /api/v1/records/{id}/history',
       'PATCH /api/v1/models/{name}/aliases/{alias}',
       'PATCH /api/v1/records',
       'PATCH /api/v1/records/{id}',
+      'POST /api/v1/change-sets/{id}/revert',
       'POST /api/v1/jobs/{id}/cancel',
       'POST /api/v1/models/{name}/predict',
       'POST /api/v1/models/{name}/score',
       'POST /api/v1/models/{name}/train',
       'POST /api/v1/records',
+      'POST /api/v1/records/{id}/restore-version',
     ]);
     const page = await fetch(`${server.baseUrl}/api/docs`);
     const html = await page.text();
