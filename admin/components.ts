@@ -34,6 +34,7 @@ export const componentFiles = {
   DatasetCharts: source('DatasetCharts.tsx'),
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
+  ReferenceFilter: source('ReferenceFilter.tsx'),
 } as const;
 
 export const Components = {
@@ -64,6 +65,9 @@ export const Components = {
   Probabilities: componentLoader.add('Probabilities', componentFiles.Probabilities),
   ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
 } as const;
+
+// Every reference column's filter: offered only to roles that may search what it points to.
+componentLoader.override('DefaultReferenceFilterProperty', componentFiles.ReferenceFilter);
 
 /**
  * Help text of the columns every table has, and a show-page link to the audit log filtered to the

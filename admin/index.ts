@@ -28,6 +28,7 @@ import { sendChangeSetExport } from './actions/change-set-changes/index.js';
 import { sendRecordsExport } from './actions/export-records/index.js';
 import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
+import { withReferenceSearchRoles } from './reference-search.js';
 import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
@@ -77,7 +78,7 @@ export function consoleSettings(config: Config): ConsoleSettings {
 }
 
 export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
-  return [
+  return withReferenceSearchRoles([
     datasetResource(settings),
     recordResource(),
     mlModelResource(settings),
@@ -88,7 +89,7 @@ export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SET
     auditEventResource(),
     userResource(),
     apiKeyResource(),
-  ];
+  ]);
 }
 
 export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): AdminJS {
