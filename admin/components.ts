@@ -35,6 +35,7 @@ export const componentFiles = {
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
   ReferenceFilter: source('ReferenceFilter.tsx'),
+  ListValue: source('ListValue.tsx'),
 } as const;
 
 export const Components = {
@@ -68,6 +69,8 @@ export const Components = {
 
 // Every reference column's filter: offered only to roles that may search what it points to.
 componentLoader.override('DefaultReferenceFilterProperty', componentFiles.ReferenceFilter);
+// Every plain value in a list: one line, "…" past its column's width, whole on hover.
+componentLoader.override('DefaultListProperty', componentFiles.ListValue);
 
 /**
  * Help text of the columns every table has, and a show-page link to the audit log filtered to the

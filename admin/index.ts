@@ -110,7 +110,10 @@ export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS
       // The navigation stays beside the page from 1280 px (AdminJS: 1324 px), so a laptop screen
       // shows it without the menu button; the pages are laid out to fit what is left.
       // (`breakpoints` is a theme key AdminJS merges but its override type leaves out.)
-      theme: { breakpoints: ['577px', '769px', '1024px', '1280px'] } as NonNullable<BrandingOptions['theme']>,
+      theme: {
+        breakpoints: ['577px', '769px', '1024px', '1280px'],
+        sizes: { sidebarWidth: '240px' },
+      } as NonNullable<BrandingOptions['theme']>,
     },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations } },
   });
