@@ -34,6 +34,13 @@ export const componentFiles = {
   DatasetCharts: source('DatasetCharts.tsx'),
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
+  ModelHub: source('ModelHub.tsx'),
+  DatasetHub: source('DatasetHub.tsx'),
+  UserActivity: source('UserActivity.tsx'),
+  PersonEmail: source('PersonEmail.tsx'),
+  ScopeList: source('ScopeList.tsx'),
+  VersionAccuracy: source('VersionAccuracy.tsx'),
+  VersionAliases: source('VersionAliases.tsx'),
 } as const;
 
 export const Components = {
@@ -63,6 +70,13 @@ export const Components = {
   DatasetCharts: componentLoader.add('DatasetCharts', componentFiles.DatasetCharts),
   Probabilities: componentLoader.add('Probabilities', componentFiles.Probabilities),
   ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
+  ModelHub: componentLoader.add('ModelHub', componentFiles.ModelHub),
+  DatasetHub: componentLoader.add('DatasetHub', componentFiles.DatasetHub),
+  UserActivity: componentLoader.add('UserActivity', componentFiles.UserActivity),
+  PersonEmail: componentLoader.add('PersonEmail', componentFiles.PersonEmail),
+  ScopeList: componentLoader.add('ScopeList', componentFiles.ScopeList),
+  VersionAccuracy: componentLoader.add('VersionAccuracy', componentFiles.VersionAccuracy),
+  VersionAliases: componentLoader.add('VersionAliases', componentFiles.VersionAliases),
 } as const;
 
 /**

@@ -3,11 +3,12 @@ import { ApiKey, apiKeyAuditedFields } from '../models/api-key.js';
 import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
-import { historyLink } from '../admin/components.js';
+import { Components, historyLink } from '../admin/components.js';
+import { joinPeopleEmails } from './hooks/join-people-emails.js';
 import { issueApiKey, revokeKey } from '../admin/actions/api-keys/index.js';
 
 export const apiKeyResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ApiKey),
+  resource: new ConsoleResource(ApiKey, { joinedFields: joinPeopleEmails(['owner']) }),
   options: {
     id: 'apiKeys',
     navigation: Navigation.access,
@@ -33,8 +34,15 @@ export const apiKeyResource = (): ResourceWithOptions => ({
       prefix: {
         description: 'The first characters of the key, shown to identify it; the secret itself is never stored.',
       },
-      ownerId: { reference: 'users', description: 'The user the key acts for.' },
-      scopes: { description: 'What the key may do: predict, records:read, records:write, models:write, jobs:write.' },
+      ownerId: {
+        reference: 'users',
+        description: 'The user the key acts for.',
+        components: { list: Components.PersonEmail, show: Components.PersonEmail },
+      },
+      scopes: {
+        description: 'What the key may do: predict, records:read, records:write, models:write, jobs:write.',
+        components: { list: Components.ScopeList, show: Components.ScopeList },
+      },
       rateLimit: { description: 'Requests per minute allowed for this key (empty: the server default).' },
       expiresAt: { description: 'After this time the key is refused.' },
       revokedAt: {

@@ -3,12 +3,13 @@ import { ModelAlias, modelAliasAuditedFields } from '../models/model-alias.js';
 import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
-import { historyLink } from '../admin/components.js';
+import { Components, historyLink } from '../admin/components.js';
+import { joinPeopleEmails } from './hooks/join-people-emails.js';
 import { rollback } from '../admin/actions/rollback/index.js';
 import { history } from '../admin/actions/alias-history/index.js';
 
 export const modelAliasResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ModelAlias),
+  resource: new ConsoleResource(ModelAlias, { joinedFields: joinPeopleEmails(['updatedBy']) }),
   options: {
     id: 'modelAliases',
     navigation: Navigation.models,
@@ -27,7 +28,11 @@ export const modelAliasResource = (): ResourceWithOptions => ({
         reference: 'modelVersions',
         description: 'The version this alias points at now. Every move is in the audit log.',
       },
-      updatedById: { reference: 'users', description: 'Who last moved the alias.' },
+      updatedById: {
+        reference: 'users',
+        description: 'Who last moved the alias.',
+        components: { list: Components.PersonEmail, show: Components.PersonEmail },
+      },
     },
     actions: withAccess('modelAliases', modelAliasAuditedFields, { rollback, history }),
   },

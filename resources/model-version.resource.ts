@@ -6,18 +6,21 @@ import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink, jsonShow } from '../admin/components.js';
 import { download } from '../admin/actions/download/index.js';
 import { promote } from '../admin/actions/promote/index.js';
+import { addVersionAliases } from './hooks/add-version-aliases.js';
+import { joinPeopleEmails } from './hooks/join-people-emails.js';
 
 export const modelVersionResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ModelVersion),
+  resource: new ConsoleResource(ModelVersion, { joinedFields: joinPeopleEmails(['createdBy']) }),
   options: {
     id: 'modelVersions',
     navigation: Navigation.models,
-    listProperties: ['id', 'modelId', 'version', 'trainer', 'sizeBytes', 'createdById', 'createdAt'],
+    listProperties: ['id', 'modelId', 'version', 'accuracy', 'aliases', 'trainer', 'createdById', 'createdAt'],
     filterProperties: ['modelId', 'version', 'trainer', 'createdById', 'createdAt'],
     showProperties: [
       'id',
       'modelId',
       'version',
+      'aliases',
       'sha256',
       'sizeBytes',
       'trainer',
@@ -67,10 +70,29 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       parentVersionId: { reference: 'modelVersions', description: 'The version this one was retrained from, if any.' },
       createdById: {
         reference: 'users',
-        description: 'Who trained or uploaded this version (empty for the system, e.g. a scheduled retrain).',
+        description: 'Who trained or uploaded this version ("system" for a scheduled retrain).',
+        components: { list: Components.PersonEmail, show: Components.PersonEmail },
+      },
+      accuracy: {
+        type: 'number',
+        description: 'Accuracy on the test split when it was trained (— when it was not evaluated).',
+        isSortable: false,
+        components: { list: Components.VersionAccuracy },
+        isVisible: { list: true, show: false, edit: false, filter: false },
+      },
+      aliases: {
+        description: 'The aliases (production, staging…) that point at this version now.',
+        isSortable: false,
+        components: { list: Components.VersionAliases, show: Components.VersionAliases },
+        isVisible: { list: true, show: true, edit: false, filter: false },
       },
       onnx: { isVisible: false },
     },
-    actions: withAccess('modelVersions', modelVersionAuditedFields, { promote, download }),
+    actions: withAccess('modelVersions', modelVersionAuditedFields, {
+      list: { after: [addVersionAliases] },
+      show: { after: [addVersionAliases] },
+      promote,
+      download,
+    }),
   },
 });

@@ -1,0 +1,18 @@
+import type { Model } from 'sequelize';
+import { User } from '../../models/index.js';
+import type { JoinedFields } from '../../admin/adapter/joined-fields.js';
+
+/**
+ * Joins the email of each person a row names (association `createdBy` → param `createdByEmail`), so
+ * Created by / Updated by / Owner read as an email for every role, even one that may not open users
+ * (admin/components/PersonEmail.tsx shows it). One LEFT JOIN on the users key per person column.
+ */
+export function joinPeopleEmails(associations: readonly string[]): JoinedFields {
+  return {
+    include: associations.map((as) => ({ model: User, as, attributes: ['email'] })),
+    params: (row: Model) =>
+      Object.fromEntries(
+        associations.map((as) => [`${as}Email`, (row.get(as) as User | null | undefined)?.email ?? null]),
+      ),
+  };
+}
