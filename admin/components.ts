@@ -38,9 +38,10 @@ export const componentFiles = {
   DatasetHub: source('DatasetHub.tsx'),
   UserActivity: source('UserActivity.tsx'),
   PersonEmail: source('PersonEmail.tsx'),
-  ScopeList: source('ScopeList.tsx'),
+  BadgeList: source('BadgeList.tsx'),
   VersionAccuracy: source('VersionAccuracy.tsx'),
   VersionAliases: source('VersionAliases.tsx'),
+  VersionName: source('VersionName.tsx'),
 } as const;
 
 export const Components = {
@@ -74,9 +75,10 @@ export const Components = {
   DatasetHub: componentLoader.add('DatasetHub', componentFiles.DatasetHub),
   UserActivity: componentLoader.add('UserActivity', componentFiles.UserActivity),
   PersonEmail: componentLoader.add('PersonEmail', componentFiles.PersonEmail),
-  ScopeList: componentLoader.add('ScopeList', componentFiles.ScopeList),
+  BadgeList: componentLoader.add('BadgeList', componentFiles.BadgeList),
   VersionAccuracy: componentLoader.add('VersionAccuracy', componentFiles.VersionAccuracy),
   VersionAliases: componentLoader.add('VersionAliases', componentFiles.VersionAliases),
+  VersionName: componentLoader.add('VersionName', componentFiles.VersionName),
 } as const;
 
 /**

@@ -13,7 +13,8 @@ export const apiKeyResource = (): ResourceWithOptions => ({
     id: 'apiKeys',
     navigation: Navigation.access,
     listProperties: ['id', 'name', 'prefix', 'ownerId', 'scopes', 'expiresAt', 'revokedAt', 'lastUsedAt'],
-    filterProperties: ['ownerId', 'name', 'prefix', 'revokedAt', 'expiresAt'],
+    // No person filter: its drawer searches users, which a data scientist may not (a 403, audited as denied).
+    filterProperties: ['name', 'prefix', 'revokedAt', 'expiresAt'],
     showProperties: [
       'id',
       'name',
@@ -41,7 +42,7 @@ export const apiKeyResource = (): ResourceWithOptions => ({
       },
       scopes: {
         description: 'What the key may do: predict, records:read, records:write, models:write, jobs:write.',
-        components: { list: Components.ScopeList, show: Components.ScopeList },
+        components: { list: Components.BadgeList, show: Components.BadgeList },
       },
       rateLimit: { description: 'Requests per minute allowed for this key (empty: the server default).' },
       expiresAt: { description: 'After this time the key is refused.' },

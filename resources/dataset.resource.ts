@@ -50,6 +50,7 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       task: { description: 'What models trained on it do: classify free text, or classify rows of tabular features.' },
       labels: {
         description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.',
+        components: { list: Components.BadgeList, show: Components.BadgeList },
       },
       featureSchema: {
         ...jsonShow,

@@ -24,7 +24,8 @@ export const mlModelResource = (settings: {
     id: 'models',
     navigation: Navigation.models,
     listProperties: ['id', 'name', 'task', 'datasetId', 'createdById', 'updatedAt'],
-    filterProperties: ['name', 'task', 'datasetId', 'createdById', 'createdAt'],
+    // No person filter: its drawer searches users, which a data scientist may not (a 403, audited as denied).
+    filterProperties: ['name', 'task', 'datasetId', 'createdAt'],
     // The hub (versions, aliases, jobs) right after what the model is; its settings and timestamps below.
     showProperties: [
       'name',

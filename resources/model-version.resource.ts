@@ -7,15 +7,16 @@ import { Components, historyLink, jsonShow } from '../admin/components.js';
 import { download } from '../admin/actions/download/index.js';
 import { promote } from '../admin/actions/promote/index.js';
 import { addVersionAliases } from './hooks/add-version-aliases.js';
-import { joinPeopleEmails } from './hooks/join-people-emails.js';
+import { joinModelName, joinPeopleEmails } from './hooks/join-people-emails.js';
 
 export const modelVersionResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ModelVersion, { joinedFields: joinPeopleEmails(['createdBy']) }),
+  resource: new ConsoleResource(ModelVersion, { joinedFields: joinModelName(joinPeopleEmails(['createdBy'])) }),
   options: {
     id: 'modelVersions',
     navigation: Navigation.models,
-    listProperties: ['id', 'modelId', 'version', 'accuracy', 'aliases', 'trainer', 'createdById', 'createdAt'],
-    filterProperties: ['modelId', 'version', 'trainer', 'createdById', 'createdAt'],
+    listProperties: ['version', 'accuracy', 'aliases', 'trainer', 'createdById', 'createdAt'],
+    // No person filter: its drawer searches users, which a data scientist may not (a 403, audited as denied).
+    filterProperties: ['modelId', 'version', 'trainer', 'createdAt'],
     showProperties: [
       'id',
       'modelId',
@@ -41,6 +42,7 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       version: {
         isTitle: true,
         description: 'Version number within its model, counting from 1. Versions never change once created.',
+        components: { list: Components.VersionName },
       },
       modelId: { reference: 'models', description: 'The model this version belongs to.' },
       sha256: { description: 'SHA-256 of the ONNX bytes: proves which exact artefact served a prediction.' },

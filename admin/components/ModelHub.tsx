@@ -7,16 +7,24 @@ import { percent } from './metrics-types.js';
 
 const versionHref = (id: number) => `/admin/resources/modelVersions/records/${id}/show`;
 
-/** "penguins, split train, 280 rows" with a link to exactly those records. */
+/** A training filter in words: { split: 'train', labelled: true } → "train split, labelled rows". */
+const filterWords = (filter: Record<string, unknown>) =>
+  Object.entries(filter)
+    .filter(([key]) => key !== 'datasetId')
+    .map(([key, value]) => {
+      if (key === 'split') return `${String(value)} split`;
+      if (key === 'labelled') return value ? 'labelled rows' : 'unlabelled rows';
+      if (key === 'tag') return `tagged ${String(value)}`;
+      return `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
+    });
+
+/** "penguins, train split, labelled rows, 280 rows" with a link to the dataset's records of that split. */
 const TrainedOn: React.FC<{ on: HubVersion['trainedOn'] }> = ({ on }) => {
   if (!on) return <>{'— (uploaded)'}</>;
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(on.filter)) {
-    if (['string', 'number', 'boolean'].includes(typeof value)) query.set(`filters.${key}`, String(value));
-  }
-  const parts = Object.entries(on.filter)
-    .filter(([key]) => key !== 'datasetId')
-    .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  // Only filters the records list offers go in the link; the words name the rest.
+  const query = new URLSearchParams({ 'filters.datasetId': String(on.datasetId) });
+  if (typeof on.filter.split === 'string') query.set('filters.split', on.filter.split);
+  const parts = filterWords(on.filter);
   const text = `${on.dataset ?? 'dataset'}${parts.length ? `, ${parts.join(', ')}` : ''}, ${on.rows.toLocaleString()} rows`;
   return on.datasetId === null ? (
     <>{text}</>
@@ -60,10 +68,10 @@ const VersionsTable: React.FC<{ hub: Hub; versions: HubVersion[] }> = ({ hub, ve
           <TableCell>
             <TrainedOn on={v.trainedOn} />
           </TableCell>
-          <TableCell>{v.createdBy ?? 'system'}</TableCell>
+          <TableCell style={{ whiteSpace: 'nowrap' }}>{v.createdBy ?? 'system'}</TableCell>
           <TableCell style={{ whiteSpace: 'nowrap' }}>{when(v.createdAt)}</TableCell>
           {hub.may.promote && (
-            <TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }}>
               <Link
                 href={`/admin/resources/modelVersions/records/${v.id}/promote`}
                 data-testid={`hub-promote-${v.version}`}
@@ -95,7 +103,7 @@ const AliasesTable: React.FC<{ hub: Hub; aliases: HubAlias[] }> = ({ hub, aliase
           <TableCell>
             {hub.may.showVersion ? <Link href={versionHref(a.versionId)}>v{a.version}</Link> : `v${a.version}`}
           </TableCell>
-          <TableCell>{a.updatedBy ?? 'system'}</TableCell>
+          <TableCell style={{ whiteSpace: 'nowrap' }}>{a.updatedBy ?? 'system'}</TableCell>
           <TableCell style={{ whiteSpace: 'nowrap' }}>{when(a.updatedAt)}</TableCell>
           <TableCell>
             {a.moves === null || a.moves.length === 0

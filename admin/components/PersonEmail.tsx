@@ -1,6 +1,6 @@
 import React from 'react';
-import type { BasePropertyProps } from 'adminjs';
-import { Box, Label, Link, Text } from '@adminjs/design-system';
+import { useTranslation, type BasePropertyProps } from 'adminjs';
+import { Link, ValueGroup } from '@adminjs/design-system';
 
 /**
  * A person column (Created by, Updated by, Owner) as an email, never a bare id: a link to the user when
@@ -8,23 +8,19 @@ import { Box, Label, Link, Text } from '@adminjs/design-system';
  * (`createdById` → `createdByEmail`); "system" when nobody is named.
  */
 const PersonEmail: React.FC<BasePropertyProps> = ({ property, record, where }) => {
+  const { translateProperty } = useTranslation();
   const path = property.path;
   const populated = record?.populated?.[path];
   const email = record?.params?.[path.replace(/Id$/, 'Email')] as string | undefined;
   const id: unknown = record?.params?.[path];
   const named = id === null || id === undefined || id === '' ? 'system' : (email ?? 'a deleted user');
-  const value = populated ? (
-    <Link href={`/admin/resources/users/records/${populated.id}/show`}>{populated.title}</Link>
-  ) : (
-    <span>{named}</span>
+  const value = (
+    <span style={{ whiteSpace: 'nowrap' }} data-testid={`person-${path}`}>
+      {populated ? <Link href={`/admin/resources/users/records/${populated.id}/show`}>{populated.title}</Link> : named}
+    </span>
   );
-  if (where !== 'show') return <span style={{ whiteSpace: 'nowrap' }}>{value}</span>;
-  return (
-    <Box mb="xl">
-      <Label>{property.label}</Label>
-      <Text>{value}</Text>
-    </Box>
-  );
+  if (where !== 'show') return value;
+  return <ValueGroup label={translateProperty(property.label, property.resourceId)}>{value}</ValueGroup>;
 };
 
 export default PersonEmail;

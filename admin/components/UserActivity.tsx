@@ -10,8 +10,13 @@ const actionWords = (action: string) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
 
-const records = (ids: string[]) =>
-  ids.length === 0 ? '' : ids.length <= 3 ? ` #${ids.join(', #')}` : ` ${ids.length.toLocaleString()} rows`;
+/** What the event was about: "jobs #2" opening that row, or "records, 120 rows". */
+const Target: React.FC<{ resource: string; ids: string[]; opens: boolean }> = ({ resource, ids, opens }) => {
+  if (ids.length === 1 && opens)
+    return <Link href={`/admin/resources/${resource}/records/${ids[0]}/show`}>{`${resource} #${ids[0]}`}</Link>;
+  if (ids.length <= 1) return <>{ids.length === 0 ? resource : `${resource} #${ids[0]}`}</>;
+  return <>{`${resource}, ${ids.length.toLocaleString()} rows`}</>;
+};
 
 /** The user page's recent activity: their latest audited actions, newest first, each opening its event. */
 const UserActivity: React.FC<ShowPropertyProps> = ({ record }) => {
@@ -40,8 +45,7 @@ const UserActivity: React.FC<ShowPropertyProps> = ({ record }) => {
                   </TableCell>
                   <TableCell>{actionWords(e.action)}</TableCell>
                   <TableCell>
-                    {e.resource}
-                    {records(e.recordIds)}
+                    <Target resource={e.resource} ids={e.recordIds} opens={e.opens} />
                   </TableCell>
                   <TableCell>
                     <StatusBadge status={e.outcome} />

@@ -95,7 +95,7 @@ export const JobsTable: React.FC<{ jobs: HubJob[]; mayOpen: boolean; empty: stri
                   ? `${job.progressDone.toLocaleString()} / ${job.progressTotal.toLocaleString()}`
                   : '—'}
               </TableCell>
-              <TableCell>{job.createdBy ?? 'system'}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{job.createdBy ?? 'system'}</TableCell>
               <TableCell style={{ whiteSpace: 'nowrap' }}>{when(job.createdAt)}</TableCell>
               <TableCell style={{ whiteSpace: 'nowrap' }}>{when(job.finishedAt)}</TableCell>
             </TableRow>

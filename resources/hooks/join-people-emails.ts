@@ -1,5 +1,5 @@
 import type { Model } from 'sequelize';
-import { User } from '../../models/index.js';
+import { MlModel, User } from '../../models/index.js';
 import type { JoinedFields } from '../../admin/adapter/joined-fields.js';
 
 /**
@@ -14,5 +14,16 @@ export function joinPeopleEmails(associations: readonly string[]): JoinedFields 
       Object.fromEntries(
         associations.map((as) => [`${as}Email`, (row.get(as) as User | null | undefined)?.email ?? null]),
       ),
+  };
+}
+
+/** Adds a version's model name (param `modelName`) to `joined`, so a version reads "spam-filter v3". */
+export function joinModelName(joined: JoinedFields): JoinedFields {
+  return {
+    include: [...joined.include, { model: MlModel, as: 'model', attributes: ['name'] }],
+    params: (row: Model) => ({
+      ...joined.params(row),
+      modelName: (row.get('model') as MlModel | null | undefined)?.name ?? null,
+    }),
   };
 }

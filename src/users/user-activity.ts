@@ -1,6 +1,7 @@
 import { AuditEvent, User } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
+import { RESOURCE_IDS } from '../access/rules.js';
 import { NotFound } from '../errors/domain-error.js';
 
 const EVENTS_SHOWN = 20;
@@ -13,6 +14,8 @@ export interface ActivityEvent {
   recordIds: string[];
   outcome: string;
   reason: string | null;
+  /** The event is about one row of a console resource the viewer may open: the page links to it. */
+  opens: boolean;
 }
 
 export interface UserActivity {
@@ -48,6 +51,10 @@ export async function userActivity(actor: Actor, userId: number): Promise<UserAc
       recordIds: e.recordIds,
       outcome: e.outcome,
       reason: e.reason,
+      opens:
+        e.recordIds.length === 1 &&
+        (RESOURCE_IDS as readonly string[]).includes(e.resource) &&
+        decide(actor, e.resource, 'show') !== false,
     })),
   };
 }
