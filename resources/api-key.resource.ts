@@ -4,11 +4,11 @@ import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink } from '../admin/components.js';
-import { joinPeopleEmails } from './hooks/join-people-emails.js';
+import { addPersonLabels } from './hooks/add-person-labels.js';
 import { issueApiKey, revokeKey } from '../admin/actions/api-keys/index.js';
 
 export const apiKeyResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ApiKey, { joinedFields: joinPeopleEmails(['owner']) }),
+  resource: new ConsoleResource(ApiKey),
   options: {
     id: 'apiKeys',
     navigation: Navigation.access,
@@ -52,6 +52,11 @@ export const apiKeyResource = (): ResourceWithOptions => ({
       lastUsedAt: { description: 'The last request made with the key (updated at most once a minute).' },
       secretHash: { isVisible: false },
     },
-    actions: withAccess('apiKeys', apiKeyAuditedFields, { issue: issueApiKey, revoke: revokeKey }),
+    actions: withAccess('apiKeys', apiKeyAuditedFields, {
+      list: { after: [addPersonLabels(['ownerId'])] },
+      show: { after: [addPersonLabels(['ownerId'])] },
+      issue: issueApiKey,
+      revoke: revokeKey,
+    }),
   },
 });

@@ -7,7 +7,7 @@ import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink } from '../admin/components.js';
 import { modelHubAction } from '../admin/actions/hubs/index.js';
-import { joinPeopleEmails } from './hooks/join-people-emails.js';
+import { addPersonLabels } from './hooks/add-person-labels.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
 import { modelChartsAction } from '../admin/actions/charts/index.js';
@@ -19,7 +19,7 @@ export const mlModelResource = (settings: {
   maxUploadBytes: number;
   modelCheck?: ModelCheckLimits;
 }): ResourceWithOptions => ({
-  resource: new ConsoleResource(MlModel, { joinedFields: joinPeopleEmails(['createdBy']) }),
+  resource: new ConsoleResource(MlModel),
   options: {
     id: 'models',
     navigation: Navigation.models,
@@ -90,6 +90,8 @@ export const mlModelResource = (settings: {
       },
     },
     actions: withAccess('models', modelAuditedFields, {
+      list: { after: [addPersonLabels(['createdById'])] },
+      show: { after: [addPersonLabels(['createdById'])] },
       new: { before: [fillCreatedBy('createdById')], after: [syncSchedulesAfterSave] },
       edit: { after: [syncSchedulesAfterSave] },
       delete: { after: [syncSchedulesAfterSave] },

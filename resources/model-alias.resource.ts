@@ -4,12 +4,12 @@ import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink } from '../admin/components.js';
-import { joinPeopleEmails } from './hooks/join-people-emails.js';
+import { addPersonLabels } from './hooks/add-person-labels.js';
 import { rollback } from '../admin/actions/rollback/index.js';
 import { history } from '../admin/actions/alias-history/index.js';
 
 export const modelAliasResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ModelAlias, { joinedFields: joinPeopleEmails(['updatedBy']) }),
+  resource: new ConsoleResource(ModelAlias),
   options: {
     id: 'modelAliases',
     navigation: Navigation.models,
@@ -34,6 +34,11 @@ export const modelAliasResource = (): ResourceWithOptions => ({
         components: { list: Components.PersonEmail, show: Components.PersonEmail },
       },
     },
-    actions: withAccess('modelAliases', modelAliasAuditedFields, { rollback, history }),
+    actions: withAccess('modelAliases', modelAliasAuditedFields, {
+      list: { after: [addPersonLabels(['updatedById'])] },
+      show: { after: [addPersonLabels(['updatedById'])] },
+      rollback,
+      history,
+    }),
   },
 });

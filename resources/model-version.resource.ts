@@ -7,10 +7,11 @@ import { Components, historyLink, jsonShow } from '../admin/components.js';
 import { download } from '../admin/actions/download/index.js';
 import { promote } from '../admin/actions/promote/index.js';
 import { addVersionAliases } from './hooks/add-version-aliases.js';
-import { joinModelName, joinPeopleEmails } from './hooks/join-people-emails.js';
+import { addPersonLabels } from './hooks/add-person-labels.js';
+import { joinModelName } from './hooks/join-model-name.js';
 
 export const modelVersionResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ModelVersion, { joinedFields: joinModelName(joinPeopleEmails(['createdBy'])) }),
+  resource: new ConsoleResource(ModelVersion, { joinedFields: joinModelName }),
   options: {
     id: 'modelVersions',
     navigation: Navigation.models,
@@ -91,8 +92,8 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       onnx: { isVisible: false },
     },
     actions: withAccess('modelVersions', modelVersionAuditedFields, {
-      list: { after: [addVersionAliases] },
-      show: { after: [addVersionAliases] },
+      list: { after: [addVersionAliases, addPersonLabels(['createdById'])] },
+      show: { after: [addVersionAliases, addPersonLabels(['createdById'])] },
       promote,
       download,
     }),

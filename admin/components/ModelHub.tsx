@@ -65,10 +65,10 @@ const VersionsTable: React.FC<{ hub: Hub; versions: HubVersion[] }> = ({ hub, ve
           </TableCell>
           <TableCell>{percent(v.accuracy)}</TableCell>
           <TableCell>{percent(v.macroF1)}</TableCell>
-          <TableCell>
+          <TableCell style={{ minWidth: 240 }}>
             <TrainedOn on={v.trainedOn} />
           </TableCell>
-          <TableCell style={{ whiteSpace: 'nowrap' }}>{v.createdBy ?? 'system'}</TableCell>
+          <TableCell style={{ whiteSpace: 'nowrap' }}>{v.createdBy}</TableCell>
           <TableCell style={{ whiteSpace: 'nowrap' }}>{when(v.createdAt)}</TableCell>
           {hub.may.promote && (
             <TableCell style={{ whiteSpace: 'nowrap' }}>

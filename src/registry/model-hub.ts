@@ -1,10 +1,11 @@
 import { Op } from 'sequelize';
-import { Dataset, MlModel, ModelAlias, ModelVersion, User } from '../../models/index.js';
+import { Dataset, MlModel, ModelAlias, ModelVersion } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { NotFound } from '../errors/domain-error.js';
 import { recentJobs, type HubJob } from '../jobs/recent-jobs.js';
 import { emailsOf } from '../users/emails-of.js';
+import { labelOf, personLabels } from '../users/person-labels.js';
 import { aliasHistory, type AliasMove } from './alias-history.js';
 
 /** How many versions, alias moves and jobs a model page lists; the rest are one click away. */
@@ -17,8 +18,8 @@ export interface HubVersion {
   version: number;
   trainer: string;
   createdAt: string;
-  /** Email of who trained or uploaded it; null for the system (a scheduled retrain). */
-  createdBy: string | null;
+  /** Who trained or uploaded it: an email, "another user" for a role that may not read users, or "system". */
+  createdBy: string;
   accuracy: number | null;
   macroF1: number | null;
   aliases: string[];
@@ -42,7 +43,7 @@ export interface ModelHub {
   modelId: number;
   name: string;
   dataset: { id: number; name: string } | null;
-  createdBy: string | null;
+  createdBy: string;
   /** Newest first, at most VERSIONS_SHOWN; null when the role may not list versions. */
   versions: HubVersion[] | null;
   versionCount: number;
@@ -63,10 +64,7 @@ export interface ModelHub {
  */
 export async function modelHub(actor: Actor, modelId: number): Promise<ModelHub> {
   const model = await MlModel.findByPk(modelId, {
-    include: [
-      { model: Dataset, as: 'dataset', attributes: ['id', 'name'] },
-      { model: User, as: 'createdBy', attributes: ['email'] },
-    ],
+    include: [{ model: Dataset, as: 'dataset', attributes: ['id', 'name'] }],
   });
   if (!model) throw new NotFound('model.not_found', `Model ${modelId} no longer exists; go back to the models list.`);
   const dataset = (model as MlModel & { dataset?: Dataset | null }).dataset ?? null;
@@ -82,20 +80,26 @@ export async function modelHub(actor: Actor, modelId: number): Promise<ModelHub>
   ]);
   const datasetNames = await datasetNamesOf(versions ?? []);
   const aliasVersions = await versionNumbersOf(aliases.map((a) => a.versionId));
-  const people = await emailsOf([...aliases.map((a) => a.updatedById)]);
   const mayReadHistory = decide(actor, 'modelAliases', 'history') === true;
+  // Who moved an alias is in its history, which the role may read: the email, as there.
+  const movers = mayReadHistory ? await emailsOf(aliases.map((a) => a.updatedById)) : new Map<number, string>();
+  const people = await personLabels(actor, [
+    model.createdById,
+    ...(versions ?? []).map((v) => v.createdById),
+    ...aliases.map((a) => a.updatedById),
+  ]);
   return {
     modelId: model.id,
     name: model.name,
     dataset: dataset ? { id: dataset.id, name: dataset.name } : null,
-    createdBy: (model as MlModel & { createdBy?: User | null }).createdBy?.email ?? null,
+    createdBy: labelOf(people, model.createdById),
     versions:
       versions?.map((v) => ({
         id: v.id,
         version: v.version,
         trainer: v.trainer,
         createdAt: v.createdAt.toISOString(),
-        createdBy: (v as ModelVersion & { createdBy?: User | null }).createdBy?.email ?? null,
+        createdBy: labelOf(people, v.createdById),
         accuracy: metric(v.metrics, 'accuracy'),
         macroF1: metric(v.metrics, 'macroF1'),
         aliases: aliases
@@ -113,7 +117,7 @@ export async function modelHub(actor: Actor, modelId: number): Promise<ModelHub>
             alias: a.alias,
             versionId: a.versionId,
             version: aliasVersions.get(a.versionId) ?? 0,
-            updatedBy: a.updatedById == null ? null : (people.get(a.updatedById) ?? null),
+            updatedBy: a.updatedById == null ? null : (movers.get(a.updatedById) ?? labelOf(people, a.updatedById)),
             updatedAt: a.updatedAt.toISOString(),
             moves: mayReadHistory
               ? (await aliasHistory(model.id, a.alias, MOVES_SHOWN)).map((m) => ({ ...m, at: m.at.toISOString() }))
@@ -140,10 +144,7 @@ async function versionsOf(modelId: number): Promise<ModelVersion[]> {
     where: { modelId },
     order: [['version', 'DESC']],
     limit: VERSIONS_SHOWN,
-    include: [
-      { model: User, as: 'createdBy', attributes: ['email'] },
-      { model: ModelVersion, as: 'parentVersion', attributes: ['version'] },
-    ],
+    include: [{ model: ModelVersion, as: 'parentVersion', attributes: ['version'] }],
   });
 }
 

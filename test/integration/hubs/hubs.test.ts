@@ -74,17 +74,23 @@ describe('hubs: the model, dataset and user pages read per role (real Postgres)'
   });
   after(async () => server?.stop());
 
-  it('lists a model’s versions newest first with metrics, aliases, creator emails and training data', async () => {
+  it('lists a model’s versions newest first with metrics, aliases, creators and training data', async () => {
     const hub = await modelHub(scientist, modelId);
     assert.equal(hub.name, modelName);
     assert.equal(hub.versionCount, 2);
     assert.deepEqual(
       hub.versions!.map((v) => [v.version, v.aliases, v.createdBy]),
       [
-        [2, ['production'], admin.email],
+        [2, ['production'], 'another user'],
         [1, ['staging'], scientist.email],
       ],
+      'a data scientist may not read users: their own email, nobody else’s',
     );
+    assert.deepEqual(
+      (await modelHub(auditor, modelId)).versions!.map((v) => v.createdBy),
+      [admin.email, scientist.email],
+    );
+    assert.equal(hub.createdBy, 'system');
     const [second, first] = hub.versions!;
     assert.equal(typeof first!.accuracy, 'number');
     assert.ok(first!.accuracy! > 0.5 && first!.accuracy! <= 1);
