@@ -36,6 +36,14 @@ export const componentFiles = {
   ModelCharts: source('ModelCharts.tsx'),
   ReferenceFilter: source('ReferenceFilter.tsx'),
   ListValue: source('ListValue.tsx'),
+  ModelHub: source('ModelHub.tsx'),
+  DatasetHub: source('DatasetHub.tsx'),
+  UserActivity: source('UserActivity.tsx'),
+  PersonEmail: source('PersonEmail.tsx'),
+  BadgeList: source('BadgeList.tsx'),
+  VersionAccuracy: source('VersionAccuracy.tsx'),
+  VersionAliases: source('VersionAliases.tsx'),
+  VersionName: source('VersionName.tsx'),
 } as const;
 
 export const Components = {
@@ -65,6 +73,14 @@ export const Components = {
   DatasetCharts: componentLoader.add('DatasetCharts', componentFiles.DatasetCharts),
   Probabilities: componentLoader.add('Probabilities', componentFiles.Probabilities),
   ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
+  ModelHub: componentLoader.add('ModelHub', componentFiles.ModelHub),
+  DatasetHub: componentLoader.add('DatasetHub', componentFiles.DatasetHub),
+  UserActivity: componentLoader.add('UserActivity', componentFiles.UserActivity),
+  PersonEmail: componentLoader.add('PersonEmail', componentFiles.PersonEmail),
+  BadgeList: componentLoader.add('BadgeList', componentFiles.BadgeList),
+  VersionAccuracy: componentLoader.add('VersionAccuracy', componentFiles.VersionAccuracy),
+  VersionAliases: componentLoader.add('VersionAliases', componentFiles.VersionAliases),
+  VersionName: componentLoader.add('VersionName', componentFiles.VersionName),
 } as const;
 
 // Every reference column's filter: offered only to roles that may search what it points to.

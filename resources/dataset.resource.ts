@@ -3,7 +3,8 @@ import { Dataset, datasetAuditedFields } from '../models/dataset.js';
 import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
-import { historyLink, jsonShow } from '../admin/components.js';
+import { Components, historyLink, jsonShow } from '../admin/components.js';
+import { datasetHubAction } from '../admin/actions/hubs/index.js';
 import { train } from '../admin/actions/train/index.js';
 import { importCsv } from '../admin/actions/import-csv/index.js';
 import { datasetChartsAction } from '../admin/actions/charts/index.js';
@@ -16,11 +17,12 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
     listProperties: ['id', 'name', 'task', 'labels', 'source', 'createdAt'],
     filterProperties: ['name', 'task', 'createdAt'],
     showProperties: [
-      'id',
       'name',
       'description',
       'task',
       'labels',
+      'hub',
+      'id',
       'featureSchema',
       'source',
       'license',
@@ -32,6 +34,11 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
     sort: { sortBy: 'name', direction: 'asc' },
     properties: {
       ...historyLink,
+      hub: {
+        description: 'Records by label and split, models trained on the dataset, recent imports.',
+        components: { show: Components.DatasetHub },
+        isVisible: { list: false, show: true, edit: false, filter: false },
+      },
       name: {
         isTitle: true,
         description: 'Unique id used by the API and CLI: lower case letters, digits, "-" and "_" (e.g. spam-assassin).',
@@ -43,6 +50,7 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       task: { description: 'What models trained on it do: classify free text, or classify rows of tabular features.' },
       labels: {
         description: 'The allowed label values, e.g. ham and spam. Record labels outside this set are rejected.',
+        components: { list: Components.BadgeList, show: Components.BadgeList },
       },
       featureSchema: {
         ...jsonShow,
@@ -58,6 +66,7 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       train: train('datasets'),
       importCsv: importCsv(settings.maxImportBytes),
       charts: datasetChartsAction,
+      hub: datasetHubAction,
     }),
   },
 });

@@ -5,7 +5,9 @@ import { MlModel, modelAuditedFields } from '../models/ml-model.js';
 import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
-import { historyLink } from '../admin/components.js';
+import { Components, historyLink } from '../admin/components.js';
+import { modelHubAction } from '../admin/actions/hubs/index.js';
+import { addPersonLabels } from './hooks/add-person-labels.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
 import { modelChartsAction } from '../admin/actions/charts/index.js';
@@ -22,17 +24,20 @@ export const mlModelResource = (settings: {
     id: 'models',
     navigation: Navigation.models,
     listProperties: ['id', 'name', 'task', 'datasetId', 'createdById', 'updatedAt'],
-    filterProperties: ['name', 'task', 'datasetId', 'createdById', 'createdAt'],
+    // No person filter: its drawer searches users, which a data scientist may not (a 403, audited as denied).
+    filterProperties: ['name', 'task', 'datasetId', 'createdAt'],
+    // The hub (versions, aliases, jobs) right after what the model is; its settings and timestamps below.
     showProperties: [
-      'id',
       'name',
       'description',
       'task',
       'datasetId',
+      'createdById',
+      'hub',
       'retrainSchedule',
       'autoPromoteMetric',
       'autoPromoteMargin',
-      'createdById',
+      'id',
       'createdAt',
       'updatedAt',
       'history',
@@ -56,7 +61,16 @@ export const mlModelResource = (settings: {
       description: { type: 'textarea', description: 'What the model decides and who relies on it (free text).' },
       task: { description: 'Must match the task of the dataset it is trained on.' },
       datasetId: { reference: 'datasets', description: 'The dataset new versions are trained and evaluated on.' },
-      createdById: { reference: 'users', description: 'Who registered the model.' },
+      createdById: {
+        reference: 'users',
+        description: 'Who registered the model.',
+        components: { list: Components.PersonEmail, show: Components.PersonEmail },
+      },
+      hub: {
+        description: 'Versions, aliases and recent jobs of the model.',
+        components: { show: Components.ModelHub },
+        isVisible: { list: false, show: true, edit: false, filter: false },
+      },
       retrainSchedule: {
         description:
           'Optional. Retrain periodically: a cron expression in UTC (minute hour day-of-month month day-of-week), at most every 5 minutes, e.g. "0 3 * * 1" = Mondays 03:00. Scheduled runs promote only if better (below).',
@@ -76,6 +90,8 @@ export const mlModelResource = (settings: {
       },
     },
     actions: withAccess('models', modelAuditedFields, {
+      list: { after: [addPersonLabels(['createdById'])] },
+      show: { after: [addPersonLabels(['createdById'])] },
       new: { before: [fillCreatedBy('createdById')], after: [syncSchedulesAfterSave] },
       edit: { after: [syncSchedulesAfterSave] },
       delete: { after: [syncSchedulesAfterSave] },
@@ -84,6 +100,7 @@ export const mlModelResource = (settings: {
       train: train('models'),
       upload: upload(settings.maxUploadBytes, settings.modelCheck),
       score: scoreDatasetAction,
+      hub: modelHubAction,
     }),
   },
 });

@@ -3,7 +3,8 @@ import { ModelAlias, modelAliasAuditedFields } from '../models/model-alias.js';
 import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
-import { historyLink } from '../admin/components.js';
+import { Components, historyLink } from '../admin/components.js';
+import { addPersonLabels } from './hooks/add-person-labels.js';
 import { rollback } from '../admin/actions/rollback/index.js';
 import { history } from '../admin/actions/alias-history/index.js';
 
@@ -27,8 +28,17 @@ export const modelAliasResource = (): ResourceWithOptions => ({
         reference: 'modelVersions',
         description: 'The version this alias points at now. Every move is in the audit log.',
       },
-      updatedById: { reference: 'users', description: 'Who last moved the alias.' },
+      updatedById: {
+        reference: 'users',
+        description: 'Who last moved the alias.',
+        components: { list: Components.PersonEmail, show: Components.PersonEmail },
+      },
     },
-    actions: withAccess('modelAliases', modelAliasAuditedFields, { rollback, history }),
+    actions: withAccess('modelAliases', modelAliasAuditedFields, {
+      list: { after: [addPersonLabels(['updatedById'])] },
+      show: { after: [addPersonLabels(['updatedById'])] },
+      rollback,
+      history,
+    }),
   },
 });

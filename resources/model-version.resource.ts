@@ -6,18 +6,23 @@ import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink, jsonShow } from '../admin/components.js';
 import { download } from '../admin/actions/download/index.js';
 import { promote } from '../admin/actions/promote/index.js';
+import { addVersionAliases } from './hooks/add-version-aliases.js';
+import { addPersonLabels } from './hooks/add-person-labels.js';
+import { joinModelName } from './hooks/join-model-name.js';
 
 export const modelVersionResource = (): ResourceWithOptions => ({
-  resource: new ConsoleResource(ModelVersion),
+  resource: new ConsoleResource(ModelVersion, { joinedFields: joinModelName }),
   options: {
     id: 'modelVersions',
     navigation: Navigation.models,
-    listProperties: ['id', 'modelId', 'version', 'trainer', 'sizeBytes', 'createdById', 'createdAt'],
-    filterProperties: ['modelId', 'version', 'trainer', 'createdById', 'createdAt'],
+    listProperties: ['version', 'accuracy', 'aliases', 'trainer', 'createdById', 'createdAt'],
+    // No person filter: its drawer searches users, which a data scientist may not (a 403, audited as denied).
+    filterProperties: ['modelId', 'version', 'trainer', 'createdAt'],
     showProperties: [
       'id',
       'modelId',
       'version',
+      'aliases',
       'sha256',
       'sizeBytes',
       'trainer',
@@ -38,6 +43,7 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       version: {
         isTitle: true,
         description: 'Version number within its model, counting from 1. Versions never change once created.',
+        components: { list: Components.VersionName },
       },
       modelId: { reference: 'models', description: 'The model this version belongs to.' },
       sha256: { description: 'SHA-256 of the ONNX bytes: proves which exact artefact served a prediction.' },
@@ -67,10 +73,29 @@ export const modelVersionResource = (): ResourceWithOptions => ({
       parentVersionId: { reference: 'modelVersions', description: 'The version this one was retrained from, if any.' },
       createdById: {
         reference: 'users',
-        description: 'Who trained or uploaded this version (empty for the system, e.g. a scheduled retrain).',
+        description: 'Who trained or uploaded this version ("system" for a scheduled retrain).',
+        components: { list: Components.PersonEmail, show: Components.PersonEmail },
+      },
+      accuracy: {
+        type: 'number',
+        description: 'Accuracy on the test split when it was trained (— when it was not evaluated).',
+        isSortable: false,
+        components: { list: Components.VersionAccuracy },
+        isVisible: { list: true, show: false, edit: false, filter: false },
+      },
+      aliases: {
+        description: 'The aliases (production, staging…) that point at this version now.',
+        isSortable: false,
+        components: { list: Components.VersionAliases, show: Components.VersionAliases },
+        isVisible: { list: true, show: true, edit: false, filter: false },
       },
       onnx: { isVisible: false },
     },
-    actions: withAccess('modelVersions', modelVersionAuditedFields, { promote, download }),
+    actions: withAccess('modelVersions', modelVersionAuditedFields, {
+      list: { after: [addVersionAliases, addPersonLabels(['createdById'])] },
+      show: { after: [addVersionAliases, addPersonLabels(['createdById'])] },
+      promote,
+      download,
+    }),
   },
 });

@@ -3,7 +3,8 @@ import { User, userAuditedFields } from '../models/user.js';
 import { withAccess } from '../admin/access.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import { Navigation } from '../admin/navigation.js';
-import { historyLink } from '../admin/components.js';
+import { Components, historyLink } from '../admin/components.js';
+import { userActivityAction } from '../admin/actions/hubs/index.js';
 import { MIN_PASSWORD_LENGTH } from '../src/auth/password-policy.js';
 import { prepareUserPayload } from './hooks/prepare-user-payload.js';
 import { deleteUserAction, editUser } from '../admin/actions/users/index.js';
@@ -26,12 +27,18 @@ export const userResource = (): ResourceWithOptions => ({
       'lastLoginAt',
       'passwordChangedAt',
       'createdAt',
+      'hub',
       'history',
     ],
     editProperties: ['email', 'name', 'role', 'active', 'newPassword'],
     sort: { sortBy: 'email', direction: 'asc' },
     properties: {
       ...historyLink,
+      hub: {
+        description: 'What the user did last, from the audit log.',
+        components: { show: Components.UserActivity },
+        isVisible: { list: false, show: true, edit: false, filter: false },
+      },
       email: { isTitle: true, description: 'Sign-in name; stored in lower case.' },
       name: { description: "The person's name, shown beside their email (optional)." },
       lastLoginAt: { description: 'The last successful sign-in.' },
@@ -57,6 +64,7 @@ export const userResource = (): ResourceWithOptions => ({
       // Edit and delete go through src/users (an active admin always remains); creating cannot remove one.
       edit: editUser,
       delete: deleteUserAction,
+      hub: userActivityAction,
     }),
   },
 });

@@ -98,11 +98,26 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
         {recent.map((v) => (
           <Box key={v.id}>
             <Text fontWeight="bold">Confusion matrix, v{v.version}</Text>
-            <Table>
+            <Text variant="sm" mb="sm">
+              Rows: actual label. Columns: predicted label.
+            </Text>
+            <Table data-testid={`confusion-v${v.version}`}>
+              <TableHead>
+                <TableRow>
+                  <TableCell>Actual \ Predicted</TableCell>
+                  {(v.metrics.confusion ?? []).map((_, j) => (
+                    <TableCell key={j} scope="col">
+                      {v.metrics.labels?.[j] ?? `#${j + 1}`}
+                    </TableCell>
+                  ))}
+                </TableRow>
+              </TableHead>
               <TableBody>
                 {(v.metrics.confusion ?? []).map((row, i) => (
                   <TableRow key={i}>
-                    <TableCell>{v.metrics.labels?.[i]}</TableCell>
+                    <TableCell as="th" scope="row" style={{ fontWeight: 'bold' }}>
+                      {v.metrics.labels?.[i] ?? `#${i + 1}`}
+                    </TableCell>
                     {row.map((count, j) => (
                       <TableCell key={j} style={{ fontWeight: i === j ? 'bold' : 'normal' }}>
                         {count}

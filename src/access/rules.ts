@@ -22,6 +22,8 @@ export const RULES = {
     list: adminAndAuditor,
     search: adminAndAuditor,
     show: adminAndAuditor,
+    // The user page's recent activity (the service also needs auditEvents.list in full).
+    hub: adminAndAuditor,
     new: { admin: always },
     edit: { admin: always },
     delete: { admin: notSelf },
@@ -48,6 +50,8 @@ export const RULES = {
     importCsv: { admin: always, content_manager: always },
     // "Charts": the dataset's label distribution per split, records created and edited per day, recent changes.
     charts: readAll,
+    // The dataset page's counts, models and imports (each section also checked on its own rule).
+    hub: readAll,
   },
   records: {
     list: readAll,
@@ -85,6 +89,8 @@ export const RULES = {
     compare: readStaff,
     // "Charts": metrics per version over time, the production version's evaluation, score distribution, predictions per day.
     charts: readStaff,
+    // The model page's versions, aliases and jobs (each section also checked on its own rule).
+    hub: readStaff,
     // Batch scoring with one of the model's versions (queued from records, the model, the CLI).
     score: { admin: always, data_scientist: always },
     // POST /api/v1/models/{name}/predict (with an API key, also the `predict` scope).

@@ -48,7 +48,7 @@ export async function datasetCharts(sequelize: Sequelize, datasetId: number): Pr
   );
   if (!dataset) return null;
   const [bySplit, edits, recent] = await Promise.all([
-    chartCache.get(`dataset:${datasetId}:by-split`, ['records'], () => labelsBySplit(sequelize, datasetId)),
+    labelSplitCounts(sequelize, datasetId),
     chartCache.get(`dataset:${datasetId}:edits`, ['records'], () => editsPerDay(sequelize, datasetId)),
     chartCache.get(`dataset:${datasetId}:recent`, ['records'], () => recentlyChanged(sequelize, datasetId)),
   ]);
@@ -61,6 +61,11 @@ export async function datasetCharts(sequelize: Sequelize, datasetId: number): Pr
     edits,
     recent,
   };
+}
+
+/** Live records by human label and split, cached until the records change (the dataset page shares it). */
+export function labelSplitCounts(sequelize: Sequelize, datasetId: number): Promise<Cached<LabelSplitCount[]>> {
+  return chartCache.get(`dataset:${datasetId}:by-split`, ['records'], () => labelsBySplit(sequelize, datasetId));
 }
 
 async function labelsBySplit(sequelize: Sequelize, datasetId: number): Promise<LabelSplitCount[]> {

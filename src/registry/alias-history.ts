@@ -10,11 +10,15 @@ export interface AliasMove {
   rollback: boolean;
 }
 
-/** Every move of a model's alias, newest first, read from the audit log (the single source of truth). */
-export async function aliasHistory(modelId: number, alias: string): Promise<AliasMove[]> {
+/**
+ * Every move of a model's alias (or the latest `limit`), newest first, read from the audit log (the
+ * single source of truth).
+ */
+export async function aliasHistory(modelId: number, alias: string, limit?: number): Promise<AliasMove[]> {
   const events = await AuditEvent.findAll({
     where: { action: 'model_aliases.promote', outcome: 'success', selection: { modelId, alias } },
     order: [['seq', 'DESC']],
+    ...(limit === undefined ? {} : { limit }),
   });
   return events.map((e) => {
     const before = e.before as { version: number } | null;

@@ -44,7 +44,17 @@ const AUDIT_TABLES = ['audit_events', 'audit_chain_head'];
 const EXCEPT_AUDIT = [...VOLATILE_TABLES, ...AUDIT_TABLES];
 
 /** Actions that only read, whatever the method: everything else is a write to protect. */
-const READ_ONLY_ACTIONS = new Set(['list', 'search', 'show', 'export', 'compare', 'charts', 'history', 'download']);
+const READ_ONLY_ACTIONS = new Set([
+  'list',
+  'search',
+  'show',
+  'export',
+  'compare',
+  'charts',
+  'history',
+  'download',
+  'hub',
+]);
 
 interface Fixtures {
   dataset: Dataset;
