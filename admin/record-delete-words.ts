@@ -1,3 +1,4 @@
+import type { ActionResponse } from 'adminjs';
 import { SOFT_DELETE_HINT } from '../src/records/deleted-record.js';
 
 /**
@@ -18,3 +19,12 @@ export const recordDeleteTranslations = {
       '{{count}} records deleted (a soft delete): "Deleted records" on Records shows them, and an admin can restore them there.',
   },
 };
+
+/**
+ * AdminJS's delete answers its notice without a resource, so the frontend would read the general
+ * wording; naming the resource makes it read the records' own (above).
+ */
+export async function deleteNoticeInRecordsWords(response: ActionResponse): Promise<ActionResponse> {
+  if (response.notice?.type !== 'success') return response;
+  return { ...response, notice: { ...response.notice, resourceId: 'records' } };
+}
