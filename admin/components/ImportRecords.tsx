@@ -305,7 +305,8 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
             variant="success"
             message={`Imported ${job.result.inserts.toLocaleString()} new and updated ${job.result.updates.toLocaleString()} records${job.result.unchanged ? `; ${job.result.unchanged.toLocaleString()} already had these values` : ''}${job.result.invalidRows ? `; ${job.result.invalidRows.toLocaleString()} invalid rows skipped` : ''}.`}
           />
-          {job.result.changeSetId ? (
+          {/* An import that wrote nothing has nothing to revert. */}
+          {job.result.changeSetId && job.result.inserts + job.result.updates > 0 ? (
             <RevertLink
               changeSetId={job.result.changeSetId}
               what="this import (updated records get their earlier values, new ones are deleted)"

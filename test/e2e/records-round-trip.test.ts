@@ -85,6 +85,11 @@ describe('exported records imported back change nothing (Chromium)', () => {
       /Imported 0 new and updated 0 records; 344 already had these values/,
     );
     assert.deepEqual(await recordsOf(datasetId), before, 'not a value changed, not even updatedAt');
+    assert.equal(
+      await page.locator('[data-testid="import-result"] [data-testid="job-revert-link"]').count(),
+      0,
+      'nothing to revert',
+    );
 
     // The same file again: warned (when, by whom) at upload and in the dry run; applied only when asked for.
     const again = await dryRun(page, server.baseUrl, datasetId, csv);
