@@ -11,7 +11,7 @@ export interface DeletedRecordFacts {
   dataset: string;
   label: string | null;
   deletedAt: string;
-  /** Who deleted it (an email, `key:…` or `cli:…`), from the change-set that set deletedAt; null when none recorded it. */
+  /** Who deleted it (an email, "API key mdk_…", "the CLI (…)"), from the change-set that set deletedAt; null when none recorded it. */
   deletedBy: string | null;
   /** The audit event of the deletion, when recorded. */
   auditSeq: number | null;
@@ -72,10 +72,17 @@ async function deletedRecords(
       dataset: row.dataset,
       label: row.label,
       deletedAt: row.deleted_at.toISOString(),
-      deletedBy: row.deleted_by,
+      deletedBy: row.deleted_by === null ? null : whoOf(row.deleted_by),
       auditSeq: row.audit_seq === null ? null : Number(row.audit_seq),
       mayRestore,
     }));
+}
+
+/** An actor label (src/access/actor.ts) as a person reads it: an email, "API key mdk_…", "the CLI (root)". */
+function whoOf(label: string): string {
+  if (label.startsWith('key:')) return `API key ${label.slice(4)}`;
+  if (label.startsWith('cli:')) return `the CLI (${label.slice(4)})`;
+  return label;
 }
 
 /** "Record 12 was deleted on 2026-12-07 16:20 UTC by ana@example.com" */
