@@ -33,6 +33,7 @@ import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
 import { enforceConsoleAccess } from './enforce-access.js';
+import { redirectDeletedRecords } from './deleted-record-redirect.js';
 import { checkConsoleForm } from './console-form.js';
 import { checkConsoleQuery, refuseGetOfNew } from './console-query.js';
 import { translations } from './locale.js';
@@ -154,6 +155,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   // Malformed query strings and ids are refused (400) before the access check or AdminJS reads them.
   router.use(checkConsoleQuery(admin));
   router.use(enforceConsoleAccess(admin));
+  router.use(redirectDeletedRecords());
   router.use(refuseGetOfNew);
   // GETs that write (the logout and the exports' audit events) must come from this site.
   router.get('/logout', sameOriginOnly, auditLogout);

@@ -1,4 +1,5 @@
 import type { LocaleTranslations } from 'adminjs';
+import { recordDeleteTranslations } from './record-delete-words.js';
 
 /** English labels and messages for the console (resource names, login errors). */
 export const translations: LocaleTranslations = {
@@ -71,4 +72,6 @@ export const translations: LocaleTranslations = {
     loginWelcome: 'ModelDesk: data, models and audit in one console.',
     anyForbiddenError: 'Your role may not do this.',
   },
+  // Per resource, read before the general ones above.
+  resources: { records: recordDeleteTranslations },
 };

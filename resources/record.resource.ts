@@ -13,6 +13,8 @@ import { scoreRecordsAction, scoreMatchingAction } from '../admin/actions/batch-
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 import { exportRecordsAction } from '../admin/actions/export-records/index.js';
 import { restoreDeleted } from '../admin/actions/restore-records/index.js';
+import { deletedRecordsAction } from '../admin/actions/deleted-record/index.js';
+import { deleteNoticeInRecordsWords } from '../admin/record-delete-words.js';
 import { recordHistoryAction } from '../admin/actions/record-history/index.js';
 import { restoreVersionAction } from '../admin/actions/restore-version/index.js';
 import { revertChangeSet } from '../admin/actions/revert-change-set/index.js';
@@ -185,6 +187,9 @@ export const recordResource = (): ResourceWithOptions => ({
       bulkEditMatching: { ...bulkEditMatching, showInDrawer: true },
       export: exportRecordsAction,
       restoreDeleted,
+      deleted: deletedRecordsAction,
+      // A soft delete: the confirmation and the notice say so (admin/record-delete-words.ts).
+      delete: { after: [deleteNoticeInRecordsWords] },
       // A change-set's preview and revert (from its audit event or job page), and the History panel's data and restore.
       revert: revertChangeSet,
       history: recordHistoryAction,

@@ -24,6 +24,7 @@ const ExportRecords: React.FC<ActionProps> = () => {
           ? `The records matching the list's ${filters.length} filter${filters.length === 1 ? '' : 's'} (${filters.map((f) => f.slice(8)).join(', ')}), in the list's order.`
           : "All records (no filter is set on the list), in the list's order. Set filters on the list first to export fewer."}{' '}
         The file is streamed, so any number of records works; features, tags and probabilities are JSON in CSV cells.
+        "Import CSV" on the dataset reads the CSV back as it is: records whose cells you did not edit stay unchanged.
         The export is recorded in the audit log.
       </Text>
       <Link href={href('csv')} data-testid="export-records-csv" mr="xl">

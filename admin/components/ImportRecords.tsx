@@ -4,6 +4,7 @@ import { Box, Button, FormGroup, H3, Label, MessageBox, Text } from '@adminjs/de
 import { IMPORT_FIELDS } from '../../src/records/import/import-fields.js';
 import type { StoredImportFile as Upload } from '../../src/records/import/import-file.js';
 import type { ImportResult } from '../../src/records/import/run-import.js';
+import { describeEarlierImports } from '../../src/records/import/earlier-import-words.js';
 import { RevertLink } from './revert-link.js';
 
 const api = new ApiClient();
@@ -29,6 +30,7 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [tagSeparator, setTagSeparator] = useState(';');
   const [skipInvalid, setSkipInvalid] = useState(false);
+  const [importAgain, setImportAgain] = useState(false);
   const [job, setJob] = useState<JobView | null>(null);
   const [dryRun, setDryRun] = useState<{ result: ImportResult; mapping: string } | null>(null);
   const [error, setError] = useState<string | undefined>();
@@ -114,6 +116,7 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
       setMapping(stored.mapping);
       setJob(null);
       setDryRun(null);
+      setImportAgain(false);
     }
   };
 
@@ -124,22 +127,29 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
       fileId: String(upload.fileId),
       mapping: mappingText,
       skipInvalid: String(skipInvalid),
+      importAgain: String(importAgain),
     });
     const queued = answer?.job as { id: number } | undefined;
     if (queued) setJob({ id: String(queued.id), mode, mapping: mappingText, status: 'queued', done: 0, total: 0 });
   };
 
   const dryRunCurrent = dryRun && dryRun.mapping === mappingText ? dryRun.result : null;
+  const earlier = dryRunCurrent?.earlierImports ?? upload?.earlierImports ?? [];
   const canApply =
-    Boolean(dryRunCurrent) && (dryRunCurrent!.invalidRows === 0 || skipInvalid) && !(job && LIVE.includes(job.status));
+    Boolean(dryRunCurrent) &&
+    (dryRunCurrent!.invalidRows === 0 || skipInvalid) &&
+    (earlier.length === 0 || importAgain) &&
+    !(job && LIVE.includes(job.status));
 
   return (
     <Box variant="white" data-testid="import-form">
       <H3>Import records into {String(record.params.name)} from a CSV file</H3>
       <Text mb="lg">
         The first row names the columns. Map each column to a record field, a feature of the dataset, or <code>id</code>{' '}
-        to update that record of this dataset (empty id: a new record). Empty cells leave a value as it is. Check with a
-        dry run first: it lists every invalid row; nothing is written until you apply, and then all at once.
+        to update that record of this dataset (empty id: a new record). Empty cells leave a value as it is. A file
+        exported from Records imports as it is (features and tags as JSON cells): records it does not change are left
+        alone. Check with a dry run first: it lists every invalid row; nothing is written until you apply, and then all
+        at once.
       </Text>
       <Box as="form" onSubmit={send} mb="lg">
         <FormGroup>
@@ -173,6 +183,14 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
             {upload.fileName}: {upload.columns.length} columns, {megabytes(upload.sizeBytes)} MB, sha256{' '}
             {upload.sha256.slice(0, 12)}…
           </Text>
+          {earlier.length > 0 ? (
+            <Box mb="lg" data-testid="import-duplicate">
+              <MessageBox
+                variant="warning"
+                message={`This file was imported before: ${describeEarlierImports(earlier)}. Importing it again adds its rows without an id again.`}
+              />
+            </Box>
+          ) : null}
           <table data-testid="import-mapping" style={{ borderCollapse: 'collapse', marginBottom: 12 }}>
             <thead>
               <tr>
@@ -195,7 +213,7 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
                       <option value="ignore">ignore</option>
                       {IMPORT_FIELDS.map((f) => (
                         <option key={f} value={f}>
-                          {f}
+                          {f === 'features' ? 'features (all, as JSON)' : f}
                         </option>
                       ))}
                       {features.map((f) => (
@@ -259,6 +277,17 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
             />{' '}
             Skip invalid rows (import only the valid ones)
           </label>
+          {earlier.length > 0 ? (
+            <label style={{ display: 'block', marginBottom: 12 }}>
+              <input
+                type="checkbox"
+                checked={importAgain}
+                onChange={(e) => setImportAgain(e.target.checked)}
+                data-testid="import-again"
+              />{' '}
+              Import this file again (it was imported before, see above)
+            </label>
+          ) : null}
           <Button
             variant="contained"
             type="button"
@@ -274,9 +303,10 @@ const ImportRecords: React.FC<ActionProps> = ({ record, resource, action }) => {
         <Box data-testid="import-result">
           <MessageBox
             variant="success"
-            message={`Imported ${job.result.inserts.toLocaleString()} new and updated ${job.result.updates.toLocaleString()} records${job.result.invalidRows ? `; ${job.result.invalidRows.toLocaleString()} invalid rows skipped` : ''}.`}
+            message={`Imported ${job.result.inserts.toLocaleString()} new and updated ${job.result.updates.toLocaleString()} records${job.result.unchanged ? `; ${job.result.unchanged.toLocaleString()} already had these values` : ''}${job.result.invalidRows ? `; ${job.result.invalidRows.toLocaleString()} invalid rows skipped` : ''}.`}
           />
-          {job.result.changeSetId ? (
+          {/* An import that wrote nothing has nothing to revert. */}
+          {job.result.changeSetId && job.result.inserts + job.result.updates > 0 ? (
             <RevertLink
               changeSetId={job.result.changeSetId}
               what="this import (updated records get their earlier values, new ones are deleted)"
@@ -292,8 +322,8 @@ const Summary: React.FC<{ result: ImportResult }> = ({ result }) => (
   <Box mb="lg" data-testid="import-summary">
     <Text mb="sm">
       {result.rows.toLocaleString()} rows: {result.inserts.toLocaleString()} to insert,{' '}
-      {result.updates.toLocaleString()} to update, {result.invalidRows.toLocaleString()} invalid (
-      {result.errorCount.toLocaleString()} errors
+      {result.updates.toLocaleString()} to update, {result.unchanged.toLocaleString()} unchanged,{' '}
+      {result.invalidRows.toLocaleString()} invalid ({result.errorCount.toLocaleString()} errors
       {result.errorCount > result.errors.length ? `, first ${result.errors.length} listed` : ''}).
     </Text>
     {result.errors.length > 0 ? (

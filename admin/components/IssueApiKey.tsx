@@ -20,6 +20,7 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [issued, setIssued] = useState<Issued | undefined>();
+  const [copied, setCopied] = useState<'copied' | 'failed' | undefined>();
   // The scopes and what each opens, as the server defines them (src/auth/api-keys/scopes.ts).
   const [scopeHelp, setScopeHelp] = useState<Array<[string, string]>>([]);
   useEffect(() => {
@@ -62,6 +63,23 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
     }
   };
 
+  // The Clipboard API needs a secure context (HTTPS or localhost); over plain HTTP elsewhere the
+  // browser's own copy command on the selected field still works.
+  const copy = async () => {
+    if (!issued) return;
+    let done: boolean;
+    try {
+      await navigator.clipboard.writeText(issued.key);
+      done = true;
+    } catch {
+      const field = document.getElementById('issued-key') as HTMLInputElement | null;
+      field?.select();
+      done = field !== null && document.execCommand('copy');
+    }
+    setCopied(done ? 'copied' : 'failed');
+    if (done) setTimeout(() => setCopied(undefined), 3_000);
+  };
+
   if (issued) {
     return (
       <Box variant="white" data-testid="api-key-issued">
@@ -73,14 +91,23 @@ const IssueApiKey: React.FC<ActionProps> = ({ resource }) => {
           mb="lg"
           message="Copy the key now: it is shown only this once. ModelDesk keeps only its hash."
         />
-        <Input
-          id="issued-key"
-          readOnly
-          value={issued.key}
-          width={1}
-          data-testid="api-key-value"
-          onFocus={(e: React.FocusEvent<HTMLInputElement>) => e.target.select()}
-        />
+        <Box flex alignItems="center">
+          <Input
+            id="issued-key"
+            readOnly
+            value={issued.key}
+            width={1}
+            data-testid="api-key-value"
+            onFocus={(e: React.FocusEvent<HTMLInputElement>) => e.target.select()}
+          />
+          <Button type="button" ml="default" onClick={() => void copy()} data-testid="api-key-copy">
+            {copied === 'copied' ? 'Copied' : 'Copy'}
+          </Button>
+        </Box>
+        <Text variant="sm" mt="sm" role="status" data-testid="api-key-copy-status">
+          {copied === 'copied' ? 'Copied to the clipboard.' : null}
+          {copied === 'failed' ? 'The browser did not allow copying: select the key and press Ctrl+C (⌘C).' : null}
+        </Text>
         <Text mt="lg">
           Use it as <code>Authorization: Bearer {issued.prefix}_…</code>. Try it in the API explorer at{' '}
           <a href="/api/docs">/api/docs</a> ("Authorize"), or with curl:

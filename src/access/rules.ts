@@ -68,6 +68,8 @@ export const RULES = {
     export: readAll,
     // Deleted records are only hidden (soft delete); admins bring them back.
     restoreDeleted: { admin: always },
+    // "Deleted records": when and by whom, also where a deleted record's URL leads (Restore needs restoreDeleted).
+    deleted: readAll,
     // A record's History and the rows of any change-set (every previous value; export as CSV/JSONL).
     history: readAll,
     // "Score with model…" on ticked records or on all matching a filter (the work checks models.score).

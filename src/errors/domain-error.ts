@@ -19,6 +19,8 @@ export class InvalidInput extends DomainError {}
 /** No valid credentials (HTTP 401): sign in, or send a valid API key. */
 export class Unauthenticated extends DomainError {}
 export class NotFound extends DomainError {}
+/** It was there and is deleted (soft, HTTP 410): the message says when, by whom and how it comes back. */
+export class Gone extends NotFound {}
 export class Forbidden extends DomainError {}
 export class Conflict extends DomainError {}
 export class Unavailable extends DomainError {}

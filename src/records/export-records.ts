@@ -10,10 +10,15 @@ import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { recordFailure, withAudit } from '../audit/with-audit.js';
 import { Forbidden } from '../errors/domain-error.js';
+import { writeRecordCell } from './record-csv-cells.js';
 
 export type RecordExportFormat = 'csv' | 'jsonl';
 
-/** Exported columns, in order; structured values (features, tags, probabilities) as JSON in CSV cells. */
+/**
+ * Exported columns, in order; structured values (features, tags, probabilities) as JSON in CSV cells
+ * (record-csv-cells.ts). The importer maps id, text, features, label, split, tags and source back by
+ * name and ignores the rest, so an export imports back as no change.
+ */
 export const RECORD_EXPORT_COLUMNS = [
   'id',
   'datasetId',
@@ -91,10 +96,7 @@ export async function exportRecords(
       if (batch.length === 0) return;
       await write(
         format === 'csv'
-          ? stringify(
-              batch.map((row) => RECORD_EXPORT_COLUMNS.map((name) => cell(row[name]))),
-              { escape_formulas: true },
-            )
+          ? stringify(batch.map((row) => RECORD_EXPORT_COLUMNS.map((name) => writeRecordCell(row[name]))))
           : batch.map((row) => `${JSON.stringify(serialise(row))}\n`).join(''),
       );
       batch = [];
@@ -116,10 +118,4 @@ function serialise(row: Record<string, unknown>): Record<string, unknown> {
       row[name] instanceof Date ? row[name].toISOString() : (row[name] ?? null),
     ]),
   );
-}
-
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

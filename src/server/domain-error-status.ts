@@ -2,6 +2,7 @@ import {
   Conflict,
   DomainError,
   Forbidden,
+  Gone,
   InvalidInput,
   ModelFault,
   NotFound,
@@ -15,6 +16,7 @@ const STATUS = new Map<unknown, number>([
   [Unauthenticated, 401],
   [Forbidden, 403],
   [NotFound, 404],
+  [Gone, 410],
   [Conflict, 409],
   // The model answered something that is not a number: the upstream's fault, not the caller's.
   [ModelFault, 502],

@@ -56,7 +56,11 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
   it('issues a key once, which then predicts from the allowed origin and is refused to another', async () => {
     const admin = await createTestUser('admin');
     const scientist = await createTestUser('data_scientist');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await signIn(page, server.baseUrl, admin.email, TEST_PASSWORD);
@@ -77,6 +81,11 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     const stored = await ApiKey.scope('withSecret').findOne({ where: { prefix: key.slice(0, 12) } });
     assert.equal(stored?.secretHash, hashKey(key), 'only the hash is stored');
     assert.deepEqual(stored?.scopes, ['predict']);
+    assert.equal(await page.textContent('[data-testid="api-key-copy"]'), 'Copy');
+    await page.click('[data-testid="api-key-copy"]');
+    await page.waitForSelector('[data-testid="api-key-copy"]:has-text("Copied")');
+    assert.equal(await page.textContent('[data-testid="api-key-copy-status"]'), 'Copied to the clipboard.');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key, 'the whole key is on the clipboard');
 
     // Shown once: the key's page shows the prefix, never the secret.
     await page.goto(`${server.baseUrl}/admin/resources/apiKeys/records/${stored.id}/show`);
@@ -132,7 +141,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
       'the browser keeps the answer from a page of an origin not in CORS_ORIGINS',
     );
     assert.deepEqual(errors, []);
-    await page.close();
+    await context.close();
   });
 
   it("/api/docs renders every route in Swagger UI under the site's CSP, and a signed-in user can try predict", async () => {

@@ -75,7 +75,7 @@ describe('a content manager imports records from a CSV file (Chromium)', () => {
     await page.waitForSelector('[data-testid="import-summary"]', { timeout: 30_000 });
     assert.match(
       (await page.textContent('[data-testid="import-summary"]')) ?? '',
-      /3 rows: 2 to insert, 0 to update, 1 invalid/,
+      /3 rows: 2 to insert, 0 to update, 0 unchanged, 1 invalid/,
     );
     const errorRows = await page.locator('[data-testid="import-error-row"]').allTextContents();
     assert.equal(errorRows.length, 1);

@@ -36,7 +36,7 @@ import {
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type TestUser } from './fixtures.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
 import { latestChangeSet } from '../support/change-sets.js';
-import { updateRecord } from '../../src/records/save-record.js';
+import { deleteRecord, updateRecord } from '../../src/records/save-record.js';
 
 const EVIL = 'https://evil.example';
 /** A refusal of a signed-in session is audited: the audit log may grow, nothing else may change. */
@@ -60,6 +60,8 @@ interface Fixtures {
   dataset: Dataset;
   records: DataRecord[];
   deleted: DataRecord;
+  /** A second deleted record, restored from "Deleted records" (the first is restoreDeleted's). */
+  deletedToo: DataRecord;
   emptyDataset: Dataset;
   model: MlModel;
   versions: [ModelVersion, ModelVersion];
@@ -193,6 +195,11 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
     method: 'POST',
     path: '/admin/api/resources/records/actions/restoreDeleted',
     json: { ids: String(f.deleted.id) },
+  }),
+  'records.deleted': (f) => ({
+    method: 'POST',
+    path: '/admin/api/resources/records/actions/deleted',
+    json: { recordId: String(f.deletedToo.id) },
   }),
   'records.scoreSelected': (f) => ({
     method: 'POST',
@@ -368,7 +375,7 @@ describe("CSRF: state-changing requests need the session's token and this origin
     ownOrigin = server.baseUrl;
     admin = await createTestUser('admin');
     const otherAdmin = await createTestUser('admin');
-    const { dataset, records, deleted } = await textDataset('csrf', 10);
+    const { dataset, records, deleted } = await textDataset('csrf', 11);
     // Four records beyond the other scenarios' six, for the console and the API each: one relabelled
     // (to revert), one relabelled twice (to restore to its first relabel).
     const editor = { type: 'user' as const, ...admin };
@@ -386,6 +393,8 @@ describe("CSRF: state-changing requests need the session's token and this origin
       console: await historyOf(records[6]!, records[7]!),
       api: await historyOf(records[8]!, records[9]!),
     };
+    // The eleventh, deleted, for the restore on "Deleted records".
+    await deleteRecord(editor, records[10]!.id);
     const emptyDataset = await Dataset.create({
       name: unique('csrf-empty'),
       task: 'text-classification',
@@ -407,6 +416,7 @@ describe("CSRF: state-changing requests need the session's token and this origin
       dataset,
       records,
       deleted,
+      deletedToo: records[10]!,
       emptyDataset,
       model,
       versions,

@@ -27,6 +27,10 @@ const ImportStep = z.object({
     .union([z.boolean(), z.enum(['true', 'false'])])
     .transform((v) => v === true || v === 'true')
     .default(false),
+  importAgain: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => v === true || v === 'true')
+    .default(false),
 });
 
 /**
@@ -72,7 +76,13 @@ export function importCsv(maxImportBytes: number): Partial<Action<ActionResponse
       const step = ImportStep.parse(payload);
       const job = await queueImport(
         actor,
-        { fileId: step.fileId, mode: step.mode, skipInvalid: step.skipInvalid, mapping: step.mapping },
+        {
+          fileId: step.fileId,
+          mode: step.mode,
+          skipInvalid: step.skipInvalid,
+          importAgain: step.importAgain,
+          mapping: step.mapping,
+        },
         datasetId,
       );
       return { ...base, job: { id: job.id, mode: step.mode } };

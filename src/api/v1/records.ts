@@ -11,6 +11,7 @@ import {
   checkBulkEdit,
   previewBulkEdit,
 } from '../../records/bulk-edit.js';
+import { explainingDeletion } from '../../records/deleted-record.js';
 import { RecordFilter, selectionWhere } from '../../records/record-selection.js';
 import { createRecord, deleteRecord, NewRecord, RecordFields, updateRecord } from '../../records/save-record.js';
 import { callerOf } from '../caller.js';
@@ -83,12 +84,16 @@ export function addRecordRoutes(api: ApiVersion): void {
     access: { scope: 'records:read', resource: 'records', action: 'show' },
     summary: 'Read a record',
     params: IdParam,
-    responses: { 200: { description: 'The record and its latest prediction.', schema: RecordSchema } },
-    handler: async ({ params }) => {
-      const record = await DataRecord.findByPk(params.id, { include: [withPrediction] });
-      if (!record) throw new NotFound('record.not_found', `There is no record ${params.id} (or it was deleted).`);
-      return recordJson(record);
+    responses: {
+      200: { description: 'The record and its latest prediction.', schema: RecordSchema },
+      410: { description: 'The record was deleted (soft): the problem says when, by whom and how to restore it.' },
     },
+    handler: async ({ params }, _req, res) =>
+      explainingDeletion(callerOf(res).actor, params.id, async () => {
+        const record = await DataRecord.findByPk(params.id, { include: [withPrediction] });
+        if (!record) throw new NotFound('record.not_found', `There is no record ${params.id}.`);
+        return recordJson(record);
+      }),
   });
 
   api.add({
@@ -124,7 +129,8 @@ export function addRecordRoutes(api: ApiVersion): void {
     parseBody: checkedByService<RecordFields>,
     responses: { 200: { description: 'The changed record.', schema: RecordSchema } },
     handler: async ({ params, body }, _req, res) => {
-      const record = await updateRecord(callerOf(res).actor, params.id, body);
+      const actor = callerOf(res).actor;
+      const record = await explainingDeletion(actor, params.id, () => updateRecord(actor, params.id, body));
       return recordJson((await DataRecord.findByPk(record.id, { include: [withPrediction] }))!);
     },
   });
@@ -136,11 +142,16 @@ export function addRecordRoutes(api: ApiVersion): void {
     access: { scope: 'records:write', resource: 'records', action: 'delete' },
     refusedAs: ({ params }) => ({ action: 'records.delete', recordIds: [params.id] }),
     summary: 'Delete a record (soft)',
-    description: 'Hidden from lists and training; an admin can restore it from the console. Audited.',
+    description:
+      'A soft delete: the record leaves lists, exports and training but keeps its values, history and audit trail; an admin can restore it in the console ("Deleted records" on Records). Audited.',
     params: IdParam,
-    responses: { 204: { description: 'Deleted.' } },
+    responses: {
+      204: { description: 'Deleted.' },
+      410: { description: 'Deleted already: the problem says when and by whom.' },
+    },
     handler: async ({ params }, _req, res) => {
-      await deleteRecord(callerOf(res).actor, params.id);
+      const actor = callerOf(res).actor;
+      await explainingDeletion(actor, params.id, () => deleteRecord(actor, params.id));
       res.status(204).end();
       return undefined;
     },

@@ -10,7 +10,14 @@ import { InvalidInput, NotFound } from '../../errors/domain-error.js';
 import { CsvHeadReader } from './csv-head.js';
 import { checkMayImport } from './import-access.js';
 import { defaultMapping, type ColumnTarget } from './import-mapping.js';
-import { deleteUnappliedUploads, insertChunk, insertImportFile, recordFileFacts } from './stored-import-files.js';
+import {
+  deleteUnappliedUploads,
+  findEarlierImports,
+  insertChunk,
+  insertImportFile,
+  recordFileFacts,
+  type EarlierImport,
+} from './stored-import-files.js';
 
 export const MEGABYTE = 1024 * 1024;
 export const DEFAULT_MAX_IMPORT_MB = 500;
@@ -41,6 +48,8 @@ export interface StoredImportFile {
   columns: string[];
   sample: string[][];
   mapping: Record<string, ColumnTarget>;
+  /** Files with the same contents imported before: warned about from the upload on. */
+  earlierImports: EarlierImport[];
 }
 
 /** The size check on its own, so an edge can refuse a large file before reading it. */
@@ -109,6 +118,7 @@ export async function storeImportFile(
       columns,
       sample,
       mapping: defaultMapping(columns, dataset),
+      earlierImports: await findEarlierImports({ id: fileId, sha256 }),
     };
   });
 }

@@ -25,7 +25,7 @@ export interface MappedColumn {
 }
 
 /** A record field an import writes: `id` only finds the record, and mapped features are merged into `features`. */
-export type WrittenField = Exclude<ImportField, 'id'> | 'features';
+export type WrittenField = Exclude<ImportField, 'id'>;
 
 export interface ImportPlan {
   columns: MappedColumn[];
@@ -86,6 +86,12 @@ export function planImport(
     seen.set(target, column);
     columns.push({ index, column, target });
   }
+  const single = columns.find((c) => c.target.startsWith('feature:'));
+  const whole = columns.find((c) => c.target === 'features');
+  if (single && whole)
+    problems.push(
+      `"${whole.column}" holds all features and "${single.column}" one of them: map one of them to "ignore"`,
+    );
   if (columns.filter((c) => c.target !== 'id').length === 0)
     problems.push('map at least one column to a record field or feature');
   if (problems.length > 0)

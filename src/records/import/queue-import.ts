@@ -5,8 +5,8 @@ import { Conflict } from '../../errors/domain-error.js';
 import { enqueueJob } from '../../jobs/enqueue-job.js';
 import { checkMayImport } from './import-access.js';
 import { planImport } from './import-mapping.js';
-import { findImportFile } from './stored-import-files.js';
-import { ImportParams, type ImportResult } from './run-import.js';
+import { findEarlierImports, findImportFile } from './stored-import-files.js';
+import { duplicateFileRefused, ImportParams, type ImportResult } from './run-import.js';
 
 /**
  * Queues a dry run or an apply of a stored CSV as an `import` job (progress on the job's page). The
@@ -25,6 +25,10 @@ export async function queueImport(actor: Actor, raw: unknown, datasetId?: number
     );
   planImport(file.columns, (await Dataset.findByPk(file.datasetId))!, params.mapping);
   if (params.mode === 'apply') {
+    if (!params.importAgain) {
+      const earlier = await findEarlierImports(file);
+      if (earlier.length > 0) throw duplicateFileRefused(earlier);
+    }
     const dryRun = await latestDryRun(params.fileId, canonicalize(params.mapping)!);
     if (!dryRun)
       throw new Conflict(
@@ -34,7 +38,7 @@ export async function queueImport(actor: Actor, raw: unknown, datasetId?: number
     if (dryRun.invalidRows > 0 && !params.skipInvalid) {
       throw new Conflict(
         'import.dry_run_errors',
-        `The dry run found ${dryRun.invalidRows} invalid row(s): fix the file or the mapping and run it again, or tick "skip invalid rows" to import only the ${dryRun.inserts + dryRun.updates} valid ones.`,
+        `The dry run found ${dryRun.invalidRows} invalid row(s): fix the file or the mapping and run it again, or tick "skip invalid rows" to import only the ${dryRun.inserts + dryRun.updates + (dryRun.unchanged ?? 0)} valid ones.`,
       );
     }
   }

@@ -2,6 +2,7 @@ import type { Dataset } from '../../../models/dataset.js';
 import type { RecordSplit } from '../../../models/enums.js';
 import { numberOf } from '../../ml/tabular/tabular-encoder.js';
 import { featureProblems, inputProblems, labelProblem, RecordFields } from '../save-record.js';
+import { readFeaturesCell, readRecordCell, readTagsCell } from '../record-csv-cells.js';
 import type { ImportPlan } from './import-mapping.js';
 
 /** A CSV row as a record to insert (id null) or to update (only the mapped fields change). */
@@ -28,7 +29,8 @@ export interface RowError {
  * RecordFields, the dataset's label set (labelProblem), its feature schema (featureProblems) and
  * the text/features a new record needs (inputProblems); a row with more cells than the header has
  * columns is refused whole. An empty cell means "no value": null on a new record, unchanged on an
- * updated one (features are merged into the record's).
+ * updated one (features are merged into the record's). Cells are read as the export writes them
+ * (record-csv-cells.ts): features as one JSON object, tags as a JSON list or separated.
  */
 export function readImportRow(
   cells: readonly string[],
@@ -54,7 +56,7 @@ export function readImportRow(
   const columnOf = new Map<string, string>();
   const specs = new Map(dataset.featureSchema.map((f) => [f.name, f]));
   for (const { index, column, target } of plan.columns) {
-    const raw = cells[index] ?? '';
+    const raw = readRecordCell(cells[index] ?? '');
     const value = raw.trim();
     columnOf.set(target.startsWith('feature:') ? `features.${target.slice(8)}` : target, column);
     if (target === 'id') {
@@ -65,6 +67,17 @@ export function readImportRow(
           `"${value}" is not a record id: leave it empty to add a new record, or give the id of one of this dataset's records`,
         );
       else row.id = Number(value);
+    } else if (target === 'features') {
+      if (value === '') continue;
+      const features = readFeaturesCell(value);
+      if (!features) fail(column, 'is not a JSON object of features, e.g. {"island": "Dream", "body_mass_g": 3750}');
+      else
+        row.features = Object.fromEntries(
+          Object.entries(features).map(([name, v]) => [
+            name,
+            specs.get(name)?.type === 'number' && typeof v === 'string' ? (numberOf(v) ?? v) : v,
+          ]),
+        );
     } else if (target.startsWith('feature:')) {
       const name = target.slice(8);
       row.features ??= {};
@@ -73,10 +86,9 @@ export function readImportRow(
     } else if (value === '') {
       continue;
     } else if (target === 'tags') {
-      row.tags = value
-        .split(plan.tagSeparator)
-        .map((t) => t.trim())
-        .filter(Boolean);
+      const tags = readTagsCell(value, plan.tagSeparator);
+      if (tags) row.tags = tags;
+      else fail(column, `is not a JSON list of tags (["a", "b"]) nor tags separated by "${plan.tagSeparator}"`);
     } else if (target === 'split') {
       row.split = value as RecordSplit;
     } else {
@@ -113,11 +125,15 @@ export function readImportRow(
         ? featureProblems(row.features, dataset.featureSchema)
         : {};
   for (const [field, reason] of Object.entries(problems)) {
+    // A feature read from the one JSON features column is named in the reason, the column being that one.
+    const inJson = !columnOf.has(field) && field.startsWith('features.') && columnOf.has('features');
     fail(
-      columnOf.get(field) ?? field,
+      inJson ? columnOf.get('features')! : (columnOf.get(field) ?? field),
       field === 'text' || field === 'features'
         ? `a new record needs it (${reason}): map a column to it, or give an id to update an existing record`
-        : reason,
+        : inJson
+          ? `${field.slice('features.'.length)} ${reason}`
+          : reason,
     );
   }
   return { row: errors.length === 0 ? row : null, errors };

@@ -1,13 +1,22 @@
 import * as z from 'zod';
 import { Dataset } from '../../../models/index.js';
 import type { Actor } from '../../access/actor.js';
+import { actorUserId } from '../../access/predicates/actor-user-id.js';
 import { withAuditExplicitTransaction } from '../../audit/with-audit.js';
 import { inRolledBackTransaction } from '../../db/explicit-transaction.js';
-import { InvalidInput } from '../../errors/domain-error.js';
 import { checkMayImport, checkMayWriteFields } from './import-access.js';
 import { ImportMapping, planImport, type ImportPlan } from './import-mapping.js';
 import { stageRows, type ImportProgress, type StagedRows } from './stage-rows.js';
-import { checkNotYetApplied, findImportFile, markFileApplied, type ImportFileFacts } from './stored-import-files.js';
+import { Conflict, InvalidInput } from '../../errors/domain-error.js';
+import { duplicateFileMessage } from './earlier-import-words.js';
+import {
+  checkNotYetApplied,
+  findEarlierImports,
+  findImportFile,
+  markFileApplied,
+  type EarlierImport,
+  type ImportFileFacts,
+} from './stored-import-files.js';
 import { writeStagedRecords } from './write-staged-records.js';
 
 export const ImportParams = z.object({
@@ -15,6 +24,8 @@ export const ImportParams = z.object({
   mode: z.enum(['dry-run', 'apply']),
   /** Apply the valid rows and leave out the invalid ones (otherwise any invalid row refuses the whole import). */
   skipInvalid: z.boolean().default(false),
+  /** Apply a file whose contents (sha256) were imported before: the person was warned and goes on. */
+  importAgain: z.boolean().default(false),
   mapping: ImportMapping,
 });
 export type ImportParams = z.input<typeof ImportParams>;
@@ -27,6 +38,8 @@ export interface ImportResult extends StagedRows {
   dataset: string;
   /** True when the rows were written (apply only). */
   applied: boolean;
+  /** Files with the same sha256 imported before, newest first: the form warns before applying. */
+  earlierImports: EarlierImport[];
   /** Apply only: the change-set holding every updated record's previous values and the created records. */
   changeSetId?: number;
 }
@@ -69,7 +82,7 @@ async function dryRunImport(actor: Actor, { file, dataset, plan, progress }: Imp
     await checkNotYetApplied(transaction, file, { lock: false });
     return stageRows(transaction, file, dataset, plan, progress);
   });
-  return resultOf('dry-run', file, dataset, staged);
+  return resultOf('dry-run', file, dataset, staged, await findEarlierImports(file));
 }
 
 /** Every row is checked again here, whatever the dry run said, so nothing invalid is written. */
@@ -89,30 +102,34 @@ async function applyImport(actor: Actor, { params, file, dataset, plan, progress
       checkMayImport(actor);
       checkMayWriteFields(actor, plan.fields);
       await checkNotYetApplied(transaction, file, { lock: true });
+      const earlier = await findEarlierImports(file);
+      if (earlier.length > 0 && !params.importAgain) throw duplicateFileRefused(earlier);
       const checked = await stageRows(transaction, file, dataset, plan, progress);
       if (checked.invalidRows > 0 && !params.skipInvalid) throw invalidRowsRefused(file, checked);
       await progress('writing records', 0, checked.inserts + checked.updates);
       // Updated records keep their previous values, created ones are listed: both revertible.
       const changeSet = await audit.trackRecordChanges();
       await writeStagedRecords(transaction, dataset, plan);
-      await markFileApplied(transaction, file.id);
+      await markFileApplied(transaction, file.id, actorUserId(actor) ?? null);
       audit.note({
         selection: {
           ...selection,
           rows: checked.rows,
           inserted: checked.inserts,
           updated: checked.updates,
+          unchanged: checked.unchanged,
           skippedInvalidRows: checked.invalidRows,
+          ...(earlier.length > 0 ? { importedAgain: earlier.map((e) => e.fileId) } : {}),
         },
         after: { mapping: params.mapping },
       });
-      return { ...checked, changeSetId: changeSet.id };
+      return { ...checked, changeSetId: changeSet.id, earlier };
     },
   );
   // Only now, committed, do the rows count as done.
   await progress('writing records', staged.inserts + staged.updates, staged.inserts + staged.updates);
-  const { changeSetId, ...rows } = staged;
-  return { ...resultOf('apply', file, dataset, rows), changeSetId };
+  const { changeSetId, earlier, ...rows } = staged;
+  return { ...resultOf('apply', file, dataset, rows, earlier), changeSetId };
 }
 
 function invalidRowsRefused(file: ImportFileFacts, staged: StagedRows): InvalidInput {
@@ -126,11 +143,17 @@ function invalidRowsRefused(file: ImportFileFacts, staged: StagedRows): InvalidI
   );
 }
 
+/** Refused unless the person ticked "Import this file again" after the warning. */
+export function duplicateFileRefused(earlier: readonly EarlierImport[]): Conflict {
+  return new Conflict('import.duplicate_file', duplicateFileMessage(earlier));
+}
+
 function resultOf(
   mode: ImportResult['mode'],
   file: ImportFileFacts,
   dataset: Dataset,
   staged: StagedRows,
+  earlierImports: EarlierImport[],
 ): ImportResult {
   return {
     mode,
@@ -140,5 +163,6 @@ function resultOf(
     dataset: dataset.name,
     ...staged,
     applied: mode === 'apply',
+    earlierImports,
   };
 }

@@ -21,6 +21,8 @@ export interface StagedRows {
   rows: number;
   inserts: number;
   updates: number;
+  /** Rows with an id whose values the record has already: not written. */
+  unchanged: number;
   invalidRows: number;
   errorCount: number;
   /** The first LISTED_ERRORS errors by row. */
@@ -48,11 +50,12 @@ export async function stageRows(
     plan.columns.find((c) => c.target === 'id')?.column ?? 'id',
     LISTED_ERRORS,
   );
-  const { inserts, updates } = await countStagedRows(client);
+  const { inserts, updates, unchanged } = await countStagedRows(client, plan);
   return {
     rows: read.rows,
     inserts,
     updates,
+    unchanged,
     invalidRows: read.errors.invalidRows + idErrors.invalidRows,
     errorCount: read.errors.errorCount + idErrors.errorCount,
     errors: firstErrorsByRow([...read.errors.listed, ...idErrors.listed]),

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Dataset } from '../../../models/index.js';
+import type { ImportPlan } from './import-mapping.js';
 import type { RowError } from './read-import-row.js';
+import { changesRecordSql } from './write-staged-records.js';
 
 /**
  * The temp tables an import checks its rows in: `import_rows` (the valid rows, as StagedRowCopy
@@ -56,11 +58,23 @@ export async function removeRowsWithBadIds(
   };
 }
 
-/** What applying would do: rows without an id are inserted, rows with one update that record. */
-export async function countStagedRows(client: pg.Client): Promise<{ inserts: number; updates: number }> {
+/** What applying would do: rows without an id are inserted, rows with one update that record unless they would change nothing. */
+export async function countStagedRows(
+  client: pg.Client,
+  plan: ImportPlan,
+): Promise<{ inserts: number; updates: number; unchanged: number }> {
+  if (!plan.hasId) {
+    // Every row is new: no need to look at the records (a join could read the whole table).
+    const [only] = (await client.query<{ inserts: number }>('SELECT count(*)::int AS inserts FROM import_rows')).rows;
+    return { inserts: only!.inserts, updates: 0, unchanged: 0 };
+  }
+  const changes = changesRecordSql(plan);
   const [counts] = (
-    await client.query<{ inserts: number; updates: number }>(
-      'SELECT count(*) FILTER (WHERE id IS NULL)::int AS inserts, count(id)::int AS updates FROM import_rows',
+    await client.query<{ inserts: number; updates: number; unchanged: number }>(
+      `SELECT count(*) FILTER (WHERE s.id IS NULL)::int AS inserts,
+              count(*) FILTER (WHERE s.id IS NOT NULL AND ${changes})::int AS updates,
+              count(*) FILTER (WHERE s.id IS NOT NULL AND NOT ${changes})::int AS unchanged
+         FROM import_rows s LEFT JOIN records r ON r.id = s.id`,
     )
   ).rows;
   return counts!;

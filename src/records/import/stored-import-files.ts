@@ -129,8 +129,51 @@ export async function checkNotYetApplied(
   }
 }
 
-/** Marks the file imported and drops its bytes; the row stays, with its name and sha256, for the record. */
-export async function markFileApplied(transaction: Transaction, fileId: number): Promise<void> {
-  await connectionOf(transaction).query('UPDATE import_files SET applied_at = now() WHERE id = $1', [fileId]);
+/** Marks the file imported (by whom) and drops its bytes; the row stays, with its name and sha256, for the record. */
+export async function markFileApplied(
+  transaction: Transaction,
+  fileId: number,
+  appliedById: number | null,
+): Promise<void> {
+  await connectionOf(transaction).query(
+    'UPDATE import_files SET applied_at = now(), applied_by_id = $2 WHERE id = $1',
+    [fileId, appliedById],
+  );
   await connectionOf(transaction).query('DELETE FROM import_file_chunks WHERE file_id = $1', [fileId]);
+}
+
+/** An earlier applied import of a file with the same contents (same sha256). */
+export interface EarlierImport {
+  fileId: number;
+  fileName: string;
+  dataset: string;
+  appliedAt: string;
+  /** The email of who applied it (before applied_by_id was kept: who uploaded it); null once that user is gone. */
+  appliedBy: string | null;
+}
+
+/** The files with the same sha256 imported before (newest first, at most 5), into any dataset. */
+export async function findEarlierImports(file: Pick<ImportFileFacts, 'id' | 'sha256'>): Promise<EarlierImport[]> {
+  const rows = await sequelizeOf().query<{
+    id: string;
+    file_name: string;
+    dataset: string;
+    applied_at: Date;
+    applied_by: string | null;
+  }>(
+    `SELECT f.id, f.file_name, d.name AS dataset, f.applied_at, u.email AS applied_by
+       FROM import_files f
+       JOIN datasets d ON d.id = f.dataset_id
+       LEFT JOIN users u ON u.id = coalesce(f.applied_by_id, f.created_by_id)
+      WHERE f.sha256 = :sha256 AND f.applied_at IS NOT NULL AND f.id <> :id
+      ORDER BY f.applied_at DESC LIMIT 5`,
+    { replacements: { sha256: file.sha256, id: file.id }, type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({
+    fileId: Number(r.id),
+    fileName: r.file_name,
+    dataset: r.dataset,
+    appliedAt: r.applied_at.toISOString(),
+    appliedBy: r.applied_by,
+  }));
 }

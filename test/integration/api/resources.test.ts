@@ -238,7 +238,13 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
     assert.deepEqual(update!.after, { label: 'Gentoo' });
 
     assert.equal((await call(`/api/v1/records/${created.id}`, { key: keys.manager!, method: 'DELETE' })).status, 204);
-    await json(await call(`/api/v1/records/${created.id}`, { key: keys.manager! }), 404);
+    // Deleted, not missing: 410 says when, by whom (the key that deleted it) and how to restore it.
+    const gone = await json<{ code: string; detail: string }>(
+      await call(`/api/v1/records/${created.id}`, { key: keys.manager! }),
+      410,
+    );
+    assert.equal(gone.code, 'record.deleted');
+    assert.match(gone.detail, new RegExp(`^Record ${created.id} was deleted on .* UTC by API key mdk_`));
     assert.ok(await DataRecord.findByPk(created.id, { paranoid: false }), 'soft-deleted: an admin can restore it');
   });
 

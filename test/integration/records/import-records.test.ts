@@ -115,14 +115,23 @@ describe('CSV import into a dataset (real Postgres)', () => {
 
     const dryRun = await runImport(manager, { fileId: stored.fileId, mode: 'dry-run', mapping: MAPPING });
     assert.deepEqual(
-      [dryRun.rows, dryRun.inserts, dryRun.updates, dryRun.invalidRows, dryRun.errors.length, dryRun.applied],
-      [4, 2, 2, 0, 0, false],
+      [
+        dryRun.rows,
+        dryRun.inserts,
+        dryRun.updates,
+        dryRun.unchanged,
+        dryRun.invalidRows,
+        dryRun.errors.length,
+        dryRun.applied,
+      ],
+      [4, 2, 1, 1, 0, 0, false],
+      'the row of empty cells changes nothing, so it is no update',
     );
     assert.equal(await DataRecord.count({ where: { datasetId } }), 3, 'a dry run writes nothing');
 
     const eventsBefore = await AuditEvent.count({ where: { action: 'records.import' } });
     const applied = await runImport(manager, { fileId: stored.fileId, mode: 'apply', mapping: MAPPING });
-    assert.deepEqual([applied.inserts, applied.updates, applied.applied], [2, 2, true]);
+    assert.deepEqual([applied.inserts, applied.updates, applied.unchanged, applied.applied], [2, 1, 1, true]);
     const rows = await DataRecord.findAll({ where: { datasetId }, order: [['id', 'ASC']] });
     assert.equal(rows.length, 5);
     assert.deepEqual(
@@ -161,7 +170,8 @@ describe('CSV import into a dataset (real Postgres)', () => {
       sha256: stored.sha256,
       rows: 4,
       inserted: 2,
-      updated: 2,
+      updated: 1,
+      unchanged: 1,
       skippedInvalidRows: 0,
     });
   });
