@@ -34,6 +34,18 @@ export const componentFiles = {
   DatasetCharts: source('DatasetCharts.tsx'),
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
+  // Lists: cells, filter controls and the page-size control.
+  RecordInputCell: source('RecordInputCell.tsx'),
+  LabelCell: source('LabelCell.tsx'),
+  ScoreCell: source('ScoreCell.tsx'),
+  StatusBadgeCell: source('StatusBadgeCell.tsx'),
+  TextCell: source('TextCell.tsx'),
+  ReferenceCell: source('ReferenceCell.tsx'),
+  AllowedReferenceFilter: source('AllowedReferenceFilter.tsx'),
+  ChoiceFilter: source('ChoiceFilter.tsx'),
+  TextFilter: source('TextFilter.tsx'),
+  ScoreRangeFilter: source('ScoreRangeFilter.tsx'),
+  ListWithPageSize: source('ListWithPageSize.tsx'),
 } as const;
 
 export const Components = {
@@ -63,7 +75,20 @@ export const Components = {
   DatasetCharts: componentLoader.add('DatasetCharts', componentFiles.DatasetCharts),
   Probabilities: componentLoader.add('Probabilities', componentFiles.Probabilities),
   ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
+  RecordInputCell: componentLoader.add('RecordInputCell', componentFiles.RecordInputCell),
+  LabelCell: componentLoader.add('LabelCell', componentFiles.LabelCell),
+  ScoreCell: componentLoader.add('ScoreCell', componentFiles.ScoreCell),
+  StatusBadgeCell: componentLoader.add('StatusBadgeCell', componentFiles.StatusBadgeCell),
+  TextCell: componentLoader.add('TextCell', componentFiles.TextCell),
+  ReferenceCell: componentLoader.add('ReferenceCell', componentFiles.ReferenceCell),
+  AllowedReferenceFilter: componentLoader.add('AllowedReferenceFilter', componentFiles.AllowedReferenceFilter),
+  ChoiceFilter: componentLoader.add('ChoiceFilter', componentFiles.ChoiceFilter),
+  TextFilter: componentLoader.add('TextFilter', componentFiles.TextFilter),
+  ScoreRangeFilter: componentLoader.add('ScoreRangeFilter', componentFiles.ScoreRangeFilter),
 } as const;
+
+// Every list gets the "Rows per page" control: AdminJS's list is wrapped, not copied.
+componentLoader.override('DefaultListAction', componentFiles.ListWithPageSize);
 
 /**
  * Help text of the columns every table has, and a show-page link to the audit log filtered to the
