@@ -5,6 +5,7 @@ import { AuditEvent, DataRecord } from '../../models/index.js';
 import type { Role } from '../../models/enums.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { createPenguinModel } from '../support/penguin-model.js';
 import { createScoredEmails, type ScoredEmails } from '../support/scored-emails.js';
 
 /** Height of the tallest row of the list on the page, in CSS pixels. */
@@ -90,6 +91,18 @@ describe('the records list of a dataset of long emails, as each role uses it (Ch
     });
   }
 
+  it('shows a tabular record by its first features, on one line', async () => {
+    const { datasetId } = await createPenguinModel('list-e2e');
+    const { page, failures } = await open('data_scientist');
+    await page.goto(`${server.baseUrl}/admin/resources/records?filters.datasetId=${datasetId}`);
+    await page.waitForSelector('tbody tr[data-id] [data-testid="record-input"]');
+    const input = await page.locator('tbody tr[data-id] [data-testid="record-input"]').first().innerText();
+    assert.match(input, /^\w+ [\w.-]+ · \w+ [\w.-]+ · \w+ [\w.-]+ · \w+ [\w.-]+$/, input);
+    assert.ok((await tallestRow(page)) <= 75, `rows stay within a few lines (tallest ${await tallestRow(page)} px)`);
+    assert.deepEqual(failures, []);
+    await page.close();
+  });
+
   it('filters by text, tag, misclassified and score range from the drawer, in a shareable URL', async () => {
     const { page, failures } = await open('content_manager');
     await page.goto(listUrl());
@@ -99,6 +112,7 @@ describe('the records list of a dataset of long emails, as each role uses it (Ch
     await page.click('[data-testid="property-filter-misclassified"] [class*="control"]');
     await page.click('[class*="menu"] [class*="option"]:has-text("Yes")');
     await page.fill('#filter-score\\~\\~to', '0.5');
+    if (process.env.LOOK_DIR) await page.screenshot({ path: `${process.env.LOOK_DIR}/records-filters.png` });
     await page.click('[data-css="records-filter-drawer"] button[type="submit"], button:has-text("Apply changes")');
     await page.waitForURL(/filters\.misclassified=true/);
     assert.match(decodeURIComponent(page.url()), /filters\.score~~to=0\.5/);
