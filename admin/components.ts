@@ -34,6 +34,7 @@ export const componentFiles = {
   DatasetCharts: source('DatasetCharts.tsx'),
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
+  ReferenceFilter: source('ReferenceFilter.tsx'),
   // Lists: cells, filter controls and the page-size control.
   RecordInputCell: source('RecordInputCell.tsx'),
   LabelCell: source('LabelCell.tsx'),
@@ -41,7 +42,6 @@ export const componentFiles = {
   StatusBadgeCell: source('StatusBadgeCell.tsx'),
   TextCell: source('TextCell.tsx'),
   ReferenceCell: source('ReferenceCell.tsx'),
-  AllowedReferenceFilter: source('AllowedReferenceFilter.tsx'),
   ChoiceFilter: source('ChoiceFilter.tsx'),
   TextFilter: source('TextFilter.tsx'),
   ScoreRangeFilter: source('ScoreRangeFilter.tsx'),
@@ -81,7 +81,6 @@ export const Components = {
   StatusBadgeCell: componentLoader.add('StatusBadgeCell', componentFiles.StatusBadgeCell),
   TextCell: componentLoader.add('TextCell', componentFiles.TextCell),
   ReferenceCell: componentLoader.add('ReferenceCell', componentFiles.ReferenceCell),
-  AllowedReferenceFilter: componentLoader.add('AllowedReferenceFilter', componentFiles.AllowedReferenceFilter),
   ChoiceFilter: componentLoader.add('ChoiceFilter', componentFiles.ChoiceFilter),
   TextFilter: componentLoader.add('TextFilter', componentFiles.TextFilter),
   ScoreRangeFilter: componentLoader.add('ScoreRangeFilter', componentFiles.ScoreRangeFilter),
@@ -89,6 +88,9 @@ export const Components = {
 
 // Every list gets the "Rows per page" control: AdminJS's list is wrapped, not copied.
 componentLoader.override('DefaultListAction', componentFiles.ListWithPageSize);
+
+// Every reference column's filter: offered only to roles that may search what it points to.
+componentLoader.override('DefaultReferenceFilterProperty', componentFiles.ReferenceFilter);
 
 /**
  * Help text of the columns every table has, and a show-page link to the audit log filtered to the

@@ -52,9 +52,6 @@ export const jobResource = (): ResourceWithOptions => ({
       attempts: { description: "How many times a worker has started it; a crashed worker's job is retried." },
       createdById: {
         reference: 'users',
-        // Offered only to roles that may search users: the others see their own jobs only, and a
-        // reference filter they may not use would be refused and audited as denied on every visit.
-        components: { filter: Components.AllowedReferenceFilter },
         description: 'Who started the job (empty for the system, e.g. a scheduled retrain).',
       },
       startedAt: { description: 'When a worker first picked the job up.' },
