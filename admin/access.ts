@@ -12,6 +12,7 @@ import { decide, isAllowed } from '../src/access/decide.js';
 import type { ResourceId } from '../src/access/rules.js';
 import { actorOf } from './current-admin.js';
 import { auditedWrite, WRITE_ACTIONS, type WriteAction } from './features/audited-writes.js';
+import { applyListPageSize } from './features/list-page-size.js';
 import { onlyEditableFields } from './features/only-editable-fields.js';
 
 /** AdminJS's own actions; each is denied unless the rule table names it for the role. */
@@ -43,6 +44,7 @@ export function withAccess(
     };
     if (name === 'list' || name === 'search')
       action.before = [scopeToRowFilter(resourceId, name), ...toArray(action.before)];
+    if (name === 'list') action.before = [applyListPageSize, ...toArray(action.before)];
     if (name === 'new' || name === 'edit') action.before = [onlyEditableFields, ...toArray(action.before)];
     action.before = [hideForbiddenReferencesBefore, ...toArray(action.before)];
     action.after = [...toArray(action.after), hideForbiddenReferencesAfter];

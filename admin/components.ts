@@ -45,6 +45,17 @@ export const componentFiles = {
   VersionAccuracy: source('VersionAccuracy.tsx'),
   VersionAliases: source('VersionAliases.tsx'),
   VersionName: source('VersionName.tsx'),
+  // Lists: cells, filter controls and the page-size control.
+  RecordInputCell: source('RecordInputCell.tsx'),
+  LabelCell: source('LabelCell.tsx'),
+  ScoreCell: source('ScoreCell.tsx'),
+  StatusBadgeCell: source('StatusBadgeCell.tsx'),
+  TextCell: source('TextCell.tsx'),
+  ReferenceCell: source('ReferenceCell.tsx'),
+  ChoiceFilter: source('ChoiceFilter.tsx'),
+  TextFilter: source('TextFilter.tsx'),
+  ScoreRangeFilter: source('ScoreRangeFilter.tsx'),
+  ListWithPageSize: source('ListWithPageSize.tsx'),
 } as const;
 
 export const Components = {
@@ -83,7 +94,19 @@ export const Components = {
   VersionAccuracy: componentLoader.add('VersionAccuracy', componentFiles.VersionAccuracy),
   VersionAliases: componentLoader.add('VersionAliases', componentFiles.VersionAliases),
   VersionName: componentLoader.add('VersionName', componentFiles.VersionName),
+  RecordInputCell: componentLoader.add('RecordInputCell', componentFiles.RecordInputCell),
+  LabelCell: componentLoader.add('LabelCell', componentFiles.LabelCell),
+  ScoreCell: componentLoader.add('ScoreCell', componentFiles.ScoreCell),
+  StatusBadgeCell: componentLoader.add('StatusBadgeCell', componentFiles.StatusBadgeCell),
+  TextCell: componentLoader.add('TextCell', componentFiles.TextCell),
+  ReferenceCell: componentLoader.add('ReferenceCell', componentFiles.ReferenceCell),
+  ChoiceFilter: componentLoader.add('ChoiceFilter', componentFiles.ChoiceFilter),
+  TextFilter: componentLoader.add('TextFilter', componentFiles.TextFilter),
+  ScoreRangeFilter: componentLoader.add('ScoreRangeFilter', componentFiles.ScoreRangeFilter),
 } as const;
+
+// Every list gets the "Rows per page" control: AdminJS's list is wrapped, not copied.
+componentLoader.override('DefaultListAction', componentFiles.ListWithPageSize);
 
 // Every reference column's filter: offered only to roles that may search what it points to.
 componentLoader.override('DefaultReferenceFilterProperty', componentFiles.ReferenceFilter);

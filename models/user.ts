@@ -20,6 +20,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare lockedUntil: Date | null;
   declare lastLoginAt: Date | null;
   declare passwordChangedAt: CreationOptional<Date>;
+  declare listPageSize: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -36,6 +37,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         lockedUntil: { type: DataTypes.DATE, allowNull: true },
         lastLoginAt: { type: DataTypes.DATE, allowNull: true },
         passwordChangedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+        listPageSize: { type: DataTypes.SMALLINT, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -21,6 +21,8 @@ const auditEventFilters: CustomFilters = {
   q: (value) => auditFilterWhere(AuditFilter.parse({ q: String(value) })),
 };
 
+const oneLine = { components: { list: Components.TextCell } } as const;
+
 export const auditEventResource = (): ResourceWithOptions => ({
   resource: new ConsoleResource(AuditEvent, { customFilters: auditEventFilters }),
   options: {
@@ -59,10 +61,15 @@ export const auditEventResource = (): ResourceWithOptions => ({
         description: 'Anywhere in the event: actor, action, ids, reason, before and after values.',
         isVisible: { list: false, show: false, edit: false, filter: true },
       },
-      at: { description: 'When it happened (server time, UTC).' },
-      actorLabel: { description: "Who: a user's email, key:<prefix> for an API key, cli:<os user>, or system." },
-      actorRole: { description: 'The role the actor had at the time.' },
-      action: { description: 'What, as resource.verb (e.g. records.update, auth.login).' },
+      // List cells on one line (the reason on two): an email or a date wrapped into four lines made
+      // every row tall while the table had room to spare.
+      at: { ...oneLine, description: 'When it happened (server time, UTC).' },
+      actorLabel: {
+        ...oneLine,
+        description: "Who: a user's email, key:<prefix> for an API key, cli:<os user>, or system.",
+      },
+      actorRole: { ...oneLine, description: 'The role the actor had at the time.' },
+      action: { ...oneLine, description: 'What, as resource.verb (e.g. records.update, auth.login).' },
       recordIds: {
         type: 'string',
         description: 'The rows affected; bulk actions list the selection instead. Filter: one id.',
@@ -89,7 +96,7 @@ export const auditEventResource = (): ResourceWithOptions => ({
         description:
           "For a change to records: the change-set's id, record count, fields and the sha256 digest of every before and after row (this event's hash covers it; verify-audit recomputes it).",
       },
-      resource: { description: 'The kind of thing acted on (e.g. records, models, users, auth).' },
+      resource: { ...oneLine, description: 'The kind of thing acted on (e.g. records, models, users, auth).' },
       actorType: {
         description:
           'user (signed in to the console), api_key, cli (a command on the server), system (scheduled or automatic) or anonymous (not signed in).',
@@ -103,8 +110,15 @@ export const auditEventResource = (): ResourceWithOptions => ({
       requestId: {
         description: "The request's id, also in the server log lines of that request (x-request-id header).",
       },
-      outcome: { description: 'success, denied (not allowed) or failed (allowed but went wrong).' },
-      reason: { description: 'Why it was denied or failed.' },
+      outcome: {
+        components: { list: Components.StatusBadgeCell },
+        description: 'success, denied (not allowed) or failed (allowed but went wrong).',
+      },
+      reason: {
+        components: { list: Components.TextCell },
+        custom: { lines: 2 },
+        description: 'Why it was denied or failed.',
+      },
       prevHash: { description: 'Hash of the previous event: links the chain.' },
       hash: { description: 'SHA-256 over this event and the previous hash; any edit breaks it.' },
     },

@@ -33,7 +33,10 @@ export const jobResource = (): ResourceWithOptions => ({
     properties: {
       ...historyLink,
       kind: { description: 'train, score, import, export or evaluate.' },
-      status: { description: 'queued → running → succeeded, failed or cancelled.' },
+      status: {
+        components: { list: Components.StatusBadgeCell },
+        description: 'queued → running → succeeded, failed or cancelled.',
+      },
       params: { ...jsonShow, description: 'What the job was asked to do (model, selection, options).' },
       progressDone: {
         description: 'Rows (or steps) finished so far; updates live while the job runs.',
@@ -52,7 +55,11 @@ export const jobResource = (): ResourceWithOptions => ({
         description: 'Who started the job (empty for the system, e.g. a scheduled retrain).',
       },
       startedAt: { description: 'When a worker first picked the job up.' },
-      finishedAt: { description: 'When the job succeeded, failed or was cancelled.' },
+      createdAt: { ...historyLink.createdAt, components: { list: Components.TextCell } },
+      finishedAt: {
+        components: { list: Components.TextCell },
+        description: 'When the job succeeded, failed or was cancelled.',
+      },
       runAfter: { description: 'The job waits in the queue until this time (retries back off).' },
       maxAttempts: { description: 'How many times the job is tried before it is marked failed.' },
       cancelRequested: { description: 'Someone asked to cancel; the worker stops at its next checkpoint.' },

@@ -19,6 +19,8 @@ import { recordHistoryAction } from '../admin/actions/record-history/index.js';
 import { restoreVersionAction } from '../admin/actions/restore-version/index.js';
 import { revertChangeSet } from '../admin/actions/revert-change-set/index.js';
 import { editRecordAction, newRecordAction } from '../admin/actions/save-record/index.js';
+import { recordFilterChoicesAction } from '../admin/actions/record-filter-choices/index.js';
+import { rememberPageSizeAction } from '../admin/actions/list-page-size/index.js';
 
 /**
  * Labels are values from the dataset's label set: matched exactly (the btree index answers at a
@@ -39,6 +41,14 @@ const recordFilters: CustomFilters = {
     return predictionWhere({ ...(from ? { scoredFrom: from } : {}), ...(to ? { scoredTo: to } : {}) }, walk);
   },
   scored: (value, walk) => predictionWhere({ scored: String(value) === 'true' }, walk),
+  misclassified: (value, walk) => predictionWhere({ misclassified: String(value) === 'true' }, walk),
+  score: (value, walk) => {
+    const { from, to } = range(value);
+    return predictionWhere(
+      { ...(from ? { scoreFrom: Number(from) } : {}), ...(to ? { scoreTo: Number(to) } : {}) },
+      walk,
+    );
+  },
 };
 
 /** A record's list and show pages carry its latest prediction, with the probabilities named by label. */
@@ -77,13 +87,18 @@ export const recordResource = (): ResourceWithOptions => ({
   options: {
     id: 'records',
     navigation: Navigation.data,
-    listProperties: ['id', 'datasetId', 'text', 'label', 'predictedLabel', 'score', 'split', 'scoredAt'],
+    // One "Input" column for both tasks (the text, or a few features), so a text dataset's list and a
+    // tabular one's each show what their records are, two lines at most.
+    listProperties: ['id', 'input', 'label', 'predictedLabel', 'score', 'split', 'datasetId'],
     filterProperties: [
       'datasetId',
+      'text',
+      'tags',
       'label',
       'predictedLabel',
+      'misclassified',
+      'score',
       'split',
-      'tags',
       'scored',
       'scoredByVersionId',
       'scoredAt',
@@ -122,34 +137,64 @@ export const recordResource = (): ResourceWithOptions => ({
       },
       datasetId: {
         reference: 'datasets',
+        components: { list: Components.ReferenceCell },
         description: 'The dataset this record belongs to; its task decides whether text or features are used.',
       },
-      text: { type: 'textarea', description: 'Input exactly as a text model sees it (for text datasets).' },
+      text: {
+        type: 'textarea',
+        description:
+          'Input exactly as a text model sees it (for text datasets). As a filter: records whose text contains these words, in any case.',
+      },
+      input: {
+        type: 'string',
+        isSortable: false,
+        isVisible: { list: true, show: false, edit: false, filter: false },
+        components: { list: Components.RecordInputCell },
+        description:
+          'What the model reads: the text of a text record, or the first features of a tabular one. Hover for all of it; "more" opens it in the row.',
+      },
       features: {
         type: 'key-value',
         description:
           "Tabular input keyed by the dataset's feature names (e.g. body_mass_g = 3750, island = Dream); only the dataset's features, numbers for number features; an empty value means unknown.",
       },
       label: {
+        components: { list: Components.LabelCell, filter: Components.ChoiceFilter },
+        custom: { choices: 'labels' },
         description:
           "The human (ground-truth) label; must be one of the dataset's labels. Used for training and evaluation.",
       },
       split: {
         description: 'train: used to fit models; test: used to measure them; holdout: kept back for a final check.',
       },
-      tags: { description: 'Free-form markers for finding and grouping records (e.g. hard-ham, reviewed).' },
+      tags: {
+        components: { filter: Components.TextFilter },
+        description:
+          'Free-form markers for finding and grouping records (e.g. hard-ham, reviewed). As a filter: records carrying this tag.',
+      },
       source: { description: 'Where this record came from (file, corpus id), for traceability.' },
       // The latest prediction (table record_predictions): written only by scoring jobs, never by editing.
       predictedLabel: {
         type: 'string',
         isSortable: false,
+        components: { list: Components.LabelCell, filter: Components.ChoiceFilter },
+        custom: { choices: 'labels' },
         description:
           'Label predicted by the model version below (latest scoring). Written only by scoring jobs ("Score with model…").',
       },
       score: {
         type: 'float',
         isSortable: false,
-        description: 'Probability (0–1) the model gave to the predicted label.',
+        components: { list: Components.ScoreCell, filter: Components.ScoreRangeFilter },
+        description:
+          'Probability (0–1) the model gave to the predicted label. As a filter: from and/or to, e.g. 0.4 to 0.6 for the unsure ones.',
+      },
+      misclassified: {
+        type: 'boolean',
+        isSortable: false,
+        isVisible: { list: false, show: false, edit: false, filter: true },
+        description:
+          "Yes: the latest prediction differs from the record's label; No: it agrees. Unscored records match neither.",
       },
       probabilities: {
         isSortable: false,
@@ -165,6 +210,10 @@ export const recordResource = (): ResourceWithOptions => ({
       scoredByVersionId: {
         reference: 'modelVersions',
         isSortable: false,
+        // Chosen by name from the list's own choices: a reference filter would search model versions,
+        // which content managers may not (each search refused and audited as denied).
+        components: { filter: Components.ChoiceFilter },
+        custom: { choices: 'versions' },
         description: 'The exact model version that made the prediction.',
       },
       scoredAt: {
@@ -183,7 +232,7 @@ export const recordResource = (): ResourceWithOptions => ({
       // Through the API's own service (src/records/save-record.ts): same rules, codes and audit.
       new: newRecordAction,
       edit: editRecordAction,
-      bulkEdit,
+      bulkEdit: { ...bulkEdit, showInDrawer: true },
       bulkEditMatching: { ...bulkEditMatching, showInDrawer: true },
       export: exportRecordsAction,
       restoreDeleted,
@@ -196,6 +245,8 @@ export const recordResource = (): ResourceWithOptions => ({
       restoreVersion: restoreVersionAction,
       scoreSelected: scoreRecordsAction,
       scoreMatching: { ...scoreMatchingAction, showInDrawer: true },
+      filterChoices: recordFilterChoicesAction,
+      rememberPageSize: rememberPageSizeAction,
     }),
   },
 });

@@ -5,6 +5,7 @@ import { INTEGER_KEY, describeColumn, fitsColumn, isText, isoDate, typeName } fr
 
 /** A text filter longer than this is no search anyone types. */
 const MAX_FILTER_CHARS = 1_000;
+const NUMBER_RANGE = 'a range: filters.NAME~~from and/or filters.NAME~~to, each a number such as 0.5';
 const DATE_RANGE = 'a range: filters.NAME~~from and/or filters.NAME~~to, each a date such as 2026-11-01';
 
 /** What a list filter is checked against. */
@@ -50,6 +51,19 @@ export function checkFilterValue(
       const iso = typeof text === 'string' ? isoDate(text) : undefined;
       if (!iso) refuse(`dates such as 2026-11-01 or 2026-11-01T12:00:00Z in ~~from and ~~to (${end} is not one)`);
       out[end] = iso;
+    }
+    return out.from || out.to ? out : undefined;
+  }
+  if ((type === 'number' || type === 'float') && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    // A number shown as a range (a score from 0.4 to 0.6): both ends numbers, either may be left out.
+    const range = value as Record<string, unknown>;
+    if (Object.keys(range).some((k) => k !== 'from' && k !== 'to')) refuse(NUMBER_RANGE);
+    const out: { from?: string; to?: string } = {};
+    for (const end of ['from', 'to'] as const) {
+      const text = range[end];
+      if (text === undefined || text === '') continue;
+      if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(Number(text))) refuse(NUMBER_RANGE);
+      out[end] = String(Number(text));
     }
     return out.from || out.to ? out : undefined;
   }

@@ -1,8 +1,13 @@
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Input, Label, Text } from '@adminjs/design-system';
 import { useNavigate } from 'react-router';
-import { RECORD_FILTERS as FILTERS, RecordFilterInputs, filtersFromUrl } from './record-filters.js';
+import { loadFilterChoices } from './filter-choices.js';
+import { PREDICTION_FILTERS, RECORD_FILTERS, RecordFilterInputs, filtersFromUrl } from './record-filters.js';
+import { bulkEditOutcome } from './bulk-edit-outcome.js';
+
+const FILTERS = [...RECORD_FILTERS, ...PREDICTION_FILTERS];
+const SPLITS = ['train', 'test', 'holdout'] as const;
 
 const api = new ApiClient();
 
@@ -12,12 +17,18 @@ interface Preview {
   invalid: { count: number; firstIds: number[]; reason: string } | null;
 }
 
-const CHANGES = [
-  { name: 'label', label: 'Set label', help: "One of the dataset's labels. Empty: leave labels as they are." },
-  { name: 'split', label: 'Set split', help: 'train, test or holdout. Empty: leave as it is.' },
+const TAG_CHANGES = [
   { name: 'addTags', label: 'Add tags', help: 'Comma-separated, e.g. reviewed, hard-ham.' },
   { name: 'removeTags', label: 'Remove tags', help: 'Comma-separated.' },
 ];
+
+const SELECT_STYLE: React.CSSProperties = {
+  width: '100%',
+  padding: '8px',
+  borderRadius: 4,
+  border: '1px solid #C0C0CA',
+  background: 'white',
+};
 
 /** Bulk edit: the selected records, or all matching a filter; preview the count, then apply. */
 const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
@@ -28,6 +39,20 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
   const addNotice = useNotice();
   const navigate = useNavigate();
   const recordIds = (records ?? []).map((r) => r.id);
+  // The labels offered: the selected records' dataset, or the one the filter names (else every dataset's).
+  const datasetId = String(
+    (matchingMode ? values['filter.datasetId'] : ((records ?? [])[0]?.params?.datasetId as unknown)) ?? '',
+  );
+  const [labels, setLabels] = useState<string[]>([]);
+  useEffect(() => {
+    let current = true;
+    loadFilterChoices(datasetId)
+      .then((choices) => current && setLabels(choices.labels))
+      .catch(() => current && setLabels([]));
+    return () => {
+      current = false;
+    };
+  }, [datasetId]);
   const set = (name: string, value: string) => {
     setValues({ ...values, [name]: value });
     setPreview(null);
@@ -35,7 +60,8 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
   const call = async (mode: 'preview' | 'apply') => {
     setBusy(true);
     try {
-      const data = { ...values, mode };
+      // The list's own query (filters, sort, page size), to go back to the same list afterwards.
+      const data = { ...values, mode, listSearch: window.location.search };
       const response = matchingMode
         ? await api.resourceAction({ resourceId: resource.id, actionName: action.name, method: 'post', data })
         : await api.bulkAction({ resourceId: resource.id, actionName: action.name, recordIds, method: 'post', data });
@@ -67,7 +93,49 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
         <RecordFilterInputs title="Which records" filters={FILTERS} values={values} onChange={set} />
       ) : null}
       <Label>Change</Label>
-      {CHANGES.map((c) => (
+      <FormGroup>
+        <Label htmlFor="label">Set label</Label>
+        <select
+          id="label"
+          name="label"
+          value={values.label ?? ''}
+          onChange={(e) => set('label', e.target.value)}
+          style={SELECT_STYLE}
+        >
+          <option value="">Leave labels as they are</option>
+          {labels.map((label) => (
+            <option key={label} value={label}>
+              {label}
+            </option>
+          ))}
+        </select>
+        <Text variant="sm" mt="sm">
+          {datasetId
+            ? "One of the dataset's labels."
+            : 'Labels of every dataset; choose a dataset to see only its own.'}
+        </Text>
+      </FormGroup>
+      <FormGroup>
+        <Label htmlFor="split">Set split</Label>
+        <select
+          id="split"
+          name="split"
+          value={values.split ?? ''}
+          onChange={(e) => set('split', e.target.value)}
+          style={SELECT_STYLE}
+        >
+          <option value="">Leave splits as they are</option>
+          {SPLITS.map((split) => (
+            <option key={split} value={split}>
+              {split}
+            </option>
+          ))}
+        </select>
+        <Text variant="sm" mt="sm">
+          train: used to fit models; test: to measure them; holdout: kept back for a final check.
+        </Text>
+      </FormGroup>
+      {TAG_CHANGES.map((c) => (
         <FormGroup key={c.name}>
           <Label htmlFor={c.name}>{c.label}</Label>
           <Input
@@ -88,14 +156,13 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
           style={{ border: `2px solid ${preview.invalid ? '#C0392B' : '#3040D6'}`, borderRadius: 6 }}
           data-testid="bulk-preview"
         >
-          <Text fontWeight="bold">
-            {preview.matching.toLocaleString()} record{preview.matching === 1 ? '' : 's'} selected;{' '}
-            {preview.changing.toLocaleString()} would change.
+          <Text fontWeight="bold" data-testid="bulk-preview-summary">
+            {bulkEditOutcome(preview)}
           </Text>
           {preview.invalid ? (
             <Text color="error" mt="sm" data-testid="bulk-invalid">
-              {preview.invalid.count.toLocaleString()} cannot take this change (first ids:{' '}
-              {preview.invalid.firstIds.join(', ')}): {preview.invalid.reason}.
+              Nothing can be applied: {preview.invalid.count.toLocaleString('en')} of the records cannot take this
+              change (first ids: {preview.invalid.firstIds.join(', ')}): {preview.invalid.reason}.
             </Text>
           ) : null}
         </Box>
@@ -117,7 +184,9 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
           disabled={busy || !preview || Boolean(preview.invalid) || preview.changing === 0}
           data-testid="bulk-apply"
         >
-          Apply to {preview ? preview.changing.toLocaleString() : '…'} records
+          {preview
+            ? `Apply to ${preview.changing.toLocaleString('en')} record${preview.changing === 1 ? '' : 's'}`
+            : 'Apply'}
         </Button>
       </Box>
     </Box>

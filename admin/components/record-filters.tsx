@@ -11,12 +11,23 @@ export const RECORD_FILTERS = [
   { name: 'text', label: 'Text contains' },
 ] as const;
 
+/** The list's prediction filters, which "Edit all matching" also keeps (RecordFilter takes them). */
+export const PREDICTION_FILTERS = [
+  { name: 'scoredByVersionId', label: 'Scored by version id' },
+  { name: 'misclassified', label: 'Misclassified (true/false)' },
+  { name: 'scoreFrom', label: 'Score at least' },
+  { name: 'scoreTo', label: 'Score at most' },
+] as const;
+
+/** Where the record list's URL keeps a filter whose name differs from the selection's. */
+const URL_NAMES: Readonly<Record<string, string>> = { tag: 'tags', scoreFrom: 'score~~from', scoreTo: 'score~~to' };
+
 /** The list's filters when the URL carries them (filters.X=…), to start "all matching" from them. */
 export function filtersFromUrl(filters: ReadonlyArray<{ name: string }>): Record<string, string> {
   const params = new URLSearchParams(window.location.search);
   const values: Record<string, string> = {};
   for (const { name } of filters) {
-    const value = params.get(`filters.${name}`) ?? (name === 'tag' ? params.get('filters.tags') : null);
+    const value = params.get(`filters.${name}`) ?? (URL_NAMES[name] ? params.get(`filters.${URL_NAMES[name]}`) : null);
     if (value) values[`filter.${name}`] = value;
   }
   return values;

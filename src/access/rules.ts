@@ -79,6 +79,10 @@ export const RULES = {
     // the actor's to change (`editableRecordFields`: data scientists revert label changes only).
     revert: { admin: always, content_manager: always, data_scientist: always },
     restoreVersion: { admin: always, content_manager: always, data_scientist: always },
+    // The list's dropdown choices (the datasets' labels, model versions by name): what the list shows anyway.
+    filterChoices: readAll,
+    // Rows per page of the person's own lists (a preference on their user row, for every list).
+    rememberPageSize: readAll,
   },
   models: {
     list: readStaff,

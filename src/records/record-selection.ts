@@ -12,6 +12,11 @@ const optionalText = z.preprocess(
   z.string().trim().min(1).max(200).optional(),
 );
 
+const optionalScore = z.preprocess(
+  (v) => (v === '' || v === null ? undefined : v),
+  z.coerce.number({ error: 'a number from 0 to 1' }).min(0).max(1).optional(),
+);
+
 /** "All records matching": the same criteria as the record list's filters (soft-deleted records never match). */
 export const RecordFilter = z.object({
   datasetId: z.preprocess(
@@ -23,6 +28,17 @@ export const RecordFilter = z.object({
   predictedLabel: optionalText,
   tag: optionalText,
   text: optionalText,
+  scoredByVersionId: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce.number().int().positive().optional(),
+  ),
+  /** true: the latest prediction differs from the label; false: it agrees. */
+  misclassified: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v === 'true' ? true : v === 'false' ? false : v),
+    z.boolean({ error: 'true or false' }).optional(),
+  ),
+  scoreFrom: optionalScore,
+  scoreTo: optionalScore,
 });
 export type RecordFilter = z.infer<typeof RecordFilter>;
 
@@ -43,14 +59,16 @@ export type RecordSelection = z.infer<typeof RecordSelection>;
 
 export function selectionWhere(selection: RecordSelection): WhereOptions {
   if ('ids' in selection) return { id: { [Op.in]: selection.ids } };
-  const { datasetId, split, label, predictedLabel, tag, text } = selection.filter;
+  const { datasetId, split, label, predictedLabel, tag, text, scoredByVersionId, misclassified, scoreFrom, scoreTo } =
+    selection.filter;
+  const prediction = { predictedLabel, modelVersionId: scoredByVersionId, misclassified, scoreFrom, scoreTo };
   return {
     ...(datasetId ? { datasetId } : {}),
     ...(split ? { split } : {}),
     ...(label ? { label } : {}),
     ...(tag ? { tags: { [Op.contains]: [tag] } } : {}),
     [Op.and]: [
-      ...(predictedLabel ? [predictionWhere({ predictedLabel })] : []),
+      ...(Object.values(prediction).some((v) => v !== undefined) ? [predictionWhere(prediction)] : []),
       ...(text ? [Sequelize.where(Sequelize.col('text'), containing(text))] : []),
     ],
   };

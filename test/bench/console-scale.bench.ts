@@ -1,6 +1,7 @@
 // `npm run bench` (part): the console at a million records. Generates a 1,000,000-row text dataset
 // with COPY (rows/s), then times the console's own API through HTTP (list, label filter, text search,
-// show page), p50 and p95 of 40 calls each after 5 warm-up calls. Baseline in the same run: the stock
+// show page, the prediction filters: misclassified, score range), p50 and p95 of 40 calls each after
+// 5 warm-up calls. Baseline in the same run: the stock
 // @adminjs/sequelize adapter's count + find for the same list queries (what stock AdminJS runs per page),
 // against ours, at the adapter level.
 import { Resource } from '@adminjs/sequelize';
@@ -114,6 +115,29 @@ try {
     records: 2 * ROWS,
     predictions: ROWS,
   };
+  // The list's newer filters: every 20th prediction made wrong and unsure (another label, score
+  // 0.45), the way a real model's mistakes sit among its confident right answers.
+  await db1.query(
+    `UPDATE record_predictions SET predicted_label = 'question', score = 0.45
+      WHERE model_version_id = :version AND record_id % 20 = 0 AND predicted_label <> 'question'`,
+    { replacements: { version } },
+  );
+  await db1.query('VACUUM ANALYZE record_predictions');
+  const newerFilters = {
+    misclassified: await time(get('/resources/records/actions/list?filters.misclassified=true')),
+    misclassifiedInDataset: await time(
+      get(`/resources/records/actions/list?filters.datasetId=${generated.datasetId}&filters.misclassified=true`),
+    ),
+    misclassifiedOldestFirst: await time(
+      get('/resources/records/actions/list?filters.misclassified=true&sortBy=id&direction=asc'),
+    ),
+    scoreRange: await time(get('/resources/records/actions/list?filters.score~~from=0.4&filters.score~~to=0.6')),
+    misclassifiedAndUnsure: await time(
+      get('/resources/records/actions/list?filters.misclassified=true&filters.score~~to=0.5&perPage=100'),
+    ),
+    filterChoices: await time(get(`/resources/records/actions/filterChoices?datasetId=${generated.datasetId}`)),
+    note: 'every 20th text prediction wrong with score 0.45 (about 50,000 of 2M records match)',
+  };
   // Then a second version scores only the newer (tabular) records. Oldest first, its list must not
   // walk the million older text records it never scored; newest first, the first version's lists
   // (by version, by a label only it predicted) must not walk the newer version's million predictions.
@@ -158,6 +182,7 @@ try {
           note: 'all records listed; the text dataset scored, the newer tabular one (the newest records) not',
           afterNewerScored,
         },
+        consoleApiNewerFilters: { ...newerFilters, targetP50Ms: 30 },
         adapterCountAndFind: adapter,
       },
       null,

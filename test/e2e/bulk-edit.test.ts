@@ -23,7 +23,7 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
     await server?.stop();
   });
 
-  it('previews the selection, sees a clear refusal for a label the dataset lacks, then applies', async () => {
+  it("previews the selection with the dataset's labels to choose from, then applies", async () => {
     const manager = await createTestUser('content_manager');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
@@ -33,20 +33,21 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
     await page.waitForSelector('[data-testid="bulk-edit"]');
     assert.match((await page.textContent('[data-testid="bulk-edit"] h3')) ?? '', /Edit 3 selected records/);
 
-    await page.fill('#label', 'spam');
-    await page.click('[data-testid="bulk-preview-button"]');
-    await page.waitForSelector('[data-testid="bulk-invalid"]');
-    assert.match(
-      (await page.textContent('[data-testid="bulk-invalid"]')) ?? '',
-      /3 cannot take this change.*"spam" is not a label of dataset/,
-    );
+    // The label is chosen from the dataset's own labels: a label it lacks cannot be entered.
+    await page.waitForSelector('select#label option[value="Chinstrap"]', { state: 'attached' });
+    assert.deepEqual(await page.locator('select#label option').allInnerTexts(), [
+      'Leave labels as they are',
+      'Adelie',
+      'Chinstrap',
+      'Gentoo',
+    ]);
     assert.equal(await page.isDisabled('[data-testid="bulk-apply"]'), true);
 
-    await page.fill('#label', 'Chinstrap');
+    await page.selectOption('select#label', 'Chinstrap');
     await page.fill('#addTags', 'reviewed');
     await page.click('[data-testid="bulk-preview-button"]');
     await page.waitForSelector('[data-testid="bulk-preview"]:not(:has([data-testid="bulk-invalid"]))');
-    assert.match((await page.textContent('[data-testid="bulk-preview"]')) ?? '', /3 records selected; 3 would change/);
+    assert.equal(await page.textContent('[data-testid="bulk-preview-summary"]'), '3 records will change.');
     await page.click('[data-testid="bulk-apply"]');
     await page.waitForURL(/\/admin\/resources\/records(\?|$)/);
     assert.equal(await DataRecord.count({ where: { id: ids, label: 'Chinstrap' } }), 3);

@@ -169,7 +169,8 @@ try {
   await signIn(bulk, base, 'content@example.com', password);
   await bulk.goto(`${base}/admin/resources/records/bulk/bulkEdit?recordIds=${firstPenguins.join(',')}`);
   await bulk.waitForSelector('[data-testid="bulk-edit"]');
-  await bulk.fill('#label', 'Chinstrap');
+  await bulk.waitForSelector('select#label option[value="Chinstrap"]', { state: 'attached' });
+  await bulk.selectOption('select#label', 'Chinstrap');
   await bulk.fill('#addTags', 'reviewed');
   await bulk.click('[data-testid="bulk-preview-button"]');
   await bulk.waitForSelector('[data-testid="bulk-preview"]');

@@ -11,9 +11,22 @@ import type { RecordSelection } from '../../../src/records/record-selection.js';
 import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
+import { bulkEditApplied } from '../../components/bulk-edit-outcome.js';
+import { listSearchOf } from './list-search.js';
 
 const CHANGE_FIELDS = ['label', 'split', 'addTags', 'removeTags'] as const;
-const FILTER_FIELDS = ['datasetId', 'split', 'label', 'predictedLabel', 'tag', 'text'] as const;
+const FILTER_FIELDS = [
+  'datasetId',
+  'split',
+  'label',
+  'predictedLabel',
+  'tag',
+  'text',
+  'scoredByVersionId',
+  'misclassified',
+  'scoreFrom',
+  'scoreTo',
+] as const;
 
 /**
  * POST { mode: 'preview' | 'apply', …changes }: a preview says how many records match, how many would
@@ -57,9 +70,10 @@ async function runChecked(request: ActionRequest, context: ActionContext, select
     preview,
     notice: {
       type: 'success',
-      message: `Changed ${result.changed.toLocaleString('en')} of ${result.matching.toLocaleString('en')} selected records (the others already had these values).`,
+      message: bulkEditApplied(result),
     },
-    redirectUrl: context.h.resourceUrl({ resourceId: 'records' }),
+    // Back to the list as it was (its filters, sort and page size), not to the unfiltered list.
+    redirectUrl: context.h.resourceUrl({ resourceId: 'records', search: listSearchOf(payload.listSearch) }),
   };
 }
 

@@ -1,0 +1,38 @@
+import React from 'react';
+import { PropertyLabel, type FilterPropertyProps } from 'adminjs';
+import { Box, FormGroup, Input, Label } from '@adminjs/design-system';
+
+/** The score filter as a range from 0 to 1 (`filters.score~~from`, `filters.score~~to`), either end optional. */
+const ScoreRangeFilter: React.FC<FilterPropertyProps> = ({ property, filter, onChange }) => {
+  const values = (filter ?? {}) as Record<string, unknown>;
+  const end = (which: 'from' | 'to') => {
+    const key = `${property.path}~~${which}`;
+    return (
+      <Box style={{ flex: 1 }}>
+        <Label htmlFor={`filter-${key}`}>{which === 'from' ? 'At least' : 'At most'}</Label>
+        <Input
+          id={`filter-${key}`}
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          placeholder={which === 'from' ? '0' : '1'}
+          value={String(values[key] ?? '')}
+          onChange={(event: React.ChangeEvent<HTMLInputElement>) => onChange(key, event.target.value)}
+          style={{ width: '100%' }}
+        />
+      </Box>
+    );
+  };
+  return (
+    <FormGroup variant="filter">
+      <PropertyLabel property={property} filter />
+      <Box flex flexDirection="row" style={{ gap: 12 }}>
+        {end('from')}
+        {end('to')}
+      </Box>
+    </FormGroup>
+  );
+};
+
+export default ScoreRangeFilter;
