@@ -34,7 +34,11 @@ export const componentFiles = {
   DatasetCharts: source('DatasetCharts.tsx'),
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
+  LoginPage: source('LoginPage.tsx'),
 } as const;
+
+// ModelDesk's own sign-in page in place of AdminJS's stock one.
+componentLoader.override('Login', componentFiles.LoginPage);
 
 export const Components = {
   Dashboard: componentLoader.add('Dashboard', componentFiles.Dashboard),

@@ -6,6 +6,7 @@ import { RULES } from '../src/access/rules.js';
 import { recordFailure } from '../src/audit/with-audit.js';
 import { Forbidden } from '../src/errors/domain-error.js';
 import { logger } from '../src/platform/logger.js';
+import { ICON_PATH } from './branding.js';
 import { actorOf } from './current-admin.js';
 import { auditResourceName } from './features/audited-writes.js';
 
@@ -90,7 +91,7 @@ export function enforceConsoleAccess(admin: AdminJS) {
           .status(403)
           .type('html')
           .send(
-            `<!doctype html><html lang="en"><title>Not allowed · ModelDesk</title><body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5"><h1>Not allowed</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Back to the console</a></p></body></html>`,
+            `<!doctype html><html lang="en"><title>Not allowed · ModelDesk</title><link rel="icon" href="${ICON_PATH}"><body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5"><h1>Not allowed</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Back to the console</a></p></body></html>`,
           );
       }
     } catch (error) {

@@ -35,6 +35,7 @@ import { enforceConsoleAccess } from './enforce-access.js';
 import { checkConsoleForm } from './console-form.js';
 import { checkConsoleQuery, refuseGetOfNew } from './console-query.js';
 import { translations } from './locale.js';
+import { ICON_PATH, LOGO_PATH, sendBrandingAsset } from './branding.js';
 import {
   guardUploadedFiles,
   parseConsoleBodies,
@@ -102,7 +103,12 @@ export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS
       component: Components.Dashboard,
       handler: dashboardHandler({ heartbeatSeconds: settings.heartbeatSeconds }),
     },
-    branding: { companyName: 'ModelDesk', withMadeWithLove: false, logo: false },
+    branding: {
+      companyName: 'ModelDesk',
+      withMadeWithLove: false,
+      logo: LOGO_PATH,
+      favicon: ICON_PATH,
+    },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations } },
   });
 }
@@ -146,6 +152,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   // GETs that write (the logout and the exports' audit events) must come from this site.
   router.get('/logout', sameOriginOnly, auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
+  router.get('/assets/:file', sendBrandingAsset);
   router.get('/exports/audit-events.:format', sameOriginOnly, sendAuditExport);
   router.get('/exports/records.:format', sameOriginOnly, sendRecordsExport(admin));
   router.get('/exports/change-sets/:id.:format', sameOriginOnly, sendChangeSetExport);
