@@ -35,6 +35,8 @@ export const componentFiles = {
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
   LoginPage: source('LoginPage.tsx'),
+  LabelSelect: source('LabelSelect.tsx'),
+  RecordEditForm: source('RecordEditForm.tsx'),
 } as const;
 
 // ModelDesk's own sign-in page in place of AdminJS's stock one.
@@ -67,6 +69,8 @@ export const Components = {
   DatasetCharts: componentLoader.add('DatasetCharts', componentFiles.DatasetCharts),
   Probabilities: componentLoader.add('Probabilities', componentFiles.Probabilities),
   ModelCharts: componentLoader.add('ModelCharts', componentFiles.ModelCharts),
+  LabelSelect: componentLoader.add('LabelSelect', componentFiles.LabelSelect),
+  RecordEditForm: componentLoader.add('RecordEditForm', componentFiles.RecordEditForm),
 } as const;
 
 /**
