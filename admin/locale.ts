@@ -78,6 +78,6 @@ export const translations: LocaleTranslations = {
       'Wrong email or password, or the account is locked or inactive. Check both and try again; after 5 failures wait 15 minutes or ask an admin to reset the password.',
     tooManyRequests: 'Too many sign-in attempts from this address. Wait a minute and try again.',
     loginWelcome: 'ModelDesk: data, models and audit in one console.',
-    anyForbiddenError: 'Your role may not do this.',
+    anyForbiddenError: 'Your role may not do this; ask an admin if you need it.',
   },
 };
