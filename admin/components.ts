@@ -37,6 +37,7 @@ export const componentFiles = {
   LoginPage: source('LoginPage.tsx'),
   LabelSelect: source('LabelSelect.tsx'),
   RecordEditForm: source('RecordEditForm.tsx'),
+  ReferenceFilter: source('ReferenceFilter.tsx'),
 } as const;
 
 // ModelDesk's own sign-in page in place of AdminJS's stock one.
@@ -72,6 +73,9 @@ export const Components = {
   LabelSelect: componentLoader.add('LabelSelect', componentFiles.LabelSelect),
   RecordEditForm: componentLoader.add('RecordEditForm', componentFiles.RecordEditForm),
 } as const;
+
+// Every reference column's filter: offered only to roles that may search what it points to.
+componentLoader.override('DefaultReferenceFilterProperty', componentFiles.ReferenceFilter);
 
 /**
  * Help text of the columns every table has, and a show-page link to the audit log filtered to the

@@ -1,5 +1,5 @@
 import AdminJSExpress from '@adminjs/express';
-import AdminJS, { type ResourceWithOptions } from 'adminjs';
+import AdminJS, { type BrandingOptions, type ResourceWithOptions } from 'adminjs';
 import { Router } from 'express';
 import type { SessionOptions } from 'express-session';
 import type { ConsoleMount } from '../src/server/app.js';
@@ -28,6 +28,7 @@ import { sendChangeSetExport } from './actions/change-set-changes/index.js';
 import { sendRecordsExport } from './actions/export-records/index.js';
 import { sendOnnx } from './actions/download/index.js';
 import { auditLogout, authenticate, refreshSessionUser } from './auth.js';
+import { withReferenceSearchRoles } from './reference-search.js';
 import { componentFiles, componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { chartCache } from '../src/charts/chart-cache.js';
@@ -78,7 +79,7 @@ export function consoleSettings(config: Config): ConsoleSettings {
 }
 
 export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): ResourceWithOptions[] {
-  return [
+  return withReferenceSearchRoles([
     datasetResource(settings),
     recordResource(),
     mlModelResource(settings),
@@ -89,7 +90,7 @@ export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SET
     auditEventResource(),
     userResource(),
     apiKeyResource(),
-  ];
+  ]);
 }
 
 export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS): AdminJS {
@@ -108,6 +109,10 @@ export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS
       withMadeWithLove: false,
       logo: LOGO_PATH,
       favicon: ICON_PATH,
+      // The navigation stays beside the page from 1280 px (AdminJS: 1324 px), so a laptop screen
+      // shows it without the menu button; the pages are laid out to fit what is left.
+      // (`breakpoints` is a theme key AdminJS merges but its override type leaves out.)
+      theme: { breakpoints: ['577px', '769px', '1024px', '1280px'] } as NonNullable<BrandingOptions['theme']>,
     },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations } },
   });

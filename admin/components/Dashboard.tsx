@@ -1,6 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, useCurrentAdmin } from 'adminjs';
-import { Box, H2, Illustration, Link, Text } from '@adminjs/design-system';
+import { Box, H2, Link, Text } from '@adminjs/design-system';
 import OperationsCharts, { type ChartsData } from './OperationsCharts.js';
 import { AuditActivityCharts, PredictionsPerDay, RecentImports } from './ActivityCharts.js';
 import { Picker, Section } from './ChartPanel.js';
@@ -44,6 +44,22 @@ interface DashboardData {
 
 const api = new ApiClient();
 const CHOICES = ['dataset', 'model', 'version'] as const;
+
+const SECTION_TITLES: Record<SectionId, string> = {
+  health: 'System',
+  model: 'Models',
+  dataset: 'Data',
+  predictions: 'Predictions',
+  operations: 'Operations',
+  imports: 'Imports',
+  audit: 'Audit activity',
+};
+
+/** The section the URL asks for (`?section=model`), if the role has it; else its first. */
+function sectionFromUrl(sections: SectionId[]): SectionId | undefined {
+  const asked = new URLSearchParams(window.location.search).get('section');
+  return sections.find((id) => id === asked) ?? sections[0];
+}
 type Choice = Partial<Record<(typeof CHOICES)[number], number>>;
 
 /** What the URL asks the dashboard to show (`?dataset=ID&model=ID&version=N`), so a view can be shared. */
@@ -55,9 +71,9 @@ function choiceFromUrl(): Choice {
 }
 
 /**
- * The home page, per role: tiles with row counts, then the role's charts in the order it needs them
- * (the server decides which sections a role gets). The dataset and model pickers keep their choice in
- * the URL.
+ * The home page, per role: tiles with row counts, then the role's sections as tabs in the order it
+ * needs them (the server decides which sections a role gets), one section at a time so the page stays
+ * a screen or two long. The tab and the dataset and model pickers keep their choice in the URL.
  */
 const Dashboard: React.FC = () => {
   const [currentAdmin] = useCurrentAdmin();
@@ -75,14 +91,26 @@ const Dashboard: React.FC = () => {
       .catch(() => setError('Could not load the dashboard. Reload the page; if it persists, check the server log.'));
   }, [choice.dataset, choice.model, choice.version]);
 
-  const choose = (next: Choice) => {
-    const merged = { ...choice, ...next };
+  const [tab, setTab] = useState<SectionId | null>(null);
+  const shown = data ? (tab && data.sections.includes(tab) ? tab : sectionFromUrl(data.sections)) : undefined;
+
+  /** Puts the choices in the URL, so a view can be shared and survives a reload. */
+  const remember = (merged: Choice, section: SectionId | undefined) => {
     const query = new URLSearchParams(
       Object.entries(merged).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
     );
+    if (section) query.set('section', section);
     const search = query.toString();
     window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
+  };
+  const choose = (next: Choice) => {
+    const merged = { ...choice, ...next };
+    remember(merged, shown);
     setChoice(merged);
+  };
+  const open = (section: SectionId) => {
+    remember(choice, section);
+    setTab(section);
   };
 
   const section = (id: SectionId): React.ReactNode => {
@@ -90,7 +118,7 @@ const Dashboard: React.FC = () => {
     switch (id) {
       case 'health':
         return data.health ? (
-          <Section key={id} title="System" testId="section-health">
+          <Section key={id} title={SECTION_TITLES.health} testId="section-health">
             <SystemHealthView health={data.health} />
           </Section>
         ) : null;
@@ -98,7 +126,7 @@ const Dashboard: React.FC = () => {
         return data.dataset ? (
           <Section
             key={id}
-            title="Data"
+            title={SECTION_TITLES.dataset}
             testId="section-dataset"
             aside={
               <Picker
@@ -113,7 +141,7 @@ const Dashboard: React.FC = () => {
             <DatasetChartsView charts={data.dataset} />
           </Section>
         ) : (
-          <Section key={id} title="Data" testId="section-dataset">
+          <Section key={id} title={SECTION_TITLES.dataset} testId="section-dataset">
             <Text>No datasets yet: create one under Data → Datasets, or run `npm run cli -- generate`.</Text>
           </Section>
         );
@@ -121,7 +149,7 @@ const Dashboard: React.FC = () => {
         return data.model ? (
           <Section
             key={id}
-            title="Models"
+            title={SECTION_TITLES.model}
             testId="section-model"
             aside={
               <Picker
@@ -136,31 +164,31 @@ const Dashboard: React.FC = () => {
             <ModelChartsView charts={data.model} onVersion={(version) => choose({ version })} />
           </Section>
         ) : (
-          <Section key={id} title="Models" testId="section-model">
+          <Section key={id} title={SECTION_TITLES.model} testId="section-model">
             <Text>No models yet: create one under Models → Models and retrain it.</Text>
           </Section>
         );
       case 'predictions':
         return data.predictions ? (
-          <Section key={id} title="Predictions" testId="section-predictions">
+          <Section key={id} title={SECTION_TITLES.predictions} testId="section-predictions">
             <PredictionsPerDay data={data.predictions} />
           </Section>
         ) : null;
       case 'operations':
         return data.charts ? (
-          <Section key={id} title="Operations" testId="section-operations">
+          <Section key={id} title={SECTION_TITLES.operations} testId="section-operations">
             <OperationsCharts data={data.charts} />
           </Section>
         ) : null;
       case 'imports':
         return data.imports ? (
-          <Section key={id} title="Imports" testId="section-imports">
+          <Section key={id} title={SECTION_TITLES.imports} testId="section-imports">
             <RecentImports data={data.imports} own={data.importsScope === 'own'} />
           </Section>
         ) : null;
       case 'audit':
         return data.audit ? (
-          <Section key={id} title="Audit activity" testId="section-audit">
+          <Section key={id} title={SECTION_TITLES.audit} testId="section-audit">
             <AuditActivityCharts data={data.audit} />
           </Section>
         ) : null;
@@ -171,18 +199,11 @@ const Dashboard: React.FC = () => {
 
   return (
     <Box variant="grey" data-testid="modeldesk-dashboard">
-      <Box variant="white" mb="lg" py="lg">
-        <Box flex flexDirection="row" alignItems="center">
-          <Box mr="xl">
-            <Illustration variant="Rocket" width={60} height={60} />
-          </Box>
-          <Box>
-            <H2>ModelDesk</H2>
-            <Text data-testid="dashboard-role">
-              Signed in as {currentAdmin?.email} ({data?.roleTitle ?? currentAdmin?.title}).
-            </Text>
-          </Box>
-        </Box>
+      <Box flex flexDirection="row" alignItems="baseline" flexWrap="wrap" style={{ gap: 16 }} mb="lg">
+        <H2 mb="0">ModelDesk</H2>
+        <Text data-testid="dashboard-role" color="grey60">
+          Signed in as {currentAdmin?.email} ({data?.roleTitle ?? currentAdmin?.title}).
+        </Text>
       </Box>
       {error && <Text color="error">{error}</Text>}
       <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 12 }}>
@@ -208,9 +229,46 @@ const Dashboard: React.FC = () => {
           </Box>
         ))}
       </Box>
-      {data?.sections.map(section)}
+      {data && data.sections.length > 1 && (
+        <Box
+          role="tablist"
+          aria-label="Dashboard sections"
+          flex
+          flexDirection="row"
+          flexWrap="wrap"
+          mt="xl"
+          style={tabList}
+        >
+          {data.sections.map((id) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              aria-selected={id === shown}
+              data-testid={`tab-${id}`}
+              onClick={() => open(id)}
+              style={id === shown ? { ...tabStyle, ...selectedTab } : tabStyle}
+            >
+              {SECTION_TITLES[id]}
+            </button>
+          ))}
+        </Box>
+      )}
+      {shown && section(shown)}
     </Box>
   );
 };
+
+const tabList: React.CSSProperties = { gap: 4, borderBottom: '1px solid #dde1e5' };
+const tabStyle: React.CSSProperties = {
+  background: 'none',
+  border: 'none',
+  borderBottom: '3px solid transparent',
+  padding: '8px 16px',
+  fontSize: 15,
+  cursor: 'pointer',
+  color: '#454655',
+};
+const selectedTab: React.CSSProperties = { borderBottomColor: '#3040D6', color: '#3040D6', fontWeight: 600 };
 
 export default Dashboard;

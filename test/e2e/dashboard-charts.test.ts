@@ -18,6 +18,12 @@ import { createPenguinModel } from '../support/penguin-model.js';
 const ARTEFACTS = path.join(projectRoot, 'test-artefacts');
 
 /** How many pixels of each chart canvas in `scope` are painted (not transparent): a drawn chart has thousands. */
+/** The dashboard's section tabs, in order. */
+async function tabsOf(page: Page): Promise<Array<string | null>> {
+  await page.waitForSelector('[role="tab"]');
+  return page.$$eval('[role="tab"]', (els) => els.map((e) => e.getAttribute('data-testid')));
+}
+
 async function paintedPixels(page: Page, scopes: string[]): Promise<number[]> {
   return page.$$eval(scopes.map((scope) => `${scope} canvas`).join(', '), (canvases) =>
     (canvases as HTMLCanvasElement[]).map((canvas) => {
@@ -98,21 +104,24 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
   it('shows a data scientist the model first — metrics per version, score histogram, production evaluation — then the data, as real charts (screenshot kept)', async () => {
     const { page, errors } = await open('data_scientist', `/admin?model=${modelId}&dataset=${datasetId}`);
     await page.waitForSelector('[data-testid="chart-score-histogram"] canvas');
-    await page.waitForSelector('[data-testid="chart-labels-by-split"] canvas');
-    const sections = await page.$$eval('[data-testid^="section-"]', (els) =>
-      els.map((e) => e.getAttribute('data-testid')),
-    );
-    assert.deepEqual(sections, ['section-model', 'section-dataset', 'section-predictions', 'section-operations']);
     assert.match((await page.textContent('[data-testid="predicted-labels"]')) ?? '', /^344 records: /);
     assert.ok(
       await page.$('[data-testid="chart-production-evaluation"] [data-testid="confusion-matrix"]'),
       "the production version's confusion matrix",
     );
+    // One section at a time, the role's most needed first; the others are a click away.
+    assert.equal(await page.$('[data-testid="section-dataset"]'), null);
+    await page.click('[data-testid="tab-dataset"]');
+    await page.waitForSelector('[data-testid="chart-labels-by-split"] canvas');
+    assert.deepEqual(await tabsOf(page), ['tab-model', 'tab-dataset', 'tab-predictions', 'tab-operations']);
+    assert.match(page.url(), /section=dataset/, 'the tab is kept in the URL');
     await page.waitForTimeout(200);
-    for (const painted of await paintedPixels(page, [
-      '[data-testid="section-model"]',
-      '[data-testid="section-dataset"]',
-    ]))
+    for (const painted of await paintedPixels(page, ['[data-testid="section-dataset"]']))
+      assert.ok(painted > 2_000, `a chart canvas has ${painted} painted pixels`);
+    await page.click('[data-testid="tab-model"]');
+    await page.waitForSelector('[data-testid="chart-score-histogram"] canvas');
+    await page.waitForTimeout(200);
+    for (const painted of await paintedPixels(page, ['[data-testid="section-model"]']))
       assert.ok(painted > 2_000, `a chart canvas has ${painted} painted pixels`);
 
     // AdminJS scrolls inside its own container, so the whole dashboard fits only a tall viewport.
@@ -140,16 +149,25 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
     const { page, errors } = await open('admin');
     await page.waitForSelector('[data-testid="system-health"]');
     assert.equal(await page.getAttribute('[data-testid="health-migrations"]', 'data-level'), 'ok');
+    assert.equal((await tabsOf(page))[0], 'tab-health');
+    await page.click('[data-testid="tab-operations"]');
     await page.waitForSelector('[data-testid="operations-charts"]');
     assert.ok(await page.$('[data-testid="chart-requests"] canvas'), 'the requests chart is drawn');
-    for (const id of [
-      'chart-latency',
-      'chart-jobs',
-      'chart-audit-by-action',
-      'table-recent-imports',
-      'chart-predictions-per-day',
-    ])
-      assert.ok(await page.$(`[data-testid="${id}"]`), id);
+    assert.ok(await page.$('[data-testid="chart-latency"]'));
+    assert.ok(await page.$('[data-testid="chart-jobs"]'));
+    for (const [tab, id] of [
+      ['audit', 'chart-audit-by-action'],
+      ['imports', 'table-recent-imports'],
+      ['predictions', 'chart-predictions-per-day'],
+    ]) {
+      await page.click(`[data-testid="tab-${tab}"]`);
+      await page.waitForSelector(`[data-testid="${id}"]`);
+    }
+    // The page is a screen or two, not every chart of every section one under another.
+    const height = await page.evaluate(() =>
+      Math.max(...Array.from(document.querySelectorAll('*'), (e) => e.scrollHeight)),
+    );
+    assert.ok(height < 2_500, `the admin's dashboard is ${height} px long`);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -157,12 +175,10 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
   it('shows a content manager records by label and split, recent changes and their imports — no model, audit or health', async () => {
     const { page, errors } = await open('content_manager', `/admin?dataset=${datasetId}`);
     await page.waitForSelector('[data-testid="chart-labels-by-split"] canvas');
-    const sections = await page.$$eval('[data-testid^="section-"]', (els) =>
-      els.map((e) => e.getAttribute('data-testid')),
-    );
-    assert.deepEqual(sections, ['section-dataset', 'section-imports']);
-    assert.match((await page.textContent('[data-testid="table-recent-imports"]')) ?? '', /Your recent imports/);
+    assert.deepEqual(await tabsOf(page), ['tab-dataset', 'tab-imports']);
     assert.ok((await page.$$('[data-testid="table-recent-records"] tbody tr')).length > 0);
+    await page.click('[data-testid="tab-imports"]');
+    assert.match((await page.textContent('[data-testid="table-recent-imports"]')) ?? '', /Your recent imports/);
     assert.equal(await page.$('[data-testid="operations-charts"]'), null);
     assert.deepEqual(errors, []);
     await page.close();
@@ -171,8 +187,7 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
   it('shows an auditor the audit activity first, by action and by actor', async () => {
     const { page, errors } = await open('auditor');
     await page.waitForSelector('[data-testid="chart-audit-by-action"] canvas');
-    const first = await page.$eval('[data-testid^="section-"]', (e) => e.getAttribute('data-testid'));
-    assert.equal(first, 'section-audit');
+    assert.equal((await tabsOf(page))[0], 'tab-audit');
     assert.ok(await page.$('[data-testid="chart-audit-by-actor"] canvas'));
     assert.equal(await page.$('[data-testid="system-health"]'), null);
     assert.deepEqual(errors, []);
