@@ -35,6 +35,9 @@ export const componentFiles = {
   DatasetCharts: source('DatasetCharts.tsx'),
   Probabilities: source('Probabilities.tsx'),
   ModelCharts: source('ModelCharts.tsx'),
+  LoginPage: source('LoginPage.tsx'),
+  LabelSelect: source('LabelSelect.tsx'),
+  RecordEditForm: source('RecordEditForm.tsx'),
   ReferenceFilter: source('ReferenceFilter.tsx'),
   ListValue: source('ListValue.tsx'),
   ModelHub: source('ModelHub.tsx'),
@@ -57,6 +60,9 @@ export const componentFiles = {
   ScoreRangeFilter: source('ScoreRangeFilter.tsx'),
   ListWithPageSize: source('ListWithPageSize.tsx'),
 } as const;
+
+// ModelDesk's own sign-in page in place of AdminJS's stock one.
+componentLoader.override('Login', componentFiles.LoginPage);
 
 export const Components = {
   Dashboard: componentLoader.add('Dashboard', componentFiles.Dashboard),
@@ -103,6 +109,8 @@ export const Components = {
   ChoiceFilter: componentLoader.add('ChoiceFilter', componentFiles.ChoiceFilter),
   TextFilter: componentLoader.add('TextFilter', componentFiles.TextFilter),
   ScoreRangeFilter: componentLoader.add('ScoreRangeFilter', componentFiles.ScoreRangeFilter),
+  LabelSelect: componentLoader.add('LabelSelect', componentFiles.LabelSelect),
+  RecordEditForm: componentLoader.add('RecordEditForm', componentFiles.RecordEditForm),
 } as const;
 
 // Every list gets the "Rows per page" control: AdminJS's list is wrapped, not copied.

@@ -1,10 +1,12 @@
 import type AdminJS from 'adminjs';
 import type { NextFunction, Request, Response } from 'express';
 import { decide } from '../src/access/decide.js';
+import { refusalMessage } from '../src/access/refusal-message.js';
 import { RULES } from '../src/access/rules.js';
 import { recordFailure } from '../src/audit/with-audit.js';
 import { Forbidden } from '../src/errors/domain-error.js';
 import { logger } from '../src/platform/logger.js';
+import { ICON_PATH } from './branding.js';
 import { actorOf } from './current-admin.js';
 import { auditResourceName } from './features/audited-writes.js';
 
@@ -72,8 +74,7 @@ export function enforceConsoleAccess(admin: AdminJS) {
       }
       if (allowed) return next();
 
-      const role = actor.type === 'user' ? actor.role : 'anonymous';
-      const message = `Your role (${role}) may not ${target.action} ${target.resourceId}${target.recordIds.length ? ` #${target.recordIds.join(', #')}` : ''}.`;
+      const message = refusalMessage(actor, target.resourceId, target.action, target.recordIds);
       await recordFailure(
         actor,
         {
@@ -90,7 +91,7 @@ export function enforceConsoleAccess(admin: AdminJS) {
           .status(403)
           .type('html')
           .send(
-            `<!doctype html><title>Forbidden</title><h1>403 Forbidden</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Back to the console</a></p>`,
+            `<!doctype html><html lang="en"><title>Not allowed · ModelDesk</title><link rel="icon" href="${ICON_PATH}"><body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5"><h1>Not allowed</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Back to the console</a></p></body></html>`,
           );
       }
     } catch (error) {

@@ -37,6 +37,7 @@ import { redirectDeletedRecords } from './deleted-record-redirect.js';
 import { checkConsoleForm } from './console-form.js';
 import { checkConsoleQuery, refuseGetOfNew } from './console-query.js';
 import { translations } from './locale.js';
+import { ICON_PATH, LOGO_PATH, sendBrandingAsset } from './branding.js';
 import {
   guardUploadedFiles,
   parseConsoleBodies,
@@ -107,7 +108,8 @@ export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS
     branding: {
       companyName: 'ModelDesk',
       withMadeWithLove: false,
-      logo: false,
+      logo: LOGO_PATH,
+      favicon: ICON_PATH,
       // The navigation stays beside the page from 1280 px (AdminJS: 1324 px), so a laptop screen
       // shows it without the menu button; the pages are laid out to fit what is left.
       // (`breakpoints` is a theme key AdminJS merges but its override type leaves out.)
@@ -160,6 +162,7 @@ export function buildConsole(config: Config, sessionOptions: SessionOptions & { 
   // GETs that write (the logout and the exports' audit events) must come from this site.
   router.get('/logout', sameOriginOnly, auditLogout);
   router.get('/model-versions/:id/onnx', sendOnnx);
+  router.get('/assets/:file', sendBrandingAsset);
   router.get('/exports/audit-events.:format', sameOriginOnly, sendAuditExport);
   router.get('/exports/records.:format', sameOriginOnly, sendRecordsExport(admin));
   router.get('/exports/change-sets/:id.:format', sameOriginOnly, sendChangeSetExport);

@@ -65,12 +65,21 @@ export const translations: LocaleTranslations = {
     q: 'Contains text',
     changes: 'Changes',
   },
+  // AdminJS's stock sign-in texts (its page is replaced by LoginPage.tsx; these keep its words ours anyway).
+  components: {
+    Login: {
+      welcomeHeader: 'ModelDesk',
+      welcomeMessage: 'Data, models and audit in one console.',
+      properties: { email: 'Email', password: 'Password' },
+      loginButton: 'Sign in',
+    },
+  },
   messages: {
     invalidCredentials:
       'Wrong email or password, or the account is locked or inactive. Check both and try again; after 5 failures wait 15 minutes or ask an admin to reset the password.',
     tooManyRequests: 'Too many sign-in attempts from this address. Wait a minute and try again.',
     loginWelcome: 'ModelDesk: data, models and audit in one console.',
-    anyForbiddenError: 'Your role may not do this.',
+    anyForbiddenError: 'Your role may not do this; ask an admin if you need it.',
   },
   // Per resource, read before the general ones above.
   resources: { records: recordDeleteTranslations },

@@ -159,7 +159,7 @@ export const recordResource = (): ResourceWithOptions => ({
           "Tabular input keyed by the dataset's feature names (e.g. body_mass_g = 3750, island = Dream); only the dataset's features, numbers for number features; an empty value means unknown.",
       },
       label: {
-        components: { list: Components.LabelCell, filter: Components.ChoiceFilter },
+        components: { list: Components.LabelCell, filter: Components.ChoiceFilter, edit: Components.LabelSelect },
         custom: { choices: 'labels' },
         description:
           "The human (ground-truth) label; must be one of the dataset's labels. Used for training and evaluation.",

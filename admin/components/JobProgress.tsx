@@ -17,10 +17,12 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
   const params = record.params;
   const status = String(params.status);
 
-  // The rest of the page (status, result, attempts) was rendered from the first load: reload it once
-  // the job has finished, so everything on screen agrees.
+  // The rest of the page (status, started at, result, attempts) was rendered from the first load:
+  // reload it whenever the status moves (queued → running → succeeded), so the Status field never
+  // says "Queued" beside a running progress.
   useEffect(() => {
-    if (LIVE.includes(String(initial.params.status)) && !LIVE.includes(status)) window.location.reload();
+    if (LIVE.includes(String(initial.params.status)) && status !== String(initial.params.status))
+      window.location.reload();
   }, [status]);
 
   useEffect(() => {
@@ -39,23 +41,29 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
   const share = total > 0 ? Math.min(1, done / total) : status === 'succeeded' ? 1 : 0;
   const rate = useRate(done, status);
   const isScoring = params.kind === 'score';
+  const unit = progressUnit(String(params.kind), params.phase ? String(params.phase) : null);
   const versionId: unknown = isScoring ? undefined : params['result.modelVersionId'];
   return (
     <Box mb="xl" data-testid="job-progress" data-status={status}>
       <Label>Progress</Label>
-      <Text fontWeight="bold" mb="sm">
-        {status}
-        {params.phase ? `: ${String(params.phase)}` : ''}{' '}
-        {total > 0 ? `(${done.toLocaleString()} of ${total.toLocaleString()})` : ''}
+      <Text fontWeight="bold" mb="sm" data-testid="job-progress-text">
+        {progressText(
+          status,
+          params.phase ? String(params.phase) : null,
+          params.cancelRequested === true,
+          unit,
+          done,
+          total,
+        )}
       </Text>
       {Number(params.attempts) > 0 ? (
         <Text variant="sm" mb="sm" data-testid="job-attempt">
           Attempt {Number(params.attempts)}
         </Text>
       ) : null}
-      {rate && status === 'running' ? (
+      {rate && status === 'running' && unit ? (
         <Text variant="sm" mb="sm" data-testid="job-rate">
-          {Math.round(rate).toLocaleString()} rows/s
+          {unit.rate(rate)}
           {total > done ? `, about ${formatSeconds((total - done) / rate)} left` : ''}
         </Text>
       ) : null}
@@ -208,7 +216,51 @@ const ScoreSummary: React.FC<{ result: ScoreResultView }> = ({ result }) => {
   );
 };
 
-/** Rows per second over this page's polls (the first sample is the baseline). */
+/** What a job's done/total count: epochs while a model trains, records for the jobs that work through records. */
+interface ProgressUnit {
+  count: (done: number, total: number) => string;
+  rate: (perSecond: number) => string;
+}
+
+const EPOCHS: ProgressUnit = {
+  count: (done, total) => `epoch ${done.toLocaleString('en')} of ${total.toLocaleString('en')}`,
+  rate: (perSecond) => `${perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1)} epochs/s`,
+};
+const RECORDS: ProgressUnit = {
+  count: (done, total) => `${done.toLocaleString('en')} of ${total.toLocaleString('en')} records`,
+  rate: (perSecond) => `${Math.round(perSecond).toLocaleString('en')} rows/s`,
+};
+
+/** Training counts epochs only in its "training" phase (its other phases are single steps); other jobs count records. */
+function progressUnit(kind: string, phase: string | null): ProgressUnit | null {
+  if (kind === 'train') return phase === 'training' ? EPOCHS : null;
+  return RECORDS;
+}
+
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  queued: 'Queued: waiting for a worker to pick it up',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/** One line that agrees with the Status field: "Running: training, epoch 3 of 8", "Running: 1,200 of 6,046 records". */
+function progressText(
+  status: string,
+  phase: string | null,
+  stopping: boolean,
+  unit: ProgressUnit | null,
+  done: number,
+  total: number,
+): string {
+  const word = stopping && status === 'running' ? 'Stopping at its next step' : (STATUS_WORDS[status] ?? status);
+  if (status !== 'running') return word;
+  const parts = [phase, unit && total > 0 ? unit.count(done, total) : null].filter(Boolean);
+  return parts.length > 0 ? `${word}: ${parts.join(', ')}` : word;
+}
+
+/** Units per second over this page's polls (the first sample is the baseline). */
 function useRate(done: number, status: string): number | null {
   const first = useRef<{ done: number; at: number } | null>(null);
   if (status !== 'running') return null;

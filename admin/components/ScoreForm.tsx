@@ -9,6 +9,8 @@ const api = new ApiClient();
 interface Choice {
   name: string;
   datasetId: number;
+  datasetName: string;
+  labels: string[];
   aliases: Array<{ alias: string; version: number }>;
   versions: number[];
 }
@@ -24,6 +26,9 @@ interface Answer {
   notice?: { message: string; type: 'success' | 'error' };
   redirectUrl?: string;
 }
+
+/** A record's splits (models/enums.ts RecordSplit), offered as a choice. */
+const SPLITS = ['train', 'test', 'holdout'] as const;
 
 /** The dataset follows from the model, so "all matching" asks for the other filters only. */
 const FILTERS = RECORD_FILTERS.filter((f) => f.name !== 'datasetId');
@@ -130,7 +135,7 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
               >
                 {models.map((m) => (
                   <option key={m.name} value={m.name}>
-                    {m.name} (dataset {m.datasetId})
+                    {m.name} (dataset {m.datasetName})
                   </option>
                 ))}
               </select>
@@ -170,6 +175,7 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
               filters={FILTERS}
               values={values}
               onChange={set}
+              choices={{ label: model?.labels ?? [], predictedLabel: model?.labels ?? [], split: SPLITS }}
             />
           )}
           {preview ? (

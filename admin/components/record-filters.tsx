@@ -33,26 +33,55 @@ export function filtersFromUrl(filters: ReadonlyArray<{ name: string }>): Record
   return values;
 }
 
-/** The filter inputs of an "all matching" form; values are kept as `filter.<name>`. */
+const selectStyle: React.CSSProperties = {
+  width: '100%',
+  padding: '8px',
+  border: '1px solid #C0C0CA',
+  borderRadius: 4,
+  background: 'white',
+};
+
+/**
+ * The filter inputs of an "all matching" form; values are kept as `filter.<name>`. A filter with
+ * `choices` (the dataset's labels, the splits) is a dropdown with "Any" first, so it cannot be mistyped.
+ */
 export const RecordFilterInputs: React.FC<{
   title: string;
   filters: ReadonlyArray<{ name: string; label: string }>;
   values: Record<string, string>;
   onChange: (name: string, value: string) => void;
-}> = ({ title, filters, values, onChange }) => (
+  choices?: Readonly<Record<string, readonly string[]>>;
+}> = ({ title, filters, values, onChange, choices = {} }) => (
   <Box mb="lg">
     <Label>{title}</Label>
     <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 12 }}>
-      {filters.map((f) => (
-        <FormGroup key={f.name} style={{ minWidth: 180 }}>
-          <Label htmlFor={`filter.${f.name}`}>{f.label}</Label>
-          <Input
-            id={`filter.${f.name}`}
-            value={values[`filter.${f.name}`] ?? ''}
-            onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(`filter.${f.name}`, e.target.value)}
-          />
-        </FormGroup>
-      ))}
+      {filters.map((f) => {
+        const name = `filter.${f.name}`;
+        const value = values[name] ?? '';
+        const options = choices[f.name];
+        return (
+          <FormGroup key={f.name} style={{ minWidth: 180 }}>
+            <Label htmlFor={name}>{f.label}</Label>
+            {options ? (
+              <select id={name} style={selectStyle} value={value} onChange={(e) => onChange(name, e.target.value)}>
+                <option value="">Any</option>
+                {options.map((option) => (
+                  <option key={option} value={option}>
+                    {option}
+                  </option>
+                ))}
+                {value && !options.includes(value) ? <option value={value}>{value} (not a choice here)</option> : null}
+              </select>
+            ) : (
+              <Input
+                id={name}
+                value={value}
+                onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(name, e.target.value)}
+              />
+            )}
+          </FormGroup>
+        );
+      })}
     </Box>
   </Box>
 );

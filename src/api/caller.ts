@@ -1,6 +1,7 @@
 import type { ApiScope } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { decide, isAllowed, type Decision } from '../access/decide.js';
+import { refusalMessage } from '../access/refusal-message.js';
 import type { ResourceId } from '../access/rules.js';
 import { Forbidden } from '../errors/domain-error.js';
 import type { ApiResponse } from './http-types.js';
@@ -55,11 +56,10 @@ export function authorize(
   }
   const decision = decide(caller.actor, resource, action, record);
   if (!isAllowed(decision)) {
-    throw new RouteForbidden(
-      'auth.role_forbidden',
-      `The ${caller.actor.type === 'api_key' ? "key owner's" : 'your'} role may not ${action} ${resource}.`,
-      { resource, action },
-    );
+    throw new RouteForbidden('auth.role_forbidden', refusalMessage(caller.actor, resource, action), {
+      resource,
+      action,
+    });
   }
   return decision;
 }

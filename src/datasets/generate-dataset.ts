@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { Dataset } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
+import { refusalMessage } from '../access/refusal-message.js';
 import { recordFailure, withAudit } from '../audit/with-audit.js';
 import { Conflict, Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { syntheticTabularStream } from './synthetic-tabular.js';
@@ -48,7 +49,7 @@ export async function generateDataset(
     );
   const input = parsed.data;
   if (decide(actor, 'datasets', 'new') !== true) {
-    const error = new Forbidden('generate.forbidden', 'Your role may not create datasets.');
+    const error = new Forbidden('generate.forbidden', refusalMessage(actor, 'datasets', 'new'));
     await recordFailure(actor, { action: 'datasets.generate', resource: 'datasets' }, error);
     throw error;
   }

@@ -1,6 +1,7 @@
 import { MlModel, type Job } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
+import { refusalMessage } from '../access/refusal-message.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { enqueueJob } from '../jobs/enqueue-job.js';
 import { trainJobParams } from './train-model.js';
@@ -22,7 +23,7 @@ export async function queueTraining(
   inDataset?: number,
 ): Promise<Job> {
   if (decide(actor, 'models', 'train') !== true)
-    throw new Forbidden('model.train_forbidden', 'Your role may not train models.');
+    throw new Forbidden('model.train_forbidden', refusalMessage(actor, 'models', 'train'));
   if (inDataset !== undefined && !(await MlModel.findOne({ where: { name: model, datasetId: inDataset } }))) {
     throw new InvalidInput(
       'train.model_not_in_dataset',

@@ -5,6 +5,7 @@ import { recordAuditedFields } from '../../models/data-record.js';
 import { RecordSplit, type FeatureSpec } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
+import { refusalMessage } from '../access/refusal-message.js';
 import { withAudit, type AuditNote } from '../audit/with-audit.js';
 import { constraintMessage } from '../db/constraint-messages.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
@@ -57,7 +58,7 @@ export const RECORD_FIELDS = ['datasetId', 'text', 'features', 'label', 'split',
 export async function createRecord(actor: Actor, input: unknown): Promise<DataRecord> {
   return write(actor, 'records.create', async (transaction, note) => {
     if (decide(actor, 'records', 'new') !== true)
-      throw new Forbidden('records.create_forbidden', 'Your role may not create records.');
+      throw new Forbidden('records.create_forbidden', refusalMessage(actor, 'records', 'new'));
     const parsed = parseFields(NewRecord, input);
     const dataset = await Dataset.findByPk(parsed.datasetId, { transaction });
     if (!dataset)
@@ -97,7 +98,7 @@ export async function updateRecord(actor: Actor, id: number, input: unknown): Pr
     const record = await DataRecord.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
     if (!record) throw new NotFound('record.not_found', `There is no record ${id} (or it was deleted).`);
     if (decide(actor, 'records', 'edit', record.get()) === false)
-      throw new Forbidden('records.edit_forbidden', 'Your role may not edit records.');
+      throw new Forbidden('records.edit_forbidden', refusalMessage(actor, 'records', 'edit'));
     const allowed = editableRecordFields(actor);
     const mayChange = (field: string) => allowed === 'all' || allowed.includes(field);
     const parsed = RecordChanges.safeParse(input);
@@ -223,7 +224,7 @@ export async function deleteRecord(actor: Actor, id: number): Promise<void> {
     const record = await DataRecord.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
     if (!record) throw new NotFound('record.not_found', `There is no record ${id} (or it was already deleted).`);
     if (decide(actor, 'records', 'delete', record.get()) === false)
-      throw new Forbidden('records.delete_forbidden', 'Your role may not delete records.');
+      throw new Forbidden('records.delete_forbidden', refusalMessage(actor, 'records', 'delete'));
     note({ before: pick(record) });
     await record.destroy({ transaction });
   });

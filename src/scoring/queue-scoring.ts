@@ -1,11 +1,11 @@
 import { Op } from 'sequelize';
-import { DataRecord, type Job } from '../../models/index.js';
+import { DataRecord, Dataset, type Job } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
 import { recordFailure } from '../audit/with-audit.js';
 import { Forbidden, InvalidInput } from '../errors/domain-error.js';
 import { enqueueJob } from '../jobs/enqueue-job.js';
-import { describeSelection, type RecordSelection } from '../records/record-selection.js';
+import type { RecordFilter, RecordSelection } from '../records/record-selection.js';
 import { resolveVersion } from '../registry/resolve-version.js';
 import { ScoreInput, type ScoreJobParams } from './score-input.js';
 import { scoringWhere } from './scoring-where.js';
@@ -84,12 +84,50 @@ export async function planScoring(
     datasetId: model.datasetId,
     selection,
   };
+  const dataset = (await Dataset.findByPk(model.datasetId, { attributes: ['name', 'labels'] }))!;
+  if ('filter' in selection) checkFilterLabels(selection.filter, dataset);
   const matching = await DataRecord.count({ where: scoringWhere(params) });
   if (matching === 0) {
     throw new InvalidInput(
       'score.nothing_selected',
-      `No records to score: the selection (${JSON.stringify(describeSelection(selection))}) matches no records of dataset ${model.datasetId}, which model "${model.name}" reads.`,
+      'ids' in selection
+        ? `None of the ticked records can be scored any more (deleted meanwhile?): reload the list and tick them again.`
+        : `No records of dataset ${dataset.name} (which model "${model.name}" reads) match ${filterInWords(selection.filter)}: change the filter, or clear it to score the whole dataset.`,
     );
   }
   return { params, matching };
+}
+
+/** A label typed into a filter must be one of the dataset's: "adelie" matches nothing, and saying why beats "0 records". */
+function checkFilterLabels(filter: RecordFilter, dataset: Pick<Dataset, 'name' | 'labels'>): void {
+  for (const field of ['label', 'predictedLabel'] as const) {
+    const value = filter[field];
+    if (value === undefined || dataset.labels.length === 0 || dataset.labels.includes(value)) continue;
+    throw new InvalidInput(
+      'score.unknown_label',
+      `"${value}" is not one of the labels of dataset ${dataset.name} (${dataset.labels.join(', ')}): pick one of them${field === 'predictedLabel' ? ' as the predicted label' : ''}.`,
+      { [`filter.${field}`]: `not one of ${dataset.labels.join(', ')}` },
+    );
+  }
+}
+
+const FILTER_WORDS: Readonly<Record<keyof RecordFilter, string>> = {
+  datasetId: 'dataset',
+  split: 'split',
+  label: 'label',
+  predictedLabel: 'predicted label',
+  tag: 'tag',
+  text: 'text containing',
+  scoredByVersionId: 'scored by version id',
+  misclassified: 'misclassified',
+  scoreFrom: 'score at least',
+  scoreTo: 'score at most',
+};
+
+/** "label Adelie, split test" — a filter as a person would say it, not as JSON. */
+function filterInWords(filter: RecordFilter): string {
+  const parts = (Object.keys(FILTER_WORDS) as Array<keyof RecordFilter>)
+    .filter((key) => key !== 'datasetId' && filter[key] !== undefined)
+    .map((key) => `${FILTER_WORDS[key]} "${String(filter[key])}"`);
+  return parts.length > 0 ? parts.join(', ') : 'the selection';
 }

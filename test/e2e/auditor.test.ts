@@ -94,6 +94,8 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
     await page.click('[data-testid="verify-run"]');
     await page.waitForSelector('[data-testid="verify-report"]');
     assert.equal(await page.getAttribute('[data-testid="verify-report"]', 'data-ok'), 'true');
+    // The result stands alone: no "Not verified yet." (nor an older "Last verified") beside it.
+    assert.doesNotMatch(await page.getByTestId('verify-audit').innerText(), /Not verified yet|Last verified/);
     assert.match((await page.textContent('[data-testid="verify-head"]')) ?? '', /^\d+:[0-9a-f]{64}$/);
 
     await page.goto(`${server.baseUrl}/admin/resources/auditEvents/actions/export`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { DataRecord, RecordPrediction, sequelizeOf } from '../../models/index.js';
+import { DataRecord, Dataset, MlModel, RecordPrediction, sequelizeOf } from '../../models/index.js';
 import { startQueue } from '../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
@@ -84,6 +84,42 @@ describe('a data scientist scores a dataset from the console and follows the job
       total,
     );
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+  it("offers the dataset's labels and the splits as choices, and answers a label it lacks with the valid ones", async () => {
+    const scientist = await createTestUser('data_scientist');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await signIn(page, server.baseUrl, scientist.email, TEST_PASSWORD);
+    await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/score`);
+    await page.waitForSelector('[data-testid="score-form"] select#which');
+    const options = (selector: string) =>
+      page.$$eval(`${selector} option`, (found) => found.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(await options('[id="filter.label"]'), ['', 'Adelie', 'Chinstrap', 'Gentoo']);
+    assert.deepEqual(await options('[id="filter.predictedLabel"]'), ['', 'Adelie', 'Chinstrap', 'Gentoo']);
+    assert.deepEqual(await options('[id="filter.split"]'), ['', 'train', 'test', 'holdout']);
+    await page.selectOption('[id="filter.label"]', 'Chinstrap');
+    await page.selectOption('[id="filter.split"]', 'test');
+    await page.click('[data-testid="score-preview-button"]');
+    await page.waitForSelector('[data-testid="score-preview"]');
+    const matching = await DataRecord.count({ where: { datasetId, label: 'Chinstrap', split: 'test' } });
+    assert.match(
+      await page.getByTestId('score-preview').innerText(),
+      new RegExp(`^${matching.toLocaleString('en')} records? will be scored`),
+    );
+
+    // A label from a shared URL that the dataset lacks: kept visible, and the preview says which are valid.
+    const dataset = (await Dataset.findByPk(datasetId))!;
+    await page.goto(`${server.baseUrl}/admin/resources/records/actions/scoreMatching?filters.label=adelie`);
+    await page.waitForSelector('[data-testid="score-form"] select#model');
+    const model = (await MlModel.findByPk(modelId))!;
+    await page.selectOption('select#model', { label: `${model.name} (dataset ${dataset.name})` });
+    await page.click('[data-testid="score-preview-button"]');
+    const error = page.getByTestId('score-error');
+    await error.waitFor();
+    assert.equal(
+      await error.innerText(),
+      `"adelie" is not one of the labels of dataset ${dataset.name} (Adelie, Chinstrap, Gentoo): pick one of them.`,
+    );
     await page.close();
   });
 });

@@ -210,9 +210,11 @@ let someChangeSet = 0;
 /** The console's own routes beside AdminJS's, and the rule each must follow. */
 const CUSTOM_ROUTES: Record<
   string,
-  { rule: readonly [ResourceId, string]; path: (versionId: number) => string } | 'signed-in' | 'not found'
+  { rule: readonly [ResourceId, string]; path: (versionId: number) => string } | 'signed-in' | 'not found' | 'public'
 > = {
   'GET /logout': 'signed-in',
+  // ModelDesk's logo and favicon: the sign-in page shows them, so anyone may fetch them; they hold no data.
+  'GET /assets/:file': 'public',
   // @adminjs/express's, for auth providers (none here): answered 404 before it can throw.
   'POST /refresh-token': 'not found',
   'GET /model-versions/:id/onnx': {

@@ -444,7 +444,7 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
       [`tag = ${XSS.img}`],
       '[data-testid="job-progress"]',
     );
-    await visit(`/admin/resources/jobs/records/${ids.trainJob}/show`, ['succeeded'], '[data-testid="job-progress"]');
+    await visit(`/admin/resources/jobs/records/${ids.trainJob}/show`, ['Succeeded'], '[data-testid="job-progress"]');
     await page.goto(`${server.baseUrl}/admin/resources/jobs/records/${ids.scoreJob}/show`);
     await page.waitForSelector('[data-testid="chart-score-labels"] canvas');
     assert.equal(

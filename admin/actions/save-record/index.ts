@@ -10,9 +10,11 @@ import {
   type PropertyErrors,
 } from 'adminjs';
 import { DomainError, InvalidInput, NotFound } from '../../../src/errors/domain-error.js';
+import { refusalMessage } from '../../../src/access/refusal-message.js';
 import { editableRecordFields } from '../../../src/records/editable-record-fields.js';
 import { createRecord, RECORD_FIELDS, updateRecord } from '../../../src/records/save-record.js';
 import { actionHandler } from '../../action-handler.js';
+import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
 
 /**
@@ -114,14 +116,19 @@ async function save(
   }
 }
 
-/** The fields a role's edit form shows: all for those who may change all, else a note and the ones they may change. */
+/**
+ * The fields a role may change in the edit form: all for those who may change all, else a note and
+ * the ones they may change (RecordEditForm shows the others read-only).
+ */
 export function recordEditLayout(currentAdmin?: CurrentAdmin): LayoutElement[] {
-  const allowed = editableRecordFields(actorOf(currentAdmin));
+  const actor = actorOf(currentAdmin);
+  const allowed = editableRecordFields(actor);
   if (allowed === 'all') return [...RECORD_FIELDS];
+  const role = currentAdmin?.role ? String(currentAdmin.role).replace('_', ' ') : 'unknown';
   const note =
     allowed.length > 0
-      ? `Your role may change only: ${allowed.join(', ')}. The record's other fields are on its page and stay as they are.`
-      : 'Your role may not change records.';
+      ? `Your role (${role}) may change only the ${allowed.join(', ')} of a record; its other fields are shown read-only. To change those, ask a content manager or an admin.`
+      : refusalMessage(actor, 'records', 'edit');
   return [['@MessageBox', { message: note, variant: 'info', mb: 'xl' }], ...allowed];
 }
 
@@ -134,6 +141,8 @@ export const newRecordAction: Partial<Action<ActionResponse>> = {
 
 export const editRecordAction: Partial<Action<ActionResponse>> = {
   layout: recordEditLayout,
+  // The layout names the editable fields; this form shows the others read-only beside them.
+  component: Components.RecordEditForm,
   handler: actionHandler(async (request, _response, context) => {
     const { record, currentAdmin } = context;
     if (!record)

@@ -6,7 +6,7 @@ import { Forbidden } from '../../../src/errors/domain-error.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { aliasAt, aliasHistory } from '../../../src/registry/alias-history.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
-import { rollbackAlias } from '../../../src/registry/rollback-alias.js';
+import { planRollback, rollbackAlias } from '../../../src/registry/rollback-alias.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
 import {
@@ -73,6 +73,13 @@ describe('model registry: train, version, promote, roll back (real Postgres)', (
     assert.equal((await aliasAt(modelId, 'production', new Date()))?.toVersion, 2);
 
     const alias = (await ModelAlias.findOne({ where: { modelId, alias: 'production' } }))!;
+    assert.deepEqual(await planRollback(alias.id), {
+      model: modelName,
+      alias: 'production',
+      fromVersion: 2,
+      toVersion: 1,
+      toVersionId: v1!.id,
+    });
     const rolled = await rollbackAlias(scientist, alias.id);
     assert.deepEqual([rolled.previousVersion, rolled.version], [2, 1]);
     assert.equal((await alias.reload()).versionId, v1!.id);

@@ -226,6 +226,28 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     );
   });
 
+  it('names the valid labels for a label the dataset lacks, and says in words (not JSON) when a filter matches nothing', async () => {
+    const dataset = (await Dataset.findByPk(datasetId))!;
+    for (const field of ['label', 'predictedLabel'] as const) {
+      await assert.rejects(
+        queueScoring(scientist, { model: modelName, selection: { filter: { [field]: 'adelie' } } }),
+        (e: unknown) =>
+          e instanceof InvalidInput &&
+          e.code === 'score.unknown_label' &&
+          e.message.startsWith(
+            `"adelie" is not one of the labels of dataset ${dataset.name} (Adelie, Chinstrap, Gentoo): pick one of them`,
+          ),
+      );
+    }
+    await assert.rejects(
+      queueScoring(scientist, { model: modelName, selection: { filter: { label: 'Adelie', text: 'no such text' } } }),
+      (e: unknown) =>
+        e instanceof InvalidInput &&
+        e.message ===
+          `No records of dataset ${dataset.name} (which model "${modelName}" reads) match label "Adelie", text containing "no such text": change the filter, or clear it to score the whole dataset.`,
+    );
+  });
+
   it('refuses roles that may not score, and audits the refusal', async () => {
     await assert.rejects(queueScoring(manager, { model: modelName }), Forbidden);
     assert.ok(

@@ -1,0 +1,68 @@
+import React from 'react';
+import { useTranslation, type EditPropertyProps } from 'adminjs';
+import { FormGroup, FormMessage, Label, Text } from '@adminjs/design-system';
+
+const selectStyle: React.CSSProperties = {
+  width: '100%',
+  padding: '8px',
+  border: '1px solid #C0C0CA',
+  borderRadius: 4,
+  background: 'white',
+};
+
+/** The labels of the record's dataset, from the dataset row the form already holds (AdminJS flattens `labels` to `labels.0`…). */
+function datasetLabels(populated: EditPropertyProps['record']['populated'][string] | undefined): string[] | null {
+  if (!populated) return null;
+  return Object.entries(populated.params)
+    .filter(([key]) => /^labels\.\d+$/.test(key))
+    .sort(([a], [b]) => Number(a.slice(7)) - Number(b.slice(7)))
+    .map(([, value]) => String(value));
+}
+
+/**
+ * A record's label as a choice among its dataset's labels (no typos to refuse). Before a new record
+ * has a dataset, the choice waits for it; a stored label the dataset no longer lists stays visible.
+ */
+const LabelSelect: React.FC<EditPropertyProps> = ({ property, record, resource, onChange }) => {
+  const { translateProperty } = useTranslation();
+  const value = String(record.params[property.path] ?? '');
+  const labels = datasetLabels(record.populated.datasetId);
+  const error = record.errors[property.path];
+  const id = `record-${property.path}`;
+  return (
+    <FormGroup error={Boolean(error)}>
+      <Label htmlFor={id}>{translateProperty(property.label, resource.id)}</Label>
+      {labels === null ? (
+        <Text variant="sm" color="grey60" data-testid="label-needs-dataset">
+          Pick the dataset first: its labels are offered here.
+        </Text>
+      ) : (
+        <select
+          id={id}
+          name={property.path}
+          style={selectStyle}
+          value={value}
+          onChange={(event) => onChange(property.path, event.target.value)}
+        >
+          <option value="">No label (not yet labelled)</option>
+          {labels.map((label) => (
+            <option key={label} value={label}>
+              {label}
+            </option>
+          ))}
+          {value && !labels.includes(value) ? (
+            <option value={value}>{value} (not one of the dataset's labels)</option>
+          ) : null}
+        </select>
+      )}
+      {property.description ? (
+        <Text variant="sm" mt="sm" color="grey60">
+          {property.description}
+        </Text>
+      ) : null}
+      <FormMessage>{error?.message}</FormMessage>
+    </FormGroup>
+  );
+};
+
+export default LabelSelect;
