@@ -1,5 +1,5 @@
 import AdminJSExpress from '@adminjs/express';
-import AdminJS, { type BrandingOptions, type ResourceWithOptions } from 'adminjs';
+import AdminJS, { type ResourceWithOptions } from 'adminjs';
 import { Router } from 'express';
 import type { SessionOptions } from 'express-session';
 import type { ConsoleMount } from '../src/server/app.js';
@@ -37,7 +37,7 @@ import { redirectDeletedRecords } from './deleted-record-redirect.js';
 import { checkConsoleForm } from './console-form.js';
 import { checkConsoleQuery, refuseGetOfNew } from './console-query.js';
 import { translations } from './locale.js';
-import { ICON_PATH, LOGO_PATH, sendBrandingAsset } from './branding.js';
+import { ICON_PATH, LOGO_PATH, sendBrandingAsset, STYLESHEET_PATH } from './branding.js';
 import {
   guardUploadedFiles,
   parseConsoleBodies,
@@ -110,14 +110,11 @@ export function createAdmin(settings: ConsoleSettings = DEFAULT_CONSOLE_SETTINGS
       withMadeWithLove: false,
       logo: LOGO_PATH,
       favicon: ICON_PATH,
-      // The navigation stays beside the page from 1280 px (AdminJS: 1324 px), so a laptop screen
-      // shows it without the menu button; the pages are laid out to fit what is left.
-      // (`breakpoints` is a theme key AdminJS merges but its override type leaves out.)
-      theme: {
-        breakpoints: ['577px', '769px', '1024px', '1280px'],
-        sizes: { sidebarWidth: '240px' },
-      } as NonNullable<BrandingOptions['theme']>,
+      // A narrower navigation (AdminJS: 300 px) leaves a 1440 px screen about as much room for the
+      // page as a 1280 px one has with the navigation folded behind its menu button.
+      theme: { sizes: { sidebarWidth: '240px' } },
     },
+    assets: { styles: [STYLESHEET_PATH] },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations } },
   });
 }

@@ -68,7 +68,11 @@ const VersionsTable: React.FC<{ hub: Hub; versions: HubVersion[] }> = ({ hub, ve
           <TableCell style={{ minWidth: 240 }}>
             <TrainedOn on={v.trainedOn} />
           </TableCell>
-          <TableCell style={{ whiteSpace: 'nowrap' }}>{v.createdBy}</TableCell>
+          <TableCell style={{ whiteSpace: 'nowrap' }}>
+            <span className="md-cell" title={v.createdBy}>
+              {v.createdBy}
+            </span>
+          </TableCell>
           <TableCell style={{ whiteSpace: 'nowrap' }}>{when(v.createdAt)}</TableCell>
           {hub.may.promote && (
             <TableCell style={{ whiteSpace: 'nowrap' }}>
@@ -103,7 +107,11 @@ const AliasesTable: React.FC<{ hub: Hub; aliases: HubAlias[] }> = ({ hub, aliase
           <TableCell>
             {hub.may.showVersion ? <Link href={versionHref(a.versionId)}>v{a.version}</Link> : `v${a.version}`}
           </TableCell>
-          <TableCell style={{ whiteSpace: 'nowrap' }}>{a.updatedBy ?? 'system'}</TableCell>
+          <TableCell style={{ whiteSpace: 'nowrap' }}>
+            <span className="md-cell" title={a.updatedBy ?? 'system'}>
+              {a.updatedBy ?? 'system'}
+            </span>
+          </TableCell>
           <TableCell style={{ whiteSpace: 'nowrap' }}>{when(a.updatedAt)}</TableCell>
           <TableCell>
             {a.moves === null || a.moves.length === 0

@@ -8,7 +8,8 @@ const ScoreRangeFilter: React.FC<FilterPropertyProps> = ({ property, filter, onC
   const end = (which: 'from' | 'to') => {
     const key = `${property.path}~~${which}`;
     return (
-      <Box style={{ flex: 1 }}>
+      // minWidth 0: a number input's own width would push the pair past the drawer's edge
+      <Box style={{ flex: 1, minWidth: 0 }}>
         <Label htmlFor={`filter-${key}`}>{which === 'from' ? 'At least' : 'At most'}</Label>
         <Input
           id={`filter-${key}`}

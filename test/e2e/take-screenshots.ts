@@ -76,6 +76,8 @@ try {
   const requestStats = new RequestStats(sequelize);
   await changeNotifications.start(db.url);
   const { app, closeApi } = await composeWebApp({ config, sequelize, session, requestStats });
+  const spamData = (await Dataset.findOne({ where: { name: 'spam-assassin' } }))!;
+  const scientist = (await User.findOne({ where: { email: 'scientist@example.com' } }))!;
   const productionAlias = (await ModelAlias.findOne({ where: { modelId: penguins.id, alias: 'production' } }))!;
   const promotion = (await AuditEvent.findOne({
     where: { action: 'model_aliases.promote' },
@@ -138,7 +140,16 @@ try {
   await requestStats.flush(); // the traffic of the shots so far, for the dashboard's charts
   await shoot('admin@example.com', [
     ['dashboard-admin', '/admin', '[data-testid="system-health"]'],
-    ['dashboard-charts', '/admin', '[data-testid="operations-charts"]', true],
+    ['dashboard-charts', '/admin?section=operations', '[data-testid="operations-charts"]', true],
+    ['model-hub', `/admin/resources/models/records/${penguins.id}/show`, '[data-testid="hub-versions"]', true],
+    [
+      'dataset-hub',
+      `/admin/resources/datasets/records/${penguinData.id}/show`,
+      '[data-testid="hub-counts-table"]',
+      true,
+    ],
+    ['records-spam', `/admin/resources/records?filters.datasetId=${spamData.id}`, 'tbody tr[data-id]'],
+    ['user-activity', `/admin/resources/users/records/${scientist.id}/show`, '[data-testid="user-activity"]', true],
   ]);
   await shoot('admin@example.com', [['api-docs', '/api/docs', '.opblock-summary-path']]);
   // The key as its issuer sees it, once.
