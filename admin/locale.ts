@@ -39,6 +39,10 @@ export const translations: LocaleTranslations = {
     revoke: 'Revoke',
     revert: 'Revert a change…',
     restoreVersion: 'Restore to this version',
+    hub: 'Overview',
+    deleted: 'Deleted records',
+    filterChoices: 'Filter choices',
+    rememberPageSize: 'Rows per page',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

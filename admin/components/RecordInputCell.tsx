@@ -43,7 +43,7 @@ const RecordInputCell: React.FC<BasePropertyProps> = ({ record }) => {
   const long = full.length > 120;
   return (
     <div
-      style={{ maxWidth: 460, minWidth: 320, display: 'flex', alignItems: 'flex-end', gap: 6 }}
+      style={{ maxWidth: 400, minWidth: 260, display: 'flex', alignItems: 'flex-end', gap: 6 }}
       data-testid="record-input"
     >
       <div style={{ ...clamp, lineHeight: '18px', flex: 1 }} title={full.slice(0, HOVER_CHARS)}>

@@ -60,7 +60,8 @@ describe('a content manager undoes a bulk edit from its audit event or its job p
     const { page, errors } = await openPage(browser, server.baseUrl, manager.email);
     await page.goto(`${server.baseUrl}/admin/resources/records/bulk/bulkEdit?recordIds=${ids.join(',')}`);
     await page.waitForSelector('[data-testid="bulk-edit"]');
-    await page.fill('#label', 'Chinstrap');
+    await page.waitForSelector('select#label option[value="Chinstrap"]', { state: 'attached' });
+    await page.selectOption('select#label', 'Chinstrap');
     await page.click('[data-testid="bulk-preview-button"]');
     await page.waitForSelector('[data-testid="bulk-preview"]');
     await page.click('[data-testid="bulk-apply"]');

@@ -54,6 +54,7 @@ const READ_ONLY_ACTIONS = new Set([
   'history',
   'download',
   'hub',
+  'filterChoices',
 ]);
 
 interface Fixtures {
@@ -200,6 +201,12 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
     method: 'POST',
     path: '/admin/api/resources/records/actions/deleted',
     json: { recordId: String(f.deletedToo.id) },
+  }),
+  // A display preference, still a write of the user's row: forged, it is refused like any other.
+  'records.rememberPageSize': () => ({
+    method: 'POST',
+    path: '/admin/api/resources/records/actions/rememberPageSize',
+    json: { perPage: '50' },
   }),
   'records.scoreSelected': (f) => ({
     method: 'POST',
