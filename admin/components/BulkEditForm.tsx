@@ -5,6 +5,7 @@ import { useNavigate } from 'react-router';
 import { loadFilterChoices } from './filter-choices.js';
 import { PREDICTION_FILTERS, RECORD_FILTERS, RecordFilterInputs, filtersFromUrl } from './record-filters.js';
 import { bulkEditOutcome } from './bulk-edit-outcome.js';
+import { SELECT_STYLE } from './select-style.js';
 
 const FILTERS = [...RECORD_FILTERS, ...PREDICTION_FILTERS];
 const SPLITS = ['train', 'test', 'holdout'] as const;
@@ -21,14 +22,6 @@ const TAG_CHANGES = [
   { name: 'addTags', label: 'Add tags', help: 'Comma-separated, e.g. reviewed, hard-ham.' },
   { name: 'removeTags', label: 'Remove tags', help: 'Comma-separated.' },
 ];
-
-const SELECT_STYLE: React.CSSProperties = {
-  width: '100%',
-  padding: '8px',
-  borderRadius: 4,
-  border: '1px solid #C0C0CA',
-  background: 'white',
-};
 
 /** Bulk edit: the selected records, or all matching a filter; preview the count, then apply. */
 const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {

@@ -1,14 +1,7 @@
 import React from 'react';
 import { useTranslation, type EditPropertyProps } from 'adminjs';
 import { FormGroup, FormMessage, Label, Text } from '@adminjs/design-system';
-
-const selectStyle: React.CSSProperties = {
-  width: '100%',
-  padding: '8px',
-  border: '1px solid #C0C0CA',
-  borderRadius: 4,
-  background: 'white',
-};
+import { SELECT_STYLE } from './select-style.js';
 
 /** The labels of the record's dataset, from the dataset row the form already holds (AdminJS flattens `labels` to `labels.0`…). */
 function datasetLabels(populated: EditPropertyProps['record']['populated'][string] | undefined): string[] | null {
@@ -40,7 +33,7 @@ const LabelSelect: React.FC<EditPropertyProps> = ({ property, record, resource, 
         <select
           id={id}
           name={property.path}
-          style={selectStyle}
+          style={SELECT_STYLE}
           value={value}
           onChange={(event) => onChange(property.path, event.target.value)}
         >

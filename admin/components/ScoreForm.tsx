@@ -3,6 +3,7 @@ import { ApiClient, useNotice, type ActionProps } from 'adminjs';
 import { Box, Button, FormGroup, H3, Label, Text } from '@adminjs/design-system';
 import { useNavigate } from 'react-router';
 import { RECORD_FILTERS, RecordFilterInputs, filtersFromUrl } from './record-filters.js';
+import { SELECT_STYLE } from './select-style.js';
 
 const api = new ApiClient();
 
@@ -32,13 +33,6 @@ const SPLITS = ['train', 'test', 'holdout'] as const;
 
 /** The dataset follows from the model, so "all matching" asks for the other filters only. */
 const FILTERS = RECORD_FILTERS.filter((f) => f.name !== 'datasetId');
-const selectStyle: React.CSSProperties = {
-  width: '100%',
-  padding: '8px',
-  border: '1px solid #C0C0CA',
-  borderRadius: 4,
-  background: 'white',
-};
 
 /**
  * "Score with model…": on ticked records, on all records matching a filter, or on a model's whole
@@ -129,7 +123,7 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
               <select
                 id="model"
                 name="model"
-                style={selectStyle}
+                style={SELECT_STYLE}
                 value={values.model ?? ''}
                 onChange={(e) => set('model', e.target.value)}
               >
@@ -149,7 +143,7 @@ const ScoreForm: React.FC<ActionProps> = ({ resource, records, record, action })
             <select
               id="which"
               name="which"
-              style={selectStyle}
+              style={SELECT_STYLE}
               value={values.which ?? ''}
               onChange={(e) => set('which', e.target.value)}
             >

@@ -1,5 +1,6 @@
 import React from 'react';
 import { Box, FormGroup, Input, Label } from '@adminjs/design-system';
+import { SELECT_STYLE } from './select-style.js';
 
 /** The filters "all matching" forms offer (bulk edit, scoring), as names of src/records/record-selection.ts's RecordFilter. */
 export const RECORD_FILTERS = [
@@ -33,14 +34,6 @@ export function filtersFromUrl(filters: ReadonlyArray<{ name: string }>): Record
   return values;
 }
 
-const selectStyle: React.CSSProperties = {
-  width: '100%',
-  padding: '8px',
-  border: '1px solid #C0C0CA',
-  borderRadius: 4,
-  background: 'white',
-};
-
 /**
  * The filter inputs of an "all matching" form; values are kept as `filter.<name>`. A filter with
  * `choices` (the dataset's labels, the splits) is a dropdown with "Any" first, so it cannot be mistyped.
@@ -63,7 +56,7 @@ export const RecordFilterInputs: React.FC<{
           <FormGroup key={f.name} style={{ minWidth: 180 }}>
             <Label htmlFor={name}>{f.label}</Label>
             {options ? (
-              <select id={name} style={selectStyle} value={value} onChange={(e) => onChange(name, e.target.value)}>
+              <select id={name} style={SELECT_STYLE} value={value} onChange={(e) => onChange(name, e.target.value)}>
                 <option value="">Any</option>
                 {options.map((option) => (
                   <option key={option} value={option}>
