@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router';
 import { loadFilterChoices } from './filter-choices.js';
 import { PREDICTION_FILTERS, RECORD_FILTERS, RecordFilterInputs, filtersFromUrl } from './record-filters.js';
 import { bulkEditOutcome } from './bulk-edit-outcome.js';
-import { SELECT_STYLE } from './select-style.js';
+import ChoiceSelect from './ChoiceSelect.js';
 
 const FILTERS = [...RECORD_FILTERS, ...PREDICTION_FILTERS];
 const SPLITS = ['train', 'test', 'holdout'] as const;
@@ -88,20 +88,14 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
       <Label>Change</Label>
       <FormGroup>
         <Label htmlFor="label">Set label</Label>
-        <select
+        <ChoiceSelect
           id="label"
           name="label"
           value={values.label ?? ''}
-          onChange={(e) => set('label', e.target.value)}
-          style={SELECT_STYLE}
-        >
-          <option value="">Leave labels as they are</option>
-          {labels.map((label) => (
-            <option key={label} value={label}>
-              {label}
-            </option>
-          ))}
-        </select>
+          choices={labels}
+          blank="Leave labels as they are"
+          onChange={(label) => set('label', label)}
+        />
         <Text variant="sm" mt="sm">
           {datasetId
             ? "One of the dataset's labels."
@@ -110,20 +104,14 @@ const BulkEditForm: React.FC<ActionProps> = ({ resource, records, action }) => {
       </FormGroup>
       <FormGroup>
         <Label htmlFor="split">Set split</Label>
-        <select
+        <ChoiceSelect
           id="split"
           name="split"
           value={values.split ?? ''}
-          onChange={(e) => set('split', e.target.value)}
-          style={SELECT_STYLE}
-        >
-          <option value="">Leave splits as they are</option>
-          {SPLITS.map((split) => (
-            <option key={split} value={split}>
-              {split}
-            </option>
-          ))}
-        </select>
+          choices={SPLITS}
+          blank="Leave splits as they are"
+          onChange={(split) => set('split', split)}
+        />
         <Text variant="sm" mt="sm">
           train: used to fit models; test: to measure them; holdout: kept back for a final check.
         </Text>

@@ -1,7 +1,7 @@
 import React from 'react';
 import { useTranslation, type EditPropertyProps } from 'adminjs';
 import { FormGroup, FormMessage, Label, Text } from '@adminjs/design-system';
-import { SELECT_STYLE } from './select-style.js';
+import ChoiceSelect from './ChoiceSelect.js';
 
 /** The labels of the record's dataset, from the dataset row the form already holds (AdminJS flattens `labels` to `labels.0`…). */
 function datasetLabels(populated: EditPropertyProps['record']['populated'][string] | undefined): string[] | null {
@@ -30,23 +30,15 @@ const LabelSelect: React.FC<EditPropertyProps> = ({ property, record, resource, 
           Pick the dataset first: its labels are offered here.
         </Text>
       ) : (
-        <select
+        <ChoiceSelect
           id={id}
           name={property.path}
-          style={SELECT_STYLE}
           value={value}
-          onChange={(event) => onChange(property.path, event.target.value)}
-        >
-          <option value="">No label (not yet labelled)</option>
-          {labels.map((label) => (
-            <option key={label} value={label}>
-              {label}
-            </option>
-          ))}
-          {value && !labels.includes(value) ? (
-            <option value={value}>{value} (not one of the dataset's labels)</option>
-          ) : null}
-        </select>
+          choices={labels}
+          blank="No label (not yet labelled)"
+          stray={(label) => `${label} (not one of the dataset's labels)`}
+          onChange={(label) => onChange(property.path, label)}
+        />
       )}
       {property.description ? (
         <Text variant="sm" mt="sm" color="grey60">

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Box, FormGroup, Input, Label } from '@adminjs/design-system';
-import { SELECT_STYLE } from './select-style.js';
+import ChoiceSelect from './ChoiceSelect.js';
 
 /** The filters "all matching" forms offer (bulk edit, scoring), as names of src/records/record-selection.ts's RecordFilter. */
 export const RECORD_FILTERS = [
@@ -56,15 +56,14 @@ export const RecordFilterInputs: React.FC<{
           <FormGroup key={f.name} style={{ minWidth: 180 }}>
             <Label htmlFor={name}>{f.label}</Label>
             {options ? (
-              <select id={name} style={SELECT_STYLE} value={value} onChange={(e) => onChange(name, e.target.value)}>
-                <option value="">Any</option>
-                {options.map((option) => (
-                  <option key={option} value={option}>
-                    {option}
-                  </option>
-                ))}
-                {value && !options.includes(value) ? <option value={value}>{value} (not a choice here)</option> : null}
-              </select>
+              <ChoiceSelect
+                id={name}
+                value={value}
+                choices={options}
+                blank="Any"
+                stray={(option) => `${option} (not a choice here)`}
+                onChange={(option) => onChange(name, option)}
+              />
             ) : (
               <Input
                 id={name}
