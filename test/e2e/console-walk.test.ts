@@ -74,24 +74,45 @@ describe('the whole console, page by page, as each role (Chromium, 1280 px)', fu
     await server?.stop();
   });
 
+  /**
+   * The four roles walk at once, each in a page of its own (the checks run in the page, so they do not
+   * disturb each other): the walk waits for each page to settle, and four waits overlap.
+   */
+  const walks = new Map<Role, Promise<string[]>>();
+  before(() => {
+    for (const role of Role.options) {
+      const walk = walkAs(role);
+      walk.catch(() => undefined); // awaited by the role's test; this only keeps it from counting as unhandled
+      walks.set(role, walk);
+    }
+  });
+
   for (const role of Role.options) {
     it(`${role}: every page lays out at 1280 px and calls nothing the role may not use`, async () => {
-      const user = await createTestUser(role);
-      const actor: Actor = userActor(user);
-      // WALK_ONLY=<regular expression>: only the pages whose label matches (while fixing one page).
-      const only = process.env.WALK_ONLY ? new RegExp(process.env.WALK_ONLY) : null;
-      const visits = (await pagesOf(actor)).filter((visit) => !only || only.test(visit.label));
-      const page = await browser.newPage({ viewport: VIEWPORT });
-      const requests = requestTracker(page);
-      const problems: string[] = [];
-      let current = 'sign-in';
-      page.on('pageerror', (error) => problems.push(`${current}: script error ${error.message}`));
-      page.on('response', (response) => {
-        const url = new URL(response.url());
-        if (url.host === new URL(server.baseUrl).host && response.status() >= 400)
-          problems.push(`${current}: ${response.status()} from ${url.pathname}${url.search}`);
-      });
-      const startedAt = (await AuditEvent.max<number, AuditEvent>('seq')) ?? 0;
+      const [visited, ...problems] = await walks.get(role)!;
+      assert.deepEqual(problems, [], `${role} visited ${visited} pages:\n${problems.join('\n')}`);
+    });
+  }
+
+  /** Signs in as a new user of `role` and opens every page it may: the number of pages, then the problems. */
+  async function walkAs(role: Role): Promise<string[]> {
+    const user = await createTestUser(role);
+    const actor: Actor = userActor(user);
+    // WALK_ONLY=<regular expression>: only the pages whose label matches (while fixing one page).
+    const only = process.env.WALK_ONLY ? new RegExp(process.env.WALK_ONLY) : null;
+    const visits = (await pagesOf(actor)).filter((visit) => !only || only.test(visit.label));
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const requests = requestTracker(page);
+    const problems: string[] = [];
+    let current = 'sign-in';
+    page.on('pageerror', (error) => problems.push(`${current}: script error ${error.message}`));
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.host === new URL(server.baseUrl).host && response.status() >= 400)
+        problems.push(`${current}: ${response.status()} from ${url.pathname}${url.search}`);
+    });
+    const startedAt = (await AuditEvent.max<number, AuditEvent>('seq')) ?? 0;
+    try {
       await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
       for (const visit of visits) {
         current = visit.label;
@@ -106,14 +127,15 @@ describe('the whole console, page by page, as each role (Chromium, 1280 px)', fu
             fullPage: true,
           });
       }
+    } finally {
       await page.close();
-      const denied = await AuditEvent.findAll({
-        where: { seq: { [Op.gt]: startedAt }, actorId: String(user.id), outcome: 'denied' },
-        order: [['seq', 'ASC']],
-      });
-      problems.push(...denied.map((e) => `denied event: ${e.action} on ${e.resource} (${e.reason ?? ''})`));
-      assert.deepEqual(problems, [], `${role} visited ${visits.length} pages:\n${problems.join('\n')}`);
+    }
+    const denied = await AuditEvent.findAll({
+      where: { seq: { [Op.gt]: startedAt }, actorId: String(user.id), outcome: 'denied' },
+      order: [['seq', 'ASC']],
     });
+    problems.push(...denied.map((e) => `denied event: ${e.action} on ${e.resource} (${e.reason ?? ''})`));
+    return [String(visits.length), ...problems];
   }
 
   /** The dashboard, then for every resource the role may list: its list, a row's page and every action page it may open. */
@@ -157,7 +179,8 @@ describe('the whole console, page by page, as each role (Chromium, 1280 px)', fu
 
 /**
  * `settle()` waits until the page has had no request in flight for 300 ms (at most 15 s: a job page
- * polls its progress for as long as it is open, so "network idle" may never come), then lets React draw.
+ * polls its progress for as long as it is open, so "network idle" may never come), then lets React draw
+ * and every transition end.
  */
 function requestTracker(page: Page): { settle(): Promise<void> } {
   const inFlight = new Set<unknown>();
@@ -174,8 +197,15 @@ function requestTracker(page: Page): { settle(): Promise<void> } {
         if (inFlight.size > 0) quietSince = Date.now();
         else if (Date.now() - quietSince >= 300) break;
       }
-      // a drawer slides in after its data came: let it arrive before measuring
-      await page.waitForTimeout(400);
+      // A drawer slides in after its data came: let every finite animation end before measuring.
+      await page.evaluate(async () => {
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const finite = document
+          .getAnimations()
+          .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity);
+        const ended = Promise.all(finite.map((animation) => animation.finished.catch(() => undefined)));
+        await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      });
     },
   };
 }

@@ -6,7 +6,7 @@ export function failedFile(result: FileResult): boolean {
   return result.failed > 0 || result.exitCode !== 0;
 }
 
-/** One line as a file ends: `  12.3 s  ✔ integration/records/bulk-edit (14 passed)`. */
+/** One line as a file ends: `  12.3 s  ✔ integration/records/bulk-edit (14 passed, 4.1 CPU s)`. */
 export function fileLine(result: FileResult): string {
   const counts = [
     `${result.passed} passed`,
@@ -18,7 +18,8 @@ export function fileLine(result: FileResult): string {
     : result.failed === 0 && result.exitCode !== 0
       ? `, exit ${result.exitCode}`
       : '';
-  return `${result.seconds.toFixed(1).padStart(6)} s  ${failedFile(result) ? '✘' : '✔'} ${result.file.name} (${counts.join(', ')}${why})`;
+  const cpu = result.cpuSeconds === undefined ? '' : `, ${result.cpuSeconds.toFixed(1)} CPU s`;
+  return `${result.seconds.toFixed(1).padStart(6)} s  ${failedFile(result) ? '✘' : '✔'} ${result.file.name} (${counts.join(', ')}${why}${cpu})`;
 }
 
 /**
