@@ -62,7 +62,7 @@ try {
         await databases.drop(url);
       }
     },
-    { kind: (file) => file.group === 'e2e', max: browsers },
+    { kind: (file) => file.browser, max: browsers },
   );
 } finally {
   await databases.close();

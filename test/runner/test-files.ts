@@ -10,6 +10,8 @@ export interface TestFile {
   group: (typeof GROUPS)[number];
   /** The compiled file mocha runs. */
   path: string;
+  /** It drives a Chromium of its own (it launches one): the runner limits how many of these run at once. */
+  browser: boolean;
 }
 
 /**
@@ -25,8 +27,10 @@ export function findTestFiles(root: string, filters: readonly string[]): TestFil
     for (const entry of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
       if (!entry.endsWith('.test.js')) continue;
       const name = `${group}/${entry.slice(0, -'.test.js'.length)}`;
-      if (!fs.existsSync(path.join(root, 'test', `${name}.test.ts`))) continue;
-      files.push({ name, group, path: path.join('dist', 'test', `${name}.test.js`) });
+      const source = path.join(root, 'test', `${name}.test.ts`);
+      if (!fs.existsSync(source)) continue;
+      const browser = fs.readFileSync(source, 'utf8').includes('launchChromium(');
+      files.push({ name, group, path: path.join('dist', 'test', `${name}.test.js`), browser });
     }
   }
   const matches = (file: TestFile, filter: string) =>
