@@ -49,6 +49,7 @@ export const componentFiles = {
   VersionAliases: source('VersionAliases.tsx'),
   VersionName: source('VersionName.tsx'),
   // Lists: cells, filter controls and the page-size control.
+  LongText: source('LongText.tsx'),
   RecordInputCell: source('RecordInputCell.tsx'),
   LabelCell: source('LabelCell.tsx'),
   ScoreCell: source('ScoreCell.tsx'),
@@ -100,6 +101,7 @@ export const Components = {
   VersionAccuracy: componentLoader.add('VersionAccuracy', componentFiles.VersionAccuracy),
   VersionAliases: componentLoader.add('VersionAliases', componentFiles.VersionAliases),
   VersionName: componentLoader.add('VersionName', componentFiles.VersionName),
+  LongText: componentLoader.add('LongText', componentFiles.LongText),
   RecordInputCell: componentLoader.add('RecordInputCell', componentFiles.RecordInputCell),
   LabelCell: componentLoader.add('LabelCell', componentFiles.LabelCell),
   ScoreCell: componentLoader.add('ScoreCell', componentFiles.ScoreCell),

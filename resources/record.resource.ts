@@ -142,6 +142,7 @@ export const recordResource = (): ResourceWithOptions => ({
       },
       text: {
         type: 'textarea',
+        components: { show: Components.LongText },
         description:
           'Input exactly as a text model sees it (for text datasets). As a filter: records whose text contains these words, in any case.',
       },

@@ -103,6 +103,25 @@ describe('the records list of a dataset of long emails, as each role uses it (Ch
     await page.close();
   });
 
+  it("shows the longest email whole on its record's page, in a box that scrolls, with the fields after it in view", async () => {
+    const records = await DataRecord.findAll({ where: { datasetId: emails.datasetId }, attributes: ['id', 'text'] });
+    const longest = records.reduce((a, b) => ((b.text ?? '').length > (a.text ?? '').length ? b : a));
+    const { page, failures } = await open('content_manager');
+    await page.goto(`${server.baseUrl}/admin/resources/records/records/${longest.id}/show`);
+    const box = page.locator('[data-testid="long-text"]');
+    await box.waitFor();
+    const shown = await box.evaluate((e) => ({
+      text: e.textContent ?? '',
+      height: e.getBoundingClientRect().height,
+      scrolls: e.scrollHeight > e.clientHeight,
+    }));
+    assert.equal(shown.text, longest.text, 'the whole text, as written');
+    assert.ok(shown.height <= 400, `the box stays within 24rem (${shown.height} px)`);
+    assert.ok(shown.scrolls, `a ${longest.text!.length}-character email scrolls inside its box`);
+    assert.deepEqual(failures, []);
+    await page.close();
+  });
+
   it('filters by text, tag, misclassified and score range from the drawer, in a shareable URL', async () => {
     const { page, failures } = await open('content_manager');
     await page.goto(listUrl());
@@ -116,8 +135,11 @@ describe('the records list of a dataset of long emails, as each role uses it (Ch
     await page.click('[data-css="records-filter-drawer"] button[type="submit"], button:has-text("Apply changes")');
     await page.waitForURL(/filters\.misclassified=true/);
     assert.match(decodeURIComponent(page.url()), /filters\.score~~to=0\.5/);
+    // The unfiltered page may have as many rows: wait for the filtered one (every row marked misclassified).
     await page.waitForFunction(
-      (n) => document.querySelectorAll('tbody tr[data-id]').length === n,
+      (n) =>
+        document.querySelectorAll('tbody tr[data-id]').length === n &&
+        document.querySelectorAll('tbody [data-misclassified="true"]').length === n,
       Math.min(10, emails.misclassifiedIds.length),
     );
     const shown = await rowIds(page);
