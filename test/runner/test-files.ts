@@ -17,7 +17,7 @@ export interface TestFile {
 /**
  * The compiled test files whose TypeScript source still exists (a file moved or deleted in test/
  * leaves its old build in dist/), narrowed to those of `filters` (a group, or any part of a file's
- * name: a folder, a file), or all of them.
+ * name: a folder, a file; `revert.test` names that file alone, not revert-api), or all of them.
  */
 export function findTestFiles(root: string, filters: readonly string[]): TestFile[] {
   const files: TestFile[] = [];
@@ -34,7 +34,7 @@ export function findTestFiles(root: string, filters: readonly string[]): TestFil
     }
   }
   const matches = (file: TestFile, filter: string) =>
-    (GROUPS as readonly string[]).includes(filter) ? file.group === filter : file.name.includes(filter);
+    (GROUPS as readonly string[]).includes(filter) ? file.group === filter : `${file.name}.test`.includes(filter);
   const wanted = files.filter((file) => filters.length === 0 || filters.some((filter) => matches(file, filter)));
   return wanted.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -273,36 +273,33 @@ describe('npm start (embedded Postgres, real processes)', function () {
     assert.match(missing.stderr, /has no alias "staging": promote a version to it first/);
   });
 
-  it('second start: reuses the data, prints no passwords', async () => {
-    const { child, output } = await start(env);
-    try {
-      assert.doesNotMatch(output(), /First start/);
-      assert.match(output(), /passwords were shown at first start/);
-      assert.equal((await new HttpSession(baseUrl).login('admin@example.com', adminPassword)).status, 302);
-    } finally {
-      assert.equal(await stop(child), 0);
-    }
-  });
+  /** The Postgres a kill -9 of `npm start` left running, for the next start to adopt. */
+  let orphan: number | undefined;
 
-  it('after a kill -9, the next start adopts the orphaned Postgres and stops it on exit', async () => {
-    const first = await start(env);
-    const orphan = postmasterPid(dataDir);
-    await stop(first.child, 'SIGKILL');
+  // Each start costs a web process, a worker and a Postgres start: the second start (checked while it
+  // runs) is the one killed with -9, and the start after it (--web 2 --workers 2) the one that adopts.
+  it('second start: reuses the data, prints no passwords; a kill -9 leaves its Postgres running and its worker exits', async () => {
+    const second = await start(env);
+    try {
+      assert.doesNotMatch(second.output(), /First start/);
+      assert.match(second.output(), /passwords were shown at first start/);
+      assert.equal((await new HttpSession(baseUrl).login('admin@example.com', adminPassword)).status, 302);
+    } catch (error) {
+      await stop(second.child);
+      throw error;
+    }
+    orphan = postmasterPid(dataDir);
+    await stop(second.child, 'SIGKILL');
     assert.equal(alive(orphan), true, 'Postgres outlived the killed server');
     assert.ok(await eventually(() => workerProcesses().length === 0), 'the worker noticed its parent died and exited');
-    const { child, output } = await start(env);
+  });
+
+  it('--web 2 --workers 2 after the kill -9: adopts the orphaned Postgres, both web processes serve one session, a queued job runs once, all stop on SIGTERM, Postgres too', async () => {
+    assert.ok(orphan, 'the test before left a Postgres running');
+    const { child, output } = await start(env, ['--web', '2', '--workers', '2']);
     try {
       assert.match(output(), /Adopting the embedded Postgres/);
       assert.equal((await fetch(`${baseUrl}/readyz`)).status, 200);
-    } finally {
-      assert.equal(await stop(child), 0);
-    }
-    assert.equal(alive(orphan), false);
-  });
-
-  it('--web 2 --workers 2: both web processes serve one session, a queued job runs once, all stop on SIGTERM', async () => {
-    const { child, output } = await start(env, ['--web', '2', '--workers', '2']);
-    try {
       assert.match(output(), /Processes: 2 web \(pids \d+, \d+\), 2 workers\./);
       assert.ok(
         await eventually(() => workerProcesses().length === 2 && childProcesses('web').length === 2),
@@ -423,6 +420,7 @@ describe('npm start (embedded Postgres, real processes)', function () {
       await eventually(() => workerProcesses().length === 0 && childProcesses('web').length === 0),
       'no web or worker process outlives npm start',
     );
+    assert.equal(alive(orphan), false, 'the adopted Postgres stopped with the server');
   });
 
   it('stops with a message naming the variable when the configuration is wrong', () => {

@@ -21,8 +21,12 @@ async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<b
   }
 }
 
-/** Records of the scoring job in flight when Postgres goes down; small chunks make it many steps long. */
-const ROWS = 120_000;
+/**
+ * Records of the scoring job in flight when Postgres goes down; small chunks (SCORE_CHUNK_ROWS below)
+ * make it many steps long. The test checks that the job finished after Postgres went down, so a job
+ * too short to be caught in flight fails it instead of passing without an outage.
+ */
+const ROWS = 30_000;
 
 describe('Postgres restarted under running web and worker processes (real processes)', () => {
   let dataDir: string;
@@ -93,7 +97,7 @@ describe('Postgres restarted under running web and worker processes (real proces
     key = issued.stdout.trim();
     web = spawn(process.execPath, [MAIN, 'web'], { env, stdio: 'ignore' });
     worker = spawn(process.execPath, [MAIN, 'worker'], {
-      env: { ...env, SCORE_CHUNK_ROWS: '1000', JOB_HEARTBEAT_SECONDS: '10', LOG_LEVEL: 'warn' },
+      env: { ...env, SCORE_CHUNK_ROWS: '500', JOB_HEARTBEAT_SECONDS: '10', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
@@ -159,6 +163,7 @@ describe('Postgres restarted under running web and worker processes (real proces
       `the job is under way (${JSON.stringify(await job())}); worker:\n${workerOutput.slice(-2_000)}`,
     );
 
+    const outageAt = new Date();
     await postgres!.stop();
     postgres = undefined;
     const refused = await api('/models/restart-model/score', { method: 'POST', body: JSON.stringify({ version: 1 }) });
@@ -179,7 +184,12 @@ describe('Postgres restarted under running web and worker processes (real proces
       `SELECT (SELECT count(*) FROM record_predictions WHERE job_id = $1)::int AS predictions, (SELECT count(*) FROM jobs)::int AS jobs`,
       [id],
     );
+    const { rows: ended } = await sql.query<{ finishedAt: Date }>(
+      'SELECT finished_at AS "finishedAt" FROM jobs WHERE id = $1',
+      [id],
+    );
     await sql.end();
+    assert.ok(ended[0]!.finishedAt > outageAt, 'the job was still in flight when Postgres went down');
     assert.deepEqual(
       rows[0],
       { predictions: ROWS, jobs: 1 },
