@@ -40,7 +40,8 @@ function benchTabular() {
     prepareMs: round(median(runs.map((r) => r.trained.timings.prepareMs))),
     fitMs: round(median(runs.map((r) => r.trained.timings.fitMs))),
     exportMs: round(median(runs.map((r) => r.trained.timings.exportMs))),
-    epochs: last.history.epochs,
+    iterations: last.history.iterations,
+    converged: last.history.converged,
     testAccuracy: Number(accuracy.toFixed(4)),
     targetMs: 2_000,
   };
@@ -71,7 +72,8 @@ function benchText() {
     vectorizeMs: timing('vectorizeMs'),
     fitMs: timing('fitMs'),
     exportMs: timing('exportMs'),
-    epochs: last.history.epochs,
+    iterations: last.history.iterations,
+    converged: last.history.converged,
     testAccuracy: Number(accuracy.toFixed(4)),
     targetMs: 5_000,
   };
