@@ -118,21 +118,23 @@ def text(folder):
     xt, yt = [r["text"] for r in test], np.array([labels.index(r["label"]) for r in test])
     predict = lambda fitted: fitted.predict_proba(xt)  # noqa: E731
     at_one = fit_and_score(lambda: make_pipeline(vectorizer(), model(1.0)).fit(x, y), predict, yt, None, len(y))
-    search = GridSearchCV(
-        make_pipeline(vectorizer(), model(1.0)),
-        {"logisticregression__C": GRID},
-        scoring="neg_log_loss",
-        cv=cv(),
-        n_jobs=1,
-    )
+    # GridSearchCV over the pipeline, without refitting the same fold's vectoriser once per C: the
+    # vectoriser does not depend on C, so each fold's is fitted once (same numbers, 13 times fewer fits).
     started = time.perf_counter()
-    search.fit(x, y)
+    fold_losses = np.zeros((5, len(GRID)))
+    for fold, (inside, held) in enumerate(cv().split(x, y)):
+        vec = vectorizer().fit([x[i] for i in inside])
+        x_in, x_held = vec.transform([x[i] for i in inside]), vec.transform([x[i] for i in held])
+        for g, c in enumerate(GRID):
+            p = model(c).fit(x_in, y[inside]).predict_proba(x_held)
+            fold_losses[fold, g] = -np.mean(np.log(np.clip(p[np.arange(len(held)), y[held]], 1e-15, 1)))
     search_seconds = time.perf_counter() - started
-    best_c = float(search.best_params_["logisticregression__C"])
+    mean_losses = fold_losses.mean(axis=0)
+    best_c = float(GRID[int(np.argmin(mean_losses))])
     fitted, seconds, scores = fit_and_score(
         lambda: make_pipeline(vectorizer(), model(best_c)).fit(x, y), predict, yt, None, len(y)
     )
-    cv_scores = [round(-float(s), 6) for s in search.cv_results_["mean_test_score"]]
+    cv_scores = [round(float(s), 6) for s in mean_losses]
     extra = {"labels": labels, "vocabulary": len(fitted[0].vocabulary_), "searchSeconds": round(search_seconds, 1)}
     return report("spam", len(y), len(yt), extra, at_one, (best_c, cv_scores, seconds, scores))
 
