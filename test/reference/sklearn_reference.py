@@ -87,18 +87,24 @@ def fit_and_score(fit, predict, y_test, p_true, n_train):
     return fitted, seconds, metrics(y_test, predict(fitted), p_true)
 
 
+def iterations(fitted):
+    """lbfgs iterations of a fitted LogisticRegression (the last step of a pipeline)."""
+    return int(np.max((fitted[-1] if hasattr(fitted, "steps") else fitted).n_iter_))
+
+
 def report(name, n_train, n_test, extra, at_one, searched, p_true_metrics=None):
-    (m1, s1, r1), (best_c, cv_scores, ms, rs) = at_one, searched
+    (m1, s1, r1), (best_c, cv_scores, mc, ms, rs) = at_one, searched
     out = {
         "trainRows": n_train,
         "testRows": n_test,
         **extra,
-        "c1": {"C": 1.0, "l2": 1.0 / n_train, "fitSeconds": round(s1, 3), **r1, "iterations": int(np.max(m1.n_iter_))},
+        "c1": {"C": 1.0, "l2": 1.0 / n_train, "fitSeconds": round(s1, 3), **r1, "iterations": iterations(m1)},
         "cv": {
             "C": best_c,
             "l2": 1.0 / (n_train * best_c),
             "fitSeconds": round(ms, 3),
             **rs,
+            "iterations": iterations(mc),
             "meanCvLogLoss": cv_scores,
         },
     }
@@ -136,7 +142,7 @@ def text(folder):
     )
     cv_scores = [round(float(s), 6) for s in mean_losses]
     extra = {"labels": labels, "vocabulary": len(fitted[0].vocabulary_), "searchSeconds": round(search_seconds, 1)}
-    return report("spam", len(y), len(yt), extra, at_one, (best_c, cv_scores, seconds, scores))
+    return report("spam", len(y), len(yt), extra, at_one, (best_c, cv_scores, fitted, seconds, scores))
 
 
 def encode(x_train, x, features):
@@ -173,11 +179,11 @@ def tabular(folder, name):
     search.fit(x, y)
     search_seconds = time.perf_counter() - started
     best_c = float(search.best_params_["C"])
-    _, seconds, scores = fit_and_score(lambda: model(best_c).fit(x, y), predict, yt, p_true, len(y))
+    fitted, seconds, scores = fit_and_score(lambda: model(best_c).fit(x, y), predict, yt, p_true, len(y))
     cv_scores = [round(-float(s), 6) for s in search.cv_results_["mean_test_score"]]
     extra = {"labels": meta["labels"], "features": x.shape[1], "searchSeconds": round(search_seconds, 1)}
     truth = metrics(yt, p_true, p_true) if p_true is not None else None
-    return report(name, len(y), len(yt), extra, at_one, (best_c, cv_scores, seconds, scores), truth)
+    return report(name, len(y), len(yt), extra, at_one, (best_c, cv_scores, fitted, seconds, scores), truth)
 
 
 def main():
