@@ -198,7 +198,7 @@ describe('npm start (embedded Postgres, real processes)', function () {
     assert.match(seed.stdout, /already present/);
     const train = spawnSync(
       process.execPath,
-      [MAIN, 'train', '--model', 'penguin-species', '--max-iterations', '30', '--auto-promote'],
+      [MAIN, 'train', '--model', 'penguin-species', '--max-iterations', '300', '--auto-promote'],
       { env, encoding: 'utf8' },
     );
     assert.equal(train.status, 0, train.stderr);
