@@ -216,24 +216,25 @@ const ScoreSummary: React.FC<{ result: ScoreResultView }> = ({ result }) => {
   );
 };
 
-/** What a job's done/total count: epochs while a model trains, records for the jobs that work through records. */
+/** What a job's done/total count: solver iterations while a model trains, records for the jobs that work through records. */
 interface ProgressUnit {
   count: (done: number, total: number) => string;
   rate: (perSecond: number) => string;
 }
 
-const EPOCHS: ProgressUnit = {
-  count: (done, total) => `epoch ${done.toLocaleString('en')} of ${total.toLocaleString('en')}`,
-  rate: (perSecond) => `${perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1)} epochs/s`,
+/** The total is the iteration cap: the solver usually converges (and the job moves on) well before it. */
+const ITERATIONS: ProgressUnit = {
+  count: (done, total) => `iteration ${done.toLocaleString('en')} of at most ${total.toLocaleString('en')}`,
+  rate: (perSecond) => `${perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1)} iterations/s`,
 };
 const RECORDS: ProgressUnit = {
   count: (done, total) => `${done.toLocaleString('en')} of ${total.toLocaleString('en')} records`,
   rate: (perSecond) => `${Math.round(perSecond).toLocaleString('en')} rows/s`,
 };
 
-/** Training counts epochs only in its "training" phase (its other phases are single steps); other jobs count records. */
+/** Training counts iterations only in its "training" phase (its other phases are single steps); other jobs count records. */
 function progressUnit(kind: string, phase: string | null): ProgressUnit | null {
-  if (kind === 'train') return phase === 'training' ? EPOCHS : null;
+  if (kind === 'train') return phase === 'training' ? ITERATIONS : null;
   return RECORDS;
 }
 
@@ -245,7 +246,7 @@ const STATUS_WORDS: Readonly<Record<string, string>> = {
   cancelled: 'Cancelled',
 };
 
-/** One line that agrees with the Status field: "Running: training, epoch 3 of 8", "Running: 1,200 of 6,046 records". */
+/** One line that agrees with the Status field: "Running: training, iteration 3 of at most 8", "Running: 1,200 of 6,046 records". */
 function progressText(
   status: string,
   phase: string | null,

@@ -19,20 +19,14 @@ const HYPERPARAMETERS: Field[] = [
   {
     name: 'l2',
     label: 'L2 regularisation',
-    help: '0 to 1. Larger values keep weights small (less over-fitting). Default 1e-4 (tabular), 1e-5 (text).',
+    help: '0 to 1. Larger values keep weights small (less over-fitting). Default 3e-5 (tabular), 1e-6 (text).',
     placeholder: 'default',
   },
   {
-    name: 'learningRate',
-    label: 'Learning rate',
-    help: 'Above 0, at most 1. Adam step size. Default 0.05 (tabular), 0.1 (text).',
-    placeholder: 'default',
-  },
-  {
-    name: 'maxEpochs',
-    label: 'Max epochs',
-    help: '1 to 500. Training stops earlier when the validation loss stops improving. Default 60.',
-    placeholder: '60',
+    name: 'maxIterations',
+    label: 'Max iterations',
+    help: '1 to 10,000. The solver stops earlier once it has converged; a fit stopped by this cap is marked as not converged. Default 500.',
+    placeholder: '500',
   },
   {
     name: 'minDf',

@@ -105,7 +105,7 @@ async function runJob(queued: QueueJob<{ jobId: number }>, handler: JobHandler):
   if (!claimed) return;
   let lastWrite = { phase: '', at: 0 };
   const progress = async (phase: string, done: number, total: number) => {
-    // Epochs can finish many times a second: write at most twice a second within a phase.
+    // Solver iterations can finish many times a second: write at most twice a second within a phase.
     const now = Date.now();
     if (phase === lastWrite.phase && done < total && now - lastWrite.at < PROGRESS_INTERVAL_MS) return;
     lastWrite = { phase, at: now };

@@ -4,16 +4,16 @@ import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import type { FitOutcome, FitRequest } from './fit-pipeline.js';
 
 export type FitMessage =
-  | { type: 'epoch'; epoch: number; maxEpochs: number; validationLoss: number }
+  | { type: 'iteration'; iteration: number; maxIterations: number; objective: number }
   | { type: 'done'; outcome: FitOutcome }
   | { type: 'domain-error'; kind: string; code: string; message: string };
 
 /**
- * Called after epochs with the latest one (calls never overlap: epochs finishing meanwhile are folded
- * into the next call; the last epoch is always reported). Throwing stops the fit: the thread is
- * terminated and the error rethrown.
+ * Called after solver iterations with the latest one (calls never overlap: iterations finishing
+ * meanwhile are folded into the next call; the last one is always reported). Throwing stops the fit:
+ * the thread is terminated and the error rethrown.
  */
-export type EpochReporter = (epoch: number, maxEpochs: number) => Promise<void>;
+export type IterationReporter = (iteration: number, maxIterations: number) => Promise<void>;
 
 const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => DomainError> = {
   InvalidInput,
@@ -24,9 +24,12 @@ const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => Domai
 /**
  * Runs `fitPipeline` in a worker thread so the process's event loop stays free: the job queue keeps
  * heart-beating (a long fit is not mistaken for a dead worker) and progress and cancellation are
- * handled between epochs.
+ * handled between iterations.
  */
-export function fitInThread(request: FitRequest, report: EpochReporter = async () => undefined): Promise<FitOutcome> {
+export function fitInThread(
+  request: FitRequest,
+  report: IterationReporter = async () => undefined,
+): Promise<FitOutcome> {
   return new Promise<FitOutcome>((resolve, reject) => {
     const worker = new Worker(new URL('./fit-thread.js', import.meta.url), { workerData: request });
     let settled = false;
@@ -39,8 +42,8 @@ export function fitInThread(request: FitRequest, report: EpochReporter = async (
       if (error) reject(error);
       else resolve(outcome!);
     };
-    // Reports run one after another; epochs that finish meanwhile fold into the next report.
-    let pending: { epoch: number; maxEpochs: number } | undefined;
+    // Reports run one after another; iterations that finish meanwhile fold into the next report.
+    let pending: { iteration: number; maxIterations: number } | undefined;
     let queued = false;
     let reports = Promise.resolve();
     const reportLatest = () => {
@@ -51,17 +54,17 @@ export function fitInThread(request: FitRequest, report: EpochReporter = async (
           queued = false;
           const latest = pending;
           pending = undefined;
-          if (latest && !settled) await report(latest.epoch, latest.maxEpochs);
+          if (latest && !settled) await report(latest.iteration, latest.maxIterations);
         })
         .catch((error: unknown) => settle(error));
       return reports;
     };
     worker.on('message', (message: FitMessage) => {
-      if (message.type === 'epoch') {
-        pending = { epoch: message.epoch, maxEpochs: message.maxEpochs };
+      if (message.type === 'iteration') {
+        pending = { iteration: message.iteration, maxIterations: message.maxIterations };
         void reportLatest();
       } else if (message.type === 'done') {
-        // The last epoch is always reported before the outcome is handed over.
+        // The last iteration is always reported before the outcome is handed over.
         finished = true;
         void reportLatest().then(() => settle(undefined, message.outcome));
       } else {

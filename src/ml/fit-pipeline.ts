@@ -1,5 +1,5 @@
 import type { DatasetTask, FeatureSpec } from '../../models/enums.js';
-import type { EpochListener } from './softmax-regression.js';
+import type { IterationListener, TrainingHistory } from './softmax-regression.js';
 import { encodeRow } from './tabular/tabular-encoder.js';
 import { trainTabular } from './tabular/train-tabular.js';
 import { trainText } from './text/train-text.js';
@@ -31,33 +31,31 @@ export interface FitOutcome {
   hyperparameters: Record<string, unknown>;
   inputSchema: Record<string, unknown>;
   timings: Record<string, number>;
+  /** How the fit went: iterations, whether it converged, the objective per iteration. */
+  training: TrainingHistory;
 }
 
 /**
  * Fits the pipeline for the dataset's task and predicts the test rows: all the CPU work of a training
  * run, with no I/O, so it can run in a worker thread (see fit-in-thread.ts).
  */
-export function fitPipeline(request: FitRequest, onEpoch?: EpochListener): FitOutcome {
+export function fitPipeline(request: FitRequest, onIteration?: IterationListener): FitOutcome {
   const { options, train, test } = request;
   if (request.task === 'text-classification') {
     const trained = trainText(
       train.map((r) => ({ text: r.text ?? '', label: r.label })),
       options,
-      onEpoch,
+      onIteration,
     );
     return {
       trainer: trained.trainer,
       onnx: trained.onnx,
       labels: trained.labels,
       probabilities: trained.predict(test.map((r) => r.text ?? '')),
-      hyperparameters: {
-        ...options,
-        vocabularySize: trained.vocabularySize,
-        epochs: trained.history.epochs,
-        bestEpoch: trained.history.bestEpoch,
-      },
+      hyperparameters: { ...options, ...trained.settings, vocabularySize: trained.vocabularySize },
       inputSchema: { name: 'text', type: 'string', shape: ['batch'], description: 'The raw text of each record.' },
       timings: trained.timings,
+      training: trained.history,
     };
   }
   const schema = request.schema;
@@ -65,7 +63,7 @@ export function fitPipeline(request: FitRequest, onEpoch?: EpochListener): FitOu
     schema,
     train.map((r) => ({ features: r.features ?? {}, label: r.label })),
     options,
-    onEpoch,
+    onIteration,
   );
   return {
     trainer: trained.trainer,
@@ -74,7 +72,7 @@ export function fitPipeline(request: FitRequest, onEpoch?: EpochListener): FitOu
     probabilities: trained.predict(
       test.map((r, i) => encodeRow(r.features ?? {}, schema, `test row ${i + 1} (record ${r.id})`)),
     ),
-    hyperparameters: { ...options, epochs: trained.history.epochs, bestEpoch: trained.history.bestEpoch },
+    hyperparameters: { ...options, ...trained.settings },
     inputSchema: {
       name: 'features',
       type: 'float32',
@@ -83,5 +81,6 @@ export function fitPipeline(request: FitRequest, onEpoch?: EpochListener): FitOu
       encoding: 'numbers as is; categories as their index; missing as NaN',
     },
     timings: trained.timings,
+    training: trained.history,
   };
 }

@@ -3,12 +3,12 @@ import { DomainError } from '../errors/domain-error.js';
 import { fitPipeline, type FitRequest } from './fit-pipeline.js';
 import type { FitMessage } from './fit-in-thread.js';
 
-/** Worker-thread entry: fits, posting each epoch and then the outcome (buffers transferred, not copied). */
+/** Worker-thread entry: fits, posting each solver iteration and then the outcome (buffers transferred, not copied). */
 const port = parentPort!;
 const post = (message: FitMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 try {
-  const outcome = fitPipeline(workerData as FitRequest, (epoch, maxEpochs, validationLoss) =>
-    post({ type: 'epoch', epoch, maxEpochs, validationLoss }),
+  const outcome = fitPipeline(workerData as FitRequest, (iteration, maxIterations, objective) =>
+    post({ type: 'iteration', iteration, maxIterations, objective }),
   );
   post({ type: 'done', outcome }, [outcome.onnx.buffer as ArrayBuffer, outcome.probabilities.buffer as ArrayBuffer]);
 } catch (error) {

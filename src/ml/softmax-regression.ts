@@ -1,6 +1,6 @@
 import { InvalidInput } from '../errors/domain-error.js';
-import { isDense, selectRows, type DesignMatrix } from './sparse-matrix.js';
-import { seededRandom, shuffleInPlace } from './seeded-random.js';
+import { minimiseLbfgs, type Objective, type StopReason } from './lbfgs.js';
+import { isDense, type DenseMatrix, type DesignMatrix, type SparseMatrix } from './sparse-matrix.js';
 
 /** Multinomial logistic regression: logits = x·W + b, probabilities = softmax(logits). Binary is K = 2. */
 export interface SoftmaxModel {
@@ -12,46 +12,64 @@ export interface SoftmaxModel {
 }
 
 export interface SoftmaxOptions {
-  /** L2 penalty on the weights (not the bias), per example. */
+  /**
+   * L2 penalty: the fit minimises mean log loss + (l2 / 2)·||W||² (the bias is not penalised).
+   * scikit-learn's C is l2 = 1 / (rows · C), for two classes and for more (see trainSoftmax).
+   */
   l2: number;
-  learningRate: number;
-  batchSize: number;
-  maxEpochs: number;
-  /** Stop after this many epochs without a better validation loss. */
-  patience: number;
-  /** Share of the training rows held back for early stopping. */
-  validationShare: number;
+  /** Stop (not converged) after this many L-BFGS iterations. */
+  maxIterations: number;
+  /** Converged when no component of the objective's gradient exceeds this. */
+  tolerance: number;
+  /** Unused by the (deterministic) solver; kept so stored hyperparameters and callers stay stable. */
   seed: number;
+  /** Warm start (e.g. along a path of l2 values): same dim and classes as the data. */
+  initial?: SoftmaxModel;
 }
 
 export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
   l2: 1e-4,
-  learningRate: 0.05,
-  batchSize: 256,
-  maxEpochs: 60,
-  patience: 4,
-  validationShare: 0.1,
+  maxIterations: 500,
+  tolerance: 1e-6,
   seed: 42,
 };
 
+/** What the fit says about itself. */
 export interface TrainingHistory {
-  epochs: number;
-  bestEpoch: number;
-  trainLoss: number[];
-  validationLoss: number[];
+  solver: 'lbfgs';
+  iterations: number;
+  maxIterations: number;
+  /** False when the fit stopped at maxIterations (or the line search failed) before the stopping rule held. */
+  converged: boolean;
+  /** Which rule stopped it: 'gradient' or 'objective' (converged), 'max-iterations' or 'line-search' (not). */
+  stopReason: StopReason;
+  /** Largest component of the objective's gradient at the returned weights. */
+  gradientNorm: number;
+  /** The objective at the start and after each iteration. */
+  objective: number[];
 }
 
-/** Told after every epoch (e.g. to report progress); the fit runs synchronously around it. */
-export type EpochListener = (epoch: number, maxEpochs: number, validationLoss: number) => void;
+/** Told after every iteration (e.g. to report progress); the fit runs synchronously around it. */
+export type IterationListener = (iteration: number, maxIterations: number, objective: number) => void;
+/** The former name, kept for callers written against it. */
+export type EpochListener = IterationListener;
 
-/** Mini-batch Adam with L2 and early stopping on a validation split; returns the best epoch's weights. */
+/**
+ * Full-batch L-BFGS on the convex objective mean log loss + (l2 / 2)·||W||², bias unpenalised; the
+ * optimum is unique (for l2 > 0), so the result does not depend on a seed or on the row order.
+ *
+ * Two classes are fitted as scikit-learn does, with one weight column w (the logit of class 1 minus
+ * that of class 0) penalised as (l2 / 2)·||w||², and stored as W = [−w/2, w/2]: the same probabilities,
+ * half the work, and the same C ↔ l2 mapping as for more classes (where every column is penalised).
+ */
 export function trainSoftmax(
   x: DesignMatrix,
   y: Int32Array,
   classes: number,
-  options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS,
-  onEpoch: EpochListener = () => undefined,
+  options: Partial<SoftmaxOptions> = {},
+  onIteration: IterationListener = () => undefined,
 ): { model: SoftmaxModel; history: TrainingHistory } {
+  const settings = { ...DEFAULT_SOFTMAX_OPTIONS, ...options };
   if (x.rows === 0)
     throw new InvalidInput(
       'training.empty',
@@ -63,71 +81,201 @@ export function trainSoftmax(
       'training.one_class',
       `All training rows have the same label (${classes > 0 ? 'only one class present' : 'no labels'}): label rows of at least two classes.`,
     );
+  const initial = settings.initial;
+  if (initial && (initial.dim !== x.cols || initial.classes !== classes))
+    throw new InvalidInput(
+      'training.bad_initial',
+      `The warm start has ${initial.dim} inputs and ${initial.classes} classes but the data has ${x.cols} and ${classes}: start from a model fitted on the same features.`,
+    );
 
-  const random = seededRandom(options.seed);
-  const order = Int32Array.from({ length: x.rows }, (_, i) => i);
-  shuffleInPlace(order, random);
-  const validationSize = x.rows >= 50 ? Math.max(1, Math.floor(x.rows * options.validationShare)) : 0;
-  const validationRows = order.subarray(0, validationSize);
-  const trainRows = Int32Array.from(order.subarray(validationSize));
-  const train = selectRows(x, trainRows);
-  const trainY = Int32Array.from(trainRows, (i) => y[i]!);
-  const validation = selectRows(x, validationRows);
-  const validationY = Int32Array.from(validationRows, (i) => y[i]!);
-
-  const dim = x.cols;
-  const model: SoftmaxModel = {
-    dim,
-    classes,
-    weights: new Float64Array(dim * classes),
-    bias: new Float64Array(classes),
+  const columns = classes === 2 ? 1 : classes;
+  const theta = new Float64Array(x.cols * columns + columns);
+  if (initial) fromModel(initial, columns, theta);
+  const result = minimiseLbfgs(logLossObjective(x, y, columns, settings.l2), theta, {
+    maxIterations: settings.maxIterations,
+    tolerance: settings.tolerance,
+    onIteration: (iteration, objective) => onIteration(iteration, settings.maxIterations, objective),
+  });
+  return {
+    model: toModel(theta, x.cols, classes, columns),
+    history: {
+      solver: 'lbfgs',
+      iterations: result.iterations,
+      maxIterations: settings.maxIterations,
+      converged: result.converged,
+      stopReason: result.stopReason,
+      gradientNorm: result.gradientNorm,
+      objective: result.objective,
+    },
   };
-  const adam = new Adam(dim * classes + classes, options.learningRate);
-  const gradW = new Float64Array(dim * classes);
-  const gradB = new Float64Array(classes);
-  const probs = new Float64Array(classes);
-  const history: TrainingHistory = { epochs: 0, bestEpoch: 0, trainLoss: [], validationLoss: [] };
-  let best = { loss: Infinity, weights: model.weights.slice(), bias: model.bias.slice() };
-  let sinceBest = 0;
-  // The rows were shuffled once above (train is in random order); each epoch visits the batches in a
-  // new random order. Rows of a batch stay contiguous in memory, which keeps the fit cache-friendly.
-  const batchOrder = Int32Array.from({ length: Math.ceil(train.rows / options.batchSize) }, (_, i) => i);
+}
 
-  for (let epoch = 1; epoch <= options.maxEpochs; epoch += 1) {
-    shuffleInPlace(batchOrder, random);
-    let lossSum = 0;
-    for (const batch of batchOrder) {
-      const start = batch * options.batchSize;
-      const end = Math.min(train.rows, start + options.batchSize);
-      gradW.fill(0);
-      gradB.fill(0);
-      for (let row = start; row < end; row += 1) {
-        forwardRow(model, train, row, probs);
-        const label = trainY[row]!;
-        lossSum -= Math.log(Math.max(probs[label]!, 1e-15));
-        probs[label]! -= 1; // now dLoss/dLogits
-        for (let k = 0; k < classes; k += 1) gradB[k]! += probs[k]!;
-        accumulateGradient(train, row, probs, gradW);
-      }
-      const scale = 1 / (end - start);
-      adam.step(model, gradW, gradB, scale, options.l2);
+/** mean log loss + (l2 / 2)·||W||² of the model on (x, y): the quantity trainSoftmax minimises. */
+export function softmaxObjective(model: SoftmaxModel, x: DesignMatrix, y: Int32Array, l2: number): number {
+  const columns = model.classes === 2 ? 1 : model.classes;
+  const theta = new Float64Array(model.dim * columns + columns);
+  fromModel(model, columns, theta);
+  return logLossObjective(x, y, columns, l2)(theta, new Float64Array(theta.length));
+}
+
+/** Parameters θ = [W (dim × columns, row-major), b (columns)] → objective and gradient, in one pass over the rows. */
+function logLossObjective(x: DesignMatrix, y: Int32Array, columns: number, l2: number): Objective {
+  const dim = x.cols;
+  const weightCount = dim * columns;
+  const logits = new Float64Array(columns + 1);
+  return (theta, gradient) => {
+    gradient.fill(0);
+    const loss = isDense(x)
+      ? denseLossAndGradient(x, y, columns, theta, gradient, logits)
+      : sparseLossAndGradient(x, y, columns, theta, gradient, logits);
+    const inverseRows = 1 / x.rows;
+    let penalty = 0;
+    for (let i = 0; i < weightCount; i += 1) {
+      const w = theta[i]!;
+      penalty += w * w;
+      gradient[i] = gradient[i]! * inverseRows + l2 * w;
     }
-    const validationLoss = validation.rows > 0 ? meanLogLoss(model, validation, validationY) : lossSum / train.rows;
-    history.trainLoss.push(lossSum / train.rows);
-    history.validationLoss.push(validationLoss);
-    history.epochs = epoch;
-    onEpoch(epoch, options.maxEpochs, validationLoss);
-    if (validationLoss < best.loss - 1e-5) {
-      best = { loss: validationLoss, weights: model.weights.slice(), bias: model.bias.slice() };
-      history.bestEpoch = epoch;
-      sinceBest = 0;
-    } else if ((sinceBest += 1) >= options.patience) {
-      break;
+    for (let i = weightCount; i < theta.length; i += 1) gradient[i]! *= inverseRows;
+    return loss * inverseRows + 0.5 * l2 * penalty;
+  };
+}
+
+/**
+ * Turns logits[0..columns) into dLoss/dLogits (softmax − one-hot) for `label`, returning the row's
+ * cross-entropy. Three or more classes: two classes have loops of their own (one logit, no array).
+ */
+function rowLossAndDelta(logits: Float64Array, columns: number, label: number): number {
+  let max = -Infinity;
+  for (let k = 0; k < columns; k += 1) max = Math.max(max, logits[k]!);
+  const labelLogit = logits[label]! - max;
+  let sum = 0;
+  for (let k = 0; k < columns; k += 1) sum += logits[k] = Math.exp(logits[k]! - max);
+  for (let k = 0; k < columns; k += 1) logits[k]! /= sum;
+  logits[label]! -= 1;
+  return Math.log(sum) - labelLogit;
+}
+
+function denseLossAndGradient(
+  x: DenseMatrix,
+  y: Int32Array,
+  columns: number,
+  theta: Float64Array,
+  gradient: Float64Array,
+  logits: Float64Array,
+): number {
+  const { data, cols, rows } = x;
+  const biasAt = cols * columns;
+  let loss = 0;
+  if (columns === 1) {
+    // The hot loop of every binary tabular fit: one dot product and one axpy per row.
+    const b = theta[biasAt]!;
+    let biasGradient = 0;
+    for (let row = 0, at = 0; row < rows; row += 1, at += cols) {
+      let z = b;
+      for (let j = 0; j < cols; j += 1) z += data[at + j]! * theta[j]!;
+      const label = y[row]!;
+      const e = Math.exp(-Math.abs(z));
+      loss += Math.max(z, 0) + Math.log1p(e) - label * z;
+      const delta = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - label;
+      biasGradient += delta;
+      for (let j = 0; j < cols; j += 1) gradient[j]! += delta * data[at + j]!;
+    }
+    gradient[biasAt] = biasGradient;
+    return loss;
+  }
+  for (let row = 0, at = 0; row < rows; row += 1, at += cols) {
+    for (let k = 0; k < columns; k += 1) logits[k] = theta[biasAt + k]!;
+    for (let j = 0; j < cols; j += 1) {
+      const v = data[at + j]!;
+      if (v === 0) continue; // one-hot columns are mostly zero
+      const base = j * columns;
+      for (let k = 0; k < columns; k += 1) logits[k]! += v * theta[base + k]!;
+    }
+    loss += rowLossAndDelta(logits, columns, y[row]!);
+    for (let k = 0; k < columns; k += 1) gradient[biasAt + k]! += logits[k]!;
+    for (let j = 0; j < cols; j += 1) {
+      const v = data[at + j]!;
+      if (v === 0) continue;
+      const base = j * columns;
+      for (let k = 0; k < columns; k += 1) gradient[base + k]! += v * logits[k]!;
     }
   }
-  model.weights.set(best.weights);
-  model.bias.set(best.bias);
-  return { model, history };
+  return loss;
+}
+
+function sparseLossAndGradient(
+  x: SparseMatrix,
+  y: Int32Array,
+  columns: number,
+  theta: Float64Array,
+  gradient: Float64Array,
+  logits: Float64Array,
+): number {
+  const { indptr, indices, values, rows, cols } = x;
+  const biasAt = cols * columns;
+  let loss = 0;
+  if (columns === 1) {
+    // The hot loop of every binary text fit: a sparse dot product and a sparse axpy per row.
+    const b = theta[biasAt]!;
+    let biasGradient = 0;
+    for (let row = 0; row < rows; row += 1) {
+      const start = indptr[row]!;
+      const end = indptr[row + 1]!;
+      let z = b;
+      for (let p = start; p < end; p += 1) z += values[p]! * theta[indices[p]!]!;
+      const label = y[row]!;
+      const e = Math.exp(-Math.abs(z));
+      loss += Math.max(z, 0) + Math.log1p(e) - label * z;
+      const delta = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - label;
+      biasGradient += delta;
+      for (let p = start; p < end; p += 1) gradient[indices[p]!]! += delta * values[p]!;
+    }
+    gradient[biasAt] = biasGradient;
+    return loss;
+  }
+  for (let row = 0; row < rows; row += 1) {
+    const start = indptr[row]!;
+    const end = indptr[row + 1]!;
+    for (let k = 0; k < columns; k += 1) logits[k] = theta[biasAt + k]!;
+    for (let p = start; p < end; p += 1) {
+      const v = values[p]!;
+      const base = indices[p]! * columns;
+      for (let k = 0; k < columns; k += 1) logits[k]! += v * theta[base + k]!;
+    }
+    loss += rowLossAndDelta(logits, columns, y[row]!);
+    for (let k = 0; k < columns; k += 1) gradient[biasAt + k]! += logits[k]!;
+    for (let p = start; p < end; p += 1) {
+      const v = values[p]!;
+      const base = indices[p]! * columns;
+      for (let k = 0; k < columns; k += 1) gradient[base + k]! += v * logits[k]!;
+    }
+  }
+  return loss;
+}
+
+/** θ → the stored model (two classes: W = [−w/2, w/2], b = [−b/2, b/2], the same softmax). */
+function toModel(theta: Float64Array, dim: number, classes: number, columns: number): SoftmaxModel {
+  if (columns === classes)
+    return { dim, classes, weights: theta.slice(0, dim * classes), bias: theta.slice(dim * classes) };
+  const weights = new Float64Array(dim * 2);
+  for (let j = 0; j < dim; j += 1) {
+    weights[j * 2] = -theta[j]! / 2;
+    weights[j * 2 + 1] = theta[j]! / 2;
+  }
+  const b = theta[dim]!;
+  return { dim, classes, weights, bias: Float64Array.of(-b / 2, b / 2) };
+}
+
+/** The stored model → θ (two classes: the difference of the two columns). */
+function fromModel(model: SoftmaxModel, columns: number, theta: Float64Array): void {
+  const { dim, classes, weights, bias } = model;
+  if (columns === classes) {
+    theta.set(weights);
+    theta.set(bias, dim * classes);
+    return;
+  }
+  for (let j = 0; j < dim; j += 1) theta[j] = weights[j * 2 + 1]! - weights[j * 2]!;
+  theta[dim] = bias[1]! - bias[0]!;
 }
 
 /** Probabilities for one row of `x` into `out` (length = classes). */
@@ -155,25 +303,6 @@ export function forwardRow(model: SoftmaxModel, x: DesignMatrix, row: number, ou
   for (let k = 0; k < classes; k += 1) out[k]! /= sum;
 }
 
-/** gradW (dim × classes) += x[row] ⊗ delta. */
-function accumulateGradient(x: DesignMatrix, row: number, delta: Float64Array, gradW: Float64Array): void {
-  const classes = delta.length;
-  if (isDense(x)) {
-    const { data, cols } = x;
-    for (let j = 0, at = row * cols; j < cols; j += 1, at += 1) {
-      const v = data[at]!;
-      const base = j * classes;
-      for (let k = 0; k < classes; k += 1) gradW[base + k]! += v * delta[k]!;
-    }
-    return;
-  }
-  for (let p = x.indptr[row]!; p < x.indptr[row + 1]!; p += 1) {
-    const v = x.values[p]!;
-    const base = x.indices[p]! * classes;
-    for (let k = 0; k < classes; k += 1) gradW[base + k]! += v * delta[k]!;
-  }
-}
-
 /** Probabilities for every row: rows × classes, row-major. */
 export function predictProbabilities(model: SoftmaxModel, x: DesignMatrix): Float64Array {
   const result = new Float64Array(x.rows * model.classes);
@@ -183,47 +312,4 @@ export function predictProbabilities(model: SoftmaxModel, x: DesignMatrix): Floa
     result.set(row, i * model.classes);
   }
   return result;
-}
-
-function meanLogLoss(model: SoftmaxModel, x: DesignMatrix, y: Int32Array): number {
-  const probs = new Float64Array(model.classes);
-  let sum = 0;
-  for (let i = 0; i < x.rows; i += 1) {
-    forwardRow(model, x, i, probs);
-    sum -= Math.log(Math.max(probs[y[i]!]!, 1e-15));
-  }
-  return sum / x.rows;
-}
-
-/** Adam (Kingma & Ba) over all weights and biases; L2 applies to weights only. */
-class Adam {
-  private readonly m: Float64Array;
-  private readonly v: Float64Array;
-  private t = 0;
-  constructor(
-    size: number,
-    private readonly rate: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly epsilon = 1e-8,
-  ) {
-    this.m = new Float64Array(size);
-    this.v = new Float64Array(size);
-  }
-
-  step(model: SoftmaxModel, gradW: Float64Array, gradB: Float64Array, scale: number, l2: number): void {
-    this.t += 1;
-    const c1 = 1 - this.beta1 ** this.t;
-    const c2 = 1 - this.beta2 ** this.t;
-    const { weights, bias } = model;
-    const n = weights.length;
-    for (let i = 0; i < n; i += 1) this.update(weights, i, i, gradW[i]! * scale + l2 * weights[i]!, c1, c2);
-    for (let k = 0; k < bias.length; k += 1) this.update(bias, k, n + k, gradB[k]! * scale, c1, c2);
-  }
-
-  private update(target: Float64Array, index: number, slot: number, gradient: number, c1: number, c2: number): void {
-    const m = (this.m[slot] = this.beta1 * this.m[slot]! + (1 - this.beta1) * gradient);
-    const v = (this.v[slot] = this.beta2 * this.v[slot]! + (1 - this.beta2) * gradient * gradient);
-    target[index]! -= (this.rate * (m / c1)) / (Math.sqrt(v / c2) + this.epsilon);
-  }
 }

@@ -23,8 +23,12 @@ const Flag = z.preprocess(
 export const TrainInput = z.object({
   model: z.string().trim().min(1, 'name the model to train'),
   l2: z.coerce.number().min(0).max(1).optional(),
+  /** L-BFGS iterations at most; a fit stopped by this cap is stored as not converged. */
+  maxIterations: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** The former name of maxIterations (old forms, jobs, scripts); maxIterations wins when both are given. */
+  maxEpochs: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** Ignored: the mini-batch learning rate of the former solver, still accepted so old scheduled jobs run. */
   learningRate: z.coerce.number().gt(0).max(1).optional(),
-  maxEpochs: z.coerce.number().int().min(1).max(500).optional(),
   minDf: z.coerce.number().int().min(1).max(1_000).optional(),
   maxFeatures: z.coerce.number().int().min(10).max(200_000).optional(),
   /** Training filter: only train rows edited (e.g. relabelled) at or after this time. */
@@ -46,7 +50,7 @@ export interface TrainResult {
 }
 
 export interface TrainHooks {
-  /** Called at each step and after each epoch; a job uses it to report progress and to stop when cancelled (by throwing). */
+  /** Called at each step and after each solver iteration; a job uses it to report progress and to stop when cancelled (by throwing). */
   phase?: (name: string, done: number, total: number) => Promise<void>;
 }
 
@@ -98,15 +102,18 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
   const snapshot = { filter, rowCount: train.length, contentHash: contentHash(train) };
   const options = Object.fromEntries(
     Object.entries(input).filter(
-      ([key, value]) => !['model', 'editedSince', 'tag', 'autoPromote'].includes(key) && value !== undefined,
+      ([key, value]) =>
+        !['model', 'editedSince', 'tag', 'autoPromote', 'maxEpochs', 'learningRate'].includes(key) &&
+        value !== undefined,
     ),
   );
 
-  await phase('training', 0, input.maxEpochs ?? DEFAULT_SOFTMAX_OPTIONS.maxEpochs);
+  await phase('training', 0, input.maxIterations ?? DEFAULT_SOFTMAX_OPTIONS.maxIterations);
   const fitted = await fitInThread(
     { task: dataset.task, schema: dataset.featureSchema, train, test, options },
-    (epoch, maxEpochs) => phase('training', epoch, maxEpochs),
+    (iteration, maxIterations) => phase('training', iteration, maxIterations),
   );
+  const { solver, iterations, maxIterations, converged, gradientNorm } = fitted.training;
   const { labels, probabilities } = fitted;
 
   await phase('evaluating', 0, 1);
@@ -133,7 +140,11 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
       labels,
     },
     trainingSnapshot: snapshot,
-    metrics: { ...metrics, evaluatedOn: { split: 'test', rows: known.length } },
+    metrics: {
+      ...metrics,
+      evaluatedOn: { split: 'test', rows: known.length },
+      training: { solver, iterations, maxIterations, converged, gradientNorm },
+    },
     parentVersionId: parent?.id ?? null,
   });
   const promotion = input.autoPromote ? await autoPromote(actor, model, version) : null;
@@ -165,7 +176,11 @@ export function trainJobParams(model: string, given: Readonly<Record<string, unk
 
 function parseInput(raw: TrainInput): z.output<typeof TrainInput> {
   const parsed = TrainInput.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // One name from here on: maxEpochs is read as maxIterations; the ignored learning rate is dropped.
+    const { maxEpochs, learningRate: _ignored, ...input } = parsed.data;
+    return { ...input, maxIterations: input.maxIterations ?? maxEpochs };
+  }
   const fields = Object.fromEntries(
     parsed.error.issues.map((issue) => [issue.path.join('.') || 'input', issue.message]),
   );

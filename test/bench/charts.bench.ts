@@ -40,8 +40,8 @@ try {
     description: null,
     createdById: null,
   });
-  const trained = await trainModel(system, { model: model.name, maxEpochs: 5 });
-  await trainModel(system, { model: model.name, maxEpochs: 10 });
+  const trained = await trainModel(system, { model: model.name, maxIterations: 5 });
+  await trainModel(system, { model: model.name, maxIterations: 10 });
   await promoteAlias(system, { versionId: trained.version.id, alias: 'production' });
   await startQueue(db.url);
   await startWorker();

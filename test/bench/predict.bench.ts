@@ -69,7 +69,7 @@ try {
     description: null,
     createdById: null,
   });
-  const trained = await trainModel(system, { model: 'predict-bench', maxEpochs: 5 });
+  const trained = await trainModel(system, { model: 'predict-bench', maxIterations: 5 });
   await promoteAlias(system, { versionId: trained.version.id, alias: 'production' });
   await saveUser(system, {
     email: 'bench@example.com',

@@ -78,6 +78,16 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       `scikit-learn ${num((get(train, 'baseline', 'text', 'totalMs') as number) / 1000, 2)}`,
       '≤ 5',
     ]);
+    for (const [key, what] of [
+      ['tabular', '100k×30'],
+      ['text', 'SpamAssassin'],
+    ] as const)
+      rows.push([
+        `test log loss / ECE, ${what}`,
+        `${num(get(train, key, 'logLoss'), 4)} / ${num(get(train, key, 'ece'), 4)}`,
+        `scikit-learn C = 1: ${num(get(train, 'baseline', key, 'logLoss'), 4)} / ${num(get(train, 'baseline', key, 'ece'), 4)}`,
+        'ECE ≤ 0.02',
+      ]);
   }
   if (audit) {
     rows.push([

@@ -70,7 +70,7 @@ try {
     description: null,
     createdById: null,
   });
-  const trained = await trainModel(system, { model: 'score-bench', maxEpochs: 3 });
+  const trained = await trainModel(system, { model: 'score-bench', maxIterations: 3 });
   await db.sequelize.query('VACUUM ANALYZE records');
   await startQueue(db.url);
   worker = await startWorker(db.url);

@@ -42,7 +42,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     browser = await launchChromium();
     const model = await createPenguinModel('e2e-api');
     modelName = model.name;
-    const version = (await trainModel({ type: 'system' }, { model: model.name, maxEpochs: 10 })).version;
+    const version = (await trainModel({ type: 'system' }, { model: model.name, maxIterations: 10 })).version;
     await promoteAlias({ type: 'system' }, { versionId: version.id, alias: 'production' });
   });
 

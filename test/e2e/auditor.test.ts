@@ -28,8 +28,8 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
     scientistEmail = scientist.email;
     const actor = { type: 'user' as const, ...scientist };
     const model = await createPenguinModel('audit-e2e');
-    const v1 = (await trainModel(actor, { model: model.name, maxEpochs: 5 })).version;
-    const v2 = (await trainModel(actor, { model: model.name, maxEpochs: 8 })).version;
+    const v1 = (await trainModel(actor, { model: model.name, maxIterations: 5 })).version;
+    const v2 = (await trainModel(actor, { model: model.name, maxIterations: 8 })).version;
     await promoteAlias(actor, { versionId: v1.id, alias: 'production' });
     promotedAt = new Date();
     await new Promise((resolve) => setTimeout(resolve, 1_100));

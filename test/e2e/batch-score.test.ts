@@ -30,7 +30,7 @@ describe('a data scientist scores a dataset from the console and follows the job
     await sequelizeOf().query(`SELECT setval(pg_get_serial_sequence('jobs', 'id'), ${model.id}, false)`);
     modelId = model.id;
     datasetId = model.datasetId;
-    const { version } = await trainModel({ type: 'system' }, { model: model.name, maxEpochs: 20 });
+    const { version } = await trainModel({ type: 'system' }, { model: model.name, maxIterations: 20 });
     await promoteAlias({ type: 'system' }, { versionId: version.id, alias: 'production' });
   });
   after(async () => {

@@ -78,8 +78,8 @@ describe('confirming an action in the console sends it as a POST (Chromium)', ()
   it('says which version a roll-back returns to, then rolls the alias back', async () => {
     const model = await createPenguinModel('confirm-rollback');
     const system = { type: 'system' } as const;
-    const v1 = (await trainModel(system, { model: model.name, maxEpochs: 3 })).version;
-    const v2 = (await trainModel(system, { model: model.name, maxEpochs: 3 })).version;
+    const v1 = (await trainModel(system, { model: model.name, maxIterations: 3 })).version;
+    const v2 = (await trainModel(system, { model: model.name, maxIterations: 3 })).version;
     await promoteAlias(system, { versionId: v1.id, alias: 'production' });
     await promoteAlias(system, { versionId: v2.id, alias: 'production' });
     const alias = (await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))!;

@@ -77,8 +77,8 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
     modelId = model.id;
     datasetId = model.datasetId;
     const system = { type: 'system' } as const;
-    await trainModel(system, { model: model.name, maxEpochs: 5 });
-    const second = (await trainModel(system, { model: model.name, maxEpochs: 30 })).version;
+    await trainModel(system, { model: model.name, maxIterations: 5 });
+    const second = (await trainModel(system, { model: model.name, maxIterations: 30 })).version;
     await promoteAlias(system, { versionId: second.id, alias: 'production' });
     const { job } = await queueScoring(system, { model: model.name });
     assert.equal((await waitForJob(job.id)).status, 'succeeded');

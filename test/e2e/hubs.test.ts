@@ -57,8 +57,8 @@ describe('hubs: the model, dataset and user pages in Chromium, per role', () => 
     const model = await createPenguinModel('hubs-e2e');
     modelId = model.id;
     datasetId = model.datasetId;
-    const v1 = (await trainModel(scientist, { model: model.name, maxEpochs: 5 })).version.id;
-    v2 = (await trainModel(admin, { model: model.name, maxEpochs: 8 })).version.id;
+    const v1 = (await trainModel(scientist, { model: model.name, maxIterations: 5 })).version.id;
+    v2 = (await trainModel(admin, { model: model.name, maxIterations: 8 })).version.id;
     await promoteAlias(scientist, { versionId: v1, alias: 'production' });
     await promoteAlias(admin, { versionId: v2, alias: 'production' });
     scientistJob = Number((await finishedJob('train', { model: model.name }, scientist.id)).id);

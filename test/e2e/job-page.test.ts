@@ -8,7 +8,7 @@ import { createPenguinModel } from '../support/penguin-model.js';
 
 /**
  * A job's page says one thing about it: the Status field and the live progress agree as the job
- * moves (queued → running → succeeded), training counts epochs and scoring counts records. The worker
+ * moves (queued → running → succeeded), training counts solver iterations and scoring counts records. The worker
  * is played by updating the job row, as run-worker.ts does, so each state is seen for certain.
  */
 describe('the job page: status and progress agree (Chromium)', () => {
@@ -34,7 +34,7 @@ describe('the job page: status and progress agree (Chromium)', () => {
   const statusField = () => page.locator('[data-testid="property-show-status"]');
   const progress = () => page.getByTestId('job-progress-text');
 
-  it('follows a training job from queued to running (epochs) to succeeded, the Status field with it', async () => {
+  it('follows a training job from queued to running (iterations) to succeeded, the Status field with it', async () => {
     const model = await createPenguinModel('job-page');
     const job = await enqueueJob(actor(), 'train', { model: model.name });
     await page.goto(`${server.baseUrl}/admin/resources/jobs/records/${job.id}/show`);
@@ -50,7 +50,7 @@ describe('the job page: status and progress agree (Chromium)', () => {
     await page.waitForFunction(
       () => document.querySelector('[data-testid="property-show-status"]')?.textContent?.includes('Running') === true,
     );
-    assert.equal(await progress().innerText(), 'Running: training, epoch 3 of 8');
+    assert.equal(await progress().innerText(), 'Running: training, iteration 3 of at most 8');
     assert.doesNotMatch(await page.getByTestId('job-progress').innerText(), /rows\/s/);
 
     await Job.update(

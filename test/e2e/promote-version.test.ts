@@ -58,7 +58,7 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/train`);
-    await page.fill('[data-testid="train-form"] input[name="maxEpochs"]', '12');
+    await page.fill('[data-testid="train-form"] input[name="maxIterations"]', '12');
     await page.click('[data-testid="train-submit"]');
     await page.waitForURL(/\/admin\/resources\/jobs\/records\/\d+\/show/);
     await page.waitForSelector('[data-testid="job-progress"][data-status="succeeded"]', { timeout: 60_000 });

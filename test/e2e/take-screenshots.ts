@@ -44,7 +44,7 @@ try {
   initModels(sequelize);
   await migrate(sequelize, db.url);
   await seedDemoData({ type: 'system' });
-  const retrained = await trainModel({ type: 'system' }, { model: 'penguin-species', l2: 0.01, maxEpochs: 8 });
+  const retrained = await trainModel({ type: 'system' }, { model: 'penguin-species', l2: 0.01 });
   await promoteAlias({ type: 'system' }, { versionId: retrained.version.id, alias: 'production' });
   const spam = (await MlModel.findOne({ where: { name: 'spam-filter' } }))!;
   const penguins = (await MlModel.findOne({ where: { name: 'penguin-species' } }))!;

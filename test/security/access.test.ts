@@ -185,7 +185,7 @@ const API_ROUTES: Record<
   },
   'POST /api/v1/models/{name}/train': {
     rule: ['models', 'train'],
-    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/train`, body: { maxEpochs: 1 } }),
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/train`, body: { maxIterations: 1 } }),
   },
   'POST /api/v1/models/{name}/predict': {
     rule: ['models', 'predict'],

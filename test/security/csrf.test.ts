@@ -162,7 +162,7 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
   'datasets.train': (f) => ({
     method: 'POST',
     path: `/admin/api/resources/datasets/records/${f.model.datasetId}/train`,
-    json: { model: f.model.name, maxEpochs: '1' },
+    json: { model: f.model.name, maxIterations: '1' },
   }),
   'records.new': (f) => ({
     method: 'POST',
@@ -241,7 +241,7 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
   'models.train': (f) => ({
     method: 'POST',
     path: `/admin/api/resources/models/records/${f.model.id}/train`,
-    json: { maxEpochs: '1' },
+    json: { maxIterations: '1' },
   }),
   'models.upload': (f) => ({
     method: 'POST',
@@ -331,7 +331,7 @@ const API_WRITES: Record<string, (f: Fixtures) => Write> = {
   'POST /api/v1/models/{name}/train': (f) => ({
     method: 'POST',
     path: `/api/v1/models/${f.model.name}/train`,
-    json: { maxEpochs: 1 },
+    json: { maxIterations: 1 },
   }),
   'POST /api/v1/jobs/{id}/cancel': (f) => ({ method: 'POST', path: `/api/v1/jobs/${f.jobs.api.id}/cancel` }),
   'POST /api/v1/change-sets/{id}/revert': (f) => ({

@@ -64,8 +64,8 @@ export async function trainedModel(
   const model = await createPenguinModel(prefix);
   await model.update({ createdById: owner.id });
   const actor = userActor(owner);
-  const v1 = (await trainModel(actor, { model: model.name, maxEpochs: 3 })).version;
-  const v2 = (await trainModel(actor, { model: model.name, maxEpochs: 3 })).version;
+  const v1 = (await trainModel(actor, { model: model.name, maxIterations: 3 })).version;
+  const v2 = (await trainModel(actor, { model: model.name, maxIterations: 3 })).version;
   await promoteAlias(actor, { versionId: v1.id, alias: 'production' });
   await promoteAlias(actor, { versionId: v2.id, alias: 'production' });
   const production = (await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))!;
@@ -74,7 +74,7 @@ export async function trainedModel(
 
 /** A queued train job of `owner` (no worker runs in the tests, so it stays queued). */
 export async function queuedJob(owner: TestUser, model: string): Promise<Job> {
-  return enqueueJob(userActor(owner), 'train', trainJobParams(model, { maxEpochs: 1 }));
+  return enqueueJob(userActor(owner), 'train', trainJobParams(model, { maxIterations: 1 }));
 }
 
 /** A key of `owner`, issued by the system: its row and the whole key. */

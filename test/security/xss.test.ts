@@ -285,9 +285,11 @@ describe('user data never runs as script anywhere in the console (Chromium, CSP)
       task: 'text-classification',
       datasetId: String(ids.dataset),
     });
-    ids.trainJob = jobIn(await act(`/resources/models/records/${ids.model}/train`, { maxEpochs: '30' }));
+    ids.trainJob = jobIn(await act(`/resources/models/records/${ids.model}/train`, { maxIterations: '30' }));
     // A training filter on a tag no record has: the job fails with a message quoting the tag.
-    ids.failedJob = jobIn(await act(`/resources/models/records/${ids.model}/train`, { maxEpochs: '5', tag: XSS.img }));
+    ids.failedJob = jobIn(
+      await act(`/resources/models/records/${ids.model}/train`, { maxIterations: '5', tag: XSS.img }),
+    );
     assert.equal((await waitForJob(ids.trainJob)).status, 'succeeded');
     ids.version = (await ModelVersion.findOne({ where: { modelId: ids.model } }))!.id;
     ids.scoreJob = jobIn(await act(`/resources/models/records/${ids.model}/score`, { mode: 'apply', version: '1' }));

@@ -63,8 +63,10 @@ export function addJobRoutes(api: ApiVersion): void {
     body: z
       .object({
         l2: z.number().min(0).max(1).optional(),
+        maxIterations: z.number().int().min(1).max(10_000).optional(),
+        /** Former names: maxEpochs is read as maxIterations; learningRate is ignored (L-BFGS has none). */
+        maxEpochs: z.number().int().min(1).max(10_000).optional(),
         learningRate: z.number().gt(0).max(1).optional(),
-        maxEpochs: z.number().int().min(1).max(500).optional(),
         minDf: z.number().int().min(1).max(1_000).optional(),
         maxFeatures: z.number().int().min(10).max(200_000).optional(),
         editedSince: z.string().optional(),

@@ -4,7 +4,7 @@ import { trainModel } from '../../ml/train-model.js';
 import { UsageError, type Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 
-const usage = `npm run cli -- train --model NAME [--l2 X] [--learning-rate X] [--max-epochs N] [--min-df N] [--max-features N]
+const usage = `npm run cli -- train --model NAME [--l2 X] [--max-iterations N] [--min-df N] [--max-features N]
                            [--tag TAG] [--edited-since DATE] [--auto-promote]
   Trains a new version of the model on its dataset's labelled train rows (only those tagged TAG and/or
   edited since DATE, if given) and evaluates it on the test rows. With --auto-promote, the version
@@ -20,8 +20,10 @@ export const trainCommand: Command = {
       options: {
         model: { type: 'string' },
         l2: { type: 'string' },
-        'learning-rate': { type: 'string' },
+        'max-iterations': { type: 'string' },
+        // Former options, still accepted: --max-epochs is --max-iterations; --learning-rate is ignored.
         'max-epochs': { type: 'string' },
+        'learning-rate': { type: 'string' },
         'min-df': { type: 'string' },
         'max-features': { type: 'string' },
         tag: { type: 'string' },
@@ -35,8 +37,7 @@ export const trainCommand: Command = {
       const result = await trainModel(cliActor(), {
         model: values.model!,
         l2: values.l2,
-        learningRate: values['learning-rate'],
-        maxEpochs: values['max-epochs'],
+        maxIterations: values['max-iterations'] ?? values['max-epochs'],
         minDf: values['min-df'],
         maxFeatures: values['max-features'],
         tag: values.tag,

@@ -101,7 +101,7 @@ describe('REST API: predict refuses inputs a model cannot read and outputs that 
     penguinRow = schema.map((f) =>
       f.type === 'number' ? Number(values[f.name]) : f.categories!.indexOf(String(values[f.name])),
     );
-    v1 = (await trainModel(scientist, { model: modelName, maxEpochs: 10 })).version;
+    v1 = (await trainModel(scientist, { model: modelName, maxIterations: 10 })).version;
     await promoteAlias(scientist, { versionId: v1.id, alias: 'production' });
     nan = await createNanVersion(v1, 77, massColumn);
     const issued = await createApiKey(systemActor, {

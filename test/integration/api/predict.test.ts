@@ -97,8 +97,8 @@ describe('REST API: POST /api/v1/models/{name}/predict (real HTTP, Postgres, onn
     const model = await createPenguinModel('api');
     modelName = model.name;
     datasetId = model.datasetId;
-    v1 = (await trainModel(scientist, { model: modelName, maxEpochs: 20 })).version;
-    v2 = (await trainModel(scientist, { model: modelName, maxEpochs: 2, l2: 0.5 })).version;
+    v1 = (await trainModel(scientist, { model: modelName, maxIterations: 20 })).version;
+    v2 = (await trainModel(scientist, { model: modelName, maxIterations: 2, l2: 0.5 })).version;
     await promoteAlias(scientist, { versionId: v1.id, alias: 'production' });
     await promoteAlias(scientist, { versionId: v2.id, alias: 'staging' });
     key = (await createApiKey(systemActor, { ownerEmail: user.email, name: 'predict test', scopes: ['predict'] })).key;

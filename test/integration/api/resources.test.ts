@@ -55,8 +55,8 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
     const model = await createPenguinModel('resources');
     modelName = model.name;
     datasetId = model.datasetId;
-    const v1 = (await trainModel(scientist, { model: modelName, maxEpochs: 10 })).version;
-    await trainModel(scientist, { model: modelName, maxEpochs: 5 });
+    const v1 = (await trainModel(scientist, { model: modelName, maxIterations: 10 })).version;
+    await trainModel(scientist, { model: modelName, maxIterations: 5 });
     await promoteAlias(scientist, { versionId: v1.id, alias: 'production' });
     const issue = async (owner: string, scopes: ApiScope[]) =>
       (await createApiKey(systemActor, { ownerEmail: owner, name: 'resources test', scopes })).key;

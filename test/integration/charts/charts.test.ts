@@ -61,8 +61,8 @@ describe('charts: SQL aggregates, their cache and the dashboard per role (real P
     datasetId = model.datasetId;
     modelId = model.id;
     modelName = model.name;
-    const first = (await trainModel(scientist, { model: modelName, maxEpochs: 5 })).version;
-    await trainModel(scientist, { model: modelName, maxEpochs: 30 });
+    const first = (await trainModel(scientist, { model: modelName, maxIterations: 5 })).version;
+    await trainModel(scientist, { model: modelName, maxIterations: 30 });
     await promoteAlias(scientist, { versionId: first.id, alias: 'production' });
     const { job } = await queueScoring(scientist, { model: modelName });
     const done = await waitForJob(job.id);

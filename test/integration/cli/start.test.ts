@@ -198,7 +198,7 @@ describe('npm start (embedded Postgres, real processes)', function () {
     assert.match(seed.stdout, /already present/);
     const train = spawnSync(
       process.execPath,
-      [MAIN, 'train', '--model', 'penguin-species', '--max-epochs', '30', '--auto-promote'],
+      [MAIN, 'train', '--model', 'penguin-species', '--max-iterations', '300', '--auto-promote'],
       { env, encoding: 'utf8' },
     );
     assert.equal(train.status, 0, train.stderr);
@@ -326,7 +326,7 @@ describe('npm start (embedded Postgres, real processes)', function () {
       };
       const penguins = models.records.find((m) => m.params.name === 'penguin-species')!;
       const queued = (await (
-        await http.api(`/resources/models/records/${penguins.id}/train`, 'POST', { maxEpochs: '10' })
+        await http.api(`/resources/models/records/${penguins.id}/train`, 'POST', { maxIterations: '10' })
       ).json()) as { redirectUrl: string };
       const jobId = /records\/(\d+)\/show/.exec(queued.redirectUrl)![1];
       let job: { status: string; attempts: number; lockedBy?: string } = { status: 'queued', attempts: 0 };

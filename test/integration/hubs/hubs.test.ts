@@ -61,8 +61,8 @@ describe('hubs: the model, dataset and user pages read per role (real Postgres)'
     modelId = model.id;
     modelName = model.name;
     datasetId = model.datasetId;
-    v1 = (await trainModel(scientist, { model: modelName, maxEpochs: 5 })).version.id;
-    v2 = (await trainModel(admin, { model: modelName, maxEpochs: 8 })).version.id;
+    v1 = (await trainModel(scientist, { model: modelName, maxIterations: 5 })).version.id;
+    v2 = (await trainModel(admin, { model: modelName, maxIterations: 8 })).version.id;
     await promoteAlias(scientist, { versionId: v1, alias: 'production' });
     await promoteAlias(admin, { versionId: v2, alias: 'production' });
     await promoteAlias(scientist, { versionId: v1, alias: 'staging' });

@@ -59,7 +59,7 @@ describe('job progress counts committed rows only; attempts are numbered', () =>
       description: null,
       createdById: null,
     });
-    await trainModel({ type: 'system' }, { model: modelName, maxEpochs: 2 });
+    await trainModel({ type: 'system' }, { model: modelName, maxIterations: 2 });
     client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
   });

@@ -136,14 +136,14 @@ describe('scheduled retraining (pg-boss schedules on real Postgres)', () => {
       const queued = (await (
         await http.api(`/resources/datasets/records/${model.datasetId}/train`, 'POST', {
           model: model.name,
-          maxEpochs: '5',
+          maxIterations: '5',
           tag: '',
           autoPromote: 'true',
         })
       ).json()) as { notice: { type: string; message: string }; redirectUrl: string };
       assert.equal(queued.notice.type, 'success', queued.notice.message);
       const job = (await Job.findByPk(Number(/records\/(\d+)\/show/.exec(queued.redirectUrl)?.[1])))!;
-      assert.deepEqual(job.params, { model: model.name, maxEpochs: 5, autoPromote: true });
+      assert.deepEqual(job.params, { model: model.name, maxIterations: 5, autoPromote: true });
 
       const other = await createPenguinModel('schedule-other');
       const refused = (await (

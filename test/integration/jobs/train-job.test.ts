@@ -62,7 +62,7 @@ describe('background training jobs (pg-boss on real Postgres)', () => {
 
   it('runs a queued training in a worker: progress, a new version, audit at start and finish', async () => {
     await startWorker();
-    const job = await enqueueJob(scientist, 'train', { model: modelName, maxEpochs: 20 });
+    const job = await enqueueJob(scientist, 'train', { model: modelName, maxIterations: 20 });
     await waitFor(job, ['succeeded', 'failed']);
     assert.equal(job.status, 'succeeded', job.error ?? '');
     assert.equal(job.attempts, 1);
@@ -104,23 +104,23 @@ describe('background training jobs (pg-boss on real Postgres)', () => {
       const http = new HttpSession(server.baseUrl);
       await http.login(user.email, TEST_PASSWORD);
       const response = await http.api(`/resources/models/records/${modelId}/train`, 'POST', {
-        maxEpochs: '15',
+        maxIterations: '15',
         l2: '',
       });
       const body = (await response.json()) as { notice: { type: string; message: string }; redirectUrl: string };
       assert.equal(body.notice.type, 'success', body.notice.message);
       const jobId = Number(/records\/(\d+)\/show/.exec(body.redirectUrl)?.[1]);
       const job = (await Job.findByPk(jobId))!;
-      assert.deepEqual(job.params, { model: modelName, maxEpochs: 15 });
+      assert.deepEqual(job.params, { model: modelName, maxIterations: 15 });
       assert.equal(job.createdById, user.id);
       await waitFor(job, ['succeeded', 'failed']);
       assert.equal(job.status, 'succeeded');
 
       const bad = (await (
-        await http.api(`/resources/models/records/${modelId}/train`, 'POST', { maxEpochs: '0' })
+        await http.api(`/resources/models/records/${modelId}/train`, 'POST', { maxIterations: '0' })
       ).json()) as { notice: { type: string; message: string } };
       assert.equal(bad.notice.type, 'error');
-      assert.match(bad.notice.message, /maxEpochs/);
+      assert.match(bad.notice.message, /maxIterations/);
     });
 
     it("refuses training to a content manager (403) and hides others' jobs from them", async () => {

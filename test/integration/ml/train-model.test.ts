@@ -7,7 +7,7 @@ import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
 import { changeRecords } from '../../support/change-records.js';
 
-describe('trainModel: training filter, progress per epoch, off the event loop (real Postgres)', () => {
+describe('trainModel: training filter, progress per solver iteration, off the event loop (real Postgres)', () => {
   before(useTestDatabase);
 
   it('trains only on the rows the filter selects and records the filter in the snapshot', async () => {
@@ -20,7 +20,7 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
     const tagged = train.filter((_, i) => i % 2 === 0);
     await changeRecords(() => DataRecord.update({ tags: ['reviewed'] }, { where: { id: tagged.map((r) => r.id) } }));
 
-    const result = await trainModel({ type: 'system' }, { model: model.name, tag: 'reviewed', maxEpochs: 10 });
+    const result = await trainModel({ type: 'system' }, { model: model.name, tag: 'reviewed', maxIterations: 10 });
     assert.equal(result.trainingRows, tagged.filter((r) => r.label !== null).length);
     const snapshot = (await ModelVersion.findByPk(result.version.id))!.trainingSnapshot as TrainingSnapshot & {
       filter: Record<string, unknown>;
@@ -37,7 +37,7 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
     );
     const recent = await trainModel(
       { type: 'system' },
-      { model: model.name, editedSince: cutOff.toISOString(), maxEpochs: 10 },
+      { model: model.name, editedSince: cutOff.toISOString(), maxIterations: 10 },
     );
     assert.equal(recent.trainingRows, relabelled.length);
   });
@@ -59,9 +59,9 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
     );
   });
 
-  it('fits in a worker thread: reports each epoch while this event loop keeps running', async () => {
+  it('fits in a worker thread: reports each iteration while this event loop keeps running', async () => {
     const model = await createPenguinModel('thread');
-    const epochs: number[] = [];
+    const iterations: number[] = [];
     let ticksDuringFit = 0;
     let fitting = false;
     const timer = setInterval(() => {
@@ -70,28 +70,26 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
     try {
       const result = await trainModel(
         { type: 'system' },
-        { model: model.name, maxEpochs: 200, learningRate: 0.001 },
+        { model: model.name },
         {
           phase: async (name, done) => {
             fitting = name === 'training';
             if (name === 'training' && done > 0) {
-              epochs.push(done);
+              iterations.push(done);
               await new Promise((resolve) => setTimeout(resolve, 5)); // a slow progress write must not stall the fit
             }
           },
         },
       );
-      assert.ok(epochs.length >= 2, `progress reported for ${epochs.length} epochs`);
+      assert.ok(iterations.length >= 2, `progress reported for ${iterations.length} iterations`);
       assert.deepEqual(
-        epochs,
-        [...epochs].sort((a, b) => a - b),
-        'epochs reported in order',
+        iterations,
+        [...iterations].sort((a, b) => a - b),
+        'iterations reported in order',
       );
-      assert.equal(
-        epochs.at(-1),
-        (result.version.hyperparameters as { epochs: number }).epochs,
-        'the last epoch is reported',
-      );
+      const training = (result.version.metrics as { training: { iterations: number; converged: boolean } }).training;
+      assert.equal(iterations.at(-1), training.iterations, 'the last iteration is reported');
+      assert.equal(training.converged, true, 'the default fit converges on the penguins');
       assert.ok(ticksDuringFit > 0, 'timers fired while the model was being fitted');
     } finally {
       clearInterval(timer);
@@ -104,7 +102,7 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
     await assert.rejects(
       trainModel(
         { type: 'system' },
-        { model: model.name, maxEpochs: 500, learningRate: 0.0005 },
+        { model: model.name },
         {
           phase: async (name, done) => {
             if (name === 'training' && done >= 2) throw new Stop('cancelled');
@@ -114,5 +112,19 @@ describe('trainModel: training filter, progress per epoch, off the event loop (r
       Stop,
     );
     assert.equal(await ModelVersion.count({ where: { modelId: model.id } }), 0);
+  });
+
+  it('stores how the fit went: a fit stopped by maxIterations is marked as not converged', async () => {
+    const model = await createPenguinModel('capped');
+    const capped = await trainModel({ type: 'system' }, { model: model.name, maxIterations: 3 });
+    assert.deepEqual(
+      { ...(capped.version.metrics as { training: Record<string, unknown> }).training, gradientNorm: 'checked below' },
+      { solver: 'lbfgs', iterations: 3, maxIterations: 3, converged: false, gradientNorm: 'checked below' },
+    );
+    // The former name still works (old scheduled jobs, scripts): maxEpochs is read as maxIterations.
+    const aliased = await trainModel({ type: 'system' }, { model: model.name, maxEpochs: 2, learningRate: 0.1 });
+    const training = (aliased.version.metrics as { training: { iterations: number; maxIterations: number } }).training;
+    assert.deepEqual([training.iterations, training.maxIterations], [2, 2]);
+    assert.equal('learningRate' in aliased.version.hyperparameters, false, 'the ignored learning rate is not stored');
   });
 });

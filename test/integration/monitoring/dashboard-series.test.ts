@@ -38,7 +38,7 @@ describe('dashboard series from Postgres (real Postgres)', () => {
 
   it('reports predictions per hour and p50/p99 latency per model version from inference_stats', async () => {
     const model = await createPenguinModel('dash');
-    const version = (await trainModel({ type: 'system' }, { model: model.name, maxEpochs: 3 })).version;
+    const version = (await trainModel({ type: 'system' }, { model: model.name, maxIterations: 3 })).version;
     const histogram = emptyHistogram();
     for (let i = 0; i < 98; i += 1) observe(histogram, 4);
     observe(histogram, 900);

@@ -58,7 +58,7 @@ describe("a record's page shows its prediction whatever its labels contain (real
       createdById: null,
     });
     const system = { type: 'system' } as const;
-    const { version } = await trainModel(system, { model: model.name, maxEpochs: 20 });
+    const { version } = await trainModel(system, { model: model.name, maxIterations: 20 });
     await promoteAlias(system, { versionId: version.id, alias: 'production' });
     const { job } = await queueScoring(system, { model: model.name });
     assert.equal((await waitForJob(job.id)).status, 'succeeded');

@@ -19,7 +19,7 @@ describe('auto-promotion after a retrain (real Postgres)', () => {
 
   it('promotes when nothing serves production yet, keeps production when the gain is below the margin, promotes when it meets it', async () => {
     const model = await createPenguinModel('auto');
-    const first = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
+    const first = await trainModel(system, { model: model.name, autoPromote: true });
     assert.equal(first.promotion?.promoted, true);
     assert.match(first.promotion.reason, /nothing served production yet/);
     assert.equal(
@@ -28,7 +28,7 @@ describe('auto-promotion after a retrain (real Postgres)', () => {
     );
 
     await model.update({ autoPromoteMetric: 'macroF1', autoPromoteMargin: 0.5 });
-    const second = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
+    const second = await trainModel(system, { model: model.name, autoPromote: true });
     assert.equal(second.promotion?.promoted, false);
     assert.match(second.promotion.reason, /macroF1 .* < margin 0\.5, production kept/);
     assert.equal(
@@ -38,7 +38,7 @@ describe('auto-promotion after a retrain (real Postgres)', () => {
 
     // Same data, same seed: the same score, so a zero margin is met.
     await model.update({ autoPromoteMetric: 'accuracy', autoPromoteMargin: 0 });
-    const third = await trainModel(system, { model: model.name, maxEpochs: 15, autoPromote: true });
+    const third = await trainModel(system, { model: model.name, autoPromote: true });
     assert.equal(third.promotion?.promoted, true, third.promotion?.reason);
     assert.equal(
       (await ModelAlias.findOne({ where: { modelId: model.id, alias: 'production' } }))?.versionId,
@@ -59,9 +59,9 @@ describe('auto-promotion after a retrain (real Postgres)', () => {
 
   it('does not promote unless asked', async () => {
     const model = await createPenguinModel('auto-off');
-    const version = (await trainModel(system, { model: model.name, maxEpochs: 5 })).version;
+    const version = (await trainModel(system, { model: model.name, maxIterations: 5 })).version;
     await promoteAlias(system, { versionId: version.id, alias: 'production' });
-    const result = await trainModel(system, { model: model.name, maxEpochs: 5 });
+    const result = await trainModel(system, { model: model.name, maxIterations: 5 });
     assert.equal(result.promotion, null);
     assert.deepEqual(await decisionsFor(model.id), []);
   });

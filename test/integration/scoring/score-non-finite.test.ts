@@ -53,7 +53,7 @@ describe('batch scoring: features beyond float32 and model outputs that are not 
     const model = await createPenguinModel('score-bounds');
     modelName = model.name;
     datasetId = model.datasetId;
-    v1 = (await trainModel(scientist, { model: modelName, maxEpochs: 5 })).version;
+    v1 = (await trainModel(scientist, { model: modelName, maxIterations: 5 })).version;
     const schema = (await Dataset.findByPk(datasetId))!.featureSchema;
     nan = await createNanVersion(
       v1,

@@ -70,7 +70,7 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
     const model = await createPenguinModel('score');
     modelName = model.name;
     datasetId = model.datasetId;
-    version = (await trainModel(scientist, { model: modelName, maxEpochs: 30 })).version;
+    version = (await trainModel(scientist, { model: modelName, maxIterations: 30 })).version;
     await promoteAlias(scientist, { versionId: version.id, alias: 'production' });
   });
   after(() => stopWorker());
@@ -412,7 +412,7 @@ describe('batch scoring of an all-numeric dataset (stored feature vectors, JSON 
       description: null,
       createdById: null,
     });
-    version = (await trainModel(scientist, { model: modelName, maxEpochs: 5 })).version;
+    version = (await trainModel(scientist, { model: modelName, maxIterations: 5 })).version;
   });
   after(() => stopWorker());
 

@@ -42,7 +42,7 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
       description: null,
       createdById: null,
     });
-    versionId = (await trainModel({ type: 'system' }, { model: modelName, maxEpochs: 2 })).version.id;
+    versionId = (await trainModel({ type: 'system' }, { model: modelName, maxIterations: 2 })).version.id;
   });
   after(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');

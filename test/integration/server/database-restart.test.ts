@@ -83,7 +83,7 @@ describe('Postgres restarted under running web and worker processes (real proces
       `INSERT INTO models (name, dataset_id, task, created_at, updated_at) SELECT 'restart-model', id, task, now(), now() FROM datasets WHERE name = 'restart'`,
     );
     await sql.end();
-    const trained = spawnSync(process.execPath, [MAIN, 'train', '--model', 'restart-model', '--max-epochs', '2'], {
+    const trained = spawnSync(process.execPath, [MAIN, 'train', '--model', 'restart-model', '--max-iterations', '2'], {
       env,
       encoding: 'utf8',
     });
