@@ -48,6 +48,7 @@ export const componentFiles = {
   VersionAccuracy: source('VersionAccuracy.tsx'),
   VersionAliases: source('VersionAliases.tsx'),
   VersionName: source('VersionName.tsx'),
+  SearchReport: source('SearchReport.tsx'),
   // Lists: cells, filter controls and the page-size control.
   RecordInputCell: source('RecordInputCell.tsx'),
   LabelCell: source('LabelCell.tsx'),
@@ -100,6 +101,7 @@ export const Components = {
   VersionAccuracy: componentLoader.add('VersionAccuracy', componentFiles.VersionAccuracy),
   VersionAliases: componentLoader.add('VersionAliases', componentFiles.VersionAliases),
   VersionName: componentLoader.add('VersionName', componentFiles.VersionName),
+  SearchReport: componentLoader.add('SearchReport', componentFiles.SearchReport),
   RecordInputCell: componentLoader.add('RecordInputCell', componentFiles.RecordInputCell),
   LabelCell: componentLoader.add('LabelCell', componentFiles.LabelCell),
   ScoreCell: componentLoader.add('ScoreCell', componentFiles.ScoreCell),
