@@ -1,20 +1,8 @@
 import React from 'react';
 import { flat, type ShowPropertyProps } from 'adminjs';
 import { Box, Label, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
-import type { SearchParams, SearchReport as Report } from '../../src/ml/search/search-report.js';
+import { describeParams, sameParams, type SearchReport as Report } from '../../src/ml/search/search-report.js';
 import JsonValue from './JsonValue.js';
-
-const describeParams = (params: SearchParams) =>
-  [
-    `C = ${params.C}`,
-    params.minDf === undefined ? null : `min df = ${params.minDf}`,
-    params.maxFeatures === undefined ? null : `max vocabulary = ${params.maxFeatures.toLocaleString('en')}`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-
-const sameParams = (a: SearchParams, b: SearchParams) =>
-  a.C === b.C && a.minDf === b.minDf && a.maxFeatures === b.maxFeatures;
 
 /**
  * A version's hyperparameters: the settings as JSON and, when they were chosen by cross-validation,

@@ -2,9 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { DomainError } from '../errors/domain-error.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import type { FitOutcome, FitRequest } from './fit-pipeline.js';
+import type { SearchStep } from './search/search-report.js';
 
 export type FitMessage =
   | { type: 'epoch'; epoch: number; maxEpochs: number; validationLoss: number }
+  | { type: 'search'; step: SearchStep }
   | { type: 'done'; outcome: FitOutcome }
   | { type: 'domain-error'; kind: string; code: string; message: string };
 
@@ -14,6 +16,9 @@ export type FitMessage =
  * terminated and the error rethrown.
  */
 export type EpochReporter = (epoch: number, maxEpochs: number) => Promise<void>;
+
+/** Called before the folds of a hyperparameter search, as EpochReporter is (latest only; throwing stops). */
+export type SearchReporter = (step: SearchStep) => Promise<void>;
 
 const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => DomainError> = {
   InvalidInput,
@@ -26,7 +31,11 @@ const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => Domai
  * heart-beating (a long fit is not mistaken for a dead worker) and progress and cancellation are
  * handled between epochs.
  */
-export function fitInThread(request: FitRequest, report: EpochReporter = async () => undefined): Promise<FitOutcome> {
+export function fitInThread(
+  request: FitRequest,
+  report: EpochReporter = async () => undefined,
+  reportSearch: SearchReporter = async () => undefined,
+): Promise<FitOutcome> {
   return new Promise<FitOutcome>((resolve, reject) => {
     const worker = new Worker(new URL('./fit-thread.js', import.meta.url), { workerData: request });
     let settled = false;
@@ -39,8 +48,8 @@ export function fitInThread(request: FitRequest, report: EpochReporter = async (
       if (error) reject(error);
       else resolve(outcome!);
     };
-    // Reports run one after another; epochs that finish meanwhile fold into the next report.
-    let pending: { epoch: number; maxEpochs: number } | undefined;
+    // Reports run one after another; epochs (or search folds) that finish meanwhile fold into the next report.
+    let pending: (() => Promise<void>) | undefined;
     let queued = false;
     let reports = Promise.resolve();
     const reportLatest = () => {
@@ -51,14 +60,17 @@ export function fitInThread(request: FitRequest, report: EpochReporter = async (
           queued = false;
           const latest = pending;
           pending = undefined;
-          if (latest && !settled) await report(latest.epoch, latest.maxEpochs);
+          if (latest && !settled) await latest();
         })
         .catch((error: unknown) => settle(error));
       return reports;
     };
     worker.on('message', (message: FitMessage) => {
       if (message.type === 'epoch') {
-        pending = { epoch: message.epoch, maxEpochs: message.maxEpochs };
+        pending = () => report(message.epoch, message.maxEpochs);
+        void reportLatest();
+      } else if (message.type === 'search') {
+        pending = () => reportSearch(message.step);
         void reportLatest();
       } else if (message.type === 'done') {
         // The last epoch is always reported before the outcome is handed over.

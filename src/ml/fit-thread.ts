@@ -7,8 +7,10 @@ import type { FitMessage } from './fit-in-thread.js';
 const port = parentPort!;
 const post = (message: FitMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 try {
-  const outcome = fitPipeline(workerData as FitRequest, (epoch, maxEpochs, validationLoss) =>
-    post({ type: 'epoch', epoch, maxEpochs, validationLoss }),
+  const outcome = fitPipeline(
+    workerData as FitRequest,
+    (epoch, maxEpochs, validationLoss) => post({ type: 'epoch', epoch, maxEpochs, validationLoss }),
+    (step) => post({ type: 'search', step }),
   );
   post({ type: 'done', outcome }, [outcome.onnx.buffer as ArrayBuffer, outcome.probabilities.buffer as ArrayBuffer]);
 } catch (error) {

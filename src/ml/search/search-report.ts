@@ -40,3 +40,16 @@ export type SearchListener = (step: SearchStep) => void;
 export function describeSearchStep(step: SearchStep): string {
   return `searching: candidate ${step.candidate} of ${step.candidates}, fold ${step.fold} of ${step.folds}`;
 }
+
+export const sameParams = (a: SearchParams, b: SearchParams) =>
+  a.C === b.C && a.minDf === b.minDf && a.maxFeatures === b.maxFeatures;
+
+/** "C = 3, min df = 2, max vocabulary = 20,000" (the console's and the CLI's words for a candidate). */
+export const describeParams = (params: SearchParams) =>
+  [
+    `C = ${params.C}`,
+    params.minDf === undefined ? null : `min df = ${params.minDf}`,
+    params.maxFeatures === undefined ? null : `max vocabulary = ${params.maxFeatures.toLocaleString('en')}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
