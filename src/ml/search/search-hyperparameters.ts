@@ -1,6 +1,5 @@
 import type { FitRequest } from '../fit-pipeline.js';
 import type { SoftmaxOptions } from '../softmax-regression.js';
-import type { TfidfOptions } from '../text/tfidf.js';
 import { l2ForC } from './cross-validate.js';
 import type { SearchListener, SearchReport } from './search-report.js';
 import { searchTabular } from './search-tabular.js';
@@ -26,7 +25,7 @@ export function searchHyperparameters(
     request.task === 'text-classification'
       ? searchText(
           train.map((r) => ({ text: r.text ?? '', label: r.label })),
-          options as Partial<TfidfOptions>,
+          options,
           solverOptions,
           onStep,
         )
