@@ -45,6 +45,8 @@ export function countDocuments(documents: readonly string[][]): CountedDocuments
 
 /** A fold's vocabulary: column of each word id (−1 if left out) and idf per column, as fitVocabulary does. */
 export interface CountedVocabulary {
+  /** The word id of each column. */
+  ids: Int32Array;
   column: Int32Array;
   idf: Float64Array;
 }
@@ -74,7 +76,7 @@ export function countedVocabulary(
   chosen.forEach((id, j) => (column[id] = j));
   const n = rows.length;
   const idf = Float64Array.from(chosen, (id) => Math.log((1 + n) / (1 + df[id]!)) + 1);
-  return { column, idf };
+  return { ids: Int32Array.from(chosen), column, idf };
 }
 
 /** tfidfMatrix of the documents `rows`: sublinear tf × idf, rows at unit L2 norm, unknown words dropped. */

@@ -39,6 +39,8 @@ export class CrossValidation {
   readonly candidates: SearchCandidate[] = [];
   private planned = 0;
   private started = 0;
+  /** Fold log losses by (prepared folds' identity, C): other settings that give the same folds are not refitted. */
+  private readonly scored = new Map<string, number[]>();
 
   constructor(
     private readonly classes: number,
@@ -55,24 +57,32 @@ export class CrossValidation {
     return this.candidates.some((c) => sameParams(c.params, params));
   }
 
-  /** Scores `params` (all on the same prepared folds) in increasing C. */
-  runPath(folds: readonly FoldData[], params: readonly SearchParams[]): void {
+  /**
+   * Scores `params` (all on the same prepared folds) in increasing C. `identity` names the folds' content
+   * (e.g. the fold vocabularies): a candidate whose folds and C were scored already takes those scores.
+   */
+  runPath(folds: readonly FoldData[], params: readonly SearchParams[], identity?: string): void {
     const warm: Array<SoftmaxModel | undefined> = folds.map(() => undefined);
     for (const candidate of [...params].sort((a, b) => a.C - b.C)) {
       this.started += 1;
       this.planned = Math.max(this.planned, this.started);
-      const foldLogLoss = folds.map((fold, f) => {
-        this.onStep({ candidate: this.started, candidates: this.planned, fold: f + 1, folds: folds.length });
-        const settings = {
-          ...DEFAULT_SOFTMAX_OPTIONS,
-          ...this.solverOptions,
-          l2: l2ForC(candidate.C, fold.fit.rows),
-          ...(warm[f] ? { initial: warm[f] } : {}),
-        };
-        const { model } = trainSoftmax(fold.fit, fold.fitY, this.classes, settings);
-        warm[f] = model;
-        return meanLogLoss(predictProbabilities(model, fold.heldOut), fold.heldOutY, this.classes);
-      });
+      const key = identity === undefined ? undefined : `${identity} C=${candidate.C}`;
+      const known = key === undefined ? undefined : this.scored.get(key);
+      const foldLogLoss =
+        known?.slice() ??
+        folds.map((fold, f) => {
+          this.onStep({ candidate: this.started, candidates: this.planned, fold: f + 1, folds: folds.length });
+          const settings = {
+            ...DEFAULT_SOFTMAX_OPTIONS,
+            ...this.solverOptions,
+            l2: l2ForC(candidate.C, fold.fit.rows),
+            ...(warm[f] ? { initial: warm[f] } : {}),
+          };
+          const { model } = trainSoftmax(fold.fit, fold.fitY, this.classes, settings);
+          warm[f] = model;
+          return meanLogLoss(predictProbabilities(model, fold.heldOut), fold.heldOutY, this.classes);
+        });
+      if (key !== undefined) this.scored.set(key, foldLogLoss);
       const mean = foldLogLoss.reduce((s, v) => s + v, 0) / foldLogLoss.length;
       const std = Math.sqrt(foldLogLoss.reduce((s, v) => s + (v - mean) ** 2, 0) / foldLogLoss.length);
       this.candidates.push({ params: candidate, meanLogLoss: mean, stdLogLoss: std, foldLogLoss });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvalidInput } from '../../errors/domain-error.js';
 import { DEFAULT_SOFTMAX_OPTIONS, type SoftmaxOptions } from '../softmax-regression.js';
 import { DEFAULT_TFIDF_OPTIONS, type TfidfOptions } from '../text/tfidf.js';
@@ -29,9 +30,13 @@ export function searchText(
   const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
   const documents = countDocuments(examples.map((e) => tokenize(e.text)));
   const folds = searchFolds(y, solverOptions.seed ?? DEFAULT_SOFTMAX_OPTIONS.seed);
-  const prepare = (vectoriser: TfidfOptions): FoldData[] =>
-    folds.map((rows) => {
+  // Settings that keep the same words in every fold (e.g. min df 2 or 3 when the 20,000 most frequent
+  // words all occur in 3 documents) give the same fits: the identity lets them share the scores.
+  const prepare = (vectoriser: TfidfOptions): { folded: FoldData[]; identity: string } => {
+    const identity = createHash('sha256');
+    const folded = folds.map((rows) => {
       const vocabulary = countedVocabulary(documents, rows.fit, vectoriser);
+      identity.update(new Uint8Array(vocabulary.ids.buffer)).update('|');
       return {
         fit: countedTfidf(documents, rows.fit, vocabulary),
         fitY: labelsAt(y, rows.fit),
@@ -39,6 +44,8 @@ export function searchText(
         heldOutY: labelsAt(y, rows.heldOut),
       };
     });
+    return { folded, identity: identity.digest('hex') };
+  };
   const cv = new CrossValidation(labels.length, solverOptions, onStep);
 
   // (1) the C path on the default vectoriser.
@@ -54,17 +61,19 @@ export function searchText(
   );
   const others = vectorisers.filter((v) => v.minDf !== start.minDf || v.maxFeatures !== start.maxFeatures);
   cv.plan(C_GRID.length + others.length);
+  const first = prepare(start);
   cv.runPath(
-    prepare(start),
+    first.folded,
     C_GRID.map((C) => ({ C, ...start })),
+    first.identity,
   );
 
   // (2) every other vectoriser at the best C. One whose vocabulary would be empty in a fold is skipped.
   const { C } = cv.best().params;
   for (const vectoriser of others) {
-    let folded: FoldData[];
+    let prepared: ReturnType<typeof prepare>;
     try {
-      folded = prepare(vectoriser);
+      prepared = prepare(vectoriser);
     } catch (error) {
       if (error instanceof InvalidInput && error.code === 'training.empty_vocabulary') {
         cv.plan(-1);
@@ -72,7 +81,7 @@ export function searchText(
       }
       throw error;
     }
-    cv.runPath(folded, [{ C, ...vectoriser }]);
+    cv.runPath(prepared.folded, [{ C, ...vectoriser }], prepared.identity);
   }
 
   // (3) a new vectoriser won: the C steps either side of the best, on it.
@@ -85,7 +94,8 @@ export function searchText(
       .filter((params) => !cv.has(params));
     if (steps.length > 0) {
       cv.plan(steps.length);
-      cv.runPath(prepare({ minDf: best.minDf!, maxFeatures: best.maxFeatures! }), steps);
+      const prepared = prepare({ minDf: best.minDf!, maxFeatures: best.maxFeatures! });
+      cv.runPath(prepared.folded, steps, prepared.identity);
     }
   }
   return { folds: FOLDS, metric: 'logLoss', candidates: cv.candidates, chosen: cv.best().params };

@@ -166,6 +166,23 @@ describe('hyperparameter search: text', () => {
     assert.deepEqual(chooseCandidate(report.candidates).params, report.chosen);
   });
 
+  it('does not refit a vectoriser setting that keeps the same words in every fold: it takes their scores', function () {
+    this.timeout(60_000);
+    // Twelve words, each in far more than 3 documents: every min df and vocabulary size keeps all twelve.
+    const small = examples.map((e, i) => ({ ...e, text: `${e.text.split(' ')[0]} v${i % 12} v${(i * 7) % 12}` }));
+    const steps: SearchStep[] = [];
+    const report = searchText(small, {}, {}, (step) => steps.push(step));
+    assert.equal(steps.length, C_GRID.length * FOLDS, 'only the C path was fitted');
+    const atBest = report.candidates.filter((c) => c.params.C === report.chosen.C);
+    assert.equal(atBest.length, 9);
+    assert.ok(atBest.every((c) => c.meanLogLoss === atBest[0]!.meanLogLoss));
+    assert.deepEqual(
+      report.chosen,
+      { C: report.chosen.C, minDf: 3, maxFeatures: 5_000 },
+      'the tie goes to the simplest',
+    );
+  });
+
   it('keeps a vectoriser setting the caller gave', function () {
     this.timeout(60_000);
     const report = searchText(examples, { minDf: 2, maxFeatures: 5_000 }, {});
