@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadPenguins, PENGUIN_FEATURES } from '../../../seeders/penguins.js';
 import { InvalidInput } from '../../../src/errors/domain-error.js';
 import { fitPipeline, type FitRow } from '../../../src/ml/fit-pipeline.js';
@@ -8,6 +10,7 @@ import { searchTabular } from '../../../src/ml/search/search-tabular.js';
 import { searchText } from '../../../src/ml/search/search-text.js';
 import { foldRows, stratifiedFolds } from '../../../src/ml/search/stratified-folds.js';
 import { seededRandom } from '../../../src/ml/seeded-random.js';
+import { projectRoot } from '../../../src/platform/project-root.js';
 import { countDocuments, countedTfidf, countedVocabulary } from '../../../src/ml/search/counted-documents.js';
 import { fitVocabulary, tfidfMatrix } from '../../../src/ml/text/tfidf.js';
 import { tokenize } from '../../../src/ml/text/tokenize.js';
@@ -245,5 +248,30 @@ describe('hyperparameter search: counted documents', () => {
           assert.ok(Math.abs(actual.values[p]! - expected.values[p]!) < 1e-12);
       }
     }
+  });
+});
+
+describe('hyperparameter search against scikit-learn (test/reference/sklearn-reference.json)', () => {
+  const file = path.join(projectRoot, 'test', 'reference', 'sklearn-reference.json');
+
+  it('lands within one grid step of the C scikit-learn chose by 5-fold CV on the demo penguins split', function () {
+    // The reference numbers arrive with the L-BFGS solver (branch ml/solver); before that there is nothing to compare.
+    if (!fs.existsSync(file)) this.skip();
+    this.timeout(60_000);
+    const reference = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      datasets: { penguins: { trainRows: number; cv: { C: number } } };
+    };
+    const train = loadPenguins().filter((p) => p.split === 'train');
+    assert.equal(train.length, reference.datasets.penguins.trainRows, 'the same train split as the reference');
+    const report = searchTabular(PENGUIN_FEATURES, train, {});
+    // Their C on our grid: the nearest step (their grid is wider, 0.01…10,000).
+    const step = (C: number) =>
+      C_GRID.reduce((best, c, i) => (Math.abs(Math.log(c / C)) < Math.abs(Math.log(C_GRID[best]! / C)) ? i : best), 0);
+    const theirs = step(reference.datasets.penguins.cv.C);
+    const ours = C_GRID.indexOf(report.chosen.C);
+    assert.ok(
+      Math.abs(ours - theirs) <= 1,
+      `scikit-learn chose C = ${reference.datasets.penguins.cv.C}, the search C = ${report.chosen.C}`,
+    );
   });
 });
