@@ -48,6 +48,7 @@ export const componentFiles = {
   VersionAccuracy: source('VersionAccuracy.tsx'),
   VersionAliases: source('VersionAliases.tsx'),
   VersionName: source('VersionName.tsx'),
+  SearchReport: source('SearchReport.tsx'),
   // Lists: cells, filter controls and the page-size control.
   LongText: source('LongText.tsx'),
   RecordInputCell: source('RecordInputCell.tsx'),
@@ -102,6 +103,7 @@ export const Components = {
   VersionAliases: componentLoader.add('VersionAliases', componentFiles.VersionAliases),
   VersionName: componentLoader.add('VersionName', componentFiles.VersionName),
   LongText: componentLoader.add('LongText', componentFiles.LongText),
+  SearchReport: componentLoader.add('SearchReport', componentFiles.SearchReport),
   RecordInputCell: componentLoader.add('RecordInputCell', componentFiles.RecordInputCell),
   LabelCell: componentLoader.add('LabelCell', componentFiles.LabelCell),
   ScoreCell: componentLoader.add('ScoreCell', componentFiles.ScoreCell),

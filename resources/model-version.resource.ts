@@ -53,7 +53,7 @@ export const modelVersionResource = (): ResourceWithOptions => ({
           'The training pipeline that produced this version (or "external-upload" for an uploaded ONNX file, whose name and producer are in the hyperparameters).',
       },
       hyperparameters: {
-        ...jsonShow,
+        components: { show: Components.SearchReport },
         description: 'Settings the trainer used (learning rate, regularisation, vocabulary size…).',
       },
       trainingSnapshot: {

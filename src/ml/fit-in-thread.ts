@@ -2,9 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { DomainError } from '../errors/domain-error.js';
 import { Forbidden, InvalidInput, NotFound } from '../errors/domain-error.js';
 import type { FitOutcome, FitRequest } from './fit-pipeline.js';
+import type { SearchStep } from './search/search-report.js';
 
 export type FitMessage =
   | { type: 'iteration'; iteration: number; maxIterations: number; objective: number }
+  | { type: 'search'; step: SearchStep }
   | { type: 'done'; outcome: FitOutcome }
   | { type: 'domain-error'; kind: string; code: string; message: string };
 
@@ -14,6 +16,9 @@ export type FitMessage =
  * the thread is terminated and the error rethrown.
  */
 export type IterationReporter = (iteration: number, maxIterations: number) => Promise<void>;
+
+/** Called before the folds of a hyperparameter search, as IterationReporter is (latest only; throwing stops). */
+export type SearchReporter = (step: SearchStep) => Promise<void>;
 
 const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => DomainError> = {
   InvalidInput,
@@ -29,6 +34,7 @@ const DOMAIN_ERRORS: Record<string, new (code: string, message: string) => Domai
 export function fitInThread(
   request: FitRequest,
   report: IterationReporter = async () => undefined,
+  reportSearch: SearchReporter = async () => undefined,
 ): Promise<FitOutcome> {
   return new Promise<FitOutcome>((resolve, reject) => {
     const worker = new Worker(new URL('./fit-thread.js', import.meta.url), { workerData: request });
@@ -42,8 +48,8 @@ export function fitInThread(
       if (error) reject(error);
       else resolve(outcome!);
     };
-    // Reports run one after another; iterations that finish meanwhile fold into the next report.
-    let pending: { iteration: number; maxIterations: number } | undefined;
+    // Reports run one after another; iterations (or search folds) that finish meanwhile fold into the next report.
+    let pending: (() => Promise<void>) | undefined;
     let queued = false;
     let reports = Promise.resolve();
     const reportLatest = () => {
@@ -54,14 +60,17 @@ export function fitInThread(
           queued = false;
           const latest = pending;
           pending = undefined;
-          if (latest && !settled) await report(latest.iteration, latest.maxIterations);
+          if (latest && !settled) await latest();
         })
         .catch((error: unknown) => settle(error));
       return reports;
     };
     worker.on('message', (message: FitMessage) => {
       if (message.type === 'iteration') {
-        pending = { iteration: message.iteration, maxIterations: message.maxIterations };
+        pending = () => report(message.iteration, message.maxIterations);
+        void reportLatest();
+      } else if (message.type === 'search') {
+        pending = () => reportSearch(message.step);
         void reportLatest();
       } else if (message.type === 'done') {
         // The last iteration is always reported before the outcome is handed over.

@@ -1,4 +1,6 @@
 import type { DatasetTask, FeatureSpec } from '../../models/enums.js';
+import { searchHyperparameters } from './search/search-hyperparameters.js';
+import type { SearchListener, SearchReport } from './search/search-report.js';
 import type { IterationListener, TrainingHistory } from './softmax-regression.js';
 import { encodeRow } from './tabular/tabular-encoder.js';
 import { trainTabular } from './tabular/train-tabular.js';
@@ -33,13 +35,28 @@ export interface FitOutcome {
   timings: Record<string, number>;
   /** How the fit went: iterations, whether it converged, the objective per iteration. */
   training: TrainingHistory;
+  /** The cross-validation that chose the hyperparameters (options.search), also in hyperparameters.search. */
+  search?: SearchReport;
 }
 
 /**
  * Fits the pipeline for the dataset's task and predicts the test rows: all the CPU work of a training
- * run, with no I/O, so it can run in a worker thread (see fit-in-thread.ts).
+ * run, with no I/O, so it can run in a worker thread (see fit-in-thread.ts). With `options.search`,
+ * the hyperparameters are first chosen by cross-validation on the train rows (src/ml/search/).
  */
-export function fitPipeline(request: FitRequest, onIteration?: IterationListener): FitOutcome {
+export function fitPipeline(request: FitRequest, onEpoch?: IterationListener, onSearch?: SearchListener): FitOutcome {
+  const { search, ...given } = request.options;
+  if (search !== true) return fitChosen({ ...request, options: given }, onEpoch);
+  const { report, options } = searchHyperparameters({ ...request, options: given }, onSearch);
+  const outcome = fitChosen({ ...request, options }, onEpoch);
+  return {
+    ...outcome,
+    hyperparameters: { ...outcome.hyperparameters, C: report.chosen.C, search: report },
+    search: report,
+  };
+}
+
+function fitChosen(request: FitRequest, onIteration?: IterationListener): FitOutcome {
   const { options, train, test } = request;
   if (request.task === 'text-classification') {
     const trained = trainText(

@@ -7,8 +7,10 @@ import type { FitMessage } from './fit-in-thread.js';
 const port = parentPort!;
 const post = (message: FitMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 try {
-  const outcome = fitPipeline(workerData as FitRequest, (iteration, maxIterations, objective) =>
-    post({ type: 'iteration', iteration, maxIterations, objective }),
+  const outcome = fitPipeline(
+    workerData as FitRequest,
+    (iteration, maxIterations, objective) => post({ type: 'iteration', iteration, maxIterations, objective }),
+    (step) => post({ type: 'search', step }),
   );
   post({ type: 'done', outcome }, [outcome.onnx.buffer as ArrayBuffer, outcome.probabilities.buffer as ArrayBuffer]);
 } catch (error) {

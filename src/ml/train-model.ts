@@ -11,6 +11,7 @@ import { autoPromote, type PromotionDecision } from '../registry/auto-promote.js
 import { fitInThread } from './fit-in-thread.js';
 import type { FitRow } from './fit-pipeline.js';
 import { evaluate } from './metrics.js';
+import { describeSearchStep } from './search/search-report.js';
 import { DEFAULT_SOFTMAX_OPTIONS } from './softmax-regression.js';
 
 /** A form's "yes" (checkbox "on", "true") or a JSON boolean; empty means no. */
@@ -37,6 +38,8 @@ export const TrainInput = z.object({
   tag: z.string().trim().min(1).max(64).optional(),
   /** Promote the new version to production if it beats production by the model's margin (scheduled runs always ask). */
   autoPromote: Flag,
+  /** Choose l2 (and, for text, min df and vocabulary size) by 5-fold cross-validation on the train rows. */
+  search: Flag,
 });
 export type TrainInput = z.input<typeof TrainInput>;
 
@@ -60,7 +63,7 @@ export interface TrainHooks {
  * of exactly which rows it saw). The fit runs in a worker thread: this process stays responsive.
  */
 export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const input = parseInput(raw);
+  const input = refuseL2WithSearch(parseInput(raw));
   const phase = hooks.phase ?? (async () => undefined);
   const model = await MlModel.findOne({ where: { name: input.model } });
   if (!model)
@@ -112,6 +115,8 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
   const fitted = await fitInThread(
     { task: dataset.task, schema: dataset.featureSchema, train, test, options },
     (iteration, maxIterations) => phase('training', iteration, maxIterations),
+    (step) =>
+      phase(describeSearchStep(step), (step.candidate - 1) * step.folds + step.fold - 1, step.candidates * step.folds),
   );
   const { solver, iterations, maxIterations, converged, gradientNorm } = fitted.training;
   const { labels, probabilities } = fitted;
@@ -166,12 +171,23 @@ export function trainJobParams(model: string, given: Readonly<Record<string, unk
   const present = Object.fromEntries(
     Object.entries(given).filter(([, value]) => value !== '' && value !== null && value !== undefined),
   );
-  const parsed = parseInput({ ...present, model });
+  const parsed = refuseL2WithSearch(parseInput({ ...present, model }));
   return Object.fromEntries(
     Object.entries({ ...parsed, editedSince: parsed.editedSince?.toISOString() }).filter(
       ([, value]) => value !== undefined,
     ),
   );
+}
+
+/** The search chooses l2: giving one as well is a mistake to point out, not to settle silently. */
+function refuseL2WithSearch<T extends { search?: boolean; l2?: number }>(input: T): T {
+  if (input.search && input.l2 !== undefined)
+    throw new InvalidInput(
+      'training.invalid_input',
+      'Check the training settings: l2: give either an L2 strength or the cross-validation search, not both (the search chooses L2).',
+      { l2: 'give either an L2 strength or the cross-validation search, not both' },
+    );
+  return input;
 }
 
 function parseInput(raw: TrainInput): z.output<typeof TrainInput> {

@@ -4,7 +4,16 @@ import { actionHandler } from '../../action-handler.js';
 import { Components } from '../../components.js';
 import { actorOf } from '../../current-admin.js';
 
-const FORM_FIELDS = ['l2', 'maxIterations', 'minDf', 'maxFeatures', 'editedSince', 'tag', 'autoPromote'] as const;
+const FORM_FIELDS = [
+  'l2',
+  'maxIterations',
+  'minDf',
+  'maxFeatures',
+  'editedSince',
+  'tag',
+  'autoPromote',
+  'search',
+] as const;
 
 /** The form's fields, as the training settings someone gave. */
 function formSettings(payload: ActionRequest['payload']): Record<string, unknown> {

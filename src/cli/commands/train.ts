@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../../access/actor.js';
+import { describeParams, sameParams, type SearchReport } from '../../ml/search/search-report.js';
 import { trainModel } from '../../ml/train-model.js';
 import { UsageError, type Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 
 const usage = `npm run cli -- train --model NAME [--l2 X] [--max-iterations N] [--min-df N] [--max-features N]
-                           [--tag TAG] [--edited-since DATE] [--auto-promote]
+                           [--tag TAG] [--edited-since DATE] [--auto-promote] [--search]
   Trains a new version of the model on its dataset's labelled train rows (only those tagged TAG and/or
   edited since DATE, if given) and evaluates it on the test rows. With --auto-promote, the version
-  replaces production if it beats it by the model's margin on its auto-promote metric.`;
+  replaces production if it beats it by the model's margin on its auto-promote metric.
+  With --search, L2 (and, for text, --min-df and --max-features unless given) is first chosen by
+  stratified 5-fold cross-validation on the train rows (lowest held-out log loss; slower: about 40
+  fits for a tabular model, 90 for text); do not give --l2 with it.`;
 
 export const trainCommand: Command = {
   name: 'train',
@@ -29,6 +33,7 @@ export const trainCommand: Command = {
         tag: { type: 'string' },
         'edited-since': { type: 'string' },
         'auto-promote': { type: 'boolean' },
+        search: { type: 'boolean' },
       },
       strict: true,
     });
@@ -43,11 +48,19 @@ export const trainCommand: Command = {
         tag: values.tag,
         editedSince: values['edited-since'],
         autoPromote: values['auto-promote'],
+        search: values.search,
       });
       const accuracy = result.accuracy === null ? 'n/a' : `${(result.accuracy * 100).toFixed(1)}%`;
       console.log(
         `Registered ${values.model} v${result.version.version} (${result.version.sizeBytes} bytes, sha256 ${result.version.sha256.slice(0, 12)}…): trained on ${result.trainingRows} rows, test accuracy ${accuracy} on ${result.testRows} rows.`,
       );
+      const search = result.version.hyperparameters.search as SearchReport | undefined;
+      if (search) {
+        const best = search.candidates.find((c) => sameParams(c.params, search.chosen));
+        console.log(
+          `Chosen by ${search.folds}-fold cross-validation of ${search.candidates.length} candidates: ${describeParams(search.chosen)}${best ? ` (mean held-out log loss ${best.meanLogLoss.toFixed(4)})` : ''}.`,
+        );
+      }
       if (result.promotion)
         console.log(
           `${result.promotion.promoted ? 'Promoted to production' : 'Not promoted'}: ${result.promotion.reason}`,
