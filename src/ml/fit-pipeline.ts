@@ -1,4 +1,5 @@
 import type { DatasetTask, FeatureSpec } from '../../models/enums.js';
+import { calibratedFit } from './calibration/calibrated-fit.js';
 import type { EpochListener } from './softmax-regression.js';
 import { encodeRow } from './tabular/tabular-encoder.js';
 import { trainTabular } from './tabular/train-tabular.js';
@@ -31,6 +32,9 @@ export interface FitOutcome {
   hyperparameters: Record<string, unknown>;
   inputSchema: Record<string, unknown>;
   timings: Record<string, number>;
+  /** With `calibrate`: the temperature folded into the weights, and the held-out rows it was fitted on. */
+  temperature?: number;
+  heldOut?: { rows: number; logLossBefore: number; logLossAfter: number };
 }
 
 /**
@@ -38,6 +42,7 @@ export interface FitOutcome {
  * run, with no I/O, so it can run in a worker thread (see fit-in-thread.ts).
  */
 export function fitPipeline(request: FitRequest, onEpoch?: EpochListener): FitOutcome {
+  if (request.options.calibrate === true) return calibratedFit(request, fitPipeline, onEpoch);
   const { options, train, test } = request;
   if (request.task === 'text-classification') {
     const trained = trainText(
