@@ -17,9 +17,9 @@ export interface PromotionDecision {
 }
 
 /**
- * After a retrain that asked for it: moves `production` to the new version only if it beats the
- * current production version on the model's metric by at least its margin (or nothing serves
- * production yet). The decision is recorded in the audit log either way (models.auto_promote); a
+ * After a retrain that asked for it: moves `production` to the new version only if its fit converged
+ * (`metrics.training.converged` is not false) and it beats the current production version on the
+ * model's metric by at least its margin (or nothing serves production yet). The decision is recorded in the audit log either way (models.auto_promote); a
  * promotion is also the usual model_aliases.promote event, so the alias history shows it.
  */
 export async function autoPromote(actor: Actor, model: MlModel, candidate: ModelVersion): Promise<PromotionDecision> {
@@ -32,6 +32,7 @@ export async function autoPromote(actor: Actor, model: MlModel, candidate: Model
     margin,
     { version: candidate.version, value: metricOf(candidate, metric) },
     current && { version: current.version, value: metricOf(current, metric) },
+    unconvergedFit(candidate),
   );
   if (decision.promoted) await promoteAlias(actor, { versionId: candidate.id, alias: PRODUCTION_ALIAS });
   await withAudit(actor, { action: 'models.auto_promote', resource: 'models' }, async (_transaction, audit) => {
@@ -49,8 +50,16 @@ function judge(
   margin: number,
   candidate: PromotionDecision['candidate'],
   production: PromotionDecision['production'],
+  unconverged: UnconvergedFit | null,
 ): PromotionDecision {
   const base = { metric, margin, candidate, production };
+  // Its metrics describe a half-finished fit: beating production on them proves nothing.
+  if (unconverged)
+    return {
+      ...base,
+      promoted: false,
+      reason: `v${candidate.version}'s fit stopped at the iteration cap (${unconverged.iterations} of ${unconverged.maxIterations} iterations) before converging: its probabilities and metrics may be off, so it is not promoted; retrain with more iterations or stronger regularisation. Production left as it is.`,
+    };
   if (candidate.value === null)
     return {
       ...base,
@@ -78,6 +87,19 @@ function judge(
         promoted: false,
         reason: `${metric} ${shown(candidate.value)} vs production v${production.version} (${shown(production.value)}): gain ${shown(gain)} < margin ${margin}, production kept.`,
       };
+}
+
+interface UnconvergedFit {
+  iterations: number | string;
+  maxIterations: number | string;
+}
+
+/** `metrics.training` of a trained version whose fit ended without converging; null otherwise (uploads have none). */
+function unconvergedFit(version: ModelVersion): UnconvergedFit | null {
+  const training = (version.metrics as Record<string, unknown> | null)?.training as Record<string, unknown> | undefined;
+  if (training?.converged !== false) return null;
+  const count = (value: unknown) => (typeof value === 'number' ? value : '?');
+  return { iterations: count(training.iterations), maxIterations: count(training.maxIterations) };
 }
 
 function metricOf(version: ModelVersion, metric: PromotionMetric): number | null {
