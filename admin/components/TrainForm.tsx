@@ -157,6 +157,21 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
           on the model; default: accuracy, 0.005). The decision is recorded in the audit log either way.
         </Text>
       </FormGroup>
+      <FormGroup>
+        <CheckBox
+          id="calibrate"
+          name="calibrate"
+          checked={values.calibrate === 'true'}
+          onChange={() => set('calibrate', values.calibrate === 'true' ? '' : 'true')}
+        />
+        <Label inline htmlFor="calibrate" ml="default">
+          Calibrate probabilities (temperature scaling on 15% of train)
+        </Label>
+        <Text variant="sm" mt="sm">
+          Holds out 15% of the train rows, fits the model on the rest, then scales its confidence so that its
+          probabilities match how often it is right on the held-out rows. The predicted labels do not change.
+        </Text>
+      </FormGroup>
       <Button
         variant="contained"
         type="submit"

@@ -3,6 +3,7 @@ import { ModelAlias, ModelVersion } from '../../models/index.js';
 import type { PromotionMetric } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { withAudit } from '../audit/with-audit.js';
+import { notConvergedWarning, unconvergedFit, type UnconvergedFit } from '../ml/training-convergence.js';
 import { promoteAlias } from './promote-alias.js';
 
 export const PRODUCTION_ALIAS = 'production';
@@ -32,7 +33,7 @@ export async function autoPromote(actor: Actor, model: MlModel, candidate: Model
     margin,
     { version: candidate.version, value: metricOf(candidate, metric) },
     current && { version: current.version, value: metricOf(current, metric) },
-    unconvergedFit(candidate),
+    unconvergedFit(candidate.metrics),
   );
   if (decision.promoted) await promoteAlias(actor, { versionId: candidate.id, alias: PRODUCTION_ALIAS });
   await withAudit(actor, { action: 'models.auto_promote', resource: 'models' }, async (_transaction, audit) => {
@@ -58,7 +59,7 @@ function judge(
     return {
       ...base,
       promoted: false,
-      reason: `v${candidate.version}'s fit stopped at the iteration cap (${unconverged.iterations} of ${unconverged.maxIterations} iterations) before converging: its probabilities and metrics may be off, so it is not promoted; retrain with more iterations or stronger regularisation. Production left as it is.`,
+      reason: `v${candidate.version} is not promoted, production left as it is. ${notConvergedWarning(unconverged)}`,
     };
   if (candidate.value === null)
     return {
@@ -87,19 +88,6 @@ function judge(
         promoted: false,
         reason: `${metric} ${shown(candidate.value)} vs production v${production.version} (${shown(production.value)}): gain ${shown(gain)} < margin ${margin}, production kept.`,
       };
-}
-
-interface UnconvergedFit {
-  iterations: number | string;
-  maxIterations: number | string;
-}
-
-/** `metrics.training` of a trained version whose fit ended without converging; null otherwise (uploads have none). */
-function unconvergedFit(version: ModelVersion): UnconvergedFit | null {
-  const training = (version.metrics as Record<string, unknown> | null)?.training as Record<string, unknown> | undefined;
-  if (training?.converged !== false) return null;
-  const count = (value: unknown) => (typeof value === 'number' ? value : '?');
-  return { iterations: count(training.iterations), maxIterations: count(training.maxIterations) };
 }
 
 function metricOf(version: ModelVersion, metric: PromotionMetric): number | null {

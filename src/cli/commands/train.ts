@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../../access/actor.js';
 import { trainModel } from '../../ml/train-model.js';
+import { notConvergedWarning, unconvergedFit } from '../../ml/training-convergence.js';
 import { UsageError, type Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 
 const usage = `npm run cli -- train --model NAME [--l2 X] [--learning-rate X] [--max-epochs N] [--min-df N] [--max-features N]
-                           [--tag TAG] [--edited-since DATE] [--auto-promote]
+                           [--tag TAG] [--edited-since DATE] [--auto-promote] [--calibrate]
   Trains a new version of the model on its dataset's labelled train rows (only those tagged TAG and/or
   edited since DATE, if given) and evaluates it on the test rows. With --auto-promote, the version
-  replaces production if it beats it by the model's margin on its auto-promote metric.`;
+  replaces production if it beats it by the model's margin on its auto-promote metric. With --calibrate,
+  15% of the train rows are held out to fit a temperature that makes the probabilities match how often
+  the model is right (temperature scaling; the labels it predicts do not change).`;
 
 export const trainCommand: Command = {
   name: 'train',
@@ -27,6 +30,7 @@ export const trainCommand: Command = {
         tag: { type: 'string' },
         'edited-since': { type: 'string' },
         'auto-promote': { type: 'boolean' },
+        calibrate: { type: 'boolean' },
       },
       strict: true,
     });
@@ -42,11 +46,14 @@ export const trainCommand: Command = {
         tag: values.tag,
         editedSince: values['edited-since'],
         autoPromote: values['auto-promote'],
+        calibrate: values.calibrate,
       });
       const accuracy = result.accuracy === null ? 'n/a' : `${(result.accuracy * 100).toFixed(1)}%`;
       console.log(
         `Registered ${values.model} v${result.version.version} (${result.version.sizeBytes} bytes, sha256 ${result.version.sha256.slice(0, 12)}…): trained on ${result.trainingRows} rows, test accuracy ${accuracy} on ${result.testRows} rows.`,
       );
+      const unconverged = unconvergedFit(result.version.metrics);
+      if (unconverged) console.log(`Warning: ${notConvergedWarning(unconverged)}`);
       if (result.promotion)
         console.log(
           `${result.promotion.promoted ? 'Promoted to production' : 'Not promoted'}: ${result.promotion.reason}`,
