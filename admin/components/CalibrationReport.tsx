@@ -39,10 +39,11 @@ export const CalibrationReport: React.FC<{ calibration: Calibration; rows?: numb
       )}
       {calibration.temperature !== undefined && calibration.heldOut && (
         <Text variant="sm" mb="sm" data-testid="calibration-temperature">
-          Temperature scaling: logits divided by {calibration.temperature.toFixed(3)} (
-          {calibration.temperature > 1 ? 'the raw model was over-confident' : 'the raw model was under-confident'}),
-          fitted on {calibration.heldOut.rows} held-out train rows, whose log loss went from{' '}
-          {calibration.heldOut.logLossBefore.toFixed(4)} to {calibration.heldOut.logLossAfter.toFixed(4)}.
+          {calibration.heldOut.kept
+            ? `Temperature scaling kept T = 1 on ${calibration.heldOut.rows} held-out train rows: ${calibration.heldOut.kept}.`
+            : `Temperature scaling: logits divided by ${calibration.temperature.toFixed(3)} (the raw model was ${
+                calibration.temperature > 1 ? 'over' : 'under'
+              }-confident), fitted on ${calibration.heldOut.rows} held-out train rows, whose log loss went from ${calibration.heldOut.logLossBefore.toFixed(4)} to ${calibration.heldOut.logLossAfter.toFixed(4)}.`}
         </Text>
       )}
       <Text variant="sm" color="grey60" mb="sm">
@@ -72,12 +73,14 @@ export const CalibrationReport: React.FC<{ calibration: Calibration; rows?: numb
                 borderColor: PALETTE[0],
                 backgroundColor: PALETTE[0],
                 pointRadius: bins.map((b) => 3 + Math.min(6, Math.sqrt(b.count))),
+                clip: false,
               },
             ],
           }}
           options={{
             animation: false,
             parsing: false,
+            layout: { padding: 10 },
             scales: {
               x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'Confidence (top label)' } },
               y: { min: 0, max: 1, title: { display: true, text: 'Share right' } },

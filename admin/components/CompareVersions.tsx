@@ -68,9 +68,9 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
               <TableCell>{percent(v.metrics.accuracy)}</TableCell>
               <TableCell>{percent(v.metrics.macroF1)}</TableCell>
               <TableCell>{v.metrics.rocAuc == null ? '—' : v.metrics.rocAuc.toFixed(3)}</TableCell>
-              <TableCell>{fixed(v.metrics.calibration?.logLoss)}</TableCell>
-              <TableCell>{fixed(v.metrics.calibration?.brier)}</TableCell>
-              <TableCell>{fixed(v.metrics.calibration?.ece)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{fixed(v.metrics.calibration?.logLoss)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{fixed(v.metrics.calibration?.brier)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{fixed(v.metrics.calibration?.ece)}</TableCell>
               <TableCell
                 data-testid={`converged-${v.version}`}
                 style={{ color: v.converged === false ? '#C0392B' : undefined }}

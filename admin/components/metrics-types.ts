@@ -16,7 +16,7 @@ export interface VersionMetrics {
     ece: number;
     bins: Array<{ from: number; to: number; count: number; confidence: number; accuracy: number }>;
     temperature?: number;
-    heldOut?: { rows: number; logLossBefore: number; logLossAfter: number };
+    heldOut?: { rows: number; logLossBefore: number; logLossAfter: number; kept?: string };
   };
   /** How the fit ended (trained versions; uploads have none). */
   training?: { solver: string; iterations: number; maxIterations: number; converged: boolean; gradientNorm: number };

@@ -34,7 +34,7 @@ export interface FitOutcome {
   timings: Record<string, number>;
   /** With `calibrate`: the temperature folded into the weights, and the held-out rows it was fitted on. */
   temperature?: number;
-  heldOut?: { rows: number; logLossBefore: number; logLossAfter: number };
+  heldOut?: { rows: number; logLossBefore: number; logLossAfter: number; kept?: string };
 }
 
 /**

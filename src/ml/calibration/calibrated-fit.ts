@@ -45,7 +45,12 @@ export function calibratedFit(request: FitRequest, fit: Fit, onEpoch?: EpochList
   );
   const report = {
     temperature: fitted.temperature,
-    heldOut: { rows: heldOut.length, logLossBefore: fitted.logLossBefore, logLossAfter: fitted.logLossAfter },
+    heldOut: {
+      rows: heldOut.length,
+      logLossBefore: fitted.logLossBefore,
+      logLossAfter: fitted.logLossAfter,
+      ...(fitted.kept ? { kept: fitted.kept } : {}),
+    },
   };
   return {
     ...outcome,

@@ -25,7 +25,7 @@ export interface CalibrationMetrics {
   /** Set when the version was trained with temperature scaling (see temperature.ts). */
   temperature?: number;
   /** The held-out part of train the temperature was fitted on, and its log loss before and after. */
-  heldOut?: { rows: number; logLossBefore: number; logLossAfter: number };
+  heldOut?: { rows: number; logLossBefore: number; logLossAfter: number; kept?: string };
 }
 
 /** 15 equal-width bins of top-label confidence, as in Guo et al. 2017 and the reference numbers. */

@@ -15,6 +15,8 @@ export interface TemperatureFit {
   /** Mean log loss of the rows the temperature was fitted on, at T = 1 and at the fitted T. */
   logLossBefore: number;
   logLossAfter: number;
+  /** Why T was kept at 1 instead of fitted, when it was. */
+  kept?: string;
 }
 
 /** softmax(log p / T) per row of `probabilities` (rows × k, row-major), into a new array. */
@@ -46,6 +48,18 @@ export function temperedLogLoss(
  * TEMPERATURE_RANGE finds the minimum to ~1e-9 in 60 steps, with no derivative to get wrong.
  */
 export function fitTemperature(k: number, actual: ArrayLike<number>, probabilities: ArrayLike<number>): TemperatureFit {
+  // With every row right, the loss only falls as T → 0 (sharper is always "better"): the rows say
+  // nothing about how far to trust the model, and the search would run to its bound and make it
+  // over-confident on new rows.
+  if (allRight(k, actual, probabilities)) {
+    const before = temperedLogLoss(probabilities, k, actual, 1);
+    return {
+      temperature: 1,
+      logLossBefore: before,
+      logLossAfter: before,
+      kept: 'every held-out row was classified right, which says nothing about how far to trust the model',
+    };
+  }
   const loss = (logT: number) => temperedLogLoss(probabilities, k, actual, Math.exp(logT));
   const ratio = (Math.sqrt(5) - 1) / 2;
   let low = Math.log(TEMPERATURE_RANGE.min);
@@ -91,4 +105,13 @@ function scaleRow(
   let sum = 0;
   for (let c = 0; c < k; c += 1) sum += out[to + c] = Math.exp(Math.log(source[from + c]!) * inverse - max);
   for (let c = 0; c < k; c += 1) out[to + c]! /= sum;
+}
+
+function allRight(k: number, actual: ArrayLike<number>, probabilities: ArrayLike<number>): boolean {
+  for (let i = 0; i < actual.length; i += 1) {
+    let top = 0;
+    for (let c = 1; c < k; c += 1) if (probabilities[i * k + c]! > probabilities[i * k + top]!) top = c;
+    if (top !== actual[i]) return false;
+  }
+  return true;
 }

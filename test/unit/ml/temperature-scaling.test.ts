@@ -58,6 +58,13 @@ describe('temperature scaling', () => {
     }
   });
 
+  it('keeps T = 1 when every held-out row is right (the loss would only fall as T → 0)', () => {
+    const fit = fitTemperature(2, [0, 1, 1], [0.9, 0.1, 0.3, 0.7, 0.45, 0.55]);
+    assert.equal(fit.temperature, 1);
+    assert.equal(fit.logLossAfter, fit.logLossBefore);
+    assert.match(fit.kept ?? '', /every held-out row was classified right/);
+  });
+
   it('holds out about 15% of each label, reproducibly, keeping every label in the fit part', () => {
     const labels = [...Array<string>(100).fill('a'), ...Array<string>(20).fill('b'), 'c'];
     const split = heldOutSplit(labels, 0.15, 42);
