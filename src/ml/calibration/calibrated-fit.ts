@@ -1,6 +1,5 @@
 import { InvalidInput } from '../../errors/domain-error.js';
 import type { FitOutcome, FitRequest } from '../fit-pipeline.js';
-import type { EpochListener } from '../softmax-regression.js';
 import { foldTemperature } from './fold-temperature.js';
 import { heldOutSplit } from './held-out-split.js';
 import { applyTemperature, fitTemperature } from './temperature.js';
@@ -10,14 +9,16 @@ export const CALIBRATION_SHARE = 0.15;
 /** Fewer held-out rows than this give a temperature that is mostly noise. */
 const MIN_HELD_OUT_ROWS = 10;
 
-type Fit = (request: FitRequest, onEpoch?: EpochListener) => FitOutcome;
-
 /**
  * `fit` (the pipeline) on ~85% of the train rows, then a temperature fitted on the other ~15%
  * (stratified, seeded), folded into the exported weights and applied to the test predictions. The
  * model itself sees fewer rows: that is the price of probabilities checked on rows it did not see.
  */
-export function calibratedFit(request: FitRequest, fit: Fit, onEpoch?: EpochListener): FitOutcome {
+export function calibratedFit<Listener>(
+  request: FitRequest,
+  fit: (request: FitRequest, listener?: Listener) => FitOutcome,
+  listener?: Listener,
+): FitOutcome {
   const { calibrate: _calibrate, ...options } = request.options;
   const seed = typeof options.seed === 'number' ? options.seed : 42;
   const split = heldOutSplit(
@@ -33,7 +34,7 @@ export function calibratedFit(request: FitRequest, fit: Fit, onEpoch?: EpochList
   const heldOut = split.heldOut.map((i) => request.train[i]!);
   const outcome = fit(
     { ...request, options, train: split.fit.map((i) => request.train[i]!), test: [...heldOut, ...request.test] },
-    onEpoch,
+    listener,
   );
   const started = performance.now();
   const k = outcome.labels.length;
