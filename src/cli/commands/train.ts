@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../../access/actor.js';
+import type { CalibrationMetrics } from '../../ml/calibration/calibration-metrics.js';
+import { describeCalibration } from '../../ml/calibration/describe-calibration.js';
 import { trainModel } from '../../ml/train-model.js';
 import { notConvergedWarning, unconvergedFit } from '../../ml/training-convergence.js';
 import { UsageError, type Command } from '../command.js';
@@ -52,6 +54,8 @@ export const trainCommand: Command = {
       console.log(
         `Registered ${values.model} v${result.version.version} (${result.version.sizeBytes} bytes, sha256 ${result.version.sha256.slice(0, 12)}…): trained on ${result.trainingRows} rows, test accuracy ${accuracy} on ${result.testRows} rows.`,
       );
+      const { calibration } = result.version.metrics as { calibration?: CalibrationMetrics };
+      if (calibration) console.log(describeCalibration(calibration));
       const unconverged = unconvergedFit(result.version.metrics);
       if (unconverged) console.log(`Warning: ${notConvergedWarning(unconverged)}`);
       if (result.promotion)
