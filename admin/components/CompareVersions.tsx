@@ -9,6 +9,7 @@ import type { VersionSummary } from '../../src/registry/compare-versions.js';
 type Summary = Omit<VersionSummary, 'metrics'> & { metrics: VersionMetrics };
 
 const api = new ApiClient();
+const fixed = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(4));
 
 /** Compares every version of a model: table, metric-over-versions chart, ROC curves, confusion matrices. */
 const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
@@ -37,7 +38,20 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
       <Table mb="xl">
         <TableHead>
           <TableRow>
-            {['Version', 'Aliases', 'Trained', 'Rows', 'Accuracy', 'Macro F1', 'ROC-AUC', 'Trainer'].map((h) => (
+            {[
+              'Version',
+              'Aliases',
+              'Trained',
+              'Rows',
+              'Accuracy',
+              'Macro F1',
+              'ROC-AUC',
+              'Log loss',
+              'Brier',
+              'ECE',
+              'Converged',
+              'Trainer',
+            ].map((h) => (
               <TableCell key={h}>{h}</TableCell>
             ))}
           </TableRow>
@@ -54,6 +68,15 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
               <TableCell>{percent(v.metrics.accuracy)}</TableCell>
               <TableCell>{percent(v.metrics.macroF1)}</TableCell>
               <TableCell>{v.metrics.rocAuc == null ? '—' : v.metrics.rocAuc.toFixed(3)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{fixed(v.metrics.calibration?.logLoss)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{fixed(v.metrics.calibration?.brier)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{fixed(v.metrics.calibration?.ece)}</TableCell>
+              <TableCell
+                data-testid={`converged-${v.version}`}
+                style={{ color: v.converged === false ? '#C0392B' : undefined }}
+              >
+                {v.converged === null ? '—' : v.converged ? 'yes' : 'no: stopped at the iteration cap'}
+              </TableCell>
               <TableCell>{v.trainer}</TableCell>
             </TableRow>
           ))}

@@ -93,6 +93,11 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
             : ''}
         </Text>
       ) : null}
+      {params['result.warning'] ? (
+        <Text mt="sm" color="error" data-testid="job-warning">
+          {String(params['result.warning'])}
+        </Text>
+      ) : null}
       {params['result.promotion.reason'] ? (
         <Text mt="sm" data-testid="job-promotion">
           {params['result.promotion.promoted'] ? 'Promoted to production' : 'Not promoted'}:{' '}

@@ -167,6 +167,21 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
           one. Leave L2 regularisation empty: the search chooses it. The version page lists every setting tried.
         </Text>
       </FormGroup>
+      <FormGroup>
+        <CheckBox
+          id="calibrate"
+          name="calibrate"
+          checked={values.calibrate === 'true'}
+          onChange={() => set('calibrate', values.calibrate === 'true' ? '' : 'true')}
+        />
+        <Label inline htmlFor="calibrate" ml="default">
+          Calibrate probabilities (temperature scaling on 15% of train)
+        </Label>
+        <Text variant="sm" mt="sm">
+          Holds out 15% of the train rows, fits the model on the rest, then scales its confidence so that its
+          probabilities match how often it is right on the held-out rows. The predicted labels do not change.
+        </Text>
+      </FormGroup>
       <Button
         variant="contained"
         type="submit"

@@ -9,6 +9,17 @@ export interface VersionMetrics {
   confusion?: number[][];
   roc?: Array<{ fpr: number; tpr: number }> | null;
   note?: string;
+  /** src/ml/calibration/calibration-metrics.ts; absent on versions evaluated before it existed. */
+  calibration?: {
+    logLoss: number;
+    brier: number;
+    ece: number;
+    bins: Array<{ from: number; to: number; count: number; confidence: number; accuracy: number }>;
+    temperature?: number;
+    heldOut?: { rows: number; logLossBefore: number; logLossAfter: number; kept?: string };
+  };
+  /** How the fit ended (trained versions; uploads have none). */
+  training?: { solver: string; iterations: number; maxIterations: number; converged: boolean; gradientNorm: number };
 }
 
 export const percent = (value: number | null | undefined) =>

@@ -1,6 +1,7 @@
 import type { JobKind } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { trainModel } from '../ml/train-model.js';
+import { notConvergedWarning, unconvergedFit } from '../ml/training-convergence.js';
 import { loadConfig } from '../platform/config.js';
 import { applyBulkEdit, parseBulkEdit } from '../records/bulk-edit.js';
 import { RevertRequest, revertChangeSet, type RevertResult } from '../records/history/revert-change-set.js';
@@ -77,9 +78,16 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
       trainingRows: result.trainingRows,
       testRows: result.testRows,
       timingsMs: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
+      ...notConverged(result.version.metrics),
       ...(result.promotion
         ? { promotion: { promoted: result.promotion.promoted, reason: result.promotion.reason } }
         : {}),
     };
   },
 };
+
+/** A train job's result says so when the fit ended at its iteration cap (shown on the job page). */
+function notConverged(metrics: unknown): { converged: false; warning: string } | Record<string, never> {
+  const fit = unconvergedFit(metrics);
+  return fit ? { converged: false, warning: notConvergedWarning(fit) } : {};
+}

@@ -1,4 +1,5 @@
 import type { DatasetTask, FeatureSpec } from '../../models/enums.js';
+import { calibratedFit } from './calibration/calibrated-fit.js';
 import { searchHyperparameters } from './search/search-hyperparameters.js';
 import type { SearchListener, SearchReport } from './search/search-report.js';
 import type { IterationListener, TrainingHistory } from './softmax-regression.js';
@@ -37,6 +38,9 @@ export interface FitOutcome {
   training: TrainingHistory;
   /** The cross-validation that chose the hyperparameters (options.search), also in hyperparameters.search. */
   search?: SearchReport;
+  /** With `calibrate`: the temperature folded into the weights, and the held-out rows it was fitted on. */
+  temperature?: number;
+  heldOut?: { rows: number; logLossBefore: number; logLossAfter: number; kept?: string };
 }
 
 /**
@@ -45,6 +49,13 @@ export interface FitOutcome {
  * the hyperparameters are first chosen by cross-validation on the train rows (src/ml/search/).
  */
 export function fitPipeline(request: FitRequest, onEpoch?: IterationListener, onSearch?: SearchListener): FitOutcome {
+  // Calibration wraps everything else: the search (if asked) and the fit run on the ~85% it keeps.
+  if (request.options.calibrate === true)
+    return calibratedFit(
+      request,
+      (inner, listener?: IterationListener) => fitPipeline(inner, listener, onSearch),
+      onEpoch,
+    );
   const { search, ...given } = request.options;
   if (search !== true) return fitChosen({ ...request, options: given }, onEpoch);
   const { report, options } = searchHyperparameters({ ...request, options: given }, onSearch);

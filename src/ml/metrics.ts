@@ -1,3 +1,5 @@
+import { calibrationMetrics, type CalibrationMetrics } from './calibration/calibration-metrics.js';
+
 /** Evaluation of a classifier on labelled rows, as stored in `model_versions.metrics`. */
 export interface ClassificationMetrics {
   rows: number;
@@ -11,6 +13,8 @@ export interface ClassificationMetrics {
   rocAuc: number | null;
   /** Binary: ROC curve points of the second label (at most ~100, evenly thinned). */
   roc: Array<{ fpr: number; tpr: number; threshold: number }> | null;
+  /** Log loss, Brier score, ECE and the reliability bins: can the probabilities be taken at their word? */
+  calibration: CalibrationMetrics;
 }
 
 /** `probabilities` is rows × labels.length, row-major; `actual` are indices into `labels`. */
@@ -67,6 +71,7 @@ export function evaluate(
     confusion,
     rocAuc,
     roc,
+    calibration: calibrationMetrics(k, actual, probabilities),
   };
 }
 

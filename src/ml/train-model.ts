@@ -40,6 +40,8 @@ export const TrainInput = z.object({
   autoPromote: Flag,
   /** Choose l2 (and, for text, min df and vocabulary size) by 5-fold cross-validation on the train rows. */
   search: Flag,
+  /** Hold out 15% of train and fit a temperature on it, folded into the exported weights (calibration/). */
+  calibrate: Flag,
 });
 export type TrainInput = z.input<typeof TrainInput>;
 
@@ -131,6 +133,8 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
           subsetRows(probabilities, test, known, labels.length),
         )
       : { rows: 0, note: 'no labelled test rows' };
+  if ('calibration' in metrics && fitted.temperature !== undefined)
+    Object.assign(metrics.calibration, { temperature: fitted.temperature, heldOut: fitted.heldOut });
   await phase('registering', 0, 1);
   const parent = await ModelVersion.findOne({ where: { modelId: model.id }, order: [['version', 'DESC']] });
   const version = await registerVersion(actor, {

@@ -3,6 +3,7 @@ import { ModelAlias, ModelVersion } from '../../models/index.js';
 import type { PromotionMetric } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
 import { withAudit } from '../audit/with-audit.js';
+import { notConvergedWarning, unconvergedFit, type UnconvergedFit } from '../ml/training-convergence.js';
 import { promoteAlias } from './promote-alias.js';
 
 export const PRODUCTION_ALIAS = 'production';
@@ -17,9 +18,9 @@ export interface PromotionDecision {
 }
 
 /**
- * After a retrain that asked for it: moves `production` to the new version only if it beats the
- * current production version on the model's metric by at least its margin (or nothing serves
- * production yet). The decision is recorded in the audit log either way (models.auto_promote); a
+ * After a retrain that asked for it: moves `production` to the new version only if its fit converged
+ * (`metrics.training.converged` is not false) and it beats the current production version on the
+ * model's metric by at least its margin (or nothing serves production yet). The decision is recorded in the audit log either way (models.auto_promote); a
  * promotion is also the usual model_aliases.promote event, so the alias history shows it.
  */
 export async function autoPromote(actor: Actor, model: MlModel, candidate: ModelVersion): Promise<PromotionDecision> {
@@ -32,6 +33,7 @@ export async function autoPromote(actor: Actor, model: MlModel, candidate: Model
     margin,
     { version: candidate.version, value: metricOf(candidate, metric) },
     current && { version: current.version, value: metricOf(current, metric) },
+    unconvergedFit(candidate.metrics),
   );
   if (decision.promoted) await promoteAlias(actor, { versionId: candidate.id, alias: PRODUCTION_ALIAS });
   await withAudit(actor, { action: 'models.auto_promote', resource: 'models' }, async (_transaction, audit) => {
@@ -49,8 +51,16 @@ function judge(
   margin: number,
   candidate: PromotionDecision['candidate'],
   production: PromotionDecision['production'],
+  unconverged: UnconvergedFit | null,
 ): PromotionDecision {
   const base = { metric, margin, candidate, production };
+  // Its metrics describe a half-finished fit: beating production on them proves nothing.
+  if (unconverged)
+    return {
+      ...base,
+      promoted: false,
+      reason: `v${candidate.version} is not promoted, production left as it is. ${notConvergedWarning(unconverged)}`,
+    };
   if (candidate.value === null)
     return {
       ...base,

@@ -8,6 +8,8 @@ export interface VersionSummary {
   aliases: string[];
   trainingRows: number | null;
   metrics: Record<string, unknown>;
+  /** false when the fit stopped at its iteration cap; null when the version does not say (uploads, older versions). */
+  converged: boolean | null;
 }
 
 /** Every version of a model with its metrics and current aliases, oldest first: what "Compare" shows. */
@@ -27,5 +29,11 @@ export async function compareVersions(modelId: number): Promise<VersionSummary[]
       .sort(),
     trainingRows: v.trainingSnapshot?.rowCount ?? null,
     metrics: v.metrics,
+    converged: convergedOf(v.metrics),
   }));
+}
+
+function convergedOf(metrics: unknown): boolean | null {
+  const converged = (metrics as { training?: { converged?: unknown } } | null)?.training?.converged;
+  return typeof converged === 'boolean' ? converged : null;
 }

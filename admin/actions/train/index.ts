@@ -13,6 +13,7 @@ const FORM_FIELDS = [
   'tag',
   'autoPromote',
   'search',
+  'calibrate',
 ] as const;
 
 /** The form's fields, as the training settings someone gave. */

@@ -58,7 +58,7 @@ export function addJobRoutes(api: ApiVersion): void {
     access: { scope: 'jobs:write', resource: 'models', action: 'train' },
     summary: 'Queue a retraining',
     description:
-      "Trains a new version on the dataset's labelled train rows (optionally narrowed by `tag` or `editedSince`); with `autoPromote`, promotes it if it beats production by the model's margin; with `search`, chooses l2 (and, for text, minDf and maxFeatures) by 5-fold cross-validation on the train rows first (slower).",
+      "Trains a new version on the dataset's labelled train rows (optionally narrowed by `tag` or `editedSince`); with `autoPromote`, promotes it if it beats production by the model's margin; with `search`, chooses l2 (and, for text, minDf and maxFeatures) by 5-fold cross-validation on the train rows first (slower); with `calibrate`, fits a temperature on 15% of the train rows (see the models guide).",
     params: NameParam,
     body: z
       .object({
@@ -73,6 +73,7 @@ export function addJobRoutes(api: ApiVersion): void {
         tag: z.string().optional(),
         autoPromote: z.boolean().optional(),
         search: z.boolean().optional(),
+        calibrate: z.boolean().optional(),
       })
       .strict(),
     responses: { 202: { description: 'Queued.', schema: QueuedSchema } },

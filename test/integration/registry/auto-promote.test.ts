@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { AuditEvent, ModelAlias } from '../../../models/index.js';
+import { autoPromote } from '../../../src/registry/auto-promote.js';
 import { promoteAlias } from '../../../src/registry/promote-alias.js';
+import { registerVersion } from '../../../src/registry/register-version.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import { useTestDatabase } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
@@ -64,5 +66,48 @@ describe('auto-promotion after a retrain (real Postgres)', () => {
     const result = await trainModel(system, { model: model.name, maxIterations: 5 });
     assert.equal(result.promotion, null);
     assert.deepEqual(await decisionsFor(model.id), []);
+  });
+
+  it('refuses a candidate whose fit did not converge, even with nothing in production, and audits the reason', async () => {
+    const model = await createPenguinModel('auto-unconverged');
+    const trained = (await trainModel(system, { model: model.name, maxEpochs: 5 })).version;
+    // The same model registered twice more, as if its fit had stopped at the iteration cap, and as if it had converged.
+    const copy = (converged: boolean) =>
+      registerVersion(system, {
+        modelId: model.id,
+        onnx: trained.onnx,
+        trainer: trained.trainer,
+        hyperparameters: trained.hyperparameters,
+        inputSchema: trained.inputSchema,
+        outputSchema: trained.outputSchema,
+        trainingSnapshot: trained.trainingSnapshot,
+        metrics: {
+          ...trained.metrics,
+          training: {
+            solver: 'lbfgs',
+            iterations: converged ? 40 : 100,
+            maxIterations: 100,
+            converged,
+            gradientNorm: 0.02,
+          },
+        },
+      });
+    const candidate = await copy(false);
+    const decision = await autoPromote(system, model, candidate);
+    assert.equal(decision.promoted, false);
+    assert.match(decision.reason, /stopped at the iteration cap \(100 of 100 iterations\) before converging/);
+    assert.match(decision.reason, /retrain with more iterations or stronger regularisation/);
+    assert.equal(await ModelAlias.count({ where: { modelId: model.id, alias: 'production' } }), 0);
+    const [audited] = await decisionsFor(model.id);
+    assert.deepEqual(
+      { promoted: audited?.promoted, reason: audited?.reason },
+      { promoted: false, reason: decision.reason },
+    );
+
+    assert.equal(
+      (await autoPromote(system, model, await copy(true))).promoted,
+      true,
+      'a converged fit is judged as usual',
+    );
   });
 });

@@ -83,6 +83,14 @@ describe('upload an externally trained ONNX classifier (real Postgres)', () => {
     assert.deepEqual(after.labels, SPECIES);
     assert.ok(Math.abs((after.rocAuc ?? 0) - (before.rocAuc ?? 0)) < 1e-3, `${after.rocAuc} vs ${before.rocAuc}`);
     assert.deepEqual(after.evaluatedOn, { split: 'test', rows: test.length });
+    // Evaluated in float32 by onnxruntime vs float64 in the trainer: the same calibration to ~1e-6.
+    const { calibration } = after as unknown as { calibration: { logLoss: number; ece: number } };
+    const { calibration: trainedCalibration } = before as unknown as { calibration: { logLoss: number; ece: number } };
+    assert.ok(
+      Math.abs(calibration.logLoss - trainedCalibration.logLoss) < 1e-4,
+      'an upload gets calibration metrics too',
+    );
+    assert.ok(Math.abs(calibration.ece - trainedCalibration.ece) < 1e-4);
     assert.deepEqual(uploaded.inputSchema.name, 'features');
     assert.deepEqual(signatureOf(uploaded), signatureOf(original));
 
