@@ -8,6 +8,7 @@ import { countDocuments, countedTfidf, countedVocabulary } from './counted-docum
 import { C_GRID, CrossValidation, FOLDS, type FoldData } from './cross-validate.js';
 import { labelsAt, searchFolds } from './search-data.js';
 import type { SearchListener, SearchParams, SearchReport } from './search-report.js';
+import { indexLabels } from '../class-labels.js';
 
 export const MIN_DF_GRID: readonly number[] = [1, 2, 3];
 export const MAX_FEATURES_GRID: readonly number[] = [5_000, 20_000, 50_000];
@@ -25,9 +26,7 @@ export function searchText(
   solverOptions: Partial<SoftmaxOptions>,
   onStep?: SearchListener,
 ): SearchReport {
-  const labels = [...new Set(examples.map((e) => e.label))].sort();
-  const classOf = new Map(labels.map((label, k) => [label, k]));
-  const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
+  const { labels, y } = indexLabels(examples);
   const documents = countDocuments(examples.map((e) => tokenize(e.text)));
   const folds = searchFolds(y, solverOptions.seed ?? DEFAULT_SOFTMAX_OPTIONS.seed);
   // Settings that keep the same words in every fold (e.g. min df 2 or 3 when the 20,000 most frequent

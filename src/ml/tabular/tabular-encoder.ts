@@ -1,5 +1,6 @@
 import type { FeatureSpec } from '../../../models/enums.js';
 import { encodeRecordFeatures } from '../model-inputs.js';
+import type { DenseMatrix } from '../sparse-matrix.js';
 
 // Kept here for the modules that read numbers as the encoder does (record checks, CSV import).
 export { numberOf } from '../model-inputs.js';
@@ -71,4 +72,11 @@ export function transformRow(row: Float64Array, s: Standardiser, out: Float64Arr
     const v = row[column]!;
     for (let c = 0; c < size; c += 1) out[at++] = v === c ? 1 : 0;
   }
+}
+
+/** Encoded rows → the model's input matrix (standardised numbers, one-hot categories). */
+export function encodeMatrix(rows: readonly Float64Array[], standardiser: Standardiser): DenseMatrix {
+  const data = new Float64Array(rows.length * standardiser.width);
+  rows.forEach((row, i) => transformRow(row, standardiser, data, i * standardiser.width));
+  return { rows: rows.length, cols: standardiser.width, data };
 }

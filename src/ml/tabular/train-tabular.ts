@@ -8,9 +8,9 @@ import {
   type SoftmaxOptions,
   type TrainingHistory,
 } from '../softmax-regression.js';
-import type { DenseMatrix } from '../sparse-matrix.js';
 import { exportTabularOnnx } from './export-tabular-onnx.js';
-import { encodeRow, fitStandardiser, transformRow, type Standardiser } from './tabular-encoder.js';
+import { encodeMatrix, encodeRow, fitStandardiser } from './tabular-encoder.js';
+import { indexLabels } from '../class-labels.js';
 
 export const TABULAR_TRAINER = 'tabular-softmax-regression@1';
 
@@ -52,12 +52,10 @@ export function trainTabular(
       'The dataset has no feature schema: define its features before training a tabular model.',
     );
   const started = performance.now();
-  const labels = [...new Set(examples.map((e) => e.label))].sort();
-  const classOf = new Map(labels.map((label, k) => [label, k]));
+  const { labels, y } = indexLabels(examples);
   const raw = examples.map((e, i) => encodeRow(e.features, schema, `training row ${i + 1}`));
   const standardiser = fitStandardiser(raw, schema);
   const x = encodeMatrix(raw, standardiser);
-  const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
   const prepared = performance.now();
 
   const { initial, ...given } = options;
@@ -84,10 +82,4 @@ export function trainTabular(
     timings: { prepareMs: prepared - started, fitMs: fitted - prepared, exportMs: performance.now() - fitted },
     predict: (rows) => predictProbabilities(model, encodeMatrix(rows, standardiser)),
   };
-}
-
-function encodeMatrix(rows: readonly Float64Array[], standardiser: Standardiser): DenseMatrix {
-  const data = new Float64Array(rows.length * standardiser.width);
-  rows.forEach((row, i) => transformRow(row, standardiser, data, i * standardiser.width));
-  return { rows: rows.length, cols: standardiser.width, data };
 }

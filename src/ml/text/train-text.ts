@@ -9,6 +9,7 @@ import {
 import { exportTextOnnx } from './export-text-onnx.js';
 import { DEFAULT_TFIDF_OPTIONS, fitVocabulary, tfidfMatrix, type TfidfOptions } from './tfidf.js';
 import { tokenize } from './tokenize.js';
+import { indexLabels } from '../class-labels.js';
 
 export const TEXT_TRAINER = 'text-tfidf-softmax-regression@1';
 
@@ -47,15 +48,13 @@ export function trainText(
   const { initial, ...given } = options;
   const settings = { ...DEFAULT_SOFTMAX_OPTIONS, ...TEXT_DEFAULTS, ...DEFAULT_TFIDF_OPTIONS, ...given };
   const t0 = performance.now();
-  const labels = [...new Set(examples.map((e) => e.label))].sort();
-  const classOf = new Map(labels.map((label, k) => [label, k]));
+  const { labels, y } = indexLabels(examples);
   const documents = examples.map((e) => tokenize(e.text));
   const t1 = performance.now();
   const vocabulary =
     examples.length > 0 ? fitVocabulary(documents, settings) : { words: [], index: new Map(), idf: new Float64Array() };
   const t2 = performance.now();
   const x = tfidfMatrix(documents, vocabulary);
-  const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
   const t3 = performance.now();
   const { model, history } = trainSoftmax(x, y, labels.length, { ...settings, initial }, onIteration);
   const t4 = performance.now();
