@@ -50,10 +50,10 @@ export const CalibrationReport: React.FC<{ calibration: Calibration; rows?: numb
         Log loss and Brier score: lower is better (Brier is Σ over labels of (p − actual)², averaged over rows). ECE:
         the gap between confidence and accuracy, averaged over 15 confidence bins weighted by their rows.
       </Text>
-      <Box style={{ width: 380, height: 320 }}>
-        <Text fontWeight="bold" mb="sm">
-          Reliability diagram
-        </Text>
+      <Text fontWeight="bold" mb="sm">
+        Reliability diagram
+      </Text>
+      <Box style={{ width: 420, height: 320 }}>
         <Line
           data={{
             datasets: [
@@ -80,6 +80,7 @@ export const CalibrationReport: React.FC<{ calibration: Calibration; rows?: numb
           options={{
             animation: false,
             parsing: false,
+            maintainAspectRatio: false,
             layout: { padding: 10 },
             scales: {
               x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'Confidence (top label)' } },

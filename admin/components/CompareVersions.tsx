@@ -11,7 +11,10 @@ type Summary = Omit<VersionSummary, 'metrics'> & { metrics: VersionMetrics };
 const api = new ApiClient();
 const fixed = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(4));
 
-/** Compares every version of a model: table, metric-over-versions chart, ROC curves, confusion matrices. */
+/**
+ * Compares every version of a model: table, metric-over-versions chart, ROC curves, reliability diagrams,
+ * confusion matrices.
+ */
 const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
   const [versions, setVersions] = useState<Summary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -29,6 +32,7 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
     return <Text>No versions yet: train one (npm run cli -- train --model {String(record?.params.name)}).</Text>;
   const withRoc = versions.filter((v) => v.metrics.roc && v.metrics.roc.length > 1).slice(-6);
   const recent = versions.filter((v) => v.metrics.confusion).slice(-3);
+  const withCalibration = versions.filter((v) => (v.metrics.calibration?.bins.length ?? 0) > 0).slice(-6);
 
   return (
     <Box variant="white" data-testid="compare-versions">
@@ -62,7 +66,7 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
               <TableCell>
                 <Link href={`/admin/resources/modelVersions/records/${v.id}/show`}>v{v.version}</Link>
               </TableCell>
-              <TableCell>{v.aliases.join(', ') || '—'}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{v.aliases.join(', ') || '—'}</TableCell>
               <TableCell>{new Date(v.createdAt).toLocaleString()}</TableCell>
               <TableCell>{v.trainingRows ?? '—'}</TableCell>
               <TableCell>{percent(v.metrics.accuracy)}</TableCell>
@@ -114,6 +118,46 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
                 scales: { x: { type: 'linear', min: 0, max: 1 }, y: { min: 0, max: 1 } },
               }}
             />
+          </Box>
+        )}
+        {withCalibration.length > 0 && (
+          <Box style={{ width: 360, height: 300 }} data-testid="compare-reliability">
+            <Text fontWeight="bold">Reliability diagrams</Text>
+            <Box style={{ height: 270 }}>
+              <Line
+                data={{
+                  datasets: [
+                    {
+                      label: 'Perfectly calibrated',
+                      data: [
+                        { x: 0, y: 0 },
+                        { x: 1, y: 1 },
+                      ],
+                      borderColor: '#999999',
+                      borderDash: [4, 4],
+                      pointRadius: 0,
+                    },
+                    ...withCalibration.map((v, i) => ({
+                      label: `v${v.version}`,
+                      data: (v.metrics.calibration?.bins ?? []).map((b) => ({ x: b.confidence, y: b.accuracy })),
+                      borderColor: PALETTE[i % PALETTE.length],
+                      backgroundColor: PALETTE[i % PALETTE.length],
+                      clip: false as const,
+                    })),
+                  ],
+                }}
+                options={{
+                  animation: false,
+                  parsing: false,
+                  maintainAspectRatio: false,
+                  layout: { padding: 10 },
+                  scales: {
+                    x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'Confidence (top label)' } },
+                    y: { min: 0, max: 1, title: { display: true, text: 'Share right' } },
+                  },
+                }}
+              />
+            </Box>
           </Box>
         )}
       </Box>

@@ -80,6 +80,8 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     const table = (await page.textContent('[data-testid="compare-versions"] table')) ?? '';
     for (const column of ['Log loss', 'Brier', 'ECE', 'Converged']) assert.ok(table.includes(column), column);
     assert.equal(await page.textContent('[data-testid="converged-2"]'), 'no: stopped at the iteration cap');
+    // Every version's reliability diagram on one chart, beside the ROC curves.
+    assert.equal(await page.locator('[data-testid="compare-reliability"] canvas').count(), 1);
 
     await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/promote`);
     await page.fill('[data-testid="promote-form"] input[name="alias"]', 'staging');

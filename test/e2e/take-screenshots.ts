@@ -127,6 +127,12 @@ try {
       '[data-testid="version-metrics"] canvas',
     ],
     [
+      'version-calibration',
+      `/admin/resources/modelVersions/records/${spamVersion.id}/show`,
+      '[data-testid="calibration-report"] canvas',
+      true,
+    ],
+    [
       'compare-versions',
       `/admin/resources/models/records/${penguins.id}/compare`,
       '[data-testid="compare-versions"] canvas',

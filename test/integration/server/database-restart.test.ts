@@ -142,7 +142,7 @@ describe('Postgres restarted under running web and worker processes (real proces
   });
 
   it('loses no job: one in flight when Postgres goes down finishes afterwards, every record scored once; a job asked for during the outage is refused (503), not dropped', async function () {
-    this.timeout(240_000);
+    this.timeout(420_000);
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`${baseUrl}/api/v1${path}`, {
         ...init,
@@ -173,8 +173,9 @@ describe('Postgres restarted under running web and worker processes (real proces
 
     let last: Awaited<ReturnType<typeof job>> | undefined;
     assert.ok(
-      await eventually(async () => ['succeeded', 'failed'].includes((last = await job()).status), 180_000),
-      `the job ends (${last?.status})`,
+      // Minutes on a loaded machine: the worker's writes fail during the outage, then the job resumes from its checkpoint.
+      await eventually(async () => ['succeeded', 'failed'].includes((last = await job()).status), 300_000),
+      `the job ends (${last?.status}, ${JSON.stringify(last?.progress)}); worker:\n${workerOutput.slice(-3_000)}`,
     );
     assert.equal(last!.status, 'succeeded', `worker:\n${workerOutput.slice(-3_000)}`);
     assert.equal(last!.result?.scored, ROWS, 'every record counted once');
