@@ -162,8 +162,8 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
           Choose L2 strength (and, for text, vocabulary) by 5-fold cross-validation — slower
         </Label>
         <Text variant="sm" mt="sm">
-          Tries {isText ? 'up to 18 settings' : '8 L2 strengths'} on five splits of the train rows and keeps the one
-          with the lowest held-out log loss, then trains on all of them: about {isText ? '90' : '40'} fits instead of
+          Tries {isText ? 'up to 19 settings' : '9 L2 strengths'} on five splits of the train rows and keeps the one
+          with the lowest held-out log loss, then trains on all of them: about {isText ? '95' : '45'} fits instead of
           one. Leave L2 regularisation empty: the search chooses it. The version page lists every setting tried.
         </Text>
       </FormGroup>

@@ -14,8 +14,8 @@ const usage = `npm run cli -- train --model NAME [--l2 X] [--max-iterations N] [
   edited since DATE, if given) and evaluates it on the test rows. With --auto-promote, the version
   replaces production if it beats it by the model's margin on its auto-promote metric.
   With --search, L2 (and, for text, --min-df and --max-features unless given) is first chosen by
-  stratified 5-fold cross-validation on the train rows (lowest held-out log loss; slower: about 40
-  fits for a tabular model, 90 for text); do not give --l2 with it.
+  stratified 5-fold cross-validation on the train rows (lowest held-out log loss; slower: about 45
+  fits for a tabular model, 95 for text); do not give --l2 with it.
   With --calibrate, 15% of the train rows are held out to fit a temperature that makes the
   probabilities match how often the model is right (temperature scaling; the labels it predicts do
   not change).`;

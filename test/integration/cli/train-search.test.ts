@@ -25,7 +25,9 @@ describe('cli train --search (real Postgres, the CLI as a process)', () => {
     assert.match(run.stdout, /Registered .* v1 /);
     assert.match(
       run.stdout,
-      /Chosen by 5-fold cross-validation of 8 candidates: C = [\d.]+ \(mean held-out log loss \d\.\d{4}\)\./,
+      new RegExp(
+        `Chosen by 5-fold cross-validation of ${C_GRID.length} candidates: C = [\\d.]+ \\(mean held-out log loss \\d\\.\\d{4}\\)\\.`,
+      ),
     );
     const version = (await ModelVersion.findOne({ where: { modelId: model.id } }))!;
     const search = version.hyperparameters.search as SearchReport;

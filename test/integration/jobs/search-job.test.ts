@@ -34,7 +34,7 @@ async function waitFor(job: Job, done: (job: Job) => boolean, timeoutMs = 120_00
   }
 }
 
-/** A text dataset big enough that its search (up to 18 candidates × 5 folds) takes a while, and a model on it. */
+/** A text dataset big enough that its search (up to 19 candidates × 5 folds) takes a while, and a model on it. */
 async function createTextModel(prefix: string, rows: number): Promise<MlModel> {
   const random = seededRandom(11);
   const word = () => `w${Math.floor(random() * 3_000)}`;
@@ -110,8 +110,13 @@ describe('training with the hyperparameter search: stored scores, fold progress,
 
     const searching = phases.filter(([name]) => name.startsWith('searching'));
     assert.equal(searching.length, C_GRID.length * FOLDS, 'one report per fold of each candidate');
-    assert.deepEqual(searching[0], ['searching: candidate 1 of 8, fold 1 of 5', 0, 40]);
-    assert.deepEqual(searching.at(-1), ['searching: candidate 8 of 8, fold 5 of 5', 39, 40]);
+    const fits = C_GRID.length * FOLDS;
+    assert.deepEqual(searching[0], [`searching: candidate 1 of ${C_GRID.length}, fold 1 of 5`, 0, fits]);
+    assert.deepEqual(searching.at(-1), [
+      `searching: candidate ${C_GRID.length} of ${C_GRID.length}, fold 5 of 5`,
+      fits - 1,
+      fits,
+    ]);
     const firstTraining = phases.findIndex(([name], i) => name === 'training' && i > phases.indexOf(searching.at(-1)!));
     assert.ok(firstTraining > 0, 'the refit on all train rows comes after the search');
   });
