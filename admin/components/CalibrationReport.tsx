@@ -2,6 +2,7 @@ import React from 'react';
 import { Box, Label, Text } from '@adminjs/design-system';
 import { Line } from 'react-chartjs-2';
 import { PALETTE } from './chart-setup.js';
+import { PERFECT_CALIBRATION, RELIABILITY_OPTIONS, reliabilityPoints } from './reliability-chart.js';
 import type { VersionMetrics } from './metrics-types.js';
 import { Headline } from './EvaluationView.js';
 
@@ -57,19 +58,10 @@ export const CalibrationReport: React.FC<{ calibration: Calibration; rows?: numb
         <Line
           data={{
             datasets: [
-              {
-                label: 'Perfectly calibrated',
-                data: [
-                  { x: 0, y: 0 },
-                  { x: 1, y: 1 },
-                ],
-                borderColor: '#999999',
-                borderDash: [4, 4],
-                pointRadius: 0,
-              },
+              PERFECT_CALIBRATION,
               {
                 label: 'This version',
-                data: bins.map((b) => ({ x: b.confidence, y: b.accuracy })),
+                data: reliabilityPoints(bins),
                 borderColor: PALETTE[0],
                 backgroundColor: PALETTE[0],
                 pointRadius: bins.map((b) => 3 + Math.min(6, Math.sqrt(b.count))),
@@ -78,14 +70,7 @@ export const CalibrationReport: React.FC<{ calibration: Calibration; rows?: numb
             ],
           }}
           options={{
-            animation: false,
-            parsing: false,
-            maintainAspectRatio: false,
-            layout: { padding: 10 },
-            scales: {
-              x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'Confidence (top label)' } },
-              y: { min: 0, max: 1, title: { display: true, text: 'Share right' } },
-            },
+            ...RELIABILITY_OPTIONS,
             plugins: {
               tooltip: {
                 filter: (item) => item.datasetIndex === 1,

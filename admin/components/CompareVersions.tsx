@@ -3,6 +3,7 @@ import { ApiClient, type ActionProps } from 'adminjs';
 import { Box, H3, Link, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { Line } from 'react-chartjs-2';
 import { PALETTE } from './chart-setup.js';
+import { PERFECT_CALIBRATION, RELIABILITY_OPTIONS, reliabilityPoints } from './reliability-chart.js';
 import { percent, type VersionMetrics } from './metrics-types.js';
 import type { VersionSummary } from '../../src/registry/compare-versions.js';
 
@@ -127,35 +128,17 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
               <Line
                 data={{
                   datasets: [
-                    {
-                      label: 'Perfectly calibrated',
-                      data: [
-                        { x: 0, y: 0 },
-                        { x: 1, y: 1 },
-                      ],
-                      borderColor: '#999999',
-                      borderDash: [4, 4],
-                      pointRadius: 0,
-                    },
+                    PERFECT_CALIBRATION,
                     ...withCalibration.map((v, i) => ({
                       label: `v${v.version}`,
-                      data: (v.metrics.calibration?.bins ?? []).map((b) => ({ x: b.confidence, y: b.accuracy })),
+                      data: reliabilityPoints(v.metrics.calibration?.bins ?? []),
                       borderColor: PALETTE[i % PALETTE.length],
                       backgroundColor: PALETTE[i % PALETTE.length],
                       clip: false as const,
                     })),
                   ],
                 }}
-                options={{
-                  animation: false,
-                  parsing: false,
-                  maintainAspectRatio: false,
-                  layout: { padding: 10 },
-                  scales: {
-                    x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'Confidence (top label)' } },
-                    y: { min: 0, max: 1, title: { display: true, text: 'Share right' } },
-                  },
-                }}
+                options={RELIABILITY_OPTIONS}
               />
             </Box>
           </Box>
