@@ -101,6 +101,22 @@ export const RULES = {
     score: { admin: always, data_scientist: always },
     // POST /api/v1/models/{name}/predict (with an API key, also the `predict` scope).
     predict: { admin: always, data_scientist: always },
+    // Drift of live records and sampled predictions from a version's training data (report and charts).
+    drift: readStaff,
+    // The model's drift thresholds (what flags "drifted").
+    driftSettings: { admin: always, data_scientist: always },
+  },
+  reviewQueues: {
+    // Queues of records to review, built by a strategy over one version's predictions; their progress and agreement.
+    list: readAll,
+    show: readAll,
+    // Build a queue (a job: the strategy's order, near-duplicates dropped) and close one.
+    create: { admin: always, data_scientist: always },
+    close: { admin: always, data_scientist: always },
+    // Claim the next item, label it (a normal audited edit of the record's label), skip it, undo one's last label.
+    label: { admin: always, data_scientist: always, content_manager: always },
+    // Accept or reject another reviewer's label (never one's own: the service checks).
+    secondReview: { admin: always, data_scientist: always },
   },
   modelVersions: {
     list: readStaff,
