@@ -1,5 +1,6 @@
 import type { JobKind } from '../../models/enums.js';
 import type { Actor } from '../access/actor.js';
+import { describeReviewed } from '../ml/reviewed/reviewed-report.js';
 import { trainModel } from '../ml/train-model.js';
 import { notConvergedWarning, unconvergedFit } from '../ml/training-convergence.js';
 import { loadConfig } from '../platform/config.js';
@@ -79,6 +80,7 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
       testRows: result.testRows,
       timingsMs: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
       ...notConverged(result.version.metrics),
+      ...(result.reviewed ? { reviewed: describeReviewed(result.reviewed) } : {}),
       ...(result.promotion
         ? { promotion: { promoted: result.promotion.promoted, reason: result.promotion.reason } }
         : {}),

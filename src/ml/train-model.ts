@@ -11,6 +11,14 @@ import { autoPromote, type PromotionDecision } from '../registry/auto-promote.js
 import { fitInThread } from './fit-in-thread.js';
 import type { FitRow } from './fit-pipeline.js';
 import { evaluate } from './metrics.js';
+import type { ReviewedReport } from './reviewed/reviewed-report.js';
+import {
+  refuseTwoReviewedStarts,
+  reviewedTrainRows,
+  reviewedWindow,
+  type ReviewedWindow,
+} from './reviewed/reviewed-records.js';
+import { splitReviewed } from './reviewed/reviewed-sample.js';
 import { describeSearchStep } from './search/search-report.js';
 import { DEFAULT_SOFTMAX_OPTIONS } from './softmax-regression.js';
 
@@ -36,6 +44,13 @@ export const TrainInput = z.object({
   editedSince: z.coerce.date({ error: 'give a date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z' }).optional(),
   /** Training filter: only train rows carrying this tag. */
   tag: z.string().trim().min(1).max(64).optional(),
+  /**
+   * Retrain with reviewed records: train rows labelled through a review queue of the dataset at or after
+   * this time are trained on (whatever the other filters say) except a held-out sample, evaluated apart.
+   */
+  reviewedSince: z.coerce.date({ error: 'give a date, e.g. 2026-12-01 or 2026-12-01T12:00:00Z' }).optional(),
+  /** As reviewedSince, from the creation of the model's latest version (the labels it never saw). */
+  reviewedSinceVersion: Flag,
   /** Promote the new version to production if it beats production by the model's margin (scheduled runs always ask). */
   autoPromote: Flag,
   /** Choose l2 (and, for text, min df and vocabulary size) by 5-fold cross-validation on the train rows. */
@@ -52,6 +67,8 @@ export interface TrainResult {
   testRows: number;
   timings: Record<string, number>;
   promotion: PromotionDecision | null;
+  /** With reviewedSince / reviewedSinceVersion: what it learned from and its metrics on the held-out reviewed rows. */
+  reviewed: ReviewedReport | null;
 }
 
 export interface TrainHooks {
@@ -88,15 +105,19 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
       `Model "${model.name}" is a ${model.task} model but its dataset "${dataset.name}" is ${dataset.task}.`,
     );
 
+  const window = await reviewedWindow(model, input);
   await phase('loading rows', 0, 1);
+  const reviewed = window ? splitReviewed(await reviewedTrainRows(dataset, window)) : null;
   const filter = {
     datasetId: dataset.id,
     split: 'train' as const,
     labelled: true,
     ...(input.editedSince ? { editedSince: input.editedSince.toISOString() } : {}),
     ...(input.tag ? { tag: input.tag } : {}),
+    ...(window && reviewed ? reviewedFilter(window, reviewed.heldOut.length) : {}),
   };
-  const train = await loadRows(dataset.id, 'train', input);
+  const filtered = await loadRows(dataset.id, 'train', input);
+  const train = reviewed ? withReviewed(filtered, reviewed) : filtered;
   const test = await loadRows(dataset.id, 'test', {});
   if (train.length === 0) {
     throw new InvalidInput(
@@ -108,20 +129,31 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
   const options = Object.fromEntries(
     Object.entries(input).filter(
       ([key, value]) =>
-        !['model', 'editedSince', 'tag', 'autoPromote', 'maxEpochs', 'learningRate'].includes(key) &&
-        value !== undefined,
+        ![
+          'model',
+          'editedSince',
+          'tag',
+          'reviewedSince',
+          'reviewedSinceVersion',
+          'autoPromote',
+          'maxEpochs',
+          'learningRate',
+        ].includes(key) && value !== undefined,
     ),
   );
 
   await phase('training', 0, input.maxIterations ?? DEFAULT_SOFTMAX_OPTIONS.maxIterations);
+  // The held-out reviewed rows are predicted after the test rows, in the same pass.
+  const heldOut = reviewed?.heldOut ?? [];
   const fitted = await fitInThread(
-    { task: dataset.task, schema: dataset.featureSchema, train, test, options },
+    { task: dataset.task, schema: dataset.featureSchema, train, test: [...test, ...heldOut], options },
     (iteration, maxIterations) => phase('training', iteration, maxIterations),
     (step) =>
       phase(describeSearchStep(step), (step.candidate - 1) * step.folds + step.fold - 1, step.candidates * step.folds),
   );
   const { solver, iterations, maxIterations, converged, gradientNorm } = fitted.training;
-  const { labels, probabilities } = fitted;
+  const { labels } = fitted;
+  const probabilities = fitted.probabilities.subarray(0, test.length * labels.length);
 
   await phase('evaluating', 0, 1);
   const known = test.filter((r) => labels.includes(r.label));
@@ -135,6 +167,10 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
       : { rows: 0, note: 'no labelled test rows' };
   if ('calibration' in metrics && fitted.temperature !== undefined)
     Object.assign(metrics.calibration, { temperature: fitted.temperature, heldOut: fitted.heldOut });
+  const reviewedReport =
+    window && reviewed
+      ? reviewedMetrics(window, reviewed, labels, fitted.probabilities.subarray(test.length * labels.length))
+      : null;
   await phase('registering', 0, 1);
   const parent = await ModelVersion.findOne({ where: { modelId: model.id }, order: [['version', 'DESC']] });
   const version = await registerVersion(actor, {
@@ -153,6 +189,7 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
       ...metrics,
       evaluatedOn: { split: 'test', rows: known.length },
       training: { solver, iterations, maxIterations, converged, gradientNorm },
+      ...(reviewedReport ? { reviewed: reviewedReport } : {}),
     },
     parentVersionId: parent?.id ?? null,
   });
@@ -164,6 +201,64 @@ export async function trainModel(actor: Actor, raw: TrainInput, hooks: TrainHook
     testRows: known.length,
     timings: fitted.timings,
     promotion,
+    reviewed: reviewedReport,
+  };
+}
+
+/** The snapshot's record of the reviewed window: when it starts and how many reviewed rows were held out. */
+function reviewedFilter(window: ReviewedWindow, heldOut: number): Record<string, unknown> {
+  return {
+    reviewedSince: window.since.toISOString(),
+    ...(window.sinceVersion !== undefined ? { reviewedSinceVersion: window.sinceVersion } : {}),
+    reviewedHeldOut: heldOut,
+  };
+}
+
+/**
+ * The rows the filters chose plus the reviewed rows to learn from, less the held-out reviewed sample,
+ * in id order: a retraining "with reviewed records" still learns from the rest of the train split.
+ */
+function withReviewed(filtered: readonly FitRow[], reviewed: { learnFrom: FitRow[]; heldOut: FitRow[] }): FitRow[] {
+  const heldOut = new Set(reviewed.heldOut.map((row) => row.id));
+  const rows = new Map(filtered.filter((row) => !heldOut.has(row.id)).map((row) => [row.id, row]));
+  for (const row of reviewed.learnFrom) rows.set(row.id, row);
+  return [...rows.values()].sort((a, b) => a.id - b.id);
+}
+
+/** evaluate() on the held-out reviewed rows whose label the new version knows. */
+function reviewedMetrics(
+  window: ReviewedWindow,
+  reviewed: { learnFrom: FitRow[]; heldOut: FitRow[] },
+  labels: string[],
+  probabilities: Float64Array,
+): ReviewedReport {
+  const base = {
+    since: window.since.toISOString(),
+    ...(window.sinceVersion !== undefined ? { sinceVersion: window.sinceVersion } : {}),
+    learnedFrom: reviewed.learnFrom.length,
+    heldOut: reviewed.heldOut.length,
+  };
+  const known = reviewed.heldOut.filter((row) => labels.includes(row.label));
+  if (known.length === 0)
+    return {
+      ...base,
+      metrics: null,
+      note:
+        reviewed.heldOut.length === 0
+          ? `none of the ${reviewed.learnFrom.length} reviewed record(s) fell in the held-out 20%: review more records to get numbers`
+          : 'the held-out reviewed records carry labels the version never learned',
+    };
+  const unknown = reviewed.heldOut.length - known.length;
+  return {
+    ...base,
+    metrics: evaluate(
+      labels,
+      known.map((row) => labels.indexOf(row.label)),
+      subsetRows(probabilities, reviewed.heldOut, known, labels.length),
+    ),
+    ...(unknown > 0
+      ? { note: `${unknown} held-out record(s) carry a label the version never learned: not evaluated` }
+      : {}),
   };
 }
 
@@ -176,10 +271,13 @@ export function trainJobParams(model: string, given: Readonly<Record<string, unk
     Object.entries(given).filter(([, value]) => value !== '' && value !== null && value !== undefined),
   );
   const parsed = refuseL2WithSearch(parseInput({ ...present, model }));
+  refuseTwoReviewedStarts(parsed);
   return Object.fromEntries(
-    Object.entries({ ...parsed, editedSince: parsed.editedSince?.toISOString() }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    Object.entries({
+      ...parsed,
+      editedSince: parsed.editedSince?.toISOString(),
+      reviewedSince: parsed.reviewedSince?.toISOString(),
+    }).filter(([, value]) => value !== undefined),
   );
 }
 
