@@ -55,6 +55,7 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
               'Brier',
               'ECE',
               'Converged',
+              'Held-out reviewed',
               'Trainer',
             ].map((h) => (
               <TableCell key={h}>{h}</TableCell>
@@ -81,6 +82,11 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
                 style={{ color: v.converged === false ? '#C0392B' : undefined }}
               >
                 {v.converged === null ? '—' : v.converged ? 'yes' : 'no: stopped at the iteration cap'}
+              </TableCell>
+              <TableCell data-testid={`reviewed-${v.version}`} style={{ whiteSpace: 'nowrap' }}>
+                {v.metrics.reviewed?.metrics
+                  ? `${percent(v.metrics.reviewed.metrics.accuracy)} on ${v.metrics.reviewed.metrics.rows}`
+                  : '—'}
               </TableCell>
               <TableCell>{v.trainer}</TableCell>
             </TableRow>

@@ -60,6 +60,14 @@ const FILTER: Field[] = [
   },
 ];
 
+const REVIEWED_SINCE: Field = {
+  name: 'reviewedSince',
+  label: 'Retrain with records reviewed since',
+  help: 'Optional. Records labelled through a review queue at or after this date (UTC).',
+  placeholder: 'not specially',
+  type: 'date',
+};
+
 /**
  * "Retrain" on a model (or on a dataset, choosing one of its models): hyperparameters and training
  * filter with their ranges; queues a job and opens its live progress page.
@@ -87,7 +95,7 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
     event.preventDefault();
     void post(values);
   };
-  const input = (field: Field) => (
+  const input = (field: Field, disabled = false) => (
     <FormGroup key={field.name}>
       <Label htmlFor={field.name}>{field.label}</Label>
       <Input
@@ -96,6 +104,7 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
         type={field.type ?? 'text'}
         placeholder={field.placeholder}
         value={values[field.name] ?? ''}
+        disabled={disabled}
         onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(field.name, e.target.value)}
       />
       <Text variant="sm" mt="sm">
@@ -133,9 +142,43 @@ const TrainForm: React.FC<ActionProps> = ({ record, resource }) => {
           )}
         </FormGroup>
       ) : null}
-      {HYPERPARAMETERS.filter((f) => isText || !f.text).map(input)}
+      {HYPERPARAMETERS.filter((f) => isText || !f.text).map((f) => input(f))}
       <H3 mt="lg">Training rows</H3>
-      {FILTER.map(input)}
+      {FILTER.map((f) => input(f))}
+      <H3 mt="lg">Reviewed records</H3>
+      <Text variant="sm" mb="default">
+        Optional. Train rows labelled through a review queue of this dataset since a date (or since this model's latest
+        version) are trained on, whatever the filters above say, except a held-out 20% (chosen by record id, the same
+        records every time) that the new version is evaluated on: its page shows how many reviewed records it learned
+        from and its metrics on the held-out ones.
+      </Text>
+      {input(
+        values.reviewedSinceVersion === 'true'
+          ? { ...REVIEWED_SINCE, help: 'Not needed: counted from the latest version (below).' }
+          : REVIEWED_SINCE,
+        values.reviewedSinceVersion === 'true',
+      )}
+      <FormGroup>
+        <CheckBox
+          id="reviewedSinceVersion"
+          name="reviewedSinceVersion"
+          checked={values.reviewedSinceVersion === 'true'}
+          onChange={() =>
+            setValues({
+              ...values,
+              reviewedSince: '',
+              reviewedSinceVersion: values.reviewedSinceVersion === 'true' ? '' : 'true',
+            })
+          }
+        />
+        <Label inline htmlFor="reviewedSinceVersion" ml="default">
+          Records reviewed since the latest version was created
+        </Label>
+        <Text variant="sm" mt="sm">
+          The labels the current version never saw. If no record was labelled through a review queue in that time, the
+          job stops and says so.
+        </Text>
+      </FormGroup>
       <FormGroup>
         <CheckBox
           id="autoPromote"

@@ -1,3 +1,5 @@
+import type { ReviewedReport } from '../../src/ml/reviewed/reviewed-report.js';
+
 /** The shape of `model_versions.metrics` as the console reads it (see src/ml/metrics.ts). */
 export interface VersionMetrics {
   rows?: number;
@@ -20,6 +22,8 @@ export interface VersionMetrics {
   };
   /** How the fit ended (trained versions; uploads have none). */
   training?: { solver: string; iterations: number; maxIterations: number; converged: boolean; gradientNorm: number };
+  /** A retraining with reviewed records (src/ml/reviewed/): what it learned from, its held-out numbers. */
+  reviewed?: ReviewedReport;
 }
 
 export const percent = (value: number | null | undefined) =>

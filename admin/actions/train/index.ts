@@ -11,6 +11,8 @@ const FORM_FIELDS = [
   'maxFeatures',
   'editedSince',
   'tag',
+  'reviewedSince',
+  'reviewedSinceVersion',
   'autoPromote',
   'search',
   'calibrate',

@@ -58,7 +58,7 @@ export function addJobRoutes(api: ApiVersion): void {
     access: { scope: 'jobs:write', resource: 'models', action: 'train' },
     summary: 'Queue a retraining',
     description:
-      "Trains a new version on the dataset's labelled train rows (optionally narrowed by `tag` or `editedSince`); with `autoPromote`, promotes it if it beats production by the model's margin; with `search`, chooses l2 (and, for text, minDf and maxFeatures) by 5-fold cross-validation on the train rows first (slower); with `calibrate`, fits a temperature on 15% of the train rows (see the models guide).",
+      "Trains a new version on the dataset's labelled train rows (optionally narrowed by `tag` or `editedSince`); with `reviewedSince` or `reviewedSinceVersion`, also on the train rows labelled through a review queue since then, except a held-out 20% it is evaluated on (`metrics.reviewed`); with `autoPromote`, promotes it if it beats production by the model's margin; with `search`, chooses l2 (and, for text, minDf and maxFeatures) by 5-fold cross-validation on the train rows first (slower); with `calibrate`, fits a temperature on 15% of the train rows (see the models guide).",
     params: NameParam,
     body: z
       .object({
@@ -71,6 +71,14 @@ export function addJobRoutes(api: ApiVersion): void {
         maxFeatures: z.number().int().min(10).max(200_000).optional(),
         editedSince: z.string().optional(),
         tag: z.string().optional(),
+        reviewedSince: z.string().optional().meta({
+          description:
+            'Retrain with reviewed records: train rows labelled through a review queue of the dataset at or after this date are trained on (whatever the other filters say) except a held-out 20%, evaluated into `metrics.reviewed`.',
+        }),
+        reviewedSinceVersion: z.boolean().optional().meta({
+          description:
+            "As `reviewedSince`, counted from the creation of the model's latest version; not with `reviewedSince`.",
+        }),
         autoPromote: z.boolean().optional(),
         search: z.boolean().optional(),
         calibrate: z.boolean().optional(),

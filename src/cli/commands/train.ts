@@ -3,15 +3,20 @@ import { cliActor } from '../../access/actor.js';
 import { describeParams, sameParams, type SearchReport } from '../../ml/search/search-report.js';
 import type { CalibrationMetrics } from '../../ml/calibration/calibration-metrics.js';
 import { describeCalibration } from '../../ml/calibration/describe-calibration.js';
+import { describeReviewed } from '../../ml/reviewed/reviewed-report.js';
 import { trainModel } from '../../ml/train-model.js';
 import { notConvergedWarning, unconvergedFit } from '../../ml/training-convergence.js';
 import { UsageError, type Command } from '../command.js';
 import { withDatabase } from '../open-database.js';
 
 const usage = `npm run cli -- train --model NAME [--l2 X] [--max-iterations N] [--min-df N] [--max-features N]
-                           [--tag TAG] [--edited-since DATE] [--auto-promote] [--search] [--calibrate]
+                           [--tag TAG] [--edited-since DATE] [--reviewed-since DATE|version]
+                           [--auto-promote] [--search] [--calibrate]
   Trains a new version of the model on its dataset's labelled train rows (only those tagged TAG and/or
-  edited since DATE, if given) and evaluates it on the test rows. With --auto-promote, the version
+  edited since DATE, if given) and evaluates it on the test rows.
+  With --reviewed-since, train rows labelled through a review queue of the dataset since DATE (or, with
+  "version", since the model's latest version was created) are trained on, whatever the other filters
+  say, except a held-out 20% (by record id) that the new version is evaluated on and reported. With --auto-promote, the version
   replaces production if it beats it by the model's margin on its auto-promote metric.
   With --search, L2 (and, for text, --min-df and --max-features unless given) is first chosen by
   stratified 5-fold cross-validation on the train rows (lowest held-out log loss; slower: about 45
@@ -38,6 +43,7 @@ export const trainCommand: Command = {
         'max-features': { type: 'string' },
         tag: { type: 'string' },
         'edited-since': { type: 'string' },
+        'reviewed-since': { type: 'string' },
         'auto-promote': { type: 'boolean' },
         search: { type: 'boolean' },
         calibrate: { type: 'boolean' },
@@ -54,6 +60,7 @@ export const trainCommand: Command = {
         maxFeatures: values['max-features'],
         tag: values.tag,
         editedSince: values['edited-since'],
+        ...reviewedSince(values['reviewed-since']),
         autoPromote: values['auto-promote'],
         search: values.search,
         calibrate: values.calibrate,
@@ -71,6 +78,7 @@ export const trainCommand: Command = {
       }
       const { calibration } = result.version.metrics as { calibration?: CalibrationMetrics };
       if (calibration) console.log(describeCalibration(calibration));
+      if (result.reviewed) console.log(describeReviewed(result.reviewed));
       const unconverged = unconvergedFit(result.version.metrics);
       if (unconverged) console.log(`Warning: ${notConvergedWarning(unconverged)}`);
       if (result.promotion)
@@ -81,3 +89,9 @@ export const trainCommand: Command = {
     });
   },
 };
+
+/** `--reviewed-since version` counts from the latest version; anything else is a date (checked by the service). */
+function reviewedSince(given: string | undefined): { reviewedSince?: string; reviewedSinceVersion?: boolean } {
+  if (given === undefined) return {};
+  return given.trim().toLowerCase() === 'version' ? { reviewedSinceVersion: true } : { reviewedSince: given };
+}
