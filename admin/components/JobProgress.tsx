@@ -98,6 +98,11 @@ const JobProgress: React.FC<ShowPropertyProps> = ({ record: initial, resource })
           {String(params['result.warning'])}
         </Text>
       ) : null}
+      {params['result.reviewed'] ? (
+        <Text mt="sm" data-testid="job-reviewed">
+          {String(params['result.reviewed'])}
+        </Text>
+      ) : null}
       {params['result.promotion.reason'] ? (
         <Text mt="sm" data-testid="job-promotion">
           {params['result.promotion.promoted'] ? 'Promoted to production' : 'Not promoted'}:{' '}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { AuditEvent, DataRecord, Job, ModelVersion } from '../../../models/index.js';
 import { systemActor, type Actor } from '../../../src/access/actor.js';
 import { createApiKey } from '../../../src/auth/api-keys/create-api-key.js';
+import { JOB_HANDLERS } from '../../../src/jobs/handlers.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import type { ReviewedReport } from '../../../src/ml/reviewed/reviewed-report.js';
 import {
@@ -120,9 +121,15 @@ describe('retrain with reviewed records from the API and the console form: the b
     assert.equal(body.notice.type, 'success', body.notice.message);
     const job = (await Job.findByPk(Number(/records\/(\d+)\/show/.exec(body.redirectUrl)?.[1])))!;
     assert.deepEqual(job.params, { model: modelName, reviewedSinceVersion: true, maxIterations: 30 });
-    // What the worker runs with those params.
-    const result = await trainModel(scientist, job.params);
-    const version = (await ModelVersion.findByPk(result.version.id))!;
+    // What a worker runs with those params; its result (the job page) says what it learned from.
+    const result = await JOB_HANDLERS.train!(job.params, {
+      actor: scientist,
+      jobId: job.id,
+      checkpoint: null,
+      progress: async () => undefined,
+    });
+    assert.match(String(result.reviewed), /^Learned from \d+ reviewed record\(s\) .* since v1 was created/);
+    const version = (await ModelVersion.findByPk(Number(result.modelVersionId)))!;
     const reviewed = (version.metrics as { reviewed: ReviewedReport }).reviewed;
     assert.equal(reviewed.sinceVersion, 1);
     assert.ok(reviewed.learnedFrom > 0 && reviewed.heldOut > 0, JSON.stringify(reviewed));
