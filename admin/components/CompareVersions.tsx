@@ -5,6 +5,7 @@ import { Line } from 'react-chartjs-2';
 import { PALETTE } from './chart-setup.js';
 import { PERFECT_CALIBRATION, RELIABILITY_OPTIONS, reliabilityPoints } from './reliability-chart.js';
 import { percent, type VersionMetrics } from './metrics-types.js';
+import { describeSince } from '../../src/ml/reviewed/reviewed-report.js';
 import type { VersionSummary } from '../../src/registry/compare-versions.js';
 
 type Summary = Omit<VersionSummary, 'metrics'> & { metrics: VersionMetrics };
@@ -13,8 +14,8 @@ const api = new ApiClient();
 const fixed = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(4));
 
 /**
- * Compares every version of a model: table, metric-over-versions chart, ROC curves, reliability diagrams,
- * confusion matrices.
+ * Compares every version of a model: table, the held-out reviewed numbers of versions retrained with
+ * reviewed records, metric-over-versions chart, ROC curves, reliability diagrams, confusion matrices.
  */
 const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
   const [versions, setVersions] = useState<Summary[] | null>(null);
@@ -34,6 +35,9 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
   const withRoc = versions.filter((v) => v.metrics.roc && v.metrics.roc.length > 1).slice(-6);
   const recent = versions.filter((v) => v.metrics.confusion).slice(-3);
   const withCalibration = versions.filter((v) => (v.metrics.calibration?.bins.length ?? 0) > 0).slice(-6);
+  const withReviewed = versions.flatMap((v) =>
+    v.metrics.reviewed ? [{ version: v.version, reviewed: v.metrics.reviewed }] : [],
+  );
 
   return (
     <Box variant="white" data-testid="compare-versions">
@@ -55,7 +59,6 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
               'Brier',
               'ECE',
               'Converged',
-              'Held-out reviewed',
               'Trainer',
             ].map((h) => (
               <TableCell key={h}>{h}</TableCell>
@@ -83,16 +86,30 @@ const CompareVersions: React.FC<ActionProps> = ({ record, resource }) => {
               >
                 {v.converged === null ? '—' : v.converged ? 'yes' : 'no: stopped at the iteration cap'}
               </TableCell>
-              <TableCell data-testid={`reviewed-${v.version}`} style={{ whiteSpace: 'nowrap' }}>
-                {v.metrics.reviewed?.metrics
-                  ? `${percent(v.metrics.reviewed.metrics.accuracy)} on ${v.metrics.reviewed.metrics.rows}`
-                  : '—'}
-              </TableCell>
               <TableCell>{v.trainer}</TableCell>
             </TableRow>
           ))}
         </TableBody>
       </Table>
+      {withReviewed.length > 0 && (
+        <Box mb="xl" data-testid="compare-reviewed">
+          <Text fontWeight="bold" mb="sm">
+            Retrained with reviewed records: on the reviewed records held out of training
+          </Text>
+          {withReviewed.map(({ version, reviewed }) => (
+            <Text key={version} mb="sm" data-testid={`reviewed-${version}`}>
+              v{version}: learned from {reviewed.learnedFrom} reviewed record(s) {describeSince(reviewed)};{' '}
+              {reviewed.metrics
+                ? `on ${reviewed.metrics.rows} held out: accuracy ${percent(reviewed.metrics.accuracy)}, log loss ${reviewed.metrics.calibration.logLoss.toFixed(4)}, ECE ${reviewed.metrics.calibration.ece.toFixed(4)}`
+                : `${reviewed.heldOut} held out: ${reviewed.note ?? 'no numbers'}`}
+            </Text>
+          ))}
+          <Text variant="sm" color="grey60">
+            The same records are held out in every retraining with reviewed records (by record id), so a wider window
+            holds out more of them: compare versions trained on the same window.
+          </Text>
+        </Box>
+      )}
       <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 32 }}>
         <Box style={{ width: 440, height: 300 }}>
           <Text fontWeight="bold">Metrics over versions</Text>

@@ -42,7 +42,7 @@ describe('retrain with reviewed records, in the browser: the Retrain form, the v
     await server?.stop();
   });
 
-  it('shows on the version page how many reviewed records it learned from and its held-out numbers; Compare lists them', async () => {
+  it('shows on the version page how many reviewed records it learned from and its held-out numbers; Compare lists them under its table', async () => {
     const user = await createTestUser('data_scientist');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
@@ -62,11 +62,17 @@ describe('retrain with reviewed records, in the browser: the Retrain form, the v
     assert.match(numbers, new RegExp(`Log loss${m.calibration.logLoss.toFixed(4)}`));
 
     await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/compare`);
-    await page.waitForSelector('[data-testid="compare-row-2"]');
-    assert.equal(await page.textContent('[data-testid="reviewed-1"]'), '—');
+    await page.waitForSelector('[data-testid="compare-reviewed"]');
     assert.equal(
-      await page.textContent('[data-testid="reviewed-2"]'),
-      `${(m.accuracy * 100).toFixed(1)}% on ${m.rows}`,
+      await page.locator('[data-testid="reviewed-1"]').count(),
+      0,
+      'v1 was not retrained with reviewed records',
+    );
+    assert.match(
+      (await page.textContent('[data-testid="reviewed-2"]')) ?? '',
+      new RegExp(
+        `^v2: learned from ${reviewed.learnedFrom} reviewed record\\(s\\) since v1 was created \\(.+ UTC\\); on ${m.rows} held out: accuracy ${(m.accuracy * 100).toFixed(1)}%, log loss ${m.calibration.logLoss.toFixed(4)}`,
+      ),
     );
     assert.deepEqual(errors, []);
     await page.close();
