@@ -79,7 +79,11 @@ export function initModels(sequelize: Sequelize): void {
   });
   ReviewQueue.belongsTo(ModelVersion, { as: 'modelVersion', foreignKey: { name: 'modelVersionId', allowNull: false } });
   ReviewQueue.belongsTo(ModelVersion, { as: 'compareVersion', foreignKey: 'compareVersionId' });
-  ReviewQueue.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById', ...setNull });
+  ReviewQueue.belongsTo(User, {
+    as: 'createdBy',
+    foreignKey: { name: 'createdById', field: 'created_by' },
+    ...setNull,
+  });
 
   ModelAlias.belongsTo(MlModel, {
     as: 'model',
