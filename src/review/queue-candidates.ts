@@ -50,7 +50,7 @@ const STRATEGY_SQL: Record<
   random: {
     priority: 'p.margin',
     where: 'TRUE',
-    order: (seed) => `md5(${seed}::text || ':' || p.record_id::text), p.record_id ASC`,
+    order: (seed) => `md5(${seed}::text || ':' || p.record_id::text) COLLATE "C", p.record_id ASC`,
   },
   drift: { priority: 'p.margin', where: 'p.margin IS NOT NULL', order: 'p.margin ASC, p.record_id ASC' },
 };
