@@ -13,8 +13,10 @@ import { NearDuplicates } from './near-duplicates.js';
 import { forEachCandidatePage, type Candidate, type CandidateQuery } from './queue-candidates.js';
 import { QueueFilterSchema, type DriftSlice } from './queue-filter.js';
 
+/** The job's parameters; the dataset is there for the job's name in lists ("review penguins"). */
 export const ReviewJobParams = z.object({
   queueId: z.number().int().positive(),
+  datasetId: z.number().int().positive().optional(),
   size: z.number().int().positive(),
 });
 

@@ -114,7 +114,7 @@ export async function createReviewQueue(
     },
   );
   try {
-    const job = await enqueueJob(actor, 'review', { queueId: queue.id, size: plan.size });
+    const job = await enqueueJob(actor, 'review', { queueId: queue.id, datasetId: request.datasetId, size: plan.size });
     await queue.update({ jobId: job.id });
     return { queue: { id: queue.id, name: queue.name, status: queue.status }, jobId: job.id };
   } catch (error) {
