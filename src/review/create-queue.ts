@@ -47,6 +47,9 @@ export interface CreatedReviewQueue {
   jobId: number;
 }
 
+/** Strategies that order by the margin (or entropy) stored beside each prediction. */
+const UNCERTAINTY_STRATEGIES: readonly ReviewStrategy[] = ['least_margin', 'highest_entropy', 'disagreement', 'drift'];
+
 const STRATEGY_WORDS: Record<ReviewStrategy, string> = {
   least_margin: 'Least margin',
   highest_entropy: 'Highest entropy',
@@ -190,6 +193,17 @@ async function planQueue(request: Request): Promise<QueuePlan> {
       'modelVersionId',
       `Version ${version.version} of "${model.name}" has scored no records of ${dataset.name} yet: run "Score dataset" with it first, then build the queue.`,
     );
+  if (UNCERTAINTY_STRATEGIES.includes(request.strategy)) {
+    const measured = await sequelizeOf().query<{ one: number }>(
+      'SELECT 1 AS one FROM record_predictions WHERE model_version_id = :versionId AND margin IS NOT NULL LIMIT 1',
+      { replacements: { versionId: version.id }, type: QueryTypes.SELECT },
+    );
+    if (measured.length === 0)
+      throw invalid(
+        'strategy',
+        `The predictions of version ${version.version} of "${model.name}" carry no margin or entropy (they were written before ModelDesk recorded them): run "Score dataset" with it again, or choose the misclassified or random strategy.`,
+      );
+  }
   const words = filterInWords(filter);
   const name =
     request.name ??

@@ -386,6 +386,28 @@ describe('review queues: strategies, restrictions and near-duplicates (job on re
     }
   });
 
+  it('refuses margin-based strategies over predictions written before margins were recorded, saying to score again', async () => {
+    const [one] = predicted().sort(byThenId((p) => p.margin));
+    await sequelizeOf().query(
+      'UPDATE record_predictions SET model_version_id = :v, margin = NULL, entropy = NULL WHERE record_id = :id',
+      { replacements: { id: one!.recordId, v: penguinCompare.id } },
+    );
+    try {
+      const input = { ...base(), modelVersionId: penguinCompare.id };
+      await assert.rejects(
+        createReviewQueue(scientist, { ...input, strategy: 'least_margin' }),
+        /Score dataset" with it again/,
+      );
+      const { items } = await build(scientist, { ...input, strategy: 'random' });
+      assert.deepEqual(ids(items), [one!.recordId], 'random needs no margin');
+    } finally {
+      await sequelizeOf().query(
+        'UPDATE record_predictions SET model_version_id = :v, margin = :margin, entropy = :entropy WHERE record_id = :id',
+        { replacements: { id: one!.recordId, v: penguinVersion.id, margin: one!.margin, entropy: one!.entropy } },
+      );
+    }
+  });
+
   it('lets admins and data scientists create queues; refuses content managers and auditors, with a denied event', async () => {
     const created = await build(admin, { ...base(), strategy: 'least_margin', size: 3 });
     assert.equal(created.items.length, 3);
