@@ -93,7 +93,13 @@ async function fillQueue(
     filter,
     featureSchema: dataset.featureSchema,
     seed: queue.id,
+    withInput:
+      filter.dedupe !== undefined || filter.slice?.feature === 'out_of_vocabulary' || queue.strategy === 'disagreement',
   };
+  // Without anything to drop, the first `size` candidates are the queue; with dedupe or an
+  // out-of-vocabulary range, read a margin more before sorting the rest.
+  const dropsSome = query.withInput && queue.strategy !== 'disagreement';
+  const limits = { first: dropsSome ? 2 * size + 100 : size };
   const chosen: Array<{ recordId: number; priority: number | null }> = [];
   let examined = 0;
   let outsideSlice = 0;
@@ -117,7 +123,7 @@ async function fillQueue(
     for (const candidate of ordered.disagreeing) if (!offer(candidate)) break;
   } else {
     await withRawConnection(sequelizeOf(), (client) =>
-      forEachCandidatePage(client, query, PAGE_ROWS, async (page) => {
+      forEachCandidatePage(client, query, PAGE_ROWS, limits, async (page) => {
         let more = true;
         for (const candidate of page) {
           examined += 1;

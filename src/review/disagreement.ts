@@ -35,20 +35,26 @@ export async function disagreementOrder(
   let examined = 0;
   try {
     await withRawConnection(sequelizeOf(), (client) =>
-      forEachCandidatePage(client, query, PAGE_ROWS, async (page) => {
-        const { inputs, readable } = inputsOf(page, dataset);
-        const probabilities = readable.length ? await predictInChunks(classifier, inputs) : new Float32Array(0);
-        const k = compareSignature.labels.length;
-        readable.forEach((candidate, row) => {
-          const other = new Map(compareSignature.labels.map((l, c) => [l, probabilities[row * k + c]!]));
-          const mine = new Map(labels.map((l, c) => [l, candidate.probabilities[c] ?? 0]));
-          if (argmax(mine) === argmax(other)) return;
-          disagreeing.push({ ...candidate, priority: totalVariation(mine, other) });
-        });
-        examined += page.length;
-        await progress(examined, DISAGREEMENT_SCAN_LIMIT);
-        return examined < DISAGREEMENT_SCAN_LIMIT;
-      }),
+      forEachCandidatePage(
+        client,
+        query,
+        PAGE_ROWS,
+        { first: DISAGREEMENT_SCAN_LIMIT, max: DISAGREEMENT_SCAN_LIMIT },
+        async (page) => {
+          const { inputs, readable } = inputsOf(page, dataset);
+          const probabilities = readable.length ? await predictInChunks(classifier, inputs) : new Float32Array(0);
+          const k = compareSignature.labels.length;
+          readable.forEach((candidate, row) => {
+            const other = new Map(compareSignature.labels.map((l, c) => [l, probabilities[row * k + c]!]));
+            const mine = new Map(labels.map((l, c) => [l, candidate.probabilities[c] ?? 0]));
+            if (argmax(mine) === argmax(other)) return;
+            disagreeing.push({ ...candidate, priority: totalVariation(mine, other) });
+          });
+          examined += page.length;
+          await progress(examined, DISAGREEMENT_SCAN_LIMIT);
+          return examined < DISAGREEMENT_SCAN_LIMIT;
+        },
+      ),
     );
   } finally {
     await classifier.release();

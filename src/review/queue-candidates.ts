@@ -21,6 +21,18 @@ export interface CandidateQuery {
   featureSchema: readonly FeatureSpec[];
   /** `random`'s seed (the queue id: the same queue is always drawn the same way). */
   seed: number;
+  /** Read each candidate's text and features too (dedupe, out-of-vocabulary slices, disagreement). */
+  withInput: boolean;
+}
+
+/**
+ * How many candidates to sort for: `first` at once (Postgres keeps only the top rows of its sort,
+ * in memory), and only when those run out (dropped as duplicates or outside the slice) the rest, up to
+ * `max` (default: all).
+ */
+export interface CandidateLimits {
+  first: number;
+  max?: number;
 }
 
 /**
@@ -81,7 +93,8 @@ export function candidateSql(query: CandidateQuery): { sql: string; values: unkn
     }
   }
   const order = typeof strategy.order === 'string' ? strategy.order : strategy.order(bind(String(query.seed)));
-  const sql = `SELECT p.record_id::float8 AS record_id, (${strategy.priority})::float8 AS priority, r.text, r.features,
+  // Narrow rows: the sort carries ids and numbers only; texts and features are read per page, when needed.
+  const sql = `SELECT p.record_id::float8 AS record_id, (${strategy.priority})::float8 AS priority,
                       p.probabilities::float8[] AS probabilities
                  FROM record_predictions p JOIN records r ON r.id = p.record_id
                 WHERE ${where.join(' AND ')}
@@ -92,38 +105,63 @@ export function candidateSql(query: CandidateQuery): { sql: string; values: unkn
 interface CandidateRow {
   record_id: number;
   priority: number | null;
-  text: string | null;
-  features: Record<string, unknown> | null;
   probabilities: number[];
 }
 
 /**
- * Streams the candidates in order through a server-side cursor (one sort, read a page at a time),
- * calling `take` with each page until it answers false or none are left. Read-only, one snapshot.
+ * Streams the candidates in order through a server-side cursor, a page at a time, calling `take` with
+ * each page until it answers false or none are left. The first `limits.first` rows are sorted as a
+ * top-N (bounded memory, no spill to disk at a million scored records); only when `take` wants more
+ * are the rest read, after them, in the same read-only snapshot (so the order cannot shift between).
  */
 export async function forEachCandidatePage(
   client: pg.Client,
   query: CandidateQuery,
   pageSize: number,
+  limits: CandidateLimits,
   take: (page: Candidate[]) => Promise<boolean>,
 ): Promise<void> {
   const { sql, values } = candidateSql(query);
+  const rounds = [`LIMIT ${limits.first}`];
+  if (limits.max === undefined) rounds.push(`OFFSET ${limits.first}`);
+  else if (limits.max > limits.first) rounds.push(`OFFSET ${limits.first} LIMIT ${limits.max - limits.first}`);
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query(`DECLARE review_candidates NO SCROLL CURSOR FOR ${sql}`, values);
-    for (;;) {
-      const { rows } = await client.query<CandidateRow>(`FETCH ${pageSize} FROM review_candidates`);
-      if (rows.length === 0) break;
-      const page = rows.map((row) => ({
-        recordId: row.record_id,
-        priority: row.priority,
-        text: row.text,
-        features: row.features,
-        probabilities: row.probabilities,
-      }));
-      if (!(await take(page)) || rows.length < pageSize) break;
+    for (const [round, bounds] of rounds.entries()) {
+      await client.query(`DECLARE review_candidates_${round} NO SCROLL CURSOR FOR ${sql} ${bounds}`, values);
+      let read = 0;
+      for (;;) {
+        const { rows } = await client.query<CandidateRow>(`FETCH ${pageSize} FROM review_candidates_${round}`);
+        read += rows.length;
+        if (rows.length > 0 && !(await take(await withInputs(client, query, rows)))) return;
+        if (rows.length < pageSize) break;
+      }
+      // Fewer than the first round asked for: there is nothing after them.
+      if (round === 0 && read < limits.first) return;
     }
   } finally {
     await client.query('COMMIT').catch(() => undefined);
   }
+}
+
+/** The page as candidates, with their texts and features read by id when the query wants them. */
+async function withInputs(client: pg.Client, query: CandidateQuery, rows: CandidateRow[]): Promise<Candidate[]> {
+  const inputs = new Map<number, { text: string | null; features: Record<string, unknown> | null }>();
+  if (query.withInput) {
+    const { rows: found } = await client.query<{
+      id: number;
+      text: string | null;
+      features: Record<string, unknown> | null;
+    }>('SELECT id::float8 AS id, text, features FROM records WHERE id = ANY($1::bigint[])', [
+      rows.map((r) => r.record_id),
+    ]);
+    for (const row of found) inputs.set(row.id, { text: row.text, features: row.features });
+  }
+  return rows.map((row) => ({
+    recordId: row.record_id,
+    priority: row.priority,
+    text: inputs.get(row.record_id)?.text ?? null,
+    features: inputs.get(row.record_id)?.features ?? null,
+    probabilities: row.probabilities,
+  }));
 }

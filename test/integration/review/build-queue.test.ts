@@ -21,6 +21,8 @@ import { tokenize, type Vocabulary } from '../../../src/ml/text/tfidf.js';
 import { versionVocabulary } from '../../../src/ml/text/version-vocabulary.js';
 import { createReviewQueue } from '../../../src/review/create-queue.js';
 import { normaliseText, type QueueFilter } from '../../../src/review/queue-filter.js';
+import { forEachCandidatePage, type Candidate } from '../../../src/review/queue-candidates.js';
+import { withRawConnection } from '../../../src/db/raw-connection.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { createTestUser } from '../../support/console-server.js';
@@ -341,6 +343,36 @@ describe('review queues: strategies, restrictions and near-duplicates (job on re
         replacements: { id: other!.recordId, v: penguinVersion.id },
       });
     }
+  });
+
+  it('reads candidates past the first sorted batch, in the same order, when more are wanted', async () => {
+    const read: Candidate[] = [];
+    const pages: number[] = [];
+    await withRawConnection(sequelizeOf(), (client) =>
+      forEachCandidatePage(
+        client,
+        {
+          datasetId: penguinDataset.id,
+          versionId: penguinVersion.id,
+          strategy: 'least_margin',
+          filter: {},
+          featureSchema: penguinDataset.featureSchema,
+          seed: 1,
+          withInput: true,
+        },
+        7,
+        { first: 10 },
+        async (page) => {
+          read.push(...page);
+          pages.push(page.length);
+          return true;
+        },
+      ),
+    );
+    assert.deepEqual(ids(read), ids(predicted().sort(byThenId((p) => p.margin))));
+    assert.deepEqual(pages.slice(0, 3), [7, 3, 7], 'ten sorted first, then the rest');
+    const bird = read.find((c) => c.recordId === penguins[0]!.id)!;
+    assert.deepEqual(bird.features, penguins[0]!.features, 'inputs are read with the page');
   });
 
   it('exact dedupe on a tabular dataset drops a bird with the same features as one already queued', async () => {
