@@ -17,6 +17,7 @@ import { auditEventResource } from '../resources/audit-event.resource.js';
 import { datasetResource } from '../resources/dataset.resource.js';
 import { inferenceStatResource } from '../resources/inference-stat.resource.js';
 import { jobResource } from '../resources/job.resource.js';
+import { reviewQueueResource } from '../resources/review-queue.resource.js';
 import { mlModelResource } from '../resources/ml-model.resource.js';
 import { modelAliasResource } from '../resources/model-alias.resource.js';
 import { modelVersionResource } from '../resources/model-version.resource.js';
@@ -87,6 +88,7 @@ export function consoleResources(settings: ConsoleSettings = DEFAULT_CONSOLE_SET
     modelVersionResource(),
     modelAliasResource(),
     jobResource(),
+    reviewQueueResource(),
     inferenceStatResource(),
     auditEventResource(),
     userResource(),

@@ -14,6 +14,7 @@ export const translations: LocaleTranslations = {
     jobs: 'Jobs',
     inferenceStats: 'Inference stats',
     auditEvents: 'Audit events',
+    reviewQueues: 'Review queues',
   },
   // Custom action buttons.
   actions: {
@@ -43,6 +44,8 @@ export const translations: LocaleTranslations = {
     deleted: 'Deleted records',
     filterChoices: 'Filter choices',
     rememberPageSize: 'Rows per page',
+    create: 'New review queue',
+    close: 'Close queue',
   },
   // Column labels: references read as the thing they point at, not as an id.
   properties: {

@@ -12,8 +12,22 @@ export type DatasetTask = z.infer<typeof DatasetTask>;
 export const RecordSplit = z.enum(['train', 'test', 'holdout']);
 export type RecordSplit = z.infer<typeof RecordSplit>;
 
-export const JobKind = z.enum(['train', 'score', 'import', 'export', 'evaluate', 'bulk_edit', 'revert']);
+export const JobKind = z.enum(['train', 'score', 'import', 'export', 'evaluate', 'bulk_edit', 'revert', 'review']);
 export type JobKind = z.infer<typeof JobKind>;
+
+/** How a review queue orders a version's scored records (see docs/review-loop.md). */
+export const ReviewStrategy = z.enum([
+  'least_margin',
+  'highest_entropy',
+  'misclassified',
+  'disagreement',
+  'random',
+  'drift',
+]);
+export type ReviewStrategy = z.infer<typeof ReviewStrategy>;
+
+export const ReviewQueueStatus = z.enum(['building', 'open', 'closed', 'failed']);
+export type ReviewQueueStatus = z.infer<typeof ReviewQueueStatus>;
 
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;

@@ -9,6 +9,7 @@ import { MlModel } from './ml-model.js';
 import { ModelAlias } from './model-alias.js';
 import { ModelVersion } from './model-version.js';
 import { RecordPrediction } from './record-prediction.js';
+import { ReviewQueue } from './review-queue.js';
 import { User } from './user.js';
 
 export {
@@ -22,6 +23,7 @@ export {
   ModelAlias,
   ModelVersion,
   RecordPrediction,
+  ReviewQueue,
   User,
 };
 
@@ -44,6 +46,7 @@ export function initModels(sequelize: Sequelize): void {
     AuditEvent,
     InferenceStat,
     RecordPrediction,
+    ReviewQueue,
   ]) {
     model.initModel(sequelize);
   }
@@ -68,6 +71,19 @@ export function initModels(sequelize: Sequelize): void {
   ModelVersion.belongsTo(MlModel, { as: 'model', foreignKey: { name: 'modelId', allowNull: false }, ...restrict });
   ModelVersion.belongsTo(User, { as: 'createdBy', foreignKey: 'createdById', ...setNull });
   ModelVersion.belongsTo(ModelVersion, { as: 'parentVersion', foreignKey: 'parentVersionId', ...restrict });
+
+  ReviewQueue.belongsTo(Dataset, {
+    as: 'dataset',
+    foreignKey: { name: 'datasetId', allowNull: false },
+    onDelete: 'CASCADE',
+  });
+  ReviewQueue.belongsTo(ModelVersion, { as: 'modelVersion', foreignKey: { name: 'modelVersionId', allowNull: false } });
+  ReviewQueue.belongsTo(ModelVersion, { as: 'compareVersion', foreignKey: 'compareVersionId' });
+  ReviewQueue.belongsTo(User, {
+    as: 'createdBy',
+    foreignKey: { name: 'createdById', field: 'created_by' },
+    ...setNull,
+  });
 
   ModelAlias.belongsTo(MlModel, {
     as: 'model',

@@ -22,6 +22,7 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       'task',
       'labels',
       'hub',
+      'review',
       'id',
       'featureSchema',
       'source',
@@ -37,6 +38,11 @@ export const datasetResource = (settings: { maxImportBytes: number }): ResourceW
       hub: {
         description: 'Records by label and split, models trained on the dataset, recent imports.',
         components: { show: Components.DatasetHub },
+        isVisible: { list: false, show: true, edit: false, filter: false },
+      },
+      review: {
+        description: 'Review queues over this dataset: records chosen by a model version, labelled one at a time.',
+        components: { show: Components.ReviewQueueLinks },
         isVisible: { list: false, show: true, edit: false, filter: false },
       },
       name: {

@@ -7,6 +7,7 @@ import { loadConfig } from '../platform/config.js';
 import { applyBulkEdit, parseBulkEdit } from '../records/bulk-edit.js';
 import { RevertRequest, revertChangeSet, type RevertResult } from '../records/history/revert-change-set.js';
 import { runImport } from '../records/import/run-import.js';
+import { buildReviewQueue } from '../review/build-queue.js';
 import { scoreRecords } from '../scoring/score-records.js';
 import { scoringSettings } from '../scoring/scoring-settings.js';
 import { InvalidInput } from '../errors/domain-error.js';
@@ -69,6 +70,10 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
   // Chunks commit with a checkpoint: a retry or a restarted worker goes on after the last committed record.
   score: async (params, context) => ({
     ...(await scoreRecords(context.actor, params, context, scoringSettings(loadConfig()))),
+  }),
+  // One audited transaction writes the items at the end: a retry starts the choice over.
+  review: async (params, { actor, jobId, progress }) => ({
+    ...(await buildReviewQueue(actor, params, { jobId, progress })),
   }),
   train: async (params, { actor, progress }) => {
     const result = await trainModel(actor, params as never, { phase: progress });

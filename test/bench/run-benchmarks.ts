@@ -17,6 +17,7 @@ const BENCHMARKS = [
   'import',
   'history',
   'revert',
+  'review-queue',
   'score',
   'predict',
   'start',
@@ -64,6 +65,7 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
   const csvImport = results.import;
   const history = results.history;
   const scale = results['console-scale'];
+  const reviewQueue = results['review-queue'];
   const rows: string[][] = [['figure', 'ModelDesk', 'baseline (same run)', 'target']];
   if (train) {
     rows.push([
@@ -217,6 +219,17 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       `the bulk edit itself ${num(get(results.revert, 'bulkEdit', 'rowsPerSecond'))}`,
       'completes, every record back',
     ]);
+  }
+  if (reviewQueue) {
+    const built = (get(reviewQueue, 'results') ?? {}) as Record<string, { p50Ms: number }>;
+    for (const [name, label] of [
+      ['leastMargin200', 'least margin, 200'],
+      ['misclassified200', 'misclassified, 200'],
+      ['random200', 'random, 200'],
+      ['leastMarginExactDedupe1000', 'least margin, exact dedupe, 1,000'],
+      ['disagreement200', 'disagreement, 200 (20k compared)'],
+    ] as const)
+      rows.push([`build review queue @1M scored: ${label}, p50 ms`, num(built[name]?.p50Ms), '', '']);
   }
   if (score) {
     rows.push([

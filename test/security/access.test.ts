@@ -24,6 +24,7 @@ import {
   type RunningConsole,
 } from '../support/console-server.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
+import { queuedReviewQueue, scoreAllBy } from '../support/review-queues.js';
 import { latestChangeSet } from '../support/change-sets.js';
 import {
   inferenceStat,
@@ -91,6 +92,8 @@ interface Shared {
   freshRecord: () => Promise<number>;
   /** A fresh record whose label was changed twice (ham → spam → ham): its two change-sets, oldest first. */
   relabelledRecord: () => Promise<{ recordId: number; changeSets: [number, number] }>;
+  /** A version that scored the model's dataset, and a review queue over it. */
+  review: { datasetId: number; versionId: number; queueId: number };
 }
 
 /**
@@ -191,6 +194,21 @@ const API_ROUTES: Record<
     rule: ['models', 'predict'],
     call: async (s) => ({ path: `/api/v1/models/${s.model.name}/predict`, body: { instances: [PENGUIN] } }),
   },
+  'GET /api/v1/review-queues': {
+    rule: ['reviewQueues', 'list'],
+    call: async () => ({ path: '/api/v1/review-queues' }),
+  },
+  'GET /api/v1/review-queues/{id}': {
+    rule: ['reviewQueues', 'show'],
+    call: async (s) => ({ path: `/api/v1/review-queues/${s.review.queueId}` }),
+  },
+  'POST /api/v1/review-queues': {
+    rule: ['reviewQueues', 'create'],
+    call: async (s) => ({
+      path: '/api/v1/review-queues',
+      body: { datasetId: s.review.datasetId, modelVersionId: s.review.versionId, strategy: 'random', size: 2 },
+    }),
+  },
   'GET /api/v1/jobs': { rule: ['jobs', 'list'], call: async () => ({ path: '/api/v1/jobs' }) },
   'GET /api/v1/jobs/{id}': {
     rule: ['jobs', 'show'],
@@ -260,7 +278,13 @@ describe('access: every console and API route answers as the rule table says (re
     const { model, versions } = await trainedModel('access', owner);
     versionId = versions[0].id;
     const { dataset } = await textDataset('access', 1);
+    await scoreAllBy(versions[1], model.datasetId, 'Adelie');
     shared = {
+      review: {
+        datasetId: model.datasetId,
+        versionId: versions[1].id,
+        queueId: (await queuedReviewQueue(userActor(owner), model.datasetId, versions[1])).queueId,
+      },
       model,
       datasetId: dataset.id,
       freshRecord: async () =>

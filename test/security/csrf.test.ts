@@ -35,6 +35,7 @@ import {
 } from '../support/console-server.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type TestUser } from './fixtures.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
+import { queuedReviewQueue, scoreAllBy } from '../support/review-queues.js';
 import { latestChangeSet } from '../support/change-sets.js';
 import { deleteRecord, updateRecord } from '../../src/records/save-record.js';
 
@@ -75,6 +76,8 @@ interface Fixtures {
   onnx: Uint8Array;
   /** Relabels to revert, and records relabelled twice, to restore to their first relabel: the console's and the API's. */
   history: Record<'console' | 'api', { revert: number; restore: { recordId: number; changeSetId: number } }>;
+  /** A version that scored its dataset (queues are built over it) and a queue to close. */
+  review: { datasetId: number; versionId: number; queueId: number };
 }
 
 /** One state-changing request, as the console's client or an API caller makes it. */
@@ -191,6 +194,20 @@ const CONSOLE_WRITES: Record<string, (f: Fixtures) => Write> = {
     method: 'POST',
     path: '/admin/api/resources/records/actions/bulkEditMatching',
     json: { mode: 'apply', 'filter.datasetId': String(f.dataset.id), addTags: 'matched' },
+  }),
+  'reviewQueues.create': (f) => ({
+    method: 'POST',
+    path: '/admin/api/resources/reviewQueues/actions/create',
+    json: {
+      datasetId: String(f.review.datasetId),
+      modelVersionId: String(f.review.versionId),
+      strategy: 'random',
+      size: '3',
+    },
+  }),
+  'reviewQueues.close': (f) => ({
+    method: 'POST',
+    path: `/admin/api/resources/reviewQueues/records/${f.review.queueId}/close`,
   }),
   'records.restoreDeleted': (f) => ({
     method: 'POST',
@@ -333,6 +350,11 @@ const API_WRITES: Record<string, (f: Fixtures) => Write> = {
     path: `/api/v1/models/${f.model.name}/train`,
     json: { maxIterations: 1 },
   }),
+  'POST /api/v1/review-queues': (f) => ({
+    method: 'POST',
+    path: '/api/v1/review-queues',
+    json: { datasetId: f.review.datasetId, modelVersionId: f.review.versionId, strategy: 'highest_entropy', size: 3 },
+  }),
   'POST /api/v1/jobs/{id}/cancel': (f) => ({ method: 'POST', path: `/api/v1/jobs/${f.jobs.api.id}/cancel` }),
   'POST /api/v1/change-sets/{id}/revert': (f) => ({
     method: 'POST',
@@ -419,7 +441,14 @@ describe("CSRF: state-changing requests need the session's token and this origin
         ['Adelie', 'Chinstrap', 'Gentoo'],
       ),
     );
+    await scoreAllBy(versions[1], model.datasetId, 'Adelie');
+    const review = {
+      datasetId: model.datasetId,
+      versionId: versions[1].id,
+      queueId: (await queuedReviewQueue(editor, model.datasetId, versions[1])).queueId,
+    };
     fixtures = {
+      review,
       dataset,
       records,
       deleted,

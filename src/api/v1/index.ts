@@ -10,6 +10,7 @@ import { addModelRoutes } from './models.js';
 import { addPredictRoute, type PredictEndpoint } from './predict.js';
 import type { PredictPool } from './predict-pool.js';
 import { addRecordRoutes } from './records.js';
+import { addReviewQueueRoutes } from './review-queues.js';
 
 export interface V1Dependencies {
   config: Config;
@@ -33,5 +34,6 @@ export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpo
   addRecordRoutes(api);
   addHistoryRoutes(api);
   addJobRoutes(api);
+  addReviewQueueRoutes(api);
   return predict;
 }

@@ -97,6 +97,8 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
       'GET /api/v1/records',
       'GET /api/v1/records/{id}',
       'GET /api/v1/records/{id}/history',
+      'GET /api/v1/review-queues',
+      'GET /api/v1/review-queues/{id}',
       'PATCH /api/v1/models/{name}/aliases/{alias}',
       'PATCH /api/v1/records',
       'PATCH /api/v1/records/{id}',
@@ -107,6 +109,7 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
       'POST /api/v1/models/{name}/train',
       'POST /api/v1/records',
       'POST /api/v1/records/{id}/restore-version',
+      'POST /api/v1/review-queues',
     ]);
     const page = await fetch(`${server.baseUrl}/api/docs`);
     const html = await page.text();

@@ -1,0 +1,116 @@
+// `npm run bench` (part): building review queues over a million scored records. Generates a
+// 1,000,000-row tabular dataset, trains two versions, scores every record with the first (margin and
+// entropy computed by SQL as migration 20261208000100's backfill does, so this runs before and after
+// scoring writes them itself), then times the `review` job's work (buildReviewQueue, called directly)
+// for each strategy: 200 items, and 1,000 with exact dedupe. Median of 3 runs after one warm-up.
+import { QueryTypes } from 'sequelize';
+import { MlModel, sequelizeOf } from '../../models/index.js';
+import { generateDataset } from '../../src/datasets/generate-dataset.js';
+import { startQueue, stopQueue } from '../../src/jobs/queue.js';
+import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
+import { trainModel } from '../../src/ml/train-model.js';
+import { buildReviewQueue } from '../../src/review/build-queue.js';
+import { createReviewQueue } from '../../src/review/create-queue.js';
+import { queueScoring } from '../../src/scoring/queue-scoring.js';
+import { waitForJob } from '../support/jobs.js';
+import { benchDatabase } from './bench-database.js';
+import { latency } from './latency.js';
+import { machine } from './machine.js';
+
+const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
+
+const db = await benchDatabase(10);
+try {
+  const system = { type: 'system' } as const;
+  const generated = await generateDataset(system, {
+    name: 'review-1m',
+    rows: ROWS,
+    task: 'tabular-classification',
+    seed: 7,
+  });
+  const model = await MlModel.create({
+    name: 'review-bench',
+    datasetId: generated.datasetId,
+    task: 'tabular-classification',
+    description: null,
+    createdById: null,
+  });
+  const version = (await trainModel(system, { model: model.name, maxIterations: 5 })).version;
+  const compare = (await trainModel(system, { model: model.name, maxIterations: 1 })).version;
+  await startQueue(db.url);
+  await startWorker();
+  const { job } = await queueScoring(system, { model: model.name, version: version.version });
+  const scored = await waitForJob(job.id, undefined, 900_000);
+  if (scored.status !== 'succeeded') throw new Error(`scoring ${scored.status}: ${scored.error}`);
+  await stopWorker(); // the queues' own jobs stay queued: the benchmark runs their work itself
+  await sequelizeOf().query(`
+    UPDATE record_predictions p
+       SET margin = s.top[1] - COALESCE(s.top[2], 0), entropy = s.entropy
+      FROM (SELECT record_id,
+                   (SELECT array_agg(x ORDER BY x DESC) FROM unnest(probabilities) AS x) AS top,
+                   (SELECT COALESCE(-sum(x * ln(x)) FILTER (WHERE x > 0), 0) FROM unnest(probabilities) AS x) AS entropy
+              FROM record_predictions WHERE margin IS NULL) s
+     WHERE s.record_id = p.record_id`);
+  await sequelizeOf().query('ANALYZE record_predictions');
+  const [features] = await sequelizeOf().query<{ name: string }>(
+    `SELECT f->>'name' AS name FROM datasets, jsonb_array_elements(feature_schema) f
+      WHERE id = :id AND f->>'type' = 'number' LIMIT 1`,
+    { replacements: { id: generated.datasetId }, type: QueryTypes.SELECT },
+  );
+
+  const base = { datasetId: generated.datasetId, modelVersionId: version.id };
+  const cases: Record<string, Parameters<typeof createReviewQueue>[1]> = {
+    leastMargin200: { ...base, strategy: 'least_margin', size: 200 },
+    highestEntropy200: { ...base, strategy: 'highest_entropy', size: 200 },
+    misclassified200: { ...base, strategy: 'misclassified', size: 200 },
+    random200: { ...base, strategy: 'random', size: 200 },
+    leastMarginTest200: { ...base, strategy: 'least_margin', size: 200, filter: { split: 'test' } },
+    leastMarginExactDedupe1000: { ...base, strategy: 'least_margin', size: 1_000, filter: { dedupe: 'exact' } },
+    disagreement200: { ...base, strategy: 'disagreement', compareVersionId: compare.id, size: 200 },
+    ...(features
+      ? {
+          driftSlice200: {
+            ...base,
+            strategy: 'drift',
+            size: 200,
+            filter: { slice: { feature: features.name, min: 0 } },
+          },
+        }
+      : {}),
+  };
+  const results: Record<string, { p50Ms: number; p95Ms: number; size: number; examined: number }> = {};
+  for (const [name, input] of Object.entries(cases)) {
+    let last = { size: 0, examined: 0 };
+    const timing = await latency(
+      async () => {
+        const created = await createReviewQueue(system, input);
+        last = await buildReviewQueue(
+          system,
+          { queueId: created.queue.id, size: input.size ?? 200 },
+          { jobId: created.jobId, progress: async () => undefined },
+        );
+      },
+      3,
+      1,
+    );
+    results[name] = { ...timing, size: last.size, examined: last.examined };
+  }
+  await stopQueue();
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'review-queue-build',
+        when: new Date().toISOString(),
+        machine: machine(),
+        records: ROWS,
+        predictions: (scored.result as { scored?: number } | null)?.scored ?? null,
+        note: "Time of the review job's work (choose, dedupe, write items), without the queue wait; includes creating the queue row.",
+        results,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await db.close();
+}
