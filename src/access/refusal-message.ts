@@ -50,6 +50,8 @@ const ACTION_PHRASES: Readonly<Record<string, string>> = {
   verify: 'verify the chain of %s',
   archive: 'archive %s',
   systemHealth: 'open the system health of %s',
+  label: 'label the records of %s',
+  secondReview: 'accept or reject the labels of %s',
 };
 
 const ROLE_NAMES: Readonly<Record<Role, string>> = {

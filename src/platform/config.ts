@@ -121,6 +121,11 @@ export const ConfigSchema = z
      * off the web thread. 0: the web thread does it, in slices.
      */
     INFERENCE_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+    /**
+     * How long a reviewer holds a review queue item they claimed (its label page is open): past it,
+     * the next reviewer to ask for work may take it over.
+     */
+    REVIEW_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1_440).default(10),
     /** Predict answers kept per web process (same version, same instances → same answer); 0 turns the cache off. */
     PREDICT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     /**

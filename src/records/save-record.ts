@@ -93,51 +93,64 @@ export async function createRecord(actor: Actor, input: unknown): Promise<DataRe
  * be one the actor's role may change (editableRecordFields), else the edit is refused (`denied`).
  */
 export async function updateRecord(actor: Actor, id: number, input: unknown): Promise<DataRecord> {
-  return write(actor, 'records.update', async (transaction, note) => {
-    note({ recordIds: [id] });
-    const record = await DataRecord.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
-    if (!record) throw new NotFound('record.not_found', `There is no record ${id} (or it was deleted).`);
-    if (decide(actor, 'records', 'edit', record.get()) === false)
-      throw new Forbidden('records.edit_forbidden', refusalMessage(actor, 'records', 'edit'));
-    const allowed = editableRecordFields(actor);
-    const mayChange = (field: string) => allowed === 'all' || allowed.includes(field);
-    const parsed = RecordChanges.safeParse(input);
-    if (!parsed.success) {
-      // A field the role may not change is refused as such, whatever its value.
-      refuseFields(
-        allowed,
-        issueFields(parsed.error, input).filter((field) => !mayChange(field)),
-      );
-      throw invalid(parsed.error);
-    }
-    const dataset = (await Dataset.findByPk(record.datasetId, { transaction }))!;
-    const given: Record<string, unknown> = { ...parsed.data };
-    if (parsed.data.features) given.features = normaliseFeatures(parsed.data.features, dataset.featureSchema);
-    const changes = Object.fromEntries(
-      Object.entries(given).filter(([field, value]) => !sameValue(value, record.get(field as keyof DataRecord))),
-    );
+  return write(actor, 'records.update', (transaction, note) => editRecord(actor, id, input, transaction, note));
+}
+
+/**
+ * updateRecord's work inside an audited write that is already open (its change-set tracked): for a
+ * service whose own rows must commit with the edit and its event, e.g. a review queue's label
+ * (src/review/label-item.ts). The caller runs it through withAudit as `records.update`.
+ */
+export async function editRecord(
+  actor: Actor,
+  id: number,
+  input: unknown,
+  transaction: Transaction,
+  note: (note: AuditNote) => void,
+): Promise<DataRecord> {
+  note({ recordIds: [id] });
+  const record = await DataRecord.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+  if (!record) throw new NotFound('record.not_found', `There is no record ${id} (or it was deleted).`);
+  if (decide(actor, 'records', 'edit', record.get()) === false)
+    throw new Forbidden('records.edit_forbidden', refusalMessage(actor, 'records', 'edit'));
+  const allowed = editableRecordFields(actor);
+  const mayChange = (field: string) => allowed === 'all' || allowed.includes(field);
+  const parsed = RecordChanges.safeParse(input);
+  if (!parsed.success) {
+    // A field the role may not change is refused as such, whatever its value.
     refuseFields(
       allowed,
-      Object.keys(changes).filter((field) => !mayChange(field)),
+      issueFields(parsed.error, input).filter((field) => !mayChange(field)),
     );
-    if ('datasetId' in changes) {
-      throw new InvalidInput(
-        'record.dataset_fixed',
-        `A record stays in its dataset (${dataset.name}): create a new record in the other dataset instead.`,
-        { datasetId: 'cannot be changed' },
-      );
-    }
-    checkInput(dataset, { ...record.get(), ...changes });
-    const before = pick(record);
-    await record.update(changes, { transaction });
-    const after = pick(record);
-    const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
-    note({
-      before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-      after: Object.fromEntries(changed.map((k) => [k, after[k]])),
-    });
-    return record;
+    throw invalid(parsed.error);
+  }
+  const dataset = (await Dataset.findByPk(record.datasetId, { transaction }))!;
+  const given: Record<string, unknown> = { ...parsed.data };
+  if (parsed.data.features) given.features = normaliseFeatures(parsed.data.features, dataset.featureSchema);
+  const changes = Object.fromEntries(
+    Object.entries(given).filter(([field, value]) => !sameValue(value, record.get(field as keyof DataRecord))),
+  );
+  refuseFields(
+    allowed,
+    Object.keys(changes).filter((field) => !mayChange(field)),
+  );
+  if ('datasetId' in changes) {
+    throw new InvalidInput(
+      'record.dataset_fixed',
+      `A record stays in its dataset (${dataset.name}): create a new record in the other dataset instead.`,
+      { datasetId: 'cannot be changed' },
+    );
+  }
+  checkInput(dataset, { ...record.get(), ...changes });
+  const before = pick(record);
+  await record.update(changes, { transaction });
+  const after = pick(record);
+  const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+  note({
+    before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+    after: Object.fromEntries(changed.map((k) => [k, after[k]])),
   });
+  return record;
 }
 
 function refuseFields(allowed: 'all' | readonly string[], refused: readonly string[]): void {

@@ -11,6 +11,7 @@ import { addPredictRoute, type PredictEndpoint } from './predict.js';
 import type { PredictPool } from './predict-pool.js';
 import { addRecordRoutes } from './records.js';
 import { addReviewQueueRoutes } from './review-queues.js';
+import { addReviewItemRoutes } from './review-items.js';
 
 export interface V1Dependencies {
   config: Config;
@@ -35,5 +36,6 @@ export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpo
   addHistoryRoutes(api);
   addJobRoutes(api);
   addReviewQueueRoutes(api);
+  addReviewItemRoutes(api);
   return predict;
 }
