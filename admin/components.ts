@@ -52,6 +52,7 @@ export const componentFiles = {
   ReviewQueueForm: source('ReviewQueueForm.tsx'),
   ReviewQueueProgress: source('ReviewQueueProgress.tsx'),
   ReviewQueueLinks: source('ReviewQueueLinks.tsx'),
+  LabelQueue: source('LabelQueue.tsx'),
   // Lists: cells, filter controls and the page-size control.
   LongText: source('LongText.tsx'),
   RecordInputCell: source('RecordInputCell.tsx'),
@@ -81,6 +82,7 @@ export const Components = {
   ExportAudit: componentLoader.add('ExportAudit', componentFiles.ExportAudit),
   AuditDiff: componentLoader.add('AuditDiff', componentFiles.AuditDiff),
   RecordHistory: componentLoader.add('RecordHistory', componentFiles.RecordHistory),
+  LabelQueue: componentLoader.add('LabelQueue', componentFiles.LabelQueue),
   RecordChangeHistory: componentLoader.add('RecordChangeHistory', componentFiles.RecordChangeHistory),
   RevertChangeSet: componentLoader.add('RevertChangeSet', componentFiles.RevertChangeSet),
   AuditValue: componentLoader.add('AuditValue', componentFiles.AuditValue),

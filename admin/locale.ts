@@ -34,6 +34,8 @@ export const translations: LocaleTranslations = {
     scoreSelected: 'Score with model…',
     scoreMatching: 'Score all matching…',
     bulkEdit: 'Bulk edit',
+    label: 'Label',
+    secondReview: 'Second review',
     bulkEditMatching: 'Edit all matching…',
     restoreDeleted: 'Restore deleted',
     issue: 'Issue API key',
