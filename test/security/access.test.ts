@@ -12,6 +12,8 @@ import type { ResourceId } from '../../src/access/rules.js';
 import { Role } from '../../src/access/roles.js';
 import { stopWorker } from '../../src/jobs/run-worker.js';
 import { updateRecord } from '../../src/records/save-record.js';
+import { labelItem } from '../../src/review/label-item.js';
+import { insertReviewQueue } from '../support/review-queue.js';
 import { unusableScopes } from '../../src/auth/api-keys/scopes.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
@@ -90,6 +92,8 @@ interface Shared {
   model: MlModel;
   datasetId: number;
   freshRecord: () => Promise<number>;
+  /** A fresh open review queue (second review on) of three items, item 3 labelled by the model's owner. */
+  reviewQueue: () => Promise<number>;
   /** A fresh record whose label was changed twice (ham → spam → ham): its two change-sets, oldest first. */
   relabelledRecord: () => Promise<{ recordId: number; changeSets: [number, number] }>;
   /** A version that scored the model's dataset, and a review queue over it. */
@@ -209,6 +213,38 @@ const API_ROUTES: Record<
       body: { datasetId: s.review.datasetId, modelVersionId: s.review.versionId, strategy: 'random', size: 2 },
     }),
   },
+  // Each call works on a queue of its own: claim the first item, label it, skip, undo a label, judge another's.
+  'POST /api/v1/review-queues/{id}/claim': {
+    rule: ['reviewQueues', 'label'],
+    call: async (s) => ({ path: `/api/v1/review-queues/${await s.reviewQueue()}/claim`, body: {} }),
+  },
+  'POST /api/v1/review-queues/{id}/items/{position}/label': {
+    rule: ['reviewQueues', 'label'],
+    call: async (s) => ({
+      path: `/api/v1/review-queues/${await s.reviewQueue()}/items/1/label`,
+      body: { label: 'spam' },
+    }),
+  },
+  'POST /api/v1/review-queues/{id}/items/{position}/skip': {
+    rule: ['reviewQueues', 'label'],
+    call: async (s) => ({ path: `/api/v1/review-queues/${await s.reviewQueue()}/items/2/skip` }),
+  },
+  'POST /api/v1/review-queues/{id}/items/{position}/undo': {
+    rule: ['reviewQueues', 'label'],
+    call: async (s, p) => {
+      const queueId = await s.reviewQueue();
+      // The caller's own label, set through the service when their role may label (else nothing to undo: refused first).
+      if (decide(p.actor, 'reviewQueues', 'label') === true) await labelItem(p.actor, queueId, 1, { label: 'spam' });
+      return { path: `/api/v1/review-queues/${queueId}/items/1/undo` };
+    },
+  },
+  'POST /api/v1/review-queues/{id}/items/{position}/verdict': {
+    rule: ['reviewQueues', 'secondReview'],
+    call: async (s) => ({
+      path: `/api/v1/review-queues/${await s.reviewQueue()}/items/3/verdict`,
+      body: { verdict: 'accepted' },
+    }),
+  },
   'GET /api/v1/jobs': { rule: ['jobs', 'list'], call: async () => ({ path: '/api/v1/jobs' }) },
   'GET /api/v1/jobs/{id}': {
     rule: ['jobs', 'show'],
@@ -298,6 +334,12 @@ describe('access: every console and API route answers as the rule table says (re
             source: 'access test',
           })
         ).id,
+      reviewQueue: async () => {
+        const records = await Promise.all([1, 2, 3].map(() => shared.freshRecord()));
+        const queue = await insertReviewQueue({ datasetId: dataset.id, versionId }, records, { secondReview: true });
+        await labelItem(userActor(owner), queue.id, 3, { label: 'spam' });
+        return queue.id;
+      },
       relabelledRecord: async () => {
         const recordId = await shared.freshRecord();
         const changeSets: number[] = [];
@@ -309,6 +351,7 @@ describe('access: every console and API route answers as the rule table says (re
       },
     };
     await shared.relabelledRecord();
+    await shared.reviewQueue(); // a row for the console's reviewQueues pages
     recordEvent = (await latestChangeSet('records.update')).seq;
     someChangeSet = (await latestChangeSet('records.update')).changeSetId;
     otherEvent = (await AuditEvent.findOne({ where: { resource: { [Op.ne]: 'records' } }, order: [['seq', 'DESC']] }))!

@@ -33,7 +33,17 @@ import {
   TEST_PASSWORD,
   type RunningConsole,
 } from '../support/console-server.js';
-import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel, type TestUser } from './fixtures.js';
+import {
+  inferenceStat,
+  issuedKey,
+  queuedJob,
+  textDataset,
+  trainedModel,
+  userActor,
+  type TestUser,
+} from './fixtures.js';
+import { insertReviewQueue } from '../support/review-queue.js';
+import { labelItem } from '../../src/review/label-item.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
 import { queuedReviewQueue, scoreAllBy } from '../support/review-queues.js';
 import { latestChangeSet } from '../support/change-sets.js';
@@ -56,6 +66,9 @@ const READ_ONLY_ACTIONS = new Set([
   'download',
   'hub',
   'filterChoices',
+  // The labeling page of a review queue: it opens and writes nothing; its writes are the API routes below.
+  'label',
+  'secondReview',
 ]);
 
 interface Fixtures {
@@ -78,6 +91,8 @@ interface Fixtures {
   history: Record<'console' | 'api', { revert: number; restore: { recordId: number; changeSetId: number } }>;
   /** A version that scored its dataset (queues are built over it) and a queue to close. */
   review: { datasetId: number; versionId: number; queueId: number };
+  /** A review queue (second review on): items 1–2 for the victim, item 3 labelled by someone else. */
+  reviewQueueId: number;
 }
 
 /** One state-changing request, as the console's client or an API caller makes it. */
@@ -366,6 +381,29 @@ const API_WRITES: Record<string, (f: Fixtures) => Write> = {
     path: `/api/v1/records/${f.history.api.restore.recordId}/restore-version`,
     json: { changeSetId: f.history.api.restore.changeSetId },
   }),
+  'POST /api/v1/review-queues/{id}/claim': (f) => ({
+    method: 'POST',
+    path: `/api/v1/review-queues/${f.reviewQueueId}/claim`,
+    json: {},
+  }),
+  'POST /api/v1/review-queues/{id}/items/{position}/label': (f) => ({
+    method: 'POST',
+    path: `/api/v1/review-queues/${f.reviewQueueId}/items/1/label`,
+    json: { label: 'spam' },
+  }),
+  'POST /api/v1/review-queues/{id}/items/{position}/skip': (f) => ({
+    method: 'POST',
+    path: `/api/v1/review-queues/${f.reviewQueueId}/items/2/skip`,
+  }),
+  'POST /api/v1/review-queues/{id}/items/{position}/undo': (f) => ({
+    method: 'POST',
+    path: `/api/v1/review-queues/${f.reviewQueueId}/items/1/undo`,
+  }),
+  'POST /api/v1/review-queues/{id}/items/{position}/verdict': (f) => ({
+    method: 'POST',
+    path: `/api/v1/review-queues/${f.reviewQueueId}/items/3/verdict`,
+    json: { verdict: 'accepted' },
+  }),
   'POST /api/v1/models/{name}/predict': (f) => ({
     method: 'POST',
     path: `/api/v1/models/${f.model.name}/predict`,
@@ -447,8 +485,16 @@ describe("CSRF: state-changing requests need the session's token and this origin
       versionId: versions[1].id,
       queueId: (await queuedReviewQueue(editor, model.datasetId, versions[1])).queueId,
     };
+    const reviewed = await textDataset('csrf-review', 3);
+    const reviewQueue = await insertReviewQueue(
+      { datasetId: reviewed.dataset.id, versionId: versions[0].id },
+      reviewed.records.map((r) => r.id),
+      { secondReview: true },
+    );
+    await labelItem(userActor(await createTestUser('data_scientist')), reviewQueue.id, 3, { label: 'spam' });
     fixtures = {
       review,
+      reviewQueueId: reviewQueue.id,
       dataset,
       records,
       deleted,
