@@ -10,6 +10,7 @@ import {
   type RunningConsole,
 } from '../support/console-server.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
+import { insertReviewQueue } from '../support/review-queue.js';
 import { inferenceStat, issuedKey, queuedJob, textDataset, trainedModel } from './fixtures.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-header-test-0123456789';
@@ -109,7 +110,8 @@ describe('security headers on every route (real server, real Postgres)', () => {
     const { model, versions } = await trainedModel('headers', admin);
     modelName = model.name;
     key = (await issuedKey(admin, ['predict', 'records:read', 'records:write', 'jobs:write', 'models:write'])).key;
-    await textDataset('headers', 2);
+    const { dataset, records } = await textDataset('headers', 2);
+    await insertReviewQueue({ datasetId: dataset.id, versionId: versions[0].id }, [records[0]!.id]);
     await queuedJob(admin, model.name);
     await inferenceStat(versions[0].id);
   });

@@ -13,6 +13,7 @@ import {
   type RunningConsole,
 } from '../support/console-server.js';
 import { cancelQueuedJobs } from '../support/jobs.js';
+import { insertReviewQueue } from '../support/review-queue.js';
 import {
   inferenceStat,
   issuedKey,
@@ -216,6 +217,7 @@ describe('malformed input: never a 500, a 4xx that says what was wrong (real ser
     ({ model, versions, production } = await trainedModel('malformed', admin));
     await promoteAlias(userActor(admin), { versionId: versions[0].id, alias: 'staging' });
     const { dataset, records } = await textDataset('malformed', 4);
+    await insertReviewQueue({ datasetId: dataset.id, versionId: versions[0].id }, [records[3]!.id]);
     await inferenceStat(versions[0].id);
     key = (await issuedKey(admin, [...ApiScope.options])).key;
     http = new HttpSession(server.baseUrl);

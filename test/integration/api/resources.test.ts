@@ -110,6 +110,11 @@ describe('REST API: datasets, records, models, jobs, OpenAPI and the explorer (r
       'POST /api/v1/records',
       'POST /api/v1/records/{id}/restore-version',
       'POST /api/v1/review-queues',
+      'POST /api/v1/review-queues/{id}/claim',
+      'POST /api/v1/review-queues/{id}/items/{position}/label',
+      'POST /api/v1/review-queues/{id}/items/{position}/skip',
+      'POST /api/v1/review-queues/{id}/items/{position}/undo',
+      'POST /api/v1/review-queues/{id}/items/{position}/verdict',
     ]);
     const page = await fetch(`${server.baseUrl}/api/docs`);
     const html = await page.text();
