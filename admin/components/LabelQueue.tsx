@@ -95,6 +95,8 @@ const LabelQueue: React.FC<ActionProps> = ({ record, action }) => {
         setWork(next);
         setChosen(null);
         setComment('');
+        // The keys act on the page again (not on the comment box a rejection used).
+        if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
       } catch (failure) {
         setError(failure instanceof Error ? failure.message : String(failure));
       } finally {
@@ -134,7 +136,7 @@ const LabelQueue: React.FC<ActionProps> = ({ record, action }) => {
     if (!item) return;
     if (verdict === 'rejected' && !comment.trim()) {
       setError('Say why you reject the label (type a comment), then press R again or click Reject.');
-      document.getElementById('review-comment')?.focus();
+      document.querySelector<HTMLTextAreaElement>('[data-testid="review-comment"]')?.focus();
       return;
     }
     void run(async () => {
@@ -172,6 +174,8 @@ const LabelQueue: React.FC<ActionProps> = ({ record, action }) => {
       } else if (event.key === 'a' || event.key === 'A') {
         if (mode === 'review') judge('accepted');
       } else if (event.key === 'r' || event.key === 'R') {
+        // Not typed into the comment box that judge() may focus.
+        event.preventDefault();
         if (mode === 'review') judge('rejected');
       }
     };

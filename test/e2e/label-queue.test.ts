@@ -5,6 +5,9 @@ import { AuditEvent, DataRecord } from '../../models/index.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { insertReviewQueue } from '../support/review-queue.js';
+import { userActor } from '../security/fixtures.js';
+import { agreementOf } from '../../src/review/agreement.js';
+import { labelItem } from '../../src/review/label-item.js';
 import { createScoredEmails, type ScoredEmails } from '../support/scored-emails.js';
 
 /** The item on the page now (its position), or null once the queue is done. */
@@ -150,6 +153,45 @@ describe('a reviewer labels a review queue with the keyboard alone, and the audi
     assert.equal(position, 2, 'the undone record is back on the page');
     assert.equal((await DataRecord.findByPk(ids[1]))!.label, original);
     assert.equal(await page.textContent('[data-testid="record-label"]'), original ?? 'none');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('second review by keyboard: A accepts, a comment then Enter rejects; agreement per label follows', async () => {
+    const ids = scored.recordIds.slice(24, 27);
+    const queue = await insertReviewQueue(scored, ids, { secondReview: true });
+    const labeller = await createTestUser('data_scientist');
+    for (const position of [1, 2, 3])
+      await labelItem(userActor(labeller), queue.id, position, { label: position === 2 ? 'ham' : 'spam' });
+    const reviewer = await createTestUser('data_scientist');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await signIn(page, server.baseUrl, reviewer.email, TEST_PASSWORD);
+    await page.goto(`${server.baseUrl}/admin/resources/reviewQueues/records/${queue.id}/secondReview`);
+    let position = await currentPosition(page);
+    assert.equal(position, 1);
+    assert.equal(await page.textContent('[data-testid="review-label"]'), 'spam');
+    await page.keyboard.press('a');
+    position = await nextItem(page, 1);
+    assert.equal(position, 2);
+    await page.keyboard.press('r');
+    await page.waitForSelector('[data-testid="label-error"]');
+    assert.match((await page.textContent('[data-testid="label-error"]')) ?? '', /Say why you reject/);
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'review-comment');
+    await page.keyboard.type('the body is a phishing form');
+    await page.keyboard.press('Enter');
+    position = await nextItem(page, 2);
+    assert.equal(position, 3);
+    await page.keyboard.press('Enter');
+    assert.equal(await nextItem(page, 3), null);
+    assert.deepEqual(
+      (await agreementOf(userActor(reviewer), queue.id)).map((a) => [a.label, a.reviewed, a.accepted, a.agreement]),
+      [
+        ['ham', 1, 0, 0],
+        ['spam', 2, 2, 1],
+      ],
+    );
     assert.deepEqual(errors, []);
     await page.close();
   });
