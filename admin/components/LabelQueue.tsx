@@ -65,6 +65,12 @@ async function post(path: string, body?: unknown): Promise<Work> {
   return answer;
 }
 
+/** How far the work of this mode is: labelled or skipped of all items; reviewed of all labels. */
+const barShare = (mode: Work['mode'], p: Work['progress']) => {
+  const [done, of] = mode === 'label' ? [p.labelled + p.skipped, p.total] : [p.reviewed, p.labelled];
+  return of ? Math.round((100 * done) / of) : 0;
+};
+
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.tagName === 'TEXTAREA' || target.tagName === 'INPUT');
 
@@ -211,7 +217,7 @@ const LabelQueue: React.FC<ActionProps> = ({ record, action }) => {
       <Box style={{ background: '#EEF0FB', height: 6 }} mb="xl">
         <Box
           style={{
-            width: `${progress.total ? Math.round((100 * done) / progress.total) : 0}%`,
+            width: `${barShare(mode, progress)}%`,
             background: '#3040D6',
             height: 6,
           }}
@@ -229,137 +235,152 @@ const LabelQueue: React.FC<ActionProps> = ({ record, action }) => {
           }
         />
       ) : (
-        <Box data-testid="label-item" data-position={item.position} data-record={item.recordId}>
-          <Text color="grey60" mb="sm">
-            Record {item.recordId} · item {item.position} · {item.record.split} · current label:{' '}
-            <strong data-testid="record-label">{item.record.label ?? 'none'}</strong>
-            {item.priority !== null ? ` · priority ${item.priority.toFixed(3)}` : ''}
-          </Text>
-          <Box
-            data-testid="label-record"
-            style={{
-              fontSize: 20,
-              lineHeight: 1.5,
-              whiteSpace: 'pre-wrap',
-              overflowWrap: 'anywhere',
-              maxHeight: '45vh',
-              overflowY: 'auto',
-              border: '1px solid #C0C0CA',
-              padding: 16,
-              marginBottom: 16,
-            }}
-          >
-            {item.record.text ??
-              Object.entries(item.record.features ?? {})
-                .map(([name, value]) => `${name}: ${value === null ? '—' : String(value)}`)
-                .join('\n')}
-          </Box>
-          {item.prediction ? (
-            <Box mb="lg" data-testid="label-probabilities">
-              <Text mb="sm">
-                Model predicts <strong>{item.prediction.predictedLabel}</strong>
-                {item.prediction.margin !== null ? ` (margin ${item.prediction.margin.toFixed(3)})` : ''}
-              </Text>
-              {item.prediction.probabilities.map((p) => (
-                <Box key={p.label} flex flexDirection="row" alignItems="center" style={{ gap: 8, maxWidth: 560 }}>
-                  <Text style={{ width: 160, overflow: 'hidden', textOverflow: 'ellipsis' }} title={p.label}>
-                    {p.label}
-                  </Text>
-                  <Box style={{ flex: 1, background: '#EEF0FB', height: 10 }}>
-                    <Box style={{ width: `${Math.round(p.probability * 100)}%`, background: '#3040D6', height: 10 }} />
-                  </Box>
-                  <Text style={{ width: 64, textAlign: 'right' }}>{(p.probability * 100).toFixed(1)}%</Text>
-                </Box>
-              ))}
-            </Box>
-          ) : (
-            <Text mb="lg" color="grey60">
-              The queue&apos;s model version has no prediction for this record.
+        <Box
+          data-testid="label-item"
+          data-position={item.position}
+          data-record={item.recordId}
+          flex
+          flexDirection="row"
+          flexWrap="wrap"
+          style={{ gap: 24 }}
+        >
+          {/* The record on the left, what to decide with on the right: both in view on a laptop screen. */}
+          <Box style={{ flex: '2 1 480px', minWidth: 0 }}>
+            <Text color="grey60" mb="sm">
+              Record {item.recordId} · item {item.position} · {item.record.split} · current label:{' '}
+              <strong data-testid="record-label">{item.record.label ?? 'none'}</strong>
+              {item.priority !== null ? ` · priority ${item.priority.toFixed(3)}` : ''}
             </Text>
-          )}
-          {mode === 'label' ? (
-            <>
-              <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 8 }} mb="lg">
-                {queue.labels.map((label, i) => (
-                  <Button
-                    key={label}
-                    type="button"
-                    data-testid={`label-choice-${i + 1}`}
-                    aria-pressed={chosen === label}
-                    variant={chosen === label ? 'contained' : 'outlined'}
-                    onClick={() => setChosen(label)}
-                  >
-                    {i < 9 ? `${i + 1} · ` : ''}
-                    {label}
-                  </Button>
+            <Box
+              data-testid="label-record"
+              style={{
+                fontSize: 20,
+                lineHeight: 1.5,
+                whiteSpace: 'pre-wrap',
+                overflowWrap: 'anywhere',
+                maxHeight: '62vh',
+                overflowY: 'auto',
+                border: '1px solid #C0C0CA',
+                padding: 16,
+                marginBottom: 16,
+              }}
+            >
+              {item.record.text ??
+                Object.entries(item.record.features ?? {})
+                  .map(([name, value]) => `${name}: ${value === null ? '—' : String(value)}`)
+                  .join('\n')}
+            </Box>
+          </Box>
+          <Box style={{ flex: '1 1 320px', minWidth: 0 }}>
+            {item.prediction ? (
+              <Box mb="lg" data-testid="label-probabilities">
+                <Text mb="sm">
+                  Model predicts <strong>{item.prediction.predictedLabel}</strong>
+                  {item.prediction.margin !== null ? ` (margin ${item.prediction.margin.toFixed(3)})` : ''}
+                </Text>
+                {item.prediction.probabilities.map((p) => (
+                  <Box key={p.label} flex flexDirection="row" alignItems="center" style={{ gap: 8, maxWidth: 560 }}>
+                    <Text style={{ width: 160, overflow: 'hidden', textOverflow: 'ellipsis' }} title={p.label}>
+                      {p.label}
+                    </Text>
+                    <Box style={{ flex: 1, background: '#EEF0FB', height: 10 }}>
+                      <Box
+                        style={{ width: `${Math.round(p.probability * 100)}%`, background: '#3040D6', height: 10 }}
+                      />
+                    </Box>
+                    <Text style={{ width: 64, textAlign: 'right' }}>{(p.probability * 100).toFixed(1)}%</Text>
+                  </Box>
                 ))}
               </Box>
-              <Box flex flexDirection="row" style={{ gap: 8 }}>
-                <Button
-                  type="button"
-                  variant="contained"
-                  data-testid="label-confirm"
-                  disabled={!chosen || busy}
-                  onClick={confirm}
-                >
-                  Confirm {chosen ? `"${chosen}"` : ''} (Enter)
-                </Button>
-                <Button type="button" variant="outlined" data-testid="label-skip" disabled={busy} onClick={skip}>
-                  Skip (S)
-                </Button>
-                <Button
-                  type="button"
-                  variant="text"
-                  data-testid="label-undo"
-                  disabled={busy || progress.lastLabelledByYou === null}
-                  onClick={undo}
-                >
-                  Undo my last label (U)
-                </Button>
-              </Box>
-            </>
-          ) : (
-            <>
-              <Text mb="sm" style={{ fontSize: 18 }}>
-                Labelled <strong data-testid="review-label">{item.label}</strong> by another reviewer.
+            ) : (
+              <Text mb="lg" color="grey60">
+                The queue&apos;s model version has no prediction for this record.
               </Text>
-              <TextArea
-                id="review-comment"
-                data-testid="review-comment"
-                placeholder="Why (required to reject); Enter here rejects"
-                value={comment}
-                onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) => setComment(event.target.value)}
-                style={{ width: '100%', minHeight: 60 }}
-                mb="lg"
-              />
-              <Box flex flexDirection="row" style={{ gap: 8 }}>
-                <Button
-                  type="button"
-                  variant="contained"
-                  data-testid="review-accept"
-                  disabled={busy}
-                  onClick={() => judge('accepted')}
-                >
-                  Accept (A or Enter)
-                </Button>
-                <Button
-                  type="button"
-                  variant="outlined"
-                  data-testid="review-reject"
-                  disabled={busy}
-                  onClick={() => judge('rejected')}
-                >
-                  Reject (R)
-                </Button>
-              </Box>
-            </>
-          )}
-          <Text mt="lg" color="grey60">
-            Keys:{' '}
-            {mode === 'label'
-              ? '1–9 pick a label · Enter confirms · S skips · U undoes your last label'
-              : 'A or Enter accepts · R rejects (type a comment first)'}
-          </Text>
+            )}
+            {mode === 'label' ? (
+              <>
+                <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 8 }} mb="lg">
+                  {queue.labels.map((label, i) => (
+                    <Button
+                      key={label}
+                      type="button"
+                      data-testid={`label-choice-${i + 1}`}
+                      aria-pressed={chosen === label}
+                      variant={chosen === label ? 'contained' : 'outlined'}
+                      onClick={() => setChosen(label)}
+                    >
+                      {i < 9 ? `${i + 1} · ` : ''}
+                      {label}
+                    </Button>
+                  ))}
+                </Box>
+                <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 8 }}>
+                  <Button
+                    type="button"
+                    variant="contained"
+                    data-testid="label-confirm"
+                    disabled={!chosen || busy}
+                    onClick={confirm}
+                  >
+                    Confirm {chosen ? `"${chosen}"` : ''} (Enter)
+                  </Button>
+                  <Button type="button" variant="outlined" data-testid="label-skip" disabled={busy} onClick={skip}>
+                    Skip (S)
+                  </Button>
+                  <Button
+                    type="button"
+                    variant="text"
+                    data-testid="label-undo"
+                    disabled={busy || progress.lastLabelledByYou === null}
+                    onClick={undo}
+                  >
+                    Undo my last label (U)
+                  </Button>
+                </Box>
+              </>
+            ) : (
+              <>
+                <Text mb="sm" style={{ fontSize: 18 }}>
+                  Labelled <strong data-testid="review-label">{item.label}</strong> by another reviewer.
+                </Text>
+                <TextArea
+                  id="review-comment"
+                  data-testid="review-comment"
+                  placeholder="Why (required to reject); Enter here rejects"
+                  value={comment}
+                  onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) => setComment(event.target.value)}
+                  style={{ width: '100%', minHeight: 60 }}
+                  mb="lg"
+                />
+                <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: 8 }}>
+                  <Button
+                    type="button"
+                    variant="contained"
+                    data-testid="review-accept"
+                    disabled={busy}
+                    onClick={() => judge('accepted')}
+                  >
+                    Accept (A or Enter)
+                  </Button>
+                  <Button
+                    type="button"
+                    variant="outlined"
+                    data-testid="review-reject"
+                    disabled={busy}
+                    onClick={() => judge('rejected')}
+                  >
+                    Reject (R)
+                  </Button>
+                </Box>
+              </>
+            )}
+            <Text mt="lg" color="grey60">
+              Keys:{' '}
+              {mode === 'label'
+                ? '1–9 pick a label · Enter confirms · S skips · U undoes your last label'
+                : 'A or Enter accepts · R rejects (type a comment first)'}
+            </Text>
+          </Box>
         </Box>
       )}
       {!item && mode === 'label' && progress.lastLabelledByYou !== null && (
