@@ -9,6 +9,7 @@ import {
   closeReviewQueueAction,
   createReviewQueueAction,
 } from '../admin/actions/review-queues/index.js';
+import { labelQueue, secondReviewQueue } from '../admin/actions/label-queue/index.js';
 import { addPersonLabels } from './hooks/add-person-labels.js';
 
 /** Review queues: records chosen by a strategy over a version's predictions, for people to label. */
@@ -83,6 +84,8 @@ export const reviewQueueResource = (): ResourceWithOptions => ({
       show: { after: [addQueueProgress, addPersonLabels(['createdById'])] },
       create: createReviewQueueAction,
       close: closeReviewQueueAction,
+      label: labelQueue,
+      secondReview: secondReviewQueue,
     }),
   },
 });

@@ -34,6 +34,11 @@ export type LabelAgreement = z.infer<typeof LabelAgreement>;
 export async function agreementOf(actor: Actor, queueId: number): Promise<LabelAgreement[]> {
   if (decide(actor, 'reviewQueues', 'show') !== true)
     throw new Forbidden('review_queues.show_forbidden', refusalMessage(actor, 'reviewQueues', 'show'));
+  return labelAgreement(queueId);
+}
+
+/** agreementOf without the access check, for callers that made it (the queue's detail). */
+export async function labelAgreement(queueId: number): Promise<LabelAgreement[]> {
   const rows = await sequelizeOf().query<Record<keyof LabelAgreement, string>>(
     `SELECT i.label,
             count(*) AS labelled,

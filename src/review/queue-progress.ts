@@ -1,3 +1,4 @@
+import { labelAgreement, LabelAgreement } from './agreement.js';
 import { QueryTypes } from 'sequelize';
 import * as z from 'zod';
 import { ReviewQueue, sequelizeOf } from '../../models/index.js';
@@ -24,19 +25,6 @@ export const QueueProgressSchema = z
   });
 export type QueueProgress = z.infer<typeof QueueProgressSchema>;
 
-export const LabelAgreementSchema = z
-  .object({
-    label: z.string(),
-    labelled: z.number().int(),
-    /** Labelled items that got a second review, and how many of those the second reviewer accepted. */
-    reviewed: z.number().int(),
-    accepted: z.number().int(),
-    /** accepted / reviewed; null before any second review of this label. */
-    agreement: z.number().nullable(),
-  })
-  .meta({ id: 'ReviewLabelAgreement', description: 'Per label given: how often a second reviewer accepted it.' });
-export type LabelAgreement = z.infer<typeof LabelAgreementSchema>;
-
 export const ReviewQueueSchema = z
   .object({
     id: z.number().int(),
@@ -58,7 +46,7 @@ export type ReviewQueueJson = z.infer<typeof ReviewQueueSchema>;
 
 export const ReviewQueueDetailSchema = ReviewQueueSchema.extend({
   progress: QueueProgressSchema,
-  agreement: z.array(LabelAgreementSchema),
+  agreement: z.array(LabelAgreement),
 }).meta({ id: 'ReviewQueueDetail' });
 export type ReviewQueueDetail = z.infer<typeof ReviewQueueDetailSchema>;
 
@@ -104,27 +92,4 @@ export async function queueProgress(queueId: number): Promise<QueueProgress> {
     { replacements: { queueId }, type: QueryTypes.SELECT },
   );
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)])) as QueueProgress;
-}
-
-/** Per label given in the queue: how many, how many second-reviewed, how many of those accepted. */
-export async function labelAgreement(queueId: number): Promise<LabelAgreement[]> {
-  const rows = await sequelizeOf().query<{ label: string; labelled: string; reviewed: string; accepted: string }>(
-    `SELECT label, count(*) AS labelled,
-            count(*) FILTER (WHERE review_verdict IS NOT NULL) AS reviewed,
-            count(*) FILTER (WHERE review_verdict = 'accepted') AS accepted
-       FROM review_items WHERE queue_id = :queueId AND state = 'labelled'
-      GROUP BY label ORDER BY label`,
-    { replacements: { queueId }, type: QueryTypes.SELECT },
-  );
-  return rows.map((r) => {
-    const reviewed = Number(r.reviewed);
-    const accepted = Number(r.accepted);
-    return {
-      label: r.label,
-      labelled: Number(r.labelled),
-      reviewed,
-      accepted,
-      agreement: reviewed > 0 ? accepted / reviewed : null,
-    };
-  });
 }
