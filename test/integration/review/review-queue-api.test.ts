@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Op } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
 import { AuditEvent, ReviewQueue, sequelizeOf, type ModelVersion } from '../../../models/index.js';
 import type { Role } from '../../../models/enums.js';
 import { systemActor, type Actor } from '../../../src/access/actor.js';
@@ -146,6 +146,16 @@ describe('review queues over HTTP: API routes and console actions for every role
         },
       );
     }
+    // How many of each label's items (records 1–4 Adelie, 5–6 Gentoo) the version predicted the same label for.
+    const predicted = await sequelizeOf().query<{ record_id: string; predicted_label: string }>(
+      'SELECT record_id, predicted_label FROM record_predictions WHERE model_version_id = :version AND record_id BETWEEN 1 AND 6',
+      { replacements: { version: version.id }, type: QueryTypes.SELECT },
+    );
+    const agreed = { Adelie: 0, Gentoo: 0 };
+    for (const p of predicted) {
+      const label = Number(p.record_id) <= 4 ? 'Adelie' : 'Gentoo';
+      if (p.predicted_label === label) agreed[label] += 1;
+    }
     for (const role of ROLES) {
       const list = await call(role, `/review-queues?datasetId=${datasetId}&limit=500`);
       assert.equal(list.status, 200, role);
@@ -161,6 +171,9 @@ describe('review queues over HTTP: API routes and console actions for every role
           reviewed: number;
           accepted: number;
           agreement: number | null;
+          rejected: number;
+          changed: number;
+          modelAgreed: number;
         }>;
       };
       assert.deepEqual(detail.progress, {
@@ -173,8 +186,26 @@ describe('review queues over HTTP: API routes and console actions for every role
         reviewed: 4,
       });
       assert.deepEqual(detail.agreement, [
-        { label: 'Adelie', labelled: 4, reviewed: 3, accepted: 2, agreement: 2 / 3 },
-        { label: 'Gentoo', labelled: 2, reviewed: 1, accepted: 0, agreement: 0 },
+        {
+          label: 'Adelie',
+          labelled: 4,
+          reviewed: 3,
+          accepted: 2,
+          rejected: 1,
+          agreement: 2 / 3,
+          changed: 2,
+          modelAgreed: agreed.Adelie,
+        },
+        {
+          label: 'Gentoo',
+          labelled: 2,
+          reviewed: 1,
+          accepted: 0,
+          rejected: 1,
+          agreement: 0,
+          changed: 1,
+          modelAgreed: agreed.Gentoo,
+        },
       ]);
     }
     assert.equal((await call('auditor', '/review-queues/999999')).status, 404);
