@@ -21,11 +21,11 @@ export function driftDemoRows() {
     schema: PENGUIN_FEATURES.map(({ name, type }) => ({ name, type })),
     reference: birds
       .filter((b) => b.split === 'train' && b.label !== null)
-      .map((b) => ({ features: b.features as Features, label: b.label })),
+      .map((b) => ({ features: b.features, label: b.label })),
     live: birds
       .filter((b) => b.split !== 'train')
       .map((b) => ({
-        features: b.features as Features,
+        features: b.features,
         predicted: rulePrediction(b.features as Features),
       })),
   };

@@ -30,7 +30,10 @@ const DriftReportSchema = z
     cached: z.boolean(),
   })
   .passthrough()
-  .meta({ id: 'DriftReport', description: 'Drift of live records and sampled predictions from a version’s training rows.' });
+  .meta({
+    id: 'DriftReport',
+    description: 'Drift of live records and sampled predictions from a version’s training rows.',
+  });
 
 /** GET /models/{name}/drift and PATCH /models/{name}/drift-thresholds. */
 export function addDriftRoutes(api: ApiVersion): void {
@@ -58,7 +61,8 @@ export function addDriftRoutes(api: ApiVersion): void {
     tag: 'Models',
     access: { scope: 'models:write', resource: 'models', action: 'driftSettings' },
     summary: "Change a model's drift thresholds",
-    description: 'Only the thresholds given change; null puts one back to its default. Audited as models.drift_settings.',
+    description:
+      'Only the thresholds given change; null puts one back to its default. Audited as models.drift_settings.',
     params: NameParam,
     body: DriftThresholdsChange,
     responses: {

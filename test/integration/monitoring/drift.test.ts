@@ -13,7 +13,13 @@ import { setDriftThresholds } from '../../../src/monitoring/drift/drift-threshol
 import { projectRoot } from '../../../src/platform/project-root.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { seededRandom } from '../../../src/ml/seeded-random.js';
-import { createTestUser, HttpSession, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../../support/console-server.js';
+import {
+  createTestUser,
+  HttpSession,
+  startConsoleServer,
+  TEST_PASSWORD,
+  type RunningConsole,
+} from '../../support/console-server.js';
 import { unique } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
 import { rulePrediction } from '../../reference/drift-demo-rows.js';
@@ -205,7 +211,11 @@ describe('drift report: statistics in SQL against numpy/scipy, flags, thresholds
     for (const role of ['content_manager', 'auditor'] as const) {
       await assert.rejects(setDriftThresholds(actors[role], model.id, { psi: 0.1 }), Forbidden);
       const denied = await AuditEvent.findOne({
-        where: { action: 'models.drift_settings', outcome: 'denied', actorId: String((actors[role] as { id: number }).id) },
+        where: {
+          action: 'models.drift_settings',
+          outcome: 'denied',
+          actorId: String((actors[role] as { id: number }).id),
+        },
       });
       assert.ok(denied, `denied event for ${role}`);
     }
