@@ -43,9 +43,9 @@ try {
      SELECT :v, feature_vector, 'positive', ARRAY[0.3, 0.7]::real[], 0.4 FROM records WHERE dataset_id = :d ORDER BY id LIMIT 20000`,
     { replacements: { v: version.id, d: generated.datasetId } },
   );
-  await sequelizeOf().query(
-    'VACUUM ANALYZE records; VACUUM ANALYZE record_predictions; VACUUM ANALYZE predict_samples',
-  );
+  // VACUUM runs outside a transaction, one table per statement.
+  for (const table of ['records', 'record_predictions', 'predict_samples'])
+    await sequelizeOf().query(`VACUUM ANALYZE ${table}`);
   chartCache.configure(0);
   const run = (sampleCap: number) => async () => {
     await driftReport(system, { model: model.name, sampleCap });

@@ -5,6 +5,7 @@ import { AuditEvent, DataRecord, Dataset, MlModel, sequelizeOf } from '../../../
 import type { Role } from '../../../models/enums.js';
 import type { Actor } from '../../../src/access/actor.js';
 import { chartCache } from '../../../src/charts/chart-cache.js';
+import { dashboardOf } from '../../../src/charts/dashboard.js';
 import { Forbidden, InvalidInput } from '../../../src/errors/domain-error.js';
 import { trainModel } from '../../../src/ml/train-model.js';
 import type { CategoryFeatureDrift, NumericFeatureDrift } from '../../../src/monitoring/drift/drift-flags.js';
@@ -13,6 +14,9 @@ import { setDriftThresholds } from '../../../src/monitoring/drift/drift-threshol
 import { projectRoot } from '../../../src/platform/project-root.js';
 import { insertDataset } from '../../../seeders/insert-dataset.js';
 import { seededRandom } from '../../../src/ml/seeded-random.js';
+import { tokenize } from '../../../src/ml/text/tokenize.js';
+import { versionVocabulary } from '../../../src/ml/text/version-vocabulary.js';
+import { psi } from '../../../src/monitoring/drift/drift-flags.js';
 import {
   createTestUser,
   HttpSession,
@@ -114,6 +118,93 @@ async function syntheticModel(prefix: string, shift: number, seed: number): Prom
   return model;
 }
 
+/** numpy's default quantile (linear interpolation between order statistics). */
+function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.min(low + 1, sorted.length - 1);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+/** Two-sample KS statistic, by walking both sorted samples (as scipy's ks_2samp). */
+function ks(a: readonly number[], b: readonly number[]): number {
+  const values = [...new Set([...a, ...b])].sort((x, y) => x - y);
+  let best = 0;
+  for (const v of values) {
+    const fa = a.filter((x) => x <= v).length / a.length;
+    const fb = b.filter((x) => x <= v).length / b.length;
+    best = Math.max(best, Math.abs(fa - fb));
+  }
+  return best;
+}
+
+/** PSI of `live` against the reference's distinct deciles, computed here from the values. */
+function decilePsi(reference: readonly number[], live: readonly number[]): number {
+  const sorted = [...reference].sort((x, y) => x - y);
+  const edges = [...new Set([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((q) => quantile(sorted, q)))];
+  const bin = (x: number) => edges.filter((e) => e <= x).length;
+  const count = (xs: readonly number[]) => {
+    const c = new Array<number>(edges.length + 1).fill(0);
+    for (const x of xs) c[bin(x)]! += 1;
+    return c;
+  };
+  return psi(count(reference), count(live))!;
+}
+
+const WORDS = ['refund', 'invoice', 'order', 'late', 'broken', 'thanks', 'great', 'help', 'account', 'password'];
+const NEW_WORDS = ['blockchain', 'metaverse', 'quantum', 'nft'];
+
+/** A text dataset: 80 train messages of known words, 40 live ones of which half carry new words; a text version trained on it. */
+async function textModel(): Promise<{ model: MlModel; versionId: number; live: string[]; train: string[] }> {
+  const random = seededRandom(21);
+  const pick = (words: readonly string[], n: number) =>
+    Array.from({ length: n }, () => words[Math.floor(random() * words.length)]!).join(' ');
+  const train = Array.from({ length: 80 }, (_, i) => `${pick(WORDS, 3 + (i % 5))} please`);
+  const live = Array.from({ length: 40 }, (_, i) =>
+    i % 2 === 0 ? `${pick(WORDS, 4)} ${pick(NEW_WORDS, 6)} NOW` : `${pick(WORDS, 3 + (i % 4))} please`,
+  );
+  const name = unique('text-drift');
+  await insertDataset(
+    { type: 'system' },
+    {
+      name,
+      task: 'text-classification',
+      labels: ['a', 'b'],
+      featureSchema: [],
+      description: null,
+      source: null,
+      license: null,
+    },
+    [
+      ...train.map((text, i) => ({
+        text,
+        label: i % 2 ? 'a' : 'b',
+        split: 'train' as const,
+        features: null,
+        tags: [],
+      })),
+      ...live.map((text) => ({ text, label: null, split: 'test' as const, features: null, tags: [] })),
+    ],
+  );
+  const dataset = (await Dataset.findOne({ where: { name } }))!;
+  const model = await MlModel.create({
+    name: unique('text-drift-model'),
+    datasetId: dataset.id,
+    task: 'text-classification',
+    description: null,
+    createdById: null,
+  });
+  const { version } = await trainModel({ type: 'system' }, { model: model.name, maxIterations: 10 });
+  await predictLive(dataset.id, version.id, () => 'a');
+  // Two sampled API predictions count as live too.
+  for (const text of ['quantum nft refund', 'thanks please'])
+    await sequelizeOf().query(
+      `INSERT INTO predict_samples (model_version_id, text, predicted_label, probabilities, margin) VALUES (:v, :text, 'a', '{0.6,0.4}', 0.2)`,
+      { replacements: { v: version.id, text } },
+    );
+  return { model, versionId: version.id, live: [...live, 'quantum nft refund', 'thanks please'], train };
+}
+
 describe('drift report: statistics in SQL against numpy/scipy, flags, thresholds, access (real Postgres)', () => {
   let server: RunningConsole;
   const actors = {} as Record<Role, Actor>;
@@ -192,6 +283,10 @@ describe('drift report: statistics in SQL against numpy/scipy, flags, thresholds
       replacements: { id: shifted.version.id },
     })) as [Array<{ drifted: boolean }>, unknown];
     assert.equal(stored[0]?.drifted, true);
+    const tile = (await dashboardOf(actors.data_scientist, {}, { heartbeatSeconds: 30 })).drift;
+    assert.ok(tile?.drifted.some((m) => m.modelId === shifted.model.id && m.reasons.length > 0));
+    assert.ok(!tile!.drifted.some((m) => m.modelId === stable.model.id));
+    assert.equal((await dashboardOf(actors.content_manager, {}, { heartbeatSeconds: 30 })).drift, null);
   });
 
   it('changes thresholds for admins and data scientists only, audited with before and after, and the flag follows them', async () => {
@@ -223,6 +318,35 @@ describe('drift report: statistics in SQL against numpy/scipy, flags, thresholds
     const back = await driftReport(actors.admin, { model: model.name });
     assert.equal(back.thresholds.psi, 0.2);
     assert.equal(back.drifted, true);
+  });
+
+  it("measures text: out-of-vocabulary rate against the version's own words and length shift, as computed here from the tokens", async function () {
+    this.timeout(60_000);
+    const { model, versionId, live, train } = await textModel();
+    const words = new Set((await versionVocabulary(versionId))!.words);
+    const oov = (texts: string[]) => {
+      const tokens = texts.flatMap(tokenize);
+      return tokens.filter((t) => !words.has(t)).length / tokens.length;
+    };
+    const rate = (t: string) => {
+      const tokens = tokenize(t);
+      return tokens.length === 0 ? 0 : tokens.filter((w) => !words.has(w)).length / tokens.length;
+    };
+    const report = await driftReport(actors.auditor, { model: model.name });
+    assert.equal(report.live.records, 40);
+    assert.equal(report.live.predictSamples, 2);
+    close(report.outOfVocabulary!.reference, oov(train), 'training OOV rate');
+    close(report.outOfVocabulary!.live, oov(live), 'live OOV rate');
+    assert.equal(report.outOfVocabulary!.drifted, true);
+    const length = report.features.find((f) => f.feature === 'length') as NumericFeatureDrift;
+    const lengths = (texts: string[]) => texts.map((t) => [...t].length);
+    close(length.ks, ks(lengths(train), lengths(live)), 'length KS');
+    close(length.psi, decilePsi(lengths(train), lengths(live)), 'length PSI');
+    const perRecord = report.features.find((f) => f.feature === 'out_of_vocabulary') as NumericFeatureDrift;
+    close(perRecord.ks, ks(train.map(rate), live.map(rate)), 'per-record OOV rate KS');
+    assert.equal(perRecord.slice?.feature, 'out_of_vocabulary');
+    assert.ok(report.drifted);
+    assert.ok(report.reasons.some((r) => r.startsWith('out-of-vocabulary rate')));
   });
 
   it('lets every staff role read the report, in the service and through the API, and refuses content managers', async () => {
