@@ -94,13 +94,17 @@ function numericDrift(n: NumericAggregate, thresholds: DriftThresholds): Numeric
     edges: n.edges,
     bins,
     drifted,
+    // The bin that gained most; when none did (ties: a training side that is mostly one value, such as
+    // an out-of-vocabulary rate of 0), the side of the KS point where the live records gathered.
     slice: gainer
       ? {
           feature: n.feature,
           ...(gainer.from === null ? {} : { min: gainer.from }),
           ...(gainer.to === null ? {} : { max: gainer.to }),
         }
-      : null,
+      : n.ksSplit
+        ? { feature: n.feature, ...(n.ksSplit.liveAbove ? { min: n.ksSplit.at } : { max: n.ksSplit.at }) }
+        : null,
   };
 }
 

@@ -42,6 +42,11 @@ export interface NumericAggregate {
   liveBins: number[];
   /** Two-sample Kolmogorov–Smirnov statistic (exact over the values used); null without values on a side. */
   ks: number | null;
+  /**
+   * Where the two distributions part most: the first value above the KS point, and whether the live side
+   * has more of its values from there on (else below it). Null when the KS point is the largest value.
+   */
+  ksSplit: { at: number; liveAbove: boolean } | null;
 }
 
 export interface CountAggregate {
@@ -123,25 +128,28 @@ export async function driftAggregates(input: StatisticsInput): Promise<DriftAggr
         FROM picked p CROSS JOIN unnest(CAST(:numbers AS text[])) AS f(name)
       ${vectorOnly ? 'UNION ALL SELECT f.name, false, drift_float4(s.feature_vector, (f.i - 1)::int) FROM samples s CROSS JOIN unnest(CAST(:allFeatures AS text[])) WITH ORDINALITY AS f(name, i) WHERE s.feature_vector IS NOT NULL' : ''}
       ${textValues}),
-    totals AS (
+    totals AS MATERIALIZED (
       SELECT feature, count(x) FILTER (WHERE ref) AS nr, count(x) FILTER (WHERE NOT ref) AS nl,
              count(*) FILTER (WHERE ref AND x IS NULL) AS mr, count(*) FILTER (WHERE NOT ref AND x IS NULL) AS ml
         FROM nums GROUP BY feature),
     deciles AS (
       SELECT feature, percentile_cont(CAST(:quantiles AS float8[])) WITHIN GROUP (ORDER BY x) AS q
         FROM nums WHERE ref AND x IS NOT NULL GROUP BY feature),
-    edges AS (SELECT feature, ARRAY(SELECT DISTINCT e FROM unnest(q) AS e ORDER BY e) AS edges FROM deciles),
-    bins AS (
+    edges AS MATERIALIZED (SELECT feature, ARRAY(SELECT DISTINCT e FROM unnest(q) AS e ORDER BY e) AS edges FROM deciles),
+    bins AS MATERIALIZED (
       SELECT n.feature, width_bucket(n.x, e.edges) AS b,
              count(*) FILTER (WHERE n.ref) AS cr, count(*) FILTER (WHERE NOT n.ref) AS cl
         FROM nums n JOIN edges e USING (feature) WHERE n.x IS NOT NULL GROUP BY 1, 2),
-    ks AS (
-      SELECT c.feature, max(abs(c.cr / t.nr - c.cl / t.nl)) AS ks
-        FROM (SELECT feature, sum(r) OVER w::float8 AS cr, sum(l) OVER w::float8 AS cl
+    ks AS MATERIALIZED (
+      SELECT DISTINCT ON (c.feature) c.feature, abs(c.cr / t.nr - c.cl / t.nl) AS ks,
+             c.cr / t.nr > c.cl / t.nl AS live_above, c.next_x
+        FROM (SELECT feature, x, lead(x) OVER w AS next_x, sum(r) OVER w::float8 AS cr, sum(l) OVER w::float8 AS cl
                 FROM (SELECT feature, x, count(*) FILTER (WHERE ref) AS r, count(*) FILTER (WHERE NOT ref) AS l
                         FROM nums WHERE x IS NOT NULL GROUP BY 1, 2) g
               WINDOW w AS (PARTITION BY feature ORDER BY x)) c
-        JOIN totals t USING (feature) WHERE t.nr > 0 AND t.nl > 0 GROUP BY c.feature),
+        JOIN totals t USING (feature) WHERE t.nr > 0 AND t.nl > 0
+       ORDER BY c.feature, abs(c.cr / t.nr - c.cl / t.nl) DESC, c.x),
+    bin_lists AS (SELECT feature, json_agg(json_build_array(b, cr, cl)) AS bins FROM bins GROUP BY feature),
     cats AS (
       SELECT f.name AS feature, p.ref, p.features ->> f.name AS v
         FROM picked p CROSS JOIN unnest(CAST(:categories AS text[])) AS f(name)),
@@ -155,9 +163,9 @@ export async function driftAggregates(input: StatisticsInput): Promise<DriftAggr
       'used', json_build_object('reference', (SELECT count(*) FROM ref_ids), 'liveRecords', (SELECT count(*) FROM live_ids),
                   'predictSamples', (SELECT count(*) FROM samples)),
       'numeric', (SELECT coalesce(json_agg(json_build_object('feature', t.feature, 'nr', t.nr, 'nl', t.nl, 'mr', t.mr, 'ml', t.ml,
-                    'edges', coalesce(e.edges, '{}'), 'ks', k.ks,
-                    'bins', (SELECT coalesce(json_agg(json_build_array(b.b, b.cr, b.cl)), '[]') FROM bins b WHERE b.feature = t.feature))), '[]')
-                  FROM totals t LEFT JOIN edges e USING (feature) LEFT JOIN ks k USING (feature)),
+                    'edges', coalesce(e.edges, '{}'), 'ks', k.ks, 'liveAbove', k.live_above, 'ksNext', k.next_x,
+                    'bins', coalesce(bl.bins, '[]'))), '[]')
+                  FROM totals t LEFT JOIN edges e USING (feature) LEFT JOIN ks k USING (feature) LEFT JOIN bin_lists bl USING (feature)),
       'categories', (SELECT coalesce(json_agg(json_build_array(feature, v, cr, cl)), '[]') FROM (
                   SELECT feature, v, count(*) FILTER (WHERE ref) AS cr, count(*) FILTER (WHERE NOT ref) AS cl FROM cats GROUP BY 1, 2) c),
       'labels', (SELECT coalesce(json_agg(json_build_array(v, cr, cl)), '[]') FROM (
@@ -202,6 +210,8 @@ interface RawResult {
     ml: number;
     edges: number[];
     ks: number | null;
+    liveAbove: boolean | null;
+    ksNext: number | null;
     bins: Array<[number, number, number]>;
   }>;
   categories: Array<[string, string | null, number, number]>;
@@ -234,6 +244,7 @@ function fromRaw(raw: RawResult): DriftAggregates {
         referenceBins,
         liveBins,
         ks: n.ks === null ? null : Number(n.ks),
+        ksSplit: n.ksNext === null || n.liveAbove === null ? null : { at: Number(n.ksNext), liveAbove: n.liveAbove },
       };
     }),
     categories: [...byFeature].map(([feature, counts]) => ({ feature, counts })),

@@ -344,9 +344,16 @@ describe('drift report: statistics in SQL against numpy/scipy, flags, thresholds
     close(length.psi, decilePsi(lengths(train), lengths(live)), 'length PSI');
     const perRecord = report.features.find((f) => f.feature === 'out_of_vocabulary') as NumericFeatureDrift;
     close(perRecord.ks, ks(train.map(rate), live.map(rate)), 'per-record OOV rate KS');
-    assert.equal(perRecord.slice?.feature, 'out_of_vocabulary');
-    assert.ok(report.drifted);
-    assert.ok(report.reasons.some((r) => r.startsWith('out-of-vocabulary rate')));
+    // Training is all in vocabulary (one decile edge, 0): the slice is where the KS point puts the live records.
+    const lowestLiveRate = Math.min(...live.map(rate).filter((r) => r > 0));
+    assert.deepEqual(perRecord.slice, { feature: 'out_of_vocabulary', min: lowestLiveRate });
+    // 42 live records are below the default minimum of 100: nothing is flagged until it is lowered.
+    assert.equal(report.enoughLive, false);
+    assert.equal(report.drifted, false);
+    await setDriftThresholds(actors.data_scientist, model.id, { minLiveRecords: 40 });
+    const flagged = await driftReport(actors.auditor, { model: model.name });
+    assert.ok(flagged.drifted);
+    assert.ok(flagged.reasons.some((r) => r.startsWith('out-of-vocabulary rate')));
   });
 
   it('lets every staff role read the report, in the service and through the API, and refuses content managers', async () => {
