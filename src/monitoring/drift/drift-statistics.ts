@@ -74,6 +74,13 @@ export interface DriftAggregates {
  * statistics and token counts. No row reaches Node.
  */
 export async function driftAggregates(input: StatisticsInput): Promise<DriftAggregates> {
+  const { sql, replacements } = driftStatement(input);
+  const [row] = await sequelizeOf().query<{ result: RawResult }>(sql, { type: QueryTypes.SELECT, replacements });
+  return fromRaw(row!.result);
+}
+
+/** The statement and its parameters (the bench explains it). */
+export function driftStatement(input: StatisticsInput): { sql: string; replacements: Record<string, unknown> } {
   const numbers = input.schema.filter((f) => f.type === 'number').map((f) => f.name);
   const categories = input.schema.filter((f) => f.type === 'category').map((f) => f.name);
   // predict_samples.feature_vector has the layout of records.feature_vector, which exists only when
@@ -176,8 +183,8 @@ export async function driftAggregates(input: StatisticsInput): Promise<DriftAggr
                   'live', json_build_object('tokens', coalesce(sum(n) FILTER (WHERE NOT ref), 0), 'oov', coalesce(sum(oov) FILTER (WHERE NOT ref), 0))) FROM per_text)`
           : 'NULL'
       }) AS result`;
-  const [row] = await sequelizeOf().query<{ result: RawResult }>(sql, {
-    type: QueryTypes.SELECT,
+  return {
+    sql,
     replacements: {
       datasetId: input.datasetId,
       versionId: input.versionId,
@@ -190,8 +197,7 @@ export async function driftAggregates(input: StatisticsInput): Promise<DriftAggr
       editedSince: input.reference.editedSince ?? null,
       tag: input.reference.tag ?? null,
     },
-  });
-  return fromRaw(row!.result);
+  };
 }
 
 /** A Postgres array literal of strings (bound as one parameter: 20,000 words need no 20,000 placeholders). */
