@@ -235,7 +235,7 @@ const Dashboard: React.FC = () => {
           <Box
             variant="white"
             style={{ flex: '1 1 180px', maxWidth: 320, padding: 16 }}
-            data-testid="tile-drifted-models"
+            data-testid="drifted-models"
             title="Models whose last drift report flagged drift (live data moved away from the training data)."
           >
             <Text variant="sm" color="grey60">
