@@ -5,6 +5,9 @@ How it is run (no network; tests never call python, they read the committed JSON
     npx tsc -p tsconfig.json
     node dist/test/reference/drift-demo-rows.js > /tmp/drift-rows.json
     /usr/bin/python3 test/reference/drift_reference.py /tmp/drift-rows.json > test/reference/drift-reference.json
+    npx prettier --write test/reference/drift-reference.json   # CI checks the format; the numbers are unchanged
+
+Produced with numpy 2.4.6 and scipy 1.17.1 (/usr/bin/python3 here; the versions are written into the JSON).
 
 Rows: the penguins demo dataset (seeders/penguins.ts) on its seeded split. Reference = the labelled train
 rows (what a version trained on all of them learned from); live = the test rows, with the predicted label
