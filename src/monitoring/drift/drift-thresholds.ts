@@ -103,6 +103,12 @@ export async function setDriftThresholds(
       replacements: { modelId, next: JSON.stringify(next) },
       transaction,
     });
+    // The stored reports were flagged by the old thresholds: drop them so the dashboard's tile never
+    // shows a flag the model's thresholds no longer give (the next report view stores a fresh one).
+    await sequelizeOf().query('DELETE FROM drift_reports WHERE model_id = :modelId', {
+      replacements: { modelId },
+      transaction,
+    });
     const before = thresholdsOf(row.drift_thresholds);
     const after = thresholdsOf(next);
     audit.note({ recordIds: [modelId], before: { driftThresholds: before }, after: { driftThresholds: after } });

@@ -291,8 +291,14 @@ describe('drift report: statistics in SQL against numpy/scipy, flags, thresholds
 
   it('changes thresholds for admins and data scientists only, audited with before and after, and the flag follows them', async () => {
     const model = await syntheticModel('limits', 1, 13);
+    await driftReport(actors.admin, { model: model.name });
     const result = await setDriftThresholds(actors.data_scientist, model.id, { psi: 9, ks: 0.99 });
     assert.deepEqual(result.changed, { psi: 9, ks: 0.99 });
+    // The report flagged by the old thresholds is no longer what the dashboard shows.
+    const [kept] = (await sequelizeOf().query('SELECT count(*)::int AS n FROM drift_reports WHERE model_id = :id', {
+      replacements: { id: model.id },
+    })) as [Array<{ n: number }>, unknown];
+    assert.equal(kept[0]?.n, 0);
     const event = await AuditEvent.findOne({
       where: { action: 'models.drift_settings', recordIds: [String(model.id)] },
       order: [['seq', 'DESC']],
