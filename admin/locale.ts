@@ -21,6 +21,7 @@ export const translations: LocaleTranslations = {
     train: 'Retrain',
     compare: 'Compare versions',
     charts: 'Charts',
+    drift: 'Drift',
     promote: 'Promote',
     rollback: 'Roll back',
     download: 'Download ONNX',

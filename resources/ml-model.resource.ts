@@ -11,6 +11,7 @@ import { addPersonLabels } from './hooks/add-person-labels.js';
 import { fillCreatedBy } from './hooks/fill-created-by.js';
 import { compare } from '../admin/actions/compare/index.js';
 import { modelChartsAction } from '../admin/actions/charts/index.js';
+import { driftAction } from '../admin/actions/drift/index.js';
 import { train } from '../admin/actions/train/index.js';
 import { syncSchedulesAfterSave } from './hooks/sync-retrain-schedules.js';
 import { upload } from '../admin/actions/upload/index.js';
@@ -97,6 +98,7 @@ export const mlModelResource = (settings: {
       delete: { after: [syncSchedulesAfterSave] },
       compare,
       charts: modelChartsAction,
+      drift: driftAction,
       train: train('models'),
       upload: upload(settings.maxUploadBytes, settings.modelCheck),
       score: scoreDatasetAction,

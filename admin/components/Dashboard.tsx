@@ -12,6 +12,7 @@ import type { AuditActivity, DailyPredictions, ImportOutcome } from '../../src/c
 import type { DatasetCharts } from '../../src/charts/dataset-charts.js';
 import type { ModelCharts } from '../../src/charts/model-charts.js';
 import type { SystemHealth } from '../../src/charts/system-health.js';
+import type { DriftedModels } from '../../src/monitoring/drift/drifted-models.js';
 
 interface Tile {
   resourceId: string;
@@ -28,6 +29,8 @@ type SectionId = 'health' | 'model' | 'dataset' | 'predictions' | 'operations' |
 interface DashboardData {
   roleTitle: string;
   tiles: Tile[];
+  /** The "Drifted models" tile (roles with models.drift). */
+  drift: DriftedModels | null;
   /** The sections this role may see, in the order it needs them. */
   sections: SectionId[];
   datasets: Array<{ id: number; name: string }>;
@@ -228,6 +231,30 @@ const Dashboard: React.FC = () => {
             </Text>
           </Box>
         ))}
+        {data?.drift ? (
+          <Box
+            variant="white"
+            style={{ flex: '1 1 180px', maxWidth: 320, padding: 16 }}
+            data-testid="drifted-models"
+            title="Models whose last drift report flagged drift (live data moved away from the training data)."
+          >
+            <Text variant="sm" color="grey60">
+              Models
+            </Text>
+            <Text>Drifted models</Text>
+            <Text variant="lg" fontWeight="bold" color={data.drift.drifted.length > 0 ? 'error' : undefined}>
+              {data.drift.drifted.length} of {data.drift.checked} checked
+            </Text>
+            {data.drift.drifted.slice(0, 5).map((m) => (
+              <Text key={m.modelId} variant="xs" style={{ lineHeight: 1.4 }}>
+                <Link href={`/admin/resources/models/records/${m.modelId}/drift`}>
+                  {m.name} v{m.version}
+                </Link>
+                : {m.reasons[0] ?? 'drifted'}
+              </Text>
+            ))}
+          </Box>
+        ) : null}
       </Box>
       {data && data.sections.length > 1 && (
         <Box

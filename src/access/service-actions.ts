@@ -7,6 +7,6 @@ import type { ResourceId } from './rules.js';
  */
 export const SERVICE_ACTIONS: Partial<Record<ResourceId, readonly string[]>> = {
   auditEvents: ['archive'],
-  models: ['predict'],
+  models: ['predict', 'driftSettings'],
   inferenceStats: ['systemHealth'],
 };

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { sequelizeOf } from '../../models/index.js';
 import type { Actor } from '../access/actor.js';
 import { decide } from '../access/decide.js';
+import { driftedModels } from '../monitoring/drift/drifted-models.js';
 import { ROLE_TITLES, type Role } from '../access/roles.js';
 import type { ResourceId } from '../access/rules.js';
 import { countRows } from '../db/estimate-count.js';
@@ -113,8 +114,9 @@ export async function dashboardOf(actor: Actor, query: DashboardQuery, settings:
   const jobsRule = decide(actor, 'jobs', 'list');
   const ownJobsOf = jobsRule === true || jobsRule === false ? undefined : actor.type === 'user' ? actor.id : undefined;
 
-  const [tiles, datasets, models] = await Promise.all([
+  const [tiles, drift, datasets, models] = await Promise.all([
     tilesFor(actor, sequelize),
+    driftedModels(actor, sequelize),
     has('dataset') ? choicesOf(sequelize, 'datasets') : Promise.resolve([]),
     has('model') ? choicesOf(sequelize, 'models') : Promise.resolve([]),
   ]);
@@ -136,6 +138,7 @@ export async function dashboardOf(actor: Actor, query: DashboardQuery, settings:
   return {
     roleTitle: role ? ROLE_TITLES[role] : 'Guest',
     tiles,
+    drift,
     sections,
     datasets,
     models,

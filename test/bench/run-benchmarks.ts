@@ -14,6 +14,7 @@ const BENCHMARKS = [
   'audit',
   'console-scale',
   'charts',
+  'drift',
   'import',
   'history',
   'revert',

@@ -186,6 +186,14 @@ const API_ROUTES: Record<
     rule: ['modelVersions', 'promote'],
     call: async (s) => ({ path: `/api/v1/models/${s.model.name}/aliases/matrix`, body: { version: 1 } }),
   },
+  'GET /api/v1/models/{name}/drift': {
+    rule: ['models', 'drift'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/drift` }),
+  },
+  'PATCH /api/v1/models/{name}/drift-thresholds': {
+    rule: ['models', 'driftSettings'],
+    call: async (s) => ({ path: `/api/v1/models/${s.model.name}/drift-thresholds`, body: { ks: 0.15 } }),
+  },
   'POST /api/v1/models/{name}/score': {
     rule: ['models', 'score'],
     call: async (s) => ({ path: `/api/v1/models/${s.model.name}/score`, body: {} }),

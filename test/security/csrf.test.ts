@@ -62,6 +62,7 @@ const READ_ONLY_ACTIONS = new Set([
   'export',
   'compare',
   'charts',
+  'drift',
   'history',
   'download',
   'hub',
@@ -354,6 +355,11 @@ const API_WRITES: Record<string, (f: Fixtures) => Write> = {
     method: 'PATCH',
     path: `/api/v1/models/${f.model.name}/aliases/canary`,
     json: { version: 1 },
+  }),
+  'PATCH /api/v1/models/{name}/drift-thresholds': (f) => ({
+    method: 'PATCH',
+    path: `/api/v1/models/${f.model.name}/drift-thresholds`,
+    json: { ks: 0.15 },
   }),
   'POST /api/v1/models/{name}/score': (f) => ({
     method: 'POST',

@@ -12,6 +12,8 @@ export const VOLATILE_TABLES: readonly string[] = [
   'rate_limit_counters',
   'inference_stats',
   'audit_refusal_counts',
+  // The last drift report per version: derived, rewritten by reading a report (docs/drift.md).
+  'drift_reports',
   'SequelizeMeta',
 ];
 

@@ -4,6 +4,7 @@ import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
 import type { Config } from '../../platform/config.js';
 import type { ApiVersion } from '../route.js';
 import { addDatasetRoutes } from './datasets.js';
+import { addDriftRoutes } from './drift.js';
 import { addHistoryRoutes } from './history.js';
 import { addJobRoutes } from './jobs.js';
 import { addModelRoutes } from './models.js';
@@ -31,6 +32,7 @@ export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpo
     ...(deps.pool ? { pool: deps.pool } : {}),
   });
   addModelRoutes(api);
+  addDriftRoutes(api);
   addDatasetRoutes(api);
   addRecordRoutes(api);
   addHistoryRoutes(api);

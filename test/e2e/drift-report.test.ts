@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { DataRecord, sequelizeOf } from '../../models/index.js';
+import { trainModel } from '../../src/ml/train-model.js';
+import { launchChromium, signIn } from '../support/browser.js';
+import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
+import { createPenguinModel } from '../support/penguin-model.js';
+
+describe('drift report in the console (Chromium)', () => {
+  let server: RunningConsole;
+  let browser: Browser;
+  let page: Page;
+  let modelId: number;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    this.timeout(120_000);
+    server = await startConsoleServer();
+    const model = await createPenguinModel('drift-e2e');
+    modelId = model.id;
+    const { version } = await trainModel({ type: 'system' }, { model: model.name, maxIterations: 10 });
+    // Every live bird predicted Gentoo: the predicted labels drift from the training balance.
+    const live = await DataRecord.findAll({ where: { datasetId: model.datasetId, split: 'test' } });
+    for (const r of live)
+      await sequelizeOf().query(
+        `INSERT INTO record_predictions (record_id, model_version_id, predicted_label, score, probabilities)
+         VALUES (:id, :v, 'Gentoo', 0.9, '{0.05,0.05,0.9}')`,
+        { replacements: { id: r.id, v: version.id } },
+      );
+    await sequelizeOf().query(`UPDATE models SET drift_thresholds = '{"minLiveRecords": 10}' WHERE id = :id`, {
+      replacements: { id: modelId },
+    });
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const user = await createTestUser('data_scientist');
+    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('draws the PSI bars and a feature histogram, names why the version drifted, and offers its slices for review', async () => {
+    await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/drift`);
+    await page.waitForSelector('[data-testid="drift-report"]');
+    const flag = await page.textContent('[data-testid="drift-flag"]');
+    assert.match(flag ?? '', /drifted — .*predicted labels: PSI/);
+    assert.equal(await page.locator('[data-testid="chart-drift-psi"] canvas').count(), 1);
+    assert.equal(await page.locator('[data-testid="chart-drift-histogram"] canvas').count(), 1);
+    assert.equal(await page.locator('[data-testid^="drift-row-"]').count(), 6);
+    await page.goto(`${server.baseUrl}/admin`);
+    await page.waitForSelector('[data-testid="drifted-models"]');
+    assert.match((await page.textContent('[data-testid="drifted-models"]')) ?? '', /Drifted models/);
+    assert.deepEqual(pageErrors, []);
+  });
+});
