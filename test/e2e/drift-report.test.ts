@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { QueryTypes } from 'sequelize';
 import { DataRecord, sequelizeOf } from '../../models/index.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { launchChromium, signIn } from '../support/browser.js';
@@ -23,8 +24,8 @@ describe('drift report in the console (Chromium)', () => {
     const live = await DataRecord.findAll({ where: { datasetId: model.datasetId, split: 'test' } });
     for (const r of live)
       await sequelizeOf().query(
-        `INSERT INTO record_predictions (record_id, model_version_id, predicted_label, score, probabilities)
-         VALUES (:id, :v, 'Gentoo', 0.9, '{0.05,0.05,0.9}')`,
+        `INSERT INTO record_predictions (record_id, model_version_id, predicted_label, score, probabilities, margin, entropy)
+         VALUES (:id, :v, 'Gentoo', 0.9, '{0.05,0.05,0.9}', 0.85, 0.394)`,
         { replacements: { id: r.id, v: version.id } },
       );
     await sequelizeOf().query(`UPDATE models SET drift_thresholds = '{"minLiveRecords": 10}' WHERE id = :id`, {
@@ -49,6 +50,19 @@ describe('drift report in the console (Chromium)', () => {
     assert.equal(await page.locator('[data-testid="chart-drift-psi"] canvas').count(), 1);
     assert.equal(await page.locator('[data-testid="chart-drift-histogram"] canvas').count(), 1);
     assert.equal(await page.locator('[data-testid^="drift-row-"]').count(), 6);
+    // One click queues the drifted slice for review: a drift queue over this version, its slice as the filter.
+    const button = page.locator('[data-testid^="queue-slice-"]').first();
+    const feature = ((await button.getAttribute('data-testid')) ?? '').replace('queue-slice-', '');
+    await button.click();
+    await page.waitForFunction(() =>
+      /Queued "/.test(document.querySelector('[data-testid="drift-message"]')?.textContent ?? ''),
+    );
+    const [queue] = await sequelizeOf().query<{ strategy: string; filter: { slice?: { feature: string } } }>(
+      `SELECT q.strategy, q.filter FROM review_queues q JOIN model_versions v ON v.id = q.model_version_id WHERE v.model_id = :modelId`,
+      { replacements: { modelId }, type: QueryTypes.SELECT },
+    );
+    assert.equal(queue?.strategy, 'drift');
+    assert.equal(queue?.filter.slice?.feature, feature);
     await page.goto(`${server.baseUrl}/admin`);
     await page.waitForSelector('[data-testid="drifted-models"]');
     assert.match((await page.textContent('[data-testid="drifted-models"]')) ?? '', /Drifted models/);
