@@ -7,9 +7,15 @@ import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import type { CustomFilters, FilterValue } from '../admin/adapter/custom-filters.js';
 import type { JoinedFields, JoinedSort } from '../admin/adapter/joined-fields.js';
 import { InvalidInput } from '../src/errors/domain-error.js';
-import { Op, literal } from 'sequelize';
+import { Op, literal, type WhereOptions } from 'sequelize';
 import { ModelVersion, RecordPrediction } from '../models/index.js';
 import { predictionWhere } from '../src/records/prediction-where.js';
+import {
+  startsWithUncertain,
+  uncertainPageIsComplete,
+  UNCERTAIN_CONDITION,
+  type UncertaintyColumn,
+} from '../src/records/uncertain-predictions.js';
 import { scoreRecordsAction, scoreMatchingAction } from '../admin/actions/batch-score/index.js';
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 import { exportRecordsAction } from '../admin/actions/export-records/index.js';
@@ -69,13 +75,14 @@ const recordFilters: CustomFilters = {
 const versionJoin = { model: ModelVersion, as: 'modelVersion', attributes: ['id', 'outputSchema'] };
 
 /**
- * "Least certain first" (margin ascending) and "highest entropy first" (entropy descending): the list
- * walks one version's predictions down the index (model_version_id, margin|entropy, record_id) and
- * joins each record by its key, so a page costs its rows whatever the table holds. Within one version
- * only: two models' margins do not compare, and without a version Postgres would sort every prediction.
+ * "Least certain first" (margin ascending) and "highest entropy first" (entropy descending) within one
+ * version: the page is read first from the uncertain predictions, down a partial index, and used when
+ * proven complete (src/records/uncertain-predictions.ts); else the version's predictions are sorted.
+ * Within one version only: two models' margins do not compare, and without a version Postgres would
+ * sort every prediction.
  */
 const byPrediction =
-  (column: 'margin' | 'entropy'): JoinedSort =>
+  (column: UncertaintyColumn): JoinedSort =>
   (direction, filters) => {
     const version = Number(filters.scoredByVersionId);
     if (typeof filters.scoredByVersionId !== 'string' || !Number.isSafeInteger(version) || version < 1) {
@@ -86,21 +93,33 @@ const byPrediction =
       );
     }
     const sql = direction === 'asc' ? 'ASC' : 'DESC';
+    const prediction = (narrower: WhereOptions[]) => ({
+      model: RecordPrediction,
+      as: 'prediction',
+      required: true,
+      where: { [Op.and]: [{ modelVersionId: version }, { [column]: { [Op.ne]: null } }, ...narrower] },
+      include: [versionJoin],
+    });
     return {
-      include: [
-        {
-          model: RecordPrediction,
-          as: 'prediction',
-          required: true,
-          where: { modelVersionId: version, [column]: { [Op.ne]: null } },
-          include: [versionJoin],
-        },
-      ],
+      include: [prediction([])],
       // Ties (equal margins) in record order, so pages neither repeat nor skip a record.
       order: [
         [{ model: RecordPrediction, as: 'prediction' }, column, sql],
         [{ model: RecordPrediction, as: 'prediction' }, 'recordId', sql],
       ],
+      ...(startsWithUncertain(column, sql)
+        ? {
+            first: {
+              include: [prediction([literal(`"prediction".${UNCERTAIN_CONDITION}`)])],
+              complete: (rows, limit) =>
+                uncertainPageIsComplete(
+                  column,
+                  rows.map((row) => (row as DataRecord & { prediction: RecordPrediction }).prediction),
+                  limit,
+                ),
+            },
+          }
+        : {}),
     };
   };
 

@@ -1,6 +1,6 @@
 import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type Filter, type ResourceDecorator } from 'adminjs';
-import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { Op, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import type { IdWalk } from '../../src/records/prediction-where.js';
 import { describeColumn, fitsColumn } from './column-types.js';
 import type { CustomFilters, FilterValue } from './custom-filters.js';
@@ -56,13 +56,19 @@ export class ConsoleResource extends Resource {
     );
     // Sorted by a joined value: the join walks its own index in order, the filters only probe each row.
     const joined = joinedSort?.(options.sort?.direction === 'asc' ? 'asc' : 'desc', filterValues(filter));
-    const rows = await this.model.findAll({
-      where: this.whereFor(filter, joined ? 'none' : walk),
-      limit,
-      offset,
-      order: joined?.order ?? order,
-      include: joined?.include ?? this.joinedFields?.include ?? [],
-    });
+    const read = (include: Includeable[]) =>
+      this.model.findAll({
+        where: this.whereFor(filter, joined ? 'none' : walk),
+        limit,
+        offset,
+        order: joined?.order ?? order,
+        include,
+      });
+    if (joined?.first) {
+      const rows = await read(joined.first.include);
+      if (joined.first.complete(rows, limit)) return rows.map((row) => this.toRecord(row));
+    }
+    const rows = await read(joined?.include ?? this.joinedFields?.include ?? []);
     return rows.map((row) => this.toRecord(row));
   }
 

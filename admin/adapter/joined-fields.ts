@@ -10,7 +10,15 @@ import type { FilterValue } from './custom-filters.js';
 export type JoinedSort = (
   direction: 'asc' | 'desc',
   filters: Readonly<Record<string, FilterValue>>,
-) => { include: Includeable[]; order: Order };
+) => {
+  include: Includeable[];
+  order: Order;
+  /**
+   * A narrower join to read the page from first (e.g. down a partial index), used when `complete`
+   * proves its rows are the page the full join would give; otherwise the full join runs.
+   */
+  first?: { include: Includeable[]; complete(rows: Model[], limit: number): boolean };
+};
 
 /** Values of a record that live in another table, shown as if they were its own (e.g. a record's prediction). */
 export interface JoinedFields {

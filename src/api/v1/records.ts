@@ -13,6 +13,12 @@ import {
 } from '../../records/bulk-edit.js';
 import { explainingDeletion } from '../../records/deleted-record.js';
 import { predictionWhere } from '../../records/prediction-where.js';
+import {
+  startsWithUncertain,
+  uncertainPageIsComplete,
+  UNCERTAIN_CONDITION,
+  type UncertaintyColumn,
+} from '../../records/uncertain-predictions.js';
 import { RecordFilter, selectionWhere } from '../../records/record-selection.js';
 import { createRecord, deleteRecord, NewRecord, RecordFields, updateRecord } from '../../records/save-record.js';
 import { callerOf } from '../caller.js';
@@ -66,20 +72,22 @@ const RecordListQuery = PageQuery.extend({
 const withPrediction = { model: RecordPrediction, as: 'prediction', required: false } as const;
 
 /**
- * A page ordered by the prediction of one version ("least certain first"): walks the index
- * (model_version_id, margin|entropy, record_id) from the `after` record's place and joins each record
- * by its key; the filters probe each record (no id bound: the order is not by id).
+ * A page ordered by the prediction of one version ("least certain first"), from the `after` record's
+ * place (a row comparison: an index condition), with ties by id; the filters probe each record (no id
+ * bound: the order is not by id). `uncertainOnly`: read from the uncertain predictions alone, down the
+ * partial index (src/records/uncertain-predictions.ts says when that page is the whole one).
  */
 function byPredictionPage(
-  column: 'margin' | 'entropy',
+  column: UncertaintyColumn,
   direction: 'ASC' | 'DESC',
   version: number,
   after: number | undefined,
+  uncertainOnly: boolean,
 ): { include: Includeable[]; order: Order } {
   const where: WhereOptions[] = [{ modelVersionId: version }, { [column]: { [Op.ne]: null } }];
+  if (uncertainOnly) where.push(literal(`"prediction".${UNCERTAIN_CONDITION}`));
   if (after !== undefined) {
     const comparison = direction === 'ASC' ? '>' : '<';
-    // The row comparison is an index condition: the page starts right after that record's place.
     where.push(
       literal(
         `("prediction"."${column}", "prediction"."record_id") ${comparison} (SELECT ${column}, record_id FROM record_predictions WHERE record_id = ${Number(after)} AND model_version_id = ${Number(version)})`,
@@ -127,16 +135,34 @@ export function addRecordRoutes(api: ApiVersion): void {
           ...(byId && after !== undefined ? [{ id: order === 'id' ? { [Op.gt]: after } : { [Op.lt]: after } }] : []),
         ],
       };
-      const sorted = byId
-        ? { include: [withPrediction], order: [['id', order === 'id' ? 'ASC' : 'DESC']] as Order }
-        : byPredictionPage(
-            order.endsWith('margin') ? 'margin' : 'entropy',
-            order.startsWith('-') ? 'DESC' : 'ASC',
-            filter.scoredByVersionId!,
-            after,
-          );
-      const rows = await DataRecord.findAll({ where, ...sorted, limit: limit + 1 });
-      return page(rows.map(recordJson), limit);
+      if (byId) {
+        const rows = await DataRecord.findAll({
+          where,
+          include: [withPrediction],
+          order: [['id', order === 'id' ? 'ASC' : 'DESC']],
+          limit: limit + 1,
+        });
+        return page(rows.map(recordJson), limit);
+      }
+      const column: UncertaintyColumn = order.endsWith('margin') ? 'margin' : 'entropy';
+      const direction = order.startsWith('-') ? 'DESC' : 'ASC';
+      const version = filter.scoredByVersionId ?? 0; // required with this order (the query's refinement)
+      const read = (uncertainOnly: boolean) =>
+        DataRecord.findAll({
+          where,
+          ...byPredictionPage(column, direction, version, after, uncertainOnly),
+          limit: limit + 1,
+        }) as Promise<Array<DataRecord & { prediction: RecordPrediction }>>;
+      if (startsWithUncertain(column, direction)) {
+        const rows = await read(true);
+        const complete = uncertainPageIsComplete(
+          column,
+          rows.map((r) => r.prediction),
+          limit + 1,
+        );
+        if (complete) return page(rows.map(recordJson), limit);
+      }
+      return page((await read(false)).map(recordJson), limit);
     },
   });
 

@@ -131,6 +131,9 @@ describe('records ordered and filtered by how sure their prediction was (real Po
 
   it('lists least certain first (margin ascending, ties by id) within one version, page after page', async () => {
     const all = inOrder('margin', 'asc');
+    // Pages 1 and 2 come from the uncertain predictions (margin < 0.1) alone, the one at 1,000 from past them.
+    const uncertain = expected.filter((e) => e.version === versionA && e.margin < 0.1).length;
+    assert.ok(uncertain > 40 && uncertain < 1_000, `${uncertain} uncertain predictions`);
     const filters = { scoredByVersionId: String(versionA) };
     assert.deepEqual(await page(filters, 'margin', 'asc'), all.slice(0, 20));
     assert.deepEqual(await page(filters, 'margin', 'asc', 20), all.slice(20, 40));
@@ -176,6 +179,7 @@ describe('records ordered and filtered by how sure their prediction was (real Po
     const plan = explained!['QUERY PLAN'][0]!.Plan;
     const read = rowsReadIn(plan);
     assert.ok(read <= 200, `read ${read} rows for a page of 20: ${JSON.stringify(plan).slice(0, 2_000)}`);
+    assert.match(JSON.stringify(plan), /record_predictions_uncertain_margin_idx/);
   });
 
   describe('through HTTP: the console list and GET /api/v1/records', () => {
