@@ -2,14 +2,18 @@
 // trained on a generated dataset serves POST /api/v1/models/{name}/predict from `npm start --web N
 // --workers 0` (N = BENCH_PREDICT_WEB, default the number of cores), authenticated with an API key,
 // answer cache off (every request runs the model). wrk -t2 -c16 for BENCH_PREDICT_SECONDS (default
-// 10) after a 2 s warm-up, with 1 and with 64 instances per request, as the peer's bench.sh does.
+// 10) after a 2 s warm-up, with 1 and with 64 instances per request, as the peer's bench.sh does;
+// first with predict sampling off (PREDICT_SAMPLE_RATE=0), then at its default rate (the figures
+// reported as ours), and the ratio of the two.
 // With `--peer`, the Django peer (DRF + gunicorn, 2 sync workers) is measured the same way
 // afterwards, alone on the machine, and the ratios are printed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { QueryTypes } from 'sequelize';
 import { MlModel } from '../../models/index.js';
+import { ConfigSchema } from '../../src/platform/config.js';
 import { createApiKey } from '../../src/auth/api-keys/create-api-key.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { trainModel } from '../../src/ml/train-model.js';
@@ -23,6 +27,8 @@ import { ensurePeerInstalled, parseWrk, peerPredict, startPeer, stopPeer, type P
 import { machine } from './machine.js';
 
 const SECONDS = Number(process.env.BENCH_PREDICT_SECONDS ?? 10);
+/** The default of PREDICT_SAMPLE_RATE, as the configuration gives it. */
+const DEFAULT_SAMPLE_RATE = String(ConfigSchema.shape.PREDICT_SAMPLE_RATE.parse(undefined));
 const WEB = Number(process.env.BENCH_PREDICT_WEB ?? os.cpus().length);
 const WITH_PEER = process.argv.includes('--peer') || process.env.BENCH_PEER === '1';
 const system = { type: 'system' } as const;
@@ -80,22 +86,34 @@ try {
   const keyFile = path.join(dir, 'key.txt');
   fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   const port = await freePort();
-  server = await startServer({
+  const serverEnv = (sampleRate: string) => ({
     DATABASE_URL: db.url,
     PORT: String(port),
     SEED_DEMO_DATA: 'false',
     LOG_LEVEL: 'warn',
     PREDICT_CACHE_ENTRIES: '0',
+    PREDICT_SAMPLE_RATE: sampleRate,
     API_KEY_RATE_LIMIT: '1000000000',
     API_IP_RATE_LIMIT: '1000000000',
   });
   const url = `http://127.0.0.1:${port}/api/v1/models/predict-bench/predict`;
   // BENCH_PREDICT_ONLY=64 (or 1) measures one batch size, e.g. under a profiler.
   const only = process.env.BENCH_PREDICT_ONLY;
-  const ours = {
+  const measure = async () => ({
     batch1: only === '64' ? null : await load(url, keyFile, 1),
     batch64: only === '1' ? null : await load(url, keyFile, 64),
-  };
+  });
+  // Predict samples (PREDICT_SAMPLE_RATE): the same load without sampling first, then with the
+  // default rate (the server the rest of this benchmark uses).
+  server = await startServer(serverEnv('0'));
+  const withoutSampling = await measure();
+  await stopProcess(server);
+  server = await startServer(serverEnv(DEFAULT_SAMPLE_RATE));
+  const ours = await measure();
+  const sampled = await db.sequelize.query<{ n: string }>('SELECT count(*) AS n FROM predict_samples', {
+    plain: true,
+    type: QueryTypes.SELECT,
+  });
   // One large request must not stall the others: batch-1 latency while another client keeps sending
   // requests of 1,000 instances (the default maximum), one after another.
   let bigRequests = 0;
@@ -161,6 +179,22 @@ try {
           logLevel: 'warn',
         },
         ours,
+        sampling: {
+          rate: Number(DEFAULT_SAMPLE_RATE),
+          samplesWritten: Number(sampled?.n ?? 0),
+          withoutSampling,
+          withOverWithout: {
+            requestsPerSecondBatch1:
+              ours.batch1 &&
+              withoutSampling.batch1 &&
+              Number((ours.batch1.requestsPerSecond / withoutSampling.batch1.requestsPerSecond).toFixed(3)),
+            rowsPerSecondBatch64:
+              ours.batch64 &&
+              withoutSampling.batch64 &&
+              Number((ours.batch64.rowsPerSecond / withoutSampling.batch64.rowsPerSecond).toFixed(3)),
+          },
+          target: 'with sampling ≥ 0.95 × without',
+        },
         whileLargeRequestsRun: stall,
         ...(peer
           ? {
