@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ClassifierInputs } from '../ml/onnx-classifier.js';
 import { uncertaintyOf } from '../ml/uncertainty.js';
+import { pickSampled } from './pick-sampled.js';
 import { logger } from '../platform/logger.js';
 
 /** What the sampler needs of the version that answered. */
@@ -69,13 +70,22 @@ export class PredictSampler {
     return this.options.rate > 0;
   }
 
+  /** PREDICT_SAMPLE_RATE, for inference threads that pick their own samples (pickSampled). */
+  get rate(): number {
+    return this.options.rate;
+  }
+
   /** Picks each of `rows` instances with the sample rate; `probabilities` is rows × labels, row-major. */
   offer(served: SampledVersion, inputs: ClassifierInputs, probabilities: Float32Array, rows: number): void {
     if (!this.enabled) return;
+    this.keep(served, inputs, probabilities, pickSampled(rows, this.options.rate, this.random));
+  }
+
+  /** Keeps the given instances (already picked, e.g. by an inference thread with pickSampled). */
+  keep(served: SampledVersion, inputs: ClassifierInputs, probabilities: Float32Array, picked: readonly number[]): void {
     const { labels } = served.signature;
     const k = labels.length;
-    for (let i = 0; i < rows; i += 1) {
-      if (this.random() >= this.options.rate) continue;
+    for (const i of picked) {
       if (this.pending.length >= this.maxPending) {
         this.dropped += 1;
         continue;

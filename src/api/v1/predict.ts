@@ -146,13 +146,18 @@ export function addPredictRoute(
     const { started, served, alias } = await begin(params, query);
     const { modelName, version, signature, width, features } = served;
     try {
-      const { predictions } = await threads.predict({
+      const { predictions, sampled } = await threads.predict({
         versionId: served.versionId,
         onnx: served.onnx,
         spec: { modelName, version, signature, width, features },
         text,
         maxInstances,
+        sampleRate: sampler.rate,
       });
+      if (sampled) {
+        const picked = Array.from({ length: sampled.count }, (_, i) => i);
+        sampler.keep(served, sampled.inputs, sampled.probabilities, picked);
+      }
       observe(served, stats, 'success', started);
       return answerJson(served, alias, false, predictions);
     } catch (error) {

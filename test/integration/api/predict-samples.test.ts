@@ -92,6 +92,46 @@ describe('sampled API predictions in predict_samples (real HTTP, Postgres, onnxr
     }
   });
 
+  it('samples large bodies too: the inference thread picks them and hands back only those rows', async function () {
+    this.timeout(60_000);
+    await sequelize.query('DELETE FROM predict_samples');
+    const server = await startConsoleServer({
+      PREDICT_SAMPLE_RATE: '1',
+      PREDICT_CACHE_ENTRIES: '0',
+      INFERENCE_THREADS: '1',
+      API_MAX_INSTANCES: '5000',
+    });
+    try {
+      // Over 64 KiB: answered by the inference thread.
+      const instances = Array.from({ length: 4_000 }, (_, i) => [
+        35 + (i % 20),
+        15 + (i % 6),
+        180 + (i % 40),
+        3_000 + i,
+        i % 3,
+        i % 2,
+      ]);
+      const body = JSON.stringify({ instances });
+      assert.ok(body.length > 64 * 1024);
+      const response = await fetch(`${server.baseUrl}/api/v1/models/${modelName}/predict`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
+      const answer = (await response.json()) as { predictions: Array<{ label: string }> };
+      assert.equal(response.status, 200, JSON.stringify(answer));
+      await server.flushApi();
+      const rows = await samples(version.id);
+      assert.equal(rows.length, instances.length);
+      rows.forEach((row, i) => {
+        assert.equal(row.feature_vector!.readFloatBE(12), instances[i]![3]);
+        assert.equal(row.predicted_label, answer.predictions[i]!.label);
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('keeps nothing at rate 0', async function () {
     this.timeout(60_000);
     await sequelize.query('DELETE FROM predict_samples');
