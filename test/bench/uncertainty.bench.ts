@@ -36,12 +36,20 @@ const INDEXES = {
   record_predictions_uncertain_entropy_idx: '(model_version_id, entropy, record_id) WHERE margin < 0.1',
 } as const;
 
-const startWorker = async (url: string): Promise<ChildProcess> =>
+/**
+ * BENCH_BEFORE_CLI: the CLI (dist/src/cli/main.js) of a build from before issue 22 (e.g. `git archive
+ * 4564cf6` built with tsc), whose scoring writes the six columns of then: a third variant, "before",
+ * run by that worker without the new indexes. Without it, the two variants of this build only.
+ */
+const BEFORE_CLI = process.env.BENCH_BEFORE_CLI;
+
+const startWorker = async (url: string, main?: string): Promise<ChildProcess> =>
   (
     await startCli(
       ['worker'],
       { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
       'ready for',
+      main ? { main } : {},
     )
   ).child;
 
@@ -75,7 +83,11 @@ try {
   const versionId = trained.version.id;
   await db.sequelize.query('VACUUM ANALYZE records');
   await startQueue(db.url);
-  worker = await startWorker(db.url);
+  const workers: Record<'ours' | 'before', ChildProcess | undefined> = {
+    ours: await startWorker(db.url),
+    before: undefined,
+  };
+  worker = workers.ours;
 
   const setIndexes = async (on: boolean) => {
     for (const [name, columns] of Object.entries(INDEXES)) {
@@ -83,18 +95,31 @@ try {
       if (on) await db.sequelize.query(`CREATE INDEX ${name} ON record_predictions ${columns}`);
     }
   };
-  const runs: Record<'withIndexes' | 'withoutIndexes', Array<{ rowsPerSecond: number; writeMs: number }>> = {
+  type Variant = 'withIndexes' | 'withoutIndexes' | 'beforeIssue22';
+  const runs: Record<Variant, Array<{ rowsPerSecond: number; writeMs: number }>> = {
     withIndexes: [],
     withoutIndexes: [],
+    beforeIssue22: [],
   };
+  const variants: Variant[] = ['withoutIndexes', 'withIndexes', ...(BEFORE_CLI ? (['beforeIssue22'] as const) : [])];
   for (let round = 0; round < ROUNDS; round += 1) {
-    // Alternate which goes first, so neither always follows the other's leftovers.
-    const order =
-      round % 2 === 0 ? (['withoutIndexes', 'withIndexes'] as const) : (['withIndexes', 'withoutIndexes'] as const);
+    // Rotate which goes first, so none always follows another's leftovers.
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
     for (const variant of order) {
       await db.sequelize.query('TRUNCATE record_predictions');
       await setIndexes(variant === 'withIndexes');
       await db.sequelize.query('CHECKPOINT');
+      // One worker at a time listens: the job goes to the build being measured.
+      const wanted = variant === 'beforeIssue22' ? 'before' : 'ours';
+      const other = wanted === 'ours' ? 'before' : 'ours';
+      const stopping = workers[other];
+      if (stopping) {
+        stopping.kill('SIGTERM');
+        await new Promise((resolve) => stopping.once('exit', resolve));
+        workers[other] = undefined;
+      }
+      workers[wanted] ??= await startWorker(db.url, wanted === 'before' ? BEFORE_CLI : undefined);
+      worker = workers[wanted];
       const queued = await queueScoring(system, { model: 'uncertainty-bench', version: trained.version.version });
       const job = await finished(queued.job.id);
       if (job.status !== 'succeeded') throw new Error(`scoring job ${job.id} ${job.status}: ${job.error}`);
@@ -102,8 +127,8 @@ try {
       runs[variant].push({ rowsPerSecond: result.rowsPerSecond, writeMs: result.timingsMs.writeMs });
     }
   }
-  worker.kill('SIGTERM');
-  await new Promise((resolve) => worker!.once('exit', resolve));
+  worker?.kill('SIGTERM');
+  if (worker) await new Promise((resolve) => worker!.once('exit', resolve));
   worker = undefined;
   // Leave the table as migrated (the last run may have dropped them) and scored, then measure pages.
   const last = await db.sequelize.query<{ n: string }>(
@@ -119,6 +144,7 @@ try {
   const scoring = {
     withIndexes: median(runs.withIndexes.map((r) => r.rowsPerSecond)),
     withoutIndexes: median(runs.withoutIndexes.map((r) => r.rowsPerSecond)),
+    beforeIssue22: runs.beforeIssue22.length ? median(runs.beforeIssue22.map((r) => r.rowsPerSecond)) : null,
   };
 
   const web = await serveWebApp(db);
@@ -182,9 +208,11 @@ try {
         scoring: {
           ...scoring,
           withIndexesOverWithout: Number((scoring.withIndexes / scoring.withoutIndexes).toFixed(3)),
+          withIndexesOverBeforeIssue22:
+            scoring.beforeIssue22 && Number((scoring.withIndexes / scoring.beforeIssue22).toFixed(3)),
           uncertainShare: Number((share?.uncertain ?? 0).toFixed(3)),
           runs,
-          target: 'with the indexes ≥ 0.9 × without',
+          target: 'as migrated (columns + indexes) ≥ 0.9 × before issue 22',
         },
         pagesAt1M: { todaysPredictionFilters: today, uncertainty, calls: CALLS, targetP50Ms: 30 },
       },
