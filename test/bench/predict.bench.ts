@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { MlModel } from '../../models/index.js';
+import { PredictSampler } from '../../src/monitoring/predict-sampler.js';
 import { ConfigSchema } from '../../src/platform/config.js';
 import { createApiKey } from '../../src/auth/api-keys/create-api-key.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
@@ -50,6 +51,44 @@ function wrk(args: string[]): Promise<string> {
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}: ${out}`))));
   });
+}
+
+/**
+ * What sampling adds to a request, timed in this process (so the machine's other work hardly moves
+ * it): `offer` per request of 1 and of 64 instances at the default rate, and the batched INSERT that
+ * follows, per sampled instance. Compare with a request's own cost (cores ÷ requests per second).
+ */
+async function measureSamplerCost(versionId: number) {
+  const sampler = new PredictSampler(db.sequelize, {
+    rate: Number(DEFAULT_SAMPLE_RATE),
+    retentionDays: 30,
+    maxPending: 1_000_000,
+  });
+  const served = { versionId, signature: { labels: ['negative', 'positive'] }, width: 30 };
+  const perRequest = (batch: number, requests: number) => {
+    const inputs = new Float32Array(batch * 30).map((_, i) => Math.sin(i));
+    const probabilities = new Float32Array(batch * 2).map((_, i) => (i % 2 ? 0.3 : 0.7));
+    const started = performance.now();
+    for (let r = 0; r < requests; r += 1) sampler.offer(served, inputs, probabilities, batch);
+    return ((performance.now() - started) * 1_000) / requests;
+  };
+  const offerMicrosBatch1 = perRequest(1, 200_000);
+  const offerMicrosBatch64 = perRequest(64, 20_000);
+  const started = performance.now();
+  await sampler.flush();
+  const insertMs = performance.now() - started;
+  const written = await db.sequelize.query<{ n: string }>('SELECT count(*) AS n FROM predict_samples', {
+    plain: true,
+    type: QueryTypes.SELECT,
+  });
+  const insertMicrosPerSample = (insertMs * 1_000) / Math.max(1, Number(written?.n ?? 0));
+  await db.sequelize.query('TRUNCATE predict_samples');
+  return {
+    offerMicrosBatch1: Number(offerMicrosBatch1.toFixed(3)),
+    offerMicrosBatch64: Number(offerMicrosBatch64.toFixed(3)),
+    insertMicrosPerSample: Number(insertMicrosPerSample.toFixed(2)),
+    dropped: sampler.dropped,
+  };
 }
 
 /** The run with the most requests per second (null when the batch size was not measured). */
@@ -90,6 +129,7 @@ try {
     password: 'violet trombone cabinet lantern',
   });
   const { key } = await createApiKey(system, { ownerEmail: 'bench@example.com', name: 'bench', scopes: ['predict'] });
+  const samplerCost = await measureSamplerCost(trained.version.id);
   const keyFile = path.join(dir, 'key.txt');
   fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   const port = await freePort();
@@ -202,6 +242,7 @@ try {
           samplesWritten: Number(sampled?.n ?? 0),
           withoutSampling,
           allRuns: runs,
+          samplerCost,
           withOverWithout: {
             requestsPerSecondBatch1:
               ours.batch1 &&
