@@ -146,16 +146,17 @@ describe('sampled API predictions in predict_samples (real HTTP, Postgres, onnxr
   });
 
   it('picks instances with the rate, stores text inputs as text, and drops beyond its buffer (counted)', async () => {
-    const draws = [0.05, 0.5, 0.09, 0.3];
+    // Gaps between kept instances at rate 0.5: a draw of 0 keeps the next one, 0.6 skips one, 0.99 ends.
+    const draws = [0, 0.6, 0.99];
     let n = 0;
     const sampler = new PredictSampler(sequelize, {
-      rate: 0.1,
+      rate: 0.5,
       retentionDays: 30,
       random: () => draws[n++ % draws.length]!,
       maxPending: 1,
     });
     const served = { versionId: version.id, signature: { labels: ['a', 'b'] }, width: 0 };
-    // Draws 0.05 and 0.09 are under the rate: instances 0 and 2; the buffer holds one, so 2 is dropped.
+    // Instances 0 and 2 are picked; the buffer holds one, so 2 is dropped.
     sampler.offer(served, ['first text', 'second', 'third'], new Float32Array([0.9, 0.1, 0.4, 0.6, 0.3, 0.7]), 3);
     assert.equal(sampler.dropped, 1);
     await sequelize.query('DELETE FROM predict_samples');
