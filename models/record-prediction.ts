@@ -23,6 +23,10 @@ export class RecordPrediction extends Model<
   declare score: number;
   declare probabilities: number[];
   declare jobId: number | null;
+  /** Top-1 minus top-2 probability (src/ml/uncertainty.ts); null only for rows written by hand without it. */
+  declare margin: CreationOptional<number | null>;
+  /** Entropy of the probabilities in nats. */
+  declare entropy: CreationOptional<number | null>;
   declare scoredAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
@@ -34,6 +38,8 @@ export class RecordPrediction extends Model<
         score: { type: DataTypes.REAL, allowNull: false },
         probabilities: { type: DataTypes.ARRAY(DataTypes.REAL), allowNull: false },
         jobId: { type: DataTypes.BIGINT, allowNull: true },
+        margin: { type: DataTypes.REAL, allowNull: true },
+        entropy: { type: DataTypes.REAL, allowNull: true },
         scoredAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       },
       { sequelize, tableName: 'record_predictions', modelName: 'RecordPrediction', timestamps: false },

@@ -5,10 +5,17 @@ import { Navigation } from '../admin/navigation.js';
 import { Components, historyLink } from '../admin/components.js';
 import { ConsoleResource } from '../admin/adapter/console-resource.js';
 import type { CustomFilters, FilterValue } from '../admin/adapter/custom-filters.js';
-import type { JoinedFields } from '../admin/adapter/joined-fields.js';
-import { Op, literal } from 'sequelize';
+import type { JoinedFields, JoinedSort } from '../admin/adapter/joined-fields.js';
+import { InvalidInput } from '../src/errors/domain-error.js';
+import { Op, literal, type WhereOptions } from 'sequelize';
 import { ModelVersion, RecordPrediction } from '../models/index.js';
 import { predictionWhere } from '../src/records/prediction-where.js';
+import {
+  startsWithUncertain,
+  uncertainPageIsComplete,
+  UNCERTAIN_CONDITION,
+  type UncertaintyColumn,
+} from '../src/records/uncertain-predictions.js';
 import { scoreRecordsAction, scoreMatchingAction } from '../admin/actions/batch-score/index.js';
 import { bulkEdit, bulkEditMatching } from '../admin/actions/bulk-edit/index.js';
 import { exportRecordsAction } from '../admin/actions/export-records/index.js';
@@ -49,7 +56,72 @@ const recordFilters: CustomFilters = {
       walk,
     );
   },
+  margin: (value, walk) => {
+    const { from, to } = range(value);
+    return predictionWhere(
+      { ...(from ? { marginFrom: Number(from) } : {}), ...(to ? { marginTo: Number(to) } : {}) },
+      walk,
+    );
+  },
+  entropy: (value, walk) => {
+    const { from, to } = range(value);
+    return predictionWhere(
+      { ...(from ? { entropyFrom: Number(from) } : {}), ...(to ? { entropyTo: Number(to) } : {}) },
+      walk,
+    );
+  },
 };
+
+const versionJoin = { model: ModelVersion, as: 'modelVersion', attributes: ['id', 'outputSchema'] };
+
+/**
+ * "Least certain first" (margin ascending) and "highest entropy first" (entropy descending) within one
+ * version: the page is read first from the uncertain predictions, down a partial index, and used when
+ * proven complete (src/records/uncertain-predictions.ts); else the version's predictions are sorted.
+ * Within one version only: two models' margins do not compare, and without a version Postgres would
+ * sort every prediction.
+ */
+const byPrediction =
+  (column: UncertaintyColumn): JoinedSort =>
+  (direction, filters) => {
+    const version = Number(filters.scoredByVersionId);
+    if (typeof filters.scoredByVersionId !== 'string' || !Number.isSafeInteger(version) || version < 1) {
+      throw new InvalidInput(
+        'list.sort_by',
+        `Sorting by ${column} needs one model version: choose "Scored by version" in the filter first (the ${column}s of two models do not compare).`,
+        { sortBy: `${column} needs filters.scoredByVersionId` },
+      );
+    }
+    const sql = direction === 'asc' ? 'ASC' : 'DESC';
+    const prediction = (narrower: WhereOptions[]) => ({
+      model: RecordPrediction,
+      as: 'prediction',
+      required: true,
+      where: { [Op.and]: [{ modelVersionId: version }, { [column]: { [Op.ne]: null } }, ...narrower] },
+      include: [versionJoin],
+    });
+    return {
+      include: [prediction([])],
+      // Ties (equal margins) in record order, so pages neither repeat nor skip a record.
+      order: [
+        [{ model: RecordPrediction, as: 'prediction' }, column, sql],
+        [{ model: RecordPrediction, as: 'prediction' }, 'recordId', sql],
+      ],
+      ...(startsWithUncertain(column, sql)
+        ? {
+            first: {
+              include: [prediction([literal(`"prediction".${UNCERTAIN_CONDITION}`)])],
+              complete: (rows, limit) =>
+                uncertainPageIsComplete(
+                  column,
+                  rows.map((row) => (row as DataRecord & { prediction: RecordPrediction }).prediction),
+                  limit,
+                ),
+            },
+          }
+        : {}),
+    };
+  };
 
 /** A record's list and show pages carry its latest prediction, with the probabilities named by label. */
 const latestPrediction: JoinedFields = {
@@ -58,9 +130,10 @@ const latestPrediction: JoinedFields = {
       model: RecordPrediction,
       as: 'prediction',
       required: false,
-      include: [{ model: ModelVersion, as: 'modelVersion', attributes: ['id', 'outputSchema'] }],
+      include: [versionJoin],
     },
   ],
+  sorts: { margin: byPrediction('margin'), entropy: byPrediction('entropy') },
   params(row) {
     const prediction = (row as DataRecord & { prediction?: RecordPrediction & { modelVersion?: ModelVersion } })
       .prediction;
@@ -70,6 +143,8 @@ const latestPrediction: JoinedFields = {
       scored: true,
       predictedLabel: prediction.predictedLabel,
       score: prediction.score,
+      margin: prediction.margin,
+      entropy: prediction.entropy,
       // Pairs, not an object keyed by label: AdminJS flattens keys on '.', so a label such as "v1.2" would split.
       probabilities: prediction.probabilities.map((probability, i) => ({
         label: labels[i] ?? `class ${i}`,
@@ -89,7 +164,7 @@ export const recordResource = (): ResourceWithOptions => ({
     navigation: Navigation.data,
     // One "Input" column for both tasks (the text, or a few features), so a text dataset's list and a
     // tabular one's each show what their records are, two lines at most.
-    listProperties: ['id', 'input', 'label', 'predictedLabel', 'score', 'split', 'datasetId'],
+    listProperties: ['id', 'input', 'label', 'predictedLabel', 'score', 'margin', 'split', 'datasetId'],
     filterProperties: [
       'datasetId',
       'text',
@@ -98,6 +173,8 @@ export const recordResource = (): ResourceWithOptions => ({
       'predictedLabel',
       'misclassified',
       'score',
+      'margin',
+      'entropy',
       'split',
       'scored',
       'scoredByVersionId',
@@ -116,6 +193,8 @@ export const recordResource = (): ResourceWithOptions => ({
       'source',
       'predictedLabel',
       'score',
+      'margin',
+      'entropy',
       'probabilities',
       'scoredByVersionId',
       'scoredAt',
@@ -189,6 +268,22 @@ export const recordResource = (): ResourceWithOptions => ({
         components: { list: Components.ScoreCell, filter: Components.ScoreRangeFilter },
         description:
           'Probability (0–1) the model gave to the predicted label. As a filter: from and/or to, e.g. 0.4 to 0.6 for the unsure ones.',
+      },
+      // How sure the prediction was (src/ml/uncertainty.ts): sortable within one scored-by version.
+      margin: {
+        type: 'float',
+        isSortable: true,
+        components: { list: Components.ScoreCell, filter: Components.ScoreRangeFilter },
+        description:
+          'Probability of the predicted label minus the next most probable: 0 a tie, 1 certain. Sort ascending for "least certain first" (filter by "Scored by version" first). As a filter: from and/or to, e.g. to 0.1.',
+      },
+      entropy: {
+        type: 'float',
+        isSortable: true,
+        components: { list: Components.ScoreCell, filter: Components.ScoreRangeFilter },
+        custom: { max: 10 },
+        description:
+          'Entropy of the probabilities in nats: 0 certain, ln k (0.69 for two labels, 1.10 for three) when every label is equally likely. Sort descending for "highest entropy first" (filter by "Scored by version" first).',
       },
       misclassified: {
         type: 'boolean',

@@ -1,9 +1,9 @@
 import { Resource } from '@adminjs/sequelize';
 import { BaseRecord, type Filter, type ResourceDecorator } from 'adminjs';
-import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { Op, type Includeable, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import type { IdWalk } from '../../src/records/prediction-where.js';
 import { describeColumn, fitsColumn } from './column-types.js';
-import type { CustomFilters } from './custom-filters.js';
+import type { CustomFilters, FilterValue } from './custom-filters.js';
 import { filterWhere } from './filter-where.js';
 import { rowParams, type JoinedFields } from './joined-fields.js';
 import { countListRows } from './list-count.js';
@@ -44,16 +44,31 @@ export class ConsoleResource extends Resource {
 
   override async find(filter: Filter, options: FindOptions): Promise<BaseRecord[]> {
     const decorated = this.decoratedOrNull();
-    const { limit, offset, order, walk } = listPage(options, this.primaryKey(), (sortBy) =>
-      sortableColumn(this.model, decorated, sortBy),
+    const sortBy = options.sort?.sortBy;
+    const joinedSort =
+      typeof sortBy === 'string' && this.joinedFields?.sorts && Object.hasOwn(this.joinedFields.sorts, sortBy)
+        ? this.joinedFields.sorts[sortBy]
+        : undefined;
+    const { limit, offset, order, walk } = listPage(
+      joinedSort ? { ...options, sort: {} } : options,
+      this.primaryKey(),
+      (column) => sortableColumn(this.model, decorated, column),
     );
-    const rows = await this.model.findAll({
-      where: this.whereFor(filter, walk),
-      limit,
-      offset,
-      order,
-      include: this.joinedFields?.include ?? [],
-    });
+    // Sorted by a joined value: the join walks its own index in order, the filters only probe each row.
+    const joined = joinedSort?.(options.sort?.direction === 'asc' ? 'asc' : 'desc', filterValues(filter));
+    const read = (include: Includeable[]) =>
+      this.model.findAll({
+        where: this.whereFor(filter, joined ? 'none' : walk),
+        limit,
+        offset,
+        order: joined?.order ?? order,
+        include,
+      });
+    if (joined?.first) {
+      const rows = await read(joined.first.include);
+      if (joined.first.complete(rows, limit)) return rows.map((row) => this.toRecord(row));
+    }
+    const rows = await read(joined?.include ?? this.joinedFields?.include ?? []);
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -120,4 +135,16 @@ export class ConsoleResource extends Resource {
       return null;
     }
   }
+}
+
+/** A list's filter values by name, as custom filters receive them (`{ from, to }` for ranges). */
+function filterValues(filter: Filter): Record<string, FilterValue> {
+  const values: Record<string, FilterValue> = {};
+  for (const [path, element] of Object.entries(filter.filters)) {
+    const value: unknown = (element as { value?: unknown }).value;
+    if (typeof value === 'string' || (typeof value === 'object' && value !== null)) {
+      values[path] = value;
+    }
+  }
+  return values;
 }

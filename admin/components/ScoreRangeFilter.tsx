@@ -2,9 +2,13 @@ import React from 'react';
 import { PropertyLabel, type FilterPropertyProps } from 'adminjs';
 import { Box, FormGroup, Input, Label } from '@adminjs/design-system';
 
-/** The score filter as a range from 0 to 1 (`filters.score~~from`, `filters.score~~to`), either end optional. */
+/**
+ * A number filter as a range (`filters.score~~from`, `filters.score~~to`), either end optional: from 0 to
+ * 1 (score, margin) or to the property's `custom.max` (entropy, in nats).
+ */
 const ScoreRangeFilter: React.FC<FilterPropertyProps> = ({ property, filter, onChange }) => {
   const values = (filter ?? {}) as Record<string, unknown>;
+  const max = Number((property.custom as { max?: unknown } | undefined)?.max ?? 1);
   const end = (which: 'from' | 'to') => {
     const key = `${property.path}~~${which}`;
     return (
@@ -15,9 +19,9 @@ const ScoreRangeFilter: React.FC<FilterPropertyProps> = ({ property, filter, onC
           id={`filter-${key}`}
           type="number"
           min={0}
-          max={1}
+          max={max}
           step={0.05}
-          placeholder={which === 'from' ? '0' : '1'}
+          placeholder={which === 'from' ? '0' : String(max)}
           value={String(values[key] ?? '')}
           onChange={(event: React.ChangeEvent<HTMLInputElement>) => onChange(key, event.target.value)}
           style={{ width: '100%' }}

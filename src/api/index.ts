@@ -5,6 +5,7 @@ import type { Sequelize } from 'sequelize';
 import { KeyAuthenticator } from '../auth/api-keys/authenticate-key.js';
 import { ModelRuntime } from '../ml/runtime/model-runtime.js';
 import { PerMinuteStats } from '../monitoring/per-minute-stats.js';
+import { PredictSampler } from '../monitoring/predict-sampler.js';
 import type { Config } from '../platform/config.js';
 import { jsonBody } from './json-body.js';
 import { authenticate } from './authenticate.js';
@@ -51,12 +52,16 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
     keyColumn: 'model_version_id',
     keyType: 'int',
   }).start();
+  const sampler = new PredictSampler(sequelize, {
+    rate: config.PREDICT_SAMPLE_RATE,
+    retentionDays: config.PREDICT_SAMPLE_RETENTION_DAYS,
+  }).start();
   const runtime = new ModelRuntime({ tabularBatchRows: 4_096, textBatchRows: 64 });
   const keys = new KeyAuthenticator(sequelize);
   const pool = config.INFERENCE_THREADS > 0 ? new PredictPool(config.INFERENCE_THREADS) : undefined;
 
   const v1 = new ApiVersion('v1');
-  const predict = addV1Routes(v1, { config, sequelize, runtime, inferenceStats, ...(pool ? { pool } : {}) });
+  const predict = addV1Routes(v1, { config, sequelize, runtime, inferenceStats, sampler, ...(pool ? { pool } : {}) });
 
   // Every /api/v1 request goes through these, in this order, whichever way it is routed.
   const chain: ApiHandler[] = [
@@ -102,11 +107,11 @@ export function createApi({ config, sequelize, session, sessionCookieName }: Api
     fastPath: predictFastPath(chain, predict),
     versions: [v1],
     flush: async () => {
-      await Promise.all([inferenceStats.flush(), counters.sync()]);
+      await Promise.all([inferenceStats.flush(), counters.sync(), sampler.flush()]);
     },
     close: async () => {
       keys.close();
-      await Promise.all([counters.stop(), inferenceStats.stop(), runtime.close(), pool?.close()]);
+      await Promise.all([counters.stop(), inferenceStats.stop(), sampler.stop(), runtime.close(), pool?.close()]);
     },
   };
 }

@@ -129,6 +129,13 @@ export const ConfigSchema = z
     /** Predict answers kept per web process (same version, same instances → same answer); 0 turns the cache off. */
     PREDICT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     /**
+     * Share of predicted instances (0 to 1) kept in predict_samples with their input and answer, for
+     * drift reports; written in batches off the request's path. 0 turns sampling off.
+     */
+    PREDICT_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
+    /** Days a predict sample is kept; older ones are deleted every hour by each web process. */
+    PREDICT_SAMPLE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+    /**
      * Bearer token that `GET /metrics` requires. Unset: /metrics answers 404 to everyone, loopback
      * included, because behind a reverse proxy on the same host every request arrives from 127.0.0.1.
      */

@@ -11,12 +11,21 @@ export interface PredictionCriteria {
   scoreTo?: number;
   scoredFrom?: string;
   scoredTo?: string;
+  /** Margin (top-1 − top-2 probability) and entropy (nats) ranges, inclusive: how sure the prediction was. */
+  marginFrom?: number;
+  marginTo?: number;
+  entropyFrom?: number;
+  entropyTo?: number;
   /** true: the prediction differs from the human label; false: it agrees (records without either never match). */
   misclassified?: boolean;
 }
 
-/** Which way a list walks the records' ids: newest first (the console's default sort) or oldest first. */
-export type IdWalk = 'down' | 'up';
+/**
+ * Which way a list walks the records' ids: newest first (the console's default sort) or oldest first;
+ * `none` when the list is ordered by something else that its own join walks (e.g. the prediction's
+ * margin, down an index of one version's predictions), so filters only probe each row and bound nothing.
+ */
+export type IdWalk = 'down' | 'up' | 'none';
 
 /**
  * The one rule for filtering records by their prediction: `records.id IN (SELECT record_id FROM
@@ -28,8 +37,9 @@ export type IdWalk = 'down' | 'up';
  */
 export function predictionWhere(criteria: PredictionCriteria, walk: IdWalk = 'down'): WhereOptions {
   const { misclassified, ...rest } = criteria;
+  if (walk === 'none') return probeOnly(criteria);
   const byIndex = rest.modelVersionId !== undefined || rest.predictedLabel !== undefined;
-  const probed = misclassified !== undefined || rest.scoreFrom !== undefined || rest.scoreTo !== undefined;
+  const probed = misclassified !== undefined || rangeConditions(criteria).some((c) => !c.startsWith('scored_at'));
   if (probed && !byIndex) return probedPredictionWhere(criteria, walk);
   if (misclassified === undefined) return latestPredictionWhere(rest, walk);
   return {
@@ -55,14 +65,7 @@ const agreement = (misclassified: boolean) => `p.predicted_label ${misclassified
  * nothing scored.
  */
 function probedPredictionWhere(criteria: PredictionCriteria, walk: IdWalk): WhereOptions {
-  const sequelize = sequelizeOf();
-  const conditions: string[] = [];
-  if (criteria.scoreFrom !== undefined) conditions.push(`score >= ${sequelize.escape(criteria.scoreFrom)}`);
-  if (criteria.scoreTo !== undefined) conditions.push(`score <= ${sequelize.escape(criteria.scoreTo)}`);
-  if (criteria.scoredFrom !== undefined)
-    conditions.push(`scored_at >= CAST(${sequelize.escape(criteria.scoredFrom)} AS timestamptz)`);
-  if (criteria.scoredTo !== undefined)
-    conditions.push(`scored_at <= CAST(${sequelize.escape(criteria.scoredTo)} AS timestamptz)`);
+  const conditions = rangeConditions(criteria);
   const probe = [
     'p.record_id = "DataRecord"."id"',
     ...conditions.map((c) => `p.${c}`),
@@ -80,19 +83,57 @@ function probedPredictionWhere(criteria: PredictionCriteria, walk: IdWalk): Wher
   };
 }
 
+/** The ranges on the prediction's own columns (score, margin, entropy, time), as SQL over record_predictions. */
+function rangeConditions(criteria: PredictionCriteria): string[] {
+  const sequelize = sequelizeOf();
+  const number = (column: string, op: '>=' | '<=', value: number | undefined) =>
+    value === undefined ? [] : [`${column} ${op} ${sequelize.escape(value)}`];
+  const time = (op: '>=' | '<=', value: string | undefined) =>
+    value === undefined ? [] : [`scored_at ${op} CAST(${sequelize.escape(value)} AS timestamptz)`];
+  return [
+    ...number('score', '>=', criteria.scoreFrom),
+    ...number('score', '<=', criteria.scoreTo),
+    ...number('margin', '>=', criteria.marginFrom),
+    ...number('margin', '<=', criteria.marginTo),
+    ...number('entropy', '>=', criteria.entropyFrom),
+    ...number('entropy', '<=', criteria.entropyTo),
+    ...time('>=', criteria.scoredFrom),
+    ...time('<=', criteria.scoredTo),
+  ];
+}
+
+/**
+ * For a list ordered by its prediction (walk `none`): every condition as one probe of the record's
+ * prediction by primary key, no bound (the ordered join decides which records come first).
+ */
+function probeOnly(criteria: PredictionCriteria): WhereOptions {
+  const sequelize = sequelizeOf();
+  if (criteria.scored === false) {
+    return {
+      [Op.and]: [literal('NOT EXISTS (SELECT 1 FROM record_predictions p WHERE p.record_id = "DataRecord"."id")')],
+    };
+  }
+  const probe = [
+    'p.record_id = "DataRecord"."id"',
+    ...(criteria.modelVersionId === undefined
+      ? []
+      : [`p.model_version_id = ${sequelize.escape(Math.trunc(criteria.modelVersionId))}`]),
+    ...(criteria.predictedLabel === undefined
+      ? []
+      : [`p.predicted_label = ${sequelize.escape(criteria.predictedLabel)}`]),
+    ...rangeConditions(criteria).map((c) => `p.${c}`),
+    ...(criteria.misclassified === undefined ? [] : [agreement(criteria.misclassified)]),
+  ];
+  return { [Op.and]: [literal(`EXISTS (SELECT 1 FROM record_predictions p WHERE ${probe.join(' AND ')})`)] };
+}
+
 /** The index-backed form: by version and/or label, or any prediction, with scores and times as extra conditions. */
 function latestPredictionWhere(criteria: Omit<PredictionCriteria, 'misclassified'>, walk: IdWalk): WhereOptions {
   const sequelize = sequelizeOf();
   const version =
     criteria.modelVersionId === undefined ? undefined : String(sequelize.escape(Math.trunc(criteria.modelVersionId)));
   const label = criteria.predictedLabel === undefined ? undefined : String(sequelize.escape(criteria.predictedLabel));
-  const others: string[] = [];
-  if (criteria.scoreFrom !== undefined) others.push(`score >= ${sequelize.escape(criteria.scoreFrom)}`);
-  if (criteria.scoreTo !== undefined) others.push(`score <= ${sequelize.escape(criteria.scoreTo)}`);
-  if (criteria.scoredFrom !== undefined)
-    others.push(`scored_at >= CAST(${sequelize.escape(criteria.scoredFrom)} AS timestamptz)`);
-  if (criteria.scoredTo !== undefined)
-    others.push(`scored_at <= CAST(${sequelize.escape(criteria.scoredTo)} AS timestamptz)`);
+  const others = rangeConditions(criteria);
   // "Never scored" as an anti-join: NOT IN over a million ids would not fit a hash and rescan per row.
   if (criteria.scored === false && version === undefined && label === undefined && others.length === 0) {
     return {

@@ -2,7 +2,7 @@ import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import * as z from 'zod';
 import { RecordSplit } from '../../models/enums.js';
 import { containing } from '../db/containing.js';
-import { predictionWhere } from './prediction-where.js';
+import { predictionWhere, type IdWalk } from './prediction-where.js';
 
 /** Most ids one request may name; larger selections are made with a filter. */
 export const MAX_SELECTED_IDS = 10_000;
@@ -57,7 +57,8 @@ export const RecordSelection = z.union([
 ]);
 export type RecordSelection = z.infer<typeof RecordSelection>;
 
-export function selectionWhere(selection: RecordSelection): WhereOptions {
+/** `walk`: as the list walks the records (src/records/prediction-where.ts); selections walk ids newest first. */
+export function selectionWhere(selection: RecordSelection, walk: IdWalk = 'down'): WhereOptions {
   if ('ids' in selection) return { id: { [Op.in]: selection.ids } };
   const { datasetId, split, label, predictedLabel, tag, text, scoredByVersionId, misclassified, scoreFrom, scoreTo } =
     selection.filter;
@@ -68,7 +69,7 @@ export function selectionWhere(selection: RecordSelection): WhereOptions {
     ...(label ? { label } : {}),
     ...(tag ? { tags: { [Op.contains]: [tag] } } : {}),
     [Op.and]: [
-      ...(Object.values(prediction).some((v) => v !== undefined) ? [predictionWhere(prediction)] : []),
+      ...(Object.values(prediction).some((v) => v !== undefined) ? [predictionWhere(prediction, walk)] : []),
       ...(text ? [Sequelize.where(Sequelize.col('text'), containing(text))] : []),
     ],
   };

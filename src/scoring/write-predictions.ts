@@ -2,7 +2,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import type { EncodedPredictions } from './encode-prediction-rows.js';
+import { PREDICTION_COLUMNS, type EncodedPredictions } from './encode-prediction-rows.js';
 import { saveCheckpoint } from './record-progress.js';
 
 /** Advisory lock namespace: scoring steps of one dataset take turns writing its predictions. */
@@ -53,10 +53,6 @@ async function replacePredictions(client: pg.Client, encoded: EncodedPredictions
     await client.query('DELETE FROM record_predictions WHERE record_id = ANY ($1::bigint[])', [encoded.ids]);
   await pipeline(
     Readable.from([encoded.data]),
-    client.query(
-      copyFrom(
-        'COPY record_predictions (record_id, model_version_id, predicted_label, score, probabilities, job_id) FROM STDIN (FORMAT binary)',
-      ),
-    ),
+    client.query(copyFrom(`COPY record_predictions (${PREDICTION_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`)),
   );
 }

@@ -20,6 +20,8 @@ const BENCHMARKS = [
   'revert',
   'review-queue',
   'score',
+  'uncertainty-write',
+  'uncertainty',
   'predict',
   'start',
   'soak',
@@ -266,6 +268,27 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
         ? `peer ${num(get(peer, 'batch64', 'rowsPerSecond'))} (×${num(get(predict, 'ratios', 'rowsPerSecondBatch64'), 1)})`
         : '',
       '≥ 25× peer',
+    ]);
+    rows.push([
+      'predict with sampling over without, 1 / 64 instances',
+      `${num(get(predict, 'sampling', 'withOverWithout', 'requestsPerSecondBatch1'), 3)} / ${num(get(predict, 'sampling', 'withOverWithout', 'rowsPerSecondBatch64'), 3)}`,
+      `without: ${num(get(predict, 'sampling', 'withoutSampling', 'batch1', 'requestsPerSecond'))} req/s`,
+      '≥ 0.95',
+    ]);
+  }
+  const uncertainty = results.uncertainty;
+  if (uncertainty) {
+    rows.push([
+      'scoring 1M with the uncertainty indexes / without (rows/s)',
+      `${num(get(uncertainty, 'scoring', 'withIndexes'))} / ${num(get(uncertainty, 'scoring', 'withoutIndexes'))} (×${num(get(uncertainty, 'scoring', 'withIndexesOverWithout'), 3)})`,
+      '',
+      '≥ 0.9×',
+    ]);
+    rows.push([
+      'least certain first @1M, console p50 (ms)',
+      num(get(uncertainty, 'pagesAt1M', 'uncertainty', 'leastCertainFirst', 'p50Ms'), 1),
+      `scored-by-version filter ${num(get(uncertainty, 'pagesAt1M', 'todaysPredictionFilters', 'scoredByVersion', 'p50Ms'), 1)}`,
+      'as fast',
     ]);
   }
   if (start) {

@@ -25,13 +25,14 @@ export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   ready: string,
-  options: { nodeArgs?: readonly string[]; timeoutMs?: number } = {},
+  /** `main`: another build's main.js (a benchmark's baseline). */
+  options: { nodeArgs?: readonly string[]; timeoutMs?: number; main?: string } = {},
 ): Promise<CliProcess> {
   const started = performance.now();
   // Production mode against a database of one's own requires SESSION_SECRET; '' means "leave it unset".
   const withSecret =
     env.DATABASE_URL && env.SESSION_SECRET === undefined ? { ...env, SESSION_SECRET: TEST_SESSION_SECRET } : env;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? MAIN, ...args], {
     env: withSecret,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

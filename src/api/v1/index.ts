@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { ModelRuntime } from '../../ml/runtime/model-runtime.js';
 import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
+import type { PredictSampler } from '../../monitoring/predict-sampler.js';
 import type { Config } from '../../platform/config.js';
 import type { ApiVersion } from '../route.js';
 import { addDatasetRoutes } from './datasets.js';
@@ -19,6 +20,7 @@ export interface V1Dependencies {
   sequelize: Sequelize;
   runtime: ModelRuntime;
   inferenceStats: PerMinuteStats<number>;
+  sampler: PredictSampler;
   pool?: PredictPool;
 }
 
@@ -29,6 +31,7 @@ export function addV1Routes(api: ApiVersion, deps: V1Dependencies): PredictEndpo
     stats: deps.inferenceStats,
     maxInstances: deps.config.API_MAX_INSTANCES,
     cacheEntries: deps.config.PREDICT_CACHE_ENTRIES,
+    sampler: deps.sampler,
     ...(deps.pool ? { pool: deps.pool } : {}),
   });
   addModelRoutes(api);

@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import { ModelFault } from '../../errors/domain-error.js';
 import { HttpProblem } from '../problem.js';
-import type { LargePredictResult, LargePredictTask } from './predict-thread.js';
+import type { LargePredictResult, LargePredictTask, SampledRows } from './predict-thread.js';
 
 /**
  * Worker threads for large predict requests: onnxruntime's `run` and the parsing and validation of
@@ -24,7 +24,7 @@ export class PredictPool {
   }
 
   /** The predictions as JSON text, or throws the request's problem (400 with field paths, …) or the model's fault (ModelFault). */
-  async predict(task: LargePredictTask): Promise<{ predictions: string; rows: number }> {
+  async predict(task: LargePredictTask): Promise<{ predictions: string; rows: number; sampled: SampledRows | null }> {
     if (this.pool.queueSize >= this.pool.options.maxQueue) {
       throw new HttpProblem(
         503,

@@ -5,6 +5,7 @@ import { PredictionCache } from '../../ml/runtime/prediction-cache.js';
 import { ALIAS_PATTERN } from '../../registry/promote-alias.js';
 import { recordInference, type InferenceOutcome } from '../../monitoring/inference-metrics.js';
 import type { PerMinuteStats } from '../../monitoring/per-minute-stats.js';
+import type { PredictSampler } from '../../monitoring/predict-sampler.js';
 import { ModelFault } from '../../errors/domain-error.js';
 import { callerOf } from '../caller.js';
 import { authorizeRoute, type ApiVersion, type RouteAccess } from '../route.js';
@@ -63,6 +64,8 @@ export interface PredictDependencies {
   stats: PerMinuteStats<number>;
   maxInstances: number;
   cacheEntries: number;
+  /** Keeps a share of predicted instances (PREDICT_SAMPLE_RATE) for drift reports, written off this path. */
+  sampler: PredictSampler;
   /** Worker threads for large bodies (INFERENCE_THREADS > 0). */
   pool?: PredictPool;
 }
@@ -81,7 +84,7 @@ export interface PredictEndpoint {
 /** `POST /models/{name}/predict`: label and probabilities per instance, from one exact version. */
 export function addPredictRoute(
   api: ApiVersion,
-  { runtime, stats, maxInstances, cacheEntries, pool }: PredictDependencies,
+  { runtime, stats, maxInstances, cacheEntries, sampler, pool }: PredictDependencies,
 ): PredictEndpoint {
   const cache = new PredictionCache<string>(cacheEntries);
   const PredictBody = predictBodySchema(maxInstances);
@@ -116,7 +119,11 @@ export function addPredictRoute(
       }
       try {
         // Throws (and so caches nothing) when the model answered NaN or infinity: see predictionsJson.
-        predictions = predictionsJson(served, await served.batcher.predict(inputs), body.instances.length);
+        const probabilities = await served.batcher.predict(inputs);
+        predictions = predictionsJson(served, probabilities, body.instances.length);
+        // After the check: a model answering NaN is not sampled. Answers from the cache are not sampled
+        // again (their input was, at the rate, when first computed).
+        sampler.offer(served, inputs, probabilities, body.instances.length);
       } catch (error) {
         observe(served, stats, 'error', started);
         if (error instanceof ModelFault) await reportModelFault(callerOf(res).actor, served, error);
@@ -139,13 +146,18 @@ export function addPredictRoute(
     const { started, served, alias } = await begin(params, query);
     const { modelName, version, signature, width, features } = served;
     try {
-      const { predictions } = await threads.predict({
+      const { predictions, sampled } = await threads.predict({
         versionId: served.versionId,
         onnx: served.onnx,
         spec: { modelName, version, signature, width, features },
         text,
         maxInstances,
+        sampleRate: sampler.rate,
       });
+      if (sampled) {
+        const picked = Array.from({ length: sampled.count }, (_, i) => i);
+        sampler.keep(served, sampled.inputs, sampled.probabilities, picked);
+      }
       observe(served, stats, 'success', started);
       return answerJson(served, alias, false, predictions);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, literal, type Includeable, type Order, type WhereOptions } from 'sequelize';
 import * as z from 'zod';
 import { DataRecord } from '../../../models/index.js';
 import { RecordPrediction } from '../../../models/record-prediction.js';
@@ -12,6 +12,13 @@ import {
   previewBulkEdit,
 } from '../../records/bulk-edit.js';
 import { explainingDeletion } from '../../records/deleted-record.js';
+import { predictionWhere } from '../../records/prediction-where.js';
+import {
+  startsWithUncertain,
+  uncertainPageIsComplete,
+  UNCERTAIN_CONDITION,
+  type UncertaintyColumn,
+} from '../../records/uncertain-predictions.js';
 import { RecordFilter, selectionWhere } from '../../records/record-selection.js';
 import { createRecord, deleteRecord, NewRecord, RecordFields, updateRecord } from '../../records/save-record.js';
 import { callerOf } from '../caller.js';
@@ -19,6 +26,16 @@ import type { ApiVersion } from '../route.js';
 import { IdParam, PageQuery, pageOf } from '../schemas.js';
 import { RecordSchema } from './resource-schemas.js';
 import { page, recordJson } from './serialize.js';
+
+const optionalRange = (max: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce
+      .number({ error: `a number from 0 to ${max}` })
+      .min(0)
+      .max(max)
+      .optional(),
+  );
 
 const RecordListQuery = PageQuery.extend({
   datasetId: RecordFilter.shape.datasetId.meta({ description: "Only this dataset's records." }),
@@ -31,13 +48,60 @@ const RecordListQuery = PageQuery.extend({
     .date({ error: 'a date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z' })
     .optional()
     .meta({ description: 'Changed at or after this time.' }),
-  order: z
-    .enum(['id', '-id'])
-    .default('id')
-    .meta({ description: 'By id, ascending (`id`) or descending (`-id`); `after` continues in that order.' }),
+  scoredByVersionId: RecordFilter.shape.scoredByVersionId.meta({
+    description: 'Latest prediction made by this model version (needed to order by margin or entropy).',
+  }),
+  marginFrom: optionalRange(1).meta({ description: 'Prediction margin (top-1 − top-2 probability) at least.' }),
+  marginTo: optionalRange(1).meta({ description: 'Prediction margin at most, e.g. 0.1 for the unsure ones.' }),
+  entropyFrom: optionalRange(100).meta({ description: 'Prediction entropy (nats) at least.' }),
+  entropyTo: optionalRange(100).meta({ description: 'Prediction entropy (nats) at most.' }),
+  order: z.enum(['id', '-id', 'margin', '-margin', 'entropy', '-entropy']).default('id').meta({
+    description:
+      'By id (`id` ascending, `-id` descending), or by the prediction of `scoredByVersionId`: `margin` is least certain first, `-entropy` highest entropy first (ties by id). `after` continues in that order.',
+  }),
+}).superRefine((query, context) => {
+  if (!query.order.endsWith('id') && query.scoredByVersionId === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['scoredByVersionId'],
+      message: `order=${query.order} needs scoredByVersionId: margins and entropies of two model versions do not compare`,
+    });
+  }
 });
 
 const withPrediction = { model: RecordPrediction, as: 'prediction', required: false } as const;
+
+/**
+ * A page ordered by the prediction of one version ("least certain first"), from the `after` record's
+ * place (a row comparison: an index condition), with ties by id; the filters probe each record (no id
+ * bound: the order is not by id). `uncertainOnly`: read from the uncertain predictions alone, down the
+ * partial index (src/records/uncertain-predictions.ts says when that page is the whole one).
+ */
+function byPredictionPage(
+  column: UncertaintyColumn,
+  direction: 'ASC' | 'DESC',
+  version: number,
+  after: number | undefined,
+  uncertainOnly: boolean,
+): { include: Includeable[]; order: Order } {
+  const where: WhereOptions[] = [{ modelVersionId: version }, { [column]: { [Op.ne]: null } }];
+  if (uncertainOnly) where.push(literal(`"prediction".${UNCERTAIN_CONDITION}`));
+  if (after !== undefined) {
+    const comparison = direction === 'ASC' ? '>' : '<';
+    where.push(
+      literal(
+        `("prediction"."${column}", "prediction"."record_id") ${comparison} (SELECT ${column}, record_id FROM record_predictions WHERE record_id = ${Number(after)} AND model_version_id = ${Number(version)})`,
+      ),
+    );
+  }
+  return {
+    include: [{ ...withPrediction, required: true, where: { [Op.and]: where } }],
+    order: [
+      [{ model: RecordPrediction, as: 'prediction' }, column, direction],
+      [{ model: RecordPrediction, as: 'prediction' }, 'recordId', direction],
+    ],
+  };
+}
 
 /**
  * A write's body is checked by the service it goes to (the console's path too), so both answer the
@@ -59,21 +123,46 @@ export function addRecordRoutes(api: ApiVersion): void {
     query: RecordListQuery,
     responses: { 200: { description: 'A page of records.', schema: pageOf(RecordSchema) } },
     handler: async ({ query }) => {
-      const { limit, after, order, updatedSince, ...filter } = query;
+      const { limit, after, order, updatedSince, marginFrom, marginTo, entropyFrom, entropyTo, ...filter } = query;
+      const byId = order === 'id' || order === '-id';
+      const walk = byId ? 'down' : 'none';
+      const uncertainty = { marginFrom, marginTo, entropyFrom, entropyTo };
       const where: WhereOptions = {
         [Op.and]: [
-          selectionWhere({ filter }),
+          selectionWhere({ filter }, walk),
+          ...(Object.values(uncertainty).some((v) => v !== undefined) ? [predictionWhere(uncertainty, walk)] : []),
           ...(updatedSince ? [{ updatedAt: { [Op.gte]: updatedSince } }] : []),
-          ...(after !== undefined ? [{ id: order === 'id' ? { [Op.gt]: after } : { [Op.lt]: after } }] : []),
+          ...(byId && after !== undefined ? [{ id: order === 'id' ? { [Op.gt]: after } : { [Op.lt]: after } }] : []),
         ],
       };
-      const rows = await DataRecord.findAll({
-        where,
-        include: [withPrediction],
-        order: [['id', order === 'id' ? 'ASC' : 'DESC']],
-        limit: limit + 1,
-      });
-      return page(rows.map(recordJson), limit);
+      if (byId) {
+        const rows = await DataRecord.findAll({
+          where,
+          include: [withPrediction],
+          order: [['id', order === 'id' ? 'ASC' : 'DESC']],
+          limit: limit + 1,
+        });
+        return page(rows.map(recordJson), limit);
+      }
+      const column: UncertaintyColumn = order.endsWith('margin') ? 'margin' : 'entropy';
+      const direction = order.startsWith('-') ? 'DESC' : 'ASC';
+      const version = filter.scoredByVersionId ?? 0; // required with this order (the query's refinement)
+      const read = (uncertainOnly: boolean) =>
+        DataRecord.findAll({
+          where,
+          ...byPredictionPage(column, direction, version, after, uncertainOnly),
+          limit: limit + 1,
+        }) as Promise<Array<DataRecord & { prediction: RecordPrediction }>>;
+      if (startsWithUncertain(column, direction)) {
+        const rows = await read(true);
+        const complete = uncertainPageIsComplete(
+          column,
+          rows.map((r) => r.prediction),
+          limit + 1,
+        );
+        if (complete) return page(rows.map(recordJson), limit);
+      }
+      return page((await read(false)).map(recordJson), limit);
     },
   });
 

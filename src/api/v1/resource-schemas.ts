@@ -36,6 +36,8 @@ export const RecordSchema = z
       .object({
         label: z.string(),
         score: z.number(),
+        margin: z.number().nullable().meta({ description: 'Top-1 minus top-2 probability: 0 a tie, 1 certain.' }),
+        entropy: z.number().nullable().meta({ description: 'Entropy of the probabilities in nats: 0 certain.' }),
         modelVersionId: z.number().int(),
         jobId: z.number().int().nullable(),
         scoredAt: z.string(),

@@ -27,6 +27,8 @@ export const recordJson = (r: DataRecord & { prediction?: RecordPrediction | nul
     ? {
         label: r.prediction.predictedLabel,
         score: r.prediction.score,
+        margin: r.prediction.margin ?? null,
+        entropy: r.prediction.entropy ?? null,
         modelVersionId: r.prediction.modelVersionId,
         jobId: r.prediction.jobId === null ? null : Number(r.prediction.jobId),
         scoredAt: r.prediction.scoredAt.toISOString(),

@@ -109,6 +109,11 @@ describe('batch scoring (jobs on real Postgres, onnxruntime)', () => {
         assert.ok(Math.abs(p - probabilities[c]!) < 1e-6, `record ${record.id} class ${c}`),
       );
       assert.ok(Math.abs(prediction.score - Math.max(...probabilities)) < 1e-6);
+      // Margin and entropy computed here from the model's own output, not by the scoring code's rule.
+      const [top, second] = [...probabilities].sort((a, b) => b - a);
+      assert.ok(Math.abs(prediction.margin! - (top! - second!)) < 1e-6, `record ${record.id} margin`);
+      const entropy = probabilities.reduce((sum, p) => (p > 0 ? sum - p * Math.log(p) : sum), 0);
+      assert.ok(Math.abs(prediction.entropy! - entropy) < 1e-5, `record ${record.id} entropy`);
       assert.equal(prediction.modelVersionId, version.id);
       assert.equal(Number(prediction.jobId), job.id);
       checked += 1;

@@ -48,10 +48,22 @@ describe('scoring chunk encoding', () => {
     assert.ok(encoded.data.subarray(0, header.length).equals(header));
     assert.ok(encoded.data.subarray(-2).equals(BINARY_COPY_TRAILER));
     let at = header.length;
-    assert.equal(encoded.data.readInt16BE(at), 6, 'six columns');
+    assert.equal(encoded.data.readInt16BE(at), 8, 'eight columns');
     assert.equal(Number(encoded.data.readBigInt64BE(at + 6)), 10, 'record_id');
     assert.equal(encoded.data.readInt32BE(at + 18), 7, 'model_version_id');
     at += 22;
     assert.equal(encoded.data.toString('utf8', at + 4, at + 4 + encoded.data.readInt32BE(at)), 'yes');
+  });
+
+  it('ends each row with the margin and entropy of its probabilities', () => {
+    const probabilities = new Float32Array([0.7, 0.2, 0.1]);
+    const encoded = encodePredictionRows([5], { rows: [0], probabilities }, ['a', 'b', 'c'], 1, 2);
+    // The last two fields of the only row, before the trailer: (length 4, float4) twice.
+    const end = encoded.data.length - BINARY_COPY_TRAILER.length;
+    assert.equal(encoded.data.readInt32BE(end - 16), 4);
+    assert.ok(Math.abs(encoded.data.readFloatBE(end - 12) - 0.5) < 1e-6, 'margin 0.7 − 0.2');
+    const entropy = -(0.7 * Math.log(0.7) + 0.2 * Math.log(0.2) + 0.1 * Math.log(0.1));
+    assert.equal(encoded.data.readInt32BE(end - 8), 4);
+    assert.ok(Math.abs(encoded.data.readFloatBE(end - 4) - entropy) < 1e-6, 'entropy in nats');
   });
 });
