@@ -9,6 +9,7 @@ import {
   DataRecord,
   Dataset,
   initModels,
+  Job,
   MlModel,
   ModelAlias,
   ModelVersion,
@@ -21,6 +22,9 @@ import { updateRecord } from '../../src/records/save-record.js';
 import { RequestStats } from '../../src/monitoring/request-stats.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { trainModel } from '../../src/ml/train-model.js';
+import { claimItem } from '../../src/review/claim-item.js';
+import { createReviewQueue } from '../../src/review/create-queue.js';
+import { labelItem } from '../../src/review/label-item.js';
 import { seedDemoData } from '../../seeders/index.js';
 import { connectSequelize } from '../../src/db/connection.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
@@ -261,6 +265,47 @@ try {
     ],
     ['verify-audit', '/admin/resources/auditEvents/actions/verify', '[data-testid="verify-run"]'],
     ['export-audit', '/admin/resources/auditEvents/actions/export', '[data-testid="export-audit"]'],
+  ]);
+  // The review loop: a least-margin queue over the spam filter's predictions, a content manager
+  // confirming or fixing a few labels, a retrain on what was reviewed, and the penguins' drift report.
+  const manager = (await User.findOne({ where: { email: 'content@example.com' } }))!;
+  const asScientist = { type: 'user' as const, id: scientist.id, email: scientist.email, role: scientist.role };
+  const asManager = { type: 'user' as const, id: manager.id, email: manager.email, role: manager.role };
+  const built = await createReviewQueue(asScientist, {
+    datasetId: spamData.id,
+    modelVersionId: spamVersion.id,
+    strategy: 'least_margin',
+    filter: { split: 'train', dedupe: 'exact' },
+    size: 60,
+    secondReview: true,
+  });
+  while (!['succeeded', 'failed', 'cancelled'].includes((await Job.findByPk(built.jobId))!.status))
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let n = 0; n < 24; n += 1) {
+    const work = await claimItem(asManager, built.queue.id);
+    if (!work.item) break;
+    const label = work.item.record.label ?? work.queue.labels[0]!;
+    await labelItem(asManager, built.queue.id, work.item.position, { label });
+  }
+  const reviewedVersion = (
+    await trainModel(asScientist, { model: 'spam-filter', reviewedSince: new Date(Date.now() - 3_600_000) })
+  ).version;
+  await shoot('scientist@example.com', [
+    [
+      'review-queue',
+      `/admin/resources/reviewQueues/records/${built.queue.id}/show`,
+      '[data-testid="review-queue-progress"]',
+    ],
+    ['drift-report', `/admin/resources/models/records/${penguins.id}/drift`, '[data-testid="drift-report"] canvas'],
+    [
+      'reviewed-report',
+      `/admin/resources/modelVersions/records/${reviewedVersion.id}/show`,
+      '[data-testid="reviewed-report"]',
+      true,
+    ],
+  ]);
+  await shoot('content@example.com', [
+    ['label-queue', `/admin/resources/reviewQueues/records/${built.queue.id}/label`, '[data-testid="label-item"]'],
   ]);
   await browser.close();
   await stopWorker();
