@@ -2,15 +2,20 @@
 // 1,000,000-row tabular dataset, trains two versions, scores every record with the first (margin and
 // entropy computed by SQL as migration 20261208000100's backfill does, so this runs before and after
 // scoring writes them itself), then times the `review` job's work (buildReviewQueue, called directly)
-// for each strategy: 200 items, and 1,000 with exact dedupe. Median of 3 runs after one warm-up.
+// for each strategy: 200 items, and 1,000 with exact dedupe. Median of 3 runs after one warm-up. Then
+// the pages of working one queue: its page, a reviewer's claim, a label and the next claim.
 import { QueryTypes } from 'sequelize';
-import { MlModel, sequelizeOf } from '../../models/index.js';
+import { MlModel, sequelizeOf, User } from '../../models/index.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
 import { startQueue, stopQueue } from '../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { buildReviewQueue } from '../../src/review/build-queue.js';
+import { claimItem } from '../../src/review/claim-item.js';
 import { createReviewQueue } from '../../src/review/create-queue.js';
+import { labelItem } from '../../src/review/label-item.js';
+import { reviewQueueDetail } from '../../src/review/queue-progress.js';
+import { saveUser } from '../../src/users/save-user.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
 import { waitForJob } from '../support/jobs.js';
 import { benchDatabase } from './bench-database.js';
@@ -95,6 +100,34 @@ try {
     );
     results[name] = { ...timing, size: last.size, examined: last.examined };
   }
+  // Working a queue at a million scored records: its page (progress and agreement), a reviewer's
+  // page load (claim: the item held, else the next free one) and one label (an audited edit of the
+  // record) followed by the next claim, as the labeling page does. Services called directly (no HTTP).
+  await saveUser(system, {
+    email: 'bench-reviewer@example.com',
+    role: 'data_scientist',
+    password: 'bench reviewer passphrase 2026',
+  });
+  const person = (await User.findOne({ where: { email: 'bench-reviewer@example.com' } }))!;
+  const reviewer = { type: 'user', id: person.id, email: person.email, role: person.role } as const;
+  const worked = await createReviewQueue(system, { ...base, strategy: 'least_margin', size: 400 });
+  await buildReviewQueue(
+    system,
+    { queueId: worked.queue.id, size: 400 },
+    { jobId: worked.jobId, progress: async () => undefined },
+  );
+  const queuePage = await latency(() => reviewQueueDetail(reviewer, worked.queue.id), 50, 5);
+  const claimPage = await latency(() => claimItem(reviewer, worked.queue.id), 50, 5);
+  const labelAndNext = await latency(
+    async () => {
+      const work = await claimItem(reviewer, worked.queue.id);
+      await labelItem(reviewer, worked.queue.id, work.item!.position, {
+        label: work.item!.record.label ?? work.queue.labels[0]!,
+      });
+    },
+    200,
+    5,
+  );
   await stopQueue();
   console.log(
     JSON.stringify(
@@ -106,6 +139,12 @@ try {
         predictions: (scored.result as { scored?: number } | null)?.scored ?? null,
         note: "Time of the review job's work (choose, dedupe, write items), without the queue wait; includes creating the queue row.",
         results,
+        working: {
+          note: 'A 400-item least-margin queue over the same million scored records; services called in process.',
+          queuePage,
+          claim: claimPage,
+          labelAndNextClaim: labelAndNext,
+        },
       },
       null,
       2,

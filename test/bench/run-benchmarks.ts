@@ -233,6 +233,17 @@ function table(results: Partial<Record<Name, Json>>): string[][] {
       ['disagreement200', 'disagreement, 200 (20k compared)'],
     ] as const)
       rows.push([`build review queue @1M scored: ${label}, p50 ms`, num(built[name]?.p50Ms), '', '']);
+    for (const [key, label] of [
+      ['queuePage', "a queue's page (progress, agreement)"],
+      ['claim', 'labeling page load (claim)'],
+      ['labelAndNextClaim', 'label + next claim'],
+    ] as const)
+      rows.push([
+        `review queue @1M scored: ${label}, p50 ms`,
+        num(get(reviewQueue, 'working', key, 'p50Ms'), 1),
+        '',
+        '≤ 30',
+      ]);
   }
   if (score) {
     rows.push([
