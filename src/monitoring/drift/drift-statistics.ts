@@ -232,24 +232,19 @@ function liveStatement(input: StatisticsInput): string {
       SELECT feature, count(x) AS nl, count(*) FILTER (WHERE x IS NULL) AS ml,
              coalesce(array_agg(x ORDER BY x) FILTER (WHERE x IS NOT NULL), '{}') AS xs
         FROM nums GROUP BY feature),
-    bins AS (
-      SELECT n.feature, width_bucket(n.x, rv.edges) AS b, count(*) AS cl
-        FROM nums n JOIN refv rv USING (feature) WHERE n.x IS NOT NULL AND rv.edges IS NOT NULL GROUP BY 1, 2),
-    points AS (
-      SELECT rv.feature, z FROM refv rv, unnest(rv.sorted) AS z
-      UNION ALL SELECT feature, x FROM nums WHERE x IS NOT NULL),
-    ks AS MATERIALIZED (
-      SELECT feature, max(ARRAY[d, -z, live_above]) AS best FROM (
-        SELECT p.feature, p.z,
-               abs(width_bucket(p.z, rv.sorted) / rv.nr::float8 - width_bucket(p.z, l.xs) / l.nl::float8) AS d,
-               CASE WHEN width_bucket(p.z, rv.sorted) / rv.nr::float8 > width_bucket(p.z, l.xs) / l.nl::float8 THEN 1 ELSE 0 END AS live_above
-          FROM points p JOIN refv rv USING (feature) JOIN live_values l USING (feature)
-         WHERE rv.nr > 0 AND l.nl > 0) c
-       GROUP BY feature),
-    ks_split AS (
-      SELECT k.feature, k.best[1] AS ks, k.best[3] = 1 AS live_above,
-             least(rv.sorted[width_bucket(-k.best[2], rv.sorted) + 1], l.xs[width_bucket(-k.best[2], l.xs) + 1]) AS next
-        FROM ks k JOIN refv rv USING (feature) JOIN live_values l USING (feature)),
+    -- Per feature, over its own two arrays (a join of every value with its feature's arrays would
+    -- carry the arrays along each row: at a million records that spilled tens of GB to disk).
+    per_feature AS MATERIALIZED (
+      SELECT l.feature, l.nl, l.ml, rv.sorted, l.xs,
+             CASE WHEN rv.edges IS NOT NULL THEN (
+               SELECT coalesce(json_agg(json_build_array(b, cl)), '[]') FROM (
+                 SELECT width_bucket(x, rv.edges) AS b, count(*) AS cl FROM unnest(l.xs) AS x GROUP BY 1) c)
+             ELSE '[]' END AS bins,
+             CASE WHEN rv.nr > 0 AND l.nl > 0 THEN (
+               SELECT max(ARRAY[abs(width_bucket(z, rv.sorted) / rv.nr::float8 - width_bucket(z, l.xs) / l.nl::float8), -z,
+                                CASE WHEN width_bucket(z, rv.sorted) / rv.nr::float8 > width_bucket(z, l.xs) / l.nl::float8 THEN 1 ELSE 0 END])
+                 FROM (SELECT unnest(rv.sorted) AS z UNION ALL SELECT unnest(l.xs)) p) END AS best
+        FROM live_values l LEFT JOIN refv rv USING (feature)),
     labels AS (
       SELECT predicted_label AS v FROM picked UNION ALL SELECT predicted_label FROM samples)
     SELECT json_build_object(
@@ -258,10 +253,12 @@ function liveStatement(input: StatisticsInput): string {
       'usedRecords', (SELECT count(*) FROM side_ids),
       'usedSamples', (SELECT count(*) FROM samples),
       'reference', (SELECT coalesce(json_agg(json_build_object('feature', feature, 'nr', nr, 'mr', missing, 'edges', edges, 'bins', bins)), '[]') FROM refv),
-      'numeric', (SELECT coalesce(json_agg(json_build_object('feature', l.feature, 'nl', l.nl, 'ml', l.ml,
-                    'ks', k.ks, 'liveAbove', k.live_above, 'ksNext', k.next,
-                    'bins', (SELECT coalesce(json_agg(json_build_array(b, cl)), '[]') FROM bins WHERE bins.feature = l.feature))), '[]')
-                  FROM live_values l LEFT JOIN ks_split k USING (feature)),
+      'numeric', (SELECT coalesce(json_agg(json_build_object('feature', f.feature, 'nl', f.nl, 'ml', f.ml,
+                    'ks', f.best[1], 'liveAbove', f.best[3] = 1,
+                    -- The first value of either side above the KS point (null: it is the largest).
+                    'ksNext', least(f.sorted[width_bucket(-f.best[2], f.sorted) + 1], f.xs[width_bucket(-f.best[2], f.xs) + 1]),
+                    'bins', f.bins)), '[]')
+                  FROM per_feature f),
       'categories', (SELECT coalesce(json_agg(json_build_array(feature, v, n)), '[]') FROM (
                   SELECT feature, v, count(*) AS n FROM cats GROUP BY 1, 2) c),
       'labels', (SELECT coalesce(json_agg(json_build_array(v, n)), '[]') FROM (SELECT v, count(*) AS n FROM labels GROUP BY 1) l),
