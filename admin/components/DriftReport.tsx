@@ -38,12 +38,103 @@ const FeatureHistogram: React.FC<{ feature: FeatureDrift }> = ({ feature }) => {
   );
 };
 
+type ThresholdKey = 'psi' | 'ks' | 'oovRateIncrease' | 'minLiveRecords';
+const THRESHOLD_FIELDS: Array<{ key: ThresholdKey; label: string; step: string }> = [
+  { key: 'psi', label: 'PSI', step: '0.01' },
+  { key: 'ks', label: 'KS', step: '0.01' },
+  { key: 'oovRateIncrease', label: 'OOV rate increase', step: '0.01' },
+  { key: 'minLiveRecords', label: 'minimum live records', step: '1' },
+];
+
+/**
+ * The model's thresholds, editable by roles with models.driftSettings (the server refuses others too):
+ * PATCH /api/v1/models/{name}/drift-thresholds with the XSRF header; an empty field puts its default back.
+ */
+const ThresholdsForm: React.FC<{ report: Report; onSaved: (message: string) => void }> = ({ report, onSaved }) => {
+  const initial = () =>
+    Object.fromEntries(THRESHOLD_FIELDS.map((f) => [f.key, String(report.thresholds[f.key])])) as Record<
+      ThresholdKey,
+      string
+    >;
+  const [values, setValues] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => setValues(initial()), [report.model.id, report.computedAt]);
+  const save = async (event: React.FormEvent) => {
+    event.preventDefault();
+    // Only what changed: the model keeps following the defaults for the others.
+    const changed = THRESHOLD_FIELDS.filter((f) => values[f.key].trim() !== String(report.thresholds[f.key]));
+    if (changed.length === 0) {
+      setError('Nothing changed: edit a threshold, then save.');
+      return;
+    }
+    setSaving(true);
+    setError(null);
+    try {
+      const response = await fetch(`/api/v1/models/${encodeURIComponent(report.model.name)}/drift-thresholds`, {
+        method: 'PATCH',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', 'x-xsrf-token': xsrfToken() },
+        body: JSON.stringify(Object.fromEntries(changed.map((f) => [f.key, values[f.key].trim()]))),
+      });
+      // The API's problem detail names each wrong field and its allowed range.
+      const body = (await response.json().catch(() => ({}))) as { detail?: string };
+      if (!response.ok) {
+        setError(
+          body.detail ?? `The thresholds were not saved (HTTP ${response.status}). Reload the page and try again.`,
+        );
+        return;
+      }
+      onSaved('Thresholds saved; the report below is flagged with them.');
+    } catch {
+      setError('The thresholds were not saved: the server did not answer. Try again.');
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void save(e)} data-testid="drift-thresholds" style={{ marginBottom: 16 }}>
+      <Text variant="sm" mb="sm">
+        Thresholds of this model (empty: the default):
+      </Text>
+      <Box flex flexDirection="row" flexWrap="wrap" alignItems="flex-end" style={{ gap: 12 }}>
+        {THRESHOLD_FIELDS.map((f) => (
+          <label key={f.key} style={{ display: 'flex', flexDirection: 'column', fontSize: 12 }}>
+            {f.label}
+            <input
+              type="number"
+              min="0"
+              step={f.step}
+              name={f.key}
+              data-testid={`threshold-${f.key}`}
+              value={values[f.key]}
+              onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+              style={{ width: 120 }}
+            />
+          </label>
+        ))}
+        <Button size="sm" type="submit" disabled={saving} data-testid="save-thresholds">
+          {saving ? 'Saving…' : 'Save thresholds'}
+        </Button>
+      </Box>
+      {error ? (
+        <Text mt="sm" color="error" data-testid="drift-thresholds-error">
+          {error}
+        </Text>
+      ) : null}
+    </form>
+  );
+};
+
 /** The "Drift" action of a model: per-feature PSI bars, one feature's histogram, the flag and its reasons. */
 const DriftReport: React.FC<ActionProps> = ({ record, resource }) => {
   const [report, setReport] = useState<Report | null>(null);
   const [version, setVersion] = useState<number | undefined>(undefined);
   const [chosen, setChosen] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [mayChangeThresholds, setMayChangeThresholds] = useState(false);
+  // Bumped after the thresholds are saved: the report is fetched again and flagged by the new ones.
+  const [reload, setReload] = useState(0);
   useEffect(() => {
     if (!record) return;
     api
@@ -54,14 +145,19 @@ const DriftReport: React.FC<ActionProps> = ({ record, resource }) => {
         params: version === undefined ? {} : { version },
       })
       .then((response) => {
-        const body = response.data as unknown as { report?: Report; notice?: { message: string } };
+        const body = response.data as unknown as {
+          report?: Report;
+          notice?: { message: string };
+          mayChangeThresholds?: boolean;
+        };
+        setMayChangeThresholds(body.mayChangeThresholds === true);
         if (body.report) setReport(body.report);
         else setMessage(body.notice?.message ?? 'Could not compute the drift report. Reload the page.');
       })
       .catch(() =>
         setMessage('Could not load the drift report. Reload the page; if it persists, check the server log.'),
       );
-  }, [record?.id, version]);
+  }, [record?.id, version, reload]);
   if (!report) return <Text>{message ?? 'Computing the drift report…'}</Text>;
   const feature =
     report.features.find((f) => f.feature === chosen) ?? report.features.find((f) => f.drifted) ?? report.features[0];
@@ -113,6 +209,15 @@ const DriftReport: React.FC<ActionProps> = ({ record, resource }) => {
           previous version
         </a>
       </Text>
+      {mayChangeThresholds ? (
+        <ThresholdsForm
+          report={report}
+          onSaved={(saved) => {
+            setMessage(saved);
+            setReload((n) => n + 1);
+          }}
+        />
+      ) : null}
       {message ? (
         <Text mb="lg" data-testid="drift-message">
           {message}

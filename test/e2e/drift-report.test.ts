@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { DataRecord, sequelizeOf } from '../../models/index.js';
+import { AuditEvent, DataRecord, sequelizeOf } from '../../models/index.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
@@ -67,5 +67,46 @@ describe('drift report in the console (Chromium)', () => {
     await page.waitForSelector('[data-testid="drifted-models"]');
     assert.match((await page.textContent('[data-testid="drifted-models"]')) ?? '', /Drifted models/);
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('changes a threshold from the Drift page: a wrong value is explained, a saved one re-flags the report', async () => {
+    await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/drift`);
+    await page.waitForSelector('[data-testid="drift-thresholds"]');
+    assert.equal(await page.inputValue('[data-testid="threshold-psi"]'), '0.2');
+    assert.equal(await page.inputValue('[data-testid="threshold-minLiveRecords"]'), '10');
+    // Refused by the API's validation, said in words; nothing changes.
+    await page.fill('[data-testid="threshold-ks"]', '2');
+    await page.click('[data-testid="save-thresholds"]');
+    await page.waitForSelector('[data-testid="drift-thresholds-error"]');
+    assert.match((await page.textContent('[data-testid="drift-thresholds-error"]')) ?? '', /KS threshold at most 1/);
+    // More live records required than there are: the report comes back unflagged.
+    await page.fill('[data-testid="threshold-ks"]', '0.1');
+    await page.fill('[data-testid="threshold-minLiveRecords"]', '100000');
+    await page.click('[data-testid="save-thresholds"]');
+    await page.waitForFunction(() =>
+      /not enough live data \(\d+ < 100000\)/.test(
+        document.querySelector('[data-testid="drift-flag"]')?.textContent ?? '',
+      ),
+    );
+    assert.match((await page.textContent('[data-testid="drift-message"]')) ?? '', /Thresholds saved/);
+    const event = await AuditEvent.findOne({
+      where: { action: 'models.drift_settings', recordIds: [String(modelId)] },
+      order: [['seq', 'DESC']],
+    });
+    assert.equal(
+      (event?.after as { driftThresholds: { minLiveRecords: number } }).driftThresholds.minLiveRecords,
+      100000,
+    );
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('shows no thresholds form to an auditor (who may read the report, not change it)', async () => {
+    const auditor = await createTestUser('auditor');
+    const other = await (await browser.newContext()).newPage();
+    await signIn(other, server.baseUrl, auditor.email, TEST_PASSWORD);
+    await other.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/drift`);
+    await other.waitForSelector('[data-testid="drift-report"]');
+    assert.equal(await other.locator('[data-testid="drift-thresholds"]').count(), 0);
+    await other.context().close();
   });
 });

@@ -72,7 +72,7 @@ export async function driftReport(
     version: { id: version.id, version: version.version, aliases },
     thresholds,
     reference: {
-      what: `the training rows of version ${version.version} (train split, labelled${reference.editedSince ? `, edited since ${reference.editedSince}` : ''}${reference.tag ? `, tag ${reference.tag}` : ''}) as they are now`,
+      what: `the training rows of version ${version.version} (train split, labelled${reference.editedSince ? `, edited since ${reference.editedSince}` : ''}${reference.tag ? `, tag ${reference.tag}` : ''}) as they were at its first drift report`,
       filter: reference,
       ignoredFilters: ignored,
       records: a.totals.reference,

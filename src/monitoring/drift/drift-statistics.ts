@@ -72,46 +72,60 @@ export interface DriftAggregates {
 }
 
 /**
- * The drift aggregates of one version, in one SQL statement: the reference (its training rows) and the
- * live side (records its batch scoring predicted outside the train split, and its sampled API
- * predictions) are chosen, sampled above `sampleCap`, and reduced to counts per bin and category, KS
- * statistics and token counts. No row reaches Node.
+ * The drift aggregates of one version. The reference (its training rows) is what the version was
+ * trained on, so its side is reduced once (`drift_references`, `drift_reference_values`: sorted sample
+ * per feature, deciles, bin counts, category, label and token counts) at the first report, and every
+ * report after scans only the live side (records its batch scoring predicted outside the train split,
+ * and its sampled API predictions), sampled above `sampleCap`, reduced to counts per bin and category,
+ * KS statistics and token counts. No row reaches Node.
  */
 export async function driftAggregates(input: StatisticsInput): Promise<DriftAggregates> {
-  const { sql, replacements } = driftStatement(input);
   const sequelize = sequelizeOf();
-  const row = await sequelize.transaction(async (transaction) => {
-    // The sorts and hashes hold up to ~2 million values (10,000 rows × 30 features × 3 sides): in memory
+  return sequelize.transaction(async (transaction) => {
+    // The sorts and hashes hold up to ~1 million values (10,000 rows × 30 features × 2 sides): in memory
     // they take a third of the time they take spilled to disk at the default 4 MB (measured at 1M records).
     await sequelize.query(`SET LOCAL work_mem = '${WORK_MEM}'`, { transaction });
-    const [result] = await sequelize.query<{ result: RawResult }>(sql, {
+    const replacements = replacementsOf(input);
+    const stored = async () =>
+      (
+        await sequelize.query<{ profile: ReferenceProfile }>(
+          'SELECT profile FROM drift_references WHERE model_version_id = :versionId AND sample_cap = :cap',
+          { type: QueryTypes.SELECT, replacements, transaction },
+        )
+      )[0];
+    let reference = await stored();
+    if (!reference) {
+      await sequelize.query(referenceStatement(input), { type: QueryTypes.SELECT, replacements, transaction });
+      reference = await stored();
+    }
+    const [live] = await sequelize.query<{ result: LiveResult }>(liveStatement(input), {
       type: QueryTypes.SELECT,
       replacements,
       transaction,
     });
-    return result!;
+    return merge(reference!.profile, live!.result);
   });
-  return fromRaw(row.result);
 }
 
-/** The statement and its parameters (the bench explains it). */
-export function driftStatement(input: StatisticsInput): { sql: string; replacements: Record<string, unknown> } {
-  const numbers = input.schema.filter((f) => f.type === 'number').map((f) => f.name);
-  const categories = input.schema.filter((f) => f.type === 'category').map((f) => f.name);
+/** The rows of one side as `picked` (and the live side's `samples`), their text figures and `nums`. */
+function sideParts(input: StatisticsInput, side: 'reference' | 'live'): string {
+  const categories = input.schema.filter((f) => f.type === 'category');
   // predict_samples.feature_vector has the layout of records.feature_vector, which exists only when
   // every feature is a number: for a schema with categories a sample's features are unknown here.
-  const vectorOnly = input.schema.length > 0 && categories.length === 0;
+  const vectorOnly = side === 'live' && input.schema.length > 0 && categories.length === 0;
+  const live = side === 'live';
   const refWhere = [
     "r.split = 'train'",
     'r.label IS NOT NULL',
     ...(input.reference.editedSince ? ['r.updated_at >= CAST(:editedSince AS timestamptz)'] : []),
     ...(input.reference.tag ? ['r.tags @> ARRAY[CAST(:tag AS text)]'] : []),
   ].join(' AND ');
+  const samplesText = live ? 'UNION ALL SELECT -id, false, text FROM samples WHERE text IS NOT NULL' : '';
   const textParts = input.text
     ? `,
     texts AS MATERIALIZED (
       SELECT id, ref, text FROM picked WHERE text IS NOT NULL
-      UNION ALL SELECT -id, false, text FROM samples WHERE text IS NOT NULL),
+      ${samplesText}),
     tokens AS (
       SELECT t.id, t.ref, m[1] AS token FROM texts t,
         regexp_matches(lower(replace(t.text, U&'\\0130', 'i')), '[a-z0-9]+', 'g') AS m),
@@ -128,22 +142,27 @@ export function driftStatement(input: StatisticsInput): { sql: string; replaceme
       UNION ALL SELECT 'length', ref, len::float8 FROM per_text
       ${input.vocabulary ? "UNION ALL SELECT 'out_of_vocabulary', ref, CASE WHEN n = 0 THEN 0 ELSE oov::float8 / n END FROM per_text" : ''}`
     : '';
-  const sql = `
-    WITH cand AS MATERIALIZED (
-      SELECT r.id, (${refWhere}) AS ref
-        FROM records r LEFT JOIN record_predictions p ON p.record_id = r.id AND p.model_version_id = :versionId
-       WHERE r.dataset_id = :datasetId AND r.deleted_at IS NULL
-         AND ((${refWhere}) OR (p.record_id IS NOT NULL AND r.split IS DISTINCT FROM 'train'))),
-    ref_ids AS MATERIALIZED (SELECT id FROM cand WHERE ref ORDER BY hashint8(id) LIMIT :cap),
-    live_ids AS MATERIALIZED (SELECT id FROM cand WHERE NOT ref ORDER BY hashint8(id) LIMIT :cap),
+  const pick = live
+    ? // A version's live records through its predictions (index on model_version_id): the dataset's
+      // other records are never read.
+      `live_all AS MATERIALIZED (
+      SELECT r.id FROM record_predictions p JOIN records r ON r.id = p.record_id
+       WHERE p.model_version_id = :versionId AND r.dataset_id = :datasetId AND r.deleted_at IS NULL
+         AND r.split IS DISTINCT FROM 'train'),
+    side_ids AS MATERIALIZED (SELECT id FROM live_all ORDER BY hashint8(id) LIMIT :cap),
     picked AS MATERIALIZED (
-      SELECT r.id, s.ref, r.features, r.feature_vector, r.text, r.label, p.predicted_label
-        FROM (SELECT id, true AS ref FROM ref_ids UNION ALL SELECT id, false FROM live_ids) s
-        JOIN records r ON r.id = s.id
-        LEFT JOIN record_predictions p ON p.record_id = r.id AND NOT s.ref),
+      SELECT r.id, false AS ref, r.features, r.feature_vector, r.text, r.label, p.predicted_label
+        FROM side_ids s JOIN records r ON r.id = s.id LEFT JOIN record_predictions p ON p.record_id = r.id),
     samples AS MATERIALIZED (
       SELECT id, feature_vector, text, predicted_label FROM predict_samples
-       WHERE model_version_id = :versionId ORDER BY hashint8(id) LIMIT :cap)${textParts},
+       WHERE model_version_id = :versionId ORDER BY hashint8(id) LIMIT :cap)`
+    : `ref_all AS MATERIALIZED (
+      SELECT r.id FROM records r WHERE r.dataset_id = :datasetId AND r.deleted_at IS NULL AND ${refWhere}),
+    side_ids AS MATERIALIZED (SELECT id FROM ref_all ORDER BY hashint8(id) LIMIT :cap),
+    picked AS MATERIALIZED (
+      SELECT r.id, true AS ref, r.features, r.feature_vector, r.text, r.label
+        FROM side_ids s JOIN records r ON r.id = s.id)`;
+  return `${pick}${textParts},
     nums AS MATERIALIZED (
       SELECT f.name AS feature, p.ref,
              CASE WHEN p.feature_vector IS NOT NULL THEN drift_float4(p.feature_vector, (f.i - 1)::int)
@@ -151,70 +170,124 @@ export function driftStatement(input: StatisticsInput): { sql: string; replaceme
         FROM picked p CROSS JOIN unnest(CAST(:numbers AS text[]), CAST(:positions AS int[])) AS f(name, i)
       ${vectorOnly ? 'UNION ALL SELECT f.name, false, drift_float4(s.feature_vector, (f.i - 1)::int) FROM samples s CROSS JOIN unnest(CAST(:allFeatures AS text[])) WITH ORDINALITY AS f(name, i) WHERE s.feature_vector IS NOT NULL' : ''}
       ${textValues}),
-    totals AS MATERIALIZED (
-      SELECT feature, count(x) FILTER (WHERE ref) AS nr, count(x) FILTER (WHERE NOT ref) AS nl,
-             count(*) FILTER (WHERE ref AND x IS NULL) AS mr, count(*) FILTER (WHERE NOT ref AND x IS NULL) AS ml
-        FROM nums GROUP BY feature),
-    deciles AS (
-      SELECT feature, percentile_cont(CAST(:quantiles AS float8[])) WITHIN GROUP (ORDER BY x) AS q
-        FROM nums WHERE ref AND x IS NOT NULL GROUP BY feature),
-    edges AS MATERIALIZED (SELECT feature, ARRAY(SELECT DISTINCT e FROM unnest(q) AS e ORDER BY e) AS edges FROM deciles),
-    bins AS MATERIALIZED (
-      SELECT n.feature, width_bucket(n.x, e.edges) AS b,
-             count(*) FILTER (WHERE n.ref) AS cr, count(*) FILTER (WHERE NOT n.ref) AS cl
-        FROM nums n JOIN edges e USING (feature) WHERE n.x IS NOT NULL GROUP BY 1, 2),
-    ks AS MATERIALIZED (
-      SELECT feature, max(ARRAY[d, -x, next_x, live_above]) AS best
-        FROM (SELECT n.feature, n.x, lead(n.x) OVER w AS next_x,
-                     abs(count(*) FILTER (WHERE n.ref) OVER w / t.nr::float8 - count(*) FILTER (WHERE NOT n.ref) OVER w / t.nl::float8) AS d,
-                     CASE WHEN count(*) FILTER (WHERE n.ref) OVER w / t.nr::float8 > count(*) FILTER (WHERE NOT n.ref) OVER w / t.nl::float8 THEN 1 ELSE 0 END AS live_above
-                FROM nums n JOIN totals t USING (feature)
-               WHERE n.x IS NOT NULL AND t.nr > 0 AND t.nl > 0
-              WINDOW w AS (PARTITION BY n.feature ORDER BY n.x)) c
-       GROUP BY feature),
-    bin_lists AS (SELECT feature, json_agg(json_build_array(b, cr, cl)) AS bins FROM bins GROUP BY feature),
     cats AS (
       SELECT f.name AS feature, p.ref, p.features ->> f.name AS v
-        FROM picked p CROSS JOIN unnest(CAST(:categories AS text[])) AS f(name)),
+        FROM picked p CROSS JOIN unnest(CAST(:categories AS text[])) AS f(name))`;
+}
+
+/**
+ * Reduces the reference side once and stores it: per feature its values sorted (KS), deciles
+ * (`percentile_cont`, numpy's linear interpolation; duplicates merged) and counts per bin; the
+ * category, label and token counts. Two reports at once both compute it; the first stored wins.
+ */
+function referenceStatement(input: StatisticsInput): string {
+  return `
+    WITH ${sideParts(input, 'reference')},
+    per_feature AS MATERIALIZED (
+      SELECT feature, count(*) FILTER (WHERE x IS NULL) AS missing,
+             coalesce(array_agg(x ORDER BY x) FILTER (WHERE x IS NOT NULL), '{}') AS sorted,
+             CASE WHEN count(x) > 0 THEN percentile_cont(CAST(:quantiles AS float8[])) WITHIN GROUP (ORDER BY x) END AS q
+        FROM nums GROUP BY feature),
+    edged AS MATERIALIZED (
+      SELECT feature, missing, sorted,
+             CASE WHEN q IS NOT NULL THEN ARRAY(SELECT DISTINCT e FROM unnest(q) AS e ORDER BY e) END AS edges
+        FROM per_feature),
+    profile AS (
+      INSERT INTO drift_references (model_version_id, sample_cap, profile)
+      SELECT :versionId, :cap, json_build_object(
+        'records', (SELECT count(*) FROM ref_all),
+        'used', (SELECT count(*) FROM side_ids),
+        'categories', (SELECT coalesce(json_agg(json_build_array(feature, v, n)), '[]') FROM (
+                        SELECT feature, v, count(*) AS n FROM cats GROUP BY 1, 2) c),
+        'labels', (SELECT coalesce(json_agg(json_build_array(label, n)), '[]') FROM (
+                        SELECT label, count(*) AS n FROM picked GROUP BY 1) l),
+        'tokens', ${
+          input.text && input.vocabulary
+            ? `(SELECT json_build_object('tokens', coalesce(sum(n), 0), 'oov', coalesce(sum(oov), 0)) FROM per_text)`
+            : 'NULL'
+        })
+      ON CONFLICT DO NOTHING RETURNING model_version_id)
+    INSERT INTO drift_reference_values (model_version_id, sample_cap, feature, missing, sorted, edges, bins)
+    SELECT :versionId, :cap, e.feature, e.missing, e.sorted, e.edges,
+           CASE WHEN e.edges IS NOT NULL THEN ARRAY(
+             SELECT coalesce(c.n, 0) FROM generate_series(0, cardinality(e.edges)) AS g
+               LEFT JOIN (SELECT width_bucket(x, e.edges) AS b, count(*) AS n FROM unnest(e.sorted) AS x GROUP BY 1) c ON c.b = g
+              ORDER BY g) END
+      FROM edged e WHERE EXISTS (SELECT FROM profile)`;
+}
+
+/**
+ * The live side against the stored reference. KS without sorting the two sides together: the largest
+ * |F_ref − F_live| is reached at one of the values of either side, and at a value z each side's
+ * F(z) (the share of its values ≤ z) is a binary search in its sorted array (`width_bucket`), the same
+ * counts the window over both sides gave, so the same statistic as scipy's `ks_2samp`.
+ */
+function liveStatement(input: StatisticsInput): string {
+  return `
+    WITH ${sideParts(input, 'live')},
+    -- The stored arrays are TOASTed (compressed): rebuilt once here, else every binary search below
+    -- would decompress its 10,000 values again (minutes at a million records).
+    refv AS MATERIALIZED (
+      SELECT feature, missing, ARRAY(SELECT z FROM unnest(sorted) WITH ORDINALITY AS u(z, i) ORDER BY i) AS sorted,
+             edges, bins, cardinality(sorted) AS nr FROM drift_reference_values
+       WHERE model_version_id = :versionId AND sample_cap = :cap),
+    live_values AS MATERIALIZED (
+      SELECT feature, count(x) AS nl, count(*) FILTER (WHERE x IS NULL) AS ml,
+             coalesce(array_agg(x ORDER BY x) FILTER (WHERE x IS NOT NULL), '{}') AS xs
+        FROM nums GROUP BY feature),
+    -- Per feature, over its own two arrays (a join of every value with its feature's arrays would
+    -- carry the arrays along each row: at a million records that spilled tens of GB to disk).
+    per_feature AS MATERIALIZED (
+      SELECT l.feature, l.nl, l.ml, rv.sorted, l.xs,
+             CASE WHEN rv.edges IS NOT NULL THEN (
+               SELECT coalesce(json_agg(json_build_array(b, cl)), '[]') FROM (
+                 SELECT width_bucket(x, rv.edges) AS b, count(*) AS cl FROM unnest(l.xs) AS x GROUP BY 1) c)
+             ELSE '[]' END AS bins,
+             CASE WHEN rv.nr > 0 AND l.nl > 0 THEN (
+               SELECT max(ARRAY[abs(width_bucket(z, rv.sorted) / rv.nr::float8 - width_bucket(z, l.xs) / l.nl::float8), -z,
+                                CASE WHEN width_bucket(z, rv.sorted) / rv.nr::float8 > width_bucket(z, l.xs) / l.nl::float8 THEN 1 ELSE 0 END])
+                 FROM (SELECT unnest(rv.sorted) AS z UNION ALL SELECT unnest(l.xs)) p) END AS best
+        FROM live_values l LEFT JOIN refv rv USING (feature)),
     labels AS (
-      SELECT label AS v, true AS ref FROM picked WHERE ref
-      UNION ALL SELECT predicted_label, false FROM picked WHERE NOT ref
-      UNION ALL SELECT predicted_label, false FROM samples)
+      SELECT predicted_label AS v FROM picked UNION ALL SELECT predicted_label FROM samples)
     SELECT json_build_object(
-      'totals', (SELECT json_build_object('reference', count(*) FILTER (WHERE ref), 'liveRecords', count(*) FILTER (WHERE NOT ref),
-                  'predictSamples', (SELECT count(*) FROM predict_samples WHERE model_version_id = :versionId)) FROM cand),
-      'used', json_build_object('reference', (SELECT count(*) FROM ref_ids), 'liveRecords', (SELECT count(*) FROM live_ids),
-                  'predictSamples', (SELECT count(*) FROM samples)),
-      'numeric', (SELECT coalesce(json_agg(json_build_object('feature', t.feature, 'nr', t.nr, 'nl', t.nl, 'mr', t.mr, 'ml', t.ml,
-                    'edges', coalesce(e.edges, '{}'), 'ks', k.best[1], 'liveAbove', k.best[4] = 1, 'ksNext', k.best[3],
-                    'bins', coalesce(bl.bins, '[]'))), '[]')
-                  FROM totals t LEFT JOIN edges e USING (feature) LEFT JOIN ks k USING (feature) LEFT JOIN bin_lists bl USING (feature)),
-      'categories', (SELECT coalesce(json_agg(json_build_array(feature, v, cr, cl)), '[]') FROM (
-                  SELECT feature, v, count(*) FILTER (WHERE ref) AS cr, count(*) FILTER (WHERE NOT ref) AS cl FROM cats GROUP BY 1, 2) c),
-      'labels', (SELECT coalesce(json_agg(json_build_array(v, cr, cl)), '[]') FROM (
-                  SELECT v, count(*) FILTER (WHERE ref) AS cr, count(*) FILTER (WHERE NOT ref) AS cl FROM labels GROUP BY 1) l),
+      'records', (SELECT count(*) FROM live_all),
+      'predictSamples', (SELECT count(*) FROM predict_samples WHERE model_version_id = :versionId),
+      'usedRecords', (SELECT count(*) FROM side_ids),
+      'usedSamples', (SELECT count(*) FROM samples),
+      'reference', (SELECT coalesce(json_agg(json_build_object('feature', feature, 'nr', nr, 'mr', missing, 'edges', edges, 'bins', bins)), '[]') FROM refv),
+      'numeric', (SELECT coalesce(json_agg(json_build_object('feature', f.feature, 'nl', f.nl, 'ml', f.ml,
+                    'ks', f.best[1], 'liveAbove', f.best[3] = 1,
+                    -- The first value of either side above the KS point (null: it is the largest).
+                    'ksNext', least(f.sorted[width_bucket(-f.best[2], f.sorted) + 1], f.xs[width_bucket(-f.best[2], f.xs) + 1]),
+                    'bins', f.bins)), '[]')
+                  FROM per_feature f),
+      'categories', (SELECT coalesce(json_agg(json_build_array(feature, v, n)), '[]') FROM (
+                  SELECT feature, v, count(*) AS n FROM cats GROUP BY 1, 2) c),
+      'labels', (SELECT coalesce(json_agg(json_build_array(v, n)), '[]') FROM (SELECT v, count(*) AS n FROM labels GROUP BY 1) l),
       'tokens', ${
         input.text && input.vocabulary
-          ? `(SELECT json_build_object('reference', json_build_object('tokens', coalesce(sum(n) FILTER (WHERE ref), 0), 'oov', coalesce(sum(oov) FILTER (WHERE ref), 0)),
-                  'live', json_build_object('tokens', coalesce(sum(n) FILTER (WHERE NOT ref), 0), 'oov', coalesce(sum(oov) FILTER (WHERE NOT ref), 0))) FROM per_text)`
+          ? `(SELECT json_build_object('tokens', coalesce(sum(n), 0), 'oov', coalesce(sum(oov), 0)) FROM per_text)`
           : 'NULL'
       }) AS result`;
+}
+
+function replacementsOf(input: StatisticsInput): Record<string, unknown> {
+  const numbers = input.schema.filter((f) => f.type === 'number').map((f) => f.name);
+  const categories = input.schema.filter((f) => f.type === 'category').map((f) => f.name);
   return {
-    sql,
-    replacements: {
-      datasetId: input.datasetId,
-      versionId: input.versionId,
-      cap: input.sampleCap,
-      numbers: toArray(numbers),
-      // 1-based positions of the numbers in the schema: their place in records.feature_vector.
-      positions: `{${numbers.map((n) => input.schema.findIndex((f) => f.name === n) + 1).join(',')}}`,
-      categories: toArray(categories),
-      allFeatures: toArray(input.schema.map((f) => f.name)),
-      quantiles: `{${PSI_QUANTILES.join(',')}}`,
-      vocabulary: toArray(input.vocabulary ?? []),
-      editedSince: input.reference.editedSince ?? null,
-      tag: input.reference.tag ?? null,
-    },
+    datasetId: input.datasetId,
+    versionId: input.versionId,
+    cap: input.sampleCap,
+    numbers: toArray(numbers),
+    // 1-based positions of the numbers in the schema: their place in records.feature_vector.
+    positions: `{${numbers.map((n) => input.schema.findIndex((f) => f.name === n) + 1).join(',')}}`,
+    categories: toArray(categories),
+    allFeatures: toArray(input.schema.map((f) => f.name)),
+    quantiles: `{${PSI_QUANTILES.join(',')}}`,
+    vocabulary: toArray(input.vocabulary ?? []),
+    editedSince: input.reference.editedSince ?? null,
+    tag: input.reference.tag ?? null,
   };
 }
 
@@ -223,67 +296,100 @@ function toArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
 }
 
-interface RawResult {
-  totals: { reference: number; liveRecords: number; predictSamples: number };
-  used: { reference: number; liveRecords: number; predictSamples: number };
+interface ReferenceProfile {
+  records: number;
+  used: number;
+  categories: Array<[string, string | null, number]>;
+  labels: Array<[string | null, number]>;
+  tokens: { tokens: number; oov: number } | null;
+}
+
+interface LiveResult {
+  records: number;
+  predictSamples: number;
+  usedRecords: number;
+  usedSamples: number;
+  reference: Array<{ feature: string; nr: number; mr: number; edges: number[] | null; bins: number[] | null }>;
   numeric: Array<{
     feature: string;
-    nr: number;
     nl: number;
-    mr: number;
     ml: number;
-    edges: number[];
     ks: number | null;
     liveAbove: boolean | null;
     ksNext: number | null;
-    bins: Array<[number, number, number]>;
+    bins: Array<[number, number]>;
   }>;
-  categories: Array<[string, string | null, number, number]>;
-  labels: Array<[string | null, number, number]>;
-  tokens: { reference: { tokens: number; oov: number }; live: { tokens: number; oov: number } } | null;
+  categories: Array<[string, string | null, number]>;
+  labels: Array<[string | null, number]>;
+  tokens: { tokens: number; oov: number } | null;
 }
 
-function fromRaw(raw: RawResult): DriftAggregates {
-  const byFeature = new Map<string, CountAggregate[]>();
-  for (const [feature, value, reference, live] of raw.categories) {
-    const list = byFeature.get(feature) ?? [];
-    list.push({ value, reference: Number(reference), live: Number(live) });
-    byFeature.set(feature, list);
+/** Both sides' counts side by side; a value seen on one side only counts 0 on the other. */
+function countsOf(
+  reference: ReadonlyArray<readonly [string | null, number]>,
+  live: ReadonlyArray<readonly [string | null, number]>,
+): CountAggregate[] {
+  const out = new Map<string | null, CountAggregate>();
+  for (const [value, n] of reference) out.set(value, { value, reference: Number(n), live: 0 });
+  for (const [value, n] of live) {
+    const row = out.get(value) ?? { value, reference: 0, live: 0 };
+    row.live = Number(n);
+    out.set(value, row);
   }
+  return [...out.values()];
+}
+
+function merge(ref: ReferenceProfile, live: LiveResult): DriftAggregates {
+  const refByFeature = new Map(live.reference.map((r) => [r.feature, r]));
+  const liveByFeature = new Map(live.numeric.map((n) => [n.feature, n]));
+  const features = [...new Set([...refByFeature.keys(), ...liveByFeature.keys()])];
+  const categoryFeatures = [...new Set([...ref.categories, ...live.categories].map(([f]) => f))];
+  const pairs = (rows: Array<[string, string | null, number]>, feature: string) =>
+    rows.filter(([f]) => f === feature).map(([, v, n]) => [v, n] as const);
   return {
-    totals: numbersOf(raw.totals),
-    used: numbersOf(raw.used),
-    numeric: raw.numeric.map((n) => {
-      const referenceBins = new Array<number>(n.edges.length + 1).fill(0);
-      const liveBins = new Array<number>(n.edges.length + 1).fill(0);
-      for (const [b, cr, cl] of n.bins) {
-        referenceBins[b] = Number(cr);
-        liveBins[b] = Number(cl);
-      }
+    totals: {
+      reference: Number(ref.records),
+      liveRecords: Number(live.records),
+      predictSamples: Number(live.predictSamples),
+    },
+    used: {
+      reference: Number(ref.used),
+      liveRecords: Number(live.usedRecords),
+      predictSamples: Number(live.usedSamples),
+    },
+    numeric: features.map((feature) => {
+      const r = refByFeature.get(feature);
+      const l = liveByFeature.get(feature);
+      // No reference value: no deciles, so no bins (one empty bin on each side), and no KS.
+      const edges = (r?.edges ?? []).map(Number);
+      const referenceBins = r?.bins ? r.bins.map(Number) : [0];
+      const liveBins = new Array<number>(referenceBins.length).fill(0);
+      if (r?.bins) for (const [b, cl] of l?.bins ?? []) liveBins[b] = Number(cl);
       return {
-        feature: n.feature,
-        reference: { values: Number(n.nr), missing: Number(n.mr) },
-        live: { values: Number(n.nl), missing: Number(n.ml) },
-        edges: n.edges.map(Number),
+        feature,
+        reference: { values: Number(r?.nr ?? 0), missing: Number(r?.mr ?? 0) },
+        live: { values: Number(l?.nl ?? 0), missing: Number(l?.ml ?? 0) },
+        edges,
         referenceBins,
         liveBins,
-        ks: n.ks === null ? null : Number(n.ks),
-        ksSplit: n.ksNext === null || n.liveAbove === null ? null : { at: Number(n.ksNext), liveAbove: n.liveAbove },
+        ks: l?.ks === null || l?.ks === undefined ? null : Number(l.ks),
+        ksSplit:
+          l?.ksNext === null || l?.ksNext === undefined || l.liveAbove === null
+            ? null
+            : { at: Number(l.ksNext), liveAbove: l.liveAbove },
       };
     }),
-    categories: [...byFeature].map(([feature, counts]) => ({ feature, counts })),
-    labels: raw.labels.map(([value, reference, live]) => ({ value, reference: Number(reference), live: Number(live) })),
-    tokens: raw.tokens
-      ? {
-          reference: { tokens: Number(raw.tokens.reference.tokens), oov: Number(raw.tokens.reference.oov) },
-          live: { tokens: Number(raw.tokens.live.tokens), oov: Number(raw.tokens.live.oov) },
-        }
-      : null,
+    categories: categoryFeatures.map((feature) => ({
+      feature,
+      counts: countsOf(pairs(ref.categories, feature), pairs(live.categories, feature)),
+    })),
+    labels: countsOf(ref.labels, live.labels),
+    tokens:
+      ref.tokens && live.tokens
+        ? {
+            reference: { tokens: Number(ref.tokens.tokens), oov: Number(ref.tokens.oov) },
+            live: { tokens: Number(live.tokens.tokens), oov: Number(live.tokens.oov) },
+          }
+        : null,
   };
 }
-
-const numbersOf = (o: { reference: number; liveRecords: number; predictSamples: number }) => ({
-  reference: Number(o.reference),
-  liveRecords: Number(o.liveRecords),
-  predictSamples: Number(o.predictSamples),
-});

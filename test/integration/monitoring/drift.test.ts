@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { QueryTypes } from 'sequelize';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AuditEvent, DataRecord, Dataset, MlModel, sequelizeOf } from '../../../models/index.js';
@@ -27,6 +28,7 @@ import {
 import { unique } from '../../support/database.js';
 import { createPenguinModel } from '../../support/penguin-model.js';
 import { rulePrediction } from '../../reference/drift-demo-rows.js';
+import { changeRecords } from '../../support/change-records.js';
 
 interface Reference {
   referenceRecords: number;
@@ -260,6 +262,29 @@ describe('drift report: statistics in SQL against numpy/scipy, flags, thresholds
       const got = report.predictedLabels.shares.find((s) => s.label === label);
       close(got?.live ?? null, share.live, `predicted ${label} share`);
     }
+  });
+
+  it('reduces the reference once per version: later reports read it, and it stays what the version was trained on', async () => {
+    const first = await driftReport(actors.data_scientist, { model: penguins.name });
+    const stored = await sequelizeOf().query<{ n: number; features: number }>(
+      `SELECT count(DISTINCT r.sample_cap)::int AS n, count(v.feature)::int AS features
+         FROM drift_references r JOIN drift_reference_values v USING (model_version_id, sample_cap)
+        WHERE r.model_version_id = :id`,
+      { replacements: { id: first.version.id }, type: QueryTypes.SELECT },
+    );
+    assert.equal(stored[0]?.n, 1);
+    assert.equal(stored[0]?.features, first.features.filter((f) => f.kind === 'number').length);
+    // A training row edited after the reference was stored does not move it (live rows are read each time).
+    const [trainRow] = await DataRecord.findAll({ where: { datasetId: penguins.datasetId, split: 'train' }, limit: 1 });
+    await changeRecords(() =>
+      sequelizeOf().query(
+        `UPDATE records SET features = jsonb_set(features, '{beak_length_mm}', '1000') WHERE id = :id`,
+        { replacements: { id: trainRow!.id } },
+      ),
+    );
+    const second = await driftReport(actors.data_scientist, { model: penguins.name });
+    assert.deepEqual(second.features, first.features);
+    assert.deepEqual(second.predictedLabels, first.predictedLabels);
   });
 
   it('flags a shifted slice as drifted, with the slice to review, and leaves a slice from the same distribution alone', async function () {
