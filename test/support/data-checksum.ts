@@ -14,6 +14,9 @@ export const VOLATILE_TABLES: readonly string[] = [
   'audit_refusal_counts',
   // The last drift report per version: derived, rewritten by reading a report (docs/drift.md).
   'drift_reports',
+  // A version's training side reduced once, at its first drift report: derived, like the report.
+  'drift_references',
+  'drift_reference_values',
   'SequelizeMeta',
 ];
 
