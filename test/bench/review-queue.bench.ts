@@ -1,9 +1,9 @@
 // `npm run bench` (part): building review queues over a million scored records. Generates a
-// 1,000,000-row tabular dataset, trains two versions, scores every record with the first (margin and
-// entropy computed by SQL as migration 20261208000100's backfill does, so this runs before and after
-// scoring writes them itself), then times the `review` job's work (buildReviewQueue, called directly)
-// for each strategy: 200 items, and 1,000 with exact dedupe. Median of 3 runs after one warm-up. Then
-// the pages of working one queue: its page, a reviewer's claim, a label and the next claim.
+// 1,000,000-row tabular dataset, trains two versions, scores every record with the first (scoring
+// writes each prediction's margin and entropy), then times the `review` job's work (buildReviewQueue,
+// called directly) for each strategy: 200 items, and 1,000 with exact dedupe. Median of 3 runs after
+// one warm-up. Then the pages of working one queue: its page, a reviewer's claim, a label and the next
+// claim.
 import { QueryTypes } from 'sequelize';
 import { MlModel, sequelizeOf, User } from '../../models/index.js';
 import { generateDataset } from '../../src/datasets/generate-dataset.js';
@@ -48,14 +48,6 @@ try {
   const scored = await waitForJob(job.id, undefined, 900_000);
   if (scored.status !== 'succeeded') throw new Error(`scoring ${scored.status}: ${scored.error}`);
   await stopWorker(); // the queues' own jobs stay queued: the benchmark runs their work itself
-  await sequelizeOf().query(`
-    UPDATE record_predictions p
-       SET margin = s.top[1] - COALESCE(s.top[2], 0), entropy = s.entropy
-      FROM (SELECT record_id,
-                   (SELECT array_agg(x ORDER BY x DESC) FROM unnest(probabilities) AS x) AS top,
-                   (SELECT COALESCE(-sum(x * ln(x)) FILTER (WHERE x > 0), 0) FROM unnest(probabilities) AS x) AS entropy
-              FROM record_predictions WHERE margin IS NULL) s
-     WHERE s.record_id = p.record_id`);
   await sequelizeOf().query('ANALYZE record_predictions');
   const [features] = await sequelizeOf().query<{ name: string }>(
     `SELECT f->>'name' AS name FROM datasets, jsonb_array_elements(feature_schema) f
