@@ -78,16 +78,22 @@ export async function reviewQueueDetail(actor: Actor, queueId: number): Promise<
   return { ...reviewQueueJson(queue), progress, agreement };
 }
 
-/** Items by state, read from review_items in one pass (a queue holds at most 10,000). */
-export async function queueProgress(queueId: number): Promise<QueueProgress> {
-  const [row] = await sequelizeOf().query<Record<keyof QueueProgress, string>>(
-    `SELECT count(*) AS total,
+/**
+ * A queue's items by state, as aggregates over its review_items rows: the one reading of "total,
+ * pending, labelled, skipped, second-reviewed" for the queue's page and the labeling page.
+ */
+export const ITEM_STATE_COUNTS = `count(*) AS total,
             count(*) FILTER (WHERE state = 'pending') AS pending,
             count(*) FILTER (WHERE state = 'labelled') AS labelled,
             count(*) FILTER (WHERE state = 'skipped') AS skipped,
+            count(*) FILTER (WHERE review_verdict IS NOT NULL) AS reviewed`;
+
+/** Items by state, read from review_items in one pass (a queue holds at most 10,000). */
+export async function queueProgress(queueId: number): Promise<QueueProgress> {
+  const [row] = await sequelizeOf().query<Record<keyof QueueProgress, string>>(
+    `SELECT ${ITEM_STATE_COUNTS},
             count(*) FILTER (WHERE state = 'pending' AND claim_expires_at > now()) AS claimed,
-            count(*) FILTER (WHERE state = 'labelled' AND label IS DISTINCT FROM previous_label) AS changed,
-            count(*) FILTER (WHERE review_verdict IS NOT NULL) AS reviewed
+            count(*) FILTER (WHERE state = 'labelled' AND label IS DISTINCT FROM previous_label) AS changed
        FROM review_items WHERE queue_id = :queueId`,
     { replacements: { queueId }, type: QueryTypes.SELECT },
   );

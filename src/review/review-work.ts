@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import * as z from 'zod';
 import { sequelizeOf } from '../../models/index.js';
+import { ITEM_STATE_COUNTS } from './queue-progress.js';
 import type { ReviewQueueRow } from './review-queue-access.js';
 
 export const ReviewProgress = z
@@ -73,11 +74,7 @@ export async function progressOf(
   transaction?: Transaction,
 ): Promise<ReviewProgress> {
   const [row] = await sequelizeOf().query<Record<keyof ReviewProgress, string | null>>(
-    `SELECT count(*) AS total,
-            count(*) FILTER (WHERE state = 'pending') AS pending,
-            count(*) FILTER (WHERE state = 'labelled') AS labelled,
-            count(*) FILTER (WHERE state = 'skipped') AS skipped,
-            count(review_verdict) AS reviewed,
+    `SELECT ${ITEM_STATE_COUNTS},
             count(*) FILTER (WHERE labelled_by = :reviewer AND state = 'labelled') AS "labelledByYou",
             (SELECT position FROM review_items
               WHERE queue_id = :queueId AND state = 'labelled' AND labelled_by = :reviewer AND review_verdict IS NULL
