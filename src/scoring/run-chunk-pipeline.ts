@@ -30,21 +30,30 @@ export async function runChunkPipeline(
     await writing; // a failed write stops the job here
     timings.writeMs += performance.now() - waited;
   };
-  let next = steps.read(afterId);
+  let next = awaitedLater(steps.read(afterId));
   try {
     for (;;) {
       const chunk = await next;
       if (chunk.ids.length === 0) break;
-      next = steps.read(lastIdOf(chunk));
+      next = awaitedLater(steps.read(lastIdOf(chunk))); // may fail while this chunk is scored
       const scored = await steps.score(chunk);
       await writeFinished(); // the previous chunk's
       await steps.beforeWrite(scored);
-      writing = steps.write(scored);
-      writing.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
+      writing = awaitedLater(steps.write(scored));
     }
     await writeFinished();
   } finally {
     // Never hand a connection back to the pool with a COPY or a write still running on it.
     await Promise.all([next.catch(() => undefined), writing.catch(() => undefined)]);
   }
+}
+
+/**
+ * Marks a promise that runs while other steps are awaited as handled: if it fails meanwhile (the
+ * database restarting under a read-ahead), the failure reaches whoever awaits it later and stops the
+ * job there, instead of an unhandled rejection ending the whole worker process.
+ */
+function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
