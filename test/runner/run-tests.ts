@@ -5,14 +5,15 @@ import { projectRoot } from '../../src/platform/project-root.js';
 import { childrenCpuSeconds, ownCpuSeconds } from './cpu-seconds.js';
 import { prepareFileDatabases } from './file-databases.js';
 import { killGroup, runFile, type FileResult } from './run-file.js';
-import { knownSeconds, longestFirst, runPool } from './schedule.js';
+import { coreShare, knownCosts, longestFirst, runPool } from './schedule.js';
 import { failedFile, failureDetails, fileLine, groupTable, saveSeconds, slowestTable } from './summary.js';
-import { findTestFiles } from './test-files.js';
+import { findTestFiles, type TestFile } from './test-files.js';
 
 /**
  * `npm test` (every file) and `npm run test:<group>` (`node dist/test/runner/run-tests.js [filter…]`,
  * a filter being a group, a folder or part of a file's name): each test file in a mocha process of
- * its own on a database of its own, TEST_CONCURRENCY files at a time, longest first. Each file's
+ * its own on a database of its own, longest first, as many at once as keep the cores busy (each file's
+ * share of a core measured in earlier runs; TEST_CPU_BUDGET, TEST_CONCURRENCY). Each file's
  * output goes to test-results/<file>.log; the end of the output lists the failures, the slowest
  * files, and `N passed, N failed`.
  */
@@ -21,19 +22,26 @@ const root = projectRoot;
 process.chdir(root);
 const resultsDir = path.join(root, 'test-results');
 const secondsFile = path.join(resultsDir, 'file-seconds.json');
-const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, 2 * os.availableParallelism()));
+const cores = os.availableParallelism();
+// Files start while the shares of a core of those running (their CPU over their wall seconds in earlier
+// runs) add up to at most the cores: files that mostly wait run beside busy ones instead of holding a
+// place, and busy files do not pile up and slow each other down.
+const cpuBudget = Number(process.env.TEST_CPU_BUDGET ?? cores);
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(4, 4 * cores));
 // Each browser file drives a Chromium of its own, the heaviest thing in the suite: four at once on two
 // cores made first page loads outlast Playwright's 30 s.
-const browsers = Number(process.env.TEST_BROWSER_CONCURRENCY ?? Math.max(2, Math.floor(os.availableParallelism() / 2)));
+const browsers = Number(process.env.TEST_BROWSER_CONCURRENCY ?? Math.max(2, Math.floor(cores / 2)));
 
 const files = findTestFiles(root, process.argv.slice(2));
 if (files.length === 0) {
   console.error(`No test file matches ${process.argv.slice(2).join(', ')} (built? run npm run build).`);
   process.exit(1);
 }
-const order = longestFirst(files, knownSeconds([secondsFile, path.join(root, 'test', 'runner', 'file-seconds.json')]));
+const costs = knownCosts([secondsFile, path.join(root, 'test', 'runner', 'file-seconds.json')]);
+const order = longestFirst(files, costs);
+const share = (file: TestFile) => coreShare(costs.get(file.name));
 console.log(
-  `${files.length} test files, ${Math.min(concurrency, files.length)} at a time (TEST_CONCURRENCY), browser files ${browsers} at a time (TEST_BROWSER_CONCURRENCY), longest first; logs in test-results/`,
+  `${files.length} test files, longest first, as many at once as use ${cpuBudget} cores (TEST_CPU_BUDGET), at most ${concurrency} (TEST_CONCURRENCY), browser files ${browsers} at a time (TEST_BROWSER_CONCURRENCY); logs in test-results/`,
 );
 
 const databases = await prepareFileDatabases(process.env.TEST_DATABASE_URL);
@@ -62,7 +70,9 @@ try {
         await databases.drop(url);
       }
     },
-    { kind: (file) => file.browser, max: browsers },
+    (file, running) =>
+      (!file.browser || running.filter((other) => other.browser).length < browsers) &&
+      running.reduce((sum, other) => sum + share(other), share(file)) <= cpuBudget,
   );
 } finally {
   await databases.close();

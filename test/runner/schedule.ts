@@ -1,67 +1,102 @@
 import fs from 'node:fs';
 import type { TestFile } from './test-files.js';
 
+/** What earlier runs measured of one file: wall seconds, and the CPU seconds of its own processes. */
+export interface FileCost {
+  seconds: number;
+  cpuSeconds?: number;
+}
+
 /**
- * Seconds each file took in earlier runs: test-results/file-seconds.json from the last run on this
- * machine, else the figures committed in test/runner/file-seconds.json (a clean clone, CI).
+ * Each file's cost in earlier runs: test-results/file-seconds.json from the last run on this machine,
+ * else the figures committed in test/runner/file-seconds.json (a clean clone, CI). A file's entry is
+ * `{ "seconds": 25.4, "cpuSeconds": 8.7 }` (or, written before CPU was kept, its seconds alone).
  */
-export function knownSeconds(files: readonly string[]): Map<string, number> {
-  const seconds = new Map<string, number>();
+export function knownCosts(files: readonly string[]): Map<string, FileCost> {
+  const costs = new Map<string, FileCost>();
   for (const file of files) {
     if (!fs.existsSync(file)) continue;
     const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) continue;
-    for (const [name, value] of Object.entries(parsed))
-      if (typeof value === 'number' && !seconds.has(name)) seconds.set(name, value);
+    for (const [name, value] of Object.entries(parsed)) {
+      if (costs.has(name)) continue;
+      if (typeof value === 'number') costs.set(name, { seconds: value });
+      else if (isCost(value)) costs.set(name, value);
+    }
   }
-  return seconds;
+  return costs;
+}
+
+function isCost(value: unknown): value is FileCost {
+  if (typeof value !== 'object' || value === null) return false;
+  const { seconds, cpuSeconds } = value as Record<string, unknown>;
+  return typeof seconds === 'number' && (cpuSeconds === undefined || typeof cpuSeconds === 'number');
 }
 
 /**
  * Longest first: the run ends when its longest file does, so that one must start at once, and the
  * short ones fill the gaps at the end. A file never timed goes first (it may be long).
  */
-export function longestFirst(files: readonly TestFile[], seconds: ReadonlyMap<string, number>): TestFile[] {
-  const estimate = (file: TestFile) => seconds.get(file.name) ?? Number.POSITIVE_INFINITY;
+export function longestFirst(files: readonly TestFile[], costs: ReadonlyMap<string, FileCost>): TestFile[] {
+  const estimate = (file: TestFile) => costs.get(file.name)?.seconds ?? Number.POSITIVE_INFINITY;
   return [...files].sort((a, b) => estimate(b) - estimate(a) || a.name.localeCompare(b.name));
 }
 
 /**
- * Runs `work` for every item, at most `concurrency` at a time, in the order given, except that at
- * most `limit.max` items of one kind (`limit.kind`) run at once: the next item of another kind goes
- * ahead meanwhile.
+ * The share of a core a file keeps busy while it runs: its own processes' CPU seconds over its wall
+ * seconds, plus what it costs the shared Postgres (not measured per file: a tenth of a core). A file
+ * that mostly waits (a killed worker's job being handed on, a restart) weighs little, so it does not
+ * hold a place a busy file could use. Never measured: a whole core.
+ */
+export function coreShare(cost: FileCost | undefined): number {
+  const POSTGRES_SHARE = 0.1;
+  if (cost?.cpuSeconds === undefined || cost.seconds <= 0) return 1;
+  return Math.min(1.5, cost.cpuSeconds / cost.seconds) + POSTGRES_SHARE;
+}
+
+/**
+ * Runs `work` for every item, in the order given, each as soon as `admit` lets it start beside those
+ * running (and at most `maxRunning` at once). When the next item may not start yet, a later one that
+ * may goes ahead; when none may, the pool waits for one to end. An item always starts when nothing
+ * else runs.
  */
 export async function runPool<T, R>(
   items: readonly T[],
-  concurrency: number,
+  maxRunning: number,
   work: (item: T) => Promise<R>,
-  limit?: { kind: (item: T) => boolean; max: number },
+  admit: (item: T, running: readonly T[]) => boolean = () => true,
 ): Promise<R[]> {
   const results: R[] = [];
   const waiting = [...items];
-  let ofKind = 0;
-  const sleeping: Array<() => void> = [];
-  const next = (): T | undefined => {
-    const index = waiting.findIndex((item) => !limit?.kind(item) || ofKind < limit.max);
-    return index === -1 ? undefined : waiting.splice(index, 1)[0];
-  };
-  const lane = async (): Promise<void> => {
-    while (waiting.length > 0) {
-      const item = next();
-      if (item === undefined) {
-        await new Promise<void>((resolve) => sleeping.push(resolve)); // only limited kinds are left: wait for one to end
-        continue;
+  const running: T[] = [];
+  let failure: { error: unknown } | undefined;
+  return new Promise((resolve, reject) => {
+    const startWhatFits = () => {
+      if (failure) return;
+      for (let index = 0; index < waiting.length && running.length < maxRunning;) {
+        const item = waiting[index]!;
+        if (running.length > 0 && !admit(item, running)) {
+          index += 1;
+          continue;
+        }
+        waiting.splice(index, 1);
+        running.push(item);
+        work(item).then(
+          (result) => {
+            results.push(result);
+            running.splice(running.indexOf(item), 1);
+            if (waiting.length === 0 && running.length === 0) resolve(results);
+            else startWhatFits();
+          },
+          (error: unknown) => {
+            failure ??= { error };
+            running.splice(running.indexOf(item), 1);
+            if (running.length === 0) reject(failure.error);
+          },
+        );
       }
-      const limited = limit?.kind(item) ?? false;
-      if (limited) ofKind += 1;
-      try {
-        results.push(await work(item));
-      } finally {
-        if (limited) ofKind -= 1;
-        sleeping.splice(0).forEach((resolve) => resolve());
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-  return results;
+    };
+    if (waiting.length === 0) resolve(results);
+    else startWhatFits();
+  });
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readLog, type FileResult } from './run-file.js';
+import { knownCosts, type FileCost } from './schedule.js';
 
 export function failedFile(result: FileResult): boolean {
   return result.failed > 0 || result.exitCode !== 0;
@@ -47,11 +48,16 @@ export function slowestTable(results: readonly FileResult[], count = 10): string
   ].join('\n');
 }
 
-/** Seconds per file of this run, added to the last run's, for the next run's schedule. */
+/** Wall and CPU seconds per file of this run, added to the last run's, for the next run's schedule. */
 export function saveSeconds(file: string, results: readonly FileResult[]): void {
-  let earlier: Record<string, number> = {};
-  if (fs.existsSync(file)) earlier = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>;
-  const now = Object.fromEntries(results.map((r) => [r.file.name, Math.round(r.seconds * 10) / 10]));
+  const earlier = Object.fromEntries(knownCosts([file]));
+  const round = (seconds: number) => Math.round(seconds * 10) / 10;
+  const now = Object.fromEntries(
+    results.map((r): [string, FileCost] => [
+      r.file.name,
+      { seconds: round(r.seconds), ...(r.cpuSeconds === undefined ? {} : { cpuSeconds: round(r.cpuSeconds) }) },
+    ]),
+  );
   const merged = { ...earlier, ...now };
   const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
   fs.writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
