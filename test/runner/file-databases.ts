@@ -41,19 +41,29 @@ export async function prepareFileDatabases(external: string | undefined): Promis
     url.pathname = `/${name}`;
     return url.toString();
   };
-  const admin = new pg.Client({ connectionString: urlOf('postgres'), application_name: 'modeldesk-test-runner' });
-  await admin.connect();
+  // Two connections, each running one statement at a time: creates on one, drops on the other, so a
+  // file about to start never waits behind another's DROP (which can take a while when Postgres is busy).
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: urlOf('postgres'), application_name: 'modeldesk-test-runner' });
+    await client.connect();
+    return client;
+  };
+  const admin = await connect();
+  const dropper = await connect();
   const prefix = `modeldesk_test_${process.pid}`;
   const template = `${prefix}_template`;
   const made = new Set<string>();
   let count = 0;
-  // One statement at a time on the one admin connection, whichever file asks.
-  let queue: Promise<unknown> = Promise.resolve();
-  const query = (sql: string) => {
-    const next = queue.then(() => admin.query(sql));
-    queue = next.catch(() => undefined);
-    return next;
+  const inTurn = (client: pg.Client) => {
+    let queue: Promise<unknown> = Promise.resolve();
+    return (sql: string) => {
+      const next = queue.then(() => client.query(sql));
+      queue = next.catch(() => undefined);
+      return next;
+    };
   };
+  const query = inTurn(admin);
+  const dropQuery = inTurn(dropper);
 
   await admin.query(`CREATE DATABASE ${template}`);
   made.add(template);
@@ -62,9 +72,9 @@ export async function prepareFileDatabases(external: string | undefined): Promis
   await admin.query(`ALTER DATABASE ${template} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
 
   const dropDatabase = async (name: string) => {
-    if (name === template) await query(`ALTER DATABASE ${template} WITH IS_TEMPLATE false`);
+    if (name === template) await dropQuery(`ALTER DATABASE ${template} WITH IS_TEMPLATE false`);
     // FORCE: a process a test forgot to stop must not keep its database (and the run) alive.
-    await query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     made.delete(name);
   };
 
@@ -83,6 +93,7 @@ export async function prepareFileDatabases(external: string | undefined): Promis
       for (const name of [...made])
         await dropDatabase(name).catch((error: unknown) => console.error(`could not drop ${name}: ${String(error)}`));
       await admin.end();
+      await dropper.end();
       await cluster?.stop();
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/platform/project-root.js';
+import { NO_DATABASE } from '../setup/runner-env.js';
 import { childrenCpuSeconds, ownCpuSeconds } from './cpu-seconds.js';
 import { prepareFileDatabases } from './file-databases.js';
 import { killGroup, runFile, type FileResult } from './run-file.js';
@@ -61,13 +62,14 @@ try {
     order,
     concurrency,
     async (file) => {
-      const url = await databases.create(file.name);
+      // Unit files are pure code: no database to clone for them (nor to drop).
+      const url = file.group === 'unit' ? NO_DATABASE : await databases.create(file.name);
       try {
         const result = await runFile(file, url, path.join(resultsDir, `${file.name}.log`), running);
         console.log(fileLine(result));
         return result;
       } finally {
-        await databases.drop(url);
+        if (url !== NO_DATABASE) await databases.drop(url);
       }
     },
     (file, running) =>

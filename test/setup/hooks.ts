@@ -5,7 +5,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { freePort } from '../support/free-port.js';
 import { processTreeCpuSeconds } from '../runner/cpu-seconds.js';
-import { CPU_FILE_ENV, FILE_DATABASE_ENV, TEST_POSTGRES_SETTINGS } from './runner-env.js';
+import { CPU_FILE_ENV, FILE_DATABASE_ENV, NO_DATABASE, TEST_POSTGRES_SETTINGS } from './runner-env.js';
 import { armLeakCheck } from './leak-check.js';
 
 /**
@@ -32,6 +32,8 @@ export function whenTestsEnd(close: () => Promise<void>): void {
 }
 
 export function testDatabaseUrl(): string {
+  if (process.env[FILE_DATABASE_ENV] === NO_DATABASE)
+    throw new Error('Unit tests run without a database (test/unit/ is pure code): put this test in test/integration/.');
   if (!url) throw new Error('The test database is not started (test/setup/hooks.ts runs as a mocha root hook).');
   return url;
 }
@@ -53,6 +55,7 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(120_000);
     const given = process.env[FILE_DATABASE_ENV];
+    if (given === NO_DATABASE) return;
     if (given) {
       url = given;
       return;

@@ -4,6 +4,9 @@
  */
 export const FILE_DATABASE_ENV = 'TEST_FILE_DATABASE_URL';
 
+/** FILE_DATABASE_ENV's value for a file that gets no database: test/unit/ is pure code. */
+export const NO_DATABASE = 'none';
+
 /** Where a test process writes the CPU seconds it and its children used, read by the runner at its exit. */
 export const CPU_FILE_ENV = 'TEST_FILE_CPU_OUT';
 
