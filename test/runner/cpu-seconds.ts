@@ -16,6 +16,19 @@ export function childrenCpuSeconds(): number | undefined {
   return statSeconds([13, 14]);
 }
 
+/**
+ * Seconds this process was ready to run but waited for a core (Linux: /proc/self/schedstat, second
+ * field, nanoseconds): how much a busy machine slowed it down. Undefined where it is missing.
+ */
+export function runQueueWaitSeconds(): number | undefined {
+  try {
+    const waited = Number(fs.readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+    return Number.isFinite(waited) ? waited / 1e9 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds (user + system) of this process itself. */
 export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

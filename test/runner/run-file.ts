@@ -10,6 +10,8 @@ export interface FileResult {
   seconds: number;
   /** User + system CPU seconds of its process and the processes it started (not its Postgres backends). */
   cpuSeconds: number | undefined;
+  /** Seconds its mocha process was ready to run but waited for a core (the machine was busy). */
+  waitSeconds: number | undefined;
   passed: number;
   failed: number;
   pending: number;
@@ -69,7 +71,7 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
       resolve({
         file,
         seconds: (performance.now() - started) / 1000,
-        cpuSeconds: readCpuSeconds(`${log}.cpu`),
+        ...readCpuFile(`${log}.cpu`),
         passed: count('passing'),
         failed: count('failing'),
         pending: count('pending'),
@@ -81,14 +83,15 @@ export function runFile(file: TestFile, databaseUrl: string, log: string, runnin
   });
 }
 
-/** What the file's process wrote as it exited (test/setup/hooks.ts); undefined if it could not. */
-function readCpuSeconds(file: string): number | undefined {
+/** What the file's process wrote as it exited (test/setup/hooks.ts); undefined where it could not. */
+function readCpuFile(file: string): Pick<FileResult, 'cpuSeconds' | 'waitSeconds'> {
+  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
   try {
-    const text = fs.readFileSync(file, 'utf8');
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     fs.rmSync(file);
-    return text ? Number(text) : undefined;
+    return { cpuSeconds: number(written.cpuSeconds), waitSeconds: number(written.waitSeconds) };
   } catch {
-    return undefined;
+    return { cpuSeconds: undefined, waitSeconds: undefined };
   }
 }
 

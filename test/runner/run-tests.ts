@@ -27,7 +27,8 @@ const cores = os.availableParallelism();
 // Files start while the shares of a core of those running (their CPU over their wall seconds in earlier
 // runs) add up to at most the cores: files that mostly wait run beside busy ones instead of holding a
 // place, and busy files do not pile up and slow each other down.
-const cpuBudget = Number(process.env.TEST_CPU_BUDGET ?? cores);
+// A quarter more than the cores: files also wait for Postgres and for each other's I/O.
+const cpuBudget = Number(process.env.TEST_CPU_BUDGET ?? 1.25 * cores);
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(4, 4 * cores));
 // Each browser file drives a Chromium of its own, the heaviest thing in the suite: four at once on two
 // cores made first page loads outlast Playwright's 30 s.

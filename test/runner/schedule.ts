@@ -5,6 +5,8 @@ import type { TestFile } from './test-files.js';
 export interface FileCost {
   seconds: number;
   cpuSeconds?: number;
+  /** Of `seconds`, how long its mocha process waited for a core because the machine was busy. */
+  waitSeconds?: number;
 }
 
 /**
@@ -29,8 +31,9 @@ export function knownCosts(files: readonly string[]): Map<string, FileCost> {
 
 function isCost(value: unknown): value is FileCost {
   if (typeof value !== 'object' || value === null) return false;
-  const { seconds, cpuSeconds } = value as Record<string, unknown>;
-  return typeof seconds === 'number' && (cpuSeconds === undefined || typeof cpuSeconds === 'number');
+  const { seconds, cpuSeconds, waitSeconds } = value as Record<string, unknown>;
+  const optional = (field: unknown) => field === undefined || typeof field === 'number';
+  return typeof seconds === 'number' && optional(cpuSeconds) && optional(waitSeconds);
 }
 
 /**
@@ -43,15 +46,19 @@ export function longestFirst(files: readonly TestFile[], costs: ReadonlyMap<stri
 }
 
 /**
- * The share of a core a file keeps busy while it runs: its own processes' CPU seconds over its wall
- * seconds, plus what it costs the shared Postgres (not measured per file: a tenth of a core). A file
- * that mostly waits (a killed worker's job being handed on, a restart) weighs little, so it does not
- * hold a place a busy file could use. Never measured: a whole core.
+ * The share of a core a file keeps busy while it runs: its own processes' CPU seconds over the
+ * seconds it would have taken on an idle machine (its wall seconds less the time its process waited
+ * for a core), plus what it costs the shared Postgres (not measured per file: a tenth of a core).
+ * Taking the waits out keeps the figure a file's own: measured in a crowded run, a busy file would
+ * otherwise look light and the next run would crowd even more. A file that mostly waits for events
+ * (a killed worker's job being handed on, a restart) weighs little, so it does not hold a place a busy
+ * file could use. Never measured: a whole core.
  */
 export function coreShare(cost: FileCost | undefined): number {
   const POSTGRES_SHARE = 0.1;
   if (cost?.cpuSeconds === undefined || cost.seconds <= 0) return 1;
-  return Math.min(1.5, cost.cpuSeconds / cost.seconds) + POSTGRES_SHARE;
+  const alone = Math.max(cost.seconds - (cost.waitSeconds ?? 0), cost.cpuSeconds / 1.5, 0.1);
+  return Math.min(1.5, cost.cpuSeconds / alone) + POSTGRES_SHARE;
 }
 
 /**

@@ -55,7 +55,11 @@ export function saveSeconds(file: string, results: readonly FileResult[]): void 
   const now = Object.fromEntries(
     results.map((r): [string, FileCost] => [
       r.file.name,
-      { seconds: round(r.seconds), ...(r.cpuSeconds === undefined ? {} : { cpuSeconds: round(r.cpuSeconds) }) },
+      {
+        seconds: round(r.seconds),
+        ...(r.cpuSeconds === undefined ? {} : { cpuSeconds: round(r.cpuSeconds) }),
+        ...(r.waitSeconds === undefined ? {} : { waitSeconds: round(r.waitSeconds) }),
+      },
     ]),
   );
   const merged = { ...earlier, ...now };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { freePort } from '../support/free-port.js';
-import { processTreeCpuSeconds } from '../runner/cpu-seconds.js';
+import { processTreeCpuSeconds, runQueueWaitSeconds } from '../runner/cpu-seconds.js';
 import { CPU_FILE_ENV, FILE_DATABASE_ENV, NO_DATABASE, TEST_POSTGRES_SETTINGS } from './runner-env.js';
 import { armLeakCheck } from './leak-check.js';
 
@@ -49,7 +49,14 @@ async function onServer(adminUrl: string, sql: string): Promise<void> {
 }
 
 const cpuFile = process.env[CPU_FILE_ENV];
-if (cpuFile) process.once('exit', () => fs.writeFileSync(cpuFile, String(processTreeCpuSeconds() ?? '')));
+// What the runner schedules by: the CPU this file's processes used and how long this one waited for a core.
+if (cpuFile)
+  process.once('exit', () =>
+    fs.writeFileSync(
+      cpuFile,
+      JSON.stringify({ cpuSeconds: processTreeCpuSeconds(), waitSeconds: runQueueWaitSeconds() }),
+    ),
+  );
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {

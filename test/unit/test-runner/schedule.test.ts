@@ -11,18 +11,20 @@ describe('test runner schedule', () => {
     assert.equal(coreShare({ seconds: 120 }), 1);
     assert.ok(Math.abs(coreShare({ seconds: 100, cpuSeconds: 10 }) - 0.2) < 1e-9); // mostly waiting
     assert.ok(Math.abs(coreShare({ seconds: 10, cpuSeconds: 9 }) - 1) < 1e-9);
+    // Measured in a crowded run: 10 of its 20 s it waited for a core, so alone it keeps one busy.
+    assert.ok(Math.abs(coreShare({ seconds: 20, cpuSeconds: 10, waitSeconds: 10 }) - 1.1) < 1e-9);
   });
 
-  it('reads costs written with CPU seconds and those written before, the first file winning', () => {
+  it('reads costs written with CPU and wait seconds and those written before, the first file winning', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schedule-'));
     try {
       const last = path.join(dir, 'last.json');
       const committed = path.join(dir, 'committed.json');
-      fs.writeFileSync(last, JSON.stringify({ 'unit/a': { seconds: 3, cpuSeconds: 1.5 } }));
+      fs.writeFileSync(last, JSON.stringify({ 'unit/a': { seconds: 3, cpuSeconds: 1.5, waitSeconds: 0.5 } }));
       fs.writeFileSync(committed, JSON.stringify({ 'unit/a': 99, 'unit/b': 7, 'unit/c': 'junk' }));
       const costs = knownCosts([last, committed, path.join(dir, 'missing.json')]);
       assert.deepEqual(Object.fromEntries(costs), {
-        'unit/a': { seconds: 3, cpuSeconds: 1.5 },
+        'unit/a': { seconds: 3, cpuSeconds: 1.5, waitSeconds: 0.5 },
         'unit/b': { seconds: 7 },
       });
     } finally {
