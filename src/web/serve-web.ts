@@ -7,7 +7,6 @@ import { startQueue, stopQueue } from '../jobs/queue.js';
 import { RequestStats } from '../monitoring/request-stats.js';
 import type { Config } from '../platform/config.js';
 import { sessionOptions } from '../server/session.js';
-import { checkConsoleAtStart, composeWebApp } from './compose-web-app.js';
 import { closeServer, listen } from './listen.js';
 import { resolveSessionSecret } from './session-secret.js';
 import { createWebServer, readTlsCredentials, redirectToHttps } from './tls.js';
@@ -31,10 +30,13 @@ export async function serveWeb(
   const pool = sessionPool(db.database.url);
   let requestStats: RequestStats | undefined;
   try {
+    // What can refuse the start (the TLS files, the session secret) is settled before the console is
+    // loaded: importing AdminJS costs about a second of CPU that a misconfigured process need not pay.
     const tls = readTlsCredentials(db.config);
-    await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
-    await checkConsoleAtStart(say);
     const sessionSecret = await resolveSessionSecret(db.sequelize, db.config, db.database);
+    await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
+    const { checkConsoleAtStart, composeWebApp } = await import('./compose-web-app.js');
+    await checkConsoleAtStart(say);
     const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };
     requestStats = new RequestStats(db.sequelize).start();
     await changeNotifications.start(db.database.url);

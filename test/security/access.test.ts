@@ -37,6 +37,7 @@ import {
   userActor,
   type TestUser,
 } from './fixtures.js';
+import { assertSecurityHeaders } from './security-headers-check.js';
 
 const PENGUIN = {
   beak_length_mm: 40,
@@ -400,7 +401,7 @@ describe('access: every console and API route answers as the rule table says (re
 
   describe('console actions', () => {
     for (const role of Role.options) {
-      it(`answers ${aRole(role)} 403 for exactly the actions and rows decide() refuses (GET and POST), never with the row's data, and lets the rest through`, async () => {
+      it(`answers ${aRole(role)} 403 for exactly the actions and rows decide() refuses (GET and POST), never with the row's data, and lets the rest through, every answer with the security headers`, async () => {
         const person = people.get(role)!;
         const admin = createAdmin();
         const before = await dataChecksum(EXCEPT_AUDIT);
@@ -454,8 +455,8 @@ describe('access: every console and API route answers as the rule table says (re
               const api = await person.http.api(path);
               const page = await person.http.request(`/admin${path}`);
               const answers = [
-                { via: 'API', status: api.status, body: await api.text() },
-                { via: 'page', status: page.status, body: await page.text() },
+                { via: 'API', response: api, body: await api.text() },
+                { via: 'page', response: page, body: await page.text() },
               ];
               if (!expected) {
                 const post = await person.http.api(path, 'POST', {
@@ -464,10 +465,14 @@ describe('access: every console and API route answers as the rule table says (re
                   alias: 'production',
                   description: 'changed',
                 });
-                answers.push({ via: 'POST', status: post.status, body: await post.text() });
+                answers.push({ via: 'POST', response: post, body: await post.text() });
               }
-              for (const { via, status, body } of answers) {
+              for (const { via, response, body } of answers) {
+                const { status } = response;
                 const where = `${role} ${via} ${path}: HTTP ${status}`;
+                // headers.test.ts's promise (security headers on every answer) for every action's page and
+                // console API answer, allowed or refused: this walk sends them all anyway.
+                assertSecurityHeaders({ label: `${role} ${via} ${path}`, response, body });
                 if (expected) {
                   assert.ok(![401, 403, 404].includes(status), `${where}, but the rule table allows it`);
                 } else {
