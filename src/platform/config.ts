@@ -55,6 +55,8 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO_DATA: booleanFlag.default(true),
     JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
+    /** Seconds a job that failed, or whose worker died, waits before its next attempt. */
+    JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
     /**
      * On SIGTERM/SIGINT: how long `npm start` lets its web processes finish requests and its workers
      * commit or roll back their job step (the job is then resumable) before it SIGKILLs what is left.
