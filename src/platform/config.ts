@@ -79,6 +79,8 @@ export const ConfigSchema = z
     CHARTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
     /** Records a scoring job reads, scores and commits per step (memory and checkpoint granularity). */
     SCORE_CHUNK_ROWS: z.coerce.number().int().min(100).max(200_000).default(20_000),
+    /** Change-set rows a revert job writes per statement (one transaction for all): its progress steps. */
+    REVERT_CHUNK_ROWS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
     /**
      * Browser origins allowed to call /api/v1 (CORS), comma-separated, e.g.
      * `https://app.example.com,http://localhost:5173`. Empty: none (same-origin and non-browser clients only).
