@@ -13,10 +13,10 @@ import { stopProcess } from '../../support/cli-process.js';
 import { waitForJob } from '../../support/jobs.js';
 import { startWorkerProcess, WORKER_QUEUE_TIMING } from '../../support/worker-process.js';
 
-/** 60 chunks of 500 (as many commits to watch as 60,000 rows in chunks of 1,000, half the rows to score and count). */
-const ROWS = 30_000;
+/** 60 chunks of 250 (as many commits to watch as 60,000 rows in chunks of 1,000, a quarter of the rows to score and count). */
+const ROWS = 15_000;
 /** Small chunks: many commits, so observations land between a chunk's progress and its commit. */
-const WORKER_ENV = { SCORE_CHUNK_ROWS: '500' };
+const WORKER_ENV = { SCORE_CHUNK_ROWS: '250' };
 
 interface Observation {
   status: string;
