@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/db/em
 import { projectRoot } from '../../../src/platform/project-root.js';
 import { TEST_SESSION_SECRET } from '../../support/cli-process.js';
 import { freePort } from '../../support/free-port.js';
+import { WORKER_QUEUE_TIMING } from '../../support/worker-process.js';
 
 const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
@@ -67,6 +68,10 @@ describe('Postgres restarted under running web and worker processes (real proces
       PORT: String(port),
       LOG_LEVEL: 'error',
       SEED_DEMO_DATA: 'false',
+      // The queue timing of the test's worker processes, in the web process too: each writes its own
+      // into the queues' policy when it starts, and the job is queued through the web process.
+      JOB_HEARTBEAT_SECONDS: String(WORKER_QUEUE_TIMING.heartbeatSeconds),
+      JOB_RETRY_DELAY_SECONDS: String(WORKER_QUEUE_TIMING.retryDelaySeconds),
     };
     baseUrl = `http://127.0.0.1:${port}`;
     const migrated = spawnSync(process.execPath, [MAIN, 'migrate'], { env, encoding: 'utf8' });
@@ -75,7 +80,7 @@ describe('Postgres restarted under running web and worker processes (real proces
     // user, the dataset, the model and the key: the CLI runs are async so the test process stays responsive.
     web = spawn(process.execPath, [MAIN, 'web'], { env, stdio: 'ignore' });
     worker = spawn(process.execPath, [MAIN, 'worker'], {
-      env: { ...env, SCORE_CHUNK_ROWS: String(CHUNK_ROWS), JOB_HEARTBEAT_SECONDS: '10', LOG_LEVEL: 'warn' },
+      env: { ...env, SCORE_CHUNK_ROWS: String(CHUNK_ROWS), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
