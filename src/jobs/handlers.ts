@@ -59,7 +59,7 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
           0,
           total,
         ),
-      { jobId },
+      { jobId, chunkRows: loadConfig().REVERT_CHUNK_ROWS },
     );
     const done = result.reverted + result.skipped + result.alreadyReverted;
     await progress('records reverted', done, done);

@@ -2,6 +2,7 @@ import { PgBoss } from 'pg-boss';
 import type { Transaction } from 'sequelize';
 import { JobKind } from '../../models/enums.js';
 import { sequelizeOf } from '../../models/index.js';
+import type { Config } from '../platform/config.js';
 import { logger } from '../platform/logger.js';
 
 /**
@@ -9,9 +10,21 @@ import { logger } from '../platform/logger.js';
  * table is what people see (status, progress, result); pg-boss carries delivery, retries and
  * heartbeats: a worker that dies stops heart-beating and its job is retried by another.
  */
-export const QUEUE_POLICY = { retryLimit: 2, retryDelay: 5, expireInSeconds: 3_600 } as const;
+export const QUEUE_POLICY = { retryLimit: 2, expireInSeconds: 3_600 } as const;
 /** A worker that misses its heartbeat for this long is presumed dead and its job retried (pg-boss minimum: 10). */
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
+/** Seconds a failed or orphaned job waits before its next attempt (JOB_RETRY_DELAY_SECONDS). */
+export const DEFAULT_RETRY_DELAY_SECONDS = 5;
+
+/** How a process's queue hands on work: see JOB_HEARTBEAT_SECONDS and JOB_RETRY_DELAY_SECONDS. */
+export interface QueueTiming {
+  heartbeatSeconds: number;
+  retryDelaySeconds: number;
+}
+
+export function queueTiming(config: Pick<Config, 'JOB_HEARTBEAT_SECONDS' | 'JOB_RETRY_DELAY_SECONDS'>): QueueTiming {
+  return { heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, retryDelaySeconds: config.JOB_RETRY_DELAY_SECONDS };
+}
 
 /** The Postgres schema pg-boss keeps its tables in (read directly by the queue-depth metric). */
 export const QUEUE_SCHEMA = 'pgboss';
@@ -27,19 +40,29 @@ export function whenQueueStops(callback: () => void): void {
   onStop.push(callback);
 }
 
-export async function startQueue(databaseUrl: string, heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS): Promise<PgBoss> {
+export async function startQueue(databaseUrl: string, timing: Partial<QueueTiming> = {}): Promise<PgBoss> {
   if (boss) return boss;
+  const heartbeatSeconds = timing.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
+  // pg-boss fails a job whose heartbeat went stale only in a monitor pass, and a queue's monitor pass
+  // is due once per monitorIntervalSeconds (default 60, shared by every instance): a dead worker's job
+  // then waited up to a minute beyond its heartbeat. Both intervals at a quarter of the heartbeat
+  // bound the handover to 1.25 heartbeats plus the retry delay (a monitor pass is a few small queries).
+  const superviseSeconds = Math.max(2, Math.floor(heartbeatSeconds / 4));
   const instance = new PgBoss({
     connectionString: databaseUrl,
     schema: QUEUE_SCHEMA,
     application_name: 'modeldesk-queue',
     max: 4,
-    // How often pg-boss looks for jobs whose worker stopped heart-beating.
-    superviseIntervalSeconds: Math.max(5, Math.floor(heartbeatSeconds / 2)),
+    superviseIntervalSeconds: superviseSeconds,
+    monitorIntervalSeconds: superviseSeconds,
   });
   instance.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
   await instance.start();
-  const policy = { ...QUEUE_POLICY, heartbeatSeconds };
+  const policy = {
+    ...QUEUE_POLICY,
+    heartbeatSeconds,
+    retryDelay: timing.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS,
+  };
   for (const kind of JobKind.options) {
     await instance.createQueue(kind, policy).catch(ignoreExists);
     await instance.updateQueue(kind, policy); // keep existing queues in step with the configuration

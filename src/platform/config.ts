@@ -55,6 +55,8 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO_DATA: booleanFlag.default(true),
     JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
+    /** Seconds a job that failed, or whose worker died, waits before its next attempt. */
+    JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
     /**
      * On SIGTERM/SIGINT: how long `npm start` lets its web processes finish requests and its workers
      * commit or roll back their job step (the job is then resumable) before it SIGKILLs what is left.
@@ -77,6 +79,8 @@ export const ConfigSchema = z
     CHARTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
     /** Records a scoring job reads, scores and commits per step (memory and checkpoint granularity). */
     SCORE_CHUNK_ROWS: z.coerce.number().int().min(100).max(200_000).default(20_000),
+    /** Change-set rows a revert job writes per statement (one transaction for all): its progress steps. */
+    REVERT_CHUNK_ROWS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
     /**
      * Browser origins allowed to call /api/v1 (CORS), comma-separated, e.g.
      * `https://app.example.com,http://localhost:5173`. Empty: none (same-origin and non-browser clients only).

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { changeNotifications } from '../db/change-notifications.js';
 import type { Database } from '../db/start-database.js';
-import { startQueue, stopQueue } from '../jobs/queue.js';
+import { queueTiming, startQueue, stopQueue } from '../jobs/queue.js';
 import { RequestStats } from '../monitoring/request-stats.js';
 import type { Config } from '../platform/config.js';
 import { sessionOptions } from '../server/session.js';
@@ -34,7 +34,7 @@ export async function serveWeb(
     // loaded: importing AdminJS costs about a second of CPU that a misconfigured process need not pay.
     const tls = readTlsCredentials(db.config);
     const sessionSecret = await resolveSessionSecret(db.sequelize, db.config, db.database);
-    await startQueue(db.database.ownerUrl, db.config.JOB_HEARTBEAT_SECONDS);
+    await startQueue(db.database.ownerUrl, queueTiming(db.config));
     const { checkConsoleAtStart, composeWebApp } = await import('./compose-web-app.js');
     await checkConsoleAtStart(say);
     const session = { ...sessionOptions(pool, sessionSecret, db.config), secret: sessionSecret };

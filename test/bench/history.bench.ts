@@ -5,7 +5,8 @@
 // TRIGGER records_capture_update: the change-set is opened and closed but records nothing) and once
 // with it on (one record_changes row per record, digest streamed at close). VACUUM between runs. Then
 // the History page of a record deep in the selection (p50/p95 of 40 calls, its EXPLAIN), and
-// verify-audit over every change-set digest.
+// verify-audit over every change-set digest. The captured bulk edit is checked, not only timed: its
+// change-set must hold every record's label and tags from before and after the edit (exit code 1 if not).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +44,27 @@ async function changeRows(): Promise<number> {
   return row!.n;
 }
 
+/**
+ * Whether the last bulk-edit change-set holds exactly one row per record of `before_edit`, each with
+ * the record's label and tags from before the edit and the edit's label and tags after it.
+ */
+async function everyPreviousValueKept(label: string, tag: string): Promise<boolean> {
+  const [row] = await sequelizeOf().query<{ rows: number; kept: number; records: number }>(
+    `WITH edit AS (
+       SELECT (change_set ->> 'id')::bigint AS id FROM audit_events
+        WHERE action = 'records.bulk_update' ORDER BY seq DESC LIMIT 1
+     )
+     SELECT count(*)::int AS rows,
+            count(*) FILTER (WHERE c.before ->> 'label' = b.label AND c.after ->> 'label' = :label
+                               AND c.before -> 'tags' = to_jsonb(b.tags)
+                               AND c.after -> 'tags' = to_jsonb(b.tags || CAST(:tag AS text)))::int AS kept,
+            (SELECT count(*) FROM before_edit)::int AS records
+       FROM record_changes c JOIN edit ON c.change_set_id = edit.id LEFT JOIN before_edit b ON b.id = c.record_id`,
+    { replacements: { label, tag }, type: QueryTypes.SELECT },
+  );
+  return row!.rows === row!.records && row!.kept === row!.records;
+}
+
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldesk-history-bench-'));
 const db = await benchDatabase(10);
 try {
@@ -73,8 +95,14 @@ try {
   await capture(true);
   await vacuum();
   const rowsBefore = await changeRows();
+  // What every record was before the captured edit, to check its change-set row against.
+  await sequelizeOf().query(
+    'CREATE TEMP TABLE before_edit AS SELECT id, label, tags FROM records WHERE dataset_id = :datasetId',
+    { replacements: { datasetId } },
+  );
   const bulkWith = await seconds(() => bulkEdit('question', 'run-2'));
   const bulkCaptured = (await changeRows()) - rowsBefore;
+  const bulkKept = await everyPreviousValueKept('question', 'run-2');
   await vacuum();
 
   const ids = (
@@ -136,7 +164,12 @@ try {
         how: 'same code path twice per writer; "without" = capture trigger disabled by the schema owner (change-set opened and closed, no rows), "with" = one record_changes row per record + digest at close; VACUUM ANALYZE records before each run',
         bulkEdit: {
           without: { changed: bulkWithout.value, ...rate(bulkWithout.value, bulkWithout.seconds) },
-          with: { changed: bulkWith.value, captured: bulkCaptured, ...rate(bulkWith.value, bulkWith.seconds) },
+          with: {
+            changed: bulkWith.value,
+            captured: bulkCaptured,
+            everyPreviousValueKept: bulkKept,
+            ...rate(bulkWith.value, bulkWith.seconds),
+          },
           withShareOfWithout: Number((bulkWithout.seconds / bulkWith.seconds).toFixed(2)),
         },
         importUpdates: {
@@ -168,6 +201,7 @@ try {
       2,
     ),
   );
+  if (!bulkKept) process.exitCode = 1;
 } finally {
   await db.close();
   fs.rmSync(temp, { recursive: true, force: true });

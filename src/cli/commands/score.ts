@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../../access/actor.js';
 import { JOB_HANDLERS } from '../../jobs/handlers.js';
-import { startQueue, stopQueue } from '../../jobs/queue.js';
+import { queueTiming, startQueue, stopQueue } from '../../jobs/queue.js';
 import { startWorker } from '../../jobs/run-worker.js';
 import { RecordFilter } from '../../records/record-selection.js';
 import { queueScoring } from '../../scoring/queue-scoring.js';
@@ -46,7 +46,7 @@ export const scoreCommand: Command = {
       );
     const filtered = Object.values(filter.data).some((v) => v !== undefined);
     return withDatabase(async ({ database, config }) => {
-      await startQueue(database.ownerUrl, config.JOB_HEARTBEAT_SECONDS);
+      await startQueue(database.ownerUrl, queueTiming(config));
       let job;
       try {
         const queued = await queueScoring(cliActor(), {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startQueue, stopQueue } from '../../jobs/queue.js';
+import { queueTiming, startQueue, stopQueue } from '../../jobs/queue.js';
 import { startWorker, stopWorker } from '../../jobs/run-worker.js';
 import { logger } from '../../platform/logger.js';
 import type { Command } from '../command.js';
@@ -14,7 +14,7 @@ export const workerCommand: Command = {
     parseArgs({ args: argv, options: {}, strict: true });
     const stopped = waitForShutdownSignal();
     return withDatabase(async ({ database, config }) => {
-      await startQueue(database.ownerUrl, config.JOB_HEARTBEAT_SECONDS);
+      await startQueue(database.ownerUrl, queueTiming(config));
       const kinds = await startWorker();
       logger.info({ kinds, pid: process.pid }, 'worker ready');
       console.log(`Worker ${process.pid} ready for: ${kinds.join(', ')}.`);

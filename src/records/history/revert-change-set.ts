@@ -11,7 +11,7 @@ import { revertStateSql } from './revert-state-sql.js';
 import { assignFromJson, valueFromJson, type TrackedField } from './tracked-field-sql.js';
 
 /** Change-set rows reverted per statement (all in one transaction: nothing is half-reverted). */
-const CHUNK = 10_000;
+export const DEFAULT_REVERT_CHUNK_ROWS = 10_000;
 /** Reverted record ids named in the audit event, as a preview (the change-set lists them all). */
 const AUDITED_IDS = 100;
 
@@ -83,7 +83,8 @@ export async function revertChangeSet(
   actor: Actor,
   request: RevertRequest,
   progress: RevertProgress = async () => undefined,
-  options: { jobId?: number } = {},
+  /** `chunkRows`: change-set rows per statement (REVERT_CHUNK_ROWS for a job), progress after each. */
+  options: { jobId?: number; chunkRows?: number } = {},
 ): Promise<RevertResult> {
   const checked = await checkRevert(actor, request);
   const what = whatOf(request, checked);
@@ -92,7 +93,8 @@ export async function revertChangeSet(
     // Two reverts of one change-set queue here; the second finds the records back already.
     const source = await findChangeSet(request.changeSetId, { transaction, lock: true });
     const changeSet = await audit.trackRecordChanges({ revertsChangeSetId: source.id });
-    const counts = await revertRows(transaction, source, request.conflicts, progress);
+    const chunkRows = options.chunkRows ?? DEFAULT_REVERT_CHUNK_ROWS;
+    const counts = await revertRows(transaction, source, request.conflicts, progress, chunkRows);
     if (counts.reverted === 0) throw nothingToRevert(source, counts);
     const result: RevertResult = {
       changeSetId: changeSet.id,
@@ -131,6 +133,7 @@ async function revertRows(
   source: ChangeSetFacts,
   conflicts: RevertRequest['conflicts'],
   progress: RevertProgress,
+  chunkRows: number,
 ): Promise<RevertCounts> {
   const sql = revertStateSql(source.fields);
   const assignments = [
@@ -156,7 +159,7 @@ async function revertRows(
            (SELECT count(*) FROM c JOIN records r ON r.id = c.record_id WHERE ${sql.already})::int AS already,
            (SELECT array_agg(id) FROM (SELECT id FROM written ORDER BY id LIMIT ${AUDITED_IDS}) first) AS ids`;
   const counts: RevertCounts = { rows: 0, reverted: 0, already: 0, ids: [] };
-  const bounds = await chunkBounds(transaction, source.id);
+  const bounds = await chunkBounds(transaction, source.id, chunkRows);
   await progress(0, source.records);
   for (const [from, to] of bounds) {
     const [chunk] = await sequelizeOf()
@@ -182,17 +185,21 @@ async function revertRows(
 const NO_UPPER_BOUND = '9223372036854775807';
 
 /**
- * [from, to) record-id ranges of CHUNK rows each, from one ordered pass over the change-set. Each
+ * [from, to) record-id ranges of `chunkRows` rows each, from one ordered pass over the change-set. Each
  * chunk then reads only its range of the primary key, whatever the planner believes about a
  * change-set just written (a LIMIT with stale statistics re-read and sorted the whole change-set per
  * chunk: quadratic at a million rows).
  */
-async function chunkBounds(transaction: Transaction, changeSetId: number): Promise<Array<[string, string]>> {
+async function chunkBounds(
+  transaction: Transaction,
+  changeSetId: number,
+  chunkRows: number,
+): Promise<Array<[string, string]>> {
   const starts = await sequelizeOf().query<{ record_id: string }>(
     `SELECT record_id FROM (
        SELECT record_id, row_number() OVER (ORDER BY record_id) AS n FROM record_changes WHERE change_set_id = :id
-     ) numbered WHERE n % ${CHUNK} = 1 ORDER BY record_id`,
-    { replacements: { id: changeSetId }, type: QueryTypes.SELECT, transaction },
+     ) numbered WHERE n % :chunkRows = 1 ORDER BY record_id`,
+    { replacements: { id: changeSetId, chunkRows }, type: QueryTypes.SELECT, transaction },
   );
   return starts.map((start, i) => [start.record_id, starts[i + 1]?.record_id ?? NO_UPPER_BOUND]);
 }

@@ -32,7 +32,11 @@ interface Change {
   after: Record<string, unknown>;
 }
 
-const SELECTED = 150_000;
+/**
+ * The bulk edit: 20,000 records, ten of its 2,000-row statements. Until issue 23 it was 150,000; the
+ * scale proof, a million records with every previous value checked, is `npm run bench` (history part).
+ */
+const SELECTED = 20_000;
 const IMPORTED = 10_000;
 
 async function changesOf(changeSetId: number): Promise<Change[]> {
@@ -274,7 +278,7 @@ describe('change-sets: every change to records keeps its previous values (real P
     ];
     const csvFile = path.join(folder, 'updates.csv');
     fs.writeFileSync(csvFile, `${csv.join('\n')}\n`);
-    const beforeImport = await snapshot(big, updated); // the 10,000 the import rewrites, not all 150,000 again
+    const beforeImport = await snapshot(big, updated); // the 10,000 the import rewrites, not all of them again
     const stored = await storeImportFile(
       manager,
       { datasetId: big, fileName: 'updates.csv', path: csvFile, sizeBytes: fs.statSync(csvFile).size },

@@ -11,12 +11,12 @@ import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 import { stopProcess } from '../../support/cli-process.js';
 import { waitForJob } from '../../support/jobs.js';
-import { startWorkerProcess, WORKER_HEARTBEAT_SECONDS } from '../../support/worker-process.js';
+import { startWorkerProcess, WORKER_QUEUE_TIMING } from '../../support/worker-process.js';
 
-/** 60 chunks of 500 (as many commits to watch as 60,000 rows in chunks of 1,000, half the rows to score and count). */
-const ROWS = 30_000;
+/** 60 chunks of 250 (as many commits to watch as 60,000 rows in chunks of 1,000, a quarter of the rows to score and count). */
+const ROWS = 15_000;
 /** Small chunks: many commits, so observations land between a chunk's progress and its commit. */
-const WORKER_ENV = { SCORE_CHUNK_ROWS: '500' };
+const WORKER_ENV = { SCORE_CHUNK_ROWS: '250' };
 
 interface Observation {
   status: string;
@@ -45,7 +45,7 @@ describe('job progress counts committed rows only; attempts are numbered', () =>
   before(async function () {
     this.timeout(180_000);
     await useTestDatabase();
-    await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
+    await startQueue(testDatabaseUrl(), WORKER_QUEUE_TIMING);
     await stopWorker(); // only the worker processes below may take the job
     const { datasetId } = await generateDataset(
       { type: 'system' },

@@ -8,7 +8,7 @@ import { startQueue } from '../../../src/jobs/queue.js';
 import { stopWorker } from '../../../src/jobs/run-worker.js';
 import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
-import { startWorkerProcess, WORKER_HEARTBEAT_SECONDS } from '../../support/worker-process.js';
+import { startWorkerProcess, WORKER_QUEUE_TIMING } from '../../support/worker-process.js';
 
 describe('a worker killed mid-job (SIGKILL)', () => {
   const children: ChildProcess[] = [];
@@ -17,7 +17,7 @@ describe('a worker killed mid-job (SIGKILL)', () => {
   before(async function () {
     this.timeout(120_000);
     await useTestDatabase();
-    await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
+    await startQueue(testDatabaseUrl(), WORKER_QUEUE_TIMING);
     await stopWorker(); // only the worker processes below may take this job
     const name = unique('spam');
     await insertDataset(

@@ -11,12 +11,12 @@ import { testDatabaseUrl } from '../../setup/hooks.js';
 import { unique, useTestDatabase } from '../../support/database.js';
 import { stopProcess } from '../../support/cli-process.js';
 import { waitForJob, waitForProgress } from '../../support/jobs.js';
-import { startWorkerProcess, WORKER_HEARTBEAT_SECONDS } from '../../support/worker-process.js';
+import { startWorkerProcess, WORKER_QUEUE_TIMING } from '../../support/worker-process.js';
 
-/** 60 chunks of 500: a kill after a tenth of them still lands part-way (the test checks it did). */
-const ROWS = 30_000;
+/** 60 chunks of 250: a kill after a tenth of them still lands part-way (the test checks it did). */
+const ROWS = 15_000;
 /** Small chunks, so the job is many committed steps long and the kill lands between two of them. */
-const WORKER_ENV = { SCORE_CHUNK_ROWS: '500' };
+const WORKER_ENV = { SCORE_CHUNK_ROWS: '250' };
 
 describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
   const children: ChildProcess[] = [];
@@ -27,7 +27,7 @@ describe('a scoring worker stopped mid-job (SIGKILL, SIGTERM)', () => {
   before(async function () {
     this.timeout(180_000);
     await useTestDatabase();
-    await startQueue(testDatabaseUrl(), WORKER_HEARTBEAT_SECONDS);
+    await startQueue(testDatabaseUrl(), WORKER_QUEUE_TIMING);
     await stopWorker(); // only the worker processes below may take this job
     const generated = await generateDataset(
       { type: 'system' },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import pg from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/db/em
 import { projectRoot } from '../../../src/platform/project-root.js';
 import { TEST_SESSION_SECRET } from '../../support/cli-process.js';
 import { freePort } from '../../support/free-port.js';
+import { WORKER_QUEUE_TIMING } from '../../support/worker-process.js';
 
 const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
@@ -22,11 +24,24 @@ async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<b
 }
 
 /**
- * Records of the scoring job in flight when Postgres goes down; small chunks (SCORE_CHUNK_ROWS below)
- * make it many steps long. The test checks that the job finished after Postgres went down, so a job
- * too short to be caught in flight fails it instead of passing without an outage.
+ * Records of the scoring job in flight when Postgres goes down; small chunks (the worker's
+ * SCORE_CHUNK_ROWS) make it 60 steps long. The test checks that the job finished after Postgres went
+ * down, so a job too short to be caught in flight fails it instead of passing without an outage.
  */
-const ROWS = 30_000;
+const ROWS = 15_000;
+const CHUNK_ROWS = 250;
+
+/** `main.js <args>` to its end: resolves with its stdout if it exits 0, else rejects with its stderr. */
+async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0, `${args[0]}: ${stderr}`);
+  return stdout;
+}
 
 describe('Postgres restarted under running web and worker processes (real processes)', () => {
   let dataDir: string;
@@ -53,55 +68,54 @@ describe('Postgres restarted under running web and worker processes (real proces
       PORT: String(port),
       LOG_LEVEL: 'error',
       SEED_DEMO_DATA: 'false',
+      // The queue timing of the test's worker processes, in the web process too: each writes its own
+      // into the queues' policy when it starts, and the job is queued through the web process.
+      JOB_HEARTBEAT_SECONDS: String(WORKER_QUEUE_TIMING.heartbeatSeconds),
+      JOB_RETRY_DELAY_SECONDS: String(WORKER_QUEUE_TIMING.retryDelaySeconds),
     };
     baseUrl = `http://127.0.0.1:${port}`;
-    for (const args of [
-      ['migrate'],
-      [
-        'createuser',
-        '--email',
-        'ops@example.com',
-        '--role',
-        'data_scientist',
-        '--password',
-        'amber kettle harbour lantern',
-      ],
-    ]) {
-      const done = spawnSync(process.execPath, [MAIN, ...args], { env, encoding: 'utf8' });
-      assert.equal(done.status, 0, done.stderr);
-    }
-    // A model with a trained version on a generated dataset: something for a job to work on.
-    const generated = spawnSync(
-      process.execPath,
-      [MAIN, 'generate', '--dataset', 'restart', '--rows', String(ROWS), '--task', 'tabular'],
-      { env, encoding: 'utf8' },
+    const migrated = spawnSync(process.execPath, [MAIN, 'migrate'], { env, encoding: 'utf8' });
+    assert.equal(migrated.status, 0, migrated.stderr);
+    // The web and worker processes start (tens of seconds on a loaded machine) while the CLI makes the
+    // user, the dataset, the model and the key: the CLI runs are async so the test process stays responsive.
+    web = spawn(process.execPath, [MAIN, 'web'], { env, stdio: 'ignore' });
+    worker = spawn(process.execPath, [MAIN, 'worker'], {
+      env: { ...env, SCORE_CHUNK_ROWS: String(CHUNK_ROWS), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+    worker.stderr!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+    await cli(
+      env,
+      'createuser',
+      '--email',
+      'ops@example.com',
+      '--role',
+      'data_scientist',
+      '--password',
+      'amber kettle harbour lantern',
     );
-    assert.equal(generated.status, 0, generated.stderr);
+    // A model with a trained version on a generated dataset: something for a job to work on.
+    await cli(env, 'generate', '--dataset', 'restart', '--rows', String(ROWS), '--task', 'tabular');
     const sql = new pg.Client({ connectionString: postgres.url });
     await sql.connect();
     await sql.query(
       `INSERT INTO models (name, dataset_id, task, created_at, updated_at) SELECT 'restart-model', id, task, now(), now() FROM datasets WHERE name = 'restart'`,
     );
     await sql.end();
-    const trained = spawnSync(process.execPath, [MAIN, 'train', '--model', 'restart-model', '--max-iterations', '2'], {
-      env,
-      encoding: 'utf8',
-    });
-    assert.equal(trained.status, 0, trained.stderr);
-    const issued = spawnSync(
-      process.execPath,
-      [MAIN, 'create-api-key', '--owner', 'ops@example.com', '--name', 'restart', '--scopes', 'predict,jobs:write'],
-      { env, encoding: 'utf8' },
-    );
-    assert.equal(issued.status, 0, issued.stderr);
-    key = issued.stdout.trim();
-    web = spawn(process.execPath, [MAIN, 'web'], { env, stdio: 'ignore' });
-    worker = spawn(process.execPath, [MAIN, 'worker'], {
-      env: { ...env, SCORE_CHUNK_ROWS: '500', JOB_HEARTBEAT_SECONDS: '10', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
-    worker.stderr!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+    await cli(env, 'train', '--model', 'restart-model', '--max-iterations', '2');
+    key = (
+      await cli(
+        env,
+        'create-api-key',
+        '--owner',
+        'ops@example.com',
+        '--name',
+        'restart',
+        '--scopes',
+        'predict,jobs:write',
+      )
+    ).trim();
     assert.ok(
       await eventually(async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 60_000),
       'the web process is ready',
