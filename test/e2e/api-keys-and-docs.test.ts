@@ -5,7 +5,7 @@ import { ApiKey } from '../../models/index.js';
 import { hashKey } from '../../src/auth/api-keys/key-secret.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { freePort } from '../support/free-port.js';
 import { createPenguinModel } from '../support/penguin-model.js';
@@ -63,7 +63,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, admin.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, admin.email, TEST_PASSWORD);
 
     await page.goto(`${server.baseUrl}/admin/resources/apiKeys/actions/issue`);
     await page.waitForSelector('[id="scope-jobs:write"]');
@@ -152,7 +152,7 @@ describe('a developer gets an API key in the console, reads /api/docs and calls 
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
-    await signIn(page, server.baseUrl, scientist.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, scientist.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/api/docs`);
     await page.waitForSelector('.swagger-ui .info .title');
     assert.match((await page.textContent('.swagger-ui .info .title')) ?? '', /ModelDesk API/);

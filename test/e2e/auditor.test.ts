@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { DataRecord, ModelAlias } from '../../models/index.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import {
   createTestUser,
   HttpSession,
@@ -55,7 +55,7 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, auditor.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/modelAliases/records/${aliasId}/history`);
     await page.waitForSelector('[data-testid="alias-move-1"]');
     assert.match(
@@ -73,7 +73,7 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
   it("follows a record's history to the edit and sees what changed, field by field", async () => {
     const auditor = await createTestUser('auditor');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, auditor.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/records/records/${recordId}/show`);
     const edit = page.locator('[data-testid="record-history"] tr[data-action="records.update"]');
     await edit.waitFor();
@@ -89,7 +89,7 @@ describe('an auditor reviews, exports and verifies the audit log in the browser'
   it('verifies the chain and exports the log from the console', async () => {
     const auditor = await createTestUser('auditor');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-    await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, auditor.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/auditEvents/actions/verify`);
     await page.click('[data-testid="verify-run"]');
     await page.waitForSelector('[data-testid="verify-report"]');

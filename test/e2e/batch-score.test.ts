@@ -6,7 +6,7 @@ import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
@@ -44,7 +44,7 @@ describe('a data scientist scores a dataset from the console and follows the job
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, scientist.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, scientist.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/score`);
     await page.waitForSelector('[data-testid="score-form"] select#which');
     assert.match((await page.inputValue('select#which')) ?? '', /^alias:production$/);
@@ -89,7 +89,7 @@ describe('a data scientist scores a dataset from the console and follows the job
   it("offers the dataset's labels and the splits as choices, and answers a label it lacks with the valid ones", async () => {
     const scientist = await createTestUser('data_scientist');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await signIn(page, server.baseUrl, scientist.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, scientist.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/score`);
     await page.waitForSelector('[data-testid="score-form"] select#which');
     const options = (selector: string) =>

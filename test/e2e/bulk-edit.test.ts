@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { AuditEvent, DataRecord } from '../../models/index.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
@@ -28,7 +28,7 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, manager.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, manager.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/records/bulk/bulkEdit?recordIds=${ids.join(',')}`);
     await page.waitForSelector('[data-testid="bulk-edit"]');
     assert.match((await page.textContent('[data-testid="bulk-edit"] h3')) ?? '', /Edit 3 selected records/);
@@ -62,7 +62,7 @@ describe('a content manager edits records in bulk, and an auditor sees what chan
     }))!;
     const auditor = await createTestUser('auditor');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await signIn(page, server.baseUrl, auditor.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, auditor.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/auditEvents/records/${event.seq}/show`);
     await page.waitForSelector('[data-testid="change-set-table"] tbody tr');
     const rows = page.locator('[data-testid="change-set-table"] tbody tr');

@@ -6,7 +6,7 @@ import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { BULK_EDIT_JOB_THRESHOLD } from '../../src/records/bulk-edit.js';
 import { insertDataset } from '../../seeders/insert-dataset.js';
 import { updateRecord } from '../../src/records/save-record.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import {
   createTestUser,
   HttpSession,
@@ -27,7 +27,7 @@ async function openPage(browser: Browser, baseUrl: string, email: string): Promi
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await signIn(page, baseUrl, email, TEST_PASSWORD);
+  await signInByPost(page, baseUrl, email, TEST_PASSWORD);
   return { page, errors };
 }
 

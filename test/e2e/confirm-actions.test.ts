@@ -5,7 +5,7 @@ import { createApiKey } from '../../src/auth/api-keys/create-api-key.js';
 import { enqueueJob } from '../../src/jobs/enqueue-job.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
@@ -25,7 +25,7 @@ describe('confirming an action in the console sends it as a POST (Chromium)', ()
     browser = await launchChromium();
     admin = await createTestUser('admin');
     page = await browser.newPage();
-    await signIn(page, server.baseUrl, admin.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, admin.email, TEST_PASSWORD);
   });
   after(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import { RequestStats } from '../../src/monitoring/request-stats.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
 import { queueScoring } from '../../src/scoring/queue-scoring.js';
 import { projectRoot } from '../../src/platform/project-root.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { waitForJob } from '../support/jobs.js';
 import { createPenguinModel } from '../support/penguin-model.js';
@@ -96,8 +96,9 @@ describe('the dashboard per role, and the Charts actions (Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
-    if (url !== '/admin') await page.goto(`${server.baseUrl}${url}`);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await page.goto(`${server.baseUrl}${url}`);
+    if (url === '/admin') await page.waitForSelector('[data-testid="modeldesk-dashboard"]');
     return { page, errors };
   };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { DataRecord, Dataset } from '../../models/index.js';
 import { insertDataset } from '../../seeders/insert-dataset.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
 
@@ -40,7 +40,7 @@ describe('deleting records says it is a soft delete; a deleted record says when 
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, manager.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, manager.email, TEST_PASSWORD);
 
     await page.goto(`${server.baseUrl}/admin/resources/records/records/${ids[0]}/show`);
     await page.click('[data-testid="action-delete"]');
@@ -92,7 +92,7 @@ describe('deleting records says it is a soft delete; a deleted record says when 
   it('an admin opens a deleted record and restores it from there', async () => {
     const admin = await createTestUser('admin');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await signIn(page, server.baseUrl, admin.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, admin.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/records/records/${ids[1]}/show`);
     await page.waitForSelector('[data-testid="deleted-record-restore"]');
     await page.click('[data-testid="deleted-record-restore"]');

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { AuditEvent, DataRecord, sequelizeOf } from '../../models/index.js';
 import { trainModel } from '../../src/ml/train-model.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
@@ -35,7 +35,7 @@ describe('drift report in the console (Chromium)', () => {
     page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const user = await createTestUser('data_scientist');
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
   });
   after(async () => {
     await browser?.close();
@@ -103,7 +103,7 @@ describe('drift report in the console (Chromium)', () => {
   it('shows no thresholds form to an auditor (who may read the report, not change it)', async () => {
     const auditor = await createTestUser('auditor');
     const other = await (await browser.newContext()).newPage();
-    await signIn(other, server.baseUrl, auditor.email, TEST_PASSWORD);
+    await signInByPost(other, server.baseUrl, auditor.email, TEST_PASSWORD);
     await other.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/drift`);
     await other.waitForSelector('[data-testid="drift-report"]');
     assert.equal(await other.locator('[data-testid="drift-thresholds"]').count(), 0);

@@ -7,7 +7,7 @@ import type { Actor } from '../../src/access/actor.js';
 import { createApiKey } from '../../src/auth/api-keys/create-api-key.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { promoteAlias } from '../../src/registry/promote-alias.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
@@ -81,7 +81,7 @@ describe('hubs: the model, dataset and user pages in Chromium, per role', () => 
       if (response.url().includes('/admin/api/') && response.status() >= 400)
         failures.push(`${response.status()} ${response.url()}`);
     });
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     return { page, failures };
   }
 

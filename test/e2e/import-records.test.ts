@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { AuditEvent, DataRecord, Dataset } from '../../models/index.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { insertDataset } from '../../seeders/insert-dataset.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
 
@@ -55,7 +55,7 @@ describe('a content manager imports records from a CSV file (Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, manager.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, manager.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/datasets/records/${datasetId}/importCsv`);
     await page.waitForSelector('[data-testid="import-form"]');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { Job } from '../../models/index.js';
 import { enqueueJob } from '../../src/jobs/enqueue-job.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 
@@ -23,7 +23,7 @@ describe('the job page: status and progress agree (Chromium)', () => {
     browser = await launchChromium();
     admin = await createTestUser('admin');
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await signIn(page, server.baseUrl, admin.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, admin.email, TEST_PASSWORD);
   });
   after(async () => {
     await browser?.close();

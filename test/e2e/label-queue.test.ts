@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { Op } from 'sequelize';
 import { AuditEvent, DataRecord } from '../../models/index.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signIn, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { insertReviewQueue } from '../support/review-queue.js';
 import { userActor } from '../security/fixtures.js';
@@ -54,7 +54,7 @@ describe('a reviewer labels a review queue with the keyboard alone, and the audi
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, reviewer.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, reviewer.email, TEST_PASSWORD);
     const startedAt = (await AuditEvent.max<number, AuditEvent>('seq')) ?? 0;
     await page.goto(`${server.baseUrl}/admin/resources/reviewQueues/records/${queue.id}/label`);
     await page.waitForSelector('[data-testid="label-probabilities"]');
@@ -134,7 +134,7 @@ describe('a reviewer labels a review queue with the keyboard alone, and the audi
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, reviewer.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, reviewer.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/reviewQueues/records/${queue.id}/label`);
     let position = await currentPosition(page);
     assert.equal(position, 1);
@@ -167,7 +167,7 @@ describe('a reviewer labels a review queue with the keyboard alone, and the audi
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, reviewer.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, reviewer.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/reviewQueues/records/${queue.id}/secondReview`);
     let position = await currentPosition(page);
     assert.equal(position, 1);

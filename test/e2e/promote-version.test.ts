@@ -5,7 +5,7 @@ import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { registerVersion } from '../../src/registry/register-version.js';
 import { createPenguinModel } from '../support/penguin-model.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 
 describe('a data scientist trains, reviews and promotes a model version in the browser', () => {
@@ -53,7 +53,7 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
 
     await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/show`);
     await page.waitForSelector('[data-testid="version-metrics"]');
@@ -98,7 +98,7 @@ describe('a data scientist trains, reviews and promotes a model version in the b
     await startWorker();
     const user = await createTestUser('data_scientist');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/train`);
     await page.fill('[data-testid="train-form"] input[name="maxIterations"]', '12');
     await page.click('[data-testid="train-form"] label[for="calibrate"]');
@@ -131,7 +131,7 @@ describe('a data scientist trains, reviews and promotes a model version in the b
   it('does not offer a content manager retraining or promotion, and the server refuses both', async () => {
     const user = await createTestUser('content_manager');
     const page = await browser.newPage();
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     const response = await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/promote`);
     assert.equal(response?.status(), 403);
     assert.equal((await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/train`))?.status(), 403);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DataRecord, Dataset } from '../../models/index.js';
 import { projectRoot } from '../../src/platform/project-root.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
 import { createPenguinModel } from '../support/penguin-model.js';
@@ -38,7 +38,7 @@ describe('the record edit form follows the role (Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/records/records/${recordId}/edit`);
     await page.waitForSelector('[data-testid="button-save"]');
     return { page, errors };
@@ -119,7 +119,7 @@ describe('the record edit form follows the role (Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/records/actions/new`);
     await page.getByTestId('label-needs-dataset').waitFor();
     await page.locator('[data-testid="property-edit-datasetId"] input').fill(dataset.name);

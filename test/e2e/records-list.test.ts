@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Op } from 'sequelize';
 import { AuditEvent, DataRecord } from '../../models/index.js';
 import type { Role } from '../../models/enums.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 import { createScoredEmails, type ScoredEmails } from '../support/scored-emails.js';
@@ -44,7 +44,7 @@ describe('the records list of a dataset of long emails, as each role uses it (Ch
       if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`);
     });
     page.on('pageerror', (error) => failures.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     return { user, page, failures };
   }
 

@@ -5,7 +5,7 @@ import { DataRecord, Dataset } from '../../models/index.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { insertDataset } from '../../seeders/insert-dataset.js';
 import { loadPenguins, PENGUIN_FEATURES } from '../../seeders/penguins.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
 
@@ -67,7 +67,7 @@ describe('exported records imported back change nothing (Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, manager.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, manager.email, TEST_PASSWORD);
 
     const csv = await exportCsv(page, server.baseUrl, datasetId);
     assert.match(
@@ -141,7 +141,7 @@ describe('exported records imported back change nothing (Chromium)', () => {
     const before = await recordsOf(datasetId);
     const manager = await createTestUser('content_manager');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await signIn(page, server.baseUrl, manager.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, manager.email, TEST_PASSWORD);
     const csv = await exportCsv(page, server.baseUrl, datasetId);
     assert.match(csv.toString('utf8'), /"'=HYPERLINK/, 'a formula-like cell is escaped for spreadsheets');
     assert.match(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { DataRecord, Dataset } from '../../models/index.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { unique } from '../support/database.js';
 
@@ -45,7 +45,7 @@ describe('refusals in the console read as sentences that say what to do (Chromiu
   it('tells a data scientist whom to ask to create records or delete them in bulk', async () => {
     const user = await createTestUser('data_scientist');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     assert.equal(
       await refusalOn(page, '/admin/resources/records/actions/new'),
       'Your role (data scientist) may not create records; ask a content manager or an admin.',
@@ -60,7 +60,7 @@ describe('refusals in the console read as sentences that say what to do (Chromiu
   it("tells an auditor whom to ask to edit a record, in the API's words too", async () => {
     const user = await createTestUser('auditor');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     const message = await refusalOn(page, `/admin/resources/records/records/${recordId}/edit`);
     assert.equal(
       message,

@@ -5,7 +5,7 @@ import { startQueue } from '../../src/jobs/queue.js';
 import { startWorker, stopWorker } from '../../src/jobs/run-worker.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { testDatabaseUrl } from '../setup/hooks.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 import { waitForJob } from '../support/jobs.js';
 import { createPenguinModel } from '../support/penguin-model.js';
@@ -39,7 +39,7 @@ describe('a data scientist builds a review queue from the dataset and version pa
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     return { page, errors };
   };
 

@@ -5,7 +5,7 @@ import type { ReviewedReport } from '../../src/ml/reviewed/reviewed-report.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { createPenguinModel } from '../support/penguin-model.js';
 import { insertReviewQueue } from '../support/reviewed-labels.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 
 describe('retrain with reviewed records, in the browser: the Retrain form, the version page panel and Compare', () => {
@@ -47,7 +47,7 @@ describe('retrain with reviewed records, in the browser: the Retrain form, the v
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/show`);
     await page.waitForSelector('[data-testid="reviewed-report"]');
     const m = reviewed.metrics!;
@@ -81,7 +81,7 @@ describe('retrain with reviewed records, in the browser: the Retrain form, the v
   it('queues a retraining with the records reviewed since a date, or since the latest version, from the Retrain form', async () => {
     const user = await createTestUser('data_scientist');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     const submit = async () => {
       await page.click('[data-testid="train-submit"]');
       await page.waitForURL(/\/admin\/resources\/jobs\/records\/\d+\/show/);

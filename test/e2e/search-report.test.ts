@@ -4,7 +4,7 @@ import { Job } from '../../models/index.js';
 import { trainModel } from '../../src/ml/train-model.js';
 import { C_GRID } from '../../src/ml/search/cross-validate.js';
 import { createPenguinModel } from '../support/penguin-model.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 
 describe('hyperparameters chosen by cross-validation, in the browser: the Retrain checkbox and the version page', () => {
@@ -34,7 +34,7 @@ describe('hyperparameters chosen by cross-validation, in the browser: the Retrai
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/modelVersions/records/${versionId}/show`);
     await page.waitForSelector('[data-testid="search-report"]');
     assert.match(
@@ -59,7 +59,7 @@ describe('hyperparameters chosen by cross-validation, in the browser: the Retrai
   it('queues a search from the last checkbox of the Retrain form', async () => {
     const user = await createTestUser('data_scientist');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/train`);
     await page.waitForSelector('[data-testid="train-form"]');
     await page.click('[data-testid="train-form"] label[for="search"]');

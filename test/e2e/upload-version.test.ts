@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { ModelVersion } from '../../models/index.js';
 import { buildExternalOnnx, fitCentroids } from '../support/external-onnx.js';
 import { createPenguinModel, encodedPenguins } from '../support/penguin-model.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromium, signInByPost } from '../support/browser.js';
 import { createTestUser, startConsoleServer, TEST_PASSWORD, type RunningConsole } from '../support/console-server.js';
 
 describe('a data scientist uploads an externally trained ONNX file in the browser', () => {
@@ -35,7 +35,7 @@ describe('a data scientist uploads an externally trained ONNX file in the browse
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
 
     await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/show`);
     await page.click('[data-testid="action-upload"]');
@@ -87,7 +87,7 @@ describe('a data scientist uploads an externally trained ONNX file in the browse
   it('gives a content manager 403 for the upload page', async () => {
     const user = await createTestUser('content_manager');
     const page = await browser.newPage();
-    await signIn(page, server.baseUrl, user.email, TEST_PASSWORD);
+    await signInByPost(page, server.baseUrl, user.email, TEST_PASSWORD);
     const response = await page.goto(`${server.baseUrl}/admin/resources/models/records/${modelId}/upload`);
     assert.equal(response?.status(), 403);
     await page.close();
