@@ -48,3 +48,21 @@ function statSeconds(fields: readonly number[]): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * CPU seconds the whole machine spent busy (every core: user, nice, system, irq, softirq, steal) and
+ * the seconds it had (idle and I/O wait included), from /proc/stat's first line. Read at the start and
+ * end of a run, the difference counts what no process tree can: Chromium's renderer and GPU
+ * processes, which outlive their browser and are reaped by init, and the shared Postgres' backends.
+ * Undefined where /proc is missing.
+ */
+export function machineCpuSeconds(): { busy: number; total: number } | undefined {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const busy = user! + nice! + system! + irq! + softirq! + steal!;
+    return { busy: busy / TICKS_PER_SECOND, total: (busy + idle! + iowait!) / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}

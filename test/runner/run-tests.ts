@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/platform/project-root.js';
 import { NO_DATABASE } from '../setup/runner-env.js';
-import { childrenCpuSeconds, ownCpuSeconds } from './cpu-seconds.js';
+import { childrenCpuSeconds, machineCpuSeconds, ownCpuSeconds } from './cpu-seconds.js';
 import { prepareFileDatabases } from './file-databases.js';
 import { killGroup, runFile, type FileResult } from './run-file.js';
 import { coreShare, knownCosts, longestFirst, runPool } from './schedule.js';
@@ -19,6 +19,7 @@ import { findTestFiles, type TestFile } from './test-files.js';
  * files, and `N passed, N failed`.
  */
 const started = performance.now();
+const machineAtStart = machineCpuSeconds();
 const root = projectRoot;
 process.chdir(root);
 const resultsDir = path.join(root, 'test-results');
@@ -89,7 +90,14 @@ console.log(`\n${slowestTable(results)}\n\n${groupTable(results)}`);
 const children = childrenCpuSeconds();
 const cpu =
   children === undefined ? '' : `, ${Math.round(children + ownCpuSeconds())} CPU s (all processes, user + system)`;
-console.log(`\n${files.length} files in ${Math.round((performance.now() - started) / 1000)} s wall${cpu}`);
+const machineAtEnd = machineCpuSeconds();
+// The machine's busy CPU also holds what the process trees miss (Chromium's renderers) and anything
+// else running on the machine meanwhile: on a quiet machine, it is the suite's true cost.
+const machine =
+  machineAtStart && machineAtEnd
+    ? `; the machine was busy ${Math.round(machineAtEnd.busy - machineAtStart.busy)} of its ${Math.round(machineAtEnd.total - machineAtStart.total)} CPU s`
+    : '';
+console.log(`\n${files.length} files in ${Math.round((performance.now() - started) / 1000)} s wall${cpu}${machine}`);
 if (failed.length > 0) console.log(`failed files: ${failed.map((result) => result.file.name).join(', ')}`);
 const sum = (count: (result: FileResult) => number) => results.reduce((total, result) => total + count(result), 0);
 const skipped = sum((r) => r.pending);
