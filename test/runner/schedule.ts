@@ -54,6 +54,9 @@ export function longestFirst(files: readonly TestFile[], costs: ReadonlyMap<stri
  * (a killed worker's job being handed on, a restart) weighs little, so it does not hold a place a busy
  * file could use. Never measured: a whole core.
  */
+/** Below this share of a core (Postgres' tenth included), a file mostly waits. */
+export const WAITING_SHARE = 0.35;
+
 export function coreShare(cost: FileCost | undefined): number {
   const POSTGRES_SHARE = 0.1;
   if (cost?.cpuSeconds === undefined || cost.seconds <= 0) return 1;
