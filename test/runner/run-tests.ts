@@ -6,7 +6,7 @@ import { NO_DATABASE } from '../setup/runner-env.js';
 import { childrenCpuSeconds, machineCpuSeconds, ownCpuSeconds } from './cpu-seconds.js';
 import { prepareFileDatabases } from './file-databases.js';
 import { killGroup, runFile, type FileResult } from './run-file.js';
-import { coreShare, knownCosts, longestFirst, runPool, WAITING_SHARE } from './schedule.js';
+import { knownCosts, longestFirst, mostlyWaits, runPool } from './schedule.js';
 import { failedFile, failureDetails, fileLine, groupTable, saveSeconds, slowestTable } from './summary.js';
 import { findTestFiles, type TestFile } from './test-files.js';
 
@@ -44,7 +44,7 @@ if (files.length === 0) {
 const costs = knownCosts([secondsFile, path.join(root, 'test', 'runner', 'file-seconds.json')]);
 const order = longestFirst(files, costs);
 // Browser files are busy whatever their figures say: Chromium's renderers escape the process tree's CPU.
-const waits = (file: TestFile) => !file.browser && coreShare(costs.get(file.name)) < WAITING_SHARE;
+const waits = (file: TestFile) => !file.browser && mostlyWaits(costs.get(file.name));
 console.log(
   `${files.length} test files, longest first, ${concurrency} busy files at a time (TEST_CONCURRENCY) and ${waitingConcurrency} that mostly wait (TEST_WAITING_CONCURRENCY), browser files ${browsers} at a time (TEST_BROWSER_CONCURRENCY); logs in test-results/`,
 );

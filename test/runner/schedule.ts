@@ -50,18 +50,24 @@ export function longestFirst(files: readonly TestFile[], costs: ReadonlyMap<stri
  * seconds it would have taken on an idle machine (its wall seconds less the time its process waited
  * for a core), plus what it costs the shared Postgres (not measured per file: a tenth of a core).
  * Taking the waits out keeps the figure a file's own: measured in a crowded run, a busy file would
- * otherwise look light and the next run would crowd even more. A file that mostly waits for events
- * (a killed worker's job being handed on, a restart) weighs little, so it does not hold a place a busy
- * file could use. Never measured: a whole core.
+ * otherwise look light and the next run would crowd even more. Never measured: a whole core.
  */
-/** Below this share of a core (Postgres' tenth included), a file mostly waits. */
-export const WAITING_SHARE = 0.35;
-
 export function coreShare(cost: FileCost | undefined): number {
   const POSTGRES_SHARE = 0.1;
   if (cost?.cpuSeconds === undefined || cost.seconds <= 0) return 1;
   const alone = Math.max(cost.seconds - (cost.waitSeconds ?? 0), cost.cpuSeconds / 1.5, 0.1);
   return Math.min(1.5, cost.cpuSeconds / alone) + POSTGRES_SHARE;
+}
+
+/** Below this share of a core (Postgres' tenth included), a file mostly waits. */
+const WAITING_SHARE = 0.35;
+
+/**
+ * A file that mostly waits for events (a killed worker's job being handed on, a restart), so it may
+ * run beside the busy ones instead of holding one of their places.
+ */
+export function mostlyWaits(cost: FileCost | undefined): boolean {
+  return coreShare(cost) < WAITING_SHARE;
 }
 
 /**

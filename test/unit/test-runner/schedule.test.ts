@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { coreShare, knownCosts, runPool } from '../../runner/schedule.js';
+import { coreShare, knownCosts, mostlyWaits, runPool } from '../../runner/schedule.js';
 
 describe('test runner schedule', () => {
   it('weighs a file by the share of a core it kept busy, a file never measured as a whole core', () => {
@@ -13,6 +13,9 @@ describe('test runner schedule', () => {
     assert.ok(Math.abs(coreShare({ seconds: 10, cpuSeconds: 9 }) - 1) < 1e-9);
     // Measured in a crowded run: 10 of its 20 s it waited for a core, so alone it keeps one busy.
     assert.ok(Math.abs(coreShare({ seconds: 20, cpuSeconds: 10, waitSeconds: 10 }) - 1.1) < 1e-9);
+    assert.equal(mostlyWaits({ seconds: 100, cpuSeconds: 10, waitSeconds: 2 }), true);
+    assert.equal(mostlyWaits({ seconds: 20, cpuSeconds: 10, waitSeconds: 10 }), false);
+    assert.equal(mostlyWaits(undefined), false);
   });
 
   it('reads costs written with CPU and wait seconds and those written before, the first file winning', () => {
