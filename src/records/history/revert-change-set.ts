@@ -11,7 +11,7 @@ import { revertStateSql } from './revert-state-sql.js';
 import { assignFromJson, valueFromJson, type TrackedField } from './tracked-field-sql.js';
 
 /** Change-set rows reverted per statement (all in one transaction: nothing is half-reverted). */
-export const DEFAULT_REVERT_CHUNK_ROWS = 10_000;
+const DEFAULT_REVERT_CHUNK_ROWS = 10_000;
 /** Reverted record ids named in the audit event, as a preview (the change-set lists them all). */
 const AUDITED_IDS = 100;
 
